@@ -1,0 +1,90 @@
+//! # wsguard-core
+//!
+//! The single source of truth of wsguard: a `#![no_std]`, allocation-free WebSocket
+//! validator that every tier of a real-time stack (Rust servers, Python backends, C
+//! gateways, microcontrollers) calls to get the same verdict and the same reason.
+//!
+//! ## Layers
+//!
+//! | module | what it answers |
+//! |---|---|
+//! | [`origin`] | Is this `Origin` / `Host` allowed? Which CORS headers go back? Is the policy itself sane? |
+//! | [`handshake`] | Is this HTTP upgrade request valid (server side)? Did the server accept ours, and if not, why (client side)? |
+//! | [`close`] | What does close code `N` mean, who sends it, what fixes it, should the client retry? |
+//! | [`frame`] | Streaming frame decoder/encoder, in-place unmasking, incremental UTF-8. |
+//! | [`heartbeat`], [`reconnect`] | Ping/pong and backoff state machines driven by caller-supplied time. |
+//! | [`url`] | ws/wss URL parsing, page-URL → socket-URL derivation, mixed content. |
+//!
+//! ## Conventions
+//!
+//! * Input is borrowed; output goes into caller-supplied buffers. Nothing allocates.
+//! * "Need more bytes" is a [`Status::Partial`], never an error.
+//! * Every rejection implements [`Diagnostic`]: a stable machine [`code`](Diagnostic::code),
+//!   a sentence a person understands ([`reason`](Diagnostic::reason)) and the fix
+//!   ([`remedy`](Diagnostic::remedy)).
+//! * The caller passes time in; the library never reads a clock or a socket.
+//!
+//! ```
+//! use wsguard_core::origin::{OriginPolicy, Pattern};
+//!
+//! let patterns = [Pattern::parse("https://*.example.com").unwrap()];
+//! let policy = OriginPolicy::new(&patterns);
+//! assert!(policy.check(Some(b"https://app.example.com")).is_ok());
+//! assert!(policy.check(Some(b"https://evil-example.com")).is_err());
+//! ```
+#![no_std]
+#![deny(unsafe_code)]
+#![warn(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+#[cfg(test)]
+extern crate std;
+
+pub mod close;
+mod diag;
+pub mod frame;
+pub mod handshake;
+pub mod heartbeat;
+pub mod origin;
+pub mod reconnect;
+pub mod url;
+mod write;
+
+pub use diag::Diagnostic;
+pub use write::{BufferTooSmall, Cursor};
+
+/// Result of an incremental parse: either a complete value or "feed me more bytes".
+///
+/// Like `httparse::Status`, running out of input is not an error.
+///
+/// ```
+/// use wsguard_core::Status;
+/// let s: Status<u8> = Status::Partial;
+/// assert!(s.is_partial());
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub enum Status<T> {
+    /// The value is complete.
+    Complete(T),
+    /// The input ended before the value did; call again with more bytes.
+    Partial,
+}
+
+impl<T> Status<T> {
+    /// `true` for [`Status::Partial`].
+    pub fn is_partial(&self) -> bool {
+        matches!(self, Status::Partial)
+    }
+    /// `true` for [`Status::Complete`].
+    pub fn is_complete(&self) -> bool {
+        matches!(self, Status::Complete(_))
+    }
+    /// The complete value, if any.
+    pub fn complete(self) -> Option<T> {
+        match self {
+            Status::Complete(v) => Some(v),
+            Status::Partial => None,
+        }
+    }
+}

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Installs everything `make test` needs on a fresh machine of this project's kind.
+# Idempotent: each step is skipped when its result is already present.
+# In CI (CI=true) any failure here is fatal; nothing is silently skipped.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+log() { printf '[setup] %s\n' "$*"; }
+
+# 1. Rust targets for the bare-metal builds of wsguard-core.
+for t in thumbv7em-none-eabihf thumbv6m-none-eabi riscv32imc-unknown-none-elf; do
+  if ! rustup target list --installed | grep -qx "$t"; then
+    log "rustup target add $t"; rustup target add "$t"
+  fi
+done
+
+# 2. Debian packages: real peers and tools used by the tests.
+APT_PKGS="nginx-light chromium pkg-config valgrind"
+missing=""
+for p in $APT_PKGS; do dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"; done
+if [ -n "$missing" ]; then
+  log "apt-get install$missing"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends $missing >/dev/null
+fi
+
+# 3. cbindgen, pinned, for the header drift check.
+CBINDGEN_VERSION=0.29.4
+if ! command -v cbindgen >/dev/null || ! cbindgen --version | grep -q "$CBINDGEN_VERSION"; then
+  log "cargo install cbindgen $CBINDGEN_VERSION"
+  cargo install --locked --quiet cbindgen --version "$CBINDGEN_VERSION"
+fi
+
+# 4. Python venv with the real peers (pinned in requirements-test.txt).
+VENV="$ROOT/.venv"
+if [ ! -x "$VENV/bin/python" ]; then
+  log "python3 -m venv .venv"; python3 -m venv "$VENV"
+fi
+if ! cmp -s requirements-test.txt "$VENV/.requirements-installed" 2>/dev/null; then
+  log "pip install -r requirements-test.txt"
+  "$VENV/bin/pip" install -q --upgrade pip
+  "$VENV/bin/pip" install -q -r requirements-test.txt
+  cp requirements-test.txt "$VENV/.requirements-installed"
+fi
+log "ready"
