@@ -1,1 +1,76 @@
-//! std adapter (in progress)
+//! # wsguard — the std adapter
+//!
+//! `wsguard-core` decides; this crate plugs those decisions into std servers and clients.
+//! It holds no protocol rule of its own: every verdict, rejection response, diagnosis and
+//! close-code meaning comes from the core.
+//!
+//! ## API summary (for the CLI and for servers)
+//!
+//! ```text
+//! config   GuardConfig { env, origin{allowed,allow_null,allow_missing,dev_hosts}, host{allowed},
+//!                        subprotocols{supported,required}, token{required,location,query_param,
+//!                        subprotocol_pair,subprotocol_prefix}, limits{max_message_bytes,max_frame_bytes,
+//!                        max_handshake_bytes}, heartbeat{ping_interval_ms,pong_timeout_ms} }   (Serialize, Default)
+//!            ::load(path: Option<&Path>) -> Result<LoadedConfig, ConfigError>     file, then WSGUARD_* env, then check
+//!            ::load_from(path, env: impl IntoIterator<Item=(String,String)>)       same, env given (tests)
+//!            ::from_file(&Path) / ::from_toml_str(text, ConfigSource) -> Result<GuardConfig, ConfigError>
+//!            .apply_env(vars) -> Result<Vec<LintWarning>, ConfigError>          env overrides file
+//!            .check() -> Result<Vec<LintWarning>, ConfigError>                  core pattern parse + core linter
+//!            .source_of(key) -> ConfigSource
+//!          LoadedConfig { config, warnings: Vec<LintWarning> }
+//!          ConfigError  { source: ConfigSource, key, index: Option<usize>, value: Option<String>,
+//!                         code: &'static str, reason: String, remedy: String }   Display = one line naming all
+//!          LintWarning  { key, code, message, remedy }  Display "warning: key: message [code] — fix: remedy"
+//!          ConfigSource { File(PathBuf), Env(String), Inline }; Environment { Production, Development }
+//!          config::TokenLocation { Header, Query, Subprotocol, Any }
+//! counters Counters::new()  (Arc-shared; atomics only)
+//!            .accepted() .refused(code: &'static str) .closed(code: u16) .heartbeat_timeout()
+//!            .snapshot() -> CountersSnapshot (Serialize)  .to_prometheus() -> String  .to_json() -> String
+//! errors   Failure { kind: FailureKind, code, reason, remedy, detail, close_code: Option<u16> }
+//!            .close_info() -> core CloseInfo   .retry() -> "never"|"after_reauth"|…   .category()
+//!          classify_io_error(&io::Error) / classify_ws_error(&tungstenite::Error)
+//!          classify_tls_error(&rustls::Error) / classify_close(code, reason) -> Failure
+//!          FailureKind { Refused, Dns, Tls, Timeout, Reset, Protocol, HttpStatus(u16), Closed(u16), Io, Other }
+//! guard    Guard::new(GuardConfig) -> Result<Guard, ConfigError>   ::with_counters(cfg, Arc<Counters>)
+//!            .config() .counters() -> &Arc<Counters>  .websocket_config() -> tungstenite WebSocketConfig
+//!            .accept<S: Read+Write>(S) -> Result<(WebSocket<S>, Accepted), AcceptError>  core reads/answers the head
+//!            .callback() -> impl FnOnce(&Request, Response) -> Result<Response, ErrorResponse>  for accept_hdr
+//!            .check_request(&http::Request<B>) / .check_raw(&[u8]) -> Result<Accepted, Refusal>
+//!          Accepted { path, query, host, origin, subprotocol, token, token_source }   (Serialize)
+//!          Refusal  { status, code, reason, remedy, response: Vec<u8> }  .body() .to_error_response()
+//!          AcceptError { Refused(Refusal), Incomplete, Io(io::Error), WebSocket(tungstenite::Error) }
+//!          guard::request_to_bytes(&http::Request<B>) -> Vec<u8>
+//! tokio    (feature "tokio") tokio::accept_async(&Guard, S) -> Result<(WebSocketStream<S>, Accepted), AcceptError>
+//! probe    probe::probe(&ProbeOptions) -> Report          blocking std I/O, each step bounded by opts.timeout
+//!          ProbeOptions::new(url) + pub fields { url, origin, token, token_placement, subprotocols,
+//!                                                timeout: Duration, echo: Option<String>, ca_file: Option<PathBuf> }
+//!          probe::TokenPlacement { Authorization, Query(name), SubprotocolPair(marker), SubprotocolPrefix(prefix) }
+//!          Report { url, ok, steps: Vec<Step>, failure: Option<Finding>, peer, server, subprotocol,
+//!                   rtt_ms, close_code, total_ms }  (Serialize)  .render_text() -> String  .step(name)
+//!          Step { name: "url"|"dns"|"tcp"|"tls"|"upgrade"|"ping"|"echo"|"close", outcome: Ok|Failed|Skipped, ms, detail }
+//!          Finding { step, code, what, cause, fix, http_status: Option<u16>, close_code: Option<u16> }
+//! client   client::connect(&ProbeOptions) -> Result<Connected, Box<Finding>>   core handshake, tungstenite after
+//!          Connected { socket: WebSocket<probe::Conn>, subprotocol, server, peer }
+//! ```
+//!
+//! Every refusal is logged through `tracing` at `warn` with its code, status and reason.
+#![deny(unsafe_code)]
+#![warn(missing_docs)]
+
+pub mod client;
+pub mod config;
+pub mod counters;
+pub mod errors;
+pub mod guard;
+pub mod probe;
+#[cfg(feature = "tokio")]
+pub mod tokio;
+
+pub use config::{ConfigError, ConfigSource, Environment, GuardConfig, LintWarning, LoadedConfig};
+pub use counters::{Counters, CountersSnapshot};
+pub use errors::{Failure, FailureKind};
+pub use guard::{AcceptError, Accepted, Guard, Refusal};
+
+mod config_env;
+mod config_toml;
+mod core_bind;

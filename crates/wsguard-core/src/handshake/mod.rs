@@ -1,1 +1,56 @@
-//! (in progress)
+//! The opening handshake (RFC 6455 §4), both sides, over caller buffers.
+//!
+//! **Server side.** [`validate_request`] parses an upgrade request (with `httparse`, the
+//! header array on the stack) and checks it against a [`ServerConfig`]: method, HTTP/1.1,
+//! Host and the Host allowlist, the `Upgrade`/`Connection` token lists, version 13, the
+//! key, the Origin policy, the bearer token location and the subprotocol. The verdict is
+//! either an [`Accepted`] view (answer with [`write_accept_response`]) or a [`Rejection`]
+//! (answer with [`write_rejection_response`], which writes the status, the required
+//! headers and a one-line body naming the code, so `curl -i` shows why).
+//!
+//! **Client side.** [`write_request`] writes the upgrade request of a [`ClientRequest`];
+//! [`validate_response`] checks the answer (101, accept value, subprotocol and extensions
+//! that were offered) and, when it is not 101, returns a [`Diagnosis`]: the most likely
+//! cause (a proxy dropped the upgrade headers, a redirect, a plain HTTP server, the
+//! Origin was refused…) and the fix.
+//!
+//! ```
+//! use wsguard_core::handshake::{validate_request, write_accept_response, ServerConfig};
+//! use wsguard_core::origin::OriginPolicy;
+//! use wsguard_core::Status;
+//!
+//! let cfg = ServerConfig::new(OriginPolicy::new(&[])).subprotocols(&["chat"]);
+//! let req = b"GET /ws HTTP/1.1\r\nHost: a.example\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
+//!             Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\
+//!             Origin: https://a.example\r\nSec-WebSocket-Protocol: chat\r\n\r\n";
+//! # if let Ok(Status::Complete(accepted)) = validate_request(&cfg, req) {
+//! let mut out = [0u8; 256];
+//! let n = write_accept_response(&accepted, &mut out).unwrap();
+//! assert!(out[..n].starts_with(b"HTTP/1.1 101 Switching Protocols\r\n"));
+//! # }
+//! ```
+
+mod accept;
+mod auth;
+mod client;
+mod config;
+mod diagnosis;
+mod limits;
+mod rejection;
+mod request;
+mod response;
+mod tokens;
+
+pub use accept::{AcceptKey, ClientKey, WEBSOCKET_GUID};
+pub use auth::{Token, TokenSource};
+pub use client::{
+    validate_response, write_request, ClientFailure, ClientRequest, ClientToken, Established, RequestError,
+    ResponseError, TokenPlacement,
+};
+pub use config::{ServerConfig, SubprotocolToken, TokenConfig};
+pub use diagnosis::{Diagnosis, DiagnosisKind};
+pub use limits::{Limits, MAX_HEADERS};
+pub use rejection::{reason_phrase, Rejection};
+pub use request::{validate_request, Accepted};
+pub use response::{write_accept_response, write_rejection_response};
+pub use tokens::{list_contains, CommaList, Extension, ExtensionParams, Extensions, HeaderIter};

@@ -1,0 +1,371 @@
+//! Close codes: the classification of every code 0–65535 and Close-frame payloads.
+
+use crate::ffi::{bytes, non_null, write_opt, wsguard_rejection, wsguard_str};
+use crate::result::{guard, guard_value, wsguard_result};
+use core::ffi::c_char;
+use wsguard_core::close::{self, Category, Retry, Sender};
+
+/// What kind of ending a close code describes (`wsguard_close_info.category`).
+#[allow(non_camel_case_types)]
+#[repr(u32)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum wsguard_close_category {
+    /// 1000, 1005: the purpose of the connection was fulfilled.
+    Normal = 1,
+    /// 1001: an endpoint is going away.
+    GoingAway = 2,
+    /// 1002: an endpoint broke the protocol.
+    ProtocolError = 3,
+    /// 1003, 1007: data the endpoint cannot accept.
+    UnsupportedData = 4,
+    /// 1008 and app codes like 4401/4403: policy or authentication refusal.
+    PolicyAuth = 5,
+    /// 1009: a message exceeded the size limit.
+    TooBig = 6,
+    /// 1010: a required extension was not negotiated.
+    Extension = 7,
+    /// 1011, 1014: the server or a gateway failed.
+    ServerError = 8,
+    /// 1012, 1013: restarting or overloaded.
+    RestartOverload = 9,
+    /// 1015: the TLS handshake failed.
+    Tls = 10,
+    /// 1006: the connection died without a closing handshake.
+    TransportFailure = 11,
+    /// 1004, 1016–2999: reserved, never valid on the wire.
+    Reserved = 12,
+    /// 3000–3999: registered by libraries and frameworks.
+    Library = 13,
+    /// 4000–4999: private use.
+    Private = 14,
+    /// 0–999, 5000–65535: not a close code.
+    Invalid = 15,
+}
+
+impl From<Category> for wsguard_close_category {
+    fn from(c: Category) -> Self {
+        use wsguard_close_category as W;
+        match c {
+            Category::Normal => W::Normal,
+            Category::GoingAway => W::GoingAway,
+            Category::ProtocolError => W::ProtocolError,
+            Category::UnsupportedData => W::UnsupportedData,
+            Category::PolicyAuth => W::PolicyAuth,
+            Category::TooBig => W::TooBig,
+            Category::Extension => W::Extension,
+            Category::ServerError => W::ServerError,
+            Category::RestartOverload => W::RestartOverload,
+            Category::Tls => W::Tls,
+            Category::TransportFailure => W::TransportFailure,
+            Category::Reserved => W::Reserved,
+            Category::Library => W::Library,
+            Category::Private => W::Private,
+            Category::Invalid => W::Invalid,
+        }
+    }
+}
+
+/// Should a client reconnect after a close code (`wsguard_close_info.retry`)?
+#[allow(non_camel_case_types)]
+#[repr(u32)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum wsguard_retry {
+    /// Do not reconnect.
+    Never = 1,
+    /// Reconnect only after new credentials.
+    AfterReauth = 2,
+    /// Reconnect after a short randomized delay.
+    Soon = 3,
+    /// Reconnect with capped exponential backoff and jitter.
+    WithBackoff = 4,
+    /// Reconnect, but not before a longer minimum delay.
+    AfterDelay = 5,
+}
+
+impl From<Retry> for wsguard_retry {
+    fn from(r: Retry) -> Self {
+        match r {
+            Retry::Never => wsguard_retry::Never,
+            Retry::AfterReauth => wsguard_retry::AfterReauth,
+            Retry::Soon => wsguard_retry::Soon,
+            Retry::WithBackoff => wsguard_retry::WithBackoff,
+            Retry::AfterDelay => wsguard_retry::AfterDelay,
+        }
+    }
+}
+
+/// Everything known about one close code. Every string is static (lives forever, never
+/// free it); see `wsguard_str`.
+#[allow(non_camel_case_types)]
+#[repr(C)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct wsguard_close_info {
+    /// The code.
+    pub code: u16,
+    /// May it appear in a Close frame on the wire?
+    pub wire_valid: bool,
+    /// Registered snake_case name (`"going_away"`); empty (`len == 0`) when none.
+    pub name: wsguard_str,
+    /// Category as an enum.
+    pub category: wsguard_close_category,
+    /// Category as a stable snake_case code (`"policy_auth"`).
+    pub category_code: wsguard_str,
+    /// Who usually sends it, as a stable code: `client`, `server`, `either`,
+    /// `local_only` or `never_sent`.
+    pub sender: wsguard_str,
+    /// One sentence for users: what this ending means.
+    pub description: wsguard_str,
+    /// What to do about it, in one sentence.
+    pub remedy: wsguard_str,
+    /// Reconnect advice as an enum.
+    pub retry: wsguard_retry,
+    /// Reconnect advice as a stable code (`never`, `after_reauth`, `soon`,
+    /// `with_backoff`, `after_delay`).
+    pub retry_code: wsguard_str,
+    /// Number of likely causes (read them with `wsguard_close_code_cause()`).
+    pub causes_len: usize,
+}
+
+fn sender_code(s: Sender) -> &'static str {
+    s.code()
+}
+
+fn info_of(c: close::CloseInfo) -> wsguard_close_info {
+    wsguard_close_info {
+        code: c.code,
+        wire_valid: c.wire_valid,
+        name: c.name().map(wsguard_str::from_static).unwrap_or(wsguard_str::EMPTY),
+        category: c.category().into(),
+        category_code: wsguard_str::from_static(c.category().code()),
+        sender: wsguard_str::from_static(sender_code(c.sender())),
+        description: wsguard_str::from_static(c.description()),
+        remedy: wsguard_str::from_static(c.remedy()),
+        retry: c.retry().into(),
+        retry_code: wsguard_str::from_static(c.retry().code()),
+        causes_len: c.causes().len(),
+    }
+}
+
+/// Classifies any close code (0–65535) with the built-in knowledge (IANA registry and
+/// RFC 6455 ranges).
+///
+/// Writes `*info_out` on success. Fails only with `WSGUARD_RESULT_NULL_ARGUMENT` when
+/// `info_out` is NULL. Allocates nothing; keeps no pointer.
+///
+/// # Safety
+/// `info_out` is NULL or points to a writable `wsguard_close_info`.
+#[no_mangle]
+pub unsafe extern "C" fn wsguard_close_code_classify(code: u16, info_out: *mut wsguard_close_info) -> wsguard_result {
+    guard(|| {
+        non_null(info_out)?;
+        let info = info_of(close::classify(code));
+        unsafe { info_out.write(info) };
+        Ok(())
+    })
+}
+
+/// Registry for `wsguard_close_code_classify_in`: the built-in knowledge only (IANA
+/// registry and RFC 6455 ranges), the same as `wsguard_close_code_classify`.
+pub const WSGUARD_CLOSE_REGISTRY_BUILTIN: u32 = 0;
+/// Registry for `wsguard_close_code_classify_in`: the built-in knowledge plus widespread
+/// (non-standard) application conventions such as 4401 unauthorized and 4403 forbidden.
+pub const WSGUARD_CLOSE_REGISTRY_CONVENTIONS: u32 = 1;
+
+/// Classifies `code` with a registry (`WSGUARD_CLOSE_REGISTRY_*`;
+/// `WSGUARD_RESULT_INVALID_ARGUMENT` for another value). Outputs as
+/// `wsguard_close_code_classify`.
+///
+/// # Safety
+/// `info_out` is NULL or points to a writable `wsguard_close_info`.
+#[no_mangle]
+pub unsafe extern "C" fn wsguard_close_code_classify_in(
+    code: u16,
+    registry: u32,
+    info_out: *mut wsguard_close_info,
+) -> wsguard_result {
+    guard(|| {
+        non_null(info_out)?;
+        let info = match registry {
+            WSGUARD_CLOSE_REGISTRY_BUILTIN => close::classify(code),
+            WSGUARD_CLOSE_REGISTRY_CONVENTIONS => close::CONVENTIONS.classify(code),
+            _ => return Err(wsguard_result::InvalidArgument),
+        };
+        unsafe { info_out.write(info_of(info)) };
+        Ok(())
+    })
+}
+
+/// The likely cause number `index` (0 = most likely) of close code `code`: what probably
+/// happened (`*what_out`) and what to check or change (`*fix_out`), both static strings.
+///
+/// Returns `WSGUARD_RESULT_INVALID_ARGUMENT` when `index >= info.causes_len`,
+/// `WSGUARD_RESULT_NULL_ARGUMENT` when an output is NULL; nothing is written on failure.
+///
+/// # Safety
+/// `what_out` and `fix_out` point to writable `wsguard_str`.
+#[no_mangle]
+pub unsafe extern "C" fn wsguard_close_code_cause(
+    code: u16,
+    index: usize,
+    what_out: *mut wsguard_str,
+    fix_out: *mut wsguard_str,
+) -> wsguard_result {
+    guard(|| {
+        non_null(what_out)?;
+        non_null(fix_out)?;
+        let cause = close::classify(code).causes().get(index).copied().ok_or(wsguard_result::InvalidArgument)?;
+        unsafe {
+            what_out.write(wsguard_str::from_static(cause.what));
+            fix_out.write(wsguard_str::from_static(cause.fix));
+        }
+        Ok(())
+    })
+}
+
+/// A parsed Close-frame payload. `reason` points INTO the payload buffer you passed: it is
+/// valid as long as that buffer is, and is not NUL-terminated.
+#[allow(non_camel_case_types)]
+#[repr(C)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct wsguard_close_payload {
+    /// The payload held a code (false for an empty payload).
+    pub has_code: bool,
+    /// The code to report: the payload's code, or 1005 (`no_status_received`) when empty.
+    pub code: u16,
+    /// The UTF-8 reason (may be empty; never NULL).
+    pub reason: *const c_char,
+    /// Length of `reason` in bytes.
+    pub reason_len: usize,
+}
+
+/// Parses and validates a Close-frame payload (`[code: 2 bytes big-endian][UTF-8
+/// reason]` or empty).
+///
+/// `WSGUARD_RESULT_OK`: `*payload_out` is set. `WSGUARD_RESULT_INVALID_CLOSE_PAYLOAD`:
+/// `*rejection_out` (may be NULL) says why (`close_payload_length_one`, an invalid or
+/// local-only code, a reason that is not UTF-8 or too long) and `close_code` is the code to
+/// answer with (1002, or 1007 for bad UTF-8). Allocates nothing.
+///
+/// # Safety
+/// `payload` points to `payload_len` bytes; `payload_out` writable; `rejection_out` NULL or
+/// writable.
+#[no_mangle]
+pub unsafe extern "C" fn wsguard_close_payload_parse(
+    payload: *const u8,
+    payload_len: usize,
+    payload_out: *mut wsguard_close_payload,
+    rejection_out: *mut wsguard_rejection,
+) -> wsguard_result {
+    guard(|| {
+        non_null(payload_out)?;
+        let data = unsafe { bytes(payload, payload_len)? };
+        match close::parse_payload(data) {
+            Ok(p) => {
+                let out = wsguard_close_payload {
+                    has_code: p.code.is_some(),
+                    code: p.reported_code(),
+                    reason: p.reason.as_ptr().cast(),
+                    reason_len: p.reason.len(),
+                };
+                unsafe { payload_out.write(out) };
+                Ok(())
+            }
+            Err(e) => {
+                unsafe { write_opt(rejection_out, wsguard_rejection::from_diag(&e, 0, e.close_code())) };
+                Err(wsguard_result::InvalidClosePayload)
+            }
+        }
+    })
+}
+
+/// Writes a Close-frame payload (`code` big-endian + `reason`) into `out`; `code` 0 with an
+/// empty reason writes an empty payload. `*written_out` is its length.
+/// `WSGUARD_RESULT_BUFFER_TOO_SMALL`: nothing written but `*needed_out` (may be NULL).
+/// An unsendable code or a reason over 123 bytes: `WSGUARD_RESULT_INVALID_CLOSE_PAYLOAD`
+/// with `*rejection_out` (may be NULL).
+///
+/// # Safety
+/// `reason` points to `reason_len` bytes; `out` to `out_len` writable bytes; outputs valid.
+#[no_mangle]
+#[allow(clippy::too_many_arguments)]
+pub unsafe extern "C" fn wsguard_close_payload_write(
+    code: u16,
+    reason: *const c_char,
+    reason_len: usize,
+    out: *mut u8,
+    out_len: usize,
+    written_out: *mut usize,
+    needed_out: *mut usize,
+    rejection_out: *mut wsguard_rejection,
+) -> wsguard_result {
+    guard(|| {
+        non_null(written_out)?;
+        let reason = unsafe { crate::ffi::text(reason, reason_len)? };
+        let dst = unsafe { crate::ffi::bytes_mut(out, out_len)? };
+        if code == 0 && reason.is_empty() {
+            unsafe { written_out.write(0) };
+            return Ok(());
+        }
+        match close::write_close_payload(code, reason, dst) {
+            Ok(n) => {
+                unsafe { written_out.write(n) };
+                Ok(())
+            }
+            Err(close::CloseError::BufferTooSmall { needed }) => {
+                unsafe { write_opt(needed_out, needed) };
+                Err(wsguard_result::BufferTooSmall)
+            }
+            Err(e) => {
+                unsafe { write_opt(rejection_out, wsguard_rejection::from_diag(&e, 0, e.close_code())) };
+                Err(wsguard_result::InvalidClosePayload)
+            }
+        }
+    })
+}
+
+/// `true` when `code` may appear in a Close frame on the wire (RFC 6455 §7.4):
+/// 1000–1003, 1007–1014, 3000–4999. Pure; cannot fail.
+#[no_mangle]
+pub extern "C" fn wsguard_close_code_is_wire_valid(code: u16) -> bool {
+    guard_value(false, || close::is_wire_valid(code))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn s(x: wsguard_str) -> &'static str {
+        unsafe { std::str::from_utf8(std::slice::from_raw_parts(x.ptr.cast(), x.len)).unwrap() }
+    }
+
+    #[test]
+    fn classify_matches_core() {
+        for code in [0u16, 999, 1000, 1001, 1005, 1006, 1008, 1011, 1015, 2000, 3000, 4401, 5000, 65535] {
+            let mut info = std::mem::MaybeUninit::uninit();
+            assert_eq!(unsafe { wsguard_close_code_classify(code, info.as_mut_ptr()) }, wsguard_result::Ok);
+            let info = unsafe { info.assume_init() };
+            let core = close::classify(code);
+            assert_eq!(info.code, code);
+            assert_eq!(info.wire_valid, core.wire_valid);
+            assert_eq!(s(info.name), core.name().unwrap_or(""));
+            assert_eq!(s(info.category_code), core.category().code());
+            assert_eq!(s(info.retry_code), core.retry().code());
+            assert_eq!(s(info.description), core.description());
+            assert_eq!(info.causes_len, core.causes().len());
+            assert_eq!(wsguard_close_code_is_wire_valid(code), core.wire_valid);
+        }
+        assert_eq!(unsafe { wsguard_close_code_classify(1000, std::ptr::null_mut()) }, wsguard_result::NullArgument);
+    }
+
+    #[test]
+    fn causes_are_bounded() {
+        let n = close::classify(1006).causes().len();
+        let (mut w, mut f) = (wsguard_str::EMPTY, wsguard_str::EMPTY);
+        for i in 0..n {
+            assert_eq!(unsafe { wsguard_close_code_cause(1006, i, &mut w, &mut f) }, wsguard_result::Ok);
+        }
+        let before = w;
+        assert_eq!(unsafe { wsguard_close_code_cause(1006, n, &mut w, &mut f) }, wsguard_result::InvalidArgument);
+        assert_eq!(w, before);
+    }
+}

@@ -1,0 +1,92 @@
+//! Opaque handles that live either in caller storage (`*_init`, no malloc) or on the heap
+//! (`*_new` / `*_free`). A magic number catches use of uninitialised or freed handles
+//! (best effort: it cannot make a dangling pointer safe).
+
+use crate::result::wsguard_result;
+use core::ffi::c_void;
+
+const MAGIC: u64 = 0x7773_6775_6172_6421; // "wsguard!"
+
+pub(crate) struct Handle<T> {
+    magic: u64,
+    heap: bool,
+    inner: T,
+}
+
+/// An opaque C handle type wrapping a `Handle<Inner>`.
+pub(crate) trait Wrapped: Sized {
+    type Inner;
+    fn handle(&self) -> &Handle<Self::Inner>;
+    fn handle_mut(&mut self) -> &mut Handle<Self::Inner>;
+    fn wrap(h: Handle<Self::Inner>) -> Self;
+}
+
+/// Moves `inner` into caller storage and returns the handle pointer (the same address).
+///
+/// # Safety
+/// `storage` points to `len` writable bytes that outlive the handle.
+pub(crate) unsafe fn init_in<W: Wrapped>(storage: *mut c_void, len: usize, inner: W::Inner) -> Result<*mut W, wsguard_result> {
+    if storage.is_null() {
+        return Err(wsguard_result::NullArgument);
+    }
+    if len < core::mem::size_of::<W>() || (storage as usize) % core::mem::align_of::<W>() != 0 {
+        return Err(wsguard_result::InvalidStorage);
+    }
+    let p = storage.cast::<W>();
+    // SAFETY: non-NULL, large enough and aligned (checked above); writable per contract.
+    unsafe { p.write(W::wrap(Handle { magic: MAGIC, heap: false, inner })) };
+    Ok(p)
+}
+
+/// Boxes `inner`; the pointer must be released with [`free`].
+pub(crate) fn new_boxed<W: Wrapped>(inner: W::Inner) -> *mut W {
+    Box::into_raw(Box::new(W::wrap(Handle { magic: MAGIC, heap: true, inner })))
+}
+
+/// # Safety
+/// `p` is NULL or points to a `W` (initialised by this module, or garbage caught by MAGIC).
+pub(crate) unsafe fn get<'a, W: Wrapped + 'a>(p: *const W) -> Result<&'a W::Inner, wsguard_result> {
+    if p.is_null() {
+        return Err(wsguard_result::NullArgument);
+    }
+    // SAFETY: caller's contract.
+    let h = unsafe { &*p }.handle();
+    if h.magic != MAGIC {
+        return Err(wsguard_result::InvalidHandle);
+    }
+    Ok(&h.inner)
+}
+
+/// # Safety
+/// As [`get`], and no other reference to `*p` exists during the call.
+pub(crate) unsafe fn get_mut<'a, W: Wrapped + 'a>(p: *mut W) -> Result<&'a mut W::Inner, wsguard_result> {
+    if p.is_null() {
+        return Err(wsguard_result::NullArgument);
+    }
+    // SAFETY: caller's contract.
+    let h = unsafe { &mut *p }.handle_mut();
+    if h.magic != MAGIC {
+        return Err(wsguard_result::InvalidHandle);
+    }
+    Ok(&mut h.inner)
+}
+
+/// Marks the handle dead; frees it when it was boxed. NULL and dead handles are ignored.
+///
+/// # Safety
+/// `p` is NULL or a handle from this module not used after this call.
+pub(crate) unsafe fn free<W: Wrapped>(p: *mut W) {
+    if p.is_null() {
+        return;
+    }
+    // SAFETY: caller's contract.
+    let h = unsafe { &mut *p }.handle_mut();
+    if h.magic != MAGIC {
+        return;
+    }
+    h.magic = 0;
+    if h.heap {
+        // SAFETY: created by `new_boxed` (heap flag), freed once (magic cleared above).
+        drop(unsafe { Box::from_raw(p) });
+    }
+}

@@ -1,0 +1,625 @@
+//! Origin policy, Host allowlist and CORS, as one opaque `wsguard_origin_policy`.
+//!
+//! The policy copies every string it is given into its own fixed-size storage (no heap
+//! needed), so it can live in caller memory (`wsguard_origin_policy_init`) on a device
+//! without malloc, or on the heap (`wsguard_origin_policy_new` / `_free`).
+
+use crate::ffi::{bytes, bytes_mut, non_null, text, write_opt, wsguard_rejection, wsguard_str};
+use crate::handle::{self, Handle};
+use crate::result::{guard, guard_value, wsguard_result};
+use crate::strtable::StrTable;
+use core::ffi::{c_char, c_void};
+use wsguard_core::origin::{CorsConfig, CorsRequest, HostPolicy, Origin, OriginDenial, OriginPolicy, Pattern, Preset};
+use wsguard_core::{Cursor, Diagnostic};
+
+/// Flag: accept `Origin: null` (sandboxed iframes, `file://` pages). Off by default.
+pub const WSGUARD_POLICY_ALLOW_NULL: u32 = 1;
+/// Flag: accept requests without an Origin header (non-browser clients). Off by default.
+pub const WSGUARD_POLICY_ALLOW_MISSING: u32 = 2;
+/// Flag: development preset (loopback names and addresses on any port, plus the hosts
+/// added with `wsguard_origin_policy_add_dev_host`). Without it: production (strict).
+pub const WSGUARD_POLICY_DEVELOPMENT: u32 = 4;
+const ALL_FLAGS: u32 = WSGUARD_POLICY_ALLOW_NULL | WSGUARD_POLICY_ALLOW_MISSING | WSGUARD_POLICY_DEVELOPMENT;
+
+/// Most origin patterns one policy holds.
+pub const WSGUARD_POLICY_MAX_PATTERNS: usize = 32;
+/// Most Host allowlist entries one policy holds.
+pub const WSGUARD_POLICY_MAX_HOSTS: usize = 16;
+/// Most development hosts one policy holds.
+pub const WSGUARD_POLICY_MAX_DEV_HOSTS: usize = 16;
+/// Bytes of text (all patterns together; likewise all hosts, all dev hosts) one policy holds.
+pub const WSGUARD_POLICY_MAX_TEXT: usize = 2048;
+const HOST_TEXT: usize = 1024;
+const CORS_TEXT: usize = 1024;
+
+/// Bytes of caller storage an origin policy needs (`wsguard_origin_policy_init`).
+pub const WSGUARD_ORIGIN_POLICY_STORAGE_SIZE: usize = 6144;
+/// Alignment (in bytes) the origin policy storage must have.
+pub const WSGUARD_ORIGIN_POLICY_STORAGE_ALIGN: usize = 8;
+
+pub(crate) struct PolicyData {
+    patterns: StrTable<WSGUARD_POLICY_MAX_PATTERNS, WSGUARD_POLICY_MAX_TEXT>,
+    hosts: StrTable<WSGUARD_POLICY_MAX_HOSTS, HOST_TEXT>,
+    dev_hosts: StrTable<WSGUARD_POLICY_MAX_DEV_HOSTS, HOST_TEXT>,
+    cors_text: StrTable<3, CORS_TEXT>,
+    flags: u32,
+    cors_credentials: bool,
+    cors_max_age: Option<u32>,
+}
+
+/// The borrowed core views of a policy, built on the stack for one call.
+pub(crate) struct PolicyView<'a> {
+    pub origin: OriginPolicy<'a>,
+    pub hosts: HostPolicy<'a>,
+    pub cors: CorsConfig<'a>,
+}
+
+impl PolicyData {
+    fn new(flags: u32) -> Result<Self, wsguard_result> {
+        if flags & !ALL_FLAGS != 0 {
+            return Err(wsguard_result::InvalidArgument);
+        }
+        let mut cors_text = StrTable::new();
+        for s in [CorsConfig::new().methods, "", ""] {
+            cors_text.push(s)?;
+        }
+        Ok(PolicyData {
+            patterns: StrTable::new(),
+            hosts: StrTable::new(),
+            dev_hosts: StrTable::new(),
+            cors_text,
+            flags,
+            cors_credentials: false,
+            cors_max_age: None,
+        })
+    }
+
+    /// Runs `f` with the core views of this policy (patterns re-parsed on the stack).
+    pub(crate) fn with_view<R>(&self, f: impl FnOnce(&PolicyView<'_>) -> R) -> Result<R, wsguard_result> {
+        let raw = self.patterns.all();
+        let mut pats = [Pattern::ANY; WSGUARD_POLICY_MAX_PATTERNS];
+        for (slot, s) in pats.iter_mut().zip(raw.iter()).take(self.patterns.len()) {
+            *slot = Pattern::parse(s).map_err(|_| wsguard_result::InvalidHandle)?;
+        }
+        let hosts = self.hosts.all();
+        let dev = self.dev_hosts.all();
+        let preset = if self.flags & WSGUARD_POLICY_DEVELOPMENT != 0 { Preset::Development } else { Preset::Production };
+        let origin = OriginPolicy::new(pats.get(..self.patterns.len()).unwrap_or(&[]))
+            .allow_null(self.flags & WSGUARD_POLICY_ALLOW_NULL != 0)
+            .allow_missing(self.flags & WSGUARD_POLICY_ALLOW_MISSING != 0)
+            .preset(preset)
+            .dev_hosts(dev.get(..self.dev_hosts.len()).unwrap_or(&[]));
+        let hosts = HostPolicy::new(hosts.get(..self.hosts.len()).unwrap_or(&[]));
+        let mut cors = CorsConfig::new()
+            .credentials(self.cors_credentials)
+            .methods(self.cors_text.get(0))
+            .headers(self.cors_text.get(1))
+            .expose_headers(self.cors_text.get(2));
+        if let Some(age) = self.cors_max_age {
+            cors = cors.max_age(age);
+        }
+        Ok(f(&PolicyView { origin, hosts, cors }))
+    }
+}
+
+/// An Origin policy with its Host allowlist and CORS settings (opaque). Build it with
+/// `wsguard_origin_policy_init` (caller storage) or `wsguard_origin_policy_new` (heap),
+/// then add patterns; a `const wsguard_origin_policy *` is only read, so one policy can be
+/// shared by many threads once built.
+#[allow(non_camel_case_types)]
+pub struct wsguard_origin_policy {
+    h: Handle<PolicyData>,
+}
+
+const _: () = assert!(core::mem::size_of::<wsguard_origin_policy>() <= WSGUARD_ORIGIN_POLICY_STORAGE_SIZE);
+const _: () = assert!(core::mem::align_of::<wsguard_origin_policy>() <= WSGUARD_ORIGIN_POLICY_STORAGE_ALIGN);
+
+impl handle::Wrapped for wsguard_origin_policy {
+    type Inner = PolicyData;
+    fn handle(&self) -> &Handle<PolicyData> {
+        &self.h
+    }
+    fn handle_mut(&mut self) -> &mut Handle<PolicyData> {
+        &mut self.h
+    }
+    fn wrap(h: Handle<PolicyData>) -> Self {
+        wsguard_origin_policy { h }
+    }
+}
+
+pub(crate) unsafe fn policy_data<'a>(p: *const wsguard_origin_policy) -> Result<&'a PolicyData, wsguard_result> {
+    unsafe { handle::get(p) }
+}
+
+/// Creates an empty policy (allows nothing until patterns are added) inside caller
+/// storage: `storage` must hold `WSGUARD_ORIGIN_POLICY_STORAGE_SIZE` bytes aligned to
+/// `WSGUARD_ORIGIN_POLICY_STORAGE_ALIGN` (`WSGUARD_RESULT_INVALID_STORAGE` otherwise).
+/// `flags` is a combination of `WSGUARD_POLICY_*` (`WSGUARD_RESULT_INVALID_ARGUMENT` for
+/// unknown bits).
+///
+/// On success `*policy_out` points into `storage`, which must stay valid and unmoved while
+/// the policy is used; releasing it needs nothing (`wsguard_origin_policy_free` only marks
+/// it dead). Nothing is written on failure. Allocates nothing.
+///
+/// # Safety
+/// `storage` points to `storage_len` writable bytes; `policy_out` to a writable pointer.
+#[no_mangle]
+pub unsafe extern "C" fn wsguard_origin_policy_init(
+    storage: *mut c_void,
+    storage_len: usize,
+    flags: u32,
+    policy_out: *mut *mut wsguard_origin_policy,
+) -> wsguard_result {
+    guard(|| {
+        non_null(policy_out)?;
+        let data = PolicyData::new(flags)?;
+        let p = unsafe { handle::init_in::<wsguard_origin_policy>(storage, storage_len, data)? };
+        unsafe { policy_out.write(p) };
+        Ok(())
+    })
+}
+
+/// Creates an empty policy on the heap (see `wsguard_origin_policy_init` for `flags`);
+/// release it with `wsguard_origin_policy_free`. Nothing is written on failure.
+///
+/// # Safety
+/// `policy_out` points to a writable pointer.
+#[no_mangle]
+pub unsafe extern "C" fn wsguard_origin_policy_new(flags: u32, policy_out: *mut *mut wsguard_origin_policy) -> wsguard_result {
+    guard(|| {
+        non_null(policy_out)?;
+        let data = PolicyData::new(flags)?;
+        unsafe { policy_out.write(handle::new_boxed::<wsguard_origin_policy>(data)) };
+        Ok(())
+    })
+}
+
+/// Releases a policy: frees it when it came from `wsguard_origin_policy_new`, only marks
+/// it dead when it lives in caller storage. NULL is ignored. Do not use it afterwards.
+///
+/// # Safety
+/// `policy` is NULL or a live policy, released at most once.
+#[no_mangle]
+pub unsafe extern "C" fn wsguard_origin_policy_free(policy: *mut wsguard_origin_policy) {
+    guard_value((), || unsafe { handle::free(policy) })
+}
+
+/// Adds an allowed-origin pattern: `https://app.example.com`, `https://*.example.com`,
+/// `http://localhost:*`, `http://localhost:[3000,5173]` or `*`. The text is copied.
+///
+/// An invalid pattern gives `WSGUARD_RESULT_INVALID_PATTERN` and `*rejection_out` (may be
+/// NULL) says why (`pattern_no_scheme` …); a full policy gives
+/// `WSGUARD_RESULT_CAPACITY_EXCEEDED` (`WSGUARD_POLICY_MAX_PATTERNS`,
+/// `WSGUARD_POLICY_MAX_TEXT`). The policy is unchanged on failure.
+///
+/// # Safety
+/// `policy` is a live policy not used by another thread during the call; `pattern` points
+/// to `pattern_len` bytes; `rejection_out` is NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn wsguard_origin_policy_allow(
+    policy: *mut wsguard_origin_policy,
+    pattern: *const c_char,
+    pattern_len: usize,
+    rejection_out: *mut wsguard_rejection,
+) -> wsguard_result {
+    guard(|| {
+        let data = unsafe { handle::get_mut(policy)? };
+        let s = unsafe { text(pattern, pattern_len)? };
+        if let Err(e) = Pattern::parse(s) {
+            let detail = e.malformed().map(|m| m.code()).unwrap_or("");
+            unsafe { write_opt(rejection_out, wsguard_rejection::from_diag(&e, 0, 0).with_detail(detail)) };
+            return Err(wsguard_result::InvalidPattern);
+        }
+        data.patterns.push(s)
+    })
+}
+
+/// Adds a Host allowlist entry (`chat.example.com`, `chat.example.com:8443`): once one is
+/// added, `wsguard_origin_policy_check_host` and the server handshake refuse every other
+/// Host (DNS-rebinding defence). The text is copied. `WSGUARD_RESULT_CAPACITY_EXCEEDED`
+/// when full; unchanged on failure.
+///
+/// # Safety
+/// As `wsguard_origin_policy_allow`.
+#[no_mangle]
+pub unsafe extern "C" fn wsguard_origin_policy_allow_host(
+    policy: *mut wsguard_origin_policy,
+    host: *const c_char,
+    host_len: usize,
+) -> wsguard_result {
+    guard(|| {
+        let data = unsafe { handle::get_mut(policy)? };
+        let s = unsafe { text(host, host_len)? };
+        data.hosts.push(s)
+    })
+}
+
+/// Adds a development host (`frontend:3000`, a container service name) accepted on
+/// `http`/`https` when the policy has `WSGUARD_POLICY_DEVELOPMENT`. The text is copied.
+/// `WSGUARD_RESULT_CAPACITY_EXCEEDED` when full; unchanged on failure.
+///
+/// # Safety
+/// As `wsguard_origin_policy_allow`.
+#[no_mangle]
+pub unsafe extern "C" fn wsguard_origin_policy_add_dev_host(
+    policy: *mut wsguard_origin_policy,
+    host: *const c_char,
+    host_len: usize,
+) -> wsguard_result {
+    guard(|| {
+        let data = unsafe { handle::get_mut(policy)? };
+        let s = unsafe { text(host, host_len)? };
+        data.dev_hosts.push(s)
+    })
+}
+
+/// CORS settings of a policy (`wsguard_origin_policy_set_cors`). Strings are
+/// comma-separated lists; a NULL pointer means the default.
+#[allow(non_camel_case_types)]
+#[repr(C)]
+#[derive(Debug, Clone, Copy)]
+pub struct wsguard_cors_config {
+    /// Send `Access-Control-Allow-Credentials: true`.
+    pub credentials: bool,
+    /// Allowed methods for preflights (NULL: `GET, HEAD, POST`).
+    pub methods: *const c_char,
+    /// Length of `methods`.
+    pub methods_len: usize,
+    /// Allowed request headers, e.g. `authorization, content-type` (NULL: none).
+    pub headers: *const c_char,
+    /// Length of `headers`.
+    pub headers_len: usize,
+    /// Response headers the page may read (NULL: none).
+    pub expose_headers: *const c_char,
+    /// Length of `expose_headers`.
+    pub expose_headers_len: usize,
+    /// Send `Access-Control-Max-Age` (with `max_age` seconds).
+    pub has_max_age: bool,
+    /// Seconds a preflight may be cached.
+    pub max_age: u32,
+}
+
+/// Sets the CORS settings (the strings are copied; at most 1024 bytes together, else
+/// `WSGUARD_RESULT_CAPACITY_EXCEEDED`). `config` NULL restores the defaults (no
+/// credentials, methods `GET, HEAD, POST`). The policy is unchanged on failure.
+///
+/// # Safety
+/// `policy` is live and not shared during the call; `config` is NULL or valid, its strings
+/// point to their lengths in bytes.
+#[no_mangle]
+pub unsafe extern "C" fn wsguard_origin_policy_set_cors(
+    policy: *mut wsguard_origin_policy,
+    config: *const wsguard_cors_config,
+) -> wsguard_result {
+    guard(|| {
+        let data = unsafe { handle::get_mut(policy)? };
+        let mut table = StrTable::<3, CORS_TEXT>::new();
+        let (mut credentials, mut max_age) = (false, None);
+        if config.is_null() {
+            for s in [CorsConfig::new().methods, "", ""] {
+                table.push(s)?;
+            }
+        } else {
+            let c = unsafe { &*config };
+            let opt = |p: *const c_char, n: usize, default: &'static str| -> Result<&str, wsguard_result> {
+                if p.is_null() { Ok(default) } else { unsafe { text(p, n) } }
+            };
+            table.push(opt(c.methods, c.methods_len, CorsConfig::new().methods)?)?;
+            table.push(opt(c.headers, c.headers_len, "")?)?;
+            table.push(opt(c.expose_headers, c.expose_headers_len, "")?)?;
+            credentials = c.credentials;
+            max_age = c.has_max_age.then_some(c.max_age);
+        }
+        data.cors_text = table;
+        data.cors_credentials = credentials;
+        data.cors_max_age = max_age;
+        Ok(())
+    })
+}
+
+fn origin_rejection(d: &OriginDenial) -> wsguard_rejection {
+    let detail = d.malformed().map(|m| m.code()).unwrap_or("");
+    wsguard_rejection::from_diag(d, d.http_status(), 1008).with_detail(detail)
+}
+
+/// Checks one Origin header value against the policy. `origin == NULL` means the request
+/// had no Origin header (a non-NULL pointer with length 0 is an empty header).
+///
+/// `WSGUARD_RESULT_OK` when allowed; `WSGUARD_RESULT_ORIGIN_REJECTED` when refused, with
+/// `*rejection_out` (may be NULL): code (`origin_host`, `origin_null`, `origin_malformed`
+/// …), `detail` (the malformation, e.g. `trailing_slash`), HTTP status 403, reason and
+/// remedy. Allocates nothing; keeps no pointer.
+///
+/// # Safety
+/// `policy` is live; `origin` is NULL or points to `origin_len` bytes; `rejection_out` is
+/// NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn wsguard_origin_policy_check(
+    policy: *const wsguard_origin_policy,
+    origin: *const c_char,
+    origin_len: usize,
+    rejection_out: *mut wsguard_rejection,
+) -> wsguard_result {
+    guard(|| {
+        let data = unsafe { policy_data(policy)? };
+        let value = if origin.is_null() { None } else { Some(unsafe { bytes(origin.cast(), origin_len)? }) };
+        let verdict = data.with_view(|v| v.origin.check(value).map(|_| ()))?;
+        verdict.map_err(|d| {
+            unsafe { write_opt(rejection_out, origin_rejection(&d)) };
+            wsguard_result::OriginRejected
+        })
+    })
+}
+
+/// Checks every Origin header of a request at once: `count == 0` is "no header", one
+/// value is as `wsguard_origin_policy_check`, several are refused (`origin_multiple`).
+/// `values[i]` points to `lens[i]` bytes. Outputs as `wsguard_origin_policy_check`.
+///
+/// # Safety
+/// `values` and `lens` point to `count` elements each (may be NULL when `count == 0`).
+#[no_mangle]
+pub unsafe extern "C" fn wsguard_origin_policy_check_values(
+    policy: *const wsguard_origin_policy,
+    values: *const *const c_char,
+    lens: *const usize,
+    count: usize,
+    rejection_out: *mut wsguard_rejection,
+) -> wsguard_result {
+    guard(|| {
+        let data = unsafe { policy_data(policy)? };
+        let ptrs = unsafe { slice_of(values, count)? };
+        let lens = unsafe { slice_of(lens, count)? };
+        let mut items: [&[u8]; 2] = [&[], &[]];
+        for (i, (p, n)) in ptrs.iter().zip(lens.iter()).take(2).enumerate() {
+            items[i] = unsafe { bytes((*p).cast(), *n)? };
+        }
+        let n = count.min(2);
+        let verdict = data.with_view(|v| v.origin.check_values(&items[..n]).map(|_| ()))?;
+        verdict.map_err(|d| {
+            unsafe { write_opt(rejection_out, origin_rejection(&d)) };
+            wsguard_result::OriginRejected
+        })
+    })
+}
+
+pub(crate) unsafe fn slice_of<'a, T>(p: *const T, n: usize) -> Result<&'a [T], wsguard_result> {
+    if n == 0 {
+        return Ok(&[]);
+    }
+    if p.is_null() {
+        return Err(wsguard_result::NullArgument);
+    }
+    if n > isize::MAX as usize / core::mem::size_of::<T>().max(1) {
+        return Err(wsguard_result::InvalidLength);
+    }
+    Ok(unsafe { core::slice::from_raw_parts(p, n) })
+}
+
+/// Checks a Host header value against the Host allowlist (any Host passes when the list
+/// is empty). `WSGUARD_RESULT_HOST_REJECTED` with `*rejection_out` (may be NULL):
+/// `host_not_allowed` (403) or `host_malformed` (400, `detail` says why).
+///
+/// # Safety
+/// `policy` is live; `host` points to `host_len` bytes; `rejection_out` NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn wsguard_origin_policy_check_host(
+    policy: *const wsguard_origin_policy,
+    host: *const c_char,
+    host_len: usize,
+    rejection_out: *mut wsguard_rejection,
+) -> wsguard_result {
+    guard(|| {
+        let data = unsafe { policy_data(policy)? };
+        let value = unsafe { bytes(host.cast(), host_len)? };
+        let verdict = data.with_view(|v| v.hosts.check(value))?;
+        verdict.map_err(|d| {
+            let detail = d.malformed().map(|m| m.code()).unwrap_or("");
+            unsafe { write_opt(rejection_out, wsguard_rejection::from_diag(&d, d.http_status(), 0).with_detail(detail)) };
+            wsguard_result::HostRejected
+        })
+    })
+}
+
+/// The parts of an HTTP request CORS looks at. A NULL pointer means "header absent".
+#[allow(non_camel_case_types)]
+#[repr(C)]
+#[derive(Debug, Clone, Copy)]
+pub struct wsguard_cors_request {
+    /// Request method (`GET`, `OPTIONS` …); must not be NULL.
+    pub method: *const c_char,
+    /// Length of `method`.
+    pub method_len: usize,
+    /// The Origin header, or NULL.
+    pub origin: *const c_char,
+    /// Length of `origin`.
+    pub origin_len: usize,
+    /// `Access-Control-Request-Method`, or NULL.
+    pub request_method: *const c_char,
+    /// Length of `request_method`.
+    pub request_method_len: usize,
+    /// `Access-Control-Request-Headers`, or NULL.
+    pub request_headers: *const c_char,
+    /// Length of `request_headers`.
+    pub request_headers_len: usize,
+}
+
+/// What `wsguard_origin_policy_cors` decided.
+#[allow(non_camel_case_types)]
+#[repr(C)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct wsguard_cors_result {
+    /// The origin, method and headers are allowed (or it was not a CORS request).
+    pub allowed: bool,
+    /// The request carried an Origin (it is a CORS request at all).
+    pub is_cors: bool,
+    /// The request is a preflight (`OPTIONS` with `Access-Control-Request-Method`).
+    pub preflight: bool,
+    /// Status to answer a preflight with (204 allowed, 403 refused); 0 for simple requests
+    /// (the application answers those itself).
+    pub status: u16,
+    /// When `allowed` is false: why (`cors_method`, `cors_headers` or the origin's code);
+    /// otherwise all-empty.
+    pub denial: wsguard_rejection,
+}
+
+unsafe fn opt_bytes<'a>(p: *const c_char, n: usize) -> Result<Option<&'a [u8]>, wsguard_result> {
+    if p.is_null() {
+        Ok(None)
+    } else {
+        Ok(Some(unsafe { bytes(p.cast(), n)? }))
+    }
+}
+
+/// Computes the CORS response headers for a simple or preflight request from the same
+/// policy that checks WebSocket Origins, and writes them as `Name: value\r\n` lines into
+/// `out` (`Access-Control-Allow-Origin`, `-Credentials`, `-Methods`, `-Headers`,
+/// `-Max-Age`, `-Expose-Headers`, then always `Vary`). A refused request still gets its
+/// `Vary` line; `*result_out` says whether it was allowed and why not.
+///
+/// On `WSGUARD_RESULT_OK`, `*written_out` bytes of `out` were written (not NUL-terminated)
+/// and `*result_out` is set. On `WSGUARD_RESULT_BUFFER_TOO_SMALL` only `*needed_out` (may
+/// be NULL) is written. Allocates nothing; keeps no pointer.
+///
+/// # Safety
+/// `policy` live; `request` valid with its strings; `out` points to `out_len` writable
+/// bytes; `written_out` and `result_out` writable; `needed_out` NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn wsguard_origin_policy_cors(
+    policy: *const wsguard_origin_policy,
+    request: *const wsguard_cors_request,
+    out: *mut c_char,
+    out_len: usize,
+    written_out: *mut usize,
+    needed_out: *mut usize,
+    result_out: *mut wsguard_cors_result,
+) -> wsguard_result {
+    guard(|| {
+        non_null(written_out)?;
+        non_null(result_out)?;
+        non_null(request)?;
+        let data = unsafe { policy_data(policy)? };
+        let r = unsafe { &*request };
+        if r.method.is_null() {
+            return Err(wsguard_result::NullArgument);
+        }
+        let req = CorsRequest {
+            method: unsafe { bytes(r.method.cast(), r.method_len)? },
+            origin: unsafe { opt_bytes(r.origin, r.origin_len)? },
+            request_method: unsafe { opt_bytes(r.request_method, r.request_method_len)? },
+            request_headers: unsafe { opt_bytes(r.request_headers, r.request_headers_len)? },
+        };
+        let dst = unsafe { bytes_mut(out.cast(), out_len)? };
+        let outcome = data.with_view(|v| {
+            let resp = v.origin.cors(&v.cors, &req);
+            let mut cur = Cursor::new(dst);
+            let written = resp.write_headers(&mut cur).map(|()| cur.len()).map_err(|e| e.needed);
+            let denial = match resp.denial() {
+                Some(d) => {
+                    let detail = match d {
+                        wsguard_core::origin::CorsDenial::Origin(o) => o.malformed().map(|m| m.code()).unwrap_or(""),
+                        _ => "",
+                    };
+                    wsguard_rejection::from_diag(&d, d.http_status(), 0).with_detail(detail)
+                }
+                None => wsguard_rejection::EMPTY,
+            };
+            let result = wsguard_cors_result {
+                allowed: resp.is_allowed(),
+                is_cors: resp.is_cors(),
+                preflight: resp.is_preflight(),
+                status: resp.status().unwrap_or(0),
+                denial,
+            };
+            (written, result)
+        })?;
+        match outcome {
+            (Ok(n), result) => {
+                unsafe {
+                    written_out.write(n);
+                    result_out.write(result);
+                }
+                Ok(())
+            }
+            (Err(needed), _) => {
+                unsafe { write_opt(needed_out, needed) };
+                Err(wsguard_result::BufferTooSmall)
+            }
+        }
+    })
+}
+
+/// The number of patterns in a policy (`*count_out`).
+///
+/// # Safety
+/// `policy` live; `count_out` writable.
+#[no_mangle]
+pub unsafe extern "C" fn wsguard_origin_policy_pattern_count(
+    policy: *const wsguard_origin_policy,
+    count_out: *mut usize,
+) -> wsguard_result {
+    guard(|| {
+        non_null(count_out)?;
+        let data = unsafe { policy_data(policy)? };
+        unsafe { count_out.write(data.patterns.len()) };
+        Ok(())
+    })
+}
+
+/// Parses an Origin header value (RFC 6454) and writes its normalised form into `out`:
+/// lowercase scheme and host, default port elided (`HTTPS://App.Example.com:443` →
+/// `https://app.example.com`), `null` for `null`. Not NUL-terminated.
+///
+/// `WSGUARD_RESULT_OK`: `*written_out` bytes written. `WSGUARD_RESULT_ORIGIN_REJECTED`: not
+/// a serialized origin; `*rejection_out` (may be NULL) says why (`origin_malformed` with
+/// `detail`, or `origin_multiple`). `WSGUARD_RESULT_BUFFER_TOO_SMALL`: only `*needed_out`
+/// (may be NULL) is written. Allocates nothing.
+///
+/// # Safety
+/// `origin` points to `origin_len` bytes; `out` to `out_len` writable bytes; outputs valid.
+#[no_mangle]
+pub unsafe extern "C" fn wsguard_origin_normalize(
+    origin: *const c_char,
+    origin_len: usize,
+    out: *mut c_char,
+    out_len: usize,
+    written_out: *mut usize,
+    needed_out: *mut usize,
+    rejection_out: *mut wsguard_rejection,
+) -> wsguard_result {
+    guard(|| {
+        non_null(written_out)?;
+        let value = unsafe { bytes(origin.cast(), origin_len)? };
+        let dst = unsafe { bytes_mut(out.cast(), out_len)? };
+        let parsed = Origin::parse(value).map_err(|d| {
+            unsafe { write_opt(rejection_out, origin_rejection(&d)) };
+            wsguard_result::OriginRejected
+        })?;
+        let mut w = CursorWriter { cur: Cursor::new(dst) };
+        let _ = core::fmt::write(&mut w, format_args!("{parsed}"));
+        match w.cur.finish() {
+            Ok(n) => {
+                unsafe { written_out.write(n) };
+                Ok(())
+            }
+            Err(e) => {
+                unsafe { write_opt(needed_out, e.needed) };
+                Err(wsguard_result::BufferTooSmall)
+            }
+        }
+    })
+}
+
+/// `core::fmt::Write` over a `Cursor` that keeps counting after it is full.
+struct CursorWriter<'a> {
+    cur: Cursor<'a>,
+}
+
+impl core::fmt::Write for CursorWriter<'_> {
+    fn write_str(&mut self, s: &str) -> core::fmt::Result {
+        let _ = self.cur.put_str(s);
+        Ok(())
+    }
+}
+
+#[allow(dead_code)]
+fn _uses(_: wsguard_str, _: &dyn Diagnostic) {}

@@ -1,0 +1,77 @@
+"""wsguard — one WebSocket validator for every tier, with a Rust heart.
+
+The same Origin/Host policy, handshake checks, token extraction and close-code
+knowledge as the Rust, C and microcontroller builds of wsguard: same input, same
+verdict, same reason.
+
+* :class:`OriginPolicy` — which browser origins may open a socket (and CORS for HTTP).
+* :func:`validate_handshake` — validate an upgrade request given as ASGI-style headers.
+* :func:`classify_close` / :func:`explain` — what a close code means and what to do.
+* URL helpers (:func:`parse_ws_url`, :func:`websocket_url_for_page`) and a frame
+  :class:`FrameDecoder` / :func:`encode_frame` for proxies and tests.
+* Integrations: :mod:`wsguard.asgi` (FastAPI/Starlette middleware),
+  :mod:`wsguard.channels` (Django Channels validators), :mod:`wsguard.websockets`
+  (``process_request`` hook for the ``websockets`` server).
+
+Every exception derives from :class:`WsguardError`; malformed arguments raise
+:class:`InvalidInput`, a :class:`ValueError`.
+"""
+
+from __future__ import annotations
+
+from ._errors import (
+    HandshakeRejected,
+    InvalidInput,
+    PolicyError,
+    ProtocolError,
+    UrlError,
+    WsguardError,
+)
+from ._wsguard import (
+    CloseInfo,
+    CorsResult,
+    Handshake,
+    LintFinding,
+    OriginPolicy,
+    Verdict,
+    __version__,
+    accept_key,
+    classify_close,
+    encode_close_payload,
+    fit_reason,
+    parse_close_payload,
+    explain,
+    is_wire_valid,
+    lint_origins,
+    validate_handshake,
+    validate_request_bytes,
+)
+
+__all__ = [
+    "__version__",
+    # errors
+    "WsguardError",
+    "InvalidInput",
+    "PolicyError",
+    "UrlError",
+    "ProtocolError",
+    "HandshakeRejected",
+    # origin policy, CORS, handshake
+    "OriginPolicy",
+    "Verdict",
+    "CorsResult",
+    "Handshake",
+    "validate_handshake",
+    "validate_request_bytes",
+    "accept_key",
+    "LintFinding",
+    "lint_origins",
+    # close codes
+    "CloseInfo",
+    "classify_close",
+    "explain",
+    "is_wire_valid",
+    "parse_close_payload",
+    "encode_close_payload",
+    "fit_reason",
+]

@@ -1,0 +1,121 @@
+"""The exception hierarchy of wsguard.
+
+Every exception wsguard raises derives from :class:`WsguardError`. Exceptions that
+mean "the value you passed is malformed" also derive from :class:`ValueError`, so
+code that already catches ``ValueError`` keeps working.
+
+Each exception carries the core's stable machine ``code`` (safe to match on), a
+``reason`` sentence for people and a ``remedy`` saying what to change.
+
+This module is pure Python and is imported by the native module ``wsguard._wsguard``,
+which raises these classes.
+"""
+
+from __future__ import annotations
+
+from typing import List, Optional, Tuple
+
+__all__ = [
+    "WsguardError",
+    "InvalidInput",
+    "PolicyError",
+    "HandshakeRejected",
+    "ProtocolError",
+    "UrlError",
+]
+
+
+class WsguardError(Exception):
+    """Root of every exception raised by wsguard.
+
+    Attributes:
+        code: stable snake_case machine code from the Rust core (e.g. ``"origin_not_allowed"``).
+        reason: one sentence saying what went wrong.
+        remedy: what to change so that it works.
+    """
+
+    code: str
+    reason: str
+    remedy: str
+
+    def __init__(self, code: str, reason: str, remedy: str = "") -> None:
+        super().__init__(code, reason, remedy)
+        self.code = code
+        self.reason = reason
+        self.remedy = remedy
+
+    def __str__(self) -> str:
+        text = f"{self.reason} [{self.code}]"
+        if self.remedy:
+            text += f"; fix: {self.remedy}"
+        return text
+
+
+class InvalidInput(WsguardError, ValueError):
+    """A value passed to wsguard is malformed (wrong type of content, out of range)."""
+
+
+class PolicyError(InvalidInput):
+    """An origin pattern or policy setting is invalid (raised when building a policy)."""
+
+
+class UrlError(InvalidInput):
+    """A ws/wss or page URL could not be parsed or is not usable for a WebSocket."""
+
+
+class ProtocolError(InvalidInput):
+    """A WebSocket frame or close payload breaks RFC 6455.
+
+    Attributes:
+        close_code: the close code to send to the peer (1002, 1003, 1007 or 1009).
+    """
+
+    close_code: int
+
+    def __init__(self, code: str, reason: str, remedy: str = "", close_code: int = 1002) -> None:
+        super().__init__(code, reason, remedy)
+        self.close_code = close_code
+
+
+class HandshakeRejected(WsguardError):
+    """The WebSocket upgrade request is refused.
+
+    The server should answer with ``status`` and ``headers`` (and may send ``reason``
+    as the body) instead of ``101 Switching Protocols``.
+
+    Attributes:
+        status: HTTP status to send (400, 401, 403, 405, 426, 431).
+        headers: extra response headers the core asks for, as ``(name, value)`` string
+            pairs (e.g. ``("Sec-WebSocket-Version", "13")`` with a 426).
+        response: the complete HTTP response the core writes for this refusal (status
+            line, headers, and a body ``"<code>: <reason>\nfix: <remedy>\n"``).
+        body: just that body, as bytes.
+        detail: sub-code of a malformed Origin/Host (``"trailing_slash"`` ...), else ``None``.
+    """
+
+    status: int
+    headers: List[Tuple[str, str]]
+    response: bytes
+    detail: Optional[str]
+
+    def __init__(
+        self,
+        code: str,
+        reason: str,
+        remedy: str = "",
+        status: int = 400,
+        headers: Optional[List[Tuple[str, str]]] = None,
+        response: bytes = b"",
+        detail: Optional[str] = None,
+    ) -> None:
+        super().__init__(code, reason, remedy)
+        self.status = status
+        self.headers = list(headers or [])
+        self.response = bytes(response)
+        self.detail = detail
+
+    @property
+    def body(self) -> bytes:
+        """The body of :attr:`response` (empty when no response was written)."""
+        _, sep, body = self.response.partition(b"\r\n\r\n")
+        return body if sep else b""

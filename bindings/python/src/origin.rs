@@ -1,0 +1,475 @@
+//! `OriginPolicy`, `Verdict`, `CorsResult`: the core's origin/Host/CORS policy in Python.
+
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyList, PyTuple};
+use wsguard_core::origin::{
+    CorsConfig, CorsRequest, HostPolicy, Origin, OriginDenial, OriginKind, OriginPolicy as CorePolicy, Pattern,
+    Preset,
+};
+use wsguard_core::Diagnostic;
+
+use crate::convert::{bytes_of, str_list, str_of};
+use crate::errors;
+use crate::intern::{intern, MAX_INTERNED};
+
+/// The outcome of an Origin or Host check. Truthy when allowed.
+///
+/// On refusal ``code`` is the core's stable machine code (``"origin_host"``,
+/// ``"origin_null"`` ...), ``reason`` a sentence, ``remedy`` the fix and ``status`` the
+/// HTTP status to answer with.
+#[pyclass(module = "wsguard._wsguard", name = "Verdict", frozen)]
+pub struct Verdict {
+    /// ``True`` when allowed.
+    #[pyo3(get)]
+    allowed: bool,
+    /// Machine code of the refusal, ``None`` when allowed.
+    #[pyo3(get)]
+    code: Option<&'static str>,
+    /// Sentence explaining the refusal (empty when allowed).
+    #[pyo3(get)]
+    reason: &'static str,
+    /// What to change (empty when allowed).
+    #[pyo3(get)]
+    remedy: &'static str,
+    /// HTTP status for the refusal (403, or 400 for a malformed Host), ``None`` when allowed.
+    #[pyo3(get)]
+    status: Option<u16>,
+    /// Sub-code of a malformed value (``"trailing_slash"``, ``"path"`` ...), else ``None``.
+    #[pyo3(get)]
+    detail: Option<&'static str>,
+    /// Normalised origin (lowercase, default port elided), ``"null"``, or ``None``.
+    #[pyo3(get)]
+    origin: Option<String>,
+    /// ``"tuple"``, ``"null"`` or ``"missing"`` for an allowed origin; ``None`` otherwise.
+    #[pyo3(get)]
+    kind: Option<&'static str>,
+}
+
+fn kind_name(k: OriginKind) -> &'static str {
+    match k {
+        OriginKind::Tuple => "tuple",
+        OriginKind::Null => "null",
+        OriginKind::Missing => "missing",
+    }
+}
+
+/// The Python-facing view of an allowed origin: normalised text or `None` when missing.
+pub fn origin_text(o: &Origin<'_>) -> Option<String> {
+    match o.kind() {
+        OriginKind::Missing => None,
+        _ => Some(o.to_string()),
+    }
+}
+
+impl Verdict {
+    fn allowed(o: &Origin<'_>) -> Self {
+        Verdict {
+            allowed: true,
+            code: None,
+            reason: "",
+            remedy: "",
+            status: None,
+            detail: None,
+            origin: origin_text(o),
+            kind: Some(kind_name(o.kind())),
+        }
+    }
+    fn denied(d: &dyn Diagnostic, status: u16, detail: Option<&'static str>) -> Self {
+        Verdict {
+            allowed: false,
+            code: Some(d.code()),
+            reason: d.reason(),
+            remedy: d.remedy(),
+            status: Some(status),
+            detail,
+            origin: None,
+            kind: None,
+        }
+    }
+    fn from_origin(r: Result<Origin<'_>, OriginDenial>) -> Self {
+        match r {
+            Ok(o) => Verdict::allowed(&o),
+            Err(d) => Verdict::denied(&d, d.http_status(), d.malformed().map(|m| m.code())),
+        }
+    }
+}
+
+#[pymethods]
+impl Verdict {
+    fn __bool__(&self) -> bool {
+        self.allowed
+    }
+    fn __repr__(&self) -> String {
+        match (self.allowed, self.code) {
+            (true, _) => format!("Verdict(allowed=True, origin={:?})", self.origin.as_deref().unwrap_or("")),
+            (false, code) => format!("Verdict(allowed=False, code={:?}, status={})", code.unwrap_or(""), self.status.unwrap_or(0)),
+        }
+    }
+}
+
+/// The CORS answer for one HTTP request (see ``OriginPolicy.cors``).
+#[pyclass(module = "wsguard._wsguard", name = "CorsResult", frozen)]
+pub struct CorsResult {
+    /// ``False`` when the origin, method or headers were refused.
+    #[pyo3(get)]
+    allowed: bool,
+    /// ``True`` for a preflight (``OPTIONS`` + ``Access-Control-Request-Method``).
+    #[pyo3(get)]
+    preflight: bool,
+    /// ``True`` when the request carried an Origin at all.
+    #[pyo3(get)]
+    is_cors: bool,
+    /// Status for a preflight (204/403) or a refusal; ``None`` for an allowed simple request.
+    #[pyo3(get)]
+    status: Option<u16>,
+    /// Response headers to add, ``(name, value)`` pairs (``Vary`` always).
+    #[pyo3(get)]
+    headers: Vec<(&'static str, String)>,
+    /// Machine code of the refusal, ``None`` when allowed.
+    #[pyo3(get)]
+    code: Option<&'static str>,
+    /// Sentence explaining the refusal (empty when allowed).
+    #[pyo3(get)]
+    reason: &'static str,
+    /// What to change (empty when allowed).
+    #[pyo3(get)]
+    remedy: &'static str,
+}
+
+#[pymethods]
+impl CorsResult {
+    fn __bool__(&self) -> bool {
+        self.allowed
+    }
+    fn __repr__(&self) -> String {
+        format!(
+            "CorsResult(allowed={}, preflight={}, status={:?}, code={:?})",
+            if self.allowed { "True" } else { "False" },
+            if self.preflight { "True" } else { "False" },
+            self.status,
+            self.code
+        )
+    }
+}
+
+/// Which browser origins may open a WebSocket (and get CORS headers).
+///
+/// Args:
+///     allow: allowed-origin patterns: exact origins (``"https://app.example.com"``),
+///         subdomain wildcards (``"https://*.example.com"``), port wildcards and lists
+///         (``"http://localhost:*"``, ``"http://localhost:[3000,5173]"``) or ``"*"``.
+///     allow_null: accept ``Origin: null`` (sandboxed iframes, ``file://``).
+///     allow_missing: accept requests without an Origin header (non-browser clients).
+///     preset: ``None``/``"production"`` (nothing implicit) or ``"development"``
+///         (loopback names and addresses on any port, plus ``dev_hosts``).
+///     dev_hosts: container host names allowed by the development preset (``"frontend:3000"``).
+///     hosts: Host header allowlist against DNS rebinding (empty: any Host).
+///
+/// Raises:
+///     PolicyError: a pattern is invalid (the message names it and says how to write it).
+#[pyclass(module = "wsguard._wsguard", name = "OriginPolicy", frozen)]
+pub struct OriginPolicy {
+    raw_allow: Vec<&'static str>,
+    patterns: Vec<Pattern<'static>>,
+    allow_null: bool,
+    allow_missing: bool,
+    preset: Preset,
+    dev_hosts: Vec<&'static str>,
+    hosts: Vec<&'static str>,
+}
+
+fn check_len(py: Python<'_>, s: &str, what: &str) -> PyResult<()> {
+    if s.len() > MAX_INTERNED {
+        return Err(errors::invalid_input(
+            py,
+            "policy_entry_too_long",
+            &format!("{what} entry is longer than {MAX_INTERNED} bytes"),
+            "an origin is scheme://host[:port]; shorten the entry",
+        ));
+    }
+    Ok(())
+}
+
+impl OriginPolicy {
+    /// The core policy, borrowing this object's patterns (cheap: a few words copied).
+    pub fn core(&self) -> CorePolicy<'_> {
+        CorePolicy::new(&self.patterns)
+            .allow_null(self.allow_null)
+            .allow_missing(self.allow_missing)
+            .preset(self.preset)
+            .dev_hosts(&self.dev_hosts)
+    }
+    /// The core Host allowlist.
+    pub fn host_policy(&self) -> HostPolicy<'_> {
+        HostPolicy::new(&self.hosts)
+    }
+}
+
+/// An Origin argument: `None` (absent), one value, or a list/tuple of header values.
+fn check_any(py: Python<'_>, policy: &CorePolicy<'_>, origin: &Bound<'_, PyAny>) -> PyResult<Verdict> {
+    if origin.is_none() {
+        return Ok(Verdict::from_origin(policy.check(None)));
+    }
+    if origin.is_instance_of::<PyList>() || origin.is_instance_of::<PyTuple>() {
+        let mut owned = Vec::new();
+        for item in origin.try_iter()? {
+            owned.push(bytes_of(py, &item?, "origin")?.into_owned());
+        }
+        let values: Vec<&[u8]> = owned.iter().map(|v| v.as_slice()).collect();
+        return Ok(Verdict::from_origin(policy.check_values(&values)));
+    }
+    let value = bytes_of(py, origin, "origin")?;
+    Ok(Verdict::from_origin(policy.check(Some(&value))))
+}
+
+#[pymethods]
+impl OriginPolicy {
+    #[new]
+    #[pyo3(signature = (allow = None, *, allow_null = false, allow_missing = false, preset = None, dev_hosts = None, hosts = None))]
+    fn new(
+        py: Python<'_>,
+        allow: Option<&Bound<'_, PyAny>>,
+        allow_null: bool,
+        allow_missing: bool,
+        preset: Option<&Bound<'_, PyAny>>,
+        dev_hosts: Option<&Bound<'_, PyAny>>,
+        hosts: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Self> {
+        let mut raw_allow = Vec::new();
+        let mut patterns = Vec::new();
+        for raw in str_list(py, allow, "allow")? {
+            check_len(py, &raw, "allow")?;
+            let s = intern(&raw);
+            let p = Pattern::parse(s).map_err(|e| errors::policy_error(py, &e, &format!("allowed origin {s:?}")))?;
+            raw_allow.push(s);
+            patterns.push(p);
+        }
+        let preset = match preset {
+            None => Preset::Production,
+            Some(p) if p.is_none() => Preset::Production,
+            Some(p) => {
+                let name = str_of(py, p, "preset")?;
+                Preset::from_name(&name).ok_or_else(|| {
+                    errors::invalid_input(
+                        py,
+                        "preset_unknown",
+                        &format!("unknown preset {name:?}"),
+                        "use preset=\"development\" (loopback on any port) or preset=\"production\" / None",
+                    )
+                })?
+            }
+        };
+        let mut dev = Vec::new();
+        for h in str_list(py, dev_hosts, "dev_hosts")? {
+            check_len(py, &h, "dev_hosts")?;
+            dev.push(intern(&h));
+        }
+        let mut host_list = Vec::new();
+        for h in str_list(py, hosts, "hosts")? {
+            check_len(py, &h, "hosts")?;
+            host_list.push(intern(&h));
+        }
+        Ok(OriginPolicy { raw_allow, patterns, allow_null, allow_missing, preset, dev_hosts: dev, hosts: host_list })
+    }
+
+    /// Checks one Origin header value: ``str``, ``bytes``, ``None`` (header absent) or a
+    /// list of values (several Origin headers, always refused as ``origin_multiple``).
+    fn check(&self, py: Python<'_>, origin: &Bound<'_, PyAny>) -> PyResult<Verdict> {
+        check_any(py, &self.core(), origin)
+    }
+
+    /// ``True`` when ``check(origin)`` would allow it (no Verdict object is built).
+    fn is_allowed(&self, py: Python<'_>, origin: &Bound<'_, PyAny>) -> PyResult<bool> {
+        if origin.is_none() {
+            return Ok(self.core().is_allowed(None));
+        }
+        if origin.is_instance_of::<PyList>() || origin.is_instance_of::<PyTuple>() {
+            return Ok(check_any(py, &self.core(), origin)?.allowed);
+        }
+        let value = bytes_of(py, origin, "origin")?;
+        Ok(self.core().is_allowed(Some(&value)))
+    }
+
+    /// Checks a Host header value against the ``hosts`` allowlist (DNS-rebinding defence).
+    /// The value is always parsed strictly, so a malformed Host is refused (400) even with
+    /// an empty allowlist.
+    fn check_host(&self, py: Python<'_>, host: &Bound<'_, PyAny>) -> PyResult<Verdict> {
+        let value = bytes_of(py, host, "host")?;
+        Ok(match self.host_policy().check(&value) {
+            Ok(()) => Verdict {
+                allowed: true,
+                code: None,
+                reason: "",
+                remedy: "",
+                status: None,
+                detail: None,
+                origin: None,
+                kind: None,
+            },
+            Err(d) => Verdict::denied(&d, d.http_status(), d.malformed().map(|m| m.code())),
+        })
+    }
+
+    /// The CORS answer for an HTTP request from this policy.
+    ///
+    /// Args:
+    ///     origin: the Origin header (``None``: absent — not a CORS request).
+    ///     method: the request method.
+    ///     request_method: ``Access-Control-Request-Method`` (makes an ``OPTIONS`` a preflight).
+    ///     request_headers: ``Access-Control-Request-Headers``.
+    ///     credentials: send ``Access-Control-Allow-Credentials: true``.
+    ///     methods: allowed methods for preflights (comma-separated).
+    ///     headers: allowed request headers (comma-separated).
+    ///     expose_headers: response headers the page may read.
+    ///     max_age: seconds a preflight may be cached.
+    #[pyo3(signature = (origin, method = None, *, request_method = None, request_headers = None, credentials = false, methods = "GET, HEAD, POST", headers = "", expose_headers = "", max_age = None))]
+    #[allow(clippy::too_many_arguments)]
+    fn cors(
+        &self,
+        py: Python<'_>,
+        origin: &Bound<'_, PyAny>,
+        method: Option<&Bound<'_, PyAny>>,
+        request_method: Option<&Bound<'_, PyAny>>,
+        request_headers: Option<&Bound<'_, PyAny>>,
+        credentials: bool,
+        methods: &str,
+        headers: &str,
+        expose_headers: &str,
+        max_age: Option<u32>,
+    ) -> PyResult<CorsResult> {
+        let origin_b = if origin.is_none() { None } else { Some(bytes_of(py, origin, "origin")?) };
+        let method_b = match method {
+            Some(m) if !m.is_none() => bytes_of(py, m, "method")?,
+            _ => std::borrow::Cow::Borrowed(&b"GET"[..]),
+        };
+        let rm = match request_method {
+            Some(m) if !m.is_none() => Some(bytes_of(py, m, "request_method")?),
+            _ => None,
+        };
+        let rh = match request_headers {
+            Some(h) if !h.is_none() => Some(bytes_of(py, h, "request_headers")?),
+            _ => None,
+        };
+        let mut cfg = CorsConfig::new().credentials(credentials).methods(methods).headers(headers).expose_headers(expose_headers);
+        if let Some(age) = max_age {
+            cfg = cfg.max_age(age);
+        }
+        let request = CorsRequest {
+            method: &method_b,
+            origin: origin_b.as_deref(),
+            request_method: rm.as_deref(),
+            request_headers: rh.as_deref(),
+        };
+        let resp = self.core().cors(&cfg, &request);
+        let denial = resp.denial();
+        Ok(CorsResult {
+            allowed: resp.is_allowed(),
+            preflight: resp.is_preflight(),
+            is_cors: resp.is_cors(),
+            status: resp.status(),
+            headers: resp.headers().map(|(k, v)| (k, v.to_owned())).collect(),
+            code: denial.map(|d| d.code()),
+            reason: denial.map_or("", |d| d.reason()),
+            remedy: denial.map_or("", |d| d.remedy()),
+        })
+    }
+
+    /// Just the CORS response headers (same arguments as ``cors``).
+    #[pyo3(signature = (origin, method = None, *, request_method = None, request_headers = None, credentials = false, methods = "GET, HEAD, POST", headers = "", expose_headers = "", max_age = None))]
+    #[allow(clippy::too_many_arguments)]
+    fn cors_headers(
+        &self,
+        py: Python<'_>,
+        origin: &Bound<'_, PyAny>,
+        method: Option<&Bound<'_, PyAny>>,
+        request_method: Option<&Bound<'_, PyAny>>,
+        request_headers: Option<&Bound<'_, PyAny>>,
+        credentials: bool,
+        methods: &str,
+        headers: &str,
+        expose_headers: &str,
+        max_age: Option<u32>,
+    ) -> PyResult<Vec<(&'static str, String)>> {
+        let r = self.cors(
+            py,
+            origin,
+            method,
+            request_method,
+            request_headers,
+            credentials,
+            methods,
+            headers,
+            expose_headers,
+            max_age,
+        )?;
+        Ok(r.headers)
+    }
+
+    /// Runs the policy linter over this policy's entries (with its preset).
+    #[pyo3(signature = (*, credentials = false))]
+    fn lint(&self, credentials: bool) -> Vec<crate::lint::LintFinding> {
+        crate::lint::run(&self.raw_allow, self.preset, credentials)
+    }
+
+    /// A JSON-friendly dict describing the policy (for health routes and logs).
+    fn summary<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let d = PyDict::new(py);
+        d.set_item("allow", self.raw_allow.clone())?;
+        d.set_item("allow_null", self.allow_null)?;
+        d.set_item("allow_missing", self.allow_missing)?;
+        d.set_item("preset", self.preset.name())?;
+        d.set_item("dev_hosts", self.dev_hosts.clone())?;
+        d.set_item("hosts", self.hosts.clone())?;
+        Ok(d)
+    }
+
+    /// The allowed-origin patterns as given.
+    #[getter]
+    fn allow(&self) -> Vec<&'static str> {
+        self.raw_allow.clone()
+    }
+    /// Whether ``Origin: null`` is accepted.
+    #[getter]
+    fn allow_null(&self) -> bool {
+        self.allow_null
+    }
+    /// Whether a missing Origin header is accepted.
+    #[getter]
+    fn allow_missing(&self) -> bool {
+        self.allow_missing
+    }
+    /// ``"production"`` or ``"development"``.
+    #[getter]
+    fn preset(&self) -> &'static str {
+        self.preset.name()
+    }
+    /// Container hosts allowed by the development preset.
+    #[getter]
+    fn dev_hosts(&self) -> Vec<&'static str> {
+        self.dev_hosts.clone()
+    }
+    /// Host header allowlist (empty: any Host).
+    #[getter]
+    fn hosts(&self) -> Vec<&'static str> {
+        self.hosts.clone()
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "OriginPolicy(allow={:?}, allow_null={}, allow_missing={}, preset={:?}, dev_hosts={:?}, hosts={:?})",
+            self.raw_allow,
+            if self.allow_null { "True" } else { "False" },
+            if self.allow_missing { "True" } else { "False" },
+            self.preset.name(),
+            self.dev_hosts,
+            self.hosts
+        )
+    }
+}
+
+pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<OriginPolicy>()?;
+    m.add_class::<Verdict>()?;
+    m.add_class::<CorsResult>()?;
+    Ok(())
+}

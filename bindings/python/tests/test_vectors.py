@@ -1,0 +1,331 @@
+"""The shared test vectors (tests/vectors/*.json) through the Python binding.
+
+Every JSON file in the directory must have a runner here: a file without one fails
+(`test_every_vector_file_has_a_runner`), so a new vector file is never silently skipped.
+Each case is its own test; a mismatch fails with the case name, the field, what the
+binding returned and what the vector expects.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Dict, List
+
+import pytest
+
+import wsguard
+from conftest import VECTOR_DIR, field_bytes, load_cases
+
+Case = Dict[str, Any]
+Runner = Callable[[Case], None]
+RUNNERS: Dict[str, Runner] = {}
+# Smallest case count per file, so a truncated file cannot pass quietly.
+MIN_CASES: Dict[str, int] = {}
+
+
+def runner(filename: str, min_cases: int) -> Callable[[Runner], Runner]:
+    def register(fn: Runner) -> Runner:
+        RUNNERS[filename] = fn
+        MIN_CASES[filename] = min_cases
+        return fn
+
+    return register
+
+
+def check(case: Case, field: str, got: Any, want: Any) -> None:
+    assert got == want, f"{case['name']}: {field}: got {got!r}, want {want!r}"
+
+
+def policy_from(spec: Dict[str, Any]) -> wsguard.OriginPolicy:
+    return wsguard.OriginPolicy(
+        allow=spec.get("allow") or [],
+        allow_null=bool(spec.get("allow_null", False)),
+        allow_missing=bool(spec.get("allow_missing", False)),
+        preset=spec.get("preset"),
+        dev_hosts=spec.get("dev_hosts") or [],
+        hosts=spec.get("hosts") or [],
+    )
+
+
+# -- origins.json ---------------------------------------------------------------------
+
+
+@runner("origins.json", 90)
+def run_origin(case: Case) -> None:
+    policy = policy_from(case["policy"])
+    expect = case["expect"]
+    if "host" in case:
+        verdict = policy.check_host(field_bytes(case, "host"))
+        normalized = None
+    else:
+        origin = case.get("origin")
+        if isinstance(origin, list):
+            value: Any = [v.encode() for v in origin]
+        else:
+            value = field_bytes(case, "origin")
+        verdict = policy.check(value)
+        normalized = verdict.origin if verdict.origin is not None else ""
+        # bytes and str give the same verdict
+        if isinstance(value, bytes):
+            try:
+                text = value.decode("utf-8")
+            except UnicodeDecodeError:
+                text = None
+            if text is not None:
+                check(case, "str-vs-bytes", bool(policy.check(text)), bool(verdict))
+        check(case, "is_allowed", policy.is_allowed(value), bool(verdict))
+    check(case, "ok", bool(verdict), expect["ok"])
+    check(case, "code", verdict.code, expect.get("code"))
+    check(case, "malformed", verdict.detail, expect.get("malformed"))
+    if "status" in expect:
+        check(case, "status", verdict.status, expect["status"])
+    if "normalized" in expect:
+        check(case, "normalized", normalized, expect["normalized"])
+
+
+# -- close_codes.json -------------------------------------------------------------------
+
+
+@runner("close_codes.json", 60)
+def run_close(case: Case) -> None:
+    expect = case["expect"]
+    kind = case["kind"]
+    if kind == "classify":
+        info = wsguard.classify_close(case["close_code"], conventions=case.get("registry") == "conventions")
+        check(case, "ok", True, expect["ok"])
+        for field in ("name", "category", "wire_valid", "sender", "retry"):
+            if field in expect:
+                check(case, field, getattr(info, field), expect[field])
+        check(case, "is_wire_valid", wsguard.is_wire_valid(case["close_code"]), info.wire_valid)
+    elif kind == "parse_payload":
+        payload = field_bytes(case, "payload")
+        try:
+            code, reason = wsguard.parse_close_payload(payload)
+        except wsguard.ProtocolError as err:
+            check(case, "ok", False, expect["ok"])
+            check(case, "code", err.code, expect["code"])
+            check(case, "send_close", err.close_code, expect["send_close"])
+            return
+        check(case, "ok", True, expect["ok"])
+        check(case, "close_code", code, expect["close_code"])
+        check(case, "reason", reason, expect["reason"])
+    elif kind == "write_payload":
+        try:
+            out = wsguard.encode_close_payload(case["close_code"], case["reason"], max_size=case["buffer_size"])
+        except wsguard.InvalidInput as err:
+            check(case, "ok", False, expect["ok"])
+            check(case, "code", err.code, expect["code"])
+            return
+        check(case, "ok", True, expect["ok"])
+        check(case, "payload_hex", out.hex(), expect["payload_hex"])
+    else:
+        pytest.fail(f"{case['name']}: unknown kind {kind!r}")
+
+
+# -- cors.json --------------------------------------------------------------------------
+
+
+@runner("cors.json", 20)
+def run_cors(case: Case) -> None:
+    policy = policy_from(case["policy"])
+    cfg = case["cors"]
+    req = case["request"]
+    expect = case["expect"]
+    result = policy.cors(
+        req["origin"],
+        req["method"],
+        request_method=req.get("request_method"),
+        request_headers=req.get("request_headers"),
+        credentials=bool(cfg.get("credentials", False)),
+        methods=cfg.get("methods", "GET, HEAD, POST"),
+        headers=cfg.get("headers", ""),
+        expose_headers=cfg.get("expose_headers", ""),
+        max_age=cfg.get("max_age"),
+    )
+    check(case, "ok", result.allowed, expect["ok"])
+    check(case, "code", result.code, expect.get("code"))
+    check(case, "preflight", result.preflight, expect["preflight"])
+    check(case, "status", result.status, expect["status"])
+    check(case, "headers", [list(h) for h in result.headers], expect["headers"])
+    check(case, "cors_headers", result.headers, policy.cors_headers(
+        req["origin"],
+        req["method"],
+        request_method=req.get("request_method"),
+        request_headers=req.get("request_headers"),
+        credentials=bool(cfg.get("credentials", False)),
+        methods=cfg.get("methods", "GET, HEAD, POST"),
+        headers=cfg.get("headers", ""),
+        expose_headers=cfg.get("expose_headers", ""),
+        max_age=cfg.get("max_age"),
+    ))
+
+
+# -- lint.json --------------------------------------------------------------------------
+
+
+@runner("lint.json", 30)
+def run_lint(case: Case) -> None:
+    ctx = case["context"]
+    expect = case["expect"]
+    findings = wsguard.lint_origins(case["allow"], preset=ctx.get("preset"), credentials=bool(ctx.get("credentials")))
+    got = []
+    for f in findings:
+        item: Dict[str, Any] = {
+            "index": f.index,
+            "code": f.code,
+            "severity": f.severity,
+            "suggestion": f.suggestion,
+            "other": f.other,
+        }
+        if f.code == "lint_invalid":
+            item["pattern"] = f.pattern_error
+            item["malformed"] = f.malformed
+        got.append(item)
+    want = []
+    for w in expect["findings"]:
+        w = dict(w)
+        if w["code"] == "lint_invalid":
+            w.setdefault("pattern", None)
+            w.setdefault("malformed", None)
+        want.append(w)
+    check(case, "findings", got, want)
+    check(case, "count", len(findings), expect["count"])
+    check(case, "ok", not findings, expect["ok"])
+    if findings:
+        check(case, "code", findings[0].code, expect.get("code"))
+    # OriginPolicy.lint() agrees whenever every entry parses
+    try:
+        policy = wsguard.OriginPolicy(allow=case["allow"], preset=ctx.get("preset"))
+    except wsguard.PolicyError:
+        return
+    check(case, "policy.lint", [f.code for f in policy.lint(credentials=bool(ctx.get("credentials")))], [f.code for f in findings])
+
+
+# -- handshake_server.json --------------------------------------------------------------
+
+HANDSHAKE_DEFAULTS: Dict[str, Any] = {}
+
+
+def handshake_kwargs(config: Dict[str, Any]) -> Dict[str, Any]:
+    token = config.get("token") or {}
+    limits = config.get("limits") or {}
+    return {
+        "policy": policy_from(config["policy"]),
+        "subprotocols": config.get("subprotocols") or [],
+        "require_subprotocol": bool(config.get("require_subprotocol")),
+        "token_authorization": bool(token.get("authorization")),
+        "token_query": token.get("query"),
+        "token_subprotocol_prefix": token.get("subprotocol_prefix"),
+        "token_subprotocol_marker": token.get("subprotocol_pair"),
+        "require_token": bool(token.get("required")),
+        "max_headers": limits.get("max_headers"),
+        "max_line": limits.get("max_line"),
+        "max_total": limits.get("max_total"),
+    }
+
+
+def split_request(raw: bytes) -> Any:
+    """(method, target, [(name, value)]) for a well-formed request head, else None."""
+    head, sep, _ = raw.partition(b"\r\n\r\n")
+    if not sep:
+        return None
+    lines = head.split(b"\r\n")
+    parts = lines[0].split(b" ")
+    if len(parts) != 3 or parts[2] != b"HTTP/1.1":
+        return None
+    headers = []
+    for line in lines[1:]:
+        name, colon, value = line.partition(b":")
+        if not colon or not name or name != name.strip() or line[:1] in (b" ", b"\t"):
+            return None
+        headers.append((name, value.strip(b" \t")))
+    return parts[0], parts[1], headers
+
+
+# Verdicts about the request *text* itself: the header-list API cannot reproduce them.
+SYNTAX_CODES = {"malformed_request", "header_line_too_long", "request_too_large", "too_many_headers", "http_version"}
+
+
+@runner("handshake_server.json", 80)
+def run_handshake(case: Case) -> None:
+    import json as _json
+
+    base = _json.loads((VECTOR_DIR / "handshake_server.json").read_text(encoding="utf-8"))["config"]
+    config = dict(base)
+    config.update(case.get("config") or {})
+    kwargs = handshake_kwargs(config)
+    raw = field_bytes(case, "request")
+    expect = case["expect"]
+    try:
+        result = wsguard.validate_request_bytes(raw, **kwargs)
+    except wsguard.HandshakeRejected as err:
+        check(case, "ok", False, expect["ok"])
+        check(case, "code", err.code, expect["code"])
+        check(case, "status", err.status, expect["status"])
+        if "extra_headers" in expect:
+            check(case, "extra_headers", [list(h) for h in err.headers], expect["extra_headers"])
+        if "response_starts_with" in expect:
+            assert err.response.startswith(expect["response_starts_with"].encode()), (case["name"], err.response)
+        if "body_starts_with" in expect:
+            assert err.body.startswith(expect["body_starts_with"].encode()), (case["name"], err.body)
+        got_code = err.code
+    else:
+        if expect.get("partial"):
+            check(case, "partial", result, None)
+            return
+        assert result is not None, f"{case['name']}: got partial, want a verdict"
+        check(case, "ok", True, expect["ok"])
+        for field in ("accept", "path", "query", "host", "origin", "subprotocol", "token", "token_source", "extensions"):
+            if field in expect:
+                check(case, field, getattr(result, field), expect[field])
+        if "extra_headers" in expect:
+            check(case, "extra_headers", [], expect["extra_headers"])
+        if "response" in expect:
+            check(case, "response", result.response, expect["response"].encode())
+        got_code = None
+    # The header-list API (what ASGI integrations use) must reach the same verdict.
+    parsed = split_request(raw)
+    if parsed is None or got_code in SYNTAX_CODES:
+        return
+    method, target, headers = parsed
+    try:
+        listed = wsguard.validate_handshake(headers, path=target, method=method, **kwargs)
+    except wsguard.HandshakeRejected as err:
+        check(case, "header-list code", err.code, got_code)
+        return
+    check(case, "header-list ok", None, got_code)
+    for field in ("accept", "subprotocol", "token", "origin"):
+        if field in expect:
+            check(case, f"header-list {field}", getattr(listed, field), expect[field])
+
+
+# -- collection -------------------------------------------------------------------------
+
+VECTOR_FILES = sorted(p.name for p in VECTOR_DIR.glob("*.json"))
+
+
+def _params() -> List[Any]:
+    params: List[Any] = []
+    for filename in VECTOR_FILES:
+        if filename not in RUNNERS:
+            continue
+        for case in load_cases(filename):
+            params.append(pytest.param(filename, case, id=f"{filename[:-5]}::{case['name']}"))
+    return params
+
+
+def test_every_vector_file_has_a_runner() -> None:
+    missing = [f for f in VECTOR_FILES if f not in RUNNERS]
+    assert not missing, f"vector files without a Python runner: {missing}"
+
+
+@pytest.mark.parametrize("filename", [f for f in VECTOR_FILES if f in RUNNERS])
+def test_vector_file_size(filename: str) -> None:
+    cases = load_cases(filename)
+    assert len(cases) >= MIN_CASES[filename], f"{filename}: only {len(cases)} cases"
+    names = [c["name"] for c in cases]
+    assert len(names) == len(set(names)), f"{filename}: duplicate case names"
+
+
+@pytest.mark.parametrize(("filename", "case"), _params())
+def test_vector(filename: str, case: Case) -> None:
+    RUNNERS[filename](case)

@@ -1,0 +1,206 @@
+//! `wsguard check-origin ORIGIN`: would this policy let this Origin in, and why.
+//!
+//! The verdict is the core's `OriginPolicy::check`. To say *why* an origin is allowed,
+//! each pattern is tried on its own (still the core's matching), then the preset, then
+//! the `allow_null` / `allow_missing` switches.
+
+use crate::exit;
+use crate::policy::{load_unchecked, PolicyArgs};
+use crate::style::{wrap, ColorChoice, Style};
+use clap::Args;
+use serde_json::json;
+use wsguard::{Environment, GuardConfig};
+use wsguard_core::origin::{OriginPolicy, Pattern, Preset};
+use wsguard_core::Diagnostic;
+
+/// Arguments of `wsguard check-origin`.
+#[derive(Args, Debug)]
+pub struct CheckOriginArgs {
+    /// The Origin header value as the browser sends it (`https://app.example.com`);
+    /// `-` or `--missing` for a request without Origin.
+    pub origin: Option<String>,
+    /// Check a request that carries no Origin header.
+    #[arg(long, conflicts_with = "origin")]
+    pub missing: bool,
+    #[command(flatten)]
+    pub policy: PolicyArgs,
+    /// Machine-readable output.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// The verdict, for printing and for tests.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OriginVerdict {
+    pub allowed: bool,
+    /// Stable code: `allowed` or the core's denial code (`origin_host` …).
+    pub code: String,
+    pub reason: String,
+    pub remedy: Option<String>,
+    /// The pattern that matched, when one did.
+    pub matched: Option<String>,
+}
+
+/// Decides with the core. `origin = None`: no Origin header.
+pub fn decide(cfg: &GuardConfig, origin: Option<&str>) -> Result<OriginVerdict, String> {
+    // ADAPTER-GAP: the adapter builds this exact policy (core_bind::CoreParts) but does not
+    // expose it; the same core calls are made here.
+    let mut patterns = Vec::new();
+    for (i, raw) in cfg.origin.allowed.iter().enumerate() {
+        match Pattern::parse(raw) {
+            Ok(p) => patterns.push(p),
+            Err(e) => {
+                return Err(format!(
+                    "origin.allowed[{i}] = {raw:?} is not a valid pattern: {} [{}]\n  fix: {}",
+                    e.reason(),
+                    e.code(),
+                    e.remedy()
+                ))
+            }
+        }
+    }
+    let preset = match cfg.env {
+        Environment::Development => Preset::Development,
+        Environment::Production => Preset::Production,
+    };
+    let dev_hosts: Vec<&str> = cfg.origin.dev_hosts.iter().map(String::as_str).collect();
+    let policy = OriginPolicy::new(&patterns)
+        .allow_null(cfg.origin.allow_null)
+        .allow_missing(cfg.origin.allow_missing)
+        .preset(preset)
+        .dev_hosts(&dev_hosts);
+    let bytes = origin.map(str::as_bytes);
+    match policy.check(bytes) {
+        Err(d) => Ok(OriginVerdict {
+            allowed: false,
+            code: d.code().to_string(),
+            reason: d.reason().to_string(),
+            remedy: Some(d.remedy().to_string()),
+            matched: None,
+        }),
+        Ok(o) => {
+            let (why, matched) = if o.is_missing() {
+                ("the request has no Origin header and the policy allows that (allow_missing)".to_string(), None)
+            } else if o.is_null() {
+                ("the Origin is `null` and the policy allows that (allow_null)".to_string(), None)
+            } else if let Some((raw, _)) =
+                cfg.origin.allowed.iter().zip(patterns.iter()).find(|(_, p)| OriginPolicy::new(std::slice::from_ref(*p)).check(bytes).is_ok())
+            {
+                (format!("it matches the pattern `{raw}`"), Some(raw.clone()))
+            } else {
+                (format!("the {} preset allows it (loopback or a listed container host)", preset.name()), None)
+            };
+            Ok(OriginVerdict { allowed: true, code: "allowed".into(), reason: why, remedy: None, matched })
+        }
+    }
+}
+
+/// Runs the subcommand.
+pub fn run(args: CheckOriginArgs, color: ColorChoice) -> u8 {
+    let s = Style::for_stdout(color);
+    let e = Style::for_stderr(color);
+    let origin = match (&args.origin, args.missing) {
+        (_, true) => None,
+        (Some(o), false) if o == "-" => None,
+        (Some(o), false) => Some(o.as_str()),
+        (None, false) => {
+            eprintln!("{} give the Origin to check (e.g. `wsguard check-origin https://app.example.com --allow https://*.example.com`) or --missing", e.bad("error:"));
+            return exit::USAGE;
+        }
+    };
+    let cfg = match load_unchecked(&args.policy) {
+        Ok(c) => c,
+        Err(msg) => {
+            eprintln!("{} {msg}", e.bad("error:"));
+            return exit::USAGE;
+        }
+    };
+    let v = match decide(&cfg, origin) {
+        Ok(v) => v,
+        Err(msg) => {
+            eprintln!("{} {msg}", e.bad("policy error:"));
+            return exit::USAGE;
+        }
+    };
+    if args.json {
+        let out = json!({
+            "origin": origin,
+            "allowed": v.allowed,
+            "code": v.code,
+            "reason": v.reason,
+            "remedy": v.remedy,
+            "matched": v.matched,
+            "policy": { "allowed": cfg.origin.allowed, "allow_null": cfg.origin.allow_null,
+                        "allow_missing": cfg.origin.allow_missing, "env": format!("{:?}", cfg.env).to_lowercase() },
+        });
+        println!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
+    } else {
+        let shown = origin.map(|o| format!("Origin: {o}")).unwrap_or_else(|| "(no Origin header)".into());
+        if v.allowed {
+            println!("{}  {}", s.ok("ALLOWED"), s.bold(&shown));
+            println!("  {:<7} {}", "why", wrap(&v.reason, 76, 10));
+        } else {
+            println!("{}  {}  {}", s.bad("REFUSED"), s.bold(&shown), s.code(&v.code));
+            println!("  {:<7} {}", "why", wrap(&v.reason, 76, 10));
+            if let Some(r) = &v.remedy {
+                println!("  {:<7} {}", s.ok("fix"), wrap(r, 76, 10));
+            }
+            println!("  {:<7} {}", "status", "a server answers the upgrade with HTTP 403; the browser shows close code 1006");
+        }
+    }
+    if v.allowed {
+        exit::OK
+    } else {
+        exit::REFUSED
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cfg(allow: &[&str]) -> GuardConfig {
+        let mut c = GuardConfig::default();
+        c.origin.allowed = allow.iter().map(|s| s.to_string()).collect();
+        c
+    }
+
+    #[test]
+    fn exact_and_wildcard() {
+        let c = cfg(&["https://app.example.com", "https://*.example.com"]);
+        let v = decide(&c, Some("https://api.example.com")).unwrap();
+        assert!(v.allowed);
+        assert_eq!(v.matched.as_deref(), Some("https://*.example.com"));
+        let v = decide(&c, Some("https://evil-example.com")).unwrap();
+        assert!(!v.allowed);
+        assert_eq!(v.code, "origin_host");
+    }
+
+    #[test]
+    fn missing_and_null() {
+        let mut c = cfg(&["https://app.example.com"]);
+        assert_eq!(decide(&c, None).unwrap().code, "origin_missing");
+        assert_eq!(decide(&c, Some("null")).unwrap().code, "origin_null");
+        c.origin.allow_missing = true;
+        assert!(decide(&c, None).unwrap().allowed);
+    }
+
+    #[test]
+    fn scheme_mismatch_is_named() {
+        let c = cfg(&["https://app.example.com"]);
+        assert_eq!(decide(&c, Some("http://app.example.com")).unwrap().code, "origin_scheme");
+    }
+
+    #[test]
+    fn development_preset_allows_loopback() {
+        let mut c = cfg(&[]);
+        c.env = Environment::Development;
+        let v = decide(&c, Some("http://localhost:5173")).unwrap();
+        assert!(v.allowed && v.reason.contains("development"), "{v:?}");
+    }
+
+    #[test]
+    fn bad_pattern_is_an_error() {
+        assert!(decide(&cfg(&["example.com"]), Some("https://example.com")).is_err());
+    }
+}

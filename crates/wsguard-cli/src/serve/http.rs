@@ -1,0 +1,309 @@
+//! The HTTP side of `wsguard serve`: read one request head (bounded in size and time),
+//! then answer `/health`, `/metrics`, refuse unknown paths, or hand WebSocket upgrades to
+//! the guard (core verdict) and, on 101, to the echo loop.
+
+use super::{conn, Shared};
+use std::net::SocketAddr;
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+use wsguard::guard::{Accepted, Refusal};
+use wsguard::{Counters, Guard, GuardConfig};
+
+/// The server's gate: the adapter's guard plus the serve-level routing (paths, token value).
+pub struct Gate {
+    guard: Guard,
+    paths: Vec<String>,
+    token: Option<String>,
+    max_head: usize,
+}
+
+/// What to do with a request head.
+pub enum HeadVerdict {
+    /// Need more bytes.
+    Partial,
+    /// A complete head of `len` bytes.
+    Complete(usize, Route),
+    /// Answer with this refusal.
+    Refuse(Refusal),
+}
+
+/// Where a complete head goes.
+pub enum Route {
+    Health,
+    Metrics,
+    Upgrade,
+    NotFound(String),
+    MethodNotAllowed,
+}
+
+impl Gate {
+    /// Builds the gate (the adapter checks the configuration with the core).
+    pub fn new(cfg: GuardConfig, paths: Vec<String>, token: Option<String>) -> Result<Gate, wsguard::ConfigError> {
+        let max_head = usize::try_from(cfg.limits.max_handshake_bytes).unwrap_or(usize::MAX).clamp(256, 1 << 20);
+        Ok(Gate { guard: Guard::new(cfg)?, paths, token, max_head })
+    }
+
+    /// The counters the guard records into.
+    pub fn counters(&self) -> Arc<Counters> {
+        self.guard.counters().clone()
+    }
+
+    /// Largest accepted request head.
+    pub fn max_head(&self) -> usize {
+        self.max_head
+    }
+
+    /// Looks at the bytes received so far.
+    pub fn look(&self, head: &[u8]) -> HeadVerdict {
+        let mut headers = [httparse::EMPTY_HEADER; 64];
+        let mut req = httparse::Request::new(&mut headers);
+        match req.parse(head) {
+            Ok(httparse::Status::Partial) => {
+                if head.len() > self.max_head {
+                    HeadVerdict::Refuse(self.guard.check_raw(head).err().unwrap_or_else(|| self.too_large(head)))
+                } else {
+                    HeadVerdict::Partial
+                }
+            }
+            Ok(httparse::Status::Complete(n)) => {
+                let path = req.path.unwrap_or("/").split('?').next().unwrap_or("/").to_string();
+                let get = req.method == Some("GET");
+                let route = match path.as_str() {
+                    "/health" | "/metrics" if !get => Route::MethodNotAllowed,
+                    "/health" => Route::Health,
+                    "/metrics" => Route::Metrics,
+                    p if self.paths.iter().any(|a| a == "*" || a == p) => Route::Upgrade,
+                    _ => Route::NotFound(path),
+                };
+                HeadVerdict::Complete(n, route)
+            }
+            // Not HTTP (a TLS hello, garbage): the core's refusal (400 malformed_request).
+            Err(_) => HeadVerdict::Refuse(self.guard.check_raw(head).err().unwrap_or_else(|| self.too_large(head))),
+        }
+    }
+
+    fn too_large(&self, head: &[u8]) -> Refusal {
+        // The core answers an over-long head with 431; use it through a head that is
+        // complete but over the limit.
+        let mut big = head.to_vec();
+        big.extend_from_slice(b"\r\n\r\n");
+        self.guard.check_raw(&big).err().unwrap_or_else(|| plain_refusal(431, "request_too_large", "the request head is larger than the server accepts", "send fewer or shorter headers"))
+    }
+
+    /// The core's verdict on a complete upgrade head, then the token value check.
+    pub fn upgrade(&self, head: &[u8]) -> Result<Accepted, Refusal> {
+        let accepted = self.guard.check_raw(head)?;
+        if let Some(expected) = &self.token {
+            if accepted.token.as_deref() != Some(expected.as_str()) {
+                self.guard.counters().refused("token_invalid");
+                return Err(plain_refusal(
+                    401,
+                    "token_invalid",
+                    "the token the client sent is not the one this server expects",
+                    "send the token the server was started with (`wsguard serve --token`), in `Authorization: Bearer <token>` or `?token=<token>`",
+                ));
+            }
+        }
+        Ok(accepted)
+    }
+
+    fn not_found(&self, path: &str) -> Refusal {
+        self.guard.counters().refused("path_not_found");
+        let list = self.paths.join(", ");
+        let mut r = plain_refusal(
+            404,
+            "path_not_found",
+            "this server accepts WebSocket upgrades on another path",
+            "connect to one of the WebSocket paths of this server",
+        );
+        // Name the paths: the most useful part of the answer.
+        r.response = refusal_bytes(404, "path_not_found", &format!("no WebSocket endpoint at {path}; this server accepts upgrades on: {list}"), &format!("connect to ws://<host>{}", self.paths.first().map(String::as_str).unwrap_or("/ws")), &[]);
+        r
+    }
+}
+
+/// A refusal decided by the server itself (not a handshake rule): same shape as the
+/// core's answers so clients and `wsguard probe` read both the same way.
+fn plain_refusal(status: u16, code: &'static str, reason: &'static str, remedy: &'static str) -> Refusal {
+    let extra: &[(&str, &str)] = if status == 401 { &[("WWW-Authenticate", "Bearer")] } else { &[] };
+    Refusal { status, code, reason, remedy, response: refusal_bytes(status, code, reason, remedy, extra) }
+}
+
+fn refusal_bytes(status: u16, code: &str, reason: &str, remedy: &str, extra: &[(&str, &str)]) -> Vec<u8> {
+    let body = format!("{code}: {reason}\nfix: {remedy}\n");
+    let mut head = format!("HTTP/1.1 {status} {}\r\n", wsguard_core::handshake::reason_phrase(status));
+    for (n, v) in extra {
+        head += &format!("{n}: {v}\r\n");
+    }
+    head += &format!("Content-Type: text/plain; charset=utf-8\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", body.len());
+    let mut out = head.into_bytes();
+    out.extend_from_slice(body.as_bytes());
+    out
+}
+
+fn ok_response(content_type: &str, body: &str) -> Vec<u8> {
+    let mut out = format!(
+        "HTTP/1.1 200 OK\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n",
+        body.len()
+    )
+    .into_bytes();
+    out.extend_from_slice(body.as_bytes());
+    out
+}
+
+fn health_json(shared: &Shared) -> String {
+    let snap = shared.counters.snapshot();
+    serde_json::json!({
+        "status": "ok",
+        "service": "wsguard serve",
+        "version": env!("CARGO_PKG_VERSION"),
+        "uptime_s": shared.started.elapsed().as_secs_f64(),
+        "connections": shared.active.load(Ordering::Relaxed),
+        "accepted": snap.accepted,
+        "refused": snap.refused_total,
+        "messages_echoed": shared.messages.load(Ordering::Relaxed),
+        "heartbeat": shared.settings.heartbeat.map(|h| serde_json::json!({
+            "interval_ms": h.interval_ms(), "dead_timeout_ms": h.dead_timeout_ms(), "max_missed": h.max_missed()
+        })),
+    })
+    .to_string()
+}
+
+fn metrics_text(shared: &Shared) -> String {
+    let mut out = shared.counters.to_prometheus();
+    let mut gauge = |name: &str, kind: &str, help: &str, v: f64| {
+        out += &format!("# HELP {name} {help}\n# TYPE {name} {kind}\n{name} {v}\n");
+    };
+    gauge("wsguard_connections_active", "gauge", "Open WebSocket connections.", shared.active.load(Ordering::Relaxed) as f64);
+    gauge("wsguard_messages_echoed_total", "counter", "Messages echoed.", shared.messages.load(Ordering::Relaxed) as f64);
+    gauge("wsguard_bytes_echoed_total", "counter", "Payload bytes echoed.", shared.bytes.load(Ordering::Relaxed) as f64);
+    gauge("wsguard_pings_sent_total", "counter", "Heartbeat pings sent.", shared.pings.load(Ordering::Relaxed) as f64);
+    gauge("wsguard_pongs_received_total", "counter", "Pongs answering our pings.", shared.pongs.load(Ordering::Relaxed) as f64);
+    gauge("wsguard_uptime_seconds", "gauge", "Seconds since start.", shared.started.elapsed().as_secs_f64());
+    out
+}
+
+/// Sends a final answer, shuts our side down and drains briefly so the answer is not
+/// destroyed by a reset (the client may still be sending).
+async fn answer_and_close(stream: &mut TcpStream, bytes: &[u8]) {
+    let _ = stream.write_all(bytes).await;
+    let _ = stream.shutdown().await;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(1);
+    let mut sink = [0u8; 1024];
+    let mut drained = 0usize;
+    while drained < (256 << 10) {
+        match tokio::time::timeout_at(deadline, stream.read(&mut sink)).await {
+            Ok(Ok(n)) if n > 0 => drained += n,
+            _ => break,
+        }
+    }
+}
+
+/// Handles one TCP connection from accept to close.
+pub async fn handle(mut stream: TcpStream, peer: SocketAddr, shared: Arc<Shared>) {
+    let gate = &shared.guard;
+    let mut buf: Vec<u8> = Vec::with_capacity(1024);
+    let deadline = tokio::time::Instant::now() + shared.handshake_timeout;
+    let mut chunk = [0u8; 2048];
+    let (len, route) = loop {
+        match gate.look(&buf) {
+            HeadVerdict::Complete(n, route) => break (n, route),
+            HeadVerdict::Refuse(r) => {
+                log(&shared, peer, &format!("→ {} {}", r.status, r.code));
+                return answer_and_close(&mut stream, &r.response).await;
+            }
+            HeadVerdict::Partial => {}
+        }
+        match tokio::time::timeout_at(deadline, stream.read(&mut chunk)).await {
+            Ok(Ok(0)) | Ok(Err(_)) => return, // the client left before finishing its request
+            Ok(Ok(n)) => buf.extend_from_slice(&chunk[..n]),
+            Err(_) => {
+                if buf.is_empty() {
+                    return; // nothing was ever said: nothing to answer
+                }
+                shared.counters.refused("handshake_timeout");
+                let r = plain_refusal(
+                    408,
+                    "handshake_timeout",
+                    "the upgrade request did not arrive completely in time",
+                    "send the whole request head at once; check proxies that buffer or slow the request",
+                );
+                log(&shared, peer, "→ 408 handshake_timeout");
+                return answer_and_close(&mut stream, &r.response).await;
+            }
+        }
+    };
+    let head = &buf[..len];
+    match route {
+        Route::Health => answer_and_close(&mut stream, &ok_response("application/json", &health_json(&shared))).await,
+        Route::Metrics => answer_and_close(&mut stream, &ok_response("text/plain; version=0.0.4; charset=utf-8", &metrics_text(&shared))).await,
+        Route::MethodNotAllowed => {
+            let mut r = plain_refusal(405, "method_not_get", "only GET is served here", "use GET");
+            r.response = refusal_bytes(405, "method_not_get", "only GET is served here", "use GET", &[("Allow", "GET")]);
+            answer_and_close(&mut stream, &r.response).await
+        }
+        Route::NotFound(path) => {
+            let r = gate.not_found(&path);
+            log(&shared, peer, &format!("{path} → 404 path_not_found"));
+            answer_and_close(&mut stream, &r.response).await
+        }
+        Route::Upgrade => match gate.upgrade(head) {
+            Err(r) => {
+                log(&shared, peer, &format!("→ {} {}: {}", r.status, r.code, r.reason));
+                answer_and_close(&mut stream, &r.response).await
+            }
+            Ok(accepted) => {
+                let response = accept_response(head, &accepted);
+                if stream.write_all(&response).await.is_err() {
+                    return;
+                }
+                log(&shared, peer, &format!("{} → 101 (origin {})", accepted.path, accepted.origin.as_deref().unwrap_or("none")));
+                shared.active.fetch_add(1, Ordering::Relaxed);
+                let leftover = buf[len..].to_vec();
+                drop(buf);
+                let ending = conn::serve(stream, &leftover, shared.settings, &shared).await;
+                shared.active.fetch_sub(1, Ordering::Relaxed);
+                shared.counters.closed(ending.close_code());
+                if let conn::Ending::PeerDead(_) = ending {
+                    shared.counters.heartbeat_timeout();
+                }
+                log(&shared, peer, &format!("closed: {ending:?} (close code {})", ending.close_code()));
+            }
+        },
+    }
+}
+
+/// ADAPTER-GAP: the core's 101 bytes are computed inside `wsguard::Guard` (private
+/// `verdict`), but `check_raw` returns only the owned `Accepted`. Until the adapter
+/// exposes them, build the same answer from the core's accept-key function.
+fn accept_response(head: &[u8], accepted: &Accepted) -> Vec<u8> {
+    let mut headers = [httparse::EMPTY_HEADER; 64];
+    let mut req = httparse::Request::new(&mut headers);
+    let _ = req.parse(head);
+    let key = req.headers.iter().find(|h| h.name.eq_ignore_ascii_case("sec-websocket-key")).map(|h| h.value).unwrap_or(b"");
+    let accept = wsguard_core::handshake::AcceptKey::from_key(trim(key));
+    let mut out = format!(
+        "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: {}\r\n",
+        accept.as_str()
+    );
+    if let Some(p) = &accepted.subprotocol {
+        out += &format!("Sec-WebSocket-Protocol: {p}\r\n");
+    }
+    out += "\r\n";
+    out.into_bytes()
+}
+
+fn trim(v: &[u8]) -> &[u8] {
+    let start = v.iter().position(|b| !b.is_ascii_whitespace()).unwrap_or(v.len());
+    let end = v.iter().rposition(|b| !b.is_ascii_whitespace()).map(|i| i + 1).unwrap_or(start);
+    &v[start..end.max(start)]
+}
+
+fn log(shared: &Shared, peer: SocketAddr, what: &str) {
+    if !shared.quiet {
+        eprintln!("{peer} {what}");
+    }
+}

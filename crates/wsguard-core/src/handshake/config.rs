@@ -1,0 +1,217 @@
+//! Server configuration: which origins and hosts, which subprotocols, where the bearer
+//! token may travel, and the size limits. Built once, usually in a `static`.
+
+use super::Limits;
+use crate::origin::{HostPolicy, OriginPolicy};
+
+/// How a bearer token travels inside `Sec-WebSocket-Protocol` (browsers cannot set
+/// `Authorization` on a WebSocket, so many stacks put it there).
+///
+/// ```
+/// use wsguard_core::handshake::SubprotocolToken;
+/// // Kubernetes: `Sec-WebSocket-Protocol: base64url.bearer.authorization.k8s.io.<token>, v4.channel.k8s.io`
+/// let k8s = SubprotocolToken::Prefix("base64url.bearer.authorization.k8s.io.");
+/// // Pair form: `Sec-WebSocket-Protocol: bearer, <token>`
+/// let pair = SubprotocolToken::Pair("bearer");
+/// assert_ne!(k8s, pair);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub enum SubprotocolToken<'a> {
+    /// One entry `<prefix><token>`, e.g. `access_token.<token>`. The prefix is matched
+    /// case-sensitively; the entry is never chosen as the subprotocol.
+    Prefix(&'a str),
+    /// A marker entry followed by the token as the next entry: `bearer, <token>`.
+    /// The token entry is never chosen; the marker itself may be (list it in
+    /// [`ServerConfig::subprotocols`] when your clients need it echoed — Chrome fails a
+    /// connection that offered subprotocols and got none back).
+    Pair(&'a str),
+}
+
+/// Where the server looks for a bearer token. Extraction only: the token is returned
+/// as received (no JWT verification, no percent-decoding — a query token must already be
+/// URL-safe, as base64url JWTs are).
+///
+/// ```
+/// use wsguard_core::handshake::{SubprotocolToken, TokenConfig};
+/// const TOKENS: TokenConfig = TokenConfig::DISABLED
+///     .authorization(true)
+///     .subprotocol(SubprotocolToken::Prefix("access_token."))
+///     .query("token")
+///     .required(true);
+/// assert!(TOKENS.required);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct TokenConfig<'a> {
+    /// Read `Authorization: Bearer <token>` (when on, an `Authorization` header with
+    /// another scheme is `token_malformed`).
+    pub authorization: bool,
+    /// Read the token from `Sec-WebSocket-Protocol` in this form.
+    pub subprotocol: Option<SubprotocolToken<'a>>,
+    /// Read the token from this query parameter (`token` for `?token=…`).
+    pub query: Option<&'a str>,
+    /// Reject with 401 `token_missing` when no token was found.
+    pub required: bool,
+}
+
+impl<'a> TokenConfig<'a> {
+    /// Looks nowhere; no token is ever required.
+    pub const DISABLED: TokenConfig<'static> =
+        TokenConfig { authorization: false, subprotocol: None, query: None, required: false };
+
+    /// Turns the `Authorization: Bearer` source on or off.
+    ///
+    /// ```
+    /// # use wsguard_core::handshake::TokenConfig;
+    /// assert!(TokenConfig::DISABLED.authorization(true).authorization);
+    /// ```
+    pub const fn authorization(mut self, on: bool) -> Self {
+        self.authorization = on;
+        self
+    }
+
+    /// Reads the token from `Sec-WebSocket-Protocol` in `form`.
+    ///
+    /// ```
+    /// # use wsguard_core::handshake::{TokenConfig, SubprotocolToken};
+    /// let t = TokenConfig::DISABLED.subprotocol(SubprotocolToken::Pair("bearer"));
+    /// assert_eq!(t.subprotocol, Some(SubprotocolToken::Pair("bearer")));
+    /// ```
+    pub const fn subprotocol(mut self, form: SubprotocolToken<'a>) -> Self {
+        self.subprotocol = Some(form);
+        self
+    }
+
+    /// Reads the token from the query parameter `name`.
+    ///
+    /// ```
+    /// # use wsguard_core::handshake::TokenConfig;
+    /// assert_eq!(TokenConfig::DISABLED.query("token").query, Some("token"));
+    /// ```
+    pub const fn query(mut self, name: &'a str) -> Self {
+        self.query = Some(name);
+        self
+    }
+
+    /// Requires a token (401 `token_missing` without one).
+    ///
+    /// ```
+    /// # use wsguard_core::handshake::TokenConfig;
+    /// assert!(TokenConfig::DISABLED.required(true).required);
+    /// ```
+    pub const fn required(mut self, on: bool) -> Self {
+        self.required = on;
+        self
+    }
+}
+
+impl Default for TokenConfig<'_> {
+    fn default() -> Self {
+        TokenConfig::DISABLED
+    }
+}
+
+/// Everything the server-side handshake checks against.
+///
+/// ```
+/// use wsguard_core::handshake::{Limits, ServerConfig, TokenConfig};
+/// use wsguard_core::origin::{HostPolicy, OriginPolicy};
+/// const ORIGINS: OriginPolicy<'static> = OriginPolicy::new(&[]);
+/// const CONFIG: ServerConfig<'static> = ServerConfig::new(ORIGINS)
+///     .hosts(HostPolicy::new(&["chat.example.com"]))
+///     .subprotocols(&["graphql-transport-ws", "graphql-ws"])
+///     .require_subprotocol(true)
+///     .token(TokenConfig::DISABLED.authorization(true).required(true))
+///     .limits(Limits::DEFAULT);
+/// assert_eq!(CONFIG.subprotocols.len(), 2);
+/// ```
+#[derive(Debug, Clone, Copy)]
+pub struct ServerConfig<'a> {
+    /// The Origin policy (browsers' cross-site WebSocket hijacking defence).
+    pub origin: OriginPolicy<'a>,
+    /// The Host allowlist (DNS-rebinding defence); an empty policy allows any Host.
+    pub hosts: HostPolicy<'a>,
+    /// Subprotocols the server speaks, most preferred first. The first one the client
+    /// also offered is chosen — the server's order wins, not the client's.
+    pub subprotocols: &'a [&'a str],
+    /// Reject with 400 `subprotocol_no_match` when no subprotocol is chosen.
+    pub require_subprotocol: bool,
+    /// Where the bearer token may travel.
+    pub token: TokenConfig<'a>,
+    /// Size limits on the request head.
+    pub limits: Limits,
+}
+
+impl<'a> ServerConfig<'a> {
+    /// A configuration with `origin`, any Host, no subprotocols, no token, default limits.
+    pub const fn new(origin: OriginPolicy<'a>) -> Self {
+        ServerConfig {
+            origin,
+            hosts: HostPolicy::new(&[]),
+            subprotocols: &[],
+            require_subprotocol: false,
+            token: TokenConfig::DISABLED,
+            limits: Limits::DEFAULT,
+        }
+    }
+
+    /// Sets the Host allowlist.
+    ///
+    /// ```
+    /// # use wsguard_core::{handshake::ServerConfig, origin::{OriginPolicy, HostPolicy}};
+    /// let c = ServerConfig::new(OriginPolicy::new(&[])).hosts(HostPolicy::new(&["a.example"]));
+    /// # let _ = c;
+    /// ```
+    pub const fn hosts(mut self, hosts: HostPolicy<'a>) -> Self {
+        self.hosts = hosts;
+        self
+    }
+
+    /// Sets the subprotocols, most preferred first.
+    ///
+    /// ```
+    /// # use wsguard_core::{handshake::ServerConfig, origin::OriginPolicy};
+    /// let c = ServerConfig::new(OriginPolicy::new(&[])).subprotocols(&["v2.chat", "v1.chat"]);
+    /// assert_eq!(c.subprotocols[0], "v2.chat");
+    /// ```
+    pub const fn subprotocols(mut self, list: &'a [&'a str]) -> Self {
+        self.subprotocols = list;
+        self
+    }
+
+    /// Requires a common subprotocol.
+    ///
+    /// ```
+    /// # use wsguard_core::{handshake::ServerConfig, origin::OriginPolicy};
+    /// assert!(ServerConfig::new(OriginPolicy::new(&[])).require_subprotocol(true).require_subprotocol);
+    /// ```
+    pub const fn require_subprotocol(mut self, on: bool) -> Self {
+        self.require_subprotocol = on;
+        self
+    }
+
+    /// Sets where the bearer token may travel.
+    ///
+    /// ```
+    /// # use wsguard_core::{handshake::{ServerConfig, TokenConfig}, origin::OriginPolicy};
+    /// let c = ServerConfig::new(OriginPolicy::new(&[])).token(TokenConfig::DISABLED.query("token"));
+    /// assert_eq!(c.token.query, Some("token"));
+    /// ```
+    pub const fn token(mut self, token: TokenConfig<'a>) -> Self {
+        self.token = token;
+        self
+    }
+
+    /// Sets the size limits.
+    ///
+    /// ```
+    /// # use wsguard_core::{handshake::{ServerConfig, Limits}, origin::OriginPolicy};
+    /// let c = ServerConfig::new(OriginPolicy::new(&[])).limits(Limits::DEFAULT.max_headers(16));
+    /// assert_eq!(c.limits.max_headers, 16);
+    /// ```
+    pub const fn limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
+    }
+}

@@ -1,0 +1,275 @@
+//! Client side: why the server did not answer 101, and what to change.
+//!
+//! The browser reports only "1006" when an upgrade is refused; these diagnoses name the
+//! most likely cause from the status, the headers and (when it is complete in the buffer)
+//! the first line of the body.
+
+use super::tokens::{header_values, single, trim_ows};
+use crate::Diagnostic;
+
+/// The most likely cause of a non-101 answer.
+///
+/// ```
+/// use wsguard_core::handshake::DiagnosisKind;
+/// use wsguard_core::Diagnostic;
+/// assert_eq!(DiagnosisKind::ProxyDroppedUpgrade.code(), "proxy_dropped_upgrade");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub enum DiagnosisKind {
+    /// 200: a plain HTTP server (or a frontend dev server) answered, not the WebSocket backend.
+    NotWebSocket,
+    /// 301/302/303/307/308: the server redirects (see [`Diagnosis::location`]).
+    Redirect,
+    /// 400 or 426 that says the upgrade headers never arrived: a proxy dropped them.
+    ProxyDroppedUpgrade,
+    /// 400 for another reason (see [`Diagnosis::server_reason`]).
+    BadRequest,
+    /// 401: token missing or rejected.
+    Unauthorized,
+    /// 403: Origin refused, or access forbidden.
+    Forbidden,
+    /// 404: wrong path.
+    NotFound,
+    /// 405: the URL is served by a route that does not take this request.
+    MethodNotAllowed,
+    /// 426 with `Sec-WebSocket-Version`, or 400 with it: version mismatch.
+    VersionMismatch,
+    /// 429: rate limited (see [`Diagnosis::retry_after`]).
+    RateLimited,
+    /// 500.
+    ServerError,
+    /// 502: the proxy could not reach the backend.
+    BadGateway,
+    /// 503: backend down or overloaded.
+    ServiceUnavailable,
+    /// 504: the proxy timed out waiting for the backend.
+    GatewayTimeout,
+    /// Any other status.
+    UnexpectedStatus,
+}
+
+impl Diagnostic for DiagnosisKind {
+    fn code(&self) -> &'static str {
+        use DiagnosisKind::*;
+        match self {
+            NotWebSocket => "http_200_not_websocket",
+            Redirect => "redirect",
+            ProxyDroppedUpgrade => "proxy_dropped_upgrade",
+            BadRequest => "bad_request",
+            Unauthorized => "unauthorized",
+            Forbidden => "forbidden",
+            NotFound => "not_found",
+            MethodNotAllowed => "method_not_allowed",
+            VersionMismatch => "version_mismatch",
+            RateLimited => "rate_limited",
+            ServerError => "server_error",
+            BadGateway => "bad_gateway",
+            ServiceUnavailable => "service_unavailable",
+            GatewayTimeout => "gateway_timeout",
+            UnexpectedStatus => "unexpected_status",
+        }
+    }
+
+    fn reason(&self) -> &'static str {
+        use DiagnosisKind::*;
+        match self {
+            NotWebSocket => "a plain HTTP server answered 200 instead of switching to WebSocket: the request reached a web server or a frontend dev server, not the WebSocket backend",
+            Redirect => "the server answered with a redirect; WebSocket clients do not follow redirects",
+            ProxyDroppedUpgrade => "the server did not see a WebSocket upgrade: a proxy between client and server most likely dropped the Upgrade and Connection headers (the answer carries no Upgrade header)",
+            BadRequest => "the server refused the upgrade request as malformed",
+            Unauthorized => "the server requires authentication: the token is missing, expired or rejected",
+            Forbidden => "the server refused the connection: most often the page's Origin is not in the server's allowed origins",
+            NotFound => "nothing is served at this path: the WebSocket URL's path is wrong or the proxy routes it elsewhere",
+            MethodNotAllowed => "the URL is handled by a plain HTTP route that does not accept this request, not by the WebSocket endpoint",
+            VersionMismatch => "the server wants another WebSocket protocol version (see Sec-WebSocket-Version in its answer)",
+            RateLimited => "the server is rate limiting this client",
+            ServerError => "the server failed while handling the upgrade (500)",
+            BadGateway => "the proxy could not reach the WebSocket backend (502): it is down, or the proxy points at the wrong address or port",
+            ServiceUnavailable => "the backend is down, restarting or overloaded (503)",
+            GatewayTimeout => "the proxy timed out waiting for the WebSocket backend (504)",
+            UnexpectedStatus => "the server answered with a status other than 101 Switching Protocols",
+        }
+    }
+
+    fn remedy(&self) -> &'static str {
+        use DiagnosisKind::*;
+        match self {
+            NotWebSocket => "point the client at the WebSocket endpoint (check host, port and path); with a dev server, configure its proxy for WebSockets (Vite: `server.proxy[path].ws = true`)",
+            Redirect => "connect to the redirect target directly (see Location); common causes are http→https redirects (use wss://) and a missing or extra trailing slash",
+            ProxyDroppedUpgrade => "forward the upgrade with HTTP/1.1; in nginx: `proxy_http_version 1.1; proxy_set_header Upgrade $http_upgrade; proxy_set_header Connection \"upgrade\";`",
+            BadRequest => "read the server's reason (body of the answer) and fix the header it names",
+            Unauthorized => "send a valid token the way the server expects it (Authorization: Bearer, subprotocol entry or query parameter); get a fresh token if it expired",
+            Forbidden => "add the page's origin (scheme://host[:port], no path) to the server's allowed origins, or connect from an allowed page",
+            NotFound => "check the path of the WebSocket URL (a trailing slash matters) and the proxy's location block",
+            MethodNotAllowed => "check the path, and that the proxy forwards the Upgrade headers so the WebSocket route sees an upgrade",
+            VersionMismatch => "use a client that speaks the version the server lists in Sec-WebSocket-Version (13 for every current server)",
+            RateLimited => "wait (see Retry-After) and reconnect with backoff; do not reconnect in a tight loop",
+            ServerError => "look at the server's logs for the error raised during the handshake",
+            BadGateway => "start the backend, or fix the proxy's upstream address and port",
+            ServiceUnavailable => "retry with backoff; check the backend's health and capacity",
+            GatewayTimeout => "check the backend is up and answers the upgrade quickly; raise the proxy's connect/read timeouts if needed",
+            UnexpectedStatus => "see the status and the server's reason; make sure the URL points at a WebSocket endpoint",
+        }
+    }
+}
+
+/// A non-101 answer explained: the most likely cause and what the server said.
+///
+/// ```
+/// use wsguard_core::handshake::{validate_response, ClientFailure, ClientRequest, DiagnosisKind};
+/// let req = ClientRequest::new("chat.example.com", "/ws", [7; 16]);
+/// let resp = b"HTTP/1.1 301 Moved Permanently\r\nLocation: https://chat.example.com/ws/\r\nServer: nginx\r\nContent-Length: 0\r\n\r\n";
+/// match validate_response(&req, resp) {
+///     Err(ClientFailure::Rejected(d)) => {
+///         assert_eq!(d.kind, DiagnosisKind::Redirect);
+///         assert_eq!(d.location, Some("https://chat.example.com/ws/"));
+///         assert_eq!(d.server, Some("nginx"));
+///     }
+///     other => panic!("{other:?}"),
+/// }
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct Diagnosis<'b> {
+    /// The HTTP status received.
+    pub status: u16,
+    /// The most likely cause.
+    pub kind: DiagnosisKind,
+    /// The `Location` header (redirects).
+    pub location: Option<&'b str>,
+    /// The `Server` header (`nginx`, `uvicorn` …), to say "HTTP 400 from nginx".
+    pub server: Option<&'b str>,
+    /// The first line of the body, when the body is complete in the buffer
+    /// (`Content-Length`). A wsguard server puts `<code>: <reason>` there.
+    pub server_reason: Option<&'b str>,
+    /// The wsguard code at the start of [`server_reason`](Self::server_reason)
+    /// (`origin_not_allowed` in `origin_not_allowed: …`), when there is one.
+    pub server_code: Option<&'b str>,
+    /// `Retry-After` in seconds, when numeric (429, 503).
+    pub retry_after: Option<u32>,
+    /// The `Sec-WebSocket-Version` the server asked for (426/400).
+    pub wanted_version: Option<&'b str>,
+}
+
+impl Diagnostic for Diagnosis<'_> {
+    fn code(&self) -> &'static str {
+        self.kind.code()
+    }
+    fn reason(&self) -> &'static str {
+        self.kind.reason()
+    }
+    fn remedy(&self) -> &'static str {
+        self.kind.remedy()
+    }
+}
+
+fn text(v: Option<&[u8]>) -> Option<&str> {
+    v.and_then(|v| core::str::from_utf8(v).ok()).filter(|s| !s.is_empty())
+}
+
+fn parse_u32(v: &[u8]) -> Option<u32> {
+    if v.is_empty() {
+        return None;
+    }
+    let mut n: u32 = 0;
+    for &b in v {
+        if !b.is_ascii_digit() {
+            return None;
+        }
+        n = n.checked_mul(10)?.checked_add(u32::from(b - b'0'))?;
+    }
+    Some(n)
+}
+
+/// `snake_case:` at the start of a line, with at least one underscore.
+fn leading_code(line: &str) -> Option<&str> {
+    let (code, _) = line.split_once(':')?;
+    let ok = !code.is_empty()
+        && code.contains('_')
+        && code.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+    if ok {
+        Some(code)
+    } else {
+        None
+    }
+}
+
+fn contains_ci(hay: &[u8], needle: &[u8]) -> bool {
+    hay.windows(needle.len()).any(|w| w.eq_ignore_ascii_case(needle))
+}
+
+/// Explains a non-101 answer. `body` is everything after the head in the buffer.
+pub(crate) fn diagnose<'b>(status: u16, headers: &[httparse::Header<'b>], after_head: &'b [u8]) -> Diagnosis<'b> {
+    let first = |name| single(headers, name).1;
+    // The body counts only when Content-Length says it is all here.
+    let body = match single(headers, "content-length") {
+        (1, Some(len)) => parse_u32(len).and_then(|n| after_head.get(..n as usize)),
+        _ => None,
+    };
+    let first_line = body.map(|b| {
+        let line = b.split(|&c| c == b'\n').next().unwrap_or(&[]);
+        trim_ows(line.strip_suffix(b"\r").unwrap_or(line))
+    });
+    let server_reason = text(first_line);
+    let server_code = server_reason.and_then(leading_code);
+    let wanted_version = text(first("sec-websocket-version"));
+    let has_upgrade = header_values(headers, "upgrade").next().is_some();
+    use DiagnosisKind::*;
+    let dropped_code = matches!(server_code, Some("upgrade_missing" | "connection_missing_upgrade"));
+    let kind = match status {
+        200 => NotWebSocket,
+        301 | 302 | 303 | 307 | 308 => Redirect,
+        400 if wanted_version.is_some() => VersionMismatch,
+        400 if dropped_code => ProxyDroppedUpgrade,
+        400 if server_code.is_some() => BadRequest,
+        400 => match body {
+            Some(b) if !b.is_empty() => {
+                if contains_ci(b, b"upgrade") {
+                    ProxyDroppedUpgrade
+                } else {
+                    BadRequest
+                }
+            }
+            _ if has_upgrade => BadRequest,
+            _ => ProxyDroppedUpgrade,
+        },
+        401 => Unauthorized,
+        403 => Forbidden,
+        404 => NotFound,
+        405 => MethodNotAllowed,
+        426 if wanted_version.is_some() => VersionMismatch,
+        426 => ProxyDroppedUpgrade,
+        429 => RateLimited,
+        500 => ServerError,
+        502 => BadGateway,
+        503 => ServiceUnavailable,
+        504 => GatewayTimeout,
+        _ => UnexpectedStatus,
+    };
+    Diagnosis {
+        status,
+        kind,
+        location: text(first("location")),
+        server: text(first("server")),
+        server_reason,
+        server_code,
+        retry_after: first("retry-after").and_then(parse_u32),
+        wanted_version,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn helpers() {
+        assert_eq!(parse_u32(b"120"), Some(120));
+        assert_eq!(parse_u32(b"99999999999"), None);
+        assert_eq!(parse_u32(b"Wed, 21 Oct 2015 07:28:00 GMT"), None);
+        assert_eq!(leading_code("origin_not_allowed: x"), Some("origin_not_allowed"));
+        assert_eq!(leading_code("error: x"), None);
+        assert!(contains_ci(b"Can \"Upgrade\" only", b"upgrade"));
+    }
+}

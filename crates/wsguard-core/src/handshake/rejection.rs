@@ -1,0 +1,242 @@
+//! Why the server refused an upgrade request: a stable code, the HTTP status and extra
+//! headers to answer with, a sentence and a fix. [`write_rejection_response`](super::write_rejection_response)
+//! turns it into the exact bytes to send.
+
+use crate::origin::{HostDenial, OriginDenial};
+use crate::Diagnostic;
+
+/// A refused upgrade request.
+///
+/// Status choices (documented once, used consistently):
+/// * a request that is not a WebSocket upgrade at all (no `Upgrade: websocket`, or no
+///   `upgrade` in `Connection`) gets **426 Upgrade Required** with `Upgrade: websocket`,
+///   so `curl` users and proxies see which protocol the URL wants;
+/// * a wrong or missing `Sec-WebSocket-Version` gets 426 with `Sec-WebSocket-Version: 13`;
+/// * token problems get 401 with `WWW-Authenticate: Bearer`; Origin refusals and Hosts
+///   outside the allowlist get 403; limits get 431; everything else malformed gets 400.
+///
+/// ```
+/// use wsguard_core::handshake::Rejection;
+/// use wsguard_core::Diagnostic;
+/// let r = Rejection::VersionUnsupported;
+/// assert_eq!((r.code(), r.status()), ("version_unsupported", 426));
+/// assert_eq!(r.extra_headers(), &[("Upgrade", "websocket"), ("Sec-WebSocket-Version", "13")]);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rejection {
+    /// The method is not `GET` (405, `Allow: GET`).
+    MethodNotGet,
+    /// The request is not HTTP/1.1.
+    HttpVersion,
+    /// No `Host` header.
+    HostMissing,
+    /// Several `Host` headers.
+    HostMultiple,
+    /// `Host` is not UTF-8 (the Host policy normally reports malformed hosts first).
+    HostInvalid,
+    /// The Host policy refused `Host`: malformed (`host_malformed`, 400) or not in the
+    /// allowlist (`host_not_allowed`, 403, the DNS-rebinding defence).
+    Host(HostDenial),
+    /// `Upgrade` does not contain the token `websocket`.
+    UpgradeMissing,
+    /// `Connection` does not contain the token `upgrade`.
+    ConnectionMissingUpgrade,
+    /// No `Sec-WebSocket-Version` header.
+    VersionMissing,
+    /// `Sec-WebSocket-Version` is not exactly one header with the value `13`.
+    VersionUnsupported,
+    /// No `Sec-WebSocket-Key` header.
+    KeyMissing,
+    /// Several `Sec-WebSocket-Key` headers.
+    KeyMultiple,
+    /// The key is not 24 base64 characters decoding to 16 bytes.
+    KeyInvalid,
+    /// The Origin policy refused the request (several `Origin` headers are
+    /// [`OriginDenial::Multiple`]).
+    Origin(OriginDenial),
+    /// No offered subprotocol is one the server speaks, and one is required.
+    SubprotocolNoMatch,
+    /// A token is required and none was found.
+    TokenMissing,
+    /// `Authorization` is not `Bearer <token>`, or a token entry/parameter is empty or
+    /// contains characters a token cannot have.
+    TokenMalformed,
+    /// Tokens were found in several places (or several times) and differ.
+    TokenConflict,
+    /// More header fields than [`Limits::max_headers`](super::Limits::max_headers).
+    TooManyHeaders,
+    /// A line longer than [`Limits::max_line`](super::Limits::max_line).
+    HeaderLineTooLong,
+    /// A head larger than [`Limits::max_total`](super::Limits::max_total).
+    RequestTooLarge,
+    /// The bytes are not a well-formed HTTP request head.
+    MalformedRequest,
+}
+
+const UPGRADE: (&str, &str) = ("Upgrade", "websocket");
+
+impl Rejection {
+    /// The HTTP status to answer with.
+    ///
+    /// ```
+    /// # use wsguard_core::handshake::Rejection;
+    /// assert_eq!(Rejection::MethodNotGet.status(), 405);
+    /// ```
+    pub fn status(&self) -> u16 {
+        use Rejection::*;
+        match self {
+            MethodNotGet => 405,
+            UpgradeMissing | ConnectionMissingUpgrade | VersionMissing | VersionUnsupported => 426,
+            Host(d) => d.http_status(),
+            Origin(d) => d.http_status(),
+            TokenMissing | TokenMalformed => 401,
+            TooManyHeaders | HeaderLineTooLong | RequestTooLarge => 431,
+            HttpVersion | HostMissing | HostMultiple | HostInvalid | KeyMissing | KeyMultiple | KeyInvalid
+            | SubprotocolNoMatch | TokenConflict | MalformedRequest => 400,
+        }
+    }
+
+    /// Headers the response must carry besides the ones every rejection has.
+    ///
+    /// ```
+    /// # use wsguard_core::handshake::Rejection;
+    /// assert_eq!(Rejection::MethodNotGet.extra_headers(), &[("Allow", "GET")]);
+    /// assert!(Rejection::KeyInvalid.extra_headers().is_empty());
+    /// ```
+    pub fn extra_headers(&self) -> &'static [(&'static str, &'static str)] {
+        use Rejection::*;
+        match self {
+            MethodNotGet => &[("Allow", "GET")],
+            UpgradeMissing | ConnectionMissingUpgrade => &[UPGRADE],
+            VersionMissing | VersionUnsupported => &[UPGRADE, ("Sec-WebSocket-Version", "13")],
+            TokenMissing | TokenMalformed => &[("WWW-Authenticate", "Bearer")],
+            _ => &[],
+        }
+    }
+}
+
+/// The standard reason phrase of an HTTP status (`"Switching Protocols"` for 101),
+/// or `"Error"` for one not listed.
+///
+/// ```
+/// use wsguard_core::handshake::reason_phrase;
+/// assert_eq!(reason_phrase(426), "Upgrade Required");
+/// ```
+pub fn reason_phrase(status: u16) -> &'static str {
+    match status {
+        101 => "Switching Protocols",
+        200 => "OK",
+        400 => "Bad Request",
+        401 => "Unauthorized",
+        403 => "Forbidden",
+        404 => "Not Found",
+        405 => "Method Not Allowed",
+        426 => "Upgrade Required",
+        429 => "Too Many Requests",
+        431 => "Request Header Fields Too Large",
+        500 => "Internal Server Error",
+        502 => "Bad Gateway",
+        503 => "Service Unavailable",
+        504 => "Gateway Timeout",
+        _ => "Error",
+    }
+}
+
+impl Diagnostic for Rejection {
+    fn code(&self) -> &'static str {
+        use Rejection::*;
+        match self {
+            MethodNotGet => "method_not_get",
+            HttpVersion => "http_version",
+            HostMissing => "host_missing",
+            HostMultiple => "host_multiple",
+            HostInvalid => "host_invalid",
+            Host(d) => d.code(),
+            UpgradeMissing => "upgrade_missing",
+            ConnectionMissingUpgrade => "connection_missing_upgrade",
+            VersionMissing => "version_missing",
+            VersionUnsupported => "version_unsupported",
+            KeyMissing => "key_missing",
+            KeyMultiple => "key_multiple",
+            KeyInvalid => "key_invalid",
+            Origin(d) => d.code(),
+            SubprotocolNoMatch => "subprotocol_no_match",
+            TokenMissing => "token_missing",
+            TokenMalformed => "token_malformed",
+            TokenConflict => "token_conflict",
+            TooManyHeaders => "too_many_headers",
+            HeaderLineTooLong => "header_line_too_long",
+            RequestTooLarge => "request_too_large",
+            MalformedRequest => "malformed_request",
+        }
+    }
+
+    fn reason(&self) -> &'static str {
+        use Rejection::*;
+        match self {
+            MethodNotGet => "a WebSocket upgrade must use the GET method; this request used another one",
+            HttpVersion => "a WebSocket upgrade needs HTTP/1.1; this request used another HTTP version (HTTP/1.0, or a proxy that downgraded it)",
+            HostMissing => "the request has no Host header; HTTP/1.1 requires one",
+            HostMultiple => "the request has several Host headers; exactly one is allowed",
+            HostInvalid => "the Host header is empty or contains characters a host name cannot have",
+            Host(d) => d.reason(),
+            UpgradeMissing => "the request does not ask for a WebSocket upgrade: the Upgrade header is missing or does not contain `websocket`",
+            ConnectionMissingUpgrade => "the Connection header does not contain the token `upgrade`, so this is a plain HTTP request, not a WebSocket upgrade",
+            VersionMissing => "the request has no Sec-WebSocket-Version header",
+            VersionUnsupported => "Sec-WebSocket-Version is not exactly one header with the value 13, the only version this server speaks",
+            KeyMissing => "the request has no Sec-WebSocket-Key header",
+            KeyMultiple => "the request has several Sec-WebSocket-Key headers; exactly one is allowed",
+            KeyInvalid => "Sec-WebSocket-Key is not 24 base64 characters encoding 16 bytes",
+            Origin(d) => d.reason(),
+            SubprotocolNoMatch => "none of the subprotocols offered in Sec-WebSocket-Protocol is one this server speaks, and the server requires one",
+            TokenMissing => "this endpoint requires a bearer token and the request carries none",
+            TokenMalformed => "the bearer token is malformed: Authorization is not `Bearer <token>`, or the token is empty or has characters a token cannot have",
+            TokenConflict => "the request carries several different bearer tokens (e.g. in Authorization and in the query string)",
+            TooManyHeaders => "the request has more header fields than this server accepts",
+            HeaderLineTooLong => "a line of the request head is longer than this server accepts",
+            RequestTooLarge => "the request head is larger than this server accepts",
+            MalformedRequest => "the bytes received are not a well-formed HTTP/1.1 request head",
+        }
+    }
+
+    fn remedy(&self) -> &'static str {
+        use Rejection::*;
+        match self {
+            MethodNotGet => "open the socket with a WebSocket client (`new WebSocket(url)`, `websockets.connect(url)`), which sends GET",
+            HttpVersion => "send HTTP/1.1; behind nginx set `proxy_http_version 1.1;` in the WebSocket location",
+            HostMissing => "send `Host: <host>[:port]` (every HTTP/1.1 client does; check hand-written requests)",
+            HostMultiple => "send a single Host header; check proxies that add one instead of replacing it",
+            HostInvalid => "send `Host: <host>[:port]`, e.g. `Host: chat.example.com`",
+            Host(d) => d.remedy(),
+            UpgradeMissing => "send `Upgrade: websocket`; behind nginx add `proxy_set_header Upgrade $http_upgrade;` to the WebSocket location",
+            ConnectionMissingUpgrade => "send `Connection: Upgrade`; behind nginx add `proxy_set_header Connection \"upgrade\";` to the WebSocket location",
+            VersionMissing => "send `Sec-WebSocket-Version: 13` (every current WebSocket client does; check hand-written requests and proxies)",
+            VersionUnsupported => "send exactly `Sec-WebSocket-Version: 13`",
+            KeyMissing => "send `Sec-WebSocket-Key:` with base64 of 16 random bytes (WebSocket clients do this; check hand-written requests)",
+            KeyMultiple => "send exactly one Sec-WebSocket-Key header",
+            KeyInvalid => "send base64 of exactly 16 random bytes, 24 characters ending in `==`, e.g. `dGhlIHNhbXBsZSBub25jZQ==`",
+            Origin(d) => d.remedy(),
+            SubprotocolNoMatch => "offer one of the server's subprotocols in the client (`new WebSocket(url, [\"<protocol>\"])`), or add the client's protocol to the server's list",
+            TokenMissing => "send the token as `Authorization: Bearer <token>`, or in the subprotocol or query parameter this server is configured to read",
+            TokenMalformed => "send `Authorization: Bearer <token>` (scheme `Bearer`, one space, a non-empty token)",
+            TokenConflict => "send the token in one place only",
+            TooManyHeaders => "send fewer headers (large cookie jars are a common cause) or raise the server's `Limits::max_headers`",
+            HeaderLineTooLong => "shorten the header (often a cookie or a token in the URL) or raise the server's `Limits::max_line`",
+            RequestTooLarge => "send a smaller request head or raise the server's `Limits::max_total`",
+            MalformedRequest => "send a valid HTTP/1.1 request: `GET /path HTTP/1.1`, CRLF line endings, `Name: value` headers without spaces before the colon",
+        }
+    }
+}
+
+impl core::fmt::Display for Rejection {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "{} {}: {}", self.status(), self.code(), self.reason())
+    }
+}
+
+#[cfg(feature = "defmt")]
+impl defmt::Format for Rejection {
+    fn format(&self, f: defmt::Formatter) {
+        defmt::write!(f, "Rejection({=u16} {=str})", self.status(), self.code())
+    }
+}

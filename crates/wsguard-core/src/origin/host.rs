@@ -1,0 +1,198 @@
+//! Host allowlist: the DNS-rebinding defence.
+//!
+//! A page on `http://attacker.example` can make its own name resolve to `127.0.0.1` and
+//! then talk to a local server "same-origin". The request still carries
+//! `Host: attacker.example`, so a server that only answers to its own names is safe.
+
+use super::parse::{ends_with_ci, parse_authority, parse_port, scan_bytes, split_host_port, validate_host, Malformed};
+use crate::Diagnostic;
+use core::fmt;
+
+/// Why a Host header was refused.
+///
+/// ```
+/// use wsguard_core::origin::{HostPolicy, HostDenial, Malformed};
+/// use wsguard_core::Diagnostic;
+/// let hosts = HostPolicy::new(&["example.com"]);
+/// assert_eq!(hosts.check(b"evil.com").unwrap_err().code(), "host_not_allowed");
+/// assert_eq!(hosts.check(b"example.com:0"), Err(HostDenial::Malformed(Malformed::PortZero)));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub enum HostDenial {
+    /// Not `host[:port]` (`host_malformed`); the sub-reason says what is wrong.
+    Malformed(Malformed),
+    /// Well-formed but not in the allowlist (`host_not_allowed`).
+    NotAllowed,
+}
+
+impl HostDenial {
+    /// The HTTP status: 400 for a malformed Host, 403 for one not in the allowlist.
+    ///
+    /// ```
+    /// assert_eq!(wsguard_core::origin::HostDenial::NotAllowed.http_status(), 403);
+    /// ```
+    pub fn http_status(&self) -> u16 {
+        match self {
+            HostDenial::Malformed(_) => 400,
+            HostDenial::NotAllowed => 403,
+        }
+    }
+    /// The sub-reason for [`HostDenial::Malformed`].
+    pub fn malformed(&self) -> Option<Malformed> {
+        match self {
+            HostDenial::Malformed(m) => Some(*m),
+            HostDenial::NotAllowed => None,
+        }
+    }
+}
+
+impl Diagnostic for HostDenial {
+    fn code(&self) -> &'static str {
+        match self {
+            HostDenial::Malformed(_) => "host_malformed",
+            HostDenial::NotAllowed => "host_not_allowed",
+        }
+    }
+    fn reason(&self) -> &'static str {
+        match self {
+            HostDenial::Malformed(_) => "the Host header is not a valid `host[:port]` (e.g. empty, a path, a bad port or a non-canonical address)",
+            HostDenial::NotAllowed => "the Host header names a host this server does not answer to (possible DNS rebinding, or a missing allowlist entry)",
+        }
+    }
+    fn remedy(&self) -> &'static str {
+        match self {
+            HostDenial::Malformed(_) => "send `Host: name[:port]` exactly as in the URL, e.g. `Host: app.example.com` or `Host: [::1]:8080`",
+            HostDenial::NotAllowed => "add the name clients use to the Host allowlist (`app.example.com`, `*.example.com`, `localhost:*`), or connect with that name",
+        }
+    }
+}
+
+impl fmt::Display for HostDenial {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.reason())
+    }
+}
+
+/// Host allowlist. Empty: any well-formed Host.
+///
+/// Entries: `example.com` (no port: a Host without port, or with port 80 or 443),
+/// `example.com:8443` (that port; 80/443 also match a Host without port),
+/// `*.example.com` (one or more labels below, never the apex), `localhost:*` (any port,
+/// or none), `[::1]:*`. Names compare ASCII case-insensitively. Invalid entries never match.
+///
+/// ```
+/// use wsguard_core::origin::HostPolicy;
+/// let hosts = HostPolicy::new(&["example.com", "*.example.com", "localhost:*"]);
+/// assert!(hosts.check(b"Example.COM").is_ok());
+/// assert!(hosts.check(b"api.example.com:443").is_ok());
+/// assert!(hosts.check(b"localhost:8080").is_ok());
+/// assert!(hosts.check(b"rebind.attacker.example").is_err());
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct HostPolicy<'a> {
+    allowed: &'a [&'a str],
+}
+
+fn host_port_matches(entry_port: Option<&str>, port: Option<u16>) -> bool {
+    let is_default = |p: u16| p == 80 || p == 443;
+    match entry_port {
+        Some("*") => true,
+        None => match port {
+            None => true,
+            Some(p) => is_default(p),
+        },
+        Some(text) => match parse_port(text) {
+            Ok(n) => port == Some(n) || (port.is_none() && is_default(n)),
+            Err(_) => false,
+        },
+    }
+}
+
+fn entry_matches(entry: &str, host: &str, port: Option<u16>) -> bool {
+    let Ok((ehost, eport)) = split_host_port(entry) else { return false };
+    let host_ok = match ehost.strip_prefix("*.") {
+        Some(suffix) => {
+            validate_host(suffix).is_ok()
+                && host.len() > suffix.len() + 1
+                && ends_with_ci(host, suffix)
+                && host.as_bytes().get(host.len() - suffix.len() - 1) == Some(&b'.')
+        }
+        None => validate_host(ehost).is_ok() && ehost.eq_ignore_ascii_case(host),
+    };
+    host_ok && host_port_matches(eport, port)
+}
+
+impl<'a> HostPolicy<'a> {
+    /// A Host allowlist (empty: any Host).
+    ///
+    /// ```
+    /// assert!(wsguard_core::origin::HostPolicy::new(&[]).check(b"anything.example").is_ok());
+    /// ```
+    pub const fn new(allowed: &'a [&'a str]) -> Self {
+        HostPolicy { allowed }
+    }
+
+    /// The entries.
+    pub fn allowed(&self) -> &'a [&'a str] {
+        self.allowed
+    }
+
+    /// Checks a Host header value. The value is always parsed strictly (so a malformed
+    /// Host is refused even with an empty allowlist).
+    ///
+    /// ```
+    /// use wsguard_core::origin::{HostPolicy, HostDenial};
+    /// let hosts = HostPolicy::new(&["[::1]:*"]);
+    /// assert!(hosts.check(b"[::1]:9000").is_ok());
+    /// assert_eq!(hosts.check(b"[::1%eth0]").unwrap_err().malformed().unwrap().code(), "zone_id");
+    /// ```
+    pub fn check(&self, host: &[u8]) -> Result<(), HostDenial> {
+        if host.is_empty() {
+            return Err(HostDenial::Malformed(Malformed::EmptyHost));
+        }
+        if host.len() > 300 {
+            return Err(HostDenial::Malformed(Malformed::TooLong));
+        }
+        scan_bytes(host).map_err(HostDenial::Malformed)?;
+        let text = core::str::from_utf8(host).map_err(|_| HostDenial::Malformed(Malformed::NonAscii))?;
+        if text.contains('@') {
+            return Err(HostDenial::Malformed(Malformed::Userinfo));
+        }
+        if let Some(i) = text.find(['/', '?', '#', '\\']) {
+            return Err(HostDenial::Malformed(match text.as_bytes().get(i) {
+                Some(b'/') => Malformed::Path,
+                Some(b'?') => Malformed::Query,
+                Some(b'#') => Malformed::Fragment,
+                _ => Malformed::Backslash,
+            }));
+        }
+        let (h, _, port) = parse_authority(text).map_err(HostDenial::Malformed)?;
+        if self.allowed.is_empty() || self.allowed.iter().any(|e| entry_matches(e, h, port)) {
+            Ok(())
+        } else {
+            Err(HostDenial::NotAllowed)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ports_and_wildcards() {
+        let h = HostPolicy::new(&["example.com", "*.example.org:8443", "localhost:*", "bad entry", "[::1]"]);
+        assert_eq!(h.check(b"example.com:80"), Ok(()));
+        assert_eq!(h.check(b"example.com:81"), Err(HostDenial::NotAllowed));
+        assert_eq!(h.check(b"a.example.org:8443"), Ok(()));
+        assert_eq!(h.check(b"a.example.org"), Err(HostDenial::NotAllowed));
+        assert_eq!(h.check(b"example.org:8443"), Err(HostDenial::NotAllowed));
+        assert_eq!(h.check(b"LOCALHOST:1"), Ok(()));
+        assert_eq!(h.check(b"[::1]"), Ok(()));
+        assert_eq!(h.check(b"bad entry"), Err(HostDenial::Malformed(Malformed::Whitespace)));
+        assert_eq!(h.check(b"example.com:"), Err(HostDenial::Malformed(Malformed::PortEmpty)));
+        assert_eq!(HostDenial::Malformed(Malformed::Path).http_status(), 400);
+    }
+}

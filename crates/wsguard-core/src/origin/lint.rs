@@ -1,0 +1,497 @@
+//! The policy linter: explains each mistake in a list of allowed-origin strings.
+//!
+//! It works on the **raw** strings, so it can explain entries that do not parse
+//! (`.example.com`, `https://app.example.com/`), and suggests what to write instead
+//! without allocating ([`Suggestion`] is `prefix + middle + suffix`).
+//!
+//! Findings per entry, in this order (each at most once):
+//!
+//! | code | severity | when |
+//! |---|---|---|
+//! | `lint_null` | error | the entry is `null` (that is the `allow_null` option) |
+//! | `lint_ws_scheme` | error | `ws://` / `wss://` — browsers send the page's `http(s)://` origin |
+//! | `lint_opaque_scheme` | error | `file:`, `data:`, `about:`, `blob:`, `javascript:` — such pages send `null`; never matches |
+//! | `lint_no_scheme` | error | `example.com`, `localhost:3000`, `*.example.com` |
+//! | `lint_leading_dot` | error | `.example.com`, `https://.example.com` |
+//! | `lint_path` / `lint_trailing_slash` | error | a path, query or fragment / a lone `/` |
+//! | `lint_invalid` | error | any other reason the entry cannot parse (never matches) |
+//! | `lint_wildcard_production` | error | `*` with the production preset |
+//! | `lint_wildcard_credentials` | error | `*` while CORS credentials are on |
+//! | `lint_public_suffix` | error | `*.` over a public suffix ([`PUBLIC_SUFFIXES`]) |
+//! | `lint_http_production` | warning | `http://` for a non-loopback host with the production preset |
+//! | `lint_duplicate` | warning | same origins as an earlier entry after normalisation (case, default port) |
+//! | `lint_shadowed` | warning | every origin it allows is already allowed by another entry |
+//!
+//! `lint_duplicate` and `lint_shadowed` are only reported for entries without an error
+//! finding (fix the error first). Entries that cannot parse ("never match") get
+//! `lint_invalid` (or the more specific code above).
+
+use super::parse::{ends_with_ci, Malformed};
+use super::pattern::{HostPattern, Pattern, PatternError};
+use super::presets::Preset;
+use crate::Diagnostic;
+use core::fmt;
+
+/// The built-in list of public suffixes a `*.` wildcard must never cover: common TLDs,
+/// common second-level registries and shared hosting platforms. It is deliberately
+/// small (not the full Public Suffix List); an entry matches case-insensitively.
+pub const PUBLIC_SUFFIXES: &[&str] = &[
+    "com", "net", "org", "edu", "gov", "io", "dev", "app", "co", "ai", "me", "info", "biz", "xyz", "cloud",
+    "uk", "co.uk", "org.uk", "ac.uk", "gov.uk", "de", "fr", "nl", "eu", "ch", "it", "es", "ru", "cn", "in",
+    "br", "com.br", "jp", "co.jp", "au", "com.au", "ca", "us", "github.io", "gitlab.io", "herokuapp.com",
+    "vercel.app", "netlify.app", "pages.dev", "workers.dev", "web.app", "firebaseapp.com", "appspot.com",
+    "azurewebsites.net", "cloudfront.net", "amazonaws.com", "s3.amazonaws.com", "ngrok.io", "ngrok-free.app",
+    "onrender.com", "fly.dev", "glitch.me", "repl.co", "localhost",
+];
+
+/// What the linter knows about where the policy is used.
+///
+/// ```
+/// use wsguard_core::origin::{LintContext, Preset};
+/// let ctx = LintContext { preset: Preset::Production, credentials: true };
+/// assert_eq!(LintContext::default().preset, Preset::Production);
+/// # let _ = ctx;
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct LintContext {
+    /// The preset the policy runs with (production is the strict default).
+    pub preset: Preset,
+    /// Whether CORS credentials are on.
+    pub credentials: bool,
+}
+
+/// How bad a finding is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub enum Severity {
+    /// The entry is wrong: it never matches what was meant, or it is unsafe.
+    Error,
+    /// The entry works but is redundant or risky.
+    Warning,
+}
+
+impl Severity {
+    /// `"error"` / `"warning"`.
+    pub const fn name(&self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        }
+    }
+}
+
+/// The kind of mistake (see the table in the module docs).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub enum LintCode {
+    /// `null` as an entry.
+    Null,
+    /// `ws://` or `wss://`.
+    WsScheme,
+    /// A scheme whose pages send `Origin: null`.
+    OpaqueScheme,
+    /// No `scheme://`.
+    NoScheme,
+    /// `.example.com`.
+    LeadingDot,
+    /// A path, query or fragment.
+    Path,
+    /// A trailing `/`.
+    TrailingSlash,
+    /// Does not parse for another reason.
+    Invalid(PatternError),
+    /// `*` in production.
+    WildcardProduction,
+    /// `*` with credentials.
+    WildcardCredentials,
+    /// `*.` over a public suffix.
+    PublicSuffix,
+    /// `http://` for a non-loopback host in production.
+    HttpProduction,
+    /// Same as an earlier entry.
+    Duplicate,
+    /// Fully covered by another entry.
+    Shadowed,
+}
+
+impl LintCode {
+    /// Error or warning.
+    pub const fn severity(&self) -> Severity {
+        match self {
+            LintCode::HttpProduction | LintCode::Duplicate | LintCode::Shadowed => Severity::Warning,
+            _ => Severity::Error,
+        }
+    }
+}
+
+impl Diagnostic for LintCode {
+    fn code(&self) -> &'static str {
+        match self {
+            LintCode::Null => "lint_null",
+            LintCode::WsScheme => "lint_ws_scheme",
+            LintCode::OpaqueScheme => "lint_opaque_scheme",
+            LintCode::NoScheme => "lint_no_scheme",
+            LintCode::LeadingDot => "lint_leading_dot",
+            LintCode::Path => "lint_path",
+            LintCode::TrailingSlash => "lint_trailing_slash",
+            LintCode::Invalid(_) => "lint_invalid",
+            LintCode::WildcardProduction => "lint_wildcard_production",
+            LintCode::WildcardCredentials => "lint_wildcard_credentials",
+            LintCode::PublicSuffix => "lint_public_suffix",
+            LintCode::HttpProduction => "lint_http_production",
+            LintCode::Duplicate => "lint_duplicate",
+            LintCode::Shadowed => "lint_shadowed",
+        }
+    }
+    fn reason(&self) -> &'static str {
+        match self {
+            LintCode::Null => "`null` is not an origin pattern; it is what sandboxed iframes, file:// pages and some redirects send",
+            LintCode::WsScheme => "browsers send the page's origin (`http://` or `https://`) in the Origin header, never `ws://` or `wss://`, so this entry never matches",
+            LintCode::OpaqueScheme => "pages with this scheme send `Origin: null`, so this entry never matches",
+            LintCode::NoScheme => "the entry has no scheme; an Origin always starts with `http://` or `https://`, so this entry never matches",
+            LintCode::LeadingDot => "a leading dot (`.example.com`) is cookie-domain syntax; origin patterns write subdomains as `*.example.com`",
+            LintCode::Path => "the entry has a path, query or fragment; the Origin header is only scheme://host[:port], so this entry never matches",
+            LintCode::TrailingSlash => "the entry ends with `/`; the Origin header never does, so this entry never matches",
+            LintCode::Invalid(e) => e.reason(),
+            LintCode::WildcardProduction => "`*` allows every web page on the internet to open sockets to this server in production",
+            LintCode::WildcardCredentials => "`*` together with credentials lets every site make authenticated requests with your users' cookies",
+            LintCode::PublicSuffix => "the wildcard covers a public suffix, so anyone can register a matching domain",
+            LintCode::HttpProduction => "plain `http://` for a public host in production: the page (and its cookies) can be tampered with in transit",
+            LintCode::Duplicate => "the entry allows the same origins as an earlier entry (after normalising case and default ports)",
+            LintCode::Shadowed => "every origin this entry allows is already allowed by another entry",
+        }
+    }
+    fn remedy(&self) -> &'static str {
+        match self {
+            LintCode::Null => "remove the entry; set `allow_null` only if you really serve sandboxed or file:// pages",
+            LintCode::WsScheme => "write the page's origin: `ws://` becomes `http://`, `wss://` becomes `https://`",
+            LintCode::OpaqueScheme => "remove the entry; serve the page over http(s), or set `allow_null` if you must",
+            LintCode::NoScheme => "add the scheme: `https://example.com` (`http://localhost:3000` for local development)",
+            LintCode::LeadingDot => "write `https://*.example.com`",
+            LintCode::Path | LintCode::TrailingSlash => "keep only scheme://host[:port]",
+            LintCode::Invalid(e) => e.remedy(),
+            LintCode::WildcardProduction => "list the real origins of your pages instead of `*`",
+            LintCode::WildcardCredentials => "list the real origins of your pages instead of `*` (browsers refuse `*` with credentials anyway)",
+            LintCode::PublicSuffix => "use a wildcard below your own registered domain, e.g. `https://*.example.com`, or list the exact origins",
+            LintCode::HttpProduction => "serve the page over https and write `https://`",
+            LintCode::Duplicate => "remove the duplicate entry",
+            LintCode::Shadowed => "remove the entry, or narrow the broader one",
+        }
+    }
+}
+
+/// What to write instead, as `prefix + middle + suffix` (no allocation).
+///
+/// ```
+/// use wsguard_core::origin::Suggestion;
+/// # extern crate std; use std::string::ToString;
+/// let s = Suggestion { prefix: "http://", middle: "localhost:3000", suffix: "" };
+/// assert_eq!(s.to_string(), "http://localhost:3000");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct Suggestion<'a> {
+    /// Static text before.
+    pub prefix: &'static str,
+    /// A piece of the original entry.
+    pub middle: &'a str,
+    /// Static text after.
+    pub suffix: &'static str,
+}
+
+impl fmt::Display for Suggestion<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.prefix)?;
+        f.write_str(self.middle)?;
+        f.write_str(self.suffix)
+    }
+}
+
+/// One mistake in one entry.
+///
+/// ```
+/// use wsguard_core::origin::{lint, Finding, LintContext};
+/// use wsguard_core::Diagnostic;
+/// # extern crate std; use std::string::ToString;
+/// let mut out = [Finding::EMPTY; 4];
+/// let n = lint(&["ws://localhost:3000"], LintContext::default(), &mut out);
+/// assert_eq!(n, 1);
+/// assert_eq!(out[0].code(), "lint_ws_scheme");
+/// assert_eq!(out[0].suggestion.unwrap().to_string(), "http://localhost:3000");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct Finding<'a> {
+    /// Index of the entry in the list.
+    pub index: usize,
+    /// Error or warning.
+    pub severity: Severity,
+    /// What is wrong.
+    pub kind: LintCode,
+    /// The other entry involved (`lint_duplicate`, `lint_shadowed`).
+    pub other: Option<usize>,
+    /// What to write instead, when there is a single obvious fix.
+    pub suggestion: Option<Suggestion<'a>>,
+}
+
+impl Finding<'_> {
+    /// A filler value for output arrays.
+    pub const EMPTY: Finding<'static> =
+        Finding { index: 0, severity: Severity::Warning, kind: LintCode::Duplicate, other: None, suggestion: None };
+}
+
+impl Diagnostic for Finding<'_> {
+    fn code(&self) -> &'static str {
+        self.kind.code()
+    }
+    fn reason(&self) -> &'static str {
+        self.kind.reason()
+    }
+    fn remedy(&self) -> &'static str {
+        self.kind.remedy()
+    }
+}
+
+/// `scheme` and the text after `scheme://`, when the entry has `://`.
+fn split_raw(raw: &str) -> Option<(&str, &str)> {
+    let k = raw.find("://")?;
+    Some((raw.get(..k)?, raw.get(k + 3..)?))
+}
+
+/// The text up to the first `/`, `?` or `#`.
+fn authority(rest: &str) -> &str {
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    rest.get(..end).unwrap_or(rest)
+}
+
+/// `raw` without its path/query/fragment.
+fn core_of(raw: &str) -> &str {
+    match split_raw(raw) {
+        Some((scheme, rest)) => raw.get(..scheme.len() + 3 + authority(rest).len()).unwrap_or(raw),
+        None => raw,
+    }
+}
+
+/// The static `scheme://` to suggest for a written scheme (`ws` → `http://`).
+fn page_scheme(scheme: &str) -> Option<&'static str> {
+    if scheme.eq_ignore_ascii_case("http") || scheme.eq_ignore_ascii_case("ws") {
+        Some("http://")
+    } else if scheme.eq_ignore_ascii_case("https") || scheme.eq_ignore_ascii_case("wss") {
+        Some("https://")
+    } else {
+        None
+    }
+}
+
+fn is_loopback(host: &str) -> bool {
+    host.eq_ignore_ascii_case("localhost")
+        || ends_with_ci(host, ".localhost")
+        || host.starts_with("127.")
+        || host == "[::1]"
+}
+
+fn host_of(auth: &str) -> &str {
+    if auth.starts_with('[') {
+        match auth.find(']') {
+            Some(i) => auth.get(..=i).unwrap_or(auth),
+            None => auth,
+        }
+    } else {
+        auth.split(':').next().unwrap_or(auth)
+    }
+}
+
+/// `*.suffix` in the raw entry (with or without a scheme) → `suffix`.
+fn wildcard_suffix(raw: &str) -> Option<&str> {
+    let rest = split_raw(raw).map(|(_, r)| r).unwrap_or(raw);
+    let host = host_of(authority(rest));
+    host.strip_prefix("*.")
+}
+
+fn is_public_suffix(s: &str) -> bool {
+    let s = s.strip_suffix('.').unwrap_or(s);
+    PUBLIC_SUFFIXES.iter().any(|p| p.eq_ignore_ascii_case(s))
+}
+
+fn port_like(p: &str) -> bool {
+    p == "*" || p.starts_with('[') || (!p.is_empty() && p.bytes().all(|c| c.is_ascii_digit()))
+}
+
+/// Lints a list of raw allowed-origin strings. Writes the findings that fit into `out`
+/// (in entry order) and returns the total number found, even if `out` was too small.
+///
+/// ```
+/// use wsguard_core::origin::{lint, Finding, LintContext, Preset};
+/// use wsguard_core::Diagnostic;
+/// # extern crate std; use std::string::ToString;
+/// let entries = ["https://app.example.com/", ".example.com", "*"];
+/// let ctx = LintContext { preset: Preset::Production, credentials: true };
+/// let mut out = [Finding::EMPTY; 8];
+/// let n = lint(&entries, ctx, &mut out);
+/// let codes: Vec<_> = out[..n].iter().map(|f| f.code()).collect();
+/// assert_eq!(codes, ["lint_trailing_slash", "lint_leading_dot", "lint_wildcard_production", "lint_wildcard_credentials"]);
+/// assert_eq!(out[0].suggestion.unwrap().to_string(), "https://app.example.com");
+/// assert_eq!(out[1].suggestion.unwrap().to_string(), "https://*.example.com");
+/// ```
+pub fn lint<'a>(entries: &[&'a str], ctx: LintContext, out: &mut [Finding<'a>]) -> usize {
+    let mut total = 0usize;
+    let mut emit = |index: usize, kind: LintCode, other: Option<usize>, suggestion: Option<Suggestion<'a>>| {
+        if let Some(slot) = out.get_mut(total) {
+            *slot = Finding { index, severity: kind.severity(), kind, other, suggestion };
+        }
+        total = total.saturating_add(1);
+    };
+    for (i, &raw) in entries.iter().enumerate() {
+        if raw.eq_ignore_ascii_case("null") {
+            emit(i, LintCode::Null, None, None);
+            continue;
+        }
+        if raw == "*" {
+            if ctx.preset == Preset::Production {
+                emit(i, LintCode::WildcardProduction, None, None);
+            }
+            if ctx.credentials {
+                emit(i, LintCode::WildcardCredentials, None, None);
+            }
+            if let Some(j) = entries.get(..i).and_then(|e| e.iter().position(|&e| e == "*")) {
+                emit(i, LintCode::Duplicate, Some(j), None);
+            }
+            continue;
+        }
+        let mut broken = false; // already explained why it cannot match
+        let mut has_error = false; // an error finding: skip duplicate/shadow noise
+        match split_raw(raw) {
+            None => {
+                let auth = authority(raw);
+                let port_ok = match auth.rsplit_once(':') {
+                    Some((_, p)) if !auth.starts_with('[') || auth.contains("]:") => port_like(p),
+                    Some(_) => true,
+                    None => true,
+                };
+                if raw.is_empty() {
+                    emit(i, LintCode::Invalid(PatternError::Empty), None, None);
+                } else if let Some(rest) = auth.strip_prefix('.') {
+                    let s = port_ok.then_some(Suggestion { prefix: "https://*.", middle: rest, suffix: "" });
+                    emit(i, LintCode::LeadingDot, None, s);
+                } else {
+                    let prefix = if is_loopback(host_of(auth)) { "http://" } else { "https://" };
+                    let s = (port_ok && !auth.is_empty()).then_some(Suggestion { prefix, middle: auth, suffix: "" });
+                    emit(i, LintCode::NoScheme, None, s);
+                }
+                broken = true;
+            }
+            Some((scheme, rest)) => {
+                let auth = authority(rest);
+                let target = page_scheme(scheme);
+                let is_ws = scheme.eq_ignore_ascii_case("ws") || scheme.eq_ignore_ascii_case("wss");
+                let leading_dot = auth.starts_with('.');
+                let fixed = |middle_auth: &'a str| -> Option<Suggestion<'a>> {
+                    if leading_dot {
+                        let prefix = if target == Some("http://") { "http://*" } else { "https://*" };
+                        target.map(|_| Suggestion { prefix, middle: middle_auth, suffix: "" })
+                    } else if is_ws {
+                        target.map(|prefix| Suggestion { prefix, middle: middle_auth, suffix: "" })
+                    } else {
+                        Some(Suggestion { prefix: "", middle: core_of(raw), suffix: "" })
+                    }
+                };
+                if is_ws {
+                    emit(i, LintCode::WsScheme, None, fixed(auth));
+                    has_error = true;
+                }
+                if ["file", "data", "about", "blob", "javascript"].iter().any(|s| s.eq_ignore_ascii_case(scheme)) {
+                    emit(i, LintCode::OpaqueScheme, None, None);
+                    broken = true;
+                }
+                if leading_dot {
+                    emit(i, LintCode::LeadingDot, None, fixed(auth));
+                    broken = true;
+                }
+                let tail = rest.get(auth.len()..).unwrap_or("");
+                if !tail.is_empty() {
+                    let kind = if tail == "/" { LintCode::TrailingSlash } else { LintCode::Path };
+                    emit(i, kind, None, fixed(auth));
+                    has_error = true;
+                }
+                if !broken {
+                    if let Err(e) = Pattern::parse(core_of(raw)) {
+                        if e != PatternError::Malformed(Malformed::EmptyLabel) || !leading_dot {
+                            emit(i, LintCode::Invalid(e), None, None);
+                            broken = true;
+                        }
+                    }
+                }
+            }
+        }
+        if wildcard_suffix(raw).is_some_and(is_public_suffix) {
+            emit(i, LintCode::PublicSuffix, None, None);
+        }
+        let Ok(p) = Pattern::parse(core_of(raw)) else { continue };
+        if broken {
+            continue;
+        }
+        if ctx.preset == Preset::Production && p.scheme().eq_ignore_ascii_case("http") {
+            let host = match p.host() {
+                HostPattern::Exact(h) => h,
+                _ => "",
+            };
+            if !is_loopback(host) {
+                let middle = split_raw(core_of(raw)).map(|(_, r)| r).unwrap_or("");
+                emit(i, LintCode::HttpProduction, None, Some(Suggestion { prefix: "https://", middle, suffix: "" }));
+            }
+        }
+        if has_error {
+            continue;
+        }
+        let parsed = |j: usize| entries.get(j).and_then(|e| Pattern::parse(core_of(e)).ok());
+        let dup = (0..i).find(|&j| parsed(j).is_some_and(|q| q.same_as(&p)));
+        if let Some(j) = dup {
+            emit(i, LintCode::Duplicate, Some(j), None);
+            continue;
+        }
+        let shadow = (0..entries.len())
+            .filter(|&j| j != i)
+            .find(|&j| parsed(j).is_some_and(|q| q.covers(&p) && !q.same_as(&p)));
+        if let Some(j) = shadow {
+            emit(i, LintCode::Shadowed, Some(j), None);
+        }
+    }
+    total
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::string::ToString;
+    use std::vec::Vec;
+
+    fn run(entries: &[&str], ctx: LintContext) -> Vec<(usize, &'static str, Option<std::string::String>)> {
+        let mut out = [Finding::EMPTY; 16];
+        let n = lint(entries, ctx, &mut out);
+        out[..n].iter().map(|f| (f.index, f.code(), f.suggestion.map(|s| s.to_string()))).collect()
+    }
+
+    #[test]
+    fn suggestions() {
+        let d = LintContext { preset: Preset::Development, credentials: false };
+        assert_eq!(run(&["ws://localhost:3000"], d), [(0, "lint_ws_scheme", Some("http://localhost:3000".into()))]);
+        assert_eq!(
+            run(&["wss://app.example.com/socket"], d),
+            [
+                (0, "lint_ws_scheme", Some("https://app.example.com".into())),
+                (0, "lint_path", Some("https://app.example.com".into()))
+            ]
+        );
+        assert_eq!(run(&[".example.com"], d), [(0, "lint_leading_dot", Some("https://*.example.com".into()))]);
+        assert_eq!(run(&["https://.example.com"], d), [(0, "lint_leading_dot", Some("https://*.example.com".into()))]);
+        assert_eq!(run(&["localhost:3000"], d), [(0, "lint_no_scheme", Some("http://localhost:3000".into()))]);
+    }
+
+    #[test]
+    fn count_when_out_is_small() {
+        let mut out = [Finding::EMPTY; 1];
+        assert_eq!(lint(&["ws://a", "b.com", "null"], LintContext::default(), &mut out), 3);
+        assert_eq!(out[0].index, 0);
+    }
+}

@@ -1,0 +1,141 @@
+//! Why a URL was refused.
+
+/// Why a ws/wss URL (or a page URL, or a derivation) was refused. Every variant names one
+/// problem; [`Diagnostic`](crate::Diagnostic) gives the stable code and the fix.
+///
+/// ```
+/// use wsguard_core::{Diagnostic, url::{WsUrl, UrlError}};
+/// let err = WsUrl::parse("https://app.example.com/ws").unwrap_err();
+/// assert_eq!(err, UrlError::HttpsScheme);
+/// assert_eq!(err.code(), "url_scheme");
+/// assert!(err.remedy().contains("wss://"));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub enum UrlError {
+    /// The URL is empty.
+    Empty,
+    /// Leading or trailing whitespace, or a space/tab/newline inside.
+    Whitespace,
+    /// No `scheme://` (e.g. `localhost:8000/ws` or `example.com/ws`).
+    MissingScheme,
+    /// `http://` where `ws://` is expected.
+    HttpScheme,
+    /// `https://` where `wss://` is expected.
+    HttpsScheme,
+    /// A scheme other than ws, wss (or http, https for page URLs).
+    UnsupportedScheme,
+    /// The scheme is not followed by `//` (e.g. `ws:/host` or `ws:host`).
+    MissingAuthority,
+    /// `user:password@` before the host.
+    Userinfo,
+    /// No host (e.g. `ws:///path` or `ws://:8000`).
+    EmptyHost,
+    /// The host has characters or a shape a host name cannot have.
+    InvalidHost,
+    /// The host looks numeric but is not a dotted-quad IPv4 address.
+    InvalidIpv4,
+    /// A bracketed IPv6 address is malformed, unclosed, or has a zone id.
+    InvalidIpv6,
+    /// The port is empty, not a number, 0, or above 65535.
+    Port,
+    /// A `#fragment`: RFC 6455 §3 forbids fragments in WebSocket URLs.
+    Fragment,
+    /// A character that must be percent-encoded (control, non-ASCII, `"<>\^`{|}`).
+    InvalidChar,
+    /// `%` not followed by two hex digits.
+    PercentEncoding,
+    /// The page URL is not http:// or https:// (e.g. `file://`), so no socket URL can be
+    /// derived from it.
+    PageScheme,
+    /// An https page asks for a `ws://` socket: browsers block it as mixed content.
+    MixedContent,
+    /// The output buffer is too small.
+    BufferTooSmall {
+        /// Bytes needed, when known (0 otherwise).
+        needed: usize,
+    },
+}
+
+impl From<crate::BufferTooSmall> for UrlError {
+    fn from(e: crate::BufferTooSmall) -> Self {
+        UrlError::BufferTooSmall { needed: e.needed }
+    }
+}
+
+impl crate::Diagnostic for UrlError {
+    fn code(&self) -> &'static str {
+        match self {
+            UrlError::Empty => "url_empty",
+            UrlError::Whitespace => "url_whitespace",
+            UrlError::MissingScheme => "url_missing_scheme",
+            UrlError::HttpScheme | UrlError::HttpsScheme => "url_scheme",
+            UrlError::UnsupportedScheme => "url_scheme_unsupported",
+            UrlError::MissingAuthority => "url_missing_authority",
+            UrlError::Userinfo => "url_userinfo",
+            UrlError::EmptyHost => "url_empty_host",
+            UrlError::InvalidHost => "url_host",
+            UrlError::InvalidIpv4 => "url_ipv4",
+            UrlError::InvalidIpv6 => "url_ipv6",
+            UrlError::Port => "url_port",
+            UrlError::Fragment => "url_fragment",
+            UrlError::InvalidChar => "url_invalid_char",
+            UrlError::PercentEncoding => "url_percent_encoding",
+            UrlError::PageScheme => "url_page_scheme",
+            UrlError::MixedContent => "url_mixed_content",
+            UrlError::BufferTooSmall { .. } => "buffer_too_small",
+        }
+    }
+    fn reason(&self) -> &'static str {
+        match self {
+            UrlError::Empty => "the URL is empty",
+            UrlError::Whitespace => "the URL contains whitespace (often a space or newline copied along with it)",
+            UrlError::MissingScheme => "the URL has no scheme; a WebSocket URL starts with ws:// or wss://",
+            UrlError::HttpScheme => "the URL starts with http:// but a WebSocket URL starts with ws:// (http maps to ws)",
+            UrlError::HttpsScheme => "the URL starts with https:// but a WebSocket URL starts with wss:// (https maps to wss)",
+            UrlError::UnsupportedScheme => "the URL's scheme is neither ws:// nor wss://",
+            UrlError::MissingAuthority => "the scheme is not followed by // and a host (e.g. ws:/host or ws:host)",
+            UrlError::Userinfo => "the URL carries user:password@ before the host; browsers refuse it in WebSocket URLs and it leaks credentials into logs",
+            UrlError::EmptyHost => "the URL has no host name",
+            UrlError::InvalidHost => "the host contains characters or empty labels that a host name cannot have",
+            UrlError::InvalidIpv4 => "the host looks like an IPv4 address but is not four decimal numbers 0–255 without leading zeros",
+            UrlError::InvalidIpv6 => "the bracketed IPv6 address is malformed, not closed with ], or carries a zone id",
+            UrlError::Port => "the port is empty, not a number, 0, or larger than 65535",
+            UrlError::Fragment => "the URL has a #fragment; RFC 6455 forbids fragments in WebSocket URLs and browsers throw a SyntaxError",
+            UrlError::InvalidChar => "the path or query contains a character that must be percent-encoded (control, non-ASCII, space or one of \"<>\\^`{|})",
+            UrlError::PercentEncoding => "a % in the path or query is not followed by two hexadecimal digits",
+            UrlError::PageScheme => "the page URL is not http:// or https:// (e.g. a file:// page), so it has no host to derive the socket URL from",
+            UrlError::MixedContent => "an https:// page asks for an unencrypted ws:// socket; browsers block this as mixed content",
+            UrlError::BufferTooSmall { .. } => "the output buffer is too small for the URL",
+        }
+    }
+    fn remedy(&self) -> &'static str {
+        match self {
+            UrlError::Empty => "configure the socket URL, e.g. wss://app.example.com/ws",
+            UrlError::Whitespace => "trim the URL; percent-encode spaces inside the path as %20",
+            UrlError::MissingScheme => "prefix the URL with ws:// (plain) or wss:// (TLS), e.g. ws://localhost:8000/ws",
+            UrlError::HttpScheme => "replace http:// with ws://",
+            UrlError::HttpsScheme => "replace https:// with wss://",
+            UrlError::UnsupportedScheme => "use ws:// (plain) or wss:// (TLS)",
+            UrlError::MissingAuthority => "write the scheme as ws:// or wss:// followed by the host, e.g. wss://app.example.com/ws",
+            UrlError::Userinfo => "remove user:password@ and send the credentials as a token (Authorization header, Sec-WebSocket-Protocol or ?token=)",
+            UrlError::EmptyHost => "put the host after ws:// or wss://, e.g. ws://localhost:8000/ws",
+            UrlError::InvalidHost => "use a DNS name (letters, digits, '-', '.'), an IPv4 address or a bracketed IPv6 address; internationalized names must be punycode (xn--…)",
+            UrlError::InvalidIpv4 => "write the address as four numbers 0–255, e.g. 192.168.1.10",
+            UrlError::InvalidIpv6 => "write IPv6 addresses in brackets without a zone id, e.g. ws://[::1]:8000/ws",
+            UrlError::Port => "write a port between 1 and 65535 after the colon, or drop the colon to use the default (80 for ws, 443 for wss)",
+            UrlError::Fragment => "remove everything from # on; put client state in the query string instead",
+            UrlError::InvalidChar => "percent-encode the character (space → %20), e.g. with encodeURIComponent",
+            UrlError::PercentEncoding => "encode a literal % as %25",
+            UrlError::PageScheme => "serve the page over http(s), or configure the full wss:// URL",
+            UrlError::MixedContent => "use wss:// or derive the URL from location (https → wss)",
+            UrlError::BufferTooSmall { .. } => "pass a larger buffer (see `needed`)",
+        }
+    }
+}
+
+impl core::fmt::Display for UrlError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(crate::Diagnostic::reason(self))
+    }
+}

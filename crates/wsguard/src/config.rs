@@ -1,0 +1,452 @@
+//! # Configuration: TOML file + `WSGUARD_*` environment variables
+//!
+//! [`GuardConfig`] owns its strings. The core's borrowed policy types are built on demand
+//! from it (see [`crate::guard`]); nothing here re-implements a rule: every origin pattern
+//! is parsed by the core, and the core's linter runs at load ([`GuardConfig::check`]).
+//!
+//! Precedence: defaults < file < environment. An error names where the bad entry came
+//! from (file path or variable), the key, the list index, the value and why.
+//!
+//! ```toml
+//! env = "production"                 # or "development" (adds the core's dev preset)
+//!
+//! [origin]
+//! allowed = ["https://app.example.com", "https://*.example.com"]
+//! allow_null = false                 # `Origin: null` (sandboxed iframes, file://)
+//! allow_missing = false              # no Origin header at all (non-browser clients)
+//! dev_hosts = ["frontend:3000"]      # development only: container service names
+//!
+//! [host]
+//! allowed = ["app.example.com"]      # empty: any Host (no DNS-rebinding defence)
+//!
+//! [subprotocols]
+//! supported = ["chat.v1"]            # in order of preference
+//! required = false
+//!
+//! [token]
+//! required = true
+//! location = "any"                   # header | query | subprotocol | any
+//! query_param = "token"
+//! subprotocol_pair = "bearer"        # Sec-WebSocket-Protocol: bearer, <token>
+//! subprotocol_prefix = ""            # or: "access_token." for access_token.<token>
+//!
+//! [limits]
+//! max_message_bytes = 1048576
+//! max_frame_bytes = 1048576
+//! max_handshake_bytes = 8192
+//!
+//! [heartbeat]
+//! ping_interval_ms = 20000
+//! pong_timeout_ms = 10000
+//! ```
+
+use serde::Serialize;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// Which preset the origin policy starts from.
+///
+/// ```
+/// assert_eq!(wsguard::Environment::parse("development"), Some(wsguard::Environment::Development));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Environment {
+    /// Strict: only the listed origins.
+    #[default]
+    Production,
+    /// Adds the core's development preset (loopback names and addresses on any port).
+    Development,
+}
+
+impl Environment {
+    /// Parses `development`/`dev` or `production`/`prod` (any case).
+    ///
+    /// ```
+    /// assert_eq!(wsguard::Environment::parse("PROD"), Some(wsguard::Environment::Production));
+    /// assert_eq!(wsguard::Environment::parse("staging"), None);
+    /// ```
+    pub fn parse(s: &str) -> Option<Self> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "development" | "dev" => Some(Environment::Development),
+            "production" | "prod" => Some(Environment::Production),
+            _ => None,
+        }
+    }
+}
+
+/// Where the server looks for the client's token.
+///
+/// ```
+/// assert_eq!(wsguard::config::TokenLocation::parse("query"), Some(wsguard::config::TokenLocation::Query));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum TokenLocation {
+    /// `Authorization: Bearer …`
+    Header,
+    /// `?token=…` (the name is [`TokenConfig::query_param`]).
+    Query,
+    /// A `Sec-WebSocket-Protocol` entry (`bearer.<token>` / `access_token, <token>` styles).
+    Subprotocol,
+    /// Any of the above.
+    #[default]
+    Any,
+}
+
+impl TokenLocation {
+    /// Parses `header`, `query`, `subprotocol` or `any` (any case).
+    ///
+    /// ```
+    /// assert_eq!(wsguard::config::TokenLocation::parse("Header"), Some(wsguard::config::TokenLocation::Header));
+    /// ```
+    pub fn parse(s: &str) -> Option<Self> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "header" | "authorization" => Some(TokenLocation::Header),
+            "query" => Some(TokenLocation::Query),
+            "subprotocol" | "protocol" => Some(TokenLocation::Subprotocol),
+            "any" => Some(TokenLocation::Any),
+            _ => None,
+        }
+    }
+}
+
+/// `[origin]`: which browser origins may open a socket.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
+pub struct OriginConfig {
+    /// Patterns, parsed by the core (`https://app.example.com`, `https://*.example.com`,
+    /// `http://localhost:*`, `*`).
+    pub allowed: Vec<String>,
+    /// Accept `Origin: null`.
+    pub allow_null: bool,
+    /// Accept a request without an Origin header (non-browser clients).
+    pub allow_missing: bool,
+    /// Container service names (`frontend:3000`, `web`) the development preset also
+    /// allows with http/https; ignored in production.
+    pub dev_hosts: Vec<String>,
+}
+
+/// `[host]`: Host allowlist (DNS-rebinding defence).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
+pub struct HostConfig {
+    /// Allowed Host values (`app.example.com`, `localhost:8000`); empty means any.
+    pub allowed: Vec<String>,
+}
+
+/// `[subprotocols]`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
+pub struct SubprotocolConfig {
+    /// Supported subprotocols in order of preference.
+    pub supported: Vec<String>,
+    /// Refuse clients that offer none of them.
+    pub required: bool,
+}
+
+/// `[token]`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TokenConfig {
+    /// Refuse (401) a handshake that carries no token.
+    pub required: bool,
+    /// Where to look.
+    pub location: TokenLocation,
+    /// Query parameter name for [`TokenLocation::Query`] / [`TokenLocation::Any`].
+    pub query_param: String,
+    /// Pair form in `Sec-WebSocket-Protocol`: a marker entry followed by the token
+    /// (`bearer, <token>`); used when `subprotocol_prefix` is empty.
+    pub subprotocol_pair: String,
+    /// Prefix form in `Sec-WebSocket-Protocol` (`access_token.<token>`); when non-empty
+    /// it replaces the pair form.
+    pub subprotocol_prefix: String,
+}
+
+impl Default for TokenConfig {
+    fn default() -> Self {
+        TokenConfig {
+            required: false,
+            location: TokenLocation::Any,
+            query_param: "token".into(),
+            subprotocol_pair: "bearer".into(),
+            subprotocol_prefix: String::new(),
+        }
+    }
+}
+
+/// `[limits]`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Limits {
+    /// Largest message (all fragments) accepted.
+    pub max_message_bytes: u64,
+    /// Largest single frame payload accepted.
+    pub max_frame_bytes: u64,
+    /// Largest upgrade request (request line + headers).
+    pub max_handshake_bytes: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits { max_message_bytes: 1 << 20, max_frame_bytes: 1 << 20, max_handshake_bytes: 8192 }
+    }
+}
+
+/// `[heartbeat]`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct HeartbeatConfig {
+    /// Send a ping after this long without traffic (0: never).
+    pub ping_interval_ms: u64,
+    /// Declare the peer dead when no pong arrives within this long.
+    pub pong_timeout_ms: u64,
+}
+
+impl Default for HeartbeatConfig {
+    fn default() -> Self {
+        HeartbeatConfig { ping_interval_ms: 20_000, pong_timeout_ms: 10_000 }
+    }
+}
+
+/// The whole guard configuration. `Default` is production with empty lists, which
+/// refuses every browser origin until you list some.
+///
+/// ```
+/// use wsguard::GuardConfig;
+/// let cfg = GuardConfig::from_toml_str(
+///     "[origin]\nallowed = [\"https://app.example.com\"]\n",
+///     wsguard::ConfigSource::Inline,
+/// ).unwrap();
+/// assert_eq!(cfg.origin.allowed, vec!["https://app.example.com".to_string()]);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
+pub struct GuardConfig {
+    /// Preset.
+    pub env: Environment,
+    /// `[origin]`.
+    pub origin: OriginConfig,
+    /// `[host]`.
+    pub host: HostConfig,
+    /// `[subprotocols]`.
+    pub subprotocols: SubprotocolConfig,
+    /// `[token]`.
+    pub token: TokenConfig,
+    /// `[limits]`.
+    pub limits: Limits,
+    /// `[heartbeat]`.
+    pub heartbeat: HeartbeatConfig,
+    /// Which file or variable set each key (for error messages); not serialised.
+    #[serde(skip)]
+    pub(crate) provenance: std::collections::BTreeMap<String, ConfigSource>,
+}
+
+impl GuardConfig {
+    /// Where `key` (`origin.allowed`) was set: a file, a variable, or
+    /// [`ConfigSource::Inline`] for defaults and values set in code.
+    ///
+    /// ```
+    /// let cfg = wsguard::GuardConfig::default();
+    /// assert_eq!(cfg.source_of("origin.allowed"), wsguard::ConfigSource::Inline);
+    /// ```
+    pub fn source_of(&self, key: &str) -> ConfigSource {
+        self.provenance.get(key).cloned().unwrap_or(ConfigSource::Inline)
+    }
+}
+
+/// Where a configuration value came from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", content = "name", rename_all = "lowercase")]
+pub enum ConfigSource {
+    /// A TOML file.
+    File(PathBuf),
+    /// An environment variable (its name).
+    Env(String),
+    /// A string given in code.
+    Inline,
+}
+
+impl fmt::Display for ConfigSource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ConfigSource::File(p) => write!(f, "{}", p.display()),
+            ConfigSource::Env(v) => write!(f, "environment variable {v}"),
+            ConfigSource::Inline => f.write_str("inline configuration"),
+        }
+    }
+}
+
+/// A configuration entry that cannot be used. `Display` gives one line naming the
+/// source, key, index and value, then why and how to fix it.
+///
+/// ```
+/// use wsguard::{GuardConfig, ConfigSource};
+/// let err = GuardConfig::from_toml_str("[limits]\nmax_frame_bytes = \"big\"\n", ConfigSource::Inline).unwrap_err();
+/// assert_eq!(err.key, "limits.max_frame_bytes");
+/// assert_eq!(err.code, "config_wrong_type");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ConfigError {
+    /// File or variable.
+    pub source: ConfigSource,
+    /// Dotted key (`origin.allowed`), or the variable name for the environment.
+    pub key: String,
+    /// Index in a list, when the bad entry is one element.
+    pub index: Option<usize>,
+    /// The offending value as written.
+    pub value: Option<String>,
+    /// Stable machine code (the core's code for pattern errors, `config_*` otherwise).
+    pub code: &'static str,
+    /// What is wrong.
+    pub reason: String,
+    /// What to write instead.
+    pub remedy: String,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.source, self.key)?;
+        if let Some(i) = self.index {
+            write!(f, "[{i}]")?;
+        }
+        if let Some(v) = &self.value {
+            write!(f, " = {v:?}")?;
+        }
+        write!(f, ": {} [{}]", self.reason, self.code)?;
+        if !self.remedy.is_empty() {
+            write!(f, " — fix: {}", self.remedy)?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+/// A non-fatal finding about the configuration (from the core's policy linter or from
+/// the loader, e.g. an unknown `WSGUARD_*` variable). The CLI prints them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LintWarning {
+    /// Key or variable the warning is about (`origin.allowed[2]`).
+    pub key: String,
+    /// Stable machine code.
+    pub code: &'static str,
+    /// What looks wrong.
+    pub message: String,
+    /// What to change.
+    pub remedy: String,
+}
+
+impl fmt::Display for LintWarning {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "warning: {}: {} [{}]", self.key, self.message, self.code)?;
+        if !self.remedy.is_empty() {
+            write!(f, " — fix: {}", self.remedy)?;
+        }
+        Ok(())
+    }
+}
+
+/// A checked configuration and the warnings found while loading it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LoadedConfig {
+    /// The configuration (file, then environment overrides).
+    pub config: GuardConfig,
+    /// Linter and loader warnings, in order.
+    pub warnings: Vec<LintWarning>,
+}
+
+impl GuardConfig {
+    /// Loads `path` (if any), applies the process's `WSGUARD_*` variables, then checks the
+    /// result with the core (pattern parsing + linter).
+    ///
+    /// ```no_run
+    /// let loaded = wsguard::GuardConfig::load(Some(std::path::Path::new("wsguard.toml"))).unwrap();
+    /// for w in &loaded.warnings { eprintln!("{w}"); }
+    /// ```
+    pub fn load(path: Option<&Path>) -> Result<LoadedConfig, ConfigError> {
+        Self::load_from(path, std::env::vars())
+    }
+
+    /// Like [`GuardConfig::load`] with the environment given explicitly.
+    ///
+    /// ```
+    /// let env = [("WSGUARD_ALLOWED_ORIGINS".to_string(), "https://a.example".to_string())];
+    /// let loaded = wsguard::GuardConfig::load_from(None, env).unwrap();
+    /// assert_eq!(loaded.config.origin.allowed, ["https://a.example"]);
+    /// ```
+    pub fn load_from(
+        path: Option<&Path>,
+        env: impl IntoIterator<Item = (String, String)>,
+    ) -> Result<LoadedConfig, ConfigError> {
+        let mut config = match path {
+            Some(p) => Self::from_file(p)?,
+            None => GuardConfig::default(),
+        };
+        let mut warnings = config.apply_env(env)?;
+        warnings.extend(config.check()?);
+        Ok(LoadedConfig { config, warnings })
+    }
+
+    /// Reads and parses a TOML file (no environment, no core check).
+    ///
+    /// ```no_run
+    /// let cfg = wsguard::GuardConfig::from_file(std::path::Path::new("wsguard.toml")).unwrap();
+    /// # let _ = cfg;
+    /// ```
+    pub fn from_file(path: &Path) -> Result<GuardConfig, ConfigError> {
+        let source = ConfigSource::File(path.to_path_buf());
+        let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
+            source: source.clone(),
+            key: "(file)".into(),
+            index: None,
+            value: None,
+            code: "config_unreadable",
+            reason: format!("cannot read the configuration file: {e}"),
+            remedy: "check the path and the file's permissions".into(),
+        })?;
+        Self::from_toml_str(&text, source)
+    }
+
+    /// Parses TOML text. Unknown keys and wrong types are errors naming the key.
+    ///
+    /// ```
+    /// use wsguard::{GuardConfig, ConfigSource};
+    /// let err = GuardConfig::from_toml_str("[origin]\nalowed = []\n", ConfigSource::Inline).unwrap_err();
+    /// assert_eq!(err.key, "origin.alowed");
+    /// assert!(err.remedy.contains("origin.allowed"));
+    /// ```
+    pub fn from_toml_str(text: &str, source: ConfigSource) -> Result<GuardConfig, ConfigError> {
+        crate::config_toml::parse(text, source)
+    }
+
+    /// Applies `WSGUARD_*` variables over the current values. Returns warnings for
+    /// unknown `WSGUARD_*` names (probably typos).
+    ///
+    /// Variables: `WSGUARD_ENV`, `WSGUARD_ALLOWED_ORIGINS` (comma-separated),
+    /// `WSGUARD_ALLOW_NULL`, `WSGUARD_ALLOW_MISSING_ORIGIN`, `WSGUARD_DEV_HOSTS`, `WSGUARD_ALLOWED_HOSTS`,
+    /// `WSGUARD_SUBPROTOCOLS`, `WSGUARD_SUBPROTOCOL_REQUIRED`, `WSGUARD_TOKEN_REQUIRED`,
+    /// `WSGUARD_TOKEN_LOCATION`, `WSGUARD_TOKEN_QUERY` (query parameter name),
+    /// `WSGUARD_TOKEN_SUBPROTOCOL_PAIR`, `WSGUARD_TOKEN_SUBPROTOCOL_PREFIX`,
+    /// `WSGUARD_PING_INTERVAL_MS`, `WSGUARD_PONG_TIMEOUT_MS`, `WSGUARD_MAX_MESSAGE_BYTES`,
+    /// `WSGUARD_MAX_FRAME_BYTES`, `WSGUARD_MAX_HANDSHAKE_BYTES`.
+    ///
+    /// ```
+    /// let mut cfg = wsguard::GuardConfig::default();
+    /// let env = [("WSGUARD_TOKEN_REQUIRED".to_string(), "yes".to_string())];
+    /// assert!(cfg.apply_env(env).unwrap().is_empty());
+    /// assert!(cfg.token.required);
+    /// ```
+    pub fn apply_env(
+        &mut self,
+        vars: impl IntoIterator<Item = (String, String)>,
+    ) -> Result<Vec<LintWarning>, ConfigError> {
+        crate::config_env::apply(self, vars)
+    }
+
+    /// Checks the configuration with the core: every origin pattern and host is parsed
+    /// (errors name the entry), then the core's policy linter runs; its findings are
+    /// returned as warnings.
+    ///
+    /// ```
+    /// let mut cfg = wsguard::GuardConfig::default();
+    /// cfg.origin.allowed = vec!["https://app.example.com".into()];
+    /// assert!(cfg.check().is_ok());
+    /// ```
+    pub fn check(&self) -> Result<Vec<LintWarning>, ConfigError> {
+        crate::core_bind::check_config(self)
+    }
+}

@@ -1,0 +1,298 @@
+//! TOML → [`GuardConfig`], walking the table by hand so that every error names the key,
+//! the list index and the value (serde's messages name only the field).
+
+use crate::config::{ConfigError, ConfigSource, Environment, GuardConfig, TokenLocation};
+use toml::{Table, Value};
+
+const SECTIONS: &[(&str, &[&str])] = &[
+    ("origin", &["allowed", "allow_null", "allow_missing", "dev_hosts"]),
+    ("host", &["allowed"]),
+    ("subprotocols", &["supported", "required"]),
+    ("token", &["required", "location", "query_param", "subprotocol_pair", "subprotocol_prefix"]),
+    ("limits", &["max_message_bytes", "max_frame_bytes", "max_handshake_bytes"]),
+    ("heartbeat", &["ping_interval_ms", "pong_timeout_ms"]),
+];
+
+struct Ctx {
+    source: ConfigSource,
+}
+
+impl Ctx {
+    fn err(&self, key: &str, index: Option<usize>, value: Option<&Value>, code: &'static str, reason: String, remedy: String) -> ConfigError {
+        ConfigError {
+            source: self.source.clone(),
+            key: key.to_string(),
+            index,
+            value: value.map(show),
+            code,
+            reason,
+            remedy,
+        }
+    }
+
+    fn wrong_type(&self, key: &str, index: Option<usize>, v: &Value, want: &str, example: &str) -> ConfigError {
+        self.err(
+            key,
+            index,
+            Some(v),
+            "config_wrong_type",
+            format!("expected {want}, found {}", v.type_str()),
+            format!("write it as {example}"),
+        )
+    }
+
+    fn bool(&self, key: &str, v: &Value) -> Result<bool, ConfigError> {
+        v.as_bool().ok_or_else(|| self.wrong_type(key, None, v, "true or false", &format!("`{} = true`", leaf(key))))
+    }
+
+    fn u64(&self, key: &str, v: &Value) -> Result<u64, ConfigError> {
+        match v.as_integer() {
+            Some(n) if n >= 0 => Ok(n as u64),
+            Some(_) => Err(self.err(key, None, Some(v), "config_out_of_range", "a negative number makes no sense here".into(), "use 0 or a positive number".into())),
+            None => Err(self.wrong_type(key, None, v, "a whole number", &format!("`{} = 10000`", leaf(key)))),
+        }
+    }
+
+    fn string(&self, key: &str, v: &Value) -> Result<String, ConfigError> {
+        v.as_str()
+            .map(str::to_string)
+            .ok_or_else(|| self.wrong_type(key, None, v, "a string", &format!("`{} = \"…\"`", leaf(key))))
+    }
+
+    fn strings(&self, key: &str, v: &Value) -> Result<Vec<String>, ConfigError> {
+        let arr = v
+            .as_array()
+            .ok_or_else(|| self.wrong_type(key, None, v, "a list of strings", &format!("`{} = [\"…\", \"…\"]`", leaf(key))))?;
+        arr.iter()
+            .enumerate()
+            .map(|(i, item)| {
+                item.as_str().map(str::to_string).ok_or_else(|| self.wrong_type(key, Some(i), item, "a string", "a quoted string"))
+            })
+            .collect()
+    }
+}
+
+fn leaf(key: &str) -> &str {
+    key.rsplit('.').next().unwrap_or(key)
+}
+
+fn show(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        Value::Integer(i) => i.to_string(),
+        Value::Float(f) => f.to_string(),
+        Value::Boolean(b) => b.to_string(),
+        Value::Datetime(d) => d.to_string(),
+        Value::Array(a) => format!("[{}]", a.iter().map(show).collect::<Vec<_>>().join(", ")),
+        Value::Table(_) => "{…}".to_string(),
+    }
+}
+
+/// Closest known name within edit distance 2 (or one that extends it, such as a
+/// missing `_ms` suffix), for "did you mean".
+pub(crate) fn suggest<'a>(name: &str, known: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    known
+        .into_iter()
+        .map(|k| (if k.starts_with(name) && !name.is_empty() { 1 } else { edit_distance(name, k) }, k))
+        .filter(|(d, _)| *d <= 2)
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, k)| k)
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let sub = prev[j] + usize::from(ca != *cb);
+            cur.push(sub.min(prev[j + 1] + 1).min(cur[j] + 1));
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+fn unknown_key(ctx: &Ctx, key: &str, v: &Value, known: &[String]) -> ConfigError {
+    let remedy = match suggest(key, known.iter().map(String::as_str)) {
+        Some(s) => format!("did you mean `{s}`? known keys: {}", known.join(", ")),
+        None => format!("remove it; known keys: {}", known.join(", ")),
+    };
+    ctx.err(key, None, Some(v), "config_unknown_key", "this key is not a wsguard setting".into(), remedy)
+}
+
+fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let before = text.get(..offset.min(text.len())).unwrap_or("");
+    let line = before.matches('\n').count() + 1;
+    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, col)
+}
+
+pub(crate) fn parse(text: &str, source: ConfigSource) -> Result<GuardConfig, ConfigError> {
+    let ctx = Ctx { source };
+    let table: Table = match toml::from_str(text) {
+        Ok(t) => t,
+        Err(e) => {
+            let (line, col) = e.span().map_or((0, 0), |s| line_col(text, s.start));
+            return Err(ctx.err(
+                &format!("line {line}, column {col}"),
+                None,
+                None,
+                "config_syntax",
+                format!("not valid TOML: {}", e.message().trim()),
+                "fix the syntax at that position (strings need double quotes, lists use [ ])".into(),
+            ));
+        }
+    };
+    let mut cfg = GuardConfig::default();
+    let mut known_top: Vec<String> = vec!["env".into()];
+    known_top.extend(SECTIONS.iter().map(|(s, _)| s.to_string()));
+    for (name, value) in &table {
+        if name == "env" {
+            cfg.provenance.insert("env".into(), ctx.source.clone());
+            let s = ctx.string("env", value)?;
+            cfg.env = Environment::parse(&s).ok_or_else(|| {
+                ctx.err("env", None, Some(value), "config_bad_value", "unknown environment".into(), "write `env = \"development\"` or `env = \"production\"`".into())
+            })?;
+            continue;
+        }
+        let Some((_, keys)) = SECTIONS.iter().find(|(s, _)| s == name) else {
+            return Err(unknown_key(&ctx, name, value, &known_top));
+        };
+        let section = value
+            .as_table()
+            .ok_or_else(|| ctx.wrong_type(name, None, value, "a table", &format!("a `[{name}]` section")))?;
+        let known: Vec<String> = keys.iter().map(|k| format!("{name}.{k}")).collect();
+        for (k, v) in section {
+            let key = format!("{name}.{k}");
+            cfg.provenance.insert(key.clone(), ctx.source.clone());
+            match key.as_str() {
+                "origin.allowed" => cfg.origin.allowed = ctx.strings(&key, v)?,
+                "origin.allow_null" => cfg.origin.allow_null = ctx.bool(&key, v)?,
+                "origin.allow_missing" => cfg.origin.allow_missing = ctx.bool(&key, v)?,
+                "origin.dev_hosts" => cfg.origin.dev_hosts = ctx.strings(&key, v)?,
+                "token.subprotocol_pair" => cfg.token.subprotocol_pair = ctx.string(&key, v)?,
+                "token.subprotocol_prefix" => cfg.token.subprotocol_prefix = ctx.string(&key, v)?,
+                "host.allowed" => cfg.host.allowed = ctx.strings(&key, v)?,
+                "subprotocols.supported" => cfg.subprotocols.supported = ctx.strings(&key, v)?,
+                "subprotocols.required" => cfg.subprotocols.required = ctx.bool(&key, v)?,
+                "token.required" => cfg.token.required = ctx.bool(&key, v)?,
+                "token.location" => {
+                    let s = ctx.string(&key, v)?;
+                    cfg.token.location = TokenLocation::parse(&s).ok_or_else(|| {
+                        ctx.err(&key, None, Some(v), "config_bad_value", "unknown token location".into(), "write one of \"header\", \"query\", \"subprotocol\", \"any\"".into())
+                    })?;
+                }
+                "token.query_param" => cfg.token.query_param = ctx.string(&key, v)?,
+                "limits.max_message_bytes" => cfg.limits.max_message_bytes = ctx.u64(&key, v)?,
+                "limits.max_frame_bytes" => cfg.limits.max_frame_bytes = ctx.u64(&key, v)?,
+                "limits.max_handshake_bytes" => cfg.limits.max_handshake_bytes = ctx.u64(&key, v)?,
+                "heartbeat.ping_interval_ms" => cfg.heartbeat.ping_interval_ms = ctx.u64(&key, v)?,
+                "heartbeat.pong_timeout_ms" => cfg.heartbeat.pong_timeout_ms = ctx.u64(&key, v)?,
+                _ => return Err(unknown_key(&ctx, &key, v, &known)),
+            }
+        }
+    }
+    Ok(cfg)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse_inline(text: &str) -> Result<GuardConfig, ConfigError> {
+        parse(text, ConfigSource::Inline)
+    }
+
+    #[test]
+    fn full_file_parses() {
+        let cfg = parse_inline(
+            r#"env = "development"
+[origin]
+allowed = ["https://app.example.com", "https://*.example.com"]
+allow_null = true
+allow_missing = true
+[host]
+allowed = ["app.example.com"]
+[subprotocols]
+supported = ["chat.v2", "chat.v1"]
+required = true
+[token]
+required = true
+location = "query"
+query_param = "access_token"
+[limits]
+max_message_bytes = 65536
+max_frame_bytes = 4096
+max_handshake_bytes = 4096
+[heartbeat]
+ping_interval_ms = 1000
+pong_timeout_ms = 500
+"#,
+        )
+        .unwrap();
+        assert_eq!(cfg.env, Environment::Development);
+        assert_eq!(cfg.origin.allowed, ["https://app.example.com", "https://*.example.com"]);
+        assert!(cfg.origin.allow_null && cfg.origin.allow_missing);
+        assert_eq!(cfg.host.allowed, ["app.example.com"]);
+        assert_eq!(cfg.subprotocols.supported, ["chat.v2", "chat.v1"]);
+        assert!(cfg.subprotocols.required);
+        assert_eq!(cfg.token.location, TokenLocation::Query);
+        assert_eq!(cfg.token.query_param, "access_token");
+        assert_eq!(cfg.limits.max_frame_bytes, 4096);
+        assert_eq!(cfg.heartbeat.ping_interval_ms, 1000);
+        assert_eq!(cfg.heartbeat.pong_timeout_ms, 500);
+    }
+
+    #[test]
+    fn list_element_of_wrong_type_names_index_and_value() {
+        let e = parse_inline("[origin]\nallowed = [\"https://a.example\", 42]\n").unwrap_err();
+        assert_eq!((e.key.as_str(), e.index, e.value.as_deref(), e.code), ("origin.allowed", Some(1), Some("42"), "config_wrong_type"));
+        assert_eq!(e.to_string(), "inline configuration: origin.allowed[1] = \"42\": expected a string, found integer [config_wrong_type] — fix: write it as a quoted string");
+    }
+
+    #[test]
+    fn unknown_section_and_key_suggest() {
+        let e = parse_inline("[orign]\nallowed = []\n").unwrap_err();
+        assert_eq!((e.key.as_str(), e.code), ("orign", "config_unknown_key"));
+        assert!(e.remedy.starts_with("did you mean `origin`?"), "{}", e.remedy);
+        let e = parse_inline("[heartbeat]\nping_interval = 5\n").unwrap_err();
+        assert_eq!(e.key, "heartbeat.ping_interval");
+        assert!(e.remedy.starts_with("did you mean `heartbeat.ping_interval_ms`?"), "{}", e.remedy);
+    }
+
+    #[test]
+    fn syntax_error_names_line() {
+        let e = parse_inline("[origin]\nallowed = [https://a]\n").unwrap_err();
+        assert_eq!(e.code, "config_syntax");
+        assert!(e.key.starts_with("line 2, column"), "{}", e.key);
+    }
+
+    #[test]
+    fn bad_values() {
+        let e = parse_inline("env = \"staging\"\n").unwrap_err();
+        assert_eq!((e.key.as_str(), e.value.as_deref(), e.code), ("env", Some("staging"), "config_bad_value"));
+        let e = parse_inline("[token]\nlocation = \"cookie\"\n").unwrap_err();
+        assert_eq!((e.key.as_str(), e.code), ("token.location", "config_bad_value"));
+        let e = parse_inline("[limits]\nmax_frame_bytes = -1\n").unwrap_err();
+        assert_eq!((e.key.as_str(), e.code), ("limits.max_frame_bytes", "config_out_of_range"));
+        let e = parse_inline("[origin]\nallow_null = \"yes\"\n").unwrap_err();
+        assert_eq!((e.key.as_str(), e.code), ("origin.allow_null", "config_wrong_type"));
+        let e = parse_inline("origin = 3\n").unwrap_err();
+        assert_eq!((e.key.as_str(), e.code), ("origin", "config_wrong_type"));
+    }
+
+    #[test]
+    fn file_source_is_named() {
+        let e = parse("[x]\n", ConfigSource::File("/etc/wsguard.toml".into())).unwrap_err();
+        assert!(e.to_string().starts_with("/etc/wsguard.toml: x"), "{e}");
+    }
+
+    #[test]
+    fn distance() {
+        assert_eq!(edit_distance("orign", "origin"), 1);
+        assert_eq!(edit_distance("", "abc"), 3);
+        assert_eq!(suggest("tokn", ["token", "host"]), Some("token"));
+        assert_eq!(suggest("zzzzzz", ["token"]), None);
+    }
+}

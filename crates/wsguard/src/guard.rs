@@ -1,0 +1,571 @@
+//! # The guard: the core's handshake verdict in front of tungstenite
+//!
+//! Two ways in:
+//!
+//! * [`Guard::accept`] (and `wsguard::tokio::accept_async`) reads the request head
+//!   itself, lets the core validate the raw bytes, writes the core's exact answer — the
+//!   101, or the rejection with its status, headers and body — and hands the socket to
+//!   tungstenite (`WebSocket::from_partially_read`). Every malformed request gets an
+//!   answer, including the ones tungstenite would drop silently (wrong method, missing
+//!   `Upgrade`).
+//! * [`Guard::callback`] plugs into `tungstenite::accept_hdr` /
+//!   `tokio_tungstenite::accept_hdr_async` when you drive the handshake yourself. The
+//!   parsed `http::Request` is re-serialised to bytes and validated by the core; a refusal
+//!   becomes an `ErrorResponse` with the core's status, headers and body (tungstenite
+//!   writes header names in lower case). Requests tungstenite refuses before calling
+//!   the hook never reach it.
+//!
+//! Every refusal is counted ([`Counters::refused`]) and logged with `tracing::warn!`
+//! (`code`, `status`, `reason`, `origin`, `host`, `path`).
+//!
+//! ```
+//! use std::net::{TcpListener, TcpStream};
+//! use std::io::{Read, Write};
+//! let mut cfg = wsguard::GuardConfig::default();
+//! cfg.origin.allowed = vec!["https://app.example.com".into()];
+//! let guard = wsguard::Guard::new(cfg).unwrap();
+//! let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+//! let addr = listener.local_addr().unwrap();
+//! let client = std::thread::spawn(move || {
+//!     let mut s = TcpStream::connect(addr).unwrap();
+//!     s.write_all(b"GET / HTTP/1.1\r\nHost: a\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
+//!         Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\
+//!         Origin: https://evil.example\r\n\r\n").unwrap();
+//!     let mut answer = String::new();
+//!     s.read_to_string(&mut answer).unwrap();
+//!     answer
+//! });
+//! let (stream, _) = listener.accept().unwrap();
+//! let err = guard.accept(stream).unwrap_err();
+//! assert_eq!(err.refusal().unwrap().status, 403);
+//! assert!(client.join().unwrap().starts_with("HTTP/1.1 403 Forbidden\r\n"));
+//! ```
+
+use crate::config::{ConfigError, GuardConfig};
+use crate::core_bind::CoreParts;
+use crate::counters::Counters;
+use serde::Serialize;
+use std::io::{self, Read, Write};
+use std::sync::Arc;
+use tungstenite::handshake::server::{ErrorResponse, Request, Response};
+use tungstenite::protocol::{Role, WebSocketConfig};
+use tungstenite::WebSocket;
+use wsguard_core::handshake::{validate_request, write_accept_response, write_rejection_response, Rejection};
+use wsguard_core::{Diagnostic, Status};
+
+/// A request that passed the core's checks (owned copies of the interesting parts).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Accepted {
+    /// Path without the query.
+    pub path: String,
+    /// Query string (not decoded).
+    pub query: Option<String>,
+    /// Host header.
+    pub host: String,
+    /// The Origin that passed (absent when allowed to be missing).
+    pub origin: Option<String>,
+    /// The chosen subprotocol.
+    pub subprotocol: Option<String>,
+    /// The bearer token as sent (verify it yourself).
+    pub token: Option<String>,
+    /// Where the token was found: `authorization`, `subprotocol` or `query`.
+    pub token_source: Option<&'static str>,
+}
+
+/// A refused request: the core's verdict and the exact bytes to answer with.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Refusal {
+    /// HTTP status (400, 401, 403, 405, 426, 431).
+    pub status: u16,
+    /// Stable machine code (`origin_not_allowed`, `token_missing`, …).
+    pub code: &'static str,
+    /// What is wrong.
+    pub reason: &'static str,
+    /// How to fix it.
+    pub remedy: &'static str,
+    /// The complete HTTP response written by the core (status line, headers, body).
+    #[serde(skip)]
+    pub response: Vec<u8>,
+}
+
+impl Refusal {
+    fn from_rejection(r: &Rejection) -> Self {
+        let mut buf = vec![0u8; 1024];
+        let n = match write_rejection_response(r, &mut buf) {
+            Ok(n) => n,
+            Err(e) => {
+                buf.resize(e.needed, 0);
+                write_rejection_response(r, &mut buf).unwrap_or(0)
+            }
+        };
+        buf.truncate(n);
+        Refusal { status: r.status(), code: r.code(), reason: r.reason(), remedy: r.remedy(), response: buf }
+    }
+
+    /// The body of [`Refusal::response`] (`<code>: <reason>\nfix: <remedy>\n`).
+    ///
+    /// ```
+    /// # let r = wsguard::Guard::new(wsguard::GuardConfig::default()).unwrap()
+    /// #     .check_raw(b"POST / HTTP/1.1\r\nHost: a\r\n\r\n").unwrap_err();
+    /// assert!(r.body().starts_with(b"method_not_get: "));
+    /// ```
+    pub fn body(&self) -> &[u8] {
+        match self.response.windows(4).position(|w| w == b"\r\n\r\n") {
+            Some(i) => self.response.get(i + 4..).unwrap_or(&[]),
+            None => &[],
+        }
+    }
+
+    /// The refusal as tungstenite's `ErrorResponse` (status, the core's headers, body).
+    ///
+    /// ```
+    /// # let r = wsguard::Guard::new(wsguard::GuardConfig::default()).unwrap()
+    /// #     .check_raw(b"POST / HTTP/1.1\r\nHost: a\r\n\r\n").unwrap_err();
+    /// let resp = r.to_error_response();
+    /// assert_eq!(resp.status().as_u16(), 405);
+    /// assert_eq!(resp.headers()["allow"], "GET");
+    /// ```
+    pub fn to_error_response(&self) -> ErrorResponse {
+        let mut headers = [httparse::EMPTY_HEADER; 32];
+        let mut parsed = httparse::Response::new(&mut headers);
+        let mut builder = tungstenite::http::Response::builder().status(self.status);
+        if let Ok(httparse::Status::Complete(_)) = parsed.parse(&self.response) {
+            for h in parsed.headers.iter() {
+                builder = builder.header(h.name, h.value);
+            }
+        }
+        let body = String::from_utf8_lossy(self.body()).into_owned();
+        builder.body(Some(body.clone())).unwrap_or_else(|_| {
+            let mut r = ErrorResponse::new(Some(body));
+            *r.status_mut() = tungstenite::http::StatusCode::BAD_REQUEST;
+            r
+        })
+    }
+}
+
+impl std::fmt::Display for Refusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "HTTP {} {}: {} — fix: {}", self.status, self.code, self.reason, self.remedy)
+    }
+}
+
+impl std::error::Error for Refusal {}
+
+/// Why [`Guard::accept`] did not produce a WebSocket.
+#[derive(Debug)]
+pub enum AcceptError {
+    /// The core refused the request; its answer was written to the client.
+    Refused(Refusal),
+    /// The client closed or the head did not arrive completely.
+    Incomplete,
+    /// Reading or writing failed.
+    Io(io::Error),
+    /// tungstenite failed (only through [`Guard::callback`] paths).
+    WebSocket(tungstenite::Error),
+}
+
+impl AcceptError {
+    /// The refusal, when the core refused.
+    ///
+    /// ```
+    /// assert!(wsguard::guard::AcceptError::Incomplete.refusal().is_none());
+    /// ```
+    pub fn refusal(&self) -> Option<&Refusal> {
+        match self {
+            AcceptError::Refused(r) => Some(r),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for AcceptError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            AcceptError::Refused(r) => write!(f, "refused: {r}"),
+            AcceptError::Incomplete => f.write_str("the client closed before sending a complete request head"),
+            AcceptError::Io(e) => write!(f, "I/O error during the handshake: {e}"),
+            AcceptError::WebSocket(e) => write!(f, "WebSocket error during the handshake: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for AcceptError {}
+
+impl From<io::Error> for AcceptError {
+    fn from(e: io::Error) -> Self {
+        AcceptError::Io(e)
+    }
+}
+
+/// An accepted head: what passed, how many bytes it took, the core's 101 answer.
+pub(crate) struct Verdict {
+    pub(crate) accepted: Accepted,
+    pub(crate) consumed: usize,
+    pub(crate) response: Vec<u8>,
+}
+
+struct Inner {
+    config: GuardConfig,
+    counters: Arc<Counters>,
+}
+
+/// A configured guard. Cheap to clone (shared, immutable config; shared counters).
+#[derive(Clone)]
+pub struct Guard {
+    inner: Arc<Inner>,
+}
+
+impl std::fmt::Debug for Guard {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Guard").field("config", &self.inner.config).finish_non_exhaustive()
+    }
+}
+
+/// Re-serialises a parsed request to HTTP/1.1 bytes for the core: request line, every
+/// header value (repeated names kept), empty line.
+///
+/// ```
+/// let req = tungstenite::http::Request::get("/chat?x=1").header("Host", "a").body(()).unwrap();
+/// assert_eq!(wsguard::guard::request_to_bytes(&req), b"GET /chat?x=1 HTTP/1.1\r\nhost: a\r\n\r\n");
+/// ```
+pub fn request_to_bytes<B>(req: &tungstenite::http::Request<B>) -> Vec<u8> {
+    let mut out = Vec::with_capacity(512);
+    out.extend_from_slice(req.method().as_str().as_bytes());
+    out.push(b' ');
+    match req.uri().path_and_query() {
+        Some(pq) => out.extend_from_slice(pq.as_str().as_bytes()),
+        None => out.extend_from_slice(req.uri().to_string().as_bytes()),
+    }
+    out.push(b' ');
+    out.extend_from_slice(format!("{:?}", req.version()).as_bytes());
+    out.extend_from_slice(b"\r\n");
+    for (name, value) in req.headers() {
+        out.extend_from_slice(name.as_str().as_bytes());
+        out.extend_from_slice(b": ");
+        out.extend_from_slice(value.as_bytes());
+        out.extend_from_slice(b"\r\n");
+    }
+    out.extend_from_slice(b"\r\n");
+    out
+}
+
+impl Guard {
+    /// Checks `config` with the core and builds the guard with fresh counters.
+    ///
+    /// ```
+    /// let mut cfg = wsguard::GuardConfig::default();
+    /// cfg.origin.allowed = vec!["example.com".into()];
+    /// let err = wsguard::Guard::new(cfg).unwrap_err();
+    /// assert_eq!((err.key.as_str(), err.index), ("origin.allowed", Some(0)));
+    /// ```
+    pub fn new(config: GuardConfig) -> Result<Guard, ConfigError> {
+        Self::with_counters(config, Arc::new(Counters::new()))
+    }
+
+    /// Like [`Guard::new`], sharing existing counters.
+    ///
+    /// ```
+    /// let c = std::sync::Arc::new(wsguard::Counters::new());
+    /// let g = wsguard::Guard::with_counters(wsguard::GuardConfig::default(), c.clone()).unwrap();
+    /// assert!(std::sync::Arc::ptr_eq(g.counters(), &c));
+    /// ```
+    pub fn with_counters(config: GuardConfig, counters: Arc<Counters>) -> Result<Guard, ConfigError> {
+        config.check()?;
+        Ok(Guard { inner: Arc::new(Inner { config, counters }) })
+    }
+
+    /// The configuration.
+    ///
+    /// ```
+    /// let g = wsguard::Guard::new(wsguard::GuardConfig::default()).unwrap();
+    /// assert!(g.config().origin.allowed.is_empty());
+    /// ```
+    pub fn config(&self) -> &GuardConfig {
+        &self.inner.config
+    }
+
+    /// The counters this guard records into.
+    ///
+    /// ```
+    /// let g = wsguard::Guard::new(wsguard::GuardConfig::default()).unwrap();
+    /// assert_eq!(g.counters().snapshot().accepted, 0);
+    /// ```
+    pub fn counters(&self) -> &Arc<Counters> {
+        &self.inner.counters
+    }
+
+    /// tungstenite's `WebSocketConfig` with the configured frame and message limits.
+    ///
+    /// ```
+    /// let g = wsguard::Guard::new(wsguard::GuardConfig::default()).unwrap();
+    /// assert_eq!(g.websocket_config().max_frame_size, Some(1 << 20));
+    /// ```
+    pub fn websocket_config(&self) -> WebSocketConfig {
+        let l = &self.inner.config.limits;
+        WebSocketConfig::default()
+            .max_message_size(Some(usize::try_from(l.max_message_bytes).unwrap_or(usize::MAX)))
+            .max_frame_size(Some(usize::try_from(l.max_frame_bytes).unwrap_or(usize::MAX)))
+    }
+
+    /// Validates a raw request head with the core; counts and logs the verdict.
+    /// A head that is not complete is refused as malformed.
+    ///
+    /// ```
+    /// let g = wsguard::Guard::new(wsguard::GuardConfig::default()).unwrap();
+    /// let r = g.check_raw(b"GET / HTTP/1.1\r\nHost: a\r\n\r\n").unwrap_err();
+    /// assert_eq!(r.status, 426);
+    /// ```
+    pub fn check_raw(&self, head: &[u8]) -> Result<Accepted, Refusal> {
+        match self.verdict(head) {
+            Ok(Some(done)) => Ok(done.accepted),
+            Ok(None) => Err(self.refuse(&Rejection::MalformedRequest, head)),
+            Err(r) => Err(r),
+        }
+    }
+
+    /// Validates a parsed request (re-serialised with [`request_to_bytes`]).
+    ///
+    /// ```
+    /// let g = wsguard::Guard::new(wsguard::GuardConfig::default()).unwrap();
+    /// let req = tungstenite::http::Request::post("/").header("Host", "a").body(()).unwrap();
+    /// assert_eq!(g.check_request(&req).unwrap_err().code, "method_not_get");
+    /// ```
+    pub fn check_request<B>(&self, req: &tungstenite::http::Request<B>) -> Result<Accepted, Refusal> {
+        self.check_raw(&request_to_bytes(req))
+    }
+
+    /// The hook for `tungstenite::accept_hdr` / `tokio_tungstenite::accept_hdr_async`.
+    /// On success the chosen subprotocol is added to the 101 response.
+    ///
+    /// ```no_run
+    /// # let guard = wsguard::Guard::new(wsguard::GuardConfig::default()).unwrap();
+    /// # let stream = std::net::TcpStream::connect("127.0.0.1:1").unwrap();
+    /// let ws = tungstenite::accept_hdr(stream, guard.callback());
+    /// ```
+    pub fn callback(&self) -> impl FnOnce(&Request, Response) -> Result<Response, ErrorResponse> + Send + 'static {
+        let guard = self.clone();
+        move |req: &Request, resp: Response| guard.on_request(req, resp).map(|(resp, _)| resp)
+    }
+
+    pub(crate) fn on_request(&self, req: &Request, mut resp: Response) -> Result<(Response, Accepted), ErrorResponse> {
+        match self.check_request(req) {
+            Ok(accepted) => {
+                if let Some(p) = &accepted.subprotocol {
+                    if let Ok(v) = tungstenite::http::HeaderValue::from_str(p) {
+                        resp.headers_mut().insert("sec-websocket-protocol", v);
+                    }
+                }
+                Ok((resp, accepted))
+            }
+            Err(refusal) => Err(refusal.to_error_response()),
+        }
+    }
+
+    /// Runs the whole server handshake over `stream`: reads the head (bounded by
+    /// `limits.max_handshake_bytes`), validates it with the core, writes the core's
+    /// exact answer, and returns the tungstenite socket. Set a read timeout on the
+    /// stream first: a client that never finishes its head would otherwise block.
+    ///
+    /// See the module example.
+    pub fn accept<S: Read + Write>(&self, mut stream: S) -> Result<(WebSocket<S>, Accepted), AcceptError> {
+        let max = self.head_limit();
+        let mut buf: Vec<u8> = Vec::with_capacity(1024);
+        let mut chunk = [0u8; 2048];
+        loop {
+            let n = stream.read(&mut chunk)?;
+            if n == 0 {
+                return Err(AcceptError::Incomplete);
+            }
+            buf.extend_from_slice(&chunk[..n]);
+            match self.verdict(&buf) {
+                Ok(Some(done)) => {
+                    stream.write_all(&done.response)?;
+                    stream.flush()?;
+                    let tail = buf.split_off(done.consumed.min(buf.len()));
+                    let ws = WebSocket::from_partially_read(stream, tail, Role::Server, Some(self.websocket_config()));
+                    return Ok((ws, done.accepted));
+                }
+                Ok(None) if buf.len() <= max => {}
+                Ok(None) => {
+                    let refusal = self.refuse(&Rejection::RequestTooLarge, &buf);
+                    stream.write_all(&refusal.response)?;
+                    stream.flush()?;
+                    return Err(AcceptError::Refused(refusal));
+                }
+                Err(refusal) => {
+                    stream.write_all(&refusal.response)?;
+                    stream.flush()?;
+                    return Err(AcceptError::Refused(refusal));
+                }
+            }
+        }
+    }
+
+    pub(crate) fn head_limit(&self) -> usize {
+        usize::try_from(self.inner.config.limits.max_handshake_bytes).unwrap_or(usize::MAX)
+    }
+
+    fn parts(&self) -> CoreParts<'_> {
+        // `Guard::new` checked the config and it is immutable since: this cannot fail.
+        // Should it ever, the fallback refuses every origin (deny by default).
+        match CoreParts::new(&self.inner.config) {
+            Ok(p) => p,
+            Err(_) => CoreParts::deny_all(&self.inner.config),
+        }
+    }
+
+    /// `Ok(Some)` accepted, `Ok(None)` need more, `Err` refused.
+    pub(crate) fn verdict(&self, head: &[u8]) -> Result<Option<Verdict>, Refusal> {
+        let parts = self.parts();
+        let sc = parts.server_config();
+        match validate_request(&sc, head) {
+            Ok(Status::Complete(a)) => {
+                self.inner.counters.accepted();
+                let accepted = Accepted {
+                    path: a.path.to_string(),
+                    query: a.query.map(str::to_string),
+                    host: a.host.to_string(),
+                    origin: a.origin.map(|o| o.as_str().to_string()),
+                    subprotocol: a.subprotocol.map(str::to_string),
+                    token: a.token.map(|t| t.value.to_string()),
+                    token_source: a.token.map(|t| t.source.as_str()),
+                };
+                tracing::debug!(path = %accepted.path, origin = ?accepted.origin, subprotocol = ?accepted.subprotocol, "websocket handshake accepted");
+                let mut response = vec![0u8; 256];
+                let n = match write_accept_response(&a, &mut response) {
+                    Ok(n) => n,
+                    Err(e) => {
+                        response.resize(e.needed, 0);
+                        write_accept_response(&a, &mut response).unwrap_or(0)
+                    }
+                };
+                response.truncate(n);
+                Ok(Some(Verdict { accepted, consumed: a.consumed, response }))
+            }
+            Ok(Status::Partial) => Ok(None),
+            Err(rejection) => Err(self.refuse(&rejection, head)),
+        }
+    }
+
+    pub(crate) fn refuse(&self, rejection: &Rejection, head: &[u8]) -> Refusal {
+        let refusal = Refusal::from_rejection(rejection);
+        self.inner.counters.refused(refusal.code);
+        let (origin, host, path) = summarize(head);
+        tracing::warn!(
+            code = refusal.code,
+            status = refusal.status,
+            reason = refusal.reason,
+            origin = %origin,
+            host = %host,
+            path = %path,
+            "websocket handshake refused"
+        );
+        refusal
+    }
+}
+
+/// Origin, Host and path of a (possibly malformed) head, for the log line.
+fn summarize(head: &[u8]) -> (String, String, String) {
+    let mut headers = [httparse::EMPTY_HEADER; 64];
+    let mut req = httparse::Request::new(&mut headers);
+    let _ = req.parse(head);
+    let path = req.path.unwrap_or("").to_string();
+    let get = |name: &str| {
+        req.headers
+            .iter()
+            .find(|h| h.name.eq_ignore_ascii_case(name))
+            .map(|h| String::from_utf8_lossy(h.value).into_owned())
+            .unwrap_or_else(|| "-".into())
+    };
+    (get("origin"), get("host"), path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GOOD: &[u8] = b"GET /chat?room=1 HTTP/1.1\r\nHost: chat.example.com\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
+Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nOrigin: https://app.example.com\r\n\r\n";
+
+    fn guard() -> Guard {
+        let mut cfg = GuardConfig::default();
+        cfg.origin.allowed = vec!["https://app.example.com".into()];
+        Guard::new(cfg).unwrap()
+    }
+
+    #[test]
+    fn raw_accept_and_refuse_are_counted() {
+        let g = guard();
+        let a = g.check_raw(GOOD).unwrap();
+        assert_eq!((a.path.as_str(), a.query.as_deref(), a.origin.as_deref()), ("/chat", Some("room=1"), Some("https://app.example.com")));
+        let bad = String::from_utf8(GOOD.to_vec()).unwrap().replace("https://app.example.com", "https://evil.example");
+        let r = g.check_raw(bad.as_bytes()).unwrap_err();
+        assert_eq!(r.status, 403);
+        assert!(r.response.starts_with(b"HTTP/1.1 403 Forbidden\r\n"));
+        assert!(r.body().starts_with(r.code.as_bytes()));
+        let s = g.counters().snapshot();
+        assert_eq!((s.accepted, s.refused_total), (1, 1));
+        assert_eq!(s.refused[r.code], 1);
+        // Incomplete head through check_raw is malformed.
+        assert_eq!(g.check_raw(&GOOD[..20]).unwrap_err().code, "malformed_request");
+    }
+
+    #[test]
+    fn error_response_carries_core_headers() {
+        let g = guard();
+        let r = g.check_raw(b"GET / HTTP/1.1\r\nHost: a\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n").unwrap_err();
+        assert_eq!(r.status, 426);
+        let resp = r.to_error_response();
+        assert_eq!(resp.headers()["sec-websocket-version"], "13");
+        assert_eq!(resp.body().as_deref().map(str::as_bytes), Some(r.body()));
+    }
+
+    #[test]
+    fn reserialised_request_matches_raw_verdict() {
+        let g = guard();
+        let req = tungstenite::http::Request::get("/chat?room=1")
+            .header("Host", "chat.example.com")
+            .header("Upgrade", "websocket")
+            .header("Connection", "Upgrade")
+            .header("Sec-WebSocket-Version", "13")
+            .header("Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ==")
+            .header("Origin", "https://app.example.com")
+            .body(())
+            .unwrap();
+        assert_eq!(g.check_request(&req).unwrap(), g.check_raw(GOOD).unwrap());
+        // Two Origin headers survive re-serialisation and are refused by the core.
+        let req = tungstenite::http::Request::get("/")
+            .header("Host", "a")
+            .header("Upgrade", "websocket")
+            .header("Connection", "Upgrade")
+            .header("Sec-WebSocket-Version", "13")
+            .header("Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ==")
+            .header("Origin", "https://app.example.com")
+            .header("Origin", "https://evil.example")
+            .body(())
+            .unwrap();
+        assert_eq!(g.check_request(&req).unwrap_err().status, 403);
+    }
+
+    #[test]
+    fn no_panic_on_arbitrary_heads() {
+        let g = guard();
+        let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+        let mut next = || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        for _ in 0..3000 {
+            let mut input = GOOD.to_vec();
+            let flips = (next() % 8) as usize;
+            for _ in 0..flips {
+                let i = (next() as usize) % input.len();
+                input[i] = next() as u8;
+            }
+            let cut = (next() as usize) % (input.len() + 1);
+            let _ = g.check_raw(&input[..cut]);
+        }
+    }
+}

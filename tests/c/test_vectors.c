@@ -1,0 +1,525 @@
+/* Runs the shared tests/vectors/ JSON files through the wsguard C API: the same verdicts and
+ * codes as the Rust core. Compiled as C99 (gcc) and as C++17 (g++ -x c++).
+ * Usage: test_vectors [VECTOR_DIR]   (default tests/vectors)
+ * Ends with a line `c-vectors: N passed, M failed` (one case = one test). */
+#include <stdint.h>
+#include <stdlib.h>
+#include <cJSON.h>
+#include "harness.h"
+
+static const char *vector_dir = "tests/vectors";
+
+/* ---------- small helpers ---------- */
+
+static cJSON *load_file(const char *file) {
+    char path[1024];
+    FILE *f;
+    long n;
+    char *text;
+    cJSON *json;
+    snprintf(path, sizeof path, "%s/%s", vector_dir, file);
+    f = fopen(path, "rb");
+    if (!f) return NULL;
+    fseek(f, 0, SEEK_END);
+    n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    text = (char *)malloc((size_t)n + 1);
+    if (!text || fread(text, 1, (size_t)n, f) != (size_t)n) { fclose(f); free(text); return NULL; }
+    text[n] = 0;
+    fclose(f);
+    /* cJSON strings are NUL-terminated, so a \u0000 escape would cut them short: map it
+     * to U+E000 (EE 80 80), which jbytes() turns back into a 0 byte. */
+    {
+        char *q = text;
+        while ((q = strstr(q, "\\u0000")) != NULL) { memcpy(q, "\\uE000", 6); q += 6; }
+    }
+    json = cJSON_Parse(text);
+    free(text);
+    return json;
+}
+
+static const char *jstr(const cJSON *obj, const char *key) {
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+    return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+static int jhas(const cJSON *obj, const char *key) {
+    return cJSON_GetObjectItemCaseSensitive(obj, key) != NULL;
+}
+
+static int jnull(const cJSON *obj, const char *key) {
+    return cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(obj, key));
+}
+
+static long long jint(const cJSON *obj, const char *key, long long dflt) {
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+    return cJSON_IsNumber(v) ? (long long)v->valuedouble : dflt;
+}
+
+static int jbool(const cJSON *obj, const char *key, int dflt) {
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+    if (cJSON_IsBool(v)) return cJSON_IsTrue(v);
+    return dflt;
+}
+
+static int hexval(char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+/* Decodes hex into a malloc'd buffer (never NULL on success, even when empty). */
+static uint8_t *unhex(const char *hex, size_t *len) {
+    size_t n = strlen(hex) / 2, i;
+    uint8_t *out = (uint8_t *)malloc(n + 1);
+    if (!out) return NULL;
+    for (i = 0; i < n; i++) out[i] = (uint8_t)(hexval(hex[2 * i]) * 16 + hexval(hex[2 * i + 1]));
+    *len = n;
+    return out;
+}
+
+/* Field `key` (text) or `key_hex` (bytes) as a malloc'd buffer; NULL when absent or null. */
+static uint8_t *jbytes(const cJSON *obj, const char *key, size_t *len) {
+    char hexkey[128];
+    const char *s = jstr(obj, key);
+    if (s) {
+        size_t n = strlen(s), i, j = 0;
+        uint8_t *out = (uint8_t *)malloc(n + 1);
+        if (!out) return NULL;
+        for (i = 0; i < n; i++) {
+            if ((uint8_t)s[i] == 0xEE && i + 2 < n && (uint8_t)s[i + 1] == 0x80 && (uint8_t)s[i + 2] == 0x80) {
+                out[j++] = 0;
+                i += 2;
+            } else {
+                out[j++] = (uint8_t)s[i];
+            }
+        }
+        out[j] = 0;
+        *len = j;
+        return out;
+    }
+    snprintf(hexkey, sizeof hexkey, "%s_hex", key);
+    s = jstr(obj, hexkey);
+    return s ? unhex(s, len) : NULL;
+}
+
+static void tohex(const uint8_t *p, size_t n, char *out, size_t cap) {
+    static const char digits[] = "0123456789abcdef";
+    size_t i;
+    for (i = 0; i < n && 2 * i + 2 < cap; i++) {
+        out[2 * i] = digits[p[i] >> 4];
+        out[2 * i + 1] = digits[p[i] & 15];
+    }
+    out[2 * i] = 0;
+}
+
+/* Appends printf-style text to a bounded trace buffer. */
+#include <stdarg.h>
+typedef struct { char *buf; size_t cap, len; } trace_t;
+static void tr(trace_t *t, const char *fmt, ...) {
+    va_list ap;
+    int n;
+    if (t->len >= t->cap) return;
+    va_start(ap, fmt);
+    n = vsnprintf(t->buf + t->len, t->cap - t->len, fmt, ap);
+    va_end(ap);
+    if (n > 0) t->len += (size_t)n;
+    if (t->len > t->cap) t->len = t->cap;
+}
+
+static int streq_w(wsguard_str s, const char *c) { return wsguard_str_eq(s, c); }
+
+/* ---------- close_codes.json ---------- */
+
+static void close_case(const cJSON *c) {
+    const char *kind = jstr(c, "kind");
+    const cJSON *e = cJSON_GetObjectItemCaseSensitive(c, "expect");
+    int ok = jbool(e, "ok", 1);
+    if (strcmp(kind, "classify") == 0) {
+        wsguard_close_info info;
+        const char *reg = jstr(c, "registry");
+        uint32_t r = (reg && strcmp(reg, "conventions") == 0) ? WSGUARD_CLOSE_REGISTRY_CONVENTIONS
+                                                              : WSGUARD_CLOSE_REGISTRY_BUILTIN;
+        CHECK_RESULT(wsguard_close_code_classify_in((uint16_t)jint(c, "close_code", 0), r, &info),
+                     WSGUARD_RESULT_OK);
+        if (jnull(e, "name")) CHECK_INT(info.name.len, 0);
+        else if (jstr(e, "name")) CHECK_WSTR(info.name, jstr(e, "name"));
+        if (jstr(e, "category")) CHECK_WSTR(info.category_code, jstr(e, "category"));
+        if (jstr(e, "sender")) CHECK_WSTR(info.sender, jstr(e, "sender"));
+        if (jstr(e, "retry")) CHECK_WSTR(info.retry_code, jstr(e, "retry"));
+        if (jhas(e, "wire_valid")) CHECK_INT(info.wire_valid, jbool(e, "wire_valid", 0));
+        CHECK(info.description.len > 0 && info.remedy.len > 0);
+    } else if (strcmp(kind, "parse_payload") == 0) {
+        size_t n = 0;
+        uint8_t *p = jbytes(c, "payload", &n);
+        wsguard_close_payload out;
+        wsguard_rejection rej;
+        wsguard_result r = wsguard_close_payload_parse(p, n, &out, &rej);
+        if (ok) {
+            CHECK_RESULT(r, WSGUARD_RESULT_OK);
+            if (r == WSGUARD_RESULT_OK) {
+                if (jnull(e, "close_code")) { CHECK(!out.has_code); CHECK_INT(out.code, 1005); }
+                else { CHECK(out.has_code); CHECK_INT(out.code, jint(e, "close_code", -1)); }
+                CHECK_INT(out.reason_len, strlen(jstr(e, "reason")));
+                CHECK(memcmp(out.reason, jstr(e, "reason"), out.reason_len) == 0);
+            }
+        } else {
+            CHECK_RESULT(r, WSGUARD_RESULT_INVALID_CLOSE_PAYLOAD);
+            if (r == WSGUARD_RESULT_INVALID_CLOSE_PAYLOAD) {
+                CHECK_WSTR(rej.code, jstr(e, "code"));
+                CHECK_INT(rej.close_code, jint(e, "send_close", -1));
+            }
+        }
+        free(p);
+    } else if (strcmp(kind, "write_payload") == 0) {
+        size_t cap = (size_t)jint(c, "buffer_size", 125), written = 0, needed = 0;
+        uint8_t *buf = (uint8_t *)malloc(cap + 1);
+        const char *reason = jstr(c, "reason");
+        wsguard_rejection rej;
+        wsguard_result r = wsguard_close_payload_write((uint16_t)jint(c, "close_code", 0), reason,
+                                                       strlen(reason), buf, cap, &written, &needed, &rej);
+        if (ok) {
+            char hex[400];
+            CHECK_RESULT(r, WSGUARD_RESULT_OK);
+            tohex(buf, written, hex, sizeof hex);
+            if (r == WSGUARD_RESULT_OK) CHECK(strcmp(hex, jstr(e, "payload_hex")) == 0);
+        } else if (strcmp(jstr(e, "code"), "buffer_too_small") == 0) {
+            CHECK_RESULT(r, WSGUARD_RESULT_BUFFER_TOO_SMALL);
+            CHECK(needed > cap);
+        } else {
+            CHECK_RESULT(r, WSGUARD_RESULT_INVALID_CLOSE_PAYLOAD);
+            if (r == WSGUARD_RESULT_INVALID_CLOSE_PAYLOAD) CHECK_WSTR(rej.code, jstr(e, "code"));
+        }
+        free(buf);
+    } else {
+        H_FAIL("unknown kind %s", kind);
+    }
+}
+
+/* ---------- frames.json and utf8.json ---------- */
+
+typedef struct {
+    uint32_t role;
+    const cJSON *config;
+} frame_setup;
+
+static void setup_decoder_config(const frame_setup *s, wsguard_decoder_config *cfg) {
+    CHECK_RESULT(wsguard_decoder_config_default(s->role, cfg), WSGUARD_RESULT_OK);
+    if (s->config) {
+        const cJSON *k = s->config;
+        if (jhas(k, "max_frame")) cfg->max_frame = (uint64_t)jint(k, "max_frame", 0);
+        if (jhas(k, "max_message")) cfg->max_message = (uint64_t)jint(k, "max_message", 0);
+        if (jhas(k, "strict_length")) cfg->strict_length = jbool(k, "strict_length", 1);
+        if (jhas(k, "allowed_rsv")) cfg->allowed_rsv = (uint8_t)jint(k, "allowed_rsv", 0);
+        if (jhas(k, "allowed_opcodes")) cfg->allowed_opcodes = (uint16_t)jint(k, "allowed_opcodes", 0);
+        if (jhas(k, "accept_text")) cfg->accept_text = jbool(k, "accept_text", 1);
+        if (jhas(k, "accept_binary")) cfg->accept_binary = jbool(k, "accept_binary", 1);
+    }
+}
+
+/* Payloads over 64 bytes are traced as length + FNV-1a hash to keep traces short. */
+static void payload_repr(const uint8_t *p, size_t n, char *out, size_t cap) {
+    if (n <= 64) {
+        tohex(p, n, out, cap);
+    } else {
+        uint64_t h = 1469598103934665603ULL;
+        size_t i;
+        for (i = 0; i < n; i++) { h ^= p[i]; h *= 1099511628211ULL; }
+        snprintf(out, cap, "len%lu-fnv%08lx%08lx", (unsigned long)n, (unsigned long)(h >> 32),
+                 (unsigned long)(h & 0xffffffffUL));
+    }
+}
+
+static void hex_repr(const char *hex, char *out, size_t cap) {
+    size_t n = 0;
+    uint8_t *b = unhex(hex ? hex : "", &n);
+    payload_repr(b, n, out, cap);
+    free(b);
+}
+
+static void trace_event(trace_t *t, const wsguard_frame_event *ev) {
+    char hex[160];
+    payload_repr(ev->payload, ev->payload_len, hex, sizeof hex);
+    switch (ev->kind) {
+    case WSGUARD_EVENT_KIND_DATA:
+        if (ev->message_opcode == 1) tr(t, "data:text:%s:%d;", hex, ev->fin_of_message);
+        else if (ev->message_opcode == 2) tr(t, "data:binary:%s:%d;", hex, ev->fin_of_message);
+        else tr(t, "data:reserved%d:%s:%d;", ev->message_opcode, hex, ev->fin_of_message);
+        break;
+    case WSGUARD_EVENT_KIND_PING: tr(t, "ping:%s;", hex); break;
+    case WSGUARD_EVENT_KIND_PONG: tr(t, "pong:%s;", hex); break;
+    case WSGUARD_EVENT_KIND_CLOSE:
+        if (ev->has_close_code) tr(t, "close:%d:%.*s;", ev->close_code, (int)ev->payload_len, (const char *)ev->payload);
+        else tr(t, "close:null:%.*s;", (int)ev->payload_len, (const char *)ev->payload);
+        break;
+    case WSGUARD_EVENT_KIND_CONTROL: tr(t, "control:%d:%s;", ev->opcode, hex); break;
+    default: tr(t, "unexpected-kind:%d;", (int)ev->kind); break;
+    }
+}
+
+/* Feeds `input` to a fresh decoder in pieces cut at `cuts` (ascending, may be empty) and
+ * writes the event trace; with_needed adds the final `needed:N`. */
+static void decode_trace(const frame_setup *s, const uint8_t *input, size_t len, const size_t *cuts,
+                         size_t ncuts, int with_needed, int use_heap, trace_t *t) {
+    uint64_t storage[WSGUARD_DECODER_STORAGE_SIZE / 8];
+    wsguard_decoder_config cfg;
+    wsguard_decoder *dec = NULL;
+    uint8_t *buf = (uint8_t *)malloc(len + 1);
+    size_t have = 0, delivered = 0, piece, needed = 0;
+    int failed = 0, last_incomplete = 0;
+    setup_decoder_config(s, &cfg);
+    if (use_heap) CHECK_RESULT(wsguard_decoder_new(&cfg, &dec), WSGUARD_RESULT_OK);
+    else CHECK_RESULT(wsguard_decoder_init(storage, sizeof storage, &cfg, &dec), WSGUARD_RESULT_OK);
+    if (!dec || !buf) { free(buf); return; }
+    for (piece = 0; piece <= ncuts && !failed; piece++) {
+        size_t end = piece < ncuts ? cuts[piece] : len;
+        memcpy(buf + have, input + delivered, end - delivered);
+        have += end - delivered;
+        delivered = end;
+        for (;;) {
+            size_t consumed = 0;
+            wsguard_frame_event ev;
+            wsguard_rejection rej;
+            wsguard_result r = wsguard_decoder_decode(dec, buf, have, &consumed, &needed, &ev, &rej);
+            if (r == WSGUARD_RESULT_OK) {
+                trace_event(t, &ev);
+                memmove(buf, buf + consumed, have - consumed);
+                have -= consumed;
+                last_incomplete = 0;
+            } else if (r == WSGUARD_RESULT_INCOMPLETE) {
+                last_incomplete = 1;
+                break;
+            } else if (r == WSGUARD_RESULT_PROTOCOL_VIOLATION) {
+                tr(t, "error:%.*s:%d;", (int)rej.code.len, rej.code.ptr, rej.close_code);
+                failed = 1;
+                break;
+            } else {
+                tr(t, "result:%u;", (unsigned)r);
+                failed = 1;
+                break;
+            }
+        }
+    }
+    if (with_needed && !failed && last_incomplete) tr(t, "needed:%zu;", needed);
+    wsguard_decoder_free(dec);
+    free(buf);
+}
+
+static void expected_frame_trace(const cJSON *e, int with_needed, trace_t *t) {
+    const cJSON *ev;
+    cJSON_ArrayForEach(ev, cJSON_GetObjectItemCaseSensitive(e, "events")) {
+        const char *type = jstr(ev, "type");
+        char hex[160];
+        hex_repr(jstr(ev, "payload_hex"), hex, sizeof hex);
+        if (strcmp(type, "data") == 0) tr(t, "data:%s:%s:%d;", jstr(ev, "kind"), hex, jbool(ev, "fin", 0));
+        else if (strcmp(type, "ping") == 0 || strcmp(type, "pong") == 0) tr(t, "%s:%s;", type, hex);
+        else if (strcmp(type, "close") == 0) {
+            if (jnull(ev, "code")) tr(t, "close:null:%s;", jstr(ev, "reason"));
+            else tr(t, "close:%lld:%s;", jint(ev, "code", -1), jstr(ev, "reason"));
+        } else if (strcmp(type, "control") == 0) tr(t, "control:%lld:%s;", jint(ev, "opcode", -1), hex);
+        else tr(t, "unknown-type:%s;", type);
+    }
+    if (!jbool(e, "ok", 1)) tr(t, "error:%s:%lld;", jstr(e, "code"), jint(e, "close_code", -1));
+    if (with_needed && jhas(e, "needed")) tr(t, "needed:%lld;", jint(e, "needed", -1));
+}
+
+static void compare_traces(const char *how, const char *got, const char *want) {
+    if (strcmp(got, want) != 0) H_FAIL("%s:\n    got  %.400s\n    want %.400s", how, got, want);
+}
+
+static void frame_case(const cJSON *c, int index) {
+    static char got_buf[65536], want_buf[65536];
+    trace_t got, want;
+    frame_setup s;
+    size_t len = 0, k;
+    uint8_t *input = jbytes(c, "input", &len);
+    const cJSON *e = cJSON_GetObjectItemCaseSensitive(c, "expect");
+    int with_needed = jhas(e, "needed");
+    size_t *cuts;
+    s.role = strcmp(jstr(c, "role"), "client") == 0 ? WSGUARD_ROLE_CLIENT : WSGUARD_ROLE_SERVER;
+    s.config = cJSON_GetObjectItemCaseSensitive(c, "config");
+    want.buf = want_buf; want.cap = sizeof want_buf; want.len = 0; want_buf[0] = 0;
+    expected_frame_trace(e, with_needed, &want);
+    /* whole */
+    got.buf = got_buf; got.cap = sizeof got_buf; got.len = 0; got_buf[0] = 0;
+    decode_trace(&s, input, len, NULL, 0, with_needed, index & 1, &got);
+    compare_traces("whole", got_buf, want_buf);
+    /* one byte at a time (inputs up to 4 KiB; longer ones in 7-byte pieces) */
+    cuts = (size_t *)malloc((len + 1) * sizeof *cuts);
+    {
+        size_t step = len > 4096 ? 7 : 1, n = 0;
+        for (k = step; k < len; k += step) cuts[n++] = k;
+        got.len = 0; got_buf[0] = 0;
+        decode_trace(&s, input, len, cuts, n, with_needed, 0, &got);
+    }
+    compare_traces("byte-at-a-time", got_buf, want_buf);
+    /* split at every point (for long inputs: every 61st point plus the first 300) */
+    for (k = 1; k < len; k += (len > 4096 && k >= 300) ? 61 : 1) {
+        got.len = 0; got_buf[0] = 0;
+        decode_trace(&s, input, len, &k, 1, with_needed, 0, &got);
+        if (strcmp(got_buf, want_buf) != 0) {
+            char how[64];
+            snprintf(how, sizeof how, "split at %zu", k);
+            compare_traces(how, got_buf, want_buf);
+            break;
+        }
+    }
+    free(cuts);
+    free(input);
+}
+
+/* utf8.json through the decoder: the message as one unmasked text frame (client role). */
+static void utf8_case(const cJSON *c) {
+    size_t len = 0, flen = 0, consumed = 0, needed = 0;
+    uint8_t *msg = jbytes(c, "input", &len);
+    const cJSON *e = cJSON_GetObjectItemCaseSensitive(c, "expect");
+    uint8_t *frame = (uint8_t *)malloc(len + 16);
+    wsguard_decoder *dec = NULL;
+    wsguard_decoder_config cfg;
+    wsguard_frame_event ev;
+    wsguard_rejection rej;
+    wsguard_result r;
+    CHECK_RESULT(wsguard_frame_write(frame, len + 16, 1, 1, msg, len, NULL, 0, &flen, NULL), WSGUARD_RESULT_OK);
+    CHECK_RESULT(wsguard_decoder_config_default(WSGUARD_ROLE_CLIENT, &cfg), WSGUARD_RESULT_OK);
+    CHECK_RESULT(wsguard_decoder_new(&cfg, &dec), WSGUARD_RESULT_OK);
+    r = wsguard_decoder_decode(dec, frame, flen, &consumed, &needed, &ev, &rej);
+    if (jbool(e, "ok", 1)) {
+        CHECK_RESULT(r, WSGUARD_RESULT_OK);
+        if (r == WSGUARD_RESULT_OK) {
+            CHECK_INT(ev.payload_len, len);
+            CHECK_INT(consumed, flen);
+        }
+    } else {
+        CHECK_RESULT(r, WSGUARD_RESULT_PROTOCOL_VIOLATION);
+        if (r == WSGUARD_RESULT_PROTOCOL_VIOLATION) {
+            CHECK_WSTR(rej.code, jstr(e, "code"));
+            CHECK_INT(rej.close_code, 1007);
+        }
+    }
+    wsguard_decoder_free(dec);
+    free(frame);
+    free(msg);
+}
+
+/* ---------- policies (origins.json, cors.json, handshake_server.json) ---------- */
+
+static uint64_t policy_storage[WSGUARD_ORIGIN_POLICY_STORAGE_SIZE / 8];
+
+/* Builds the README's policy object; heap or caller storage. NULL on failure (reported). */
+static wsguard_origin_policy *build_policy(const cJSON *p, int use_heap) {
+    wsguard_origin_policy *pol = NULL;
+    uint32_t flags = 0;
+    const cJSON *item;
+    const char *preset = jstr(p, "preset");
+    wsguard_rejection rej;
+    if (jbool(p, "allow_null", 0)) flags |= WSGUARD_POLICY_ALLOW_NULL;
+    if (jbool(p, "allow_missing", 0)) flags |= WSGUARD_POLICY_ALLOW_MISSING;
+    if (preset && strcmp(preset, "development") == 0) flags |= WSGUARD_POLICY_DEVELOPMENT;
+    if (use_heap) CHECK_RESULT(wsguard_origin_policy_new(flags, &pol), WSGUARD_RESULT_OK);
+    else CHECK_RESULT(wsguard_origin_policy_init(policy_storage, sizeof policy_storage, flags, &pol), WSGUARD_RESULT_OK);
+    if (!pol) return NULL;
+    cJSON_ArrayForEach(item, cJSON_GetObjectItemCaseSensitive(p, "allow")) {
+        wsguard_result r = wsguard_origin_policy_allow(pol, item->valuestring, strlen(item->valuestring), &rej);
+        if (r != WSGUARD_RESULT_OK) H_FAIL("pattern %s refused: %.*s", item->valuestring, (int)rej.code.len, rej.code.ptr);
+    }
+    cJSON_ArrayForEach(item, cJSON_GetObjectItemCaseSensitive(p, "hosts"))
+        CHECK_RESULT(wsguard_origin_policy_allow_host(pol, item->valuestring, strlen(item->valuestring)), WSGUARD_RESULT_OK);
+    cJSON_ArrayForEach(item, cJSON_GetObjectItemCaseSensitive(p, "dev_hosts"))
+        CHECK_RESULT(wsguard_origin_policy_add_dev_host(pol, item->valuestring, strlen(item->valuestring)), WSGUARD_RESULT_OK);
+    return pol;
+}
+
+static void check_rejection(wsguard_result r, wsguard_result want_r, const wsguard_rejection *rej, const cJSON *e,
+                            const char *detail_key) {
+    CHECK_RESULT(r, want_r);
+    if (r != want_r) return;
+    CHECK_WSTR(rej->code, jstr(e, "code"));
+    if (jhas(e, "status")) CHECK_INT(rej->http_status, jint(e, "status", -1));
+    if (detail_key && jstr(e, detail_key)) CHECK_WSTR(rej->detail, jstr(e, detail_key));
+    CHECK(rej->reason.len > 0 && rej->remedy.len > 0);
+}
+
+static void origin_case(const cJSON *c, int index) {
+    const cJSON *e = cJSON_GetObjectItemCaseSensitive(c, "expect");
+    wsguard_origin_policy *pol = build_policy(cJSON_GetObjectItemCaseSensitive(c, "policy"), index & 1);
+    wsguard_rejection rej;
+    wsguard_result r;
+    int ok = jbool(e, "ok", 1);
+    if (!pol) return;
+    if (jhas(c, "host")) {
+        const char *host = jstr(c, "host");
+        r = wsguard_origin_policy_check_host(pol, host, strlen(host), &rej);
+        if (ok) CHECK_RESULT(r, WSGUARD_RESULT_OK);
+        else check_rejection(r, WSGUARD_RESULT_HOST_REJECTED, &rej, e, "malformed");
+    } else {
+        const cJSON *o = cJSON_GetObjectItemCaseSensitive(c, "origin");
+        size_t len = 0;
+        uint8_t *value = NULL;
+        if (cJSON_IsArray(o)) {
+            const char *vals[8];
+            size_t lens[8], n = 0;
+            const cJSON *it;
+            cJSON_ArrayForEach(it, o) if (n < 8) { vals[n] = it->valuestring; lens[n] = strlen(it->valuestring); n++; }
+            r = wsguard_origin_policy_check_values(pol, vals, lens, n, &rej);
+            if (n == 1) { value = (uint8_t *)malloc(lens[0] + 1); memcpy(value, vals[0], lens[0]); len = lens[0]; }
+        } else {
+            value = jbytes(c, "origin", &len); /* NULL: header absent */
+            r = wsguard_origin_policy_check(pol, (const char *)value, len, &rej);
+        }
+        if (ok) {
+            CHECK_RESULT(r, WSGUARD_RESULT_OK);
+            if (r == WSGUARD_RESULT_OK && jstr(e, "normalized")) {
+                char norm[600];
+                size_t n = 0;
+                if (value) {
+                    CHECK_RESULT(wsguard_origin_normalize((const char *)value, len, norm, sizeof norm, &n, NULL, NULL),
+                                 WSGUARD_RESULT_OK);
+                }
+                CHECK_INT(n, strlen(jstr(e, "normalized")));
+                CHECK(memcmp(norm, jstr(e, "normalized"), n) == 0);
+            }
+        } else {
+            check_rejection(r, WSGUARD_RESULT_ORIGIN_REJECTED, &rej, e, "malformed");
+        }
+        free(value);
+    }
+    wsguard_origin_policy_free(pol);
+}
+
+/* ---------- driver ---------- */
+
+typedef void (*case_fn)(const cJSON *c, int index);
+
+static void run_file(const char *file, case_fn fn) {
+    cJSON *root = load_file(file);
+    const cJSON *c;
+    int i = 0;
+    if (!root) {
+        h_begin(file);
+        H_FAIL("cannot read or parse %s/%s", vector_dir, file);
+        h_end();
+        return;
+    }
+    cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(root, "cases")) {
+        char name[256];
+        snprintf(name, sizeof name, "%s/%s", file, jstr(c, "name") ? jstr(c, "name") : "?");
+        h_begin(name);
+        fn(c, i++);
+        h_end();
+    }
+    cJSON_Delete(root);
+}
+
+static void close_case_i(const cJSON *c, int i) { (void)i; close_case(c); }
+static void utf8_case_i(const cJSON *c, int i) { (void)i; utf8_case(c); }
+
+int main(int argc, char **argv) {
+    if (argc > 1) vector_dir = argv[1];
+    run_file("close_codes.json", close_case_i);
+    run_file("frames.json", frame_case);
+    run_file("utf8.json", utf8_case_i);
+    run_file("origins.json", origin_case);
+    (void)streq_w;
+    return h_summary("c-vectors");
+}
