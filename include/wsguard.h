@@ -69,6 +69,15 @@
 /// Alignment (in bytes) the origin policy storage must have.
 #define WSGUARD_ORIGIN_POLICY_STORAGE_ALIGN 8
 
+/// Most subprotocols `wsguard_server_options.subprotocols` may list.
+#define WSGUARD_SERVER_MAX_SUBPROTOCOLS 16
+
+/// Length of a `Sec-WebSocket-Accept` value (base64 of a SHA-1 digest), without NUL.
+#define WSGUARD_ACCEPT_LEN 28
+
+/// Most extension offers `wsguard_accepted.extensions` holds.
+#define WSGUARD_ACCEPTED_MAX_EXTENSIONS 8
+
 /// Major version of the header (also `wsguard_version()` of the library built with it).
 #define WSGUARD_VERSION_MAJOR 0
 
@@ -472,6 +481,99 @@ typedef struct wsguard_cors_result {
     /// otherwise all-empty.
     struct wsguard_rejection denial;
 } wsguard_cors_result;
+
+/// Server handshake options besides the origin policy. Fill with
+/// `wsguard_server_options_default()`, then set fields. Every string is `pointer + length`;
+/// a NULL string pointer means "off". wsguard reads them only during a call.
+typedef struct wsguard_server_options {
+    /// Subprotocols the server speaks, most preferred first (`count` entries; may be NULL
+    /// when `subprotocols_count == 0`). The server's order wins.
+    const char *const *subprotocols;
+    /// Lengths of the `subprotocols` strings.
+    const size_t *subprotocol_lens;
+    /// Number of subprotocols (at most `WSGUARD_SERVER_MAX_SUBPROTOCOLS`).
+    size_t subprotocols_count;
+    /// Refuse (400 `subprotocol_no_match`) when no subprotocol is chosen.
+    bool require_subprotocol;
+    /// Read a bearer token from `Authorization: Bearer <token>`.
+    bool token_authorization;
+    /// Read the token from a `Sec-WebSocket-Protocol` entry `<prefix><token>` (NULL: off).
+    const char *token_subprotocol_prefix;
+    /// Length of `token_subprotocol_prefix`.
+    size_t token_subprotocol_prefix_len;
+    /// Read the token from the entry after a marker entry, `bearer, <token>` (NULL: off).
+    const char *token_subprotocol_pair;
+    /// Length of `token_subprotocol_pair`.
+    size_t token_subprotocol_pair_len;
+    /// Read the token from this query parameter, e.g. `token` for `?token=…` (NULL: off).
+    const char *token_query;
+    /// Length of `token_query`.
+    size_t token_query_len;
+    /// Refuse (401 `token_missing`) when no token was found.
+    bool token_required;
+    /// Most header fields accepted (default 32).
+    size_t max_headers;
+    /// Longest line in bytes (default 8192).
+    size_t max_line;
+    /// Largest request head in bytes (default 16384).
+    size_t max_total;
+} wsguard_server_options;
+
+/// One offered extension (`permessage-deflate; client_max_window_bits`). Both strings
+/// point into the request buffer.
+typedef struct wsguard_extension_offer {
+    /// The extension name (`permessage-deflate`).
+    const char *name;
+    /// Length of `name`.
+    size_t name_len;
+    /// The raw parameters after the first `;` (may be empty).
+    const char *params;
+    /// Length of `params`.
+    size_t params_len;
+} wsguard_extension_offer;
+
+/// A valid upgrade request. Every pointer points INTO the request buffer you passed (or,
+/// for `subprotocol`, possibly into your options' strings): valid while those are. Absent
+/// values are NULL with length 0. Nothing is NUL-terminated except `accept`.
+typedef struct wsguard_accepted {
+    /// The path, without the query.
+    const char *path;
+    /// Length of `path`.
+    size_t path_len;
+    /// The query after `?` (not percent-decoded), or NULL.
+    const char *query;
+    /// Length of `query`.
+    size_t query_len;
+    /// The Host header value.
+    const char *host;
+    /// Length of `host`.
+    size_t host_len;
+    /// The Origin header as received, or NULL when absent (and allowed).
+    const char *origin;
+    /// Length of `origin`.
+    size_t origin_len;
+    /// The chosen subprotocol, or NULL.
+    const char *subprotocol;
+    /// Length of `subprotocol`.
+    size_t subprotocol_len;
+    /// The bearer token exactly as sent, or NULL.
+    const char *token;
+    /// Length of `token`.
+    size_t token_len;
+    /// Where the token was found: `authorization`, `subprotocol` or `query` (static;
+    /// empty when there is no token).
+    struct wsguard_str token_source;
+    /// The extensions offered in `Sec-WebSocket-Extensions` (all headers, in order; parsed,
+    /// not negotiated): the first `WSGUARD_ACCEPTED_MAX_EXTENSIONS` of them.
+    struct wsguard_extension_offer extensions[WSGUARD_ACCEPTED_MAX_EXTENSIONS];
+    /// Number of extensions offered (may exceed `WSGUARD_ACCEPTED_MAX_EXTENSIONS`; only
+    /// that many are in `extensions`).
+    size_t extensions_count;
+    /// The `Sec-WebSocket-Accept` value to send, NUL-terminated (28 characters).
+    char accept[29];
+    /// Bytes of the request head. Bytes after it already belong to the WebSocket stream.
+    size_t consumed;
+} wsguard_accepted;
 
 #ifdef __cplusplus
 extern "C" {
@@ -930,6 +1032,74 @@ wsguard_result wsguard_origin_normalize(const char *origin,
 /// Never fails, never allocates. The returned pointer is never NULL and lives for the
 /// whole program; do not free it.
 const char *wsguard_result_message(uint32_t result);
+
+/// Fills `*options_out` with the defaults: no subprotocols, no token, default limits.
+///
+/// # Safety
+/// `options_out` is NULL (an error) or writable.
+wsguard_result wsguard_server_options_default(struct wsguard_server_options *options_out);
+
+/// Validates an HTTP/1.1 upgrade request held in `request[0..request_len)`: method,
+/// version, Host and the policy's Host allowlist, `Upgrade`/`Connection`, version 13, the
+/// key, the Origin policy, the token location and the subprotocol. `options` NULL means
+/// the defaults.
+///
+/// * `WSGUARD_RESULT_OK`: `*accepted_out` is set (its pointers borrow `request`).
+/// * `WSGUARD_RESULT_INCOMPLETE`: the head is not complete yet; read more and call again.
+/// * `WSGUARD_RESULT_HANDSHAKE_REJECTED`: `*rejection_out` (may be NULL) has the code, the
+///   HTTP status to answer with, `detail`, reason and remedy. Answer with
+///   `wsguard_server_respond` (which writes the exact response) and close.
+///
+/// Allocates nothing; keeps no pointer.
+///
+/// # Safety
+/// `policy` live; `options` NULL or valid (its strings valid); `request` points to
+/// `request_len` bytes; `accepted_out` writable; `rejection_out` NULL or writable.
+wsguard_result wsguard_server_validate(const struct wsguard_origin_policy *policy,
+                                       const struct wsguard_server_options *options,
+                                       const uint8_t *request,
+                                       size_t request_len,
+                                       struct wsguard_accepted *accepted_out,
+                                       struct wsguard_rejection *rejection_out);
+
+/// Validates like `wsguard_server_validate` and writes the HTTP response to send into
+/// `out`: the `101 Switching Protocols` (with `Sec-WebSocket-Accept` and the chosen
+/// subprotocol) when valid, or the exact rejection response (status line, required
+/// headers such as `Sec-WebSocket-Version: 13` for 426 or `WWW-Authenticate: Bearer` for
+/// 401, and a two-line text body `<code>: <reason>` / `fix: <remedy>`) when not.
+///
+/// * `WSGUARD_RESULT_OK`: 101 written; `*written_out`, `*accepted_out` set.
+/// * `WSGUARD_RESULT_HANDSHAKE_REJECTED`: the rejection response IS written (send it, then
+///   close): `*written_out` and `*rejection_out` (may be NULL) are set.
+/// * `WSGUARD_RESULT_INCOMPLETE`: nothing written; read more.
+/// * `WSGUARD_RESULT_BUFFER_TOO_SMALL`: nothing usable in `out`; `*needed_out` (may be
+///   NULL) is the size needed (1 KiB always suffices for rejections).
+///
+/// # Safety
+/// As `wsguard_server_validate`; `out` points to `out_len` writable bytes (not overlapping
+/// `request`); `written_out` writable; `needed_out` NULL or writable.
+wsguard_result wsguard_server_respond(const struct wsguard_origin_policy *policy,
+                                      const struct wsguard_server_options *options,
+                                      const uint8_t *request,
+                                      size_t request_len,
+                                      uint8_t *out,
+                                      size_t out_len,
+                                      size_t *written_out,
+                                      size_t *needed_out,
+                                      struct wsguard_accepted *accepted_out,
+                                      struct wsguard_rejection *rejection_out);
+
+/// Computes `Sec-WebSocket-Accept` for a `Sec-WebSocket-Key` value (SHA-1 + base64 per
+/// RFC 6455 §4.2.2) into `out`, NUL-terminated: `out_len` must be at least
+/// `WSGUARD_ACCEPT_LEN + 1` (29), else `WSGUARD_RESULT_BUFFER_TOO_SMALL` and nothing is
+/// written. The key is not validated here (`wsguard_server_validate` does that).
+///
+/// # Safety
+/// `key` points to `key_len` bytes; `out` to `out_len` writable bytes.
+wsguard_result wsguard_handshake_accept_value(const char *key,
+                                              size_t key_len,
+                                              char *out,
+                                              size_t out_len);
 
 /// The version of the linked library, e.g. `"0.1.0"` (NUL-terminated, static: never
 /// NULL, lives forever, do not free). Compare with `WSGUARD_VERSION_*` to detect a

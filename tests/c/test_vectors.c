@@ -487,6 +487,179 @@ static void origin_case(const cJSON *c, int index) {
     wsguard_origin_policy_free(pol);
 }
 
+/* ---------- cors.json ---------- */
+
+static const char *opt_str(const cJSON *o, const char *k, size_t *len) {
+    const char *v = jstr(o, k);
+    *len = v ? strlen(v) : 0;
+    return v;
+}
+
+static void cors_case(const cJSON *c, int index) {
+    const cJSON *e = cJSON_GetObjectItemCaseSensitive(c, "expect");
+    const cJSON *k = cJSON_GetObjectItemCaseSensitive(c, "cors");
+    const cJSON *q = cJSON_GetObjectItemCaseSensitive(c, "request");
+    const cJSON *h;
+    wsguard_origin_policy *pol = build_policy(cJSON_GetObjectItemCaseSensitive(c, "policy"), index & 1);
+    wsguard_cors_config cfg;
+    wsguard_cors_request req;
+    wsguard_cors_result res;
+    char out[2048], want[2048];
+    size_t written = 0, wl = 0;
+    if (!pol) return;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.credentials = jbool(k, "credentials", 0);
+    cfg.methods = opt_str(k, "methods", &cfg.methods_len);
+    cfg.headers = opt_str(k, "headers", &cfg.headers_len);
+    cfg.expose_headers = opt_str(k, "expose_headers", &cfg.expose_headers_len);
+    cfg.has_max_age = cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(k, "max_age"));
+    cfg.max_age = (uint32_t)jint(k, "max_age", 0);
+    CHECK_RESULT(wsguard_origin_policy_set_cors(pol, &cfg), WSGUARD_RESULT_OK);
+    memset(&req, 0, sizeof req);
+    req.method = opt_str(q, "method", &req.method_len);
+    req.origin = opt_str(q, "origin", &req.origin_len);
+    req.request_method = opt_str(q, "request_method", &req.request_method_len);
+    req.request_headers = opt_str(q, "request_headers", &req.request_headers_len);
+    CHECK_RESULT(wsguard_origin_policy_cors(pol, &req, out, sizeof out, &written, NULL, &res), WSGUARD_RESULT_OK);
+    want[0] = 0;
+    cJSON_ArrayForEach(h, cJSON_GetObjectItemCaseSensitive(e, "headers")) {
+        wl += (size_t)snprintf(want + wl, sizeof want - wl, "%s: %s\r\n", cJSON_GetArrayItem(h, 0)->valuestring,
+                               cJSON_GetArrayItem(h, 1)->valuestring);
+    }
+    if (written != wl || memcmp(out, want, wl) != 0) H_FAIL("headers:\n%.*s\nwant:\n%s", (int)written, out, want);
+    CHECK_INT(res.allowed, jbool(e, "ok", 1));
+    CHECK_INT(res.preflight, jbool(e, "preflight", 0));
+    CHECK_INT(res.status, jint(e, "status", 0));
+    if (!jbool(e, "ok", 1)) {
+        CHECK_WSTR(res.denial.code, jstr(e, "code"));
+        if (jstr(e, "malformed")) CHECK_WSTR(res.denial.detail, jstr(e, "malformed"));
+    }
+    {   /* too small: only needed_out is written */
+        size_t needed = 0, w2 = 12345;
+        if (written > 0) {
+            CHECK_RESULT(wsguard_origin_policy_cors(pol, &req, out, written - 1, &w2, &needed, &res),
+                         WSGUARD_RESULT_BUFFER_TOO_SMALL);
+            CHECK_INT(needed, written);
+            CHECK_INT(w2, 12345);
+        }
+    }
+    wsguard_origin_policy_free(pol);
+}
+
+/* ---------- handshake_server.json ---------- */
+
+static cJSON *server_defaults;
+
+static const cJSON *cfg_item(const cJSON *c, const char *key) {
+    const cJSON *over = cJSON_GetObjectItemCaseSensitive(c, "config");
+    if (over && jhas(over, key)) return cJSON_GetObjectItemCaseSensitive(over, key);
+    return cJSON_GetObjectItemCaseSensitive(server_defaults, key);
+}
+
+static int ptr_eq(const char *p, size_t n, const cJSON *e, const char *key) {
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(e, key);
+    if (!v) return 1; /* not compared */
+    if (cJSON_IsNull(v)) return p == NULL && n == 0;
+    return p != NULL && cJSON_IsString(v) && strlen(v->valuestring) == n && memcmp(p, v->valuestring, n) == 0;
+}
+
+#define CHECK_FIELD(p, n, e, key) do { if (!ptr_eq((p), (n), (e), (key))) \
+    H_FAIL("%s == \"%.*s\", expected %s", key, (int)(n), (p) ? (p) : "(null)", \
+           cJSON_IsString(cJSON_GetObjectItemCaseSensitive(e, key)) ? jstr(e, key) : "null"); } while (0)
+
+static void server_case(const cJSON *c, int index) {
+    const cJSON *e = cJSON_GetObjectItemCaseSensitive(c, "expect");
+    const cJSON *tok = cfg_item(c, "token"), *lim = cfg_item(c, "limits"), *item;
+    const char *protos[WSGUARD_SERVER_MAX_SUBPROTOCOLS];
+    size_t plens[WSGUARD_SERVER_MAX_SUBPROTOCOLS], np = 0, len = 0, written = 0, needed = 0;
+    wsguard_origin_policy *pol = build_policy(cfg_item(c, "policy"), index & 1);
+    wsguard_server_options opt;
+    wsguard_accepted acc;
+    wsguard_rejection rej;
+    wsguard_result r, r2;
+    uint8_t *request = jbytes(c, "request", &len);
+    static char out[65536];
+    if (!pol || !request) { free(request); wsguard_origin_policy_free(pol); return; }
+    CHECK_RESULT(wsguard_server_options_default(&opt), WSGUARD_RESULT_OK);
+    cJSON_ArrayForEach(item, cfg_item(c, "subprotocols")) {
+        if (np < WSGUARD_SERVER_MAX_SUBPROTOCOLS) { protos[np] = item->valuestring; plens[np] = strlen(item->valuestring); np++; }
+    }
+    opt.subprotocols = protos;
+    opt.subprotocol_lens = plens;
+    opt.subprotocols_count = np;
+    opt.require_subprotocol = cJSON_IsTrue(cfg_item(c, "require_subprotocol"));
+    if (tok) {
+        opt.token_authorization = jbool(tok, "authorization", 0);
+        opt.token_subprotocol_prefix = opt_str(tok, "subprotocol_prefix", &opt.token_subprotocol_prefix_len);
+        opt.token_subprotocol_pair = opt_str(tok, "subprotocol_pair", &opt.token_subprotocol_pair_len);
+        opt.token_query = opt_str(tok, "query", &opt.token_query_len);
+        opt.token_required = jbool(tok, "required", 0);
+    }
+    if (lim) {
+        opt.max_headers = (size_t)jint(lim, "max_headers", 32);
+        opt.max_line = (size_t)jint(lim, "max_line", 8192);
+        opt.max_total = (size_t)jint(lim, "max_total", 16384);
+    }
+    r = wsguard_server_validate(pol, &opt, request, len, &acc, &rej);
+    r2 = wsguard_server_respond(pol, &opt, request, len, (uint8_t *)out, sizeof out, &written, &needed, &acc, &rej);
+    CHECK_RESULT(r2, r);
+    if (jbool(e, "partial", 0)) {
+        CHECK_RESULT(r, WSGUARD_RESULT_INCOMPLETE);
+    } else if (jbool(e, "ok", 1)) {
+        CHECK_RESULT(r, WSGUARD_RESULT_OK);
+        if (r == WSGUARD_RESULT_OK) {
+            CHECK_FIELD(acc.path, acc.path_len, e, "path");
+            CHECK_FIELD(acc.query, acc.query_len, e, "query");
+            CHECK_FIELD(acc.host, acc.host_len, e, "host");
+            CHECK_FIELD(acc.origin, acc.origin_len, e, "origin");
+            CHECK_FIELD(acc.subprotocol, acc.subprotocol_len, e, "subprotocol");
+            CHECK_FIELD(acc.token, acc.token_len, e, "token");
+            if (jnull(e, "token_source")) CHECK_INT(acc.token_source.len, 0);
+            else if (jstr(e, "token_source")) CHECK_WSTR(acc.token_source, jstr(e, "token_source"));
+            if (jstr(e, "accept")) CHECK(strcmp(acc.accept, jstr(e, "accept")) == 0);
+            if (jhas(e, "consumed")) CHECK_INT(acc.consumed, jint(e, "consumed", -1));
+            if (jstr(e, "response")) {
+                CHECK_INT(written, strlen(jstr(e, "response")));
+                CHECK(memcmp(out, jstr(e, "response"), written) == 0);
+            }
+            if (jhas(e, "extensions")) {
+                size_t i = 0;
+                CHECK_INT(acc.extensions_count, cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(e, "extensions")));
+                cJSON_ArrayForEach(item, cJSON_GetObjectItemCaseSensitive(e, "extensions")) {
+                    if (i < acc.extensions_count && i < WSGUARD_ACCEPTED_MAX_EXTENSIONS) {
+                        CHECK_INT(acc.extensions[i].name_len, strlen(item->valuestring));
+                        CHECK(memcmp(acc.extensions[i].name, item->valuestring, acc.extensions[i].name_len) == 0);
+                    }
+                    i++;
+                }
+            }
+        }
+    } else {
+        CHECK_RESULT(r, WSGUARD_RESULT_HANDSHAKE_REJECTED);
+        if (r == WSGUARD_RESULT_HANDSHAKE_REJECTED) {
+            const char *rs = jstr(e, "response_starts_with"), *bs = jstr(e, "body_starts_with");
+            CHECK_WSTR(rej.code, jstr(e, "code"));
+            if (jhas(e, "status")) CHECK_INT(rej.http_status, jint(e, "status", -1));
+            if (rs) CHECK(written >= strlen(rs) && memcmp(out, rs, strlen(rs)) == 0);
+            if (bs) {
+                const char *body = NULL;
+                size_t i;
+                for (i = 0; i + 3 < written; i++) if (memcmp(out + i, "\r\n\r\n", 4) == 0) { body = out + i + 4; break; }
+                CHECK(body != NULL && (size_t)(out + written - body) >= strlen(bs) && memcmp(body, bs, strlen(bs)) == 0);
+            }
+            cJSON_ArrayForEach(item, cJSON_GetObjectItemCaseSensitive(e, "extra_headers")) {
+                char line[256];
+                snprintf(line, sizeof line, "\r\n%s: %s\r\n", cJSON_GetArrayItem(item, 0)->valuestring,
+                         cJSON_GetArrayItem(item, 1)->valuestring);
+                out[written < sizeof out ? written : sizeof out - 1] = 0;
+                if (!strstr(out, line)) H_FAIL("response lacks header %s", line + 2);
+            }
+        }
+    }
+    free(request);
+    wsguard_origin_policy_free(pol);
+}
+
 /* ---------- driver ---------- */
 
 typedef void (*case_fn)(const cJSON *c, int index);
@@ -495,6 +668,7 @@ static void run_file(const char *file, case_fn fn) {
     cJSON *root = load_file(file);
     const cJSON *c;
     int i = 0;
+    if (root) server_defaults = cJSON_GetObjectItemCaseSensitive(root, "config");
     if (!root) {
         h_begin(file);
         H_FAIL("cannot read or parse %s/%s", vector_dir, file);
@@ -520,6 +694,8 @@ int main(int argc, char **argv) {
     run_file("frames.json", frame_case);
     run_file("utf8.json", utf8_case_i);
     run_file("origins.json", origin_case);
+    run_file("cors.json", cors_case);
+    run_file("handshake_server.json", server_case);
     (void)streq_w;
     return h_summary("c-vectors");
 }

@@ -22,5 +22,6 @@ pub mod frame;
 mod handle;
 pub mod origin;
 pub mod result;
+pub mod server;
 mod strtable;
 pub mod version;

@@ -14,10 +14,12 @@ use pyo3::prelude::*;
 mod close;
 mod convert;
 mod errors;
+mod frame;
 mod handshake;
 mod intern;
 mod lint;
 mod origin;
+mod url;
 
 /// The native module. Its public names are re-exported by `wsguard/__init__.py`.
 #[pymodule]
@@ -28,5 +30,7 @@ fn _wsguard(m: &Bound<'_, PyModule>) -> PyResult<()> {
     origin::register(m)?;
     handshake::register(m)?;
     lint::register(m)?;
+    url::register(m)?;
+    frame::register(m)?;
     Ok(())
 }

@@ -298,6 +298,128 @@ def run_handshake(case: Case) -> None:
             check(case, f"header-list {field}", getattr(listed, field), expect[field])
 
 
+# -- urls.json --------------------------------------------------------------------------
+
+
+@runner("urls.json", 50)
+def run_url(case: Case) -> None:
+    expect = case["expect"]
+    kind = case["kind"]
+    try:
+        if kind == "parse":
+            url = wsguard.parse_ws_url(case["url"])
+            check(case, "ok", True, expect["ok"])
+            for field in ("secure", "host", "host_kind", "port", "port_or_default", "path", "query", "resource_name", "host_header"):
+                if field in expect:
+                    check(case, field, getattr(url, field), expect[field])
+            if "normalized" in expect:
+                check(case, "normalized", str(url), expect["normalized"])
+        elif kind == "derive":
+            out = wsguard.websocket_url_for_page(
+                case["page"], case["target"], port=case.get("port"), max_size=case.get("buffer_size", 256)
+            )
+            check(case, "ok", True, expect["ok"])
+            check(case, "url", out, expect["url"])
+        elif kind == "mixed_content":
+            wsguard.check_mixed_content(case["page"], case["url"])
+            check(case, "ok", True, expect["ok"])
+        else:
+            pytest.fail(f"{case['name']}: unknown kind {kind!r}")
+    except wsguard.UrlError as err:
+        check(case, "ok", False, expect["ok"])
+        check(case, "code", err.code, expect["code"])
+
+
+# -- frames.json / utf8.json --------------------------------------------------------------
+
+
+def frame_events(case: Case, chunks: List[bytes]) -> Any:
+    cfg = dict(case.get("config") or {})
+    decoder = wsguard.FrameDecoder(case["role"], **cfg)
+    events: List[Dict[str, Any]] = []
+    error = None
+    try:
+        for chunk in chunks:
+            decoder.feed(chunk)
+            while True:
+                frame = decoder.next_frame()
+                if frame is None:
+                    break
+                if frame.type == "data":
+                    events.append({"type": "data", "kind": frame.kind, "payload_hex": frame.payload.hex(), "fin": frame.fin})
+                elif frame.type in ("ping", "pong"):
+                    events.append({"type": frame.type, "payload_hex": frame.payload.hex()})
+                elif frame.type == "close":
+                    events.append({"type": "close", "code": frame.close_code, "reason": frame.reason})
+                else:
+                    events.append({"type": "control", "opcode": frame.opcode, "payload_hex": frame.payload.hex()})
+    except wsguard.ProtocolError as err:
+        error = (err.code, err.close_code)
+    return events, error, (decoder.needed if error is None else None)
+
+
+@runner("frames.json", 50)
+def run_frames(case: Case) -> None:
+    data = field_bytes(case, "input")
+    expect = case["expect"]
+    splits = [[data]] + [[data[:i], data[i:]] for i in range(1, len(data))]
+    splits.append([data[i : i + 1] for i in range(len(data))])
+    first = None
+    for chunks in splits:
+        events, error, needed = frame_events(case, chunks)
+        result = (events, error, needed)
+        if first is None:
+            first = result
+            check(case, "ok", error is None, expect["ok"])
+            check(case, "events", events, expect.get("events", []))
+            if error is not None:
+                check(case, "code", error[0], expect["code"])
+                check(case, "close_code", error[1], expect["close_code"])
+            if "needed" in expect:
+                check(case, "needed", needed, expect["needed"])
+        else:
+            check(case, f"split {[len(c) for c in chunks]}", result, first)
+
+
+@runner("utf8.json", 25)
+def run_utf8(case: Case) -> None:
+    data = field_bytes(case, "input")
+    expect = case["expect"]
+    cuts = sorted(set(case.get("splits") or []))
+    plans = [[0, *cuts, len(data)], list(range(len(data) + 1))] + [[0, i, len(data)] for i in range(len(data) + 1)]
+    for plan in plans:
+        v = wsguard.Utf8Validator()
+        detected = None
+        err = None
+        for a, b in zip(plan, plan[1:]):
+            try:
+                v.feed(data[a:b])
+            except wsguard.ProtocolError as e:
+                err, detected = e, b
+                break
+        if err is None:
+            try:
+                v.finish()
+            except wsguard.ProtocolError as e:
+                err, detected = e, len(data)
+        check(case, f"ok (plan {plan[:6]})", err is None, expect["ok"])
+        if err is not None:
+            check(case, "code", err.code, expect["code"])
+            check(case, "close_code", err.close_code, 1007)
+            check(case, "valid_up_to", getattr(err, "valid_up_to"), expect["valid_up_to"])
+            if plan == list(range(len(data) + 1)):
+                check(case, "detected_at", detected - 1 if detected < len(data) or not err_at_finish(data) else detected, expect["detected_at"])
+
+
+def err_at_finish(data: bytes) -> bool:
+    v = wsguard.Utf8Validator()
+    try:
+        v.feed(data)
+    except wsguard.ProtocolError:
+        return False
+    return True
+
+
 # -- collection -------------------------------------------------------------------------
 
 VECTOR_FILES = sorted(p.name for p in VECTOR_DIR.glob("*.json"))

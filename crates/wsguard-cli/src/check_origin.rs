@@ -138,12 +138,12 @@ pub fn run(args: CheckOriginArgs, color: ColorChoice) -> u8 {
         let shown = origin.map(|o| format!("Origin: {o}")).unwrap_or_else(|| "(no Origin header)".into());
         if v.allowed {
             println!("{}  {}", s.ok("ALLOWED"), s.bold(&shown));
-            println!("  {:<7} {}", "why", wrap(&v.reason, 76, 10));
+            println!("  {:<7} {}", "why", wrap(&v.reason, 88, 10));
         } else {
             println!("{}  {}  {}", s.bad("REFUSED"), s.bold(&shown), s.code(&v.code));
-            println!("  {:<7} {}", "why", wrap(&v.reason, 76, 10));
+            println!("  {:<7} {}", "why", wrap(&v.reason, 88, 10));
             if let Some(r) = &v.remedy {
-                println!("  {:<7} {}", s.ok("fix"), wrap(r, 76, 10));
+                println!("  {:<7} {}", s.ok("fix"), wrap(r, 88, 10));
             }
             println!("  {:<7} {}", "status", "a server answers the upgrade with HTTP 403; the browser shows close code 1006");
         }

@@ -72,15 +72,15 @@ fn render_close(info: &CloseInfo, s: &Style) -> String {
     if info.is_app_defined() {
         o += &format!("  {:<10} {}\n", "note", "an application convention, not an IANA registration");
     }
-    o += &format!("  {:<10} {}\n", "meaning", wrap(info.description(), 78, 13));
+    o += &format!("  {:<10} {}\n", "meaning", wrap(info.description(), 88, 13));
     if !info.causes().is_empty() {
         o += &format!("  {}\n", s.bold("likely causes"));
         for c in info.causes() {
-            o += &format!("    • {}\n", wrap(c.what, 74, 6));
-            o += &format!("      {} {}\n", s.ok("fix:"), wrap(c.fix, 69, 11));
+            o += &format!("    • {}\n", wrap(c.what, 88, 6));
+            o += &format!("      {} {}\n", s.ok("fix:"), wrap(c.fix, 88, 11));
         }
     }
-    o += &format!("  {:<10} {}\n", "remedy", wrap(info.remedy(), 78, 13));
+    o += &format!("  {:<10} {}\n", "remedy", wrap(info.remedy(), 88, 13));
     o += &format!("  {:<10} {} — {}\n", "retry", s.code(info.retry().code()), retry_words(info.retry()));
     o
 }
@@ -106,12 +106,12 @@ pub fn explain_http(status: u16, s: &Style) -> (String, serde_json::Value) {
     let d = crate::probe::diagnose_status(status);
     let mut o = String::new();
     o += &format!("{} {}  {}\n", s.heading("HTTP status during an upgrade"), s.bold(&status.to_string()), s.code(d.code));
-    o += &format!("  {:<10} {}\n", "meaning", wrap(d.reason, 78, 13));
-    o += &format!("  {:<10} {}\n", "fix", wrap(d.remedy, 78, 13));
+    o += &format!("  {:<10} {}\n", "meaning", wrap(d.reason, 88, 13));
+    o += &format!("  {:<10} {}\n", "fix", wrap(d.remedy, 88, 13));
     o += &format!(
         "  {:<10} {}\n",
         "browser",
-        wrap("a browser shows only close code 1006 for every refused upgrade; `wsguard probe URL` shows the status and the server's reason", 78, 13)
+        wrap("a browser shows only close code 1006 for every refused upgrade; `wsguard probe URL` shows the status and the server's reason", 88, 13)
     );
     let v = json!({
         "kind": "http_status",

@@ -133,10 +133,10 @@ pub fn run(args: LintArgs, color: ColorChoice) -> u8 {
             let sev = if p.severity == "error" { s.bad("error") } else { s.warn("warning") };
             let value = p.value.as_ref().map(|v| format!(" = {v:?}")).unwrap_or_default();
             println!("  {sev} {}{}  {}", s.bold(&p.key), value, s.code(&p.code));
-            println!("      {}", wrap(&p.reason, 74, 6));
+            println!("      {}", wrap(&p.reason, 88, 6));
             match &p.suggestion {
                 Some(sug) => println!("      {} write {} instead", s.ok("fix:"), s.bold(sug)),
-                None => println!("      {} {}", s.ok("fix:"), wrap(&p.remedy, 69, 11)),
+                None => println!("      {} {}", s.ok("fix:"), wrap(&p.remedy, 88, 11)),
             }
         }
         let summary = format!("{errors} error(s), {warnings} warning(s)");

@@ -6,8 +6,11 @@
 //! `--json` for machines, and an exit status per outcome.
 
 use crate::exit;
-use crate::style::{ColorChoice, Style};
+use crate::progress::Spinner;
+use crate::style::{wrap, ColorChoice, Style};
 use clap::Args;
+use std::time::Duration;
+use wsguard::probe::{probe, Outcome, ProbeOptions, Report, TokenPlacement};
 use wsguard_core::handshake::{reason_phrase, validate_response, ClientFailure, ClientRequest};
 use wsguard_core::Diagnostic;
 
@@ -65,11 +68,97 @@ pub fn diagnose_status(status: u16) -> StatusDiagnosis {
     }
 }
 
+/// Exit status for a report: 0 ok, 1 refused (HTTP status or a policy close), 2 bad URL,
+/// 3 network (DNS, TCP, TLS, timeouts), 4 protocol (bad 101, bad frames, no echo).
+pub fn exit_status(report: &Report) -> u8 {
+    let Some(f) = &report.failure else { return exit::OK };
+    if f.http_status.is_some() {
+        return exit::REFUSED;
+    }
+    if let Some(code) = f.close_code {
+        if code == 1008 || (4000..=4999).contains(&code) {
+            return exit::REFUSED;
+        }
+    }
+    match f.step {
+        "url" => exit::USAGE,
+        "dns" | "tcp" | "tls" => exit::NETWORK,
+        _ if f.code.contains("timeout") => exit::NETWORK,
+        _ => exit::PROTOCOL,
+    }
+}
+
+/// Builds the adapter's options from the arguments.
+pub fn options(args: &ProbeArgs) -> ProbeOptions {
+    let mut o = ProbeOptions::new(args.url.clone());
+    o.origin = args.origin.clone();
+    o.token = args.token.clone();
+    o.token_placement = match args.token_in.as_str() {
+        "query" => TokenPlacement::Query("token".into()),
+        "subprotocol" => TokenPlacement::SubprotocolPair("bearer".into()),
+        _ => TokenPlacement::Authorization,
+    };
+    o.subprotocols = args.protocols.clone();
+    o.timeout = Duration::from_secs_f64(args.timeout.clamp(0.05, 600.0));
+    o.echo = args.echo.clone();
+    o
+}
+
+/// Renders a report for people: one line per step, then the verdict and the finding.
+pub fn render(report: &Report, s: &Style) -> String {
+    let mut o = String::new();
+    o += &format!("{} {}\n", s.heading("probe"), s.bold(&report.url));
+    for step in &report.steps {
+        let (mark, name) = match step.outcome {
+            Outcome::Ok => (s.ok("✓"), step.name.to_string()),
+            Outcome::Failed => (s.bad("✗"), s.bad(step.name)),
+            Outcome::Skipped => (s.dim("·"), s.dim(step.name)),
+        };
+        let pad = " ".repeat(8usize.saturating_sub(step.name.len()));
+        let time = if step.outcome == Outcome::Skipped { s.dim("       -   ") } else { s.dim(&format!("{:>8.1} ms", step.ms)) };
+        let detail = if step.outcome == Outcome::Skipped { s.dim(&step.detail) } else { step.detail.clone() };
+        o += &format!("  {mark} {name}{pad} {time}  {detail}\n");
+    }
+    match &report.failure {
+        None => {
+            let rtt = report.rtt_ms.map(|r| format!(", ping rtt {r:.1} ms")).unwrap_or_default();
+            o += &format!("{} in {:.1} ms{rtt}\n", s.ok("CONNECTED"), report.total_ms);
+        }
+        Some(f) => {
+            let verdict = match exit_status(report) {
+                exit::REFUSED => s.bad("REFUSED"),
+                exit::NETWORK => s.bad("UNREACHABLE"),
+                exit::USAGE => s.bad("BAD URL"),
+                _ => s.bad("PROTOCOL ERROR"),
+            };
+            o += &format!("{verdict} at {}: {}  {}\n", s.bold(f.step), wrap(&f.what, 88, 4), s.code(&f.code));
+            o += &format!("  {}   {}\n", s.warn("cause"), wrap(&f.cause, 88, 10));
+            o += &format!("  {}     {}\n", s.ok("fix"), wrap(&f.fix, 88, 10));
+            if f.http_status.is_some() {
+                o += &format!("  {}\n", s.dim("(a browser would only report close code 1006 for this)"));
+            }
+        }
+    }
+    o
+}
+
 /// Runs the subcommand.
 pub fn run(args: ProbeArgs, color: ColorChoice) -> u8 {
-    let _ = (args, Style::for_stdout(color));
-    eprintln!("probe: waiting for the adapter's probe engine");
-    exit::USAGE
+    let s = Style::for_stdout(color);
+    let opts = options(&args);
+    let spinner = Spinner::start(&format!("probing {}", args.url), !args.json);
+    let report = probe(&opts);
+    spinner.finish();
+    if args.json {
+        let mut v = serde_json::to_value(&report).unwrap_or_default();
+        if let Some(obj) = v.as_object_mut() {
+            obj.insert("exit_status".into(), exit_status(&report).into());
+        }
+        println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+    } else {
+        print!("{}", render(&report, &s));
+    }
+    exit_status(&report)
 }
 
 #[cfg(test)]

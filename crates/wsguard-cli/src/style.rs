@@ -88,17 +88,18 @@ fn decide(choice: ColorChoice, is_tty: bool) -> bool {
     }
 }
 
-/// Wraps `text` to `width` columns, indenting continuation lines by `indent` spaces.
+/// Wraps `text` so no line passes column `width`, for text printed after a prefix of
+/// `indent` columns; continuation lines are indented by `indent` spaces.
 pub fn wrap(text: &str, width: usize, indent: usize) -> String {
     let mut out = String::new();
-    let mut col = 0;
+    let mut col = indent;
     for word in text.split_whitespace() {
         let w = word.chars().count();
-        if col > 0 && col + 1 + w > width {
+        if col > indent && col + 1 + w > width {
             out.push('\n');
             out.push_str(&" ".repeat(indent));
             col = indent;
-        } else if col > 0 {
+        } else if col > indent {
             out.push(' ');
             col += 1;
         }
@@ -134,7 +135,7 @@ mod tests {
 
     #[test]
     fn wrap_breaks_on_words() {
-        assert_eq!(wrap("aaa bbb ccc", 7, 2), "aaa bbb\n  ccc");
+        assert_eq!(wrap("aaa bbb ccc", 9, 2), "aaa bbb\n  ccc");
         assert_eq!(wrap("one", 80, 4), "one");
     }
 }

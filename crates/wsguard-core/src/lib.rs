@@ -45,6 +45,8 @@ mod diag;
 pub mod frame;
 pub mod handshake;
 pub mod heartbeat;
+#[cfg(feature = "embedded-io-async")]
+pub mod io;
 pub mod origin;
 pub mod reconnect;
 pub mod url;

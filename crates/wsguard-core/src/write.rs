@@ -57,7 +57,11 @@ pub struct Cursor<'a> {
 impl<'a> Cursor<'a> {
     /// A cursor at the start of `buf`.
     pub fn new(buf: &'a mut [u8]) -> Self {
-        Cursor { buf, len: 0, overflow: 0 }
+        Cursor {
+            buf,
+            len: 0,
+            overflow: 0,
+        }
     }
 
     /// Appends `bytes`, or fails without writing anything when they do not fit.
@@ -70,7 +74,9 @@ impl<'a> Cursor<'a> {
             }
         }
         self.overflow = self.overflow.saturating_add(bytes.len());
-        Err(BufferTooSmall { needed: self.needed() })
+        Err(BufferTooSmall {
+            needed: self.needed(),
+        })
     }
 
     /// Appends a string.
@@ -118,7 +124,9 @@ impl<'a> Cursor<'a> {
         if self.overflow == 0 {
             Ok(self.len)
         } else {
-            Err(BufferTooSmall { needed: self.needed() })
+            Err(BufferTooSmall {
+                needed: self.needed(),
+            })
         }
     }
 

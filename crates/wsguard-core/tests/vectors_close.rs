@@ -5,13 +5,20 @@ use wsguard_core::close::{self, CloseRegistry, CONVENTIONS};
 use wsguard_core::Diagnostic;
 
 fn load() -> Value {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/vectors/close_codes.json");
-    serde_json::from_str(&std::fs::read_to_string(path).expect("read close_codes.json")).expect("parse JSON")
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../tests/vectors/close_codes.json"
+    );
+    serde_json::from_str(&std::fs::read_to_string(path).expect("read close_codes.json"))
+        .expect("parse JSON")
 }
 
 fn hex(s: &str) -> Vec<u8> {
     assert!(s.len() % 2 == 0, "odd hex length");
-    (0..s.len()).step_by(2).map(|i| u8::from_str_radix(&s[i..i + 2], 16).expect("hex")).collect()
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).expect("hex"))
+        .collect()
 }
 
 fn to_hex(b: &[u8]) -> String {
@@ -22,7 +29,11 @@ fn to_hex(b: &[u8]) -> String {
 fn close_code_vectors() {
     let doc = load();
     let cases = doc["cases"].as_array().expect("cases");
-    assert!(cases.len() >= 60, "need at least 60 cases, have {}", cases.len());
+    assert!(
+        cases.len() >= 60,
+        "need at least 60 cases, have {}",
+        cases.len()
+    );
     let mut failures = Vec::new();
     for case in cases {
         let name = case["name"].as_str().unwrap();
@@ -49,8 +60,12 @@ fn close_code_vectors() {
             "parse_payload" => {
                 let payload = hex(case["payload_hex"].as_str().unwrap());
                 match close::parse_payload(&payload) {
-                    Ok(p) => serde_json::json!({"ok": true, "close_code": p.code, "reason": p.reason}),
-                    Err(e) => serde_json::json!({"ok": false, "code": e.code(), "send_close": e.close_code()}),
+                    Ok(p) => {
+                        serde_json::json!({"ok": true, "close_code": p.code, "reason": p.reason})
+                    }
+                    Err(e) => {
+                        serde_json::json!({"ok": false, "code": e.code(), "send_close": e.close_code()})
+                    }
                 }
             }
             "write_payload" => {
@@ -68,5 +83,10 @@ fn close_code_vectors() {
             failures.push(format!("{name}: expected {expect}, got {got}"));
         }
     }
-    assert!(failures.is_empty(), "{} failing cases:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} failing cases:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }

@@ -2,13 +2,18 @@
 
 use serde_json::Value;
 use wsguard_core::handshake::{
-    validate_response, write_request, ClientFailure, ClientRequest, SubprotocolToken, TokenPlacement,
+    validate_response, write_request, ClientFailure, ClientRequest, SubprotocolToken,
+    TokenPlacement,
 };
 use wsguard_core::{Diagnostic, Status};
 
 fn load() -> Value {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/vectors/handshake_client.json");
-    serde_json::from_str(&std::fs::read_to_string(path).expect("read vectors")).expect("parse vectors")
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../tests/vectors/handshake_client.json"
+    );
+    serde_json::from_str(&std::fs::read_to_string(path).expect("read vectors"))
+        .expect("parse vectors")
 }
 
 fn leak(v: &Value) -> &'static str {
@@ -16,11 +21,16 @@ fn leak(v: &Value) -> &'static str {
 }
 
 fn hex(s: &str) -> Vec<u8> {
-    (0..s.len()).step_by(2).map(|i| u8::from_str_radix(&s[i..i + 2], 16).expect("hex")).collect()
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).expect("hex"))
+        .collect()
 }
 
 fn build_request(r: &Value) -> ClientRequest<'static> {
-    let nonce: [u8; 16] = hex(r["nonce_hex"].as_str().expect("nonce")).try_into().expect("16 bytes");
+    let nonce: [u8; 16] = hex(r["nonce_hex"].as_str().expect("nonce"))
+        .try_into()
+        .expect("16 bytes");
     let mut req = ClientRequest::new(leak(&r["host"]), leak(&r["path"]), nonce);
     if let Some(o) = r.get("origin").filter(|v| !v.is_null()) {
         req = req.origin(leak(o));
@@ -37,8 +47,12 @@ fn build_request(r: &Value) -> ClientRequest<'static> {
         let placement = match t["placement"].as_str().expect("placement") {
             "authorization" => TokenPlacement::Authorization,
             "query" => TokenPlacement::Query(name.expect("name")),
-            "subprotocol_prefix" => TokenPlacement::Subprotocol(SubprotocolToken::Prefix(name.expect("name"))),
-            "subprotocol_pair" => TokenPlacement::Subprotocol(SubprotocolToken::Pair(name.expect("name"))),
+            "subprotocol_prefix" => {
+                TokenPlacement::Subprotocol(SubprotocolToken::Prefix(name.expect("name")))
+            }
+            "subprotocol_pair" => {
+                TokenPlacement::Subprotocol(SubprotocolToken::Pair(name.expect("name")))
+            }
             other => panic!("unknown placement {other}"),
         };
         req = req.token(leak(&t["value"]), placement);
@@ -54,7 +68,7 @@ fn run_case(case: &Value) -> Vec<String> {
     let mut errs = Vec::new();
     let exp = &case["expect"];
     let req = build_request(&case["request"]);
-    let mut check = |field: &str, got: Value, errs: &mut Vec<String>| {
+    let check = |field: &str, got: Value, errs: &mut Vec<String>| {
         if let Some(want) = exp.get(field) {
             if *want != got {
                 errs.push(format!("{field}: want {want}, got {got}"));
@@ -92,20 +106,36 @@ fn run_case(case: &Value) -> Vec<String> {
             check("subprotocol", opt(est.subprotocol), &mut errs);
             check("server", opt(est.server), &mut errs);
             check("consumed", Value::from(est.consumed), &mut errs);
-            check("extensions", Value::from(est.extensions().map(|e| e.name.to_owned()).collect::<Vec<_>>()), &mut errs);
+            check(
+                "extensions",
+                Value::from(
+                    est.extensions()
+                        .map(|e| e.name.to_owned())
+                        .collect::<Vec<_>>(),
+                ),
+                &mut errs,
+            );
         }
         Err(f) => {
             check("ok", Value::Bool(false), &mut errs);
             check("partial", Value::Bool(false), &mut errs);
             check("code", Value::String(f.code().to_owned()), &mut errs);
-            check("status", f.status().map_or(Value::Null, Value::from), &mut errs);
+            check(
+                "status",
+                f.status().map_or(Value::Null, Value::from),
+                &mut errs,
+            );
             assert!(!f.reason().is_empty() && !f.remedy().is_empty());
             if let ClientFailure::Rejected(d) = f {
                 check("location", opt(d.location), &mut errs);
                 check("server", opt(d.server), &mut errs);
                 check("server_reason", opt(d.server_reason), &mut errs);
                 check("server_code", opt(d.server_code), &mut errs);
-                check("retry_after", d.retry_after.map_or(Value::Null, Value::from), &mut errs);
+                check(
+                    "retry_after",
+                    d.retry_after.map_or(Value::Null, Value::from),
+                    &mut errs,
+                );
                 check("wanted_version", opt(d.wanted_version), &mut errs);
             }
         }
@@ -122,10 +152,16 @@ fn handshake_client_vectors() {
         .iter()
         .filter_map(|c| {
             let errs = run_case(c);
-            (!errs.is_empty()).then(|| format!("{}: {}", c["name"].as_str().unwrap_or("?"), errs.join("; ")))
+            (!errs.is_empty())
+                .then(|| format!("{}: {}", c["name"].as_str().unwrap_or("?"), errs.join("; ")))
         })
         .collect();
-    assert!(failures.is_empty(), "{} failing cases:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} failing cases:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 /// A wsguard server's rejection, read by a wsguard client, names the server's code.

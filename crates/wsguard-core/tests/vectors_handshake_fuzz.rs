@@ -2,8 +2,8 @@
 
 use serde_json::Value;
 use wsguard_core::handshake::{
-    validate_request, validate_response, write_accept_response, write_rejection_response, ClientRequest, Limits,
-    ServerConfig, SubprotocolToken, TokenConfig,
+    validate_request, validate_response, write_accept_response, write_rejection_response,
+    ClientRequest, Limits, ServerConfig, SubprotocolToken, TokenConfig,
 };
 use wsguard_core::origin::{OriginPolicy, Pattern};
 use wsguard_core::Status;
@@ -25,18 +25,24 @@ impl XorShift {
 
 fn vectors(name: &str, field: &str) -> Vec<Vec<u8>> {
     let path = format!("{}/../../tests/vectors/{name}", env!("CARGO_MANIFEST_DIR"));
-    let v: Value = serde_json::from_str(&std::fs::read_to_string(path).expect("read")).expect("json");
+    let v: Value =
+        serde_json::from_str(&std::fs::read_to_string(path).expect("read")).expect("json");
     v["cases"]
         .as_array()
         .expect("cases")
         .iter()
-        .filter_map(|c| c.get(field).and_then(Value::as_str).map(|s| s.as_bytes().to_vec()))
+        .filter_map(|c| {
+            c.get(field)
+                .and_then(Value::as_str)
+                .map(|s| s.as_bytes().to_vec())
+        })
         .collect()
 }
 
 fn config() -> ServerConfig<'static> {
-    let patterns: &'static [Pattern<'static>] =
-        Box::leak(vec![Pattern::parse("https://app.example.com").expect("pattern")].into_boxed_slice());
+    let patterns: &'static [Pattern<'static>] = Box::leak(
+        vec![Pattern::parse("https://app.example.com").expect("pattern")].into_boxed_slice(),
+    );
     ServerConfig::new(OriginPolicy::new(patterns))
         .subprotocols(&["chat.v2", "bearer"])
         .token(
@@ -45,10 +51,32 @@ fn config() -> ServerConfig<'static> {
                 .subprotocol(SubprotocolToken::Pair("bearer"))
                 .query("token"),
         )
-        .limits(Limits::DEFAULT.max_headers(16).max_line(512).max_total(2048))
+        .limits(
+            Limits::DEFAULT
+                .max_headers(16)
+                .max_line(512)
+                .max_total(2048),
+        )
 }
 
-const SPICE: &[&[u8]] = &[b"\r\n", b"\n", b":", b",", b";", b"\"", b"=", b"?", b"&", b" ", b"\0", b"\xff", b"Bearer ", b"bearer", b"websocket", b"Upgrade"];
+const SPICE: &[&[u8]] = &[
+    b"\r\n",
+    b"\n",
+    b":",
+    b",",
+    b";",
+    b"\"",
+    b"=",
+    b"?",
+    b"&",
+    b" ",
+    b"\0",
+    b"\xff",
+    b"Bearer ",
+    b"bearer",
+    b"websocket",
+    b"Upgrade",
+];
 
 fn mutate(rng: &mut XorShift, seed: &[u8]) -> Vec<u8> {
     let mut v = seed.to_vec();
@@ -69,7 +97,10 @@ fn mutate(rng: &mut XorShift, seed: &[u8]) -> Vec<u8> {
             }
             _ => {
                 let i = rng.below(v.len().max(1));
-                let piece: Vec<u8> = v.get(i..(i + rng.below(64)).min(v.len())).unwrap_or(&[]).to_vec();
+                let piece: Vec<u8> = v
+                    .get(i..(i + rng.below(64)).min(v.len()))
+                    .unwrap_or(&[])
+                    .to_vec();
                 v.splice(at..at, piece);
             }
         }
@@ -87,7 +118,10 @@ fn server_never_panics() {
         let input = if i % 4 == 0 {
             (0..rng.below(300)).map(|_| rng.next() as u8).collect()
         } else {
-            { let s = rng.below(seeds.len()); mutate(&mut rng, &seeds[s]) }
+            {
+                let s = rng.below(seeds.len());
+                mutate(&mut rng, &seeds[s])
+            }
         };
         match validate_request(&cfg, &input) {
             Ok(Status::Complete(a)) => {
@@ -116,7 +150,10 @@ fn client_never_panics() {
         let input = if i % 4 == 0 {
             (0..rng.below(300)).map(|_| rng.next() as u8).collect()
         } else {
-            { let s = rng.below(seeds.len()); mutate(&mut rng, &seeds[s]) }
+            {
+                let s = rng.below(seeds.len());
+                mutate(&mut rng, &seeds[s])
+            }
         };
         if let Ok(Status::Complete(e)) = validate_response(&req, &input) {
             assert!(e.consumed <= input.len());
@@ -140,7 +177,11 @@ fn server_split_at_every_point() {
                 (Ok(Status::Complete(a)), Ok(Status::Complete(b))) => a == b,
                 _ => false,
             };
-            assert!(same, "cut {cut} of {:?}: {part:?} vs {whole:?}", String::from_utf8_lossy(&req));
+            assert!(
+                same,
+                "cut {cut} of {:?}: {part:?} vs {whole:?}",
+                String::from_utf8_lossy(&req)
+            );
         }
     }
 }
@@ -157,10 +198,17 @@ fn client_split_at_every_point() {
                 (Ok(Status::Partial), _) => true,
                 (Ok(Status::Complete(a)), Ok(Status::Complete(b))) => a == b,
                 // A diagnosis may lack the body's first line while the body is incomplete.
-                (Err(a), Err(b)) => wsguard_core::Diagnostic::code(a) == wsguard_core::Diagnostic::code(b) || is_body_dependent(b),
+                (Err(a), Err(b)) => {
+                    wsguard_core::Diagnostic::code(a) == wsguard_core::Diagnostic::code(b)
+                        || is_body_dependent(b)
+                }
                 _ => false,
             };
-            assert!(same, "cut {cut} of {:?}: {part:?} vs {whole:?}", String::from_utf8_lossy(&resp));
+            assert!(
+                same,
+                "cut {cut} of {:?}: {part:?} vs {whole:?}",
+                String::from_utf8_lossy(&resp)
+            );
         }
     }
 }

@@ -2,15 +2,19 @@
 
 use serde_json::Value;
 use wsguard_core::handshake::{
-    validate_request, write_accept_response, write_rejection_response, Limits, ServerConfig, SubprotocolToken,
-    TokenConfig,
+    validate_request, write_accept_response, write_rejection_response, Limits, ServerConfig,
+    SubprotocolToken, TokenConfig,
 };
 use wsguard_core::origin::{HostPolicy, OriginPolicy, Pattern, Preset};
 use wsguard_core::{Diagnostic, Status};
 
 fn load() -> Value {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/vectors/handshake_server.json");
-    serde_json::from_str(&std::fs::read_to_string(path).expect("read vectors")).expect("parse vectors")
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../tests/vectors/handshake_server.json"
+    );
+    serde_json::from_str(&std::fs::read_to_string(path).expect("read vectors"))
+        .expect("parse vectors")
 }
 
 /// Leaks the small strings a config borrows; fine in a test.
@@ -19,7 +23,10 @@ fn leak_str(v: &Value) -> &'static str {
 }
 
 fn leak_strs(v: &Value) -> &'static [&'static str] {
-    let list: Vec<&'static str> = v.as_array().map(|a| a.iter().map(leak_str).collect()).unwrap_or_default();
+    let list: Vec<&'static str> = v
+        .as_array()
+        .map(|a| a.iter().map(leak_str).collect())
+        .unwrap_or_default();
     Box::leak(list.into_boxed_slice())
 }
 
@@ -33,7 +40,9 @@ fn opt_str(v: &Value) -> Option<&'static str> {
 
 /// `true` while `src/origin` is still the contract stub (it allows any UTF-8 Origin).
 pub fn origin_is_stub() -> bool {
-    OriginPolicy::new(&[]).check(Some(b"https://attacker.test")).is_ok()
+    OriginPolicy::new(&[])
+        .check(Some(b"https://attacker.test"))
+        .is_ok()
 }
 
 /// `true` while the Host allowlist is still the stub (it refuses every Host).
@@ -55,7 +64,11 @@ fn build_config(cfg: &Value) -> ServerConfig<'static> {
     let policy = &cfg["policy"];
     let patterns: Vec<Pattern<'static>> = policy["allow"]
         .as_array()
-        .map(|a| a.iter().map(|p| Pattern::parse(leak_str(p)).expect("pattern")).collect())
+        .map(|a| {
+            a.iter()
+                .map(|p| Pattern::parse(leak_str(p)).expect("pattern"))
+                .collect()
+        })
         .unwrap_or_default();
     let mut origin = OriginPolicy::new(Box::leak(patterns.into_boxed_slice()))
         .allow_null(policy["allow_null"].as_bool().unwrap_or(false))
@@ -81,9 +94,21 @@ fn build_config(cfg: &Value) -> ServerConfig<'static> {
     let l = &cfg["limits"];
     let d = Limits::DEFAULT;
     let limits = Limits::DEFAULT
-        .max_headers(l.get("max_headers").and_then(Value::as_u64).map_or(d.max_headers, |n| n as usize))
-        .max_line(l.get("max_line").and_then(Value::as_u64).map_or(d.max_line, |n| n as usize))
-        .max_total(l.get("max_total").and_then(Value::as_u64).map_or(d.max_total, |n| n as usize));
+        .max_headers(
+            l.get("max_headers")
+                .and_then(Value::as_u64)
+                .map_or(d.max_headers, |n| n as usize),
+        )
+        .max_line(
+            l.get("max_line")
+                .and_then(Value::as_u64)
+                .map_or(d.max_line, |n| n as usize),
+        )
+        .max_total(
+            l.get("max_total")
+                .and_then(Value::as_u64)
+                .map_or(d.max_total, |n| n as usize),
+        );
     ServerConfig::new(origin)
         .hosts(hosts)
         .subprotocols(leak_strs(&cfg["subprotocols"]))
@@ -101,7 +126,10 @@ fn bytes_of(case: &Value, field: &str) -> Vec<u8> {
         return s.as_bytes().to_vec();
     }
     let hex = case[format!("{field}_hex")].as_str().expect("bytes field");
-    (0..hex.len()).step_by(2).map(|i| u8::from_str_radix(&hex[i..i + 2], 16).expect("hex")).collect()
+    (0..hex.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).expect("hex"))
+        .collect()
 }
 
 fn str_or_null(v: Option<&str>) -> Value {
@@ -140,19 +168,36 @@ fn run_case(file: &Value, case: &Value) -> Vec<String> {
             check("origin", str_or_null(a.origin.map(|o| o.as_str())));
             check("subprotocol", str_or_null(a.subprotocol));
             check("token", str_or_null(a.token.map(|t| t.value)));
-            check("token_source", str_or_null(a.token.map(|t| t.source.as_str())));
+            check(
+                "token_source",
+                str_or_null(a.token.map(|t| t.source.as_str())),
+            );
             check("consumed", Value::from(a.consumed));
-            check("extensions", Value::from(a.extensions().map(|e| e.name.to_owned()).collect::<Vec<_>>()));
+            check(
+                "extensions",
+                Value::from(
+                    a.extensions()
+                        .map(|e| e.name.to_owned())
+                        .collect::<Vec<_>>(),
+                ),
+            );
             let mut out = [0u8; 512];
             let n = write_accept_response(&a, &mut out).expect("write 101");
-            check("response", Value::String(String::from_utf8_lossy(&out[..n]).into_owned()));
+            check(
+                "response",
+                Value::String(String::from_utf8_lossy(&out[..n]).into_owned()),
+            );
         }
         Err(r) => {
             check("ok", Value::Bool(false));
             check("partial", Value::Bool(false));
             check("code", Value::String(r.code().to_owned()));
             check("status", Value::from(r.status()));
-            let extra: Vec<Value> = r.extra_headers().iter().map(|(n, v)| Value::from(vec![*n, *v])).collect();
+            let extra: Vec<Value> = r
+                .extra_headers()
+                .iter()
+                .map(|(n, v)| Value::from(vec![*n, *v]))
+                .collect();
             check("extra_headers", Value::from(extra));
             let mut out = [0u8; 2048];
             let n = write_rejection_response(&r, &mut out).expect("write rejection");
@@ -160,12 +205,21 @@ fn run_case(file: &Value, case: &Value) -> Vec<String> {
             let (head, body) = text.split_once("\r\n\r\n").expect("head/body");
             let len_line = format!("Content-Length: {}\r\n", body.len());
             if !text.contains(&len_line) {
-                errs.push(format!("Content-Length does not match body length {}", body.len()));
+                errs.push(format!(
+                    "Content-Length does not match body length {}",
+                    body.len()
+                ));
             }
-            if !head.ends_with("Connection: close") && !head.ends_with("Connection: Upgrade, close") {
+            if !head.ends_with("Connection: close") && !head.ends_with("Connection: Upgrade, close")
+            {
                 errs.push("no Connection: close".into());
             }
-            if !body.starts_with(&format!("{}: {}\nfix: {}\n", r.code(), r.reason(), r.remedy())) {
+            if !body.starts_with(&format!(
+                "{}: {}\nfix: {}\n",
+                r.code(),
+                r.reason(),
+                r.remedy()
+            )) {
                 errs.push("body is not `code: reason\\nfix: remedy`".into());
             }
             if let Some(p) = exp.get("response_starts_with").and_then(Value::as_str) {
@@ -213,7 +267,12 @@ fn handshake_server_vectors() {
     for s in &skipped {
         eprintln!("PENDING (stub module): {s}");
     }
-    assert!(failures.is_empty(), "{} failing cases:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} failing cases:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 #[test]
@@ -221,7 +280,15 @@ fn every_case_has_a_unique_name_and_an_ok() {
     let file = load();
     let mut names = std::collections::HashSet::new();
     for case in file["cases"].as_array().expect("cases") {
-        assert!(names.insert(case["name"].as_str().expect("name").to_owned()), "duplicate {}", case["name"]);
-        assert!(case["expect"]["ok"].is_boolean(), "{} has no expect.ok", case["name"]);
+        assert!(
+            names.insert(case["name"].as_str().expect("name").to_owned()),
+            "duplicate {}",
+            case["name"]
+        );
+        assert!(
+            case["expect"]["ok"].is_boolean(),
+            "{} has no expect.ok",
+            case["name"]
+        );
     }
 }

@@ -5,12 +5,19 @@ use wsguard_core::heartbeat::{Action, Heartbeat, HeartbeatConfig, Role};
 use wsguard_core::Diagnostic;
 
 fn load() -> Value {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/vectors/heartbeat.json");
-    serde_json::from_str(&std::fs::read_to_string(path).expect("read heartbeat.json")).expect("parse JSON")
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../tests/vectors/heartbeat.json"
+    );
+    serde_json::from_str(&std::fs::read_to_string(path).expect("read heartbeat.json"))
+        .expect("parse JSON")
 }
 
 fn hex(s: &str) -> Vec<u8> {
-    (0..s.len()).step_by(2).map(|i| u8::from_str_radix(&s[i..i + 2], 16).expect("hex")).collect()
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).expect("hex"))
+        .collect()
 }
 
 fn to_hex(b: &[u8]) -> String {
@@ -70,7 +77,10 @@ fn heartbeat_vectors() {
                 other => panic!("{name}: unknown event {other}"),
             };
             if !ev["expect"].is_null() && got != ev["expect"] {
-                failures.push(format!("{name} event #{i} at t={t}: expected {}, got {got}", ev["expect"]));
+                failures.push(format!(
+                    "{name} event #{i} at t={t}: expected {}, got {got}",
+                    ev["expect"]
+                ));
             }
         }
         let got = json!({
@@ -82,8 +92,16 @@ fn heartbeat_vectors() {
             "dead_reason": hb.dead_reason().map(|d| d.code()),
         });
         if got != case["expect"] {
-            failures.push(format!("{name} final: expected {}, got {got}", case["expect"]));
+            failures.push(format!(
+                "{name} final: expected {}, got {got}",
+                case["expect"]
+            ));
         }
     }
-    assert!(failures.is_empty(), "{} failures:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} failures:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }

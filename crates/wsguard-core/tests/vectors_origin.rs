@@ -4,7 +4,9 @@
 mod vectors_origin_support;
 use serde_json::Value;
 use vectors_origin_support::*;
-use wsguard_core::origin::{lint, Finding, HostPolicy, LintContext, Origin, OriginPolicy, Pattern, Preset};
+use wsguard_core::origin::{
+    lint, Finding, HostPolicy, LintContext, Origin, OriginPolicy, Pattern, Preset,
+};
 use wsguard_core::Diagnostic;
 
 fn expect_str<'a>(e: &'a Value, k: &str) -> Option<&'a str> {
@@ -24,23 +26,42 @@ fn origin_vectors() {
             let value = bytes(case, "host").unwrap();
             match policy.check(&value) {
                 Ok(()) => (true, None, None, None, None),
-                Err(d) => (false, Some(d.code()), Some(d.http_status()), d.malformed().map(|m| m.code()), None),
+                Err(d) => (
+                    false,
+                    Some(d.code()),
+                    Some(d.http_status()),
+                    d.malformed().map(|m| m.code()),
+                    None,
+                ),
             }
         } else {
             let policy = origin_policy(&case["policy"]);
             let values: Vec<Vec<u8>> = match &case.get("origin") {
-                Some(Value::Array(a)) => a.iter().map(|v| v.as_str().unwrap().as_bytes().to_vec()).collect(),
+                Some(Value::Array(a)) => a
+                    .iter()
+                    .map(|v| v.as_str().unwrap().as_bytes().to_vec())
+                    .collect(),
                 _ => bytes(case, "origin").into_iter().collect(),
             };
             let refs: Vec<&[u8]> = values.iter().map(Vec::as_slice).collect();
             let verdict = policy.check_values(&refs);
             // check_values with 0/1 values must agree with check()
             if refs.len() <= 1 {
-                assert_eq!(verdict, policy.check(refs.first().copied()), "{name}: check vs check_values");
+                assert_eq!(
+                    verdict,
+                    policy.check(refs.first().copied()),
+                    "{name}: check vs check_values"
+                );
             }
             match verdict {
                 Ok(o) => (true, None, None, None, Some(o.to_string())),
-                Err(d) => (false, Some(d.code()), Some(d.http_status()), d.malformed().map(|m| m.code()), None),
+                Err(d) => (
+                    false,
+                    Some(d.code()),
+                    Some(d.http_status()),
+                    d.malformed().map(|m| m.code()),
+                    None,
+                ),
             }
         };
         let mut mismatch = |what: &str, got: String, want: String| {
@@ -49,30 +70,80 @@ fn origin_vectors() {
             }
         };
         mismatch("ok", ok.to_string(), e["ok"].as_bool().unwrap().to_string());
-        mismatch("code", format!("{code:?}"), format!("{:?}", expect_str(e, "code")));
-        mismatch("malformed", format!("{malformed:?}"), format!("{:?}", expect_str(e, "malformed")));
+        mismatch(
+            "code",
+            format!("{code:?}"),
+            format!("{:?}", expect_str(e, "code")),
+        );
+        mismatch(
+            "malformed",
+            format!("{malformed:?}"),
+            format!("{:?}", expect_str(e, "malformed")),
+        );
         if let Some(s) = e.get("status").and_then(Value::as_u64) {
-            mismatch("status", format!("{status:?}"), format!("{:?}", Some(s as u16)));
+            mismatch(
+                "status",
+                format!("{status:?}"),
+                format!("{:?}", Some(s as u16)),
+            );
         }
         if let Some(n) = expect_str(e, "normalized") {
-            mismatch("normalized", format!("{normalized:?}"), format!("{:?}", Some(n)));
+            mismatch(
+                "normalized",
+                format!("{normalized:?}"),
+                format!("{:?}", Some(n)),
+            );
         }
     }
-    assert!(failures.is_empty(), "{} failures:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} failures:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 #[test]
 fn every_malformed_sub_code_is_covered() {
     let cases = load("origins.json");
-    let seen: std::collections::HashSet<&str> =
-        cases.iter().filter_map(|c| c["expect"].get("malformed").and_then(Value::as_str)).collect();
+    let seen: std::collections::HashSet<&str> = cases
+        .iter()
+        .filter_map(|c| c["expect"].get("malformed").and_then(Value::as_str))
+        .collect();
     for code in [
-        "path", "trailing_slash", "query", "fragment", "userinfo", "whitespace", "control", "percent", "backslash",
-        "non_ascii", "ipv4_noncanonical", "ipv6_noncanonical", "zone_id", "trailing_dot", "empty_label",
-        "label_too_long", "host_too_long", "port_zero", "port_range", "port_leading_zero", "too_long", "no_scheme",
-        "bad_scheme", "empty", "empty_host", "bad_host", "port_empty", "port_invalid",
+        "path",
+        "trailing_slash",
+        "query",
+        "fragment",
+        "userinfo",
+        "whitespace",
+        "control",
+        "percent",
+        "backslash",
+        "non_ascii",
+        "ipv4_noncanonical",
+        "ipv6_noncanonical",
+        "zone_id",
+        "trailing_dot",
+        "empty_label",
+        "label_too_long",
+        "host_too_long",
+        "port_zero",
+        "port_range",
+        "port_leading_zero",
+        "too_long",
+        "no_scheme",
+        "bad_scheme",
+        "empty",
+        "empty_host",
+        "bad_host",
+        "port_empty",
+        "port_invalid",
     ] {
-        assert!(seen.contains(code), "no vector for malformed sub-code {code}");
+        assert!(
+            seen.contains(code),
+            "no vector for malformed sub-code {code}"
+        );
     }
 }
 
@@ -92,12 +163,28 @@ const SAMPLES: &[&[u8]] = &[
 
 #[test]
 fn no_panic_on_arbitrary_bytes() {
-    static PATTERNS: [&str; 5] =
-        ["https://app.example.com", "https://*.example.com", "http://localhost:*", "http://127.0.0.1:[3000,5173]", "*"];
-    let parsed: Vec<Pattern<'static>> = PATTERNS.iter().map(|p| Pattern::parse(p).unwrap()).collect();
-    let policy = OriginPolicy::new(&parsed).preset(Preset::Development).dev_hosts(&["frontend:3000", "api"]);
+    static PATTERNS: [&str; 5] = [
+        "https://app.example.com",
+        "https://*.example.com",
+        "http://localhost:*",
+        "http://127.0.0.1:[3000,5173]",
+        "*",
+    ];
+    let parsed: Vec<Pattern<'static>> = PATTERNS
+        .iter()
+        .map(|p| Pattern::parse(p).unwrap())
+        .collect();
+    let policy = OriginPolicy::new(&parsed)
+        .preset(Preset::Development)
+        .dev_hosts(&["frontend:3000", "api"]);
     let strict = OriginPolicy::new(&parsed[..2]);
-    let hosts = HostPolicy::new(&["example.com", "*.example.com", "localhost:*", "[::1]:*", "example.com:8443"]);
+    let hosts = HostPolicy::new(&[
+        "example.com",
+        "*.example.com",
+        "localhost:*",
+        "[::1]:*",
+        "example.com:8443",
+    ]);
     let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
 
     for _ in 0..20_000 {

@@ -39,12 +39,20 @@ fn cors_vectors() {
         };
         let resp = policy.cors(&cfg, &req);
         let e = &case["expect"];
-        let got_headers: Vec<(String, String)> = resp.headers().map(|(n, v)| (n.to_string(), v.to_string())).collect();
+        let got_headers: Vec<(String, String)> = resp
+            .headers()
+            .map(|(n, v)| (n.to_string(), v.to_string()))
+            .collect();
         let want_headers: Vec<(String, String)> = e["headers"]
             .as_array()
             .unwrap()
             .iter()
-            .map(|p| (p[0].as_str().unwrap().to_string(), p[1].as_str().unwrap().to_string()))
+            .map(|p| {
+                (
+                    p[0].as_str().unwrap().to_string(),
+                    p[1].as_str().unwrap().to_string(),
+                )
+            })
             .collect();
         let got = (
             resp.is_allowed(),
@@ -69,7 +77,10 @@ fn cors_vectors() {
             failures.push(format!("{name}:\n  got  {got:?}\n  want {want:?}"));
         }
         // write_headers writes exactly the same pairs as lines
-        let text: String = want_headers.iter().map(|(n, v)| format!("{n}: {v}\r\n")).collect();
+        let text: String = want_headers
+            .iter()
+            .map(|(n, v)| format!("{n}: {v}\r\n"))
+            .collect();
         let mut buf = [0u8; 512];
         let mut cur = Cursor::new(&mut buf);
         resp.write_headers(&mut cur).unwrap();
@@ -77,28 +88,60 @@ fn cors_vectors() {
         // too small a buffer reports the size needed
         let mut small = [0u8; 4];
         let mut cur = Cursor::new(&mut small);
-        assert_eq!(resp.write_headers(&mut cur).unwrap_err().needed, text.len(), "{name}");
+        assert_eq!(
+            resp.write_headers(&mut cur).unwrap_err().needed,
+            text.len(),
+            "{name}"
+        );
     }
-    assert!(failures.is_empty(), "{} failures:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} failures:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 #[test]
 fn no_panic_on_arbitrary_cors_requests() {
-    let parsed = [Pattern::parse("https://*.example.com").unwrap(), Pattern::parse("http://localhost:*").unwrap()];
+    let parsed = [
+        Pattern::parse("https://*.example.com").unwrap(),
+        Pattern::parse("http://localhost:*").unwrap(),
+    ];
     let policy = OriginPolicy::new(&parsed).allow_null(true);
-    let cfg = CorsConfig::new().credentials(true).methods("GET, PUT, *").headers("content-type, *").max_age(u32::MAX);
-    let samples: &[&[u8]] = &[b"https://a.example.com", b"content-type, authorization", b"PUT", b"OPTIONS", b"null"];
+    let cfg = CorsConfig::new()
+        .credentials(true)
+        .methods("GET, PUT, *")
+        .headers("content-type, *")
+        .max_age(u32::MAX);
+    let samples: &[&[u8]] = &[
+        b"https://a.example.com",
+        b"content-type, authorization",
+        b"PUT",
+        b"OPTIONS",
+        b"null",
+    ];
     let mut rng = Rng(0x1234_5678_9abc_def1);
     for _ in 0..20_000 {
         let (a, b, c) = (rng.input(samples), rng.input(samples), rng.input(samples));
         let method: &[u8] = if rng.below(2) == 0 { b"OPTIONS" } else { &c };
-        let req = CorsRequest { method, origin: Some(&a), request_method: Some(&b), request_headers: Some(&c) };
+        let req = CorsRequest {
+            method,
+            origin: Some(&a),
+            request_method: Some(&b),
+            request_headers: Some(&c),
+        };
         let resp = policy.cors(&cfg, &req);
         let mut buf = [0u8; 64];
         let mut cur = Cursor::new(&mut buf);
         let _ = resp.write_headers(&mut cur);
         assert!(resp.headers().count() >= 1);
     }
-    let resp = policy.cors(&cfg, &CorsRequest::preflight(b"https://a.example.com", b"PUT", None));
-    assert!(resp.headers().any(|h| h == ("Access-Control-Max-Age", "4294967295")));
+    let resp = policy.cors(
+        &cfg,
+        &CorsRequest::preflight(b"https://a.example.com", b"PUT", None),
+    );
+    assert!(resp
+        .headers()
+        .any(|h| h == ("Access-Control-Max-Age", "4294967295")));
 }

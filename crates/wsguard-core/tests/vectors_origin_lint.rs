@@ -40,8 +40,15 @@ fn lint_vectors() {
         let got: Vec<Value> = out[..n].iter().map(finding_json).collect();
         let e = &case["expect"];
         let want = e["findings"].as_array().unwrap();
-        if &got != want || (n == 0) != e["ok"].as_bool().unwrap() || n as u64 != e["count"].as_u64().unwrap() {
-            failures.push(format!("{name}:\n  got  {}\n  want {}", Value::from(got.clone()), Value::from(want.clone())));
+        if &got != want
+            || (n == 0) != e["ok"].as_bool().unwrap()
+            || n as u64 != e["count"].as_u64().unwrap()
+        {
+            failures.push(format!(
+                "{name}:\n  got  {}\n  want {}",
+                Value::from(got.clone()),
+                Value::from(want.clone())
+            ));
         }
         if let Some(code) = e.get("code").and_then(Value::as_str) {
             assert_eq!(out[0].code(), code, "{name}");
@@ -51,17 +58,40 @@ fn lint_vectors() {
         assert_eq!(lint(entries, ctx, &mut one), n, "{name}");
         assert_eq!(lint(entries, ctx, &mut []), n, "{name}");
     }
-    assert!(failures.is_empty(), "{} failures:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} failures:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 #[test]
 fn every_lint_code_has_text() {
     let mut out = [Finding::EMPTY; 64];
-    let entries = ["ws://a.com/", "x.com", ".y.com", "*", "https://*.com", "http://z.com", "null", "file://", "https://q:0", "*"];
-    let ctx = LintContext { preset: wsguard_core::origin::Preset::Production, credentials: true };
+    let entries = [
+        "ws://a.com/",
+        "x.com",
+        ".y.com",
+        "*",
+        "https://*.com",
+        "http://z.com",
+        "null",
+        "file://",
+        "https://q:0",
+        "*",
+    ];
+    let ctx = LintContext {
+        preset: wsguard_core::origin::Preset::Production,
+        credentials: true,
+    };
     let n = lint(&entries, ctx, &mut out);
     for f in &out[..n] {
         assert!(f.code().starts_with("lint_"));
-        assert!(f.reason().len() > 20 && f.remedy().len() > 10, "{}", f.code());
+        assert!(
+            f.reason().len() > 20 && f.remedy().len() > 10,
+            "{}",
+            f.code()
+        );
     }
 }

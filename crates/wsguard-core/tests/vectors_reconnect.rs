@@ -2,12 +2,18 @@
 
 use serde_json::{json, Value};
 use wsguard_core::close::{CloseRegistry, CONVENTIONS};
-use wsguard_core::reconnect::{Decision, Disconnect, Jitter, Reconnect, ReconnectConfig, StopReason, TransportFailure};
+use wsguard_core::reconnect::{
+    Decision, Disconnect, Jitter, Reconnect, ReconnectConfig, StopReason, TransportFailure,
+};
 use wsguard_core::Diagnostic;
 
 fn load() -> Value {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/vectors/reconnect.json");
-    serde_json::from_str(&std::fs::read_to_string(path).expect("read reconnect.json")).expect("parse JSON")
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../tests/vectors/reconnect.json"
+    );
+    serde_json::from_str(&std::fs::read_to_string(path).expect("read reconnect.json"))
+        .expect("parse JSON")
 }
 
 fn config(c: &Value) -> ReconnectConfig<'static> {
@@ -38,7 +44,10 @@ fn disconnect(d: &Value) -> Disconnect {
         return Disconnect::Close(c as u16);
     }
     if let Some(s) = d["http_status"].as_u64() {
-        return Disconnect::HttpStatus { status: s as u16, retry_after_s: d["retry_after_s"].as_u64().map(|v| v as u32) };
+        return Disconnect::HttpStatus {
+            status: s as u16,
+            retry_after_s: d["retry_after_s"].as_u64().map(|v| v as u32),
+        };
     }
     Disconnect::Transport(match d["transport"].as_str().unwrap() {
         "refused" => TransportFailure::Refused,
@@ -61,7 +70,12 @@ fn render(d: &Decision) -> Value {
             json!({"decision": "stop", "reason": r, "code": d.code()})
         }
         Decision::WaitForReauth { .. } => json!({"decision": "wait_for_reauth", "code": d.code()}),
-        Decision::RetryAt { at_ms, attempt, delay_ms, .. } => {
+        Decision::RetryAt {
+            at_ms,
+            attempt,
+            delay_ms,
+            ..
+        } => {
             json!({"decision": "retry_at", "at_ms": at_ms, "attempt": attempt, "delay_ms": delay_ms, "code": d.code()})
         }
     }
@@ -81,16 +95,31 @@ fn reconnect_vectors() {
             match step["event"].as_str().unwrap() {
                 "connected" => rc.on_connected(t),
                 "disconnect" => {
-                    let d = rc.on_disconnect(disconnect(&step["disconnect"]), t, step["random"].as_u64().unwrap() as u32);
-                    assert!(!d.reason().is_empty() && !d.remedy().is_empty(), "{name}: empty text");
+                    let d = rc.on_disconnect(
+                        disconnect(&step["disconnect"]),
+                        t,
+                        step["random"].as_u64().unwrap() as u32,
+                    );
+                    assert!(
+                        !d.reason().is_empty() && !d.remedy().is_empty(),
+                        "{name}: empty text"
+                    );
                     let got = render(&d);
                     if got != step["expect"] {
-                        failures.push(format!("{name} step #{i}: expected {}, got {got}", step["expect"]));
+                        failures.push(format!(
+                            "{name} step #{i}: expected {}, got {got}",
+                            step["expect"]
+                        ));
                     }
                 }
                 o => panic!("{name}: unknown event {o}"),
             }
         }
     }
-    assert!(failures.is_empty(), "{} failures:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} failures:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }

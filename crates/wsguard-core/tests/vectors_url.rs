@@ -6,7 +6,8 @@ use wsguard_core::{Cursor, Diagnostic};
 
 fn load() -> Value {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/vectors/urls.json");
-    serde_json::from_str(&std::fs::read_to_string(path).expect("read urls.json")).expect("parse JSON")
+    serde_json::from_str(&std::fs::read_to_string(path).expect("read urls.json"))
+        .expect("parse JSON")
 }
 
 fn render(u: &WsUrl<'_>) -> Value {
@@ -44,12 +45,20 @@ fn url_vectors() {
             "derive" => {
                 let mut buf = vec![0u8; case["buffer_size"].as_u64().unwrap_or(256) as usize];
                 let port = case["port"].as_u64().map(|p| p as u16);
-                match derive_ws_url(case["page"].as_str().unwrap(), case["target"].as_str().unwrap(), port, &mut buf) {
+                match derive_ws_url(
+                    case["page"].as_str().unwrap(),
+                    case["target"].as_str().unwrap(),
+                    port,
+                    &mut buf,
+                ) {
                     Ok(u) => json!({"ok": true, "url": u.to_string()}),
                     Err(e) => json!({"ok": false, "code": e.code()}),
                 }
             }
-            "mixed_content" => match check_mixed_content(case["page"].as_str().unwrap(), case["url"].as_str().unwrap()) {
+            "mixed_content" => match check_mixed_content(
+                case["page"].as_str().unwrap(),
+                case["url"].as_str().unwrap(),
+            ) {
                 Ok(()) => json!({"ok": true}),
                 Err(e) => json!({"ok": false, "code": e.code()}),
             },
@@ -59,5 +68,10 @@ fn url_vectors() {
             failures.push(format!("{name}: expected {}, got {got}", case["expect"]));
         }
     }
-    assert!(failures.is_empty(), "{} failures:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} failures:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }

@@ -38,6 +38,7 @@
 //! [heartbeat]
 //! ping_interval_ms = 20000
 //! pong_timeout_ms = 10000
+//! max_missed = 2
 //! ```
 
 use serde::Serialize;
@@ -193,13 +194,16 @@ impl Default for Limits {
 pub struct HeartbeatConfig {
     /// Send a ping after this long without traffic (0: never).
     pub ping_interval_ms: u64,
-    /// Declare the peer dead when no pong arrives within this long.
+    /// Declare the peer dead when no frame arrives within `ping_interval_ms +
+    /// pong_timeout_ms`.
     pub pong_timeout_ms: u64,
+    /// Declare the peer dead after this many unanswered pings in a row.
+    pub max_missed: u32,
 }
 
 impl Default for HeartbeatConfig {
     fn default() -> Self {
-        HeartbeatConfig { ping_interval_ms: 20_000, pong_timeout_ms: 10_000 }
+        HeartbeatConfig { ping_interval_ms: 20_000, pong_timeout_ms: 10_000, max_missed: 2 }
     }
 }
 
@@ -322,6 +326,10 @@ impl std::error::Error for ConfigError {}
 pub struct LintWarning {
     /// Key or variable the warning is about (`origin.allowed[2]`).
     pub key: String,
+    /// `"warning"` for the core linter's warnings (duplicate, shadowed, `http://` in
+    /// production) and loader warnings. Findings of severity error are
+    /// [`ConfigError`]s, not warnings.
+    pub severity: &'static str,
     /// Stable machine code.
     pub code: &'static str,
     /// What looks wrong.
@@ -332,7 +340,7 @@ pub struct LintWarning {
 
 impl fmt::Display for LintWarning {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "warning: {}: {} [{}]", self.key, self.message, self.code)?;
+        write!(f, "{}: {}: {} [{}]", self.severity, self.key, self.message, self.code)?;
         if !self.remedy.is_empty() {
             write!(f, " — fix: {}", self.remedy)?;
         }
@@ -421,7 +429,7 @@ impl GuardConfig {
     /// `WSGUARD_SUBPROTOCOLS`, `WSGUARD_SUBPROTOCOL_REQUIRED`, `WSGUARD_TOKEN_REQUIRED`,
     /// `WSGUARD_TOKEN_LOCATION`, `WSGUARD_TOKEN_QUERY` (query parameter name),
     /// `WSGUARD_TOKEN_SUBPROTOCOL_PAIR`, `WSGUARD_TOKEN_SUBPROTOCOL_PREFIX`,
-    /// `WSGUARD_PING_INTERVAL_MS`, `WSGUARD_PONG_TIMEOUT_MS`, `WSGUARD_MAX_MESSAGE_BYTES`,
+    /// `WSGUARD_PING_INTERVAL_MS`, `WSGUARD_PONG_TIMEOUT_MS`, `WSGUARD_MAX_MISSED`, `WSGUARD_MAX_MESSAGE_BYTES`,
     /// `WSGUARD_MAX_FRAME_BYTES`, `WSGUARD_MAX_HANDSHAKE_BYTES`.
     ///
     /// ```

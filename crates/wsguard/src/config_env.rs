@@ -22,6 +22,7 @@ pub const VARIABLES: &[(&str, &str)] = &[
     ("WSGUARD_MAX_HANDSHAKE_BYTES", "limits.max_handshake_bytes"),
     ("WSGUARD_PING_INTERVAL_MS", "heartbeat.ping_interval_ms"),
     ("WSGUARD_PONG_TIMEOUT_MS", "heartbeat.pong_timeout_ms"),
+    ("WSGUARD_MAX_MISSED", "heartbeat.max_missed"),
 ];
 
 /// Variables that start with `WSGUARD_` but are read by other parts (the CLI), so they
@@ -103,11 +104,16 @@ pub(crate) fn apply(
             "WSGUARD_MAX_HANDSHAKE_BYTES" => cfg.limits.max_handshake_bytes = parse_u64(var, v)?,
             "WSGUARD_PING_INTERVAL_MS" => cfg.heartbeat.ping_interval_ms = parse_u64(var, v)?,
             "WSGUARD_PONG_TIMEOUT_MS" => cfg.heartbeat.pong_timeout_ms = parse_u64(var, v)?,
+            "WSGUARD_MAX_MISSED" => {
+                cfg.heartbeat.max_missed = u32::try_from(parse_u64(var, v)?)
+                    .map_err(|_| err(var, None, v, "config_bad_value", "too large", "use a small number such as 2"))?
+            }
             other if FOREIGN.contains(&other) => {}
             other => {
                 let hint = crate::config_toml::suggest(other, VARIABLES.iter().map(|(n, _)| *n));
                 warnings.push(LintWarning {
                     key: other.to_string(),
+                    severity: "warning",
                     code: "config_unknown_variable",
                     message: "this WSGUARD_ variable is not read by wsguard (ignored)".into(),
                     remedy: match hint {

@@ -10,7 +10,7 @@ const SECTIONS: &[(&str, &[&str])] = &[
     ("subprotocols", &["supported", "required"]),
     ("token", &["required", "location", "query_param", "subprotocol_pair", "subprotocol_prefix"]),
     ("limits", &["max_message_bytes", "max_frame_bytes", "max_handshake_bytes"]),
-    ("heartbeat", &["ping_interval_ms", "pong_timeout_ms"]),
+    ("heartbeat", &["ping_interval_ms", "pong_timeout_ms", "max_missed"]),
 ];
 
 struct Ctx {
@@ -189,6 +189,11 @@ pub(crate) fn parse(text: &str, source: ConfigSource) -> Result<GuardConfig, Con
                 "limits.max_handshake_bytes" => cfg.limits.max_handshake_bytes = ctx.u64(&key, v)?,
                 "heartbeat.ping_interval_ms" => cfg.heartbeat.ping_interval_ms = ctx.u64(&key, v)?,
                 "heartbeat.pong_timeout_ms" => cfg.heartbeat.pong_timeout_ms = ctx.u64(&key, v)?,
+                "heartbeat.max_missed" => {
+                    cfg.heartbeat.max_missed = u32::try_from(ctx.u64(&key, v)?).map_err(|_| {
+                        ctx.err(&key, None, Some(v), "config_out_of_range", "too large".into(), "use a small number such as 2".into())
+                    })?
+                }
                 _ => return Err(unknown_key(&ctx, &key, v, &known)),
             }
         }

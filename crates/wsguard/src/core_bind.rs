@@ -5,7 +5,8 @@
 use crate::config::{ConfigError, GuardConfig, LintWarning, TokenLocation};
 use wsguard_core::close::CONVENTIONS;
 use wsguard_core::handshake::{Limits, ServerConfig, SubprotocolToken, TokenConfig};
-use wsguard_core::origin::{HostPolicy, OriginPolicy, Pattern, Preset};
+use wsguard_core::heartbeat::{HeartbeatConfig, HeartbeatConfigError};
+use wsguard_core::origin::{lint, Finding, HostPolicy, LintContext, OriginPolicy, Pattern, Preset, Severity};
 use wsguard_core::Diagnostic;
 
 /// The core's category code of a close code (conventional 4xxx codes included).
@@ -107,16 +108,101 @@ impl<'a> CoreParts<'a> {
     }
 }
 
-/// Parses everything with the core, then runs the core's linter.
-pub(crate) fn check_config(cfg: &GuardConfig) -> Result<Vec<LintWarning>, ConfigError> {
-    let parts = CoreParts::new(cfg)?;
-    let _ = parts.server_config();
-    Ok(lint(&parts))
+/// The core's heartbeat configuration (server role), `None` when pings are off
+/// (`ping_interval_ms = 0`). Dead timeout = interval + pong timeout.
+pub(crate) fn heartbeat_config(cfg: &GuardConfig) -> Result<Option<HeartbeatConfig>, ConfigError> {
+    let h = &cfg.heartbeat;
+    if h.ping_interval_ms == 0 {
+        return Ok(None);
+    }
+    let dead = h.ping_interval_ms.saturating_add(h.pong_timeout_ms);
+    HeartbeatConfig::new(h.ping_interval_ms, dead, h.max_missed).map(Some).map_err(|e| {
+        let key = match e {
+            HeartbeatConfigError::ZeroMaxMissed => "heartbeat.max_missed",
+            _ => "heartbeat.pong_timeout_ms",
+        };
+        ConfigError {
+            source: cfg.source_of(key),
+            key: key.into(),
+            index: None,
+            value: Some(match e {
+                HeartbeatConfigError::ZeroMaxMissed => h.max_missed.to_string(),
+                _ => h.pong_timeout_ms.to_string(),
+            }),
+            code: e.code(),
+            reason: e.reason().to_string(),
+            remedy: e.remedy().to_string(),
+        }
+    })
 }
 
-/// The core's policy linter, translated to [`LintWarning`]s.
-fn lint(parts: &CoreParts<'_>) -> Vec<LintWarning> {
-    // CORE-GAP: bind to wsguard_core::origin lint once it is exported.
-    let _ = parts;
-    Vec::new()
+/// Runs the core's linter over the raw origin entries, then parses every entry with the
+/// core.
+///
+/// * An entry that does not parse is the error (the core's `PatternError` code, reason
+///   and remedy; the linter's "write … instead" is added when the remedy lacks it).
+/// * A linter finding of severity `error` on an entry that parses (`ws://…`, `*` in
+///   production, `https://*.com`) is also an error: the core says the entry is wrong.
+/// * Findings of severity `warning` (duplicates, shadowed entries, `http://` in
+///   production) are returned for the caller to print.
+pub(crate) fn check_config(cfg: &GuardConfig) -> Result<Vec<LintWarning>, ConfigError> {
+    let entries: Vec<&str> = cfg.origin.allowed.iter().map(String::as_str).collect();
+    let preset = match cfg.env {
+        crate::Environment::Development => Preset::Development,
+        crate::Environment::Production => Preset::Production,
+    };
+    let ctx = LintContext { preset, credentials: false };
+    let mut findings = vec![Finding::EMPTY; entries.len().saturating_mul(4).max(4)];
+    let total = lint(&entries, ctx, &mut findings);
+    if total > findings.len() {
+        findings = vec![Finding::EMPTY; total];
+        lint(&entries, ctx, &mut findings);
+    }
+    findings.truncate(total);
+    let suggestion_for = |i: usize| findings.iter().find(|f| f.index == i).and_then(|f| f.suggestion).map(|s| s.to_string());
+    let with_suggestion = |remedy: &str, suggestion: Option<String>| match suggestion {
+        Some(s) if !remedy.contains(&s) => format!("write `{s}` instead — {remedy}"),
+        _ => remedy.to_string(),
+    };
+    if let Err(e) = heartbeat_config(cfg) {
+        return Err(e);
+    }
+    match CoreParts::new(cfg) {
+        Ok(parts) => {
+            let _ = parts.server_config();
+        }
+        Err(mut e) => {
+            if let Some(i) = e.index {
+                e.remedy = with_suggestion(&e.remedy, suggestion_for(i));
+            }
+            return Err(e);
+        }
+    }
+    if let Some(f) = findings.iter().find(|f| f.severity == Severity::Error) {
+        return Err(ConfigError {
+            source: cfg.source_of("origin.allowed"),
+            key: "origin.allowed".into(),
+            index: Some(f.index),
+            value: entries.get(f.index).map(|s| s.to_string()),
+            code: f.code(),
+            reason: f.reason().to_string(),
+            remedy: with_suggestion(f.remedy(), f.suggestion.map(|s| s.to_string())),
+        });
+    }
+    Ok(findings
+        .iter()
+        .map(|f| {
+            let mut message = format!("`{}`: {}", entries.get(f.index).copied().unwrap_or(""), f.reason());
+            if let Some(o) = f.other.and_then(|o| entries.get(o)) {
+                message.push_str(&format!(" (see entry `{o}`)"));
+            }
+            LintWarning {
+                key: format!("origin.allowed[{}]", f.index),
+                severity: f.severity.name(),
+                code: f.code(),
+                message,
+                remedy: with_suggestion(f.remedy(), f.suggestion.map(|s| s.to_string())),
+            }
+        })
+        .collect())
 }

@@ -19,6 +19,7 @@
 use serde::Serialize;
 use std::io;
 use wsguard_core::close::{CloseInfo, CONVENTIONS};
+use wsguard_core::reconnect::{Disconnect, TransportFailure};
 
 /// What kind of failure happened.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -91,6 +92,28 @@ impl Failure {
     /// ```
     pub fn retry(&self) -> &'static str {
         self.close_info().retry().code()
+    }
+
+    /// The core's reconnect input for this failure (`wsguard_core::reconnect::Disconnect`),
+    /// so a client's backoff decision uses the same rule in every language.
+    ///
+    /// ```
+    /// use wsguard_core::reconnect::{Disconnect, TransportFailure};
+    /// let f = wsguard::errors::classify_io_error(&std::io::Error::from(std::io::ErrorKind::ConnectionRefused));
+    /// assert_eq!(f.disconnect(), Disconnect::Transport(TransportFailure::Refused));
+    /// assert_eq!(wsguard::errors::classify_close(4401, "").disconnect(), Disconnect::Close(4401));
+    /// ```
+    pub fn disconnect(&self) -> Disconnect {
+        match self.kind {
+            FailureKind::Refused => Disconnect::Transport(TransportFailure::Refused),
+            FailureKind::Dns => Disconnect::Transport(TransportFailure::Dns),
+            FailureKind::Tls => Disconnect::Transport(TransportFailure::Tls),
+            FailureKind::Timeout => Disconnect::Transport(TransportFailure::Timeout),
+            FailureKind::Reset | FailureKind::Io => Disconnect::Transport(TransportFailure::Reset),
+            FailureKind::HttpStatus(status) => Disconnect::HttpStatus { status, retry_after_s: None },
+            FailureKind::Closed(code) => Disconnect::Close(code),
+            FailureKind::Protocol | FailureKind::Other => Disconnect::Close(self.close_code.unwrap_or(1006)),
+        }
     }
 
     /// The core's close category code (`transport_failure`, `policy_auth`, …).

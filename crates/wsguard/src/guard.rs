@@ -294,6 +294,23 @@ impl Guard {
         &self.inner.counters
     }
 
+    /// A fresh core heartbeat state machine for one connection (server role), started at
+    /// `now_ms` (your monotonic clock); `None` when `heartbeat.ping_interval_ms` is 0.
+    /// Drive it with `poll(now)`, `on_activity`, `on_pong`; on `Action::PeerDead` close
+    /// the socket and call [`Counters::heartbeat_timeout`].
+    ///
+    /// ```
+    /// let g = wsguard::Guard::new(wsguard::GuardConfig::default()).unwrap();
+    /// let mut hb = g.heartbeat(0).unwrap();
+    /// assert!(matches!(hb.poll(0), wsguard_core::heartbeat::Action::Wait { .. }));
+    /// ```
+    pub fn heartbeat(&self, now_ms: u64) -> Option<wsguard_core::heartbeat::Heartbeat> {
+        crate::core_bind::heartbeat_config(&self.inner.config)
+            .ok()
+            .flatten()
+            .map(|c| wsguard_core::heartbeat::Heartbeat::new(c, now_ms))
+    }
+
     /// tungstenite's `WebSocketConfig` with the configured frame and message limits.
     ///
     /// ```

@@ -30,21 +30,30 @@ from ._errors import (
 from ._wsguard import (
     CloseInfo,
     CorsResult,
+    Frame,
+    FrameDecoder,
     Handshake,
     LintFinding,
     OriginPolicy,
+    Utf8Validator,
     Verdict,
+    WsUrl,
     __version__,
     accept_key,
+    check_mixed_content,
     classify_close,
+    encode_close,
     encode_close_payload,
+    encode_frame,
     fit_reason,
     parse_close_payload,
+    parse_ws_url,
     explain,
     is_wire_valid,
     lint_origins,
     validate_handshake,
     validate_request_bytes,
+    websocket_url_for_page,
 )
 
 __all__ = [
@@ -74,4 +83,15 @@ __all__ = [
     "parse_close_payload",
     "encode_close_payload",
     "fit_reason",
+    # URLs
+    "WsUrl",
+    "parse_ws_url",
+    "websocket_url_for_page",
+    "check_mixed_content",
+    # frames
+    "Frame",
+    "FrameDecoder",
+    "Utf8Validator",
+    "encode_frame",
+    "encode_close",
 ]

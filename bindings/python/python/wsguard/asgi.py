@@ -123,6 +123,8 @@ class WebSocketGuard:
             (comma-separated lists as written into the headers).
         health_path: when set (e.g. ``"/wsguard/health"``), a GET on this HTTP path
             returns JSON with the policy summary and the refusal counters.
+        use_http_response: when the server advertises ``websocket.http.response``, refuse
+            with the core's status and body; ``False`` always closes before accept (403).
         scope_key: key under which the verdict is stored in the scope (``"wsguard"``).
         log: the :class:`logging.Logger` refusals are written to (``wsguard.asgi``).
 
@@ -148,6 +150,7 @@ class WebSocketGuard:
         cors_expose_headers: str = "",
         cors_max_age: Optional[int] = None,
         health_path: Optional[str] = None,
+        use_http_response: bool = True,
         scope_key: str = "wsguard",
         log: Optional[logging.Logger] = None,
     ) -> None:
@@ -173,6 +176,7 @@ class WebSocketGuard:
             "max_age": cors_max_age,
         }
         self.health_path = health_path
+        self.use_http_response = use_http_response
         self.scope_key = scope_key
         self.log = log or logger
         self.counters = _Counters()
@@ -241,7 +245,7 @@ class WebSocketGuard:
         if message.get("type") != "websocket.connect":
             return
         extensions = scope.get("extensions") or {}
-        if "websocket.http.response" in extensions:
+        if self.use_http_response and "websocket.http.response" in extensions:
             body = rejection.body or f"{rejection.code}: {rejection.reason}\nfix: {rejection.remedy}\n".encode("utf-8")
             headers = [(b"content-type", b"text/plain; charset=utf-8"), (b"content-length", str(len(body)).encode())]
             headers += [(k.encode("latin-1"), v.encode("latin-1")) for k, v in rejection.headers]

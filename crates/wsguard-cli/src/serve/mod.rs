@@ -218,6 +218,11 @@ impl Server {
         Ok(Server { listener, addr, shared })
     }
 
+    /// The counters this server records into.
+    pub fn counters(&self) -> Arc<Counters> {
+        self.shared.counters.clone()
+    }
+
     /// Accepts connections until the shutdown signal.
     pub async fn run(self) {
         let mut shutdown = self.shared.shutdown.clone();

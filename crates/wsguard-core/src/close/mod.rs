@@ -26,7 +26,9 @@ mod payload;
 mod registry;
 mod table;
 
-pub use payload::{fit_reason, parse_payload, write_close_payload, CloseError, ClosePayload, MAX_REASON_LEN};
+pub use payload::{
+    fit_reason, parse_payload, write_close_payload, CloseError, ClosePayload, MAX_REASON_LEN,
+};
 pub use registry::{AppCode, CloseRegistry, RegisterError, CONVENTIONS};
 
 /// What kind of ending a close code describes. [`Category::code`] is a stable snake_case name.

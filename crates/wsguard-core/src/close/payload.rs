@@ -174,7 +174,12 @@ fn check_code(code: u16) -> Result<(), CloseError> {
 /// ```
 pub fn parse_payload(payload: &[u8]) -> Result<ClosePayload<'_>, CloseError> {
     let (code, rest) = match payload {
-        [] => return Ok(ClosePayload { code: None, reason: "" }),
+        [] => {
+            return Ok(ClosePayload {
+                code: None,
+                reason: "",
+            })
+        }
         [_] => return Err(CloseError::LengthOne),
         [hi, lo, rest @ ..] => (u16::from_be_bytes([*hi, *lo]), rest),
     };
@@ -182,8 +187,13 @@ pub fn parse_payload(payload: &[u8]) -> Result<ClosePayload<'_>, CloseError> {
     if rest.len() > MAX_REASON_LEN {
         return Err(CloseError::ReasonTooLong { len: rest.len() });
     }
-    let reason = core::str::from_utf8(rest).map_err(|e| CloseError::ReasonNotUtf8 { valid_up_to: e.valid_up_to() })?;
-    Ok(ClosePayload { code: Some(code), reason })
+    let reason = core::str::from_utf8(rest).map_err(|e| CloseError::ReasonNotUtf8 {
+        valid_up_to: e.valid_up_to(),
+    })?;
+    Ok(ClosePayload {
+        code: Some(code),
+        reason,
+    })
 }
 
 /// Writes a Close frame payload (code + reason) into `out` after checking the same rules

@@ -44,8 +44,21 @@ impl AppCode {
         remedy: &'static str,
         retry: Retry,
     ) -> Self {
-        let category = if code >= 3000 && code <= 3999 { Category::Library } else { Category::Private };
-        AppCode { code, name, category, sender: Sender::Server, description, causes: &[], remedy, retry }
+        let category = if code >= 3000 && code <= 3999 {
+            Category::Library
+        } else {
+            Category::Private
+        };
+        AppCode {
+            code,
+            name,
+            category,
+            sender: Sender::Server,
+            description,
+            causes: &[],
+            remedy,
+            retry,
+        }
     }
     /// Sets the category (e.g. [`Category::PolicyAuth`] for 4401/4403).
     pub const fn with_category(mut self, category: Category) -> Self {
@@ -195,7 +208,9 @@ impl<'a> CloseRegistry<'a> {
             let mut j = 0;
             while j < i {
                 if entries[j].code == entries[i].code {
-                    return Err(RegisterError::Duplicate { code: entries[i].code });
+                    return Err(RegisterError::Duplicate {
+                        code: entries[i].code,
+                    });
                 }
                 j += 1;
             }

@@ -21,7 +21,15 @@ const fn reg(
     causes: &'static [C],
     remedy: &'static str,
 ) -> Entry {
-    Entry { name: Some(name), category, sender, description, causes, remedy, retry }
+    Entry {
+        name: Some(name),
+        category,
+        sender,
+        description,
+        causes,
+        remedy,
+        retry,
+    }
 }
 
 const E1000: Entry = reg("normal_closure", Category::Normal, Sender::Either, Retry::Never,
@@ -77,8 +85,10 @@ const E1004: Entry = Entry {
     category: Category::Reserved,
     sender: Sender::NeverSent,
     description: "1004 is reserved by RFC 6455 and has no meaning; no endpoint may send it",
-    causes: &[C::new("the peer put a reserved code in its Close frame",
-        "fix the peer to send a valid code (1000, 1001, 1008, 1011 or 4000–4999)")],
+    causes: &[C::new(
+        "the peer put a reserved code in its Close frame",
+        "fix the peer to send a valid code (1000, 1001, 1008, 1011 or 4000–4999)",
+    )],
     remedy: "the sender is broken: make it send a valid close code",
     retry: Retry::Never,
 };
@@ -166,12 +176,16 @@ const E1011: Entry = reg("internal_error", Category::ServerError, Sender::Server
     "look at the server log for the exception; the client may reconnect with backoff",
 );
 
-const E1012: Entry = reg("service_restart", Category::RestartOverload, Sender::Server, Retry::WithBackoff,
+const E1012: Entry = reg(
+    "service_restart",
+    Category::RestartOverload,
+    Sender::Server,
+    Retry::WithBackoff,
     "the server is restarting",
-    &[
-        C::new("a deployment or restart is in progress",
-            "reconnect with a randomized backoff (5–30 s) so clients do not all come back at once"),
-    ],
+    &[C::new(
+        "a deployment or restart is in progress",
+        "reconnect with a randomized backoff (5–30 s) so clients do not all come back at once",
+    )],
     "reconnect with randomized backoff",
 );
 
@@ -186,13 +200,21 @@ const E1013: Entry = reg("try_again_later", Category::RestartOverload, Sender::S
     "reconnect only after a longer delay, with backoff",
 );
 
-const E1014: Entry = reg("bad_gateway", Category::ServerError, Sender::Server, Retry::WithBackoff,
+const E1014: Entry = reg(
+    "bad_gateway",
+    Category::ServerError,
+    Sender::Server,
+    Retry::WithBackoff,
     "a gateway or proxy in front of the WebSocket server got an invalid response from it",
     &[
-        C::new("the upstream WebSocket server is down or restarting behind the gateway",
-            "check the upstream's health; the client may retry with backoff"),
-        C::new("the gateway points to the wrong upstream port or protocol",
-            "check the gateway's upstream address (ws:// vs wss://, port)"),
+        C::new(
+            "the upstream WebSocket server is down or restarting behind the gateway",
+            "check the upstream's health; the client may retry with backoff",
+        ),
+        C::new(
+            "the gateway points to the wrong upstream port or protocol",
+            "check the gateway's upstream address (ws:// vs wss://, port)",
+        ),
     ],
     "check the server behind the gateway; reconnect with backoff",
 );
@@ -226,8 +248,10 @@ const RESERVED: Entry = Entry {
     category: Category::Reserved,
     sender: Sender::NeverSent,
     description: "codes 1016–2999 are reserved for future WebSocket standards and must not be sent",
-    causes: &[C::new("the peer invented a code in the reserved range",
-        "use 4000–4999 for application-specific codes")],
+    causes: &[C::new(
+        "the peer invented a code in the reserved range",
+        "use 4000–4999 for application-specific codes",
+    )],
     remedy: "the sender is broken: make it use 4000–4999 for its own codes",
     retry: Retry::Never,
 };
@@ -236,9 +260,12 @@ const LIBRARY: Entry = Entry {
     name: None,
     category: Category::Library,
     sender: Sender::Either,
-    description: "a code from 3000–3999, registered with IANA by a library, framework or application",
-    causes: &[C::new("the library or framework in use defines this code",
-        "look it up in the IANA WebSocket close code registry and the library's documentation")],
+    description:
+        "a code from 3000–3999, registered with IANA by a library, framework or application",
+    causes: &[C::new(
+        "the library or framework in use defines this code",
+        "look it up in the IANA WebSocket close code registry and the library's documentation",
+    )],
     remedy: "look the code up in the library's documentation; reconnect with backoff meanwhile",
     retry: Retry::WithBackoff,
 };
@@ -248,9 +275,12 @@ const PRIVATE: Entry = Entry {
     category: Category::Private,
     sender: Sender::Either,
     description: "a private code from 4000–4999; its meaning is defined by this application",
-    causes: &[C::new("the application defines this code",
-        "register it in a CloseRegistry (AppCode) so every tier shows its meaning and retry advice")],
-    remedy: "check the application's documentation for this code; register it so wsguard can explain it",
+    causes: &[C::new(
+        "the application defines this code",
+        "register it in a CloseRegistry (AppCode) so every tier shows its meaning and retry advice",
+    )],
+    remedy:
+        "check the application's documentation for this code; register it so wsguard can explain it",
     retry: Retry::WithBackoff,
 };
 
@@ -259,8 +289,10 @@ const INVALID_HIGH: Entry = Entry {
     category: Category::Invalid,
     sender: Sender::NeverSent,
     description: "codes 5000 and above do not exist in WebSocket; no endpoint may send them",
-    causes: &[C::new("the peer computed a code (e.g. 4000 + an HTTP status) that overflowed the private range",
-        "keep application codes within 4000–4999")],
+    causes: &[C::new(
+        "the peer computed a code (e.g. 4000 + an HTTP status) that overflowed the private range",
+        "keep application codes within 4000–4999",
+    )],
     remedy: "the sender is broken: make it send a code between 1000 and 4999",
     retry: Retry::Never,
 };

@@ -18,12 +18,22 @@ fn every_code_is_classified_consistently() {
         let info = classify(code);
         assert_eq!(info.code, code);
         assert_eq!(info.wire_valid, is_wire_valid(code));
-        assert!(!info.description().is_empty() && !info.remedy().is_empty(), "{code}");
+        assert!(
+            !info.description().is_empty() && !info.remedy().is_empty(),
+            "{code}"
+        );
         // Codes that may not be sent are never "usually sent" by anybody.
         if !info.wire_valid {
-            assert!(matches!(info.sender(), Sender::LocalOnly | Sender::NeverSent), "{code}");
+            assert!(
+                matches!(info.sender(), Sender::LocalOnly | Sender::NeverSent),
+                "{code}"
+            );
         }
-        assert_eq!(info.name().is_some(), (1000..=1015).contains(&code), "{code}");
+        assert_eq!(
+            info.name().is_some(),
+            (1000..=1015).contains(&code),
+            "{code}"
+        );
         assert!(!info.is_app_defined());
         // The registry with no entries is the built-in classification.
         assert_eq!(CloseRegistry::EMPTY.classify(code), info);
@@ -41,8 +51,15 @@ fn registered_codes_have_concrete_causes() {
     }
     let c1006 = classify(1006);
     let all: Vec<&str> = c1006.causes().iter().map(|c| c.what).collect();
-    assert!(all.iter().any(|w| w.contains("403")) && all.iter().any(|w| w.contains("401")) && all.iter().any(|w| w.contains("idle")));
-    assert!(c1006.causes().iter().any(|c| c.fix.contains("wsguard probe")));
+    assert!(
+        all.iter().any(|w| w.contains("403"))
+            && all.iter().any(|w| w.contains("401"))
+            && all.iter().any(|w| w.contains("idle"))
+    );
+    assert!(c1006
+        .causes()
+        .iter()
+        .any(|c| c.fix.contains("wsguard probe")));
     assert!(c1006.causes().iter().any(|c| c.fix.contains("heartbeat")));
 }
 
@@ -66,28 +83,60 @@ fn exact_boundaries() {
 #[test]
 fn registry_rejects_out_of_range_and_duplicates() {
     let mk = |c| AppCode::new(c, "x", "d", "r", Retry::Never);
-    assert_eq!(CloseRegistry::new(&[mk(2999)]), Err(RegisterError::OutOfRange { code: 2999 }));
-    assert_eq!(CloseRegistry::new(&[mk(5000)]), Err(RegisterError::OutOfRange { code: 5000 }));
-    assert_eq!(CloseRegistry::new(&[mk(1000)]), Err(RegisterError::OutOfRange { code: 1000 }));
+    assert_eq!(
+        CloseRegistry::new(&[mk(2999)]),
+        Err(RegisterError::OutOfRange { code: 2999 })
+    );
+    assert_eq!(
+        CloseRegistry::new(&[mk(5000)]),
+        Err(RegisterError::OutOfRange { code: 5000 })
+    );
+    assert_eq!(
+        CloseRegistry::new(&[mk(1000)]),
+        Err(RegisterError::OutOfRange { code: 1000 })
+    );
     assert!(CloseRegistry::new(&[mk(3000), mk(4999)]).is_ok());
-    assert_eq!(CloseRegistry::new(&[mk(4000), mk(4001), mk(4000)]), Err(RegisterError::Duplicate { code: 4000 }));
+    assert_eq!(
+        CloseRegistry::new(&[mk(4000), mk(4001), mk(4000)]),
+        Err(RegisterError::Duplicate { code: 4000 })
+    );
     let empty_name = AppCode::new(4000, "", "d", "r", Retry::Never);
-    assert_eq!(CloseRegistry::new(&[empty_name]), Err(RegisterError::EmptyName { code: 4000 }));
-    assert_eq!(RegisterError::Duplicate { code: 1 }.code(), "close_register_duplicate");
+    assert_eq!(
+        CloseRegistry::new(&[empty_name]),
+        Err(RegisterError::EmptyName { code: 4000 })
+    );
+    assert_eq!(
+        RegisterError::Duplicate { code: 1 }.code(),
+        "close_register_duplicate"
+    );
 }
 
 #[test]
 fn registry_entry_defaults_and_fields() {
     const C: [AppCode; 2] = [
         AppCode::new(3100, "lib_thing", "d", "r", Retry::WithBackoff),
-        AppCode::new(4100, "room_full", "the room is full", "pick another room", Retry::Never)
-            .with_sender(Sender::Either)
-            .with_causes(&[LikelyCause::new("too many users", "raise the limit")]),
+        AppCode::new(
+            4100,
+            "room_full",
+            "the room is full",
+            "pick another room",
+            Retry::Never,
+        )
+        .with_sender(Sender::Either)
+        .with_causes(&[LikelyCause::new("too many users", "raise the limit")]),
     ];
     let r = CloseRegistry::new(&C).unwrap();
     assert_eq!(r.classify(3100).category(), Category::Library);
     let i = r.classify(4100);
-    assert_eq!((i.name(), i.category(), i.sender(), i.retry()), (Some("room_full"), Category::Private, Sender::Either, Retry::Never));
+    assert_eq!(
+        (i.name(), i.category(), i.sender(), i.retry()),
+        (
+            Some("room_full"),
+            Category::Private,
+            Sender::Either,
+            Retry::Never
+        )
+    );
     assert_eq!(i.description(), "the room is full");
     assert_eq!(i.causes().len(), 1);
     assert!(i.wire_valid && i.is_app_defined());
@@ -112,13 +161,25 @@ fn payload_round_trip_and_rules() {
     }
     let long = "a".repeat(123);
     assert_eq!(write_close_payload(1000, &long, &mut buf), Ok(125));
-    assert_eq!(write_close_payload(1000, &long, &mut buf[..124]), Err(CloseError::BufferTooSmall { needed: 125 }));
+    assert_eq!(
+        write_close_payload(1000, &long, &mut buf[..124]),
+        Err(CloseError::BufferTooSmall { needed: 125 })
+    );
     let too_long = "a".repeat(124);
-    assert_eq!(write_close_payload(1000, &too_long, &mut [0u8; 200]), Err(CloseError::ReasonTooLong { len: 124 }));
+    assert_eq!(
+        write_close_payload(1000, &too_long, &mut [0u8; 200]),
+        Err(CloseError::ReasonTooLong { len: 124 })
+    );
     assert_eq!(fit_reason(&too_long).len(), 123);
-    assert_eq!(parse_payload(b"\x03\xe8ab\xc3"), Err(CloseError::ReasonNotUtf8 { valid_up_to: 2 }));
+    assert_eq!(
+        parse_payload(b"\x03\xe8ab\xc3"),
+        Err(CloseError::ReasonNotUtf8 { valid_up_to: 2 })
+    );
     assert_eq!(CloseError::LengthOne.close_code(), 1002);
-    assert_eq!(CloseError::InvalidCode { code: 0 }.code(), "close_code_invalid");
+    assert_eq!(
+        CloseError::InvalidCode { code: 0 }.code(),
+        "close_code_invalid"
+    );
 }
 
 #[test]

@@ -122,7 +122,10 @@ mod tests {
 
     #[test]
     fn rfc_example() {
-        assert_eq!(AcceptKey::from_key(b"dGhlIHNhbXBsZSBub25jZQ==").as_str(), "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");
+        assert_eq!(
+            AcceptKey::from_key(b"dGhlIHNhbXBsZSBub25jZQ==").as_str(),
+            "s3pPLMBiTxaQ9kYGzzhZRbK+xOo="
+        );
     }
 
     #[test]

@@ -54,13 +54,18 @@ pub struct Token<'b> {
 
 /// RFC 6750 b64token: `1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="`.
 fn is_token68(t: &[u8]) -> bool {
-    let body_len = t.iter().take_while(|&&b| b.is_ascii_alphanumeric() || b"-._~+/".contains(&b)).count();
+    let body_len = t
+        .iter()
+        .take_while(|&&b| b.is_ascii_alphanumeric() || b"-._~+/".contains(&b))
+        .count();
     body_len > 0 && t.get(body_len..).unwrap_or(&[]).iter().all(|&b| b == b'=')
 }
 
 /// Visible ASCII without separators that would split a list or a query.
 fn is_plain_token(t: &[u8]) -> bool {
-    !t.is_empty() && t.iter().all(|&b| (0x21..0x7f).contains(&b) && !b",;\"&#".contains(&b))
+    !t.is_empty()
+        && t.iter()
+            .all(|&b| (0x21..0x7f).contains(&b) && !b",;\"&#".contains(&b))
 }
 
 /// Classifies `Sec-WebSocket-Protocol` entries: yields `(entry, carries_token)`.
@@ -73,7 +78,11 @@ pub(crate) struct ProtocolEntries<'c, 'b, I: Iterator<Item = &'b [u8]>> {
 
 impl<'c, 'b, I: Iterator<Item = &'b [u8]>> ProtocolEntries<'c, 'b, I> {
     pub(crate) fn new(entries: I, form: Option<SubprotocolToken<'c>>) -> Self {
-        ProtocolEntries { entries, form, after_marker: false }
+        ProtocolEntries {
+            entries,
+            form,
+            after_marker: false,
+        }
     }
 }
 
@@ -121,7 +130,11 @@ pub(crate) fn protocol_entries<'h, 'b: 'h>(
     header_values(headers, "sec-websocket-protocol").flat_map(CommaList::new)
 }
 
-fn merge<'b>(found: &mut Option<Token<'b>>, value: &'b [u8], source: TokenSource) -> Result<(), Rejection> {
+fn merge<'b>(
+    found: &mut Option<Token<'b>>,
+    value: &'b [u8],
+    source: TokenSource,
+) -> Result<(), Rejection> {
     let value = core::str::from_utf8(value).map_err(|_| Rejection::TokenMalformed)?;
     match found {
         Some(t) if t.value != value => Err(Rejection::TokenConflict),
@@ -143,7 +156,10 @@ pub(crate) fn locate_token<'b>(
     if cfg.authorization {
         for value in header_values(headers, "authorization") {
             let (scheme, rest) = match value.iter().position(|&b| b == b' ') {
-                Some(sp) => (value.get(..sp).unwrap_or(&[]), trim_ows(value.get(sp..).unwrap_or(&[]))),
+                Some(sp) => (
+                    value.get(..sp).unwrap_or(&[]),
+                    trim_ows(value.get(sp..).unwrap_or(&[])),
+                ),
                 None => (value, &[][..]),
             };
             if !scheme.eq_ignore_ascii_case(b"bearer") || !is_token68(rest) {
@@ -175,7 +191,10 @@ pub(crate) fn locate_token<'b>(
     if let (Some(name), Some(query)) = (cfg.query, query) {
         for pair in query.as_bytes().split(|&b| b == b'&') {
             let (k, v) = match pair.iter().position(|&b| b == b'=') {
-                Some(eq) => (pair.get(..eq).unwrap_or(&[]), Some(pair.get(eq + 1..).unwrap_or(&[]))),
+                Some(eq) => (
+                    pair.get(..eq).unwrap_or(&[]),
+                    Some(pair.get(eq + 1..).unwrap_or(&[])),
+                ),
                 None => (pair, None),
             };
             if k != name.as_bytes() {
@@ -210,7 +229,17 @@ mod tests {
     fn pair_entries() {
         let e: [&[u8]; 4] = [b"chat", b"bearer", b"bearer", b"x"];
         let kinds: std::vec::Vec<_> =
-            ProtocolEntries::new(e.iter().copied(), Some(SubprotocolToken::Pair("bearer"))).map(|(_, k)| k).collect();
-        assert_eq!(kinds, [EntryKind::Plain, EntryKind::Marker, EntryKind::Token(b"bearer"), EntryKind::Plain]);
+            ProtocolEntries::new(e.iter().copied(), Some(SubprotocolToken::Pair("bearer")))
+                .map(|(_, k)| k)
+                .collect();
+        assert_eq!(
+            kinds,
+            [
+                EntryKind::Plain,
+                EntryKind::Marker,
+                EntryKind::Token(b"bearer"),
+                EntryKind::Plain
+            ]
+        );
     }
 }

@@ -3,7 +3,9 @@
 
 use super::diagnosis::diagnose;
 use super::limits::{scan_head, MAX_HEADERS};
-use super::tokens::{header_values, list_contains, single, CommaList, Extension, Extensions, HeaderIter};
+use super::tokens::{
+    header_values, list_contains, single, CommaList, Extension, Extensions, HeaderIter,
+};
 use super::{ClientKey, Diagnosis, Limits, SubprotocolToken};
 use crate::{BufferTooSmall, Cursor, Diagnostic, Status};
 
@@ -151,7 +153,10 @@ impl<'a> ClientRequest<'a> {
 
     fn pair_marker(&self) -> Option<&'a str> {
         match self.token {
-            Some(ClientToken { placement: TokenPlacement::Subprotocol(SubprotocolToken::Pair(m)), .. }) => Some(m),
+            Some(ClientToken {
+                placement: TokenPlacement::Subprotocol(SubprotocolToken::Pair(m)),
+                ..
+            }) => Some(m),
             _ => None,
         }
     }
@@ -251,11 +256,17 @@ fn validate_fields(req: &ClientRequest<'_>) -> Result<(), RequestError> {
         is_visible(req.host) && !req.host.bytes().any(|b| b",/@".contains(&b)),
         RequestError::InvalidHost,
     )?;
-    check(req.path.starts_with('/') && is_visible(req.path) && !req.path.contains('#'), RequestError::InvalidPath)?;
+    check(
+        req.path.starts_with('/') && is_visible(req.path) && !req.path.contains('#'),
+        RequestError::InvalidPath,
+    )?;
     if let Some(o) = req.origin {
         check(is_visible(o), RequestError::InvalidOrigin)?;
     }
-    check(req.subprotocols.iter().all(|p| is_http_token(p)), RequestError::InvalidSubprotocol)?;
+    check(
+        req.subprotocols.iter().all(|p| is_http_token(p)),
+        RequestError::InvalidSubprotocol,
+    )?;
     if let Some(e) = req.extensions {
         check(
             !e.trim().is_empty() && e.bytes().all(|b| b == b'\t' || (0x20..0x7f).contains(&b)),
@@ -268,7 +279,10 @@ fn validate_fields(req: &ClientRequest<'_>) -> Result<(), RequestError> {
             TokenPlacement::Authorization => {
                 let body = v.trim_end_matches('=');
                 check(
-                    !body.is_empty() && body.bytes().all(|b| b.is_ascii_alphanumeric() || b"-._~+/".contains(&b)),
+                    !body.is_empty()
+                        && body
+                            .bytes()
+                            .all(|b| b.is_ascii_alphanumeric() || b"-._~+/".contains(&b)),
                     RequestError::InvalidToken,
                 )?;
             }
@@ -281,8 +295,14 @@ fn validate_fields(req: &ClientRequest<'_>) -> Result<(), RequestError> {
                 check(is_http_token(v), RequestError::InvalidToken)?;
             }
             TokenPlacement::Query(name) => {
-                check(is_visible(name) && !name.bytes().any(|b| b"&#=?".contains(&b)), RequestError::InvalidToken)?;
-                check(is_visible(v) && !v.bytes().any(|b| b"&#,;\"".contains(&b)), RequestError::InvalidToken)?;
+                check(
+                    is_visible(name) && !name.bytes().any(|b| b"&#=?".contains(&b)),
+                    RequestError::InvalidToken,
+                )?;
+                check(
+                    is_visible(v) && !v.bytes().any(|b| b"&#,;\"".contains(&b)),
+                    RequestError::InvalidToken,
+                )?;
             }
         }
     }
@@ -318,7 +338,11 @@ pub fn write_request(req: &ClientRequest<'_>, out: &mut [u8]) -> Result<usize, R
     let mut c = Cursor::new(out);
     let _ = c.put_str("GET ");
     let _ = c.put_str(req.path);
-    if let Some(ClientToken { value, placement: TokenPlacement::Query(name) }) = req.token {
+    if let Some(ClientToken {
+        value,
+        placement: TokenPlacement::Query(name),
+    }) = req.token
+    {
         let sep = match req.path.find('?') {
             None => "?",
             Some(_) if req.path.ends_with('?') || req.path.ends_with('&') => "",
@@ -340,12 +364,14 @@ pub fn write_request(req: &ClientRequest<'_>, out: &mut [u8]) -> Result<usize, R
         let _ = c.put_str("\r\n");
     }
     let (pair, prefix) = match req.token {
-        Some(ClientToken { value, placement: TokenPlacement::Subprotocol(SubprotocolToken::Pair(m)) }) => {
-            (Some((m, value)), None)
-        }
-        Some(ClientToken { value, placement: TokenPlacement::Subprotocol(SubprotocolToken::Prefix(p)) }) => {
-            (None, Some((p, value)))
-        }
+        Some(ClientToken {
+            value,
+            placement: TokenPlacement::Subprotocol(SubprotocolToken::Pair(m)),
+        }) => (Some((m, value)), None),
+        Some(ClientToken {
+            value,
+            placement: TokenPlacement::Subprotocol(SubprotocolToken::Prefix(p)),
+        }) => (None, Some((p, value))),
         _ => (None, None),
     };
     if pair.is_some() || prefix.is_some() || !req.subprotocols.is_empty() {
@@ -379,7 +405,11 @@ pub fn write_request(req: &ClientRequest<'_>, out: &mut [u8]) -> Result<usize, R
         let _ = c.put_str(e);
         let _ = c.put_str("\r\n");
     }
-    if let Some(ClientToken { value, placement: TokenPlacement::Authorization }) = req.token {
+    if let Some(ClientToken {
+        value,
+        placement: TokenPlacement::Authorization,
+    }) = req.token
+    {
         let _ = c.put_str("Authorization: Bearer ");
         let _ = c.put_str(value);
         let _ = c.put_str("\r\n");
@@ -591,7 +621,8 @@ pub fn validate_response<'b>(
     let subprotocol = match single(headers, "sec-websocket-protocol") {
         (0, _) => None,
         (1, Some(v)) => {
-            let offered = req.subprotocols.iter().any(|p| p.as_bytes() == v) || req.pair_marker().map(str::as_bytes) == Some(v);
+            let offered = req.subprotocols.iter().any(|p| p.as_bytes() == v)
+                || req.pair_marker().map(str::as_bytes) == Some(v);
             match core::str::from_utf8(v) {
                 Ok(s) if offered => Some(s),
                 _ => return invalid(ResponseError::SubprotocolNotOffered),
@@ -603,7 +634,11 @@ pub fn validate_response<'b>(
     for ext in Extensions::new(HeaderIter::new(head)) {
         let offered = req
             .extensions
-            .map(|o| CommaList::new(o.as_bytes()).filter_map(Extension::parse).any(|e| e.name.eq_ignore_ascii_case(ext.name)))
+            .map(|o| {
+                CommaList::new(o.as_bytes())
+                    .filter_map(Extension::parse)
+                    .any(|e| e.name.eq_ignore_ascii_case(ext.name))
+            })
             .unwrap_or(false);
         if !offered {
             return invalid(ResponseError::ExtensionNotOffered);
@@ -611,7 +646,9 @@ pub fn validate_response<'b>(
     }
     Ok(Status::Complete(Established {
         subprotocol,
-        server: single(headers, "server").1.and_then(|v| core::str::from_utf8(v).ok()),
+        server: single(headers, "server")
+            .1
+            .and_then(|v| core::str::from_utf8(v).ok()),
         consumed,
         head,
     }))

@@ -57,8 +57,12 @@ pub struct TokenConfig<'a> {
 
 impl<'a> TokenConfig<'a> {
     /// Looks nowhere; no token is ever required.
-    pub const DISABLED: TokenConfig<'static> =
-        TokenConfig { authorization: false, subprotocol: None, query: None, required: false };
+    pub const DISABLED: TokenConfig<'static> = TokenConfig {
+        authorization: false,
+        subprotocol: None,
+        query: None,
+        required: false,
+    };
 
     /// Turns the `Authorization: Bearer` source on or off.
     ///

@@ -165,7 +165,8 @@ impl Diagnostic for Diagnosis<'_> {
 }
 
 fn text(v: Option<&[u8]>) -> Option<&str> {
-    v.and_then(|v| core::str::from_utf8(v).ok()).filter(|s| !s.is_empty())
+    v.and_then(|v| core::str::from_utf8(v).ok())
+        .filter(|s| !s.is_empty())
 }
 
 fn parse_u32(v: &[u8]) -> Option<u32> {
@@ -187,7 +188,9 @@ fn leading_code(line: &str) -> Option<&str> {
     let (code, _) = line.split_once(':')?;
     let ok = !code.is_empty()
         && code.contains('_')
-        && code.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+        && code
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
     if ok {
         Some(code)
     } else {
@@ -196,11 +199,16 @@ fn leading_code(line: &str) -> Option<&str> {
 }
 
 fn contains_ci(hay: &[u8], needle: &[u8]) -> bool {
-    hay.windows(needle.len()).any(|w| w.eq_ignore_ascii_case(needle))
+    hay.windows(needle.len())
+        .any(|w| w.eq_ignore_ascii_case(needle))
 }
 
 /// Explains a non-101 answer. `body` is everything after the head in the buffer.
-pub(crate) fn diagnose<'b>(status: u16, headers: &[httparse::Header<'b>], after_head: &'b [u8]) -> Diagnosis<'b> {
+pub(crate) fn diagnose<'b>(
+    status: u16,
+    headers: &[httparse::Header<'b>],
+    after_head: &'b [u8],
+) -> Diagnosis<'b> {
     let first = |name| single(headers, name).1;
     // The body counts only when Content-Length says it is all here.
     let body = match single(headers, "content-length") {
@@ -216,7 +224,10 @@ pub(crate) fn diagnose<'b>(status: u16, headers: &[httparse::Header<'b>], after_
     let wanted_version = text(first("sec-websocket-version"));
     let has_upgrade = header_values(headers, "upgrade").next().is_some();
     use DiagnosisKind::*;
-    let dropped_code = matches!(server_code, Some("upgrade_missing" | "connection_missing_upgrade"));
+    let dropped_code = matches!(
+        server_code,
+        Some("upgrade_missing" | "connection_missing_upgrade")
+    );
     let kind = match status {
         200 => NotWebSocket,
         301 | 302 | 303 | 307 | 308 => Redirect,
@@ -268,7 +279,10 @@ mod tests {
         assert_eq!(parse_u32(b"120"), Some(120));
         assert_eq!(parse_u32(b"99999999999"), None);
         assert_eq!(parse_u32(b"Wed, 21 Oct 2015 07:28:00 GMT"), None);
-        assert_eq!(leading_code("origin_not_allowed: x"), Some("origin_not_allowed"));
+        assert_eq!(
+            leading_code("origin_not_allowed: x"),
+            Some("origin_not_allowed")
+        );
         assert_eq!(leading_code("error: x"), None);
         assert!(contains_ci(b"Can \"Upgrade\" only", b"upgrade"));
     }

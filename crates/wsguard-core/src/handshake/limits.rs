@@ -33,7 +33,11 @@ pub struct Limits {
 
 impl Limits {
     /// 32 headers, 8 KiB per line, 16 KiB in total.
-    pub const DEFAULT: Limits = Limits { max_headers: 32, max_line: 8 * 1024, max_total: 16 * 1024 };
+    pub const DEFAULT: Limits = Limits {
+        max_headers: 32,
+        max_line: 8 * 1024,
+        max_total: 16 * 1024,
+    };
 
     /// Sets the header count limit.
     ///
@@ -141,7 +145,10 @@ mod tests {
     #[test]
     fn scan_complete_and_partial() {
         let l = Limits::DEFAULT;
-        assert_eq!(scan_head(b"GET / HTTP/1.1\r\nHost: a\r\n\r\nxx", &l), Ok(Some(27)));
+        assert_eq!(
+            scan_head(b"GET / HTTP/1.1\r\nHost: a\r\n\r\nxx", &l),
+            Ok(Some(27))
+        );
         assert_eq!(scan_head(b"GET / HTTP/1.1\r\nHost: a\r\n", &l), Ok(None));
         assert_eq!(scan_head(b"\r\nGET / HTTP/1.1\r\n\r\n", &l), Ok(Some(20)));
         assert_eq!(scan_head(b"GET / HTTP/1.1\n\n", &l), Ok(Some(16)));
@@ -150,9 +157,21 @@ mod tests {
     #[test]
     fn scan_limits() {
         let l = Limits::DEFAULT.max_line(10).max_total(30);
-        assert_eq!(scan_head(b"GET /0123456789 HTTP/1.1\r\n", &l), Err(LimitError::LineTooLong));
-        assert_eq!(scan_head(b"GET /01234567", &l), Err(LimitError::LineTooLong));
-        assert_eq!(scan_head(b"GET / H\r\nA: 1\r\nA: 1\r\nA: 1\r\nA: 1\r\n\r\n", &l), Err(LimitError::TooLarge));
-        assert_eq!(Limits::DEFAULT.max_headers(1000).header_capacity(), MAX_HEADERS);
+        assert_eq!(
+            scan_head(b"GET /0123456789 HTTP/1.1\r\n", &l),
+            Err(LimitError::LineTooLong)
+        );
+        assert_eq!(
+            scan_head(b"GET /01234567", &l),
+            Err(LimitError::LineTooLong)
+        );
+        assert_eq!(
+            scan_head(b"GET / H\r\nA: 1\r\nA: 1\r\nA: 1\r\nA: 1\r\n\r\n", &l),
+            Err(LimitError::TooLarge)
+        );
+        assert_eq!(
+            Limits::DEFAULT.max_headers(1000).header_capacity(),
+            MAX_HEADERS
+        );
     }
 }

@@ -16,18 +16,18 @@
 //!
 //! ```
 //! use wsguard_core::handshake::{validate_request, write_accept_response, ServerConfig};
-//! use wsguard_core::origin::OriginPolicy;
+//! use wsguard_core::origin::{OriginPolicy, Pattern};
 //! use wsguard_core::Status;
 //!
-//! let cfg = ServerConfig::new(OriginPolicy::new(&[])).subprotocols(&["chat"]);
+//! let allowed = [Pattern::parse("https://app.example.com").unwrap()];
+//! let cfg = ServerConfig::new(OriginPolicy::new(&allowed)).subprotocols(&["chat"]);
 //! let req = b"GET /ws HTTP/1.1\r\nHost: a.example\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
 //!             Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\
-//!             Origin: https://a.example\r\nSec-WebSocket-Protocol: chat\r\n\r\n";
-//! # if let Ok(Status::Complete(accepted)) = validate_request(&cfg, req) {
+//!             Origin: https://app.example.com\r\nSec-WebSocket-Protocol: chat\r\n\r\n";
+//! let Status::Complete(accepted) = validate_request(&cfg, req).unwrap() else { panic!() };
 //! let mut out = [0u8; 256];
 //! let n = write_accept_response(&accepted, &mut out).unwrap();
 //! assert!(out[..n].starts_with(b"HTTP/1.1 101 Switching Protocols\r\n"));
-//! # }
 //! ```
 
 mod accept;
@@ -44,8 +44,8 @@ mod tokens;
 pub use accept::{AcceptKey, ClientKey, WEBSOCKET_GUID};
 pub use auth::{Token, TokenSource};
 pub use client::{
-    validate_response, write_request, ClientFailure, ClientRequest, ClientToken, Established, RequestError,
-    ResponseError, TokenPlacement,
+    validate_response, write_request, ClientFailure, ClientRequest, ClientToken, Established,
+    RequestError, ResponseError, TokenPlacement,
 };
 pub use config::{ServerConfig, SubprotocolToken, TokenConfig};
 pub use diagnosis::{Diagnosis, DiagnosisKind};

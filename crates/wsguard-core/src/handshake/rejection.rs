@@ -91,8 +91,8 @@ impl Rejection {
             Origin(d) => d.http_status(),
             TokenMissing | TokenMalformed => 401,
             TooManyHeaders | HeaderLineTooLong | RequestTooLarge => 431,
-            HttpVersion | HostMissing | HostMultiple | HostInvalid | KeyMissing | KeyMultiple | KeyInvalid
-            | SubprotocolNoMatch | TokenConflict | MalformedRequest => 400,
+            HttpVersion | HostMissing | HostMultiple | HostInvalid | KeyMissing | KeyMultiple
+            | KeyInvalid | SubprotocolNoMatch | TokenConflict | MalformedRequest => 400,
         }
     }
 

@@ -17,19 +17,19 @@ use crate::Status;
 ///
 /// ```
 /// use wsguard_core::handshake::{validate_request, ServerConfig};
-/// use wsguard_core::origin::OriginPolicy;
+/// use wsguard_core::origin::{OriginPolicy, Pattern};
 /// let req = b"GET /chat?room=1 HTTP/1.1\r\nHost: chat.example.com\r\nUpgrade: websocket\r\n\
 ///             Connection: keep-alive, Upgrade\r\nSec-WebSocket-Version: 13\r\n\
-///             Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nOrigin: https://chat.example.com\r\n\
+///             Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nOrigin: https://app.example.com\r\n\
 ///             X-Trace: 7\r\n\r\n";
-/// let cfg = ServerConfig::new(OriginPolicy::new(&[]));
-/// # if let Ok(s) = validate_request(&cfg, req) {
+/// let allowed = [Pattern::parse("https://app.example.com").unwrap()];
+/// let cfg = ServerConfig::new(OriginPolicy::new(&allowed));
+/// let s = validate_request(&cfg, req).unwrap();
 /// let accepted = s.complete().unwrap();
 /// assert_eq!((accepted.path, accepted.query), ("/chat", Some("room=1")));
 /// assert_eq!(accepted.accept.as_str(), "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");
 /// assert_eq!(accepted.consumed, req.len());
 /// assert_eq!(accepted.header("x-trace"), Some(&b"7"[..]));
-/// # }
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Accepted<'b> {
@@ -60,15 +60,15 @@ impl<'b> Accepted<'b> {
     ///
     /// ```
     /// # use wsguard_core::handshake::{validate_request, ServerConfig};
-    /// # use wsguard_core::origin::OriginPolicy;
+    /// # use wsguard_core::origin::{OriginPolicy, Pattern};
     /// let req = b"GET / HTTP/1.1\r\nHost: a\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
     ///             Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\
-    ///             Origin: https://a\r\nSec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n\r\n";
-    /// # let cfg = ServerConfig::new(OriginPolicy::new(&[]));
-    /// # if let Ok(s) = validate_request(&cfg, req) {
+    ///             Origin: https://app.example.com\r\nSec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n\r\n";
+    /// # let allowed = [Pattern::parse("https://app.example.com").unwrap()];
+    /// # let cfg = ServerConfig::new(OriginPolicy::new(&allowed));
+    /// let s = validate_request(&cfg, req).unwrap();
     /// let ext = s.complete().unwrap().extensions().next().unwrap();
     /// assert_eq!(ext.name, "permessage-deflate");
-    /// # }
     /// ```
     pub fn extensions(&self) -> Extensions<'b> {
         Extensions::new(HeaderIter::new(self.head))
@@ -78,13 +78,13 @@ impl<'b> Accepted<'b> {
     ///
     /// ```
     /// # use wsguard_core::handshake::{validate_request, ServerConfig};
-    /// # use wsguard_core::origin::OriginPolicy;
-    /// # let req = b"GET / HTTP/1.1\r\nHost: a\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nOrigin: https://a\r\n\r\n";
-    /// # let cfg = ServerConfig::new(OriginPolicy::new(&[]));
-    /// # if let Ok(s) = validate_request(&cfg, req) {
+    /// # use wsguard_core::origin::{OriginPolicy, Pattern};
+    /// # let req = b"GET / HTTP/1.1\r\nHost: a\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nOrigin: https://app.example.com\r\n\r\n";
+    /// # let allowed = [Pattern::parse("https://app.example.com").unwrap()];
+    /// # let cfg = ServerConfig::new(OriginPolicy::new(&allowed));
+    /// let s = validate_request(&cfg, req).unwrap();
     /// let accepted = s.complete().unwrap();
     /// assert_eq!(accepted.headers().count(), 6);
-    /// # }
     /// ```
     pub fn headers(&self) -> HeaderIter<'b> {
         HeaderIter::new(self.head)
@@ -92,7 +92,9 @@ impl<'b> Accepted<'b> {
 
     /// The first header called `name` (case-insensitive).
     pub fn header(&self, name: &str) -> Option<&'b [u8]> {
-        self.headers().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v)
+        self.headers()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v)
     }
 }
 
@@ -113,7 +115,10 @@ impl defmt::Format for Accepted<'_> {
 /// `true` when the request line is `<method> <target> HTTP/…` — an unsupported version
 /// rather than a malformed line (`GET /a b HTTP/1.1` also fails on the version token).
 fn names_http_version(request: &[u8]) -> bool {
-    let start = request.iter().position(|&b| b != b'\r' && b != b'\n').unwrap_or(0);
+    let start = request
+        .iter()
+        .position(|&b| b != b'\r' && b != b'\n')
+        .unwrap_or(0);
     let rest = request.get(start..).unwrap_or(&[]);
     let line = rest.split(|&b| b == b'\n').next().unwrap_or(&[]);
     let line = line.strip_suffix(b"\r").unwrap_or(line);
@@ -135,13 +140,17 @@ fn names_http_version(request: &[u8]) -> bool {
 ///
 /// ```
 /// use wsguard_core::handshake::{validate_request, Rejection, ServerConfig};
-/// use wsguard_core::origin::OriginPolicy;
+/// use wsguard_core::origin::{OriginPolicy, Pattern};
 /// use wsguard_core::Status;
-/// let cfg = ServerConfig::new(OriginPolicy::new(&[]));
+/// let allowed = [Pattern::parse("https://app.example.com").unwrap()];
+/// let cfg = ServerConfig::new(OriginPolicy::new(&allowed));
 /// assert_eq!(validate_request(&cfg, b"GET /chat HTTP/1.1\r\nHost: a"), Ok(Status::Partial));
 /// assert_eq!(validate_request(&cfg, b"POST / HTTP/1.1\r\nHost: a\r\n\r\n"), Err(Rejection::MethodNotGet));
 /// ```
-pub fn validate_request<'b>(config: &ServerConfig<'_>, request: &'b [u8]) -> Result<Status<Accepted<'b>>, Rejection> {
+pub fn validate_request<'b>(
+    config: &ServerConfig<'_>,
+    request: &'b [u8],
+) -> Result<Status<Accepted<'b>>, Rejection> {
     let limits = &config.limits;
     match scan_head(request, limits) {
         Err(LimitError::LineTooLong) => return Err(Rejection::HeaderLineTooLong),
@@ -159,7 +168,9 @@ pub fn validate_request<'b>(config: &ServerConfig<'_>, request: &'b [u8]) -> Res
         Ok(httparse::Status::Complete(n)) => n,
         Ok(httparse::Status::Partial) => return Ok(Status::Partial),
         Err(httparse::Error::TooManyHeaders) => return Err(Rejection::TooManyHeaders),
-        Err(httparse::Error::Version) if names_http_version(request) => return Err(Rejection::HttpVersion),
+        Err(httparse::Error::Version) if names_http_version(request) => {
+            return Err(Rejection::HttpVersion)
+        }
         Err(_) => return Err(Rejection::MalformedRequest),
     };
     let headers: &[httparse::Header<'b>] = req.headers;
@@ -221,7 +232,9 @@ pub fn validate_request<'b>(config: &ServerConfig<'_>, request: &'b [u8]) -> Res
 
     let mut subprotocol = None;
     'pick: for wanted in config.subprotocols {
-        for (entry, kind) in ProtocolEntries::new(protocol_entries(headers), config.token.subprotocol) {
+        for (entry, kind) in
+            ProtocolEntries::new(protocol_entries(headers), config.token.subprotocol)
+        {
             if matches!(kind, EntryKind::Token(_)) {
                 continue;
             }

@@ -19,19 +19,22 @@ use crate::{BufferTooSmall, Cursor, Diagnostic};
 ///
 /// ```
 /// use wsguard_core::handshake::{validate_request, write_accept_response, ServerConfig};
-/// use wsguard_core::origin::OriginPolicy;
+/// use wsguard_core::origin::{OriginPolicy, Pattern};
 /// let req = b"GET / HTTP/1.1\r\nHost: a\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
-///             Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nOrigin: https://a\r\n\r\n";
-/// let cfg = ServerConfig::new(OriginPolicy::new(&[]));
-/// # if let Ok(s) = validate_request(&cfg, req) {
+///             Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nOrigin: https://app.example.com\r\n\r\n";
+/// let allowed = [Pattern::parse("https://app.example.com").unwrap()];
+/// let cfg = ServerConfig::new(OriginPolicy::new(&allowed));
+/// let s = validate_request(&cfg, req).unwrap();
 /// let accepted = s.complete().unwrap();
 /// let mut out = [0u8; 160];
 /// let n = write_accept_response(&accepted, &mut out).unwrap();
 /// assert_eq!(&out[..n], &b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
 ///     Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n"[..]);
-/// # }
 /// ```
-pub fn write_accept_response(accepted: &Accepted<'_>, out: &mut [u8]) -> Result<usize, BufferTooSmall> {
+pub fn write_accept_response(
+    accepted: &Accepted<'_>,
+    out: &mut [u8],
+) -> Result<usize, BufferTooSmall> {
     let mut c = Cursor::new(out);
     let _ = c.put_str("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ");
     let _ = c.put(accepted.accept.as_bytes());
@@ -59,7 +62,10 @@ pub fn write_accept_response(accepted: &Accepted<'_>, out: &mut [u8]) -> Result<
 /// assert!(text.starts_with("HTTP/1.1 405 Method Not Allowed\r\nAllow: GET\r\n"));
 /// assert!(text.contains("\r\n\r\nmethod_not_get: "));
 /// ```
-pub fn write_rejection_response(rejection: &Rejection, out: &mut [u8]) -> Result<usize, BufferTooSmall> {
+pub fn write_rejection_response(
+    rejection: &Rejection,
+    out: &mut [u8],
+) -> Result<usize, BufferTooSmall> {
     let status = rejection.status();
     let (code, reason, remedy) = (rejection.code(), rejection.reason(), rejection.remedy());
     let body_len = code
@@ -86,7 +92,11 @@ pub fn write_rejection_response(rejection: &Rejection, out: &mut [u8]) -> Result
     }
     let _ = c.put_str("Content-Type: text/plain; charset=utf-8\r\nContent-Length: ");
     let _ = c.put_u64(body_len as u64);
-    let _ = c.put_str(if upgrade { "\r\nConnection: Upgrade, close\r\n\r\n" } else { "\r\nConnection: close\r\n\r\n" });
+    let _ = c.put_str(if upgrade {
+        "\r\nConnection: Upgrade, close\r\n\r\n"
+    } else {
+        "\r\nConnection: close\r\n\r\n"
+    });
     let _ = c.put_str(code);
     let _ = c.put_str(": ");
     let _ = c.put_str(reason);
@@ -113,6 +123,9 @@ mod tests {
         );
         assert_eq!(text, expected);
         let mut small = [0u8; 10];
-        assert_eq!(write_rejection_response(&Rejection::KeyMultiple, &mut small), Err(BufferTooSmall { needed: n }));
+        assert_eq!(
+            write_rejection_response(&Rejection::KeyMultiple, &mut small),
+            Err(BufferTooSmall { needed: n })
+        );
     }
 }

@@ -85,7 +85,9 @@ impl<'b> Iterator for CommaList<'b> {
 /// assert!(!list_contains(values.iter().copied(), b"close"));
 /// ```
 pub fn list_contains<'b>(values: impl Iterator<Item = &'b [u8]>, token: &[u8]) -> bool {
-    values.flat_map(CommaList::new).any(|e| e.eq_ignore_ascii_case(token))
+    values
+        .flat_map(CommaList::new)
+        .any(|e| e.eq_ignore_ascii_case(token))
 }
 
 /// Values of every header called `name` (case-insensitive), in order.
@@ -100,7 +102,10 @@ pub(crate) fn header_values<'h, 'b: 'h>(
 }
 
 /// Number of headers called `name` and the value of the first.
-pub(crate) fn single<'b>(headers: &[httparse::Header<'b>], name: &'static str) -> (usize, Option<&'b [u8]>) {
+pub(crate) fn single<'b>(
+    headers: &[httparse::Header<'b>],
+    name: &'static str,
+) -> (usize, Option<&'b [u8]>) {
     let mut count = 0usize;
     let mut first = None;
     for v in header_values(headers, name) {
@@ -128,7 +133,10 @@ impl<'b> HeaderIter<'b> {
     /// Walks `head` (start line, header fields, empty line), which must have been
     /// accepted by the parser.
     pub(crate) fn new(head: &'b [u8]) -> Self {
-        HeaderIter { rest: head, started: false }
+        HeaderIter {
+            rest: head,
+            started: false,
+        }
     }
 
     fn next_line(&mut self) -> Option<&'b [u8]> {
@@ -136,7 +144,10 @@ impl<'b> HeaderIter<'b> {
             return None;
         }
         let (line, rest) = match self.rest.iter().position(|&b| b == b'\n') {
-            Some(nl) => (self.rest.get(..nl).unwrap_or(&[]), self.rest.get(nl + 1..).unwrap_or(&[])),
+            Some(nl) => (
+                self.rest.get(..nl).unwrap_or(&[]),
+                self.rest.get(nl + 1..).unwrap_or(&[]),
+            ),
             None => (self.rest, &[][..]),
         };
         self.rest = rest;
@@ -214,7 +225,9 @@ impl<'b> Extension<'b> {
     /// The parameters as `(name, value)`; a quoted value is returned without its quotes
     /// (backslash escapes are left as they are).
     pub fn params(&self) -> ExtensionParams<'b> {
-        ExtensionParams { rest: Some(self.raw_params.as_bytes()) }
+        ExtensionParams {
+            rest: Some(self.raw_params.as_bytes()),
+        }
     }
 }
 
@@ -242,14 +255,21 @@ impl<'b> Iterator for ExtensionParams<'b> {
                 continue;
             }
             let (name, value) = match item.iter().position(|&b| b == b'=') {
-                Some(eq) => (item.get(..eq).unwrap_or(&[]), Some(trim_ows(item.get(eq + 1..).unwrap_or(&[])))),
+                Some(eq) => (
+                    item.get(..eq).unwrap_or(&[]),
+                    Some(trim_ows(item.get(eq + 1..).unwrap_or(&[]))),
+                ),
                 None => (item, None),
             };
             let name = match core::str::from_utf8(trim_ows(name)) {
                 Ok(n) => n,
                 Err(_) => continue,
             };
-            let value = value.map(|v| v.strip_prefix(b"\"").and_then(|v| v.strip_suffix(b"\"")).unwrap_or(v));
+            let value = value.map(|v| {
+                v.strip_prefix(b"\"")
+                    .and_then(|v| v.strip_suffix(b"\""))
+                    .unwrap_or(v)
+            });
             let value = match value.map(core::str::from_utf8) {
                 None => None,
                 Some(Ok(v)) => Some(v),
@@ -266,16 +286,16 @@ impl<'b> Iterator for ExtensionParams<'b> {
 ///
 /// ```
 /// use wsguard_core::handshake::{validate_request, ServerConfig};
-/// use wsguard_core::origin::OriginPolicy;
+/// use wsguard_core::origin::{OriginPolicy, Pattern};
 /// let req = b"GET / HTTP/1.1\r\nHost: a\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
 ///             Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\
-///             Origin: https://a\r\nSec-WebSocket-Extensions: permessage-deflate, x-a\r\n\r\n";
-/// let cfg = ServerConfig::new(OriginPolicy::new(&[]));
-/// if let Ok(status) = validate_request(&cfg, req) {
+///             Origin: https://app.example.com\r\nSec-WebSocket-Extensions: permessage-deflate, x-a\r\n\r\n";
+/// let allowed = [Pattern::parse("https://app.example.com").unwrap()];
+/// let cfg = ServerConfig::new(OriginPolicy::new(&allowed));
+/// let status = validate_request(&cfg, req).unwrap();
 ///     let accepted = status.complete().unwrap();
 ///     let names: Vec<&str> = accepted.extensions().map(|e| e.name).collect();
 ///     assert_eq!(names, ["permessage-deflate", "x-a"]);
-/// }
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
@@ -286,7 +306,10 @@ pub struct Extensions<'b> {
 
 impl<'b> Extensions<'b> {
     pub(crate) fn new(headers: HeaderIter<'b>) -> Self {
-        Extensions { headers, current: CommaList { rest: None } }
+        Extensions {
+            headers,
+            current: CommaList { rest: None },
+        }
     }
 }
 
@@ -300,7 +323,9 @@ impl<'b> Iterator for Extensions<'b> {
                 }
                 continue;
             }
-            let (_, value) = self.headers.find(|(n, _)| n.eq_ignore_ascii_case("sec-websocket-extensions"))?;
+            let (_, value) = self
+                .headers
+                .find(|(n, _)| n.eq_ignore_ascii_case("sec-websocket-extensions"))?;
             self.current = CommaList::new(value);
         }
     }
@@ -327,7 +352,9 @@ mod tests {
     #[test]
     fn extensions_across_headers() {
         let head = b"GET / HTTP/1.1\r\nSec-WebSocket-Extensions: a;x=1, b\r\nX: y\r\nsec-websocket-extensions: ;bad, c\r\n\r\n";
-        let names: std::vec::Vec<&str> = Extensions::new(HeaderIter::new(head)).map(|e| e.name).collect();
+        let names: std::vec::Vec<&str> = Extensions::new(HeaderIter::new(head))
+            .map(|e| e.name)
+            .collect();
         assert_eq!(names, ["a", "b", "c"]);
     }
 }

@@ -47,7 +47,9 @@ impl crate::Diagnostic for HeartbeatConfigError {
     fn code(&self) -> &'static str {
         match self {
             HeartbeatConfigError::ZeroInterval => "heartbeat_zero_interval",
-            HeartbeatConfigError::TimeoutNotAboveInterval { .. } => "heartbeat_timeout_not_above_interval",
+            HeartbeatConfigError::TimeoutNotAboveInterval { .. } => {
+                "heartbeat_timeout_not_above_interval"
+            }
             HeartbeatConfigError::ZeroMaxMissed => "heartbeat_zero_max_missed",
         }
     }
@@ -76,7 +78,11 @@ impl crate::Diagnostic for HeartbeatConfigError {
 impl HeartbeatConfig {
     /// Ping after 20 s of silence, dead after 30 s of silence or 2 unanswered pings:
     /// fits under the common 60 s proxy idle timeouts (nginx, AWS ALB).
-    pub const DEFAULT: HeartbeatConfig = HeartbeatConfig { interval_ms: 20_000, dead_timeout_ms: 30_000, max_missed: 2 };
+    pub const DEFAULT: HeartbeatConfig = HeartbeatConfig {
+        interval_ms: 20_000,
+        dead_timeout_ms: 30_000,
+        max_missed: 2,
+    };
 
     /// Checked constructor.
     ///
@@ -91,17 +97,28 @@ impl HeartbeatConfig {
     /// assert!(HeartbeatConfig::new(5_000, 8_000, 1).is_ok());
     /// assert!(HeartbeatConfig::new(5_000, 8_000, 0).is_err());
     /// ```
-    pub const fn new(interval_ms: u64, dead_timeout_ms: u64, max_missed: u32) -> Result<Self, HeartbeatConfigError> {
+    pub const fn new(
+        interval_ms: u64,
+        dead_timeout_ms: u64,
+        max_missed: u32,
+    ) -> Result<Self, HeartbeatConfigError> {
         if interval_ms == 0 {
             return Err(HeartbeatConfigError::ZeroInterval);
         }
         if dead_timeout_ms <= interval_ms {
-            return Err(HeartbeatConfigError::TimeoutNotAboveInterval { interval_ms, dead_timeout_ms });
+            return Err(HeartbeatConfigError::TimeoutNotAboveInterval {
+                interval_ms,
+                dead_timeout_ms,
+            });
         }
         if max_missed == 0 {
             return Err(HeartbeatConfigError::ZeroMaxMissed);
         }
-        Ok(HeartbeatConfig { interval_ms, dead_timeout_ms, max_missed })
+        Ok(HeartbeatConfig {
+            interval_ms,
+            dead_timeout_ms,
+            max_missed,
+        })
     }
 
     /// Derives the schedule of one side from a configuration shared by both sides, so

@@ -26,8 +26,8 @@
 
 mod config;
 
-pub use config::{HeartbeatConfig, HeartbeatConfigError};
 pub use crate::frame::Role;
+pub use config::{HeartbeatConfig, HeartbeatConfigError};
 
 /// What the caller should do next.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -169,9 +169,18 @@ impl Heartbeat {
             self.outstanding = Some((self.seq, now));
             self.unanswered = self.unanswered.saturating_add(1);
             self.next_ping_at = now.saturating_add(self.config.interval_ms());
-            return Action::SendPing { payload: self.seq.to_be_bytes(), seq: self.seq };
+            return Action::SendPing {
+                payload: self.seq.to_be_bytes(),
+                seq: self.seq,
+            };
         }
-        Action::Wait { until: if self.next_ping_at < dead_at { self.next_ping_at } else { dead_at } }
+        Action::Wait {
+            until: if self.next_ping_at < dead_at {
+                self.next_ping_at
+            } else {
+                dead_at
+            },
+        }
     }
 
     /// Any inbound frame arrived at `now`: the peer is alive. Restarts the idle timer.

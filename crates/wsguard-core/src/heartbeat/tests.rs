@@ -17,16 +17,31 @@ fn cfg(i: u64, t: u64, m: u32) -> HeartbeatConfig {
 
 #[test]
 fn config_checks() {
-    assert_eq!(HeartbeatConfig::new(0, 1, 1), Err(HeartbeatConfigError::ZeroInterval));
+    assert_eq!(
+        HeartbeatConfig::new(0, 1, 1),
+        Err(HeartbeatConfigError::ZeroInterval)
+    );
     assert_eq!(
         HeartbeatConfig::new(10, 9, 1),
-        Err(HeartbeatConfigError::TimeoutNotAboveInterval { interval_ms: 10, dead_timeout_ms: 9 })
+        Err(HeartbeatConfigError::TimeoutNotAboveInterval {
+            interval_ms: 10,
+            dead_timeout_ms: 9
+        })
     );
-    assert_eq!(HeartbeatConfig::new(10, 11, 0), Err(HeartbeatConfigError::ZeroMaxMissed));
-    assert_eq!(HeartbeatConfigError::ZeroMaxMissed.code(), "heartbeat_zero_max_missed");
+    assert_eq!(
+        HeartbeatConfig::new(10, 11, 0),
+        Err(HeartbeatConfigError::ZeroMaxMissed)
+    );
+    assert_eq!(
+        HeartbeatConfigError::ZeroMaxMissed.code(),
+        "heartbeat_zero_max_missed"
+    );
     assert!(HeartbeatConfig::new(10, 11, 1).is_ok());
     let c = HeartbeatConfig::DEFAULT;
-    assert_eq!(HeartbeatConfig::new(c.interval_ms(), c.dead_timeout_ms(), c.max_missed()), Ok(c));
+    assert_eq!(
+        HeartbeatConfig::new(c.interval_ms(), c.dead_timeout_ms(), c.max_missed()),
+        Ok(c)
+    );
 }
 
 #[test]
@@ -75,7 +90,9 @@ fn time_going_backwards_is_harmless() {
     hb.on_activity(5_000);
     assert_eq!(hb.last_activity(), 10_000);
     assert_eq!(hb.poll(0), Action::Wait { until: 11_000 });
-    let Action::SendPing { payload, .. } = hb.poll(11_000) else { panic!() };
+    let Action::SendPing { payload, .. } = hb.poll(11_000) else {
+        panic!()
+    };
     assert_eq!(hb.on_pong(10_500, &payload), Some(0)); // sent after it came back: clamp to 0
 }
 

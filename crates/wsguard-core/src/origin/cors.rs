@@ -54,7 +54,13 @@ impl<'a> CorsConfig<'a> {
     /// assert_eq!(wsguard_core::origin::CorsConfig::new().methods, "GET, HEAD, POST");
     /// ```
     pub const fn new() -> Self {
-        CorsConfig { credentials: false, methods: "GET, HEAD, POST", headers: "", expose_headers: "", max_age: None }
+        CorsConfig {
+            credentials: false,
+            methods: "GET, HEAD, POST",
+            headers: "",
+            expose_headers: "",
+            max_age: None,
+        }
     }
     /// Sets [`credentials`](Self::credentials).
     pub const fn credentials(mut self, on: bool) -> Self {
@@ -111,11 +117,25 @@ impl<'r> CorsRequest<'r> {
     /// assert!(!r.is_preflight());
     /// ```
     pub const fn simple(method: &'r [u8], origin: Option<&'r [u8]>) -> Self {
-        CorsRequest { method, origin, request_method: None, request_headers: None }
+        CorsRequest {
+            method,
+            origin,
+            request_method: None,
+            request_headers: None,
+        }
     }
     /// A preflight: `OPTIONS` with `Access-Control-Request-Method`.
-    pub const fn preflight(origin: &'r [u8], request_method: &'r [u8], request_headers: Option<&'r [u8]>) -> Self {
-        CorsRequest { method: b"OPTIONS", origin: Some(origin), request_method: Some(request_method), request_headers }
+    pub const fn preflight(
+        origin: &'r [u8],
+        request_method: &'r [u8],
+        request_headers: Option<&'r [u8]>,
+    ) -> Self {
+        CorsRequest {
+            method: b"OPTIONS",
+            origin: Some(origin),
+            request_method: Some(request_method),
+            request_headers,
+        }
     }
     /// `OPTIONS` carrying `Access-Control-Request-Method`.
     pub fn is_preflight(&self) -> bool {
@@ -208,10 +228,13 @@ pub struct CorsResponse<'r> {
 }
 
 const VARY_SIMPLE: &str = "Origin";
-const VARY_PREFLIGHT: &str = "Origin, Access-Control-Request-Method, Access-Control-Request-Headers";
+const VARY_PREFLIGHT: &str =
+    "Origin, Access-Control-Request-Method, Access-Control-Request-Headers";
 
 fn list_items(list: &str) -> impl Iterator<Item = &str> {
-    list.split(',').map(|s| s.trim_matches([' ', '\t'])).filter(|s| !s.is_empty())
+    list.split(',')
+        .map(|s| s.trim_matches([' ', '\t']))
+        .filter(|s| !s.is_empty())
 }
 
 fn method_allowed(cfg: &CorsConfig<'_>, method: &[u8]) -> bool {
@@ -222,7 +245,9 @@ fn method_allowed(cfg: &CorsConfig<'_>, method: &[u8]) -> bool {
 }
 
 fn headers_allowed(cfg: &CorsConfig<'_>, requested: &[u8]) -> bool {
-    let Ok(requested) = core::str::from_utf8(requested) else { return false };
+    let Ok(requested) = core::str::from_utf8(requested) else {
+        return false;
+    };
     let wildcard = !cfg.credentials && list_items(cfg.headers).any(|h| h == "*");
     list_items(requested).all(|r| {
         list_items(cfg.headers).any(|h| h.eq_ignore_ascii_case(r))
@@ -343,16 +368,36 @@ impl<'r> CorsResponse<'r> {
         let nonempty = |s: &'r str| if s.is_empty() { None } else { Some(s) };
         match i {
             0 => origin.map(|o| ("Access-Control-Allow-Origin", o.as_str())),
-            1 => origin.filter(|_| self.credentials).map(|_| ("Access-Control-Allow-Credentials", "true")),
-            2 => origin.and_then(|_| nonempty(self.methods)).map(|v| ("Access-Control-Allow-Methods", v)),
-            3 => origin.and_then(|_| nonempty(self.headers)).map(|v| ("Access-Control-Allow-Headers", v)),
+            1 => origin
+                .filter(|_| self.credentials)
+                .map(|_| ("Access-Control-Allow-Credentials", "true")),
+            2 => origin
+                .and_then(|_| nonempty(self.methods))
+                .map(|v| ("Access-Control-Allow-Methods", v)),
+            3 => origin
+                .and_then(|_| nonempty(self.headers))
+                .map(|v| ("Access-Control-Allow-Headers", v)),
             4 => {
-                let digits = self.max_age.get(..usize::from(self.max_age_len)).unwrap_or(&[]);
+                let digits = self
+                    .max_age
+                    .get(..usize::from(self.max_age_len))
+                    .unwrap_or(&[]);
                 let v = core::str::from_utf8(digits).unwrap_or("");
-                origin.filter(|_| !v.is_empty()).map(|_| ("Access-Control-Max-Age", v))
+                origin
+                    .filter(|_| !v.is_empty())
+                    .map(|_| ("Access-Control-Max-Age", v))
             }
-            5 => origin.and_then(|_| nonempty(self.expose_headers)).map(|v| ("Access-Control-Expose-Headers", v)),
-            6 => Some(("Vary", if self.preflight { VARY_PREFLIGHT } else { VARY_SIMPLE })),
+            5 => origin
+                .and_then(|_| nonempty(self.expose_headers))
+                .map(|v| ("Access-Control-Expose-Headers", v)),
+            6 => Some((
+                "Vary",
+                if self.preflight {
+                    VARY_PREFLIGHT
+                } else {
+                    VARY_SIMPLE
+                },
+            )),
             _ => None,
         }
     }
@@ -399,13 +444,19 @@ mod tests {
         let r = policy.cors(&CorsConfig::new(), &CorsRequest::simple(b"GET", None));
         assert!(r.is_allowed() && !r.is_cors());
         assert_eq!(r.status(), None);
-        assert_eq!(r.headers().collect::<std::vec::Vec<_>>(), [("Vary", "Origin")]);
+        assert_eq!(
+            r.headers().collect::<std::vec::Vec<_>>(),
+            [("Vary", "Origin")]
+        );
     }
 
     #[test]
     fn refused_preflight_has_only_vary() {
         let policy = OriginPolicy::new(&[]);
-        let r = policy.cors(&CorsConfig::new(), &CorsRequest::preflight(b"https://a.com", b"GET", None));
+        let r = policy.cors(
+            &CorsConfig::new(),
+            &CorsRequest::preflight(b"https://a.com", b"GET", None),
+        );
         assert_eq!(r.denial(), Some(CorsDenial::Origin(OriginDenial::Host)));
         assert_eq!(r.status(), Some(403));
         assert_eq!(r.headers().count(), 1);

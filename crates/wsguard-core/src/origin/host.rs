@@ -4,7 +4,10 @@
 //! then talk to a local server "same-origin". The request still carries
 //! `Host: attacker.example`, so a server that only answers to its own names is safe.
 
-use super::parse::{ends_with_ci, parse_authority, parse_port, scan_bytes, split_host_port, validate_host, Malformed};
+use super::parse::{
+    ends_with_ci, parse_authority, parse_port, scan_bytes, split_host_port, validate_host,
+    Malformed,
+};
 use crate::Diagnostic;
 use core::fmt;
 
@@ -111,7 +114,9 @@ fn host_port_matches(entry_port: Option<&str>, port: Option<u16>) -> bool {
 }
 
 fn entry_matches(entry: &str, host: &str, port: Option<u16>) -> bool {
-    let Ok((ehost, eport)) = split_host_port(entry) else { return false };
+    let Ok((ehost, eport)) = split_host_port(entry) else {
+        return false;
+    };
     let host_ok = match ehost.strip_prefix("*.") {
         Some(suffix) => {
             validate_host(suffix).is_ok()
@@ -156,7 +161,8 @@ impl<'a> HostPolicy<'a> {
             return Err(HostDenial::Malformed(Malformed::TooLong));
         }
         scan_bytes(host).map_err(HostDenial::Malformed)?;
-        let text = core::str::from_utf8(host).map_err(|_| HostDenial::Malformed(Malformed::NonAscii))?;
+        let text =
+            core::str::from_utf8(host).map_err(|_| HostDenial::Malformed(Malformed::NonAscii))?;
         if text.contains('@') {
             return Err(HostDenial::Malformed(Malformed::Userinfo));
         }
@@ -183,7 +189,13 @@ mod tests {
 
     #[test]
     fn ports_and_wildcards() {
-        let h = HostPolicy::new(&["example.com", "*.example.org:8443", "localhost:*", "bad entry", "[::1]"]);
+        let h = HostPolicy::new(&[
+            "example.com",
+            "*.example.org:8443",
+            "localhost:*",
+            "bad entry",
+            "[::1]",
+        ]);
         assert_eq!(h.check(b"example.com:80"), Ok(()));
         assert_eq!(h.check(b"example.com:81"), Err(HostDenial::NotAllowed));
         assert_eq!(h.check(b"a.example.org:8443"), Ok(()));
@@ -191,8 +203,14 @@ mod tests {
         assert_eq!(h.check(b"example.org:8443"), Err(HostDenial::NotAllowed));
         assert_eq!(h.check(b"LOCALHOST:1"), Ok(()));
         assert_eq!(h.check(b"[::1]"), Ok(()));
-        assert_eq!(h.check(b"bad entry"), Err(HostDenial::Malformed(Malformed::Whitespace)));
-        assert_eq!(h.check(b"example.com:"), Err(HostDenial::Malformed(Malformed::PortEmpty)));
+        assert_eq!(
+            h.check(b"bad entry"),
+            Err(HostDenial::Malformed(Malformed::Whitespace))
+        );
+        assert_eq!(
+            h.check(b"example.com:"),
+            Err(HostDenial::Malformed(Malformed::PortEmpty))
+        );
         assert_eq!(HostDenial::Malformed(Malformed::Path).http_status(), 400);
     }
 }

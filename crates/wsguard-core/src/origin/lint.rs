@@ -36,12 +36,65 @@ use core::fmt;
 /// common second-level registries and shared hosting platforms. It is deliberately
 /// small (not the full Public Suffix List); an entry matches case-insensitively.
 pub const PUBLIC_SUFFIXES: &[&str] = &[
-    "com", "net", "org", "edu", "gov", "io", "dev", "app", "co", "ai", "me", "info", "biz", "xyz", "cloud",
-    "uk", "co.uk", "org.uk", "ac.uk", "gov.uk", "de", "fr", "nl", "eu", "ch", "it", "es", "ru", "cn", "in",
-    "br", "com.br", "jp", "co.jp", "au", "com.au", "ca", "us", "github.io", "gitlab.io", "herokuapp.com",
-    "vercel.app", "netlify.app", "pages.dev", "workers.dev", "web.app", "firebaseapp.com", "appspot.com",
-    "azurewebsites.net", "cloudfront.net", "amazonaws.com", "s3.amazonaws.com", "ngrok.io", "ngrok-free.app",
-    "onrender.com", "fly.dev", "glitch.me", "repl.co", "localhost",
+    "com",
+    "net",
+    "org",
+    "edu",
+    "gov",
+    "io",
+    "dev",
+    "app",
+    "co",
+    "ai",
+    "me",
+    "info",
+    "biz",
+    "xyz",
+    "cloud",
+    "uk",
+    "co.uk",
+    "org.uk",
+    "ac.uk",
+    "gov.uk",
+    "de",
+    "fr",
+    "nl",
+    "eu",
+    "ch",
+    "it",
+    "es",
+    "ru",
+    "cn",
+    "in",
+    "br",
+    "com.br",
+    "jp",
+    "co.jp",
+    "au",
+    "com.au",
+    "ca",
+    "us",
+    "github.io",
+    "gitlab.io",
+    "herokuapp.com",
+    "vercel.app",
+    "netlify.app",
+    "pages.dev",
+    "workers.dev",
+    "web.app",
+    "firebaseapp.com",
+    "appspot.com",
+    "azurewebsites.net",
+    "cloudfront.net",
+    "amazonaws.com",
+    "s3.amazonaws.com",
+    "ngrok.io",
+    "ngrok-free.app",
+    "onrender.com",
+    "fly.dev",
+    "glitch.me",
+    "repl.co",
+    "localhost",
 ];
 
 /// What the linter knows about where the policy is used.
@@ -119,7 +172,9 @@ impl LintCode {
     /// Error or warning.
     pub const fn severity(&self) -> Severity {
         match self {
-            LintCode::HttpProduction | LintCode::Duplicate | LintCode::Shadowed => Severity::Warning,
+            LintCode::HttpProduction | LintCode::Duplicate | LintCode::Shadowed => {
+                Severity::Warning
+            }
             _ => Severity::Error,
         }
     }
@@ -237,8 +292,13 @@ pub struct Finding<'a> {
 
 impl Finding<'_> {
     /// A filler value for output arrays.
-    pub const EMPTY: Finding<'static> =
-        Finding { index: 0, severity: Severity::Warning, kind: LintCode::Duplicate, other: None, suggestion: None };
+    pub const EMPTY: Finding<'static> = Finding {
+        index: 0,
+        severity: Severity::Warning,
+        kind: LintCode::Duplicate,
+        other: None,
+        suggestion: None,
+    };
 }
 
 impl Diagnostic for Finding<'_> {
@@ -268,7 +328,9 @@ fn authority(rest: &str) -> &str {
 /// `raw` without its path/query/fragment.
 fn core_of(raw: &str) -> &str {
     match split_raw(raw) {
-        Some((scheme, rest)) => raw.get(..scheme.len() + 3 + authority(rest).len()).unwrap_or(raw),
+        Some((scheme, rest)) => raw
+            .get(..scheme.len() + 3 + authority(rest).len())
+            .unwrap_or(raw),
         None => raw,
     }
 }
@@ -336,12 +398,19 @@ fn port_like(p: &str) -> bool {
 /// ```
 pub fn lint<'a>(entries: &[&'a str], ctx: LintContext, out: &mut [Finding<'a>]) -> usize {
     let mut total = 0usize;
-    let mut emit = |index: usize, kind: LintCode, other: Option<usize>, suggestion: Option<Suggestion<'a>>| {
-        if let Some(slot) = out.get_mut(total) {
-            *slot = Finding { index, severity: kind.severity(), kind, other, suggestion };
-        }
-        total = total.saturating_add(1);
-    };
+    let mut emit =
+        |index: usize, kind: LintCode, other: Option<usize>, suggestion: Option<Suggestion<'a>>| {
+            if let Some(slot) = out.get_mut(total) {
+                *slot = Finding {
+                    index,
+                    severity: kind.severity(),
+                    kind,
+                    other,
+                    suggestion,
+                };
+            }
+            total = total.saturating_add(1);
+        };
     for (i, &raw) in entries.iter().enumerate() {
         if raw.eq_ignore_ascii_case("null") {
             emit(i, LintCode::Null, None, None);
@@ -354,7 +423,10 @@ pub fn lint<'a>(entries: &[&'a str], ctx: LintContext, out: &mut [Finding<'a>]) 
             if ctx.credentials {
                 emit(i, LintCode::WildcardCredentials, None, None);
             }
-            if let Some(j) = entries.get(..i).and_then(|e| e.iter().position(|&e| e == "*")) {
+            if let Some(j) = entries
+                .get(..i)
+                .and_then(|e| e.iter().position(|&e| e == "*"))
+            {
                 emit(i, LintCode::Duplicate, Some(j), None);
             }
             continue;
@@ -372,11 +444,23 @@ pub fn lint<'a>(entries: &[&'a str], ctx: LintContext, out: &mut [Finding<'a>]) 
                 if raw.is_empty() {
                     emit(i, LintCode::Invalid(PatternError::Empty), None, None);
                 } else if let Some(rest) = auth.strip_prefix('.') {
-                    let s = port_ok.then_some(Suggestion { prefix: "https://*.", middle: rest, suffix: "" });
+                    let s = port_ok.then_some(Suggestion {
+                        prefix: "https://*.",
+                        middle: rest,
+                        suffix: "",
+                    });
                     emit(i, LintCode::LeadingDot, None, s);
                 } else {
-                    let prefix = if is_loopback(host_of(auth)) { "http://" } else { "https://" };
-                    let s = (port_ok && !auth.is_empty()).then_some(Suggestion { prefix, middle: auth, suffix: "" });
+                    let prefix = if is_loopback(host_of(auth)) {
+                        "http://"
+                    } else {
+                        "https://"
+                    };
+                    let s = (port_ok && !auth.is_empty()).then_some(Suggestion {
+                        prefix,
+                        middle: auth,
+                        suffix: "",
+                    });
                     emit(i, LintCode::NoScheme, None, s);
                 }
                 broken = true;
@@ -388,19 +472,38 @@ pub fn lint<'a>(entries: &[&'a str], ctx: LintContext, out: &mut [Finding<'a>]) 
                 let leading_dot = auth.starts_with('.');
                 let fixed = |middle_auth: &'a str| -> Option<Suggestion<'a>> {
                     if leading_dot {
-                        let prefix = if target == Some("http://") { "http://*" } else { "https://*" };
-                        target.map(|_| Suggestion { prefix, middle: middle_auth, suffix: "" })
+                        let prefix = if target == Some("http://") {
+                            "http://*"
+                        } else {
+                            "https://*"
+                        };
+                        target.map(|_| Suggestion {
+                            prefix,
+                            middle: middle_auth,
+                            suffix: "",
+                        })
                     } else if is_ws {
-                        target.map(|prefix| Suggestion { prefix, middle: middle_auth, suffix: "" })
+                        target.map(|prefix| Suggestion {
+                            prefix,
+                            middle: middle_auth,
+                            suffix: "",
+                        })
                     } else {
-                        Some(Suggestion { prefix: "", middle: core_of(raw), suffix: "" })
+                        Some(Suggestion {
+                            prefix: "",
+                            middle: core_of(raw),
+                            suffix: "",
+                        })
                     }
                 };
                 if is_ws {
                     emit(i, LintCode::WsScheme, None, fixed(auth));
                     has_error = true;
                 }
-                if ["file", "data", "about", "blob", "javascript"].iter().any(|s| s.eq_ignore_ascii_case(scheme)) {
+                if ["file", "data", "about", "blob", "javascript"]
+                    .iter()
+                    .any(|s| s.eq_ignore_ascii_case(scheme))
+                {
                     emit(i, LintCode::OpaqueScheme, None, None);
                     broken = true;
                 }
@@ -410,7 +513,11 @@ pub fn lint<'a>(entries: &[&'a str], ctx: LintContext, out: &mut [Finding<'a>]) 
                 }
                 let tail = rest.get(auth.len()..).unwrap_or("");
                 if !tail.is_empty() {
-                    let kind = if tail == "/" { LintCode::TrailingSlash } else { LintCode::Path };
+                    let kind = if tail == "/" {
+                        LintCode::TrailingSlash
+                    } else {
+                        LintCode::Path
+                    };
                     emit(i, kind, None, fixed(auth));
                     has_error = true;
                 }
@@ -427,7 +534,9 @@ pub fn lint<'a>(entries: &[&'a str], ctx: LintContext, out: &mut [Finding<'a>]) 
         if wildcard_suffix(raw).is_some_and(is_public_suffix) {
             emit(i, LintCode::PublicSuffix, None, None);
         }
-        let Ok(p) = Pattern::parse(core_of(raw)) else { continue };
+        let Ok(p) = Pattern::parse(core_of(raw)) else {
+            continue;
+        };
         if broken {
             continue;
         }
@@ -438,7 +547,16 @@ pub fn lint<'a>(entries: &[&'a str], ctx: LintContext, out: &mut [Finding<'a>]) 
             };
             if !is_loopback(host) {
                 let middle = split_raw(core_of(raw)).map(|(_, r)| r).unwrap_or("");
-                emit(i, LintCode::HttpProduction, None, Some(Suggestion { prefix: "https://", middle, suffix: "" }));
+                emit(
+                    i,
+                    LintCode::HttpProduction,
+                    None,
+                    Some(Suggestion {
+                        prefix: "https://",
+                        middle,
+                        suffix: "",
+                    }),
+                );
             }
         }
         if has_error {
@@ -466,16 +584,28 @@ mod tests {
     use std::string::ToString;
     use std::vec::Vec;
 
-    fn run(entries: &[&str], ctx: LintContext) -> Vec<(usize, &'static str, Option<std::string::String>)> {
+    fn run(
+        entries: &[&str],
+        ctx: LintContext,
+    ) -> Vec<(usize, &'static str, Option<std::string::String>)> {
         let mut out = [Finding::EMPTY; 16];
         let n = lint(entries, ctx, &mut out);
-        out[..n].iter().map(|f| (f.index, f.code(), f.suggestion.map(|s| s.to_string()))).collect()
+        out[..n]
+            .iter()
+            .map(|f| (f.index, f.code(), f.suggestion.map(|s| s.to_string())))
+            .collect()
     }
 
     #[test]
     fn suggestions() {
-        let d = LintContext { preset: Preset::Development, credentials: false };
-        assert_eq!(run(&["ws://localhost:3000"], d), [(0, "lint_ws_scheme", Some("http://localhost:3000".into()))]);
+        let d = LintContext {
+            preset: Preset::Development,
+            credentials: false,
+        };
+        assert_eq!(
+            run(&["ws://localhost:3000"], d),
+            [(0, "lint_ws_scheme", Some("http://localhost:3000".into()))]
+        );
         assert_eq!(
             run(&["wss://app.example.com/socket"], d),
             [
@@ -483,15 +613,31 @@ mod tests {
                 (0, "lint_path", Some("https://app.example.com".into()))
             ]
         );
-        assert_eq!(run(&[".example.com"], d), [(0, "lint_leading_dot", Some("https://*.example.com".into()))]);
-        assert_eq!(run(&["https://.example.com"], d), [(0, "lint_leading_dot", Some("https://*.example.com".into()))]);
-        assert_eq!(run(&["localhost:3000"], d), [(0, "lint_no_scheme", Some("http://localhost:3000".into()))]);
+        assert_eq!(
+            run(&[".example.com"], d),
+            [(0, "lint_leading_dot", Some("https://*.example.com".into()))]
+        );
+        assert_eq!(
+            run(&["https://.example.com"], d),
+            [(0, "lint_leading_dot", Some("https://*.example.com".into()))]
+        );
+        assert_eq!(
+            run(&["localhost:3000"], d),
+            [(0, "lint_no_scheme", Some("http://localhost:3000".into()))]
+        );
     }
 
     #[test]
     fn count_when_out_is_small() {
         let mut out = [Finding::EMPTY; 1];
-        assert_eq!(lint(&["ws://a", "b.com", "null"], LintContext::default(), &mut out), 3);
+        assert_eq!(
+            lint(
+                &["ws://a", "b.com", "null"],
+                LintContext::default(),
+                &mut out
+            ),
+            3
+        );
         assert_eq!(out[0].index, 0);
     }
 }

@@ -218,10 +218,34 @@ impl fmt::Display for Malformed {
 const ALL_MALFORMED: [Malformed; 28] = {
     use Malformed::*;
     [
-        Empty, TooLong, NoScheme, BadScheme, Userinfo, Path, TrailingSlash, Query, Fragment, Whitespace,
-        Control, Percent, Backslash, NonAscii, EmptyHost, BadHost, Ipv4Noncanonical, Ipv6Noncanonical,
-        ZoneId, TrailingDot, EmptyLabel, LabelTooLong, HostTooLong, PortEmpty, PortInvalid, PortZero,
-        PortRange, PortLeadingZero,
+        Empty,
+        TooLong,
+        NoScheme,
+        BadScheme,
+        Userinfo,
+        Path,
+        TrailingSlash,
+        Query,
+        Fragment,
+        Whitespace,
+        Control,
+        Percent,
+        Backslash,
+        NonAscii,
+        EmptyHost,
+        BadHost,
+        Ipv4Noncanonical,
+        Ipv6Noncanonical,
+        ZoneId,
+        TrailingDot,
+        EmptyLabel,
+        LabelTooLong,
+        HostTooLong,
+        PortEmpty,
+        PortInvalid,
+        PortZero,
+        PortRange,
+        PortLeadingZero,
     ]
 };
 
@@ -403,7 +427,10 @@ fn validate_domain(host: &str) -> Result<HostKind, Malformed> {
         if label.len() > 63 {
             return Err(Malformed::LabelTooLong);
         }
-        if !label.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'-' || c == b'_') {
+        if !label
+            .bytes()
+            .all(|c| c.is_ascii_alphanumeric() || c == b'-' || c == b'_')
+        {
             return Err(Malformed::BadHost);
         }
         last = label;
@@ -486,7 +513,10 @@ fn check_ipv6(inner: &str) -> Result<(), Malformed> {
     groups[8 - nt..].copy_from_slice(&tail[..nt]);
     let mut buf = [0u8; 40];
     let len = write_ipv6(&groups, &mut buf);
-    if buf.get(..len).is_some_and(|c| c.eq_ignore_ascii_case(inner.as_bytes())) {
+    if buf
+        .get(..len)
+        .is_some_and(|c| c.eq_ignore_ascii_case(inner.as_bytes()))
+    {
         Ok(())
     } else {
         Err(Malformed::Ipv6Noncanonical)
@@ -604,9 +634,21 @@ pub struct Origin<'o> {
 
 impl<'o> Origin<'o> {
     /// The opaque origin `null`.
-    pub const NULL: Origin<'static> = Origin { raw: "null", scheme: "", host: "", port: None, kind: OriginKind::Null };
+    pub const NULL: Origin<'static> = Origin {
+        raw: "null",
+        scheme: "",
+        host: "",
+        port: None,
+        kind: OriginKind::Null,
+    };
     /// Stands for an absent Origin header.
-    pub const MISSING: Origin<'static> = Origin { raw: "", scheme: "", host: "", port: None, kind: OriginKind::Missing };
+    pub const MISSING: Origin<'static> = Origin {
+        raw: "",
+        scheme: "",
+        host: "",
+        port: None,
+        kind: OriginKind::Missing,
+    };
 
     /// Parses one Origin header value strictly (RFC 6454 serialization), without any
     /// policy: `null` gives [`Origin::NULL`]; lists give [`OriginDenial::Multiple`](super::OriginDenial::Multiple);
@@ -640,7 +682,8 @@ impl<'o> Origin<'o> {
             }
         }
         scan_bytes(value).map_err(OriginDenial::Malformed)?;
-        let s = core::str::from_utf8(value).map_err(|_| OriginDenial::Malformed(Malformed::NonAscii))?;
+        let s = core::str::from_utf8(value)
+            .map_err(|_| OriginDenial::Malformed(Malformed::NonAscii))?;
         Self::parse_tuple(s).map_err(OriginDenial::Malformed)
     }
 
@@ -648,7 +691,13 @@ impl<'o> Origin<'o> {
         let (scheme, rest) = split_scheme(s)?;
         let auth = split_authority(rest)?;
         let (host, _, port) = parse_authority(auth)?;
-        Ok(Origin { raw: s, scheme, host, port, kind: OriginKind::Tuple })
+        Ok(Origin {
+            raw: s,
+            scheme,
+            host,
+            port,
+            kind: OriginKind::Tuple,
+        })
     }
 
     /// Tuple, `null` or missing.
@@ -679,7 +728,13 @@ impl<'o> Origin<'o> {
     /// The effective port: the explicit one, else the scheme's default; `None` for
     /// schemes without a default and no port, and for null/missing.
     pub fn port(&self) -> Option<u16> {
-        self.port.or_else(|| if self.kind == OriginKind::Tuple { default_port(self.scheme) } else { None })
+        self.port.or_else(|| {
+            if self.kind == OriginKind::Tuple {
+                default_port(self.scheme)
+            } else {
+                None
+            }
+        })
     }
     /// The port written in the value, with an explicit default port removed.
     pub fn explicit_port(&self) -> Option<u16> {
@@ -695,7 +750,12 @@ impl fmt::Display for Origin<'_> {
             OriginKind::Missing => Ok(()),
             OriginKind::Null => f.write_str("null"),
             OriginKind::Tuple => {
-                for c in self.scheme.chars().chain("://".chars()).chain(self.host.chars()) {
+                for c in self
+                    .scheme
+                    .chars()
+                    .chain("://".chars())
+                    .chain(self.host.chars())
+                {
                     f.write_char(c.to_ascii_lowercase())?;
                 }
                 match self.explicit_port() {
@@ -713,7 +773,15 @@ mod tests {
 
     #[test]
     fn ipv6_canonical() {
-        for ok in ["::1", "::", "2001:db8::1", "2001:db8:0:1:1:1:1:1", "fe80::1:2", "1::", "2001:DB8::1"] {
+        for ok in [
+            "::1",
+            "::",
+            "2001:db8::1",
+            "2001:db8:0:1:1:1:1:1",
+            "fe80::1:2",
+            "1::",
+            "2001:DB8::1",
+        ] {
             assert_eq!(check_ipv6(ok), Ok(()), "{ok}");
         }
         for bad in [
@@ -739,8 +807,21 @@ mod tests {
     #[test]
     fn ipv4_forms() {
         assert_eq!(validate_host("127.0.0.1"), Ok(HostKind::Ipv4));
-        for bad in ["127.1", "2130706433", "0x7f.0.0.1", "127.000.0.1", "256.0.0.1", "1.2.3.4.5", "a.0x10", "01.2.3.4"] {
-            assert_eq!(validate_host(bad), Err(Malformed::Ipv4Noncanonical), "{bad}");
+        for bad in [
+            "127.1",
+            "2130706433",
+            "0x7f.0.0.1",
+            "127.000.0.1",
+            "256.0.0.1",
+            "1.2.3.4.5",
+            "a.0x10",
+            "01.2.3.4",
+        ] {
+            assert_eq!(
+                validate_host(bad),
+                Err(Malformed::Ipv4Noncanonical),
+                "{bad}"
+            );
         }
         assert_eq!(validate_host("1.example.com"), Ok(HostKind::Domain));
     }
@@ -751,7 +832,10 @@ mod tests {
         assert_eq!(parse_port("65536"), Err(Malformed::PortRange));
         assert_eq!(parse_port("0"), Err(Malformed::PortZero));
         assert_eq!(parse_port("00"), Err(Malformed::PortLeadingZero));
-        assert_eq!(parse_port("99999999999999999999"), Err(Malformed::PortRange));
+        assert_eq!(
+            parse_port("99999999999999999999"),
+            Err(Malformed::PortRange)
+        );
         assert_eq!(parse_port("8o"), Err(Malformed::PortInvalid));
     }
 

@@ -2,8 +2,9 @@
 //! port lists, and `*`.
 
 use super::parse::{
-    default_port, ends_with_ci, normalise_port, parse_port, scan_bytes, split_authority, split_host_port,
-    split_scheme, validate_host, HostKind, Malformed, Origin, OriginKind, MAX_ORIGIN_LEN,
+    default_port, ends_with_ci, normalise_port, parse_port, scan_bytes, split_authority,
+    split_host_port, split_scheme, validate_host, HostKind, Malformed, Origin, OriginKind,
+    MAX_ORIGIN_LEN,
 };
 use crate::Diagnostic;
 use core::fmt;
@@ -148,10 +149,25 @@ fn for_each_list_port(list: &str, mut f: impl FnMut(u16) -> bool) -> bool {
 
 impl<'a> Pattern<'a> {
     /// `*`: any well-formed tuple origin.
-    pub const ANY: Pattern<'static> = Pattern { raw: "*", scheme: "", host: HostPattern::Any, port: PortPattern::Any };
+    pub const ANY: Pattern<'static> = Pattern {
+        raw: "*",
+        scheme: "",
+        host: HostPattern::Any,
+        port: PortPattern::Any,
+    };
 
-    pub(crate) const fn from_parts(raw: &'a str, scheme: &'a str, host: HostPattern<'a>, port: PortPattern<'a>) -> Self {
-        Pattern { raw, scheme, host, port }
+    pub(crate) const fn from_parts(
+        raw: &'a str,
+        scheme: &'a str,
+        host: HostPattern<'a>,
+        port: PortPattern<'a>,
+    ) -> Self {
+        Pattern {
+            raw,
+            scheme,
+            host,
+            port,
+        }
     }
 
     /// Parses a pattern (see the table on [`Pattern`]).
@@ -166,7 +182,10 @@ impl<'a> Pattern<'a> {
             return Err(PatternError::Empty);
         }
         if raw == "*" {
-            return Ok(Pattern { raw, ..Pattern::ANY });
+            return Ok(Pattern {
+                raw,
+                ..Pattern::ANY
+            });
         }
         if raw.eq_ignore_ascii_case("null") {
             return Err(PatternError::Null);
@@ -200,7 +219,10 @@ impl<'a> Pattern<'a> {
             None => PortPattern::Default,
             Some("*") => PortPattern::Any,
             Some(p) if p.starts_with('[') => {
-                let list = p.strip_prefix('[').and_then(|p| p.strip_suffix(']')).ok_or(PatternError::PortList)?;
+                let list = p
+                    .strip_prefix('[')
+                    .and_then(|p| p.strip_suffix(']'))
+                    .ok_or(PatternError::PortList)?;
                 if list.is_empty() || list.split(',').any(|x| parse_port(x).is_err()) {
                     return Err(PatternError::PortList);
                 }
@@ -215,8 +237,17 @@ impl<'a> Pattern<'a> {
                 }
             }
         };
-        let host = if wildcard { HostPattern::Subdomain(host) } else { HostPattern::Exact(host) };
-        Ok(Pattern { raw, scheme, host, port })
+        let host = if wildcard {
+            HostPattern::Subdomain(host)
+        } else {
+            HostPattern::Exact(host)
+        };
+        Ok(Pattern {
+            raw,
+            scheme,
+            host,
+            port,
+        })
     }
 
     /// The pattern text as given.
@@ -265,7 +296,8 @@ impl<'a> Pattern<'a> {
         match self.port {
             PortPattern::Any => true,
             PortPattern::Default => {
-                origin.explicit_port().is_none() || (origin.port().is_some() && origin.port() == self.default_port())
+                origin.explicit_port().is_none()
+                    || (origin.port().is_some() && origin.port() == self.default_port())
             }
             PortPattern::Exact(n) => origin.port() == Some(n),
             PortPattern::List(list) => match origin.port() {
@@ -356,17 +388,44 @@ mod tests {
     fn parse_shapes() {
         assert_eq!(p("https://A.com:443").port(), PortPattern::Default);
         assert_eq!(p("https://a.com:8443").port(), PortPattern::Exact(8443));
-        assert_eq!(p("http://localhost:[3000,5173]").port(), PortPattern::List("3000,5173"));
-        assert_eq!(p("https://*.example.com").host(), HostPattern::Subdomain("example.com"));
-        assert_eq!(Pattern::parse("http://localhost:[]"), Err(PatternError::PortList));
-        assert_eq!(Pattern::parse("http://localhost:[0]"), Err(PatternError::PortList));
-        assert_eq!(Pattern::parse("http://localhost:3*"), Err(PatternError::Wildcard));
-        assert_eq!(Pattern::parse("https://*.*.com"), Err(PatternError::Wildcard));
-        assert_eq!(Pattern::parse("https://*.1.2.3.4"), Err(PatternError::Wildcard));
-        assert_eq!(Pattern::parse("*://a.com"), Err(PatternError::Malformed(Malformed::BadScheme)));
+        assert_eq!(
+            p("http://localhost:[3000,5173]").port(),
+            PortPattern::List("3000,5173")
+        );
+        assert_eq!(
+            p("https://*.example.com").host(),
+            HostPattern::Subdomain("example.com")
+        );
+        assert_eq!(
+            Pattern::parse("http://localhost:[]"),
+            Err(PatternError::PortList)
+        );
+        assert_eq!(
+            Pattern::parse("http://localhost:[0]"),
+            Err(PatternError::PortList)
+        );
+        assert_eq!(
+            Pattern::parse("http://localhost:3*"),
+            Err(PatternError::Wildcard)
+        );
+        assert_eq!(
+            Pattern::parse("https://*.*.com"),
+            Err(PatternError::Wildcard)
+        );
+        assert_eq!(
+            Pattern::parse("https://*.1.2.3.4"),
+            Err(PatternError::Wildcard)
+        );
+        assert_eq!(
+            Pattern::parse("*://a.com"),
+            Err(PatternError::Malformed(Malformed::BadScheme))
+        );
         assert_eq!(Pattern::parse("NULL"), Err(PatternError::Null));
         assert_eq!(Pattern::parse(".example.com"), Err(PatternError::NoScheme));
-        assert_eq!(Pattern::parse("https://a.com:0"), Err(PatternError::Malformed(Malformed::PortZero)));
+        assert_eq!(
+            Pattern::parse("https://a.com:0"),
+            Err(PatternError::Malformed(Malformed::PortZero))
+        );
     }
 
     #[test]

@@ -138,7 +138,13 @@ impl<'a> OriginPolicy<'a> {
     /// assert!(policy.check(Some(b"https://a.com")).is_err());
     /// ```
     pub const fn new(patterns: &'a [Pattern<'a>]) -> Self {
-        OriginPolicy { patterns, allow_null: false, allow_missing: false, preset: Preset::Production, dev_hosts: &[] }
+        OriginPolicy {
+            patterns,
+            allow_null: false,
+            allow_missing: false,
+            preset: Preset::Production,
+            dev_hosts: &[],
+        }
     }
 
     /// Accept `Origin: null` (off by default; `*` does not imply it).
@@ -222,11 +228,19 @@ impl<'a> OriginPolicy<'a> {
     /// ```
     pub fn check<'o>(&self, origin: Option<&'o [u8]>) -> Result<Origin<'o>, OriginDenial> {
         let Some(value) = origin else {
-            return if self.allow_missing { Ok(Origin::MISSING) } else { Err(OriginDenial::Missing) };
+            return if self.allow_missing {
+                Ok(Origin::MISSING)
+            } else {
+                Err(OriginDenial::Missing)
+            };
         };
         let origin = Origin::parse(value)?;
         if origin.kind() == OriginKind::Null {
-            return if self.allow_null { Ok(origin) } else { Err(OriginDenial::Null) };
+            return if self.allow_null {
+                Ok(origin)
+            } else {
+                Err(OriginDenial::Null)
+            };
         }
         self.check_origin(&origin).map(|()| origin)
     }
@@ -261,8 +275,20 @@ impl<'a> OriginPolicy<'a> {
     /// Matches an already parsed tuple origin against patterns, preset and dev hosts.
     pub fn check_origin(&self, origin: &Origin<'_>) -> Result<(), OriginDenial> {
         match origin.kind() {
-            OriginKind::Missing => return if self.allow_missing { Ok(()) } else { Err(OriginDenial::Missing) },
-            OriginKind::Null => return if self.allow_null { Ok(()) } else { Err(OriginDenial::Null) },
+            OriginKind::Missing => {
+                return if self.allow_missing {
+                    Ok(())
+                } else {
+                    Err(OriginDenial::Missing)
+                }
+            }
+            OriginKind::Null => {
+                return if self.allow_null {
+                    Ok(())
+                } else {
+                    Err(OriginDenial::Null)
+                }
+            }
             OriginKind::Tuple => {}
         }
         let (mut scheme_near, mut port_near) = (false, false);
@@ -309,14 +335,36 @@ mod tests {
 
     #[test]
     fn denial_classification() {
-        let pats = [Pattern::parse("https://app.example.com").unwrap(), Pattern::parse("http://localhost:3000").unwrap()];
+        let pats = [
+            Pattern::parse("https://app.example.com").unwrap(),
+            Pattern::parse("http://localhost:3000").unwrap(),
+        ];
         let p = OriginPolicy::new(&pats);
-        assert_eq!(p.check(Some(b"https://app.example.com:443")).map(|o| o.explicit_port()), Ok(None));
-        assert_eq!(p.check(Some(b"http://app.example.com")), Err(OriginDenial::Scheme));
-        assert_eq!(p.check(Some(b"https://app.example.com:8443")), Err(OriginDenial::Port));
-        assert_eq!(p.check(Some(b"https://localhost:3000")), Err(OriginDenial::Scheme));
-        assert_eq!(p.check(Some(b"http://localhost:3001")), Err(OriginDenial::Port));
-        assert_eq!(p.check(Some(b"https://other.example.com")), Err(OriginDenial::Host));
+        assert_eq!(
+            p.check(Some(b"https://app.example.com:443"))
+                .map(|o| o.explicit_port()),
+            Ok(None)
+        );
+        assert_eq!(
+            p.check(Some(b"http://app.example.com")),
+            Err(OriginDenial::Scheme)
+        );
+        assert_eq!(
+            p.check(Some(b"https://app.example.com:8443")),
+            Err(OriginDenial::Port)
+        );
+        assert_eq!(
+            p.check(Some(b"https://localhost:3000")),
+            Err(OriginDenial::Scheme)
+        );
+        assert_eq!(
+            p.check(Some(b"http://localhost:3001")),
+            Err(OriginDenial::Port)
+        );
+        assert_eq!(
+            p.check(Some(b"https://other.example.com")),
+            Err(OriginDenial::Host)
+        );
         assert_eq!(p.check(Some(b"null")), Err(OriginDenial::Null));
         assert_eq!(p.check(None), Err(OriginDenial::Missing));
         assert_eq!(p.check_values(&[b"a", b"b"]), Err(OriginDenial::Multiple));
@@ -336,7 +384,15 @@ mod tests {
     #[test]
     fn codes_are_distinct() {
         use OriginDenial::*;
-        let all = [Missing, Null, Multiple, Malformed(super::Malformed::Path), Scheme, Port, Host];
+        let all = [
+            Missing,
+            Null,
+            Multiple,
+            Malformed(super::Malformed::Path),
+            Scheme,
+            Port,
+            Host,
+        ];
         for (i, a) in all.iter().enumerate() {
             for b in &all[i + 1..] {
                 assert_ne!(a.code(), b.code());

@@ -81,11 +81,14 @@ static DEVELOPMENT: [Pattern<'static>; 6] = [
 
 /// How close a dev host comes to `origin`: (scheme ok, host ok, port ok).
 pub(crate) fn dev_host_match(entry: &str, origin: &Origin<'_>) -> (bool, bool, bool) {
-    let Ok((host, port)) = split_host_port(entry) else { return (false, false, false) };
+    let Ok((host, port)) = split_host_port(entry) else {
+        return (false, false, false);
+    };
     if validate_host(host).is_err() {
         return (false, false, false);
     }
-    let scheme_ok = origin.scheme().eq_ignore_ascii_case("http") || origin.scheme().eq_ignore_ascii_case("https");
+    let scheme_ok = origin.scheme().eq_ignore_ascii_case("http")
+        || origin.scheme().eq_ignore_ascii_case("https");
     let host_ok = host.eq_ignore_ascii_case(origin.host());
     let port_ok = match port {
         None | Some("*") => true,

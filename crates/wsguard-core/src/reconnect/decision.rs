@@ -46,7 +46,9 @@ impl Decision {
     /// The classified disconnect behind the decision.
     pub const fn cause(&self) -> &Cause {
         match self {
-            Decision::Stop { cause, .. } | Decision::WaitForReauth { cause } | Decision::RetryAt { cause, .. } => cause,
+            Decision::Stop { cause, .. }
+            | Decision::WaitForReauth { cause }
+            | Decision::RetryAt { cause, .. } => cause,
         }
     }
 }
@@ -86,9 +88,16 @@ pub(super) fn classify(registry: &CloseRegistry<'_>, d: Disconnect) -> (Cause, R
             let info = registry.classify(code);
             (Cause::Close(info), info.retry())
         }
-        Disconnect::HttpStatus { status, retry_after_s } => {
-            (Cause::HttpStatus { status, retry_after_s }, http_text(status).retry)
-        }
+        Disconnect::HttpStatus {
+            status,
+            retry_after_s,
+        } => (
+            Cause::HttpStatus {
+                status,
+                retry_after_s,
+            },
+            http_text(status).retry,
+        ),
         Disconnect::Transport(t) => (Cause::Transport(t), Retry::WithBackoff),
     }
 }
@@ -138,7 +147,11 @@ const fn http_text(status: u16) -> Text {
             "the server answered the upgrade with an unexpected status",
             "run `wsguard probe <url>` to see the full response"),
     };
-    Text { retry, reason, remedy }
+    Text {
+        retry,
+        reason,
+        remedy,
+    }
 }
 
 const fn transport_text(t: TransportFailure) -> (&'static str, &'static str) {
@@ -178,9 +191,18 @@ impl Cause {
 impl crate::Diagnostic for Decision {
     fn code(&self) -> &'static str {
         match self {
-            Decision::Stop { reason: StopReason::Normal, .. } => "reconnect_stop_normal",
-            Decision::Stop { reason: StopReason::NotRetryable, .. } => "reconnect_stop_not_retryable",
-            Decision::Stop { reason: StopReason::AttemptsExhausted, .. } => "reconnect_stop_attempts_exhausted",
+            Decision::Stop {
+                reason: StopReason::Normal,
+                ..
+            } => "reconnect_stop_normal",
+            Decision::Stop {
+                reason: StopReason::NotRetryable,
+                ..
+            } => "reconnect_stop_not_retryable",
+            Decision::Stop {
+                reason: StopReason::AttemptsExhausted,
+                ..
+            } => "reconnect_stop_attempts_exhausted",
             Decision::WaitForReauth { .. } => "reconnect_wait_for_reauth",
             Decision::RetryAt { .. } => "reconnect_retry",
         }

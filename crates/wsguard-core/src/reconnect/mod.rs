@@ -204,7 +204,11 @@ impl<'a> Reconnect<'a> {
     /// assert_eq!(Reconnect::new(ReconnectConfig::DEFAULT).attempts(), 0);
     /// ```
     pub const fn new(config: ReconnectConfig<'a>) -> Self {
-        Reconnect { config, attempts: 0, connected_at: None }
+        Reconnect {
+            config,
+            attempts: 0,
+            connected_at: None,
+        }
     }
 
     /// The configuration.
@@ -283,34 +287,73 @@ impl<'a> Reconnect<'a> {
             Retry::Soon | Retry::WithBackoff | Retry::AfterDelay => {
                 let attempt = self.attempts.saturating_add(1);
                 if self.config.max_attempts != 0 && attempt > self.config.max_attempts {
-                    return Decision::Stop { reason: StopReason::AttemptsExhausted, cause };
+                    return Decision::Stop {
+                        reason: StopReason::AttemptsExhausted,
+                        cause,
+                    };
                 }
                 self.attempts = attempt;
-                let backoff = self.config.jitter.apply(self.config.ceiling_ms(attempt), random);
+                let backoff = self
+                    .config
+                    .jitter
+                    .apply(self.config.ceiling_ms(attempt), random);
                 let delay_ms = match retry {
-                    Retry::Soon if attempt == 1 => Jitter::Equal.apply(self.config.going_away_delay_ms, random),
+                    Retry::Soon if attempt == 1 => {
+                        Jitter::Equal.apply(self.config.going_away_delay_ms, random)
+                    }
                     Retry::AfterDelay => {
                         let floor = match disconnect {
-                            Disconnect::HttpStatus { retry_after_s: Some(s), .. } => {
+                            Disconnect::HttpStatus {
+                                retry_after_s: Some(s),
+                                ..
+                            } => {
                                 let ra = (s as u64).saturating_mul(1_000);
-                                let ra = if ra < self.config.max_retry_after_ms { ra } else { self.config.max_retry_after_ms };
-                                if ra > self.config.overload_delay_ms { ra } else { self.config.overload_delay_ms }
+                                let ra = if ra < self.config.max_retry_after_ms {
+                                    ra
+                                } else {
+                                    self.config.max_retry_after_ms
+                                };
+                                if ra > self.config.overload_delay_ms {
+                                    ra
+                                } else {
+                                    self.config.overload_delay_ms
+                                }
                             }
                             _ => self.config.overload_delay_ms,
                         };
-                        if backoff > floor { backoff } else { floor }
+                        if backoff > floor {
+                            backoff
+                        } else {
+                            floor
+                        }
                     }
                     _ => match disconnect {
                         // Retry-After on a 503 (or any retryable status) is honoured too.
-                        Disconnect::HttpStatus { retry_after_s: Some(s), .. } => {
+                        Disconnect::HttpStatus {
+                            retry_after_s: Some(s),
+                            ..
+                        } => {
                             let ra = (s as u64).saturating_mul(1_000);
-                            let ra = if ra < self.config.max_retry_after_ms { ra } else { self.config.max_retry_after_ms };
-                            if ra > backoff { ra } else { backoff }
+                            let ra = if ra < self.config.max_retry_after_ms {
+                                ra
+                            } else {
+                                self.config.max_retry_after_ms
+                            };
+                            if ra > backoff {
+                                ra
+                            } else {
+                                backoff
+                            }
                         }
                         _ => backoff,
                     },
                 };
-                Decision::RetryAt { at_ms: now_ms.saturating_add(delay_ms), attempt, delay_ms, cause }
+                Decision::RetryAt {
+                    at_ms: now_ms.saturating_add(delay_ms),
+                    attempt,
+                    delay_ms,
+                    cause,
+                }
             }
         }
     }

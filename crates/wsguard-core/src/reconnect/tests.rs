@@ -26,7 +26,11 @@ fn jitter_bounds() {
 
 #[test]
 fn ceiling_saturates() {
-    let cfg = ReconnectConfig { base_ms: u64::MAX / 2, cap_ms: u64::MAX, ..ReconnectConfig::DEFAULT };
+    let cfg = ReconnectConfig {
+        base_ms: u64::MAX / 2,
+        cap_ms: u64::MAX,
+        ..ReconnectConfig::DEFAULT
+    };
     assert_eq!(cfg.ceiling_ms(0), u64::MAX / 2);
     assert_eq!(cfg.ceiling_ms(3), u64::MAX);
     assert_eq!(cfg.ceiling_ms(u32::MAX), u64::MAX);
@@ -36,27 +40,61 @@ fn ceiling_saturates() {
 #[test]
 fn custom_registry_codes_drive_the_decision() {
     const CODES: [AppCode; 2] = [
-        AppCode::new(4001, "session_expired", "d", "r", Retry::AfterReauth).with_category(Category::PolicyAuth),
-        AppCode::new(4002, "banned", "you are banned", "contact support", Retry::Never),
+        AppCode::new(4001, "session_expired", "d", "r", Retry::AfterReauth)
+            .with_category(Category::PolicyAuth),
+        AppCode::new(
+            4002,
+            "banned",
+            "you are banned",
+            "contact support",
+            Retry::Never,
+        ),
     ];
     let registry = CloseRegistry::new(&CODES).unwrap();
-    let mut rc = Reconnect::new(ReconnectConfig { registry, ..ReconnectConfig::DEFAULT });
-    assert!(matches!(rc.on_disconnect(Disconnect::Close(4001), 0, 0), Decision::WaitForReauth { .. }));
+    let mut rc = Reconnect::new(ReconnectConfig {
+        registry,
+        ..ReconnectConfig::DEFAULT
+    });
+    assert!(matches!(
+        rc.on_disconnect(Disconnect::Close(4001), 0, 0),
+        Decision::WaitForReauth { .. }
+    ));
     let d = rc.on_disconnect(Disconnect::Close(4002), 0, 0);
-    assert!(matches!(d, Decision::Stop { reason: StopReason::NotRetryable, .. }));
+    assert!(matches!(
+        d,
+        Decision::Stop {
+            reason: StopReason::NotRetryable,
+            ..
+        }
+    ));
     assert_eq!(d.reason(), "you are banned");
     assert_eq!(d.remedy(), "contact support");
     // 4401 is not in this registry: private code → backoff.
-    assert!(matches!(rc.on_disconnect(Disconnect::Close(4401), 0, 0), Decision::RetryAt { .. }));
+    assert!(matches!(
+        rc.on_disconnect(Disconnect::Close(4401), 0, 0),
+        Decision::RetryAt { .. }
+    ));
 }
 
 #[test]
 fn diagnostics_are_filled_for_every_input() {
-    let mut rc = Reconnect::new(ReconnectConfig { max_attempts: 3, ..ReconnectConfig::DEFAULT });
+    let mut rc = Reconnect::new(ReconnectConfig {
+        max_attempts: 3,
+        ..ReconnectConfig::DEFAULT
+    });
     for code in 0..=u16::MAX {
         let d = rc.on_disconnect(Disconnect::Close(code), 0, 0);
-        assert!(!d.reason().is_empty() && !d.remedy().is_empty() && d.code().starts_with("reconnect_"));
-        let d = rc.on_disconnect(Disconnect::HttpStatus { status: code, retry_after_s: Some(code as u32) }, 0, 0);
+        assert!(
+            !d.reason().is_empty() && !d.remedy().is_empty() && d.code().starts_with("reconnect_")
+        );
+        let d = rc.on_disconnect(
+            Disconnect::HttpStatus {
+                status: code,
+                retry_after_s: Some(code as u32),
+            },
+            0,
+            0,
+        );
         assert!(!d.reason().is_empty() && !d.remedy().is_empty());
         rc.reset();
     }
@@ -81,16 +119,27 @@ fn reset_and_is_stable() {
 #[test]
 fn no_panic_and_delays_bounded() {
     let mut rng = XorShift(0xdead_beef_cafe_f00d);
-    let mut rc = Reconnect::new(ReconnectConfig { max_attempts: 50, ..ReconnectConfig::DEFAULT });
+    let mut rc = Reconnect::new(ReconnectConfig {
+        max_attempts: 50,
+        ..ReconnectConfig::DEFAULT
+    });
     let mut now = 0u64;
     for _ in 0..20_000 {
         let r = rng.next();
-        now = if r % 97 == 0 { rng.next() } else { now.saturating_add(r % 100_000) };
+        now = if r % 97 == 0 {
+            rng.next()
+        } else {
+            now.saturating_add(r % 100_000)
+        };
         let d = match r % 4 {
             0 => Disconnect::Close(rng.next() as u16),
             1 => Disconnect::HttpStatus {
                 status: rng.next() as u16,
-                retry_after_s: if r % 8 == 1 { Some(rng.next() as u32) } else { None },
+                retry_after_s: if r % 8 == 1 {
+                    Some(rng.next() as u32)
+                } else {
+                    None
+                },
             },
             2 => Disconnect::Transport(TransportFailure::Timeout),
             _ => {
@@ -98,9 +147,15 @@ fn no_panic_and_delays_bounded() {
                 continue;
             }
         };
-        if let Decision::RetryAt { at_ms, delay_ms, attempt, .. } = rc.on_disconnect(d, now, rng.next() as u32) {
+        if let Decision::RetryAt {
+            at_ms,
+            delay_ms,
+            attempt,
+            ..
+        } = rc.on_disconnect(d, now, rng.next() as u32)
+        {
             assert!(delay_ms <= 600_000);
-            assert!(attempt >= 1 && attempt <= 50);
+            assert!((1..=50).contains(&attempt));
             assert_eq!(at_ms, now.saturating_add(delay_ms));
         }
     }

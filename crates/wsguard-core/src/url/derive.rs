@@ -30,7 +30,12 @@ use crate::Cursor;
 /// assert_eq!(derive_ws_url("https://app.example.com/", "ws://app.example.com/ws", None, &mut buf),
 ///            Err(UrlError::MixedContent));
 /// ```
-pub fn derive_ws_url<'o>(page_url: &str, target: &str, port: Option<u16>, out: &'o mut [u8]) -> Result<WsUrl<'o>, UrlError> {
+pub fn derive_ws_url<'o>(
+    page_url: &str,
+    target: &str,
+    port: Option<u16>,
+    out: &'o mut [u8],
+) -> Result<WsUrl<'o>, UrlError> {
     let (page_scheme, page_rest) = match parse::split_scheme(page_url) {
         Ok(v) => v,
         Err(UrlError::UnsupportedScheme) => return Err(UrlError::PageScheme),
@@ -43,12 +48,23 @@ pub fn derive_ws_url<'o>(page_url: &str, target: &str, port: Option<u16>, out: &
     };
     let page = parse::parse_after_scheme(page_rest)?;
 
-    if target.bytes().any(|b| b == b' ' || b == b'\t' || b == b'\r' || b == b'\n' || b == 0x0c) {
+    if target
+        .bytes()
+        .any(|b| b == b' ' || b == b'\t' || b == b'\r' || b == b'\n' || b == 0x0c)
+    {
         return Err(UrlError::Whitespace);
     }
 
     // The authority and path/query the result is built from.
-    let (secure, host, host_kind, mut out_port, path, query, merge_with): (bool, &str, HostKind, Option<u16>, &str, Option<&str>, Option<&str>);
+    let (secure, host, host_kind, mut out_port, path, query, merge_with): (
+        bool,
+        &str,
+        HostKind,
+        Option<u16>,
+        &str,
+        Option<&str>,
+        Option<&str>,
+    );
     if let Some((scheme, rest)) = absolute_scheme(target) {
         let t = parse::parse_after_scheme(rest)?;
         if t.has_fragment {
@@ -58,19 +74,38 @@ pub fn derive_ws_url<'o>(page_url: &str, target: &str, port: Option<u16>, out: &
         if page_secure && !target_secure {
             return Err(UrlError::MixedContent);
         }
-        (secure, host, host_kind, out_port, path, query, merge_with) = (target_secure, t.host, t.host_kind, t.port, t.path, t.query, None);
+        (secure, host, host_kind, out_port, path, query, merge_with) = (
+            target_secure,
+            t.host,
+            t.host_kind,
+            t.port,
+            t.path,
+            t.query,
+            None,
+        );
     } else if target.starts_with("//") {
         let t = parse::parse_after_scheme(target)?;
         if t.has_fragment {
             return Err(UrlError::Fragment);
         }
-        (secure, host, host_kind, out_port, path, query, merge_with) = (page_secure, t.host, t.host_kind, t.port, t.path, t.query, None);
+        (secure, host, host_kind, out_port, path, query, merge_with) = (
+            page_secure,
+            t.host,
+            t.host_kind,
+            t.port,
+            t.path,
+            t.query,
+            None,
+        );
     } else {
         if target.contains('#') {
             return Err(UrlError::Fragment);
         }
         let (t_path, t_query) = match target.find('?') {
-            Some(i) => (target.get(..i).unwrap_or(""), Some(target.get(i + 1..).unwrap_or(""))),
+            Some(i) => (
+                target.get(..i).unwrap_or(""),
+                Some(target.get(i + 1..).unwrap_or("")),
+            ),
             None => (target, None),
         };
         parse::check_chars(t_path)?;
@@ -78,7 +113,15 @@ pub fn derive_ws_url<'o>(page_url: &str, target: &str, port: Option<u16>, out: &
             parse::check_chars(q)?;
         }
         let (p, q, m) = if t_path.is_empty() {
-            (page.path, if t_query.is_some() { t_query } else { page.query }, None)
+            (
+                page.path,
+                if t_query.is_some() {
+                    t_query
+                } else {
+                    page.query
+                },
+                None,
+            )
         } else if t_path.starts_with('/') {
             (t_path, t_query, None)
         } else {
@@ -89,7 +132,8 @@ pub fn derive_ws_url<'o>(page_url: &str, target: &str, port: Option<u16>, out: &
             };
             (t_path, t_query, Some(dir))
         };
-        (secure, host, host_kind, out_port, path, query, merge_with) = (page_secure, page.host, page.host_kind, page.port, p, q, m);
+        (secure, host, host_kind, out_port, path, query, merge_with) =
+            (page_secure, page.host, page.host_kind, page.port, p, q, m);
     }
     if port.is_some() {
         out_port = port;
@@ -100,7 +144,11 @@ pub fn derive_ws_url<'o>(page_url: &str, target: &str, port: Option<u16>, out: &
     let mut c = Cursor::new(&mut *out);
     c.put_str(if secure { "wss://" } else { "ws://" })?;
     for b in host.bytes() {
-        c.put(&[if host_kind == HostKind::Name { b.to_ascii_lowercase() } else { b }])?;
+        c.put(&[if host_kind == HostKind::Name {
+            b.to_ascii_lowercase()
+        } else {
+            b
+        }])?;
     }
     if let Some(p) = out_port.filter(|&p| p != default) {
         c.put(b":")?;
@@ -116,7 +164,6 @@ pub fn derive_ws_url<'o>(page_url: &str, target: &str, port: Option<u16>, out: &
         None => c.put_str(path)?,
     }
     let path_end = c.finish()?;
-    drop(c);
     let path_end = match out.get_mut(path_start..path_end) {
         Some(region) => path_start + remove_dot_segments(region),
         None => path_end,
@@ -130,11 +177,16 @@ pub fn derive_ws_url<'o>(page_url: &str, target: &str, port: Option<u16>, out: &
         }
         match c.finish() {
             Ok(n) => path_end + n,
-            Err(e) => return Err(UrlError::BufferTooSmall { needed: path_end + e.needed }),
+            Err(e) => {
+                return Err(UrlError::BufferTooSmall {
+                    needed: path_end + e.needed,
+                })
+            }
         }
     };
     let out: &'o [u8] = out;
-    let text = core::str::from_utf8(out.get(..total).unwrap_or(&[])).map_err(|_| UrlError::InvalidChar)?;
+    let text =
+        core::str::from_utf8(out.get(..total).unwrap_or(&[])).map_err(|_| UrlError::InvalidChar)?;
     WsUrl::parse(text)
 }
 
@@ -145,10 +197,7 @@ fn absolute_scheme(target: &str) -> Option<(Scheme, &str)> {
     if name.contains(['/', '?']) {
         return None;
     }
-    match parse::split_scheme(target) {
-        Ok(v) => Some(v),
-        Err(_) => None,
-    }
+    parse::split_scheme(target).ok()
 }
 
 /// RFC 3986 §5.2.4 on an absolute path, in place; returns the new length (≥ 1).
@@ -161,7 +210,10 @@ fn remove_dot_segments(buf: &mut [u8]) -> usize {
     let mut r = 0usize; // buf[r] == b'/'
     while r < len {
         let start = r + 1;
-        let end = buf.get(start..).and_then(|s| s.iter().position(|&b| b == b'/')).map_or(len, |i| start + i);
+        let end = buf
+            .get(start..)
+            .and_then(|s| s.iter().position(|&b| b == b'/'))
+            .map_or(len, |i| start + i);
         let last = end == len;
         let seg = buf.get(start..end).unwrap_or(&[]);
         if seg == b"." {
@@ -172,7 +224,10 @@ fn remove_dot_segments(buf: &mut [u8]) -> usize {
                 w += 1;
             }
         } else if seg == b".." {
-            w = buf.get(..w).and_then(|o| o.iter().rposition(|&b| b == b'/')).unwrap_or(0);
+            w = buf
+                .get(..w)
+                .and_then(|o| o.iter().rposition(|&b| b == b'/'))
+                .unwrap_or(0);
             if last {
                 if let Some(b) = buf.get_mut(w) {
                     *b = b'/';

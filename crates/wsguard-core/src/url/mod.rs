@@ -85,7 +85,14 @@ impl<'a> WsUrl<'a> {
         if p.has_fragment {
             return Err(UrlError::Fragment);
         }
-        Ok(WsUrl { secure: scheme.secure(), host: p.host, host_kind: p.host_kind, port: p.port, path: p.path, query: p.query })
+        Ok(WsUrl {
+            secure: scheme.secure(),
+            host: p.host,
+            host_kind: p.host_kind,
+            port: p.port,
+            path: p.path,
+            query: p.query,
+        })
     }
 
     /// Parses a URL held in bytes (e.g. from C or a config file); non-UTF-8 input is
@@ -120,7 +127,10 @@ impl<'a> WsUrl<'a> {
     /// The host without IPv6 brackets, for name resolution or socket addresses.
     pub fn host_unbracketed(&self) -> &'a str {
         match self.host_kind {
-            HostKind::Ipv6 => self.host.get(1..self.host.len().saturating_sub(1)).unwrap_or(self.host),
+            HostKind::Ipv6 => self
+                .host
+                .get(1..self.host.len().saturating_sub(1))
+                .unwrap_or(self.host),
             _ => self.host,
         }
     }
@@ -173,7 +183,10 @@ impl<'a> WsUrl<'a> {
     /// assert_eq!(url.resource_name().to_string(), "/?x=1");
     /// ```
     pub const fn resource_name(&self) -> ResourceName<'a> {
-        ResourceName { path: self.path(), query: self.query }
+        ResourceName {
+            path: self.path(),
+            query: self.query,
+        }
     }
 
     /// Writes the resource name (path and query) at the cursor.

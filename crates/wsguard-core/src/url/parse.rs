@@ -37,7 +37,10 @@ pub(super) fn split_scheme(input: &str) -> Result<(Scheme, &str), UrlError> {
     if input.is_empty() {
         return Err(UrlError::Empty);
     }
-    if input.bytes().any(|b| b == b' ' || b == b'\t' || b == b'\r' || b == b'\n' || b == 0x0c) {
+    if input
+        .bytes()
+        .any(|b| b == b' ' || b == b'\t' || b == b'\r' || b == b'\n' || b == 0x0c)
+    {
         return Err(UrlError::Whitespace);
     }
     let colon = match input.find(':') {
@@ -56,9 +59,15 @@ pub(super) fn split_scheme(input: &str) -> Result<(Scheme, &str), UrlError> {
         Scheme::Https
     } else {
         let valid_name = name.bytes().next().is_some_and(|b| b.is_ascii_alphabetic())
-            && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'+' || b == b'-' || b == b'.');
+            && name
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'+' || b == b'-' || b == b'.');
         // `localhost:8000/ws` parses as scheme "localhost": it has no "//" after it.
-        return Err(if valid_name && rest.starts_with("//") { UrlError::UnsupportedScheme } else { UrlError::MissingScheme });
+        return Err(if valid_name && rest.starts_with("//") {
+            UrlError::UnsupportedScheme
+        } else {
+            UrlError::MissingScheme
+        });
     };
     Ok((scheme, rest))
 }
@@ -79,14 +88,24 @@ pub(super) fn parse_after_scheme(rest: &str) -> Result<Parts<'_>, UrlError> {
         None => (tail, false),
     };
     let (path, query) = match before_fragment.find('?') {
-        Some(i) => (before_fragment.get(..i).unwrap_or(""), Some(before_fragment.get(i + 1..).unwrap_or(""))),
+        Some(i) => (
+            before_fragment.get(..i).unwrap_or(""),
+            Some(before_fragment.get(i + 1..).unwrap_or("")),
+        ),
         None => (before_fragment, None),
     };
     check_chars(path)?;
     if let Some(q) = query {
         check_chars(q)?;
     }
-    Ok(Parts { host, host_kind, port, path, query, has_fragment })
+    Ok(Parts {
+        host,
+        host_kind,
+        port,
+        path,
+        query,
+        has_fragment,
+    })
 }
 
 fn parse_authority(authority: &str) -> Result<(&str, HostKind, Option<u16>), UrlError> {
@@ -117,7 +136,10 @@ fn parse_authority(authority: &str) -> Result<(&str, HostKind, Option<u16>), Url
         (host, HostKind::Ipv6, port_text)
     } else {
         let (host, port_text) = match authority.find(':') {
-            Some(i) => (authority.get(..i).unwrap_or(""), Some(authority.get(i + 1..).unwrap_or(""))),
+            Some(i) => (
+                authority.get(..i).unwrap_or(""),
+                Some(authority.get(i + 1..).unwrap_or("")),
+            ),
             None => (authority, None),
         };
         if host.is_empty() {
@@ -159,7 +181,10 @@ fn host_kind(host: &str) -> Result<HostKind, UrlError> {
         if label.is_empty() || label.len() > 63 {
             return Err(UrlError::InvalidHost);
         }
-        if !label.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'~') {
+        if !label
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'~')
+        {
             return Err(UrlError::InvalidHost);
         }
     }
@@ -179,13 +204,19 @@ pub(super) fn is_ipv4(s: &str) -> bool {
     let mut count = 0;
     for part in s.split('.') {
         count += 1;
-        if count > 4 || part.is_empty() || part.len() > 3 || !part.bytes().all(|b| b.is_ascii_digit()) {
+        if count > 4
+            || part.is_empty()
+            || part.len() > 3
+            || !part.bytes().all(|b| b.is_ascii_digit())
+        {
             return false;
         }
         if part.len() > 1 && part.starts_with('0') {
             return false;
         }
-        let v = part.bytes().fold(0u32, |acc, b| acc * 10 + u32::from(b - b'0'));
+        let v = part
+            .bytes()
+            .fold(0u32, |acc, b| acc * 10 + u32::from(b - b'0'));
         if v > 255 {
             return false;
         }
@@ -246,9 +277,17 @@ pub(super) fn check_chars(s: &str) -> Result<(), UrlError> {
     while let Some(&b) = bytes.get(i) {
         match b {
             b' ' | b'\t' | b'\r' | b'\n' | 0x0c => return Err(UrlError::Whitespace),
-            0..=0x1f | 0x7f..=0xff | b'"' | b'<' | b'>' | b'\\' | b'^' | b'`' | b'{' | b'|' | b'}' => {
-                return Err(UrlError::InvalidChar)
-            }
+            0..=0x1f
+            | 0x7f..=0xff
+            | b'"'
+            | b'<'
+            | b'>'
+            | b'\\'
+            | b'^'
+            | b'`'
+            | b'{'
+            | b'|'
+            | b'}' => return Err(UrlError::InvalidChar),
             b'%' => {
                 let ok = matches!((bytes.get(i + 1), bytes.get(i + 2)), (Some(a), Some(c)) if a.is_ascii_hexdigit() && c.is_ascii_hexdigit());
                 if !ok {

@@ -36,17 +36,43 @@ fn remove_dot_segments_rfc3986_examples() {
 #[test]
 fn ipv6_forms() {
     use super::parse::is_ipv6;
-    for ok in ["::", "::1", "1::", "1:2:3:4:5:6:7:8", "1:2:3:4:5:6:7::", "::ffff:1.2.3.4", "fe80::1:2", "1:2:3:4:5:6:1.2.3.4"] {
+    for ok in [
+        "::",
+        "::1",
+        "1::",
+        "1:2:3:4:5:6:7:8",
+        "1:2:3:4:5:6:7::",
+        "::ffff:1.2.3.4",
+        "fe80::1:2",
+        "1:2:3:4:5:6:1.2.3.4",
+    ] {
         assert!(is_ipv6(ok), "{ok}");
     }
-    for bad in ["", ":", ":::", "1:2:3:4:5:6:7:8:9", "1::2::3", "12345::", "g::", "1.2.3.4", "::1%eth0", "1:2:3:4:5:6:7:1.2.3.4", ":1::"] {
+    for bad in [
+        "",
+        ":",
+        ":::",
+        "1:2:3:4:5:6:7:8:9",
+        "1::2::3",
+        "12345::",
+        "g::",
+        "1.2.3.4",
+        "::1%eth0",
+        "1:2:3:4:5:6:7:1.2.3.4",
+        ":1::",
+    ] {
         assert!(!is_ipv6(bad), "{bad}");
     }
 }
 
 #[test]
 fn display_and_writers_agree() {
-    for s in ["ws://h", "WSS://A.B:443/x?y", "ws://[::1]:80/?", "wss://h:8443/p%20q?a=b"] {
+    for s in [
+        "ws://h",
+        "WSS://A.B:443/x?y",
+        "ws://[::1]:80/?",
+        "wss://h:8443/p%20q?a=b",
+    ] {
         let u = WsUrl::parse(s).unwrap();
         let mut buf = [0u8; 128];
         let mut c = crate::Cursor::new(&mut buf);
@@ -84,10 +110,24 @@ fn small_buffers_report_needed() {
 #[test]
 fn error_texts_are_present() {
     let all = [
-        UrlError::Empty, UrlError::Whitespace, UrlError::MissingScheme, UrlError::HttpScheme, UrlError::HttpsScheme,
-        UrlError::UnsupportedScheme, UrlError::MissingAuthority, UrlError::Userinfo, UrlError::EmptyHost,
-        UrlError::InvalidHost, UrlError::InvalidIpv4, UrlError::InvalidIpv6, UrlError::Port, UrlError::Fragment,
-        UrlError::InvalidChar, UrlError::PercentEncoding, UrlError::PageScheme, UrlError::MixedContent,
+        UrlError::Empty,
+        UrlError::Whitespace,
+        UrlError::MissingScheme,
+        UrlError::HttpScheme,
+        UrlError::HttpsScheme,
+        UrlError::UnsupportedScheme,
+        UrlError::MissingAuthority,
+        UrlError::Userinfo,
+        UrlError::EmptyHost,
+        UrlError::InvalidHost,
+        UrlError::InvalidIpv4,
+        UrlError::InvalidIpv6,
+        UrlError::Port,
+        UrlError::Fragment,
+        UrlError::InvalidChar,
+        UrlError::PercentEncoding,
+        UrlError::PageScheme,
+        UrlError::MixedContent,
         UrlError::BufferTooSmall { needed: 1 },
     ];
     for e in all {
@@ -111,9 +151,13 @@ fn no_panic_on_arbitrary_urls() {
     for i in 0..20_000 {
         let input: Vec<u8> = if i % 3 == 0 {
             let len = (rng.next() % 48) as usize;
-            (0..len).map(|_| alphabet[(rng.next() % alphabet.len() as u64) as usize]).collect()
+            (0..len)
+                .map(|_| alphabet[(rng.next() % alphabet.len() as u64) as usize])
+                .collect()
         } else {
-            let mut v = seeds[(rng.next() % seeds.len() as u64) as usize].as_bytes().to_vec();
+            let mut v = seeds[(rng.next() % seeds.len() as u64) as usize]
+                .as_bytes()
+                .to_vec();
             for _ in 0..1 + rng.next() % 3 {
                 let at = (rng.next() % v.len() as u64) as usize;
                 match rng.next() % 3 {

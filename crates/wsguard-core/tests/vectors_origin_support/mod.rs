@@ -5,7 +5,11 @@ use serde_json::Value;
 use wsguard_core::origin::{HostPolicy, OriginPolicy, Pattern, Preset};
 
 pub fn load(file: &str) -> Vec<Value> {
-    let path = format!("{}/../../tests/vectors/{}", env!("CARGO_MANIFEST_DIR"), file);
+    let path = format!(
+        "{}/../../tests/vectors/{}",
+        env!("CARGO_MANIFEST_DIR"),
+        file
+    );
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
     let v: Value = serde_json::from_str(&text).unwrap();
     v["cases"].as_array().unwrap().clone()
@@ -32,8 +36,10 @@ pub fn preset(v: &Value) -> Preset {
 
 /// Builds an OriginPolicy from the README's policy object (patterns must all parse).
 pub fn origin_policy(p: &Value) -> OriginPolicy<'static> {
-    let patterns: Vec<Pattern<'static>> =
-        strs(&p["allow"]).iter().map(|s| Pattern::parse(s).unwrap_or_else(|e| panic!("pattern {s}: {e:?}"))).collect();
+    let patterns: Vec<Pattern<'static>> = strs(&p["allow"])
+        .iter()
+        .map(|s| Pattern::parse(s).unwrap_or_else(|e| panic!("pattern {s}: {e:?}")))
+        .collect();
     let patterns: &'static [Pattern<'static>] = Box::leak(patterns.into_boxed_slice());
     OriginPolicy::new(patterns)
         .allow_null(p["allow_null"].as_bool().unwrap_or(false))
@@ -49,9 +55,16 @@ pub fn host_policy(p: &Value) -> HostPolicy<'static> {
 /// A byte field given as text (`field`) or hex (`field_hex`); `None` when null/absent.
 pub fn bytes(case: &Value, field: &str) -> Option<Vec<u8>> {
     if let Some(h) = case.get(format!("{field}_hex")).and_then(Value::as_str) {
-        return Some((0..h.len()).step_by(2).map(|i| u8::from_str_radix(&h[i..i + 2], 16).unwrap()).collect());
+        return Some(
+            (0..h.len())
+                .step_by(2)
+                .map(|i| u8::from_str_radix(&h[i..i + 2], 16).unwrap())
+                .collect(),
+        );
     }
-    case.get(field).and_then(Value::as_str).map(|s| s.as_bytes().to_vec())
+    case.get(field)
+        .and_then(Value::as_str)
+        .map(|s| s.as_bytes().to_vec())
 }
 
 /// Deterministic xorshift64*.

@@ -327,7 +327,7 @@ fn rejected(opts: &ProbeOptions, d: &hs::Diagnosis<'_>) -> Finding {
         DiagnosisKind::NotWebSocket => format!("HTTP {status}{from}: a plain HTTP answer, not a WebSocket upgrade"),
         _ => format!("HTTP {status}{from} instead of 101 Switching Protocols"),
     };
-    if let Some(r) = d.server_reason {
+    if let Some(r) = d.server_reason.filter(|_| d.server_code.is_some() || status >= 400) {
         what.push_str(&format!(" — server says: {r}"));
     }
     let mut f = finding("upgrade", d.code(), what, d.reason(), d.remedy());
@@ -366,7 +366,7 @@ impl<'a> Frames<'a> {
             let r = net::random16();
             [r[0], r[1], r[2], r[3]]
         };
-        let mut out = vec![0u8; payload.len() + 14];
+        let mut out = vec![0u8; payload.len() + 14 + 125];
         let n = match opcode {
             Opcode::Close => encoder::write_close(&mut out, Some(1000), "probe done", Some(mask)).map_err(|e| io::Error::other(format!("{e:?}")))?,
             _ => encoder::write_frame(&mut out, true, opcode, payload, Some(mask)).map_err(|e| io::Error::other(e.to_string()))?,
@@ -483,7 +483,7 @@ fn frame_failure(step: &'static str, inc: Incoming, waited_ms: u128, waiting_for
 /// ```
 /// let r = wsguard::probe::probe(&wsguard::probe::ProbeOptions::new("https://example.com/ws"));
 /// assert!(!r.ok);
-/// assert_eq!(r.failure.unwrap().code, "url_http_scheme");
+/// assert_eq!(r.failure.unwrap().code, "url_scheme");
 /// ```
 pub fn probe(opts: &ProbeOptions) -> Report {
     let t0 = Instant::now();

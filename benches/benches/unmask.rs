@@ -1,0 +1,95 @@
+//! Unmask throughput, side by side (`make bench`).
+//!
+//! * `unmask/<size>/<start>/<lib>` — the bare XOR over a buffer already in memory:
+//!   `wsguard_core::frame::unmask(buf, key, 0)` against `fastwebsockets::unmask(buf, key)`,
+//!   at a 64-byte-aligned start and one byte after it.
+//!   tungstenite's `apply_mask` is private in 0.30 (`mod mask;` in `protocol::frame`); its
+//!   body is the same `align_to_mut::<u32>()` loop as fastwebsockets' `unmask_fallback`,
+//!   so the fastwebsockets line is also tungstenite's algorithm.
+//! * `frame_read/<size>/<lib>` — the nearest public path of each library that ends with an
+//!   unmasked payload: one masked frame of `size` bytes taken from an in-memory socket
+//!   (memcpy into the library's buffer), header parsed, payload unmasked.
+//!   wsguard: `copy_from_slice` into the caller's buffer + `Decoder::decode`;
+//!   tungstenite: `FrameSocket::read`; fastwebsockets: `WebSocket::read_frame` (server role).
+
+use criterion::{black_box, criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use std::io::Read;
+use wsguard_bench::peers::{block_on, criterion, Replay};
+use wsguard_bench::{masked_frame, AlignedBuf, KEY, UNMASK_SIZES};
+use wsguard_core::frame::{Decoded, Decoder, DecoderConfig, Event};
+
+fn size_label(n: usize) -> String {
+    match n {
+        n if n >= 1 << 20 => format!("{}MiB", n >> 20),
+        n if n >= 1 << 10 => format!("{}KiB", n >> 10),
+        n => format!("{n}B"),
+    }
+}
+
+fn unmask(c: &mut Criterion) {
+    for &size in &UNMASK_SIZES {
+        let mut g = c.benchmark_group(format!("unmask/{}", size_label(size)));
+        g.throughput(Throughput::Bytes(size as u64));
+        let mut buf = AlignedBuf::new(size);
+        for start in ["aligned", "misaligned"] {
+            g.bench_function(BenchmarkId::new(start, "wsguard"), |b| {
+                let data = if start == "aligned" { buf.aligned() } else { buf.misaligned() };
+                b.iter(|| wsguard_core::frame::unmask(black_box(&mut *data), black_box(KEY), 0))
+            });
+            g.bench_function(BenchmarkId::new(start, "fastwebsockets"), |b| {
+                let data = if start == "aligned" { buf.aligned() } else { buf.misaligned() };
+                b.iter(|| fastwebsockets::unmask(black_box(&mut *data), black_box(KEY)))
+            });
+        }
+        g.finish();
+    }
+}
+
+fn frame_read(c: &mut Criterion) {
+    for &size in &UNMASK_SIZES {
+        let mut g = c.benchmark_group(format!("frame_read/{}", size_label(size)));
+        g.throughput(Throughput::Bytes(size as u64));
+        let wire = masked_frame(size);
+
+        g.bench_function("wsguard", |b| {
+            let mut sock = Replay::new(wire.clone());
+            let mut buf = vec![0u8; wire.len()];
+            let mut dec = Decoder::new(DecoderConfig::server());
+            b.iter(|| {
+                let n = sock.read(&mut buf).unwrap();
+                match dec.decode(&mut buf[..n]) {
+                    Ok(Decoded::Event { event: Event::Data { payload, .. }, .. }) => {
+                        black_box(payload);
+                    }
+                    other => panic!("{other:?}"),
+                }
+            })
+        });
+
+        g.bench_function("tungstenite", |b| {
+            let mut sock = tungstenite::protocol::frame::FrameSocket::new(Replay::new(wire.clone()));
+            b.iter(|| {
+                let frame = sock.read(None).unwrap().unwrap();
+                assert_eq!(frame.len() - frame.header().len(size as u64), size);
+                black_box(frame)
+            })
+        });
+
+        g.bench_function("fastwebsockets", |b| {
+            let mut ws = fastwebsockets::WebSocket::after_handshake(
+                Replay::new(wire.clone()),
+                fastwebsockets::Role::Server,
+            );
+            ws.set_max_message_size(2 << 20);
+            b.iter(|| {
+                let frame = block_on(ws.read_frame()).unwrap();
+                assert_eq!(frame.payload.len(), size);
+                black_box(frame.payload.len())
+            })
+        });
+        g.finish();
+    }
+}
+
+criterion_group! { name = benches; config = criterion(); targets = unmask, frame_read }
+criterion_main!(benches);

@@ -1,0 +1,1 @@
+"""A minimal Django Channels project served by daphne in the integration tests."""

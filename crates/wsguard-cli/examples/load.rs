@@ -1,0 +1,327 @@
+//! Load generator for `wsguard serve`: opens N concurrent WebSocket connections, holds
+//! them all, then has each echo messages for a while (answering the server's heartbeat
+//! pings), checks every echo is intact, and closes cleanly.
+//!
+//! The client side is wsguard-core too: `handshake::write_request` / `validate_response`
+//! for the upgrade, `frame::encoder` (masked) and the streaming `frame::Decoder` (client
+//! role) for frames.
+//!
+//! ```text
+//! cargo run --release -p wsguard-cli --example load -- ADDR CONNECTIONS SECONDS [SERVER_PID]
+//! ```
+//! Prints one JSON line with the results (`connections_held`, `messages_per_sec`,
+//! `rss_before_kib`, `rss_after_kib`, `rss_per_connection_bytes` …).
+#![allow(dead_code)]
+
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+use tokio::sync::{Barrier, Semaphore};
+use wsguard_core::frame::encoder::{write_close, write_frame, write_pong};
+use wsguard_core::frame::{Decoded, Decoder, DecoderConfig, Event, Opcode};
+use wsguard_core::handshake::{validate_response, write_request, ClientRequest};
+use wsguard_core::Status;
+
+/// What to run.
+#[derive(Debug, Clone)]
+pub struct LoadConfig {
+    pub addr: SocketAddr,
+    pub connections: usize,
+    pub duration: Duration,
+    pub message_len: usize,
+    /// Server process to measure (VmRSS from /proc).
+    pub server_pid: Option<u32>,
+    /// Connections opened at the same time (keeps the listen backlog happy).
+    pub connect_concurrency: usize,
+}
+
+/// What happened.
+#[derive(Debug, Clone, Default)]
+pub struct LoadResult {
+    pub connections_requested: usize,
+    pub connections_held: usize,
+    pub messages: u64,
+    pub corrupted: u64,
+    pub pings_answered: u64,
+    pub clean_closes: u64,
+    pub errors: Vec<String>,
+    pub seconds: f64,
+    pub messages_per_sec: f64,
+    pub rss_before_kib: Option<u64>,
+    pub rss_after_kib: Option<u64>,
+}
+
+impl LoadResult {
+    /// Server RSS growth per held connection, in bytes.
+    pub fn rss_per_connection(&self) -> Option<f64> {
+        match (self.rss_before_kib, self.rss_after_kib) {
+            (Some(b), Some(a)) if self.connections_held > 0 => Some((a.saturating_sub(b) * 1024) as f64 / self.connections_held as f64),
+            _ => None,
+        }
+    }
+
+    /// One JSON line.
+    pub fn to_json(&self) -> String {
+        serde_json::json!({
+            "connections_requested": self.connections_requested,
+            "connections_held": self.connections_held,
+            "messages": self.messages,
+            "corrupted": self.corrupted,
+            "pings_answered": self.pings_answered,
+            "clean_closes": self.clean_closes,
+            "errors": self.errors.len(),
+            "first_errors": self.errors.iter().take(5).collect::<Vec<_>>(),
+            "seconds": self.seconds,
+            "messages_per_sec": self.messages_per_sec,
+            "rss_before_kib": self.rss_before_kib,
+            "rss_after_kib": self.rss_after_kib,
+            "rss_per_connection_bytes": self.rss_per_connection(),
+        })
+        .to_string()
+    }
+}
+
+/// VmRSS of a process in KiB.
+pub fn rss_kib(pid: u32) -> Option<u64> {
+    let s = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let line = s.lines().find(|l| l.starts_with("VmRSS:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+struct Client {
+    s: TcpStream,
+    buf: Vec<u8>,
+    start: usize,
+    end: usize,
+    dec: Decoder,
+    seed: u32,
+}
+
+enum Got {
+    Message(Vec<u8>),
+    Closed(Option<u16>),
+}
+
+impl Client {
+    async fn connect(addr: SocketAddr, id: usize) -> Result<Client, String> {
+        let mut s = TcpStream::connect(addr).await.map_err(|e| format!("connect: {e}"))?;
+        let _ = s.set_nodelay(true);
+        let host = addr.to_string();
+        let mut nonce = [0u8; 16];
+        nonce[..8].copy_from_slice(&(id as u64).to_le_bytes());
+        let req = ClientRequest::new(&host, "/ws", nonce).origin("https://app.example.com");
+        let mut out = [0u8; 512];
+        let n = write_request(&req, &mut out).map_err(|e| format!("write_request: {e:?}"))?;
+        s.write_all(&out[..n]).await.map_err(|e| format!("send request: {e}"))?;
+        let mut buf = vec![0u8; 8192];
+        let mut end = 0;
+        let consumed = loop {
+            let n = s.read(&mut buf[end..]).await.map_err(|e| format!("read 101: {e}"))?;
+            if n == 0 {
+                return Err("server closed during the handshake".into());
+            }
+            end += n;
+            match validate_response(&req, &buf[..end]) {
+                Ok(Status::Complete(est)) => break est.consumed,
+                Ok(Status::Partial) if end < buf.len() => continue,
+                Ok(Status::Partial) => return Err("101 head too large".into()),
+                Err(e) => return Err(format!("upgrade refused: {e:?}")),
+            }
+        };
+        Ok(Client { s, buf, start: consumed, end, dec: Decoder::new(DecoderConfig::client()), seed: (id as u32).wrapping_mul(2654435761) | 1 })
+    }
+
+    fn key(&mut self) -> [u8; 4] {
+        self.seed ^= self.seed << 13;
+        self.seed ^= self.seed >> 17;
+        self.seed ^= self.seed << 5;
+        self.seed.to_be_bytes()
+    }
+
+    async fn send(&mut self, opcode: Opcode, payload: &[u8]) -> Result<(), String> {
+        let mut out = vec![0u8; payload.len() + 14];
+        let key = self.key();
+        let n = write_frame(&mut out, true, opcode, payload, Some(key)).map_err(|e| format!("{e:?}"))?;
+        self.s.write_all(&out[..n]).await.map_err(|e| format!("send: {e}"))
+    }
+
+    /// Next message; answers pings on the way.
+    async fn next(&mut self, pings: &AtomicU64) -> Result<Got, String> {
+        let mut msg = Vec::new();
+        loop {
+            loop {
+                let decoded = self.dec.decode(&mut self.buf[self.start..self.end]).map_err(|e| format!("decode: {e:?}"))?;
+                let (consumed, event) = match decoded {
+                    Decoded::Incomplete { .. } => break,
+                    Decoded::Event { consumed, event } => (consumed, event),
+                };
+                let mut pong = None;
+                let mut done = None;
+                match event {
+                    Event::Data { payload, fin_of_message, .. } => {
+                        msg.extend_from_slice(payload);
+                        if fin_of_message {
+                            done = Some(Got::Message(std::mem::take(&mut msg)));
+                        }
+                    }
+                    Event::Ping(p) => pong = Some(p.to_vec()),
+                    Event::Close(c) => done = Some(Got::Closed(c.code)),
+                    _ => {}
+                }
+                self.start += consumed;
+                if let Some(p) = pong {
+                    let mut out = [0u8; 139];
+                    let key = self.key();
+                    let n = write_pong(&mut out, &p, Some(key)).map_err(|e| format!("{e:?}"))?;
+                    self.s.write_all(&out[..n]).await.map_err(|e| format!("pong: {e}"))?;
+                    pings.fetch_add(1, Ordering::Relaxed);
+                }
+                if let Some(d) = done {
+                    return Ok(d);
+                }
+            }
+            if self.start == self.end {
+                self.start = 0;
+                self.end = 0;
+            } else if self.end == self.buf.len() {
+                self.buf.copy_within(self.start..self.end, 0);
+                self.end -= self.start;
+                self.start = 0;
+                if self.end == self.buf.len() {
+                    self.buf.resize(self.buf.len() * 2, 0);
+                }
+            }
+            let n = self.s.read(&mut self.buf[self.end..]).await.map_err(|e| format!("read: {e}"))?;
+            if n == 0 {
+                return Err("server closed the connection".into());
+            }
+            self.end += n;
+        }
+    }
+}
+
+/// Runs the load test.
+pub async fn run(cfg: LoadConfig) -> LoadResult {
+    let n = cfg.connections;
+    let rss_before = cfg.server_pid.and_then(rss_kib);
+    let held = Arc::new(AtomicU64::new(0));
+    let messages = Arc::new(AtomicU64::new(0));
+    let corrupted = Arc::new(AtomicU64::new(0));
+    let pings = Arc::new(AtomicU64::new(0));
+    let closes = Arc::new(AtomicU64::new(0));
+    let errors = Arc::new(std::sync::Mutex::new(Vec::new()));
+    // Everyone (n tasks + this one) meets twice: all connected, then measurement done.
+    let connected = Arc::new(Barrier::new(n + 1));
+    let measured = Arc::new(Barrier::new(n + 1));
+    let gate = Arc::new(Semaphore::new(cfg.connect_concurrency.max(1)));
+    let stop_at = Arc::new(std::sync::Mutex::new(None::<Instant>));
+    let mut tasks = Vec::with_capacity(n);
+    for id in 0..n {
+        let (held, messages, corrupted, pings, closes, errors) = (held.clone(), messages.clone(), corrupted.clone(), pings.clone(), closes.clone(), errors.clone());
+        let (connected, measured, gate, stop_at) = (connected.clone(), measured.clone(), gate.clone(), stop_at.clone());
+        let addr = cfg.addr;
+        let len = cfg.message_len;
+        tasks.push(tokio::spawn(async move {
+            let client = {
+                let _permit = gate.acquire().await;
+                Client::connect(addr, id).await
+            };
+            let mut client = match client {
+                Ok(c) => {
+                    held.fetch_add(1, Ordering::Relaxed);
+                    Some(c)
+                }
+                Err(e) => {
+                    errors.lock().unwrap().push(format!("conn {id}: {e}"));
+                    None
+                }
+            };
+            connected.wait().await;
+            measured.wait().await;
+            let Some(c) = client.as_mut() else { return };
+            let deadline = stop_at.lock().unwrap().unwrap_or_else(Instant::now);
+            let mut k: u64 = 0;
+            let r: Result<(), String> = async {
+                while Instant::now() < deadline {
+                    let payload: Vec<u8> = (0..len).map(|i| b'a' + ((i as u64 + k + id as u64) % 26) as u8).collect();
+                    c.send(Opcode::Text, &payload).await?;
+                    match c.next(&pings).await? {
+                        Got::Message(m) if m == payload => {
+                            messages.fetch_add(1, Ordering::Relaxed);
+                        }
+                        Got::Message(_) => {
+                            corrupted.fetch_add(1, Ordering::Relaxed);
+                        }
+                        Got::Closed(code) => return Err(format!("server closed with {code:?}")),
+                    }
+                    k += 1;
+                }
+                let mut out = [0u8; 16];
+                let key = c.key();
+                let n = write_close(&mut out, Some(1000), "", Some(key)).map_err(|e| format!("{e:?}"))?;
+                c.s.write_all(&out[..n]).await.map_err(|e| format!("close: {e}"))?;
+                match c.next(&pings).await? {
+                    Got::Closed(Some(1000)) => {
+                        closes.fetch_add(1, Ordering::Relaxed);
+                        Ok(())
+                    }
+                    _ => Err("no Close 1000 reply".into()),
+                }
+            }
+            .await;
+            if let Err(e) = r {
+                errors.lock().unwrap().push(format!("conn {id}: {e}"));
+            }
+        }));
+    }
+    connected.wait().await;
+    // All connections are open: let the server settle, then measure its memory.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let rss_after = cfg.server_pid.and_then(rss_kib);
+    let started = Instant::now();
+    *stop_at.lock().unwrap() = Some(started + cfg.duration);
+    measured.wait().await;
+    for t in tasks {
+        let _ = tokio::time::timeout(cfg.duration + Duration::from_secs(30), t).await;
+    }
+    let seconds = started.elapsed().as_secs_f64();
+    let messages = messages.load(Ordering::Relaxed);
+    let errors = errors.lock().unwrap().clone();
+    LoadResult {
+        connections_requested: n,
+        connections_held: held.load(Ordering::Relaxed) as usize,
+        messages,
+        corrupted: corrupted.load(Ordering::Relaxed),
+        pings_answered: pings.load(Ordering::Relaxed),
+        clean_closes: closes.load(Ordering::Relaxed),
+        errors,
+        seconds,
+        messages_per_sec: messages as f64 / cfg.duration.as_secs_f64().max(0.001),
+        rss_before_kib: rss_before,
+        rss_after_kib: rss_after,
+    }
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    if args.len() < 4 {
+        eprintln!("usage: load ADDR CONNECTIONS SECONDS [SERVER_PID] [MESSAGE_LEN]");
+        std::process::exit(2);
+    }
+    let cfg = LoadConfig {
+        addr: args[1].parse().expect("ADDR"),
+        connections: args[2].parse().expect("CONNECTIONS"),
+        duration: Duration::from_secs_f64(args[3].parse().expect("SECONDS")),
+        server_pid: args.get(4).and_then(|p| p.parse().ok()),
+        message_len: args.get(5).and_then(|p| p.parse().ok()).unwrap_or(64),
+        connect_concurrency: 128,
+    };
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("runtime");
+    let result = rt.block_on(run(cfg));
+    println!("{}", result.to_json());
+    let ok = result.errors.is_empty() && result.corrupted == 0 && result.connections_held == result.connections_requested;
+    std::process::exit(if ok { 0 } else { 1 });
+}

@@ -1,0 +1,1 @@
+//! Async client and server drivers over `embedded_io_async` (in progress).

@@ -1,0 +1,122 @@
+//! The guard with tokio-tungstenite (feature `tokio`): accept_async and the hook.
+#![cfg(feature = "tokio")]
+
+use futures_like::*;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::Message;
+
+const APP: &str = "https://app.example.com";
+
+fn guard(token: bool) -> wsguard::Guard {
+    let mut cfg = wsguard::GuardConfig::default();
+    cfg.origin.allowed = vec![APP.into()];
+    cfg.token.required = token;
+    wsguard::Guard::new(cfg).unwrap()
+}
+
+/// Minimal helpers instead of pulling in the futures crate.
+mod futures_like {
+    use std::future::poll_fn;
+    use std::pin::Pin;
+    use tokio_tungstenite::tungstenite::{Error, Message};
+    use tokio_tungstenite::WebSocketStream;
+
+    pub async fn send<S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin>(ws: &mut WebSocketStream<S>, m: Message) -> Result<(), Error> {
+        use futures_sink::Sink;
+        poll_fn(|cx| Pin::new(&mut *ws).poll_ready(cx)).await?;
+        Pin::new(&mut *ws).start_send(m)?;
+        poll_fn(|cx| Pin::new(&mut *ws).poll_flush(cx)).await
+    }
+
+    pub async fn next<S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin>(ws: &mut WebSocketStream<S>) -> Option<Result<Message, Error>> {
+        use futures_core::Stream;
+        poll_fn(|cx| Pin::new(&mut *ws).poll_next(cx)).await
+    }
+}
+
+async fn serve_one(guard: wsguard::Guard, hook: bool) -> (std::net::SocketAddr, tokio::task::JoinHandle<()>) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let h = tokio::spawn(async move {
+        let (tcp, _) = listener.accept().await.unwrap();
+        let ws = if hook {
+            tokio_tungstenite::accept_hdr_async(tcp, guard.callback()).await.ok()
+        } else {
+            wsguard::tokio::accept_async(&guard, tcp).await.ok().map(|(ws, _)| ws)
+        };
+        if let Some(mut ws) = ws {
+            for _ in 0..100 {
+                match next(&mut ws).await {
+                    Some(Ok(m @ Message::Text(_))) => send(&mut ws, m).await.unwrap(),
+                    Some(Ok(_)) => {}
+                    _ => break,
+                }
+            }
+        }
+    });
+    (addr, h)
+}
+
+async fn raw(addr: std::net::SocketAddr, req: &str) -> String {
+    let mut s = TcpStream::connect(addr).await.unwrap();
+    s.write_all(req.as_bytes()).await.unwrap();
+    let mut out = Vec::new();
+    let _ = tokio::time::timeout(std::time::Duration::from_secs(10), s.read_to_end(&mut out)).await;
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn request(extra: &str) -> String {
+    format!(
+        "GET /chat HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
+         Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n{extra}\r\n"
+    )
+}
+
+#[tokio::test]
+async fn allowed_origin_echoes_in_both_modes() {
+    for hook in [false, true] {
+        let g = guard(false);
+        let counters = g.counters().clone();
+        let (addr, h) = serve_one(g, hook).await;
+        let mut req = format!("ws://{addr}/chat").into_client_request().unwrap();
+        req.headers_mut().insert("Origin", APP.parse().unwrap());
+        let tcp = TcpStream::connect(addr).await.unwrap();
+        let (mut ws, resp) = tokio_tungstenite::client_async(req, tcp).await.unwrap();
+        assert_eq!(resp.status().as_u16(), 101);
+        send(&mut ws, Message::text("tokio")).await.unwrap();
+        assert_eq!(next(&mut ws).await.unwrap().unwrap(), Message::text("tokio"));
+        ws.close(None).await.unwrap();
+        h.await.unwrap();
+        assert_eq!(counters.snapshot().accepted, 1);
+    }
+}
+
+#[tokio::test]
+async fn refused_origin_gets_exact_core_answer() {
+    let g = guard(false);
+    let counters = g.counters().clone();
+    let (addr, h) = serve_one(g, false).await;
+    let got = raw(addr, &request("Origin: https://evil.example\r\n")).await;
+    h.await.unwrap();
+    let expected = g_response(wsguard_core::handshake::Rejection::Origin(wsguard_core::origin::OriginDenial::Host));
+    assert_eq!(got, expected);
+    assert_eq!(counters.snapshot().refused["origin_host"], 1);
+}
+
+#[tokio::test]
+async fn missing_token_401_through_the_hook() {
+    let (addr, h) = serve_one(guard(true), true).await;
+    let got = raw(addr, &request(&format!("Origin: {APP}\r\n"))).await;
+    h.await.unwrap();
+    assert!(got.starts_with("HTTP/1.1 401 Unauthorized\r\n"), "{got}");
+    assert!(got.to_ascii_lowercase().contains("www-authenticate: bearer\r\n"), "{got}");
+    assert!(got.contains("\r\n\r\ntoken_missing: "), "{got}");
+}
+
+fn g_response(r: wsguard_core::handshake::Rejection) -> String {
+    let mut buf = [0u8; 2048];
+    let n = wsguard_core::handshake::write_rejection_response(&r, &mut buf).unwrap();
+    String::from_utf8_lossy(&buf[..n]).into_owned()
+}

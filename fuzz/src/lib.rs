@@ -1,0 +1,40 @@
+//! The bodies of wsguard's fuzz targets, as plain functions.
+//!
+//! Each `fuzz_targets/<name>.rs` libFuzzer binary only calls the function of the same
+//! name listed in [`TARGETS`]; the stable replay test (`tests/replay.rs`, run by
+//! `make test`) walks `corpus/<name>/*` and `regressions/<name>/*` and calls the very same
+//! function, so a finding fixed once stays fixed without nightly or libFuzzer.
+//!
+//! A target "finds" something by panicking: the core panicking itself, or one of the
+//! `assert!`s here that state what must hold (a differential verdict, an invariant).
+//! Every deliberate difference between wsguard and a reference is written next to the
+//! check that tolerates it, and listed in FUZZING.md.
+
+pub mod util;
+
+pub mod close;
+pub mod cors;
+pub mod frames;
+pub mod handshake_client;
+pub mod handshake_server;
+pub mod lint;
+pub mod origin;
+pub mod tungstenite_diff;
+pub mod url;
+pub mod utf8;
+
+/// Every target: its name (the libFuzzer binary, the corpus and regressions folder) and
+/// its body.
+pub const TARGETS: &[(&str, fn(&[u8]))] = &[
+    ("origin", origin::fuzz_origin),
+    ("cors", cors::fuzz_cors),
+    ("lint", lint::fuzz_lint),
+    ("handshake_server", handshake_server::fuzz_handshake_server),
+    ("handshake_client", handshake_client::fuzz_handshake_client),
+    ("frame_server", frames::fuzz_frame_server),
+    ("frame_client", frames::fuzz_frame_client),
+    ("frame_tungstenite", tungstenite_diff::fuzz_frame_tungstenite),
+    ("utf8", utf8::fuzz_utf8),
+    ("close", close::fuzz_close),
+    ("url", url::fuzz_url),
+];
