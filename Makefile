@@ -13,7 +13,7 @@ test: setup
 
 ## Shows wsguard's verdicts and diagnoses on sample handshakes.
 demo:
-	cargo run -q -p wsguard-core --example demo
+	cargo run -q -p wsguard-cli -- demo
 
 ## Side-by-side benchmarks (not part of `make test`).
 bench:

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # The C API test suite (registered as `c` in scripts/suites.d/c.sh):
+#   0. cargo test -p wsguard-c (Rust unit tests of the binding)
 #   1. build libwsguard.a/.so (release)      5. C tests under valgrind
 #   2. header drift check (cbindgen 0.29.4)  6. C tests with -fsanitize=address,undefined
 #   3. C tests (gcc -std=c99, -Werror)       7. make install PREFIX=tmp + pkg-config build
@@ -15,7 +16,7 @@ OUT="$TARGET_DIR/c-tests"; mkdir -p "$OUT"
 # Native libraries a Rust staticlib needs (rustc --print native-static-libs).
 NATIVE_LIBS="-lgcc_s -lutil -lrt -lpthread -lm -ldl -lc"
 CWARN="-Wall -Wextra -Wpedantic -Werror"
-STEPS=${*:-"build header c cpp valgrind asan install gateway"}
+STEPS=${*:-"rust build header c cpp valgrind asan install gateway"}
 step_failed=0
 
 fail_step() { echo "$1: 0 passed, 1 failed"; echo "  ($2)" >&2; step_failed=1; }
@@ -25,6 +26,15 @@ need() {  # need CMD LABEL
   command -v "$1" >/dev/null || { fail_step "$2" "$1 not found: run 'make setup'"; return 1; }
 }
 
+step_rust() {  # the binding's own Rust unit tests, summed into one plain line
+  local log="$OUT/rust-unit.log" p f
+  cargo test -q -p wsguard-c >"$log" 2>&1; local rc=$?
+  p=$(grep -E '^test result:' "$log" | sed -E 's/.* ([0-9]+) passed; ([0-9]+) failed.*/\1/' | awk '{s+=$1} END {print s+0}')
+  f=$(grep -E '^test result:' "$log" | sed -E 's/.* ([0-9]+) passed; ([0-9]+) failed.*/\2/' | awk '{s+=$1} END {print s+0}')
+  if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; cat "$log" >&2; fi
+  [ "$f" -ne 0 ] && { grep -E '^(---- |thread |FAIL|failures)' "$log" >&2; step_failed=1; }
+  echo "c-rust-unit: $p passed, $f failed"
+}
 step_build() {
   if cargo build -q -p wsguard-c --release; then plain_ok c-build; else fail_step c-build "cargo build failed"; fi
 }
@@ -66,11 +76,13 @@ step_cpp() {
 }
 step_valgrind() {
   need valgrind valgrind || return
+  echo "== valgrind run"
   [ -x "$OUT/test_api" ] || build_c "$OUT/test_api" || { fail_step valgrind "build failed"; return; }
   run_bins valgrind -q --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite -- \
     "$OUT/test_api" "$OUT/test_api-vectors" || step_failed=1
 }
 step_asan() {
+  echo "== ASan/UBSan run"
   if build_c "$OUT/asan_api" -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer; then
     ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
       run_bins env -- "$OUT/asan_api" "$OUT/asan_api-vectors" || step_failed=1

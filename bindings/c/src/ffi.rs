@@ -145,32 +145,6 @@ pub(crate) unsafe fn write_opt<T>(out: *mut T, v: T) {
     }
 }
 
-/// Copies `bytes` into a caller buffer; on `BufferTooSmall`, writes only `needed_out`.
-///
-/// # Safety
-/// `buf` valid for `buf_len` bytes; `written_out` valid; `needed_out` NULL or valid.
-pub(crate) unsafe fn copy_out(
-    src: &[u8],
-    buf: *mut u8,
-    buf_len: usize,
-    written_out: *mut usize,
-    needed_out: *mut usize,
-) -> Result<(), wsguard_result> {
-    non_null(written_out)?;
-    let dst = unsafe { bytes_mut(buf, buf_len)? };
-    match dst.get_mut(..src.len()) {
-        Some(d) => {
-            d.copy_from_slice(src);
-            unsafe { written_out.write(src.len()) };
-            Ok(())
-        }
-        None => {
-            unsafe { write_opt(needed_out, src.len()) };
-            Err(wsguard_result::BufferTooSmall)
-        }
-    }
-}
-
 /// Copies a string into a caller buffer and NUL-terminates it.
 ///
 /// On success writes `len + 1` bytes (the text and a NUL) into `buf` and the text length

@@ -226,7 +226,8 @@ pub(crate) fn rejection_to_c(r: &Rejection) -> wsguard_rejection {
     wsguard_rejection::from_diag(r, r.status(), close).with_detail(detail.unwrap_or(""))
 }
 
-/// What a validation produced, for the two entry points.
+/// What a validation produced, for the two entry points (lives on the stack only).
+#[allow(clippy::large_enum_variant)]
 enum Outcome<'b> {
     Accepted(Accepted<'b>),
     Rejected(Rejection),

@@ -28,11 +28,6 @@ impl<const N: usize, const BYTES: usize> StrTable<N, BYTES> {
         Ok(())
     }
 
-    pub(crate) fn clear(&mut self) {
-        self.used = 0;
-        self.count = 0;
-    }
-
     pub(crate) fn len(&self) -> usize {
         self.count
     }
@@ -67,7 +62,5 @@ mod tests {
         assert_eq!(t.push(""), Err(wsguard_result::CapacityExceeded));
         assert_eq!((t.get(0), t.get(1), t.get(2), t.len()), ("abc", "de", "", 2));
         assert_eq!(t.all(), ["abc", "de"]);
-        t.clear();
-        assert_eq!(t.len(), 0);
     }
 }

@@ -36,6 +36,8 @@ pub struct LoadConfig {
     pub server_pid: Option<u32>,
     /// Connections opened at the same time (keeps the listen backlog happy).
     pub connect_concurrency: usize,
+    /// Idle time with every connection open before traffic starts (heartbeats run).
+    pub settle: Duration,
 }
 
 /// What happened.
@@ -279,7 +281,7 @@ pub async fn run(cfg: LoadConfig) -> LoadResult {
     }
     connected.wait().await;
     // All connections are open: let the server settle, then measure its memory.
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    tokio::time::sleep(cfg.settle).await;
     let rss_after = cfg.server_pid.and_then(rss_kib);
     let started = Instant::now();
     *stop_at.lock().unwrap() = Some(started + cfg.duration);
@@ -318,6 +320,7 @@ fn main() {
         server_pid: args.get(4).and_then(|p| p.parse().ok()),
         message_len: args.get(5).and_then(|p| p.parse().ok()).unwrap_or(64),
         connect_concurrency: 128,
+        settle: Duration::from_secs(2),
     };
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("runtime");
     let result = rt.block_on(run(cfg));

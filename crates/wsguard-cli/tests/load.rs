@@ -20,6 +20,7 @@ fn holds_200_connections_with_heartbeats() {
         message_len: 64,
         server_pid: Some(srv.pid()),
         connect_concurrency: 64,
+        settle: Duration::from_millis(1200),
     };
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
     let r = rt.block_on(load::run(cfg));
@@ -31,12 +32,25 @@ fn holds_200_connections_with_heartbeats() {
     assert_eq!(r.clean_closes, 200);
     // Heartbeats ran: with 3 s of traffic the idle-ping model pings only idle peers, so
     // pings may be few while everyone is busy; the server's counters must still agree.
-    let m = http_get(srv.addr, "/metrics").body_str();
-    let value = |name: &str| -> f64 {
+    let metrics = || http_get(srv.addr, "/metrics").body_str();
+    let value_in = |m: &str, name: &str| -> f64 {
         m.lines().find(|l| l.starts_with(name) && l[name.len()..].starts_with(' ')).and_then(|l| l.rsplit(' ').next()).and_then(|v| v.parse().ok()).unwrap_or(-1.0)
     };
+    // The server finishes each connection after the peer's FIN: wait (bounded) for all.
+    let mut m = metrics();
+    for _ in 0..100 {
+        if value_in(&m, "wsguard_connections_active") == 0.0 {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+        m = metrics();
+    }
+    let value = |name: &str| value_in(&m, name);
+    assert!(r.pings_answered >= 200, "every connection saw at least one heartbeat ping while idle: {}", r.pings_answered);
     assert_eq!(value("wsguard_accepted_total"), 200.0, "{m}");
     assert_eq!(value("wsguard_messages_echoed_total"), r.messages as f64, "{m}");
     assert_eq!(value("wsguard_heartbeat_timeouts_total"), 0.0, "{m}");
     assert_eq!(value("wsguard_connections_active"), 0.0, "{m}");
+    assert!(value("wsguard_pings_sent_total") >= 200.0, "{m}");
+    assert!(value("wsguard_pongs_received_total") >= 200.0, "{m}");
 }

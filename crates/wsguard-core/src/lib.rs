@@ -90,3 +90,8 @@ impl<T> Status<T> {
         }
     }
 }
+
+/// The README's examples, compiled and run as doc-tests.
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+pub struct ReadmeDoctests;

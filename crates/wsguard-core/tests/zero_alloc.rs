@@ -8,21 +8,32 @@
 //! the encoder, UTF-8 validation, heartbeat, reconnect and URL helpers.
 
 use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 struct Counting;
-static ALLOCATIONS: AtomicUsize = AtomicUsize::new(0);
+
+thread_local! {
+    // Per-thread, so allocations made by libtest's other threads are not counted.
+    static ALLOCATIONS: Cell<usize> = const { Cell::new(0) };
+}
+static ANY_THREAD: AtomicUsize = AtomicUsize::new(0);
+
+fn note_allocation() {
+    ANY_THREAD.fetch_add(1, Ordering::Relaxed);
+    let _ = ALLOCATIONS.try_with(|c| c.set(c.get() + 1));
+}
 
 unsafe impl GlobalAlloc for Counting {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        ALLOCATIONS.fetch_add(1, Ordering::SeqCst);
+        note_allocation();
         System.alloc(layout)
     }
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
         System.dealloc(ptr, layout)
     }
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        ALLOCATIONS.fetch_add(1, Ordering::SeqCst);
+        note_allocation();
         System.realloc(ptr, layout, new_size)
     }
 }
@@ -44,12 +55,11 @@ use wsguard_core::reconnect::{Disconnect, Reconnect, ReconnectConfig};
 use wsguard_core::url::{check_mixed_content, derive_ws_url, WsUrl};
 use wsguard_core::{Diagnostic, Status};
 
-/// Runs `f` and returns how many allocations it made. The tests in this file run in one
-/// thread (see `main`-style single test below) so no other test allocates meanwhile.
+/// Runs `f` and returns how many allocations this thread made meanwhile.
 fn count<R>(f: impl FnOnce() -> R) -> (R, usize) {
-    let before = ALLOCATIONS.load(Ordering::SeqCst);
+    let before = ALLOCATIONS.with(Cell::get);
     let r = f();
-    let after = ALLOCATIONS.load(Ordering::SeqCst);
+    let after = ALLOCATIONS.with(Cell::get);
     (r, after - before)
 }
 
@@ -383,4 +393,8 @@ fn every_core_path_allocates_nothing() {
     check("urls", n);
 
     assert_eq!(total, 24, "paths checked");
+    // The counter itself works: a Vec allocates.
+    let (_, n) = count(|| std::vec![1u8; 10]);
+    assert_eq!(n, 1, "the counting allocator must see a Vec allocation");
+    assert!(ANY_THREAD.load(Ordering::Relaxed) >= 1);
 }
