@@ -25,3 +25,4 @@ fuzz:
 
 clean:
 	cargo clean
+include mk/c.mk

@@ -27,6 +27,21 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/// Token placement: `Authorization: Bearer <token>` (not possible from browsers).
+#define WSGUARD_TOKEN_AUTHORIZATION 1
+
+/// Token placement: query parameter `token_name` (`?token=…`).
+#define WSGUARD_TOKEN_QUERY 2
+
+/// Token placement: a `Sec-WebSocket-Protocol` entry `<token_name><token>`.
+#define WSGUARD_TOKEN_SUBPROTOCOL_PREFIX 3
+
+/// Token placement: the marker entry `token_name` followed by the token entry.
+#define WSGUARD_TOKEN_SUBPROTOCOL_PAIR 4
+
+/// Most subprotocols a client request may offer.
+#define WSGUARD_CLIENT_MAX_SUBPROTOCOLS 16
+
 /// Registry for `wsguard_close_code_classify_in`: the built-in knowledge only (IANA
 /// registry and RFC 6455 ranges), the same as `wsguard_close_code_classify`.
 #define WSGUARD_CLOSE_REGISTRY_BUILTIN 0
@@ -40,6 +55,9 @@
 
 /// Alignment (in bytes) the decoder storage must have.
 #define WSGUARD_DECODER_STORAGE_ALIGN 8
+
+/// Most entries one lint call takes.
+#define WSGUARD_LINT_MAX_ENTRIES 64
 
 /// Flag: accept `Origin: null` (sandboxed iframes, `file://` pages). Off by default.
 #define WSGUARD_POLICY_ALLOW_NULL 1
@@ -77,6 +95,12 @@
 
 /// Most extension offers `wsguard_accepted.extensions` holds.
 #define WSGUARD_ACCEPTED_MAX_EXTENSIONS 8
+
+/// What `wsguard_url_write` writes.
+#define WSGUARD_URL_PART_RESOURCE_NAME 1
+
+/// What `wsguard_url_write` writes: the `Host` header value (lowercase, default port elided).
+#define WSGUARD_URL_PART_HOST_HEADER 2
 
 /// Major version of the header (also `wsguard_version()` of the library built with it).
 #define WSGUARD_VERSION_MAJOR 0
@@ -141,6 +165,8 @@ enum wsguard_result
     WSGUARD_RESULT_INVALID_URL = 3007,
     /// An origin pattern string is invalid (details in the rejection).
     WSGUARD_RESULT_INVALID_PATTERN = 3008,
+    /// A client request field cannot be written safely (details in the rejection).
+    WSGUARD_RESULT_INVALID_REQUEST = 3009,
     /// A Rust panic was caught at the boundary. It is a bug in wsguard: please report it.
     WSGUARD_RESULT_PANIC = 9001,
 };
@@ -303,6 +329,54 @@ typedef struct wsguard_decoder wsguard_decoder;
 /// shared by many threads once built.
 typedef struct wsguard_origin_policy wsguard_origin_policy;
 
+/// What the client asks for. All-zero (`memset`) plus host, path and nonce is a valid
+/// request; NULL strings mean "not sent", limits of 0 mean the defaults. Pass the same
+/// request to `wsguard_client_validate_response`.
+typedef struct wsguard_client_request {
+    /// `Host` value, `host[:port]`.
+    const char *host;
+    /// Length of `host`.
+    size_t host_len;
+    /// Path and query, starting with `/`.
+    const char *path;
+    /// Length of `path`.
+    size_t path_len;
+    /// 16 random bytes for `Sec-WebSocket-Key` (use a real random source).
+    const uint8_t *nonce;
+    /// Length of `nonce`: must be 16.
+    size_t nonce_len;
+    /// `Origin` to send, or NULL.
+    const char *origin;
+    /// Length of `origin`.
+    size_t origin_len;
+    /// Subprotocols offered, most preferred first (may be NULL when the count is 0).
+    const char *const *subprotocols;
+    /// Lengths of the `subprotocols` strings.
+    const size_t *subprotocol_lens;
+    /// Number of subprotocols (at most `WSGUARD_CLIENT_MAX_SUBPROTOCOLS`).
+    size_t subprotocols_count;
+    /// A raw `Sec-WebSocket-Extensions` value to offer, or NULL.
+    const char *extensions;
+    /// Length of `extensions`.
+    size_t extensions_len;
+    /// A bearer token to send, or NULL.
+    const char *token;
+    /// Length of `token`.
+    size_t token_len;
+    /// Where the token goes: `WSGUARD_TOKEN_*`.
+    uint32_t token_placement;
+    /// Query parameter name, subprotocol prefix or marker (for those placements).
+    const char *token_name;
+    /// Length of `token_name`.
+    size_t token_name_len;
+    /// Most header fields accepted in the answer (0: 32).
+    size_t max_headers;
+    /// Longest answer line (0: 8192).
+    size_t max_line;
+    /// Largest answer head (0: 16384).
+    size_t max_total;
+} wsguard_client_request;
+
 /// A string that lives for the whole program (static storage, never freed), given as a
 /// pointer and a length. It is NOT NUL-terminated: print it with
 /// `printf("%.*s", (int)s.len, s.ptr)`, compare it with `wsguard_str_eq()`, or copy it
@@ -314,6 +388,89 @@ typedef struct wsguard_str {
     /// Number of bytes.
     size_t len;
 } wsguard_str;
+
+/// Why an input was refused: everything a person or a program needs, from the core's
+/// diagnostic. All strings are static (they live forever; never free them).
+typedef struct wsguard_rejection {
+    /// Stable machine code in snake_case (e.g. `origin_not_allowed`); safe to match on.
+    struct wsguard_str code;
+    /// One sentence saying what went wrong.
+    struct wsguard_str reason;
+    /// What to change so that it works.
+    struct wsguard_str remedy;
+    /// HTTP status to answer with (e.g. 403), or 0 when none applies.
+    uint16_t http_status;
+    /// WebSocket close code to send (e.g. 1002), or 0 when none applies.
+    uint16_t close_code;
+    /// Stable sub-code refining `code` (e.g. `trailing_slash` for `origin_malformed`);
+    /// empty (`len == 0`) when there is none.
+    struct wsguard_str detail;
+} wsguard_rejection;
+
+/// One offered extension (`permessage-deflate; client_max_window_bits`). Both strings
+/// point into the request buffer.
+typedef struct wsguard_extension_offer {
+    /// The extension name (`permessage-deflate`).
+    const char *name;
+    /// Length of `name`.
+    size_t name_len;
+    /// The raw parameters after the first `;` (may be empty).
+    const char *params;
+    /// Length of `params`.
+    size_t params_len;
+} wsguard_extension_offer;
+
+/// A valid 101 answer. Pointers borrow the response buffer; absent values are NULL.
+typedef struct wsguard_established {
+    /// The subprotocol the server chose, or NULL.
+    const char *subprotocol;
+    /// Length of `subprotocol`.
+    size_t subprotocol_len;
+    /// The `Server` header, or NULL.
+    const char *server;
+    /// Length of `server`.
+    size_t server_len;
+    /// The extensions the server accepted (first `WSGUARD_ACCEPTED_MAX_EXTENSIONS`).
+    struct wsguard_extension_offer extensions[WSGUARD_ACCEPTED_MAX_EXTENSIONS];
+    /// Number of extensions accepted.
+    size_t extensions_count;
+    /// Bytes of the answer's head; bytes after it are WebSocket data.
+    size_t consumed;
+} wsguard_established;
+
+/// Why the handshake failed, client side. `rejection.code` is the diagnosis
+/// (`origin_refused`, `proxy_dropped_upgrade`, `accept_mismatch` …) and
+/// `rejection.http_status` the status received (0 when the answer was not HTTP). The other
+/// pointers borrow the response buffer and are NULL when absent.
+typedef struct wsguard_diagnosis {
+    /// Code, reason, remedy and the HTTP status received.
+    struct wsguard_rejection rejection;
+    /// The `Location` header (redirects).
+    const char *location;
+    /// Length of `location`.
+    size_t location_len;
+    /// The `Server` header (`nginx`, `uvicorn` …).
+    const char *server;
+    /// Length of `server`.
+    size_t server_len;
+    /// The first body line when the body is complete (a wsguard server puts
+    /// `<code>: <reason>` there).
+    const char *server_reason;
+    /// Length of `server_reason`.
+    size_t server_reason_len;
+    /// The wsguard code leading `server_reason`, when there is one.
+    const char *server_code;
+    /// Length of `server_code`.
+    size_t server_code_len;
+    /// `Retry-After` was numeric.
+    bool has_retry_after;
+    /// `Retry-After` in seconds.
+    uint32_t retry_after;
+    /// The `Sec-WebSocket-Version` the server asked for, or NULL.
+    const char *wanted_version;
+    /// Length of `wanted_version`.
+    size_t wanted_version_len;
+} wsguard_diagnosis;
 
 /// Everything known about one close code. Every string is static (lives forever, never
 /// free it); see `wsguard_str`.
@@ -356,24 +513,6 @@ typedef struct wsguard_close_payload {
     /// Length of `reason` in bytes.
     size_t reason_len;
 } wsguard_close_payload;
-
-/// Why an input was refused: everything a person or a program needs, from the core's
-/// diagnostic. All strings are static (they live forever; never free them).
-typedef struct wsguard_rejection {
-    /// Stable machine code in snake_case (e.g. `origin_not_allowed`); safe to match on.
-    struct wsguard_str code;
-    /// One sentence saying what went wrong.
-    struct wsguard_str reason;
-    /// What to change so that it works.
-    struct wsguard_str remedy;
-    /// HTTP status to answer with (e.g. 403), or 0 when none applies.
-    uint16_t http_status;
-    /// WebSocket close code to send (e.g. 1002), or 0 when none applies.
-    uint16_t close_code;
-    /// Stable sub-code refining `code` (e.g. `trailing_slash` for `origin_malformed`);
-    /// empty (`len == 0`) when there is none.
-    struct wsguard_str detail;
-} wsguard_rejection;
 
 /// Decoder settings. Fill it with `wsguard_decoder_config_default()`, then change fields.
 typedef struct wsguard_decoder_config {
@@ -422,6 +561,39 @@ typedef struct wsguard_frame_event {
     /// Length of `payload`.
     size_t payload_len;
 } wsguard_frame_event;
+
+/// One finding of `wsguard_origin_lint`. Static strings live forever; `suggestion_middle`
+/// points into the entry you passed.
+typedef struct wsguard_lint_finding {
+    /// Index of the entry the finding is about.
+    size_t index;
+    /// Stable code (`lint_trailing_slash`, `lint_duplicate` …).
+    struct wsguard_str code;
+    /// `error` or `warning`.
+    struct wsguard_str severity;
+    /// What is wrong.
+    struct wsguard_str reason;
+    /// What to do.
+    struct wsguard_str remedy;
+    /// `other` is set (for `lint_duplicate` / `lint_shadowed`).
+    bool has_other;
+    /// The other entry involved.
+    size_t other;
+    /// A suggestion exists: write `prefix + middle + suffix` instead.
+    bool has_suggestion;
+    /// Suggestion: static text before.
+    struct wsguard_str suggestion_prefix;
+    /// Suggestion: a piece of your entry.
+    const char *suggestion_middle;
+    /// Length of `suggestion_middle`.
+    size_t suggestion_middle_len;
+    /// Suggestion: static text after.
+    struct wsguard_str suggestion_suffix;
+    /// For `lint_invalid`: the pattern error code (`pattern_no_scheme` …); else empty.
+    struct wsguard_str pattern_code;
+    /// For `lint_invalid` of a malformed pattern: the malformation sub-code; else empty.
+    struct wsguard_str malformed;
+} wsguard_lint_finding;
 
 /// CORS settings of a policy (`wsguard_origin_policy_set_cors`). Strings are
 /// comma-separated lists; a NULL pointer means the default.
@@ -519,19 +691,6 @@ typedef struct wsguard_server_options {
     size_t max_total;
 } wsguard_server_options;
 
-/// One offered extension (`permessage-deflate; client_max_window_bits`). Both strings
-/// point into the request buffer.
-typedef struct wsguard_extension_offer {
-    /// The extension name (`permessage-deflate`).
-    const char *name;
-    /// Length of `name`.
-    size_t name_len;
-    /// The raw parameters after the first `;` (may be empty).
-    const char *params;
-    /// Length of `params`.
-    size_t params_len;
-} wsguard_extension_offer;
-
 /// A valid upgrade request. Every pointer points INTO the request buffer you passed (or,
 /// for `subprotocol`, possibly into your options' strings): valid while those are. Absent
 /// values are NULL with length 0. Nothing is NUL-terminated except `accept`.
@@ -575,9 +734,70 @@ typedef struct wsguard_accepted {
     size_t consumed;
 } wsguard_accepted;
 
+/// A parsed `ws://` / `wss://` URL. Pointers borrow the string you passed.
+typedef struct wsguard_url {
+    /// `wss://`.
+    bool secure;
+    /// The host as written (IPv6 keeps its brackets).
+    const char *host;
+    /// Length of `host`.
+    size_t host_len;
+    /// 1 name, 2 IPv4, 3 IPv6.
+    uint32_t host_kind;
+    /// A port was written.
+    bool has_port;
+    /// The port written (0 when none).
+    uint16_t port;
+    /// The port written, or 80/443.
+    uint16_t port_or_default;
+    /// The path (`/` when empty).
+    const char *path;
+    /// Length of `path`.
+    size_t path_len;
+    /// The query after `?`, or NULL.
+    const char *query;
+    /// Length of `query`.
+    size_t query_len;
+} wsguard_url;
+
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
+
+/// Writes the upgrade request (GET, Host, Upgrade, Connection, the key from the nonce,
+/// version 13, Origin, subprotocols, extensions, token) into `out`.
+///
+/// * `WSGUARD_RESULT_OK`: `*written_out` bytes written.
+/// * `WSGUARD_RESULT_BUFFER_TOO_SMALL`: only `*needed_out` (may be NULL) is written.
+/// * `WSGUARD_RESULT_INVALID_REQUEST`: a field cannot be written safely (it would break the
+///   request or inject a header); `*rejection_out` (may be NULL) says which
+///   (`request_host_invalid`, `request_token_invalid` …).
+///
+/// # Safety
+/// `request` valid with its strings; `out` points to `out_len` writable bytes; outputs valid.
+wsguard_result wsguard_client_write_request(const struct wsguard_client_request *request,
+                                            uint8_t *out,
+                                            size_t out_len,
+                                            size_t *written_out,
+                                            size_t *needed_out,
+                                            struct wsguard_rejection *rejection_out);
+
+/// Validates the server's answer (held in `response[0..response_len)`) to `request`.
+///
+/// * `WSGUARD_RESULT_OK`: a valid 101; `*established_out` set (bytes after `consumed` are
+///   WebSocket data).
+/// * `WSGUARD_RESULT_INCOMPLETE`: the head is not complete; read more.
+/// * `WSGUARD_RESULT_RESPONSE_REJECTED`: not 101, or a 101 that breaks the protocol;
+///   `*diagnosis_out` (may be NULL) says the most likely cause and the fix.
+///
+/// # Safety
+/// `request` as for `wsguard_client_write_request`; `response` points to `response_len`
+/// bytes; `established_out` writable; `diagnosis_out` NULL or writable.
+wsguard_result wsguard_client_validate_response(const struct wsguard_client_request *request,
+                                                const uint8_t *response,
+                                                size_t response_len,
+                                                struct wsguard_established *established_out,
+                                                struct wsguard_diagnosis *diagnosis_out);
 
 /// Classifies any close code (0–65535) with the built-in knowledge (IANA registry and
 /// RFC 6455 ranges).
@@ -862,6 +1082,27 @@ wsguard_result wsguard_unmask(uint8_t *buf,
                               size_t mask_key_len,
                               size_t offset);
 
+/// Lints raw allowed-origin entries (`entries[i]`, `lens[i]` bytes, `count` at most
+/// `WSGUARD_LINT_MAX_ENTRIES`) for the preset in `flags` (`WSGUARD_POLICY_DEVELOPMENT` or
+/// 0 for production) and with CORS `credentials` on or off.
+///
+/// Writes the first `findings_cap` findings into `findings` (in entry order; may be NULL
+/// when `findings_cap == 0`) and the total number found into `*count_out` (it may exceed
+/// `findings_cap`). Findings are not failures: the result is `WSGUARD_RESULT_OK` unless an
+/// argument is bad. Allocates nothing.
+///
+/// # Safety
+/// `entries` and `lens` point to `count` elements, each entry to its length in bytes;
+/// `findings` to `findings_cap` writable elements; `count_out` writable.
+wsguard_result wsguard_origin_lint(const char *const *entries,
+                                   const size_t *lens,
+                                   size_t count,
+                                   uint32_t flags,
+                                   bool credentials,
+                                   struct wsguard_lint_finding *findings,
+                                   size_t findings_cap,
+                                   size_t *count_out);
+
 /// Creates an empty policy (allows nothing until patterns are added) inside caller
 /// storage: `storage` must hold `WSGUARD_ORIGIN_POLICY_STORAGE_SIZE` bytes aligned to
 /// `WSGUARD_ORIGIN_POLICY_STORAGE_ALIGN` (`WSGUARD_RESULT_INVALID_STORAGE` otherwise).
@@ -1100,6 +1341,70 @@ wsguard_result wsguard_handshake_accept_value(const char *key,
                                               size_t key_len,
                                               char *out,
                                               size_t out_len);
+
+/// Parses and validates a WebSocket URL. `http://`/`https://` are refused (their remedy
+/// names the mapping; use `wsguard_url_derive` for page URLs).
+///
+/// `WSGUARD_RESULT_OK`: `*url_out` set. `WSGUARD_RESULT_INVALID_URL`: `*rejection_out` (may
+/// be NULL) says why (`url_scheme`, `url_fragment` …).
+///
+/// # Safety
+/// `url` points to `url_len` bytes; `url_out` writable; `rejection_out` NULL or writable.
+wsguard_result wsguard_url_parse(const char *url,
+                                 size_t url_len,
+                                 struct wsguard_url *url_out,
+                                 struct wsguard_rejection *rejection_out);
+
+/// Writes a part of a WebSocket URL into `out` (not NUL-terminated): the resource name for
+/// the request line (`/path?query`) or the `Host` header value. Errors as
+/// `wsguard_url_parse`; `WSGUARD_RESULT_BUFFER_TOO_SMALL` writes only `*needed_out`.
+///
+/// # Safety
+/// As `wsguard_url_parse`; `out` points to `out_len` writable bytes; `written_out` writable.
+wsguard_result wsguard_url_write(const char *url,
+                                 size_t url_len,
+                                 uint32_t part,
+                                 char *out,
+                                 size_t out_len,
+                                 size_t *written_out,
+                                 size_t *needed_out,
+                                 struct wsguard_rejection *rejection_out);
+
+/// Derives the WebSocket URL from the page URL and a target (a path, a relative reference
+/// or an absolute URL): `https` → `wss`, same host and port unless `has_port` (then
+/// `port`). Mixed content (`ws://` from an `https` page) is refused. The URL is written into
+/// `out` (not NUL-terminated; `out_len` bounds the work buffer as in the core).
+///
+/// `WSGUARD_RESULT_OK`: `*written_out` bytes. `WSGUARD_RESULT_INVALID_URL`:
+/// `*rejection_out` (may be NULL) says why. `WSGUARD_RESULT_BUFFER_TOO_SMALL`: only
+/// `*needed_out` (may be NULL) is written.
+///
+/// # Safety
+/// `page` and `target` point to their lengths in bytes; `out` to `out_len` writable bytes;
+/// `written_out` writable; the other outputs NULL or writable.
+wsguard_result wsguard_url_derive(const char *page,
+                                  size_t page_len,
+                                  const char *target,
+                                  size_t target_len,
+                                  bool has_port,
+                                  uint16_t port,
+                                  char *out,
+                                  size_t out_len,
+                                  size_t *written_out,
+                                  size_t *needed_out,
+                                  struct wsguard_rejection *rejection_out);
+
+/// Checks that a page at `page` may open `url` (no `ws://` from an `https://` page; `url`
+/// must be a ws/wss URL). `WSGUARD_RESULT_OK` or `WSGUARD_RESULT_INVALID_URL` with
+/// `*rejection_out` (may be NULL; `url_mixed_content` …).
+///
+/// # Safety
+/// `page` and `url` point to their lengths in bytes; `rejection_out` NULL or writable.
+wsguard_result wsguard_url_check_mixed_content(const char *page,
+                                               size_t page_len,
+                                               const char *url,
+                                               size_t url_len,
+                                               struct wsguard_rejection *rejection_out);
 
 /// The version of the linked library, e.g. `"0.1.0"` (NUL-terminated, static: never
 /// NULL, lives forever, do not free). Compare with `WSGUARD_VERSION_*` to detect a

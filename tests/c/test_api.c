@@ -18,7 +18,7 @@ static void test_version(void) {
 
 static void test_result_messages(void) {
     static const uint32_t codes[] = {0, 1001, 1002, 1003, 1004, 1005, 1006, 2001, 2002, 2003,
-                                     3001, 3002, 3003, 3004, 3005, 3006, 3007, 3008, 9001};
+                                     3001, 3002, 3003, 3004, 3005, 3006, 3007, 3008, 3009, 9001};
     size_t i, j;
     h_begin("result-messages-distinct");
     for (i = 0; i < sizeof codes / sizeof codes[0]; i++) {

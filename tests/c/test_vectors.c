@@ -660,6 +660,206 @@ static void server_case(const cJSON *c, int index) {
     wsguard_origin_policy_free(pol);
 }
 
+/* ---------- handshake_client.json ---------- */
+
+#define CHECK_OPT(p, n, e, key) CHECK_FIELD(p, n, e, key)
+
+static void client_case(const cJSON *c, int index) {
+    const cJSON *e = cJSON_GetObjectItemCaseSensitive(c, "expect");
+    const cJSON *q = cJSON_GetObjectItemCaseSensitive(c, "request");
+    const cJSON *tok = cJSON_GetObjectItemCaseSensitive(q, "token"), *item;
+    const char *protos[WSGUARD_CLIENT_MAX_SUBPROTOCOLS];
+    size_t plens[WSGUARD_CLIENT_MAX_SUBPROTOCOLS], np = 0, nonce_len = 0, written = 0, rlen = 0;
+    uint8_t *nonce = jbytes(q, "nonce", &nonce_len);
+    uint8_t *response = jbytes(c, "response", &rlen);
+    wsguard_client_request req;
+    wsguard_rejection rej;
+    wsguard_result r;
+    static uint8_t out[16384];
+    (void)index;
+    memset(&req, 0, sizeof req);
+    req.host = opt_str(q, "host", &req.host_len);
+    req.path = opt_str(q, "path", &req.path_len);
+    req.nonce = nonce;
+    req.nonce_len = nonce_len;
+    req.origin = opt_str(q, "origin", &req.origin_len);
+    req.extensions = opt_str(q, "extensions", &req.extensions_len);
+    cJSON_ArrayForEach(item, cJSON_GetObjectItemCaseSensitive(q, "subprotocols")) {
+        if (np < WSGUARD_CLIENT_MAX_SUBPROTOCOLS) { protos[np] = item->valuestring; plens[np] = strlen(item->valuestring); np++; }
+    }
+    req.subprotocols = protos;
+    req.subprotocol_lens = plens;
+    req.subprotocols_count = np;
+    if (cJSON_IsObject(tok)) {
+        const char *pl = jstr(tok, "placement");
+        req.token = opt_str(tok, "value", &req.token_len);
+        req.token_name = opt_str(tok, "name", &req.token_name_len);
+        req.token_placement = strcmp(pl, "authorization") == 0 ? WSGUARD_TOKEN_AUTHORIZATION
+                            : strcmp(pl, "query") == 0 ? WSGUARD_TOKEN_QUERY
+                            : strcmp(pl, "subprotocol_prefix") == 0 ? WSGUARD_TOKEN_SUBPROTOCOL_PREFIX
+                            : WSGUARD_TOKEN_SUBPROTOCOL_PAIR;
+    }
+    r = wsguard_client_write_request(&req, out, sizeof out, &written, NULL, &rej);
+    if (r != WSGUARD_RESULT_OK) {
+        CHECK_RESULT(r, WSGUARD_RESULT_INVALID_REQUEST);
+        CHECK(!jbool(e, "ok", 1));
+        if (r == WSGUARD_RESULT_INVALID_REQUEST) CHECK_WSTR(rej.code, jstr(e, "code"));
+        CHECK(jnull(e, "status") || !jhas(e, "status"));
+    } else {
+        wsguard_established est;
+        wsguard_diagnosis diag;
+        if (jstr(c, "expect_request")) {
+            CHECK_INT(written, strlen(jstr(c, "expect_request")));
+            if (written != strlen(jstr(c, "expect_request")) || memcmp(out, jstr(c, "expect_request"), written) != 0)
+                H_FAIL("request:\n%.*s\nwant:\n%s", (int)written, (const char *)out, jstr(c, "expect_request"));
+        }
+        r = wsguard_client_validate_response(&req, response, rlen, &est, &diag);
+        if (jbool(e, "partial", 0)) {
+            CHECK_RESULT(r, WSGUARD_RESULT_INCOMPLETE);
+        } else if (jbool(e, "ok", 1)) {
+            CHECK_RESULT(r, WSGUARD_RESULT_OK);
+            if (r == WSGUARD_RESULT_OK) {
+                CHECK_OPT(est.subprotocol, est.subprotocol_len, e, "subprotocol");
+                CHECK_OPT(est.server, est.server_len, e, "server");
+                if (jhas(e, "consumed")) CHECK_INT(est.consumed, jint(e, "consumed", -1));
+                if (jhas(e, "extensions")) {
+                    size_t i = 0;
+                    CHECK_INT(est.extensions_count, cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(e, "extensions")));
+                    cJSON_ArrayForEach(item, cJSON_GetObjectItemCaseSensitive(e, "extensions")) {
+                        if (i < est.extensions_count && i < WSGUARD_ACCEPTED_MAX_EXTENSIONS)
+                            CHECK(est.extensions[i].name_len == strlen(item->valuestring) &&
+                                  memcmp(est.extensions[i].name, item->valuestring, est.extensions[i].name_len) == 0);
+                        i++;
+                    }
+                }
+            }
+        } else {
+            CHECK_RESULT(r, WSGUARD_RESULT_RESPONSE_REJECTED);
+            if (r == WSGUARD_RESULT_RESPONSE_REJECTED) {
+                CHECK_WSTR(diag.rejection.code, jstr(e, "code"));
+                if (jhas(e, "status")) CHECK_INT(diag.rejection.http_status, jint(e, "status", 0));
+                CHECK_OPT(diag.location, diag.location_len, e, "location");
+                CHECK_OPT(diag.server, diag.server_len, e, "server");
+                CHECK_OPT(diag.server_reason, diag.server_reason_len, e, "server_reason");
+                CHECK_OPT(diag.server_code, diag.server_code_len, e, "server_code");
+                CHECK_OPT(diag.wanted_version, diag.wanted_version_len, e, "wanted_version");
+                if (jhas(e, "retry_after")) {
+                    if (jnull(e, "retry_after")) CHECK(!diag.has_retry_after);
+                    else { CHECK(diag.has_retry_after); CHECK_INT(diag.retry_after, jint(e, "retry_after", -1)); }
+                }
+            }
+        }
+    }
+    free(nonce);
+    free(response);
+}
+
+/* ---------- lint.json ---------- */
+
+static void lint_case(const cJSON *c, int index) {
+    const cJSON *e = cJSON_GetObjectItemCaseSensitive(c, "expect");
+    const cJSON *ctx = cJSON_GetObjectItemCaseSensitive(c, "context"), *item;
+    const char *entries[WSGUARD_LINT_MAX_ENTRIES];
+    size_t lens[WSGUARD_LINT_MAX_ENTRIES], n = 0, total = 0, i = 0;
+    wsguard_lint_finding f[64];
+    const char *preset = jstr(ctx, "preset");
+    (void)index;
+    cJSON_ArrayForEach(item, cJSON_GetObjectItemCaseSensitive(c, "allow")) {
+        if (n < WSGUARD_LINT_MAX_ENTRIES) { entries[n] = item->valuestring; lens[n] = strlen(item->valuestring); n++; }
+    }
+    CHECK_RESULT(wsguard_origin_lint(entries, lens, n, (preset && strcmp(preset, "development") == 0) ? WSGUARD_POLICY_DEVELOPMENT : 0,
+                                     jbool(ctx, "credentials", 0), f, 64, &total),
+                 WSGUARD_RESULT_OK);
+    CHECK_INT(total, jint(e, "count", -1));
+    CHECK_INT(total == 0, jbool(e, "ok", 1));
+    cJSON_ArrayForEach(item, cJSON_GetObjectItemCaseSensitive(e, "findings")) {
+        if (i < total && i < 64) {
+            const wsguard_lint_finding *x = &f[i];
+            CHECK_INT(x->index, jint(item, "index", -1));
+            CHECK_WSTR(x->code, jstr(item, "code"));
+            CHECK_WSTR(x->severity, jstr(item, "severity"));
+            CHECK(x->reason.len > 0 && x->remedy.len > 0);
+            if (jnull(item, "other")) CHECK(!x->has_other);
+            else { CHECK(x->has_other); CHECK_INT(x->other, jint(item, "other", -1)); }
+            if (jnull(item, "suggestion")) CHECK(!x->has_suggestion);
+            else {
+                char sug[512];
+                snprintf(sug, sizeof sug, "%.*s%.*s%.*s", (int)x->suggestion_prefix.len, x->suggestion_prefix.ptr,
+                         (int)x->suggestion_middle_len, x->suggestion_middle, (int)x->suggestion_suffix.len,
+                         x->suggestion_suffix.ptr);
+                CHECK(x->has_suggestion);
+                if (strcmp(sug, jstr(item, "suggestion")) != 0) H_FAIL("suggestion %s, expected %s", sug, jstr(item, "suggestion"));
+            }
+            if (jstr(item, "pattern")) CHECK_WSTR(x->pattern_code, jstr(item, "pattern"));
+            if (jstr(item, "malformed")) CHECK_WSTR(x->malformed, jstr(item, "malformed"));
+        }
+        i++;
+    }
+}
+
+/* ---------- urls.json ---------- */
+
+static void url_case(const cJSON *c, int index) {
+    const cJSON *e = cJSON_GetObjectItemCaseSensitive(c, "expect");
+    const char *kind = jstr(c, "kind");
+    int ok = jbool(e, "ok", 1);
+    wsguard_rejection rej;
+    wsguard_result r;
+    (void)index;
+    if (strcmp(kind, "parse") == 0) {
+        const char *u = jstr(c, "url");
+        wsguard_url url;
+        r = wsguard_url_parse(u, strlen(u), &url, &rej);
+        if (!ok) {
+            CHECK_RESULT(r, WSGUARD_RESULT_INVALID_URL);
+            if (r == WSGUARD_RESULT_INVALID_URL) CHECK_WSTR(rej.code, jstr(e, "code"));
+        } else {
+            static const char *kinds[] = {"?", "name", "ipv4", "ipv6"};
+            char buf[1024];
+            size_t n = 0;
+            CHECK_RESULT(r, WSGUARD_RESULT_OK);
+            if (r != WSGUARD_RESULT_OK) return;
+            CHECK_INT(url.secure, jbool(e, "secure", 0));
+            CHECK_FIELD(url.host, url.host_len, e, "host");
+            CHECK(url.host_kind <= 3 && strcmp(kinds[url.host_kind], jstr(e, "host_kind")) == 0);
+            if (jnull(e, "port")) CHECK(!url.has_port);
+            else { CHECK(url.has_port); CHECK_INT(url.port, jint(e, "port", -1)); }
+            CHECK_INT(url.port_or_default, jint(e, "port_or_default", -1));
+            CHECK_FIELD(url.path, url.path_len, e, "path");
+            CHECK_FIELD(url.query, url.query_len, e, "query");
+            CHECK_RESULT(wsguard_url_write(u, strlen(u), WSGUARD_URL_PART_RESOURCE_NAME, buf, sizeof buf, &n, NULL, &rej), WSGUARD_RESULT_OK);
+            { const char *b = buf; CHECK_FIELD(b, n, e, "resource_name"); }
+            CHECK_RESULT(wsguard_url_write(u, strlen(u), WSGUARD_URL_PART_HOST_HEADER, buf, sizeof buf, &n, NULL, &rej), WSGUARD_RESULT_OK);
+            { const char *b = buf; CHECK_FIELD(b, n, e, "host_header"); }
+        }
+    } else if (strcmp(kind, "derive") == 0) {
+        const char *page = jstr(c, "page"), *target = jstr(c, "target");
+        size_t cap = (size_t)jint(c, "buffer_size", 256), n = 0, needed = 0;
+        char *buf = (char *)malloc(cap + 1);
+        int has_port = cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(c, "port"));
+        r = wsguard_url_derive(page, strlen(page), target, strlen(target), has_port, (uint16_t)jint(c, "port", 0), buf, cap,
+                               &n, &needed, &rej);
+        if (ok) {
+            CHECK_RESULT(r, WSGUARD_RESULT_OK);
+            if (r == WSGUARD_RESULT_OK) { const char *b = buf; CHECK_FIELD(b, n, e, "url"); }
+        } else if (strcmp(jstr(e, "code"), "buffer_too_small") == 0) {
+            CHECK_RESULT(r, WSGUARD_RESULT_BUFFER_TOO_SMALL);
+        } else {
+            CHECK_RESULT(r, WSGUARD_RESULT_INVALID_URL);
+            if (r == WSGUARD_RESULT_INVALID_URL) CHECK_WSTR(rej.code, jstr(e, "code"));
+        }
+        free(buf);
+    } else {
+        const char *page = jstr(c, "page"), *u = jstr(c, "url");
+        r = wsguard_url_check_mixed_content(page, strlen(page), u, strlen(u), &rej);
+        if (ok) CHECK_RESULT(r, WSGUARD_RESULT_OK);
+        else {
+            CHECK_RESULT(r, WSGUARD_RESULT_INVALID_URL);
+            if (r == WSGUARD_RESULT_INVALID_URL) CHECK_WSTR(rej.code, jstr(e, "code"));
+        }
+    }
+}
+
 /* ---------- driver ---------- */
 
 typedef void (*case_fn)(const cJSON *c, int index);
@@ -696,6 +896,9 @@ int main(int argc, char **argv) {
     run_file("origins.json", origin_case);
     run_file("cors.json", cors_case);
     run_file("handshake_server.json", server_case);
+    run_file("handshake_client.json", client_case);
+    run_file("lint.json", lint_case);
+    run_file("urls.json", url_case);
     (void)streq_w;
     return h_summary("c-vectors");
 }

@@ -16,12 +16,17 @@
 #![deny(unsafe_op_in_unsafe_fn)]
 #![warn(missing_docs)]
 
+pub mod client;
 pub mod close;
 pub mod ffi;
 pub mod frame;
 mod handle;
+pub mod lint;
 pub mod origin;
 pub mod result;
 pub mod server;
 mod strtable;
+pub mod url;
 pub mod version;
+#[cfg(test)]
+mod tests;

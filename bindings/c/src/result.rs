@@ -58,6 +58,8 @@ pub enum wsguard_result {
     InvalidUrl = 3007,
     /// An origin pattern string is invalid (details in the rejection).
     InvalidPattern = 3008,
+    /// A client request field cannot be written safely (details in the rejection).
+    InvalidRequest = 3009,
     /// A Rust panic was caught at the boundary. It is a bug in wsguard: please report it.
     Panic = 9001,
 }
@@ -85,6 +87,7 @@ impl wsguard_result {
             R::InvalidClosePayload => c"the Close frame payload is invalid; see the rejection",
             R::InvalidUrl => c"the URL is not usable; see the rejection",
             R::InvalidPattern => c"the origin pattern is invalid; see the rejection",
+            R::InvalidRequest => c"a client request field cannot be written safely; see the rejection",
             R::Panic => c"internal error (a Rust panic was caught); please report this bug",
         }
     }
@@ -108,7 +111,7 @@ pub extern "C" fn wsguard_result_message(result: u32) -> *const c_char {
 }
 
 /// Every value, for `wsguard_result_message` and the tests.
-pub(crate) const ALL_RESULTS: [wsguard_result; 19] = {
+pub(crate) const ALL_RESULTS: [wsguard_result; 20] = {
     use wsguard_result as R;
     [
         R::Ok,
@@ -129,6 +132,7 @@ pub(crate) const ALL_RESULTS: [wsguard_result; 19] = {
         R::InvalidClosePayload,
         R::InvalidUrl,
         R::InvalidPattern,
+        R::InvalidRequest,
         R::Panic,
     ]
 };

@@ -362,8 +362,8 @@ def frame_events(case: Case, chunks: List[bytes]) -> Any:
 def run_frames(case: Case) -> None:
     data = field_bytes(case, "input")
     expect = case["expect"]
-    # whole, split at every point (every 7th point for large inputs), byte at a time
-    step = 1 if len(data) <= 300 else 7
+    # whole, split at every point (at most ~256 points), byte at a time
+    step = max(1, len(data) // 256)
     splits = [[data]] + [[data[:i], data[i:]] for i in range(1, len(data), step)]
     splits.append([data[i : i + 1] for i in range(len(data))])
     first = None

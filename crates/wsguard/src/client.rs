@@ -39,10 +39,18 @@ pub fn connect(opts: &ProbeOptions) -> Result<Connected, Box<Finding>> {
 }
 
 /// [`connect`] with a tungstenite configuration (message and frame limits).
-pub fn connect_with_config(opts: &ProbeOptions, config: WebSocketConfig) -> Result<Connected, Box<Finding>> {
+pub fn connect_with_config(
+    opts: &ProbeOptions,
+    config: WebSocketConfig,
+) -> Result<Connected, Box<Finding>> {
     let est = crate::probe::establish_or_finding(opts)?;
     let _ = est.conn.tcp().set_read_timeout(None);
     let _ = est.conn.tcp().set_write_timeout(None);
     let socket = WebSocket::from_partially_read(est.conn, est.tail, Role::Client, Some(config));
-    Ok(Connected { socket, subprotocol: est.subprotocol, server: est.server, peer: est.peer })
+    Ok(Connected {
+        socket,
+        subprotocol: est.subprotocol,
+        server: est.server,
+        peer: est.peer,
+    })
 }

@@ -185,7 +185,11 @@ pub struct Limits {
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits { max_message_bytes: 1 << 20, max_frame_bytes: 1 << 20, max_handshake_bytes: 8192 }
+        Limits {
+            max_message_bytes: 1 << 20,
+            max_frame_bytes: 1 << 20,
+            max_handshake_bytes: 8192,
+        }
     }
 }
 
@@ -203,7 +207,11 @@ pub struct HeartbeatConfig {
 
 impl Default for HeartbeatConfig {
     fn default() -> Self {
-        HeartbeatConfig { ping_interval_ms: 20_000, pong_timeout_ms: 10_000, max_missed: 2 }
+        HeartbeatConfig {
+            ping_interval_ms: 20_000,
+            pong_timeout_ms: 10_000,
+            max_missed: 2,
+        }
     }
 }
 
@@ -248,7 +256,10 @@ impl GuardConfig {
     /// assert_eq!(cfg.source_of("origin.allowed"), wsguard::ConfigSource::Inline);
     /// ```
     pub fn source_of(&self, key: &str) -> ConfigSource {
-        self.provenance.get(key).cloned().unwrap_or(ConfigSource::Inline)
+        self.provenance
+            .get(key)
+            .cloned()
+            .unwrap_or(ConfigSource::Inline)
     }
 }
 
@@ -340,7 +351,11 @@ pub struct LintWarning {
 
 impl fmt::Display for LintWarning {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}: {} [{}]", self.severity, self.key, self.message, self.code)?;
+        write!(
+            f,
+            "{}: {}: {} [{}]",
+            self.severity, self.key, self.message, self.code
+        )?;
         if !self.remedy.is_empty() {
             write!(f, " — fix: {}", self.remedy)?;
         }

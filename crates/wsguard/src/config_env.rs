@@ -1,6 +1,8 @@
 //! `WSGUARD_*` environment variables over a [`GuardConfig`] (environment overrides file).
 
-use crate::config::{ConfigError, ConfigSource, Environment, GuardConfig, LintWarning, TokenLocation};
+use crate::config::{
+    ConfigError, ConfigSource, Environment, GuardConfig, LintWarning, TokenLocation,
+};
 
 /// Every variable the loader reads, with the config key it sets.
 pub const VARIABLES: &[(&str, &str)] = &[
@@ -16,7 +18,10 @@ pub const VARIABLES: &[(&str, &str)] = &[
     ("WSGUARD_TOKEN_LOCATION", "token.location"),
     ("WSGUARD_TOKEN_QUERY", "token.query_param"),
     ("WSGUARD_TOKEN_SUBPROTOCOL_PAIR", "token.subprotocol_pair"),
-    ("WSGUARD_TOKEN_SUBPROTOCOL_PREFIX", "token.subprotocol_prefix"),
+    (
+        "WSGUARD_TOKEN_SUBPROTOCOL_PREFIX",
+        "token.subprotocol_prefix",
+    ),
     ("WSGUARD_MAX_MESSAGE_BYTES", "limits.max_message_bytes"),
     ("WSGUARD_MAX_FRAME_BYTES", "limits.max_frame_bytes"),
     ("WSGUARD_MAX_HANDSHAKE_BYTES", "limits.max_handshake_bytes"),
@@ -27,9 +32,21 @@ pub const VARIABLES: &[(&str, &str)] = &[
 
 /// Variables that start with `WSGUARD_` but are read by other parts (the CLI), so they
 /// are not reported as unknown.
-const FOREIGN: &[&str] = &["WSGUARD_CONFIG", "WSGUARD_LOG", "WSGUARD_LISTEN", "WSGUARD_BACKEND"];
+const FOREIGN: &[&str] = &[
+    "WSGUARD_CONFIG",
+    "WSGUARD_LOG",
+    "WSGUARD_LISTEN",
+    "WSGUARD_BACKEND",
+];
 
-fn err(var: &str, index: Option<usize>, value: &str, code: &'static str, reason: &str, remedy: &str) -> ConfigError {
+fn err(
+    var: &str,
+    index: Option<usize>,
+    value: &str,
+    code: &'static str,
+    reason: &str,
+    remedy: &str,
+) -> ConfigError {
     ConfigError {
         source: ConfigSource::Env(var.to_string()),
         key: var.to_string(),
@@ -45,18 +62,36 @@ fn parse_bool(var: &str, v: &str) -> Result<bool, ConfigError> {
     match v.trim().to_ascii_lowercase().as_str() {
         "1" | "true" | "yes" | "on" => Ok(true),
         "0" | "false" | "no" | "off" | "" => Ok(false),
-        _ => Err(err(var, None, v, "config_bad_value", "not a boolean", "write true or false (1/0, yes/no, on/off also work)")),
+        _ => Err(err(
+            var,
+            None,
+            v,
+            "config_bad_value",
+            "not a boolean",
+            "write true or false (1/0, yes/no, on/off also work)",
+        )),
     }
 }
 
 fn parse_u64(var: &str, v: &str) -> Result<u64, ConfigError> {
     v.trim().replace('_', "").parse::<u64>().map_err(|_| {
-        err(var, None, v, "config_bad_value", "not a whole non-negative number", "write digits only, e.g. 20000")
+        err(
+            var,
+            None,
+            v,
+            "config_bad_value",
+            "not a whole non-negative number",
+            "write digits only, e.g. 20000",
+        )
     })
 }
 
 fn parse_list(v: &str) -> Vec<String> {
-    v.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_string).collect()
+    v.split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect()
 }
 
 pub(crate) fn apply(
@@ -64,17 +99,28 @@ pub(crate) fn apply(
     vars: impl IntoIterator<Item = (String, String)>,
 ) -> Result<Vec<LintWarning>, ConfigError> {
     let mut warnings = Vec::new();
-    let mut vars: Vec<(String, String)> = vars.into_iter().filter(|(k, _)| k.starts_with("WSGUARD_")).collect();
+    let mut vars: Vec<(String, String)> = vars
+        .into_iter()
+        .filter(|(k, _)| k.starts_with("WSGUARD_"))
+        .collect();
     vars.sort(); // deterministic order of errors and warnings
     for (var, value) in &vars {
         let (var, v) = (var.as_str(), value.as_str());
         if let Some(key) = VARIABLES.iter().find(|(n, _)| *n == var).map(|(_, k)| *k) {
-            cfg.provenance.insert(key.to_string(), ConfigSource::Env(var.to_string()));
+            cfg.provenance
+                .insert(key.to_string(), ConfigSource::Env(var.to_string()));
         }
         match var {
             "WSGUARD_ENV" => {
                 cfg.env = Environment::parse(v).ok_or_else(|| {
-                    err(var, None, v, "config_bad_value", "unknown environment", "write development or production")
+                    err(
+                        var,
+                        None,
+                        v,
+                        "config_bad_value",
+                        "unknown environment",
+                        "write development or production",
+                    )
                 })?
             }
             "WSGUARD_ALLOWED_ORIGINS" => cfg.origin.allowed = parse_list(v),
@@ -82,20 +128,36 @@ pub(crate) fn apply(
             "WSGUARD_ALLOW_MISSING_ORIGIN" => cfg.origin.allow_missing = parse_bool(var, v)?,
             "WSGUARD_DEV_HOSTS" => cfg.origin.dev_hosts = parse_list(v),
             "WSGUARD_TOKEN_SUBPROTOCOL_PAIR" => cfg.token.subprotocol_pair = v.trim().to_string(),
-            "WSGUARD_TOKEN_SUBPROTOCOL_PREFIX" => cfg.token.subprotocol_prefix = v.trim().to_string(),
+            "WSGUARD_TOKEN_SUBPROTOCOL_PREFIX" => {
+                cfg.token.subprotocol_prefix = v.trim().to_string()
+            }
             "WSGUARD_ALLOWED_HOSTS" => cfg.host.allowed = parse_list(v),
             "WSGUARD_SUBPROTOCOLS" => cfg.subprotocols.supported = parse_list(v),
             "WSGUARD_SUBPROTOCOL_REQUIRED" => cfg.subprotocols.required = parse_bool(var, v)?,
             "WSGUARD_TOKEN_REQUIRED" => cfg.token.required = parse_bool(var, v)?,
             "WSGUARD_TOKEN_LOCATION" => {
                 cfg.token.location = TokenLocation::parse(v).ok_or_else(|| {
-                    err(var, None, v, "config_bad_value", "unknown token location", "write header, query, subprotocol or any")
+                    err(
+                        var,
+                        None,
+                        v,
+                        "config_bad_value",
+                        "unknown token location",
+                        "write header, query, subprotocol or any",
+                    )
                 })?
             }
             "WSGUARD_TOKEN_QUERY" => {
                 let name = v.trim();
                 if name.is_empty() {
-                    return Err(err(var, None, v, "config_bad_value", "empty query parameter name", "write the parameter name, e.g. token"));
+                    return Err(err(
+                        var,
+                        None,
+                        v,
+                        "config_bad_value",
+                        "empty query parameter name",
+                        "write the parameter name, e.g. token",
+                    ));
                 }
                 cfg.token.query_param = name.to_string();
             }
@@ -105,8 +167,16 @@ pub(crate) fn apply(
             "WSGUARD_PING_INTERVAL_MS" => cfg.heartbeat.ping_interval_ms = parse_u64(var, v)?,
             "WSGUARD_PONG_TIMEOUT_MS" => cfg.heartbeat.pong_timeout_ms = parse_u64(var, v)?,
             "WSGUARD_MAX_MISSED" => {
-                cfg.heartbeat.max_missed = u32::try_from(parse_u64(var, v)?)
-                    .map_err(|_| err(var, None, v, "config_bad_value", "too large", "use a small number such as 2"))?
+                cfg.heartbeat.max_missed = u32::try_from(parse_u64(var, v)?).map_err(|_| {
+                    err(
+                        var,
+                        None,
+                        v,
+                        "config_bad_value",
+                        "too large",
+                        "use a small number such as 2",
+                    )
+                })?
             }
             other if FOREIGN.contains(&other) => {}
             other => {
@@ -127,13 +197,15 @@ pub(crate) fn apply(
     Ok(warnings)
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
     }
 
     #[test]
@@ -143,7 +215,10 @@ mod tests {
             &mut cfg,
             env(&[
                 ("WSGUARD_ENV", "development"),
-                ("WSGUARD_ALLOWED_ORIGINS", " https://a.example , ,https://b.example"),
+                (
+                    "WSGUARD_ALLOWED_ORIGINS",
+                    " https://a.example , ,https://b.example",
+                ),
                 ("WSGUARD_ALLOW_NULL", "yes"),
                 ("WSGUARD_ALLOW_MISSING_ORIGIN", "1"),
                 ("WSGUARD_ALLOWED_HOSTS", "a.example,localhost:8000"),
@@ -165,7 +240,10 @@ mod tests {
         .unwrap();
         assert!(w.is_empty());
         assert_eq!(cfg.env, Environment::Development);
-        assert_eq!(cfg.origin.allowed, ["https://a.example", "https://b.example"]);
+        assert_eq!(
+            cfg.origin.allowed,
+            ["https://a.example", "https://b.example"]
+        );
         assert!(cfg.origin.allow_null && cfg.origin.allow_missing);
         assert_eq!(cfg.host.allowed, ["a.example", "localhost:8000"]);
         assert_eq!(cfg.subprotocols.supported, ["chat.v2", "chat.v1"]);
@@ -175,10 +253,20 @@ mod tests {
         assert_eq!(cfg.token.subprotocol_prefix, "access_token.");
         assert_eq!(cfg.origin.dev_hosts, ["frontend:3000", "web"]);
         assert_eq!(
-            (cfg.limits.max_message_bytes, cfg.limits.max_frame_bytes, cfg.limits.max_handshake_bytes),
+            (
+                cfg.limits.max_message_bytes,
+                cfg.limits.max_frame_bytes,
+                cfg.limits.max_handshake_bytes
+            ),
             (65536, 4096, 2048)
         );
-        assert_eq!((cfg.heartbeat.ping_interval_ms, cfg.heartbeat.pong_timeout_ms), (1500, 700));
+        assert_eq!(
+            (
+                cfg.heartbeat.ping_interval_ms,
+                cfg.heartbeat.pong_timeout_ms
+            ),
+            (1500, 700)
+        );
     }
 
     #[test]
@@ -187,7 +275,10 @@ mod tests {
         let e = apply(&mut cfg, env(&[("WSGUARD_PING_INTERVAL_MS", "20s")])).unwrap_err();
         assert_eq!(e.to_string(), "environment variable WSGUARD_PING_INTERVAL_MS: WSGUARD_PING_INTERVAL_MS = \"20s\": not a whole non-negative number [config_bad_value] — fix: write digits only, e.g. 20000");
         let e = apply(&mut cfg, env(&[("WSGUARD_ALLOW_NULL", "maybe")])).unwrap_err();
-        assert_eq!((e.key.as_str(), e.code), ("WSGUARD_ALLOW_NULL", "config_bad_value"));
+        assert_eq!(
+            (e.key.as_str(), e.code),
+            ("WSGUARD_ALLOW_NULL", "config_bad_value")
+        );
         let e = apply(&mut cfg, env(&[("WSGUARD_ENV", "staging")])).unwrap_err();
         assert_eq!(e.key, "WSGUARD_ENV");
     }
@@ -195,7 +286,14 @@ mod tests {
     #[test]
     fn unknown_variable_warns_with_suggestion() {
         let mut cfg = GuardConfig::default();
-        let w = apply(&mut cfg, env(&[("WSGUARD_ALLOWED_ORIGIN", "https://a.example"), ("WSGUARD_CONFIG", "x")])).unwrap();
+        let w = apply(
+            &mut cfg,
+            env(&[
+                ("WSGUARD_ALLOWED_ORIGIN", "https://a.example"),
+                ("WSGUARD_CONFIG", "x"),
+            ]),
+        )
+        .unwrap();
         assert_eq!(w.len(), 1);
         assert_eq!(w[0].key, "WSGUARD_ALLOWED_ORIGIN");
         assert_eq!(w[0].remedy, "did you mean WSGUARD_ALLOWED_ORIGINS?");
@@ -209,7 +307,14 @@ mod tests {
             ConfigSource::Inline,
         )
         .unwrap();
-        apply(&mut cfg, env(&[("WSGUARD_ALLOWED_ORIGINS", "https://env.example"), ("WSGUARD_TOKEN_REQUIRED", "false")])).unwrap();
+        apply(
+            &mut cfg,
+            env(&[
+                ("WSGUARD_ALLOWED_ORIGINS", "https://env.example"),
+                ("WSGUARD_TOKEN_REQUIRED", "false"),
+            ]),
+        )
+        .unwrap();
         assert_eq!(cfg.origin.allowed, ["https://env.example"]);
         assert!(!cfg.token.required);
     }

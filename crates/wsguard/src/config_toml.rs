@@ -5,12 +5,34 @@ use crate::config::{ConfigError, ConfigSource, Environment, GuardConfig, TokenLo
 use toml::{Table, Value};
 
 const SECTIONS: &[(&str, &[&str])] = &[
-    ("origin", &["allowed", "allow_null", "allow_missing", "dev_hosts"]),
+    (
+        "origin",
+        &["allowed", "allow_null", "allow_missing", "dev_hosts"],
+    ),
     ("host", &["allowed"]),
     ("subprotocols", &["supported", "required"]),
-    ("token", &["required", "location", "query_param", "subprotocol_pair", "subprotocol_prefix"]),
-    ("limits", &["max_message_bytes", "max_frame_bytes", "max_handshake_bytes"]),
-    ("heartbeat", &["ping_interval_ms", "pong_timeout_ms", "max_missed"]),
+    (
+        "token",
+        &[
+            "required",
+            "location",
+            "query_param",
+            "subprotocol_pair",
+            "subprotocol_prefix",
+        ],
+    ),
+    (
+        "limits",
+        &[
+            "max_message_bytes",
+            "max_frame_bytes",
+            "max_handshake_bytes",
+        ],
+    ),
+    (
+        "heartbeat",
+        &["ping_interval_ms", "pong_timeout_ms", "max_missed"],
+    ),
 ];
 
 struct Ctx {
@@ -18,7 +40,15 @@ struct Ctx {
 }
 
 impl Ctx {
-    fn err(&self, key: &str, index: Option<usize>, value: Option<&Value>, code: &'static str, reason: String, remedy: String) -> ConfigError {
+    fn err(
+        &self,
+        key: &str,
+        index: Option<usize>,
+        value: Option<&Value>,
+        code: &'static str,
+        reason: String,
+        remedy: String,
+    ) -> ConfigError {
         ConfigError {
             source: self.source.clone(),
             key: key.to_string(),
@@ -30,7 +60,14 @@ impl Ctx {
         }
     }
 
-    fn wrong_type(&self, key: &str, index: Option<usize>, v: &Value, want: &str, example: &str) -> ConfigError {
+    fn wrong_type(
+        &self,
+        key: &str,
+        index: Option<usize>,
+        v: &Value,
+        want: &str,
+        example: &str,
+    ) -> ConfigError {
         self.err(
             key,
             index,
@@ -42,31 +79,66 @@ impl Ctx {
     }
 
     fn bool(&self, key: &str, v: &Value) -> Result<bool, ConfigError> {
-        v.as_bool().ok_or_else(|| self.wrong_type(key, None, v, "true or false", &format!("`{} = true`", leaf(key))))
+        v.as_bool().ok_or_else(|| {
+            self.wrong_type(
+                key,
+                None,
+                v,
+                "true or false",
+                &format!("`{} = true`", leaf(key)),
+            )
+        })
     }
 
     fn u64(&self, key: &str, v: &Value) -> Result<u64, ConfigError> {
         match v.as_integer() {
             Some(n) if n >= 0 => Ok(n as u64),
-            Some(_) => Err(self.err(key, None, Some(v), "config_out_of_range", "a negative number makes no sense here".into(), "use 0 or a positive number".into())),
-            None => Err(self.wrong_type(key, None, v, "a whole number", &format!("`{} = 10000`", leaf(key)))),
+            Some(_) => Err(self.err(
+                key,
+                None,
+                Some(v),
+                "config_out_of_range",
+                "a negative number makes no sense here".into(),
+                "use 0 or a positive number".into(),
+            )),
+            None => Err(self.wrong_type(
+                key,
+                None,
+                v,
+                "a whole number",
+                &format!("`{} = 10000`", leaf(key)),
+            )),
         }
     }
 
     fn string(&self, key: &str, v: &Value) -> Result<String, ConfigError> {
-        v.as_str()
-            .map(str::to_string)
-            .ok_or_else(|| self.wrong_type(key, None, v, "a string", &format!("`{} = \"…\"`", leaf(key))))
+        v.as_str().map(str::to_string).ok_or_else(|| {
+            self.wrong_type(
+                key,
+                None,
+                v,
+                "a string",
+                &format!("`{} = \"…\"`", leaf(key)),
+            )
+        })
     }
 
     fn strings(&self, key: &str, v: &Value) -> Result<Vec<String>, ConfigError> {
-        let arr = v
-            .as_array()
-            .ok_or_else(|| self.wrong_type(key, None, v, "a list of strings", &format!("`{} = [\"…\", \"…\"]`", leaf(key))))?;
+        let arr = v.as_array().ok_or_else(|| {
+            self.wrong_type(
+                key,
+                None,
+                v,
+                "a list of strings",
+                &format!("`{} = [\"…\", \"…\"]`", leaf(key)),
+            )
+        })?;
         arr.iter()
             .enumerate()
             .map(|(i, item)| {
-                item.as_str().map(str::to_string).ok_or_else(|| self.wrong_type(key, Some(i), item, "a string", "a quoted string"))
+                item.as_str().map(str::to_string).ok_or_else(|| {
+                    self.wrong_type(key, Some(i), item, "a string", "a quoted string")
+                })
             })
             .collect()
     }
@@ -93,7 +165,16 @@ fn show(v: &Value) -> String {
 pub(crate) fn suggest<'a>(name: &str, known: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     known
         .into_iter()
-        .map(|k| (if k.starts_with(name) && !name.is_empty() { 1 } else { edit_distance(name, k) }, k))
+        .map(|k| {
+            (
+                if k.starts_with(name) && !name.is_empty() {
+                    1
+                } else {
+                    edit_distance(name, k)
+                },
+                k,
+            )
+        })
         .filter(|(d, _)| *d <= 2)
         .min_by_key(|(d, _)| *d)
         .map(|(_, k)| k)
@@ -118,7 +199,14 @@ fn unknown_key(ctx: &Ctx, key: &str, v: &Value, known: &[String]) -> ConfigError
         Some(s) => format!("did you mean `{s}`? known keys: {}", known.join(", ")),
         None => format!("remove it; known keys: {}", known.join(", ")),
     };
-    ctx.err(key, None, Some(v), "config_unknown_key", "this key is not a wsguard setting".into(), remedy)
+    ctx.err(
+        key,
+        None,
+        Some(v),
+        "config_unknown_key",
+        "this key is not a wsguard setting".into(),
+        remedy,
+    )
 }
 
 fn line_col(text: &str, offset: usize) -> (usize, usize) {
@@ -140,7 +228,8 @@ pub(crate) fn parse(text: &str, source: ConfigSource) -> Result<GuardConfig, Con
                 None,
                 "config_syntax",
                 format!("not valid TOML: {}", e.message().trim()),
-                "fix the syntax at that position (strings need double quotes, lists use [ ])".into(),
+                "fix the syntax at that position (strings need double quotes, lists use [ ])"
+                    .into(),
             ));
         }
     };
@@ -152,16 +241,29 @@ pub(crate) fn parse(text: &str, source: ConfigSource) -> Result<GuardConfig, Con
             cfg.provenance.insert("env".into(), ctx.source.clone());
             let s = ctx.string("env", value)?;
             cfg.env = Environment::parse(&s).ok_or_else(|| {
-                ctx.err("env", None, Some(value), "config_bad_value", "unknown environment".into(), "write `env = \"development\"` or `env = \"production\"`".into())
+                ctx.err(
+                    "env",
+                    None,
+                    Some(value),
+                    "config_bad_value",
+                    "unknown environment".into(),
+                    "write `env = \"development\"` or `env = \"production\"`".into(),
+                )
             })?;
             continue;
         }
         let Some((_, keys)) = SECTIONS.iter().find(|(s, _)| s == name) else {
             return Err(unknown_key(&ctx, name, value, &known_top));
         };
-        let section = value
-            .as_table()
-            .ok_or_else(|| ctx.wrong_type(name, None, value, "a table", &format!("a `[{name}]` section")))?;
+        let section = value.as_table().ok_or_else(|| {
+            ctx.wrong_type(
+                name,
+                None,
+                value,
+                "a table",
+                &format!("a `[{name}]` section"),
+            )
+        })?;
         let known: Vec<String> = keys.iter().map(|k| format!("{name}.{k}")).collect();
         for (k, v) in section {
             let key = format!("{name}.{k}");
@@ -180,18 +282,36 @@ pub(crate) fn parse(text: &str, source: ConfigSource) -> Result<GuardConfig, Con
                 "token.location" => {
                     let s = ctx.string(&key, v)?;
                     cfg.token.location = TokenLocation::parse(&s).ok_or_else(|| {
-                        ctx.err(&key, None, Some(v), "config_bad_value", "unknown token location".into(), "write one of \"header\", \"query\", \"subprotocol\", \"any\"".into())
+                        ctx.err(
+                            &key,
+                            None,
+                            Some(v),
+                            "config_bad_value",
+                            "unknown token location".into(),
+                            "write one of \"header\", \"query\", \"subprotocol\", \"any\"".into(),
+                        )
                     })?;
                 }
                 "token.query_param" => cfg.token.query_param = ctx.string(&key, v)?,
                 "limits.max_message_bytes" => cfg.limits.max_message_bytes = ctx.u64(&key, v)?,
                 "limits.max_frame_bytes" => cfg.limits.max_frame_bytes = ctx.u64(&key, v)?,
-                "limits.max_handshake_bytes" => cfg.limits.max_handshake_bytes = ctx.u64(&key, v)?,
-                "heartbeat.ping_interval_ms" => cfg.heartbeat.ping_interval_ms = ctx.u64(&key, v)?,
+                "limits.max_handshake_bytes" => {
+                    cfg.limits.max_handshake_bytes = ctx.u64(&key, v)?
+                }
+                "heartbeat.ping_interval_ms" => {
+                    cfg.heartbeat.ping_interval_ms = ctx.u64(&key, v)?
+                }
                 "heartbeat.pong_timeout_ms" => cfg.heartbeat.pong_timeout_ms = ctx.u64(&key, v)?,
                 "heartbeat.max_missed" => {
                     cfg.heartbeat.max_missed = u32::try_from(ctx.u64(&key, v)?).map_err(|_| {
-                        ctx.err(&key, None, Some(v), "config_out_of_range", "too large".into(), "use a small number such as 2".into())
+                        ctx.err(
+                            &key,
+                            None,
+                            Some(v),
+                            "config_out_of_range",
+                            "too large".into(),
+                            "use a small number such as 2".into(),
+                        )
                     })?
                 }
                 _ => return Err(unknown_key(&ctx, &key, v, &known)),
@@ -237,7 +357,10 @@ pong_timeout_ms = 500
         )
         .unwrap();
         assert_eq!(cfg.env, Environment::Development);
-        assert_eq!(cfg.origin.allowed, ["https://app.example.com", "https://*.example.com"]);
+        assert_eq!(
+            cfg.origin.allowed,
+            ["https://app.example.com", "https://*.example.com"]
+        );
         assert!(cfg.origin.allow_null && cfg.origin.allow_missing);
         assert_eq!(cfg.host.allowed, ["app.example.com"]);
         assert_eq!(cfg.subprotocols.supported, ["chat.v2", "chat.v1"]);
@@ -252,7 +375,10 @@ pong_timeout_ms = 500
     #[test]
     fn list_element_of_wrong_type_names_index_and_value() {
         let e = parse_inline("[origin]\nallowed = [\"https://a.example\", 42]\n").unwrap_err();
-        assert_eq!((e.key.as_str(), e.index, e.value.as_deref(), e.code), ("origin.allowed", Some(1), Some("42"), "config_wrong_type"));
+        assert_eq!(
+            (e.key.as_str(), e.index, e.value.as_deref(), e.code),
+            ("origin.allowed", Some(1), Some("42"), "config_wrong_type")
+        );
         assert_eq!(e.to_string(), "inline configuration: origin.allowed[1] = \"42\": expected a string, found integer [config_wrong_type] — fix: write it as a quoted string");
     }
 
@@ -260,10 +386,19 @@ pong_timeout_ms = 500
     fn unknown_section_and_key_suggest() {
         let e = parse_inline("[orign]\nallowed = []\n").unwrap_err();
         assert_eq!((e.key.as_str(), e.code), ("orign", "config_unknown_key"));
-        assert!(e.remedy.starts_with("did you mean `origin`?"), "{}", e.remedy);
+        assert!(
+            e.remedy.starts_with("did you mean `origin`?"),
+            "{}",
+            e.remedy
+        );
         let e = parse_inline("[heartbeat]\nping_interval = 5\n").unwrap_err();
         assert_eq!(e.key, "heartbeat.ping_interval");
-        assert!(e.remedy.starts_with("did you mean `heartbeat.ping_interval_ms`?"), "{}", e.remedy);
+        assert!(
+            e.remedy
+                .starts_with("did you mean `heartbeat.ping_interval_ms`?"),
+            "{}",
+            e.remedy
+        );
     }
 
     #[test]
@@ -276,13 +411,25 @@ pong_timeout_ms = 500
     #[test]
     fn bad_values() {
         let e = parse_inline("env = \"staging\"\n").unwrap_err();
-        assert_eq!((e.key.as_str(), e.value.as_deref(), e.code), ("env", Some("staging"), "config_bad_value"));
+        assert_eq!(
+            (e.key.as_str(), e.value.as_deref(), e.code),
+            ("env", Some("staging"), "config_bad_value")
+        );
         let e = parse_inline("[token]\nlocation = \"cookie\"\n").unwrap_err();
-        assert_eq!((e.key.as_str(), e.code), ("token.location", "config_bad_value"));
+        assert_eq!(
+            (e.key.as_str(), e.code),
+            ("token.location", "config_bad_value")
+        );
         let e = parse_inline("[limits]\nmax_frame_bytes = -1\n").unwrap_err();
-        assert_eq!((e.key.as_str(), e.code), ("limits.max_frame_bytes", "config_out_of_range"));
+        assert_eq!(
+            (e.key.as_str(), e.code),
+            ("limits.max_frame_bytes", "config_out_of_range")
+        );
         let e = parse_inline("[origin]\nallow_null = \"yes\"\n").unwrap_err();
-        assert_eq!((e.key.as_str(), e.code), ("origin.allow_null", "config_wrong_type"));
+        assert_eq!(
+            (e.key.as_str(), e.code),
+            ("origin.allow_null", "config_wrong_type")
+        );
         let e = parse_inline("origin = 3\n").unwrap_err();
         assert_eq!((e.key.as_str(), e.code), ("origin", "config_wrong_type"));
     }

@@ -6,7 +6,9 @@ use crate::config::{ConfigError, GuardConfig, LintWarning, TokenLocation};
 use wsguard_core::close::CONVENTIONS;
 use wsguard_core::handshake::{Limits, ServerConfig, SubprotocolToken, TokenConfig};
 use wsguard_core::heartbeat::{HeartbeatConfig, HeartbeatConfigError};
-use wsguard_core::origin::{lint, Finding, HostPolicy, LintContext, OriginPolicy, Pattern, Preset, Severity};
+use wsguard_core::origin::{
+    lint, Finding, HostPolicy, LintContext, OriginPolicy, Pattern, Preset, Severity,
+};
 use wsguard_core::Diagnostic;
 
 /// The core's category code of a close code (conventional 4xxx codes included).
@@ -50,7 +52,12 @@ impl<'a> CoreParts<'a> {
             patterns,
             hosts: cfg.host.allowed.iter().map(String::as_str).collect(),
             dev_hosts: cfg.origin.dev_hosts.iter().map(String::as_str).collect(),
-            subprotocols: cfg.subprotocols.supported.iter().map(String::as_str).collect(),
+            subprotocols: cfg
+                .subprotocols
+                .supported
+                .iter()
+                .map(String::as_str)
+                .collect(),
         })
     }
 
@@ -61,7 +68,12 @@ impl<'a> CoreParts<'a> {
             patterns: Vec::new(),
             hosts: cfg.host.allowed.iter().map(String::as_str).collect(),
             dev_hosts: Vec::new(),
-            subprotocols: cfg.subprotocols.supported.iter().map(String::as_str).collect(),
+            subprotocols: cfg
+                .subprotocols
+                .supported
+                .iter()
+                .map(String::as_str)
+                .collect(),
         }
     }
 
@@ -91,14 +103,19 @@ impl<'a> CoreParts<'a> {
             TokenLocation::Header => base.authorization(true),
             TokenLocation::Query => base.query(&t.query_param),
             TokenLocation::Subprotocol => base.subprotocol(form),
-            TokenLocation::Any => base.authorization(true).query(&t.query_param).subprotocol(form),
+            TokenLocation::Any => base
+                .authorization(true)
+                .query(&t.query_param)
+                .subprotocol(form),
         }
     }
 
     /// The core's server handshake configuration.
     pub(crate) fn server_config(&self) -> ServerConfig<'_> {
         let total = usize::try_from(self.cfg.limits.max_handshake_bytes).unwrap_or(usize::MAX);
-        let limits = Limits::DEFAULT.max_total(total).max_line(Limits::DEFAULT.max_line.min(total));
+        let limits = Limits::DEFAULT
+            .max_total(total)
+            .max_line(Limits::DEFAULT.max_line.min(total));
         ServerConfig::new(self.origin_policy())
             .hosts(HostPolicy::new(&self.hosts))
             .subprotocols(&self.subprotocols)
@@ -116,24 +133,26 @@ pub(crate) fn heartbeat_config(cfg: &GuardConfig) -> Result<Option<HeartbeatConf
         return Ok(None);
     }
     let dead = h.ping_interval_ms.saturating_add(h.pong_timeout_ms);
-    HeartbeatConfig::new(h.ping_interval_ms, dead, h.max_missed).map(Some).map_err(|e| {
-        let key = match e {
-            HeartbeatConfigError::ZeroMaxMissed => "heartbeat.max_missed",
-            _ => "heartbeat.pong_timeout_ms",
-        };
-        ConfigError {
-            source: cfg.source_of(key),
-            key: key.into(),
-            index: None,
-            value: Some(match e {
-                HeartbeatConfigError::ZeroMaxMissed => h.max_missed.to_string(),
-                _ => h.pong_timeout_ms.to_string(),
-            }),
-            code: e.code(),
-            reason: e.reason().to_string(),
-            remedy: e.remedy().to_string(),
-        }
-    })
+    HeartbeatConfig::new(h.ping_interval_ms, dead, h.max_missed)
+        .map(Some)
+        .map_err(|e| {
+            let key = match e {
+                HeartbeatConfigError::ZeroMaxMissed => "heartbeat.max_missed",
+                _ => "heartbeat.pong_timeout_ms",
+            };
+            ConfigError {
+                source: cfg.source_of(key),
+                key: key.into(),
+                index: None,
+                value: Some(match e {
+                    HeartbeatConfigError::ZeroMaxMissed => h.max_missed.to_string(),
+                    _ => h.pong_timeout_ms.to_string(),
+                }),
+                code: e.code(),
+                reason: e.reason().to_string(),
+                remedy: e.remedy().to_string(),
+            }
+        })
 }
 
 /// Runs the core's linter over the raw origin entries, then parses every entry with the
@@ -151,7 +170,10 @@ pub(crate) fn check_config(cfg: &GuardConfig) -> Result<Vec<LintWarning>, Config
         crate::Environment::Development => Preset::Development,
         crate::Environment::Production => Preset::Production,
     };
-    let ctx = LintContext { preset, credentials: false };
+    let ctx = LintContext {
+        preset,
+        credentials: false,
+    };
     let mut findings = vec![Finding::EMPTY; entries.len().saturating_mul(4).max(4)];
     let total = lint(&entries, ctx, &mut findings);
     if total > findings.len() {
@@ -159,14 +181,18 @@ pub(crate) fn check_config(cfg: &GuardConfig) -> Result<Vec<LintWarning>, Config
         lint(&entries, ctx, &mut findings);
     }
     findings.truncate(total);
-    let suggestion_for = |i: usize| findings.iter().find(|f| f.index == i).and_then(|f| f.suggestion).map(|s| s.to_string());
+    let suggestion_for = |i: usize| {
+        findings
+            .iter()
+            .find(|f| f.index == i)
+            .and_then(|f| f.suggestion)
+            .map(|s| s.to_string())
+    };
     let with_suggestion = |remedy: &str, suggestion: Option<String>| match suggestion {
         Some(s) if !remedy.contains(&s) => format!("write `{s}` instead — {remedy}"),
         _ => remedy.to_string(),
     };
-    if let Err(e) = heartbeat_config(cfg) {
-        return Err(e);
-    }
+    heartbeat_config(cfg)?;
     match CoreParts::new(cfg) {
         Ok(parts) => {
             let _ = parts.server_config();
@@ -192,7 +218,11 @@ pub(crate) fn check_config(cfg: &GuardConfig) -> Result<Vec<LintWarning>, Config
     Ok(findings
         .iter()
         .map(|f| {
-            let mut message = format!("`{}`: {}", entries.get(f.index).copied().unwrap_or(""), f.reason());
+            let mut message = format!(
+                "`{}`: {}",
+                entries.get(f.index).copied().unwrap_or(""),
+                f.reason()
+            );
             if let Some(o) = f.other.and_then(|o| entries.get(o)) {
                 message.push_str(&format!(" (see entry `{o}`)"));
             }

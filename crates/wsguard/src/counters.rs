@@ -198,7 +198,8 @@ impl Counters {
     /// ```
     pub fn closed(&self, code: u16) {
         self.close_codes.add(code);
-        self.close_categories.add(crate::core_bind::close_category(code));
+        self.close_categories
+            .add(crate::core_bind::close_category(code));
     }
 
     /// Counts one peer declared dead by the heartbeat.
@@ -250,7 +251,9 @@ impl Counters {
 }
 
 fn escape_label(v: &str) -> String {
-    v.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n")
+    v.replace('\\', "\\\\")
+        .replace('"', "\\\"")
+        .replace('\n', "\\n")
 }
 
 impl CountersSnapshot {
@@ -265,22 +268,54 @@ impl CountersSnapshot {
         let head = |out: &mut String, name: &str, help: &str| {
             let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} counter");
         };
-        head(&mut out, "wsguard_accepted_total", "WebSocket handshakes accepted.");
+        head(
+            &mut out,
+            "wsguard_accepted_total",
+            "WebSocket handshakes accepted.",
+        );
         let _ = writeln!(out, "wsguard_accepted_total {}", self.accepted);
-        head(&mut out, "wsguard_refused_total", "WebSocket handshakes refused, by reason code.");
+        head(
+            &mut out,
+            "wsguard_refused_total",
+            "WebSocket handshakes refused, by reason code.",
+        );
         for (reason, n) in &self.refused {
-            let _ = writeln!(out, "wsguard_refused_total{{reason=\"{}\"}} {n}", escape_label(reason));
+            let _ = writeln!(
+                out,
+                "wsguard_refused_total{{reason=\"{}\"}} {n}",
+                escape_label(reason)
+            );
         }
-        head(&mut out, "wsguard_closes_total", "Connections closed, by close code.");
+        head(
+            &mut out,
+            "wsguard_closes_total",
+            "Connections closed, by close code.",
+        );
         for (code, n) in &self.closes_by_code {
             let _ = writeln!(out, "wsguard_closes_total{{code=\"{code}\"}} {n}");
         }
-        head(&mut out, "wsguard_closes_by_category_total", "Connections closed, by close-code category.");
+        head(
+            &mut out,
+            "wsguard_closes_by_category_total",
+            "Connections closed, by close-code category.",
+        );
         for (cat, n) in &self.closes_by_category {
-            let _ = writeln!(out, "wsguard_closes_by_category_total{{category=\"{}\"}} {n}", escape_label(cat));
+            let _ = writeln!(
+                out,
+                "wsguard_closes_by_category_total{{category=\"{}\"}} {n}",
+                escape_label(cat)
+            );
         }
-        head(&mut out, "wsguard_heartbeat_timeouts_total", "Peers declared dead because no pong arrived in time.");
-        let _ = writeln!(out, "wsguard_heartbeat_timeouts_total {}", self.heartbeat_timeouts);
+        head(
+            &mut out,
+            "wsguard_heartbeat_timeouts_total",
+            "Peers declared dead because no pong arrived in time.",
+        );
+        let _ = writeln!(
+            out,
+            "wsguard_heartbeat_timeouts_total {}",
+            self.heartbeat_timeouts
+        );
         out
     }
 }
@@ -299,7 +334,11 @@ mod tests {
                 std::thread::spawn(move || {
                     for i in 0..1000u32 {
                         c.accepted();
-                        c.refused(if i % 2 == 0 { "origin_not_allowed" } else { "token_missing" });
+                        c.refused(if i % 2 == 0 {
+                            "origin_not_allowed"
+                        } else {
+                            "token_missing"
+                        });
                         c.closed(if t % 2 == 0 { 1000 } else { 4401 });
                     }
                     c.heartbeat_timeout();
@@ -323,7 +362,9 @@ mod tests {
     #[test]
     fn overflow_goes_to_other() {
         let c = Counters::new();
-        let names: Vec<&'static str> = (0..NAMED_SLOTS + 3).map(|i| &*Box::leak(format!("r{i}").into_boxed_str())).collect();
+        let names: Vec<&'static str> = (0..NAMED_SLOTS + 3)
+            .map(|i| &*Box::leak(format!("r{i}").into_boxed_str()))
+            .collect();
         for n in &names {
             c.refused(n);
         }
@@ -345,8 +386,14 @@ mod tests {
         c.refused("origin_not_allowed");
         c.heartbeat_timeout();
         let p = c.to_prometheus();
-        assert!(p.contains("# TYPE wsguard_accepted_total counter\nwsguard_accepted_total 2\n"), "{p}");
-        assert!(p.contains("wsguard_refused_total{reason=\"origin_not_allowed\"} 1\n"), "{p}");
+        assert!(
+            p.contains("# TYPE wsguard_accepted_total counter\nwsguard_accepted_total 2\n"),
+            "{p}"
+        );
+        assert!(
+            p.contains("wsguard_refused_total{reason=\"origin_not_allowed\"} 1\n"),
+            "{p}"
+        );
         assert!(p.ends_with("wsguard_heartbeat_timeouts_total 1\n"), "{p}");
         assert_eq!(
             c.to_json(),

@@ -69,8 +69,22 @@ pub struct Failure {
 }
 
 impl Failure {
-    fn new(kind: FailureKind, code: &'static str, reason: &str, remedy: &str, detail: String, close_code: Option<u16>) -> Self {
-        Failure { kind, code, reason: reason.into(), remedy: remedy.into(), detail, close_code }
+    fn new(
+        kind: FailureKind,
+        code: &'static str,
+        reason: &str,
+        remedy: &str,
+        detail: String,
+        close_code: Option<u16>,
+    ) -> Self {
+        Failure {
+            kind,
+            code,
+            reason: reason.into(),
+            remedy: remedy.into(),
+            detail,
+            close_code,
+        }
     }
 
     /// The core's classification of [`Failure::close_code`] (1006 when there is none),
@@ -110,9 +124,14 @@ impl Failure {
             FailureKind::Tls => Disconnect::Transport(TransportFailure::Tls),
             FailureKind::Timeout => Disconnect::Transport(TransportFailure::Timeout),
             FailureKind::Reset | FailureKind::Io => Disconnect::Transport(TransportFailure::Reset),
-            FailureKind::HttpStatus(status) => Disconnect::HttpStatus { status, retry_after_s: None },
+            FailureKind::HttpStatus(status) => Disconnect::HttpStatus {
+                status,
+                retry_after_s: None,
+            },
             FailureKind::Closed(code) => Disconnect::Close(code),
-            FailureKind::Protocol | FailureKind::Other => Disconnect::Close(self.close_code.unwrap_or(1006)),
+            FailureKind::Protocol | FailureKind::Other => {
+                Disconnect::Close(self.close_code.unwrap_or(1006))
+            }
         }
     }
 
@@ -154,7 +173,8 @@ fn is_dns(e: &io::Error) -> bool {
 }
 
 fn tls_inner(e: &io::Error) -> Option<&rustls::Error> {
-    e.get_ref().and_then(|inner| inner.downcast_ref::<rustls::Error>())
+    e.get_ref()
+        .and_then(|inner| inner.downcast_ref::<rustls::Error>())
 }
 
 /// Classifies a rustls error.
@@ -293,7 +313,14 @@ pub fn classify_ws_error(e: &tungstenite::Error) -> Failure {
     let detail = e.to_string();
     match e {
         E::Io(io) => classify_io_error(io),
-        E::ConnectionClosed => Failure::new(FailureKind::Closed(1000), "closed", "the connection was closed normally", "", detail, Some(1000)),
+        E::ConnectionClosed => Failure::new(
+            FailureKind::Closed(1000),
+            "closed",
+            "the connection was closed normally",
+            "",
+            detail,
+            Some(1000),
+        ),
         E::AlreadyClosed => Failure::new(
             FailureKind::Other,
             "already_closed",
@@ -337,9 +364,30 @@ pub fn classify_ws_error(e: &tungstenite::Error) -> Failure {
             detail,
             Some(1006),
         ),
-        E::Url(_) => Failure::new(FailureKind::Other, "bad_url", "the WebSocket URL is not valid", "write ws://host[:port]/path or wss://…", detail, None),
-        E::Tls(_) => Failure::new(FailureKind::Tls, "tls_failure", "the TLS handshake failed", "check the server's certificate", detail, Some(1015)),
-        _ => Failure::new(FailureKind::Other, "other", "the WebSocket library reported an error", "see the detail", detail, None),
+        E::Url(_) => Failure::new(
+            FailureKind::Other,
+            "bad_url",
+            "the WebSocket URL is not valid",
+            "write ws://host[:port]/path or wss://…",
+            detail,
+            None,
+        ),
+        E::Tls(_) => Failure::new(
+            FailureKind::Tls,
+            "tls_failure",
+            "the TLS handshake failed",
+            "check the server's certificate",
+            detail,
+            Some(1015),
+        ),
+        _ => Failure::new(
+            FailureKind::Other,
+            "other",
+            "the WebSocket library reported an error",
+            "see the detail",
+            detail,
+            None,
+        ),
     }
 }
 
@@ -351,7 +399,11 @@ mod tests {
     #[test]
     fn io_kinds() {
         let cases = [
-            (K::ConnectionRefused, FailureKind::Refused, "connection_refused"),
+            (
+                K::ConnectionRefused,
+                FailureKind::Refused,
+                "connection_refused",
+            ),
             (K::TimedOut, FailureKind::Timeout, "timeout"),
             (K::WouldBlock, FailureKind::Timeout, "timeout"),
             (K::ConnectionReset, FailureKind::Reset, "connection_reset"),
@@ -360,7 +412,11 @@ mod tests {
         ];
         for (k, kind, code) in cases {
             let f = classify_io_error(&io::Error::from(k));
-            assert_eq!((f.kind, f.code, f.close_code), (kind, code, Some(1006)), "{k:?}");
+            assert_eq!(
+                (f.kind, f.code, f.close_code),
+                (kind, code, Some(1006)),
+                "{k:?}"
+            );
             assert_eq!(f.category(), "transport_failure");
         }
     }
@@ -374,29 +430,45 @@ mod tests {
 
     #[test]
     fn tls_inside_io() {
-        let io = io::Error::new(K::InvalidData, rustls::Error::InvalidCertificate(rustls::CertificateError::UnknownIssuer));
+        let io = io::Error::new(
+            K::InvalidData,
+            rustls::Error::InvalidCertificate(rustls::CertificateError::UnknownIssuer),
+        );
         let f = classify_io_error(&io);
-        assert_eq!((f.kind, f.code, f.close_code), (FailureKind::Tls, "tls_unknown_issuer", Some(1015)));
+        assert_eq!(
+            (f.kind, f.code, f.close_code),
+            (FailureKind::Tls, "tls_unknown_issuer", Some(1015))
+        );
         assert_eq!(f.category(), "tls");
     }
 
     #[test]
     fn tungstenite_errors() {
         use tungstenite::error::ProtocolError as P;
-        let f = classify_ws_error(&tungstenite::Error::Protocol(P::ResetWithoutClosingHandshake));
+        let f = classify_ws_error(&tungstenite::Error::Protocol(
+            P::ResetWithoutClosingHandshake,
+        ));
         assert_eq!((f.kind, f.close_code), (FailureKind::Reset, Some(1006)));
         let f = classify_ws_error(&tungstenite::Error::Protocol(P::NonZeroReservedBits));
-        assert_eq!((f.kind, f.close_code, f.retry()), (FailureKind::Protocol, Some(1002), "never"));
+        assert_eq!(
+            (f.kind, f.close_code, f.retry()),
+            (FailureKind::Protocol, Some(1002), "never")
+        );
         let f = classify_ws_error(&tungstenite::Error::Utf8("x".into()));
         assert_eq!(f.close_code, Some(1007));
-        let f = classify_ws_error(&tungstenite::Error::Io(io::Error::from(K::ConnectionRefused)));
+        let f = classify_ws_error(&tungstenite::Error::Io(io::Error::from(
+            K::ConnectionRefused,
+        )));
         assert_eq!(f.code, "connection_refused");
     }
 
     #[test]
     fn close_codes_use_core_conventions() {
         let f = classify_close(4403, "");
-        assert_eq!((f.code, f.category(), f.kind), ("forbidden", "policy_auth", FailureKind::Closed(4403)));
+        assert_eq!(
+            (f.code, f.category(), f.kind),
+            ("forbidden", "policy_auth", FailureKind::Closed(4403))
+        );
         let f = classify_close(1001, "bye");
         assert_eq!((f.code, f.retry()), ("going_away", "soon"));
         assert_eq!(f.reason, wsguard_core::close::classify(1001).description());

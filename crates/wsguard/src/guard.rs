@@ -50,7 +50,9 @@ use std::sync::Arc;
 use tungstenite::handshake::server::{ErrorResponse, Request, Response};
 use tungstenite::protocol::{Role, WebSocketConfig};
 use tungstenite::WebSocket;
-use wsguard_core::handshake::{validate_request, write_accept_response, write_rejection_response, Rejection};
+use wsguard_core::handshake::{
+    validate_request, write_accept_response, write_rejection_response, Rejection,
+};
 use wsguard_core::{Diagnostic, Status};
 
 /// A request that passed the core's checks (owned copies of the interesting parts).
@@ -99,7 +101,13 @@ impl Refusal {
             }
         };
         buf.truncate(n);
-        Refusal { status: r.status(), code: r.code(), reason: r.reason(), remedy: r.remedy(), response: buf }
+        Refusal {
+            status: r.status(),
+            code: r.code(),
+            reason: r.reason(),
+            remedy: r.remedy(),
+            response: buf,
+        }
     }
 
     /// The body of [`Refusal::response`] (`<code>: <reason>\nfix: <remedy>\n`).
@@ -145,7 +153,11 @@ impl Refusal {
 
 impl std::fmt::Display for Refusal {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "HTTP {} {}: {} — fix: {}", self.status, self.code, self.reason, self.remedy)
+        write!(
+            f,
+            "HTTP {} {}: {} — fix: {}",
+            self.status, self.code, self.reason, self.remedy
+        )
     }
 }
 
@@ -182,7 +194,9 @@ impl std::fmt::Display for AcceptError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             AcceptError::Refused(r) => write!(f, "refused: {r}"),
-            AcceptError::Incomplete => f.write_str("the client closed before sending a complete request head"),
+            AcceptError::Incomplete => {
+                f.write_str("the client closed before sending a complete request head")
+            }
             AcceptError::Io(e) => write!(f, "I/O error during the handshake: {e}"),
             AcceptError::WebSocket(e) => write!(f, "WebSocket error during the handshake: {e}"),
         }
@@ -217,7 +231,9 @@ pub struct Guard {
 
 impl std::fmt::Debug for Guard {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Guard").field("config", &self.inner.config).finish_non_exhaustive()
+        f.debug_struct("Guard")
+            .field("config", &self.inner.config)
+            .finish_non_exhaustive()
     }
 }
 
@@ -269,9 +285,14 @@ impl Guard {
     /// let g = wsguard::Guard::with_counters(wsguard::GuardConfig::default(), c.clone()).unwrap();
     /// assert!(std::sync::Arc::ptr_eq(g.counters(), &c));
     /// ```
-    pub fn with_counters(config: GuardConfig, counters: Arc<Counters>) -> Result<Guard, ConfigError> {
+    pub fn with_counters(
+        config: GuardConfig,
+        counters: Arc<Counters>,
+    ) -> Result<Guard, ConfigError> {
         config.check()?;
-        Ok(Guard { inner: Arc::new(Inner { config, counters }) })
+        Ok(Guard {
+            inner: Arc::new(Inner { config, counters }),
+        })
     }
 
     /// The configuration.
@@ -320,8 +341,12 @@ impl Guard {
     pub fn websocket_config(&self) -> WebSocketConfig {
         let l = &self.inner.config.limits;
         WebSocketConfig::default()
-            .max_message_size(Some(usize::try_from(l.max_message_bytes).unwrap_or(usize::MAX)))
-            .max_frame_size(Some(usize::try_from(l.max_frame_bytes).unwrap_or(usize::MAX)))
+            .max_message_size(Some(
+                usize::try_from(l.max_message_bytes).unwrap_or(usize::MAX),
+            ))
+            .max_frame_size(Some(
+                usize::try_from(l.max_frame_bytes).unwrap_or(usize::MAX),
+            ))
     }
 
     /// Validates a raw request head with the core; counts and logs the verdict.
@@ -347,7 +372,10 @@ impl Guard {
     /// let req = tungstenite::http::Request::post("/").header("Host", "a").body(()).unwrap();
     /// assert_eq!(g.check_request(&req).unwrap_err().code, "method_not_get");
     /// ```
-    pub fn check_request<B>(&self, req: &tungstenite::http::Request<B>) -> Result<Accepted, Refusal> {
+    pub fn check_request<B>(
+        &self,
+        req: &tungstenite::http::Request<B>,
+    ) -> Result<Accepted, Refusal> {
         self.check_raw(&request_to_bytes(req))
     }
 
@@ -359,12 +387,18 @@ impl Guard {
     /// # let stream = std::net::TcpStream::connect("127.0.0.1:1").unwrap();
     /// let ws = tungstenite::accept_hdr(stream, guard.callback());
     /// ```
-    pub fn callback(&self) -> impl FnOnce(&Request, Response) -> Result<Response, ErrorResponse> + Send + 'static {
+    pub fn callback(
+        &self,
+    ) -> impl FnOnce(&Request, Response) -> Result<Response, ErrorResponse> + Send + 'static {
         let guard = self.clone();
         move |req: &Request, resp: Response| guard.on_request(req, resp).map(|(resp, _)| resp)
     }
 
-    pub(crate) fn on_request(&self, req: &Request, mut resp: Response) -> Result<(Response, Accepted), ErrorResponse> {
+    pub(crate) fn on_request(
+        &self,
+        req: &Request,
+        mut resp: Response,
+    ) -> Result<(Response, Accepted), ErrorResponse> {
         match self.check_request(req) {
             Ok(accepted) => {
                 if let Some(p) = &accepted.subprotocol {
@@ -384,7 +418,10 @@ impl Guard {
     /// stream first: a client that never finishes its head would otherwise block.
     ///
     /// See the module example.
-    pub fn accept<S: Read + Write>(&self, mut stream: S) -> Result<(WebSocket<S>, Accepted), AcceptError> {
+    pub fn accept<S: Read + Write>(
+        &self,
+        mut stream: S,
+    ) -> Result<(WebSocket<S>, Accepted), AcceptError> {
         let max = self.head_limit();
         let mut buf: Vec<u8> = Vec::with_capacity(1024);
         let mut chunk = [0u8; 2048];
@@ -399,7 +436,12 @@ impl Guard {
                     stream.write_all(&done.response)?;
                     stream.flush()?;
                     let tail = buf.split_off(done.consumed.min(buf.len()));
-                    let ws = WebSocket::from_partially_read(stream, tail, Role::Server, Some(self.websocket_config()));
+                    let ws = WebSocket::from_partially_read(
+                        stream,
+                        tail,
+                        Role::Server,
+                        Some(self.websocket_config()),
+                    );
                     return Ok((ws, done.accepted));
                 }
                 Ok(None) if buf.len() <= max => {}
@@ -457,7 +499,11 @@ impl Guard {
                     }
                 };
                 response.truncate(n);
-                Ok(Some(Verdict { accepted, consumed: a.consumed, response }))
+                Ok(Some(Verdict {
+                    accepted,
+                    consumed: a.consumed,
+                    response,
+                }))
             }
             Ok(Status::Partial) => Ok(None),
             Err(rejection) => Err(self.refuse(&rejection, head)),
@@ -514,8 +560,13 @@ Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nOrig
     fn raw_accept_and_refuse_are_counted() {
         let g = guard();
         let a = g.check_raw(GOOD).unwrap();
-        assert_eq!((a.path.as_str(), a.query.as_deref(), a.origin.as_deref()), ("/chat", Some("room=1"), Some("https://app.example.com")));
-        let bad = String::from_utf8(GOOD.to_vec()).unwrap().replace("https://app.example.com", "https://evil.example");
+        assert_eq!(
+            (a.path.as_str(), a.query.as_deref(), a.origin.as_deref()),
+            ("/chat", Some("room=1"), Some("https://app.example.com"))
+        );
+        let bad = String::from_utf8(GOOD.to_vec())
+            .unwrap()
+            .replace("https://app.example.com", "https://evil.example");
         let r = g.check_raw(bad.as_bytes()).unwrap_err();
         assert_eq!(r.status, 403);
         assert!(r.response.starts_with(b"HTTP/1.1 403 Forbidden\r\n"));
@@ -524,7 +575,10 @@ Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nOrig
         assert_eq!((s.accepted, s.refused_total), (1, 1));
         assert_eq!(s.refused[r.code], 1);
         // Incomplete head through check_raw is malformed.
-        assert_eq!(g.check_raw(&GOOD[..20]).unwrap_err().code, "malformed_request");
+        assert_eq!(
+            g.check_raw(&GOOD[..20]).unwrap_err().code,
+            "malformed_request"
+        );
     }
 
     #[test]

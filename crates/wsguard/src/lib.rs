@@ -10,7 +10,7 @@
 //! config   GuardConfig { env, origin{allowed,allow_null,allow_missing,dev_hosts}, host{allowed},
 //!                        subprotocols{supported,required}, token{required,location,query_param,
 //!                        subprotocol_pair,subprotocol_prefix}, limits{max_message_bytes,max_frame_bytes,
-//!                        max_handshake_bytes}, heartbeat{ping_interval_ms,pong_timeout_ms} }   (Serialize, Default)
+//!                        max_handshake_bytes}, heartbeat{ping_interval_ms,pong_timeout_ms,max_missed} }   (Serialize, Default)
 //!            ::load(path: Option<&Path>) -> Result<LoadedConfig, ConfigError>     file, then WSGUARD_* env, then check
 //!            ::load_from(path, env: impl IntoIterator<Item=(String,String)>)       same, env given (tests)
 //!            ::from_file(&Path) / ::from_toml_str(text, ConfigSource) -> Result<GuardConfig, ConfigError>
@@ -20,7 +20,8 @@
 //!          LoadedConfig { config, warnings: Vec<LintWarning> }
 //!          ConfigError  { source: ConfigSource, key, index: Option<usize>, value: Option<String>,
 //!                         code: &'static str, reason: String, remedy: String }   Display = one line naming all
-//!          LintWarning  { key, code, message, remedy }  Display "warning: key: message [code] — fix: remedy"
+//!          LintWarning  { key, severity, code, message, remedy }  Display "warning: key: message [code] — fix: remedy"
+//!                       (core linter findings of severity error fail the load as ConfigError)
 //!          ConfigSource { File(PathBuf), Env(String), Inline }; Environment { Production, Development }
 //!          config::TokenLocation { Header, Query, Subprotocol, Any }
 //! counters Counters::new()  (Arc-shared; atomics only)
@@ -28,11 +29,13 @@
 //!            .snapshot() -> CountersSnapshot (Serialize)  .to_prometheus() -> String  .to_json() -> String
 //! errors   Failure { kind: FailureKind, code, reason, remedy, detail, close_code: Option<u16> }
 //!            .close_info() -> core CloseInfo   .retry() -> "never"|"after_reauth"|…   .category()
+//!            .disconnect() -> wsguard_core::reconnect::Disconnect
 //!          classify_io_error(&io::Error) / classify_ws_error(&tungstenite::Error)
 //!          classify_tls_error(&rustls::Error) / classify_close(code, reason) -> Failure
 //!          FailureKind { Refused, Dns, Tls, Timeout, Reset, Protocol, HttpStatus(u16), Closed(u16), Io, Other }
 //! guard    Guard::new(GuardConfig) -> Result<Guard, ConfigError>   ::with_counters(cfg, Arc<Counters>)
 //!            .config() .counters() -> &Arc<Counters>  .websocket_config() -> tungstenite WebSocketConfig
+//!            .heartbeat(now_ms) -> Option<wsguard_core::heartbeat::Heartbeat>   (None when pings are off)
 //!            .accept<S: Read+Write>(S) -> Result<(WebSocket<S>, Accepted), AcceptError>  core reads/answers the head
 //!            .callback() -> impl FnOnce(&Request, Response) -> Result<Response, ErrorResponse>  for accept_hdr
 //!            .check_request(&http::Request<B>) / .check_raw(&[u8]) -> Result<Accepted, Refusal>
@@ -56,6 +59,9 @@
 //! Every refusal is logged through `tracing` at `warn` with its code, status and reason.
 #![deny(unsafe_code)]
 #![warn(missing_docs)]
+// Config errors are built once at load, and the tungstenite hook's error type is fixed by
+// tungstenite: a large `Err` costs nothing on a hot path here.
+#![allow(clippy::result_large_err)]
 
 pub mod client;
 pub mod config;

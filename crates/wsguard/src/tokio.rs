@@ -25,7 +25,10 @@ use wsguard_core::handshake::Rejection;
 
 /// Runs the server handshake over `stream` with the core's verdict and exact answer.
 /// Bound it with `tokio::time::timeout` against clients that never finish their head.
-pub async fn accept_async<S>(guard: &Guard, mut stream: S) -> Result<(WebSocketStream<S>, Accepted), AcceptError>
+pub async fn accept_async<S>(
+    guard: &Guard,
+    mut stream: S,
+) -> Result<(WebSocketStream<S>, Accepted), AcceptError>
 where
     S: AsyncRead + AsyncWrite + Unpin,
 {
@@ -43,7 +46,13 @@ where
                 stream.write_all(&done.response).await?;
                 stream.flush().await?;
                 let tail = buf.split_off(done.consumed.min(buf.len()));
-                let ws = WebSocketStream::from_partially_read(stream, tail, Role::Server, Some(guard.websocket_config())).await;
+                let ws = WebSocketStream::from_partially_read(
+                    stream,
+                    tail,
+                    Role::Server,
+                    Some(guard.websocket_config()),
+                )
+                .await;
                 return Ok((ws, done.accepted));
             }
             Ok(None) if buf.len() <= max => continue,

@@ -23,28 +23,41 @@ mod futures_like {
     use tokio_tungstenite::tungstenite::{Error, Message};
     use tokio_tungstenite::WebSocketStream;
 
-    pub async fn send<S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin>(ws: &mut WebSocketStream<S>, m: Message) -> Result<(), Error> {
+    pub async fn send<S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin>(
+        ws: &mut WebSocketStream<S>,
+        m: Message,
+    ) -> Result<(), Error> {
         use futures_sink::Sink;
         poll_fn(|cx| Pin::new(&mut *ws).poll_ready(cx)).await?;
         Pin::new(&mut *ws).start_send(m)?;
         poll_fn(|cx| Pin::new(&mut *ws).poll_flush(cx)).await
     }
 
-    pub async fn next<S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin>(ws: &mut WebSocketStream<S>) -> Option<Result<Message, Error>> {
+    pub async fn next<S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin>(
+        ws: &mut WebSocketStream<S>,
+    ) -> Option<Result<Message, Error>> {
         use futures_core::Stream;
         poll_fn(|cx| Pin::new(&mut *ws).poll_next(cx)).await
     }
 }
 
-async fn serve_one(guard: wsguard::Guard, hook: bool) -> (std::net::SocketAddr, tokio::task::JoinHandle<()>) {
+async fn serve_one(
+    guard: wsguard::Guard,
+    hook: bool,
+) -> (std::net::SocketAddr, tokio::task::JoinHandle<()>) {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let h = tokio::spawn(async move {
         let (tcp, _) = listener.accept().await.unwrap();
         let ws = if hook {
-            tokio_tungstenite::accept_hdr_async(tcp, guard.callback()).await.ok()
+            tokio_tungstenite::accept_hdr_async(tcp, guard.callback())
+                .await
+                .ok()
         } else {
-            wsguard::tokio::accept_async(&guard, tcp).await.ok().map(|(ws, _)| ws)
+            wsguard::tokio::accept_async(&guard, tcp)
+                .await
+                .ok()
+                .map(|(ws, _)| ws)
         };
         if let Some(mut ws) = ws {
             for _ in 0..100 {
@@ -86,7 +99,10 @@ async fn allowed_origin_echoes_in_both_modes() {
         let (mut ws, resp) = tokio_tungstenite::client_async(req, tcp).await.unwrap();
         assert_eq!(resp.status().as_u16(), 101);
         send(&mut ws, Message::text("tokio")).await.unwrap();
-        assert_eq!(next(&mut ws).await.unwrap().unwrap(), Message::text("tokio"));
+        assert_eq!(
+            next(&mut ws).await.unwrap().unwrap(),
+            Message::text("tokio")
+        );
         ws.close(None).await.unwrap();
         h.await.unwrap();
         assert_eq!(counters.snapshot().accepted, 1);
@@ -100,7 +116,9 @@ async fn refused_origin_gets_exact_core_answer() {
     let (addr, h) = serve_one(g, false).await;
     let got = raw(addr, &request("Origin: https://evil.example\r\n")).await;
     h.await.unwrap();
-    let expected = g_response(wsguard_core::handshake::Rejection::Origin(wsguard_core::origin::OriginDenial::Host));
+    let expected = g_response(wsguard_core::handshake::Rejection::Origin(
+        wsguard_core::origin::OriginDenial::Host,
+    ));
     assert_eq!(got, expected);
     assert_eq!(counters.snapshot().refused["origin_host"], 1);
 }
@@ -111,7 +129,11 @@ async fn missing_token_401_through_the_hook() {
     let got = raw(addr, &request(&format!("Origin: {APP}\r\n"))).await;
     h.await.unwrap();
     assert!(got.starts_with("HTTP/1.1 401 Unauthorized\r\n"), "{got}");
-    assert!(got.to_ascii_lowercase().contains("www-authenticate: bearer\r\n"), "{got}");
+    assert!(
+        got.to_ascii_lowercase()
+            .contains("www-authenticate: bearer\r\n"),
+        "{got}"
+    );
     assert!(got.contains("\r\n\r\ntoken_missing: "), "{got}");
 }
 

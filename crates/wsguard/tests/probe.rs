@@ -46,7 +46,16 @@ fn echo_server_every_step_ok() {
     use Outcome::*;
     assert_eq!(
         outcomes(&r),
-        [("url", Ok), ("dns", Ok), ("tcp", Ok), ("tls", Skipped), ("upgrade", Ok), ("ping", Ok), ("echo", Ok), ("close", Ok)]
+        [
+            ("url", Ok),
+            ("dns", Ok),
+            ("tcp", Ok),
+            ("tls", Skipped),
+            ("upgrade", Ok),
+            ("ping", Ok),
+            ("echo", Ok),
+            ("close", Ok)
+        ]
     );
     assert_eq!(r.peer.as_deref(), Some(addr.to_string().as_str()));
     assert_eq!(r.close_code, Some(1000));
@@ -70,23 +79,48 @@ fn closed_port_is_connection_refused() {
     assert_eq!((f.step, f.code.as_str()), ("tcp", "connection_refused"));
     assert_eq!(f.what, format!("connection refused on 127.0.0.1:{port}"));
     assert_eq!(f.cause, format!("nothing listens on 127.0.0.1:{port}"));
-    assert!(f.fix.starts_with("is the backend running and the port published?"), "{}", f.fix);
+    assert!(
+        f.fix
+            .starts_with("is the backend running and the port published?"),
+        "{}",
+        f.fix
+    );
     use Outcome::*;
     assert_eq!(
         outcomes(&r),
-        [("url", Ok), ("dns", Ok), ("tcp", Failed), ("tls", Skipped), ("upgrade", Skipped), ("ping", Skipped), ("echo", Skipped), ("close", Skipped)]
+        [
+            ("url", Ok),
+            ("dns", Ok),
+            ("tcp", Failed),
+            ("tls", Skipped),
+            ("upgrade", Skipped),
+            ("ping", Skipped),
+            ("echo", Skipped),
+            ("close", Skipped)
+        ]
     );
-    assert!(r.render_text().contains(&format!("FAILED at tcp: connection refused on 127.0.0.1:{port} [connection_refused]")));
+    assert!(r.render_text().contains(&format!(
+        "FAILED at tcp: connection refused on 127.0.0.1:{port} [connection_refused]"
+    )));
 }
 
 #[test]
 fn plain_http_200_is_diagnosed() {
-    let (addr, h) = http_server(b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 15\r\n\r\n<html>hi</html>", 1);
+    let (addr, h) = http_server(
+        b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 15\r\n\r\n<html>hi</html>",
+        1,
+    );
     let r = probe(&opts(format!("ws://{addr}/ws")));
     h.join().unwrap();
     let f = r.failure.as_ref().unwrap();
-    assert_eq!((f.step, f.code.as_str(), f.http_status), ("upgrade", "http_200_not_websocket", Some(200)));
-    assert_eq!(f.what, "HTTP 200: a plain HTTP answer, not a WebSocket upgrade");
+    assert_eq!(
+        (f.step, f.code.as_str(), f.http_status),
+        ("upgrade", "http_200_not_websocket", Some(200))
+    );
+    assert_eq!(
+        f.what,
+        "HTTP 200: a plain HTTP answer, not a WebSocket upgrade"
+    );
     assert!(f.cause.contains("plain HTTP server"), "{}", f.cause);
 }
 
@@ -101,7 +135,12 @@ fn nginx_400_without_upgrade_is_a_proxy_problem() {
     let f = r.failure.as_ref().unwrap();
     assert_eq!((f.step, f.http_status), ("upgrade", Some(400)));
     assert_eq!(f.code, "proxy_dropped_upgrade", "{f:?}");
-    assert!(f.what.starts_with("HTTP 400 from nginx/1.24.0 without Upgrade in the response"), "{}", f.what);
+    assert!(
+        f.what
+            .starts_with("HTTP 400 from nginx/1.24.0 without Upgrade in the response"),
+        "{}",
+        f.what
+    );
     assert!(f.fix.contains("proxy_http_version 1.1"), "{}", f.fix);
 }
 
@@ -127,8 +166,16 @@ fn guard_401_without_token_then_ok_with_token_in_query() {
     let (addr, h) = serve(wsguard::Guard::new(cfg).unwrap(), Mode::Accept, 2);
     let r = probe(&opts(format!("ws://{addr}/chat")));
     let f = r.failure.as_ref().unwrap();
-    assert_eq!((f.http_status, f.code.as_str()), (Some(401), "token_missing"));
-    assert!(f.what.starts_with("HTTP 401: a token is required and none was sent"), "{}", f.what);
+    assert_eq!(
+        (f.http_status, f.code.as_str()),
+        (Some(401), "token_missing")
+    );
+    assert!(
+        f.what
+            .starts_with("HTTP 401: a token is required and none was sent"),
+        "{}",
+        f.what
+    );
     let mut o = opts(format!("ws://{addr}/chat"));
     o.token = Some("abc123".into());
     o.token_placement = TokenPlacement::Query("token".into());
@@ -145,7 +192,11 @@ fn close_4401_right_after_upgrade_means_token_refused() {
         let (s, _) = listener.accept().unwrap();
         s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
         let mut ws = tungstenite::accept(s).unwrap();
-        ws.close(Some(tungstenite::protocol::CloseFrame { code: 4401.into(), reason: "token expired".into() })).unwrap();
+        ws.close(Some(tungstenite::protocol::CloseFrame {
+            code: 4401.into(),
+            reason: "token expired".into(),
+        }))
+        .unwrap();
         for _ in 0..10 {
             if ws.read().is_err() {
                 break;
@@ -155,15 +206,23 @@ fn close_4401_right_after_upgrade_means_token_refused() {
     let r = probe(&opts(format!("ws://{addr}/ws")));
     h.join().unwrap();
     let f = r.failure.as_ref().unwrap();
-    assert_eq!((f.step, f.code.as_str(), f.close_code), ("ping", "unauthorized", Some(4401)));
-    assert_eq!(f.what, "closed 4401 right after the upgrade — the token was refused (reason: \"token expired\")");
+    assert_eq!(
+        (f.step, f.code.as_str(), f.close_code),
+        ("ping", "unauthorized", Some(4401))
+    );
+    assert_eq!(
+        f.what,
+        "closed 4401 right after the upgrade — the token was refused (reason: \"token expired\")"
+    );
     assert_eq!(r.step("upgrade").unwrap().outcome, Outcome::Ok);
 }
 
 #[test]
 fn wss_against_a_plain_port_fails_at_tls() {
     let (addr, h) = http_server(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n", 1);
-    let r = probe(&opts(format!("wss://127.0.0.1:{}/ws", addr.port())));
+    let mut o = opts(format!("wss://127.0.0.1:{}/ws", addr.port()));
+    o.timeout = Duration::from_millis(500);
+    let r = probe(&o);
     let f = r.failure.as_ref().unwrap();
     assert_eq!(f.step, "tls", "{f:?}");
     assert!(f.fix.contains("ws://"), "{}", f.fix);
@@ -190,7 +249,10 @@ fn silent_server_times_out_at_upgrade() {
 
 #[test]
 fn bad_urls_fail_at_the_url_step_with_the_core_code() {
-    for (url, code) in [("http://localhost:8000/ws", "url_scheme"), ("localhost:8000", "url_missing_scheme")] {
+    for (url, code) in [
+        ("http://localhost:8000/ws", "url_scheme"),
+        ("localhost:8000", "url_missing_scheme"),
+    ] {
         let r = probe(&opts(url.into()));
         let f = r.failure.as_ref().unwrap();
         assert_eq!((f.step, f.code.as_str()), ("url", code), "{url}");
@@ -212,8 +274,13 @@ fn validated_client_connects_and_talks() {
     let mut o = opts(format!("ws://{addr}/"));
     o.subprotocols = vec![];
     let mut c = wsguard::client::connect(&o).unwrap();
-    c.socket.send(tungstenite::Message::text("via client")).unwrap();
-    assert_eq!(c.socket.read().unwrap(), tungstenite::Message::text("via client"));
+    c.socket
+        .send(tungstenite::Message::text("via client"))
+        .unwrap();
+    assert_eq!(
+        c.socket.read().unwrap(),
+        tungstenite::Message::text("via client")
+    );
     c.socket.close(None).unwrap();
     let _ = c.socket.read();
     h.join().unwrap();

@@ -21,8 +21,8 @@ mod net;
 mod run;
 
 pub use net::Conn;
-pub use run::probe;
 pub(crate) use run::establish_or_finding;
+pub use run::probe;
 
 use serde::Serialize;
 use std::fmt::Write as _;
@@ -181,7 +181,11 @@ impl Report {
                 Outcome::Failed => "FAIL",
                 Outcome::Skipped => "skip",
             };
-            let _ = writeln!(out, "  [{mark}] {:<8} {:>8.1} ms  {}", s.name, s.ms, s.detail);
+            let _ = writeln!(
+                out,
+                "  [{mark}] {:<8} {:>8.1} ms  {}",
+                s.name, s.ms, s.detail
+            );
         }
         match &self.failure {
             None => {

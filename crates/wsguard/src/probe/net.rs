@@ -36,7 +36,9 @@ impl Conn {
 
     /// Sets read and write timeouts so that a blocking call returns by `deadline`.
     pub fn set_deadline(&self, deadline: Instant) -> io::Result<()> {
-        let left = deadline.saturating_duration_since(Instant::now()).max(Duration::from_millis(1));
+        let left = deadline
+            .saturating_duration_since(Instant::now())
+            .max(Duration::from_millis(1));
         self.tcp().set_read_timeout(Some(left))?;
         self.tcp().set_write_timeout(Some(left))
     }
@@ -77,14 +79,22 @@ pub(crate) fn resolve(host: &str, port: u16, timeout: Duration) -> io::Result<Ve
         let _ = tx.send(name.to_socket_addrs().map(|a| a.collect::<Vec<_>>()));
     });
     match rx.recv_timeout(timeout) {
-        Ok(Ok(addrs)) if addrs.is_empty() => Err(io::Error::other("failed to lookup address information: no addresses")),
+        Ok(Ok(addrs)) if addrs.is_empty() => Err(io::Error::other(
+            "failed to lookup address information: no addresses",
+        )),
         Ok(r) => r,
-        Err(_) => Err(io::Error::new(io::ErrorKind::TimedOut, "name resolution timed out")),
+        Err(_) => Err(io::Error::new(
+            io::ErrorKind::TimedOut,
+            "name resolution timed out",
+        )),
     }
 }
 
 /// Connects to the first address that answers; returns the last error otherwise.
-pub(crate) fn connect(addrs: &[SocketAddr], timeout: Duration) -> Result<(TcpStream, SocketAddr), (io::Error, SocketAddr)> {
+pub(crate) fn connect(
+    addrs: &[SocketAddr],
+    timeout: Duration,
+) -> Result<(TcpStream, SocketAddr), (io::Error, SocketAddr)> {
     let mut last = None;
     for addr in addrs {
         match TcpStream::connect_timeout(addr, timeout) {
@@ -95,7 +105,12 @@ pub(crate) fn connect(addrs: &[SocketAddr], timeout: Duration) -> Result<(TcpStr
             Err(e) => last = Some((e, *addr)),
         }
     }
-    Err(last.unwrap_or_else(|| (io::Error::other("no address to connect to"), SocketAddr::from(([0, 0, 0, 0], 0)))))
+    Err(last.unwrap_or_else(|| {
+        (
+            io::Error::other("no address to connect to"),
+            SocketAddr::from(([0, 0, 0, 0], 0)),
+        )
+    }))
 }
 
 /// Why the trust store could not be built.
@@ -109,15 +124,23 @@ pub(crate) fn tls_config(ca_file: Option<&Path>) -> Result<Arc<rustls::ClientCon
     let mut roots = rustls::RootCertStore::empty();
     roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
     if let Some(path) = ca_file {
-        let certs = CertificateDer::pem_file_iter(path).map_err(|e| CaFileError(format!("cannot read {}: {e}", path.display())))?;
+        let certs = CertificateDer::pem_file_iter(path)
+            .map_err(|e| CaFileError(format!("cannot read {}: {e}", path.display())))?;
         let mut added = 0;
         for cert in certs {
-            let cert = cert.map_err(|e| CaFileError(format!("{}: not a PEM certificate: {e}", path.display())))?;
-            roots.add(cert).map_err(|e| CaFileError(format!("{}: unusable CA certificate: {e}", path.display())))?;
+            let cert = cert.map_err(|e| {
+                CaFileError(format!("{}: not a PEM certificate: {e}", path.display()))
+            })?;
+            roots.add(cert).map_err(|e| {
+                CaFileError(format!("{}: unusable CA certificate: {e}", path.display()))
+            })?;
             added += 1;
         }
         if added == 0 {
-            return Err(CaFileError(format!("{}: no certificate found (expected PEM `-----BEGIN CERTIFICATE-----`)", path.display())));
+            return Err(CaFileError(format!(
+                "{}: no certificate found (expected PEM `-----BEGIN CERTIFICATE-----`)",
+                path.display()
+            )));
         }
     }
     let provider = Arc::new(rustls::crypto::ring::default_provider());
@@ -138,14 +161,18 @@ pub(crate) fn tls_handshake(
 ) -> io::Result<Conn> {
     let name = rustls::pki_types::ServerName::try_from(host.to_string())
         .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))?;
-    let conn = rustls::ClientConnection::new(config, name).map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))?;
+    let conn = rustls::ClientConnection::new(config, name)
+        .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))?;
     let mut stream = rustls::StreamOwned::new(conn, tcp);
     let c = Conn::Plain(stream.sock.try_clone()?);
     let mut rounds = 0;
     while stream.conn.is_handshaking() {
         rounds += 1;
         if rounds > 64 || Instant::now() >= deadline {
-            return Err(io::Error::new(io::ErrorKind::TimedOut, "TLS handshake timed out"));
+            return Err(io::Error::new(
+                io::ErrorKind::TimedOut,
+                "TLS handshake timed out",
+            ));
         }
         c.set_deadline(deadline)?;
         stream.conn.complete_io(&mut stream.sock)?;
@@ -160,7 +187,9 @@ pub(crate) fn random16() -> [u8; 16] {
     use std::sync::atomic::{AtomicU64, Ordering};
     static COUNTER: AtomicU64 = AtomicU64::new(0);
     let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos() as u64);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos() as u64);
     let mut out = [0u8; 16];
     for (i, chunk) in out.chunks_mut(8).enumerate() {
         let mut h = RandomState::new().build_hasher();

@@ -8,11 +8,15 @@ use std::io::{self, Read, Write};
 use std::time::Instant;
 use wsguard_core::close::CONVENTIONS;
 use wsguard_core::frame::{encoder, Decoded, Decoder, DecoderConfig, Event, Opcode};
-use wsguard_core::handshake::{self as hs, ClientFailure, ClientRequest, DiagnosisKind, SubprotocolToken};
+use wsguard_core::handshake::{
+    self as hs, ClientFailure, ClientRequest, DiagnosisKind, SubprotocolToken,
+};
 use wsguard_core::url::WsUrl;
 use wsguard_core::{Cursor, Diagnostic, Status};
 
-const STEPS: [&str; 8] = ["url", "dns", "tcp", "tls", "upgrade", "ping", "echo", "close"];
+const STEPS: [&str; 8] = [
+    "url", "dns", "tcp", "tls", "upgrade", "ping", "echo", "close",
+];
 const MAX_RESPONSE_HEAD: usize = 64 * 1024;
 const MAX_FRAME: u64 = 1 << 20;
 const PING_PAYLOAD: &[u8] = b"wsguard-probe";
@@ -24,11 +28,18 @@ pub(crate) struct Recorder {
 
 impl Recorder {
     fn new() -> Self {
-        Recorder { steps: Vec::new(), failure: None }
+        Recorder {
+            steps: Vec::new(),
+            failure: None,
+        }
     }
 
     /// Runs one step, unless an earlier one failed.
-    fn run<T>(&mut self, name: &'static str, f: impl FnOnce() -> Result<(T, String), Finding>) -> Option<T> {
+    fn run<T>(
+        &mut self,
+        name: &'static str,
+        f: impl FnOnce() -> Result<(T, String), Finding>,
+    ) -> Option<T> {
         if self.failure.is_some() {
             self.skip(name, "not run: an earlier step failed");
             return None;
@@ -38,11 +49,21 @@ impl Recorder {
         let ms = t0.elapsed().as_secs_f64() * 1000.0;
         match r {
             Ok((v, detail)) => {
-                self.steps.push(Step { name, outcome: Outcome::Ok, ms, detail });
+                self.steps.push(Step {
+                    name,
+                    outcome: Outcome::Ok,
+                    ms,
+                    detail,
+                });
                 Some(v)
             }
             Err(finding) => {
-                self.steps.push(Step { name, outcome: Outcome::Failed, ms, detail: finding.what.clone() });
+                self.steps.push(Step {
+                    name,
+                    outcome: Outcome::Failed,
+                    ms,
+                    detail: finding.what.clone(),
+                });
                 self.failure = Some(finding);
                 None
             }
@@ -50,12 +71,25 @@ impl Recorder {
     }
 
     fn skip(&mut self, name: &'static str, why: &str) {
-        self.steps.push(Step { name, outcome: Outcome::Skipped, ms: 0.0, detail: why.to_string() });
+        self.steps.push(Step {
+            name,
+            outcome: Outcome::Skipped,
+            ms: 0.0,
+            detail: why.to_string(),
+        });
     }
 }
 
 fn finding(step: &'static str, code: &str, what: String, cause: &str, fix: &str) -> Finding {
-    Finding { step, code: code.to_string(), what, cause: cause.to_string(), fix: fix.to_string(), http_status: None, close_code: None }
+    Finding {
+        step,
+        code: code.to_string(),
+        what,
+        cause: cause.to_string(),
+        fix: fix.to_string(),
+        http_status: None,
+        close_code: None,
+    }
 }
 
 fn from_failure(step: &'static str, what: String, f: &Failure) -> Finding {
@@ -79,7 +113,15 @@ pub(crate) struct Established {
 /// `url → dns → tcp → tls → upgrade`.
 pub(crate) fn establish(opts: &ProbeOptions, rec: &mut Recorder) -> Option<Established> {
     let url = rec.run("url", || {
-        let u = WsUrl::parse(&opts.url).map_err(|e| finding("url", e.code(), format!("`{}` is not a usable WebSocket URL", opts.url), e.reason(), e.remedy()))?;
+        let u = WsUrl::parse(&opts.url).map_err(|e| {
+            finding(
+                "url",
+                e.code(),
+                format!("`{}` is not a usable WebSocket URL", opts.url),
+                e.reason(),
+                e.remedy(),
+            )
+        })?;
         let mut buf = [0u8; 2048];
         let mut c = Cursor::new(&mut buf);
         let _ = u.write_normalized(&mut c);
@@ -92,13 +134,20 @@ pub(crate) fn establish(opts: &ProbeOptions, rec: &mut Recorder) -> Option<Estab
         let addrs = net::resolve(&host, port, opts.timeout).map_err(|e| {
             let f = classify_io_error(&e);
             let what = if f.kind == FailureKind::Timeout {
-                format!("resolving {host} took longer than {} ms", opts.timeout.as_millis())
+                format!(
+                    "resolving {host} took longer than {} ms",
+                    opts.timeout.as_millis()
+                )
             } else {
                 format!("{host} does not resolve")
             };
             from_failure("dns", what, &f)
         })?;
-        let detail = addrs.iter().map(|a| a.ip().to_string()).collect::<Vec<_>>().join(", ");
+        let detail = addrs
+            .iter()
+            .map(|a| a.ip().to_string())
+            .collect::<Vec<_>>()
+            .join(", ");
         Ok((addrs, detail))
     })?;
     let (tcp, peer) = rec.run("tcp", || {
@@ -155,13 +204,25 @@ pub(crate) fn establish(opts: &ProbeOptions, rec: &mut Recorder) -> Option<Estab
         Conn::Plain(tcp)
     };
     let mut conn = conn;
-    let (tail, subprotocol, server) = rec.run("upgrade", || upgrade(opts, &url, &mut conn, deadline(opts)))?;
-    Some(Established { conn, tail, subprotocol, server, peer: peer.to_string() })
+    let (tail, subprotocol, server) =
+        rec.run("upgrade", || upgrade(opts, &url, &mut conn, deadline(opts)))?;
+    Some(Established {
+        conn,
+        tail,
+        subprotocol,
+        server,
+        peer: peer.to_string(),
+    })
 }
 
 type Upgraded = (Vec<u8>, Option<String>, Option<String>);
 
-fn upgrade(opts: &ProbeOptions, url: &WsUrl<'_>, conn: &mut Conn, deadline: Instant) -> Result<(Upgraded, String), Finding> {
+fn upgrade(
+    opts: &ProbeOptions,
+    url: &WsUrl<'_>,
+    conn: &mut Conn,
+    deadline: Instant,
+) -> Result<(Upgraded, String), Finding> {
     let mut hbuf = [0u8; 512];
     let mut hc = Cursor::new(&mut hbuf);
     let _ = url.host_header(&mut hc);
@@ -179,8 +240,12 @@ fn upgrade(opts: &ProbeOptions, url: &WsUrl<'_>, conn: &mut Conn, deadline: Inst
         let placement = match &opts.token_placement {
             TokenPlacement::Authorization => hs::TokenPlacement::Authorization,
             TokenPlacement::Query(n) => hs::TokenPlacement::Query(n),
-            TokenPlacement::SubprotocolPair(m) => hs::TokenPlacement::Subprotocol(SubprotocolToken::Pair(m)),
-            TokenPlacement::SubprotocolPrefix(p) => hs::TokenPlacement::Subprotocol(SubprotocolToken::Prefix(p)),
+            TokenPlacement::SubprotocolPair(m) => {
+                hs::TokenPlacement::Subprotocol(SubprotocolToken::Pair(m))
+            }
+            TokenPlacement::SubprotocolPrefix(p) => {
+                hs::TokenPlacement::Subprotocol(SubprotocolToken::Prefix(p))
+            }
         };
         req = req.token(t, placement);
     }
@@ -188,14 +253,29 @@ fn upgrade(opts: &ProbeOptions, url: &WsUrl<'_>, conn: &mut Conn, deadline: Inst
     let n = loop {
         match hs::write_request(&req, &mut out) {
             Ok(n) => break n,
-            Err(hs::RequestError::BufferTooSmall(b)) if b.needed > out.len() && b.needed < 1 << 20 => out.resize(b.needed, 0),
-            Err(e) => return Err(finding("upgrade", e.code(), "the upgrade request cannot be written".into(), e.reason(), e.remedy())),
+            Err(hs::RequestError::BufferTooSmall(b))
+                if b.needed > out.len() && b.needed < 1 << 20 =>
+            {
+                out.resize(b.needed, 0)
+            }
+            Err(e) => {
+                return Err(finding(
+                    "upgrade",
+                    e.code(),
+                    "the upgrade request cannot be written".into(),
+                    e.reason(),
+                    e.remedy(),
+                ))
+            }
         }
     };
     let io_fail = |e: &io::Error, doing: &str| {
         let f = classify_io_error(e);
         let what = match f.kind {
-            FailureKind::Timeout => format!("no answer to the upgrade request within {} ms", opts.timeout.as_millis()),
+            FailureKind::Timeout => format!(
+                "no answer to the upgrade request within {} ms",
+                opts.timeout.as_millis()
+            ),
             _ => format!("{doing}: {}", f.detail),
         };
         let mut fd = from_failure("upgrade", what, &f);
@@ -205,8 +285,11 @@ fn upgrade(opts: &ProbeOptions, url: &WsUrl<'_>, conn: &mut Conn, deadline: Inst
         }
         fd
     };
-    conn.set_deadline(deadline).map_err(|e| io_fail(&e, "cannot set the timeout"))?;
-    conn.write_all(&out[..n]).and_then(|_| conn.flush()).map_err(|e| io_fail(&e, "sending the upgrade request failed"))?;
+    conn.set_deadline(deadline)
+        .map_err(|e| io_fail(&e, "cannot set the timeout"))?;
+    conn.write_all(&out[..n])
+        .and_then(|_| conn.flush())
+        .map_err(|e| io_fail(&e, "sending the upgrade request failed"))?;
     let mut buf: Vec<u8> = Vec::with_capacity(2048);
     let mut chunk = [0u8; 4096];
     let mut want_body: Option<usize> = None;
@@ -214,7 +297,8 @@ fn upgrade(opts: &ProbeOptions, url: &WsUrl<'_>, conn: &mut Conn, deadline: Inst
         let eof = if want_body.is_some_and(|w| buf.len() >= w) {
             true
         } else {
-            conn.set_deadline(deadline).map_err(|e| io_fail(&e, "cannot set the timeout"))?;
+            conn.set_deadline(deadline)
+                .map_err(|e| io_fail(&e, "cannot set the timeout"))?;
             match conn.read(&mut chunk) {
                 Ok(0) => true,
                 Ok(n) => {
@@ -229,7 +313,11 @@ fn upgrade(opts: &ProbeOptions, url: &WsUrl<'_>, conn: &mut Conn, deadline: Inst
         match hs::validate_response(&req, &buf) {
             Ok(Status::Partial) if eof => {
                 let (code, what) = if buf.is_empty() {
-                    ("no_response", "the server closed the connection without answering the upgrade".to_string())
+                    (
+                        "no_response",
+                        "the server closed the connection without answering the upgrade"
+                            .to_string(),
+                    )
                 } else {
                     ("truncated_response", format!("the server closed the connection in the middle of its answer ({} bytes)", buf.len()))
                 };
@@ -242,7 +330,13 @@ fn upgrade(opts: &ProbeOptions, url: &WsUrl<'_>, conn: &mut Conn, deadline: Inst
                 ));
             }
             Ok(Status::Partial) if buf.len() > MAX_RESPONSE_HEAD => {
-                return Err(finding("upgrade", "response_too_large", format!("the answer's head exceeds {MAX_RESPONSE_HEAD} bytes"), "this is not a WebSocket server's answer", "check the URL"));
+                return Err(finding(
+                    "upgrade",
+                    "response_too_large",
+                    format!("the answer's head exceeds {MAX_RESPONSE_HEAD} bytes"),
+                    "this is not a WebSocket server's answer",
+                    "check the URL",
+                ));
             }
             Ok(Status::Partial) => {}
             Ok(Status::Complete(est)) => {
@@ -271,7 +365,10 @@ fn upgrade(opts: &ProbeOptions, url: &WsUrl<'_>, conn: &mut Conn, deadline: Inst
             Err(ClientFailure::Invalid(e)) => {
                 let what = match e {
                     hs::ResponseError::Malformed => {
-                        let shown: String = String::from_utf8_lossy(&buf[..buf.len().min(40)]).chars().map(|c| if c.is_control() { '.' } else { c }).collect();
+                        let shown: String = String::from_utf8_lossy(&buf[..buf.len().min(40)])
+                            .chars()
+                            .map(|c| if c.is_control() { '.' } else { c })
+                            .collect();
                         format!("the answer is not HTTP (starts with {shown:?})")
                     }
                     _ => format!("invalid 101 answer: {}", e.reason()),
@@ -282,11 +379,20 @@ fn upgrade(opts: &ProbeOptions, url: &WsUrl<'_>, conn: &mut Conn, deadline: Inst
             }
         }
     }
-    Err(finding("upgrade", "response_too_slow", "the answer arrived in too many small pieces".into(), "a broken server or proxy", "check the server"))
+    Err(finding(
+        "upgrade",
+        "response_too_slow",
+        "the answer arrived in too many small pieces".into(),
+        "a broken server or proxy",
+        "check the server",
+    ))
 }
 
 fn is_timeout(e: &io::Error) -> bool {
-    matches!(e.kind(), io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock)
+    matches!(
+        e.kind(),
+        io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock
+    )
 }
 
 /// Head length + Content-Length, when the head is complete and has one.
@@ -316,18 +422,30 @@ fn rejected(opts: &ProbeOptions, d: &hs::Diagnosis<'_>) -> Finding {
     let mut what = match d.kind {
         DiagnosisKind::Forbidden => match &opts.origin {
             Some(o) => format!("HTTP {status}{from}: the server refused Origin {o}"),
-            None => format!("HTTP {status}{from}: the server refused the connection (no Origin was sent)"),
+            None => format!(
+                "HTTP {status}{from}: the server refused the connection (no Origin was sent)"
+            ),
         },
         DiagnosisKind::Unauthorized => match &opts.token {
             Some(_) => format!("HTTP {status}{from}: the token was refused"),
             None => format!("HTTP {status}{from}: a token is required and none was sent"),
         },
-        DiagnosisKind::ProxyDroppedUpgrade => format!("HTTP {status}{from} without Upgrade in the response"),
-        DiagnosisKind::Redirect => format!("HTTP {status}{from}: redirect to {}", d.location.unwrap_or("(no Location)")),
-        DiagnosisKind::NotWebSocket => format!("HTTP {status}{from}: a plain HTTP answer, not a WebSocket upgrade"),
+        DiagnosisKind::ProxyDroppedUpgrade => {
+            format!("HTTP {status}{from} without Upgrade in the response")
+        }
+        DiagnosisKind::Redirect => format!(
+            "HTTP {status}{from}: redirect to {}",
+            d.location.unwrap_or("(no Location)")
+        ),
+        DiagnosisKind::NotWebSocket => {
+            format!("HTTP {status}{from}: a plain HTTP answer, not a WebSocket upgrade")
+        }
         _ => format!("HTTP {status}{from} instead of 101 Switching Protocols"),
     };
-    if let Some(r) = d.server_reason.filter(|_| d.server_code.is_some() || status >= 400) {
+    if let Some(r) = d
+        .server_reason
+        .filter(|_| d.server_code.is_some() || status >= 400)
+    {
         what.push_str(&format!(" — server says: {r}"));
     }
     let mut f = finding("upgrade", d.code(), what, d.reason(), d.remedy());
@@ -358,7 +476,15 @@ struct Frames<'a> {
 
 impl<'a> Frames<'a> {
     fn new(conn: &'a mut Conn, tail: Vec<u8>) -> Self {
-        Frames { conn, buf: tail, dec: Decoder::new(DecoderConfig::client().with_max_frame(MAX_FRAME).with_max_message(MAX_FRAME)) }
+        Frames {
+            conn,
+            buf: tail,
+            dec: Decoder::new(
+                DecoderConfig::client()
+                    .with_max_frame(MAX_FRAME)
+                    .with_max_message(MAX_FRAME),
+            ),
+        }
     }
 
     fn send(&mut self, opcode: Opcode, payload: &[u8], deadline: Instant) -> io::Result<()> {
@@ -368,8 +494,10 @@ impl<'a> Frames<'a> {
         };
         let mut out = vec![0u8; payload.len() + 14 + 125];
         let n = match opcode {
-            Opcode::Close => encoder::write_close(&mut out, Some(1000), "probe done", Some(mask)).map_err(|e| io::Error::other(format!("{e:?}")))?,
-            _ => encoder::write_frame(&mut out, true, opcode, payload, Some(mask)).map_err(|e| io::Error::other(e.to_string()))?,
+            Opcode::Close => encoder::write_close(&mut out, Some(1000), "probe done", Some(mask))
+                .map_err(|e| io::Error::other(format!("{e:?}")))?,
+            _ => encoder::write_frame(&mut out, true, opcode, payload, Some(mask))
+                .map_err(|e| io::Error::other(e.to_string()))?,
         };
         self.conn.set_deadline(deadline)?;
         self.conn.write_all(&out[..n])?;
@@ -385,11 +513,21 @@ impl<'a> Frames<'a> {
                 Ok(Decoded::Incomplete { .. }) => (0, None),
                 Ok(Decoded::Event { consumed, event }) => {
                     let inc = match event {
-                        Event::Data { payload, fin_of_message, .. } => Incoming::Data { payload: payload.to_vec(), fin: fin_of_message },
+                        Event::Data {
+                            payload,
+                            fin_of_message,
+                            ..
+                        } => Incoming::Data {
+                            payload: payload.to_vec(),
+                            fin: fin_of_message,
+                        },
                         Event::Ping(p) => Incoming::Ping(p.to_vec()),
                         Event::Pong(p) => Incoming::Pong(p.to_vec()),
                         Event::Close(c) => Incoming::Close(c.code, c.reason.to_string()),
-                        Event::Header(_) | Event::Control { .. } => Incoming::Data { payload: Vec::new(), fin: false },
+                        Event::Header(_) | Event::Control { .. } => Incoming::Data {
+                            payload: Vec::new(),
+                            fin: false,
+                        },
                     };
                     (consumed, Some(inc))
                 }
@@ -408,7 +546,14 @@ impl<'a> Frames<'a> {
                 Ok(0) => return Incoming::Eof,
                 Ok(n) => self.buf.extend_from_slice(&chunk[..n]),
                 Err(e) if is_timeout(&e) => return Incoming::Timeout,
-                Err(e) if matches!(e.kind(), io::ErrorKind::ConnectionReset | io::ErrorKind::UnexpectedEof) => return Incoming::Eof,
+                Err(e)
+                    if matches!(
+                        e.kind(),
+                        io::ErrorKind::ConnectionReset | io::ErrorKind::UnexpectedEof
+                    ) =>
+                {
+                    return Incoming::Eof
+                }
                 Err(e) => return Incoming::Io(e),
             }
         }
@@ -512,13 +657,19 @@ pub fn probe(opts: &ProbeOptions) -> Report {
         let rtt = rec.run("ping", || {
             let deadline = Instant::now() + timeout;
             let sent = Instant::now();
-            frames.send(Opcode::Ping, PING_PAYLOAD, deadline).map_err(|e| frame_failure("ping", Incoming::Io(e), ms, "a pong"))?;
+            frames
+                .send(Opcode::Ping, PING_PAYLOAD, deadline)
+                .map_err(|e| frame_failure("ping", Incoming::Io(e), ms, "a pong"))?;
             let mut skipped = 0usize;
             loop {
                 match frames.next(deadline) {
                     Incoming::Pong(p) if p == PING_PAYLOAD => {
                         let rtt = sent.elapsed().as_secs_f64() * 1000.0;
-                        let extra = if skipped > 0 { format!(" ({skipped} message(s) received before it)") } else { String::new() };
+                        let extra = if skipped > 0 {
+                            format!(" ({skipped} message(s) received before it)")
+                        } else {
+                            String::new()
+                        };
                         return Ok((rtt, format!("pong after {rtt:.2} ms{extra}")));
                     }
                     Incoming::Pong(_) => {}
@@ -612,7 +763,13 @@ pub(crate) fn establish_or_finding(opts: &ProbeOptions) -> Result<Established, B
     match establish(opts, &mut rec) {
         Some(est) => Ok(est),
         None => Err(Box::new(rec.failure.unwrap_or_else(|| {
-            finding("upgrade", "other", "the connection could not be established".into(), "", "")
+            finding(
+                "upgrade",
+                "other",
+                "the connection could not be established".into(),
+                "",
+                "",
+            )
         }))),
     }
 }

@@ -47,7 +47,9 @@ pub fn serve(guard: wsguard::Guard, mode: Mode, n: usize) -> (SocketAddr, JoinHa
     let h = std::thread::spawn(move || {
         for _ in 0..n {
             let (stream, _) = listener.accept().unwrap();
-            stream.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+            stream
+                .set_read_timeout(Some(Duration::from_secs(10)))
+                .unwrap();
             match mode {
                 Mode::Accept => {
                     if let Ok((mut ws, _)) = guard.accept(stream) {

@@ -1,0 +1,417 @@
+"""Type stubs of the native module ``wsguard._wsguard`` (hand-written, checked by mypy.stubtest)."""
+
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, Union, final
+
+from ._errors import HandshakeRejected as HandshakeRejected
+from ._errors import InvalidInput as InvalidInput
+from ._errors import PolicyError as PolicyError
+from ._errors import ProtocolError as ProtocolError
+from ._errors import UrlError as UrlError
+from ._errors import WsguardError as WsguardError
+
+__all__ = [
+    "CloseInfo",
+    "CorsResult",
+    "Frame",
+    "FrameDecoder",
+    "Handshake",
+    "HandshakeRejected",
+    "InvalidInput",
+    "LintFinding",
+    "OriginPolicy",
+    "PolicyError",
+    "ProtocolError",
+    "UrlError",
+    "Utf8Validator",
+    "Verdict",
+    "WsUrl",
+    "WsguardError",
+    "__version__",
+    "accept_key",
+    "check_mixed_content",
+    "classify_close",
+    "encode_close",
+    "encode_close_payload",
+    "encode_frame",
+    "explain",
+    "fit_reason",
+    "is_wire_valid",
+    "lint_origins",
+    "parse_close_payload",
+    "parse_ws_url",
+    "validate_handshake",
+    "validate_request_bytes",
+    "websocket_url_for_page",
+]
+
+__version__: str
+
+_Text = Union[str, bytes, bytearray]
+_OriginArg = Union[str, bytes, bytearray, None, List[Union[str, bytes]], Tuple[Union[str, bytes], ...]]
+_Headers = Union[
+    Sequence[Tuple[_Text, _Text]],
+    Sequence[List[_Text]],
+    Mapping[_Text, Union[_Text, Sequence[_Text], None]],
+]
+
+# -- close codes ---------------------------------------------------------------------
+
+@final
+class CloseInfo:
+    """Everything wsguard knows about one close code (see ``classify_close``)."""
+
+    @property
+    def code(self) -> int: ...
+    @property
+    def name(self) -> Optional[str]: ...
+    @property
+    def category(self) -> str: ...
+    @property
+    def wire_valid(self) -> bool: ...
+    @property
+    def sender(self) -> str: ...
+    @property
+    def description(self) -> str: ...
+    @property
+    def causes(self) -> List[Tuple[str, str]]: ...
+    @property
+    def remedy(self) -> str: ...
+    @property
+    def retry(self) -> str: ...
+    @property
+    def app_defined(self) -> bool: ...
+    def __eq__(self, value: object, /) -> bool: ...
+    def __hash__(self) -> int: ...
+
+def classify_close(code: int, *, conventions: bool = False) -> CloseInfo:
+    """Classifies a close code (0–65535)."""
+
+def explain(code: int, *, conventions: bool = False) -> str:
+    """A multi-line, human explanation of a close code."""
+
+def is_wire_valid(code: int) -> bool:
+    """``True`` when ``code`` may appear in a Close frame on the wire."""
+
+def parse_close_payload(payload: _Text) -> Tuple[Optional[int], str]:
+    """Parses a Close frame payload into ``(code, reason)``."""
+
+def encode_close_payload(code: int, reason: str = "", *, max_size: int = 125) -> bytes:
+    """Builds a Close frame payload (code + reason)."""
+
+def fit_reason(reason: str) -> str:
+    """Cuts ``reason`` to at most 123 UTF-8 bytes."""
+
+# -- origin policy, CORS, lint -------------------------------------------------------
+
+@final
+class Verdict:
+    """The outcome of an Origin or Host check. Truthy when allowed."""
+
+    @property
+    def allowed(self) -> bool: ...
+    @property
+    def code(self) -> Optional[str]: ...
+    @property
+    def reason(self) -> str: ...
+    @property
+    def remedy(self) -> str: ...
+    @property
+    def status(self) -> Optional[int]: ...
+    @property
+    def detail(self) -> Optional[str]: ...
+    @property
+    def origin(self) -> Optional[str]: ...
+    @property
+    def kind(self) -> Optional[str]: ...
+    def __bool__(self) -> bool: ...
+
+@final
+class CorsResult:
+    """The CORS answer for one HTTP request."""
+
+    @property
+    def allowed(self) -> bool: ...
+    @property
+    def preflight(self) -> bool: ...
+    @property
+    def is_cors(self) -> bool: ...
+    @property
+    def status(self) -> Optional[int]: ...
+    @property
+    def headers(self) -> List[Tuple[str, str]]: ...
+    @property
+    def code(self) -> Optional[str]: ...
+    @property
+    def reason(self) -> str: ...
+    @property
+    def remedy(self) -> str: ...
+    def __bool__(self) -> bool: ...
+
+@final
+class LintFinding:
+    """One mistake found in a list of allowed origins."""
+
+    @property
+    def index(self) -> int: ...
+    @property
+    def entry(self) -> str: ...
+    @property
+    def code(self) -> str: ...
+    @property
+    def severity(self) -> str: ...
+    @property
+    def reason(self) -> str: ...
+    @property
+    def remedy(self) -> str: ...
+    @property
+    def suggestion(self) -> Optional[str]: ...
+    @property
+    def other(self) -> Optional[int]: ...
+    @property
+    def pattern_error(self) -> Optional[str]: ...
+    @property
+    def malformed(self) -> Optional[str]: ...
+
+@final
+class OriginPolicy:
+    """Which browser origins may open a WebSocket (and get CORS headers)."""
+
+    def __new__(
+        cls,
+        allow: Optional[Sequence[str]] = None,
+        *,
+        allow_null: bool = False,
+        allow_missing: bool = False,
+        preset: Optional[str] = None,
+        dev_hosts: Optional[Sequence[str]] = None,
+        hosts: Optional[Sequence[str]] = None,
+    ) -> "OriginPolicy": ...
+    def check(self, origin: _OriginArg) -> Verdict:
+        """Checks one Origin header value (``None``: absent)."""
+    def is_allowed(self, origin: _OriginArg) -> bool:
+        """``True`` when ``check(origin)`` would allow it."""
+    def check_host(self, host: _Text) -> Verdict:
+        """Checks a Host header value against the ``hosts`` allowlist."""
+    def cors(
+        self,
+        origin: Optional[_Text],
+        method: Optional[_Text] = None,
+        *,
+        request_method: Optional[_Text] = None,
+        request_headers: Optional[_Text] = None,
+        credentials: bool = False,
+        methods: str = "GET, HEAD, POST",
+        headers: str = "",
+        expose_headers: str = "",
+        max_age: Optional[int] = None,
+    ) -> CorsResult:
+        """The CORS answer for an HTTP request."""
+    def cors_headers(
+        self,
+        origin: Optional[_Text],
+        method: Optional[_Text] = None,
+        *,
+        request_method: Optional[_Text] = None,
+        request_headers: Optional[_Text] = None,
+        credentials: bool = False,
+        methods: str = "GET, HEAD, POST",
+        headers: str = "",
+        expose_headers: str = "",
+        max_age: Optional[int] = None,
+    ) -> List[Tuple[str, str]]:
+        """Just the CORS response headers."""
+    def lint(self, *, credentials: bool = False) -> List[LintFinding]:
+        """Runs the policy linter over this policy's entries."""
+    def summary(self) -> Dict[str, Any]:
+        """A JSON-friendly dict describing the policy."""
+    @property
+    def allow(self) -> List[str]: ...
+    @property
+    def allow_null(self) -> bool: ...
+    @property
+    def allow_missing(self) -> bool: ...
+    @property
+    def preset(self) -> str: ...
+    @property
+    def dev_hosts(self) -> List[str]: ...
+    @property
+    def hosts(self) -> List[str]: ...
+
+def lint_origins(allow: Sequence[str], *, preset: Optional[str] = None, credentials: bool = False) -> List[LintFinding]:
+    """Explains each mistake in a list of allowed-origin strings."""
+
+# -- handshake -----------------------------------------------------------------------
+
+@final
+class Handshake:
+    """An accepted WebSocket upgrade."""
+
+    @property
+    def accept(self) -> str: ...
+    @property
+    def subprotocol(self) -> Optional[str]: ...
+    @property
+    def token(self) -> Optional[str]: ...
+    @property
+    def token_source(self) -> Optional[str]: ...
+    @property
+    def origin(self) -> Optional[str]: ...
+    @property
+    def path(self) -> str: ...
+    @property
+    def query(self) -> Optional[str]: ...
+    @property
+    def host(self) -> str: ...
+    @property
+    def key(self) -> str: ...
+    @property
+    def extensions(self) -> List[str]: ...
+    @property
+    def response(self) -> bytes: ...
+
+def validate_handshake(
+    headers: _Headers,
+    *,
+    policy: OriginPolicy,
+    subprotocols: Optional[Sequence[str]] = None,
+    require_subprotocol: bool = False,
+    path: Optional[_Text] = None,
+    method: Optional[_Text] = None,
+    offered_subprotocols: Optional[Sequence[str]] = None,
+    token_authorization: bool = False,
+    token_query: Optional[str] = None,
+    token_subprotocol_prefix: Optional[str] = None,
+    token_subprotocol_marker: Optional[str] = None,
+    require_token: bool = False,
+    assume_upgrade: bool = False,
+    max_headers: Optional[int] = None,
+    max_line: Optional[int] = None,
+    max_total: Optional[int] = None,
+) -> Handshake:
+    """Validates a WebSocket upgrade request given as a header list."""
+
+def validate_request_bytes(
+    request: _Text,
+    *,
+    policy: OriginPolicy,
+    subprotocols: Optional[Sequence[str]] = None,
+    require_subprotocol: bool = False,
+    token_authorization: bool = False,
+    token_query: Optional[str] = None,
+    token_subprotocol_prefix: Optional[str] = None,
+    token_subprotocol_marker: Optional[str] = None,
+    require_token: bool = False,
+    max_headers: Optional[int] = None,
+    max_line: Optional[int] = None,
+    max_total: Optional[int] = None,
+) -> Optional[Handshake]:
+    """Validates raw request bytes; ``None`` when the head is incomplete."""
+
+def accept_key(key: _Text) -> str:
+    """The ``Sec-WebSocket-Accept`` value for a ``Sec-WebSocket-Key``."""
+
+# -- URLs ----------------------------------------------------------------------------
+
+@final
+class WsUrl:
+    """A parsed, valid ws:// or wss:// URL."""
+
+    @property
+    def secure(self) -> bool: ...
+    @property
+    def scheme(self) -> str: ...
+    @property
+    def host(self) -> str: ...
+    @property
+    def host_kind(self) -> str: ...
+    @property
+    def port(self) -> Optional[int]: ...
+    @property
+    def port_or_default(self) -> int: ...
+    @property
+    def path(self) -> str: ...
+    @property
+    def query(self) -> Optional[str]: ...
+    @property
+    def resource_name(self) -> str: ...
+    @property
+    def host_header(self) -> str: ...
+
+def parse_ws_url(url: str) -> WsUrl:
+    """Parses and validates a ws:// / wss:// URL."""
+
+def websocket_url_for_page(page_url: str, target: str = "/", *, port: Optional[int] = None, max_size: Optional[int] = None) -> str:
+    """The WebSocket URL a page should open for ``target``."""
+
+def check_mixed_content(page_url: str, ws_url: str) -> None:
+    """Raises ``UrlError`` when the page may not open ``ws_url``."""
+
+# -- frames --------------------------------------------------------------------------
+
+@final
+class Frame:
+    """One complete frame decoded by ``FrameDecoder``."""
+
+    @property
+    def type(self) -> str: ...
+    @property
+    def kind(self) -> Optional[str]: ...
+    @property
+    def fin(self) -> bool: ...
+    @property
+    def opcode(self) -> int: ...
+    @property
+    def close_code(self) -> Optional[int]: ...
+    @property
+    def reason(self) -> Optional[str]: ...
+    @property
+    def payload(self) -> bytes: ...
+
+@final
+class FrameDecoder:
+    """A streaming RFC 6455 frame decoder for one connection."""
+
+    def __new__(
+        cls,
+        role: Optional[str] = None,
+        *,
+        max_frame: Optional[int] = None,
+        max_message: Optional[int] = None,
+        strict_length: bool = True,
+        allowed_rsv: int = 0,
+        allowed_opcodes: int = 0,
+        accept_text: bool = True,
+        accept_binary: bool = True,
+    ) -> "FrameDecoder": ...
+    def feed(self, data: _Text) -> None:
+        """Appends received bytes."""
+    def next_frame(self) -> Optional[Frame]:
+        """The next complete frame, or ``None``."""
+    def receive(self, data: _Text) -> List[Frame]:
+        """``feed(data)`` then every complete frame."""
+    @property
+    def needed(self) -> int: ...
+    @property
+    def buffered(self) -> int: ...
+    @property
+    def in_message(self) -> bool: ...
+
+@final
+class Utf8Validator:
+    """Incremental UTF-8 validation of a text message."""
+
+    def __new__(cls) -> "Utf8Validator": ...
+    def feed(self, data: _Text) -> None:
+        """Validates the next chunk."""
+    def finish(self) -> None:
+        """Checks the message did not end inside a code point."""
+    def reset(self) -> None:
+        """Starts a new message."""
+    @property
+    def is_boundary(self) -> bool: ...
+
+def encode_frame(opcode: Union[int, str], payload: Optional[_Text] = None, *, fin: bool = True, mask: Optional[bytes] = None) -> bytes:
+    """Encodes one frame (no rule checked)."""
+
+def encode_close(code: Optional[int] = None, reason: str = "", *, mask: Optional[bytes] = None) -> bytes:
+    """Encodes a Close frame after checking the close rules."""

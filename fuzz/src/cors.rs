@@ -1,0 +1,3 @@
+//! stub
+/// stub
+pub fn fuzz_cors(_data: &[u8]) {}

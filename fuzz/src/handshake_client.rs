@@ -1,0 +1,3 @@
+//! stub
+/// stub
+pub fn fuzz_handshake_client(_data: &[u8]) {}

@@ -1,0 +1,3 @@
+//! stub
+/// stub
+pub fn fuzz_handshake_server(_data: &[u8]) {}

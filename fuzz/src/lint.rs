@@ -1,0 +1,3 @@
+//! stub
+/// stub
+pub fn fuzz_lint(_data: &[u8]) {}
