@@ -40,6 +40,7 @@ done
 [ -n "$addr" ] || { echo "load.sh: server did not start"; cat "$out"; exit 1; }
 echo "[load] server pid $pid on $addr; $N connections, ${SECS}s, ${LEN}-byte messages"
 
+loadavg=$(cut -d' ' -f1-3 /proc/loadavg)
 status=0
 "$TARGET/release/examples/load" "$addr" "$N" "$SECS" "$pid" "$LEN" >"$res" || status=$?
 cat "$res"
@@ -58,7 +59,8 @@ cat > crates/wsguard-cli/LOAD.md <<MD
 # wsguard serve — load
 
 Command: \`scripts/load.sh $N $SECS $LEN\` (release build; server and load generator on the
-same machine over loopback: $(nproc) cores, $cpu; $(date -u +%Y-%m-%d)).
+same machine over loopback: $(nproc) cores, $cpu; load average before the run: $loadavg;
+$(date -u +%Y-%m-%d)). Messages per second depend heavily on what else the machine runs.
 
 | figure | value |
 |---|---|

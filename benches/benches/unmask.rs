@@ -19,56 +19,6 @@ use wsguard_bench::peers::{block_on, criterion, Replay};
 use wsguard_bench::{masked_frame, AlignedBuf, KEY, UNMASK_SIZES};
 use wsguard_core::frame::{Decoded, Decoder, DecoderConfig, Event};
 
-fn cand_u128(buf: &mut [u8], key: [u8; 4], offset: usize) {
-    let mut k = key;
-    k.rotate_left(offset & 3);
-    let k4 = u32::from_ne_bytes(k) as u128;
-    let word = k4 | (k4 << 32) | (k4 << 64) | (k4 << 96);
-    let mut chunks = buf.chunks_exact_mut(16);
-    for chunk in &mut chunks {
-        let mut w = [0u8; 16];
-        w.copy_from_slice(chunk);
-        let v = u128::from_ne_bytes(w) ^ word;
-        chunk.copy_from_slice(&v.to_ne_bytes());
-    }
-    for (b, m) in chunks.into_remainder().iter_mut().zip(k.iter().cycle()) {
-        *b ^= *m;
-    }
-}
-
-fn cand_pat64(buf: &mut [u8], key: [u8; 4], offset: usize) {
-    let mut k = key;
-    k.rotate_left(offset & 3);
-    let mut pat = [0u8; 64];
-    for (i, p) in pat.iter_mut().enumerate() {
-        *p = k[i & 3];
-    }
-    let mut chunks = buf.chunks_exact_mut(64);
-    for chunk in &mut chunks {
-        for (b, m) in chunk.iter_mut().zip(pat.iter()) {
-            *b ^= *m;
-        }
-    }
-    for (b, m) in chunks.into_remainder().iter_mut().zip(k.iter().cycle()) {
-        *b ^= *m;
-    }
-}
-
-fn cand_words32(buf: &mut [u8], key: [u8; 4], offset: usize) {
-    let mut k = key;
-    k.rotate_left(offset & 3);
-    let mut chunks = buf.chunks_exact_mut(32);
-    let mut pat = [0u8; 32];
-    for (i, p) in pat.iter_mut().enumerate() { *p = k[i & 3]; }
-    for chunk in &mut chunks {
-        let c: &mut [u8; 32] = chunk.try_into().unwrap();
-        for i in 0..32 { c[i] ^= pat[i]; }
-    }
-    for (b, m) in chunks.into_remainder().iter_mut().zip(k.iter().cycle()) {
-        *b ^= *m;
-    }
-}
-
 fn size_label(n: usize) -> String {
     match n {
         n if n >= 1 << 20 => format!("{}MiB", n >> 20),
@@ -87,12 +37,6 @@ fn unmask(c: &mut Criterion) {
                 let data = if start == "aligned" { buf.aligned() } else { buf.misaligned() };
                 b.iter(|| wsguard_core::frame::unmask(black_box(&mut *data), black_box(KEY), 0))
             });
-            for (name, f) in [("c_u128", cand_u128 as fn(&mut [u8], [u8; 4], usize)), ("c_pat64", cand_pat64), ("c_w32", cand_words32)] {
-                g.bench_function(BenchmarkId::new(start, name), |b| {
-                    let data = if start == "aligned" { buf.aligned() } else { buf.misaligned() };
-                    b.iter(|| f(black_box(&mut *data), black_box(KEY), 0))
-                });
-            }
             g.bench_function(BenchmarkId::new(start, "fastwebsockets"), |b| {
                 let data = if start == "aligned" { buf.aligned() } else { buf.misaligned() };
                 b.iter(|| fastwebsockets::unmask(black_box(&mut *data), black_box(KEY)))

@@ -8,8 +8,8 @@ use crate::result::{guard, wsguard_result};
 use crate::server::{wsguard_extension_offer, WSGUARD_ACCEPTED_MAX_EXTENSIONS};
 use core::ffi::c_char;
 use wsguard_core::handshake::{
-    validate_response, write_request, ClientFailure, ClientRequest, Established, Limits, RequestError,
-    SubprotocolToken, TokenPlacement,
+    validate_response, write_request, ClientFailure, ClientRequest, Established, Limits,
+    RequestError, SubprotocolToken, TokenPlacement,
 };
 use wsguard_core::Status;
 
@@ -95,7 +95,9 @@ unsafe fn with_request<R>(
     }
     let host = unsafe { text(r.host, r.host_len)? };
     let path = unsafe { text(r.path, r.path_len)? };
-    let nonce: [u8; 16] = unsafe { bytes(r.nonce, r.nonce_len)? }.try_into().map_err(|_| wsguard_result::InvalidLength)?;
+    let nonce: [u8; 16] = unsafe { bytes(r.nonce, r.nonce_len)? }
+        .try_into()
+        .map_err(|_| wsguard_result::InvalidLength)?;
     let count = r.subprotocols_count;
     if count > WSGUARD_CLIENT_MAX_SUBPROTOCOLS {
         return Err(wsguard_result::CapacityExceeded);
@@ -112,7 +114,9 @@ unsafe fn with_request<R>(
         .max_headers(or(r.max_headers, d.max_headers))
         .max_line(or(r.max_line, d.max_line))
         .max_total(or(r.max_total, d.max_total));
-    let mut cr = ClientRequest::new(host, path, nonce).subprotocols(protos.get(..count).unwrap_or(&[])).limits(limits);
+    let mut cr = ClientRequest::new(host, path, nonce)
+        .subprotocols(protos.get(..count).unwrap_or(&[]))
+        .limits(limits);
     if let Some(o) = unsafe { opt_text(r.origin, r.origin_len)? } {
         cr = cr.origin(o);
     }
@@ -124,11 +128,18 @@ unsafe fn with_request<R>(
         let placement = match (r.token_placement, name) {
             (WSGUARD_TOKEN_AUTHORIZATION, _) => TokenPlacement::Authorization,
             (WSGUARD_TOKEN_QUERY, Some(n)) => TokenPlacement::Query(n),
-            (WSGUARD_TOKEN_SUBPROTOCOL_PREFIX, Some(n)) => TokenPlacement::Subprotocol(SubprotocolToken::Prefix(n)),
-            (WSGUARD_TOKEN_SUBPROTOCOL_PAIR, Some(n)) => TokenPlacement::Subprotocol(SubprotocolToken::Pair(n)),
-            (WSGUARD_TOKEN_QUERY | WSGUARD_TOKEN_SUBPROTOCOL_PREFIX | WSGUARD_TOKEN_SUBPROTOCOL_PAIR, None) => {
-                return Err(wsguard_result::NullArgument)
+            (WSGUARD_TOKEN_SUBPROTOCOL_PREFIX, Some(n)) => {
+                TokenPlacement::Subprotocol(SubprotocolToken::Prefix(n))
             }
+            (WSGUARD_TOKEN_SUBPROTOCOL_PAIR, Some(n)) => {
+                TokenPlacement::Subprotocol(SubprotocolToken::Pair(n))
+            }
+            (
+                WSGUARD_TOKEN_QUERY
+                | WSGUARD_TOKEN_SUBPROTOCOL_PREFIX
+                | WSGUARD_TOKEN_SUBPROTOCOL_PAIR,
+                None,
+            ) => return Err(wsguard_result::NullArgument),
             _ => return Err(wsguard_result::InvalidArgument),
         };
         cr = cr.token(t, placement);
@@ -237,13 +248,19 @@ pub struct wsguard_diagnosis {
 }
 
 fn pl(s: Option<&str>) -> (*const c_char, usize) {
-    s.map(|s| (s.as_ptr().cast(), s.len())).unwrap_or((core::ptr::null(), 0))
+    s.map(|s| (s.as_ptr().cast(), s.len()))
+        .unwrap_or((core::ptr::null(), 0))
 }
 
 fn established_to_c(e: &Established<'_>) -> wsguard_established {
     let (subprotocol, subprotocol_len) = pl(e.subprotocol);
     let (server, server_len) = pl(e.server);
-    let empty = wsguard_extension_offer { name: core::ptr::null(), name_len: 0, params: core::ptr::null(), params_len: 0 };
+    let empty = wsguard_extension_offer {
+        name: core::ptr::null(),
+        name_len: 0,
+        params: core::ptr::null(),
+        params_len: 0,
+    };
     let mut extensions = [empty; WSGUARD_ACCEPTED_MAX_EXTENSIONS];
     let mut extensions_count = 0usize;
     for x in e.extensions() {
@@ -257,7 +274,15 @@ fn established_to_c(e: &Established<'_>) -> wsguard_established {
         }
         extensions_count = extensions_count.saturating_add(1);
     }
-    wsguard_established { subprotocol, subprotocol_len, server, server_len, extensions, extensions_count, consumed: e.consumed }
+    wsguard_established {
+        subprotocol,
+        subprotocol_len,
+        server,
+        server_len,
+        extensions,
+        extensions_count,
+        consumed: e.consumed,
+    }
 }
 
 fn diagnosis_to_c(f: &ClientFailure<'_>) -> wsguard_diagnosis {

@@ -134,7 +134,10 @@ fn info_of(c: close::CloseInfo) -> wsguard_close_info {
     wsguard_close_info {
         code: c.code,
         wire_valid: c.wire_valid,
-        name: c.name().map(wsguard_str::from_static).unwrap_or(wsguard_str::EMPTY),
+        name: c
+            .name()
+            .map(wsguard_str::from_static)
+            .unwrap_or(wsguard_str::EMPTY),
         category: c.category().into(),
         category_code: wsguard_str::from_static(c.category().code()),
         sender: wsguard_str::from_static(sender_code(c.sender())),
@@ -155,7 +158,10 @@ fn info_of(c: close::CloseInfo) -> wsguard_close_info {
 /// # Safety
 /// `info_out` is NULL or points to a writable `wsguard_close_info`.
 #[no_mangle]
-pub unsafe extern "C" fn wsguard_close_code_classify(code: u16, info_out: *mut wsguard_close_info) -> wsguard_result {
+pub unsafe extern "C" fn wsguard_close_code_classify(
+    code: u16,
+    info_out: *mut wsguard_close_info,
+) -> wsguard_result {
     guard(|| {
         non_null(info_out)?;
         let info = info_of(close::classify(code));
@@ -213,7 +219,11 @@ pub unsafe extern "C" fn wsguard_close_code_cause(
     guard(|| {
         non_null(what_out)?;
         non_null(fix_out)?;
-        let cause = close::classify(code).causes().get(index).copied().ok_or(wsguard_result::InvalidArgument)?;
+        let cause = close::classify(code)
+            .causes()
+            .get(index)
+            .copied()
+            .ok_or(wsguard_result::InvalidArgument)?;
         unsafe {
             what_out.write(wsguard_str::from_static(cause.what));
             fix_out.write(wsguard_str::from_static(cause.fix));
@@ -271,7 +281,12 @@ pub unsafe extern "C" fn wsguard_close_payload_parse(
                 Ok(())
             }
             Err(e) => {
-                unsafe { write_opt(rejection_out, wsguard_rejection::from_diag(&e, 0, e.close_code())) };
+                unsafe {
+                    write_opt(
+                        rejection_out,
+                        wsguard_rejection::from_diag(&e, 0, e.close_code()),
+                    )
+                };
                 Err(wsguard_result::InvalidClosePayload)
             }
         }
@@ -316,7 +331,12 @@ pub unsafe extern "C" fn wsguard_close_payload_write(
                 Err(wsguard_result::BufferTooSmall)
             }
             Err(e) => {
-                unsafe { write_opt(rejection_out, wsguard_rejection::from_diag(&e, 0, e.close_code())) };
+                unsafe {
+                    write_opt(
+                        rejection_out,
+                        wsguard_rejection::from_diag(&e, 0, e.close_code()),
+                    )
+                };
                 Err(wsguard_result::InvalidClosePayload)
             }
         }
@@ -340,9 +360,14 @@ mod tests {
 
     #[test]
     fn classify_matches_core() {
-        for code in [0u16, 999, 1000, 1001, 1005, 1006, 1008, 1011, 1015, 2000, 3000, 4401, 5000, 65535] {
+        for code in [
+            0u16, 999, 1000, 1001, 1005, 1006, 1008, 1011, 1015, 2000, 3000, 4401, 5000, 65535,
+        ] {
             let mut info = std::mem::MaybeUninit::uninit();
-            assert_eq!(unsafe { wsguard_close_code_classify(code, info.as_mut_ptr()) }, wsguard_result::Ok);
+            assert_eq!(
+                unsafe { wsguard_close_code_classify(code, info.as_mut_ptr()) },
+                wsguard_result::Ok
+            );
             let info = unsafe { info.assume_init() };
             let core = close::classify(code);
             assert_eq!(info.code, code);
@@ -354,7 +379,10 @@ mod tests {
             assert_eq!(info.causes_len, core.causes().len());
             assert_eq!(wsguard_close_code_is_wire_valid(code), core.wire_valid);
         }
-        assert_eq!(unsafe { wsguard_close_code_classify(1000, std::ptr::null_mut()) }, wsguard_result::NullArgument);
+        assert_eq!(
+            unsafe { wsguard_close_code_classify(1000, std::ptr::null_mut()) },
+            wsguard_result::NullArgument
+        );
     }
 
     #[test]
@@ -362,10 +390,16 @@ mod tests {
         let n = close::classify(1006).causes().len();
         let (mut w, mut f) = (wsguard_str::EMPTY, wsguard_str::EMPTY);
         for i in 0..n {
-            assert_eq!(unsafe { wsguard_close_code_cause(1006, i, &mut w, &mut f) }, wsguard_result::Ok);
+            assert_eq!(
+                unsafe { wsguard_close_code_cause(1006, i, &mut w, &mut f) },
+                wsguard_result::Ok
+            );
         }
         let before = w;
-        assert_eq!(unsafe { wsguard_close_code_cause(1006, n, &mut w, &mut f) }, wsguard_result::InvalidArgument);
+        assert_eq!(
+            unsafe { wsguard_close_code_cause(1006, n, &mut w, &mut f) },
+            wsguard_result::InvalidArgument
+        );
         assert_eq!(w, before);
     }
 }

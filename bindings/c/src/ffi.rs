@@ -27,9 +27,15 @@ pub struct wsguard_str {
 
 impl wsguard_str {
     pub(crate) fn from_static(s: &'static str) -> Self {
-        wsguard_str { ptr: s.as_ptr().cast(), len: s.len() }
+        wsguard_str {
+            ptr: s.as_ptr().cast(),
+            len: s.len(),
+        }
     }
-    pub(crate) const EMPTY: wsguard_str = wsguard_str { ptr: c"".as_ptr(), len: 0 };
+    pub(crate) const EMPTY: wsguard_str = wsguard_str {
+        ptr: c"".as_ptr(),
+        len: 0,
+    };
 }
 
 /// Why an input was refused: everything a person or a program needs, from the core's
@@ -102,7 +108,10 @@ pub(crate) unsafe fn bytes<'a>(ptr: *const u8, len: usize) -> Result<&'a [u8], w
 ///
 /// # Safety
 /// `ptr` must point to `len` writable bytes, not aliased, valid for `'a`.
-pub(crate) unsafe fn bytes_mut<'a>(ptr: *mut u8, len: usize) -> Result<&'a mut [u8], wsguard_result> {
+pub(crate) unsafe fn bytes_mut<'a>(
+    ptr: *mut u8,
+    len: usize,
+) -> Result<&'a mut [u8], wsguard_result> {
     if len > isize::MAX as usize {
         return Err(wsguard_result::InvalidLength);
     }
@@ -165,7 +174,10 @@ pub unsafe extern "C" fn wsguard_str_copy(
         non_null(written_out)?;
         let src = unsafe { bytes(s.ptr.cast(), s.len)? };
         let dst = unsafe { bytes_mut(buf.cast(), buf_len)? };
-        let need = src.len().checked_add(1).ok_or(wsguard_result::InvalidLength)?;
+        let need = src
+            .len()
+            .checked_add(1)
+            .ok_or(wsguard_result::InvalidLength)?;
         let d = dst.get_mut(..need).ok_or(wsguard_result::BufferTooSmall)?;
         let (text, nul) = d.split_at_mut(src.len());
         text.copy_from_slice(src);

@@ -8,7 +8,9 @@
 use crate::ffi::{bytes, bytes_mut, non_null, text, write_opt, wsguard_rejection};
 use crate::handle::{self, Handle};
 use crate::result::{guard, guard_value, wsguard_result};
-use wsguard_core::frame::{self, encoder, CloseState, Decoded, Decoder, DecoderConfig, Event, MessageKind, Opcode, Role};
+use wsguard_core::frame::{
+    self, encoder, CloseState, Decoded, Decoder, DecoderConfig, Event, MessageKind, Opcode, Role,
+};
 use wsguard_core::BufferTooSmall;
 
 /// Which end of the connection this code runs on (decides the masking rules).
@@ -90,7 +92,10 @@ fn config_from_c(c: &wsguard_decoder_config) -> Result<DecoderConfig, wsguard_re
 /// # Safety
 /// `config_out` is NULL or points to a writable `wsguard_decoder_config`.
 #[no_mangle]
-pub unsafe extern "C" fn wsguard_decoder_config_default(role: u32, config_out: *mut wsguard_decoder_config) -> wsguard_result {
+pub unsafe extern "C" fn wsguard_decoder_config_default(
+    role: u32,
+    config_out: *mut wsguard_decoder_config,
+) -> wsguard_result {
     guard(|| {
         non_null(config_out)?;
         let c = config_to_c(DecoderConfig::new(role_of(role)?));
@@ -148,13 +153,16 @@ pub unsafe extern "C" fn wsguard_decoder_init(
     guard(|| {
         non_null(decoder_out)?;
         let cfg = unsafe { config_or_default(config)? };
-        let p = unsafe { handle::init_in::<wsguard_decoder>(storage, storage_len, Decoder::new(cfg))? };
+        let p =
+            unsafe { handle::init_in::<wsguard_decoder>(storage, storage_len, Decoder::new(cfg))? };
         unsafe { decoder_out.write(p) };
         Ok(())
     })
 }
 
-unsafe fn config_or_default(config: *const wsguard_decoder_config) -> Result<DecoderConfig, wsguard_result> {
+unsafe fn config_or_default(
+    config: *const wsguard_decoder_config,
+) -> Result<DecoderConfig, wsguard_result> {
     if config.is_null() {
         Ok(DecoderConfig::server())
     } else {
@@ -279,7 +287,12 @@ fn event_to_c(ev: Event<'_>) -> wsguard_frame_event {
             e.fin_of_frame = h.fin;
             e.frame_len = h.payload_len;
         }
-        Event::Data { kind, payload, fin_of_frame, fin_of_message } => {
+        Event::Data {
+            kind,
+            payload,
+            fin_of_frame,
+            fin_of_message,
+        } => {
             e.kind = wsguard_event_kind::Data;
             e.message_opcode = message_opcode(kind);
             e.opcode = e.message_opcode;
@@ -328,7 +341,11 @@ unsafe fn decode_impl(
     non_null(event_out)?;
     let dec = unsafe { handle::get_mut(decoder)? };
     let data = unsafe { bytes_mut(buf, len)? };
-    let r = if streaming { dec.decode_streaming(data) } else { dec.decode(data) };
+    let r = if streaming {
+        dec.decode_streaming(data)
+    } else {
+        dec.decode(data)
+    };
     match r {
         Ok(Decoded::Incomplete { needed }) => {
             unsafe { write_opt(needed_out, needed) };
@@ -343,7 +360,12 @@ unsafe fn decode_impl(
             Ok(())
         }
         Err(err) => {
-            unsafe { write_opt(rejection_out, wsguard_rejection::from_diag(&err, 0, err.close_code())) };
+            unsafe {
+                write_opt(
+                    rejection_out,
+                    wsguard_rejection::from_diag(&err, 0, err.close_code()),
+                )
+            };
             Err(wsguard_result::ProtocolViolation)
         }
     }
@@ -376,7 +398,18 @@ pub unsafe extern "C" fn wsguard_decoder_decode(
     event_out: *mut wsguard_frame_event,
     rejection_out: *mut wsguard_rejection,
 ) -> wsguard_result {
-    guard(|| unsafe { decode_impl(decoder, buf, len, false, consumed_out, needed_out, event_out, rejection_out) })
+    guard(|| unsafe {
+        decode_impl(
+            decoder,
+            buf,
+            len,
+            false,
+            consumed_out,
+            needed_out,
+            event_out,
+            rejection_out,
+        )
+    })
 }
 
 /// Like `wsguard_decoder_decode`, but a data frame larger than your buffer arrives as a
@@ -395,7 +428,18 @@ pub unsafe extern "C" fn wsguard_decoder_decode_streaming(
     event_out: *mut wsguard_frame_event,
     rejection_out: *mut wsguard_rejection,
 ) -> wsguard_result {
-    guard(|| unsafe { decode_impl(decoder, buf, len, true, consumed_out, needed_out, event_out, rejection_out) })
+    guard(|| unsafe {
+        decode_impl(
+            decoder,
+            buf,
+            len,
+            true,
+            consumed_out,
+            needed_out,
+            event_out,
+            rejection_out,
+        )
+    })
 }
 
 /// Closing-handshake state of a connection (`wsguard_decoder_close_state`).
@@ -464,7 +508,10 @@ pub extern "C" fn wsguard_frame_header_len(payload_len: u64, masked: bool) -> us
     guard_value(0, || encoder::header_len(payload_len, masked))
 }
 
-unsafe fn mask_of(mask_key: *const u8, mask_key_len: usize) -> Result<Option<[u8; 4]>, wsguard_result> {
+unsafe fn mask_of(
+    mask_key: *const u8,
+    mask_key_len: usize,
+) -> Result<Option<[u8; 4]>, wsguard_result> {
     match mask_key_len {
         0 => Ok(None),
         4 => {
@@ -602,7 +649,11 @@ pub unsafe extern "C" fn wsguard_frame_write_ping(
         let mask = unsafe { mask_of(mask_key, mask_key_len)? };
         let data = unsafe { bytes(payload, payload_len)? };
         let dst = unsafe { bytes_mut(out, out_len)? };
-        let r = if pong { encoder::write_pong(dst, data, mask) } else { encoder::write_ping(dst, data, mask) };
+        let r = if pong {
+            encoder::write_pong(dst, data, mask)
+        } else {
+            encoder::write_ping(dst, data, mask)
+        };
         unsafe { finish_write(r, written_out, needed_out, rejection_out) }
     })
 }
@@ -662,7 +713,8 @@ pub unsafe extern "C" fn wsguard_unmask(
         if mask_key_len != 4 {
             return Err(wsguard_result::InvalidLength);
         }
-        let key = unsafe { mask_of(mask_key, mask_key_len)? }.ok_or(wsguard_result::InvalidLength)?;
+        let key =
+            unsafe { mask_of(mask_key, mask_key_len)? }.ok_or(wsguard_result::InvalidLength)?;
         let data = unsafe { bytes_mut(buf, len)? };
         frame::unmask(data, key, offset);
         Ok(())

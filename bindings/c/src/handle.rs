@@ -25,7 +25,11 @@ pub(crate) trait Wrapped: Sized {
 ///
 /// # Safety
 /// `storage` points to `len` writable bytes that outlive the handle.
-pub(crate) unsafe fn init_in<W: Wrapped>(storage: *mut c_void, len: usize, inner: W::Inner) -> Result<*mut W, wsguard_result> {
+pub(crate) unsafe fn init_in<W: Wrapped>(
+    storage: *mut c_void,
+    len: usize,
+    inner: W::Inner,
+) -> Result<*mut W, wsguard_result> {
     if storage.is_null() {
         return Err(wsguard_result::NullArgument);
     }
@@ -34,13 +38,23 @@ pub(crate) unsafe fn init_in<W: Wrapped>(storage: *mut c_void, len: usize, inner
     }
     let p = storage.cast::<W>();
     // SAFETY: non-NULL, large enough and aligned (checked above); writable per contract.
-    unsafe { p.write(W::wrap(Handle { magic: MAGIC, heap: false, inner })) };
+    unsafe {
+        p.write(W::wrap(Handle {
+            magic: MAGIC,
+            heap: false,
+            inner,
+        }))
+    };
     Ok(p)
 }
 
 /// Boxes `inner`; the pointer must be released with [`free`].
 pub(crate) fn new_boxed<W: Wrapped>(inner: W::Inner) -> *mut W {
-    Box::into_raw(Box::new(W::wrap(Handle { magic: MAGIC, heap: true, inner })))
+    Box::into_raw(Box::new(W::wrap(Handle {
+        magic: MAGIC,
+        heap: true,
+        inner,
+    })))
 }
 
 /// # Safety
@@ -59,7 +73,9 @@ pub(crate) unsafe fn get<'a, W: Wrapped + 'a>(p: *const W) -> Result<&'a W::Inne
 
 /// # Safety
 /// As [`get`], and no other reference to `*p` exists during the call.
-pub(crate) unsafe fn get_mut<'a, W: Wrapped + 'a>(p: *mut W) -> Result<&'a mut W::Inner, wsguard_result> {
+pub(crate) unsafe fn get_mut<'a, W: Wrapped + 'a>(
+    p: *mut W,
+) -> Result<&'a mut W::Inner, wsguard_result> {
     if p.is_null() {
         return Err(wsguard_result::NullArgument);
     }

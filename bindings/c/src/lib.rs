@@ -26,7 +26,7 @@ pub mod origin;
 pub mod result;
 pub mod server;
 mod strtable;
-pub mod url;
-pub mod version;
 #[cfg(test)]
 mod tests;
+pub mod url;
+pub mod version;

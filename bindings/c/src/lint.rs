@@ -51,12 +51,18 @@ fn finding_to_c(f: &Finding<'_>) -> wsguard_lint_finding {
     let (pattern_code, malformed) = match f.kind {
         LintCode::Invalid(e) => (
             wsguard_str::from_static(e.code()),
-            e.malformed().map(|m| wsguard_str::from_static(m.code())).unwrap_or(wsguard_str::EMPTY),
+            e.malformed()
+                .map(|m| wsguard_str::from_static(m.code()))
+                .unwrap_or(wsguard_str::EMPTY),
         ),
         _ => (wsguard_str::EMPTY, wsguard_str::EMPTY),
     };
     let (p, m, s) = match f.suggestion {
-        Some(s) => (wsguard_str::from_static(s.prefix), s.middle, wsguard_str::from_static(s.suffix)),
+        Some(s) => (
+            wsguard_str::from_static(s.prefix),
+            s.middle,
+            wsguard_str::from_static(s.suffix),
+        ),
         None => (wsguard_str::EMPTY, "", wsguard_str::EMPTY),
     };
     wsguard_lint_finding {
@@ -121,9 +127,20 @@ pub unsafe extern "C" fn wsguard_origin_lint(
         for ((slot, p), n) in raw.iter_mut().zip(ptrs.iter()).zip(lens.iter()) {
             *slot = unsafe { text(*p, *n)? };
         }
-        let preset = if flags & WSGUARD_POLICY_DEVELOPMENT != 0 { Preset::Development } else { Preset::Production };
+        let preset = if flags & WSGUARD_POLICY_DEVELOPMENT != 0 {
+            Preset::Development
+        } else {
+            Preset::Production
+        };
         let mut out = [Finding::EMPTY; MAX_FINDINGS];
-        let total = lint(raw.get(..count).unwrap_or(&[]), LintContext { preset, credentials }, &mut out);
+        let total = lint(
+            raw.get(..count).unwrap_or(&[]),
+            LintContext {
+                preset,
+                credentials,
+            },
+            &mut out,
+        );
         let n = total.min(findings_cap).min(MAX_FINDINGS);
         for (i, f) in out.iter().take(n).enumerate() {
             // SAFETY: i < findings_cap, checked non-NULL above when findings_cap > 0.

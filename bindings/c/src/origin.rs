@@ -9,7 +9,9 @@ use crate::handle::{self, Handle};
 use crate::result::{guard, guard_value, wsguard_result};
 use crate::strtable::StrTable;
 use core::ffi::{c_char, c_void};
-use wsguard_core::origin::{CorsConfig, CorsRequest, HostPolicy, Origin, OriginDenial, OriginPolicy, Pattern, Preset};
+use wsguard_core::origin::{
+    CorsConfig, CorsRequest, HostPolicy, Origin, OriginDenial, OriginPolicy, Pattern, Preset,
+};
 use wsguard_core::{Cursor, Diagnostic};
 
 /// Flag: accept `Origin: null` (sandboxed iframes, `file://` pages). Off by default.
@@ -19,7 +21,8 @@ pub const WSGUARD_POLICY_ALLOW_MISSING: u32 = 2;
 /// Flag: development preset (loopback names and addresses on any port, plus the hosts
 /// added with `wsguard_origin_policy_add_dev_host`). Without it: production (strict).
 pub const WSGUARD_POLICY_DEVELOPMENT: u32 = 4;
-const ALL_FLAGS: u32 = WSGUARD_POLICY_ALLOW_NULL | WSGUARD_POLICY_ALLOW_MISSING | WSGUARD_POLICY_DEVELOPMENT;
+const ALL_FLAGS: u32 =
+    WSGUARD_POLICY_ALLOW_NULL | WSGUARD_POLICY_ALLOW_MISSING | WSGUARD_POLICY_DEVELOPMENT;
 
 /// Most origin patterns one policy holds.
 pub const WSGUARD_POLICY_MAX_PATTERNS: usize = 32;
@@ -75,7 +78,10 @@ impl PolicyData {
     }
 
     /// Runs `f` with the core views of this policy (patterns re-parsed on the stack).
-    pub(crate) fn with_view<R>(&self, f: impl FnOnce(&PolicyView<'_>) -> R) -> Result<R, wsguard_result> {
+    pub(crate) fn with_view<R>(
+        &self,
+        f: impl FnOnce(&PolicyView<'_>) -> R,
+    ) -> Result<R, wsguard_result> {
         let raw = self.patterns.all();
         let mut pats = [Pattern::ANY; WSGUARD_POLICY_MAX_PATTERNS];
         for (slot, s) in pats.iter_mut().zip(raw.iter()).take(self.patterns.len()) {
@@ -83,7 +89,11 @@ impl PolicyData {
         }
         let hosts = self.hosts.all();
         let dev = self.dev_hosts.all();
-        let preset = if self.flags & WSGUARD_POLICY_DEVELOPMENT != 0 { Preset::Development } else { Preset::Production };
+        let preset = if self.flags & WSGUARD_POLICY_DEVELOPMENT != 0 {
+            Preset::Development
+        } else {
+            Preset::Production
+        };
         let origin = OriginPolicy::new(pats.get(..self.patterns.len()).unwrap_or(&[]))
             .allow_null(self.flags & WSGUARD_POLICY_ALLOW_NULL != 0)
             .allow_missing(self.flags & WSGUARD_POLICY_ALLOW_MISSING != 0)
@@ -98,7 +108,11 @@ impl PolicyData {
         if let Some(age) = self.cors_max_age {
             cors = cors.max_age(age);
         }
-        Ok(f(&PolicyView { origin, hosts, cors }))
+        Ok(f(&PolicyView {
+            origin,
+            hosts,
+            cors,
+        }))
     }
 }
 
@@ -111,8 +125,10 @@ pub struct wsguard_origin_policy {
     h: Handle<PolicyData>,
 }
 
-const _: () = assert!(core::mem::size_of::<wsguard_origin_policy>() <= WSGUARD_ORIGIN_POLICY_STORAGE_SIZE);
-const _: () = assert!(core::mem::align_of::<wsguard_origin_policy>() <= WSGUARD_ORIGIN_POLICY_STORAGE_ALIGN);
+const _: () =
+    assert!(core::mem::size_of::<wsguard_origin_policy>() <= WSGUARD_ORIGIN_POLICY_STORAGE_SIZE);
+const _: () =
+    assert!(core::mem::align_of::<wsguard_origin_policy>() <= WSGUARD_ORIGIN_POLICY_STORAGE_ALIGN);
 
 impl handle::Wrapped for wsguard_origin_policy {
     type Inner = PolicyData;
@@ -127,7 +143,9 @@ impl handle::Wrapped for wsguard_origin_policy {
     }
 }
 
-pub(crate) unsafe fn policy_data<'a>(p: *const wsguard_origin_policy) -> Result<&'a PolicyData, wsguard_result> {
+pub(crate) unsafe fn policy_data<'a>(
+    p: *const wsguard_origin_policy,
+) -> Result<&'a PolicyData, wsguard_result> {
     unsafe { handle::get(p) }
 }
 
@@ -165,7 +183,10 @@ pub unsafe extern "C" fn wsguard_origin_policy_init(
 /// # Safety
 /// `policy_out` points to a writable pointer.
 #[no_mangle]
-pub unsafe extern "C" fn wsguard_origin_policy_new(flags: u32, policy_out: *mut *mut wsguard_origin_policy) -> wsguard_result {
+pub unsafe extern "C" fn wsguard_origin_policy_new(
+    flags: u32,
+    policy_out: *mut *mut wsguard_origin_policy,
+) -> wsguard_result {
     guard(|| {
         non_null(policy_out)?;
         let data = PolicyData::new(flags)?;
@@ -207,7 +228,12 @@ pub unsafe extern "C" fn wsguard_origin_policy_allow(
         let s = unsafe { text(pattern, pattern_len)? };
         if let Err(e) = Pattern::parse(s) {
             let detail = e.malformed().map(|m| m.code()).unwrap_or("");
-            unsafe { write_opt(rejection_out, wsguard_rejection::from_diag(&e, 0, 0).with_detail(detail)) };
+            unsafe {
+                write_opt(
+                    rejection_out,
+                    wsguard_rejection::from_diag(&e, 0, 0).with_detail(detail),
+                )
+            };
             return Err(wsguard_result::InvalidPattern);
         }
         data.patterns.push(s)
@@ -301,8 +327,15 @@ pub unsafe extern "C" fn wsguard_origin_policy_set_cors(
             }
         } else {
             let c = unsafe { &*config };
-            let opt = |p: *const c_char, n: usize, default: &'static str| -> Result<&str, wsguard_result> {
-                if p.is_null() { Ok(default) } else { unsafe { text(p, n) } }
+            let opt = |p: *const c_char,
+                       n: usize,
+                       default: &'static str|
+             -> Result<&str, wsguard_result> {
+                if p.is_null() {
+                    Ok(default)
+                } else {
+                    unsafe { text(p, n) }
+                }
             };
             table.push(opt(c.methods, c.methods_len, CorsConfig::new().methods)?)?;
             table.push(opt(c.headers, c.headers_len, "")?)?;
@@ -342,7 +375,11 @@ pub unsafe extern "C" fn wsguard_origin_policy_check(
 ) -> wsguard_result {
     guard(|| {
         let data = unsafe { policy_data(policy)? };
-        let value = if origin.is_null() { None } else { Some(unsafe { bytes(origin.cast(), origin_len)? }) };
+        let value = if origin.is_null() {
+            None
+        } else {
+            Some(unsafe { bytes(origin.cast(), origin_len)? })
+        };
         let verdict = data.with_view(|v| v.origin.check(value).map(|_| ()))?;
         verdict.map_err(|d| {
             unsafe { write_opt(rejection_out, origin_rejection(&d)) };
@@ -414,7 +451,12 @@ pub unsafe extern "C" fn wsguard_origin_policy_check_host(
         let verdict = data.with_view(|v| v.hosts.check(value))?;
         verdict.map_err(|d| {
             let detail = d.malformed().map(|m| m.code()).unwrap_or("");
-            unsafe { write_opt(rejection_out, wsguard_rejection::from_diag(&d, d.http_status(), 0).with_detail(detail)) };
+            unsafe {
+                write_opt(
+                    rejection_out,
+                    wsguard_rejection::from_diag(&d, d.http_status(), 0).with_detail(detail),
+                )
+            };
             wsguard_result::HostRejected
         })
     })
@@ -512,11 +554,16 @@ pub unsafe extern "C" fn wsguard_origin_policy_cors(
         let outcome = data.with_view(|v| {
             let resp = v.origin.cors(&v.cors, &req);
             let mut cur = Cursor::new(dst);
-            let written = resp.write_headers(&mut cur).map(|()| cur.len()).map_err(|e| e.needed);
+            let written = resp
+                .write_headers(&mut cur)
+                .map(|()| cur.len())
+                .map_err(|e| e.needed);
             let denial = match resp.denial() {
                 Some(d) => {
                     let detail = match d {
-                        wsguard_core::origin::CorsDenial::Origin(o) => o.malformed().map(|m| m.code()).unwrap_or(""),
+                        wsguard_core::origin::CorsDenial::Origin(o) => {
+                            o.malformed().map(|m| m.code()).unwrap_or("")
+                        }
                         _ => "",
                     };
                     wsguard_rejection::from_diag(&d, d.http_status(), 0).with_detail(detail)
@@ -594,7 +641,9 @@ pub unsafe extern "C" fn wsguard_origin_normalize(
             unsafe { write_opt(rejection_out, origin_rejection(&d)) };
             wsguard_result::OriginRejected
         })?;
-        let mut w = CursorWriter { cur: Cursor::new(dst) };
+        let mut w = CursorWriter {
+            cur: Cursor::new(dst),
+        };
         let _ = core::fmt::write(&mut w, format_args!("{parsed}"));
         match w.cur.finish() {
             Ok(n) => {

@@ -82,12 +82,16 @@ impl wsguard_result {
             R::OriginRejected => c"the Origin was refused by the policy; see the rejection",
             R::HostRejected => c"the Host was refused by the allowlist; see the rejection",
             R::HandshakeRejected => c"the upgrade request was refused; see the rejection",
-            R::ResponseRejected => c"the server's handshake response was refused; see the rejection",
+            R::ResponseRejected => {
+                c"the server's handshake response was refused; see the rejection"
+            }
             R::ProtocolViolation => c"a frame broke the WebSocket protocol; see the rejection",
             R::InvalidClosePayload => c"the Close frame payload is invalid; see the rejection",
             R::InvalidUrl => c"the URL is not usable; see the rejection",
             R::InvalidPattern => c"the origin pattern is invalid; see the rejection",
-            R::InvalidRequest => c"a client request field cannot be written safely; see the rejection",
+            R::InvalidRequest => {
+                c"a client request field cannot be written safely; see the rejection"
+            }
             R::Panic => c"internal error (a Rust panic was caught); please report this bug",
         }
     }
@@ -173,7 +177,10 @@ mod tests {
     fn guard_turns_a_panic_into_a_code() {
         let r = guard(|| panic!("boom"));
         assert_eq!(r, wsguard_result::Panic);
-        assert_eq!(guard(|| Err(wsguard_result::NotUtf8)), wsguard_result::NotUtf8);
+        assert_eq!(
+            guard(|| Err(wsguard_result::NotUtf8)),
+            wsguard_result::NotUtf8
+        );
         assert_eq!(guard_value(7u8, || panic!("x")), 7);
     }
 }

@@ -9,8 +9,8 @@ use crate::origin::{policy_data, slice_of, wsguard_origin_policy};
 use crate::result::{guard, wsguard_result};
 use core::ffi::c_char;
 use wsguard_core::handshake::{
-    validate_request, write_accept_response, write_rejection_response, AcceptKey, Accepted, Limits, Rejection,
-    ServerConfig, SubprotocolToken, TokenConfig,
+    validate_request, write_accept_response, write_rejection_response, AcceptKey, Accepted, Limits,
+    Rejection, ServerConfig, SubprotocolToken, TokenConfig,
 };
 use wsguard_core::{Diagnostic, Status};
 
@@ -64,7 +64,9 @@ pub struct wsguard_server_options {
 /// # Safety
 /// `options_out` is NULL (an error) or writable.
 #[no_mangle]
-pub unsafe extern "C" fn wsguard_server_options_default(options_out: *mut wsguard_server_options) -> wsguard_result {
+pub unsafe extern "C" fn wsguard_server_options_default(
+    options_out: *mut wsguard_server_options,
+) -> wsguard_result {
     guard(|| {
         non_null(options_out)?;
         let l = Limits::DEFAULT;
@@ -177,7 +179,12 @@ fn accepted_to_c(a: &Accepted<'_>) -> wsguard_accepted {
     let (origin, origin_len) = ptr_len(a.origin.map(|o| o.as_str()));
     let (subprotocol, subprotocol_len) = ptr_len(a.subprotocol);
     let (token, token_len) = ptr_len(a.token.map(|t| t.value));
-    let empty = wsguard_extension_offer { name: core::ptr::null(), name_len: 0, params: core::ptr::null(), params_len: 0 };
+    let empty = wsguard_extension_offer {
+        name: core::ptr::null(),
+        name_len: 0,
+        params: core::ptr::null(),
+        params_len: 0,
+    };
     let mut extensions = [empty; WSGUARD_ACCEPTED_MAX_EXTENSIONS];
     let mut extensions_count = 0usize;
     for e in a.extensions() {
@@ -208,7 +215,10 @@ fn accepted_to_c(a: &Accepted<'_>) -> wsguard_accepted {
         subprotocol_len,
         token,
         token_len,
-        token_source: a.token.map(|t| wsguard_str::from_static(t.source.as_str())).unwrap_or(wsguard_str::EMPTY),
+        token_source: a
+            .token
+            .map(|t| wsguard_str::from_static(t.source.as_str()))
+            .unwrap_or(wsguard_str::EMPTY),
         extensions,
         extensions_count,
         accept,
@@ -222,7 +232,11 @@ pub(crate) fn rejection_to_c(r: &Rejection) -> wsguard_rejection {
         Rejection::Host(d) => d.malformed().map(|m| m.code()),
         _ => None,
     };
-    let close = if matches!(r, Rejection::Origin(_)) { 1008 } else { 0 };
+    let close = if matches!(r, Rejection::Origin(_)) {
+        1008
+    } else {
+        0
+    };
     wsguard_rejection::from_diag(r, r.status(), close).with_detail(detail.unwrap_or(""))
 }
 
@@ -259,17 +273,26 @@ unsafe fn run<'b, R>(
     for ((slot, p), n) in protos.iter_mut().zip(ptrs.iter()).zip(lens.iter()) {
         *slot = unsafe { text(*p, *n)? };
     }
-    let mut token = TokenConfig::DISABLED.authorization(o.token_authorization).required(o.token_required);
-    if let Some(prefix) = unsafe { opt_text(o.token_subprotocol_prefix, o.token_subprotocol_prefix_len)? } {
+    let mut token = TokenConfig::DISABLED
+        .authorization(o.token_authorization)
+        .required(o.token_required);
+    if let Some(prefix) =
+        unsafe { opt_text(o.token_subprotocol_prefix, o.token_subprotocol_prefix_len)? }
+    {
         token = token.subprotocol(SubprotocolToken::Prefix(prefix));
     }
-    if let Some(marker) = unsafe { opt_text(o.token_subprotocol_pair, o.token_subprotocol_pair_len)? } {
+    if let Some(marker) =
+        unsafe { opt_text(o.token_subprotocol_pair, o.token_subprotocol_pair_len)? }
+    {
         token = token.subprotocol(SubprotocolToken::Pair(marker));
     }
     if let Some(name) = unsafe { opt_text(o.token_query, o.token_query_len)? } {
         token = token.query(name);
     }
-    let limits = Limits::DEFAULT.max_headers(o.max_headers).max_line(o.max_line).max_total(o.max_total);
+    let limits = Limits::DEFAULT
+        .max_headers(o.max_headers)
+        .max_line(o.max_line)
+        .max_total(o.max_total);
     data.with_view(|v| {
         let cfg = ServerConfig::new(v.origin)
             .hosts(v.hosts)
@@ -367,7 +390,10 @@ pub unsafe extern "C" fn wsguard_server_respond(
             run(policy, options, req, |outcome| {
                 let (written, verdict) = match &outcome {
                     Outcome::Accepted(a) => (write_accept_response(a, dst), Ok(())),
-                    Outcome::Rejected(r) => (write_rejection_response(r, dst), Err(wsguard_result::HandshakeRejected)),
+                    Outcome::Rejected(r) => (
+                        write_rejection_response(r, dst),
+                        Err(wsguard_result::HandshakeRejected),
+                    ),
                 };
                 let n = match written {
                     Ok(n) => n,
@@ -404,7 +430,9 @@ pub unsafe extern "C" fn wsguard_handshake_accept_value(
     guard(|| {
         let k = unsafe { bytes(key.cast(), key_len)? };
         let dst = unsafe { bytes_mut(out.cast(), out_len)? };
-        let dst = dst.get_mut(..WSGUARD_ACCEPT_LEN + 1).ok_or(wsguard_result::BufferTooSmall)?;
+        let dst = dst
+            .get_mut(..WSGUARD_ACCEPT_LEN + 1)
+            .ok_or(wsguard_result::BufferTooSmall)?;
         let accept = AcceptKey::from_key(k);
         let (value, nul) = dst.split_at_mut(WSGUARD_ACCEPT_LEN);
         value.copy_from_slice(accept.as_bytes());

@@ -39,7 +39,11 @@ fn url_rejection(e: &UrlError) -> wsguard_rejection {
     wsguard_rejection::from_diag(e, 0, 0)
 }
 
-unsafe fn parse<'a>(url: *const c_char, len: usize, rejection_out: *mut wsguard_rejection) -> Result<WsUrl<'a>, wsguard_result> {
+unsafe fn parse<'a>(
+    url: *const c_char,
+    len: usize,
+    rejection_out: *mut wsguard_rejection,
+) -> Result<WsUrl<'a>, wsguard_result> {
     let b = unsafe { bytes(url.cast(), len)? };
     WsUrl::parse_bytes(b).map_err(|e| {
         unsafe { write_opt(rejection_out, url_rejection(&e)) };
@@ -80,7 +84,10 @@ pub unsafe extern "C" fn wsguard_url_parse(
             port_or_default: u.port_or_default(),
             path: path.as_ptr().cast(),
             path_len: path.len(),
-            query: u.query().map(|q| q.as_ptr().cast()).unwrap_or(core::ptr::null()),
+            query: u
+                .query()
+                .map(|q| q.as_ptr().cast())
+                .unwrap_or(core::ptr::null()),
             query_len: u.query().map(|q| q.len()).unwrap_or(0),
         };
         unsafe { url_out.write(c) };
@@ -119,7 +126,11 @@ pub unsafe extern "C" fn wsguard_url_write(
         let u = unsafe { parse(url, url_len, rejection_out)? };
         let dst = unsafe { bytes_mut(out.cast(), out_len)? };
         let mut cur = Cursor::new(dst);
-        let r = if part == WSGUARD_URL_PART_RESOURCE_NAME { u.write_resource_name(&mut cur) } else { u.host_header(&mut cur) };
+        let r = if part == WSGUARD_URL_PART_RESOURCE_NAME {
+            u.write_resource_name(&mut cur)
+        } else {
+            u.host_header(&mut cur)
+        };
         match r.and(cur.finish()) {
             Ok(n) => {
                 unsafe { written_out.write(n) };
@@ -178,7 +189,9 @@ pub unsafe extern "C" fn wsguard_url_derive(
                 return Err(wsguard_result::InvalidUrl);
             }
         };
-        let mut w = Writer { cur: Cursor::new(dst) };
+        let mut w = Writer {
+            cur: Cursor::new(dst),
+        };
         let _ = core::fmt::write(&mut w, format_args!("{url}"));
         match w.cur.finish() {
             Ok(n) => {

@@ -5,15 +5,23 @@ use embedded_io_async::{Read, Write};
 
 use super::{ConnectError, Connected, Options, WebSocket};
 use crate::frame::{Role, MIN_BUFFER};
-use crate::handshake::{validate_response, write_request, ClientFailure, ClientRequest, SubprotocolToken, TokenPlacement};
+use crate::handshake::{
+    validate_response, write_request, ClientFailure, ClientRequest, SubprotocolToken,
+    TokenPlacement,
+};
 use crate::{BufferTooSmall, Status};
 
 /// What one look at the answer found, without borrowing the buffer.
 enum Verdict<'a> {
     Partial,
-    Open { consumed: usize, subprotocol: Option<&'a str> },
+    Open {
+        consumed: usize,
+        subprotocol: Option<&'a str>,
+    },
     /// Refused; the body ends at this offset when `Content-Length` gave one.
-    Refused { body_end: Option<usize> },
+    Refused {
+        body_end: Option<usize>,
+    },
     Invalid,
 }
 
@@ -23,16 +31,27 @@ fn look<'a>(request: &ClientRequest<'a>, answer: &[u8]) -> Verdict<'a> {
         Ok(Status::Complete(est)) => {
             // Map the chosen name back to the request's own string ('a outlives the buffer).
             let chosen = est.subprotocol;
-            let offered = request.subprotocols.iter().copied().find(|p| Some(*p) == chosen);
+            let offered = request
+                .subprotocols
+                .iter()
+                .copied()
+                .find(|p| Some(*p) == chosen);
             let marker = match request.token.map(|t| t.placement) {
-                Some(TokenPlacement::Subprotocol(SubprotocolToken::Pair(m))) if Some(m) == chosen => Some(m),
+                Some(TokenPlacement::Subprotocol(SubprotocolToken::Pair(m)))
+                    if Some(m) == chosen =>
+                {
+                    Some(m)
+                }
                 _ => None,
             };
-            Verdict::Open { consumed: est.consumed, subprotocol: offered.or(marker) }
+            Verdict::Open {
+                consumed: est.consumed,
+                subprotocol: offered.or(marker),
+            }
         }
-        Err(ClientFailure::Rejected(d)) if d.server_reason.is_none() => {
-            Verdict::Refused { body_end: body_end(answer) }
-        }
+        Err(ClientFailure::Rejected(d)) if d.server_reason.is_none() => Verdict::Refused {
+            body_end: body_end(answer),
+        },
         Err(ClientFailure::Rejected(_)) => Verdict::Refused { body_end: None },
         Err(ClientFailure::Invalid(_)) => Verdict::Invalid,
     }
@@ -41,11 +60,16 @@ fn look<'a>(request: &ClientRequest<'a>, answer: &[u8]) -> Verdict<'a> {
 /// End of the body announced by `Content-Length` (HTTP framing only: the diagnosis
 /// reads the body's first line, where a wsguard server names the rejection code).
 fn body_end(answer: &[u8]) -> Option<usize> {
-    let head_len = answer.windows(4).position(|w| w == b"\r\n\r\n")?.checked_add(4)?;
+    let head_len = answer
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")?
+        .checked_add(4)?;
     let head = answer.get(..head_len)?;
     let mut length = None;
     for line in head.split(|&b| b == b'\n') {
-        let Some(colon) = line.iter().position(|&b| b == b':') else { continue };
+        let Some(colon) = line.iter().position(|&b| b == b':') else {
+            continue;
+        };
         let (name, value) = (line.get(..colon)?, line.get(colon + 1..)?);
         if name.eq_ignore_ascii_case(b"content-length") {
             let mut n: usize = 0;
@@ -101,10 +125,14 @@ pub async fn connect<'a, 'b, T: Read + Write>(
     options: Options,
 ) -> Result<Connected<'a, 'b, T>, ConnectError<'b, T::Error>> {
     if rx.len() < MIN_BUFFER || tx.len() < MIN_BUFFER {
-        return Err(ConnectError::BufferTooSmall(BufferTooSmall { needed: MIN_BUFFER }));
+        return Err(ConnectError::BufferTooSmall(BufferTooSmall {
+            needed: MIN_BUFFER,
+        }));
     }
     let n = write_request(request, tx).map_err(ConnectError::Request)?;
-    io.write_all(tx.get(..n).unwrap_or(&[])).await.map_err(ConnectError::Io)?;
+    io.write_all(tx.get(..n).unwrap_or(&[]))
+        .await
+        .map_err(ConnectError::Io)?;
     io.flush().await.map_err(ConnectError::Io)?;
 
     let mut end = 0usize;
@@ -113,7 +141,10 @@ pub async fn connect<'a, 'b, T: Read + Write>(
         if end >= rx.len() {
             return Err(ConnectError::ResponseTooLarge { buffer: rx.len() });
         }
-        let got = io.read(rx.get_mut(end..).unwrap_or_default()).await.map_err(ConnectError::Io)?;
+        let got = io
+            .read(rx.get_mut(end..).unwrap_or_default())
+            .await
+            .map_err(ConnectError::Io)?;
         if got == 0 {
             return Err(ConnectError::NoResponse);
         }
@@ -124,15 +155,23 @@ pub async fn connect<'a, 'b, T: Read + Write>(
         }
     };
     match outcome {
-        Verdict::Open { consumed, subprotocol } => {
+        Verdict::Open {
+            consumed,
+            subprotocol,
+        } => {
             let leftover = end.saturating_sub(consumed);
             rx.copy_within(consumed.min(end)..end, 0);
             let socket = WebSocket::new(io, rx, tx, Role::Client, options)
                 .map_err(|_| ConnectError::BufferTooSmall(BufferTooSmall { needed: MIN_BUFFER }))?
                 .with_leftover(leftover);
-            Ok(Connected { socket, subprotocol })
+            Ok(Connected {
+                socket,
+                subprotocol,
+            })
         }
-        Verdict::Refused { body_end: Some(body_end) } if body_end <= rx.len() => {
+        Verdict::Refused {
+            body_end: Some(body_end),
+        } if body_end <= rx.len() => {
             // Read the announced body (bounded by the buffer) so the diagnosis sees it.
             while end < body_end {
                 match io.read(rx.get_mut(end..body_end).unwrap_or_default()).await {
@@ -147,7 +186,11 @@ pub async fn connect<'a, 'b, T: Read + Write>(
 }
 
 /// The failure, borrowed from the buffer for the caller to inspect.
-fn refusal<'b, E>(request: &ClientRequest<'_>, rx: &'b mut [u8], end: usize) -> ConnectError<'b, E> {
+fn refusal<'b, E>(
+    request: &ClientRequest<'_>,
+    rx: &'b mut [u8],
+    end: usize,
+) -> ConnectError<'b, E> {
     let rx: &'b [u8] = rx;
     match validate_response(request, rx.get(..end).unwrap_or(&[])) {
         Err(failure) => ConnectError::Handshake(failure),
@@ -162,11 +205,23 @@ mod tests {
 
     #[test]
     fn body_end_from_content_length() {
-        assert_eq!(body_end(b"HTTP/1.1 403 Forbidden\r\nContent-Length: 12\r\n\r\nab"), Some(59));
-        assert_eq!(body_end(b"HTTP/1.1 403 Forbidden\r\ncontent-length:0\r\n\r\n"), Some(44));
+        assert_eq!(
+            body_end(b"HTTP/1.1 403 Forbidden\r\nContent-Length: 12\r\n\r\nab"),
+            Some(58)
+        );
+        assert_eq!(
+            body_end(b"HTTP/1.1 403 Forbidden\r\ncontent-length:0\r\n\r\n"),
+            Some(44)
+        );
         assert_eq!(body_end(b"HTTP/1.1 403 Forbidden\r\n\r\n"), None);
-        assert_eq!(body_end(b"HTTP/1.1 403 Forbidden\r\nContent-Length: x\r\n\r\n"), None);
-        assert_eq!(body_end(b"HTTP/1.1 403 Forbidden\r\nContent-Length: 99999999999999999999999\r\n\r\n"), None);
+        assert_eq!(
+            body_end(b"HTTP/1.1 403 Forbidden\r\nContent-Length: x\r\n\r\n"),
+            None
+        );
+        assert_eq!(
+            body_end(b"HTTP/1.1 403 Forbidden\r\nContent-Length: 99999999999999999999999\r\n\r\n"),
+            None
+        );
         assert_eq!(body_end(b"HTTP/1.1 403 Forb"), None);
     }
 }

@@ -69,7 +69,10 @@ impl<E> Error<E> {
             Error::ConnectionLost | Error::Broken => Some(Disconnect::Close(1006)),
             Error::PeerDead(_) => Some(Disconnect::Transport(TransportFailure::Timeout)),
             Error::Protocol(e) => Some(Disconnect::Close(e.close_code())),
-            Error::Closed | Error::Encode(_) | Error::BufferTooSmall(_) | Error::MessageInProgress => None,
+            Error::Closed
+            | Error::Encode(_)
+            | Error::BufferTooSmall(_)
+            | Error::MessageInProgress => None,
         }
     }
 }
@@ -177,13 +180,18 @@ impl<E> ConnectError<'_, E> {
     /// ```
     pub fn disconnect(&self) -> Option<Disconnect> {
         match self {
-            ConnectError::Io(_) | ConnectError::NoResponse => Some(Disconnect::Transport(TransportFailure::Reset)),
-            ConnectError::Handshake(ClientFailure::Rejected(d)) => {
-                Some(Disconnect::HttpStatus { status: d.status, retry_after_s: d.retry_after })
+            ConnectError::Io(_) | ConnectError::NoResponse => {
+                Some(Disconnect::Transport(TransportFailure::Reset))
             }
+            ConnectError::Handshake(ClientFailure::Rejected(d)) => Some(Disconnect::HttpStatus {
+                status: d.status,
+                retry_after_s: d.retry_after,
+            }),
             // A 101 that breaks the protocol: the server or a proxy is misconfigured.
             ConnectError::Handshake(ClientFailure::Invalid(_)) => Some(Disconnect::Close(1002)),
-            ConnectError::Request(_) | ConnectError::ResponseTooLarge { .. } | ConnectError::BufferTooSmall(_) => None,
+            ConnectError::Request(_)
+            | ConnectError::ResponseTooLarge { .. }
+            | ConnectError::BufferTooSmall(_) => None,
         }
     }
 }

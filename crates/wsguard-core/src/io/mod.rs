@@ -94,7 +94,10 @@ impl Options {
     /// assert_eq!(wsguard_core::io::Options::new(7).mask_seed, 7);
     /// ```
     pub const fn new(mask_seed: u64) -> Self {
-        Options { decoder: DecoderConfig::client(), mask_seed }
+        Options {
+            decoder: DecoderConfig::client(),
+            mask_seed,
+        }
     }
 
     /// Largest message accepted (answered with close code 1009 beyond).
@@ -139,3 +142,6 @@ pub struct Connected<'a, 'b, T> {
     /// The subprotocol chosen by the server (borrowed from the request or the config).
     pub subprotocol: Option<&'a str>,
 }
+
+#[cfg(test)]
+mod tests;

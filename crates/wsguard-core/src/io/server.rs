@@ -8,8 +8,8 @@ use embedded_io_async::{Read, Write};
 use super::{AcceptError, Connected, Options, WebSocket};
 use crate::frame::{Role, MIN_BUFFER};
 use crate::handshake::{
-    reason_phrase, validate_request, write_accept_response, write_rejection_response, Accepted, Rejection,
-    ServerConfig, SubprotocolToken,
+    reason_phrase, validate_request, write_accept_response, write_rejection_response, Accepted,
+    Rejection, ServerConfig, SubprotocolToken,
 };
 use crate::{BufferTooSmall, Cursor, Status};
 
@@ -81,7 +81,9 @@ where
     F: FnOnce(&Accepted<'_>) -> Result<(), Rejection>,
 {
     if rx.len() < MIN_BUFFER || tx.len() < MIN_BUFFER {
-        return Err(AcceptError::BufferTooSmall(BufferTooSmall { needed: MIN_BUFFER }));
+        return Err(AcceptError::BufferTooSmall(BufferTooSmall {
+            needed: MIN_BUFFER,
+        }));
     }
     let mut check = Some(check);
     let mut end = 0usize;
@@ -90,7 +92,10 @@ where
         if end >= rx.len() {
             return Err(reject(&mut io, rx, tx, Rejection::RequestTooLarge).await);
         }
-        let got = io.read(rx.get_mut(end..).unwrap_or_default()).await.map_err(AcceptError::Io)?;
+        let got = io
+            .read(rx.get_mut(end..).unwrap_or_default())
+            .await
+            .map_err(AcceptError::Io)?;
         if got == 0 {
             return Err(AcceptError::NoRequest);
         }
@@ -111,27 +116,42 @@ where
             Err(r) => return Err(reject(&mut io, rx, tx, r).await),
         }
     };
-    io.write_all(tx.get(..answer_len).unwrap_or(&[])).await.map_err(AcceptError::Io)?;
+    io.write_all(tx.get(..answer_len).unwrap_or(&[]))
+        .await
+        .map_err(AcceptError::Io)?;
     io.flush().await.map_err(AcceptError::Io)?;
     let leftover = end.saturating_sub(consumed);
     rx.copy_within(consumed.min(end)..end, 0);
     let socket = WebSocket::new(io, rx, tx, Role::Server, options)
         .map_err(|_| AcceptError::BufferTooSmall(BufferTooSmall { needed: MIN_BUFFER }))?
         .with_leftover(leftover);
-    Ok(Connected { socket, subprotocol })
+    Ok(Connected {
+        socket,
+        subprotocol,
+    })
 }
 
 /// The configured name equal to the chosen subprotocol ('c outlives the read buffer).
 fn chosen<'c>(config: &ServerConfig<'c>, picked: Option<&str>) -> Option<&'c str> {
     let picked = picked?;
-    config.subprotocols.iter().copied().find(|p| *p == picked).or(match config.token.subprotocol {
-        Some(SubprotocolToken::Pair(m)) if m == picked => Some(m),
-        _ => None,
-    })
+    config
+        .subprotocols
+        .iter()
+        .copied()
+        .find(|p| *p == picked)
+        .or(match config.token.subprotocol {
+            Some(SubprotocolToken::Pair(m)) if m == picked => Some(m),
+            _ => None,
+        })
 }
 
 /// Sends the rejection answer (best effort) and returns the error to report.
-async fn reject<T: Read + Write>(io: &mut T, rx: &mut [u8], tx: &mut [u8], r: Rejection) -> AcceptError<T::Error> {
+async fn reject<T: Read + Write>(
+    io: &mut T,
+    rx: &mut [u8],
+    tx: &mut [u8],
+    r: Rejection,
+) -> AcceptError<T::Error> {
     // The request is no longer needed: use the larger buffer for the answer.
     let out = if rx.len() >= tx.len() { rx } else { tx };
     let n = match write_rejection_response(&r, out) {
@@ -161,6 +181,10 @@ fn write_rejection_head(r: &Rejection, out: &mut [u8]) -> Result<usize, BufferTo
         let _ = c.put_str(value);
         let _ = c.put_str("\r\n");
     }
-    let _ = c.put_str(if upgrade { "Content-Length: 0\r\nConnection: Upgrade, close\r\n\r\n" } else { "Content-Length: 0\r\nConnection: close\r\n\r\n" });
+    let _ = c.put_str(if upgrade {
+        "Content-Length: 0\r\nConnection: Upgrade, close\r\n\r\n"
+    } else {
+        "Content-Length: 0\r\nConnection: close\r\n\r\n"
+    });
     c.finish()
 }

@@ -13,7 +13,8 @@ use super::{Error, Message, Options};
 use crate::close::parse_payload;
 use crate::frame::encoder::{self, write_header};
 use crate::frame::{
-    unmask, CloseState, Decoded, Decoder, Event, FrameHeader, MessageKind, Opcode, ProtocolError, Role, MIN_BUFFER,
+    unmask, CloseState, Decoded, Decoder, Event, FrameHeader, MessageKind, Opcode, ProtocolError,
+    Role, MIN_BUFFER,
 };
 use crate::heartbeat::{Action, Heartbeat};
 use crate::BufferTooSmall;
@@ -32,39 +33,105 @@ struct Incoming {
 /// across an await).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Found {
-    Whole { kind: MessageKind, at: usize, len: usize },
-    Piece { kind: MessageKind, at: usize, len: usize, first: bool, last: bool },
-    Ping { at: usize, len: usize },
-    Pong { at: usize, len: usize },
-    Close { at: usize, len: usize },
-    Control { opcode: u8, at: usize, len: usize },
+    Whole {
+        kind: MessageKind,
+        at: usize,
+        len: usize,
+    },
+    Piece {
+        kind: MessageKind,
+        at: usize,
+        len: usize,
+        first: bool,
+        last: bool,
+    },
+    Ping {
+        at: usize,
+        len: usize,
+    },
+    Pong {
+        at: usize,
+        len: usize,
+    },
+    Close {
+        at: usize,
+        len: usize,
+    },
+    Control {
+        opcode: u8,
+        at: usize,
+        len: usize,
+    },
 }
 
 /// One decoder result without the borrow of the buffer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Step {
     Need,
-    Header { opcode: Opcode, payload_len: u64, consumed: usize },
-    Data { kind: MessageKind, len: usize, consumed: usize, last: bool },
-    Ping { len: usize, consumed: usize },
-    Pong { len: usize, consumed: usize },
+    Header {
+        opcode: Opcode,
+        payload_len: u64,
+        consumed: usize,
+    },
+    Data {
+        kind: MessageKind,
+        len: usize,
+        consumed: usize,
+        last: bool,
+    },
+    Ping {
+        len: usize,
+        consumed: usize,
+    },
+    Pong {
+        len: usize,
+        consumed: usize,
+    },
     /// The payload is re-read from the buffer (a control header is 2 bytes, 6 masked).
-    Close { consumed: usize },
-    Control { opcode: u8, len: usize, consumed: usize },
+    Close {
+        consumed: usize,
+    },
+    Control {
+        opcode: u8,
+        len: usize,
+        consumed: usize,
+    },
 }
 
 fn step(d: Decoded<'_>) -> Step {
     match d {
         Decoded::Incomplete { .. } => Step::Need,
         Decoded::Event { consumed, event } => match event {
-            Event::Header(h) => Step::Header { opcode: h.opcode, payload_len: h.payload_len, consumed },
-            Event::Data { kind, payload, fin_of_message, .. } => {
-                Step::Data { kind, len: payload.len(), consumed, last: fin_of_message }
-            }
-            Event::Ping(p) => Step::Ping { len: p.len(), consumed },
-            Event::Pong(p) => Step::Pong { len: p.len(), consumed },
+            Event::Header(h) => Step::Header {
+                opcode: h.opcode,
+                payload_len: h.payload_len,
+                consumed,
+            },
+            Event::Data {
+                kind,
+                payload,
+                fin_of_message,
+                ..
+            } => Step::Data {
+                kind,
+                len: payload.len(),
+                consumed,
+                last: fin_of_message,
+            },
+            Event::Ping(p) => Step::Ping {
+                len: p.len(),
+                consumed,
+            },
+            Event::Pong(p) => Step::Pong {
+                len: p.len(),
+                consumed,
+            },
             Event::Close(_) => Step::Close { consumed },
-            Event::Control { opcode, payload } => Step::Control { opcode, len: payload.len(), consumed },
+            Event::Control { opcode, payload } => Step::Control {
+                opcode,
+                len: payload.len(),
+                consumed,
+            },
         },
     }
 }
@@ -139,12 +206,19 @@ impl<'b, T: Read + Write> WebSocket<'b, T> {
     /// struct Null;
     /// impl embedded_io_async::ErrorType for Null { type Error = core::convert::Infallible; }
     /// impl embedded_io_async::Read for Null { async fn read(&mut self, _: &mut [u8]) -> Result<usize, Self::Error> { Ok(0) } }
-    /// impl embedded_io_async::Write for Null { async fn write(&mut self, b: &[u8]) -> Result<usize, Self::Error> { Ok(b.len()) } }
+    /// impl embedded_io_async::Write for Null { async fn write(&mut self, b: &[u8]) -> Result<usize, Self::Error> { Ok(b.len()) }
+    /// #  async fn flush(&mut self) -> Result<(), Self::Error> { Ok(()) } }
     /// let (mut rx, mut tx) = ([0u8; 64], [0u8; 256]);
     /// let err = WebSocket::new(Null, &mut rx, &mut tx, Role::Server, Options::default()).unwrap_err();
     /// assert!(matches!(err, Error::BufferTooSmall(b) if b.needed == 139));
     /// ```
-    pub fn new(io: T, rx: &'b mut [u8], tx: &'b mut [u8], role: Role, options: Options) -> Result<Self, Error<T::Error>> {
+    pub fn new(
+        io: T,
+        rx: &'b mut [u8],
+        tx: &'b mut [u8],
+        role: Role,
+        options: Options,
+    ) -> Result<Self, Error<T::Error>> {
         if rx.len() < MIN_BUFFER || tx.len() < MIN_BUFFER {
             return Err(Error::BufferTooSmall(BufferTooSmall { needed: MIN_BUFFER }));
         }
@@ -167,7 +241,11 @@ impl<'b, T: Read + Write> WebSocket<'b, T> {
             sending_frame: false,
             sending_message: false,
             broken: false,
-            mask_state: if options.mask_seed == 0 { 0x853C_49E6_748F_EA9B } else { options.mask_seed },
+            mask_state: if options.mask_seed == 0 {
+                0x853C_49E6_748F_EA9B
+            } else {
+                options.mask_seed
+            },
         })
     }
 
@@ -210,18 +288,47 @@ impl<'b, T: Read + Write> WebSocket<'b, T> {
     fn message(&self, found: Found) -> Result<Message<'_>, Error<T::Error>> {
         let slice = |at: usize, len: usize| self.rx.get(at..at.saturating_add(len)).unwrap_or(&[]);
         Ok(match found {
-            Found::Whole { kind: MessageKind::Text, at, len } => {
-                Message::Text(core::str::from_utf8(slice(at, len)).map_err(|_| Error::Protocol(ProtocolError::InvalidUtf8))?)
-            }
-            Found::Whole { kind: MessageKind::Binary, at, len } => Message::Binary(slice(at, len)),
-            Found::Whole { kind, at, len } => Message::Piece { kind, data: slice(at, len), first: true, last: true },
-            Found::Piece { kind, at, len, first, last } => Message::Piece { kind, data: slice(at, len), first, last },
+            Found::Whole {
+                kind: MessageKind::Text,
+                at,
+                len,
+            } => Message::Text(
+                core::str::from_utf8(slice(at, len))
+                    .map_err(|_| Error::Protocol(ProtocolError::InvalidUtf8))?,
+            ),
+            Found::Whole {
+                kind: MessageKind::Binary,
+                at,
+                len,
+            } => Message::Binary(slice(at, len)),
+            Found::Whole { kind, at, len } => Message::Piece {
+                kind,
+                data: slice(at, len),
+                first: true,
+                last: true,
+            },
+            Found::Piece {
+                kind,
+                at,
+                len,
+                first,
+                last,
+            } => Message::Piece {
+                kind,
+                data: slice(at, len),
+                first,
+                last,
+            },
             Found::Ping { at, len } => Message::Ping(slice(at, len)),
             Found::Pong { at, len } => Message::Pong(slice(at, len)),
-            Found::Close { at, len } => {
-                Message::Close(parse_payload(slice(at, len)).map_err(|_| Error::Protocol(ProtocolError::InvalidCloseCode))?)
-            }
-            Found::Control { opcode, at, len } => Message::Control { opcode, payload: slice(at, len) },
+            Found::Close { at, len } => Message::Close(
+                parse_payload(slice(at, len))
+                    .map_err(|_| Error::Protocol(ProtocolError::InvalidCloseCode))?,
+            ),
+            Found::Control { opcode, at, len } => Message::Control {
+                opcode,
+                payload: slice(at, len),
+            },
         })
     }
 
@@ -262,7 +369,11 @@ impl<'b, T: Read + Write> WebSocket<'b, T> {
                         return Ok(found);
                     }
                 }
-                Step::Header { opcode, payload_len, consumed } => {
+                Step::Header {
+                    opcode,
+                    payload_len,
+                    consumed,
+                } => {
                     self.start = self.start.saturating_add(consumed);
                     if opcode != Opcode::Continuation {
                         self.incoming = None;
@@ -275,20 +386,40 @@ impl<'b, T: Read + Write> WebSocket<'b, T> {
                             None => MessageKind::Reserved(other.as_u8()),
                         },
                     };
-                    let m = self.incoming.get_or_insert(Incoming { kind, streaming: false, started: false });
-                    let fits = (self.asm as u64).saturating_add(payload_len) <= self.rx.len() as u64;
+                    let m = self.incoming.get_or_insert(Incoming {
+                        kind,
+                        streaming: false,
+                        started: false,
+                    });
+                    let fits =
+                        (self.asm as u64).saturating_add(payload_len) <= self.rx.len() as u64;
                     if !m.streaming && !fits {
                         m.streaming = true;
                         if self.asm > 0 {
                             m.started = true;
                             self.release_asm = true;
-                            return Ok(Found::Piece { kind: m.kind, at: 0, len: self.asm, first: true, last: false });
+                            return Ok(Found::Piece {
+                                kind: m.kind,
+                                at: 0,
+                                len: self.asm,
+                                first: true,
+                                last: false,
+                            });
                         }
                     }
                 }
-                Step::Data { kind, len, consumed, last } => {
+                Step::Data {
+                    kind,
+                    len,
+                    consumed,
+                    last,
+                } => {
                     let at = self.start.saturating_add(consumed).saturating_sub(len);
-                    let m = self.incoming.get_or_insert(Incoming { kind, streaming: false, started: false });
+                    let m = self.incoming.get_or_insert(Incoming {
+                        kind,
+                        streaming: false,
+                        started: false,
+                    });
                     if m.streaming {
                         let first = !m.started;
                         m.started = true;
@@ -296,7 +427,13 @@ impl<'b, T: Read + Write> WebSocket<'b, T> {
                             self.incoming = None;
                         }
                         self.pending = consumed;
-                        return Ok(Found::Piece { kind, at, len, first, last });
+                        return Ok(Found::Piece {
+                            kind,
+                            at,
+                            len,
+                            first,
+                            last,
+                        });
                     }
                     if last && self.asm == 0 {
                         self.incoming = None;
@@ -304,13 +441,18 @@ impl<'b, T: Read + Write> WebSocket<'b, T> {
                         return Ok(Found::Whole { kind, at, len });
                     }
                     // Assemble: the payload lies at or after `asm`, so it fits below.
-                    self.rx.copy_within(at..at.saturating_add(len).min(self.end), self.asm);
+                    self.rx
+                        .copy_within(at..at.saturating_add(len).min(self.end), self.asm);
                     self.asm = self.asm.saturating_add(len);
                     self.start = self.start.saturating_add(consumed);
                     if last {
                         self.incoming = None;
                         self.release_asm = true;
-                        return Ok(Found::Whole { kind, at: 0, len: self.asm });
+                        return Ok(Found::Whole {
+                            kind,
+                            at: 0,
+                            len: self.asm,
+                        });
                     }
                 }
                 Step::Ping { len, consumed } => {
@@ -327,10 +469,17 @@ impl<'b, T: Read + Write> WebSocket<'b, T> {
                 }
                 Step::Pong { len, consumed } => {
                     self.pending = consumed;
-                    return Ok(Found::Pong { at: self.start.saturating_add(consumed).saturating_sub(len), len });
+                    return Ok(Found::Pong {
+                        at: self.start.saturating_add(consumed).saturating_sub(len),
+                        len,
+                    });
                 }
                 Step::Close { consumed } => {
-                    let header = if self.role.expects_masked_input() { 6 } else { 2 };
+                    let header = if self.role.expects_masked_input() {
+                        6
+                    } else {
+                        2
+                    };
                     let len = consumed.saturating_sub(header);
                     let at = self.start.saturating_add(header);
                     self.pending = consumed;
@@ -339,16 +488,25 @@ impl<'b, T: Read + Write> WebSocket<'b, T> {
                         let payload = self.rx.get(at..at.saturating_add(len)).unwrap_or(&[]);
                         let code = parse_payload(payload).ok().and_then(|c| c.code);
                         let reply = crate::close::ClosePayload { code, reason: "" };
-                        self.tx_len = encoder::write_close_reply(self.tx, &reply, key).map_err(Error::BufferTooSmall)?;
+                        self.tx_len = encoder::write_close_reply(self.tx, &reply, key)
+                            .map_err(Error::BufferTooSmall)?;
                         self.tx_sent = 0;
                         self.decoder.note_close_sent();
                         self.flush().await?;
                     }
                     return Ok(Found::Close { at, len });
                 }
-                Step::Control { opcode, len, consumed } => {
+                Step::Control {
+                    opcode,
+                    len,
+                    consumed,
+                } => {
                     self.pending = consumed;
-                    return Ok(Found::Control { opcode, at: self.start.saturating_add(consumed).saturating_sub(len), len });
+                    return Ok(Found::Control {
+                        opcode,
+                        at: self.start.saturating_add(consumed).saturating_sub(len),
+                        len,
+                    });
                 }
             }
         }
@@ -367,7 +525,13 @@ impl<'b, T: Read + Write> WebSocket<'b, T> {
                 m.streaming = true;
                 m.started = true;
                 self.release_asm = true;
-                return Ok(Some(Found::Piece { kind: m.kind, at: 0, len: self.asm, first: true, last: false }));
+                return Ok(Some(Found::Piece {
+                    kind: m.kind,
+                    at: 0,
+                    len: self.asm,
+                    first: true,
+                    last: false,
+                }));
             }
             // Cannot happen with rx ≥ MIN_BUFFER; guard anyway.
             return Err(Error::BufferTooSmall(BufferTooSmall { needed: MIN_BUFFER }));
@@ -386,7 +550,12 @@ impl<'b, T: Read + Write> WebSocket<'b, T> {
 
     /// After a protocol error: send the Close the error calls for (best effort).
     async fn fail(&mut self, e: ProtocolError) {
-        if self.sending_frame || !matches!(self.decoder.close_state(), CloseState::Open | CloseState::CloseReceived) {
+        if self.sending_frame
+            || !matches!(
+                self.decoder.close_state(),
+                CloseState::Open | CloseState::CloseReceived
+            )
+        {
             return;
         }
         let key = self.next_key();
@@ -442,15 +611,27 @@ impl<'b, T: Read + Write> WebSocket<'b, T> {
     }
 
     /// Frames `payload` through the write buffer, in as many transport writes as needed.
-    async fn send_frame(&mut self, fin: bool, opcode: Opcode, payload: &[u8]) -> Result<(), Error<T::Error>> {
+    async fn send_frame(
+        &mut self,
+        fin: bool,
+        opcode: Opcode,
+        payload: &[u8],
+    ) -> Result<(), Error<T::Error>> {
         self.flush().await?;
         let key = self.next_key();
         let header = FrameHeader::new(fin, opcode, payload.len() as u64, key);
         let mut filled = write_header(self.tx, &header).map_err(Error::BufferTooSmall)?;
         let mut done = 0usize;
         loop {
-            let take = self.tx.len().saturating_sub(filled).min(payload.len() - done);
-            let (Some(dst), Some(src)) = (self.tx.get_mut(filled..filled + take), payload.get(done..done + take)) else {
+            let take = self
+                .tx
+                .len()
+                .saturating_sub(filled)
+                .min(payload.len() - done);
+            let (Some(dst), Some(src)) = (
+                self.tx.get_mut(filled..filled + take),
+                payload.get(done..done + take),
+            ) else {
                 return Err(Error::Broken);
             };
             dst.copy_from_slice(src);
@@ -494,7 +675,12 @@ impl<'b, T: Read + Write> WebSocket<'b, T> {
     /// ([`MessageKind::Text`] or [`MessageKind::Binary`]); `last: true` ends it. A text
     /// message may be split anywhere, even inside a code point (the peer validates the
     /// whole); make sure the pieces together are UTF-8.
-    pub async fn send_fragment(&mut self, kind: MessageKind, data: &[u8], last: bool) -> Result<(), Error<T::Error>> {
+    pub async fn send_fragment(
+        &mut self,
+        kind: MessageKind,
+        data: &[u8],
+        last: bool,
+    ) -> Result<(), Error<T::Error>> {
         self.check_send()?;
         let opcode = if self.sending_message {
             Opcode::Continuation
@@ -523,13 +709,21 @@ impl<'b, T: Read + Write> WebSocket<'b, T> {
     /// at which to call again; pass everything [`read`](Self::read) returns to
     /// [`Message::update_heartbeat`]. Fails with [`Error::PeerDead`] when the peer is
     /// declared dead (hand [`Error::disconnect`] to the reconnect policy).
-    pub async fn heartbeat(&mut self, heartbeat: &mut Heartbeat, now: u64) -> Result<u64, Error<T::Error>> {
+    pub async fn heartbeat(
+        &mut self,
+        heartbeat: &mut Heartbeat,
+        now: u64,
+    ) -> Result<u64, Error<T::Error>> {
         // A ping moves the next deadline forward, so the second poll waits or is dead.
         for _ in 0..2 {
             match heartbeat.poll(now) {
                 Action::Wait { until } => return Ok(until),
                 Action::PeerDead => {
-                    return Err(Error::PeerDead(heartbeat.dead_reason().unwrap_or(crate::heartbeat::PeerDead::Silent)))
+                    return Err(Error::PeerDead(
+                        heartbeat
+                            .dead_reason()
+                            .unwrap_or(crate::heartbeat::PeerDead::Silent),
+                    ))
                 }
                 Action::SendPing { payload, .. } => {
                     if self.decoder.close_state() == CloseState::Open {
