@@ -26,4 +26,4 @@ export WSGUARD_WHEEL="$WHEEL"
 
 echo "--- pytest"
 cd "$HERE"
-exec "$PY" -m pytest -q -ra "$@"
+exec "$PY" -m pytest -ra "$@"

@@ -12,6 +12,7 @@
 
 pub mod util;
 
+pub mod c_api;
 pub mod close;
 pub mod cors;
 pub mod frames;
@@ -37,4 +38,5 @@ pub const TARGETS: &[(&str, fn(&[u8]))] = &[
     ("utf8", utf8::fuzz_utf8),
     ("close", close::fuzz_close),
     ("url", url::fuzz_url),
+    ("c_api", c_api::fuzz_c_api),
 ];

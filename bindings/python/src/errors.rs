@@ -16,6 +16,7 @@ static POLICY_ERROR: PyOnceLock<Py<PyType>> = PyOnceLock::new();
 static URL_ERROR: PyOnceLock<Py<PyType>> = PyOnceLock::new();
 static PROTOCOL_ERROR: PyOnceLock<Py<PyType>> = PyOnceLock::new();
 static HANDSHAKE_REJECTED: PyOnceLock<Py<PyType>> = PyOnceLock::new();
+static UPGRADE_FAILED: PyOnceLock<Py<PyType>> = PyOnceLock::new();
 
 fn class<'py>(py: Python<'py>, cell: &'static PyOnceLock<Py<PyType>>, name: &str) -> PyResult<Bound<'py, PyType>> {
     cell.import(py, ERRORS_MODULE, name).map(|t| t.clone())
@@ -77,11 +78,24 @@ pub fn handshake_rejected(
     }
 }
 
+/// `wsguard.UpgradeFailed` (client side) with the HTTP status and the diagnosis details.
+pub fn upgrade_failed(
+    py: Python<'_>,
+    d: &dyn Diagnostic,
+    status: Option<u16>,
+    details: Bound<'_, pyo3::types::PyDict>,
+) -> PyErr {
+    match class(py, &UPGRADE_FAILED, "UpgradeFailed") {
+        Ok(cls) => PyErr::from_type(cls, (d.code(), d.reason(), d.remedy(), status, details.unbind())),
+        Err(e) => e,
+    }
+}
+
 /// Registers the exception classes as attributes of the native module too, so that
 /// `wsguard._wsguard.HandshakeRejected is wsguard.HandshakeRejected`.
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let errors = m.py().import(ERRORS_MODULE)?;
-    for name in ["WsguardError", "InvalidInput", "PolicyError", "UrlError", "ProtocolError", "HandshakeRejected"] {
+    for name in ["WsguardError", "InvalidInput", "PolicyError", "UrlError", "ProtocolError", "HandshakeRejected", "UpgradeFailed"] {
         m.add(name, errors.getattr(name)?)?;
     }
     Ok(())

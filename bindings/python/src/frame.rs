@@ -101,6 +101,20 @@ fn protocol_err(py: Python<'_>, e: &ProtocolError) -> PyErr {
     errors::protocol_error(py, e, e.close_code())
 }
 
+/// `"server"` / `"client"` → the core's role.
+pub fn role_arg(py: Python<'_>, role: &Bound<'_, PyAny>) -> PyResult<Role> {
+    match str_of(py, role, "role")?.as_ref() {
+        "server" => Ok(Role::Server),
+        "client" => Ok(Role::Client),
+        other => Err(errors::invalid_input(
+            py,
+            "role_unknown",
+            &format!("unknown role {other:?}"),
+            "use role=\"server\" (receives masked client frames) or role=\"client\"",
+        )),
+    }
+}
+
 /// A streaming RFC 6455 frame decoder for one connection (the core's ``Decoder`` plus a
 /// buffer). ``role="server"`` expects masked frames, ``"client"`` unmasked ones.
 ///
@@ -131,21 +145,9 @@ impl FrameDecoder {
         accept_text: bool,
         accept_binary: bool,
     ) -> PyResult<Self> {
-        let role_name = match role {
-            Some(r) if !r.is_none() => str_of(py, r, "role")?.into_owned(),
-            _ => "server".to_owned(),
-        };
-        let role = match role_name.as_str() {
-            "server" => Role::Server,
-            "client" => Role::Client,
-            other => {
-                return Err(errors::invalid_input(
-                    py,
-                    "role_unknown",
-                    &format!("unknown role {other:?}"),
-                    "use role=\"server\" (decodes masked client frames) or role=\"client\"",
-                ))
-            }
+        let role = match role {
+            Some(r) if !r.is_none() => role_arg(py, r)?,
+            _ => Role::Server,
         };
         let mut cfg = DecoderConfig::new(role)
             .with_allowed_rsv(allowed_rsv)

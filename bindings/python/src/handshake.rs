@@ -140,10 +140,54 @@ fn token_config<'a>(
     }
 }
 
-type HeaderList<'a> = Vec<(Cow<'a, [u8]>, Cow<'a, [u8]>)>;
+/// Writes the request head straight into one buffer while reading the Python header
+/// list: one allocation, no per-header copies. Remembers which headers were present (for
+/// `assume_upgrade` / `offered_subprotocols`) and whether anything could not be carried.
+struct RequestWriter {
+    buf: Vec<u8>,
+    seen: [bool; 5],
+    unrepresentable: bool,
+}
 
-/// Reads `[(name, value), ...]` or a mapping `{name: value | [values] | None}`.
-fn header_list<'a>(py: Python<'_>, headers: &'a Bound<'_, PyAny>, out: &mut HeaderList<'a>) -> PyResult<()> {
+/// Headers `assume_upgrade` / `offered_subprotocols` may supply when absent.
+const TRACKED: [&[u8]; 5] = [b"upgrade", b"connection", b"sec-websocket-version", b"sec-websocket-key", b"sec-websocket-protocol"];
+
+fn unrepresentable(b: &[u8]) -> bool {
+    b.iter().any(|&c| c == b'\r' || c == b'\n' || c == 0)
+}
+
+impl RequestWriter {
+    fn new(method: &[u8], path: &[u8]) -> Self {
+        let mut buf = Vec::with_capacity(1024);
+        buf.extend_from_slice(method);
+        buf.push(b' ');
+        buf.extend_from_slice(path);
+        buf.extend_from_slice(b" HTTP/1.1\r\n");
+        RequestWriter { buf, seen: [false; 5], unrepresentable: unrepresentable(method) || unrepresentable(path) }
+    }
+
+    fn push(&mut self, name: &[u8], value: &[u8]) {
+        self.unrepresentable |= unrepresentable(name) || unrepresentable(value);
+        for (slot, tracked) in self.seen.iter_mut().zip(TRACKED) {
+            *slot |= name.eq_ignore_ascii_case(tracked);
+        }
+        self.buf.extend_from_slice(name);
+        self.buf.extend_from_slice(b": ");
+        self.buf.extend_from_slice(value);
+        self.buf.extend_from_slice(b"\r\n");
+    }
+
+    fn finish(mut self, py: Python<'_>) -> PyResult<Vec<u8>> {
+        if self.unrepresentable {
+            return Err(rejected(py, &Rejection::MalformedRequest));
+        }
+        self.buf.extend_from_slice(b"\r\n");
+        Ok(self.buf)
+    }
+}
+
+/// Reads `[(name, value), ...]` or a mapping `{name: value | [values] | None}` into `out`.
+fn write_headers(py: Python<'_>, headers: &Bound<'_, PyAny>, out: &mut RequestWriter) -> PyResult<()> {
     let bad = |what: &str| {
         errors::invalid_input(
             py,
@@ -161,56 +205,47 @@ fn header_list<'a>(py: Python<'_>, headers: &'a Bound<'_, PyAny>, out: &mut Head
     if headers.hasattr("items")? && !headers.is_instance_of::<PyList>() && !headers.is_instance_of::<PyTuple>() {
         for item in headers.call_method0("items")?.try_iter()? {
             let item = item?;
-            let k = item.get_item(0)?;
-            let v = item.get_item(1)?;
-            push_mapping_item(py, &k, &v, out)?;
+            push_mapping_item(py, &item.get_item(0)?, &item.get_item(1)?, out)?;
         }
         return Ok(());
     }
     let iter = headers.try_iter().map_err(|_| bad(&format!("got {}", type_name(headers))))?;
     for item in iter {
         let item = item?;
-        let pair = item.cast::<PyTuple>().map(|t| t.to_owned()).or_else(|_| {
-            item.cast::<PyList>().map(|l| l.to_tuple()).map_err(|_| bad(&format!("an item is {}", type_name(&item))))
-        })?;
-        if pair.len() != 2 {
-            return Err(bad("an item does not have exactly two elements"));
-        }
-        let name = bytes_of(py, &pair.get_item(0)?, "header name")?.into_owned();
-        let value = bytes_of(py, &pair.get_item(1)?, "header value")?.into_owned();
-        out.push((Cow::Owned(name), Cow::Owned(value)));
+        let (name, value) = if let Ok(t) = item.cast::<PyTuple>() {
+            if t.len() != 2 {
+                return Err(bad("an item does not have exactly two elements"));
+            }
+            (t.get_item(0)?, t.get_item(1)?)
+        } else if let Ok(l) = item.cast::<PyList>() {
+            if l.len() != 2 {
+                return Err(bad("an item does not have exactly two elements"));
+            }
+            (l.get_item(0)?, l.get_item(1)?)
+        } else {
+            return Err(bad(&format!("an item is {}", type_name(&item))));
+        };
+        let name = bytes_of(py, &name, "header name")?;
+        let value = bytes_of(py, &value, "header value")?;
+        out.push(&name, &value);
     }
     Ok(())
 }
 
-fn push_mapping_item<'a>(
-    py: Python<'_>,
-    k: &Bound<'_, PyAny>,
-    v: &Bound<'_, PyAny>,
-    out: &mut HeaderList<'a>,
-) -> PyResult<()> {
-    let name = bytes_of(py, k, "header name")?.into_owned();
+fn push_mapping_item(py: Python<'_>, k: &Bound<'_, PyAny>, v: &Bound<'_, PyAny>, out: &mut RequestWriter) -> PyResult<()> {
+    let name = bytes_of(py, k, "header name")?;
     if v.is_none() {
         return Ok(()); // absent header
     }
     if v.is_instance_of::<PyList>() || v.is_instance_of::<PyTuple>() {
         for item in v.try_iter()? {
-            let value = bytes_of(py, &item?, "header value")?.into_owned();
-            out.push((Cow::Owned(name.clone()), Cow::Owned(value)));
+            let item = item?;
+            out.push(&name, &bytes_of(py, &item, "header value")?);
         }
         return Ok(());
     }
-    let value = bytes_of(py, v, "header value")?.into_owned();
-    out.push((Cow::Owned(name), Cow::Owned(value)));
+    out.push(&name, &bytes_of(py, v, "header value")?);
     Ok(())
-}
-
-fn has_header(list: &HeaderList<'_>, name: &[u8]) -> bool {
-    list.iter().any(|(n, _)| n.eq_ignore_ascii_case(name))
-}
-
-fn unrepresentable(b: &[u8]) -> bool {
-    b.iter().any(|&c| c == b'\r' || c == b'\n' || c == 0)
 }
 
 /// Turns a core rejection into `wsguard.HandshakeRejected`.
@@ -237,33 +272,6 @@ fn limits_from(max_headers: Option<usize>, max_line: Option<usize>, max_total: O
         l = l.max_total(n);
     }
     l
-}
-
-/// Builds the raw request; refuses (as the core's `MalformedRequest`) anything HTTP/1.1
-/// cannot carry.
-fn build_request(
-    py: Python<'_>,
-    method: &[u8],
-    path: &[u8],
-    headers: &HeaderList<'_>,
-) -> PyResult<Vec<u8>> {
-    let size = method.len() + path.len() + 16 + headers.iter().map(|(n, v)| n.len() + v.len() + 4).sum::<usize>();
-    if unrepresentable(method) || unrepresentable(path) || headers.iter().any(|(n, v)| unrepresentable(n) || unrepresentable(v)) {
-        return Err(rejected(py, &Rejection::MalformedRequest));
-    }
-    let mut buf = Vec::with_capacity(size);
-    buf.extend_from_slice(method);
-    buf.push(b' ');
-    buf.extend_from_slice(path);
-    buf.extend_from_slice(b" HTTP/1.1\r\n");
-    for (n, v) in headers {
-        buf.extend_from_slice(n);
-        buf.extend_from_slice(b": ");
-        buf.extend_from_slice(v);
-        buf.extend_from_slice(b"\r\n");
-    }
-    buf.extend_from_slice(b"\r\n");
-    Ok(buf)
 }
 
 /// Validates a WebSocket upgrade request given as a header list, with the core.
@@ -325,25 +333,6 @@ pub fn validate_handshake(
     max_line: Option<usize>,
     max_total: Option<usize>,
 ) -> PyResult<Handshake> {
-    let mut list: HeaderList<'_> = Vec::new();
-    header_list(py, headers, &mut list)?;
-    if assume_upgrade {
-        let defaults: [(&[u8], &[u8]); 4] = [
-            (b"upgrade", b"websocket"),
-            (b"connection", b"Upgrade"),
-            (b"sec-websocket-version", b"13"),
-            (b"sec-websocket-key", PLACEHOLDER_KEY),
-        ];
-        for (n, v) in defaults {
-            if !has_header(&list, n) {
-                list.push((Cow::Borrowed(n), Cow::Borrowed(v)));
-            }
-        }
-    }
-    let offered = str_list(py, offered_subprotocols, "offered_subprotocols")?;
-    if !offered.is_empty() && !has_header(&list, b"sec-websocket-protocol") {
-        list.push((Cow::Borrowed(b"Sec-WebSocket-Protocol"), Cow::Owned(offered.join(", ").into_bytes())));
-    }
     let path_b = match path {
         Some(p) if !p.is_none() => bytes_of(py, p, "path")?,
         _ => Cow::Borrowed(&b"/"[..]),
@@ -352,7 +341,25 @@ pub fn validate_handshake(
         Some(m) if !m.is_none() => bytes_of(py, m, "method")?,
         _ => Cow::Borrowed(&b"GET"[..]),
     };
-    let request = build_request(py, &method_b, &path_b, &list)?;
+    let mut writer = RequestWriter::new(&method_b, &path_b);
+    write_headers(py, headers, &mut writer)?;
+    if assume_upgrade {
+        let defaults: [&[u8]; 4] = [b"websocket", b"Upgrade", b"13", PLACEHOLDER_KEY];
+        for (i, value) in defaults.iter().enumerate() {
+            if !writer.seen[i] {
+                writer.push(TRACKED[i], value);
+            }
+        }
+    }
+    if let Some(offered) = offered_subprotocols {
+        if !offered.is_none() && !writer.seen[4] {
+            let list = str_list(py, Some(offered), "offered_subprotocols")?;
+            if !list.is_empty() {
+                writer.push(b"Sec-WebSocket-Protocol", list.join(", ").as_bytes());
+            }
+        }
+    }
+    let request = writer.finish(py)?;
 
     let supported = str_list(py, subprotocols, "subprotocols")?;
     let supported_refs: Vec<&str> = supported.iter().map(String::as_str).collect();

@@ -11,6 +11,7 @@
 
 use pyo3::prelude::*;
 
+mod client;
 mod close;
 mod convert;
 mod errors;
@@ -19,6 +20,7 @@ mod handshake;
 mod intern;
 mod lint;
 mod origin;
+mod timing;
 mod url;
 
 /// The native module. Its public names are re-exported by `wsguard/__init__.py`.
@@ -32,5 +34,7 @@ fn _wsguard(m: &Bound<'_, PyModule>) -> PyResult<()> {
     lint::register(m)?;
     url::register(m)?;
     frame::register(m)?;
+    timing::register(m)?;
+    client::register(m)?;
     Ok(())
 }

@@ -413,6 +413,133 @@ def run_utf8(case: Case) -> None:
                 check(case, "detected_at", detected_at, expect["detected_at"])
 
 
+# -- heartbeat.json / reconnect.json ---------------------------------------------------
+
+
+@runner("heartbeat.json", 10)
+def run_heartbeat(case: Case) -> None:
+    cfg = case["config"]
+    expect = case["expect"]
+    try:
+        hb = wsguard.Heartbeat(
+            case["start"],
+            interval_ms=cfg["interval_ms"],
+            dead_timeout_ms=cfg["dead_timeout_ms"],
+            max_missed=cfg["max_missed"],
+            role=cfg.get("role"),
+        )
+    except wsguard.InvalidInput as err:
+        check(case, "ok", False, expect["ok"])
+        check(case, "code", err.code, expect["code"])
+        return
+    for step in case["events"]:
+        t, event, want = step["t"], step["event"], step.get("expect", {})
+        where = f"{event}@{t}"
+        if event == "poll":
+            action = hb.poll(t)
+            check(case, f"{where} action", action.action, want["action"])
+            if "seq" in want:
+                check(case, f"{where} seq", action.seq, want["seq"])
+            if "payload_hex" in want:
+                check(case, f"{where} payload", action.payload.hex() if action.payload else None, want["payload_hex"])
+            if "until" in want:
+                check(case, f"{where} until", action.until, want["until"])
+        elif event == "pong":
+            rtt = hb.on_pong(t, bytes.fromhex(step["payload_hex"]))
+            if "rtt" in want:
+                check(case, f"{where} rtt", rtt, want["rtt"])
+        elif event == "ping_received":
+            check(case, f"{where} pong", hb.on_ping_received(t), want.get("pong", True))
+        elif event == "activity":
+            hb.on_activity(t)
+        elif event == "close":
+            hb.on_close(t)
+        else:
+            pytest.fail(f"{case['name']}: unknown event {event!r}")
+    check(case, "ok", True, expect["ok"])
+    for field in ("last_rtt", "smoothed_rtt", "stale_pongs", "unsolicited_pongs", "dead_reason"):
+        if field in expect:
+            check(case, field, getattr(hb, field), expect[field])
+
+
+@runner("reconnect.json", 40)
+def run_reconnect(case: Case) -> None:
+    rc = wsguard.Reconnect(**case["config"])
+    for step in case["steps"]:
+        t = step["t"]
+        if step["event"] == "connected":
+            rc.on_connected(t)
+            continue
+        d = step["disconnect"]
+        kwargs: Dict[str, Any] = {"random": step.get("random", 0)}
+        if "close" in d:
+            kwargs["close"] = d["close"]
+        elif "http_status" in d:
+            kwargs["http_status"] = d["http_status"]
+            kwargs["retry_after_s"] = d.get("retry_after_s")
+        else:
+            kwargs["transport"] = d["transport"]
+        got = rc.on_disconnect(t, **kwargs)
+        want = step["expect"]
+        where = f"disconnect@{t}"
+        check(case, f"{where} decision", got.decision, want["decision"])
+        check(case, f"{where} code", got.code, want["code"])
+        if "reason" in want:
+            check(case, f"{where} reason", got.stop_reason, want["reason"])
+        for field in ("at_ms", "attempt", "delay_ms"):
+            if field in want:
+                check(case, f"{where} {field}", getattr(got, field), want[field])
+
+
+# -- handshake_client.json --------------------------------------------------------------
+
+
+@runner("handshake_client.json", 50)
+def run_handshake_client(case: Case) -> None:
+    req = case["request"]
+    expect = case["expect"]
+    token = req.get("token") or None
+    kwargs: Dict[str, Any] = {
+        "nonce": bytes.fromhex(req["nonce_hex"]),
+        "origin": req.get("origin"),
+        "subprotocols": req.get("subprotocols") or [],
+        "extensions": req.get("extensions"),
+    }
+    if token:
+        kwargs.update(token=token["value"], token_placement=token["placement"], token_name=token.get("name"))
+    client = wsguard.ClientHandshake(req["host"], req["path"], **kwargs)
+    try:
+        request = client.request
+    except wsguard.InvalidInput as err:
+        check(case, "ok", False, expect["ok"])
+        check(case, "code", err.code, expect["code"])
+        check(case, "status", None, expect.get("status"))
+        return
+    if "expect_request" in case:
+        check(case, "request", request, case["expect_request"].encode())
+    response = field_bytes(case, "response")
+    try:
+        est = client.validate_response(response)
+    except wsguard.UpgradeFailed as err:
+        check(case, "ok", False, expect["ok"])
+        check(case, "code", err.code, expect["code"])
+        check(case, "status", err.status, expect["status"])
+        for field in ("location", "server", "server_reason", "server_code", "retry_after", "wanted_version", "via_proxy", "upgrade_in_answer"):
+            if field in expect:
+                check(case, field, err.details.get(field), expect[field])
+        if "proxy_hint" in expect:  # the vector says whether there is one; the text is human
+            check(case, "proxy_hint", bool(err.details.get("proxy_hint")), expect["proxy_hint"])
+        return
+    if expect.get("partial"):
+        check(case, "partial", est, None)
+        return
+    assert est is not None, f"{case['name']}: got partial, want a verdict"
+    check(case, "ok", True, expect["ok"])
+    for field in ("subprotocol", "server", "consumed", "extensions"):
+        if field in expect:
+            check(case, field, getattr(est, field), expect[field])
+
+
 # -- collection -------------------------------------------------------------------------
 
 VECTOR_FILES = sorted(p.name for p in VECTOR_DIR.glob("*.json"))

@@ -19,7 +19,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
-use tokio::sync::{Barrier, Semaphore};
+use tokio::sync::{watch, Semaphore};
 use wsguard_core::frame::encoder::{write_close, write_frame, write_pong};
 use wsguard_core::frame::{Decoded, Decoder, DecoderConfig, Event, Opcode};
 use wsguard_core::handshake::{validate_response, write_request, ClientRequest};
@@ -150,6 +150,49 @@ impl Client {
         self.s.write_all(&out[..n]).await.map_err(|e| format!("send: {e}"))
     }
 
+    /// Holding an idle connection: wait until the socket is readable or `go` fires; when
+    /// readable, read once and answer pings (no data is expected while holding). Only
+    /// `readable()` and `changed()` are raced, both cancel-safe; frames are written outside
+    /// the race so a pong is never cut in half.
+    async fn hold(&mut self, go: &mut watch::Receiver<bool>, pings: &AtomicU64) -> Result<(), String> {
+        loop {
+            if *go.borrow() {
+                return Ok(());
+            }
+            tokio::select! {
+                r = go.changed() => { if r.is_err() { return Ok(()); } continue; }
+                r = self.s.readable() => r.map_err(|e| format!("readable: {e}"))?,
+            }
+            if self.end == self.buf.len() {
+                return Err("unexpected data while holding".into());
+            }
+            match self.s.try_read(&mut self.buf[self.end..]) {
+                Ok(0) => return Err("server closed the connection while holding".into()),
+                Ok(n) => self.end += n,
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => continue,
+                Err(e) => return Err(format!("read: {e}")),
+            }
+            loop {
+                let decoded = self.dec.decode(&mut self.buf[self.start..self.end]).map_err(|e| format!("decode: {e:?}"))?;
+                let (consumed, pong) = match decoded {
+                    Decoded::Incomplete { .. } => break,
+                    Decoded::Event { consumed, event: Event::Ping(p) } => (consumed, p.to_vec()),
+                    Decoded::Event { event, .. } => return Err(format!("unexpected {event:?} while holding")),
+                };
+                self.start += consumed;
+                let mut out = [0u8; 139];
+                let key = self.key();
+                let n = write_pong(&mut out, &pong, Some(key)).map_err(|e| format!("{e:?}"))?;
+                self.s.write_all(&out[..n]).await.map_err(|e| format!("pong: {e}"))?;
+                pings.fetch_add(1, Ordering::Relaxed);
+            }
+            if self.start == self.end {
+                self.start = 0;
+                self.end = 0;
+            }
+        }
+    }
+
     /// Next message; answers pings on the way.
     async fn next(&mut self, pings: &AtomicU64) -> Result<Got, String> {
         let mut msg = Vec::new();
@@ -215,15 +258,16 @@ pub async fn run(cfg: LoadConfig) -> LoadResult {
     let pings = Arc::new(AtomicU64::new(0));
     let closes = Arc::new(AtomicU64::new(0));
     let errors = Arc::new(std::sync::Mutex::new(Vec::new()));
-    // Everyone (n tasks + this one) meets twice: all connected, then measurement done.
-    let connected = Arc::new(Barrier::new(n + 1));
-    let measured = Arc::new(Barrier::new(n + 1));
+    // Tasks count themselves in once connected (or failed), then hold their connection,
+    // answering heartbeat pings, until `go`.
+    let arrived = Arc::new(AtomicU64::new(0));
+    let (go_tx, go_rx) = watch::channel(false);
     let gate = Arc::new(Semaphore::new(cfg.connect_concurrency.max(1)));
     let stop_at = Arc::new(std::sync::Mutex::new(None::<Instant>));
     let mut tasks = Vec::with_capacity(n);
     for id in 0..n {
         let (held, messages, corrupted, pings, closes, errors) = (held.clone(), messages.clone(), corrupted.clone(), pings.clone(), closes.clone(), errors.clone());
-        let (connected, measured, gate, stop_at) = (connected.clone(), measured.clone(), gate.clone(), stop_at.clone());
+        let (arrived, mut go, gate, stop_at) = (arrived.clone(), go_rx.clone(), gate.clone(), stop_at.clone());
         let addr = cfg.addr;
         let len = cfg.message_len;
         tasks.push(tokio::spawn(async move {
@@ -241,9 +285,12 @@ pub async fn run(cfg: LoadConfig) -> LoadResult {
                     None
                 }
             };
-            connected.wait().await;
-            measured.wait().await;
+            arrived.fetch_add(1, Ordering::Relaxed);
             let Some(c) = client.as_mut() else { return };
+            if let Err(e) = c.hold(&mut go, &pings).await {
+                errors.lock().unwrap().push(format!("conn {id} (holding): {e}"));
+                return;
+            }
             let deadline = stop_at.lock().unwrap().unwrap_or_else(Instant::now);
             let mut k: u64 = 0;
             let r: Result<(), String> = async {
@@ -279,13 +326,17 @@ pub async fn run(cfg: LoadConfig) -> LoadResult {
             }
         }));
     }
-    connected.wait().await;
+    // Bounded wait for every task to have connected (or failed).
+    let wait_until = Instant::now() + Duration::from_secs(120);
+    while (arrived.load(Ordering::Relaxed) as usize) < n && Instant::now() < wait_until {
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
     // All connections are open: let the server settle, then measure its memory.
     tokio::time::sleep(cfg.settle).await;
     let rss_after = cfg.server_pid.and_then(rss_kib);
     let started = Instant::now();
     *stop_at.lock().unwrap() = Some(started + cfg.duration);
-    measured.wait().await;
+    let _ = go_tx.send(true);
     for t in tasks {
         let _ = tokio::time::timeout(cfg.duration + Duration::from_secs(30), t).await;
     }

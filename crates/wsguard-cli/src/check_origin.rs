@@ -145,7 +145,7 @@ pub fn run(args: CheckOriginArgs, color: ColorChoice) -> u8 {
             if let Some(r) = &v.remedy {
                 println!("  {:<7} {}", s.ok("fix"), wrap(r, 88, 10));
             }
-            println!("  {:<7} {}", "status", "a server answers the upgrade with HTTP 403; the browser shows close code 1006");
+            println!("  status  a server answers the upgrade with HTTP 403; the browser shows close code 1006");
         }
     }
     if v.allowed {

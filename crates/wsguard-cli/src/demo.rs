@@ -221,7 +221,7 @@ pub fn run(args: DemoArgs, color: ColorChoice) -> u8 {
         println!("{} a guarded echo server on {}", s.bold("server"), s.code(&format!("ws://{addr}/ws")));
         println!("  {:<16}{}", "allowed origins", ALLOWED);
         println!("  {:<16}{} (Authorization: Bearer, ?token= or subprotocol)", "token required", TOKEN);
-        println!("  {:<16}{}", "also serves", format!("http://{addr}/health, http://{addr}/metrics"));
+        println!("  {:<16}http://{addr}/health, http://{addr}/metrics", "also serves");
         println!();
     }
     let results = scenarios(addr);

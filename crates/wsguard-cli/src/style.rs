@@ -32,14 +32,10 @@ impl Style {
         Style { on: decide(choice, std::io::stderr().is_terminal()) }
     }
 
-    /// Plain text, no escapes (tests, JSON neighbours).
+    /// Plain text, no escapes (tests).
+    #[cfg(test)]
     pub const fn plain() -> Style {
         Style { on: false }
-    }
-
-    /// Is colour on?
-    pub fn enabled(&self) -> bool {
-        self.on
     }
 
     fn paint(&self, code: &str, text: &str) -> String {

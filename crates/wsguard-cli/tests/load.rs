@@ -20,7 +20,7 @@ fn holds_200_connections_with_heartbeats() {
         message_len: 64,
         server_pid: Some(srv.pid()),
         connect_concurrency: 64,
-        settle: Duration::from_millis(1200),
+        settle: Duration::from_millis(2000),
     };
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
     let r = rt.block_on(load::run(cfg));
@@ -46,7 +46,7 @@ fn holds_200_connections_with_heartbeats() {
         m = metrics();
     }
     let value = |name: &str| value_in(&m, name);
-    assert!(r.pings_answered >= 200, "every connection saw at least one heartbeat ping while idle: {}", r.pings_answered);
+    assert!(r.pings_answered >= 600, "held idle for 2 s with a 0.5 s ping interval, every connection answers several pings: {}", r.pings_answered);
     assert_eq!(value("wsguard_accepted_total"), 200.0, "{m}");
     assert_eq!(value("wsguard_messages_echoed_total"), r.messages as f64, "{m}");
     assert_eq!(value("wsguard_heartbeat_timeouts_total"), 0.0, "{m}");

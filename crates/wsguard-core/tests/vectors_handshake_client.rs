@@ -137,6 +137,13 @@ fn run_case(case: &Value) -> Vec<String> {
                     &mut errs,
                 );
                 check("wanted_version", opt(d.wanted_version), &mut errs);
+                check("via_proxy", opt(d.via_proxy), &mut errs);
+                check(
+                    "upgrade_in_answer",
+                    Value::Bool(d.upgrade_in_answer),
+                    &mut errs,
+                );
+                check("proxy_hint", Value::Bool(d.proxy_hint().is_some()), &mut errs);
             }
         }
     }

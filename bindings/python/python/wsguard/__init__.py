@@ -24,17 +24,24 @@ from ._errors import (
     InvalidInput,
     PolicyError,
     ProtocolError,
+    UpgradeFailed,
     UrlError,
     WsguardError,
 )
 from ._wsguard import (
+    ClientHandshake,
     CloseInfo,
     CorsResult,
+    Established,
     Frame,
     FrameDecoder,
     Handshake,
+    Heartbeat,
+    HeartbeatAction,
     LintFinding,
     OriginPolicy,
+    Reconnect,
+    ReconnectDecision,
     Utf8Validator,
     Verdict,
     WsUrl,
@@ -65,6 +72,7 @@ __all__ = [
     "UrlError",
     "ProtocolError",
     "HandshakeRejected",
+    "UpgradeFailed",
     # origin policy, CORS, handshake
     "OriginPolicy",
     "Verdict",
@@ -73,6 +81,8 @@ __all__ = [
     "validate_handshake",
     "validate_request_bytes",
     "accept_key",
+    "ClientHandshake",
+    "Established",
     "LintFinding",
     "lint_origins",
     # close codes
@@ -94,4 +104,9 @@ __all__ = [
     "Utf8Validator",
     "encode_frame",
     "encode_close",
+    # heartbeat and reconnect
+    "Heartbeat",
+    "HeartbeatAction",
+    "Reconnect",
+    "ReconnectDecision",
 ]

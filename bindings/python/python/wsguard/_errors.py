@@ -13,7 +13,7 @@ which raises these classes.
 
 from __future__ import annotations
 
-from typing import List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
 __all__ = [
     "WsguardError",
@@ -22,6 +22,7 @@ __all__ = [
     "HandshakeRejected",
     "ProtocolError",
     "UrlError",
+    "UpgradeFailed",
 ]
 
 
@@ -119,3 +120,35 @@ class HandshakeRejected(WsguardError):
         """The body of :attr:`response` (empty when no response was written)."""
         _, sep, body = self.response.partition(b"\r\n\r\n")
         return body if sep else b""
+
+
+class UpgradeFailed(WsguardError):
+    """The server did not accept this client's upgrade (client side, see
+    :meth:`wsguard.ClientHandshake.validate_response`).
+
+    ``code`` names the most likely cause (a proxy dropped the upgrade headers, a redirect,
+    a plain HTTP server, the Origin was refused, the accept value is wrong ...).
+
+    Attributes:
+        status: the HTTP status received (101 for a broken 101 answer), ``None`` when the
+            answer was not HTTP at all.
+        details: what the core read from the answer: ``location``, ``server``,
+            ``server_reason`` (first body line), ``server_code`` (a wsguard code leading
+            that line), ``retry_after`` (s), ``wanted_version``, ``via_proxy``,
+            ``proxy_hint`` and ``upgrade_in_answer``; absent keys were not present.
+    """
+
+    status: Optional[int]
+    details: Dict[str, Any]
+
+    def __init__(
+        self,
+        code: str,
+        reason: str,
+        remedy: str = "",
+        status: Optional[int] = None,
+        details: Optional[Dict[str, Any]] = None,
+    ) -> None:
+        super().__init__(code, reason, remedy)
+        self.status = status
+        self.details = dict(details or {})

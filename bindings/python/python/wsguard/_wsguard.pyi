@@ -6,21 +6,29 @@ from ._errors import HandshakeRejected as HandshakeRejected
 from ._errors import InvalidInput as InvalidInput
 from ._errors import PolicyError as PolicyError
 from ._errors import ProtocolError as ProtocolError
+from ._errors import UpgradeFailed as UpgradeFailed
 from ._errors import UrlError as UrlError
 from ._errors import WsguardError as WsguardError
 
 __all__ = [
+    "ClientHandshake",
     "CloseInfo",
     "CorsResult",
+    "Established",
     "Frame",
     "FrameDecoder",
     "Handshake",
     "HandshakeRejected",
+    "Heartbeat",
+    "HeartbeatAction",
     "InvalidInput",
     "LintFinding",
     "OriginPolicy",
     "PolicyError",
     "ProtocolError",
+    "Reconnect",
+    "ReconnectDecision",
+    "UpgradeFailed",
     "UrlError",
     "Utf8Validator",
     "Verdict",
@@ -415,3 +423,151 @@ def encode_frame(opcode: Union[int, str], payload: Optional[_Text] = None, *, fi
 
 def encode_close(code: Optional[int] = None, reason: str = "", *, mask: Optional[bytes] = None) -> bytes:
     """Encodes a Close frame after checking the close rules."""
+
+# -- heartbeat and reconnect ---------------------------------------------------------
+
+@final
+class HeartbeatAction:
+    """What the heartbeat wants now."""
+
+    @property
+    def action(self) -> str: ...
+    @property
+    def seq(self) -> Optional[int]: ...
+    @property
+    def until(self) -> Optional[int]: ...
+    @property
+    def payload(self) -> Optional[bytes]: ...
+
+@final
+class Heartbeat:
+    """Ping/pong keep-alive for one connection, driven by caller-supplied time (ms)."""
+
+    def __new__(
+        cls,
+        now: int = 0,
+        *,
+        interval_ms: int = 20000,
+        dead_timeout_ms: int = 30000,
+        max_missed: int = 2,
+        role: Optional[str] = None,
+    ) -> "Heartbeat": ...
+    def poll(self, now: int) -> HeartbeatAction:
+        """What to do at ``now``."""
+    def on_pong(self, now: int, payload: _Text) -> Optional[int]:
+        """A pong arrived; returns the round-trip time."""
+    def on_ping_received(self, now: int) -> bool:
+        """A ping arrived; ``True`` when a pong should be sent."""
+    def on_activity(self, now: int) -> None:
+        """Anything else arrived."""
+    def on_close(self, now: int) -> None:
+        """The closing handshake started."""
+    @property
+    def dead_reason(self) -> Optional[str]: ...
+    @property
+    def dead_explanation(self) -> Optional[str]: ...
+    @property
+    def last_rtt(self) -> Optional[int]: ...
+    @property
+    def smoothed_rtt(self) -> Optional[int]: ...
+    @property
+    def stale_pongs(self) -> int: ...
+    @property
+    def unsolicited_pongs(self) -> int: ...
+    @property
+    def unanswered_pings(self) -> int: ...
+
+@final
+class ReconnectDecision:
+    """What a client should do after a disconnect."""
+
+    @property
+    def decision(self) -> str: ...
+    @property
+    def stop_reason(self) -> Optional[str]: ...
+    @property
+    def at_ms(self) -> Optional[int]: ...
+    @property
+    def attempt(self) -> Optional[int]: ...
+    @property
+    def delay_ms(self) -> Optional[int]: ...
+    @property
+    def code(self) -> str: ...
+    @property
+    def reason(self) -> str: ...
+    @property
+    def remedy(self) -> str: ...
+
+@final
+class Reconnect:
+    """Reconnect/backoff decisions for one client."""
+
+    def __new__(
+        cls,
+        *,
+        base_ms: int = 1000,
+        cap_ms: int = 30000,
+        max_attempts: int = 0,
+        jitter: str = "equal",
+        stable_after_ms: int = 10000,
+        going_away_delay_ms: int = 2000,
+        overload_delay_ms: int = 10000,
+        max_retry_after_ms: int = 600000,
+        registry: str = "conventions",
+    ) -> "Reconnect": ...
+    def on_connected(self, now: int) -> None:
+        """The connection opened at ``now``."""
+    def on_disconnect(
+        self,
+        now: int,
+        *,
+        close: Optional[int] = None,
+        http_status: Optional[int] = None,
+        retry_after_s: Optional[int] = None,
+        transport: Optional[str] = None,
+        random: int = 0,
+    ) -> ReconnectDecision:
+        """The connection ended; returns what to do."""
+    def reset(self) -> None:
+        """Forget past attempts."""
+    @property
+    def attempts(self) -> int: ...
+
+# -- client handshake ----------------------------------------------------------------
+
+@final
+class Established:
+    """A successful upgrade seen from the client."""
+
+    @property
+    def subprotocol(self) -> Optional[str]: ...
+    @property
+    def server(self) -> Optional[str]: ...
+    @property
+    def consumed(self) -> int: ...
+    @property
+    def extensions(self) -> List[str]: ...
+
+@final
+class ClientHandshake:
+    """The client half of the opening handshake for one connection attempt."""
+
+    def __new__(
+        cls,
+        host: str,
+        path: Optional[str] = None,
+        *,
+        nonce: Optional[bytes] = None,
+        origin: Optional[str] = None,
+        subprotocols: Optional[Sequence[str]] = None,
+        extensions: Optional[str] = None,
+        token: Optional[str] = None,
+        token_placement: str = "authorization",
+        token_name: Optional[str] = None,
+    ) -> "ClientHandshake": ...
+    @property
+    def request(self) -> bytes: ...
+    @property
+    def key(self) -> str: ...
+    def validate_response(self, data: _Text) -> Optional[Established]:
+        """Validates the bytes received so far."""

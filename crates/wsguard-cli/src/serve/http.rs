@@ -41,19 +41,19 @@ pub enum Route {
 
 impl Gate {
     /// Builds the gate (the adapter checks the configuration with the core).
-    pub fn new(cfg: GuardConfig, paths: Vec<String>, token: Option<String>) -> Result<Gate, wsguard::ConfigError> {
+    pub fn new(cfg: GuardConfig, paths: Vec<String>, token: Option<String>) -> Result<Gate, Box<wsguard::ConfigError>> {
         let max_head = usize::try_from(cfg.limits.max_handshake_bytes).unwrap_or(usize::MAX).clamp(256, 1 << 20);
-        Ok(Gate { guard: Guard::new(cfg)?, paths, token, max_head })
+        Ok(Gate { guard: Guard::new(cfg).map_err(Box::new)?, paths, token, max_head })
+    }
+
+    /// The core heartbeat configuration the adapter derives from the config (`None`: off).
+    pub fn heartbeat_config(&self) -> Option<wsguard_core::heartbeat::HeartbeatConfig> {
+        self.guard.heartbeat(0).map(|h| *h.config())
     }
 
     /// The counters the guard records into.
     pub fn counters(&self) -> Arc<Counters> {
         self.guard.counters().clone()
-    }
-
-    /// Largest accepted request head.
-    pub fn max_head(&self) -> usize {
-        self.max_head
     }
 
     /// Looks at the bytes received so far.

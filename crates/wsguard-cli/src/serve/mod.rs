@@ -93,8 +93,8 @@ pub struct Shared {
 }
 
 /// Builds the configuration: file + environment (adapter), then flags.
-pub fn build_config(args: &ServeArgs) -> Result<(GuardConfig, Vec<wsguard::LintWarning>), wsguard::ConfigError> {
-    let loaded = GuardConfig::load(args.config.as_deref())?;
+pub fn build_config(args: &ServeArgs) -> Result<(GuardConfig, Vec<wsguard::LintWarning>), Box<wsguard::ConfigError>> {
+    let loaded = GuardConfig::load(args.config.as_deref()).map_err(Box::new)?;
     let mut cfg = loaded.config;
     cfg.origin.allowed.extend(args.allow.iter().cloned());
     if args.allow_missing_origin {
@@ -121,22 +121,16 @@ pub fn build_config(args: &ServeArgs) -> Result<(GuardConfig, Vec<wsguard::LintW
         cfg.heartbeat.pong_timeout_ms = (s * 1000.0).max(1.0) as u64;
     }
     // Flags may add entries: check again with the core (patterns + linter).
-    let warnings = if args.allow.is_empty() && args.hosts.is_empty() && args.env.is_none() { loaded.warnings } else { cfg.check()? };
+    let warnings = if args.allow.is_empty() && args.hosts.is_empty() && args.env.is_none() { loaded.warnings } else { cfg.check().map_err(Box::new)? };
     Ok((cfg, warnings))
 }
 
-/// Frame and heartbeat settings derived from the configuration.
-pub fn ws_settings(cfg: &GuardConfig) -> WsSettings {
+/// Frame and heartbeat settings: decoder limits from the configuration, and the core
+/// heartbeat configuration as the adapter derives it (`Guard::heartbeat`).
+pub fn ws_settings(cfg: &GuardConfig, heartbeat: Option<HeartbeatConfig>) -> WsSettings {
     let decoder = DecoderConfig::server()
         .with_max_message(cfg.limits.max_message_bytes)
         .with_max_frame(cfg.limits.max_frame_bytes.min(cfg.limits.max_message_bytes));
-    let hb = &cfg.heartbeat;
-    let heartbeat = if hb.ping_interval_ms == 0 {
-        None
-    } else {
-        // Dead after one interval plus the pong timeout of silence, or 2 unanswered pings.
-        HeartbeatConfig::new(hb.ping_interval_ms, hb.ping_interval_ms.saturating_add(hb.pong_timeout_ms.max(1)), 2).ok()
-    };
     WsSettings { decoder, heartbeat }
 }
 
@@ -199,8 +193,9 @@ impl Server {
     pub async fn bind(args: &ServeArgs, cfg: GuardConfig, shutdown: watch::Receiver<bool>) -> std::io::Result<Server> {
         let listener = TcpListener::bind(&args.listen).await?;
         let addr = listener.local_addr()?;
-        let settings = ws_settings(&cfg);
+        let settings = ws_settings(&cfg, None);
         let guard = http::Gate::new(cfg, args.paths.clone(), args.token.clone()).map_err(std::io::Error::other)?;
+        let settings = WsSettings { heartbeat: guard.heartbeat_config(), ..settings };
         let shared = Arc::new(Shared {
             counters: guard.counters(),
             guard,

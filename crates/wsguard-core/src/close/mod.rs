@@ -260,6 +260,14 @@ impl CloseInfo {
         self.sender
     }
     /// One sentence for users: what this ending means.
+    ///
+    /// ```
+    /// use wsguard_core::close::{classify, Retry};
+    /// let info = classify(1006);
+    /// assert!(!info.description().is_empty());
+    /// assert!(!info.causes().is_empty());
+    /// assert_eq!(info.retry(), Retry::WithBackoff);
+    /// ```
     pub const fn description(&self) -> &'static str {
         self.description
     }

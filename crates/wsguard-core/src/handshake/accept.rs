@@ -21,6 +21,12 @@ pub struct AcceptKey([u8; 28]);
 impl AcceptKey {
     /// Computes the accept value for a `Sec-WebSocket-Key` exactly as received (the
     /// 24-character base64 text, not its decoded bytes).
+    ///
+    /// ```
+    /// use wsguard_core::handshake::AcceptKey;
+    /// let accept = AcceptKey::from_key(b"dGhlIHNhbXBsZSBub25jZQ==");
+    /// assert_eq!(accept.as_str(), "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");
+    /// ```
     pub fn from_key(key: &[u8]) -> Self {
         let mut sha = sha1_smol::Sha1::new();
         sha.update(key);
@@ -78,6 +84,12 @@ pub struct ClientKey([u8; 24]);
 
 impl ClientKey {
     /// Encodes 16 bytes the caller took from a random source (the library has none).
+    ///
+    /// ```
+    /// use wsguard_core::handshake::ClientKey;
+    /// let key = ClientKey::from_nonce(*b"the sample nonce");
+    /// assert_eq!(key.as_str(), "dGhlIHNhbXBsZSBub25jZQ==");
+    /// ```
     pub fn from_nonce(nonce: [u8; 16]) -> Self {
         let mut out = [0u8; 24];
         // 16 bytes always encode to exactly 24 characters.
@@ -96,6 +108,12 @@ impl ClientKey {
     }
 
     /// The accept value the server must answer with.
+    ///
+    /// ```
+    /// use wsguard_core::handshake::ClientKey;
+    /// let key = ClientKey::from_nonce(*b"the sample nonce");
+    /// assert_eq!(key.accept().as_str(), "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");
+    /// ```
     pub fn accept(&self) -> AcceptKey {
         AcceptKey::from_key(&self.0)
     }

@@ -78,6 +78,14 @@ pub struct ClientRequest<'a> {
 
 impl<'a> ClientRequest<'a> {
     /// A request for `path` on `host`; `nonce` must come from a random source.
+    ///
+    /// ```
+    /// use wsguard_core::handshake::{write_request, ClientRequest};
+    /// let req = ClientRequest::new("chat.example.com", "/ws", *b"the sample nonce");
+    /// let mut out = [0u8; 256];
+    /// let n = write_request(&req, &mut out).unwrap();
+    /// assert!(out[..n].starts_with(b"GET /ws HTTP/1.1\r\nHost: chat.example.com\r\n"));
+    /// ```
     pub fn new(host: &'a str, path: &'a str, nonce: [u8; 16]) -> Self {
         ClientRequest {
             host,
@@ -504,6 +512,15 @@ pub enum ClientFailure<'b> {
 
 impl ClientFailure<'_> {
     /// The HTTP status received, when there was a parsable status line.
+    ///
+    /// ```
+    /// use wsguard_core::handshake::{validate_response, ClientRequest};
+    /// let req = ClientRequest::new("a.example", "/ws", [0; 16]);
+    /// let err = validate_response(&req, b"HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n").unwrap_err();
+    /// assert_eq!(err.status(), Some(403));
+    /// let err = validate_response(&req, b"SSH-2.0-OpenSSH_9.6\r\n\r\n").unwrap_err();
+    /// assert_eq!(err.status(), None);
+    /// ```
     pub fn status(&self) -> Option<u16> {
         match self {
             ClientFailure::Rejected(d) => Some(d.status),
@@ -559,6 +576,17 @@ pub struct Established<'b> {
 
 impl<'b> Established<'b> {
     /// The extensions the server accepted.
+    ///
+    /// ```
+    /// use wsguard_core::handshake::{validate_response, ClientRequest};
+    /// use wsguard_core::Status;
+    /// let req = ClientRequest::new("a.example", "/ws", *b"the sample nonce")
+    ///     .extensions("permessage-deflate; client_max_window_bits");
+    /// let resp = b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
+    /// Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\nSec-WebSocket-Extensions: permessage-deflate\r\n\r\n";
+    /// let Ok(Status::Complete(est)) = validate_response(&req, resp) else { panic!() };
+    /// assert_eq!(est.extensions().next().map(|e| e.name), Some("permessage-deflate"));
+    /// ```
     pub fn extensions(&self) -> Extensions<'b> {
         Extensions::new(HeaderIter::new(self.head))
     }

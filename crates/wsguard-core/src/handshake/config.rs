@@ -149,6 +149,14 @@ pub struct ServerConfig<'a> {
 
 impl<'a> ServerConfig<'a> {
     /// A configuration with `origin`, any Host, no subprotocols, no token, default limits.
+    ///
+    /// ```
+    /// use wsguard_core::handshake::ServerConfig;
+    /// use wsguard_core::origin::{OriginPolicy, Pattern};
+    /// let allowed = [Pattern::parse("https://app.example.com").unwrap()];
+    /// let cfg = ServerConfig::new(OriginPolicy::new(&allowed)).subprotocols(&["chat"]);
+    /// assert_eq!(cfg.subprotocols, &["chat"]);
+    /// ```
     pub const fn new(origin: OriginPolicy<'a>) -> Self {
         ServerConfig {
             origin,

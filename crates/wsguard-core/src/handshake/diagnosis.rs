@@ -4,6 +4,7 @@
 //! most likely cause from the status, the headers and (when it is complete in the buffer)
 //! the first line of the body.
 
+use super::proxy::{html_title, is_html, proxy_remedy, proxy_signature};
 use super::tokens::{header_values, single, trim_ows};
 use crate::Diagnostic;
 
@@ -22,6 +23,8 @@ pub enum DiagnosisKind {
     /// 301/302/303/307/308: the server redirects (see [`Diagnosis::location`]).
     Redirect,
     /// 400 or 426 that says the upgrade headers never arrived: a proxy dropped them.
+    /// Also a 400 without an `Upgrade` header that came through a proxy
+    /// ([`Diagnosis::via_proxy`]) and does not name a WebSocket header.
     ProxyDroppedUpgrade,
     /// 400 for another reason (see [`Diagnosis::server_reason`]).
     BadRequest,
@@ -141,7 +144,9 @@ pub struct Diagnosis<'b> {
     /// The `Server` header (`nginx`, `uvicorn` …), to say "HTTP 400 from nginx".
     pub server: Option<&'b str>,
     /// The first line of the body, when the body is complete in the buffer
-    /// (`Content-Length`). A wsguard server puts `<code>: <reason>` there.
+    /// (`Content-Length`). A wsguard server puts `<code>: <reason>` there. For an HTML
+    /// body (a proxy's error page) it is the page's `<title>` (`400 Bad Request`), or
+    /// `None` without one: markup is never shown as a reason.
     pub server_reason: Option<&'b str>,
     /// The wsguard code at the start of [`server_reason`](Self::server_reason)
     /// (`origin_not_allowed` in `origin_not_allowed: …`), when there is one.
@@ -150,6 +155,45 @@ pub struct Diagnosis<'b> {
     pub retry_after: Option<u32>,
     /// The `Sec-WebSocket-Version` the server asked for (426/400).
     pub wanted_version: Option<&'b str>,
+    /// What shows the answer came through a reverse proxy or CDN: the `Server` value
+    /// when it names one (`nginx/1.27.0`, `openresty`, `Apache/2.4.58`, `envoy`,
+    /// `haproxy`, `caddy`, `traefik`, `cloudflare`, `varnish` …), else the `Via` value
+    /// (`1.1 varnish`), else the name of a proxy-only header as received (`X-Cache`,
+    /// `CF-Ray`, `X-Amz-Cf-Id` …). `None` when nothing points at a proxy.
+    pub via_proxy: Option<&'b str>,
+    /// `true` when the answer carries an `Upgrade` header: the server understood that
+    /// an upgrade was asked for (a proxy that dropped the upgrade leaves none).
+    pub upgrade_in_answer: bool,
+}
+
+impl Diagnosis<'_> {
+    /// The proxy-specific fix when the answer came through a proxy
+    /// ([`via_proxy`](Self::via_proxy)) that most likely forwarded the upgrade as a plain
+    /// GET: the kind is [`DiagnosisKind::ProxyDroppedUpgrade`], or the status is 404/405
+    /// (what a backend answers a plain GET on a WebSocket route) with no `Upgrade`
+    /// header and no wsguard code in the answer. Show it next to
+    /// [`remedy`](Diagnostic::remedy); `None` otherwise.
+    ///
+    /// ```
+    /// use wsguard_core::handshake::{validate_response, ClientFailure, ClientRequest, DiagnosisKind};
+    /// let req = ClientRequest::new("chat.example.com", "/ws", [7; 16]);
+    /// // Starlette's 404 for a plain GET on a WebSocket route, passed on by nginx.
+    /// let resp = b"HTTP/1.1 404 Not Found\r\nServer: nginx/1.27.0\r\nContent-Length: 9\r\n\r\nNot Found";
+    /// let Err(ClientFailure::Rejected(d)) = validate_response(&req, resp) else { panic!() };
+    /// assert_eq!(d.kind, DiagnosisKind::NotFound);
+    /// assert_eq!(d.via_proxy, Some("nginx/1.27.0"));
+    /// assert!(d.proxy_hint().unwrap().contains("proxy_set_header Upgrade"));
+    /// ```
+    pub fn proxy_hint(&self) -> Option<&'static str> {
+        let plain_get = self.kind == DiagnosisKind::ProxyDroppedUpgrade
+            || (matches!(self.status, 404 | 405)
+                && !self.upgrade_in_answer
+                && self.server_code.is_none());
+        match self.via_proxy {
+            Some(sig) if plain_get => Some(proxy_remedy(sig)),
+            _ => None,
+        }
+    }
 }
 
 impl Diagnostic for Diagnosis<'_> {
@@ -199,6 +243,9 @@ fn leading_code(line: &str) -> Option<&str> {
 }
 
 fn contains_ci(hay: &[u8], needle: &[u8]) -> bool {
+    if needle.is_empty() {
+        return true;
+    }
     hay.windows(needle.len())
         .any(|w| w.eq_ignore_ascii_case(needle))
 }
@@ -215,14 +262,27 @@ pub(crate) fn diagnose<'b>(
         (1, Some(len)) => parse_u32(len).and_then(|n| after_head.get(..n as usize)),
         _ => None,
     };
-    let first_line = body.map(|b| {
-        let line = b.split(|&c| c == b'\n').next().unwrap_or(&[]);
-        trim_ows(line.strip_suffix(b"\r").unwrap_or(line))
-    });
-    let server_reason = text(first_line);
-    let server_code = server_reason.and_then(leading_code);
+    let html = body.filter(|b| is_html(headers, b));
+    let (server_reason, server_code) = match (html, body) {
+        // A proxy's HTML error page: show its title, never markup; no wsguard code.
+        (Some(page), _) => (html_title(page), None),
+        (None, body) => {
+            let first_line = body.map(|b| {
+                let line = b.split(|&c| c == b'\n').next().unwrap_or(&[]);
+                trim_ows(line.strip_suffix(b"\r").unwrap_or(line))
+            });
+            let reason = text(first_line);
+            (reason, reason.and_then(leading_code))
+        }
+    };
     let wanted_version = text(first("sec-websocket-version"));
     let has_upgrade = header_values(headers, "upgrade").next().is_some();
+    let via_proxy = proxy_signature(headers);
+    // The text that can name a header: the title of an HTML page, else the body.
+    let body_text = match html {
+        Some(_) => server_reason.map(str::as_bytes),
+        None => body,
+    };
     use DiagnosisKind::*;
     let dropped_code = matches!(
         server_code,
@@ -234,15 +294,20 @@ pub(crate) fn diagnose<'b>(
         400 if wanted_version.is_some() => VersionMismatch,
         400 if dropped_code => ProxyDroppedUpgrade,
         400 if server_code.is_some() => BadRequest,
-        400 => match body {
-            Some(b) if !b.is_empty() => {
-                if contains_ci(b, b"upgrade") {
-                    ProxyDroppedUpgrade
-                } else {
-                    BadRequest
-                }
-            }
+        400 => match body_text {
+            Some(b) if contains_ci(b, b"upgrade") => ProxyDroppedUpgrade,
+            // The backend complains about a WebSocket header: it saw the upgrade.
+            Some(b) if contains_ci(b, b"sec-websocket") => BadRequest,
             _ if has_upgrade => BadRequest,
+            // nginx's own specific 400 pages ("The plain HTTP request was sent to HTTPS
+            // port", "Request Header Or Cookie Too Large") name the problem in the title.
+            _ if html.is_some() && server_reason.is_some_and(|t| !is_plain_400_title(t)) => {
+                BadRequest
+            }
+            // A 400 without Upgrade passed on by a proxy: the backend saw a plain GET.
+            _ if via_proxy.is_some() => ProxyDroppedUpgrade,
+            Some(b) if !b.is_empty() => BadRequest,
+            _ if html.is_some() => BadRequest,
             _ => ProxyDroppedUpgrade,
         },
         401 => Unauthorized,
@@ -267,7 +332,19 @@ pub(crate) fn diagnose<'b>(
         server_code,
         retry_after: first("retry-after").and_then(parse_u32),
         wanted_version,
+        via_proxy,
+        upgrade_in_answer: has_upgrade,
     }
+}
+
+/// `400 Bad Request` (any case, any spacing): the generic title that says nothing more.
+fn is_plain_400_title(title: &str) -> bool {
+    let mut words = title.split_ascii_whitespace();
+    matches!(
+        (words.next(), words.next(), words.next(), words.next()),
+        (Some("400"), Some(b), Some(r), None)
+            if b.eq_ignore_ascii_case("bad") && r.eq_ignore_ascii_case("request")
+    )
 }
 
 #[cfg(test)]

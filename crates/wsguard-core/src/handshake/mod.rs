@@ -36,6 +36,7 @@ mod client;
 mod config;
 mod diagnosis;
 mod limits;
+mod proxy;
 mod rejection;
 mod request;
 mod response;

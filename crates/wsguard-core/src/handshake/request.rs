@@ -91,6 +91,18 @@ impl<'b> Accepted<'b> {
     }
 
     /// The first header called `name` (case-insensitive).
+    ///
+    /// ```
+    /// use wsguard_core::handshake::{validate_request, ServerConfig};
+    /// use wsguard_core::origin::OriginPolicy;
+    /// use wsguard_core::Status;
+    /// let cfg = ServerConfig::new(OriginPolicy::new(&[]).allow_missing(true));
+    /// let req = b"GET /ws HTTP/1.1\r\nHost: a.example\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
+    /// Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nX-Request-Id: 42\r\n\r\n";
+    /// let Ok(Status::Complete(a)) = validate_request(&cfg, req) else { panic!() };
+    /// assert_eq!(a.header("x-request-id"), Some(&b"42"[..]));
+    /// assert_eq!(a.header("cookie"), None);
+    /// ```
     pub fn header(&self, name: &str) -> Option<&'b [u8]> {
         self.headers()
             .find(|(n, _)| n.eq_ignore_ascii_case(name))

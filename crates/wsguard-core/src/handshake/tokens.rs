@@ -56,6 +56,12 @@ pub struct CommaList<'b> {
 
 impl<'b> CommaList<'b> {
     /// Entries of `value`.
+    ///
+    /// ```
+    /// use wsguard_core::handshake::CommaList;
+    /// let v: Vec<&[u8]> = CommaList::new(b"keep-alive, , Upgrade").collect();
+    /// assert_eq!(v, [&b"keep-alive"[..], b"Upgrade"]);
+    /// ```
     pub fn new(value: &'b [u8]) -> Self {
         CommaList { rest: Some(value) }
     }
@@ -212,6 +218,13 @@ pub struct Extension<'b> {
 impl<'b> Extension<'b> {
     /// Parses one list entry (`name; p1; p2=v`). `None` when the name is empty or the
     /// entry is not UTF-8.
+    ///
+    /// ```
+    /// use wsguard_core::handshake::Extension;
+    /// let e = Extension::parse(b"permessage-deflate; client_max_window_bits").unwrap();
+    /// assert_eq!((e.name, e.raw_params), ("permessage-deflate", " client_max_window_bits"));
+    /// assert_eq!(Extension::parse(b" ; x"), None);
+    /// ```
     pub fn parse(entry: &'b [u8]) -> Option<Self> {
         let (name, rest) = split_unquoted(entry, b';');
         let name = core::str::from_utf8(trim_ows(name)).ok()?;
@@ -224,6 +237,13 @@ impl<'b> Extension<'b> {
 
     /// The parameters as `(name, value)`; a quoted value is returned without its quotes
     /// (backslash escapes are left as they are).
+    ///
+    /// ```
+    /// use wsguard_core::handshake::Extension;
+    /// let e = Extension::parse(b"permessage-deflate; server_max_window_bits=\"10\"").unwrap();
+    /// let p: Vec<_> = e.params().collect();
+    /// assert_eq!(p, [("server_max_window_bits", Some("10"))]);
+    /// ```
     pub fn params(&self) -> ExtensionParams<'b> {
         ExtensionParams {
             rest: Some(self.raw_params.as_bytes()),

@@ -203,7 +203,7 @@ impl<'b, T: Read + Write> WebSocket<'b, T> {
     /// ```
     /// use wsguard_core::io::{Options, WebSocket, Error};
     /// use wsguard_core::frame::Role;
-    /// struct Null;
+    /// #[derive(Debug)] struct Null;
     /// impl embedded_io_async::ErrorType for Null { type Error = core::convert::Infallible; }
     /// impl embedded_io_async::Read for Null { async fn read(&mut self, _: &mut [u8]) -> Result<usize, Self::Error> { Ok(0) } }
     /// impl embedded_io_async::Write for Null { async fn write(&mut self, b: &[u8]) -> Result<usize, Self::Error> { Ok(b.len()) }

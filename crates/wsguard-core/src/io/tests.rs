@@ -650,13 +650,9 @@ fn accept_sends_the_exact_rejection() {
         b"HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
     );
     // the application refuses it
-    let open = ServerConfig::new(OriginPolicy::new(&[])).subprotocols(&["chat"]);
-    let mut mock = Mock::new(
-        REQUEST
-            .replace("Origin: https://app.example.com\r\n", "")
-            .into_bytes(),
-        64,
-    );
+    let allowed = [Pattern::parse("https://app.example.com").unwrap()];
+    let open = ServerConfig::new(OriginPolicy::new(&allowed)).subprotocols(&["chat"]);
+    let mut mock = Mock::new(REQUEST.as_bytes().to_vec(), 64);
     let (mut rx, mut tx) = ([0u8; 1024], [0u8; 256]);
     let err = block_on(accept_with(
         &mut mock,

@@ -63,26 +63,55 @@ impl<'a> CorsConfig<'a> {
         }
     }
     /// Sets [`credentials`](Self::credentials).
+    ///
+    /// ```
+    /// use wsguard_core::origin::{CorsConfig, CorsRequest, OriginPolicy, Pattern};
+    /// let allowed = [Pattern::parse("https://app.example.com").unwrap()];
+    /// let policy = OriginPolicy::new(&allowed);
+    /// let cfg = CorsConfig::new().credentials(true);
+    /// let resp = policy.cors(&cfg, &CorsRequest::simple(b"GET", Some(b"https://app.example.com")));
+    /// assert!(resp.headers().any(|h| h == ("Access-Control-Allow-Credentials", "true")));
+    /// ```
     pub const fn credentials(mut self, on: bool) -> Self {
         self.credentials = on;
         self
     }
     /// Sets [`methods`](Self::methods).
+    ///
+    /// ```
+    /// use wsguard_core::origin::CorsConfig;
+    /// assert_eq!(CorsConfig::new().methods("GET, POST").methods, "GET, POST");
+    /// ```
     pub const fn methods(mut self, list: &'a str) -> Self {
         self.methods = list;
         self
     }
     /// Sets [`headers`](Self::headers).
+    ///
+    /// ```
+    /// use wsguard_core::origin::CorsConfig;
+    /// assert_eq!(CorsConfig::new().headers("Authorization, Content-Type").headers, "Authorization, Content-Type");
+    /// ```
     pub const fn headers(mut self, list: &'a str) -> Self {
         self.headers = list;
         self
     }
     /// Sets [`expose_headers`](Self::expose_headers).
+    ///
+    /// ```
+    /// use wsguard_core::origin::CorsConfig;
+    /// assert_eq!(CorsConfig::new().expose_headers("X-Request-Id").expose_headers, "X-Request-Id");
+    /// ```
     pub const fn expose_headers(mut self, list: &'a str) -> Self {
         self.expose_headers = list;
         self
     }
     /// Sets [`max_age`](Self::max_age).
+    ///
+    /// ```
+    /// use wsguard_core::origin::CorsConfig;
+    /// assert_eq!(CorsConfig::new().max_age(600).max_age, Some(600));
+    /// ```
     pub const fn max_age(mut self, seconds: u32) -> Self {
         self.max_age = Some(seconds);
         self
@@ -125,6 +154,16 @@ impl<'r> CorsRequest<'r> {
         }
     }
     /// A preflight: `OPTIONS` with `Access-Control-Request-Method`.
+    ///
+    /// ```
+    /// use wsguard_core::origin::{CorsConfig, CorsRequest, OriginPolicy, Pattern};
+    /// let allowed = [Pattern::parse("https://app.example.com").unwrap()];
+    /// let cfg = CorsConfig::new().methods("GET, POST").headers("Content-Type").max_age(600);
+    /// let req = CorsRequest::preflight(b"https://app.example.com", b"POST", Some(b"content-type"));
+    /// let resp = OriginPolicy::new(&allowed).cors(&cfg, &req);
+    /// assert_eq!(resp.status(), Some(204));
+    /// assert!(resp.headers().any(|h| h == ("Access-Control-Max-Age", "600")));
+    /// ```
     pub const fn preflight(
         origin: &'r [u8],
         request_method: &'r [u8],
@@ -343,6 +382,15 @@ impl<'r> CorsResponse<'r> {
         !matches!(self.outcome, Ok(o) if o.is_missing())
     }
     /// Why no `Access-Control-Allow-*` headers are sent.
+    ///
+    /// ```
+    /// use wsguard_core::origin::{CorsConfig, CorsDenial, CorsRequest, OriginPolicy, Pattern};
+    /// let allowed = [Pattern::parse("https://app.example.com").unwrap()];
+    /// let req = CorsRequest::simple(b"GET", Some(b"https://evil.example"));
+    /// let resp = OriginPolicy::new(&allowed).cors(&CorsConfig::new(), &req);
+    /// assert!(!resp.is_allowed());
+    /// assert!(matches!(resp.denial(), Some(CorsDenial::Origin(_))));
+    /// ```
     pub fn denial(&self) -> Option<CorsDenial> {
         self.outcome.err()
     }

@@ -4,10 +4,10 @@
 //! then talk to a local server "same-origin". The request still carries
 //! `Host: attacker.example`, so a server that only answers to its own names is safe.
 
-use super::parse::{
+use super::authority::{
     ends_with_ci, parse_authority, parse_port, scan_bytes, split_host_port, validate_host,
-    Malformed,
 };
+use super::malformed::Malformed;
 use crate::Diagnostic;
 use core::fmt;
 
@@ -42,6 +42,12 @@ impl HostDenial {
         }
     }
     /// The sub-reason for [`HostDenial::Malformed`].
+    ///
+    /// ```
+    /// use wsguard_core::origin::{HostPolicy, Malformed};
+    /// let err = HostPolicy::new(&[]).check(b"a.example:0").unwrap_err();
+    /// assert_eq!(err.malformed(), Some(Malformed::PortZero));
+    /// ```
     pub fn malformed(&self) -> Option<Malformed> {
         match self {
             HostDenial::Malformed(m) => Some(*m),

@@ -26,7 +26,8 @@
 //! finding (fix the error first). Entries that cannot parse ("never match") get
 //! `lint_invalid` (or the more specific code above).
 
-use super::parse::{ends_with_ci, Malformed};
+use super::authority::ends_with_ci;
+use super::malformed::Malformed;
 use super::pattern::{HostPattern, Pattern, PatternError};
 use super::presets::Preset;
 use crate::Diagnostic;

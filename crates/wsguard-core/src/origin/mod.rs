@@ -25,9 +25,11 @@
 //! assert_eq!(denial.code(), "origin_host");
 //! ```
 
+mod authority;
 mod cors;
 mod host;
 mod lint;
+mod malformed;
 mod parse;
 mod pattern;
 mod policy;
@@ -36,7 +38,9 @@ mod presets;
 pub use cors::{CorsConfig, CorsDenial, CorsRequest, CorsResponse};
 pub use host::{HostDenial, HostPolicy};
 pub use lint::{lint, Finding, LintCode, LintContext, Severity, Suggestion, PUBLIC_SUFFIXES};
-pub use parse::{default_port, Malformed, Origin, OriginKind, MAX_ORIGIN_LEN};
+pub use authority::default_port;
+pub use malformed::Malformed;
+pub use parse::{Origin, OriginKind, MAX_ORIGIN_LEN};
 pub use pattern::{HostPattern, Pattern, PatternError, PortPattern};
 pub use policy::{OriginDenial, OriginPolicy};
 pub use presets::Preset;

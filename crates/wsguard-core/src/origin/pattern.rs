@@ -1,11 +1,12 @@
 //! Allowed-origin patterns: exact origins, `*.` subdomain wildcards, port wildcards and
 //! port lists, and `*`.
 
-use super::parse::{
+use super::authority::{
     default_port, ends_with_ci, normalise_port, parse_port, scan_bytes, split_authority,
-    split_host_port, split_scheme, validate_host, HostKind, Malformed, Origin, OriginKind,
-    MAX_ORIGIN_LEN,
+    split_host_port, split_scheme, validate_host, HostKind,
 };
+use super::malformed::Malformed;
+use super::parse::{Origin, OriginKind, MAX_ORIGIN_LEN};
 use crate::Diagnostic;
 use core::fmt;
 

@@ -1,6 +1,7 @@
 //! The Origin policy: one decision for the WebSocket Origin check and for HTTP CORS.
 
-use super::parse::{Malformed, Origin, OriginKind};
+use super::malformed::Malformed;
+use super::parse::{Origin, OriginKind};
 use super::pattern::Pattern;
 use super::presets::{dev_host_match, Preset};
 use crate::Diagnostic;
@@ -273,6 +274,15 @@ impl<'a> OriginPolicy<'a> {
     }
 
     /// Matches an already parsed tuple origin against patterns, preset and dev hosts.
+    ///
+    /// ```
+    /// use wsguard_core::origin::{Origin, OriginDenial, OriginPolicy, Pattern};
+    /// let allowed = [Pattern::parse("https://app.example.com").unwrap()];
+    /// let policy = OriginPolicy::new(&allowed);
+    /// let origin = Origin::parse(b"https://app.example.com").unwrap();
+    /// assert_eq!(policy.check_origin(&origin), Ok(()));
+    /// assert_eq!(policy.check_origin(&Origin::NULL), Err(OriginDenial::Null));
+    /// ```
     pub fn check_origin(&self, origin: &Origin<'_>) -> Result<(), OriginDenial> {
         match origin.kind() {
             OriginKind::Missing => {

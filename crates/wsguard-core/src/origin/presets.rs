@@ -1,6 +1,7 @@
 //! Policy presets: what a policy allows without being told.
 
-use super::parse::{parse_port, split_host_port, validate_host, Origin};
+use super::authority::{parse_port, split_host_port, validate_host};
+use super::parse::Origin;
 use super::pattern::{HostPattern, Pattern, PortPattern};
 
 /// What a policy allows implicitly, on top of its patterns.

@@ -57,6 +57,13 @@ pub enum Jitter {
 
 impl Jitter {
     /// The delay for ceiling `ceiling_ms` and random number `random`.
+    ///
+    /// ```
+    /// use wsguard_core::reconnect::Jitter;
+    /// assert_eq!(Jitter::Full.apply(1_000, 0), 0);
+    /// assert_eq!(Jitter::Equal.apply(1_000, 0), 500);
+    /// assert_eq!(Jitter::Equal.apply(1_000, u32::MAX), 999);
+    /// ```
     pub const fn apply(self, ceiling_ms: u64, random: u32) -> u64 {
         const fn scale(span: u64, random: u32) -> u64 {
             ((span as u128 * random as u128) >> 32) as u64
@@ -187,6 +194,29 @@ pub enum Disconnect {
     Transport(TransportFailure),
 }
 
+impl Disconnect {
+    /// The disconnect a refused upgrade stands for: its HTTP status and `Retry-After`,
+    /// straight from the client handshake's [`Diagnosis`](crate::handshake::Diagnosis).
+    ///
+    /// ```
+    /// use wsguard_core::handshake::{validate_response, ClientFailure, ClientRequest};
+    /// use wsguard_core::reconnect::{Decision, Disconnect, Reconnect, ReconnectConfig};
+    /// let req = ClientRequest::new("a.example", "/ws", [0; 16]);
+    /// let resp = b"HTTP/1.1 429 Too Many Requests\r\nRetry-After: 30\r\nContent-Length: 0\r\n\r\n";
+    /// let Err(ClientFailure::Rejected(d)) = validate_response(&req, resp) else { panic!() };
+    /// let why = Disconnect::from_diagnosis(&d);
+    /// assert_eq!(why, Disconnect::HttpStatus { status: 429, retry_after_s: Some(30) });
+    /// let mut rc = Reconnect::new(ReconnectConfig::DEFAULT);
+    /// assert!(matches!(rc.on_disconnect(why, 0, 0), Decision::RetryAt { at_ms: 30_000, .. }));
+    /// ```
+    pub fn from_diagnosis(diagnosis: &crate::handshake::Diagnosis<'_>) -> Self {
+        Disconnect::HttpStatus {
+            status: diagnosis.status,
+            retry_after_s: diagnosis.retry_after,
+        }
+    }
+}
+
 /// The reconnect state of one client.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
@@ -241,6 +271,14 @@ impl<'a> Reconnect<'a> {
     }
 
     /// `true` when connected for at least `stable_after_ms`; also resets the counter then.
+    ///
+    /// ```
+    /// use wsguard_core::reconnect::{Reconnect, ReconnectConfig};
+    /// let mut rc = Reconnect::new(ReconnectConfig::DEFAULT); // stable after 10 s
+    /// rc.on_connected(0);
+    /// assert!(!rc.is_stable(5_000));
+    /// assert!(rc.is_stable(10_000));
+    /// ```
     pub fn is_stable(&mut self, now_ms: u64) -> bool {
         match self.connected_at {
             Some(at) if now_ms.saturating_sub(at) >= self.config.stable_after_ms => {
@@ -252,6 +290,15 @@ impl<'a> Reconnect<'a> {
     }
 
     /// Forget all failures (e.g. after the user re-authenticated or pressed "retry").
+    ///
+    /// ```
+    /// use wsguard_core::reconnect::{Disconnect, Reconnect, ReconnectConfig};
+    /// let mut rc = Reconnect::new(ReconnectConfig::DEFAULT);
+    /// let _ = rc.on_disconnect(Disconnect::Close(1006), 0, 0);
+    /// assert_eq!(rc.attempts(), 1);
+    /// rc.reset();
+    /// assert_eq!(rc.attempts(), 0);
+    /// ```
     pub fn reset(&mut self) {
         self.attempts = 0;
         self.connected_at = None;

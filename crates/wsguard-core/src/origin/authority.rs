@@ -1,0 +1,412 @@
+//! The `host[:port]` grammar shared by Origin values, the Host allowlist and the pattern
+//! parser: scheme and authority splitting, ports, domain names, canonical IPv4 and
+//! RFC 5952 IPv6 (see the decisions listed in the [`parse`](super::parse) module).
+
+use super::malformed::Malformed;
+
+/// The default port of a scheme: `http`/`ws` 80, `https`/`wss` 443, others none.
+///
+/// ```
+/// use wsguard_core::origin::default_port;
+/// assert_eq!(default_port("HTTPS"), Some(443));
+/// assert_eq!(default_port("chrome-extension"), None);
+/// ```
+pub fn default_port(scheme: &str) -> Option<u16> {
+    if scheme.eq_ignore_ascii_case("http") || scheme.eq_ignore_ascii_case("ws") {
+        Some(80)
+    } else if scheme.eq_ignore_ascii_case("https") || scheme.eq_ignore_ascii_case("wss") {
+        Some(443)
+    } else {
+        None
+    }
+}
+
+/// The explicit port with an explicit default port removed (`https`, 443 → `None`).
+pub(crate) fn normalise_port(scheme: &str, port: Option<u16>) -> Option<u16> {
+    match port {
+        Some(p) if Some(p) == default_port(scheme) => None,
+        other => other,
+    }
+}
+
+pub(crate) fn ends_with_ci(s: &str, suffix: &str) -> bool {
+    s.len() >= suffix.len()
+        && s.as_bytes()
+            .get(s.len() - suffix.len()..)
+            .is_some_and(|t| t.eq_ignore_ascii_case(suffix.as_bytes()))
+}
+
+/// First control / whitespace / non-ASCII byte decides.
+pub(crate) fn scan_bytes(b: &[u8]) -> Result<(), Malformed> {
+    for &c in b {
+        match c {
+            b' ' | b'\t' => return Err(Malformed::Whitespace),
+            0..=0x1f | 0x7f => return Err(Malformed::Control),
+            0x80..=0xff => return Err(Malformed::NonAscii),
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// Splits `scheme://rest`.
+pub(crate) fn split_scheme(s: &str) -> Result<(&str, &str), Malformed> {
+    let colon = s.find(':').ok_or(Malformed::NoScheme)?;
+    let (scheme, rest) = s.split_at(colon);
+    let rest = rest.strip_prefix("://").ok_or(Malformed::NoScheme)?;
+    let mut bytes = scheme.bytes();
+    match bytes.next() {
+        Some(c) if c.is_ascii_alphabetic() => {}
+        _ => return Err(Malformed::BadScheme),
+    }
+    if !bytes.all(|c| c.is_ascii_alphanumeric() || matches!(c, b'+' | b'-' | b'.')) {
+        return Err(Malformed::BadScheme);
+    }
+    Ok((scheme, rest))
+}
+
+/// Cuts the authority off `rest` and refuses anything after it (path, query, fragment)
+/// and userinfo / backslashes inside it.
+pub(crate) fn split_authority(rest: &str) -> Result<&str, Malformed> {
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let (auth, tail) = rest.split_at(end);
+    if auth.contains('@') {
+        return Err(Malformed::Userinfo);
+    }
+    match tail.as_bytes().first() {
+        None => {}
+        Some(b'/') if tail.len() == 1 => return Err(Malformed::TrailingSlash),
+        Some(b'/') => return Err(Malformed::Path),
+        Some(b'?') => return Err(Malformed::Query),
+        _ => return Err(Malformed::Fragment),
+    }
+    if auth.contains('\\') {
+        return Err(Malformed::Backslash);
+    }
+    Ok(auth)
+}
+
+/// Splits `host[:port]` (host may be bracketed IPv6). Returns the host (with brackets)
+/// and the raw port text, unvalidated.
+pub(crate) fn split_host_port(auth: &str) -> Result<(&str, Option<&str>), Malformed> {
+    if auth.starts_with('[') {
+        let close = auth.find(']').ok_or(Malformed::Ipv6Noncanonical)?;
+        let (host, after) = auth.split_at(close + 1);
+        if after.is_empty() {
+            Ok((host, None))
+        } else if let Some(p) = after.strip_prefix(':') {
+            Ok((host, Some(p)))
+        } else {
+            Err(Malformed::Ipv6Noncanonical)
+        }
+    } else {
+        match auth.find(':') {
+            None => Ok((auth, None)),
+            Some(i) => {
+                let (host, after) = auth.split_at(i);
+                let port = after.get(1..).unwrap_or("");
+                if port.contains(':') {
+                    Err(Malformed::Ipv6Noncanonical)
+                } else {
+                    Ok((host, Some(port)))
+                }
+            }
+        }
+    }
+}
+
+/// A decimal port, 1..=65535, without leading zeros.
+pub(crate) fn parse_port(p: &str) -> Result<u16, Malformed> {
+    if p.is_empty() {
+        return Err(Malformed::PortEmpty);
+    }
+    if !p.bytes().all(|c| c.is_ascii_digit()) {
+        return Err(Malformed::PortInvalid);
+    }
+    if p.len() > 1 && p.starts_with('0') {
+        return Err(Malformed::PortLeadingZero);
+    }
+    if p.len() > 5 {
+        return Err(Malformed::PortRange);
+    }
+    let mut v: u32 = 0;
+    for c in p.bytes() {
+        v = v * 10 + u32::from(c - b'0');
+    }
+    match v {
+        0 => Err(Malformed::PortZero),
+        1..=65535 => Ok(v as u16),
+        _ => Err(Malformed::PortRange),
+    }
+}
+
+/// What kind of host passed validation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum HostKind {
+    Domain,
+    Ipv4,
+    Ipv6,
+}
+
+/// Validates a host as it appears in an origin (IPv6 with brackets).
+pub(crate) fn validate_host(host: &str) -> Result<HostKind, Malformed> {
+    if let Some(inner) = host.strip_prefix('[') {
+        let inner = inner.strip_suffix(']').ok_or(Malformed::Ipv6Noncanonical)?;
+        if inner.contains('%') {
+            return Err(Malformed::ZoneId);
+        }
+        check_ipv6(inner)?;
+        return Ok(HostKind::Ipv6);
+    }
+    if host.contains('%') {
+        return Err(Malformed::Percent);
+    }
+    validate_domain(host)
+}
+
+fn validate_domain(host: &str) -> Result<HostKind, Malformed> {
+    if host.is_empty() {
+        return Err(Malformed::EmptyHost);
+    }
+    if host.len() > 253 {
+        return Err(Malformed::HostTooLong);
+    }
+    if host.ends_with('.') {
+        return Err(Malformed::TrailingDot);
+    }
+    let mut last = "";
+    for label in host.split('.') {
+        if label.is_empty() {
+            return Err(Malformed::EmptyLabel);
+        }
+        if label.len() > 63 {
+            return Err(Malformed::LabelTooLong);
+        }
+        if !label
+            .bytes()
+            .all(|c| c.is_ascii_alphanumeric() || c == b'-' || c == b'_')
+        {
+            return Err(Malformed::BadHost);
+        }
+        last = label;
+    }
+    if is_numeric_label(last) {
+        if is_canonical_ipv4(host) {
+            Ok(HostKind::Ipv4)
+        } else {
+            Err(Malformed::Ipv4Noncanonical)
+        }
+    } else {
+        Ok(HostKind::Domain)
+    }
+}
+
+/// WHATWG: a host whose last label is a number (decimal or `0x` hex) is an IPv4 address.
+fn is_numeric_label(l: &str) -> bool {
+    if let Some(hex) = l.strip_prefix("0x").or_else(|| l.strip_prefix("0X")) {
+        hex.bytes().all(|c| c.is_ascii_hexdigit())
+    } else {
+        !l.is_empty() && l.bytes().all(|c| c.is_ascii_digit())
+    }
+}
+
+fn is_canonical_ipv4(host: &str) -> bool {
+    let mut n = 0;
+    for part in host.split('.') {
+        n += 1;
+        if n > 4 || part.is_empty() || part.len() > 3 || !part.bytes().all(|c| c.is_ascii_digit()) {
+            return false;
+        }
+        if part.len() > 1 && part.starts_with('0') {
+            return false;
+        }
+        let v = part.bytes().fold(0u32, |a, c| a * 10 + u32::from(c - b'0'));
+        if v > 255 {
+            return false;
+        }
+    }
+    n == 4
+}
+
+fn parse_groups(s: &str, out: &mut [u16; 8], at: &mut usize) -> Result<(), Malformed> {
+    if s.is_empty() {
+        return Ok(());
+    }
+    for g in s.split(':') {
+        if g.is_empty() || g.len() > 4 || !g.bytes().all(|c| c.is_ascii_hexdigit()) {
+            return Err(Malformed::Ipv6Noncanonical);
+        }
+        let slot = out.get_mut(*at).ok_or(Malformed::Ipv6Noncanonical)?;
+        *slot = u16::from_str_radix(g, 16).map_err(|_| Malformed::Ipv6Noncanonical)?;
+        *at += 1;
+    }
+    Ok(())
+}
+
+/// Parses the text inside the brackets and requires it to equal its RFC 5952 form.
+fn check_ipv6(inner: &str) -> Result<(), Malformed> {
+    let mut groups = [0u16; 8];
+    let mut head = [0u16; 8];
+    let mut tail = [0u16; 8];
+    let (mut nh, mut nt) = (0usize, 0usize);
+    match inner.find("::") {
+        Some(i) => {
+            parse_groups(inner.get(..i).unwrap_or(""), &mut head, &mut nh)?;
+            parse_groups(inner.get(i + 2..).unwrap_or(""), &mut tail, &mut nt)?;
+            if nh + nt > 7 {
+                return Err(Malformed::Ipv6Noncanonical);
+            }
+        }
+        None => {
+            parse_groups(inner, &mut head, &mut nh)?;
+            if nh != 8 {
+                return Err(Malformed::Ipv6Noncanonical);
+            }
+        }
+    }
+    groups[..nh].copy_from_slice(&head[..nh]);
+    groups[8 - nt..].copy_from_slice(&tail[..nt]);
+    let mut buf = [0u8; 40];
+    let len = write_ipv6(&groups, &mut buf);
+    if buf
+        .get(..len)
+        .is_some_and(|c| c.eq_ignore_ascii_case(inner.as_bytes()))
+    {
+        Ok(())
+    } else {
+        Err(Malformed::Ipv6Noncanonical)
+    }
+}
+
+/// RFC 5952 text of 8 groups into `buf` (39 bytes at most); returns the length.
+fn write_ipv6(groups: &[u16; 8], buf: &mut [u8; 40]) -> usize {
+    // longest run of >= 2 zero groups, first on ties
+    let (mut best_at, mut best_len) = (8usize, 0usize);
+    let mut i = 0;
+    while i < 8 {
+        if groups[i] == 0 {
+            let start = i;
+            while i < 8 && groups[i] == 0 {
+                i += 1;
+            }
+            if i - start > best_len && i - start >= 2 {
+                best_at = start;
+                best_len = i - start;
+            }
+        } else {
+            i += 1;
+        }
+    }
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut n = 0;
+    let mut i = 0;
+    while i < 8 {
+        if i == best_at {
+            buf[n] = b':';
+            buf[n + 1] = b':';
+            n += 2;
+            i += best_len;
+            continue;
+        }
+        if i > 0 && i != best_at + best_len {
+            buf[n] = b':';
+            n += 1;
+        }
+        let g = groups[i];
+        let mut started = false;
+        for shift in [12u16, 8, 4, 0] {
+            let d = ((g >> shift) & 0xf) as usize;
+            if d != 0 || started || shift == 0 {
+                buf[n] = HEX[d];
+                n += 1;
+                started = true;
+            }
+        }
+        i += 1;
+    }
+    n
+}
+
+/// Parses and validates `host[:port]` (a Host header, or an origin's authority).
+pub(crate) fn parse_authority(auth: &str) -> Result<(&str, HostKind, Option<u16>), Malformed> {
+    let (host, port) = split_host_port(auth)?;
+    let kind = validate_host(host)?;
+    let port = match port {
+        None => None,
+        Some(p) => Some(parse_port(p)?),
+    };
+    Ok((host, kind, port))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ipv6_canonical() {
+        for ok in [
+            "::1",
+            "::",
+            "2001:db8::1",
+            "2001:db8:0:1:1:1:1:1",
+            "fe80::1:2",
+            "1::",
+            "2001:DB8::1",
+        ] {
+            assert_eq!(check_ipv6(ok), Ok(()), "{ok}");
+        }
+        for bad in [
+            "0:0:0:0:0:0:0:1",
+            "::0:1",
+            "2001:db8:0:0:1:0:0:1",
+            "2001:0db8::1",
+            "::ffff:1.2.3.4",
+            "1:2:3:4:5:6:7:8:9",
+            ":::1",
+            "1::2::3",
+            "2001:db8::0:1",
+            "",
+            "1:2:3:4:5:6:7::",
+        ] {
+            assert_eq!(check_ipv6(bad), Err(Malformed::Ipv6Noncanonical), "{bad}");
+        }
+        // RFC 5952: first longest run wins; a single zero group is not compressed
+        assert_eq!(check_ipv6("2001:db8::1:0:0:1"), Ok(()));
+        assert_eq!(check_ipv6("2001:0:1:1:1:1:1:1"), Ok(()));
+    }
+
+    #[test]
+    fn ipv4_forms() {
+        assert_eq!(validate_host("127.0.0.1"), Ok(HostKind::Ipv4));
+        for bad in [
+            "127.1",
+            "2130706433",
+            "0x7f.0.0.1",
+            "127.000.0.1",
+            "256.0.0.1",
+            "1.2.3.4.5",
+            "a.0x10",
+            "01.2.3.4",
+        ] {
+            assert_eq!(
+                validate_host(bad),
+                Err(Malformed::Ipv4Noncanonical),
+                "{bad}"
+            );
+        }
+        assert_eq!(validate_host("1.example.com"), Ok(HostKind::Domain));
+    }
+
+    #[test]
+    fn ports() {
+        assert_eq!(parse_port("65535"), Ok(65535));
+        assert_eq!(parse_port("65536"), Err(Malformed::PortRange));
+        assert_eq!(parse_port("0"), Err(Malformed::PortZero));
+        assert_eq!(parse_port("00"), Err(Malformed::PortLeadingZero));
+        assert_eq!(
+            parse_port("99999999999999999999"),
+            Err(Malformed::PortRange)
+        );
+        assert_eq!(parse_port("8o"), Err(Malformed::PortInvalid));
+    }
+}
