@@ -46,9 +46,16 @@ fn header(c: &mut Criterion) {
 fn decode_all(dec: &mut Decoder, buf: &mut [u8], streaming: bool) -> usize {
     let (mut at, mut bytes) = (0, 0);
     while at < buf.len() {
-        let r = if streaming { dec.decode_streaming(&mut buf[at..]) } else { dec.decode(&mut buf[at..]) };
+        let r = if streaming {
+            dec.decode_streaming(&mut buf[at..])
+        } else {
+            dec.decode(&mut buf[at..])
+        };
         match r {
-            Ok(Decoded::Event { consumed, event: Event::Data { payload, .. } }) => {
+            Ok(Decoded::Event {
+                consumed,
+                event: Event::Data { payload, .. },
+            }) => {
                 at += consumed;
                 bytes += black_box(payload).len();
             }

@@ -24,14 +24,17 @@ use std::hint::black_box;
 use tungstenite::handshake::machine::TryParse;
 use tungstenite::handshake::server::{create_response, write_response, Request};
 use wsguard_bench::peers::criterion;
-use wsguard_bench::{with_server_config, ALLOWED_HOST, ALLOWED_ORIGIN, EXPECTED_ACCEPT, HANDSHAKE_REQUEST};
+use wsguard_bench::{
+    with_server_config, ALLOWED_HOST, ALLOWED_ORIGIN, EXPECTED_ACCEPT, HANDSHAKE_REQUEST,
+};
 use wsguard_core::handshake::{validate_request, write_accept_response};
 use wsguard_core::Status;
 
 /// What a tungstenite user's callback checks: Origin and Host, exact match.
 fn tungstenite_callback_checks(req: &Request) -> bool {
     let h = req.headers();
-    h.get("Origin").is_some_and(|v| v == ALLOWED_ORIGIN) && h.get("Host").is_some_and(|v| v == ALLOWED_HOST)
+    h.get("Origin").is_some_and(|v| v == ALLOWED_ORIGIN)
+        && h.get("Host").is_some_and(|v| v == ALLOWED_HOST)
 }
 
 fn tungstenite_validate(bytes: &[u8]) -> tungstenite::handshake::server::Response {
@@ -46,10 +49,12 @@ fn handshake(c: &mut Criterion) {
         let mut g = c.benchmark_group("handshake/validate");
         g.throughput(Throughput::Elements(1));
         g.bench_function("wsguard", |b| {
-            b.iter(|| match validate_request(cfg, black_box(HANDSHAKE_REQUEST)) {
-                Ok(Status::Complete(a)) => black_box(a.accept),
-                other => panic!("{other:?}"),
-            })
+            b.iter(
+                || match validate_request(cfg, black_box(HANDSHAKE_REQUEST)) {
+                    Ok(Status::Complete(a)) => black_box(a.accept),
+                    other => panic!("{other:?}"),
+                },
+            )
         });
         g.bench_function("tungstenite", |b| {
             b.iter(|| black_box(tungstenite_validate(black_box(HANDSHAKE_REQUEST))))
@@ -60,10 +65,14 @@ fn handshake(c: &mut Criterion) {
         g.throughput(Throughput::Elements(1));
         g.bench_function("wsguard", |b| {
             let mut out = [0u8; 256];
-            b.iter(|| match validate_request(cfg, black_box(HANDSHAKE_REQUEST)) {
-                Ok(Status::Complete(a)) => black_box(write_accept_response(&a, &mut out).unwrap()),
-                other => panic!("{other:?}"),
-            })
+            b.iter(
+                || match validate_request(cfg, black_box(HANDSHAKE_REQUEST)) {
+                    Ok(Status::Complete(a)) => {
+                        black_box(write_accept_response(&a, &mut out).unwrap())
+                    }
+                    other => panic!("{other:?}"),
+                },
+            )
         });
         g.bench_function("tungstenite", |b| {
             let mut out = Vec::with_capacity(256);
@@ -81,9 +90,14 @@ fn handshake(c: &mut Criterion) {
 /// Both sides must produce the same accept value, or the comparison is meaningless.
 fn check_same_answer() {
     let resp = tungstenite_validate(HANDSHAKE_REQUEST);
-    assert_eq!(resp.headers().get("Sec-WebSocket-Accept").unwrap(), EXPECTED_ACCEPT);
+    assert_eq!(
+        resp.headers().get("Sec-WebSocket-Accept").unwrap(),
+        EXPECTED_ACCEPT
+    );
     with_server_config(|cfg| {
-        let Ok(Status::Complete(a)) = validate_request(cfg, HANDSHAKE_REQUEST) else { panic!() };
+        let Ok(Status::Complete(a)) = validate_request(cfg, HANDSHAKE_REQUEST) else {
+            panic!()
+        };
         assert_eq!(a.accept.as_str(), EXPECTED_ACCEPT);
     });
 }

@@ -34,11 +34,19 @@ fn unmask(c: &mut Criterion) {
         let mut buf = AlignedBuf::new(size);
         for start in ["aligned", "misaligned"] {
             g.bench_function(BenchmarkId::new(start, "wsguard"), |b| {
-                let data = if start == "aligned" { buf.aligned() } else { buf.misaligned() };
+                let data = if start == "aligned" {
+                    buf.aligned()
+                } else {
+                    buf.misaligned()
+                };
                 b.iter(|| wsguard_core::frame::unmask(black_box(&mut *data), black_box(KEY), 0))
             });
             g.bench_function(BenchmarkId::new(start, "fastwebsockets"), |b| {
-                let data = if start == "aligned" { buf.aligned() } else { buf.misaligned() };
+                let data = if start == "aligned" {
+                    buf.aligned()
+                } else {
+                    buf.misaligned()
+                };
                 b.iter(|| fastwebsockets::unmask(black_box(&mut *data), black_box(KEY)))
             });
         }
@@ -59,7 +67,10 @@ fn frame_read(c: &mut Criterion) {
             b.iter(|| {
                 let n = sock.read(&mut buf).unwrap();
                 match dec.decode(&mut buf[..n]) {
-                    Ok(Decoded::Event { event: Event::Data { payload, .. }, .. }) => {
+                    Ok(Decoded::Event {
+                        event: Event::Data { payload, .. },
+                        ..
+                    }) => {
                         black_box(payload);
                     }
                     other => panic!("{other:?}"),
@@ -68,7 +79,8 @@ fn frame_read(c: &mut Criterion) {
         });
 
         g.bench_function("tungstenite", |b| {
-            let mut sock = tungstenite::protocol::frame::FrameSocket::new(Replay::new(wire.clone()));
+            let mut sock =
+                tungstenite::protocol::frame::FrameSocket::new(Replay::new(wire.clone()));
             b.iter(|| {
                 let frame = sock.read(None).unwrap().unwrap();
                 assert_eq!(frame.len() - frame.header().len(size as u64), size);

@@ -20,10 +20,12 @@ fn wsguard_handshake(n: usize) -> usize {
     with_server_config(|cfg| {
         let mut out = [0u8; 256];
         (0..n)
-            .map(|_| match validate_request(cfg, black_box(HANDSHAKE_REQUEST)) {
-                Ok(Status::Complete(a)) => write_accept_response(&a, &mut out).unwrap(),
-                other => panic!("{other:?}"),
-            })
+            .map(
+                |_| match validate_request(cfg, black_box(HANDSHAKE_REQUEST)) {
+                    Ok(Status::Complete(a)) => write_accept_response(&a, &mut out).unwrap(),
+                    other => panic!("{other:?}"),
+                },
+            )
             .sum()
     })
 }
@@ -33,7 +35,9 @@ fn tungstenite_handshake(n: usize) -> usize {
     let mut out = Vec::with_capacity(256);
     (0..n)
         .map(|_| {
-            let (_, req) = Request::try_parse(black_box(HANDSHAKE_REQUEST)).unwrap().unwrap();
+            let (_, req) = Request::try_parse(black_box(HANDSHAKE_REQUEST))
+                .unwrap()
+                .unwrap();
             let resp = create_response(&req).unwrap();
             let h = req.headers();
             assert!(h.get("Origin").is_some_and(|v| v == ALLOWED_ORIGIN));
@@ -57,7 +61,10 @@ fn wsguard_stream(n: usize) -> usize {
         let mut at = 0;
         while at < len {
             match dec.decode(&mut buf[at..len]) {
-                Ok(Decoded::Event { consumed, event: Event::Data { payload, .. } }) => {
+                Ok(Decoded::Event {
+                    consumed,
+                    event: Event::Data { payload, .. },
+                }) => {
                     at += consumed;
                     bytes += black_box(payload).len();
                 }
@@ -71,18 +78,26 @@ fn wsguard_stream(n: usize) -> usize {
 fn tungstenite_stream(n: usize) -> usize {
     let (wire, _) = small_frame_stream();
     let mut sock = tungstenite::protocol::frame::FrameSocket::new(Replay::new(wire));
-    (0..n * STREAM_FRAMES).map(|_| black_box(sock.read(None).unwrap().unwrap()).len()).sum()
+    (0..n * STREAM_FRAMES)
+        .map(|_| black_box(sock.read(None).unwrap().unwrap()).len())
+        .sum()
 }
 
 fn fastwebsockets_stream(n: usize) -> usize {
     let (wire, _) = small_frame_stream();
-    let mut ws = fastwebsockets::WebSocket::after_handshake(Replay::new(wire), fastwebsockets::Role::Server);
-    (0..n * STREAM_FRAMES).map(|_| black_box(block_on(ws.read_frame()).unwrap().payload.len())).sum()
+    let mut ws =
+        fastwebsockets::WebSocket::after_handshake(Replay::new(wire), fastwebsockets::Role::Server);
+    (0..n * STREAM_FRAMES)
+        .map(|_| black_box(block_on(ws.read_frame()).unwrap().payload.len()))
+        .sum()
 }
 
 fn main() {
     let mut args = std::env::args().skip(1);
-    let (case, n) = match (args.next(), args.next().and_then(|s| s.parse::<usize>().ok())) {
+    let (case, n) = match (
+        args.next(),
+        args.next().and_then(|s| s.parse::<usize>().ok()),
+    ) {
         (Some(c), Some(n)) => (c, n),
         _ => {
             eprintln!("usage: instructions <case> <n>");

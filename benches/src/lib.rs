@@ -114,8 +114,16 @@ pub fn small_frame_stream() -> (Vec<u8>, usize) {
 /// (8 bytes) and 64-bit (14 bytes).
 pub const HEADERS: [(&str, &[u8]); 3] = [
     ("len7_masked", &[0x82, 0xfd, 0x37, 0xfa, 0x21, 0x3d]),
-    ("len16_masked", &[0x82, 0xfe, 0x04, 0x00, 0x37, 0xfa, 0x21, 0x3d]),
-    ("len64_masked", &[0x82, 0xff, 0, 0, 0, 0, 0, 0x10, 0, 0, 0x37, 0xfa, 0x21, 0x3d]),
+    (
+        "len16_masked",
+        &[0x82, 0xfe, 0x04, 0x00, 0x37, 0xfa, 0x21, 0x3d],
+    ),
+    (
+        "len64_masked",
+        &[
+            0x82, 0xff, 0, 0, 0, 0, 0, 0x10, 0, 0, 0x37, 0xfa, 0x21, 0x3d,
+        ],
+    ),
 ];
 
 /// A browser's upgrade request as Chrome sends it (13 header lines, 520 bytes).
@@ -173,7 +181,10 @@ mod tests {
         let (mut at, mut frames, mut bytes) = (0, 0, 0);
         while at < wire.len() {
             match dec.decode(&mut wire[at..]).unwrap() {
-                Decoded::Event { consumed, event: Event::Data { payload, .. } } => {
+                Decoded::Event {
+                    consumed,
+                    event: Event::Data { payload, .. },
+                } => {
                     at += consumed;
                     frames += 1;
                     bytes += payload.len();
@@ -288,7 +299,11 @@ pub mod peers {
     }
 
     impl tokio::io::AsyncWrite for Replay {
-        fn poll_write(self: Pin<&mut Self>, _: &mut Context<'_>, b: &[u8]) -> Poll<io::Result<usize>> {
+        fn poll_write(
+            self: Pin<&mut Self>,
+            _: &mut Context<'_>,
+            b: &[u8],
+        ) -> Poll<io::Result<usize>> {
             Poll::Ready(Ok(b.len()))
         }
         fn poll_flush(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<io::Result<()>> {

@@ -9,16 +9,18 @@
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 
-use wsguard_bench::{masked_frame, small_frame_stream, with_server_config, EXPECTED_ACCEPT, HANDSHAKE_REQUEST, KEY};
+use wsguard_bench::{
+    masked_frame, small_frame_stream, with_server_config, EXPECTED_ACCEPT, HANDSHAKE_REQUEST, KEY,
+};
 use wsguard_core::close::ClosePayload;
 use wsguard_core::frame::header::HeaderStatus;
 use wsguard_core::frame::{
-    encoder, unmask, Decoded, Decoder, DecoderConfig, Event, FrameHeader, MessageKind, Opcode, ProtocolError,
-    Utf8Validator, MIN_BUFFER,
+    encoder, unmask, Decoded, Decoder, DecoderConfig, Event, FrameHeader, MessageKind, Opcode,
+    ProtocolError, Utf8Validator, MIN_BUFFER,
 };
 use wsguard_core::handshake::{
-    validate_request, validate_response, write_accept_response, write_rejection_response, write_request,
-    ClientRequest, Rejection,
+    validate_request, validate_response, write_accept_response, write_rejection_response,
+    write_request, ClientRequest, Rejection,
 };
 use wsguard_core::{Diagnostic, Status};
 
@@ -98,7 +100,11 @@ fn unmask_every_length_and_offset() {
                 no_heap("unmask", || unmask(&mut buf[start..len], KEY, offset));
                 // byte i of the window is payload byte (offset + i - start)
                 for i in start..len {
-                    assert_eq!(buf[i], src[i] ^ KEY[(offset + i - start) % 4], "len {len} start {start} offset {offset}");
+                    assert_eq!(
+                        buf[i],
+                        src[i] ^ KEY[(offset + i - start) % 4],
+                        "len {len} start {start} offset {offset}"
+                    );
                 }
             }
         }
@@ -140,7 +146,11 @@ fn mixed_stream() -> (Vec<u8>, Vec<(u8, usize)>) {
 /// What one event says, in a form without borrows: (opcode, payload length).
 fn summary(e: &Event<'_>) -> (u8, usize) {
     match e {
-        Event::Data { kind: MessageKind::Text, payload, .. } => (1, payload.len()),
+        Event::Data {
+            kind: MessageKind::Text,
+            payload,
+            ..
+        } => (1, payload.len()),
         Event::Data { payload, .. } => (2, payload.len()),
         Event::Ping(p) => (9, p.len()),
         Event::Pong(p) => (10, p.len()),
@@ -160,8 +170,14 @@ fn decode_whole_frames() {
         while at < wire.len() {
             match dec.decode(&mut wire[at..]) {
                 Ok(Decoded::Event { consumed, event }) => {
-                    if let Event::Data { kind: MessageKind::Text, payload, .. } = event {
-                        texts_ok &= payload == b"Hello" || payload == b"caf\xc3" || payload == b"\xa9!";
+                    if let Event::Data {
+                        kind: MessageKind::Text,
+                        payload,
+                        ..
+                    } = event
+                    {
+                        texts_ok &=
+                            payload == b"Hello" || payload == b"caf\xc3" || payload == b"\xa9!";
                     }
                     got[n] = summary(&event);
                     at += consumed;
@@ -183,7 +199,11 @@ fn decode_whole_frames() {
     let bytes = no_heap("Decoder::decode x1000", || {
         let mut dec = Decoder::new(DecoderConfig::server());
         let (mut at, mut bytes) = (0, 0);
-        while let Ok(Decoded::Event { consumed, event: Event::Data { payload, .. } }) = dec.decode(&mut wire[at..]) {
+        while let Ok(Decoded::Event {
+            consumed,
+            event: Event::Data { payload, .. },
+        }) = dec.decode(&mut wire[at..])
+        {
             at += consumed;
             bytes += payload.len();
             if at == wire.len() {
@@ -237,7 +257,10 @@ fn decode_streaming_through_a_small_buffer() {
         want[usize::from(op)] += len;
     }
     assert_eq!(per_kind, want);
-    assert!(events > expect.len(), "the 70 000-byte frame must arrive in chunks");
+    assert!(
+        events > expect.len(),
+        "the 70 000-byte frame must arrive in chunks"
+    );
 }
 
 #[test]
@@ -248,10 +271,23 @@ fn decode_errors_and_their_diagnostics() {
     let ((e1, e2, e3), texts) = {
         let mut texts = [""; 6];
         let errs = no_heap("decoder errors", || {
-            let e1 = Decoder::new(DecoderConfig::server()).decode(&mut unmasked).unwrap_err();
-            let e2 = Decoder::new(DecoderConfig::server()).decode(&mut bad_utf8).unwrap_err();
-            let e3 = Decoder::new(DecoderConfig::client()).decode(&mut client_frame).unwrap_err();
-            texts = [e1.code(), e1.reason(), e1.remedy(), e2.code(), e2.reason(), e3.code()];
+            let e1 = Decoder::new(DecoderConfig::server())
+                .decode(&mut unmasked)
+                .unwrap_err();
+            let e2 = Decoder::new(DecoderConfig::server())
+                .decode(&mut bad_utf8)
+                .unwrap_err();
+            let e3 = Decoder::new(DecoderConfig::client())
+                .decode(&mut client_frame)
+                .unwrap_err();
+            texts = [
+                e1.code(),
+                e1.reason(),
+                e1.remedy(),
+                e2.code(),
+                e2.reason(),
+                e3.code(),
+            ];
             (e1, e2, e3)
         });
         (errs, texts)
@@ -291,10 +327,17 @@ fn header_parse() {
 fn encode_every_helper() {
     let payload = wsguard_bench::payload(70_000);
     let mut out = vec![0u8; 70_100];
-    let received = ClosePayload { code: Some(1000), reason: "done" };
+    let received = ClosePayload {
+        code: Some(1000),
+        reason: "done",
+    };
     let lens = no_heap("encoder", || {
         let a = encoder::header_len(70_000, true);
-        let b = encoder::write_header(&mut out, &FrameHeader::new(true, Opcode::Binary, 70_000, Some(KEY))).unwrap();
+        let b = encoder::write_header(
+            &mut out,
+            &FrameHeader::new(true, Opcode::Binary, 70_000, Some(KEY)),
+        )
+        .unwrap();
         let c = encoder::write_frame(&mut out, true, Opcode::Binary, &payload, Some(KEY)).unwrap();
         let d = encoder::write_frame(&mut out, false, Opcode::Text, b"abc", None).unwrap();
         let e = encoder::write_ping(&mut out, b"ping", Some(KEY)).unwrap();
@@ -304,9 +347,14 @@ fn encode_every_helper() {
         let i = encoder::write_close_reply(&mut out, &received, None).unwrap();
         let err1 = encoder::write_ping(&mut out, &payload[..126], None).unwrap_err();
         let err2 = encoder::write_close(&mut out, Some(1005), "", None).unwrap_err();
-        let err3 = encoder::write_frame(&mut out[..3], true, Opcode::Text, b"abc", None).unwrap_err();
+        let err3 =
+            encoder::write_frame(&mut out[..3], true, Opcode::Text, b"abc", None).unwrap_err();
         let texts = [err1.code(), err1.remedy(), err2.code(), err3.reason()];
-        ([a, b, c, d, e, f, g, h, i], err3.needed, texts.iter().all(|t| !t.is_empty()))
+        (
+            [a, b, c, d, e, f, g, h, i],
+            err3.needed,
+            texts.iter().all(|t| !t.is_empty()),
+        )
     });
     assert_eq!(lens.0, [14, 14, 70_014, 5, 10, 6, 11, 2, 4]);
     assert_eq!(lens.1, 5);
@@ -337,11 +385,15 @@ fn utf8_validation() {
 #[test]
 fn server_handshake_validate_and_respond() {
     let mut out = [0u8; 1024];
-    let bad_origin = String::from_utf8_lossy(HANDSHAKE_REQUEST).replace("https://app.example.com", "https://evil.example");
-    let no_key = String::from_utf8_lossy(HANDSHAKE_REQUEST).replace("Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n", "");
+    let bad_origin = String::from_utf8_lossy(HANDSHAKE_REQUEST)
+        .replace("https://app.example.com", "https://evil.example");
+    let no_key = String::from_utf8_lossy(HANDSHAKE_REQUEST)
+        .replace("Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n", "");
     let (n, accept_ok, rejections) = with_server_config(|cfg| {
         no_heap("server handshake", || {
-            let Ok(Status::Complete(a)) = validate_request(cfg, HANDSHAKE_REQUEST) else { panic!("not accepted") };
+            let Ok(Status::Complete(a)) = validate_request(cfg, HANDSHAKE_REQUEST) else {
+                panic!("not accepted")
+            };
             let accept_ok = a.accept.as_str() == EXPECTED_ACCEPT;
             let n = write_accept_response(&a, &mut out).unwrap();
             let partial = validate_request(cfg, &HANDSHAKE_REQUEST[..100]) == Ok(Status::Partial);
@@ -353,7 +405,11 @@ fn server_handshake_validate_and_respond() {
             for (i, r) in [r1, r2, r3].iter().enumerate() {
                 sizes[i] = write_rejection_response(r, &mut rej).unwrap();
             }
-            (n, accept_ok && partial, (r1.status(), r2, r3, r1.code(), sizes.iter().all(|s| *s > 0)))
+            (
+                n,
+                accept_ok && partial,
+                (r1.status(), r2, r3, r1.code(), sizes.iter().all(|s| *s > 0)),
+            )
         })
     });
     assert!(accept_ok);
@@ -375,13 +431,19 @@ fn client_handshake_round_trip() {
     let mut resp_buf = [0u8; 256];
     let (ok, sub) = with_server_config(|cfg| {
         no_heap("client handshake", || {
-            let req = ClientRequest::new("chat.example.com", "/chat?room=lobby", *b"the sample nonce")
-                .origin("https://app.example.com");
+            let req =
+                ClientRequest::new("chat.example.com", "/chat?room=lobby", *b"the sample nonce")
+                    .origin("https://app.example.com");
             let n = write_request(&req, &mut req_buf).unwrap();
-            let Ok(Status::Complete(a)) = validate_request(cfg, &req_buf[..n]) else { panic!("server refused") };
+            let Ok(Status::Complete(a)) = validate_request(cfg, &req_buf[..n]) else {
+                panic!("server refused")
+            };
             let m = write_accept_response(&a, &mut resp_buf).unwrap();
             let est = validate_response(&req, &resp_buf[..m]);
-            (matches!(est, Ok(Status::Complete(e)) if e.consumed == m), a.subprotocol)
+            (
+                matches!(est, Ok(Status::Complete(e)) if e.consumed == m),
+                a.subprotocol,
+            )
         })
     });
     assert!(ok);

@@ -187,7 +187,11 @@ pub fn fuzz_c_api(data: &[u8]) {
                 let mut big = vec![0u8; 3 * data.len() + 64];
                 match derive_ws_url(page, target, None, &mut big).map(|u| u.to_string()) {
                     Ok(want) if r == R::Ok => assert_eq!(&out[..written], want.as_bytes(), "url_derive differs"),
-                    Ok(want) => assert!(r == R::BufferTooSmall && needed >= want.len(), "url_derive: {r:?}, the core derives {want}"),
+                    Ok(want) => {
+                        assert_eq!(r, R::BufferTooSmall, "url_derive: {r:?}, the core derives {want}");
+                        // F1 (core): derive_ws_url's `needed` can be smaller than the result
+                        assert!(needed >= want.len() || crate::skip_known("F1-url-needed"), "url_derive: needed {needed} < {} for {want}", want.len());
+                    }
                     Err(e) => {
                         if r != R::BufferTooSmall {
                             check_code(r, &rej, Some(e.code()), "url_derive");

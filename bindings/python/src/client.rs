@@ -5,7 +5,8 @@
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict};
 use wsguard_core::handshake::{
-    validate_response, write_request, ClientFailure, ClientRequest, SubprotocolToken, TokenPlacement,
+    validate_response, write_request, ClientFailure, ClientRequest, SubprotocolToken,
+    TokenPlacement,
 };
 use wsguard_core::Status;
 
@@ -127,10 +128,18 @@ impl ClientHandshake {
     ) -> PyResult<Self> {
         let nonce_bytes = match nonce {
             Some(n) if !n.is_none() => bytes_of(py, n, "nonce")?.into_owned(),
-            _ => py.import("os")?.call_method1("urandom", (16,))?.extract::<Vec<u8>>()?,
+            _ => py
+                .import("os")?
+                .call_method1("urandom", (16,))?
+                .extract::<Vec<u8>>()?,
         };
         let nonce = <[u8; 16]>::try_from(nonce_bytes.as_slice()).map_err(|_| {
-            errors::invalid_input(py, "nonce_length", "the nonce is exactly 16 bytes", "pass os.urandom(16), or leave it out")
+            errors::invalid_input(
+                py,
+                "nonce_length",
+                "the nonce is exactly 16 bytes",
+                "pass os.urandom(16), or leave it out",
+            )
         })?;
         let name = || {
             token_name.clone().ok_or_else(|| {
@@ -148,14 +157,12 @@ impl ClientHandshake {
             (true, "query") => Placement::Query(name()?),
             (true, "subprotocol_prefix") => Placement::Prefix(name()?),
             (true, "subprotocol_pair") => Placement::Pair(name()?),
-            (true, other) => {
-                return Err(errors::invalid_input(
-                    py,
-                    "token_placement_unknown",
-                    &format!("unknown token_placement {other:?}"),
-                    "use \"authorization\", \"query\", \"subprotocol_prefix\" or \"subprotocol_pair\"",
-                ))
-            }
+            (true, other) => return Err(errors::invalid_input(
+                py,
+                "token_placement_unknown",
+                &format!("unknown token_placement {other:?}"),
+                "use \"authorization\", \"query\", \"subprotocol_prefix\" or \"subprotocol_pair\"",
+            )),
         };
         Ok(ClientHandshake {
             host,
@@ -173,16 +180,24 @@ impl ClientHandshake {
     /// codes) when a field cannot be sent (a bad host, path, origin, subprotocol or token).
     #[getter]
     fn request<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyBytes>> {
-        let mut size = 512 + self.path.len() + self.host.len() + self.token.as_ref().map_or(0, String::len);
+        let mut size =
+            512 + self.path.len() + self.host.len() + self.token.as_ref().map_or(0, String::len);
         for _ in 0..3 {
             let mut buf = vec![0u8; size];
             match self.with_request(|r| write_request(r, &mut buf)) {
                 Ok(n) => return Ok(PyBytes::new(py, buf.get(..n).unwrap_or(&[]))),
-                Err(wsguard_core::handshake::RequestError::BufferTooSmall(b)) => size = b.needed.max(size * 2),
+                Err(wsguard_core::handshake::RequestError::BufferTooSmall(b)) => {
+                    size = b.needed.max(size * 2)
+                }
                 Err(e) => return Err(errors::invalid_from(py, &e)),
             }
         }
-        Err(errors::invalid_input(py, "buffer_too_small", "the request does not fit", ""))
+        Err(errors::invalid_input(
+            py,
+            "buffer_too_small",
+            "the request does not fit",
+            "",
+        ))
     }
 
     /// The ``Sec-WebSocket-Key`` this attempt sends.
@@ -193,7 +208,11 @@ impl ClientHandshake {
 
     /// Validates the bytes received so far. Returns ``None`` when the head is incomplete,
     /// an ``Established`` on a valid 101, and raises ``UpgradeFailed`` otherwise.
-    fn validate_response(&self, py: Python<'_>, data: &Bound<'_, PyAny>) -> PyResult<Option<Established>> {
+    fn validate_response(
+        &self,
+        py: Python<'_>,
+        data: &Bound<'_, PyAny>,
+    ) -> PyResult<Option<Established>> {
         let bytes = bytes_of(py, data, "data")?;
         self.with_request(|r| match validate_response(r, &bytes) {
             Ok(Status::Partial) => Ok(None),

@@ -64,7 +64,8 @@ impl CloseInfo {
         format!(
             "CloseInfo(code={}, name={}, category='{}', wire_valid={}, retry='{}')",
             self.code,
-            self.name.map_or_else(|| "None".to_owned(), |n| format!("'{n}'")),
+            self.name
+                .map_or_else(|| "None".to_owned(), |n| format!("'{n}'")),
             self.category,
             if self.wire_valid { "True" } else { "False" },
             self.retry
@@ -79,7 +80,12 @@ impl CloseInfo {
 /// Converts a Python int into a close code, raising `InvalidInput` outside 0–65535.
 pub fn code_arg(py: Python<'_>, code: &Bound<'_, PyAny>) -> PyResult<u16> {
     let value: i64 = code.extract().map_err(|_| {
-        errors::invalid_input(py, "close_code_not_int", "a close code must be an int", "pass the integer code, e.g. 1006")
+        errors::invalid_input(
+            py,
+            "close_code_not_int",
+            "a close code must be an int",
+            "pass the integer code, e.g. 1006",
+        )
     })?;
     u16::try_from(value).map_err(|_| {
         errors::invalid_input(
@@ -106,13 +112,22 @@ fn classify_core(code: u16, conventions: bool) -> CoreInfo {
 /// too: 3000/3003/3008 and "4000 + HTTP status" (4401 unauthorized, 4403 forbidden ...).
 #[pyfunction]
 #[pyo3(signature = (code, *, conventions = false))]
-pub fn classify_close(py: Python<'_>, code: &Bound<'_, PyAny>, conventions: bool) -> PyResult<CloseInfo> {
+pub fn classify_close(
+    py: Python<'_>,
+    code: &Bound<'_, PyAny>,
+    conventions: bool,
+) -> PyResult<CloseInfo> {
     let code = code_arg(py, code)?;
     Ok(classify_core(code, conventions).into())
 }
 
 fn explain_info(i: &CloseInfo) -> String {
-    let mut out = format!("{} {}: {}", i.code, i.name.unwrap_or("(unregistered)"), i.description);
+    let mut out = format!(
+        "{} {}: {}",
+        i.code,
+        i.name.unwrap_or("(unregistered)"),
+        i.description
+    );
     for (what, fix) in &i.causes {
         out.push_str(&format!("\n  likely: {what} -> {fix}"));
     }
@@ -141,7 +156,10 @@ pub fn is_wire_valid(py: Python<'_>, code: &Bound<'_, PyAny>) -> PyResult<bool> 
 /// reports 1005). Raises ``ProtocolError`` (with ``close_code`` to answer: 1002 or 1007)
 /// for a payload RFC 6455 forbids.
 #[pyfunction]
-pub fn parse_close_payload(py: Python<'_>, payload: &Bound<'_, PyAny>) -> PyResult<(Option<u16>, String)> {
+pub fn parse_close_payload(
+    py: Python<'_>,
+    payload: &Bound<'_, PyAny>,
+) -> PyResult<(Option<u16>, String)> {
     let bytes = crate::convert::bytes_of(py, payload, "payload")?;
     match close::parse_payload(&bytes) {
         Ok(p) => Ok((p.code, p.reason.to_owned())),

@@ -13,7 +13,11 @@ use pyo3::types::{PyByteArray, PyBytes, PyString};
 use crate::errors;
 
 /// Bytes of a `str`, `bytes`, `bytearray` or `memoryview`-like object.
-pub fn bytes_of<'a>(py: Python<'_>, obj: &'a Bound<'_, PyAny>, what: &str) -> PyResult<Cow<'a, [u8]>> {
+pub fn bytes_of<'a>(
+    py: Python<'_>,
+    obj: &'a Bound<'_, PyAny>,
+    what: &str,
+) -> PyResult<Cow<'a, [u8]>> {
     if let Ok(b) = obj.cast::<PyBytes>() {
         return Ok(Cow::Borrowed(b.as_bytes()));
     }
@@ -60,8 +64,14 @@ pub fn str_of<'a>(py: Python<'_>, obj: &'a Bound<'_, PyAny>, what: &str) -> PyRe
 
 /// A list of strings from any iterable except a lone `str`/`bytes` (a common slip:
 /// `allow="https://a.com"` would otherwise become one pattern per character).
-pub fn str_list(py: Python<'_>, obj: Option<&Bound<'_, PyAny>>, what: &str) -> PyResult<Vec<String>> {
-    let Some(obj) = obj else { return Ok(Vec::new()) };
+pub fn str_list(
+    py: Python<'_>,
+    obj: Option<&Bound<'_, PyAny>>,
+    what: &str,
+) -> PyResult<Vec<String>> {
+    let Some(obj) = obj else {
+        return Ok(Vec::new());
+    };
     if obj.is_none() {
         return Ok(Vec::new());
     }
@@ -74,7 +84,12 @@ pub fn str_list(py: Python<'_>, obj: Option<&Bound<'_, PyAny>>, what: &str) -> P
         ));
     }
     let iter = obj.try_iter().map_err(|_| {
-        errors::invalid_input(py, "not_a_list", &format!("{what} must be a list of strings"), "pass a list or tuple of str")
+        errors::invalid_input(
+            py,
+            "not_a_list",
+            &format!("{what} must be a list of strings"),
+            "pass a list or tuple of str",
+        )
     })?;
     let mut out = Vec::new();
     for item in iter {
@@ -85,5 +100,8 @@ pub fn str_list(py: Python<'_>, obj: Option<&Bound<'_, PyAny>>, what: &str) -> P
 }
 
 pub fn type_name(obj: &Bound<'_, PyAny>) -> String {
-    obj.get_type().name().map(|n| n.to_string()).unwrap_or_else(|_| "object".to_owned())
+    obj.get_type()
+        .name()
+        .map(|n| n.to_string())
+        .unwrap_or_else(|_| "object".to_owned())
 }

@@ -18,8 +18,12 @@ static PROTOCOL_ERROR: PyOnceLock<Py<PyType>> = PyOnceLock::new();
 static HANDSHAKE_REJECTED: PyOnceLock<Py<PyType>> = PyOnceLock::new();
 static UPGRADE_FAILED: PyOnceLock<Py<PyType>> = PyOnceLock::new();
 
-fn class<'py>(py: Python<'py>, cell: &'static PyOnceLock<Py<PyType>>, name: &str) -> PyResult<Bound<'py, PyType>> {
-    cell.import(py, ERRORS_MODULE, name).map(|t| t.clone())
+fn class<'py>(
+    py: Python<'py>,
+    cell: &'static PyOnceLock<Py<PyType>>,
+    name: &str,
+) -> PyResult<Bound<'py, PyType>> {
+    cell.import(py, ERRORS_MODULE, name).cloned()
 }
 
 /// `wsguard.InvalidInput(code, reason, remedy)` — a malformed argument (a `ValueError`).
@@ -72,7 +76,18 @@ pub fn handshake_rejected(
     match class(py, &HANDSHAKE_REJECTED, "HandshakeRejected") {
         Ok(cls) => {
             let response = pyo3::types::PyBytes::new(py, &response).unbind();
-            PyErr::from_type(cls, (d.code(), d.reason(), d.remedy(), status, headers, response, detail))
+            PyErr::from_type(
+                cls,
+                (
+                    d.code(),
+                    d.reason(),
+                    d.remedy(),
+                    status,
+                    headers,
+                    response,
+                    detail,
+                ),
+            )
         }
         Err(e) => e,
     }
@@ -86,7 +101,10 @@ pub fn upgrade_failed(
     details: Bound<'_, pyo3::types::PyDict>,
 ) -> PyErr {
     match class(py, &UPGRADE_FAILED, "UpgradeFailed") {
-        Ok(cls) => PyErr::from_type(cls, (d.code(), d.reason(), d.remedy(), status, details.unbind())),
+        Ok(cls) => PyErr::from_type(
+            cls,
+            (d.code(), d.reason(), d.remedy(), status, details.unbind()),
+        ),
         Err(e) => e,
     }
 }
@@ -95,7 +113,15 @@ pub fn upgrade_failed(
 /// `wsguard._wsguard.HandshakeRejected is wsguard.HandshakeRejected`.
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let errors = m.py().import(ERRORS_MODULE)?;
-    for name in ["WsguardError", "InvalidInput", "PolicyError", "UrlError", "ProtocolError", "HandshakeRejected", "UpgradeFailed"] {
+    for name in [
+        "WsguardError",
+        "InvalidInput",
+        "PolicyError",
+        "UrlError",
+        "ProtocolError",
+        "HandshakeRejected",
+        "UpgradeFailed",
+    ] {
         m.add(name, errors.getattr(name)?)?;
     }
     Ok(())

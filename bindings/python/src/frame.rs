@@ -7,7 +7,8 @@
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
 use wsguard_core::frame::{
-    encoder, Decoded, Decoder, DecoderConfig, Event, MessageKind, Opcode, ProtocolError, Role, Utf8Validator as CoreUtf8,
+    encoder, Decoded, Decoder, DecoderConfig, Event, MessageKind, Opcode, ProtocolError, Role,
+    Utf8Validator as CoreUtf8,
 };
 
 use crate::convert::{bytes_of, str_of};
@@ -45,7 +46,13 @@ impl Frame {
         PyBytes::new(py, &self.payload)
     }
     fn __repr__(&self) -> String {
-        format!("Frame(type={:?}, kind={:?}, fin={}, len={})", self.kind_of_event, self.kind, self.fin, self.payload.len())
+        format!(
+            "Frame(type={:?}, kind={:?}, fin={}, len={})",
+            self.kind_of_event,
+            self.kind,
+            self.fin,
+            self.payload.len()
+        )
     }
 }
 
@@ -69,7 +76,12 @@ fn frame_from(event: &Event<'_>) -> Option<Frame> {
     };
     Some(match event {
         Event::Header(_) => return None,
-        Event::Data { kind, payload, fin_of_message, .. } => Frame {
+        Event::Data {
+            kind,
+            payload,
+            fin_of_message,
+            ..
+        } => Frame {
             kind: Some(kind_name(*kind)),
             fin: *fin_of_message,
             opcode: match kind {
@@ -162,7 +174,11 @@ impl FrameDecoder {
         if !strict_length {
             cfg = cfg.lenient_length();
         }
-        Ok(FrameDecoder { decoder: Decoder::new(cfg), buf: Vec::new(), needed: 0 })
+        Ok(FrameDecoder {
+            decoder: Decoder::new(cfg),
+            buf: Vec::new(),
+            needed: 0,
+        })
     }
 
     /// Appends received bytes to the internal buffer.
@@ -253,7 +269,12 @@ fn mask_arg(py: Python<'_>, mask: Option<&Bound<'_, PyAny>>) -> PyResult<Option<
     }
     let b = bytes_of(py, m, "mask")?;
     <[u8; 4]>::try_from(b.as_ref()).map(Some).map_err(|_| {
-        errors::invalid_input(py, "mask_length", "a masking key is exactly 4 bytes", "pass os.urandom(4) (clients mask; servers pass None)")
+        errors::invalid_input(
+            py,
+            "mask_length",
+            "a masking key is exactly 4 bytes",
+            "pass os.urandom(4) (clients mask; servers pass None)",
+        )
     })
 }
 
@@ -275,10 +296,19 @@ pub fn encode_frame<'py>(
         _ => Vec::new(),
     };
     let key = mask_arg(py, mask)?;
-    let mut out = vec![0u8; data.len().saturating_add(wsguard_core::frame::header::MAX_HEADER_LEN)];
+    let mut out = vec![
+        0u8;
+        data.len()
+            .saturating_add(wsguard_core::frame::header::MAX_HEADER_LEN)
+    ];
     match encoder::write_frame(&mut out, fin, op, &data, key) {
         Ok(n) => Ok(PyBytes::new(py, out.get(..n).unwrap_or(&[]))),
-        Err(e) => Err(errors::invalid_input(py, "buffer_too_small", &format!("frame needs {} bytes", e.needed), "")),
+        Err(e) => Err(errors::invalid_input(
+            py,
+            "buffer_too_small",
+            &format!("frame needs {} bytes", e.needed),
+            "",
+        )),
     }
 }
 
@@ -323,7 +353,9 @@ fn utf8_err(py: Python<'_>, e: &wsguard_core::frame::Utf8Error) -> PyErr {
 impl Utf8Validator {
     #[new]
     fn new() -> Self {
-        Utf8Validator { inner: CoreUtf8::new() }
+        Utf8Validator {
+            inner: CoreUtf8::new(),
+        }
     }
     /// Validates the next chunk of the message.
     fn feed(&mut self, py: Python<'_>, data: &Bound<'_, PyAny>) -> PyResult<()> {

@@ -13,8 +13,8 @@ use std::borrow::Cow;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyList, PyTuple};
 use wsguard_core::handshake::{
-    validate_request, write_accept_response, write_rejection_response, Accepted, Limits, Rejection, ServerConfig,
-    SubprotocolToken, TokenConfig,
+    validate_request, write_accept_response, write_rejection_response, Accepted, Limits, Rejection,
+    ServerConfig, SubprotocolToken, TokenConfig,
 };
 use wsguard_core::{BufferTooSmall, Status};
 
@@ -123,7 +123,9 @@ fn token_config<'a>(
     marker: Option<&'a str>,
     required: bool,
 ) -> PyResult<TokenConfig<'a>> {
-    let mut token = TokenConfig::DISABLED.authorization(authorization).required(required);
+    let mut token = TokenConfig::DISABLED
+        .authorization(authorization)
+        .required(required);
     if let Some(q) = query {
         token = token.query(q);
     }
@@ -150,7 +152,13 @@ struct RequestWriter {
 }
 
 /// Headers `assume_upgrade` / `offered_subprotocols` may supply when absent.
-const TRACKED: [&[u8]; 5] = [b"upgrade", b"connection", b"sec-websocket-version", b"sec-websocket-key", b"sec-websocket-protocol"];
+const TRACKED: [&[u8]; 5] = [
+    b"upgrade",
+    b"connection",
+    b"sec-websocket-version",
+    b"sec-websocket-key",
+    b"sec-websocket-protocol",
+];
 
 fn unrepresentable(b: &[u8]) -> bool {
     b.iter().any(|&c| c == b'\r' || c == b'\n' || c == 0)
@@ -163,7 +171,11 @@ impl RequestWriter {
         buf.push(b' ');
         buf.extend_from_slice(path);
         buf.extend_from_slice(b" HTTP/1.1\r\n");
-        RequestWriter { buf, seen: [false; 5], unrepresentable: unrepresentable(method) || unrepresentable(path) }
+        RequestWriter {
+            buf,
+            seen: [false; 5],
+            unrepresentable: unrepresentable(method) || unrepresentable(path),
+        }
     }
 
     fn push(&mut self, name: &[u8], value: &[u8]) {
@@ -187,7 +199,11 @@ impl RequestWriter {
 }
 
 /// Reads `[(name, value), ...]` or a mapping `{name: value | [values] | None}` into `out`.
-fn write_headers(py: Python<'_>, headers: &Bound<'_, PyAny>, out: &mut RequestWriter) -> PyResult<()> {
+fn write_headers(
+    py: Python<'_>,
+    headers: &Bound<'_, PyAny>,
+    out: &mut RequestWriter,
+) -> PyResult<()> {
     let bad = |what: &str| {
         errors::invalid_input(
             py,
@@ -202,14 +218,19 @@ fn write_headers(py: Python<'_>, headers: &Bound<'_, PyAny>, out: &mut RequestWr
         }
         return Ok(());
     }
-    if headers.hasattr("items")? && !headers.is_instance_of::<PyList>() && !headers.is_instance_of::<PyTuple>() {
+    if headers.hasattr("items")?
+        && !headers.is_instance_of::<PyList>()
+        && !headers.is_instance_of::<PyTuple>()
+    {
         for item in headers.call_method0("items")?.try_iter()? {
             let item = item?;
             push_mapping_item(py, &item.get_item(0)?, &item.get_item(1)?, out)?;
         }
         return Ok(());
     }
-    let iter = headers.try_iter().map_err(|_| bad(&format!("got {}", type_name(headers))))?;
+    let iter = headers
+        .try_iter()
+        .map_err(|_| bad(&format!("got {}", type_name(headers))))?;
     for item in iter {
         let item = item?;
         let (name, value) = if let Ok(t) = item.cast::<PyTuple>() {
@@ -232,7 +253,12 @@ fn write_headers(py: Python<'_>, headers: &Bound<'_, PyAny>, out: &mut RequestWr
     Ok(())
 }
 
-fn push_mapping_item(py: Python<'_>, k: &Bound<'_, PyAny>, v: &Bound<'_, PyAny>, out: &mut RequestWriter) -> PyResult<()> {
+fn push_mapping_item(
+    py: Python<'_>,
+    k: &Bound<'_, PyAny>,
+    v: &Bound<'_, PyAny>,
+    out: &mut RequestWriter,
+) -> PyResult<()> {
     let name = bytes_of(py, k, "header name")?;
     if v.is_none() {
         return Ok(()); // absent header
@@ -250,7 +276,11 @@ fn push_mapping_item(py: Python<'_>, k: &Bound<'_, PyAny>, v: &Bound<'_, PyAny>,
 
 /// Turns a core rejection into `wsguard.HandshakeRejected`.
 pub fn rejected(py: Python<'_>, r: &Rejection) -> PyErr {
-    let headers = r.extra_headers().iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
+    let headers = r
+        .extra_headers()
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect();
     let detail = match r {
         Rejection::Origin(d) => d.malformed().map(|m| m.code()),
         Rejection::Host(d) => d.malformed().map(|m| m.code()),
@@ -260,7 +290,11 @@ pub fn rejected(py: Python<'_>, r: &Rejection) -> PyErr {
     errors::handshake_rejected(py, r, r.status(), headers, response, detail)
 }
 
-fn limits_from(max_headers: Option<usize>, max_line: Option<usize>, max_total: Option<usize>) -> Limits {
+fn limits_from(
+    max_headers: Option<usize>,
+    max_line: Option<usize>,
+    max_total: Option<usize>,
+) -> Limits {
     let mut l = Limits::DEFAULT;
     if let Some(n) = max_headers {
         l = l.max_headers(n);
@@ -440,7 +474,9 @@ pub fn validate_request_bytes(
 #[pyfunction]
 pub fn accept_key(py: Python<'_>, key: &Bound<'_, PyAny>) -> PyResult<String> {
     let k = bytes_of(py, key, "key")?;
-    Ok(wsguard_core::handshake::AcceptKey::from_key(&k).as_str().to_owned())
+    Ok(wsguard_core::handshake::AcceptKey::from_key(&k)
+        .as_str()
+        .to_owned())
 }
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {

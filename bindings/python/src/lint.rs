@@ -45,10 +45,16 @@ pub struct LintFinding {
 #[pymethods]
 impl LintFinding {
     fn __repr__(&self) -> String {
-        format!("LintFinding(index={}, code={:?}, severity={:?}, entry={:?})", self.index, self.code, self.severity, self.entry)
+        format!(
+            "LintFinding(index={}, code={:?}, severity={:?}, entry={:?})",
+            self.index, self.code, self.severity, self.entry
+        )
     }
     fn __str__(&self) -> String {
-        let mut s = format!("{} #{} {:?}: {} ({})", self.severity, self.index, self.entry, self.reason, self.code);
+        let mut s = format!(
+            "{} #{} {:?}: {} ({})",
+            self.severity, self.index, self.entry, self.reason, self.code
+        );
         if let Some(sugg) = &self.suggestion {
             s.push_str(&format!("; write {sugg:?}"));
         } else {
@@ -60,7 +66,10 @@ impl LintFinding {
 
 /// Runs the core linter over raw entries.
 pub fn run(entries: &[&str], preset: Preset, credentials: bool) -> Vec<LintFinding> {
-    let ctx = LintContext { preset, credentials };
+    let ctx = LintContext {
+        preset,
+        credentials,
+    };
     let mut cap = entries.len().saturating_mul(4).saturating_add(4);
     for _ in 0..3 {
         let mut out = vec![Finding::EMPTY; cap];
@@ -81,7 +90,10 @@ fn convert(entries: &[&str], f: &Finding<'_>) -> LintFinding {
     };
     LintFinding {
         index: f.index,
-        entry: entries.get(f.index).map(|e| (*e).to_owned()).unwrap_or_default(),
+        entry: entries
+            .get(f.index)
+            .map(|e| (*e).to_owned())
+            .unwrap_or_default(),
         code: f.code(),
         severity: f.severity.name(),
         reason: f.reason(),

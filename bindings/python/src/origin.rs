@@ -3,8 +3,8 @@
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyTuple};
 use wsguard_core::origin::{
-    CorsConfig, CorsRequest, HostPolicy, Origin, OriginDenial, OriginKind, OriginPolicy as CorePolicy, Pattern,
-    Preset,
+    CorsConfig, CorsRequest, HostPolicy, Origin, OriginDenial, OriginKind,
+    OriginPolicy as CorePolicy, Pattern, Preset,
 };
 use wsguard_core::Diagnostic;
 
@@ -101,8 +101,15 @@ impl Verdict {
     }
     fn __repr__(&self) -> String {
         match (self.allowed, self.code) {
-            (true, _) => format!("Verdict(allowed=True, origin={:?})", self.origin.as_deref().unwrap_or("")),
-            (false, code) => format!("Verdict(allowed=False, code={:?}, status={})", code.unwrap_or(""), self.status.unwrap_or(0)),
+            (true, _) => format!(
+                "Verdict(allowed=True, origin={:?})",
+                self.origin.as_deref().unwrap_or("")
+            ),
+            (false, code) => format!(
+                "Verdict(allowed=False, code={:?}, status={})",
+                code.unwrap_or(""),
+                self.status.unwrap_or(0)
+            ),
         }
     }
 }
@@ -206,7 +213,11 @@ impl OriginPolicy {
 }
 
 /// An Origin argument: `None` (absent), one value, or a list/tuple of header values.
-fn check_any(py: Python<'_>, policy: &CorePolicy<'_>, origin: &Bound<'_, PyAny>) -> PyResult<Verdict> {
+fn check_any(
+    py: Python<'_>,
+    policy: &CorePolicy<'_>,
+    origin: &Bound<'_, PyAny>,
+) -> PyResult<Verdict> {
     if origin.is_none() {
         return Ok(Verdict::from_origin(policy.check(None)));
     }
@@ -240,7 +251,8 @@ impl OriginPolicy {
         for raw in str_list(py, allow, "allow")? {
             check_len(py, &raw, "allow")?;
             let s = intern(&raw);
-            let p = Pattern::parse(s).map_err(|e| errors::policy_error(py, &e, &format!("allowed origin {s:?}")))?;
+            let p = Pattern::parse(s)
+                .map_err(|e| errors::policy_error(py, &e, &format!("allowed origin {s:?}")))?;
             raw_allow.push(s);
             patterns.push(p);
         }
@@ -269,7 +281,15 @@ impl OriginPolicy {
             check_len(py, &h, "hosts")?;
             host_list.push(intern(&h));
         }
-        Ok(OriginPolicy { raw_allow, patterns, allow_null, allow_missing, preset, dev_hosts: dev, hosts: host_list })
+        Ok(OriginPolicy {
+            raw_allow,
+            patterns,
+            allow_null,
+            allow_missing,
+            preset,
+            dev_hosts: dev,
+            hosts: host_list,
+        })
     }
 
     /// Checks one Origin header value: ``str``, ``bytes``, ``None`` (header absent) or a
@@ -337,7 +357,11 @@ impl OriginPolicy {
         expose_headers: &str,
         max_age: Option<u32>,
     ) -> PyResult<CorsResult> {
-        let origin_b = if origin.is_none() { None } else { Some(bytes_of(py, origin, "origin")?) };
+        let origin_b = if origin.is_none() {
+            None
+        } else {
+            Some(bytes_of(py, origin, "origin")?)
+        };
         let method_b = match method {
             Some(m) if !m.is_none() => bytes_of(py, m, "method")?,
             _ => std::borrow::Cow::Borrowed(&b"GET"[..]),
@@ -350,7 +374,11 @@ impl OriginPolicy {
             Some(h) if !h.is_none() => Some(bytes_of(py, h, "request_headers")?),
             _ => None,
         };
-        let mut cfg = CorsConfig::new().credentials(credentials).methods(methods).headers(headers).expose_headers(expose_headers);
+        let mut cfg = CorsConfig::new()
+            .credentials(credentials)
+            .methods(methods)
+            .headers(headers)
+            .expose_headers(expose_headers);
         if let Some(age) = max_age {
             cfg = cfg.max_age(age);
         }

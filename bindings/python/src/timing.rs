@@ -7,7 +7,8 @@ use pyo3::types::PyBytes;
 use wsguard_core::close::{CloseRegistry, CONVENTIONS};
 use wsguard_core::heartbeat::{Action, Heartbeat as CoreHeartbeat, HeartbeatConfig};
 use wsguard_core::reconnect::{
-    Decision, Disconnect, Jitter, Reconnect as CoreReconnect, ReconnectConfig, StopReason, TransportFailure,
+    Decision, Disconnect, Jitter, Reconnect as CoreReconnect, ReconnectConfig, StopReason,
+    TransportFailure,
 };
 use wsguard_core::Diagnostic;
 
@@ -37,7 +38,10 @@ impl HeartbeatAction {
         self.payload.map(|p| PyBytes::new(py, &p))
     }
     fn __repr__(&self) -> String {
-        format!("HeartbeatAction(action={:?}, seq={:?}, until={:?})", self.action, self.seq, self.until)
+        format!(
+            "HeartbeatAction(action={:?}, seq={:?}, until={:?})",
+            self.action, self.seq, self.until
+        )
     }
 }
 
@@ -70,28 +74,49 @@ impl Heartbeat {
         max_missed: u32,
         role: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
-        let mut cfg = HeartbeatConfig::new(interval_ms, dead_timeout_ms, max_missed).map_err(|e| errors::invalid_from(py, &e))?;
+        let mut cfg = HeartbeatConfig::new(interval_ms, dead_timeout_ms, max_missed)
+            .map_err(|e| errors::invalid_from(py, &e))?;
         if let Some(r) = role {
             if !r.is_none() {
                 cfg = cfg.for_role(crate::frame::role_arg(py, r)?);
             }
         }
-        Ok(Heartbeat { inner: CoreHeartbeat::new(cfg, now) })
+        Ok(Heartbeat {
+            inner: CoreHeartbeat::new(cfg, now),
+        })
     }
 
     /// What to do at ``now``: send a ping, wait until a time, or give up on the peer.
     fn poll(&mut self, now: u64) -> HeartbeatAction {
         match self.inner.poll(now) {
-            Action::SendPing { payload, seq } => {
-                HeartbeatAction { action: "send_ping", seq: Some(seq), until: None, payload: Some(payload) }
-            }
-            Action::Wait { until } => HeartbeatAction { action: "wait", seq: None, until: Some(until), payload: None },
-            Action::PeerDead => HeartbeatAction { action: "peer_dead", seq: None, until: None, payload: None },
+            Action::SendPing { payload, seq } => HeartbeatAction {
+                action: "send_ping",
+                seq: Some(seq),
+                until: None,
+                payload: Some(payload),
+            },
+            Action::Wait { until } => HeartbeatAction {
+                action: "wait",
+                seq: None,
+                until: Some(until),
+                payload: None,
+            },
+            Action::PeerDead => HeartbeatAction {
+                action: "peer_dead",
+                seq: None,
+                until: None,
+                payload: None,
+            },
         }
     }
 
     /// A pong arrived; returns the round-trip time in ms when it answers the outstanding ping.
-    fn on_pong(&mut self, py: Python<'_>, now: u64, payload: &Bound<'_, PyAny>) -> PyResult<Option<u64>> {
+    fn on_pong(
+        &mut self,
+        py: Python<'_>,
+        now: u64,
+        payload: &Bound<'_, PyAny>,
+    ) -> PyResult<Option<u64>> {
         let p = bytes_of(py, payload, "payload")?;
         Ok(self.inner.on_pong(now, &p))
     }
@@ -180,7 +205,10 @@ pub struct ReconnectDecision {
 #[pymethods]
 impl ReconnectDecision {
     fn __repr__(&self) -> String {
-        format!("ReconnectDecision(decision={:?}, at_ms={:?}, code={:?})", self.decision, self.at_ms, self.code)
+        format!(
+            "ReconnectDecision(decision={:?}, at_ms={:?}, code={:?})",
+            self.decision, self.at_ms, self.code
+        )
     }
 }
 
@@ -235,7 +263,12 @@ impl Reconnect {
             "equal" => Jitter::Equal,
             "full" => Jitter::Full,
             other => {
-                return Err(errors::invalid_input(py, "jitter_unknown", &format!("unknown jitter {other:?}"), "use \"equal\" or \"full\""))
+                return Err(errors::invalid_input(
+                    py,
+                    "jitter_unknown",
+                    &format!("unknown jitter {other:?}"),
+                    "use \"equal\" or \"full\"",
+                ))
             }
         };
         let registry: CloseRegistry<'static> = match registry {
@@ -261,7 +294,9 @@ impl Reconnect {
             max_retry_after_ms,
             registry,
         };
-        Ok(Reconnect { inner: CoreReconnect::new(config) })
+        Ok(Reconnect {
+            inner: CoreReconnect::new(config),
+        })
     }
 
     /// The connection opened at ``now`` (after it stays up ``stable_after_ms``, the attempt
@@ -323,7 +358,12 @@ impl Reconnect {
                 });
             }
             Decision::WaitForReauth { .. } => out.decision = "wait_for_reauth",
-            Decision::RetryAt { at_ms, attempt, delay_ms, .. } => {
+            Decision::RetryAt {
+                at_ms,
+                attempt,
+                delay_ms,
+                ..
+            } => {
                 out.decision = "retry_at";
                 out.at_ms = Some(at_ms);
                 out.attempt = Some(attempt);

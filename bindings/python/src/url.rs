@@ -1,7 +1,9 @@
 //! ws/wss URL helpers: `parse_ws_url`, `websocket_url_for_page`, `check_mixed_content`.
 
 use pyo3::prelude::*;
-use wsguard_core::url::{check_mixed_content as core_mixed, derive_ws_url, HostKind, UrlError, WsUrl as CoreUrl};
+use wsguard_core::url::{
+    check_mixed_content as core_mixed, derive_ws_url, HostKind, UrlError, WsUrl as CoreUrl,
+};
 use wsguard_core::Cursor;
 
 use crate::errors;
@@ -98,7 +100,9 @@ fn url_err(py: Python<'_>, e: UrlError) -> PyErr {
 /// given), ``url_fragment`` or ``url_userinfo``.
 #[pyfunction]
 pub fn parse_ws_url(py: Python<'_>, url: &str) -> PyResult<WsUrl> {
-    CoreUrl::parse(url).map(|u| WsUrl::from(&u)).map_err(|e| url_err(py, e))
+    CoreUrl::parse(url)
+        .map(|u| WsUrl::from(&u))
+        .map_err(|e| url_err(py, e))
 }
 
 /// The WebSocket URL a page at ``page_url`` should open for ``target``, resolved the way
@@ -119,9 +123,14 @@ pub fn websocket_url_for_page(
 ) -> PyResult<String> {
     if let Some(limit) = max_size {
         let mut buf = vec![0u8; limit.min(1 << 16)];
-        return derive_ws_url(page_url, target, port, &mut buf).map(|u| u.to_string()).map_err(|e| url_err(py, e));
+        return derive_ws_url(page_url, target, port, &mut buf)
+            .map(|u| u.to_string())
+            .map_err(|e| url_err(py, e));
     }
-    let mut size = page_url.len().saturating_add(target.len()).saturating_add(32);
+    let mut size = page_url
+        .len()
+        .saturating_add(target.len())
+        .saturating_add(32);
     for _ in 0..3 {
         let mut buf = vec![0u8; size];
         match derive_ws_url(page_url, target, port, &mut buf) {

@@ -60,7 +60,9 @@ impl LoadResult {
     /// Server RSS growth per held connection, in bytes.
     pub fn rss_per_connection(&self) -> Option<f64> {
         match (self.rss_before_kib, self.rss_after_kib) {
-            (Some(b), Some(a)) if self.connections_held > 0 => Some((a.saturating_sub(b) * 1024) as f64 / self.connections_held as f64),
+            (Some(b), Some(a)) if self.connections_held > 0 => {
+                Some((a.saturating_sub(b) * 1024) as f64 / self.connections_held as f64)
+            }
             _ => None,
         }
     }
@@ -109,7 +111,9 @@ enum Got {
 
 impl Client {
     async fn connect(addr: SocketAddr, id: usize) -> Result<Client, String> {
-        let mut s = TcpStream::connect(addr).await.map_err(|e| format!("connect: {e}"))?;
+        let mut s = TcpStream::connect(addr)
+            .await
+            .map_err(|e| format!("connect: {e}"))?;
         let _ = s.set_nodelay(true);
         let host = addr.to_string();
         let mut nonce = [0u8; 16];
@@ -117,11 +121,16 @@ impl Client {
         let req = ClientRequest::new(&host, "/ws", nonce).origin("https://app.example.com");
         let mut out = [0u8; 512];
         let n = write_request(&req, &mut out).map_err(|e| format!("write_request: {e:?}"))?;
-        s.write_all(&out[..n]).await.map_err(|e| format!("send request: {e}"))?;
+        s.write_all(&out[..n])
+            .await
+            .map_err(|e| format!("send request: {e}"))?;
         let mut buf = vec![0u8; 8192];
         let mut end = 0;
         let consumed = loop {
-            let n = s.read(&mut buf[end..]).await.map_err(|e| format!("read 101: {e}"))?;
+            let n = s
+                .read(&mut buf[end..])
+                .await
+                .map_err(|e| format!("read 101: {e}"))?;
             if n == 0 {
                 return Err("server closed during the handshake".into());
             }
@@ -133,7 +142,14 @@ impl Client {
                 Err(e) => return Err(format!("upgrade refused: {e:?}")),
             }
         };
-        Ok(Client { s, buf, start: consumed, end, dec: Decoder::new(DecoderConfig::client()), seed: (id as u32).wrapping_mul(2654435761) | 1 })
+        Ok(Client {
+            s,
+            buf,
+            start: consumed,
+            end,
+            dec: Decoder::new(DecoderConfig::client()),
+            seed: (id as u32).wrapping_mul(2654435761) | 1,
+        })
     }
 
     fn key(&mut self) -> [u8; 4] {
@@ -146,15 +162,23 @@ impl Client {
     async fn send(&mut self, opcode: Opcode, payload: &[u8]) -> Result<(), String> {
         let mut out = vec![0u8; payload.len() + 14];
         let key = self.key();
-        let n = write_frame(&mut out, true, opcode, payload, Some(key)).map_err(|e| format!("{e:?}"))?;
-        self.s.write_all(&out[..n]).await.map_err(|e| format!("send: {e}"))
+        let n = write_frame(&mut out, true, opcode, payload, Some(key))
+            .map_err(|e| format!("{e:?}"))?;
+        self.s
+            .write_all(&out[..n])
+            .await
+            .map_err(|e| format!("send: {e}"))
     }
 
     /// Holding an idle connection: wait until the socket is readable or `go` fires; when
     /// readable, read once and answer pings (no data is expected while holding). Only
     /// `readable()` and `changed()` are raced, both cancel-safe; frames are written outside
     /// the race so a pong is never cut in half.
-    async fn hold(&mut self, go: &mut watch::Receiver<bool>, pings: &AtomicU64) -> Result<(), String> {
+    async fn hold(
+        &mut self,
+        go: &mut watch::Receiver<bool>,
+        pings: &AtomicU64,
+    ) -> Result<(), String> {
         loop {
             if *go.borrow() {
                 return Ok(());
@@ -173,17 +197,28 @@ impl Client {
                 Err(e) => return Err(format!("read: {e}")),
             }
             loop {
-                let decoded = self.dec.decode(&mut self.buf[self.start..self.end]).map_err(|e| format!("decode: {e:?}"))?;
+                let decoded = self
+                    .dec
+                    .decode(&mut self.buf[self.start..self.end])
+                    .map_err(|e| format!("decode: {e:?}"))?;
                 let (consumed, pong) = match decoded {
                     Decoded::Incomplete { .. } => break,
-                    Decoded::Event { consumed, event: Event::Ping(p) } => (consumed, p.to_vec()),
-                    Decoded::Event { event, .. } => return Err(format!("unexpected {event:?} while holding")),
+                    Decoded::Event {
+                        consumed,
+                        event: Event::Ping(p),
+                    } => (consumed, p.to_vec()),
+                    Decoded::Event { event, .. } => {
+                        return Err(format!("unexpected {event:?} while holding"))
+                    }
                 };
                 self.start += consumed;
                 let mut out = [0u8; 139];
                 let key = self.key();
                 let n = write_pong(&mut out, &pong, Some(key)).map_err(|e| format!("{e:?}"))?;
-                self.s.write_all(&out[..n]).await.map_err(|e| format!("pong: {e}"))?;
+                self.s
+                    .write_all(&out[..n])
+                    .await
+                    .map_err(|e| format!("pong: {e}"))?;
                 pings.fetch_add(1, Ordering::Relaxed);
             }
             if self.start == self.end {
@@ -198,7 +233,10 @@ impl Client {
         let mut msg = Vec::new();
         loop {
             loop {
-                let decoded = self.dec.decode(&mut self.buf[self.start..self.end]).map_err(|e| format!("decode: {e:?}"))?;
+                let decoded = self
+                    .dec
+                    .decode(&mut self.buf[self.start..self.end])
+                    .map_err(|e| format!("decode: {e:?}"))?;
                 let (consumed, event) = match decoded {
                     Decoded::Incomplete { .. } => break,
                     Decoded::Event { consumed, event } => (consumed, event),
@@ -206,7 +244,11 @@ impl Client {
                 let mut pong = None;
                 let mut done = None;
                 match event {
-                    Event::Data { payload, fin_of_message, .. } => {
+                    Event::Data {
+                        payload,
+                        fin_of_message,
+                        ..
+                    } => {
                         msg.extend_from_slice(payload);
                         if fin_of_message {
                             done = Some(Got::Message(std::mem::take(&mut msg)));
@@ -221,7 +263,10 @@ impl Client {
                     let mut out = [0u8; 139];
                     let key = self.key();
                     let n = write_pong(&mut out, &p, Some(key)).map_err(|e| format!("{e:?}"))?;
-                    self.s.write_all(&out[..n]).await.map_err(|e| format!("pong: {e}"))?;
+                    self.s
+                        .write_all(&out[..n])
+                        .await
+                        .map_err(|e| format!("pong: {e}"))?;
                     pings.fetch_add(1, Ordering::Relaxed);
                 }
                 if let Some(d) = done {
@@ -239,7 +284,11 @@ impl Client {
                     self.buf.resize(self.buf.len() * 2, 0);
                 }
             }
-            let n = self.s.read(&mut self.buf[self.end..]).await.map_err(|e| format!("read: {e}"))?;
+            let n = self
+                .s
+                .read(&mut self.buf[self.end..])
+                .await
+                .map_err(|e| format!("read: {e}"))?;
             if n == 0 {
                 return Err("server closed the connection".into());
             }
@@ -266,8 +315,20 @@ pub async fn run(cfg: LoadConfig) -> LoadResult {
     let stop_at = Arc::new(std::sync::Mutex::new(None::<Instant>));
     let mut tasks = Vec::with_capacity(n);
     for id in 0..n {
-        let (held, messages, corrupted, pings, closes, errors) = (held.clone(), messages.clone(), corrupted.clone(), pings.clone(), closes.clone(), errors.clone());
-        let (arrived, mut go, gate, stop_at) = (arrived.clone(), go_rx.clone(), gate.clone(), stop_at.clone());
+        let (held, messages, corrupted, pings, closes, errors) = (
+            held.clone(),
+            messages.clone(),
+            corrupted.clone(),
+            pings.clone(),
+            closes.clone(),
+            errors.clone(),
+        );
+        let (arrived, mut go, gate, stop_at) = (
+            arrived.clone(),
+            go_rx.clone(),
+            gate.clone(),
+            stop_at.clone(),
+        );
         let addr = cfg.addr;
         let len = cfg.message_len;
         tasks.push(tokio::spawn(async move {
@@ -288,14 +349,19 @@ pub async fn run(cfg: LoadConfig) -> LoadResult {
             arrived.fetch_add(1, Ordering::Relaxed);
             let Some(c) = client.as_mut() else { return };
             if let Err(e) = c.hold(&mut go, &pings).await {
-                errors.lock().unwrap().push(format!("conn {id} (holding): {e}"));
+                errors
+                    .lock()
+                    .unwrap()
+                    .push(format!("conn {id} (holding): {e}"));
                 return;
             }
             let deadline = stop_at.lock().unwrap().unwrap_or_else(Instant::now);
             let mut k: u64 = 0;
             let r: Result<(), String> = async {
                 while Instant::now() < deadline {
-                    let payload: Vec<u8> = (0..len).map(|i| b'a' + ((i as u64 + k + id as u64) % 26) as u8).collect();
+                    let payload: Vec<u8> = (0..len)
+                        .map(|i| b'a' + ((i as u64 + k + id as u64) % 26) as u8)
+                        .collect();
                     c.send(Opcode::Text, &payload).await?;
                     match c.next(&pings).await? {
                         Got::Message(m) if m == payload => {
@@ -310,8 +376,11 @@ pub async fn run(cfg: LoadConfig) -> LoadResult {
                 }
                 let mut out = [0u8; 16];
                 let key = c.key();
-                let n = write_close(&mut out, Some(1000), "", Some(key)).map_err(|e| format!("{e:?}"))?;
-                c.s.write_all(&out[..n]).await.map_err(|e| format!("close: {e}"))?;
+                let n = write_close(&mut out, Some(1000), "", Some(key))
+                    .map_err(|e| format!("{e:?}"))?;
+                c.s.write_all(&out[..n])
+                    .await
+                    .map_err(|e| format!("close: {e}"))?;
                 match c.next(&pings).await? {
                     Got::Closed(Some(1000)) => {
                         closes.fetch_add(1, Ordering::Relaxed);
@@ -373,9 +442,14 @@ fn main() {
         connect_concurrency: 128,
         settle: Duration::from_secs(2),
     };
-    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("runtime");
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
     let result = rt.block_on(run(cfg));
     println!("{}", result.to_json());
-    let ok = result.errors.is_empty() && result.corrupted == 0 && result.connections_held == result.connections_requested;
+    let ok = result.errors.is_empty()
+        && result.corrupted == 0
+        && result.connections_held == result.connections_requested;
     std::process::exit(if ok { 0 } else { 1 });
 }

@@ -80,17 +80,44 @@ pub fn decide(cfg: &GuardConfig, origin: Option<&str>) -> Result<OriginVerdict, 
         }),
         Ok(o) => {
             let (why, matched) = if o.is_missing() {
-                ("the request has no Origin header and the policy allows that (allow_missing)".to_string(), None)
+                (
+                    "the request has no Origin header and the policy allows that (allow_missing)"
+                        .to_string(),
+                    None,
+                )
             } else if o.is_null() {
-                ("the Origin is `null` and the policy allows that (allow_null)".to_string(), None)
+                (
+                    "the Origin is `null` and the policy allows that (allow_null)".to_string(),
+                    None,
+                )
             } else if let Some((raw, _)) =
-                cfg.origin.allowed.iter().zip(patterns.iter()).find(|(_, p)| OriginPolicy::new(std::slice::from_ref(*p)).check(bytes).is_ok())
+                cfg.origin
+                    .allowed
+                    .iter()
+                    .zip(patterns.iter())
+                    .find(|(_, p)| {
+                        OriginPolicy::new(std::slice::from_ref(*p))
+                            .check(bytes)
+                            .is_ok()
+                    })
             {
                 (format!("it matches the pattern `{raw}`"), Some(raw.clone()))
             } else {
-                (format!("the {} preset allows it (loopback or a listed container host)", preset.name()), None)
+                (
+                    format!(
+                        "the {} preset allows it (loopback or a listed container host)",
+                        preset.name()
+                    ),
+                    None,
+                )
             };
-            Ok(OriginVerdict { allowed: true, code: "allowed".into(), reason: why, remedy: None, matched })
+            Ok(OriginVerdict {
+                allowed: true,
+                code: "allowed".into(),
+                reason: why,
+                remedy: None,
+                matched,
+            })
         }
     }
 }
@@ -135,12 +162,19 @@ pub fn run(args: CheckOriginArgs, color: ColorChoice) -> u8 {
         });
         println!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
     } else {
-        let shown = origin.map(|o| format!("Origin: {o}")).unwrap_or_else(|| "(no Origin header)".into());
+        let shown = origin
+            .map(|o| format!("Origin: {o}"))
+            .unwrap_or_else(|| "(no Origin header)".into());
         if v.allowed {
             println!("{}  {}", s.ok("ALLOWED"), s.bold(&shown));
             println!("  {:<7} {}", "why", wrap(&v.reason, 88, 10));
         } else {
-            println!("{}  {}  {}", s.bad("REFUSED"), s.bold(&shown), s.code(&v.code));
+            println!(
+                "{}  {}  {}",
+                s.bad("REFUSED"),
+                s.bold(&shown),
+                s.code(&v.code)
+            );
             println!("  {:<7} {}", "why", wrap(&v.reason, 88, 10));
             if let Some(r) = &v.remedy {
                 println!("  {:<7} {}", s.ok("fix"), wrap(r, 88, 10));
@@ -188,7 +222,10 @@ mod tests {
     #[test]
     fn scheme_mismatch_is_named() {
         let c = cfg(&["https://app.example.com"]);
-        assert_eq!(decide(&c, Some("http://app.example.com")).unwrap().code, "origin_scheme");
+        assert_eq!(
+            decide(&c, Some("http://app.example.com")).unwrap().code,
+            "origin_scheme"
+        );
     }
 
     #[test]

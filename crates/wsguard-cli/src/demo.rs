@@ -79,7 +79,9 @@ fn probe_scenario(title: &'static str, tried: String, args: ProbeArgs) -> Scenar
 /// library lets you do that) and lets the core diagnose the answer.
 fn bad_version_scenario(addr: SocketAddr) -> Scenario {
     let title = "an old protocol version";
-    let tried = "GET /ws with Sec-WebSocket-Version: 8 (a draft-era client), Origin allowed, token sent".to_string();
+    let tried =
+        "GET /ws with Sec-WebSocket-Version: 8 (a draft-era client), Origin allowed, token sent"
+            .to_string();
     let request = format!(
         "GET /ws HTTP/1.1\r\nHost: {addr}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
          Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 8\r\n\
@@ -102,26 +104,60 @@ fn bad_version_scenario(addr: SocketAddr) -> Scenario {
         Ok(())
     })();
     if let Err(e) = io {
-        return Scenario { title, tried, ok: false, verdict: "no answer".into(), code: "io_error".into(), reason: e.to_string(), fix: String::new() };
+        return Scenario {
+            title,
+            tried,
+            ok: false,
+            verdict: "no answer".into(),
+            code: "io_error".into(),
+            reason: e.to_string(),
+            fix: String::new(),
+        };
     }
     let host = addr.to_string();
     let req = ClientRequest::new(&host, "/ws", [7; 16]);
     match validate_response(&req, &answer) {
         Err(ClientFailure::Rejected(d)) => {
-            let wanted = d.wanted_version.map(|v| format!(" (the server asks for version {v})")).unwrap_or_default();
-            let said = d.server_reason.map(|r| format!(" — server says: {r}")).unwrap_or_default();
+            let wanted = d
+                .wanted_version
+                .map(|v| format!(" (the server asks for version {v})"))
+                .unwrap_or_default();
+            let said = d
+                .server_reason
+                .map(|r| format!(" — server says: {r}"))
+                .unwrap_or_default();
             Scenario {
                 title,
                 tried,
                 ok: false,
-                verdict: format!("refused with HTTP {} {}", d.status, wsguard_core::handshake::reason_phrase(d.status)),
+                verdict: format!(
+                    "refused with HTTP {} {}",
+                    d.status,
+                    wsguard_core::handshake::reason_phrase(d.status)
+                ),
                 code: d.code().into(),
                 reason: format!("{}{wanted}{said}", d.reason()),
                 fix: d.remedy().into(),
             }
         }
-        Err(other) => Scenario { title, tried, ok: false, verdict: "unexpected answer".into(), code: other.code().into(), reason: other.reason().into(), fix: other.remedy().into() },
-        Ok(_) => Scenario { title, tried, ok: true, verdict: "accepted (unexpected)".into(), code: "ok".into(), reason: String::new(), fix: String::new() },
+        Err(other) => Scenario {
+            title,
+            tried,
+            ok: false,
+            verdict: "unexpected answer".into(),
+            code: other.code().into(),
+            reason: other.reason().into(),
+            fix: other.remedy().into(),
+        },
+        Ok(_) => Scenario {
+            title,
+            tried,
+            ok: true,
+            verdict: "accepted (unexpected)".into(),
+            code: "ok".into(),
+            reason: String::new(),
+            fix: String::new(),
+        },
     }
 }
 
@@ -144,29 +180,57 @@ pub fn scenarios(addr: SocketAddr) -> Vec<Scenario> {
     let mut out = Vec::new();
     let mut a = base_probe(url.clone());
     a.echo = Some("hello from wsguard demo".into());
-    out.push(probe_scenario("an allowed origin", format!("Origin: {ALLOWED}, Authorization: Bearer {TOKEN}, GET /ws"), a));
+    out.push(probe_scenario(
+        "an allowed origin",
+        format!("Origin: {ALLOWED}, Authorization: Bearer {TOKEN}, GET /ws"),
+        a,
+    ));
     let mut b = base_probe(url.clone());
     b.origin = Some(REFUSED.into());
-    out.push(probe_scenario("a refused origin", format!("Origin: {REFUSED} (a page on another site), token sent"), b));
+    out.push(probe_scenario(
+        "a refused origin",
+        format!("Origin: {REFUSED} (a page on another site), token sent"),
+        b,
+    ));
     let mut c = base_probe(url.clone());
     c.token = None;
-    out.push(probe_scenario("a missing token", format!("Origin: {ALLOWED}, no Authorization header, no ?token="), c));
+    out.push(probe_scenario(
+        "a missing token",
+        format!("Origin: {ALLOWED}, no Authorization header, no ?token="),
+        c,
+    ));
     out.push(bad_version_scenario(addr));
     let d = base_probe(format!("ws://{addr}/socket"));
-    out.push(probe_scenario("a refused path", format!("GET /socket (the server serves /ws), Origin: {ALLOWED}, token sent"), d));
+    out.push(probe_scenario(
+        "a refused path",
+        format!("GET /socket (the server serves /ws), Origin: {ALLOWED}, token sent"),
+        d,
+    ));
     out
 }
 
 fn render(i: usize, n: usize, sc: &Scenario, s: &Style) -> String {
     let mut o = String::new();
-    o += &format!("{} {}\n", s.heading(&format!("[{i}/{n}]")), s.bold(sc.title));
+    o += &format!(
+        "{} {}\n",
+        s.heading(&format!("[{i}/{n}]")),
+        s.bold(sc.title)
+    );
     o += &format!("  {:<9}{}\n", "tried", wrap(&sc.tried, 88, 11));
-    let verdict = if sc.ok { s.ok(&format!("✓ {}", sc.verdict)) } else { s.bad(&format!("✗ {}", sc.verdict)) };
+    let verdict = if sc.ok {
+        s.ok(&format!("✓ {}", sc.verdict))
+    } else {
+        s.bad(&format!("✗ {}", sc.verdict))
+    };
     o += &format!("  {:<9}{}  {}\n", "verdict", verdict, s.code(&sc.code));
     o += &format!("  {:<9}{}\n", "reason", wrap(&sc.reason, 88, 11));
     if !sc.ok {
         o += &format!("  {:<9}{}\n", "fix", s.ok(&wrap(&sc.fix, 88, 11)));
-        o += &format!("  {:<9}{}\n", "browser", s.dim("would only report: WebSocket closed, code 1006 (no reason)"));
+        o += &format!(
+            "  {:<9}{}\n",
+            "browser",
+            s.dim("would only report: WebSocket closed, code 1006 (no reason)")
+        );
     }
     o
 }
@@ -186,7 +250,11 @@ pub fn run(args: DemoArgs, color: ColorChoice) -> u8 {
         ..ServeArgs::default()
     };
     cfg.token.required = true;
-    let rt = match tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build() {
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("cannot start the runtime: {e}");
@@ -218,10 +286,20 @@ pub fn run(args: DemoArgs, color: ColorChoice) -> u8 {
             )
         );
         println!();
-        println!("{} a guarded echo server on {}", s.bold("server"), s.code(&format!("ws://{addr}/ws")));
+        println!(
+            "{} a guarded echo server on {}",
+            s.bold("server"),
+            s.code(&format!("ws://{addr}/ws"))
+        );
         println!("  {:<16}{}", "allowed origins", ALLOWED);
-        println!("  {:<16}{} (Authorization: Bearer, ?token= or subprotocol)", "token required", TOKEN);
-        println!("  {:<16}http://{addr}/health, http://{addr}/metrics", "also serves");
+        println!(
+            "  {:<16}{} (Authorization: Bearer, ?token= or subprotocol)",
+            "token required", TOKEN
+        );
+        println!(
+            "  {:<16}http://{addr}/health, http://{addr}/metrics",
+            "also serves"
+        );
         println!();
     }
     let results = scenarios(addr);

@@ -38,9 +38,16 @@ pub fn run(args: ExplainArgs, color: ColorChoice) -> u8 {
         return exit::USAGE;
     };
     let as_http = args.http || (!args.close && (100..=599).contains(&n));
-    let (text, value) = if as_http { explain_http(n, &s) } else { explain_close(n, &s) };
+    let (text, value) = if as_http {
+        explain_http(n, &s)
+    } else {
+        explain_close(n, &s)
+    };
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&value).unwrap_or_default());
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&value).unwrap_or_default()
+        );
     } else {
         print!("{text}");
     }
@@ -56,21 +63,43 @@ pub fn explain_close(code: u16, s: &Style) -> (String, serde_json::Value) {
 fn retry_words(r: Retry) -> &'static str {
     match r {
         Retry::Never => "do not reconnect automatically",
-        Retry::AfterReauth => "reconnect only after obtaining new credentials (log in again, refresh the token)",
+        Retry::AfterReauth => {
+            "reconnect only after obtaining new credentials (log in again, refresh the token)"
+        }
         Retry::Soon => "reconnect after a short randomised delay",
         Retry::WithBackoff => "reconnect with capped exponential backoff and jitter",
-        Retry::AfterDelay => "reconnect, but only after a longer delay (the server is busy or restarting)",
+        Retry::AfterDelay => {
+            "reconnect, but only after a longer delay (the server is busy or restarting)"
+        }
     }
 }
 
 fn render_close(info: &CloseInfo, s: &Style) -> String {
     let mut o = String::new();
     let name = info.name().unwrap_or("unregistered");
-    o += &format!("{} {}  {}\n", s.heading("close code"), s.bold(&info.code.to_string()), s.code(name));
-    let wire = if info.wire_valid { s.ok("valid in a Close frame") } else { s.warn("never valid in a Close frame") };
-    o += &format!("  {:<10} {}   sent by: {}   {}\n", "category", s.code(info.category().code()), s.code(info.sender().code()), wire);
+    o += &format!(
+        "{} {}  {}\n",
+        s.heading("close code"),
+        s.bold(&info.code.to_string()),
+        s.code(name)
+    );
+    let wire = if info.wire_valid {
+        s.ok("valid in a Close frame")
+    } else {
+        s.warn("never valid in a Close frame")
+    };
+    o += &format!(
+        "  {:<10} {}   sent by: {}   {}\n",
+        "category",
+        s.code(info.category().code()),
+        s.code(info.sender().code()),
+        wire
+    );
     if info.is_app_defined() {
-        o += &format!("  {:<10} {}\n", "note", "an application convention, not an IANA registration");
+        o += &format!(
+            "  {:<10} {}\n",
+            "note", "an application convention, not an IANA registration"
+        );
     }
     o += &format!("  {:<10} {}\n", "meaning", wrap(info.description(), 88, 13));
     if !info.causes().is_empty() {
@@ -81,7 +110,12 @@ fn render_close(info: &CloseInfo, s: &Style) -> String {
         }
     }
     o += &format!("  {:<10} {}\n", "remedy", wrap(info.remedy(), 88, 13));
-    o += &format!("  {:<10} {} — {}\n", "retry", s.code(info.retry().code()), retry_words(info.retry()));
+    o += &format!(
+        "  {:<10} {} — {}\n",
+        "retry",
+        s.code(info.retry().code()),
+        retry_words(info.retry())
+    );
     o
 }
 
@@ -105,7 +139,12 @@ fn close_json(info: &CloseInfo) -> serde_json::Value {
 pub fn explain_http(status: u16, s: &Style) -> (String, serde_json::Value) {
     let d = crate::probe::diagnose_status(status);
     let mut o = String::new();
-    o += &format!("{} {}  {}\n", s.heading("HTTP status during an upgrade"), s.bold(&status.to_string()), s.code(d.code));
+    o += &format!(
+        "{} {}  {}\n",
+        s.heading("HTTP status during an upgrade"),
+        s.bold(&status.to_string()),
+        s.code(d.code)
+    );
     o += &format!("  {:<10} {}\n", "meaning", wrap(d.reason, 88, 13));
     o += &format!("  {:<10} {}\n", "fix", wrap(d.remedy, 88, 13));
     o += &format!(
@@ -130,7 +169,10 @@ mod tests {
     #[test]
     fn close_1006_is_explained() {
         let (text, v) = explain_close(1006, &Style::plain());
-        assert!(text.starts_with("close code 1006  abnormal_closure\n"), "{text}");
+        assert!(
+            text.starts_with("close code 1006  abnormal_closure\n"),
+            "{text}"
+        );
         assert_eq!(v["wire_valid"], false);
         assert_eq!(v["name"], "abnormal_closure");
         assert_eq!(v["retry"], "with_backoff");

@@ -50,7 +50,10 @@ pub fn problems(cfg: &GuardConfig, credentials: bool) -> Vec<Problem> {
         Environment::Production => Preset::Production,
     };
     let entries: Vec<&str> = cfg.origin.allowed.iter().map(String::as_str).collect();
-    let ctx = LintContext { preset, credentials };
+    let ctx = LintContext {
+        preset,
+        credentials,
+    };
     let mut out = vec![Finding::EMPTY; entries.len() * 4 + 4];
     let mut n = lint(&entries, ctx, &mut out);
     if n > out.len() {
@@ -60,7 +63,10 @@ pub fn problems(cfg: &GuardConfig, credentials: bool) -> Vec<Problem> {
     let mut list: Vec<Problem> = out[..n.min(out.len())]
         .iter()
         .map(|f| {
-            let other = f.other.and_then(|o| entries.get(o)).map(|o| format!(" (see origin.allowed[{}] = {o:?})", f.other.unwrap_or(0)));
+            let other = f
+                .other
+                .and_then(|o| entries.get(o))
+                .map(|o| format!(" (see origin.allowed[{}] = {o:?})", f.other.unwrap_or(0)));
             Problem {
                 severity: f.severity.name(),
                 key: format!("origin.allowed[{}]", f.index),
@@ -76,8 +82,19 @@ pub fn problems(cfg: &GuardConfig, credentials: bool) -> Vec<Problem> {
     // explained above, so their parse errors and linter warnings are not repeated).
     match cfg.check() {
         Ok(warnings) => {
-            for w in warnings.into_iter().filter(|w| !w.code.starts_with("lint_")) {
-                list.push(Problem { severity: "warning", key: w.key, value: None, code: w.code.to_string(), reason: w.message, remedy: w.remedy, suggestion: None });
+            for w in warnings
+                .into_iter()
+                .filter(|w| !w.code.starts_with("lint_"))
+            {
+                list.push(Problem {
+                    severity: "warning",
+                    key: w.key,
+                    value: None,
+                    code: w.code.to_string(),
+                    reason: w.message,
+                    remedy: w.remedy,
+                    suggestion: None,
+                });
             }
         }
         Err(e) if e.key == "origin.allowed" => {}
@@ -100,12 +117,19 @@ pub fn problems(cfg: &GuardConfig, credentials: bool) -> Vec<Problem> {
 /// Runs the subcommand.
 pub fn run(args: LintArgs, color: ColorChoice) -> u8 {
     let s = Style::for_stdout(color);
-    let pa = PolicyArgs { policy: Some(args.file.clone()), env: args.env.clone(), ..PolicyArgs::default() };
+    let pa = PolicyArgs {
+        policy: Some(args.file.clone()),
+        env: args.env.clone(),
+        ..PolicyArgs::default()
+    };
     let cfg = match load_unchecked(&pa) {
         Ok(c) => c,
         Err(msg) => {
             if args.json {
-                println!("{}", json!({"file": args.file, "ok": false, "errors": 1, "warnings": 0, "problems": [{"severity": "error", "code": "config_invalid", "reason": msg}]}));
+                println!(
+                    "{}",
+                    json!({"file": args.file, "ok": false, "errors": 1, "warnings": 0, "problems": [{"severity": "error", "code": "config_invalid", "reason": msg}]})
+                );
             } else {
                 eprintln!("{} {msg}", Style::for_stderr(color).bad("error:"));
             }
@@ -113,7 +137,10 @@ pub fn run(args: LintArgs, color: ColorChoice) -> u8 {
         }
     };
     let list = problems(&cfg, args.credentials);
-    let errors = list.iter().filter(|p| p.severity == Severity::Error.name()).count();
+    let errors = list
+        .iter()
+        .filter(|p| p.severity == Severity::Error.name())
+        .count();
     let warnings = list.len() - errors;
     if args.json {
         let out = json!({
@@ -128,10 +155,22 @@ pub fn run(args: LintArgs, color: ColorChoice) -> u8 {
         });
         println!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
     } else {
-        println!("{} {}", s.heading("lint"), s.bold(&args.file.display().to_string()));
+        println!(
+            "{} {}",
+            s.heading("lint"),
+            s.bold(&args.file.display().to_string())
+        );
         for p in &list {
-            let sev = if p.severity == "error" { s.bad("error") } else { s.warn("warning") };
-            let value = p.value.as_ref().map(|v| format!(" = {v:?}")).unwrap_or_default();
+            let sev = if p.severity == "error" {
+                s.bad("error")
+            } else {
+                s.warn("warning")
+            };
+            let value = p
+                .value
+                .as_ref()
+                .map(|v| format!(" = {v:?}"))
+                .unwrap_or_default();
             println!("  {sev} {}{}  {}", s.bold(&p.key), value, s.code(&p.code));
             println!("      {}", wrap(&p.reason, 88, 6));
             match &p.suggestion {
@@ -167,7 +206,14 @@ mod tests {
 
     #[test]
     fn classic_mistakes_are_explained() {
-        let list = problems(&cfg(&["ws://localhost:8000", "https://app.example.com/", "example.com"]), false);
+        let list = problems(
+            &cfg(&[
+                "ws://localhost:8000",
+                "https://app.example.com/",
+                "example.com",
+            ]),
+            false,
+        );
         let codes: Vec<&str> = list.iter().map(|p| p.code.as_str()).collect();
         assert!(codes.contains(&"lint_ws_scheme"), "{codes:?}");
         assert!(codes.contains(&"lint_trailing_slash"), "{codes:?}");
@@ -180,13 +226,25 @@ mod tests {
 
     #[test]
     fn clean_policy_has_no_problems() {
-        assert_eq!(problems(&cfg(&["https://app.example.com", "https://*.example.org"]), false), vec![]);
+        assert_eq!(
+            problems(
+                &cfg(&["https://app.example.com", "https://*.example.org"]),
+                false
+            ),
+            vec![]
+        );
     }
 
     #[test]
     fn duplicates_are_warnings() {
-        let list = problems(&cfg(&["https://app.example.com", "https://APP.example.com:443"]), false);
+        let list = problems(
+            &cfg(&["https://app.example.com", "https://APP.example.com:443"]),
+            false,
+        );
         assert_eq!(list.len(), 1, "{list:?}");
-        assert_eq!((list[0].severity, list[0].code.as_str()), ("warning", "lint_duplicate"));
+        assert_eq!(
+            (list[0].severity, list[0].code.as_str()),
+            ("warning", "lint_duplicate")
+        );
     }
 }

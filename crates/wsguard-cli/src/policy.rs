@@ -31,7 +31,10 @@ pub struct PolicyArgs {
 
 /// Is this text a TOML config rather than a list of patterns?
 pub fn looks_like_toml(path: &Path, text: &str) -> bool {
-    if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("toml")) {
+    if path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("toml"))
+    {
         return true;
     }
     text.lines()
@@ -54,9 +57,11 @@ pub fn load_unchecked(args: &PolicyArgs) -> Result<GuardConfig, String> {
     let mut cfg = match &args.policy {
         None => GuardConfig::default(),
         Some(path) => {
-            let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
             if looks_like_toml(path, &text) {
-                GuardConfig::from_toml_str(&text, ConfigSource::File(path.clone())).map_err(|e| e.to_string())?
+                GuardConfig::from_toml_str(&text, ConfigSource::File(path.clone()))
+                    .map_err(|e| e.to_string())?
             } else {
                 let mut c = GuardConfig::default();
                 c.origin.allowed = plain_patterns(&text);
@@ -81,12 +86,21 @@ mod tests {
     #[test]
     fn toml_detection() {
         assert!(looks_like_toml(Path::new("a.toml"), ""));
-        assert!(looks_like_toml(Path::new("a.conf"), "# hi\n[origin]\nallowed = []\n"));
-        assert!(!looks_like_toml(Path::new("origins.txt"), "# list\nhttps://a.example.com\n"));
+        assert!(looks_like_toml(
+            Path::new("a.conf"),
+            "# hi\n[origin]\nallowed = []\n"
+        ));
+        assert!(!looks_like_toml(
+            Path::new("origins.txt"),
+            "# list\nhttps://a.example.com\n"
+        ));
     }
 
     #[test]
     fn plain_list_parsing() {
-        assert_eq!(plain_patterns("# c\n\nhttps://a.com  # main\n  http://localhost:*\n"), vec!["https://a.com", "http://localhost:*"]);
+        assert_eq!(
+            plain_patterns("# c\n\nhttps://a.com  # main\n  http://localhost:*\n"),
+            vec!["https://a.com", "http://localhost:*"]
+        );
     }
 }

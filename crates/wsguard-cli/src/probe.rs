@@ -60,18 +60,35 @@ pub fn diagnose_status(status: u16) -> StatusDiagnosis {
         };
     }
     let req = ClientRequest::new("example.com", "/", [0; 16]);
-    let resp = format!("HTTP/1.1 {status} {}\r\nContent-Length: 0\r\n\r\n", reason_phrase(status));
+    let resp = format!(
+        "HTTP/1.1 {status} {}\r\nContent-Length: 0\r\n\r\n",
+        reason_phrase(status)
+    );
     match validate_response(&req, resp.as_bytes()) {
-        Err(ClientFailure::Rejected(d)) => StatusDiagnosis { code: d.code(), reason: d.reason(), remedy: d.remedy() },
-        Err(other) => StatusDiagnosis { code: other.code(), reason: other.reason(), remedy: other.remedy() },
-        Ok(_) => StatusDiagnosis { code: "unexpected_status", reason: "the server answered with an unexpected status", remedy: "check the URL" },
+        Err(ClientFailure::Rejected(d)) => StatusDiagnosis {
+            code: d.code(),
+            reason: d.reason(),
+            remedy: d.remedy(),
+        },
+        Err(other) => StatusDiagnosis {
+            code: other.code(),
+            reason: other.reason(),
+            remedy: other.remedy(),
+        },
+        Ok(_) => StatusDiagnosis {
+            code: "unexpected_status",
+            reason: "the server answered with an unexpected status",
+            remedy: "check the URL",
+        },
     }
 }
 
 /// Exit status for a report: 0 ok, 1 refused (HTTP status or a policy close), 2 bad URL,
 /// 3 network (DNS, TCP, TLS, timeouts), 4 protocol (bad 101, bad frames, no echo).
 pub fn exit_status(report: &Report) -> u8 {
-    let Some(f) = &report.failure else { return exit::OK };
+    let Some(f) = &report.failure else {
+        return exit::OK;
+    };
     if f.http_status.is_some() {
         return exit::REFUSED;
     }
@@ -115,13 +132,24 @@ pub fn render(report: &Report, s: &Style) -> String {
             Outcome::Skipped => (s.dim("·"), s.dim(step.name)),
         };
         let pad = " ".repeat(8usize.saturating_sub(step.name.len()));
-        let time = if step.outcome == Outcome::Skipped { s.dim("       -   ") } else { s.dim(&format!("{:>8.1} ms", step.ms)) };
-        let detail = if step.outcome == Outcome::Skipped { s.dim(&step.detail) } else { step.detail.clone() };
+        let time = if step.outcome == Outcome::Skipped {
+            s.dim("       -   ")
+        } else {
+            s.dim(&format!("{:>8.1} ms", step.ms))
+        };
+        let detail = if step.outcome == Outcome::Skipped {
+            s.dim(&step.detail)
+        } else {
+            step.detail.clone()
+        };
         o += &format!("  {mark} {name}{pad} {time}  {detail}\n");
     }
     match &report.failure {
         None => {
-            let rtt = report.rtt_ms.map(|r| format!(", ping rtt {r:.1} ms")).unwrap_or_default();
+            let rtt = report
+                .rtt_ms
+                .map(|r| format!(", ping rtt {r:.1} ms"))
+                .unwrap_or_default();
             o += &format!("{} in {:.1} ms{rtt}\n", s.ok("CONNECTED"), report.total_ms);
         }
         Some(f) => {
@@ -131,11 +159,19 @@ pub fn render(report: &Report, s: &Style) -> String {
                 exit::USAGE => s.bad("BAD URL"),
                 _ => s.bad("PROTOCOL ERROR"),
             };
-            o += &format!("{verdict} at {}: {}  {}\n", s.bold(f.step), wrap(&f.what, 88, 4), s.code(&f.code));
+            o += &format!(
+                "{verdict} at {}: {}  {}\n",
+                s.bold(f.step),
+                wrap(&f.what, 88, 4),
+                s.code(&f.code)
+            );
             o += &format!("  {}   {}\n", s.warn("cause"), wrap(&f.cause, 88, 10));
             o += &format!("  {}     {}\n", s.ok("fix"), wrap(&f.fix, 88, 10));
             if f.http_status.is_some() {
-                o += &format!("  {}\n", s.dim("(a browser would only report close code 1006 for this)"));
+                o += &format!(
+                    "  {}\n",
+                    s.dim("(a browser would only report close code 1006 for this)")
+                );
             }
         }
     }

@@ -30,7 +30,11 @@ impl Spinner {
             while !flag.load(Ordering::Relaxed) && started.elapsed() < Duration::from_secs(600) {
                 let secs = started.elapsed().as_secs_f32();
                 let mut err = std::io::stderr().lock();
-                let _ = write!(err, "\r\x1b[2K{} {message} \x1b[2m{secs:.1}s\x1b[0m", FRAMES[i % FRAMES.len()]);
+                let _ = write!(
+                    err,
+                    "\r\x1b[2K{} {message} \x1b[2m{secs:.1}s\x1b[0m",
+                    FRAMES[i % FRAMES.len()]
+                );
                 let _ = err.flush();
                 drop(err);
                 i += 1;
@@ -40,7 +44,10 @@ impl Spinner {
             let _ = write!(err, "\r\x1b[2K");
             let _ = err.flush();
         });
-        Spinner { stop, handle: Some(handle) }
+        Spinner {
+            stop,
+            handle: Some(handle),
+        }
     }
 
     /// Stops the spinner and clears its line.

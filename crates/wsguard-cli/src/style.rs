@@ -24,12 +24,16 @@ pub struct Style {
 impl Style {
     /// Decides for stdout.
     pub fn for_stdout(choice: ColorChoice) -> Style {
-        Style { on: decide(choice, std::io::stdout().is_terminal()) }
+        Style {
+            on: decide(choice, std::io::stdout().is_terminal()),
+        }
     }
 
     /// Decides for stderr.
     pub fn for_stderr(choice: ColorChoice) -> Style {
-        Style { on: decide(choice, std::io::stderr().is_terminal()) }
+        Style {
+            on: decide(choice, std::io::stderr().is_terminal()),
+        }
     }
 
     /// Plain text, no escapes (tests).
@@ -80,7 +84,13 @@ fn decide(choice: ColorChoice, is_tty: bool) -> bool {
     match choice {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
-        ColorChoice::Auto => is_tty && std::env::var_os("NO_COLOR").map(|v| v.is_empty()).unwrap_or(true) && std::env::var("TERM").map(|t| t != "dumb").unwrap_or(true),
+        ColorChoice::Auto => {
+            is_tty
+                && std::env::var_os("NO_COLOR")
+                    .map(|v| v.is_empty())
+                    .unwrap_or(true)
+                && std::env::var("TERM").map(|t| t != "dumb").unwrap_or(true)
+        }
     }
 }
 

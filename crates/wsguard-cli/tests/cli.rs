@@ -8,7 +8,11 @@ use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
 fn wsguard(args: &[&str]) -> Output {
-    Command::new(BIN).args(args).env_remove("NO_COLOR").output().expect("run wsguard")
+    Command::new(BIN)
+        .args(args)
+        .env_remove("NO_COLOR")
+        .output()
+        .expect("run wsguard")
 }
 
 fn stdout(o: &Output) -> String {
@@ -34,7 +38,10 @@ fn explain_http_status_json() {
     let o = wsguard(&["explain", "403", "--json"]);
     assert_eq!(o.status.code(), Some(0));
     let v = json(&o);
-    assert_eq!((v["kind"].as_str(), v["code"].as_str()), (Some("http_status"), Some("forbidden")));
+    assert_eq!(
+        (v["kind"].as_str(), v["code"].as_str()),
+        (Some("http_status"), Some("forbidden"))
+    );
 }
 
 #[test]
@@ -54,19 +61,45 @@ fn explain_rejects_non_numbers() {
 
 #[test]
 fn check_origin_verdicts_and_exit_statuses() {
-    let ok = wsguard(&["check-origin", "https://api.example.com", "--allow", "https://*.example.com", "--json"]);
+    let ok = wsguard(&[
+        "check-origin",
+        "https://api.example.com",
+        "--allow",
+        "https://*.example.com",
+        "--json",
+    ]);
     assert_eq!(ok.status.code(), Some(0));
     let v = json(&ok);
-    assert_eq!((v["allowed"].as_bool(), v["matched"].as_str()), (Some(true), Some("https://*.example.com")));
+    assert_eq!(
+        (v["allowed"].as_bool(), v["matched"].as_str()),
+        (Some(true), Some("https://*.example.com"))
+    );
 
-    let bad = wsguard(&["check-origin", "https://evil-example.com", "--allow", "https://*.example.com", "--json"]);
+    let bad = wsguard(&[
+        "check-origin",
+        "https://evil-example.com",
+        "--allow",
+        "https://*.example.com",
+        "--json",
+    ]);
     assert_eq!(bad.status.code(), Some(1));
     let v = json(&bad);
-    assert_eq!((v["allowed"].as_bool(), v["code"].as_str()), (Some(false), Some("origin_host")));
+    assert_eq!(
+        (v["allowed"].as_bool(), v["code"].as_str()),
+        (Some(false), Some("origin_host"))
+    );
     assert!(v["remedy"].as_str().is_some_and(|r| !r.is_empty()));
 
-    let text = stdout(&wsguard(&["check-origin", "http://app.example.com", "--allow", "https://app.example.com"]));
-    assert!(text.starts_with("REFUSED  Origin: http://app.example.com  origin_scheme"), "{text}");
+    let text = stdout(&wsguard(&[
+        "check-origin",
+        "http://app.example.com",
+        "--allow",
+        "https://app.example.com",
+    ]));
+    assert!(
+        text.starts_with("REFUSED  Origin: http://app.example.com  origin_scheme"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -76,9 +109,29 @@ fn check_origin_reads_a_policy_file() {
     let list = dir.join("origins.txt");
     std::fs::write(&list, "# allowed\nhttps://app.example.com\n").unwrap();
     let toml = dir.join("wsguard.toml");
-    std::fs::write(&toml, "env = \"development\"\n[origin]\nallowed = [\"https://app.example.com\"]\n").unwrap();
-    assert_eq!(wsguard(&["check-origin", "https://app.example.com", "--policy", list.to_str().unwrap()]).status.code(), Some(0));
-    let v = json(&wsguard(&["check-origin", "http://localhost:5173", "--policy", toml.to_str().unwrap(), "--json"]));
+    std::fs::write(
+        &toml,
+        "env = \"development\"\n[origin]\nallowed = [\"https://app.example.com\"]\n",
+    )
+    .unwrap();
+    assert_eq!(
+        wsguard(&[
+            "check-origin",
+            "https://app.example.com",
+            "--policy",
+            list.to_str().unwrap()
+        ])
+        .status
+        .code(),
+        Some(0)
+    );
+    let v = json(&wsguard(&[
+        "check-origin",
+        "http://localhost:5173",
+        "--policy",
+        toml.to_str().unwrap(),
+        "--json",
+    ]));
     assert_eq!(v["allowed"], true, "{v:#}");
     let _ = std::fs::remove_dir_all(&dir);
 }
@@ -88,12 +141,29 @@ fn lint_finds_classic_mistakes() {
     let dir = std::env::temp_dir().join(format!("wsguard-cli-lint-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let bad = dir.join("bad.toml");
-    std::fs::write(&bad, "[origin]\nallowed = [\"ws://localhost:8000\", \"https://app.example.com/\", \"*\"]\n").unwrap();
+    std::fs::write(
+        &bad,
+        "[origin]\nallowed = [\"ws://localhost:8000\", \"https://app.example.com/\", \"*\"]\n",
+    )
+    .unwrap();
     let o = wsguard(&["lint", bad.to_str().unwrap(), "--json"]);
     assert_eq!(o.status.code(), Some(1));
     let v = json(&o);
-    let codes: Vec<&str> = v["problems"].as_array().unwrap().iter().filter_map(|p| p["code"].as_str()).collect();
-    assert_eq!(codes, ["lint_ws_scheme", "lint_trailing_slash", "lint_wildcard_production"], "{v:#}");
+    let codes: Vec<&str> = v["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|p| p["code"].as_str())
+        .collect();
+    assert_eq!(
+        codes,
+        [
+            "lint_ws_scheme",
+            "lint_trailing_slash",
+            "lint_wildcard_production"
+        ],
+        "{v:#}"
+    );
     assert_eq!(v["problems"][0]["key"], "origin.allowed[0]");
     assert_eq!(v["problems"][0]["suggestion"], "http://localhost:8000");
 
@@ -113,16 +183,40 @@ fn lint_finds_classic_mistakes() {
 
 #[test]
 fn probe_exit_statuses() {
-    let srv = Server::start(&["--path", "/ws", "--allow", "https://app.example.com", "--ping-interval", "0", "--quiet"]);
+    let srv = Server::start(&[
+        "--path",
+        "/ws",
+        "--allow",
+        "https://app.example.com",
+        "--ping-interval",
+        "0",
+        "--quiet",
+    ]);
     let url = srv.ws_url("/ws");
-    let ok = wsguard(&["probe", &url, "--origin", "https://app.example.com", "--echo", "hi", "--json"]);
+    let ok = wsguard(&[
+        "probe",
+        &url,
+        "--origin",
+        "https://app.example.com",
+        "--echo",
+        "hi",
+        "--json",
+    ]);
     assert_eq!(ok.status.code(), Some(0), "{}", stdout(&ok));
     assert_eq!(json(&ok)["exit_status"], 0);
     let refused = wsguard(&["probe", &url, "--origin", "https://evil.example.net"]);
     assert_eq!(refused.status.code(), Some(1));
-    assert!(stdout(&refused).contains("REFUSED at upgrade"), "{}", stdout(&refused));
+    assert!(
+        stdout(&refused).contains("REFUSED at upgrade"),
+        "{}",
+        stdout(&refused)
+    );
     // Nothing listens on a port we just released.
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let down = wsguard(&["probe", &format!("ws://127.0.0.1:{port}/ws"), "--json"]);
     assert_eq!(down.status.code(), Some(3));
     assert_eq!(json(&down)["failure"]["step"], "tcp");
@@ -134,13 +228,31 @@ fn probe_exit_statuses() {
 fn demo_runs_five_scenarios() {
     let o = wsguard(&["demo"]);
     let text = stdout(&o);
-    assert_eq!(o.status.code(), Some(0), "{text}\n{}", String::from_utf8_lossy(&o.stderr));
-    for needle in ["[1/5]", "[5/5]", "✓ connected", "origin_host", "token_missing", "version_mismatch", "path_not_found", "fix", "1006"] {
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{text}\n{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    for needle in [
+        "[1/5]",
+        "[5/5]",
+        "✓ connected",
+        "origin_host",
+        "token_missing",
+        "version_mismatch",
+        "path_not_found",
+        "fix",
+        "1006",
+    ] {
         assert!(text.contains(needle), "missing {needle:?} in:\n{text}");
     }
     assert!(!text.contains('\x1b'), "no colour in a pipe");
     let j = wsguard(&["demo", "--json"]);
-    let lines: Vec<serde_json::Value> = stdout(&j).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let lines: Vec<serde_json::Value> = stdout(&j)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
     assert_eq!(lines.len(), 6);
     assert_eq!(lines[0]["ok"], true);
     assert_eq!(lines[5]["counters"]["refused_total"], 4);
@@ -151,25 +263,54 @@ fn serve_reads_config_file_and_environment() {
     let dir = std::env::temp_dir().join(format!("wsguard-cli-serve-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let cfg = dir.join("wsguard.toml");
-    std::fs::write(&cfg, "[origin]\nallowed = [\"https://file.example.com\"]\n[heartbeat]\nping_interval_ms = 0\n").unwrap();
+    std::fs::write(
+        &cfg,
+        "[origin]\nallowed = [\"https://file.example.com\"]\n[heartbeat]\nping_interval_ms = 0\n",
+    )
+    .unwrap();
     let mut cmd = Command::new(BIN);
-    cmd.args(["serve", "--listen", "127.0.0.1:0", "--config", cfg.to_str().unwrap(), "--quiet"])
-        .env("WSGUARD_ALLOWED_ORIGINS", "https://env.example.com")
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::null());
+    cmd.args([
+        "serve",
+        "--listen",
+        "127.0.0.1:0",
+        "--config",
+        cfg.to_str().unwrap(),
+        "--quiet",
+    ])
+    .env("WSGUARD_ALLOWED_ORIGINS", "https://env.example.com")
+    .stdout(std::process::Stdio::piped())
+    .stderr(std::process::Stdio::null());
     let mut child = cmd.spawn().unwrap();
     let mut line = String::new();
-    std::io::BufRead::read_line(&mut std::io::BufReader::new(child.stdout.as_mut().unwrap()), &mut line).unwrap();
+    std::io::BufRead::read_line(
+        &mut std::io::BufReader::new(child.stdout.as_mut().unwrap()),
+        &mut line,
+    )
+    .unwrap();
     let addr = parse_listen_line(&line).expect("listen line");
-    let probe = |origin: &str| wsguard(&["probe", &format!("ws://{addr}/ws"), "--origin", origin]).status.code();
+    let probe = |origin: &str| {
+        wsguard(&["probe", &format!("ws://{addr}/ws"), "--origin", origin])
+            .status
+            .code()
+    };
     // The environment overrides the file's list (defaults < file < environment < flags).
     assert_eq!(probe("https://env.example.com"), Some(0));
     assert_eq!(probe("https://file.example.com"), Some(1));
     let health = http_get(addr, "/health");
     assert_eq!(health.status, 200);
-    assert_eq!(health.header("Content-Type").as_deref(), Some("application/json"));
+    assert_eq!(
+        health.header("Content-Type").as_deref(),
+        Some("application/json")
+    );
     let h: serde_json::Value = serde_json::from_slice(&health.body).unwrap();
-    assert_eq!((h["status"].as_str(), h["accepted"].as_u64(), h["refused"].as_u64()), (Some("ok"), Some(1), Some(1)));
+    assert_eq!(
+        (
+            h["status"].as_str(),
+            h["accepted"].as_u64(),
+            h["refused"].as_u64()
+        ),
+        (Some("ok"), Some(1), Some(1))
+    );
     let _ = child.kill();
     let _ = child.wait();
     let _ = std::fs::remove_dir_all(&dir);
@@ -180,26 +321,60 @@ fn serve_refuses_a_bad_config_with_its_key() {
     let o = wsguard(&["serve", "--listen", "127.0.0.1:0", "--allow", "example.com"]);
     assert_eq!(o.status.code(), Some(2));
     let err = String::from_utf8_lossy(&o.stderr);
-    assert!(err.contains("origin.allowed") && err.contains("example.com"), "{err}");
+    assert!(
+        err.contains("origin.allowed") && err.contains("example.com"),
+        "{err}"
+    );
 }
 
 #[test]
 fn metrics_are_prometheus_text() {
     let srv = Server::start(&["--path", "/ws", "--ping-interval", "0", "--quiet"]);
-    let _ = http_exchange(srv.addr, upgrade_request(srv.addr, "/ws", "Origin: https://nope.example\r\n").as_bytes());
+    let _ = http_exchange(
+        srv.addr,
+        upgrade_request(srv.addr, "/ws", "Origin: https://nope.example\r\n").as_bytes(),
+    );
     let m = http_get(srv.addr, "/metrics");
     assert_eq!(m.status, 200);
-    assert!(m.header("Content-Type").unwrap().starts_with("text/plain; version=0.0.4"));
+    assert!(m
+        .header("Content-Type")
+        .unwrap()
+        .starts_with("text/plain; version=0.0.4"));
     let body = m.body_str();
-    assert!(body.contains("# TYPE wsguard_accepted_total counter\nwsguard_accepted_total 0\n"), "{body}");
-    assert!(body.contains("wsguard_refused_total{reason=\"origin_host\"} 1\n"), "{body}");
-    assert!(body.contains("# TYPE wsguard_connections_active gauge\n"), "{body}");
-    assert_eq!(http_exchange(srv.addr, b"POST /metrics HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n").status, 405);
+    assert!(
+        body.contains("# TYPE wsguard_accepted_total counter\nwsguard_accepted_total 0\n"),
+        "{body}"
+    );
+    assert!(
+        body.contains("wsguard_refused_total{reason=\"origin_host\"} 1\n"),
+        "{body}"
+    );
+    assert!(
+        body.contains("# TYPE wsguard_connections_active gauge\n"),
+        "{body}"
+    );
+    assert_eq!(
+        http_exchange(
+            srv.addr,
+            b"POST /metrics HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n"
+        )
+        .status,
+        405
+    );
 }
 
 #[test]
 fn silent_peer_is_dropped_by_the_heartbeat() {
-    let srv = Server::start(&["--path", "/ws", "--allow-missing-origin", "--ping-interval", "0.2", "--pong-timeout", "0.3", "--quiet"]);
+    let srv = Server::start(&[
+        "--path",
+        "/ws",
+        "--allow-missing-origin",
+        "--ping-interval",
+        "0.2",
+        "--pong-timeout",
+        "0.3",
+        "--quiet",
+    ]);
     let mut c = Raw::open(srv.addr, "/ws");
     let started = Instant::now();
     // We read the server's pings but never answer: it must give up and close TCP.
@@ -221,7 +396,16 @@ fn silent_peer_is_dropped_by_the_heartbeat() {
 
 #[test]
 fn answered_pings_keep_the_peer_alive() {
-    let srv = Server::start(&["--path", "/ws", "--allow-missing-origin", "--ping-interval", "0.2", "--pong-timeout", "0.3", "--quiet"]);
+    let srv = Server::start(&[
+        "--path",
+        "/ws",
+        "--allow-missing-origin",
+        "--ping-interval",
+        "0.2",
+        "--pong-timeout",
+        "0.3",
+        "--quiet",
+    ]);
     let mut c = Raw::open(srv.addr, "/ws");
     let until = Instant::now() + Duration::from_millis(1500);
     let mut pings = 0;
@@ -245,10 +429,21 @@ fn slow_request_gets_408() {
 
 #[test]
 fn interrupt_closes_connections_with_1001() {
-    let srv = Server::start(&["--path", "/ws", "--allow-missing-origin", "--ping-interval", "0", "--quiet"]);
+    let srv = Server::start(&[
+        "--path",
+        "/ws",
+        "--allow-missing-origin",
+        "--ping-interval",
+        "0",
+        "--quiet",
+    ]);
     let mut c = Raw::open(srv.addr, "/ws");
     c.echo(0x1, b"before shutdown");
-    let status = Command::new("kill").arg("-INT").arg(srv.pid().to_string()).status().expect("kill -INT");
+    let status = Command::new("kill")
+        .arg("-INT")
+        .arg(srv.pid().to_string())
+        .status()
+        .expect("kill -INT");
     assert!(status.success());
     let f = c.expect_frame();
     assert_eq!((f.opcode, f.close_code()), (0x8, Some(1001)));

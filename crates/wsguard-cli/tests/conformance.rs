@@ -25,11 +25,15 @@ const PONG: u8 = 0xA;
 /// the byte stream we read is exactly the answer to what we sent), 1 MiB message limit.
 fn server() -> Server {
     Server::start(&[
-        "--path", "/ws",
-        "--allow", "https://app.example.com",
+        "--path",
+        "/ws",
+        "--allow",
+        "https://app.example.com",
         "--allow-missing-origin",
-        "--ping-interval", "0",
-        "--max-message", "1048576",
+        "--ping-interval",
+        "0",
+        "--max-message",
+        "1048576",
         "--quiet",
     ])
 }
@@ -70,9 +74,18 @@ fn framing_case(opcode: u8, bytewise: bool) {
             c.send(&f);
         }
         let echo = c.expect_frame();
-        assert_eq!((echo.fin, echo.rsv, echo.opcode), (true, 0, opcode), "len {len}");
+        assert_eq!(
+            (echo.fin, echo.rsv, echo.opcode),
+            (true, 0, opcode),
+            "len {len}"
+        );
         // The server's own header uses the minimal length encoding.
-        assert_eq!(echo.header.len(), expected_header_len(len), "len {len}: header {:02x?}", echo.header);
+        assert_eq!(
+            echo.header.len(),
+            expected_header_len(len),
+            "len {len}: header {:02x?}",
+            echo.header
+        );
         assert!(echo.payload == payload, "len {len}: payload differs");
     }
     c.send_frame(true, CLOSE, &close_payload(1000, b""));
@@ -199,7 +212,10 @@ fn ping_bytewise() {
     let f = c.frame(true, 0, PING, b"Hello, world!");
     c.send_bytewise(&f);
     let pong = c.expect_frame();
-    assert_eq!((pong.opcode, pong.payload), (PONG, b"Hello, world!".to_vec()));
+    assert_eq!(
+        (pong.opcode, pong.payload),
+        (PONG, b"Hello, world!".to_vec())
+    );
 }
 
 #[test]
@@ -343,7 +359,10 @@ fn ping_interleaved_in_fragmented_message() {
     c.send_frame(false, TEXT, b"frag1");
     c.send_frame(true, PING, b"ping in the middle");
     let pong = c.expect_frame();
-    assert_eq!((pong.opcode, pong.payload), (PONG, b"ping in the middle".to_vec()));
+    assert_eq!(
+        (pong.opcode, pong.payload),
+        (PONG, b"ping in the middle".to_vec())
+    );
     c.send_frame(true, CONT, b"frag2");
     let (op, data) = c.read_message();
     assert_eq!((op, data), (TEXT, b"frag1frag2".to_vec()));
@@ -430,7 +449,14 @@ const KOSME: &str = "κόσμε";
 fn utf8_valid_texts_echoed() {
     let srv = server();
     let mut c = open(&srv);
-    for text in ["", HELLO, KOSME, "\u{7F}\u{80}\u{7FF}\u{800}\u{FFFF}\u{10000}\u{10FFFF}", "\u{FEFF}bom", "\u{D7FF}\u{E000}\u{FFFD}"] {
+    for text in [
+        "",
+        HELLO,
+        KOSME,
+        "\u{7F}\u{80}\u{7FF}\u{800}\u{FFFF}\u{10000}\u{10FFFF}",
+        "\u{FEFF}bom",
+        "\u{D7FF}\u{E000}\u{FFFD}",
+    ] {
         c.echo(TEXT, text.as_bytes());
     }
 }
@@ -593,7 +619,10 @@ fn close_one_byte_payload_is_1002() {
 
 #[test]
 fn close_valid_codes_echoed() {
-    for code in [1000u16, 1001, 1002, 1003, 1007, 1008, 1009, 1010, 1011, 1012, 1013, 1014, 3000, 3999, 4000, 4999] {
+    for code in [
+        1000u16, 1001, 1002, 1003, 1007, 1008, 1009, 1010, 1011, 1012, 1013, 1014, 3000, 3999,
+        4000, 4999,
+    ] {
         let srv = server();
         let mut c = open(&srv);
         c.send_frame(true, CLOSE, &close_payload(code, b""));
@@ -604,7 +633,9 @@ fn close_valid_codes_echoed() {
 
 #[test]
 fn close_invalid_codes_are_1002() {
-    for code in [0u16, 999, 1004, 1005, 1006, 1015, 1016, 1100, 2000, 2999, 5000, 65535] {
+    for code in [
+        0u16, 999, 1004, 1005, 1006, 1015, 1016, 1100, 2000, 2999, 5000, 65535,
+    ] {
         let srv = server();
         let mut c = open(&srv);
         c.send_frame(true, CLOSE, &close_payload(code, b""));

@@ -11,11 +11,15 @@ const TEXT: u8 = 0x1;
 /// the byte stream we read is exactly the answer to what we sent), 1 MiB message limit.
 fn server() -> Server {
     Server::start(&[
-        "--path", "/ws",
-        "--allow", "https://app.example.com",
+        "--path",
+        "/ws",
+        "--allow",
+        "https://app.example.com",
         "--allow-missing-origin",
-        "--ping-interval", "0",
-        "--max-message", "1048576",
+        "--ping-interval",
+        "0",
+        "--max-message",
+        "1048576",
         "--quiet",
     ])
 }
@@ -24,7 +28,10 @@ fn server() -> Server {
 // Opening handshake errors: an HTTP status every time, then the TCP close.
 
 fn req(srv: &Server, text: &str) -> HttpResponse {
-    http_exchange(srv.addr, text.replace("{addr}", &srv.addr.to_string()).as_bytes())
+    http_exchange(
+        srv.addr,
+        text.replace("{addr}", &srv.addr.to_string()).as_bytes(),
+    )
 }
 
 const GOOD_HEADERS: &str = "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n";
@@ -61,14 +68,20 @@ fn handshake_missing_host_is_400() {
 #[test]
 fn handshake_http10_is_refused() {
     let srv = server();
-    let r = req(&srv, &format!("GET /ws HTTP/1.0\r\nHost: {{addr}}\r\n{GOOD_HEADERS}\r\n"));
+    let r = req(
+        &srv,
+        &format!("GET /ws HTTP/1.0\r\nHost: {{addr}}\r\n{GOOD_HEADERS}\r\n"),
+    );
     assert!(r.status == 400 || r.status == 505, "{}", r.head);
 }
 
 #[test]
 fn handshake_post_is_refused() {
     let srv = server();
-    let r = req(&srv, &format!("POST /ws HTTP/1.1\r\nHost: {{addr}}\r\nContent-Length: 0\r\n{GOOD_HEADERS}\r\n"));
+    let r = req(
+        &srv,
+        &format!("POST /ws HTTP/1.1\r\nHost: {{addr}}\r\nContent-Length: 0\r\n{GOOD_HEADERS}\r\n"),
+    );
     assert!(r.status == 405 || r.status == 400, "{}", r.head);
 }
 
@@ -105,14 +118,19 @@ fn handshake_origin_allowed_is_101() {
 #[test]
 fn handshake_unknown_path_is_404() {
     let srv = server();
-    let r = req(&srv, &format!("GET /nope HTTP/1.1\r\nHost: {{addr}}\r\n{GOOD_HEADERS}\r\n"));
+    let r = req(
+        &srv,
+        &format!("GET /nope HTTP/1.1\r\nHost: {{addr}}\r\n{GOOD_HEADERS}\r\n"),
+    );
     assert_eq!(r.status, 404, "{}", r.head);
 }
 
 #[test]
 fn handshake_garbage_is_400() {
     let srv = server();
-    let mut hello = vec![0x16u8, 0x03, 0x01, 0x02, 0x00, 0x01, 0x00, 0x01, 0xfc, 0x03, 0x03];
+    let mut hello = vec![
+        0x16u8, 0x03, 0x01, 0x02, 0x00, 0x01, 0x00, 0x01, 0xfc, 0x03, 0x03,
+    ];
     hello.extend_from_slice(b" this is a TLS hello\r\n\r\n");
     let r = http_exchange(srv.addr, &hello);
     assert_eq!(r.status, 400, "{}", r.head);
@@ -122,13 +140,25 @@ fn handshake_garbage_is_400() {
 fn handshake_oversized_head_is_431() {
     let srv = server();
     let big = "X-Filler: ".to_string() + &"a".repeat(20_000) + "\r\n";
-    let r = req(&srv, &format!("GET /ws HTTP/1.1\r\nHost: {{addr}}\r\n{big}{GOOD_HEADERS}\r\n"));
+    let r = req(
+        &srv,
+        &format!("GET /ws HTTP/1.1\r\nHost: {{addr}}\r\n{big}{GOOD_HEADERS}\r\n"),
+    );
     assert_eq!(r.status, 431, "{}", r.head);
 }
 
 #[test]
 fn handshake_token_required_is_401() {
-    let srv = Server::start(&["--path", "/ws", "--allow-missing-origin", "--token", "s3cret", "--ping-interval", "0", "--quiet"]);
+    let srv = Server::start(&[
+        "--path",
+        "/ws",
+        "--allow-missing-origin",
+        "--token",
+        "s3cret",
+        "--ping-interval",
+        "0",
+        "--quiet",
+    ]);
     let r = http_exchange(srv.addr, upgrade_request(srv.addr, "/ws", "").as_bytes());
     assert_eq!(r.status, 401, "{}", r.head);
     let mut c = Raw::open_with(srv.addr, "/ws", "Authorization: Bearer s3cret\r\n", &[]);

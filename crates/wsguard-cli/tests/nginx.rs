@@ -41,19 +41,35 @@ impl Drop for Nginx {
 }
 
 fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 impl Nginx {
     /// Starts nginx with `tests/nginx/<conf>` proxying to `upstream`. Retries on a port race.
     fn start(conf: &str, upstream: std::net::SocketAddr) -> Nginx {
-        let template = std::fs::read_to_string(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/nginx").join(conf)).expect("read nginx template");
+        let template = std::fs::read_to_string(
+            PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+                .join("../../tests/nginx")
+                .join(conf),
+        )
+        .expect("read nginx template");
         for attempt in 0..5 {
-            let prefix = std::env::temp_dir().join(format!("wsguard-nginx-{}-{}-{attempt}", std::process::id(), conf.replace('.', "-")));
+            let prefix = std::env::temp_dir().join(format!(
+                "wsguard-nginx-{}-{}-{attempt}",
+                std::process::id(),
+                conf.replace('.', "-")
+            ));
             let _ = std::fs::remove_dir_all(&prefix);
             std::fs::create_dir_all(&prefix).unwrap();
             let port = free_port();
-            let text = template.replace("@PREFIX@", prefix.to_str().unwrap()).replace("@PORT@", &port.to_string()).replace("@UPSTREAM@", &upstream.to_string());
+            let text = template
+                .replace("@PREFIX@", prefix.to_str().unwrap())
+                .replace("@PORT@", &port.to_string())
+                .replace("@UPSTREAM@", &upstream.to_string());
             let conf_path = prefix.join("nginx.conf");
             std::fs::write(&conf_path, text).unwrap();
             let mut child = Command::new(NGINX)
@@ -73,7 +89,11 @@ impl Nginx {
             let deadline = Instant::now() + Duration::from_secs(10);
             while Instant::now() < deadline {
                 if TcpStream::connect(("127.0.0.1", port)).is_ok() {
-                    return Nginx { child, port, prefix };
+                    return Nginx {
+                        child,
+                        port,
+                        prefix,
+                    };
                 }
                 if let Ok(Some(_)) = child.try_wait() {
                     break; // exited: probably lost the port race
@@ -91,17 +111,44 @@ impl Nginx {
 }
 
 fn backend() -> Server {
-    Server::start(&["--path", "/ws", "--allow", "https://app.example.com", "--ping-interval", "0", "--quiet"])
+    Server::start(&[
+        "--path",
+        "/ws",
+        "--allow",
+        "https://app.example.com",
+        "--ping-interval",
+        "0",
+        "--quiet",
+    ])
 }
 
 fn probe(url: &str) -> (i32, serde_json::Value, String) {
     let out = Command::new(BIN)
-        .args(["probe", url, "--origin", "https://app.example.com", "--echo", "through nginx", "--timeout", "5", "--json"])
+        .args([
+            "probe",
+            url,
+            "--origin",
+            "https://app.example.com",
+            "--echo",
+            "through nginx",
+            "--timeout",
+            "5",
+            "--json",
+        ])
         .output()
         .expect("run probe");
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("probe json");
     let text = Command::new(BIN)
-        .args(["probe", url, "--origin", "https://app.example.com", "--timeout", "5", "--color", "never"])
+        .args([
+            "probe",
+            url,
+            "--origin",
+            "https://app.example.com",
+            "--timeout",
+            "5",
+            "--color",
+            "never",
+        ])
         .output()
         .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
         .unwrap_or_default();
@@ -118,7 +165,10 @@ fn probe_passes_through_correct_nginx() {
     let (code, r, text) = probe(&format!("ws://127.0.0.1:{}/ws", nginx.port));
     assert_eq!(code, 0, "{r:#}\n{text}");
     assert_eq!(r["ok"], true);
-    assert!(r["server"].as_str().unwrap_or("").starts_with("nginx"), "{r:#}");
+    assert!(
+        r["server"].as_str().unwrap_or("").starts_with("nginx"),
+        "{r:#}"
+    );
     assert_eq!(r["close_code"], 1000);
     assert!(text.contains("CONNECTED"), "{text}");
 }
@@ -138,12 +188,18 @@ fn probe_diagnoses_nginx_without_upgrade_headers() {
     // `Upgrade`: the backend says `http_version` (or `upgrade_missing`), the probe — which
     // sent HTTP/1.1 with Upgrade — must conclude that the proxy dropped the upgrade.
     let code = f["code"].as_str().unwrap();
-    assert!(["proxy_dropped_upgrade", "http_version", "upgrade_missing"].contains(&code), "{r:#}");
+    assert!(
+        ["proxy_dropped_upgrade", "http_version", "upgrade_missing"].contains(&code),
+        "{r:#}"
+    );
     assert!(f["what"].as_str().unwrap().contains("nginx"), "{r:#}");
     assert!(f["cause"].as_str().unwrap().contains("proxy"), "{r:#}");
     let fix = f["fix"].as_str().unwrap();
     assert!(fix.contains("proxy_http_version 1.1"), "{fix}");
-    assert!(fix.contains("proxy_set_header Upgrade $http_upgrade"), "{fix}");
+    assert!(
+        fix.contains("proxy_set_header Upgrade $http_upgrade"),
+        "{fix}"
+    );
     let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
     assert!(flat.contains("REFUSED at upgrade"), "{text}");
     assert!(flat.contains("proxy_http_version 1.1"), "{text}");

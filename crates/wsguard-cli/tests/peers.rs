@@ -12,31 +12,60 @@ use std::time::Duration;
 fn python() -> Option<PathBuf> {
     let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../.venv/bin/python");
     let ok = p.exists()
-        && Command::new(&p).args(["-c", "import websockets"]).status().map(|s| s.success()).unwrap_or(false);
+        && Command::new(&p)
+            .args(["-c", "import websockets"])
+            .status()
+            .map(|s| s.success())
+            .unwrap_or(false);
     if ok {
         return Some(p);
     }
     if ci() {
-        panic!("CI: {} with `websockets` is required (run `make setup`)", p.display());
+        panic!(
+            "CI: {} with `websockets` is required (run `make setup`)",
+            p.display()
+        );
     }
     eprintln!("skipped: no .venv with websockets (run `make setup`)");
     None
 }
 
 fn peer(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/peers").join(name)
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/peers")
+        .join(name)
 }
 
 fn run_client(py: &PathBuf, url: &str, mode: &str) -> serde_json::Value {
-    let out = Command::new(py).arg(peer("ws_client.py")).arg(url).arg(mode).output().expect("run python client");
+    let out = Command::new(py)
+        .arg(peer("ws_client.py"))
+        .arg(url)
+        .arg(mode)
+        .output()
+        .expect("run python client");
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "python client failed:\n{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
-    let line = stdout.lines().find_map(|l| l.strip_prefix("RESULT ")).expect("RESULT line");
+    assert!(
+        out.status.success(),
+        "python client failed:\n{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let line = stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("RESULT "))
+        .expect("RESULT line");
     serde_json::from_str(line).expect("json")
 }
 
 fn echo_server() -> Server {
-    Server::start(&["--path", "/ws", "--allow", "https://app.example.com", "--ping-interval", "0", "--quiet"])
+    Server::start(&[
+        "--path",
+        "/ws",
+        "--allow",
+        "https://app.example.com",
+        "--ping-interval",
+        "0",
+        "--quiet",
+    ])
 }
 
 #[test]
@@ -83,10 +112,14 @@ impl PyServer {
             let _ = tx.send(line);
         });
         let line = rx.recv_timeout(Duration::from_secs(20)).unwrap_or_default();
-        let port = line.trim().strip_prefix("PORT ").and_then(|p| p.parse().ok()).unwrap_or_else(|| {
-            let _ = child.kill();
-            panic!("python server did not start: {line:?}")
-        });
+        let port = line
+            .trim()
+            .strip_prefix("PORT ")
+            .and_then(|p| p.parse().ok())
+            .unwrap_or_else(|| {
+                let _ = child.kill();
+                panic!("python server did not start: {line:?}")
+            });
         PyServer { child, port }
     }
 }
@@ -100,8 +133,20 @@ impl Drop for PyServer {
 }
 
 fn probe_json(args: &[&str]) -> (i32, serde_json::Value) {
-    let out = Command::new(BIN).arg("probe").args(args).arg("--json").arg("--timeout").arg("5").output().expect("run probe");
-    let v = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("probe --json output: {e}: {}", String::from_utf8_lossy(&out.stdout)));
+    let out = Command::new(BIN)
+        .arg("probe")
+        .args(args)
+        .arg("--json")
+        .arg("--timeout")
+        .arg("5")
+        .output()
+        .expect("run probe");
+    let v = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "probe --json output: {e}: {}",
+            String::from_utf8_lossy(&out.stdout)
+        )
+    });
     (out.status.code().unwrap_or(-1), v)
 }
 
@@ -110,7 +155,13 @@ fn probe_passes_against_python_websockets_server() {
     let Some(py) = python() else { return };
     let srv = PyServer::start(&py);
     let url = format!("ws://127.0.0.1:{}/", srv.port);
-    let (code, r) = probe_json(&[&url, "--origin", "https://app.example.com", "--echo", "hello python"]);
+    let (code, r) = probe_json(&[
+        &url,
+        "--origin",
+        "https://app.example.com",
+        "--echo",
+        "hello python",
+    ]);
     assert_eq!(code, 0, "{r:#}");
     assert_eq!(r["ok"], true);
     assert_eq!(r["close_code"], 1000, "{r:#}");

@@ -13,8 +13,13 @@ use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
-use wsguard_core::frame::encoder::{self, write_close, write_close_reply, write_header, write_ping, write_pong};
-use wsguard_core::frame::{CloseState, Decoded, Decoder, DecoderConfig, Event, FrameHeader, MessageKind, Opcode, ProtocolError};
+use wsguard_core::frame::encoder::{
+    self, write_close, write_close_reply, write_header, write_ping, write_pong,
+};
+use wsguard_core::frame::{
+    CloseState, Decoded, Decoder, DecoderConfig, Event, FrameHeader, MessageKind, Opcode,
+    ProtocolError,
+};
 use wsguard_core::heartbeat::{Action, Heartbeat, HeartbeatConfig};
 use wsguard_core::Diagnostic;
 
@@ -99,7 +104,11 @@ impl Conn {
 
     fn push_frame(&mut self, opcode: Opcode, payload: &[u8]) {
         let mut head = [0u8; 14];
-        let n = write_header(&mut head, &FrameHeader::new(true, opcode, payload.len() as u64, None)).unwrap_or(0);
+        let n = write_header(
+            &mut head,
+            &FrameHeader::new(true, opcode, payload.len() as u64, None),
+        )
+        .unwrap_or(0);
         self.out.extend_from_slice(&head[..n]);
         self.out.extend_from_slice(payload);
     }
@@ -135,7 +144,12 @@ impl Conn {
             let mut ending = None;
             match event {
                 Event::Header(_) => self.in_frame = true,
-                Event::Data { kind, payload, fin_of_frame, fin_of_message } => {
+                Event::Data {
+                    kind,
+                    payload,
+                    fin_of_frame,
+                    fin_of_message,
+                } => {
                     if fin_of_frame {
                         self.in_frame = false;
                     }
@@ -143,7 +157,11 @@ impl Conn {
                     // The decoder enforces max_message, so this stays bounded.
                     self.message.extend_from_slice(payload);
                     if fin_of_message {
-                        let opcode = if kind == MessageKind::Text { Opcode::Text } else { Opcode::Binary };
+                        let opcode = if kind == MessageKind::Text {
+                            Opcode::Text
+                        } else {
+                            Opcode::Binary
+                        };
                         let msg = std::mem::take(&mut self.message);
                         self.push_frame(opcode, &msg);
                         shared.messages.fetch_add(1, Ordering::Relaxed);
@@ -156,7 +174,11 @@ impl Conn {
                     }
                 }
                 Event::Ping(p) => {
-                    let answer = self.heartbeat.as_mut().map(|hb| hb.on_ping_received(now)).unwrap_or(true);
+                    let answer = self
+                        .heartbeat
+                        .as_mut()
+                        .map(|hb| hb.on_ping_received(now))
+                        .unwrap_or(true);
                     if answer {
                         let p = p.to_vec();
                         self.push_control(|b| write_pong(b, &p, None).ok());
@@ -218,7 +240,9 @@ impl Conn {
     /// for at most `wait`, until the peer's FIN.
     async fn close_and_linger(&mut self, close: Option<(u16, &str)>, wait: Duration) {
         if let Some((code, reason)) = close {
-            if self.decoder.close_state() == CloseState::Open || self.decoder.close_state() == CloseState::CloseReceived {
+            if self.decoder.close_state() == CloseState::Open
+                || self.decoder.close_state() == CloseState::CloseReceived
+            {
                 let reason = wsguard_core::close::fit_reason(reason);
                 self.push_control(|b| write_close(b, Some(code), reason, None).ok());
                 self.decoder.note_close_sent();
@@ -243,7 +267,12 @@ const MIN_FREE: usize = wsguard_core::frame::MIN_BUFFER;
 
 /// Runs the echo loop on an upgraded connection. `leftover` holds bytes that arrived after
 /// the request head (a client may pipeline its first frame).
-pub async fn serve(stream: TcpStream, leftover: &[u8], settings: WsSettings, shared: &Shared) -> Ending {
+pub async fn serve(
+    stream: TcpStream,
+    leftover: &[u8],
+    settings: WsSettings,
+    shared: &Shared,
+) -> Ending {
     let epoch = Instant::now();
     let mut buf = vec![0u8; READ_BUF.max(leftover.len() + MIN_FREE)];
     buf[..leftover.len()].copy_from_slice(leftover);
@@ -265,7 +294,10 @@ pub async fn serve(stream: TcpStream, leftover: &[u8], settings: WsSettings, sha
         let ending = c.process(shared);
         if let Some(ending) = ending {
             match ending {
-                Ending::Failed(e) => c.close_and_linger(Some((e.close_code(), e.code())), LINGER).await,
+                Ending::Failed(e) => {
+                    c.close_and_linger(Some((e.close_code(), e.code())), LINGER)
+                        .await
+                }
                 _ => c.close_and_linger(None, LINGER).await,
             }
             return ending;
@@ -292,7 +324,10 @@ pub async fn serve(stream: TcpStream, leftover: &[u8], settings: WsSettings, sha
                     continue;
                 }
                 Action::PeerDead => {
-                    let why = hb.dead_reason().map(|d| d.code()).unwrap_or("heartbeat_peer_dead");
+                    let why = hb
+                        .dead_reason()
+                        .map(|d| d.code())
+                        .unwrap_or("heartbeat_peer_dead");
                     // A dead peer will not complete a close handshake: drop TCP (1006 locally).
                     return Ending::PeerDead(why);
                 }

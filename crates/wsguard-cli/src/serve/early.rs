@@ -89,36 +89,64 @@ mod tests {
 
     #[test]
     fn reserved_opcode_in_first_byte() {
-        assert_eq!(precheck(&dec(), &[0x83]), Some(ProtocolError::ReservedOpcode));
-        assert_eq!(precheck(&dec(), &[0x8B]), Some(ProtocolError::ReservedOpcode));
+        assert_eq!(
+            precheck(&dec(), &[0x83]),
+            Some(ProtocolError::ReservedOpcode)
+        );
+        assert_eq!(
+            precheck(&dec(), &[0x8B]),
+            Some(ProtocolError::ReservedOpcode)
+        );
     }
 
     #[test]
     fn fragmented_control_in_first_byte() {
-        assert_eq!(precheck(&dec(), &[0x09]), Some(ProtocolError::FragmentedControlFrame));
+        assert_eq!(
+            precheck(&dec(), &[0x09]),
+            Some(ProtocolError::FragmentedControlFrame)
+        );
     }
 
     #[test]
     fn orphan_continuation_in_first_byte() {
-        assert_eq!(precheck(&dec(), &[0x80]), Some(ProtocolError::UnexpectedContinuation));
+        assert_eq!(
+            precheck(&dec(), &[0x80]),
+            Some(ProtocolError::UnexpectedContinuation)
+        );
     }
 
     #[test]
     fn long_control_in_second_byte() {
-        assert_eq!(precheck(&dec(), &[0x89, 0xFE]), Some(ProtocolError::ControlFrameTooLong));
-        assert_eq!(precheck(&dec(), &[0x89, 0xFF, 0x00]), Some(ProtocolError::ControlFrameTooLong));
+        assert_eq!(
+            precheck(&dec(), &[0x89, 0xFE]),
+            Some(ProtocolError::ControlFrameTooLong)
+        );
+        assert_eq!(
+            precheck(&dec(), &[0x89, 0xFF, 0x00]),
+            Some(ProtocolError::ControlFrameTooLong)
+        );
     }
 
     #[test]
     fn valid_prefixes_are_not_refused() {
-        for p in [&[0x81][..], &[0x82, 0xFE], &[0x82, 0xFF, 0, 0], &[0x89, 0x85, 1, 2], &[0x88]] {
+        for p in [
+            &[0x81][..],
+            &[0x82, 0xFE],
+            &[0x82, 0xFF, 0, 0],
+            &[0x89, 0x85, 1, 2],
+            &[0x88],
+        ] {
             assert_eq!(precheck(&dec(), p), None, "{p:02x?}");
         }
     }
 
     #[test]
     fn limits_are_left_to_the_real_decode() {
-        let small = Decoder::new(DecoderConfig::server().with_max_frame(10).with_max_message(10));
+        let small = Decoder::new(
+            DecoderConfig::server()
+                .with_max_frame(10)
+                .with_max_message(10),
+        );
         assert_eq!(precheck(&small, &[0x82, 0xFE]), None);
     }
 }

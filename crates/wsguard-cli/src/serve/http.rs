@@ -41,9 +41,20 @@ pub enum Route {
 
 impl Gate {
     /// Builds the gate (the adapter checks the configuration with the core).
-    pub fn new(cfg: GuardConfig, paths: Vec<String>, token: Option<String>) -> Result<Gate, Box<wsguard::ConfigError>> {
-        let max_head = usize::try_from(cfg.limits.max_handshake_bytes).unwrap_or(usize::MAX).clamp(256, 1 << 20);
-        Ok(Gate { guard: Guard::new(cfg).map_err(Box::new)?, paths, token, max_head })
+    pub fn new(
+        cfg: GuardConfig,
+        paths: Vec<String>,
+        token: Option<String>,
+    ) -> Result<Gate, Box<wsguard::ConfigError>> {
+        let max_head = usize::try_from(cfg.limits.max_handshake_bytes)
+            .unwrap_or(usize::MAX)
+            .clamp(256, 1 << 20);
+        Ok(Gate {
+            guard: Guard::new(cfg).map_err(Box::new)?,
+            paths,
+            token,
+            max_head,
+        })
     }
 
     /// The core heartbeat configuration the adapter derives from the config (`None`: off).
@@ -63,13 +74,24 @@ impl Gate {
         match req.parse(head) {
             Ok(httparse::Status::Partial) => {
                 if head.len() > self.max_head {
-                    HeadVerdict::Refuse(self.guard.check_raw(head).err().unwrap_or_else(|| self.too_large(head)))
+                    HeadVerdict::Refuse(
+                        self.guard
+                            .check_raw(head)
+                            .err()
+                            .unwrap_or_else(|| self.too_large(head)),
+                    )
                 } else {
                     HeadVerdict::Partial
                 }
             }
             Ok(httparse::Status::Complete(n)) => {
-                let path = req.path.unwrap_or("/").split('?').next().unwrap_or("/").to_string();
+                let path = req
+                    .path
+                    .unwrap_or("/")
+                    .split('?')
+                    .next()
+                    .unwrap_or("/")
+                    .to_string();
                 let get = req.method == Some("GET");
                 let route = match path.as_str() {
                     "/health" | "/metrics" if !get => Route::MethodNotAllowed,
@@ -81,7 +103,12 @@ impl Gate {
                 HeadVerdict::Complete(n, route)
             }
             // Not HTTP (a TLS hello, garbage): the core's refusal (400 malformed_request).
-            Err(_) => HeadVerdict::Refuse(self.guard.check_raw(head).err().unwrap_or_else(|| self.too_large(head))),
+            Err(_) => HeadVerdict::Refuse(
+                self.guard
+                    .check_raw(head)
+                    .err()
+                    .unwrap_or_else(|| self.too_large(head)),
+            ),
         }
     }
 
@@ -90,7 +117,14 @@ impl Gate {
         // complete but over the limit.
         let mut big = head.to_vec();
         big.extend_from_slice(b"\r\n\r\n");
-        self.guard.check_raw(&big).err().unwrap_or_else(|| plain_refusal(431, "request_too_large", "the request head is larger than the server accepts", "send fewer or shorter headers"))
+        self.guard.check_raw(&big).err().unwrap_or_else(|| {
+            plain_refusal(
+                431,
+                "request_too_large",
+                "the request head is larger than the server accepts",
+                "send fewer or shorter headers",
+            )
+        })
     }
 
     /// The core's verdict on a complete upgrade head, then the token value check.
@@ -120,21 +154,54 @@ impl Gate {
             "connect to one of the WebSocket paths of this server",
         );
         // Name the paths: the most useful part of the answer.
-        r.response = refusal_bytes(404, "path_not_found", &format!("no WebSocket endpoint at {path}; this server accepts upgrades on: {list}"), &format!("connect to ws://<host>{}", self.paths.first().map(String::as_str).unwrap_or("/ws")), &[]);
+        r.response = refusal_bytes(
+            404,
+            "path_not_found",
+            &format!("no WebSocket endpoint at {path}; this server accepts upgrades on: {list}"),
+            &format!(
+                "connect to ws://<host>{}",
+                self.paths.first().map(String::as_str).unwrap_or("/ws")
+            ),
+            &[],
+        );
         r
     }
 }
 
 /// A refusal decided by the server itself (not a handshake rule): same shape as the
 /// core's answers so clients and `wsguard probe` read both the same way.
-fn plain_refusal(status: u16, code: &'static str, reason: &'static str, remedy: &'static str) -> Refusal {
-    let extra: &[(&str, &str)] = if status == 401 { &[("WWW-Authenticate", "Bearer")] } else { &[] };
-    Refusal { status, code, reason, remedy, response: refusal_bytes(status, code, reason, remedy, extra) }
+fn plain_refusal(
+    status: u16,
+    code: &'static str,
+    reason: &'static str,
+    remedy: &'static str,
+) -> Refusal {
+    let extra: &[(&str, &str)] = if status == 401 {
+        &[("WWW-Authenticate", "Bearer")]
+    } else {
+        &[]
+    };
+    Refusal {
+        status,
+        code,
+        reason,
+        remedy,
+        response: refusal_bytes(status, code, reason, remedy, extra),
+    }
 }
 
-fn refusal_bytes(status: u16, code: &str, reason: &str, remedy: &str, extra: &[(&str, &str)]) -> Vec<u8> {
+fn refusal_bytes(
+    status: u16,
+    code: &str,
+    reason: &str,
+    remedy: &str,
+    extra: &[(&str, &str)],
+) -> Vec<u8> {
     let body = format!("{code}: {reason}\nfix: {remedy}\n");
-    let mut head = format!("HTTP/1.1 {status} {}\r\n", wsguard_core::handshake::reason_phrase(status));
+    let mut head = format!(
+        "HTTP/1.1 {status} {}\r\n",
+        wsguard_core::handshake::reason_phrase(status)
+    );
     for (n, v) in extra {
         head += &format!("{n}: {v}\r\n");
     }
@@ -177,12 +244,42 @@ fn metrics_text(shared: &Shared) -> String {
     let mut gauge = |name: &str, kind: &str, help: &str, v: f64| {
         out += &format!("# HELP {name} {help}\n# TYPE {name} {kind}\n{name} {v}\n");
     };
-    gauge("wsguard_connections_active", "gauge", "Open WebSocket connections.", shared.active.load(Ordering::Relaxed) as f64);
-    gauge("wsguard_messages_echoed_total", "counter", "Messages echoed.", shared.messages.load(Ordering::Relaxed) as f64);
-    gauge("wsguard_bytes_echoed_total", "counter", "Payload bytes echoed.", shared.bytes.load(Ordering::Relaxed) as f64);
-    gauge("wsguard_pings_sent_total", "counter", "Heartbeat pings sent.", shared.pings.load(Ordering::Relaxed) as f64);
-    gauge("wsguard_pongs_received_total", "counter", "Pongs answering our pings.", shared.pongs.load(Ordering::Relaxed) as f64);
-    gauge("wsguard_uptime_seconds", "gauge", "Seconds since start.", shared.started.elapsed().as_secs_f64());
+    gauge(
+        "wsguard_connections_active",
+        "gauge",
+        "Open WebSocket connections.",
+        shared.active.load(Ordering::Relaxed) as f64,
+    );
+    gauge(
+        "wsguard_messages_echoed_total",
+        "counter",
+        "Messages echoed.",
+        shared.messages.load(Ordering::Relaxed) as f64,
+    );
+    gauge(
+        "wsguard_bytes_echoed_total",
+        "counter",
+        "Payload bytes echoed.",
+        shared.bytes.load(Ordering::Relaxed) as f64,
+    );
+    gauge(
+        "wsguard_pings_sent_total",
+        "counter",
+        "Heartbeat pings sent.",
+        shared.pings.load(Ordering::Relaxed) as f64,
+    );
+    gauge(
+        "wsguard_pongs_received_total",
+        "counter",
+        "Pongs answering our pings.",
+        shared.pongs.load(Ordering::Relaxed) as f64,
+    );
+    gauge(
+        "wsguard_uptime_seconds",
+        "gauge",
+        "Seconds since start.",
+        shared.started.elapsed().as_secs_f64(),
+    );
     out
 }
 
@@ -238,11 +335,32 @@ pub async fn handle(mut stream: TcpStream, peer: SocketAddr, shared: Arc<Shared>
     };
     let head = &buf[..len];
     match route {
-        Route::Health => answer_and_close(&mut stream, &ok_response("application/json", &health_json(&shared))).await,
-        Route::Metrics => answer_and_close(&mut stream, &ok_response("text/plain; version=0.0.4; charset=utf-8", &metrics_text(&shared))).await,
+        Route::Health => {
+            answer_and_close(
+                &mut stream,
+                &ok_response("application/json", &health_json(&shared)),
+            )
+            .await
+        }
+        Route::Metrics => {
+            answer_and_close(
+                &mut stream,
+                &ok_response(
+                    "text/plain; version=0.0.4; charset=utf-8",
+                    &metrics_text(&shared),
+                ),
+            )
+            .await
+        }
         Route::MethodNotAllowed => {
             let mut r = plain_refusal(405, "method_not_get", "only GET is served here", "use GET");
-            r.response = refusal_bytes(405, "method_not_get", "only GET is served here", "use GET", &[("Allow", "GET")]);
+            r.response = refusal_bytes(
+                405,
+                "method_not_get",
+                "only GET is served here",
+                "use GET",
+                &[("Allow", "GET")],
+            );
             answer_and_close(&mut stream, &r.response).await
         }
         Route::NotFound(path) => {
@@ -252,7 +370,11 @@ pub async fn handle(mut stream: TcpStream, peer: SocketAddr, shared: Arc<Shared>
         }
         Route::Upgrade => match gate.upgrade(head) {
             Err(r) => {
-                log(&shared, peer, &format!("→ {} {}: {}", r.status, r.code, r.reason));
+                log(
+                    &shared,
+                    peer,
+                    &format!("→ {} {}: {}", r.status, r.code, r.reason),
+                );
                 answer_and_close(&mut stream, &r.response).await
             }
             Ok(accepted) => {
@@ -260,7 +382,15 @@ pub async fn handle(mut stream: TcpStream, peer: SocketAddr, shared: Arc<Shared>
                 if stream.write_all(&response).await.is_err() {
                     return;
                 }
-                log(&shared, peer, &format!("{} → 101 (origin {})", accepted.path, accepted.origin.as_deref().unwrap_or("none")));
+                log(
+                    &shared,
+                    peer,
+                    &format!(
+                        "{} → 101 (origin {})",
+                        accepted.path,
+                        accepted.origin.as_deref().unwrap_or("none")
+                    ),
+                );
                 shared.active.fetch_add(1, Ordering::Relaxed);
                 let leftover = buf[len..].to_vec();
                 drop(buf);
@@ -270,7 +400,11 @@ pub async fn handle(mut stream: TcpStream, peer: SocketAddr, shared: Arc<Shared>
                 if let conn::Ending::PeerDead(_) = ending {
                     shared.counters.heartbeat_timeout();
                 }
-                log(&shared, peer, &format!("closed: {ending:?} (close code {})", ending.close_code()));
+                log(
+                    &shared,
+                    peer,
+                    &format!("closed: {ending:?} (close code {})", ending.close_code()),
+                );
             }
         },
     }
@@ -283,7 +417,12 @@ fn accept_response(head: &[u8], accepted: &Accepted) -> Vec<u8> {
     let mut headers = [httparse::EMPTY_HEADER; 64];
     let mut req = httparse::Request::new(&mut headers);
     let _ = req.parse(head);
-    let key = req.headers.iter().find(|h| h.name.eq_ignore_ascii_case("sec-websocket-key")).map(|h| h.value).unwrap_or(b"");
+    let key = req
+        .headers
+        .iter()
+        .find(|h| h.name.eq_ignore_ascii_case("sec-websocket-key"))
+        .map(|h| h.value)
+        .unwrap_or(b"");
     let accept = wsguard_core::handshake::AcceptKey::from_key(trim(key));
     let mut out = format!(
         "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: {}\r\n",
@@ -297,8 +436,15 @@ fn accept_response(head: &[u8], accepted: &Accepted) -> Vec<u8> {
 }
 
 fn trim(v: &[u8]) -> &[u8] {
-    let start = v.iter().position(|b| !b.is_ascii_whitespace()).unwrap_or(v.len());
-    let end = v.iter().rposition(|b| !b.is_ascii_whitespace()).map(|i| i + 1).unwrap_or(start);
+    let start = v
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .unwrap_or(v.len());
+    let end = v
+        .iter()
+        .rposition(|b| !b.is_ascii_whitespace())
+        .map(|i| i + 1)
+        .unwrap_or(start);
     &v[start..end.max(start)]
 }
 

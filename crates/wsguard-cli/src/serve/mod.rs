@@ -57,7 +57,12 @@ pub struct ServeArgs {
     #[arg(long = "host", value_name = "HOST")]
     pub hosts: Vec<String>,
     /// Require this bearer token (in `Authorization`, `?token=` or the subprotocol).
-    #[arg(long, value_name = "TOKEN", env = "WSGUARD_SERVE_TOKEN", hide_env_values = true)]
+    #[arg(
+        long,
+        value_name = "TOKEN",
+        env = "WSGUARD_SERVE_TOKEN",
+        hide_env_values = true
+    )]
     pub token: Option<String>,
     /// Largest message accepted, in bytes.
     #[arg(long, value_name = "BYTES")]
@@ -93,7 +98,9 @@ pub struct Shared {
 }
 
 /// Builds the configuration: file + environment (adapter), then flags.
-pub fn build_config(args: &ServeArgs) -> Result<(GuardConfig, Vec<wsguard::LintWarning>), Box<wsguard::ConfigError>> {
+pub fn build_config(
+    args: &ServeArgs,
+) -> Result<(GuardConfig, Vec<wsguard::LintWarning>), Box<wsguard::ConfigError>> {
     let loaded = GuardConfig::load(args.config.as_deref()).map_err(Box::new)?;
     let mut cfg = loaded.config;
     cfg.origin.allowed.extend(args.allow.iter().cloned());
@@ -121,7 +128,11 @@ pub fn build_config(args: &ServeArgs) -> Result<(GuardConfig, Vec<wsguard::LintW
         cfg.heartbeat.pong_timeout_ms = (s * 1000.0).max(1.0) as u64;
     }
     // Flags may add entries: check again with the core (patterns + linter).
-    let warnings = if args.allow.is_empty() && args.hosts.is_empty() && args.env.is_none() { loaded.warnings } else { cfg.check().map_err(Box::new)? };
+    let warnings = if args.allow.is_empty() && args.hosts.is_empty() && args.env.is_none() {
+        loaded.warnings
+    } else {
+        cfg.check().map_err(Box::new)?
+    };
     Ok((cfg, warnings))
 }
 
@@ -145,9 +156,20 @@ pub fn run(args: ServeArgs, color: ColorChoice) -> u8 {
         }
     };
     for w in &warnings {
-        eprintln!("{} {}: {} [{}]\n  {} {}", err.warn("warning:"), w.key, w.message, w.code, err.ok("fix:"), w.remedy);
+        eprintln!(
+            "{} {}: {} [{}]\n  {} {}",
+            err.warn("warning:"),
+            w.key,
+            w.message,
+            w.code,
+            err.ok("fix:"),
+            w.remedy
+        );
     }
-    let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("{} cannot start the runtime: {e}", err.bad("error:"));
@@ -190,12 +212,20 @@ pub struct Server {
 
 impl Server {
     /// Binds and prepares the server.
-    pub async fn bind(args: &ServeArgs, cfg: GuardConfig, shutdown: watch::Receiver<bool>) -> std::io::Result<Server> {
+    pub async fn bind(
+        args: &ServeArgs,
+        cfg: GuardConfig,
+        shutdown: watch::Receiver<bool>,
+    ) -> std::io::Result<Server> {
         let listener = TcpListener::bind(&args.listen).await?;
         let addr = listener.local_addr()?;
         let settings = ws_settings(&cfg, None);
-        let guard = http::Gate::new(cfg, args.paths.clone(), args.token.clone()).map_err(std::io::Error::other)?;
-        let settings = WsSettings { heartbeat: guard.heartbeat_config(), ..settings };
+        let guard = http::Gate::new(cfg, args.paths.clone(), args.token.clone())
+            .map_err(std::io::Error::other)?;
+        let settings = WsSettings {
+            heartbeat: guard.heartbeat_config(),
+            ..settings
+        };
         let shared = Arc::new(Shared {
             counters: guard.counters(),
             guard,
@@ -210,7 +240,11 @@ impl Server {
             shutdown,
             quiet: args.quiet,
         });
-        Ok(Server { listener, addr, shared })
+        Ok(Server {
+            listener,
+            addr,
+            shared,
+        })
     }
 
     /// The counters this server records into.

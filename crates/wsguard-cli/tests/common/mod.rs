@@ -16,7 +16,9 @@ pub const READ_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// `true` when a missing prerequisite (python, nginx) must fail the test instead of skipping it.
 pub fn ci() -> bool {
-    std::env::var("CI").map(|v| v == "true" || v == "1").unwrap_or(false)
+    std::env::var("CI")
+        .map(|v| v == "true" || v == "1")
+        .unwrap_or(false)
 }
 
 /// A `wsguard serve` child process; killed when dropped.
@@ -31,8 +33,13 @@ impl Server {
     /// `wsguard serve listening on http://127.0.0.1:PORT ...` on its stdout.
     pub fn start(args: &[&str]) -> Server {
         let mut cmd = Command::new(BIN);
-        cmd.arg("serve").arg("--listen").arg("127.0.0.1:0").args(args);
-        cmd.env("NO_COLOR", "1").stdin(Stdio::null()).stdout(Stdio::piped());
+        cmd.arg("serve")
+            .arg("--listen")
+            .arg("127.0.0.1:0")
+            .args(args);
+        cmd.env("NO_COLOR", "1")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped());
         if std::env::var_os("WSGUARD_TEST_LOG").is_some() {
             cmd.stderr(Stdio::inherit());
         } else {
@@ -102,7 +109,9 @@ impl HttpResponse {
     pub fn header(&self, name: &str) -> Option<String> {
         self.head.lines().skip(1).find_map(|l| {
             let (n, v) = l.split_once(':')?;
-            n.trim().eq_ignore_ascii_case(name).then(|| v.trim().to_string())
+            n.trim()
+                .eq_ignore_ascii_case(name)
+                .then(|| v.trim().to_string())
         })
     }
     pub fn body_str(&self) -> String {
@@ -124,13 +133,22 @@ pub fn http_exchange(addr: SocketAddr, request: &[u8]) -> HttpResponse {
             Ok(0) => break,
             Ok(n) => buf.extend_from_slice(&chunk[..n]),
             Err(e) if e.kind() == ErrorKind::ConnectionReset && !buf.is_empty() => break,
-            Err(e) => panic!("reading the HTTP answer to {:?}: {e} (got {:?})", String::from_utf8_lossy(request), String::from_utf8_lossy(&buf)),
+            Err(e) => panic!(
+                "reading the HTTP answer to {:?}: {e} (got {:?})",
+                String::from_utf8_lossy(request),
+                String::from_utf8_lossy(&buf)
+            ),
         }
         if Instant::now() > deadline {
             panic!("server kept the connection open after its HTTP answer");
         }
     }
-    parse_http(&buf).unwrap_or_else(|| panic!("no HTTP status line in {:?} (silent drop?)", String::from_utf8_lossy(&buf)))
+    parse_http(&buf).unwrap_or_else(|| {
+        panic!(
+            "no HTTP status line in {:?} (silent drop?)",
+            String::from_utf8_lossy(&buf)
+        )
+    })
 }
 
 /// Parses a status line + headers + body.
@@ -138,7 +156,11 @@ pub fn parse_http(buf: &[u8]) -> Option<HttpResponse> {
     let end = buf.windows(4).position(|w| w == b"\r\n\r\n")?;
     let head = String::from_utf8_lossy(&buf[..end]).into_owned();
     let status = head.strip_prefix("HTTP/1.1 ")?.get(..3)?.parse().ok()?;
-    Some(HttpResponse { status, head, body: buf[end + 4..].to_vec() })
+    Some(HttpResponse {
+        status,
+        head,
+        body: buf[end + 4..].to_vec(),
+    })
 }
 
 /// A frame as read from the server.
@@ -198,7 +220,11 @@ impl Raw {
         let s = TcpStream::connect(addr).expect("connect");
         s.set_nodelay(true).unwrap();
         s.set_read_timeout(Some(READ_TIMEOUT)).unwrap();
-        let mut raw = Raw { s, rng: 0x9E37_79B9_7F4A_7C15, pending: Vec::new() };
+        let mut raw = Raw {
+            s,
+            rng: 0x9E37_79B9_7F4A_7C15,
+            pending: Vec::new(),
+        };
         let mut req = upgrade_request(addr, path, extra).into_bytes();
         req.extend_from_slice(pipelined);
         raw.s.write_all(&req).unwrap();
@@ -208,14 +234,28 @@ impl Raw {
         while !head.ends_with(b"\r\n\r\n") {
             match raw.s.read(&mut b) {
                 Ok(1) => head.push(b[0]),
-                other => panic!("handshake answer cut short: {other:?} after {:?}", String::from_utf8_lossy(&head)),
+                other => panic!(
+                    "handshake answer cut short: {other:?} after {:?}",
+                    String::from_utf8_lossy(&head)
+                ),
             }
             assert!(head.len() < 8192, "response head too long");
         }
         let resp = parse_http(&head).expect("HTTP head");
         assert_eq!(resp.status, 101, "expected 101, got {}", resp.head);
-        assert_eq!(resp.header("Sec-WebSocket-Accept").as_deref(), Some(ACCEPT), "{}", resp.head);
-        assert!(resp.header("Upgrade").map(|v| v.eq_ignore_ascii_case("websocket")).unwrap_or(false), "{}", resp.head);
+        assert_eq!(
+            resp.header("Sec-WebSocket-Accept").as_deref(),
+            Some(ACCEPT),
+            "{}",
+            resp.head
+        );
+        assert!(
+            resp.header("Upgrade")
+                .map(|v| v.eq_ignore_ascii_case("websocket"))
+                .unwrap_or(false),
+            "{}",
+            resp.head
+        );
         raw
     }
 
@@ -263,8 +303,17 @@ impl Raw {
             match self.s.read(&mut chunk) {
                 Ok(0) => return Err(End::Closed),
                 Ok(n) => self.pending.extend_from_slice(&chunk[..n]),
-                Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => return Err(End::Timeout),
-                Err(e) if matches!(e.kind(), ErrorKind::ConnectionReset | ErrorKind::ConnectionAborted) => return Err(End::Closed),
+                Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {
+                    return Err(End::Timeout)
+                }
+                Err(e)
+                    if matches!(
+                        e.kind(),
+                        ErrorKind::ConnectionReset | ErrorKind::ConnectionAborted
+                    ) =>
+                {
+                    return Err(End::Closed)
+                }
                 Err(e) => panic!("read: {e}"),
             }
         }
@@ -280,7 +329,10 @@ impl Raw {
         let (hlen, len) = match b1 & 0x7F {
             126 => {
                 self.fill(4)?;
-                (4, u16::from_be_bytes([self.pending[2], self.pending[3]]) as usize)
+                (
+                    4,
+                    u16::from_be_bytes([self.pending[2], self.pending[3]]) as usize,
+                )
             }
             127 => {
                 self.fill(10)?;
@@ -294,7 +346,13 @@ impl Raw {
         let header = self.pending[..hlen].to_vec();
         let payload = self.pending[hlen..hlen + len].to_vec();
         self.pending.drain(..hlen + len);
-        Ok(Frame { fin: b0 & 0x80 != 0, rsv: (b0 >> 4) & 7, opcode: b0 & 0x0F, payload, header })
+        Ok(Frame {
+            fin: b0 & 0x80 != 0,
+            rsv: (b0 >> 4) & 7,
+            opcode: b0 & 0x0F,
+            payload,
+            header,
+        })
     }
 
     /// Reads one frame, panicking with context when the connection ended instead.
@@ -308,7 +366,10 @@ impl Raw {
     /// Reads one whole message (text/binary + continuations); returns (opcode, payload).
     pub fn read_message(&mut self) -> (u8, Vec<u8>) {
         let first = self.expect_frame();
-        assert!(first.opcode == 1 || first.opcode == 2, "expected a data frame, got {first:?}");
+        assert!(
+            first.opcode == 1 || first.opcode == 2,
+            "expected a data frame, got {first:?}"
+        );
         let mut data = first.payload;
         let mut fin = first.fin;
         while !fin {
@@ -325,7 +386,12 @@ impl Raw {
         self.send_frame(true, opcode, payload);
         let (op, data) = self.read_message();
         assert_eq!(op, opcode);
-        assert!(data == payload, "echo differs: sent {} bytes, got {}", payload.len(), data.len());
+        assert!(
+            data == payload,
+            "echo differs: sent {} bytes, got {}",
+            payload.len(),
+            data.len()
+        );
     }
 
     /// Expects a Close frame (with `code`, or an empty payload for `None`), then the TCP
@@ -333,13 +399,26 @@ impl Raw {
     pub fn expect_close(&mut self, code: Option<u16>) -> Frame {
         let f = match self.read_frame() {
             Ok(f) => f,
-            Err(e) => panic!("expected a Close frame with {code:?}, the connection ended with {e:?}"),
+            Err(e) => {
+                panic!("expected a Close frame with {code:?}, the connection ended with {e:?}")
+            }
         };
-        assert_eq!(f.opcode, 8, "expected a Close frame with {code:?}, got {f:?}");
+        assert_eq!(
+            f.opcode, 8,
+            "expected a Close frame with {code:?}, got {f:?}"
+        );
         assert!(f.fin);
-        assert_eq!(f.close_code(), code, "close payload {:?}", String::from_utf8_lossy(&f.payload));
+        assert_eq!(
+            f.close_code(),
+            code,
+            "close payload {:?}",
+            String::from_utf8_lossy(&f.payload)
+        );
         if f.payload.len() > 2 {
-            assert!(std::str::from_utf8(&f.payload[2..]).is_ok(), "close reason must be UTF-8");
+            assert!(
+                std::str::from_utf8(&f.payload[2..]).is_ok(),
+                "close reason must be UTF-8"
+            );
         }
         self.expect_tcp_close();
         f
@@ -356,7 +435,9 @@ impl Raw {
 
     /// Asserts that nothing arrives for `ms` milliseconds.
     pub fn expect_silence(&mut self, ms: u64) {
-        self.s.set_read_timeout(Some(Duration::from_millis(ms))).unwrap();
+        self.s
+            .set_read_timeout(Some(Duration::from_millis(ms)))
+            .unwrap();
         let r = self.read_frame();
         self.s.set_read_timeout(Some(READ_TIMEOUT)).unwrap();
         assert_eq!(r.err(), Some(End::Timeout), "expected silence");
@@ -364,7 +445,13 @@ impl Raw {
 }
 
 /// Builds a frame; `mask: None` builds an unmasked one.
-pub fn build_frame(fin: bool, rsv: u8, opcode: u8, payload: &[u8], mask: Option<[u8; 4]>) -> Vec<u8> {
+pub fn build_frame(
+    fin: bool,
+    rsv: u8,
+    opcode: u8,
+    payload: &[u8],
+    mask: Option<[u8; 4]>,
+) -> Vec<u8> {
     let mut out = Vec::with_capacity(payload.len() + 14);
     out.push(if fin { 0x80 } else { 0 } | (rsv & 7) << 4 | (opcode & 0x0F));
     let m = if mask.is_some() { 0x80 } else { 0 };
@@ -410,5 +497,8 @@ pub fn pseudo_random(len: usize, seed: u64) -> Vec<u8> {
 
 /// Plain HTTP GET returning the response (server closes after answering).
 pub fn http_get(addr: SocketAddr, path: &str) -> HttpResponse {
-    http_exchange(addr, format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n").as_bytes())
+    http_exchange(
+        addr,
+        format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n").as_bytes(),
+    )
 }
