@@ -7,6 +7,9 @@
 #   FUZZ_TIME=600      seconds per target (-max_total_time)
 #   FUZZ_PARALLEL=1    targets run at the same time (each one libFuzzer process)
 #   FUZZ_MAX_LEN=4096  -max_len
+#   WSGUARD_FUZZ_SKIP_KNOWN=1  step over findings already reported in FUZZING.md (their
+#                      reproducers stay in fuzz/regressions/ and fail `make test` until
+#                      fixed); set 0 to stop on them too
 #
 # Installs what it needs: the nightly toolchain (rustup, minimal profile) and cargo-fuzz
 # (`cargo install --locked cargo-fuzz`). New inputs go to target/fuzz-work/<target>/ (not
@@ -20,6 +23,7 @@ ROOT=$(pwd)
 FUZZ_TIME=${FUZZ_TIME:-600}
 FUZZ_PARALLEL=${FUZZ_PARALLEL:-1}
 FUZZ_MAX_LEN=${FUZZ_MAX_LEN:-4096}
+export WSGUARD_FUZZ_SKIP_KNOWN=${WSGUARD_FUZZ_SKIP_KNOWN:-1}
 LOGS="$ROOT/target/fuzz-logs"
 WORK="$ROOT/target/fuzz-work"
 mkdir -p "$LOGS" "$WORK"

@@ -114,8 +114,22 @@ pub fn fuzz_handshake_server(data: &[u8]) {
                 break;
             }
             let part = validate_request(cfg, &request[..end]);
-            if part != Ok(Status::Partial) {
-                assert_eq!(part, whole, "the first {end} bytes get another verdict than the whole request");
+            if part != Ok(Status::Partial) && part != whole {
+                // F2 (core): a size limit found in the whole head wins over a parse error
+                // that an earlier prefix already shows, so the code depends on delivery.
+                let limits = |r: &Result<Status<_>, Rejection>| {
+                    matches!(
+                        r,
+                        Err(Rejection::MalformedRequest
+                            | Rejection::HeaderLineTooLong
+                            | Rejection::RequestTooLarge
+                            | Rejection::TooManyHeaders)
+                    )
+                };
+                if limits(&part) && limits(&whole) && crate::skip_known("F2-limit-order") {
+                    continue;
+                }
+                panic!("the first {end} bytes get another verdict than the whole request:\nprefix: {part:?}\nwhole:  {whole:?}");
             }
         }
         match whole {

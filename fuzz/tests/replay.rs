@@ -55,3 +55,31 @@ fn every_target_has_a_test_and_a_binary() {
         assert!(here.contains(&format!(" {name},")) || here.contains(&format!(" {name}\n")), "no replay test for {name}");
     }
 }
+
+/// tests/vectors/regressions.json describes every reproducer in `regressions/` (the
+/// language-neutral copy other runners read); both must hold the same bytes.
+#[test]
+fn regressions_json_matches_the_files() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(root.join("../tests/vectors/regressions.json")).expect("regressions.json");
+    let mut listed = Vec::new();
+    // a tiny scan instead of a JSON parser: every case has "target", "file" and "input_hex"
+    for case in text.split("\"name\":").skip(1) {
+        let field = |k: &str| {
+            let at = case.find(&format!("\"{k}\": \"")).unwrap_or_else(|| panic!("case without {k}")) + k.len() + 5;
+            case[at..].split('"').next().expect("value").to_string()
+        };
+        let (target, file, hex_in) = (field("target"), field("file"), field("input_hex"));
+        let data = std::fs::read(root.join("regressions").join(&target).join(&file))
+            .unwrap_or_else(|e| panic!("regressions/{target}/{file}: {e}"));
+        assert_eq!(hex(&data), hex_in.chars().take(512).collect::<String>(), "regressions/{target}/{file} differs from regressions.json");
+        listed.push(format!("{target}/{file}"));
+    }
+    for (name, _) in wsguard_fuzz::TARGETS {
+        let Ok(entries) = std::fs::read_dir(root.join("regressions").join(name)) else { continue };
+        for e in entries.filter_map(Result::ok) {
+            let f = format!("{name}/{}", e.file_name().to_string_lossy());
+            assert!(listed.contains(&f), "regressions/{f} is not described in tests/vectors/regressions.json");
+        }
+    }
+}

@@ -105,3 +105,11 @@ pub fn type_name(obj: &Bound<'_, PyAny>) -> String {
         .map(|n| n.to_string())
         .unwrap_or_else(|_| "object".to_owned())
 }
+
+/// Python-style repr of an optional value: `None` or the value's repr (`'text'`, `42`).
+pub fn py_opt<T: std::fmt::Debug>(v: &Option<T>) -> String {
+    match v {
+        None => "None".to_owned(),
+        Some(x) => format!("{x:?}").replace('"', "'"),
+    }
+}

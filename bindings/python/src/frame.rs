@@ -47,10 +47,10 @@ impl Frame {
     }
     fn __repr__(&self) -> String {
         format!(
-            "Frame(type={:?}, kind={:?}, fin={}, len={})",
+            "Frame(type='{}', kind={}, fin={}, len={})",
             self.kind_of_event,
-            self.kind,
-            self.fin,
+            crate::convert::py_opt(&self.kind),
+            if self.fin { "True" } else { "False" },
             self.payload.len()
         )
     }

@@ -74,8 +74,11 @@ impl Handshake {
 
     fn __repr__(&self) -> String {
         format!(
-            "Handshake(origin={:?}, subprotocol={:?}, token_source={:?}, path={:?})",
-            self.origin, self.subprotocol, self.token_source, self.path
+            "Handshake(origin={}, subprotocol={}, token_source={}, path={:?})",
+            crate::convert::py_opt(&self.origin),
+            crate::convert::py_opt(&self.subprotocol),
+            crate::convert::py_opt(&self.token_source),
+            self.path
         )
     }
 }

@@ -150,11 +150,11 @@ impl CorsResult {
     }
     fn __repr__(&self) -> String {
         format!(
-            "CorsResult(allowed={}, preflight={}, status={:?}, code={:?})",
+            "CorsResult(allowed={}, preflight={}, status={}, code={})",
             if self.allowed { "True" } else { "False" },
             if self.preflight { "True" } else { "False" },
-            self.status,
-            self.code
+            crate::convert::py_opt(&self.status),
+            crate::convert::py_opt(&self.code)
         )
     }
 }

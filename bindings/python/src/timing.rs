@@ -12,7 +12,7 @@ use wsguard_core::reconnect::{
 };
 use wsguard_core::Diagnostic;
 
-use crate::convert::bytes_of;
+use crate::convert::{bytes_of, py_opt};
 use crate::errors;
 
 /// What the heartbeat wants now (see ``Heartbeat.poll``).
@@ -39,8 +39,10 @@ impl HeartbeatAction {
     }
     fn __repr__(&self) -> String {
         format!(
-            "HeartbeatAction(action={:?}, seq={:?}, until={:?})",
-            self.action, self.seq, self.until
+            "HeartbeatAction(action='{}', seq={}, until={})",
+            self.action,
+            py_opt(&self.seq),
+            py_opt(&self.until)
         )
     }
 }
@@ -206,8 +208,10 @@ pub struct ReconnectDecision {
 impl ReconnectDecision {
     fn __repr__(&self) -> String {
         format!(
-            "ReconnectDecision(decision={:?}, at_ms={:?}, code={:?})",
-            self.decision, self.at_ms, self.code
+            "ReconnectDecision(decision='{}', at_ms={}, code='{}')",
+            self.decision,
+            py_opt(&self.at_ms),
+            self.code
         )
     }
 }
