@@ -15,7 +15,7 @@ for t in thumbv7em-none-eabihf thumbv6m-none-eabi riscv32imc-unknown-none-elf; d
 done
 
 # 2. Debian packages: real peers and tools used by the tests.
-APT_PKGS="nginx-light chromium pkg-config valgrind libcjson-dev bc"
+APT_PKGS="nginx-light chromium pkg-config valgrind libcjson-dev llvm"
 missing=""
 for p in $APT_PKGS; do dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"; done
 if [ -n "$missing" ]; then

@@ -41,7 +41,12 @@ const TX_LEN: usize = 512;
 fn log(_event: &str, _detail: &str) {}
 
 /// One connection, from the handshake to its end. Returns how it ended.
-async fn session(modem: &mut Modem, rx: &mut [u8], tx: &mut [u8], rc: &mut Reconnect<'_>) -> Disconnect {
+async fn session(
+    modem: &mut Modem,
+    rx: &mut [u8],
+    tx: &mut [u8],
+    rc: &mut Reconnect<'_>,
+) -> Disconnect {
     let mut nonce = [0u8; 16];
     for chunk in nonce.chunks_mut(4) {
         chunk.copy_from_slice(&random_u32().to_le_bytes());
@@ -60,7 +65,9 @@ async fn session(modem: &mut Modem, rx: &mut [u8], tx: &mut [u8], rc: &mut Recon
             if let ConnectError::Handshake(ClientFailure::Rejected(d)) = &e {
                 log("server said", d.server_reason.unwrap_or(""));
             }
-            return e.disconnect().unwrap_or(Disconnect::Transport(TransportFailure::Reset));
+            return e
+                .disconnect()
+                .unwrap_or(Disconnect::Transport(TransportFailure::Reset));
         }
     };
     rc.on_connected(now());
@@ -119,7 +126,10 @@ async fn websocket_task() {
         match rc.on_disconnect(ended, now(), random_u32()) {
             Decision::RetryAt { at_ms, .. } => Timer::at(at_ms).await,
             Decision::WaitForReauth { cause } => {
-                log("re-authenticate", wsguard_core::reconnect::Decision::WaitForReauth { cause }.remedy());
+                log(
+                    "re-authenticate",
+                    wsguard_core::reconnect::Decision::WaitForReauth { cause }.remedy(),
+                );
                 // fetch a new token, then:
                 rc.reset();
             }

@@ -34,7 +34,13 @@ pub struct Modem {
 impl Modem {
     /// "Dials" the server (a real driver: `socket.connect(endpoint).await`).
     pub fn dial() -> Self {
-        Modem { request: [0; 512], request_len: 0, inbox: [0; 256], inbox_len: 0, inbox_pos: 0 }
+        Modem {
+            request: [0; 512],
+            request_len: 0,
+            inbox: [0; 256],
+            inbox_len: 0,
+            inbox_pos: 0,
+        }
     }
 
     /// The server's side: once the request head is complete, queue the 101 answer

@@ -34,7 +34,9 @@ fn root() -> PathBuf {
 
 /// The Python interpreter with `websockets`: $WSGUARD_PYTHON or the project venv.
 pub fn python() -> PathBuf {
-    std::env::var_os("WSGUARD_PYTHON").map(PathBuf::from).unwrap_or_else(|| root().join(".venv/bin/python"))
+    std::env::var_os("WSGUARD_PYTHON")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root().join(".venv/bin/python"))
 }
 
 /// Reads the peer's first line, `READY ws=<port> http=<port>` (10 s at most).
@@ -64,7 +66,11 @@ fn ready(mut child: Child) -> Peer {
         let _ = child.kill();
         panic!("unexpected first line from the peer: {line:?}");
     }
-    Peer { child, ws_port, http_port }
+    Peer {
+        child,
+        ws_port,
+        http_port,
+    }
 }
 
 /// Starts `peer.py` (Python `websockets` server plus a plain HTTP server).
@@ -76,7 +82,12 @@ pub fn python_peer() -> Peer {
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
         .spawn()
-        .unwrap_or_else(|e| panic!("cannot start {} (set WSGUARD_PYTHON): {e}", python().display()));
+        .unwrap_or_else(|e| {
+            panic!(
+                "cannot start {} (set WSGUARD_PYTHON): {e}",
+                python().display()
+            )
+        });
     ready(child)
 }
 
@@ -85,7 +96,9 @@ pub fn wsguard_bin() -> Option<PathBuf> {
     if let Some(p) = std::env::var_os("WSGUARD_BIN") {
         return Some(PathBuf::from(p));
     }
-    let target = std::env::var_os("CARGO_TARGET_DIR_MAIN").map(PathBuf::from).unwrap_or_else(|| root().join("target"));
+    let target = std::env::var_os("CARGO_TARGET_DIR_MAIN")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root().join("target"));
     ["debug", "release"]
         .iter()
         .map(|p| target.join(p).join("wsguard"))
@@ -107,7 +120,10 @@ pub async fn wait_for_port(port: u16) {
 
 /// A free port on 127.0.0.1 (bound then released).
 pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("bind 127.0.0.1:0")
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("bind 127.0.0.1:0")
 }
 
 /// Starts `wsguard serve` on a free port with `args`; `None` when the binary is missing
@@ -124,12 +140,18 @@ pub fn wsguard_peer(args: &[&str]) -> Option<Peer> {
         .stderr(Stdio::inherit())
         .spawn()
         .ok()?;
-    Some(Peer { child, ws_port: port, http_port: 0 })
+    Some(Peer {
+        child,
+        ws_port: port,
+        http_port: 0,
+    })
 }
 
 /// Opens a TCP connection to 127.0.0.1:`port`.
 pub async fn tcp(port: u16) -> Transport {
-    let s = TcpStream::connect(("127.0.0.1", port)).await.expect("connect to the peer");
+    let s = TcpStream::connect(("127.0.0.1", port))
+        .await
+        .expect("connect to the peer");
     s.set_nodelay(true).ok();
     FromTokio::new(s)
 }
@@ -166,15 +188,25 @@ where
         let mut joined: Option<(MessageKind, Vec<u8>)> = None;
         let mut pieces = 0usize;
         loop {
-            let m = ws.read().await.unwrap_or_else(|e| panic!("read failed: {e:?}"));
+            let m = ws
+                .read()
+                .await
+                .unwrap_or_else(|e| panic!("read failed: {e:?}"));
             match m {
                 Message::Text(t) => return (Received::Text(t.to_owned()), Pieces(1)),
                 Message::Binary(b) => return (Received::Binary(b.to_vec()), Pieces(1)),
                 Message::Ping(p) => return (Received::Ping(p.to_vec()), Pieces(0)),
                 Message::Pong(p) => return (Received::Pong(p.to_vec()), Pieces(0)),
-                Message::Close(c) => return (Received::Close(c.code, c.reason.to_owned()), Pieces(0)),
+                Message::Close(c) => {
+                    return (Received::Close(c.code, c.reason.to_owned()), Pieces(0))
+                }
                 Message::Control { .. } => panic!("unexpected control frame"),
-                Message::Piece { kind, data, first, last } => {
+                Message::Piece {
+                    kind,
+                    data,
+                    first,
+                    last,
+                } => {
                     pieces += 1;
                     if first {
                         assert!(joined.is_none(), "a first piece while a message is open");
@@ -185,7 +217,9 @@ where
                     if last {
                         let (kind, data) = joined.take().expect("open message");
                         let r = match kind {
-                            MessageKind::Text => Received::Text(String::from_utf8(data).expect("validated UTF-8")),
+                            MessageKind::Text => {
+                                Received::Text(String::from_utf8(data).expect("validated UTF-8"))
+                            }
                             _ => Received::Binary(data),
                         };
                         return (r, Pieces(pieces));
@@ -194,5 +228,7 @@ where
             }
         }
     };
-    tokio::time::timeout(std::time::Duration::from_secs(10), work).await.expect("no message within 10 s")
+    tokio::time::timeout(std::time::Duration::from_secs(10), work)
+        .await
+        .expect("no message within 10 s")
 }

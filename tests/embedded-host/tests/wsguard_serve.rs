@@ -31,14 +31,22 @@ async fn start(extra: &[&str]) -> Option<Peer> {
 
 #[tokio::test(flavor = "current_thread")]
 async fn echo_ping_and_close_with_wsguard_serve() {
-    let Some(peer) = start(&["--ping-interval", "0.2"]).await else { return };
+    let Some(peer) = start(&["--ping-interval", "0.2"]).await else {
+        return;
+    };
     let (mut rx, mut tx) = ([0u8; 1024], [0u8; 512]);
     let host = format!("127.0.0.1:{}", peer.ws_port);
     let req = ClientRequest::new(&host, "/ws", *b"wsguard <-> core").origin(ORIGIN);
-    let mut ws = connect(tcp(peer.ws_port).await, &mut rx, &mut tx, &req, Options::new(0x5EED))
-        .await
-        .unwrap_or_else(|e| panic!("connect: {} {e:?}", e.code()))
-        .socket;
+    let mut ws = connect(
+        tcp(peer.ws_port).await,
+        &mut rx,
+        &mut tx,
+        &req,
+        Options::new(0x5EED),
+    )
+    .await
+    .unwrap_or_else(|e| panic!("connect: {} {e:?}", e.code()))
+    .socket;
     let mut pings = 0;
     for size in [0usize, 1, 125, 126, 1000, 1024, 1025, 5000, 70_000] {
         let data: Vec<u8> = (0..size).map(|i| (i % 241) as u8).collect();
@@ -54,9 +62,15 @@ async fn echo_ping_and_close_with_wsguard_serve() {
             }
         }
     }
-    ws.send_fragment(MessageKind::Text, b"in ", false).await.unwrap();
-    ws.send_fragment(MessageKind::Text, b"three ", false).await.unwrap();
-    ws.send_fragment(MessageKind::Text, b"parts", true).await.unwrap();
+    ws.send_fragment(MessageKind::Text, b"in ", false)
+        .await
+        .unwrap();
+    ws.send_fragment(MessageKind::Text, b"three ", false)
+        .await
+        .unwrap();
+    ws.send_fragment(MessageKind::Text, b"parts", true)
+        .await
+        .unwrap();
     loop {
         match recv(&mut ws).await {
             (Received::Ping(_), _) => pings += 1,
@@ -83,14 +97,38 @@ async fn wsguard_serve_refusals_are_diagnosed_with_its_code() {
     let host = format!("127.0.0.1:{}", peer.ws_port);
     // a refused Origin: 403 and the server's machine code in the body
     let (mut rx, mut tx) = ([0u8; 1024], [0u8; 512]);
-    let req = ClientRequest::new(&host, "/ws", *b"wsguard <-> core").origin("https://evil-panel.example.com");
-    let err = connect(tcp(peer.ws_port).await, &mut rx, &mut tx, &req, Options::new(1)).await.map(|_| ()).unwrap_err();
-    let ConnectError::Handshake(ClientFailure::Rejected(d)) = err else { panic!("{err:?}") };
+    let req = ClientRequest::new(&host, "/ws", *b"wsguard <-> core")
+        .origin("https://evil-panel.example.com");
+    let err = connect(
+        tcp(peer.ws_port).await,
+        &mut rx,
+        &mut tx,
+        &req,
+        Options::new(1),
+    )
+    .await
+    .map(|_| ())
+    .unwrap_err();
+    let ConnectError::Handshake(ClientFailure::Rejected(d)) = err else {
+        panic!("{err:?}")
+    };
     assert_eq!((d.status, d.kind), (403, DiagnosisKind::Forbidden), "{d:?}");
-    assert!(d.server_code.is_some_and(|c| c.starts_with("origin_")), "{d:?}");
+    assert!(
+        d.server_code.is_some_and(|c| c.starts_with("origin_")),
+        "{d:?}"
+    );
     // a wrong path: 404
     let (mut rx, mut tx) = ([0u8; 1024], [0u8; 512]);
     let req = ClientRequest::new(&host, "/socket", *b"wsguard <-> core").origin(ORIGIN);
-    let err = connect(tcp(peer.ws_port).await, &mut rx, &mut tx, &req, Options::new(1)).await.map(|_| ()).unwrap_err();
+    let err = connect(
+        tcp(peer.ws_port).await,
+        &mut rx,
+        &mut tx,
+        &req,
+        Options::new(1),
+    )
+    .await
+    .map(|_| ())
+    .unwrap_err();
     assert_eq!(err.code(), "not_found", "{err:?}");
 }

@@ -31,7 +31,13 @@ impl rand_core::RngCore for NonceRng {
 #[no_mangle]
 pub extern "C" fn _start() -> ! {
     let mut ws = WebSocketClient::new_client(NonceRng);
-    let options = WebSocketOptions { path: "/ws", host: "device.local", origin: "", sub_protocols: None, additional_headers: None };
+    let options = WebSocketOptions {
+        path: "/ws",
+        host: "device.local",
+        origin: "",
+        sub_protocols: None,
+        additional_headers: None,
+    };
     let mut out = [0u8; 256];
     let mut sum = 0usize;
     if let Ok((n, key)) = ws.client_connect(&options, &mut out) {

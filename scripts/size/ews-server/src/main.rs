@@ -28,7 +28,7 @@ pub extern "C" fn _start() -> ! {
                     match ws.read(&input[at..], &mut to) {
                         Ok(r) => {
                             sum += r.len_to + usize::from(r.end_of_message);
-                        black_box(r.close_status);
+                            black_box(r.close_status);
                             black_box(&to[..r.len_to]);
                             if r.len_from == 0 {
                                 break;

@@ -9,7 +9,10 @@ include!("../../common/input.rs");
 use core::future::Future;
 use core::hint::black_box;
 use wsguard_core::frame::{encoder, Decoder, DecoderConfig, Opcode, Role};
-use wsguard_core::handshake::{validate_request, validate_response, write_accept_response, write_request, ClientRequest, ServerConfig};
+use wsguard_core::handshake::{
+    validate_request, validate_response, write_accept_response, write_request, ClientRequest,
+    ServerConfig,
+};
 use wsguard_core::io::{accept, connect, Options, WebSocket};
 use wsguard_core::origin::{OriginPolicy, Pattern};
 
@@ -52,14 +55,21 @@ fn config() -> ServerConfig<'static> {
 #[inline(never)]
 fn stack_validate_request(req: &[u8], out: &mut [u8]) -> usize {
     match validate_request(&config(), req) {
-        Ok(s) => s.complete().map(|a| write_accept_response(&a, out).unwrap_or(0)).unwrap_or(0),
+        Ok(s) => s
+            .complete()
+            .map(|a| write_accept_response(&a, out).unwrap_or(0))
+            .unwrap_or(0),
         Err(r) => r.status() as usize,
     }
 }
 
 #[inline(never)]
 fn stack_write_request(out: &mut [u8]) -> usize {
-    write_request(&ClientRequest::new("device.local", "/ws", black_box(NONCE)), out).unwrap_or(0)
+    write_request(
+        &ClientRequest::new("device.local", "/ws", black_box(NONCE)),
+        out,
+    )
+    .unwrap_or(0)
 }
 
 #[inline(never)]
@@ -79,7 +89,14 @@ fn stack_decode(buf: &mut [u8], role: Role) -> usize {
 
 #[inline(never)]
 fn stack_write_frame(out: &mut [u8], payload: &[u8]) -> usize {
-    encoder::write_frame(out, true, Opcode::Binary, payload, Some(black_box([1, 2, 3, 4]))).unwrap_or(0)
+    encoder::write_frame(
+        out,
+        true,
+        Opcode::Binary,
+        payload,
+        Some(black_box([1, 2, 3, 4])),
+    )
+    .unwrap_or(0)
 }
 
 #[inline(never)]
@@ -87,7 +104,12 @@ fn stack_io_connect(rx: &mut [u8], tx: &mut [u8]) -> usize {
     let req = ClientRequest::new("device.local", "/ws", black_box(NONCE));
     block_on(async {
         match connect(Canned(black_box(RESPONSE)), rx, tx, &req, Options::new(1)).await {
-            Ok(mut c) => c.socket.read().await.map(|m| m.data().map_or(0, |d| d.len())).unwrap_or(0),
+            Ok(mut c) => c
+                .socket
+                .read()
+                .await
+                .map(|m| m.data().map_or(0, |d| d.len()))
+                .unwrap_or(0),
             Err(_) => 0,
         }
     })
@@ -96,10 +118,20 @@ fn stack_io_connect(rx: &mut [u8], tx: &mut [u8]) -> usize {
 #[inline(never)]
 fn stack_io_read_send(rx: &mut [u8], tx: &mut [u8]) -> usize {
     block_on(async {
-        let Ok(mut ws) = WebSocket::new(Canned(black_box(&RESPONSE[129..])), rx, tx, Role::Client, Options::new(1)) else {
+        let Ok(mut ws) = WebSocket::new(
+            Canned(black_box(&RESPONSE[129..])),
+            rx,
+            tx,
+            Role::Client,
+            Options::new(1),
+        ) else {
             return 0;
         };
-        let n = ws.read().await.map(|m| m.data().map_or(0, |d| d.len())).unwrap_or(0);
+        let n = ws
+            .read()
+            .await
+            .map(|m| m.data().map_or(0, |d| d.len()))
+            .unwrap_or(0);
         let _ = ws.send_binary(black_box(b"telemetry")).await;
         n
     })
@@ -110,7 +142,12 @@ fn stack_io_accept(rx: &mut [u8], tx: &mut [u8]) -> usize {
     let cfg = config();
     block_on(async {
         match accept(Canned(black_box(REQUEST)), rx, tx, &cfg, Options::default()).await {
-            Ok(mut c) => c.socket.read().await.map(|m| m.data().map_or(0, |d| d.len())).unwrap_or(0),
+            Ok(mut c) => c
+                .socket
+                .read()
+                .await
+                .map(|m| m.data().map_or(0, |d| d.len()))
+                .unwrap_or(0),
             Err(_) => 0,
         }
     })

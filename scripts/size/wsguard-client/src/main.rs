@@ -27,7 +27,9 @@ pub extern "C" fn _start() -> ! {
                 match dec.decode(&mut buf[at..input.len()]) {
                     Ok(Decoded::Event { consumed, event }) => {
                         sum += match event {
-                            Event::Data { payload, .. } | Event::Ping(payload) | Event::Pong(payload) => payload.len(),
+                            Event::Data { payload, .. }
+                            | Event::Ping(payload)
+                            | Event::Pong(payload) => payload.len(),
                             Event::Close(c) => c.code.unwrap_or(0) as usize,
                             _ => 1,
                         };
