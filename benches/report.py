@@ -95,7 +95,7 @@ def render(res, info):
     a = L.append
     a(f"Run: {info['date']} · command: `{info['command']}` · {info['rustc']}")
     a(f"Machine: {info['cpu']}, {info['cores']} logical cores, load average {info['load_before']} before "
-      f"and {info['load_after']} after the run (a shared machine: figures move by ±20–30 % between runs).")
+      f"and {info['load_after']} after the run (a shared machine: wall-clock figures moved by up to ±40 % between runs).")
     a(f"Peers: {info['peers']}. Criterion {info['criterion']}, warm-up 0.3 s, 40 samples over 1.2 s per benchmark. "
       "Times are criterion's median per iteration; a ratio is peer time ÷ wsguard time (above 1.00×: wsguard is faster).")
     a("")

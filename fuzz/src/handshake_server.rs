@@ -19,6 +19,7 @@
 //!   response parses (httparse) and carries that accept value; a short buffer is reported;
 //! * a rejection: complete `Diagnostic`; a 4xx/5xx status; the response parses, carries
 //!   that status, `Content-Length` matches the body, and the body names the code.
+//!
 //! Deliberate differences: none.
 
 use crate::util::{check_diagnostic, chunk_ends};

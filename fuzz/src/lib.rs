@@ -34,9 +34,12 @@ pub mod tungstenite_diff;
 pub mod url;
 pub mod utf8;
 
+/// A target body.
+pub type TargetFn = fn(&[u8]);
+
 /// Every target: its name (the libFuzzer binary, the corpus and regressions folder) and
 /// its body.
-pub const TARGETS: &[(&str, fn(&[u8]))] = &[
+pub const TARGETS: &[(&str, TargetFn)] = &[
     ("origin", origin::fuzz_origin),
     ("cors", cors::fuzz_cors),
     ("lint", lint::fuzz_lint),

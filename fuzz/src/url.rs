@@ -27,7 +27,7 @@ fn check_parsed(u: &WsUrl<'_>) {
     u.write_normalized(&mut c).expect("fits");
     let n = c.finish().expect("finish");
     assert_eq!(&buf[..n], shown.as_bytes(), "write_normalized differs from Display");
-    if shown.len() > 0 {
+    if !shown.is_empty() {
         let mut small = vec![0u8; shown.len() - 1];
         let mut c = Cursor::new(&mut small);
         assert!(u.write_normalized(&mut c).and_then(|()| c.finish()).is_err(), "short buffer not reported");
