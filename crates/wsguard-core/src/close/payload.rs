@@ -1,6 +1,6 @@
 //! Close-frame payloads: `[code: u16 big-endian][reason: UTF-8, ≤ 123 bytes]` or empty.
 
-use super::{classify, is_wire_valid, Sender};
+use super::is_wire_valid;
 use crate::{BufferTooSmall, Cursor};
 
 /// Largest close reason in bytes: a control frame carries at most 125 bytes, 2 of which
@@ -155,7 +155,9 @@ impl core::fmt::Display for CloseError {
 fn check_code(code: u16) -> Result<(), CloseError> {
     if is_wire_valid(code) {
         Ok(())
-    } else if classify(code).sender() == Sender::LocalOnly {
+    } else if matches!(code, 1005 | 1006 | 1015) {
+        // The codes whose `Sender` is `LocalOnly` (close/table.rs); kept apart from
+        // `classify` so that frame decoding does not link the close-code text table.
         Err(CloseError::LocalOnlyCode { code })
     } else {
         Err(CloseError::InvalidCode { code })

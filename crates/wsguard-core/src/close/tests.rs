@@ -37,6 +37,15 @@ fn every_code_is_classified_consistently() {
         assert!(!info.is_app_defined());
         // The registry with no entries is the built-in classification.
         assert_eq!(CloseRegistry::EMPTY.classify(code), info);
+        // payload::check_code names the local-only codes without the table.
+        if !info.wire_valid {
+            let expected = if info.sender() == Sender::LocalOnly {
+                CloseError::LocalOnlyCode { code }
+            } else {
+                CloseError::InvalidCode { code }
+            };
+            assert_eq!(parse_payload(&code.to_be_bytes()), Err(expected), "{code}");
+        }
     }
 }
 

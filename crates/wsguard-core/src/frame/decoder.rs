@@ -465,66 +465,132 @@ impl Decoder {
         })
     }
 
-    /// Connection-dependent header rules. Does not change state. Returns the message
-    /// kind for data frames.
-    #[inline]
-    fn check(&self, h: &FrameHeader) -> Result<Option<MessageKind>, ProtocolError> {
+    /// Connection-dependent header rules, checked on the header bytes at the front of
+    /// `buf` (one byte up to the whole header) in wire order, so that an error is reported
+    /// at the earliest byte that makes it certain, and a header delivered whole or byte by
+    /// byte gets the same verdict:
+    ///
+    /// * byte 0: a frame after the peer's Close, RSV bits, reserved opcodes, a fragmented
+    ///   control frame, a continuation without a message, a new message inside one, a
+    ///   message type the configuration refuses;
+    /// * byte 1: the masking rule of our role, a control frame using an extended length
+    ///   (strict length), and a 7-bit length against the limits;
+    /// * extended length bytes: as soon as every completion of the bytes present gives the
+    ///   same verdict (top bit, non-minimal form, control length, frame and message limits);
+    /// * a Close frame whose length is 1 is refused once the length is known.
+    ///
+    /// Does not change state.
+    fn check_header(&self, buf: &[u8]) -> Result<(), ProtocolError> {
         let cfg = &self.config;
+        let Some(&b0) = buf.first() else {
+            return Ok(());
+        };
         self.close.on_data_received()?;
-        if h.mask.is_some() != cfg.role.expects_masked_input() {
+        if b0 & 0x70 & !cfg.allowed_rsv != 0 {
+            return Err(ProtocolError::ReservedBits);
+        }
+        let opcode = Opcode::from_u8(b0);
+        if let Opcode::Reserved(n) = opcode {
+            if cfg.allowed_opcodes & (1u16 << (n & 15)) == 0 {
+                return Err(ProtocolError::ReservedOpcode);
+            }
+        }
+        let control = opcode.is_control();
+        if control {
+            if b0 & 0x80 == 0 {
+                return Err(ProtocolError::FragmentedControlFrame);
+            }
+        } else if opcode == Opcode::Continuation {
+            if self.message.is_none() {
+                return Err(ProtocolError::UnexpectedContinuation);
+            }
+        } else if self.message.is_some() {
+            return Err(ProtocolError::MessageNotFinished);
+        } else if (opcode == Opcode::Text && !cfg.accept_text)
+            || (opcode == Opcode::Binary && !cfg.accept_binary)
+        {
+            return Err(ProtocolError::UnsupportedData);
+        }
+        let Some(&b1) = buf.get(1) else {
+            return Ok(());
+        };
+        if (b1 & 0x80 != 0) != cfg.role.expects_masked_input() {
             return Err(match cfg.role {
                 Role::Server => ProtocolError::UnmaskedFrame,
                 Role::Client => ProtocolError::MaskedFrame,
             });
         }
-        if h.rsv & !cfg.allowed_rsv != 0 {
-            return Err(ProtocolError::ReservedBits);
+        let len7 = b1 & 0x7F;
+        let ext = match len7 {
+            126 => 2,
+            127 => 8,
+            _ => 0,
+        };
+        if control && ext != 0 && cfg.strict_length {
+            // Every strict completion is either non-minimal or longer than 125 bytes.
+            return Err(ProtocolError::ControlFrameTooLong);
         }
-        if let super::Opcode::Reserved(n) = h.opcode {
-            if cfg.allowed_opcodes & (1u16 << (n & 15)) == 0 {
-                return Err(ProtocolError::ReservedOpcode);
+        // The smallest and largest length the bytes present allow.
+        let (mut min, mut max) = (u64::from(len7), u64::from(len7));
+        if ext != 0 {
+            (min, max) = (0, 0);
+            for i in 0..ext {
+                let (lo, hi) = match buf.get(2 + i) {
+                    Some(&b) => (b, b),
+                    None => (0, 0xFF),
+                };
+                min = (min << 8) | u64::from(lo);
+                max = (max << 8) | u64::from(hi);
             }
         }
-        if h.opcode.is_control() {
-            if !h.fin {
-                return Err(ProtocolError::FragmentedControlFrame);
-            }
-            if h.payload_len > MAX_CONTROL_PAYLOAD as u64 {
-                return Err(ProtocolError::ControlFrameTooLong);
-            }
+        let at_min = self.check_length(opcode, ext, min);
+        if at_min.is_err() && at_min == self.check_length(opcode, ext, max) {
+            return at_min;
         }
-        if h.payload_len > cfg.max_frame {
+        if opcode == Opcode::Close && min == 1 && max == 1 && at_min.is_ok() {
+            return Err(ProtocolError::ClosePayloadTooShort);
+        }
+        Ok(())
+    }
+
+    /// The length rules for a payload of `n` bytes written with `ext` extended length
+    /// bytes. Over an interval of lengths, equal verdicts at both ends mean the same
+    /// verdict for every length in between (each rule refuses a low or a high range).
+    fn check_length(&self, opcode: Opcode, ext: usize, n: u64) -> Result<(), ProtocolError> {
+        let cfg = &self.config;
+        if ext == 8 && n >> 63 != 0 {
+            return Err(ProtocolError::LengthTopBitSet);
+        }
+        if cfg.strict_length && ((ext == 2 && n < 126) || (ext == 8 && n <= 0xFFFF)) {
+            return Err(ProtocolError::NonMinimalLength);
+        }
+        if opcode.is_control() && n > MAX_CONTROL_PAYLOAD as u64 {
+            return Err(ProtocolError::ControlFrameTooLong);
+        }
+        if n > cfg.max_frame {
             return Err(ProtocolError::FrameTooBig);
         }
-        if h.opcode.is_control() {
-            return Ok(None);
-        }
-        let kind = match h.opcode {
-            Opcode::Continuation => {
-                let Some(kind) = self.message else {
-                    return Err(ProtocolError::UnexpectedContinuation);
-                };
-                if self.message_len.saturating_add(h.payload_len) > cfg.max_message {
-                    return Err(ProtocolError::MessageTooBig);
-                }
-                return Ok(Some(kind));
-            }
-            Opcode::Text => MessageKind::Text,
-            Opcode::Binary => MessageKind::Binary,
-            other => MessageKind::Reserved(other.as_u8()),
+        let before = match opcode {
+            _ if opcode.is_control() => return Ok(()),
+            Opcode::Continuation => self.message_len,
+            _ => 0,
         };
-        if self.message.is_some() {
-            return Err(ProtocolError::MessageNotFinished);
-        }
-        if (kind == MessageKind::Text && !cfg.accept_text)
-            || (kind == MessageKind::Binary && !cfg.accept_binary)
-        {
-            return Err(ProtocolError::UnsupportedData);
-        }
-        if h.payload_len > cfg.max_message {
+        if before.saturating_add(n) > cfg.max_message {
             return Err(ProtocolError::MessageTooBig);
         }
-        Ok(Some(kind))
+        Ok(())
+    }
+
+    /// The message kind of a checked data frame (`None` for control frames).
+    #[inline]
+    fn kind_of(&self, opcode: Opcode) -> Option<MessageKind> {
+        match opcode {
+            _ if opcode.is_control() => None,
+            Opcode::Continuation => self.message,
+            Opcode::Text => Some(MessageKind::Text),
+            Opcode::Binary => Some(MessageKind::Binary),
+            other => Some(MessageKind::Reserved(other.as_u8())),
+        }
     }
 
     /// Records the start of a data frame in the message state.
@@ -543,11 +609,12 @@ impl Decoder {
         buf: &'b mut [u8],
         streaming: bool,
     ) -> Result<Decoded<'b>, ProtocolError> {
+        self.check_header(buf.get(..MAX_HEADER_LEN).unwrap_or(buf))?;
         let h = match FrameHeader::parse(buf, self.config.strict_length)? {
             HeaderStatus::Complete(h) => h,
             HeaderStatus::Incomplete { needed } => return Ok(Decoded::Incomplete { needed }),
         };
-        let kind = self.check(&h)?;
+        let kind = self.kind_of(h.opcode);
         let hlen = usize::from(h.header_len);
         let plen = saturating_usize(h.payload_len);
         let total = hlen.saturating_add(plen);
@@ -565,6 +632,13 @@ impl Decoder {
                     consumed: hlen,
                     event: Event::Header(h),
                 });
+            }
+            if let (Opcode::Close, Some(&[hi, lo])) = (h.opcode, buf.get(hlen..hlen + 2)) {
+                // The close code is known before the reason arrives.
+                let key = h.mask.unwrap_or_default();
+                if !crate::close::is_wire_valid(u16::from_be_bytes([hi ^ key[0], lo ^ key[1]])) {
+                    return Err(ProtocolError::InvalidCloseCode);
+                }
             }
             return Ok(Decoded::Incomplete {
                 needed: total - buf.len(),
@@ -625,7 +699,7 @@ impl Decoder {
 /// Validates a close payload: empty, or a wire-valid code plus a UTF-8 reason.
 fn parse_close(payload: &[u8]) -> Result<ClosePayload<'_>, ProtocolError> {
     if let [hi, lo, reason @ ..] = payload {
-        if !crate::close::classify(u16::from_be_bytes([*hi, *lo])).wire_valid {
+        if !crate::close::is_wire_valid(u16::from_be_bytes([*hi, *lo])) {
             return Err(ProtocolError::InvalidCloseCode);
         }
         if core::str::from_utf8(reason).is_err() {

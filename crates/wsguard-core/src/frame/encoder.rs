@@ -293,7 +293,7 @@ pub fn write_close(
         }
         return Ok(write_frame(out, true, Opcode::Close, &[], mask)?);
     };
-    if !crate::close::classify(code).wire_valid {
+    if !crate::close::is_wire_valid(code) {
         return Err(EncodeError::InvalidCloseCode);
     }
     if reason.len() > MAX_CLOSE_REASON {

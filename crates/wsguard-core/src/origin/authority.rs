@@ -12,13 +12,20 @@ use super::malformed::Malformed;
 /// assert_eq!(default_port("chrome-extension"), None);
 /// ```
 pub fn default_port(scheme: &str) -> Option<u16> {
-    if scheme.eq_ignore_ascii_case("http") || scheme.eq_ignore_ascii_case("ws") {
-        Some(80)
-    } else if scheme.eq_ignore_ascii_case("https") || scheme.eq_ignore_ascii_case("wss") {
-        Some(443)
-    } else {
-        None
+    match scheme.len() {
+        2 if eq_ci(scheme, "ws") => Some(80),
+        3 if eq_ci(scheme, "wss") => Some(443),
+        4 if eq_ci(scheme, "http") => Some(80),
+        5 if eq_ci(scheme, "https") => Some(443),
+        _ => None,
     }
+}
+
+/// ASCII case-insensitive equality, with the plain byte comparison (what browsers and
+/// most configurations send: lowercase on both sides) tried first.
+#[inline]
+pub(crate) fn eq_ci(a: &str, b: &str) -> bool {
+    a.len() == b.len() && (a == b || a.eq_ignore_ascii_case(b))
 }
 
 /// The explicit port with an explicit default port removed (`https`, 443 → `None`).
@@ -33,7 +40,7 @@ pub(crate) fn ends_with_ci(s: &str, suffix: &str) -> bool {
     s.len() >= suffix.len()
         && s.as_bytes()
             .get(s.len() - suffix.len()..)
-            .is_some_and(|t| t.eq_ignore_ascii_case(suffix.as_bytes()))
+            .is_some_and(|t| t == suffix.as_bytes() || t.eq_ignore_ascii_case(suffix.as_bytes()))
 }
 
 /// First control / whitespace / non-ASCII byte decides.
@@ -326,6 +333,82 @@ fn write_ipv6(groups: &[u16; 8], buf: &mut [u8; 40]) -> usize {
     }
     n
 }
+
+/// One forward scan of `host[:port]` from `start` to the end of `v`, for the shapes
+/// browsers send: a domain (labels of `[A-Za-z0-9_-]`, 1 to 63 bytes, 253 in all) or a
+/// canonical dotted-quad IPv4 address, then an optional port (1..=65535, no leading zero).
+/// Returns `(host_end, port)`. `None` means "not that shape": the caller then runs the
+/// full rule-by-rule check, which names the error (or accepts an IPv6 host).
+///
+/// Whatever this accepts, [`parse_authority`] accepts with the same host and port.
+pub(crate) fn scan_authority_fast(v: &[u8], start: usize) -> Option<(usize, Option<u16>)> {
+    let auth = v.get(start..)?;
+    let mut label_start = 0usize;
+    let mut host_len = auth.len();
+    for (i, &c) in auth.iter().enumerate() {
+        if LABEL_BYTE[usize::from(c)] {
+            continue;
+        }
+        match c {
+            b'.' => {
+                let len = i - label_start;
+                if len == 0 || len > 63 {
+                    return None;
+                }
+                label_start = i + 1;
+            }
+            b':' => {
+                host_len = i;
+                break;
+            }
+            _ => return None,
+        }
+    }
+    let last_len = host_len - label_start;
+    if last_len == 0 || last_len > 63 || host_len > 253 {
+        return None;
+    }
+    // A last label starting with a digit may make the host an IPv4 address.
+    if auth.get(label_start)?.is_ascii_digit() {
+        let last = core::str::from_utf8(auth.get(label_start..host_len)?).ok()?;
+        if is_numeric_label(last) {
+            let host = core::str::from_utf8(auth.get(..host_len)?).ok()?;
+            if !is_canonical_ipv4(host) {
+                return None;
+            }
+        }
+    }
+    let host_end = start + host_len;
+    if host_len == auth.len() {
+        return Some((host_end, None));
+    }
+    // ":" 1*5DIGIT, no leading zero, 1..=65535, then the end
+    let digits = auth.get(host_len + 1..)?;
+    match digits.first() {
+        Some(b'1'..=b'9') if digits.len() <= 5 => {}
+        _ => return None,
+    }
+    let mut port: u32 = 0;
+    for &c in digits {
+        if !c.is_ascii_digit() {
+            return None;
+        }
+        port = port * 10 + u32::from(c - b'0');
+    }
+    Some((host_end, Some(u16::try_from(port).ok()?)))
+}
+
+/// Bytes a host label may hold: `[A-Za-z0-9_-]`.
+static LABEL_BYTE: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut i = 0;
+    while i < 256 {
+        let c = i as u8;
+        t[i] = c.is_ascii_alphanumeric() || c == b'-' || c == b'_';
+        i += 1;
+    }
+    t
+};
 
 /// Parses and validates `host[:port]` (a Host header, or an origin's authority).
 pub(crate) fn parse_authority(auth: &str) -> Result<(&str, HostKind, Option<u16>), Malformed> {

@@ -5,7 +5,8 @@
 //! `Host: attacker.example`, so a server that only answers to its own names is safe.
 
 use super::authority::{
-    ends_with_ci, parse_authority, parse_port, scan_bytes, split_host_port, validate_host,
+    ends_with_ci, eq_ci, parse_authority, parse_port, scan_authority_fast, scan_bytes,
+    split_host_port, validate_host,
 };
 use super::malformed::Malformed;
 use crate::Diagnostic;
@@ -123,14 +124,15 @@ fn entry_matches(entry: &str, host: &str, port: Option<u16>) -> bool {
     let Ok((ehost, eport)) = split_host_port(entry) else {
         return false;
     };
+    // Cheap comparisons first; an entry is validated only when it would match.
     let host_ok = match ehost.strip_prefix("*.") {
         Some(suffix) => {
-            validate_host(suffix).is_ok()
-                && host.len() > suffix.len() + 1
+            host.len() > suffix.len() + 1
                 && ends_with_ci(host, suffix)
                 && host.as_bytes().get(host.len() - suffix.len() - 1) == Some(&b'.')
+                && validate_host(suffix).is_ok()
         }
-        None => validate_host(ehost).is_ok() && ehost.eq_ignore_ascii_case(host),
+        None => eq_ci(ehost, host) && validate_host(ehost).is_ok(),
     };
     host_ok && host_port_matches(eport, port)
 }
@@ -160,6 +162,19 @@ impl<'a> HostPolicy<'a> {
     /// assert_eq!(hosts.check(b"[::1%eth0]").unwrap_err().malformed().unwrap().code(), "zone_id");
     /// ```
     pub fn check(&self, host: &[u8]) -> Result<(), HostDenial> {
+        // One scan for the usual `name[:port]` / `a.b.c.d[:port]`; anything else (IPv6,
+        // errors) goes through the rule-by-rule check below, which names the error.
+        if let Some((end, port)) = scan_authority_fast(host, 0) {
+            if let Some(h) = host.get(..end).and_then(|h| core::str::from_utf8(h).ok()) {
+                return self.matches(h, port);
+            }
+        }
+        self.check_reference(host)
+    }
+
+    /// The rule-by-rule check: the same verdicts as [`check`](Self::check), naming the
+    /// first rule broken.
+    fn check_reference(&self, host: &[u8]) -> Result<(), HostDenial> {
         if host.is_empty() {
             return Err(HostDenial::Malformed(Malformed::EmptyHost));
         }
@@ -181,7 +196,12 @@ impl<'a> HostPolicy<'a> {
             }));
         }
         let (h, _, port) = parse_authority(text).map_err(HostDenial::Malformed)?;
-        if self.allowed.is_empty() || self.allowed.iter().any(|e| entry_matches(e, h, port)) {
+        self.matches(h, port)
+    }
+
+    /// The allowlist decision for a host already validated.
+    fn matches(&self, host: &str, port: Option<u16>) -> Result<(), HostDenial> {
+        if self.allowed.is_empty() || self.allowed.iter().any(|e| entry_matches(e, host, port)) {
             Ok(())
         } else {
             Err(HostDenial::NotAllowed)
@@ -192,6 +212,54 @@ impl<'a> HostPolicy<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fast_scan_agrees_with_reference() {
+        let policy = HostPolicy::new(&[
+            "example.com",
+            "*.example.org:8443",
+            "localhost:*",
+            "[::1]",
+            "127.0.0.1:80",
+        ]);
+        let open = HostPolicy::new(&[]);
+        let seeds: [&[u8]; 8] = [
+            b"example.com",
+            b"a.example.org:8443",
+            b"localhost:3000",
+            b"127.0.0.1",
+            b"[::1]:80",
+            b"EXAMPLE.com:443",
+            b"1.2.3.4.5",
+            b"x_y-z.example.org",
+        ];
+        const ALPHABET: &[u8] = b"aZ09.:/-_[]%@?#\\, \x00\xc3";
+        let mut state: u64 = 0x2545_F491_4F6C_DD1D;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        for _ in 0..20_000 {
+            let mut v = seeds[(next() % seeds.len() as u64) as usize].to_vec();
+            for _ in 0..1 + next() % 3 {
+                let at = (next() % (v.len() as u64 + 1)) as usize;
+                let c = ALPHABET[(next() % ALPHABET.len() as u64) as usize];
+                match next() % 4 {
+                    0 if at < v.len() => v[at] = c,
+                    1 => v.insert(at, c),
+                    2 if at < v.len() => {
+                        v.remove(at);
+                    }
+                    _ => v.truncate(at),
+                }
+            }
+            for p in [&policy, &open] {
+                assert_eq!(p.check(&v), p.check_reference(&v), "{v:?}");
+            }
+        }
+    }
 
     #[test]
     fn ports_and_wildcards() {

@@ -2,7 +2,7 @@
 //! port lists, and `*`.
 
 use super::authority::{
-    default_port, ends_with_ci, normalise_port, parse_port, scan_bytes, split_authority,
+    default_port, ends_with_ci, eq_ci, normalise_port, parse_port, scan_bytes, split_authority,
     split_host_port, split_scheme, validate_host, HostKind,
 };
 use super::malformed::Malformed;
@@ -273,13 +273,13 @@ impl<'a> Pattern<'a> {
     }
 
     pub(crate) fn scheme_matches(&self, scheme: &str) -> bool {
-        self.is_any() || self.scheme.eq_ignore_ascii_case(scheme)
+        self.is_any() || eq_ci(self.scheme, scheme)
     }
 
     pub(crate) fn host_matches(&self, host: &str) -> bool {
         match self.host {
             HostPattern::Any => true,
-            HostPattern::Exact(h) => h.eq_ignore_ascii_case(host),
+            HostPattern::Exact(h) => eq_ci(h, host),
             HostPattern::Subdomain(s) => {
                 host.len() > s.len() + 1
                     && ends_with_ci(host, s)
@@ -294,14 +294,19 @@ impl<'a> Pattern<'a> {
     /// `https://a.com` counts as "same port, other scheme" (and so does
     /// `http://a.com:443`).
     pub(crate) fn port_matches(&self, origin: &Origin<'_>) -> bool {
+        self.port_matches_parts(origin.port(), origin.explicit_port())
+    }
+
+    /// [`port_matches`](Self::port_matches) on the origin's effective port and explicit
+    /// (non-default) port, computed once by the caller for all patterns.
+    pub(crate) fn port_matches_parts(&self, effective: Option<u16>, explicit: Option<u16>) -> bool {
         match self.port {
             PortPattern::Any => true,
             PortPattern::Default => {
-                origin.explicit_port().is_none()
-                    || (origin.port().is_some() && origin.port() == self.default_port())
+                explicit.is_none() || (effective.is_some() && effective == self.default_port())
             }
-            PortPattern::Exact(n) => origin.port() == Some(n),
-            PortPattern::List(list) => match origin.port() {
+            PortPattern::Exact(n) => effective == Some(n),
+            PortPattern::List(list) => match effective {
                 Some(eff) => for_each_list_port(list, |p| p == eff),
                 None => false,
             },

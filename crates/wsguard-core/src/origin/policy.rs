@@ -303,15 +303,21 @@ impl<'a> OriginPolicy<'a> {
         }
         let (mut scheme_near, mut port_near) = (false, false);
         let implicit = self.preset.patterns();
+        // One pass; the host decides first (it is the most selective and both "near"
+        // verdicts need it), the ports are computed once for every pattern.
+        let (scheme, host) = (origin.scheme(), origin.host());
+        let (effective, explicit) = (origin.port(), origin.explicit_port());
         for p in self.patterns.iter().chain(implicit.iter()) {
-            let s = p.scheme_matches(origin.scheme());
-            let h = p.host_matches(origin.host());
-            let pt = p.port_matches(origin);
-            if s && h && pt {
+            if !p.host_matches(host) {
+                continue;
+            }
+            let s = p.scheme_matches(scheme);
+            let pt = p.port_matches_parts(effective, explicit);
+            if s && pt {
                 return Ok(());
             }
-            scheme_near |= h && pt;
-            port_near |= s && h;
+            scheme_near |= pt;
+            port_near |= s;
         }
         if self.preset == Preset::Development {
             for entry in self.dev_hosts {

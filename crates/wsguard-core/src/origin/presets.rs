@@ -85,7 +85,9 @@ pub(crate) fn dev_host_match(entry: &str, origin: &Origin<'_>) -> (bool, bool, b
     let Ok((host, port)) = split_host_port(entry) else {
         return (false, false, false);
     };
-    if validate_host(host).is_err() {
+    // The origin's host is valid, so an entry equal to it is valid too: compare first,
+    // validate only a differing entry (whose verdict then is "no host match" either way).
+    if !host.eq_ignore_ascii_case(origin.host()) && validate_host(host).is_err() {
         return (false, false, false);
     }
     let scheme_ok = origin.scheme().eq_ignore_ascii_case("http")
