@@ -54,7 +54,11 @@ fn config(case: &Value) -> DecoderConfig {
 
 /// Delivers `input` one byte at a time, decoding everything possible after each byte.
 /// Returns the number of bytes delivered when the first error appeared, and the error.
-fn first_error(cfg: DecoderConfig, input: &[u8], streaming: bool) -> Option<(usize, ProtocolError)> {
+fn first_error(
+    cfg: DecoderConfig,
+    input: &[u8],
+    streaming: bool,
+) -> Option<(usize, ProtocolError)> {
     let mut dec = Decoder::new(cfg);
     let mut pending: Vec<u8> = Vec::new();
     for (i, &b) in input.iter().enumerate() {
@@ -95,12 +99,19 @@ fn every_failing_vector_fails_at_its_error_at_byte() {
         let whole_frame = case.get("error_at_whole_frame").and_then(Value::as_u64);
         if let Some(w) = whole_frame {
             // Only UTF-8 inside a data payload may wait for the whole frame.
-            assert!(w > error_at && exp["code"] == "frame_invalid_utf8", "{name}");
+            assert!(
+                w > error_at && exp["code"] == "frame_invalid_utf8",
+                "{name}"
+            );
         }
         for streaming in [false, true] {
             let (at, e) = first_error(cfg, &input, streaming)
                 .unwrap_or_else(|| panic!("{name}: no error (streaming {streaming})"));
-            let want_at = if streaming { error_at } else { whole_frame.unwrap_or(error_at) };
+            let want_at = if streaming {
+                error_at
+            } else {
+                whole_frame.unwrap_or(error_at)
+            };
             assert_eq!(
                 (at as u64, wsguard_core::Diagnostic::code(&e)),
                 (want_at, exp["code"].as_str().unwrap()),
@@ -120,9 +131,16 @@ fn decoders() -> Vec<(String, Decoder)> {
         cfgs.push(("default", base));
         cfgs.push(("lenient", base.lenient_length()));
         cfgs.push(("frame100", base.with_max_frame(100)));
-        cfgs.push(("message100-lenient", base.with_max_message(100).lenient_length()));
+        cfgs.push((
+            "message100-lenient",
+            base.with_max_message(100).lenient_length(),
+        ));
         cfgs.push(("frame70000", base.with_max_frame(70_000)));
-        cfgs.push(("rsv1-op3-op11", base.with_allowed_rsv(0x40).with_allowed_opcodes(1 << 3 | 1 << 11)));
+        cfgs.push((
+            "rsv1-op3-op11",
+            base.with_allowed_rsv(0x40)
+                .with_allowed_opcodes(1 << 3 | 1 << 11),
+        ));
         cfgs.push(("binary-only", base.with_accepted(false, true)));
     }
     let mut out = vec![];
@@ -141,12 +159,18 @@ fn decoders() -> Vec<(String, Decoder)> {
         // A binary message left open by a first fragment of 60 bytes.
         let mut open = Decoder::new(cfg);
         let mut f = frame(0x02, &[0; 60]);
-        assert!(matches!(open.decode(&mut f), Ok(Decoded::Event { .. })), "{label}");
+        assert!(
+            matches!(open.decode(&mut f), Ok(Decoded::Event { .. })),
+            "{label}"
+        );
         out.push((format!("{label}/{:?}/message-open", cfg.role), open));
         // After the peer's Close.
         let mut closed = Decoder::new(cfg);
         let mut f = frame(0x88, &[0x03, 0xe8]);
-        assert!(matches!(closed.decode(&mut f), Ok(Decoded::Event { .. })), "{label}");
+        assert!(
+            matches!(closed.decode(&mut f), Ok(Decoded::Event { .. })),
+            "{label}"
+        );
         out.push((format!("{label}/{:?}/close-received", cfg.role), closed));
     }
     out
@@ -166,7 +190,21 @@ fn completions(prefix: &[u8]) -> Vec<Vec<u8>> {
     let (b0, b1) = (prefix[0], prefix[1]);
     let ext_values: Vec<u64> = match b1 & 0x7F {
         126 => vec![0, 1, 2, 100, 125, 126, 127, 1000, 0xFFFF],
-        127 => vec![0, 1, 2, 100, 125, 126, 0xFFFF, 0x1_0000, 70_000, 1 << 40, (1 << 63) - 1, 1 << 63, u64::MAX],
+        127 => vec![
+            0,
+            1,
+            2,
+            100,
+            125,
+            126,
+            0xFFFF,
+            0x1_0000,
+            70_000,
+            1 << 40,
+            (1 << 63) - 1,
+            1 << 63,
+            u64::MAX,
+        ],
         n => vec![u64::from(n)],
     };
     let mut out = vec![];
@@ -235,19 +273,54 @@ fn extended_length_bytes_fail_as_soon_as_certain() {
     let small = Decoder::new(DecoderConfig::client().with_max_frame(1000));
     let cases: &[(&Decoder, &[u8], usize, ProtocolError)] = &[
         // 64-bit length with the top bit: the first length byte decides.
-        (&server, &[0x82, 0xFF, 0x80, 0, 0, 0, 0, 0, 0, 0, 1, 2, 3, 4], 3, ProtocolError::LengthTopBitSet),
+        (
+            &server,
+            &[0x82, 0xFF, 0x80, 0, 0, 0, 0, 0, 0, 0, 1, 2, 3, 4],
+            3,
+            ProtocolError::LengthTopBitSet,
+        ),
         // 16-bit length 5: the second length byte decides.
-        (&server, &[0x82, 0xFE, 0x00, 0x05, 1, 2, 3, 4], 4, ProtocolError::NonMinimalLength),
+        (
+            &server,
+            &[0x82, 0xFE, 0x00, 0x05, 1, 2, 3, 4],
+            4,
+            ProtocolError::NonMinimalLength,
+        ),
         // 64-bit length 0xFFFF: six zero bytes decide (the last two cannot help).
-        (&server, &[0x82, 0xFF, 0, 0, 0, 0, 0, 0, 0xFF, 0xFF, 1, 2, 3, 4], 8, ProtocolError::NonMinimalLength),
+        (
+            &server,
+            &[0x82, 0xFF, 0, 0, 0, 0, 0, 0, 0xFF, 0xFF, 1, 2, 3, 4],
+            8,
+            ProtocolError::NonMinimalLength,
+        ),
         // 2^40 bytes against a 1000-byte limit: decided at the third length byte.
-        (&small, &[0x82, 0x7F, 0, 0, 1, 0, 0, 0, 0, 0], 5, ProtocolError::FrameTooBig),
+        (
+            &small,
+            &[0x82, 0x7F, 0, 0, 1, 0, 0, 0, 0, 0],
+            5,
+            ProtocolError::FrameTooBig,
+        ),
         // 16-bit 0x0400 = 1024 > 1000: the first length byte (0x04 → ≥ 1024) decides.
-        (&small, &[0x82, 0x7E, 0x04, 0x00], 3, ProtocolError::FrameTooBig),
+        (
+            &small,
+            &[0x82, 0x7E, 0x04, 0x00],
+            3,
+            ProtocolError::FrameTooBig,
+        ),
         // A close code is known before its reason: 1006 may not be sent.
-        (&server, &[0x88, 0x85, 0, 0, 0, 0, 0x03, 0xEE, b'a', b'b', b'c'], 8, ProtocolError::InvalidCloseCode),
+        (
+            &server,
+            &[0x88, 0x85, 0, 0, 0, 0, 0x03, 0xEE, b'a', b'b', b'c'],
+            8,
+            ProtocolError::InvalidCloseCode,
+        ),
         // A close payload of one byte: known from byte 1, before the mask key.
-        (&server, &[0x88, 0x81, 1, 2, 3, 4, 5], 2, ProtocolError::ClosePayloadTooShort),
+        (
+            &server,
+            &[0x88, 0x81, 1, 2, 3, 4, 5],
+            2,
+            ProtocolError::ClosePayloadTooShort,
+        ),
     ];
     for (i, (dec, input, at, err)) in cases.iter().enumerate() {
         for k in 1..=input.len() {

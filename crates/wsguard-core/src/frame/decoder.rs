@@ -479,11 +479,12 @@ impl Decoder {
     ///   same verdict (top bit, non-minimal form, control length, frame and message limits);
     /// * a Close frame whose length is 1 is refused once the length is known.
     ///
-    /// Does not change state.
-    fn check_header(&self, buf: &[u8]) -> Result<(), ProtocolError> {
+    /// Returns the header once it is whole (the decoder's own parse: the same result as
+    /// [`FrameHeader::parse`] for a header that passes the rules). Does not change state.
+    fn check_header(&self, buf: &[u8]) -> Result<HeaderStatus, ProtocolError> {
         let cfg = &self.config;
         let Some(&b0) = buf.first() else {
-            return Ok(());
+            return Ok(HeaderStatus::Incomplete { needed: 2 });
         };
         self.close.on_data_received()?;
         if b0 & 0x70 & !cfg.allowed_rsv != 0 {
@@ -512,9 +513,10 @@ impl Decoder {
             return Err(ProtocolError::UnsupportedData);
         }
         let Some(&b1) = buf.get(1) else {
-            return Ok(());
+            return Ok(HeaderStatus::Incomplete { needed: 1 });
         };
-        if (b1 & 0x80 != 0) != cfg.role.expects_masked_input() {
+        let masked = b1 & 0x80 != 0;
+        if masked != cfg.role.expects_masked_input() {
             return Err(match cfg.role {
                 Role::Server => ProtocolError::UnmaskedFrame,
                 Role::Client => ProtocolError::MaskedFrame,
@@ -544,13 +546,34 @@ impl Decoder {
             }
         }
         let at_min = self.check_length(opcode, ext, min);
-        if at_min.is_err() && at_min == self.check_length(opcode, ext, max) {
-            return at_min;
+        if let Err(e) = at_min {
+            if at_min == self.check_length(opcode, ext, max) {
+                return Err(e);
+            }
         }
         if opcode == Opcode::Close && min == 1 && max == 1 && at_min.is_ok() {
             return Err(ProtocolError::ClosePayloadTooShort);
         }
-        Ok(())
+        let key_at = 2 + ext;
+        let header_len = key_at + if masked { 4 } else { 0 };
+        if buf.len() < header_len {
+            return Ok(HeaderStatus::Incomplete {
+                needed: header_len - buf.len(),
+            });
+        }
+        // Whole: the length is exact (min == max) and passed the rules.
+        let mask = match buf.get(key_at..header_len) {
+            Some(&[k0, k1, k2, k3]) => Some([k0, k1, k2, k3]),
+            _ => None,
+        };
+        Ok(HeaderStatus::Complete(FrameHeader {
+            fin: b0 & 0x80 != 0,
+            rsv: b0 & 0x70,
+            opcode,
+            mask,
+            payload_len: min,
+            header_len: header_len as u8,
+        }))
     }
 
     /// The length rules for a payload of `n` bytes written with `ext` extended length
@@ -609,8 +632,7 @@ impl Decoder {
         buf: &'b mut [u8],
         streaming: bool,
     ) -> Result<Decoded<'b>, ProtocolError> {
-        self.check_header(buf.get(..MAX_HEADER_LEN).unwrap_or(buf))?;
-        let h = match FrameHeader::parse(buf, self.config.strict_length)? {
+        let h = match self.check_header(buf.get(..MAX_HEADER_LEN).unwrap_or(buf))? {
             HeaderStatus::Complete(h) => h,
             HeaderStatus::Incomplete { needed } => return Ok(Decoded::Incomplete { needed }),
         };
@@ -651,18 +673,14 @@ impl Decoder {
         let payload: &'b [u8] = payload;
         let event = match kind {
             Some(kind) => {
-                let starts = h.opcode != Opcode::Continuation;
                 self.begin_data(&h, kind);
                 if kind == MessageKind::Text {
-                    if starts && h.fin {
-                        core::str::from_utf8(payload).map_err(|_| ProtocolError::InvalidUtf8)?;
-                    } else {
-                        self.utf8
-                            .feed(payload)
-                            .map_err(|_| ProtocolError::InvalidUtf8)?;
-                        if h.fin {
-                            self.utf8.finish().map_err(|_| ProtocolError::InvalidUtf8)?;
-                        }
+                    // A single-frame message too: the validator's bulk is `from_utf8`.
+                    self.utf8
+                        .feed(payload)
+                        .map_err(|_| ProtocolError::InvalidUtf8)?;
+                    if h.fin {
+                        self.utf8.finish().map_err(|_| ProtocolError::InvalidUtf8)?;
                     }
                 }
                 if h.fin {

@@ -284,9 +284,12 @@ pub(crate) fn diagnose<'b>(
         None => body,
     };
     use DiagnosisKind::*;
+    // The backend (wsguard) names what reached it: no Upgrade, no `Connection: upgrade`,
+    // or HTTP/1.0 — what nginx forwards without `proxy_http_version 1.1`. The client
+    // sent an HTTP/1.1 upgrade, so something in between downgraded or dropped it.
     let dropped_code = matches!(
         server_code,
-        Some("upgrade_missing" | "connection_missing_upgrade")
+        Some("upgrade_missing" | "connection_missing_upgrade" | "http_version")
     );
     let kind = match status {
         200 => NotWebSocket,

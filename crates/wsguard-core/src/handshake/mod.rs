@@ -52,6 +52,6 @@ pub use config::{ServerConfig, SubprotocolToken, TokenConfig};
 pub use diagnosis::{Diagnosis, DiagnosisKind};
 pub use limits::{Limits, MAX_HEADERS};
 pub use rejection::{reason_phrase, Rejection};
-pub use request::{validate_request, Accepted};
+pub use request::{validate_request, validate_request_with, Accepted};
 pub use response::{write_accept_response, write_rejection_response};
 pub use tokens::{list_contains, CommaList, Extension, ExtensionParams, Extensions, HeaderIter};

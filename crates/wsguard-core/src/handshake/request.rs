@@ -7,7 +7,7 @@
 use super::accept::{key_is_valid, AcceptKey};
 use super::auth::{locate_token, protocol_entries, EntryKind, ProtocolEntries, Token};
 use super::limits::{scan_head, LimitError, MAX_HEADERS};
-use super::tokens::{header_values, list_contains, single, Extensions, HeaderIter};
+use super::tokens::{list_contains, trim_ows, Extensions, HeaderIter};
 use super::{Rejection, ServerConfig};
 use crate::origin::{Origin, OriginDenial};
 use crate::Status;
@@ -124,6 +124,74 @@ impl defmt::Format for Accepted<'_> {
     }
 }
 
+/// The headers `validate_request` decides on, found in one pass: `(count, first value)`
+/// for the single-valued ones, "the list contains the token" for the list ones.
+struct Slots<'b> {
+    host: (usize, Option<&'b [u8]>),
+    version: (usize, Option<&'b [u8]>),
+    key: (usize, Option<&'b [u8]>),
+    origin: (usize, Option<&'b [u8]>),
+    upgrade_websocket: bool,
+    connection_upgrade: bool,
+    auth_or_protocol: bool,
+}
+
+fn note<'b>(slot: &mut (usize, Option<&'b [u8]>), value: &'b [u8]) {
+    if slot.1.is_none() {
+        slot.1 = Some(value);
+    }
+    slot.0 = slot.0.saturating_add(1);
+}
+
+impl<'b> Slots<'b> {
+    fn classify(headers: &[httparse::Header<'b>]) -> Self {
+        let mut s = Slots {
+            host: (0, None),
+            version: (0, None),
+            key: (0, None),
+            origin: (0, None),
+            upgrade_websocket: false,
+            connection_upgrade: false,
+            auth_or_protocol: false,
+        };
+        for h in headers {
+            let name = h.name.as_bytes();
+            // The length picks the one candidate name; only that one is compared.
+            let (want, slot): (&[u8], u8) = match name.len() {
+                4 => (b"host", 0),
+                6 => (b"origin", 1),
+                7 => (b"upgrade", 2),
+                10 => (b"connection", 3),
+                13 => (b"authorization", 4),
+                17 => (b"sec-websocket-key", 5),
+                21 => (b"sec-websocket-version", 6),
+                22 => (b"sec-websocket-protocol", 7),
+                _ => continue,
+            };
+            if !name.eq_ignore_ascii_case(want) {
+                continue;
+            }
+            let value = trim_ows(h.value);
+            match slot {
+                0 => note(&mut s.host, value),
+                1 => note(&mut s.origin, value),
+                2 => {
+                    s.upgrade_websocket =
+                        s.upgrade_websocket || list_contains(core::iter::once(value), b"websocket")
+                }
+                3 => {
+                    s.connection_upgrade =
+                        s.connection_upgrade || list_contains(core::iter::once(value), b"upgrade")
+                }
+                5 => note(&mut s.key, value),
+                6 => note(&mut s.version, value),
+                _ => s.auth_or_protocol = true,
+            }
+        }
+        s
+    }
+}
+
 /// `true` when the request line is `<method> <target> HTTP/…` — an unsupported version
 /// rather than a malformed line (`GET /a b HTTP/1.1` also fails on the version token).
 fn names_http_version(request: &[u8]) -> bool {
@@ -139,6 +207,10 @@ fn names_http_version(request: &[u8]) -> bool {
     ok && parts.next().is_none()
 }
 
+/// Header array length [`validate_request`] uses when `config.limits.max_headers` is at
+/// most this (the default, [`Limits::DEFAULT`](super::Limits::DEFAULT), asks for 32).
+const SMALL_HEADERS: usize = 32;
+
 /// Validates an upgrade request held in `request` (a prefix of the bytes received so far).
 ///
 /// * `Ok(Status::Partial)`: the head is not complete yet; read more and call again.
@@ -148,7 +220,13 @@ fn names_http_version(request: &[u8]) -> bool {
 /// * `Err(rejection)`: answer with [`write_rejection_response`](super::write_rejection_response)
 ///   and close.
 ///
-/// Never panics, never allocates; the header array (at most [`MAX_HEADERS`]) is on the stack.
+/// Never panics, never allocates.
+///
+/// **Stack.** `httparse` needs an array of header slots (16 bytes per slot on a 32-bit
+/// target, 32 on a 64-bit one). With `limits.max_headers` ≤ 32 (the default) the array has
+/// 32 slots: about 0.5 KiB of stack on a 32-bit microcontroller, 1 KiB on a 64-bit host;
+/// with a larger limit it has [`MAX_HEADERS`] (64) slots: 1 KiB / 2 KiB. For a tighter
+/// budget call [`validate_request_with`] with your own slot count.
 ///
 /// ```
 /// use wsguard_core::handshake::{validate_request, Rejection, ServerConfig};
@@ -163,14 +241,47 @@ pub fn validate_request<'b>(
     config: &ServerConfig<'_>,
     request: &'b [u8],
 ) -> Result<Status<Accepted<'b>>, Rejection> {
-    let limits = &config.limits;
-    match scan_head(request, limits) {
-        Err(LimitError::LineTooLong) => return Err(Rejection::HeaderLineTooLong),
-        Err(LimitError::TooLarge) => return Err(Rejection::RequestTooLarge),
-        Ok(_) => {}
+    if config.limits.header_capacity() <= SMALL_HEADERS {
+        validate_request_with::<SMALL_HEADERS>(config, request)
+    } else {
+        validate_request_with::<MAX_HEADERS>(config, request)
     }
-    let mut storage = [httparse::EMPTY_HEADER; MAX_HEADERS];
-    let cap = limits.header_capacity();
+}
+
+/// [`validate_request`] with a header array of exactly `N` slots on the stack
+/// (`N` × 16 bytes on a 32-bit target, `N` × 32 on a 64-bit one): the stack cost is
+/// chosen at compile time. At most `min(N, limits.max_headers)` header fields are
+/// accepted; a request with more is refused as `too_many_headers`. The verdict is
+/// otherwise the same as [`validate_request`]'s.
+///
+/// ```
+/// use wsguard_core::handshake::{validate_request_with, Rejection, ServerConfig};
+/// use wsguard_core::origin::OriginPolicy;
+/// use wsguard_core::Status;
+/// let cfg = ServerConfig::new(OriginPolicy::new(&[]).allow_missing(true));
+/// let req = b"GET / HTTP/1.1\r\nHost: a\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
+///             Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n";
+/// // 8 slots: 128 bytes of stack on a 32-bit microcontroller.
+/// assert!(matches!(validate_request_with::<8>(&cfg, req), Ok(Status::Complete(_))));
+/// assert_eq!(validate_request_with::<4>(&cfg, req), Err(Rejection::TooManyHeaders));
+/// ```
+#[inline(never)]
+pub fn validate_request_with<'b, const N: usize>(
+    config: &ServerConfig<'_>,
+    request: &'b [u8],
+) -> Result<Status<Accepted<'b>>, Rejection> {
+    let limits = &config.limits;
+    // No line and no head can be longer than the whole buffer: the separate limit
+    // scan is only needed when the buffer could break a limit.
+    if request.len() > limits.max_line || request.len() > limits.max_total {
+        match scan_head(request, limits) {
+            Err(LimitError::LineTooLong) => return Err(Rejection::HeaderLineTooLong),
+            Err(LimitError::TooLarge) => return Err(Rejection::RequestTooLarge),
+            Ok(_) => {}
+        }
+    }
+    let mut storage = [httparse::EMPTY_HEADER; N];
+    let cap = limits.header_capacity().min(N);
     let slots = match storage.get_mut(..cap) {
         Some(s) => s,
         None => return Err(Rejection::TooManyHeaders),
@@ -199,8 +310,11 @@ pub fn validate_request<'b>(
         None => (target, None),
     };
 
+    // One pass over the headers, each classified by name into its slot.
+    let slots = Slots::classify(headers);
+
     // Host: exactly one; well-formed and allowed per the Host policy.
-    let host = match single(headers, "host") {
+    let host = match slots.host {
         (0, _) | (_, None) => return Err(Rejection::HostMissing),
         (1, Some(h)) => h,
         _ => return Err(Rejection::HostMultiple),
@@ -208,18 +322,18 @@ pub fn validate_request<'b>(
     config.hosts.check(host).map_err(Rejection::Host)?;
     let host = core::str::from_utf8(host).map_err(|_| Rejection::HostInvalid)?;
 
-    if !list_contains(header_values(headers, "upgrade"), b"websocket") {
+    if !slots.upgrade_websocket {
         return Err(Rejection::UpgradeMissing);
     }
-    if !list_contains(header_values(headers, "connection"), b"upgrade") {
+    if !slots.connection_upgrade {
         return Err(Rejection::ConnectionMissingUpgrade);
     }
-    match single(headers, "sec-websocket-version") {
+    match slots.version {
         (0, _) | (_, None) => return Err(Rejection::VersionMissing),
         (1, Some(b"13")) => {}
         _ => return Err(Rejection::VersionUnsupported),
     }
-    let key = match single(headers, "sec-websocket-key") {
+    let key = match slots.key {
         (0, _) | (_, None) => return Err(Rejection::KeyMissing),
         (1, Some(k)) => k,
         _ => return Err(Rejection::KeyMultiple),
@@ -229,7 +343,7 @@ pub fn validate_request<'b>(
     }
     let key = core::str::from_utf8(key).map_err(|_| Rejection::KeyInvalid)?;
 
-    let origin = match single(headers, "origin") {
+    let origin = match slots.origin {
         (0, _) => {
             // A policy that allows a missing Origin answers `Ok` for `None`.
             config.origin.check(None).map_err(Rejection::Origin)?;
@@ -240,6 +354,9 @@ pub fn validate_request<'b>(
         _ => return Err(Rejection::Origin(OriginDenial::Multiple)),
     };
 
+    // The token and subprotocol lookups walk the headers again only when a request
+    // carries `Authorization` or `Sec-WebSocket-Protocol` at all.
+    let headers: &[httparse::Header<'b>] = if slots.auth_or_protocol { headers } else { &[] };
     let token = locate_token(&config.token, headers, query)?;
 
     let mut subprotocol = None;
@@ -272,4 +389,80 @@ pub fn validate_request<'b>(
         consumed,
         head: request.get(..consumed).unwrap_or(request),
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::handshake::Limits;
+    use crate::origin::{OriginPolicy, Pattern};
+
+    const REQ: &[u8] = b"GET /a?b HTTP/1.1\r\nHost: h.example\r\nUpgrade: websocket\r\n\
+        Connection: keep-alive, Upgrade\r\nSec-WebSocket-Version: 13\r\n\
+        Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nOrigin: https://a.example\r\n\
+        Authorization: Bearer abc\r\nSec-WebSocket-Protocol: chat\r\nX: y\r\n\r\n";
+
+    /// Every array size answers as `validate_request` does while the fields fit, and
+    /// `too_many_headers` once they do not; mutated requests agree across sizes too.
+    #[test]
+    fn array_sizes_agree() {
+        let any = [Pattern::ANY];
+        let cfg = ServerConfig::new(OriginPolicy::new(&any))
+            .subprotocols(&["chat"])
+            .token(crate::handshake::TokenConfig::default().authorization(true));
+        let Ok(Status::Complete(a)) = validate_request(&cfg, REQ) else {
+            panic!("REQ must be accepted")
+        };
+        assert_eq!(a.subprotocol, Some("chat"));
+        assert_eq!(a.token.map(|t| t.value), Some("abc"));
+        assert_eq!(
+            validate_request_with::<9>(&cfg, REQ),
+            validate_request(&cfg, REQ)
+        );
+        assert_eq!(
+            validate_request_with::<8>(&cfg, REQ),
+            Err(Rejection::TooManyHeaders)
+        );
+        let big = ServerConfig {
+            limits: Limits::DEFAULT.max_headers(100),
+            ..cfg
+        };
+        let mut state: u64 = 0x1234_5678_9abc_def1;
+        for _ in 0..5_000 {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            let mut v = REQ.to_vec();
+            let at = (state % v.len() as u64) as usize;
+            v[at] = (state >> 32) as u8;
+            v.truncate(v.len() - ((state >> 40) % 8) as usize);
+            let a = validate_request(&cfg, &v);
+            assert_eq!(a, validate_request_with::<MAX_HEADERS>(&cfg, &v));
+            assert_eq!(a, validate_request(&big, &v));
+            assert_eq!(a, validate_request_with::<SMALL_HEADERS>(&big, &v));
+        }
+    }
+
+    /// The limit scan is skipped only when the buffer is within both limits.
+    #[test]
+    fn limits_still_apply() {
+        let cfg = ServerConfig::new(OriginPolicy::new(&[]).allow_missing(true));
+        let short = ServerConfig {
+            limits: Limits::DEFAULT.max_line(40),
+            ..cfg
+        };
+        assert_eq!(
+            validate_request(&short, REQ),
+            Err(Rejection::HeaderLineTooLong)
+        );
+        let small = ServerConfig {
+            limits: Limits::DEFAULT.max_total(100),
+            ..cfg
+        };
+        assert_eq!(
+            validate_request(&small, REQ),
+            Err(Rejection::RequestTooLarge)
+        );
+        assert_eq!(validate_request(&small, &REQ[..90]), Ok(Status::Partial));
+    }
 }

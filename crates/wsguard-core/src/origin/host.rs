@@ -132,7 +132,8 @@ fn entry_matches(entry: &str, host: &str, port: Option<u16>) -> bool {
                 && host.as_bytes().get(host.len() - suffix.len() - 1) == Some(&b'.')
                 && validate_host(suffix).is_ok()
         }
-        None => eq_ci(ehost, host) && validate_host(ehost).is_ok(),
+        // `host` is valid and validity ignores ASCII case: an equal entry is valid.
+        None => eq_ci(ehost, host),
     };
     host_ok && host_port_matches(eport, port)
 }
