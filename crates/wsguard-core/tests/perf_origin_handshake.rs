@@ -72,11 +72,19 @@ fn perf_origin_and_handshake() {
     ];
     let policy = OriginPolicy::new(&patterns);
     let cases: [(&str, &[u8], bool); 5] = [
-        ("parse https://app.example.com", b"https://app.example.com", true),
+        (
+            "parse https://app.example.com",
+            b"https://app.example.com",
+            true,
+        ),
         ("check exact allowed", b"https://app.example.com", true),
         ("check wildcard allowed", b"https://chat.example.net", true),
         ("check refused (host)", b"https://attacker.test", false),
-        ("check malformed (trailing slash)", b"https://app.example.com/", false),
+        (
+            "check malformed (trailing slash)",
+            b"https://app.example.com/",
+            false,
+        ),
     ];
     time(cases[0].0, || {
         black_box(Origin::parse(black_box(cases[0].1)).is_ok());
@@ -88,13 +96,20 @@ fn perf_origin_and_handshake() {
         });
     }
     time("check refused (look-alike suffix)", || {
-        black_box(policy.check(black_box(Some(b"https://evil-example.net"))).is_ok());
+        black_box(
+            policy
+                .check(black_box(Some(b"https://evil-example.net")))
+                .is_ok(),
+        );
     });
 
     let allowed = [Pattern::parse("https://app.example.com").unwrap()];
     let hosts = ["chat.example.com"];
     let cfg = ServerConfig::new(OriginPolicy::new(&allowed)).hosts(HostPolicy::new(&hosts));
-    assert!(matches!(validate_request(&cfg, REQUEST), Ok(Status::Complete(_))));
+    assert!(matches!(
+        validate_request(&cfg, REQUEST),
+        Ok(Status::Complete(_))
+    ));
     time("validate_request (13 headers)", || {
         black_box(validate_request(&cfg, black_box(REQUEST)).is_ok());
     });

@@ -609,16 +609,47 @@ impl<'b> Established<'b> {
 /// let req = ClientRequest::new("a", "/ws", [0; 16]);
 /// assert_eq!(validate_response(&req, b"HTTP/1.1 101 Swi"), Ok(Status::Partial));
 /// ```
+///
+/// **Stack.** The `httparse` header array has 32 slots when `req.limits.max_headers` ≤ 32
+/// (the default): about 0.5 KiB on a 32-bit microcontroller, 1 KiB on a 64-bit host;
+/// else [`MAX_HEADERS`] (64) slots, twice that. [`validate_response_with`] picks the
+/// slot count at compile time.
 pub fn validate_response<'b>(
     req: &ClientRequest<'_>,
     response: &'b [u8],
 ) -> Result<Status<Established<'b>>, ClientFailure<'b>> {
+    if req.limits.header_capacity() <= 32 {
+        validate_response_with::<32>(req, response)
+    } else {
+        validate_response_with::<MAX_HEADERS>(req, response)
+    }
+}
+
+/// [`validate_response`] with a header array of exactly `N` slots on the stack (`N` × 16
+/// bytes on a 32-bit target, `N` × 32 on a 64-bit one). At most
+/// `min(N, limits.max_headers)` header fields are accepted; more is `response_too_large`.
+///
+/// ```
+/// use wsguard_core::handshake::{validate_response_with, ClientRequest};
+/// use wsguard_core::Status;
+/// let req = ClientRequest::new("a", "/ws", [0; 16]);
+/// assert_eq!(validate_response_with::<8>(&req, b"HTTP/1.1 101 Swi"), Ok(Status::Partial));
+/// ```
+#[inline(never)]
+pub fn validate_response_with<'b, const N: usize>(
+    req: &ClientRequest<'_>,
+    response: &'b [u8],
+) -> Result<Status<Established<'b>>, ClientFailure<'b>> {
     let invalid = |e| Err(ClientFailure::Invalid(e));
-    if scan_head(response, &req.limits).is_err() {
+    // No line and no head can be longer than the whole buffer.
+    let limits = &req.limits;
+    if (response.len() > limits.max_line || response.len() > limits.max_total)
+        && scan_head(response, limits).is_err()
+    {
         return invalid(ResponseError::TooLarge);
     }
-    let mut storage = [httparse::EMPTY_HEADER; MAX_HEADERS];
-    let slots = match storage.get_mut(..req.limits.header_capacity()) {
+    let mut storage = [httparse::EMPTY_HEADER; N];
+    let slots = match storage.get_mut(..req.limits.header_capacity().min(N)) {
         Some(s) => s,
         None => return invalid(ResponseError::TooLarge),
     };

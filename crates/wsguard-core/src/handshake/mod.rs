@@ -45,8 +45,8 @@ mod tokens;
 pub use accept::{AcceptKey, ClientKey, WEBSOCKET_GUID};
 pub use auth::{Token, TokenSource};
 pub use client::{
-    validate_response, write_request, ClientFailure, ClientRequest, ClientToken, Established,
-    RequestError, ResponseError, TokenPlacement,
+    validate_response, validate_response_with, write_request, ClientFailure, ClientRequest,
+    ClientToken, Established, RequestError, ResponseError, TokenPlacement,
 };
 pub use config::{ServerConfig, SubprotocolToken, TokenConfig};
 pub use diagnosis::{Diagnosis, DiagnosisKind};

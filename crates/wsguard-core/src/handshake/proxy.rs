@@ -134,8 +134,14 @@ mod tests {
 
     #[test]
     fn signatures() {
-        assert_eq!(proxy_signature(&[h("Server", b"nginx/1.27.0")]), Some("nginx/1.27.0"));
-        assert_eq!(proxy_signature(&[h("server", b"OpenResty")]), Some("OpenResty"));
+        assert_eq!(
+            proxy_signature(&[h("Server", b"nginx/1.27.0")]),
+            Some("nginx/1.27.0")
+        );
+        assert_eq!(
+            proxy_signature(&[h("server", b"OpenResty")]),
+            Some("OpenResty")
+        );
         assert_eq!(proxy_signature(&[h("Server", b"uvicorn")]), None);
         assert_eq!(
             proxy_signature(&[h("Server", b"uvicorn"), h("Via", b"1.1 varnish")]),
@@ -166,7 +172,13 @@ mod tests {
         assert_eq!(html_title(b"<title></title>"), None);
         assert_eq!(html_title(b"<title"), None);
         assert!(is_html(&[], b"  <!doctype html>"));
-        assert!(is_html(&[h("Content-Type", b"text/HTML; charset=utf-8")], b"x"));
-        assert!(!is_html(&[h("Content-Type", b"text/plain")], b"Bad Request"));
+        assert!(is_html(
+            &[h("Content-Type", b"text/HTML; charset=utf-8")],
+            b"x"
+        ));
+        assert!(!is_html(
+            &[h("Content-Type", b"text/plain")],
+            b"Bad Request"
+        ));
     }
 }
