@@ -40,6 +40,7 @@
 #[cfg(test)]
 extern crate std;
 
+mod b64;
 pub mod close;
 mod diag;
 pub mod frame;
@@ -49,6 +50,7 @@ pub mod heartbeat;
 pub mod io;
 pub mod origin;
 pub mod reconnect;
+mod sha1;
 pub mod url;
 mod write;
 

@@ -143,7 +143,11 @@ fn run_case(case: &Value) -> Vec<String> {
                     Value::Bool(d.upgrade_in_answer),
                     &mut errs,
                 );
-                check("proxy_hint", Value::Bool(d.proxy_hint().is_some()), &mut errs);
+                check(
+                    "proxy_hint",
+                    Value::Bool(d.proxy_hint().is_some()),
+                    &mut errs,
+                );
             }
         }
     }

@@ -1,9 +1,6 @@
 //! `Sec-WebSocket-Key` → `Sec-WebSocket-Accept` (RFC 6455 §4.2.2 step 5.4), and the
 //! client's key from 16 caller-supplied random bytes.
 
-use base64::engine::general_purpose::STANDARD;
-use base64::Engine;
-
 /// The GUID every WebSocket server appends to the key before hashing (RFC 6455 §1.3).
 pub const WEBSOCKET_GUID: &str = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
 
@@ -28,13 +25,12 @@ impl AcceptKey {
     /// assert_eq!(accept.as_str(), "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");
     /// ```
     pub fn from_key(key: &[u8]) -> Self {
-        let mut sha = sha1_smol::Sha1::new();
+        let mut sha = crate::sha1::Sha1::new();
         sha.update(key);
         sha.update(WEBSOCKET_GUID.as_bytes());
-        let digest = sha.digest().bytes();
         let mut out = [0u8; 28];
-        // 20 bytes always encode to exactly 28 characters; the error branch is unreachable.
-        let _ = STANDARD.encode_slice(digest, &mut out);
+        // 20 bytes always encode to exactly 28 characters.
+        crate::b64::encode(&sha.digest(), &mut out);
         AcceptKey(out)
     }
 
@@ -93,7 +89,7 @@ impl ClientKey {
     pub fn from_nonce(nonce: [u8; 16]) -> Self {
         let mut out = [0u8; 24];
         // 16 bytes always encode to exactly 24 characters.
-        let _ = STANDARD.encode_slice(nonce, &mut out);
+        crate::b64::encode(&nonce, &mut out);
         ClientKey(out)
     }
 
@@ -127,11 +123,7 @@ impl core::fmt::Debug for ClientKey {
 
 /// `true` when `key` is 24 base64 characters decoding to exactly 16 bytes.
 pub(crate) fn key_is_valid(key: &[u8]) -> bool {
-    if key.len() != 24 {
-        return false;
-    }
-    let mut out = [0u8; 18];
-    matches!(STANDARD.decode_slice(key, &mut out), Ok(16))
+    crate::b64::is_key_16(key)
 }
 
 #[cfg(test)]

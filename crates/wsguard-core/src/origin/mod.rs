@@ -35,10 +35,10 @@ mod pattern;
 mod policy;
 mod presets;
 
+pub use authority::default_port;
 pub use cors::{CorsConfig, CorsDenial, CorsRequest, CorsResponse};
 pub use host::{HostDenial, HostPolicy};
 pub use lint::{lint, Finding, LintCode, LintContext, Severity, Suggestion, PUBLIC_SUFFIXES};
-pub use authority::default_port;
 pub use malformed::Malformed;
 pub use parse::{Origin, OriginKind, MAX_ORIGIN_LEN};
 pub use pattern::{HostPattern, Pattern, PatternError, PortPattern};
