@@ -5,7 +5,8 @@
 //!     cargo run --manifest-path fuzz/Cargo.toml --no-default-features --release \
 //!         --example replay -- <target> <file>...
 //!
-//! Prints `FAIL <file>` per failing input and exits 1 when any failed.
+//! Prints `FAIL <file>` per failing input and exits 1 when any failed; with
+//! `REPLAY_VERBOSE=1` the panic messages are shown too.
 
 fn main() {
     let mut args = std::env::args().skip(1);
@@ -14,7 +15,9 @@ fn main() {
         .iter()
         .find(|(name, _)| *name == target)
         .unwrap_or_else(|| panic!("no target {target}"));
-    std::panic::set_hook(Box::new(|_| {}));
+    if std::env::var_os("REPLAY_VERBOSE").is_none() {
+        std::panic::set_hook(Box::new(|_| {}));
+    }
     let mut failed = 0usize;
     let mut total = 0usize;
     for file in args {

@@ -21,7 +21,8 @@
 //!    wsguard, "bad" for tungstenite (case 2 applies on its side).
 //! 4. **Non-minimal length encoding** (e.g. 5 written in the 16-bit form): refused by
 //!    wsguard's strict default (RFC 6455 §5.2 "MUST use the minimal number of bytes"),
-//!    accepted by tungstenite. With flag bit 2 (lenient) both accept.
+//!    accepted by tungstenite. With flag bit 2 (lenient) both accept. (A control frame
+//!    written with an extended length is refused as `ControlFrameTooLong` in strict mode.)
 //! 5. **Frames after the peer's Close.** tungstenite answers the Close and stops reading
 //!    (`ConnectionClosed`); wsguard refuses any later frame with `FrameAfterClose`
 //!    (RFC 6455 §5.5.1: nothing follows a Close). Compared up to the first Close.
@@ -52,8 +53,9 @@ pub enum Msg {
 enum End {
     /// Out of input.
     Eof,
-    /// Failed (wsguard: error and whether the failing frame was cut by the end of input).
-    Failed { truncated: bool, error: Option<ProtocolError> },
+    /// Failed (wsguard: error, whether the failing frame was cut by the end of input, and
+    /// whether its length was written with more bytes than needed).
+    Failed { truncated: bool, nonminimal: bool, error: Option<ProtocolError> },
 }
 
 struct Mock<'a> {
@@ -107,7 +109,7 @@ fn theirs(flags: u8, wire: &[u8]) -> (Vec<Msg>, End) {
                 return (out, End::Eof)
             }
             Err(TError::Io(e)) if e.kind() == io::ErrorKind::UnexpectedEof => return (out, End::Eof),
-            Err(_) => return (out, End::Failed { truncated: false, error: None }),
+            Err(_) => return (out, End::Failed { truncated: false, nonminimal: false, error: None }),
         }
     }
     panic!("tungstenite made no progress");
@@ -151,13 +153,18 @@ fn ours(flags: u8, wire: &[u8]) -> (Vec<Msg>, End) {
                 pos += consumed;
             }
             Err(e) => {
-                let truncated = match FrameHeader::parse(&wire[pos..], false) {
+                let (truncated, nonminimal) = match FrameHeader::parse(&wire[pos..], false) {
                     Ok(HeaderStatus::Complete(h)) => {
-                        u64::from(h.header_len).saturating_add(h.payload_len) > (wire.len() - pos) as u64
+                        let ext = usize::from(h.header_len) - 2 - if h.mask.is_some() { 4 } else { 0 };
+                        let n = h.payload_len;
+                        (
+                            u64::from(h.header_len).saturating_add(n) > (wire.len() - pos) as u64,
+                            (ext == 2 && n < 126) || (ext == 8 && n <= 0xFFFF),
+                        )
                     }
-                    _ => true,
+                    _ => (true, false),
                 };
-                return (out, End::Failed { truncated, error: Some(e) });
+                return (out, End::Failed { truncated, nonminimal, error: Some(e) });
             }
         }
     }
@@ -189,14 +196,15 @@ pub fn fuzz_frame_tungstenite(data: &[u8]) {
     if let End::Failed { error: Some(ProtocolError::InvalidCloseCode), .. } = a_end {
         if b.len() > a.len() && is_protocol_violation_close(&b[a.len()]) {
             b.truncate(a.len());
-            b_end = End::Failed { truncated: false, error: None };
+            b_end = End::Failed { truncated: false, nonminimal: false, error: None };
         }
     }
-    // difference 4: non-minimal length, refused in strict mode only
-    if let End::Failed { error: Some(ProtocolError::NonMinimalLength), .. } = a_end {
+    // difference 4: non-minimal length, refused in strict mode only (as NonMinimalLength,
+    // or as ControlFrameTooLong for a control frame written with an extended length)
+    if let End::Failed { nonminimal: true, .. } = a_end {
         if flags & 4 == 0 && b.len() >= a.len() {
             b.truncate(a.len());
-            b_end = End::Failed { truncated: false, error: None };
+            b_end = End::Failed { truncated: false, nonminimal: false, error: None };
         }
     }
     // difference 5: after the peer's Close, tungstenite answers and stops reading; wsguard

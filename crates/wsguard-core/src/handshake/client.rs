@@ -2,7 +2,7 @@
 //! (RFC 6455 §4.1). A non-101 answer becomes a [`Diagnosis`].
 
 use super::diagnosis::diagnose;
-use super::limits::{scan_head, MAX_HEADERS};
+use super::limits::{first_limit_failure, MAX_HEADERS};
 use super::tokens::{
     header_values, list_contains, single, CommaList, Extension, Extensions, HeaderIter,
 };
@@ -643,10 +643,20 @@ pub fn validate_response_with<'b, const N: usize>(
     let invalid = |e| Err(ClientFailure::Invalid(e));
     // No line and no head can be longer than the whole buffer.
     let limits = &req.limits;
-    if (response.len() > limits.max_line || response.len() > limits.max_total)
-        && scan_head(response, limits).is_err()
-    {
-        return invalid(ResponseError::TooLarge);
+    if response.len() > limits.max_line || response.len() > limits.max_total {
+        if let Some((_, at)) = first_limit_failure(response, limits) {
+            // The verdict the earliest bytes decide, whatever the delivery: a syntax error
+            // already certain before the limit broke comes first.
+            let before = response.get(..at.saturating_sub(1)).unwrap_or(&[]);
+            let mut storage = [httparse::EMPTY_HEADER; N];
+            if let Some(slots) = storage.get_mut(..limits.header_capacity().min(N)) {
+                match httparse::Response::new(slots).parse(before) {
+                    Err(httparse::Error::TooManyHeaders) | Ok(_) => {}
+                    Err(_) => return invalid(ResponseError::Malformed),
+                }
+            }
+            return invalid(ResponseError::TooLarge);
+        }
     }
     let mut storage = [httparse::EMPTY_HEADER; N];
     let slots = match storage.get_mut(..req.limits.header_capacity().min(N)) {

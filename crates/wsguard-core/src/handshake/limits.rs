@@ -107,7 +107,10 @@ pub(crate) fn scan_head(buf: &[u8], limits: &Limits) -> Result<Option<usize>, Li
         let rest = buf.get(pos..).unwrap_or(&[]);
         match rest.iter().position(|&b| b == b'\n') {
             None => {
-                if rest.len() > limits.max_line {
+                // An incomplete line may still end in "\r\n": a trailing '\r' does not
+                // count yet, so a prefix never fails where the whole head would pass.
+                let len = rest.len() - usize::from(rest.last() == Some(&b'\r'));
+                if len > limits.max_line {
                     return Err(LimitError::LineTooLong);
                 }
                 if buf.len() > limits.max_total {
@@ -136,6 +139,27 @@ pub(crate) fn scan_head(buf: &[u8], limits: &Limits) -> Result<Option<usize>, Li
             }
         }
     }
+}
+
+/// The shortest prefix of `buf` on which [`scan_head`] fails, with its error, or `None`
+/// when `buf` breaks no limit. Limits are prefix-monotone (once a prefix breaks one, every
+/// longer prefix does), so a binary search finds the byte at which the failure became
+/// certain — what a server reading byte by byte would have seen.
+pub(crate) fn first_limit_failure(buf: &[u8], limits: &Limits) -> Option<(LimitError, usize)> {
+    let whole = scan_head(buf, limits).err()?;
+    let (mut passes, mut fails) = (0usize, buf.len());
+    while fails - passes > 1 {
+        let mid = passes + (fails - passes) / 2;
+        if scan_head(buf.get(..mid).unwrap_or(&[]), limits).is_err() {
+            fails = mid;
+        } else {
+            passes = mid;
+        }
+    }
+    let at = scan_head(buf.get(..fails).unwrap_or(&[]), limits)
+        .err()
+        .unwrap_or(whole);
+    Some((at, fails))
 }
 
 #[cfg(test)]

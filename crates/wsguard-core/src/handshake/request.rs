@@ -6,7 +6,7 @@
 
 use super::accept::{key_is_valid, AcceptKey};
 use super::auth::{locate_token, protocol_entries, EntryKind, ProtocolEntries, Token};
-use super::limits::{scan_head, LimitError, MAX_HEADERS};
+use super::limits::{first_limit_failure, LimitError, MAX_HEADERS};
 use super::tokens::{list_contains, trim_ows, Extensions, HeaderIter};
 use super::{Rejection, ServerConfig};
 use crate::origin::{Origin, OriginDenial};
@@ -194,6 +194,15 @@ impl<'b> Slots<'b> {
 
 /// `true` when the request line is `<method> <target> HTTP/…` — an unsupported version
 /// rather than a malformed line (`GET /a b HTTP/1.1` also fails on the version token).
+/// The rejection for an httparse error on `bytes`.
+fn syntax_rejection(e: httparse::Error, bytes: &[u8]) -> Rejection {
+    match e {
+        httparse::Error::TooManyHeaders => Rejection::TooManyHeaders,
+        httparse::Error::Version if names_http_version(bytes) => Rejection::HttpVersion,
+        _ => Rejection::MalformedRequest,
+    }
+}
+
 fn names_http_version(request: &[u8]) -> bool {
     let start = request
         .iter()
@@ -203,8 +212,12 @@ fn names_http_version(request: &[u8]) -> bool {
     let line = rest.split(|&b| b == b'\n').next().unwrap_or(&[]);
     let line = line.strip_suffix(b"\r").unwrap_or(line);
     let mut parts = line.split(|&b| b == b' ');
-    let ok = matches!((parts.next(), parts.next(), parts.next()), (Some(m), Some(t), Some(v)) if !m.is_empty() && !t.is_empty() && v.starts_with(b"HTTP/"));
-    ok && parts.next().is_none()
+    // Only the version token decides, so that a request and every prefix of it that
+    // already shows the bad version get the same verdict; `HTTP/1.1` followed by junk is
+    // a malformed line, not a version problem.
+    matches!((parts.next(), parts.next(), parts.next()),
+        (Some(m), Some(t), Some(v)) if !m.is_empty() && !t.is_empty()
+            && v.starts_with(b"HTTP/") && v != b"HTTP/1.1")
 }
 
 /// Header array length [`validate_request`] uses when `config.limits.max_headers` is at
@@ -273,15 +286,25 @@ pub fn validate_request_with<'b, const N: usize>(
     let limits = &config.limits;
     // No line and no head can be longer than the whole buffer: the separate limit
     // scan is only needed when the buffer could break a limit.
+    let cap = limits.header_capacity().min(N);
     if request.len() > limits.max_line || request.len() > limits.max_total {
-        match scan_head(request, limits) {
-            Err(LimitError::LineTooLong) => return Err(Rejection::HeaderLineTooLong),
-            Err(LimitError::TooLarge) => return Err(Rejection::RequestTooLarge),
-            Ok(_) => {}
+        if let Some((limit, at)) = first_limit_failure(request, limits) {
+            // The verdict is the one the earliest bytes decide, whatever the delivery: a
+            // syntax error already certain before the limit broke comes first.
+            let before = request.get(..at.saturating_sub(1)).unwrap_or(&[]);
+            let mut storage = [httparse::EMPTY_HEADER; N];
+            if let Some(slots) = storage.get_mut(..cap) {
+                if let Err(e) = httparse::Request::new(slots).parse(before) {
+                    return Err(syntax_rejection(e, before));
+                }
+            }
+            return Err(match limit {
+                LimitError::LineTooLong => Rejection::HeaderLineTooLong,
+                LimitError::TooLarge => Rejection::RequestTooLarge,
+            });
         }
     }
     let mut storage = [httparse::EMPTY_HEADER; N];
-    let cap = limits.header_capacity().min(N);
     let slots = match storage.get_mut(..cap) {
         Some(s) => s,
         None => return Err(Rejection::TooManyHeaders),
@@ -290,11 +313,7 @@ pub fn validate_request_with<'b, const N: usize>(
     let consumed = match req.parse(request) {
         Ok(httparse::Status::Complete(n)) => n,
         Ok(httparse::Status::Partial) => return Ok(Status::Partial),
-        Err(httparse::Error::TooManyHeaders) => return Err(Rejection::TooManyHeaders),
-        Err(httparse::Error::Version) if names_http_version(request) => {
-            return Err(Rejection::HttpVersion)
-        }
-        Err(_) => return Err(Rejection::MalformedRequest),
+        Err(e) => return Err(syntax_rejection(e, request)),
     };
     let headers: &[httparse::Header<'b>] = req.headers;
 

@@ -140,50 +140,51 @@ pub fn derive_ws_url<'o>(
     }
     let default = if secure { 443 } else { 80 };
 
-    // scheme://host[:port]
+    // scheme://host[:port]/path, then ?query. The cursor keeps counting past the end of a
+    // short buffer, so a failure reports one size that is sufficient: the path as written
+    // before dot-segment removal (which only shortens it) plus the query.
+    let query_len = query.map_or(0, |q| 1 + q.len());
     let mut c = Cursor::new(&mut *out);
-    c.put_str(if secure { "wss://" } else { "ws://" })?;
+    let _ = c.put_str(if secure { "wss://" } else { "ws://" });
     for b in host.bytes() {
-        c.put(&[if host_kind == HostKind::Name {
+        let _ = c.put(&[if host_kind == HostKind::Name {
             b.to_ascii_lowercase()
         } else {
             b
-        }])?;
+        }]);
     }
     if let Some(p) = out_port.filter(|&p| p != default) {
-        c.put(b":")?;
-        c.put_u16(p)?;
+        let _ = c.put(b":");
+        let _ = c.put_u16(p);
     }
     let path_start = c.len();
-    match merge_with {
+    let _ = match merge_with {
         Some(dir) => {
-            c.put_str(dir)?;
-            c.put_str(path)?;
+            let _ = c.put_str(dir);
+            c.put_str(path)
         }
-        None if path.is_empty() => c.put(b"/")?,
-        None => c.put_str(path)?,
-    }
-    let path_end = c.finish()?;
+        None if path.is_empty() => c.put(b"/"),
+        None => c.put_str(path),
+    };
+    let sufficient = c.needed().saturating_add(query_len);
+    let path_end = c
+        .finish()
+        .map_err(|_| UrlError::BufferTooSmall { needed: sufficient })?;
     let path_end = match out.get_mut(path_start..path_end) {
         Some(region) => path_start + remove_dot_segments(region),
         None => path_end,
     };
-    let total = {
-        let tail = out.get_mut(path_end..).unwrap_or(&mut []);
-        let mut c = Cursor::new(tail);
-        if let Some(q) = query {
-            c.put(b"?")?;
-            c.put_str(q)?;
+    let total = path_end + query_len;
+    match (query, out.get_mut(path_end..total)) {
+        (Some(q), Some(tail)) => {
+            let mut c = Cursor::new(tail);
+            c.put(b"?")
+                .and_then(|()| c.put_str(q))
+                .map_err(|_| UrlError::BufferTooSmall { needed: sufficient })?;
         }
-        match c.finish() {
-            Ok(n) => path_end + n,
-            Err(e) => {
-                return Err(UrlError::BufferTooSmall {
-                    needed: path_end + e.needed,
-                })
-            }
-        }
-    };
+        (Some(_), None) => return Err(UrlError::BufferTooSmall { needed: sufficient }),
+        (None, _) => {}
+    }
     let out: &'o [u8] = out;
     let text =
         core::str::from_utf8(out.get(..total).unwrap_or(&[])).map_err(|_| UrlError::InvalidChar)?;
