@@ -190,7 +190,7 @@ pub fn fuzz_c_api(data: &[u8]) {
                     Ok(want) => {
                         assert_eq!(r, R::BufferTooSmall, "url_derive: {r:?}, the core derives {want}");
                         // F1 (core): derive_ws_url's `needed` can be smaller than the result
-                        assert!(needed >= want.len() || crate::skip_known("F1-url-needed"), "url_derive: needed {needed} < {} for {want}", want.len());
+                        assert!(needed >= want.len(), "url_derive: needed {needed} < {} for {want}", want.len());
                     }
                     Err(e) => {
                         if r != R::BufferTooSmall {

@@ -27,7 +27,7 @@ use crate::handshake_server::reference_accept;
 use crate::util::{check_diagnostic, chunk_ends};
 use wsguard_core::handshake::{
     validate_request, validate_response, write_request, ClientFailure, ClientRequest, Limits,
-    ResponseError, ServerConfig, SubprotocolToken, TokenPlacement,
+    ServerConfig, SubprotocolToken, TokenPlacement,
 };
 use wsguard_core::origin::{OriginPolicy, Pattern};
 use wsguard_core::Status;
@@ -112,12 +112,7 @@ pub fn fuzz_handshake_client(data: &[u8]) {
                     "the first {end} bytes get another diagnosis than the whole answer"
                 );
             }
-            // F2 (core): a size limit found in the whole head wins over a parse error an
-            // earlier prefix already shows
-            (
-                Err(ClientFailure::Invalid(ResponseError::Malformed | ResponseError::TooLarge)),
-                Err(ClientFailure::Invalid(ResponseError::Malformed | ResponseError::TooLarge)),
-            ) if crate::skip_known("F2-limit-order") => {}
+            // F2 (fixed in the core): the verdict must not depend on delivery
             (part, whole) => panic!("the first {end} bytes: {part:?}\nthe whole answer: {whole:?}"),
         }
     }

@@ -116,29 +116,7 @@ pub fn fuzz_handshake_server(data: &[u8]) {
             }
             let part = validate_request(cfg, &request[..end]);
             if part != Ok(Status::Partial) && part != whole {
-                // F2 (core): a size limit found in the whole head wins over a parse error
-                // that an earlier prefix already shows, so the code depends on delivery.
-                // F3 (core): the request line is classified (version vs malformed) before
-                // it is complete.
-                let parse = |r: &Result<Status<_>, Rejection>| {
-                    matches!(r, Err(Rejection::HttpVersion | Rejection::MalformedRequest))
-                };
-                let limit = |r: &Result<Status<_>, Rejection>| {
-                    matches!(
-                        r,
-                        Err(Rejection::HeaderLineTooLong | Rejection::RequestTooLarge | Rejection::TooManyHeaders)
-                    )
-                };
-                if (limit(&part) || limit(&whole))
-                    && (parse(&part) || limit(&part))
-                    && (parse(&whole) || limit(&whole))
-                    && crate::skip_known("F2-limit-order")
-                {
-                    continue;
-                }
-                if parse(&part) && parse(&whole) && crate::skip_known("F3-version-partial-line") {
-                    continue;
-                }
+                // F2, F3 (fixed in the core): the verdict must not depend on delivery
                 panic!("the first {end} bytes get another verdict than the whole request:\nprefix: {part:?}\nwhole:  {whole:?}");
             }
         }

@@ -81,7 +81,7 @@ pub fn fuzz_url(data: &[u8]) {
     match (&small, &big) {
         (Err(UrlError::BufferTooSmall { needed }), Ok(_)) => {
             assert!(
-                *needed > size || *needed == 0 || crate::skip_known("F1-url-needed"),
+                *needed > size || *needed == 0,
                 "BufferTooSmall {{ needed: {needed} }} with {size} bytes"
             );
         }
@@ -91,7 +91,7 @@ pub fn fuzz_url(data: &[u8]) {
     // BufferTooSmall's contract: `needed` is the total size required (0 when unknown),
     // so a buffer of `needed` bytes must be enough.
     if let Err(UrlError::BufferTooSmall { needed }) = small {
-        if needed != 0 && !crate::skip_known("F1-url-needed") {
+        if needed != 0 {
             let mut exact = vec![0u8; needed];
             let again = derive_ws_url(&page, &target, port, &mut exact).map(|u| u.to_string());
             assert!(

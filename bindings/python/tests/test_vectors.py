@@ -298,6 +298,54 @@ def run_handshake(case: Case) -> None:
             check(case, f"header-list {field}", getattr(listed, field), expect[field])
 
 
+# -- regressions.json ----------------------------------------------------------------------
+
+
+@runner("regressions.json", 7)
+def run_regression(case: Case) -> None:
+    """Reproducers of fuzzing findings (FUZZING.md), replayed through the binding."""
+    expect = case["expect"]
+    kind = case["kind"]
+    if kind == "derive":
+        with pytest.raises(wsguard.UrlError) as info:
+            wsguard.websocket_url_for_page(
+                case["page"], case["target_url"], port=case.get("port"), max_size=case["buffer_size"]
+            )
+        check(case, "code", info.value.code, expect["code"])
+        # A buffer of the size the core asks for is enough.
+        assert wsguard.websocket_url_for_page(case["page"], case["target_url"], port=case.get("port"))
+    elif kind == "handshake_server":
+        raw = bytes.fromhex(case["request_hex"])
+        limits = case.get("limits") or {}
+        kwargs: Dict[str, Any] = dict(
+            policy=wsguard.OriginPolicy(allow=["https://app.example.com"]),
+            max_headers=limits.get("max_headers"),
+            max_line=limits.get("max_line"),
+            max_total=limits.get("max_total"),
+        )
+
+        def verdict(data: bytes) -> Any:
+            try:
+                return "partial" if wsguard.validate_request_bytes(data, **kwargs) is None else "ok"
+            except wsguard.HandshakeRejected as err:
+                return (err.code, err.status)
+
+        check(case, "verdict", verdict(raw), (expect["code"], expect["status"]))
+        if expect.get("same_for_every_prefix"):
+            for n in range(len(raw)):
+                got = verdict(raw[:n])
+                assert got == "partial" or got == (expect["code"], expect["status"]), (case["name"], n, got)
+    elif kind == "handshake_client":
+        # The binding's ClientHandshake uses the default limits; the answer is refused for
+        # the same earliest reason either way (its first byte is not HTTP).
+        client = wsguard.ClientHandshake("app.example.com", "/", nonce=bytes(16))
+        with pytest.raises(wsguard.WsguardError) as info:
+            client.validate_response(bytes.fromhex(case["response_hex"]))
+        check(case, "code", getattr(info.value, "code", None), expect["code"])
+    else:
+        pytest.fail(f"{case['name']}: unknown kind {kind!r}")
+
+
 # -- urls.json --------------------------------------------------------------------------
 
 
