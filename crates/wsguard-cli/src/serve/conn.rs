@@ -7,7 +7,6 @@
 //! the Close frame is not lost to a reset; a peer's Close is answered at once and the
 //! server closes TCP first (RFC 6455 §7.1.1).
 
-use super::early;
 use super::Shared;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
@@ -210,12 +209,6 @@ impl Conn {
             self.start += consumed;
             if ending.is_some() {
                 return ending;
-            }
-        }
-        // WORKAROUND (see early.rs): a partial header may already be known to be wrong.
-        if !self.in_frame && self.start < self.end {
-            if let Some(e) = early::precheck(&self.decoder, &self.buf[self.start..self.end]) {
-                return Some(Ending::Failed(e));
             }
         }
         None

@@ -10,7 +10,6 @@
 //! Configuration: defaults < `--config FILE` (TOML) < `WSGUARD_*` environment < flags.
 
 mod conn;
-mod early;
 mod http;
 
 use crate::exit;
