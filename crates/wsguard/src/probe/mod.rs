@@ -107,7 +107,7 @@ pub struct Step {
     pub outcome: Outcome,
     /// Time spent, in milliseconds.
     pub ms: f64,
-    /// What it found (`127.0.0.1:8000`, `TLS1.3`, `101, subprotocol chat`, `rtt 0.2 ms`).
+    /// What it found (`127.0.0.1:8000`, `TLS 1.3, certificate valid for example.com`, `101, subprotocol chat`, `rtt 0.2 ms`).
     pub detail: String,
 }
 

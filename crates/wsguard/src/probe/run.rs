@@ -192,8 +192,8 @@ pub(crate) fn establish(opts: &ProbeOptions, rec: &mut Recorder) -> Option<Estab
             })?;
             let detail = match &conn {
                 Conn::Tls(s) => format!(
-                    "{:?}, certificate valid for {host}",
-                    s.conn.protocol_version().map(|v| format!("{v:?}")).unwrap_or_default()
+                    "{}, certificate valid for {host}",
+                    tls_version_name(s.conn.protocol_version())
                 ),
                 Conn::Plain(_) => String::new(),
             };
@@ -213,6 +213,16 @@ pub(crate) fn establish(opts: &ProbeOptions, rec: &mut Recorder) -> Option<Estab
         server,
         peer: peer.to_string(),
     })
+}
+
+/// `TLS 1.3` rather than rustls' `TLSv1_3`.
+fn tls_version_name(v: Option<rustls::ProtocolVersion>) -> String {
+    match v {
+        Some(rustls::ProtocolVersion::TLSv1_3) => "TLS 1.3".into(),
+        Some(rustls::ProtocolVersion::TLSv1_2) => "TLS 1.2".into(),
+        Some(other) => format!("{other:?}"),
+        None => "TLS".into(),
+    }
 }
 
 type Upgraded = (Vec<u8>, Option<String>, Option<String>);
