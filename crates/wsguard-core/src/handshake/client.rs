@@ -635,12 +635,26 @@ pub fn validate_response<'b>(
 /// let req = ClientRequest::new("a", "/ws", [0; 16]);
 /// assert_eq!(validate_response_with::<8>(&req, b"HTTP/1.1 101 Swi"), Ok(Status::Partial));
 /// ```
-#[inline(never)]
+#[inline]
 pub fn validate_response_with<'b, const N: usize>(
     req: &ClientRequest<'_>,
     response: &'b [u8],
 ) -> Result<Status<Established<'b>>, ClientFailure<'b>> {
+    let mut storage = [httparse::EMPTY_HEADER; N];
+    validate_response_in(req, response, &mut storage)
+}
+
+/// The body of [`validate_response_with`], not generic over the slot count so that it
+/// exists once in the binary whatever arrays the callers use. `storage` holds the header
+/// slots; at most `min(storage.len(), limits.max_headers)` of them are used.
+#[inline(never)]
+fn validate_response_in<'b>(
+    req: &ClientRequest<'_>,
+    response: &'b [u8],
+    storage: &mut [httparse::Header<'b>],
+) -> Result<Status<Established<'b>>, ClientFailure<'b>> {
     let invalid = |e| Err(ClientFailure::Invalid(e));
+    let cap = req.limits.header_capacity().min(storage.len());
     // No line and no head can be longer than the whole buffer.
     let limits = &req.limits;
     if response.len() > limits.max_line || response.len() > limits.max_total {
@@ -648,8 +662,7 @@ pub fn validate_response_with<'b, const N: usize>(
             // The verdict the earliest bytes decide, whatever the delivery: a syntax error
             // already certain before the limit broke comes first.
             let before = response.get(..at.saturating_sub(1)).unwrap_or(&[]);
-            let mut storage = [httparse::EMPTY_HEADER; N];
-            if let Some(slots) = storage.get_mut(..limits.header_capacity().min(N)) {
+            if let Some(slots) = storage.get_mut(..cap) {
                 match httparse::Response::new(slots).parse(before) {
                     Err(httparse::Error::TooManyHeaders) | Ok(_) => {}
                     Err(_) => return invalid(ResponseError::Malformed),
@@ -658,8 +671,7 @@ pub fn validate_response_with<'b, const N: usize>(
             return invalid(ResponseError::TooLarge);
         }
     }
-    let mut storage = [httparse::EMPTY_HEADER; N];
-    let slots = match storage.get_mut(..req.limits.header_capacity().min(N)) {
+    let slots = match storage.get_mut(..cap) {
         Some(s) => s,
         None => return invalid(ResponseError::TooLarge),
     };

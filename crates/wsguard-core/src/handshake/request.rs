@@ -278,21 +278,33 @@ pub fn validate_request<'b>(
 /// assert!(matches!(validate_request_with::<8>(&cfg, req), Ok(Status::Complete(_))));
 /// assert_eq!(validate_request_with::<4>(&cfg, req), Err(Rejection::TooManyHeaders));
 /// ```
-#[inline(never)]
+#[inline]
 pub fn validate_request_with<'b, const N: usize>(
     config: &ServerConfig<'_>,
     request: &'b [u8],
 ) -> Result<Status<Accepted<'b>>, Rejection> {
+    let mut storage = [httparse::EMPTY_HEADER; N];
+    validate_request_in(config, request, &mut storage)
+}
+
+/// The body of [`validate_request_with`], not generic over the slot count so that it
+/// exists once in the binary whatever arrays the callers use. `storage` holds the header
+/// slots; at most `min(storage.len(), limits.max_headers)` of them are used.
+#[inline(never)]
+fn validate_request_in<'b>(
+    config: &ServerConfig<'_>,
+    request: &'b [u8],
+    storage: &mut [httparse::Header<'b>],
+) -> Result<Status<Accepted<'b>>, Rejection> {
     let limits = &config.limits;
     // No line and no head can be longer than the whole buffer: the separate limit
     // scan is only needed when the buffer could break a limit.
-    let cap = limits.header_capacity().min(N);
+    let cap = limits.header_capacity().min(storage.len());
     if request.len() > limits.max_line || request.len() > limits.max_total {
         if let Some((limit, at)) = first_limit_failure(request, limits) {
             // The verdict is the one the earliest bytes decide, whatever the delivery: a
             // syntax error already certain before the limit broke comes first.
             let before = request.get(..at.saturating_sub(1)).unwrap_or(&[]);
-            let mut storage = [httparse::EMPTY_HEADER; N];
             if let Some(slots) = storage.get_mut(..cap) {
                 if let Err(e) = httparse::Request::new(slots).parse(before) {
                     return Err(syntax_rejection(e, before));
@@ -304,7 +316,6 @@ pub fn validate_request_with<'b, const N: usize>(
             });
         }
     }
-    let mut storage = [httparse::EMPTY_HEADER; N];
     let slots = match storage.get_mut(..cap) {
         Some(s) => s,
         None => return Err(Rejection::TooManyHeaders),

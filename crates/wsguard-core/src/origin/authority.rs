@@ -56,10 +56,21 @@ pub(crate) fn scan_bytes(b: &[u8]) -> Result<(), Malformed> {
     Ok(())
 }
 
+/// Index of the first byte of `s` that is one of the ASCII bytes in `set`. A plain byte
+/// loop: `str::find` with a char pattern links a searcher and `memchr` (flash on a MCU).
+pub(crate) fn find_byte(s: &str, set: &[u8]) -> Option<usize> {
+    s.bytes().position(|c| set.iter().any(|&x| x == c))
+}
+
+/// `s` cut at byte `i`, the index of an ASCII byte (so a char boundary); no panic path.
+pub(crate) fn cut_at(s: &str, i: usize) -> (&str, &str) {
+    (s.get(..i).unwrap_or(s), s.get(i..).unwrap_or(""))
+}
+
 /// Splits `scheme://rest`.
 pub(crate) fn split_scheme(s: &str) -> Result<(&str, &str), Malformed> {
-    let colon = s.find(':').ok_or(Malformed::NoScheme)?;
-    let (scheme, rest) = s.split_at(colon);
+    let colon = find_byte(s, b":").ok_or(Malformed::NoScheme)?;
+    let (scheme, rest) = cut_at(s, colon);
     let rest = rest.strip_prefix("://").ok_or(Malformed::NoScheme)?;
     let mut bytes = scheme.bytes();
     match bytes.next() {
@@ -75,9 +86,9 @@ pub(crate) fn split_scheme(s: &str) -> Result<(&str, &str), Malformed> {
 /// Cuts the authority off `rest` and refuses anything after it (path, query, fragment)
 /// and userinfo / backslashes inside it.
 pub(crate) fn split_authority(rest: &str) -> Result<&str, Malformed> {
-    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    let (auth, tail) = rest.split_at(end);
-    if auth.contains('@') {
+    let end = find_byte(rest, b"/?#").unwrap_or(rest.len());
+    let (auth, tail) = cut_at(rest, end);
+    if find_byte(auth, b"@").is_some() {
         return Err(Malformed::Userinfo);
     }
     match tail.as_bytes().first() {
@@ -87,7 +98,7 @@ pub(crate) fn split_authority(rest: &str) -> Result<&str, Malformed> {
         Some(b'?') => return Err(Malformed::Query),
         _ => return Err(Malformed::Fragment),
     }
-    if auth.contains('\\') {
+    if find_byte(auth, b"\\").is_some() {
         return Err(Malformed::Backslash);
     }
     Ok(auth)
@@ -97,8 +108,8 @@ pub(crate) fn split_authority(rest: &str) -> Result<&str, Malformed> {
 /// and the raw port text, unvalidated.
 pub(crate) fn split_host_port(auth: &str) -> Result<(&str, Option<&str>), Malformed> {
     if auth.starts_with('[') {
-        let close = auth.find(']').ok_or(Malformed::Ipv6Noncanonical)?;
-        let (host, after) = auth.split_at(close + 1);
+        let close = find_byte(auth, b"]").ok_or(Malformed::Ipv6Noncanonical)?;
+        let (host, after) = cut_at(auth, close + 1);
         if after.is_empty() {
             Ok((host, None))
         } else if let Some(p) = after.strip_prefix(':') {
@@ -107,12 +118,12 @@ pub(crate) fn split_host_port(auth: &str) -> Result<(&str, Option<&str>), Malfor
             Err(Malformed::Ipv6Noncanonical)
         }
     } else {
-        match auth.find(':') {
+        match find_byte(auth, b":") {
             None => Ok((auth, None)),
             Some(i) => {
-                let (host, after) = auth.split_at(i);
+                let (host, after) = cut_at(auth, i);
                 let port = after.get(1..).unwrap_or("");
-                if port.contains(':') {
+                if find_byte(port, b":").is_some() {
                     Err(Malformed::Ipv6Noncanonical)
                 } else {
                     Ok((host, Some(port)))
@@ -159,13 +170,13 @@ pub(crate) enum HostKind {
 pub(crate) fn validate_host(host: &str) -> Result<HostKind, Malformed> {
     if let Some(inner) = host.strip_prefix('[') {
         let inner = inner.strip_suffix(']').ok_or(Malformed::Ipv6Noncanonical)?;
-        if inner.contains('%') {
+        if find_byte(inner, b"%").is_some() {
             return Err(Malformed::ZoneId);
         }
         check_ipv6(inner)?;
         return Ok(HostKind::Ipv6);
     }
-    if host.contains('%') {
+    if find_byte(host, b"%").is_some() {
         return Err(Malformed::Percent);
     }
     validate_domain(host)
@@ -181,8 +192,8 @@ fn validate_domain(host: &str) -> Result<HostKind, Malformed> {
     if host.ends_with('.') {
         return Err(Malformed::TrailingDot);
     }
-    let mut last = "";
-    for label in host.split('.') {
+    let mut last: &[u8] = b"";
+    for label in host.as_bytes().split(|&c| c == b'.') {
         if label.is_empty() {
             return Err(Malformed::EmptyLabel);
         }
@@ -190,8 +201,8 @@ fn validate_domain(host: &str) -> Result<HostKind, Malformed> {
             return Err(Malformed::LabelTooLong);
         }
         if !label
-            .bytes()
-            .all(|c| c.is_ascii_alphanumeric() || c == b'-' || c == b'_')
+            .iter()
+            .all(|&c| c.is_ascii_alphanumeric() || c == b'-' || c == b'_')
         {
             return Err(Malformed::BadHost);
         }
@@ -209,25 +220,25 @@ fn validate_domain(host: &str) -> Result<HostKind, Malformed> {
 }
 
 /// WHATWG: a host whose last label is a number (decimal or `0x` hex) is an IPv4 address.
-fn is_numeric_label(l: &str) -> bool {
-    if let Some(hex) = l.strip_prefix("0x").or_else(|| l.strip_prefix("0X")) {
-        hex.bytes().all(|c| c.is_ascii_hexdigit())
+fn is_numeric_label(l: &[u8]) -> bool {
+    if let Some(hex) = l.strip_prefix(b"0x").or_else(|| l.strip_prefix(b"0X")) {
+        hex.iter().all(|c| c.is_ascii_hexdigit())
     } else {
-        !l.is_empty() && l.bytes().all(|c| c.is_ascii_digit())
+        !l.is_empty() && l.iter().all(|c| c.is_ascii_digit())
     }
 }
 
 fn is_canonical_ipv4(host: &str) -> bool {
     let mut n = 0;
-    for part in host.split('.') {
+    for part in host.as_bytes().split(|&c| c == b'.') {
         n += 1;
-        if n > 4 || part.is_empty() || part.len() > 3 || !part.bytes().all(|c| c.is_ascii_digit()) {
+        if n > 4 || part.is_empty() || part.len() > 3 || !part.iter().all(|c| c.is_ascii_digit()) {
             return false;
         }
-        if part.len() > 1 && part.starts_with('0') {
+        if part.len() > 1 && part.first() == Some(&b'0') {
             return false;
         }
-        let v = part.bytes().fold(0u32, |a, c| a * 10 + u32::from(c - b'0'));
+        let v = part.iter().fold(0u32, |a, c| a * 10 + u32::from(c - b'0'));
         if v > 255 {
             return false;
         }
@@ -239,12 +250,20 @@ fn parse_groups(s: &str, out: &mut [u16; 8], at: &mut usize) -> Result<(), Malfo
     if s.is_empty() {
         return Ok(());
     }
-    for g in s.split(':') {
-        if g.is_empty() || g.len() > 4 || !g.bytes().all(|c| c.is_ascii_hexdigit()) {
+    for g in s.as_bytes().split(|&c| c == b':') {
+        if g.is_empty() || g.len() > 4 || !g.iter().all(|c| c.is_ascii_hexdigit()) {
             return Err(Malformed::Ipv6Noncanonical);
         }
         let slot = out.get_mut(*at).ok_or(Malformed::Ipv6Noncanonical)?;
-        *slot = u16::from_str_radix(g, 16).map_err(|_| Malformed::Ipv6Noncanonical)?;
+        // At most 4 hex digits: always fits a u16.
+        *slot = g.iter().fold(0u16, |a, &c| {
+            let d = match c {
+                b'0'..=b'9' => c - b'0',
+                b'a'..=b'f' => c - b'a' + 10,
+                _ => c.wrapping_sub(b'A').wrapping_add(10),
+            };
+            (a << 4) | u16::from(d)
+        });
         *at += 1;
     }
     Ok(())
@@ -256,7 +275,7 @@ fn check_ipv6(inner: &str) -> Result<(), Malformed> {
     let mut head = [0u16; 8];
     let mut tail = [0u16; 8];
     let (mut nh, mut nt) = (0usize, 0usize);
-    match inner.find("::") {
+    match inner.as_bytes().windows(2).position(|w| w == b"::") {
         Some(i) => {
             parse_groups(inner.get(..i).unwrap_or(""), &mut head, &mut nh)?;
             parse_groups(inner.get(i + 2..).unwrap_or(""), &mut tail, &mut nt)?;
@@ -370,7 +389,7 @@ pub(crate) fn scan_authority_fast(v: &[u8], start: usize) -> Option<(usize, Opti
     }
     // A last label starting with a digit may make the host an IPv4 address.
     if auth.get(label_start)?.is_ascii_digit() {
-        let last = core::str::from_utf8(auth.get(label_start..host_len)?).ok()?;
+        let last = auth.get(label_start..host_len)?;
         if is_numeric_label(last) {
             let host = core::str::from_utf8(auth.get(..host_len)?).ok()?;
             if !is_canonical_ipv4(host) {
