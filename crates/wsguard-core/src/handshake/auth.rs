@@ -56,7 +56,9 @@ pub struct Token<'b> {
 fn is_token68(t: &[u8]) -> bool {
     let body_len = t
         .iter()
-        .take_while(|&&b| b.is_ascii_alphanumeric() || b"-._~+/".contains(&b))
+        .take_while(|&&b| {
+            b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'+' | b'/')
+        })
         .count();
     body_len > 0 && t.get(body_len..).unwrap_or(&[]).iter().all(|&b| b == b'=')
 }
@@ -65,7 +67,7 @@ fn is_token68(t: &[u8]) -> bool {
 fn is_plain_token(t: &[u8]) -> bool {
     !t.is_empty()
         && t.iter()
-            .all(|&b| (0x21..0x7f).contains(&b) && !b",;\"&#".contains(&b))
+            .all(|&b| (0x21..0x7f).contains(&b) && !matches!(b, b',' | b';' | b'"' | b'&' | b'#'))
 }
 
 /// Classifies `Sec-WebSocket-Protocol` entries: yields `(entry, carries_token)`.

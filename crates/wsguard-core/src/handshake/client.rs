@@ -240,7 +240,24 @@ impl From<BufferTooSmall> for RequestError {
 }
 
 fn is_tchar(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)
+    b.is_ascii_alphanumeric()
+        || matches!(
+            b,
+            b'!' | b'#'
+                | b'$'
+                | b'%'
+                | b'&'
+                | b'\''
+                | b'*'
+                | b'+'
+                | b'-'
+                | b'.'
+                | b'^'
+                | b'_'
+                | b'`'
+                | b'|'
+                | b'~'
+        )
 }
 
 fn is_http_token(s: &str) -> bool {
@@ -261,11 +278,11 @@ fn check(ok: bool, e: RequestError) -> Result<(), RequestError> {
 
 fn validate_fields(req: &ClientRequest<'_>) -> Result<(), RequestError> {
     check(
-        is_visible(req.host) && !req.host.bytes().any(|b| b",/@".contains(&b)),
+        is_visible(req.host) && !req.host.bytes().any(|b| matches!(b, b',' | b'/' | b'@')),
         RequestError::InvalidHost,
     )?;
     check(
-        req.path.starts_with('/') && is_visible(req.path) && !req.path.contains('#'),
+        req.path.starts_with('/') && is_visible(req.path) && !req.path.bytes().any(|b| b == b'#'),
         RequestError::InvalidPath,
     )?;
     if let Some(o) = req.origin {
@@ -288,9 +305,10 @@ fn validate_fields(req: &ClientRequest<'_>) -> Result<(), RequestError> {
                 let body = v.trim_end_matches('=');
                 check(
                     !body.is_empty()
-                        && body
-                            .bytes()
-                            .all(|b| b.is_ascii_alphanumeric() || b"-._~+/".contains(&b)),
+                        && body.bytes().all(|b| {
+                            b.is_ascii_alphanumeric()
+                                || matches!(b, b'-' | b'.' | b'_' | b'~' | b'+' | b'/')
+                        }),
                     RequestError::InvalidToken,
                 )?;
             }
@@ -304,7 +322,8 @@ fn validate_fields(req: &ClientRequest<'_>) -> Result<(), RequestError> {
             }
             TokenPlacement::Query(name) => {
                 check(
-                    is_visible(name) && !name.bytes().any(|b| b"&#=?".contains(&b)),
+                    is_visible(name)
+                        && !name.bytes().any(|b| matches!(b, b'&' | b'#' | b'=' | b'?')),
                     RequestError::InvalidToken,
                 )?;
                 check(
@@ -351,10 +370,12 @@ pub fn write_request(req: &ClientRequest<'_>, out: &mut [u8]) -> Result<usize, R
         placement: TokenPlacement::Query(name),
     }) = req.token
     {
-        let sep = match req.path.find('?') {
-            None => "?",
-            Some(_) if req.path.ends_with('?') || req.path.ends_with('&') => "",
-            Some(_) => "&",
+        let sep = if !req.path.bytes().any(|b| b == b'?') {
+            "?"
+        } else if req.path.ends_with('?') || req.path.ends_with('&') {
+            ""
+        } else {
+            "&"
         };
         let _ = c.put_str(sep);
         let _ = c.put_str(name);

@@ -4,7 +4,7 @@
 //! most likely cause from the status, the headers and (when it is complete in the buffer)
 //! the first line of the body.
 
-use super::proxy::{html_title, is_html, proxy_remedy, proxy_signature};
+use super::proxy::{find_ci, html_title, is_html, proxy_remedy, proxy_signature};
 use super::tokens::{header_values, single, trim_ows};
 use crate::Diagnostic;
 
@@ -229,9 +229,9 @@ fn parse_u32(v: &[u8]) -> Option<u32> {
 
 /// `snake_case:` at the start of a line, with at least one underscore.
 fn leading_code(line: &str) -> Option<&str> {
-    let (code, _) = line.split_once(':')?;
+    let code = line.get(..line.bytes().position(|b| b == b':')?)?;
     let ok = !code.is_empty()
-        && code.contains('_')
+        && code.bytes().any(|b| b == b'_')
         && code
             .bytes()
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
@@ -246,8 +246,7 @@ fn contains_ci(hay: &[u8], needle: &[u8]) -> bool {
     if needle.is_empty() {
         return true;
     }
-    hay.windows(needle.len())
-        .any(|w| w.eq_ignore_ascii_case(needle))
+    find_ci(hay, needle).is_some()
 }
 
 /// Explains a non-101 answer. `body` is everything after the head in the buffer.
@@ -342,11 +341,15 @@ pub(crate) fn diagnose<'b>(
 
 /// `400 Bad Request` (any case, any spacing): the generic title that says nothing more.
 fn is_plain_400_title(title: &str) -> bool {
-    let mut words = title.split_ascii_whitespace();
+    // Bytes, not `split_ascii_whitespace`: the same words without the str iterator.
+    let mut words = title
+        .as_bytes()
+        .split(u8::is_ascii_whitespace)
+        .filter(|w| !w.is_empty());
     matches!(
         (words.next(), words.next(), words.next(), words.next()),
-        (Some("400"), Some(b), Some(r), None)
-            if b.eq_ignore_ascii_case("bad") && r.eq_ignore_ascii_case("request")
+        (Some(b"400"), Some(b), Some(r), None)
+            if b.eq_ignore_ascii_case(b"bad") && r.eq_ignore_ascii_case(b"request")
     )
 }
 

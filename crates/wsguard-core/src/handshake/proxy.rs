@@ -72,10 +72,16 @@ pub(crate) fn proxy_signature<'b>(headers: &[httparse::Header<'b>]) -> Option<&'
 pub(crate) fn proxy_remedy(signature: &str) -> &'static str {
     let s = signature;
     // `Via: 1.1 varnish` names the product after the protocol version.
-    let product = s
-        .split_once(' ')
-        .filter(|(v, _)| v.bytes().all(|b| b.is_ascii_digit() || b == b'.'))
-        .map_or(s, |(_, p)| p);
+    let product = match s.bytes().position(|b| b == b' ') {
+        Some(i)
+            if s.as_bytes()
+                .get(..i)
+                .is_some_and(|v| v.iter().all(|&b| b.is_ascii_digit() || b == b'.')) =>
+        {
+            s.get(i + 1..).unwrap_or(s)
+        }
+        _ => s,
+    };
     let is = |p: &str| starts_with_ci(product, p);
     if is("nginx") || is("openresty") || is("tengine") {
         "the answer came through nginx and carries no Upgrade header: nginx forwarded a plain GET. In the location block add `proxy_http_version 1.1; proxy_set_header Upgrade $http_upgrade; proxy_set_header Connection \"upgrade\";`"
@@ -102,11 +108,12 @@ pub(crate) fn proxy_remedy(signature: &str) -> &'static str {
 pub(crate) fn is_html(headers: &[httparse::Header<'_>], body: &[u8]) -> bool {
     let by_type = single(headers, "content-type")
         .1
-        .is_some_and(|ct| ct.windows(4).any(|w| w.eq_ignore_ascii_case(b"html")));
+        .is_some_and(|ct| find_ci(ct, b"html").is_some());
     by_type || body.trim_ascii_start().first() == Some(&b'<')
 }
 
-fn find_ci(hay: &[u8], needle: &[u8]) -> Option<usize> {
+/// Index of the first ASCII-case-insensitive occurrence of `needle` (not empty) in `hay`.
+pub(crate) fn find_ci(hay: &[u8], needle: &[u8]) -> Option<usize> {
     hay.windows(needle.len())
         .position(|w| w.eq_ignore_ascii_case(needle))
 }
@@ -121,7 +128,7 @@ pub(crate) fn html_title(body: &[u8]) -> Option<&str> {
     let title = trim_ows(inner.get(..close)?.trim_ascii());
     core::str::from_utf8(title)
         .ok()
-        .filter(|t| !t.is_empty() && !t.contains('<'))
+        .filter(|t| !t.is_empty() && !t.bytes().any(|b| b == b'<'))
 }
 
 #[cfg(test)]

@@ -335,8 +335,12 @@ fn validate_request_in<'b>(
         return Err(Rejection::HttpVersion);
     }
     let target = req.path.unwrap_or("");
-    let (path, query) = match target.split_once('?') {
-        Some((p, q)) => (p, Some(q)),
+    // A byte loop, not `split_once('?')`: no char searcher and no `memchr` in the binary.
+    let (path, query) = match target.bytes().position(|c| c == b'?') {
+        Some(i) => (
+            target.get(..i).unwrap_or(target),
+            Some(target.get(i + 1..).unwrap_or("")),
+        ),
         None => (target, None),
     };
 

@@ -59,7 +59,14 @@ pub(crate) fn scan_bytes(b: &[u8]) -> Result<(), Malformed> {
 /// Index of the first byte of `s` that is one of the ASCII bytes in `set`. A plain byte
 /// loop: `str::find` with a char pattern links a searcher and `memchr` (flash on a MCU).
 pub(crate) fn find_byte(s: &str, set: &[u8]) -> Option<usize> {
-    s.bytes().position(|c| set.iter().any(|&x| x == c))
+    s.bytes().position(|c| {
+        for &x in set {
+            if x == c {
+                return true;
+            }
+        }
+        false
+    })
 }
 
 /// `s` cut at byte `i`, the index of an ASCII byte (so a char boundary); no panic path.
@@ -135,20 +142,25 @@ pub(crate) fn split_host_port(auth: &str) -> Result<(&str, Option<&str>), Malfor
 
 /// A decimal port, 1..=65535, without leading zeros.
 pub(crate) fn parse_port(p: &str) -> Result<u16, Malformed> {
+    parse_port_bytes(p.as_bytes())
+}
+
+/// [`parse_port`] on bytes (a comma-separated port list is split as bytes).
+pub(crate) fn parse_port_bytes(p: &[u8]) -> Result<u16, Malformed> {
     if p.is_empty() {
         return Err(Malformed::PortEmpty);
     }
-    if !p.bytes().all(|c| c.is_ascii_digit()) {
+    if !p.iter().all(|c| c.is_ascii_digit()) {
         return Err(Malformed::PortInvalid);
     }
-    if p.len() > 1 && p.starts_with('0') {
+    if p.len() > 1 && p.first() == Some(&b'0') {
         return Err(Malformed::PortLeadingZero);
     }
     if p.len() > 5 {
         return Err(Malformed::PortRange);
     }
     let mut v: u32 = 0;
-    for c in p.bytes() {
+    for &c in p {
         v = v * 10 + u32::from(c - b'0');
     }
     match v {

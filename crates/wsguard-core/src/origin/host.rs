@@ -5,7 +5,7 @@
 //! `Host: attacker.example`, so a server that only answers to its own names is safe.
 
 use super::authority::{
-    ends_with_ci, eq_ci, parse_authority, parse_port, scan_authority_fast, scan_bytes,
+    ends_with_ci, eq_ci, find_byte, parse_authority, parse_port, scan_authority_fast, scan_bytes,
     split_host_port, validate_host,
 };
 use super::malformed::Malformed;
@@ -185,10 +185,10 @@ impl<'a> HostPolicy<'a> {
         scan_bytes(host).map_err(HostDenial::Malformed)?;
         let text =
             core::str::from_utf8(host).map_err(|_| HostDenial::Malformed(Malformed::NonAscii))?;
-        if text.contains('@') {
+        if find_byte(text, b"@").is_some() {
             return Err(HostDenial::Malformed(Malformed::Userinfo));
         }
-        if let Some(i) = text.find(['/', '?', '#', '\\']) {
+        if let Some(i) = find_byte(text, b"/?#\\") {
             return Err(HostDenial::Malformed(match text.as_bytes().get(i) {
                 Some(b'/') => Malformed::Path,
                 Some(b'?') => Malformed::Query,

@@ -2,8 +2,8 @@
 //! port lists, and `*`.
 
 use super::authority::{
-    default_port, ends_with_ci, eq_ci, normalise_port, parse_port, scan_bytes, split_authority,
-    split_host_port, split_scheme, validate_host, HostKind,
+    default_port, ends_with_ci, eq_ci, find_byte, normalise_port, parse_port, parse_port_bytes,
+    scan_bytes, split_authority, split_host_port, split_scheme, validate_host, HostKind,
 };
 use super::malformed::Malformed;
 use super::parse::{Origin, OriginKind, MAX_ORIGIN_LEN};
@@ -138,8 +138,8 @@ impl fmt::Display for PatternError {
 }
 
 fn for_each_list_port(list: &str, mut f: impl FnMut(u16) -> bool) -> bool {
-    for p in list.split(',') {
-        if let Ok(p) = parse_port(p) {
+    for p in list.as_bytes().split(|&c| c == b',') {
+        if let Ok(p) = parse_port_bytes(p) {
             if f(p) {
                 return true;
             }
@@ -199,7 +199,7 @@ impl<'a> Pattern<'a> {
             Malformed::NoScheme => PatternError::NoScheme,
             e => PatternError::Malformed(e),
         })?;
-        if scheme.contains('*') {
+        if find_byte(scheme, b"*").is_some() {
             return Err(PatternError::Wildcard);
         }
         let auth = split_authority(rest).map_err(PatternError::Malformed)?;
@@ -209,7 +209,7 @@ impl<'a> Pattern<'a> {
             Some(suffix) => (suffix, true),
             None => (host, false),
         };
-        if host.contains('*') {
+        if find_byte(host, b"*").is_some() {
             return Err(PatternError::Wildcard);
         }
         let kind = validate_host(host).map_err(PatternError::Malformed)?;
@@ -224,12 +224,17 @@ impl<'a> Pattern<'a> {
                     .strip_prefix('[')
                     .and_then(|p| p.strip_suffix(']'))
                     .ok_or(PatternError::PortList)?;
-                if list.is_empty() || list.split(',').any(|x| parse_port(x).is_err()) {
+                if list.is_empty()
+                    || list
+                        .as_bytes()
+                        .split(|&c| c == b',')
+                        .any(|x| parse_port_bytes(x).is_err())
+                {
                     return Err(PatternError::PortList);
                 }
                 PortPattern::List(list)
             }
-            Some(p) if p.contains('*') => return Err(PatternError::Wildcard),
+            Some(p) if find_byte(p, b"*").is_some() => return Err(PatternError::Wildcard),
             Some(p) => {
                 let n = parse_port(p).map_err(PatternError::Malformed)?;
                 match normalise_port(scheme, Some(n)) {
