@@ -21,7 +21,7 @@
 //!   bytes arrived;
 //! * `decode_streaming` over the whole buffer equals `decode`.
 //!
-//! Deliberate difference (documented in FUZZING.md): when the input ends inside a text
+//! Deliberate difference D1 (FUZZING.md): when the input ends inside a text
 //! frame, `decode_streaming` may already have seen the invalid UTF-8 in the partial
 //! payload and fails with `InvalidUtf8`, while whole-frame `decode` is still waiting for
 //! the rest of the frame (`Incomplete`). Early detection is the documented behaviour of

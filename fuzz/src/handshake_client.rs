@@ -16,7 +16,7 @@
 //!   computed here; the subprotocol was offered; `consumed` ends the head;
 //! * a failure: complete `Diagnostic`; `Rejected` carries the status httparse reads.
 //!
-//! Deliberate difference (documented in FUZZING.md): for a non-101 answer the core reads
+//! Deliberate difference D7 (FUZZING.md): for a non-101 answer the core reads
 //! the body only once `Content-Length` says all of it is there. A prefix that holds the
 //! whole head but not the whole body is therefore diagnosed from the head alone: same
 //! status and header-derived fields (`location`, `server`, `retry_after`,

@@ -8,22 +8,22 @@
 //! Compared: the messages both deliver (text, binary, ping, pong, close with code and
 //! reason), in order, and the verdict: failed, or ran out of input.
 //!
-//! Deliberate differences, tolerated here and documented in FUZZING.md:
-//! 1. **Truncated last frame.** wsguard applies every header rule (RSV bits, opcode,
+//! Deliberate differences, tolerated here; the ids are those of FUZZING.md:
+//! D2. **Truncated last frame.** wsguard applies every header rule (RSV bits, opcode,
 //!    masking, control-frame length, frame and message limits) as soon as the header is
 //!    complete; tungstenite reads the whole payload first. When the input ends inside
 //!    the frame wsguard refused, tungstenite only sees the end of the input.
-//! 2. **Invalid close code.** tungstenite does not fail on a Close with a code that may
+//! D3. **Invalid close code.** tungstenite does not fail on a Close with a code that may
 //!    not be sent (0–999, 1004–1006, 1015–2999, 5000+): it delivers
 //!    `Close(1002, "Protocol violation")` and replies with it. wsguard fails with
 //!    `InvalidCloseCode` (close code 1002). Same wire outcome; counted as equal.
-//! 3. **Close code 1014** (Bad Gateway, registered with IANA after RFC 6455): valid for
-//!    wsguard, "bad" for tungstenite (case 2 applies on its side).
-//! 4. **Non-minimal length encoding** (e.g. 5 written in the 16-bit form): refused by
+//! D4. **Close code 1014** (Bad Gateway, registered with IANA after RFC 6455): valid for
+//!    wsguard, "bad" for tungstenite (D3 applies on its side).
+//! D5. **Non-minimal length encoding** (e.g. 5 written in the 16-bit form): refused by
 //!    wsguard's strict default (RFC 6455 §5.2 "MUST use the minimal number of bytes"),
 //!    accepted by tungstenite. With flag bit 2 (lenient) both accept. (A control frame
 //!    written with an extended length is refused as `ControlFrameTooLong` in strict mode.)
-//! 5. **Frames after the peer's Close.** tungstenite answers the Close and stops reading
+//! D6. **Frames after the peer's Close.** tungstenite answers the Close and stops reading
 //!    (`ConnectionClosed`); wsguard refuses any later frame with `FrameAfterClose`
 //!    (RFC 6455 §5.5.1: nothing follows a Close). Compared up to the first Close.
 
@@ -181,7 +181,7 @@ pub fn fuzz_frame_tungstenite(data: &[u8]) {
     let (mut a, mut a_end) = ours(*flags, wire);
     let (mut b, mut b_end) = theirs(*flags, wire);
 
-    // difference 3: 1014 is valid for us, tungstenite turns it into a protocol-violation close
+    // D4: 1014 is valid for us, tungstenite turns it into a protocol-violation close
     let k = a.len().min(b.len());
     for i in 0..k {
         if matches!(&a[i], Msg::Close(Some((1014, _)))) && is_protocol_violation_close(&b[i]) {
@@ -192,14 +192,14 @@ pub fn fuzz_frame_tungstenite(data: &[u8]) {
             break;
         }
     }
-    // difference 2: tungstenite delivers Close(1002) where we fail with InvalidCloseCode
+    // D3: tungstenite delivers Close(1002) where we fail with InvalidCloseCode
     if let End::Failed { error: Some(ProtocolError::InvalidCloseCode), .. } = a_end {
         if b.len() > a.len() && is_protocol_violation_close(&b[a.len()]) {
             b.truncate(a.len());
             b_end = End::Failed { truncated: false, nonminimal: false, error: None };
         }
     }
-    // difference 4: non-minimal length, refused in strict mode only (as NonMinimalLength,
+    // D5: non-minimal length, refused in strict mode only (as NonMinimalLength,
     // or as ControlFrameTooLong for a control frame written with an extended length)
     if let End::Failed { nonminimal: true, .. } = a_end {
         if flags & 4 == 0 && b.len() >= a.len() {
@@ -207,7 +207,7 @@ pub fn fuzz_frame_tungstenite(data: &[u8]) {
             b_end = End::Failed { truncated: false, nonminimal: false, error: None };
         }
     }
-    // difference 5: after the peer's Close, tungstenite answers and stops reading; wsguard
+    // D6: after the peer's Close, tungstenite answers and stops reading; wsguard
     // refuses any further frame (FrameAfterClose). Compare up to the first Close only.
     if let Some(i) = a.iter().position(|m| matches!(m, Msg::Close(_))) {
         if b.len() > i && b[..=i] == a[..=i] {
@@ -220,7 +220,7 @@ pub fn fuzz_frame_tungstenite(data: &[u8]) {
     assert_eq!(a, b, "messages differ (ours {a_end:?}, tungstenite {b_end:?})");
     match (a_end, b_end) {
         (End::Eof, End::Eof) | (End::Failed { .. }, End::Failed { .. }) => {}
-        // difference 1: we refuse a frame from its header; tungstenite waits for the payload
+        // D2: we refuse a frame from its header; tungstenite waits for the payload
         (End::Failed { truncated: true, .. }, End::Eof) => {}
         (x, y) => panic!("verdicts differ: ours {x:?}, tungstenite {y:?}"),
     }
