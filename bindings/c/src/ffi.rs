@@ -203,6 +203,33 @@ pub unsafe extern "C" fn wsguard_str_eq(s: wsguard_str, cstr: *const c_char) -> 
     })
 }
 
+/// Formats `value` into the caller buffer `dst`: on success `*written_out` is its length;
+/// when `dst` is too small, `*needed_out` (may be NULL) is the size the text needs.
+///
+/// # Safety
+/// `written_out` is valid for writes; `needed_out` is NULL or valid for writes.
+pub(crate) unsafe fn write_display(
+    dst: &mut [u8],
+    value: &dyn core::fmt::Display,
+    written_out: *mut usize,
+    needed_out: *mut usize,
+) -> Result<(), wsguard_result> {
+    let mut cur = wsguard_core::Cursor::new(dst);
+    let _ = core::fmt::write(&mut cur, format_args!("{value}"));
+    match cur.finish() {
+        Ok(n) => {
+            // SAFETY: caller's contract.
+            unsafe { written_out.write(n) };
+            Ok(())
+        }
+        Err(e) => {
+            // SAFETY: caller's contract.
+            unsafe { write_opt(needed_out, e.needed) };
+            Err(wsguard_result::BufferTooSmall)
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

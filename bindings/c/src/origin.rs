@@ -4,7 +4,9 @@
 //! needed), so it can live in caller memory (`wsguard_origin_policy_init`) on a device
 //! without malloc, or on the heap (`wsguard_origin_policy_new` / `_free`).
 
-use crate::ffi::{bytes, bytes_mut, non_null, text, write_opt, wsguard_rejection, wsguard_str};
+use crate::ffi::{
+    bytes, bytes_mut, non_null, text, write_display, write_opt, wsguard_rejection, wsguard_str,
+};
 use crate::handle::{self, Handle};
 use crate::result::{guard, guard_value, wsguard_result};
 use crate::strtable::StrTable;
@@ -641,33 +643,8 @@ pub unsafe extern "C" fn wsguard_origin_normalize(
             unsafe { write_opt(rejection_out, origin_rejection(&d)) };
             wsguard_result::OriginRejected
         })?;
-        let mut w = CursorWriter {
-            cur: Cursor::new(dst),
-        };
-        let _ = core::fmt::write(&mut w, format_args!("{parsed}"));
-        match w.cur.finish() {
-            Ok(n) => {
-                unsafe { written_out.write(n) };
-                Ok(())
-            }
-            Err(e) => {
-                unsafe { write_opt(needed_out, e.needed) };
-                Err(wsguard_result::BufferTooSmall)
-            }
-        }
+        unsafe { write_display(dst, &parsed, written_out, needed_out) }
     })
-}
-
-/// `core::fmt::Write` over a `Cursor` that keeps counting after it is full.
-struct CursorWriter<'a> {
-    cur: Cursor<'a>,
-}
-
-impl core::fmt::Write for CursorWriter<'_> {
-    fn write_str(&mut self, s: &str) -> core::fmt::Result {
-        let _ = self.cur.put_str(s);
-        Ok(())
-    }
 }
 
 #[allow(dead_code)]

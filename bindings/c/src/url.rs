@@ -1,6 +1,6 @@
 //! ws/wss URLs: parse and validate, derive the socket URL from a page URL, mixed content.
 
-use crate::ffi::{bytes, bytes_mut, non_null, text, write_opt, wsguard_rejection};
+use crate::ffi::{bytes, bytes_mut, non_null, text, write_display, write_opt, wsguard_rejection};
 use crate::result::{guard, wsguard_result};
 use core::ffi::c_char;
 use wsguard_core::url::{check_mixed_content, derive_ws_url, HostKind, UrlError, WsUrl};
@@ -189,32 +189,8 @@ pub unsafe extern "C" fn wsguard_url_derive(
                 return Err(wsguard_result::InvalidUrl);
             }
         };
-        let mut w = Writer {
-            cur: Cursor::new(dst),
-        };
-        let _ = core::fmt::write(&mut w, format_args!("{url}"));
-        match w.cur.finish() {
-            Ok(n) => {
-                unsafe { written_out.write(n) };
-                Ok(())
-            }
-            Err(e) => {
-                unsafe { write_opt(needed_out, e.needed) };
-                Err(wsguard_result::BufferTooSmall)
-            }
-        }
+        unsafe { write_display(dst, &url, written_out, needed_out) }
     })
-}
-
-struct Writer<'a> {
-    cur: Cursor<'a>,
-}
-
-impl core::fmt::Write for Writer<'_> {
-    fn write_str(&mut self, s: &str) -> core::fmt::Result {
-        let _ = self.cur.put_str(s);
-        Ok(())
-    }
 }
 
 /// Checks that a page at `page` may open `url` (no `ws://` from an `https://` page; `url`

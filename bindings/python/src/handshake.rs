@@ -397,29 +397,69 @@ pub fn validate_handshake(
         }
     }
     let request = writer.finish(py)?;
-
-    let supported = str_list(py, subprotocols, "subprotocols")?;
-    let supported_refs: Vec<&str> = supported.iter().map(String::as_str).collect();
-    let token = token_config(
-        py,
+    let options = ServerOptions {
+        subprotocols,
+        require_subprotocol,
         token_authorization,
         token_query,
         token_subprotocol_prefix,
         token_subprotocol_marker,
         require_token,
-    )?;
-    let config = ServerConfig::new(policy.core())
-        .hosts(policy.host_policy())
-        .subprotocols(&supported_refs)
-        .require_subprotocol(require_subprotocol)
-        .token(token)
-        .limits(limits_from(max_headers, max_line, max_total));
-    match validate_request(&config, &request) {
-        Ok(Status::Complete(a)) => Ok(Handshake::from(&a)),
-        // We always end the head with an empty line; Partial cannot happen with a
-        // complete buffer, but answer it as the core's malformed request, never panic.
-        Ok(Status::Partial) => Err(rejected(py, &Rejection::MalformedRequest)),
-        Err(r) => Err(rejected(py, &r)),
+        max_headers,
+        max_line,
+        max_total,
+    };
+    // We always end the head with an empty line; "need more bytes" cannot happen with a
+    // complete buffer, but answer it as the core's malformed request, never panic.
+    options
+        .validate(py, &policy, &request)?
+        .ok_or_else(|| rejected(py, &Rejection::MalformedRequest))
+}
+
+/// The keyword arguments both validation entry points share, turned into the core's
+/// `ServerConfig` in one place.
+struct ServerOptions<'a, 'py> {
+    subprotocols: Option<&'a Bound<'py, PyAny>>,
+    require_subprotocol: bool,
+    token_authorization: bool,
+    token_query: Option<&'a str>,
+    token_subprotocol_prefix: Option<&'a str>,
+    token_subprotocol_marker: Option<&'a str>,
+    require_token: bool,
+    max_headers: Option<usize>,
+    max_line: Option<usize>,
+    max_total: Option<usize>,
+}
+
+impl ServerOptions<'_, '_> {
+    /// `Ok(None)`: the head is incomplete.
+    fn validate(
+        &self,
+        py: Python<'_>,
+        policy: &OriginPolicy,
+        request: &[u8],
+    ) -> PyResult<Option<Handshake>> {
+        let supported = str_list(py, self.subprotocols, "subprotocols")?;
+        let supported_refs: Vec<&str> = supported.iter().map(String::as_str).collect();
+        let token = token_config(
+            py,
+            self.token_authorization,
+            self.token_query,
+            self.token_subprotocol_prefix,
+            self.token_subprotocol_marker,
+            self.require_token,
+        )?;
+        let config = ServerConfig::new(policy.core())
+            .hosts(policy.host_policy())
+            .subprotocols(&supported_refs)
+            .require_subprotocol(self.require_subprotocol)
+            .token(token)
+            .limits(limits_from(self.max_headers, self.max_line, self.max_total));
+        match validate_request(&config, request) {
+            Ok(Status::Complete(a)) => Ok(Some(Handshake::from(&a))),
+            Ok(Status::Partial) => Ok(None),
+            Err(r) => Err(rejected(py, &r)),
+        }
     }
 }
 
@@ -450,27 +490,19 @@ pub fn validate_request_bytes(
     max_total: Option<usize>,
 ) -> PyResult<Option<Handshake>> {
     let raw = bytes_of(py, request, "request")?;
-    let supported = str_list(py, subprotocols, "subprotocols")?;
-    let supported_refs: Vec<&str> = supported.iter().map(String::as_str).collect();
-    let token = token_config(
-        py,
+    let options = ServerOptions {
+        subprotocols,
+        require_subprotocol,
         token_authorization,
         token_query,
         token_subprotocol_prefix,
         token_subprotocol_marker,
         require_token,
-    )?;
-    let config = ServerConfig::new(policy.core())
-        .hosts(policy.host_policy())
-        .subprotocols(&supported_refs)
-        .require_subprotocol(require_subprotocol)
-        .token(token)
-        .limits(limits_from(max_headers, max_line, max_total));
-    match validate_request(&config, &raw) {
-        Ok(Status::Complete(a)) => Ok(Some(Handshake::from(&a))),
-        Ok(Status::Partial) => Ok(None),
-        Err(r) => Err(rejected(py, &r)),
-    }
+        max_headers,
+        max_line,
+        max_total,
+    };
+    options.validate(py, &policy, &raw)
 }
 
 /// The ``Sec-WebSocket-Accept`` value for a ``Sec-WebSocket-Key``.

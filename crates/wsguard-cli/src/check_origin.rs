@@ -10,7 +10,6 @@ use crate::style::{wrap, ColorChoice, Style};
 use clap::Args;
 use serde_json::json;
 use wsguard::{Environment, GuardConfig};
-use wsguard_core::origin::{OriginPolicy, Pattern, Preset};
 use wsguard_core::Diagnostic;
 
 /// Arguments of `wsguard check-origin`.
@@ -43,83 +42,43 @@ pub struct OriginVerdict {
 
 /// Decides with the core. `origin = None`: no Origin header.
 pub fn decide(cfg: &GuardConfig, origin: Option<&str>) -> Result<OriginVerdict, String> {
-    // ADAPTER-GAP: the adapter builds this exact policy (core_bind::CoreParts) but does not
-    // expose it; the same core calls are made here.
-    let mut patterns = Vec::new();
-    for (i, raw) in cfg.origin.allowed.iter().enumerate() {
-        match Pattern::parse(raw) {
-            Ok(p) => patterns.push(p),
-            Err(e) => {
-                return Err(format!(
-                    "origin.allowed[{i}] = {raw:?} is not a valid pattern: {} [{}]\n  fix: {}",
-                    e.reason(),
-                    e.code(),
-                    e.remedy()
-                ))
-            }
-        }
-    }
-    let preset = match cfg.env {
-        Environment::Development => Preset::Development,
-        Environment::Production => Preset::Production,
-    };
-    let dev_hosts: Vec<&str> = cfg.origin.dev_hosts.iter().map(String::as_str).collect();
-    let policy = OriginPolicy::new(&patterns)
-        .allow_null(cfg.origin.allow_null)
-        .allow_missing(cfg.origin.allow_missing)
-        .preset(preset)
-        .dev_hosts(&dev_hosts);
-    let bytes = origin.map(str::as_bytes);
-    match policy.check(bytes) {
-        Err(d) => Ok(OriginVerdict {
+    let check = cfg.check_origin(origin).map_err(|e| e.to_string())?;
+    if let Some(d) = check.denial {
+        return Ok(OriginVerdict {
             allowed: false,
             code: d.code().to_string(),
             reason: d.reason().to_string(),
             remedy: Some(d.remedy().to_string()),
             matched: None,
-        }),
-        Ok(o) => {
-            let (why, matched) = if o.is_missing() {
-                (
-                    "the request has no Origin header and the policy allows that (allow_missing)"
-                        .to_string(),
-                    None,
-                )
-            } else if o.is_null() {
-                (
-                    "the Origin is `null` and the policy allows that (allow_null)".to_string(),
-                    None,
-                )
-            } else if let Some((raw, _)) =
-                cfg.origin
-                    .allowed
-                    .iter()
-                    .zip(patterns.iter())
-                    .find(|(_, p)| {
-                        OriginPolicy::new(std::slice::from_ref(*p))
-                            .check(bytes)
-                            .is_ok()
-                    })
-            {
-                (format!("it matches the pattern `{raw}`"), Some(raw.clone()))
-            } else {
-                (
-                    format!(
-                        "the {} preset allows it (loopback or a listed container host)",
-                        preset.name()
-                    ),
-                    None,
-                )
-            };
-            Ok(OriginVerdict {
-                allowed: true,
-                code: "allowed".into(),
-                reason: why,
-                remedy: None,
-                matched,
-            })
-        }
+        });
     }
+    let matched = check
+        .matched
+        .and_then(|i| cfg.origin.allowed.get(i))
+        .cloned();
+    let why = match (&matched, origin) {
+        (Some(raw), _) => format!("it matches the pattern `{raw}`"),
+        (None, None) => {
+            "the request has no Origin header and the policy allows that (allow_missing)".into()
+        }
+        (None, Some(o)) if o.eq_ignore_ascii_case("null") => {
+            "the Origin is `null` and the policy allows that (allow_null)".into()
+        }
+        (None, Some(_)) => format!(
+            "the {} preset allows it (loopback or a listed container host)",
+            match cfg.env {
+                Environment::Development => "development",
+                Environment::Production => "production",
+            }
+        ),
+    };
+    Ok(OriginVerdict {
+        allowed: true,
+        code: "allowed".into(),
+        reason: why,
+        remedy: None,
+        matched,
+    })
 }
 
 /// Runs the subcommand.

@@ -135,3 +135,22 @@ impl<'a> Cursor<'a> {
         &self.buf[..self.len]
     }
 }
+
+/// Formats into the caller buffer: `write!(cursor, "{value}")`. Writing never fails
+/// mid-way: what does not fit is counted, so check [`Cursor::finish`] afterwards for the
+/// size the whole text needs.
+///
+/// ```
+/// use core::fmt::Write;
+/// use wsguard_core::Cursor;
+/// let mut buf = [0u8; 4];
+/// let mut c = Cursor::new(&mut buf);
+/// let _ = write!(c, "{}", 12345);
+/// assert_eq!(c.finish().unwrap_err().needed, 5);
+/// ```
+impl core::fmt::Write for Cursor<'_> {
+    fn write_str(&mut self, s: &str) -> core::fmt::Result {
+        let _ = self.put_str(s);
+        Ok(())
+    }
+}

@@ -236,3 +236,40 @@ pub(crate) fn check_config(cfg: &GuardConfig) -> Result<Vec<LintWarning>, Config
         })
         .collect())
 }
+
+/// The answer of [`GuardConfig::check_origin`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OriginCheck {
+    /// `None` when allowed; else the core's denial (`code()`, `reason()`, `remedy()`).
+    pub denial: Option<wsguard_core::origin::OriginDenial>,
+    /// Index in `origin.allowed` of the first pattern that matches, when one does
+    /// (an origin may also be allowed by `allow_null`, `allow_missing` or the preset).
+    pub matched: Option<usize>,
+}
+
+impl GuardConfig {
+    /// Checks one Origin header value (`None`: absent) with the policy this config
+    /// builds — the same one the guard uses.
+    ///
+    /// ```
+    /// let mut cfg = wsguard::GuardConfig::default();
+    /// cfg.origin.allowed = vec!["https://*.example.com".into()];
+    /// let c = cfg.check_origin(Some("https://app.example.com")).unwrap();
+    /// assert_eq!((c.denial, c.matched), (None, Some(0)));
+    /// let c = cfg.check_origin(Some("https://evil-example.com")).unwrap();
+    /// assert_eq!(wsguard_core::Diagnostic::code(&c.denial.unwrap()), "origin_host");
+    /// ```
+    pub fn check_origin(&self, origin: Option<&str>) -> Result<OriginCheck, ConfigError> {
+        let parts = CoreParts::new(self)?;
+        match parts.origin_policy().check(origin.map(str::as_bytes)) {
+            Err(d) => Ok(OriginCheck {
+                denial: Some(d),
+                matched: None,
+            }),
+            Ok(o) => Ok(OriginCheck {
+                denial: None,
+                matched: parts.patterns.iter().position(|p| p.matches(&o)),
+            }),
+        }
+    }
+}

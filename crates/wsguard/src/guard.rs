@@ -72,6 +72,10 @@ pub struct Accepted {
     pub token: Option<String>,
     /// Where the token was found: `authorization`, `subprotocol` or `query`.
     pub token_source: Option<&'static str>,
+    /// The exact `101 Switching Protocols` answer the core wrote for this request
+    /// (with the chosen subprotocol); send it as is.
+    #[serde(skip)]
+    pub response: Vec<u8>,
 }
 
 /// A refused request: the core's verdict and the exact bytes to answer with.
@@ -215,7 +219,6 @@ impl From<io::Error> for AcceptError {
 pub(crate) struct Verdict {
     pub(crate) accepted: Accepted,
     pub(crate) consumed: usize,
-    pub(crate) response: Vec<u8>,
 }
 
 struct Inner {
@@ -433,7 +436,7 @@ impl Guard {
             buf.extend_from_slice(&chunk[..n]);
             match self.verdict(&buf) {
                 Ok(Some(done)) => {
-                    stream.write_all(&done.response)?;
+                    stream.write_all(&done.accepted.response)?;
                     stream.flush()?;
                     let tail = buf.split_off(done.consumed.min(buf.len()));
                     let ws = WebSocket::from_partially_read(
@@ -480,16 +483,6 @@ impl Guard {
         match validate_request(&sc, head) {
             Ok(Status::Complete(a)) => {
                 self.inner.counters.accepted();
-                let accepted = Accepted {
-                    path: a.path.to_string(),
-                    query: a.query.map(str::to_string),
-                    host: a.host.to_string(),
-                    origin: a.origin.map(|o| o.as_str().to_string()),
-                    subprotocol: a.subprotocol.map(str::to_string),
-                    token: a.token.map(|t| t.value.to_string()),
-                    token_source: a.token.map(|t| t.source.as_str()),
-                };
-                tracing::debug!(path = %accepted.path, origin = ?accepted.origin, subprotocol = ?accepted.subprotocol, "websocket handshake accepted");
                 let mut response = vec![0u8; 256];
                 let n = match write_accept_response(&a, &mut response) {
                     Ok(n) => n,
@@ -499,10 +492,20 @@ impl Guard {
                     }
                 };
                 response.truncate(n);
+                let accepted = Accepted {
+                    path: a.path.to_string(),
+                    query: a.query.map(str::to_string),
+                    host: a.host.to_string(),
+                    origin: a.origin.map(|o| o.as_str().to_string()),
+                    subprotocol: a.subprotocol.map(str::to_string),
+                    token: a.token.map(|t| t.value.to_string()),
+                    token_source: a.token.map(|t| t.source.as_str()),
+                    response,
+                };
+                tracing::debug!(path = %accepted.path, origin = ?accepted.origin, subprotocol = ?accepted.subprotocol, "websocket handshake accepted");
                 Ok(Some(Verdict {
                     accepted,
                     consumed: a.consumed,
-                    response,
                 }))
             }
             Ok(Status::Partial) => Ok(None),

@@ -39,7 +39,7 @@
 //!            .accept<S: Read+Write>(S) -> Result<(WebSocket<S>, Accepted), AcceptError>  core reads/answers the head
 //!            .callback() -> impl FnOnce(&Request, Response) -> Result<Response, ErrorResponse>  for accept_hdr
 //!            .check_request(&http::Request<B>) / .check_raw(&[u8]) -> Result<Accepted, Refusal>
-//!          Accepted { path, query, host, origin, subprotocol, token, token_source }   (Serialize)
+//!          Accepted { path, query, host, origin, subprotocol, token, token_source, response }   (Serialize; response = the core's 101 bytes, not serialised)
 //!          Refusal  { status, code, reason, remedy, response: Vec<u8> }  .body() .to_error_response()
 //!          AcceptError { Refused(Refusal), Incomplete, Io(io::Error), WebSocket(tungstenite::Error) }
 //!          guard::request_to_bytes(&http::Request<B>) -> Vec<u8>
@@ -73,6 +73,7 @@ pub mod probe;
 pub mod tokio;
 
 pub use config::{ConfigError, ConfigSource, Environment, GuardConfig, LintWarning, LoadedConfig};
+pub use core_bind::OriginCheck;
 pub use counters::{Counters, CountersSnapshot};
 pub use errors::{Failure, FailureKind};
 pub use guard::{AcceptError, Accepted, Guard, Refusal};

@@ -43,7 +43,7 @@ where
         buf.extend_from_slice(&chunk[..n]);
         let refusal = match guard.verdict(&buf) {
             Ok(Some(done)) => {
-                stream.write_all(&done.response).await?;
+                stream.write_all(&done.accepted.response).await?;
                 stream.flush().await?;
                 let tail = buf.split_off(done.consumed.min(buf.len()));
                 let ws = WebSocketStream::from_partially_read(

@@ -378,8 +378,7 @@ pub async fn handle(mut stream: TcpStream, peer: SocketAddr, shared: Arc<Shared>
                 answer_and_close(&mut stream, &r.response).await
             }
             Ok(accepted) => {
-                let response = accept_response(head, &accepted);
-                if stream.write_all(&response).await.is_err() {
+                if stream.write_all(&accepted.response).await.is_err() {
                     return;
                 }
                 log(
@@ -408,44 +407,6 @@ pub async fn handle(mut stream: TcpStream, peer: SocketAddr, shared: Arc<Shared>
             }
         },
     }
-}
-
-/// ADAPTER-GAP: the core's 101 bytes are computed inside `wsguard::Guard` (private
-/// `verdict`), but `check_raw` returns only the owned `Accepted`. Until the adapter
-/// exposes them, build the same answer from the core's accept-key function.
-fn accept_response(head: &[u8], accepted: &Accepted) -> Vec<u8> {
-    let mut headers = [httparse::EMPTY_HEADER; 64];
-    let mut req = httparse::Request::new(&mut headers);
-    let _ = req.parse(head);
-    let key = req
-        .headers
-        .iter()
-        .find(|h| h.name.eq_ignore_ascii_case("sec-websocket-key"))
-        .map(|h| h.value)
-        .unwrap_or(b"");
-    let accept = wsguard_core::handshake::AcceptKey::from_key(trim(key));
-    let mut out = format!(
-        "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: {}\r\n",
-        accept.as_str()
-    );
-    if let Some(p) = &accepted.subprotocol {
-        out += &format!("Sec-WebSocket-Protocol: {p}\r\n");
-    }
-    out += "\r\n";
-    out.into_bytes()
-}
-
-fn trim(v: &[u8]) -> &[u8] {
-    let start = v
-        .iter()
-        .position(|b| !b.is_ascii_whitespace())
-        .unwrap_or(v.len());
-    let end = v
-        .iter()
-        .rposition(|b| !b.is_ascii_whitespace())
-        .map(|i| i + 1)
-        .unwrap_or(start);
-    &v[start..end.max(start)]
 }
 
 fn log(shared: &Shared, peer: SocketAddr, what: &str) {
