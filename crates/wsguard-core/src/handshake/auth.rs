@@ -4,7 +4,7 @@
 //! without percent-decoding.
 
 use super::config::{SubprotocolToken, TokenConfig};
-use super::tokens::{header_values, trim_ows, CommaList};
+use super::tokens::{header_values, trim_ows, CommaList, HeaderIter};
 use super::Rejection;
 
 /// Where the token was found.
@@ -126,9 +126,7 @@ pub(crate) enum EntryKind<'b> {
 }
 
 /// `Sec-WebSocket-Protocol` entries across all headers.
-pub(crate) fn protocol_entries<'h, 'b: 'h>(
-    headers: &'h [httparse::Header<'b>],
-) -> impl Iterator<Item = &'b [u8]> + 'h {
+pub(crate) fn protocol_entries<'b>(headers: HeaderIter<'b>) -> impl Iterator<Item = &'b [u8]> {
     header_values(headers, "sec-websocket-protocol").flat_map(CommaList::new)
 }
 
@@ -151,7 +149,7 @@ fn merge<'b>(
 /// Finds the token according to `cfg`; checks it is well-formed and consistent.
 pub(crate) fn locate_token<'b>(
     cfg: &TokenConfig<'_>,
-    headers: &[httparse::Header<'b>],
+    headers: HeaderIter<'b>,
     query: Option<&'b str>,
 ) -> Result<Option<Token<'b>>, Rejection> {
     let mut found: Option<Token<'b>> = None;

@@ -2,7 +2,8 @@
 //! (RFC 6455 §4.1). A non-101 answer becomes a [`Diagnosis`].
 
 use super::diagnosis::diagnose;
-use super::limits::{first_limit_failure, MAX_HEADERS};
+use super::head::{parse_response, HeadError};
+use super::limits::first_limit_failure;
 use super::tokens::{
     header_values, list_contains, single, CommaList, Extension, Extensions, HeaderIter,
 };
@@ -631,51 +632,14 @@ impl<'b> Established<'b> {
 /// assert_eq!(validate_response(&req, b"HTTP/1.1 101 Swi"), Ok(Status::Partial));
 /// ```
 ///
-/// **Stack.** The `httparse` header array has 32 slots when `req.limits.max_headers` ≤ 32
-/// (the default): about 0.5 KiB on a 32-bit microcontroller, 1 KiB on a 64-bit host;
-/// else [`MAX_HEADERS`] (64) slots, twice that. [`validate_response_with`] picks the
-/// slot count at compile time.
+/// **Stack.** No header array: the head is parsed in one pass and its fields are read
+/// back from `response` when needed (about 0.2 KiB of stack on a Cortex-M4).
 pub fn validate_response<'b>(
     req: &ClientRequest<'_>,
     response: &'b [u8],
 ) -> Result<Status<Established<'b>>, ClientFailure<'b>> {
-    if req.limits.header_capacity() <= 32 {
-        validate_response_with::<32>(req, response)
-    } else {
-        validate_response_with::<MAX_HEADERS>(req, response)
-    }
-}
-
-/// [`validate_response`] with a header array of exactly `N` slots on the stack (`N` × 16
-/// bytes on a 32-bit target, `N` × 32 on a 64-bit one). At most
-/// `min(N, limits.max_headers)` header fields are accepted; more is `response_too_large`.
-///
-/// ```
-/// use wsguard_core::handshake::{validate_response_with, ClientRequest};
-/// use wsguard_core::Status;
-/// let req = ClientRequest::new("a", "/ws", [0; 16]);
-/// assert_eq!(validate_response_with::<8>(&req, b"HTTP/1.1 101 Swi"), Ok(Status::Partial));
-/// ```
-#[inline]
-pub fn validate_response_with<'b, const N: usize>(
-    req: &ClientRequest<'_>,
-    response: &'b [u8],
-) -> Result<Status<Established<'b>>, ClientFailure<'b>> {
-    let mut storage = [httparse::EMPTY_HEADER; N];
-    validate_response_in(req, response, &mut storage)
-}
-
-/// The body of [`validate_response_with`], not generic over the slot count so that it
-/// exists once in the binary whatever arrays the callers use. `storage` holds the header
-/// slots; at most `min(storage.len(), limits.max_headers)` of them are used.
-#[inline(never)]
-fn validate_response_in<'b>(
-    req: &ClientRequest<'_>,
-    response: &'b [u8],
-    storage: &mut [httparse::Header<'b>],
-) -> Result<Status<Established<'b>>, ClientFailure<'b>> {
     let invalid = |e| Err(ClientFailure::Invalid(e));
-    let cap = req.limits.header_capacity().min(storage.len());
+    let cap = req.limits.header_capacity();
     // No line and no head can be longer than the whole buffer.
     let limits = &req.limits;
     if response.len() > limits.max_line || response.len() > limits.max_total {
@@ -683,28 +647,22 @@ fn validate_response_in<'b>(
             // The verdict the earliest bytes decide, whatever the delivery: a syntax error
             // already certain before the limit broke comes first.
             let before = response.get(..at.saturating_sub(1)).unwrap_or(&[]);
-            if let Some(slots) = storage.get_mut(..cap) {
-                match httparse::Response::new(slots).parse(before) {
-                    Err(httparse::Error::TooManyHeaders) | Ok(_) => {}
-                    Err(_) => return invalid(ResponseError::Malformed),
-                }
-            }
-            return invalid(ResponseError::TooLarge);
+            return match parse_response(before, cap, &mut ()) {
+                Err(HeadError::TooManyHeaders) | Ok(_) => invalid(ResponseError::TooLarge),
+                Err(_) => invalid(ResponseError::Malformed),
+            };
         }
     }
-    let slots = match storage.get_mut(..cap) {
-        Some(s) => s,
-        None => return invalid(ResponseError::TooLarge),
-    };
-    let mut resp = httparse::Response::new(slots);
-    let consumed = match resp.parse(response) {
-        Ok(httparse::Status::Complete(n)) => n,
-        Ok(httparse::Status::Partial) => return Ok(Status::Partial),
-        Err(httparse::Error::TooManyHeaders) => return invalid(ResponseError::TooLarge),
+    let parsed = match parse_response(response, cap, &mut ()) {
+        Ok(Status::Complete(head)) => head,
+        Ok(Status::Partial) => return Ok(Status::Partial),
+        Err(HeadError::TooManyHeaders) => return invalid(ResponseError::TooLarge),
         Err(_) => return invalid(ResponseError::Malformed),
     };
-    let headers: &[httparse::Header<'b>] = resp.headers;
-    let status = resp.code.unwrap_or(0);
+    let consumed = parsed.len;
+    let head = response.get(..consumed).unwrap_or(response);
+    let headers = HeaderIter::new(head);
+    let status = parsed.code;
     if status != 101 {
         let after = response.get(consumed..).unwrap_or(&[]);
         return Err(ClientFailure::Rejected(diagnose(status, headers, after)));
@@ -732,8 +690,7 @@ fn validate_response_in<'b>(
         }
         _ => return invalid(ResponseError::SubprotocolNotOffered),
     };
-    let head = response.get(..consumed).unwrap_or(response);
-    for ext in Extensions::new(HeaderIter::new(head)) {
+    for ext in Extensions::new(headers) {
         let offered = req
             .extensions
             .map(|o| {

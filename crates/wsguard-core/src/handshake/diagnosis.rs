@@ -5,7 +5,7 @@
 //! the first line of the body.
 
 use super::proxy::{find_ci, html_title, is_html, proxy_remedy, proxy_signature};
-use super::tokens::{header_values, single, trim_ows};
+use super::tokens::{header_values, single, trim_ows, HeaderIter};
 use crate::Diagnostic;
 
 /// The most likely cause of a non-101 answer.
@@ -252,7 +252,7 @@ fn contains_ci(hay: &[u8], needle: &[u8]) -> bool {
 /// Explains a non-101 answer. `body` is everything after the head in the buffer.
 pub(crate) fn diagnose<'b>(
     status: u16,
-    headers: &[httparse::Header<'b>],
+    headers: HeaderIter<'b>,
     after_head: &'b [u8],
 ) -> Diagnosis<'b> {
     let first = |name| single(headers, name).1;

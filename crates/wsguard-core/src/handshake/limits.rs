@@ -1,9 +1,9 @@
 //! Size limits on the request/response head, checked before and while parsing.
 
-/// Capacity of the header array kept on the stack while parsing (`httparse` needs one).
+/// Most header fields any head may carry, whatever [`Limits::max_headers`] says.
 ///
-/// [`Limits::max_headers`] above this value is clamped to it. 64 headers cost about 2 KiB
-/// of stack on a 64-bit host and 1 KiB on a 32-bit microcontroller.
+/// [`Limits::max_headers`] above this value is clamped to it. The parser keeps no header
+/// array, so the bound costs no memory; it caps the work one head can ask for.
 ///
 /// ```
 /// assert_eq!(wsguard_core::handshake::MAX_HEADERS, 64);
@@ -72,7 +72,7 @@ impl Limits {
         self
     }
 
-    /// The header array length actually used: `max_headers` clamped to [`MAX_HEADERS`].
+    /// The header count actually allowed: `max_headers` clamped to [`MAX_HEADERS`].
     pub(crate) fn header_capacity(&self) -> usize {
         if self.max_headers < MAX_HEADERS {
             self.max_headers
@@ -99,7 +99,7 @@ pub(crate) enum LimitError {
 ///
 /// Returns `Some(end)` (bytes of the head including the empty line) when the head is
 /// complete, `None` when more bytes are needed. Leading empty lines are skipped, as
-/// `httparse` does.
+/// the parser does.
 pub(crate) fn scan_head(buf: &[u8], limits: &Limits) -> Result<Option<usize>, LimitError> {
     let mut pos = 0usize;
     let mut seen_line = false;

@@ -1,7 +1,7 @@
 //! The opening handshake (RFC 6455 §4), both sides, over caller buffers.
 //!
-//! **Server side.** [`validate_request`] parses an upgrade request (with `httparse`, the
-//! header array on the stack) and checks it against a [`ServerConfig`]: method, HTTP/1.1,
+//! **Server side.** [`validate_request`] parses an upgrade request in one pass (no header
+//! array: each field is classified as it is read) and checks it against a [`ServerConfig`]: method, HTTP/1.1,
 //! Host and the Host allowlist, the `Upgrade`/`Connection` token lists, version 13, the
 //! key, the Origin policy, the bearer token location and the subprotocol. The verdict is
 //! either an [`Accepted`] view (answer with [`write_accept_response`]) or a [`Rejection`]
@@ -35,6 +35,7 @@ mod auth;
 mod client;
 mod config;
 mod diagnosis;
+mod head;
 mod limits;
 mod proxy;
 mod rejection;
@@ -45,13 +46,13 @@ mod tokens;
 pub use accept::{AcceptKey, ClientKey, WEBSOCKET_GUID};
 pub use auth::{Token, TokenSource};
 pub use client::{
-    validate_response, validate_response_with, write_request, ClientFailure, ClientRequest,
-    ClientToken, Established, RequestError, ResponseError, TokenPlacement,
+    validate_response, write_request, ClientFailure, ClientRequest, ClientToken, Established,
+    RequestError, ResponseError, TokenPlacement,
 };
 pub use config::{ServerConfig, SubprotocolToken, TokenConfig};
 pub use diagnosis::{Diagnosis, DiagnosisKind};
 pub use limits::{Limits, MAX_HEADERS};
 pub use rejection::{reason_phrase, Rejection};
-pub use request::{validate_request, validate_request_with, Accepted};
+pub use request::{validate_request, Accepted};
 pub use response::{write_accept_response, write_rejection_response};
 pub use tokens::{list_contains, CommaList, Extension, ExtensionParams, Extensions, HeaderIter};

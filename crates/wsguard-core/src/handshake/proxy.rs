@@ -8,7 +8,7 @@
 //! (`Server: nginx`, `Via: 1.1 varnish`, `X-Cache: …`). These helpers find that
 //! signature and, for HTML error pages, the `<title>` to show instead of markup.
 
-use super::tokens::{single, trim_ows};
+use super::tokens::{single, trim_ows, HeaderIter};
 
 /// `Server` values (ASCII case-insensitive prefixes) that name a reverse proxy, load
 /// balancer or CDN rather than an application server.
@@ -53,7 +53,7 @@ fn text(v: Option<&[u8]>) -> Option<&str> {
 /// What identifies the proxy the answer came through: the `Server` value when it names
 /// a proxy (`nginx/1.27.0`), else the `Via` value (`1.1 varnish`), else the name of a
 /// proxy-only header as received (`X-Cache`). `None` when nothing points at a proxy.
-pub(crate) fn proxy_signature<'b>(headers: &[httparse::Header<'b>]) -> Option<&'b str> {
+pub(crate) fn proxy_signature<'b>(headers: HeaderIter<'b>) -> Option<&'b str> {
     if let Some(server) = text(single(headers, "server").1) {
         if PROXY_SERVERS.iter().any(|p| starts_with_ci(server, p)) {
             return Some(server);
@@ -63,9 +63,8 @@ pub(crate) fn proxy_signature<'b>(headers: &[httparse::Header<'b>]) -> Option<&'
         return Some(via);
     }
     headers
-        .iter()
-        .find(|h| PROXY_HEADERS.iter().any(|p| h.name.eq_ignore_ascii_case(p)))
-        .map(|h| h.name)
+        .map(|(name, _)| name)
+        .find(|name| PROXY_HEADERS.iter().any(|p| name.eq_ignore_ascii_case(p)))
 }
 
 /// The configuration line that makes this proxy forward WebSocket upgrades.
@@ -105,7 +104,7 @@ pub(crate) fn proxy_remedy(signature: &str) -> &'static str {
 }
 
 /// `true` when the body is an HTML document (by `Content-Type` or by its first byte).
-pub(crate) fn is_html(headers: &[httparse::Header<'_>], body: &[u8]) -> bool {
+pub(crate) fn is_html(headers: HeaderIter<'_>, body: &[u8]) -> bool {
     let by_type = single(headers, "content-type")
         .1
         .is_some_and(|ct| find_ci(ct, b"html").is_some());
@@ -135,28 +134,32 @@ pub(crate) fn html_title(body: &[u8]) -> Option<&str> {
 mod tests {
     use super::*;
 
-    fn h<'a>(name: &'a str, value: &'a [u8]) -> httparse::Header<'a> {
-        httparse::Header { name, value }
+    /// A header block (fields and the empty line) as the parser hands it over.
+    fn h(block: &[u8]) -> HeaderIter<'_> {
+        HeaderIter::fields(block)
     }
 
     #[test]
     fn signatures() {
         assert_eq!(
-            proxy_signature(&[h("Server", b"nginx/1.27.0")]),
+            proxy_signature(h(b"Server: nginx/1.27.0\r\n\r\n")),
             Some("nginx/1.27.0")
         );
         assert_eq!(
-            proxy_signature(&[h("server", b"OpenResty")]),
+            proxy_signature(h(b"server: OpenResty\r\n\r\n")),
             Some("OpenResty")
         );
-        assert_eq!(proxy_signature(&[h("Server", b"uvicorn")]), None);
+        assert_eq!(proxy_signature(h(b"Server: uvicorn\r\n\r\n")), None);
         assert_eq!(
-            proxy_signature(&[h("Server", b"uvicorn"), h("Via", b"1.1 varnish")]),
+            proxy_signature(h(b"Server: uvicorn\r\nVia: 1.1 varnish\r\n\r\n")),
             Some("1.1 varnish")
         );
-        assert_eq!(proxy_signature(&[h("X-Cache", b"MISS")]), Some("X-Cache"));
-        assert_eq!(proxy_signature(&[h("Server", b"")]), None);
-        assert_eq!(proxy_signature(&[]), None);
+        assert_eq!(
+            proxy_signature(h(b"X-Cache: MISS\r\n\r\n")),
+            Some("X-Cache")
+        );
+        assert_eq!(proxy_signature(h(b"Server:\r\n\r\n")), None);
+        assert_eq!(proxy_signature(h(b"\r\n")), None);
     }
 
     #[test]
@@ -178,13 +181,13 @@ mod tests {
         assert_eq!(html_title(b"<title>unclosed"), None);
         assert_eq!(html_title(b"<title></title>"), None);
         assert_eq!(html_title(b"<title"), None);
-        assert!(is_html(&[], b"  <!doctype html>"));
+        assert!(is_html(h(b"\r\n"), b"  <!doctype html>"));
         assert!(is_html(
-            &[h("Content-Type", b"text/HTML; charset=utf-8")],
+            h(b"Content-Type: text/HTML; charset=utf-8\r\n\r\n"),
             b"x"
         ));
         assert!(!is_html(
-            &[h("Content-Type", b"text/plain")],
+            h(b"Content-Type: text/plain\r\n\r\n"),
             b"Bad Request"
         ));
     }

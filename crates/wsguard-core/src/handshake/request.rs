@@ -6,8 +6,9 @@
 
 use super::accept::{key_is_valid, AcceptKey};
 use super::auth::{locate_token, protocol_entries, EntryKind, ProtocolEntries, Token};
-use super::limits::{first_limit_failure, LimitError, MAX_HEADERS};
-use super::tokens::{list_contains, trim_ows, Extensions, HeaderIter};
+use super::head::{parse_request, FieldSink, HeadError};
+use super::limits::{first_limit_failure, LimitError};
+use super::tokens::{list_contains, Extensions, HeaderIter};
 use super::{Rejection, ServerConfig};
 use crate::origin::{Origin, OriginDenial};
 use crate::Status;
@@ -144,8 +145,8 @@ fn note<'b>(slot: &mut (usize, Option<&'b [u8]>), value: &'b [u8]) {
 }
 
 impl<'b> Slots<'b> {
-    fn classify(headers: &[httparse::Header<'b>]) -> Self {
-        let mut s = Slots {
+    fn new() -> Self {
+        Slots {
             host: (0, None),
             version: (0, None),
             key: (0, None),
@@ -153,56 +154,57 @@ impl<'b> Slots<'b> {
             upgrade_websocket: false,
             connection_upgrade: false,
             auth_or_protocol: false,
-        };
-        for h in headers {
-            let name = h.name.as_bytes();
-            // The length picks the one candidate name; only that one is compared.
-            let (want, slot): (&[u8], u8) = match name.len() {
-                4 => (b"host", 0),
-                6 => (b"origin", 1),
-                7 => (b"upgrade", 2),
-                10 => (b"connection", 3),
-                13 => (b"authorization", 4),
-                17 => (b"sec-websocket-key", 5),
-                21 => (b"sec-websocket-version", 6),
-                22 => (b"sec-websocket-protocol", 7),
-                _ => continue,
-            };
-            if !name.eq_ignore_ascii_case(want) {
-                continue;
-            }
-            let value = trim_ows(h.value);
-            match slot {
-                0 => note(&mut s.host, value),
-                1 => note(&mut s.origin, value),
-                2 => {
-                    s.upgrade_websocket =
-                        s.upgrade_websocket || list_contains(core::iter::once(value), b"websocket")
-                }
-                3 => {
-                    s.connection_upgrade =
-                        s.connection_upgrade || list_contains(core::iter::once(value), b"upgrade")
-                }
-                5 => note(&mut s.key, value),
-                6 => note(&mut s.version, value),
-                _ => s.auth_or_protocol = true,
-            }
         }
-        s
+    }
+}
+
+/// Each field is classified by name into its slot while the parser reads it.
+impl<'b> FieldSink<'b> for Slots<'b> {
+    fn field(&mut self, name: &'b [u8], value: &'b [u8]) {
+        // The length picks the one candidate name; only that one is compared.
+        let (want, slot): (&[u8], u8) = match name.len() {
+            4 => (b"host", 0),
+            6 => (b"origin", 1),
+            7 => (b"upgrade", 2),
+            10 => (b"connection", 3),
+            13 => (b"authorization", 4),
+            17 => (b"sec-websocket-key", 5),
+            21 => (b"sec-websocket-version", 6),
+            22 => (b"sec-websocket-protocol", 7),
+            _ => return,
+        };
+        if !name.eq_ignore_ascii_case(want) {
+            return;
+        }
+        match slot {
+            0 => note(&mut self.host, value),
+            1 => note(&mut self.origin, value),
+            2 => {
+                self.upgrade_websocket =
+                    self.upgrade_websocket || list_contains(core::iter::once(value), b"websocket")
+            }
+            3 => {
+                self.connection_upgrade =
+                    self.connection_upgrade || list_contains(core::iter::once(value), b"upgrade")
+            }
+            5 => note(&mut self.key, value),
+            6 => note(&mut self.version, value),
+            _ => self.auth_or_protocol = true,
+        }
+    }
+}
+
+/// The rejection for a syntax error on `bytes`.
+fn syntax_rejection(e: HeadError, bytes: &[u8]) -> Rejection {
+    match e {
+        HeadError::TooManyHeaders => Rejection::TooManyHeaders,
+        HeadError::Version if names_http_version(bytes) => Rejection::HttpVersion,
+        _ => Rejection::MalformedRequest,
     }
 }
 
 /// `true` when the request line is `<method> <target> HTTP/…` — an unsupported version
 /// rather than a malformed line (`GET /a b HTTP/1.1` also fails on the version token).
-/// The rejection for an httparse error on `bytes`.
-fn syntax_rejection(e: httparse::Error, bytes: &[u8]) -> Rejection {
-    match e {
-        httparse::Error::TooManyHeaders => Rejection::TooManyHeaders,
-        httparse::Error::Version if names_http_version(bytes) => Rejection::HttpVersion,
-        _ => Rejection::MalformedRequest,
-    }
-}
-
 fn names_http_version(request: &[u8]) -> bool {
     let start = request
         .iter()
@@ -220,10 +222,6 @@ fn names_http_version(request: &[u8]) -> bool {
             && v.starts_with(b"HTTP/") && v != b"HTTP/1.1")
 }
 
-/// Header array length [`validate_request`] uses when `config.limits.max_headers` is at
-/// most this (the default, [`Limits::DEFAULT`](super::Limits::DEFAULT), asks for 32).
-const SMALL_HEADERS: usize = 32;
-
 /// Validates an upgrade request held in `request` (a prefix of the bytes received so far).
 ///
 /// * `Ok(Status::Partial)`: the head is not complete yet; read more and call again.
@@ -233,13 +231,11 @@ const SMALL_HEADERS: usize = 32;
 /// * `Err(rejection)`: answer with [`write_rejection_response`](super::write_rejection_response)
 ///   and close.
 ///
-/// Never panics, never allocates.
+/// Never panics, never allocates. At most `limits.max_headers` header fields are
+/// accepted (clamped to [`MAX_HEADERS`](super::MAX_HEADERS)); more is `too_many_headers`.
 ///
-/// **Stack.** `httparse` needs an array of header slots (16 bytes per slot on a 32-bit
-/// target, 32 on a 64-bit one). With `limits.max_headers` ≤ 32 (the default) the array has
-/// 32 slots: about 0.5 KiB of stack on a 32-bit microcontroller, 1 KiB on a 64-bit host;
-/// with a larger limit it has [`MAX_HEADERS`] (64) slots: 1 KiB / 2 KiB. For a tighter
-/// budget call [`validate_request_with`] with your own slot count.
+/// **Stack.** No header array: the head is parsed in one pass and each field is
+/// classified as it is read (about 0.4 KiB of stack on a Cortex-M4, see the crate docs).
 ///
 /// ```
 /// use wsguard_core::handshake::{validate_request, Rejection, ServerConfig};
@@ -254,61 +250,17 @@ pub fn validate_request<'b>(
     config: &ServerConfig<'_>,
     request: &'b [u8],
 ) -> Result<Status<Accepted<'b>>, Rejection> {
-    if config.limits.header_capacity() <= SMALL_HEADERS {
-        validate_request_with::<SMALL_HEADERS>(config, request)
-    } else {
-        validate_request_with::<MAX_HEADERS>(config, request)
-    }
-}
-
-/// [`validate_request`] with a header array of exactly `N` slots on the stack
-/// (`N` × 16 bytes on a 32-bit target, `N` × 32 on a 64-bit one): the stack cost is
-/// chosen at compile time. At most `min(N, limits.max_headers)` header fields are
-/// accepted; a request with more is refused as `too_many_headers`. The verdict is
-/// otherwise the same as [`validate_request`]'s.
-///
-/// ```
-/// use wsguard_core::handshake::{validate_request_with, Rejection, ServerConfig};
-/// use wsguard_core::origin::OriginPolicy;
-/// use wsguard_core::Status;
-/// let cfg = ServerConfig::new(OriginPolicy::new(&[]).allow_missing(true));
-/// let req = b"GET / HTTP/1.1\r\nHost: a\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
-///             Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n";
-/// // 8 slots: 128 bytes of stack on a 32-bit microcontroller.
-/// assert!(matches!(validate_request_with::<8>(&cfg, req), Ok(Status::Complete(_))));
-/// assert_eq!(validate_request_with::<4>(&cfg, req), Err(Rejection::TooManyHeaders));
-/// ```
-#[inline]
-pub fn validate_request_with<'b, const N: usize>(
-    config: &ServerConfig<'_>,
-    request: &'b [u8],
-) -> Result<Status<Accepted<'b>>, Rejection> {
-    let mut storage = [httparse::EMPTY_HEADER; N];
-    validate_request_in(config, request, &mut storage)
-}
-
-/// The body of [`validate_request_with`], not generic over the slot count so that it
-/// exists once in the binary whatever arrays the callers use. `storage` holds the header
-/// slots; at most `min(storage.len(), limits.max_headers)` of them are used.
-#[inline(never)]
-fn validate_request_in<'b>(
-    config: &ServerConfig<'_>,
-    request: &'b [u8],
-    storage: &mut [httparse::Header<'b>],
-) -> Result<Status<Accepted<'b>>, Rejection> {
     let limits = &config.limits;
     // No line and no head can be longer than the whole buffer: the separate limit
     // scan is only needed when the buffer could break a limit.
-    let cap = limits.header_capacity().min(storage.len());
+    let cap = limits.header_capacity();
     if request.len() > limits.max_line || request.len() > limits.max_total {
         if let Some((limit, at)) = first_limit_failure(request, limits) {
             // The verdict is the one the earliest bytes decide, whatever the delivery: a
             // syntax error already certain before the limit broke comes first.
             let before = request.get(..at.saturating_sub(1)).unwrap_or(&[]);
-            if let Some(slots) = storage.get_mut(..cap) {
-                if let Err(e) = httparse::Request::new(slots).parse(before) {
-                    return Err(syntax_rejection(e, before));
-                }
+            if let Err(e) = parse_request(before, cap, &mut ()) {
+                return Err(syntax_rejection(e, before));
             }
             return Err(match limit {
                 LimitError::LineTooLong => Rejection::HeaderLineTooLong,
@@ -316,25 +268,21 @@ fn validate_request_in<'b>(
             });
         }
     }
-    let slots = match storage.get_mut(..cap) {
-        Some(s) => s,
-        None => return Err(Rejection::TooManyHeaders),
-    };
-    let mut req = httparse::Request::new(slots);
-    let consumed = match req.parse(request) {
-        Ok(httparse::Status::Complete(n)) => n,
-        Ok(httparse::Status::Partial) => return Ok(Status::Partial),
+    // One pass: the syntax is checked and each field classified by name into its slot.
+    let mut slots = Slots::new();
+    let head = match parse_request(request, cap, &mut slots) {
+        Ok(Status::Complete(head)) => head,
+        Ok(Status::Partial) => return Ok(Status::Partial),
         Err(e) => return Err(syntax_rejection(e, request)),
     };
-    let headers: &[httparse::Header<'b>] = req.headers;
-
-    if req.method != Some("GET") {
+    let consumed = head.len;
+    if head.method != b"GET" {
         return Err(Rejection::MethodNotGet);
     }
-    if req.version != Some(1) {
+    if head.minor != 1 {
         return Err(Rejection::HttpVersion);
     }
-    let target = req.path.unwrap_or("");
+    let target = head.target;
     // A byte loop, not `split_once('?')`: no char searcher and no `memchr` in the binary.
     let (path, query) = match target.bytes().position(|c| c == b'?') {
         Some(i) => (
@@ -343,9 +291,6 @@ fn validate_request_in<'b>(
         ),
         None => (target, None),
     };
-
-    // One pass over the headers, each classified by name into its slot.
-    let slots = Slots::classify(headers);
 
     // Host: exactly one; well-formed and allowed per the Host policy.
     let host = match slots.host {
@@ -390,7 +335,12 @@ fn validate_request_in<'b>(
 
     // The token and subprotocol lookups walk the headers again only when a request
     // carries `Authorization` or `Sec-WebSocket-Protocol` at all.
-    let headers: &[httparse::Header<'b>] = if slots.auth_or_protocol { headers } else { &[] };
+    let head_bytes = request.get(..consumed).unwrap_or(request);
+    let headers = if slots.auth_or_protocol {
+        HeaderIter::new(head_bytes)
+    } else {
+        HeaderIter::fields(&[])
+    };
     let token = locate_token(&config.token, headers, query)?;
 
     let mut subprotocol = None;
@@ -421,7 +371,7 @@ fn validate_request_in<'b>(
         key,
         accept: AcceptKey::from_key(key.as_bytes()),
         consumed,
-        head: request.get(..consumed).unwrap_or(request),
+        head: head_bytes,
     }))
 }
 
@@ -436,10 +386,10 @@ mod tests {
         Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nOrigin: https://a.example\r\n\
         Authorization: Bearer abc\r\nSec-WebSocket-Protocol: chat\r\nX: y\r\n\r\n";
 
-    /// Every array size answers as `validate_request` does while the fields fit, and
-    /// `too_many_headers` once they do not; mutated requests agree across sizes too.
+    /// The header limit counts fields exactly; mutated requests get the same verdict
+    /// under any limit the request's fields fit in.
     #[test]
-    fn array_sizes_agree() {
+    fn header_limit_counts_fields() {
         let any = [Pattern::ANY];
         let cfg = ServerConfig::new(OriginPolicy::new(&any))
             .subprotocols(&["chat"])
@@ -449,18 +399,15 @@ mod tests {
         };
         assert_eq!(a.subprotocol, Some("chat"));
         assert_eq!(a.token.map(|t| t.value), Some("abc"));
-        assert_eq!(
-            validate_request_with::<9>(&cfg, REQ),
-            validate_request(&cfg, REQ)
-        );
-        assert_eq!(
-            validate_request_with::<8>(&cfg, REQ),
-            Err(Rejection::TooManyHeaders)
-        );
-        let big = ServerConfig {
-            limits: Limits::DEFAULT.max_headers(100),
+        let with = |n| ServerConfig {
+            limits: Limits::DEFAULT.max_headers(n),
             ..cfg
         };
+        assert_eq!(validate_request(&with(9), REQ), validate_request(&cfg, REQ));
+        assert_eq!(
+            validate_request(&with(8), REQ),
+            Err(Rejection::TooManyHeaders)
+        );
         let mut state: u64 = 0x1234_5678_9abc_def1;
         for _ in 0..5_000 {
             state ^= state << 13;
@@ -471,9 +418,8 @@ mod tests {
             v[at] = (state >> 32) as u8;
             v.truncate(v.len() - ((state >> 40) % 8) as usize);
             let a = validate_request(&cfg, &v);
-            assert_eq!(a, validate_request_with::<MAX_HEADERS>(&cfg, &v));
-            assert_eq!(a, validate_request(&big, &v));
-            assert_eq!(a, validate_request_with::<SMALL_HEADERS>(&big, &v));
+            assert_eq!(a, validate_request(&with(10), &v));
+            assert_eq!(a, validate_request(&with(100), &v));
         }
     }
 

@@ -97,21 +97,17 @@ pub fn list_contains<'b>(values: impl Iterator<Item = &'b [u8]>, token: &[u8]) -
 }
 
 /// Values of every header called `name` (case-insensitive), in order.
-pub(crate) fn header_values<'h, 'b: 'h>(
-    headers: &'h [httparse::Header<'b>],
+pub(crate) fn header_values<'b>(
+    headers: HeaderIter<'b>,
     name: &'static str,
-) -> impl Iterator<Item = &'b [u8]> + 'h {
+) -> impl Iterator<Item = &'b [u8]> {
     headers
-        .iter()
-        .filter(move |h| h.name.eq_ignore_ascii_case(name))
-        .map(|h| trim_ows(h.value))
+        .filter(move |(n, _)| n.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v)
 }
 
 /// Number of headers called `name` and the value of the first.
-pub(crate) fn single<'b>(
-    headers: &[httparse::Header<'b>],
-    name: &'static str,
-) -> (usize, Option<&'b [u8]>) {
+pub(crate) fn single<'b>(headers: HeaderIter<'b>, name: &'static str) -> (usize, Option<&'b [u8]>) {
     let mut count = 0usize;
     let mut first = None;
     for v in header_values(headers, name) {
@@ -123,7 +119,7 @@ pub(crate) fn single<'b>(
     (count, first)
 }
 
-/// Walks the header fields of a head that `httparse` already accepted, skipping the
+/// Walks the header fields of a head that the parser already accepted, skipping the
 /// start line. Yields `(name, value)` with the value trimmed.
 ///
 /// Obtained from [`Accepted::headers`](super::Accepted::headers) or
@@ -142,6 +138,15 @@ impl<'b> HeaderIter<'b> {
         HeaderIter {
             rest: head,
             started: false,
+        }
+    }
+
+    /// Walks a header block (fields and the empty line, no start line) already accepted
+    /// by the parser.
+    pub(crate) fn fields(block: &'b [u8]) -> Self {
+        HeaderIter {
+            rest: block,
+            started: true,
         }
     }
 
