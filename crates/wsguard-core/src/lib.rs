@@ -24,6 +24,36 @@
 //!   ([`remedy`](Diagnostic::remedy)).
 //! * The caller passes time in; the library never reads a clock or a socket.
 //!
+//! ## Stack and flash on a microcontroller
+//!
+//! Worst-case stack of the main entry points on a Cortex-M4F (thumbv7em-none-eabihf,
+//! `opt-level = "z"`, LTO), measured by `scripts/size.sh` from the function prologues
+//! along the deepest call path; the caller owns the buffers. For the async drivers of
+//! [`io`](crate#features) the figure includes the future, which an embassy task keeps
+//! in its static task storage rather than on the stack.
+//!
+//! | entry point | worst-case stack (bytes) |
+//! |---|---:|
+//! | [`handshake::write_request`] | 332 |
+//! | [`handshake::validate_response`] | 1 068 |
+//! | [`handshake::validate_request`] + [`handshake::write_accept_response`] | 1 316 |
+//! | [`frame::Decoder::decode`] | 352 |
+//! | [`frame::encoder::write_frame`] | 232 |
+//! | `io::connect` (future included) | 1 508 |
+//! | `io::WebSocket::read` + `send_binary` (future included) | 808 |
+//! | `io::accept` (future included) | 1 644 |
+//!
+//! Budget about 2 KiB for the task that connects and 1 KiB once the connection is open.
+//! Flash: a client that writes the request, validates the 101 and decodes frames is
+//! 9,984 bytes of `.text` (BENCHMARKS.md §3 has the comparison with `embedded-websocket`).
+//! The head parser keeps no header array; no entry point recurses.
+//!
+//! ## Features
+//!
+//! `embedded-io-async` adds `io`: an async client (`io::connect`) and a device-side
+//! server (`io::accept`) over any `embedded_io_async::{Read, Write}`; `defmt` implements
+//! `defmt::Format` on every public error and verdict type. No feature is on by default.
+//!
 //! ```
 //! use wsguard_core::origin::{OriginPolicy, Pattern};
 //!
