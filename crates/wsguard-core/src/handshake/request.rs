@@ -176,16 +176,19 @@ impl<'b> FieldSink<'b> for Slots<'b> {
         if !name.eq_ignore_ascii_case(want) {
             return;
         }
+        // `Upgrade` and `Connection` usually hold the one token: compared whole first.
         match slot {
             0 => note(&mut self.host, value),
             1 => note(&mut self.origin, value),
             2 => {
-                self.upgrade_websocket =
-                    self.upgrade_websocket || list_contains(core::iter::once(value), b"websocket")
+                self.upgrade_websocket = self.upgrade_websocket
+                    || value.eq_ignore_ascii_case(b"websocket")
+                    || list_contains(core::iter::once(value), b"websocket")
             }
             3 => {
-                self.connection_upgrade =
-                    self.connection_upgrade || list_contains(core::iter::once(value), b"upgrade")
+                self.connection_upgrade = self.connection_upgrade
+                    || value.eq_ignore_ascii_case(b"upgrade")
+                    || list_contains(core::iter::once(value), b"upgrade")
             }
             5 => note(&mut self.key, value),
             6 => note(&mut self.version, value),
@@ -298,8 +301,7 @@ pub fn validate_request<'b>(
         (1, Some(h)) => h,
         _ => return Err(Rejection::HostMultiple),
     };
-    config.hosts.check(host).map_err(Rejection::Host)?;
-    let host = core::str::from_utf8(host).map_err(|_| Rejection::HostInvalid)?;
+    let host = config.hosts.check_text(host).map_err(Rejection::Host)?;
 
     if !slots.upgrade_websocket {
         return Err(Rejection::UpgradeMissing);

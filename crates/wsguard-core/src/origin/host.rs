@@ -163,11 +163,18 @@ impl<'a> HostPolicy<'a> {
     /// assert_eq!(hosts.check(b"[::1%eth0]").unwrap_err().malformed().unwrap().code(), "zone_id");
     /// ```
     pub fn check(&self, host: &[u8]) -> Result<(), HostDenial> {
+        self.check_text(host).map(|_| ())
+    }
+
+    /// [`check`](Self::check), giving back the allowed value as text (one UTF-8 check).
+    pub(crate) fn check_text<'h>(&self, host: &'h [u8]) -> Result<&'h str, HostDenial> {
         // One scan for the usual `name[:port]` / `a.b.c.d[:port]`; anything else (IPv6,
         // errors) goes through the rule-by-rule check below, which names the error.
         if let Some((end, port)) = scan_authority_fast(host, 0) {
-            if let Some(h) = host.get(..end).and_then(|h| core::str::from_utf8(h).ok()) {
-                return self.matches(h, port);
+            if let Ok(text) = core::str::from_utf8(host) {
+                if let Some(h) = text.get(..end) {
+                    return self.matches(h, port).map(|()| text);
+                }
             }
         }
         self.check_reference(host)
@@ -175,7 +182,7 @@ impl<'a> HostPolicy<'a> {
 
     /// The rule-by-rule check: the same verdicts as [`check`](Self::check), naming the
     /// first rule broken.
-    fn check_reference(&self, host: &[u8]) -> Result<(), HostDenial> {
+    fn check_reference<'h>(&self, host: &'h [u8]) -> Result<&'h str, HostDenial> {
         if host.is_empty() {
             return Err(HostDenial::Malformed(Malformed::EmptyHost));
         }
@@ -197,7 +204,7 @@ impl<'a> HostPolicy<'a> {
             }));
         }
         let (h, _, port) = parse_authority(text).map_err(HostDenial::Malformed)?;
-        self.matches(h, port)
+        self.matches(h, port).map(|()| text)
     }
 
     /// The allowlist decision for a host already validated.
@@ -257,7 +264,7 @@ mod tests {
                 }
             }
             for p in [&policy, &open] {
-                assert_eq!(p.check(&v), p.check_reference(&v), "{v:?}");
+                assert_eq!(p.check_text(&v), p.check_reference(&v), "{v:?}");
             }
         }
     }
