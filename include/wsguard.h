@@ -50,11 +50,26 @@
 /// (non-standard) application conventions such as 4401 unauthorized and 4403 forbidden.
 #define WSGUARD_CLOSE_REGISTRY_CONVENTIONS 1
 
+/// Most codes one `wsguard_close_registry` holds.
+#define WSGUARD_CLOSE_REGISTRY_CAPACITY 16
+
+/// Bytes of caller storage a close-code registry needs (`wsguard_close_registry_init`).
+#define WSGUARD_CLOSE_REGISTRY_STORAGE_SIZE 2048
+
+/// Alignment (in bytes) the close-code registry storage must have.
+#define WSGUARD_CLOSE_REGISTRY_STORAGE_ALIGN 8
+
 /// Bytes of caller storage a decoder needs (`wsguard_decoder_init`).
 #define WSGUARD_DECODER_STORAGE_SIZE 128
 
 /// Alignment (in bytes) the decoder storage must have.
 #define WSGUARD_DECODER_STORAGE_ALIGN 8
+
+/// Bytes of caller storage a heartbeat needs (`wsguard_heartbeat_init`).
+#define WSGUARD_HEARTBEAT_STORAGE_SIZE 256
+
+/// Alignment (in bytes) the heartbeat storage must have.
+#define WSGUARD_HEARTBEAT_STORAGE_ALIGN 8
 
 /// Most entries one lint call takes.
 #define WSGUARD_LINT_MAX_ENTRIES 64
@@ -86,6 +101,12 @@
 
 /// Alignment (in bytes) the origin policy storage must have.
 #define WSGUARD_ORIGIN_POLICY_STORAGE_ALIGN 8
+
+/// Bytes of caller storage a reconnect policy needs (`wsguard_reconnect_init`).
+#define WSGUARD_RECONNECT_STORAGE_SIZE 256
+
+/// Alignment (in bytes) the reconnect storage must have.
+#define WSGUARD_RECONNECT_STORAGE_ALIGN 8
 
 /// Most subprotocols `wsguard_server_options.subprotocols` may list.
 #define WSGUARD_SERVER_MAX_SUBPROTOCOLS 16
@@ -167,6 +188,12 @@ enum wsguard_result
     WSGUARD_RESULT_INVALID_PATTERN = 3008,
     /// A client request field cannot be written safely (details in the rejection).
     WSGUARD_RESULT_INVALID_REQUEST = 3009,
+    /// A configuration is refused, e.g. a heartbeat whose dead-peer timeout is not above
+    /// its interval (details in the rejection).
+    WSGUARD_RESULT_INVALID_CONFIG = 3010,
+    /// An application close code cannot be registered: out of range, empty name or
+    /// registered twice (details in the rejection).
+    WSGUARD_RESULT_INVALID_REGISTRATION = 3011,
     /// A Rust panic was caught at the boundary. It is a bug in wsguard: please report it.
     WSGUARD_RESULT_PANIC = 9001,
 };
@@ -300,6 +327,73 @@ typedef uint32_t wsguard_close_state;
 #endif // __STDC_VERSION__ >= 202311L
 #endif // __cplusplus
 
+/// What to do next (`wsguard_heartbeat_action.kind`).
+enum wsguard_heartbeat_action_kind
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+    /// Nothing to do; poll again at `until_ms` (or when a frame arrives).
+    WSGUARD_HEARTBEAT_ACTION_KIND_WAIT = 1,
+    /// Send a Ping frame now with `payload` (8 bytes: `seq` big-endian).
+    WSGUARD_HEARTBEAT_ACTION_KIND_SEND_PING = 2,
+    /// The peer is dead: close the TCP connection (a Close handshake would not complete)
+    /// and report 1006 locally. `wsguard_heartbeat_status_get()` says why.
+    WSGUARD_HEARTBEAT_ACTION_KIND_PEER_DEAD = 3,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum wsguard_heartbeat_action_kind wsguard_heartbeat_action_kind;
+#else
+typedef uint32_t wsguard_heartbeat_action_kind;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/// What the policy decided (`wsguard_reconnect_decision.kind`).
+enum wsguard_reconnect_decision_kind
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+    /// Do not reconnect (`stop_reason` says why).
+    WSGUARD_RECONNECT_DECISION_KIND_STOP = 1,
+    /// Do not reconnect until new credentials are available (then call
+    /// `wsguard_reconnect_reset` and connect).
+    WSGUARD_RECONNECT_DECISION_KIND_WAIT_FOR_REAUTH = 2,
+    /// Reconnect at `at_ms` (`delay_ms` from now; attempt number `attempt`).
+    WSGUARD_RECONNECT_DECISION_KIND_RETRY_AT = 3,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum wsguard_reconnect_decision_kind wsguard_reconnect_decision_kind;
+#else
+typedef uint32_t wsguard_reconnect_decision_kind;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/// Why reconnecting stopped (`wsguard_reconnect_decision.stop_reason`).
+enum wsguard_reconnect_stop_reason
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+    /// The decision is not `STOP`.
+    WSGUARD_RECONNECT_STOP_REASON_NONE = 0,
+    /// The peer ended the session on purpose (1000).
+    WSGUARD_RECONNECT_STOP_REASON_NORMAL = 1,
+    /// Retrying would fail the same way: a bug or a configuration error.
+    WSGUARD_RECONNECT_STOP_REASON_NOT_RETRYABLE = 2,
+    /// `max_attempts` failures in a row.
+    WSGUARD_RECONNECT_STOP_REASON_ATTEMPTS_EXHAUSTED = 3,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum wsguard_reconnect_stop_reason wsguard_reconnect_stop_reason;
+#else
+typedef uint32_t wsguard_reconnect_stop_reason;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
 /// Which end of the connection this code runs on (decides the masking rules).
 enum wsguard_role
 #if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
@@ -319,15 +413,123 @@ typedef uint32_t wsguard_role;
 #endif // __STDC_VERSION__ >= 202311L
 #endif // __cplusplus
 
+/// How the caller's random number spreads the delay under the backoff ceiling `c`
+/// (`wsguard_reconnect_config.jitter`).
+enum wsguard_jitter
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+    /// "Full jitter": `delay = c * r / 2^32`, uniform in `[0, c)`.
+    WSGUARD_JITTER_FULL = 1,
+    /// "Equal jitter" (the default): `delay = c/2 + (c - c/2) * r / 2^32`, in `[c/2, c)`.
+    WSGUARD_JITTER_EQUAL = 2,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum wsguard_jitter wsguard_jitter;
+#else
+typedef uint32_t wsguard_jitter;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/// Who usually sends a close code (`wsguard_app_close_code.sender`); the same values as
+/// the `sender` string of `wsguard_close_info`.
+enum wsguard_close_sender
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+    /// `client`.
+    WSGUARD_CLOSE_SENDER_CLIENT = 1,
+    /// `server` (the default of an application code).
+    WSGUARD_CLOSE_SENDER_SERVER = 2,
+    /// `either`.
+    WSGUARD_CLOSE_SENDER_EITHER = 3,
+    /// `local_only`: reported by the local endpoint, never sent.
+    WSGUARD_CLOSE_SENDER_LOCAL_ONLY = 4,
+    /// `never_sent`.
+    WSGUARD_CLOSE_SENDER_NEVER_SENT = 5,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum wsguard_close_sender wsguard_close_sender;
+#else
+typedef uint32_t wsguard_close_sender;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/// What ended the previous connection or connection attempt (`wsguard_disconnect.kind`).
+enum wsguard_disconnect_kind
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+    /// A close code (`close_code`): from the peer's Close frame, or reported locally
+    /// (1005, 1006, 1015).
+    WSGUARD_DISCONNECT_KIND_CLOSE = 1,
+    /// The server answered the upgrade with `http_status` instead of 101 (with its
+    /// `Retry-After` when `has_retry_after`; see `wsguard_diagnosis`).
+    WSGUARD_DISCONNECT_KIND_HTTP_STATUS = 2,
+    /// No HTTP response and no Close frame (`transport`).
+    WSGUARD_DISCONNECT_KIND_TRANSPORT = 3,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum wsguard_disconnect_kind wsguard_disconnect_kind;
+#else
+typedef uint32_t wsguard_disconnect_kind;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/// A transport-level failure (`wsguard_disconnect.transport`).
+enum wsguard_transport_failure
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+    /// TCP connection refused.
+    WSGUARD_TRANSPORT_FAILURE_REFUSED = 1,
+    /// The host name did not resolve.
+    WSGUARD_TRANSPORT_FAILURE_DNS = 2,
+    /// The TLS handshake failed.
+    WSGUARD_TRANSPORT_FAILURE_TLS = 3,
+    /// Connecting or the handshake timed out.
+    WSGUARD_TRANSPORT_FAILURE_TIMEOUT = 4,
+    /// The connection was reset or dropped.
+    WSGUARD_TRANSPORT_FAILURE_RESET = 5,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum wsguard_transport_failure wsguard_transport_failure;
+#else
+typedef uint32_t wsguard_transport_failure;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/// An application's close codes (opaque), consulted before the built-in classification by
+/// `wsguard_close_registry_classify` and by a reconnect policy
+/// (`wsguard_reconnect_config.app_registry`). Create it with `wsguard_close_registry_init`
+/// (caller storage) or `wsguard_close_registry_new` (heap), then add codes.
+typedef struct wsguard_close_registry wsguard_close_registry;
+
 /// A streaming frame decoder for one connection (opaque). Create it with
 /// `wsguard_decoder_init` (caller storage) or `wsguard_decoder_new` (heap).
 typedef struct wsguard_decoder wsguard_decoder;
+
+/// The heartbeat state of one connection (opaque). Create it with
+/// `wsguard_heartbeat_init` (caller storage) or `wsguard_heartbeat_new` (heap).
+typedef struct wsguard_heartbeat wsguard_heartbeat;
 
 /// An Origin policy with its Host allowlist and CORS settings (opaque). Build it with
 /// `wsguard_origin_policy_init` (caller storage) or `wsguard_origin_policy_new` (heap),
 /// then add patterns; a `const wsguard_origin_policy *` is only read, so one policy can be
 /// shared by many threads once built.
 typedef struct wsguard_origin_policy wsguard_origin_policy;
+
+/// The reconnect state of one client (opaque). Create it with `wsguard_reconnect_init`
+/// (caller storage) or `wsguard_reconnect_new` (heap).
+typedef struct wsguard_reconnect wsguard_reconnect;
 
 /// What the client asks for. All-zero (`memset`) plus host, path and nonce is a valid
 /// request; NULL strings mean "not sent", limits of 0 mean the defaults. Pass the same
@@ -514,6 +716,34 @@ typedef struct wsguard_close_payload {
     size_t reason_len;
 } wsguard_close_payload;
 
+/// One application close code to register (`wsguard_close_registry_add`). The strings
+/// are NOT copied: the registry keeps pointers to them, so they must stay valid and
+/// unchanged while the registry (and any reconnect policy using it) is used — string
+/// literals or other static storage are ideal.
+typedef struct wsguard_app_close_code {
+    /// The code: 4000–4999 for applications (3000–3999 for libraries).
+    uint16_t code;
+    /// snake_case name (`"session_expired"`), UTF-8, not empty.
+    const char *name;
+    /// Length of `name` in bytes.
+    size_t name_len;
+    /// One sentence for users: what this ending means (UTF-8).
+    const char *description;
+    /// Length of `description` in bytes.
+    size_t description_len;
+    /// What to do about it, in one sentence (UTF-8).
+    const char *remedy;
+    /// Length of `remedy` in bytes.
+    size_t remedy_len;
+    /// Reconnect advice: a `wsguard_retry` value.
+    uint32_t retry;
+    /// A `wsguard_close_category` value, or 0 for the default (private for 4000–4999,
+    /// library for 3000–3999).
+    uint32_t category;
+    /// A `wsguard_close_sender` value, or 0 for the default (server).
+    uint32_t sender;
+} wsguard_app_close_code;
+
 /// Decoder settings. Fill it with `wsguard_decoder_config_default()`, then change fields.
 typedef struct wsguard_decoder_config {
     /// Our role (`WSGUARD_ROLE_SERVER` or `WSGUARD_ROLE_CLIENT`).
@@ -561,6 +791,64 @@ typedef struct wsguard_frame_event {
     /// Length of `payload`.
     size_t payload_len;
 } wsguard_frame_event;
+
+/// Heartbeat timing. Fill it with `wsguard_heartbeat_config_default()` (or set the three
+/// fields); it is checked when a heartbeat is created: `interval_ms > 0`,
+/// `dead_timeout_ms > interval_ms`, `max_missed >= 1`.
+typedef struct wsguard_heartbeat_config {
+    /// Ping after this much inbound silence (ms), then again every interval.
+    uint64_t interval_ms;
+    /// Inbound silence (ms) after which the peer is dead.
+    uint64_t dead_timeout_ms;
+    /// The peer is also dead when this many pings in a row went unanswered and the next
+    /// one is due.
+    uint32_t max_missed;
+} wsguard_heartbeat_config;
+
+/// The next action of a heartbeat (`wsguard_heartbeat_poll`).
+typedef struct wsguard_heartbeat_action {
+    /// What to do.
+    wsguard_heartbeat_action_kind kind;
+    /// `WAIT`: the next deadline in monotonic ms (`UINT64_MAX`: none); 0 otherwise.
+    uint64_t until_ms;
+    /// `SEND_PING`: sequence number of this ping (1, 2, 3 …); 0 otherwise.
+    uint64_t seq;
+    /// `SEND_PING`: the Ping payload to send (the matching Pong echoes it); zeros otherwise.
+    uint8_t payload[8];
+} wsguard_heartbeat_action;
+
+/// Everything the heartbeat knows (`wsguard_heartbeat_status_get`). Strings are static.
+typedef struct wsguard_heartbeat_status {
+    /// The configuration in use.
+    struct wsguard_heartbeat_config config;
+    /// Time of the last inbound frame (ms).
+    uint64_t last_activity_ms;
+    /// A ping was answered: `last_rtt_ms` and `smoothed_rtt_ms` are set.
+    bool has_rtt;
+    /// Round-trip time of the last answered ping (ms); 0 when `!has_rtt`.
+    uint64_t last_rtt_ms;
+    /// Smoothed round-trip time (exponential average, weight 1/8, ms); 0 when `!has_rtt`.
+    uint64_t smoothed_rtt_ms;
+    /// A ping awaits its pong: `outstanding_seq` is set.
+    bool has_outstanding;
+    /// Sequence number of the ping awaiting its pong; 0 when none.
+    uint64_t outstanding_seq;
+    /// Pings sent since the last inbound frame.
+    uint32_t unanswered_pings;
+    /// Pongs that answered an older ping than the latest one.
+    uint32_t stale_pongs;
+    /// Pongs that answered no ping of ours.
+    uint32_t unsolicited_pongs;
+    /// The peer was declared dead (`WSGUARD_HEARTBEAT_ACTION_KIND_PEER_DEAD`).
+    bool dead;
+    /// Why, when `dead`: `heartbeat_peer_silent` or `heartbeat_missed_pings`; empty
+    /// otherwise.
+    struct wsguard_str dead_code;
+    /// One sentence saying why the peer is considered dead; empty when not dead.
+    struct wsguard_str dead_reason;
+    /// What to do about it; empty when not dead.
+    struct wsguard_str dead_remedy;
+} wsguard_heartbeat_status;
 
 /// One finding of `wsguard_origin_lint`. Static strings live forever; `suggestion_middle`
 /// points into the entry you passed.
@@ -653,6 +941,79 @@ typedef struct wsguard_cors_result {
     /// otherwise all-empty.
     struct wsguard_rejection denial;
 } wsguard_cors_result;
+
+/// Reconnect configuration. Fill it with `wsguard_reconnect_config_default()`, then
+/// change fields.
+typedef struct wsguard_reconnect_config {
+    /// Backoff ceiling of the first attempt, in ms (default 1000). Attempt n has the
+    /// ceiling `min(cap_ms, base_ms * 2^(n-1))`.
+    uint64_t base_ms;
+    /// Largest backoff ceiling, in ms (default 30 000).
+    uint64_t cap_ms;
+    /// Give up after this many failed attempts in a row; 0 = never (default).
+    uint32_t max_attempts;
+    /// A `wsguard_jitter` value (default `WSGUARD_JITTER_EQUAL`).
+    uint32_t jitter;
+    /// A connection must stay up this long before its success resets the attempt counter
+    /// (default 10 000 ms).
+    uint64_t stable_after_ms;
+    /// Delay window after 1001 going away: equal jitter over it (default 2000 ms).
+    uint64_t going_away_delay_ms;
+    /// Minimum delay after 1013 or HTTP 429 (default 10 000 ms).
+    uint64_t overload_delay_ms;
+    /// Upper bound on a server's `Retry-After`, in ms (default 600 000).
+    uint64_t max_retry_after_ms;
+    /// Built-in registry when `app_registry` is NULL: `WSGUARD_CLOSE_REGISTRY_CONVENTIONS`
+    /// (default: 4401/4403 → re-authenticate, 4429 → delay …) or
+    /// `WSGUARD_CLOSE_REGISTRY_BUILTIN` (no application codes).
+    uint32_t registry;
+    /// Your application's close codes (consulted before the built-in classification), or
+    /// NULL (default). The reconnect policy KEEPS this pointer: the registry must stay
+    /// alive and unmoved until the reconnect policy is freed. Creating the policy seals the
+    /// registry (`wsguard_close_registry_add` then fails): add every code first.
+    const struct wsguard_close_registry *app_registry;
+} wsguard_reconnect_config;
+
+/// How the previous connection ended. Set `kind` and the fields it names; the others are
+/// ignored.
+typedef struct wsguard_disconnect {
+    /// A `wsguard_disconnect_kind` value.
+    uint32_t kind;
+    /// `CLOSE`: the close code.
+    uint16_t close_code;
+    /// `HTTP_STATUS`: the status.
+    uint16_t http_status;
+    /// `HTTP_STATUS`: the response had a numeric `Retry-After`.
+    bool has_retry_after;
+    /// `HTTP_STATUS`: `Retry-After` in seconds.
+    uint32_t retry_after_s;
+    /// `TRANSPORT`: a `wsguard_transport_failure` value.
+    uint32_t transport;
+} wsguard_disconnect;
+
+/// The decision after a disconnect, with the core's stable code and explanation. The
+/// strings are static, except `reason`/`remedy` for a close code registered in an
+/// application registry: those point to the strings given to `wsguard_close_registry_add`.
+typedef struct wsguard_reconnect_decision {
+    /// What to do.
+    wsguard_reconnect_decision_kind kind;
+    /// `STOP`: why; `NONE` otherwise.
+    wsguard_reconnect_stop_reason stop_reason;
+    /// `RETRY_AT`: monotonic time of the next attempt (ms); 0 otherwise.
+    uint64_t at_ms;
+    /// `RETRY_AT`: `at_ms - now` (ms); 0 otherwise.
+    uint64_t delay_ms;
+    /// `RETRY_AT`: number of that attempt in the current run of failures (1, 2 …).
+    uint32_t attempt;
+    /// Stable code: `reconnect_retry`, `reconnect_wait_for_reauth`,
+    /// `reconnect_stop_normal`, `reconnect_stop_not_retryable` or
+    /// `reconnect_stop_attempts_exhausted`.
+    struct wsguard_str code;
+    /// One sentence explaining the disconnect.
+    struct wsguard_str reason;
+    /// What to change so that it works.
+    struct wsguard_str remedy;
+} wsguard_reconnect_decision;
 
 /// Server handshake options besides the origin policy. Fill with
 /// `wsguard_server_options_default()`, then set fields. Every string is `pointer + length`;
@@ -869,6 +1230,116 @@ wsguard_result wsguard_close_payload_write(uint16_t code,
 /// 1000–1003, 1007–1014, 3000–4999. Pure; cannot fail.
 bool wsguard_close_code_is_wire_valid(uint16_t code);
 
+/// Creates an empty close-code registry inside caller storage (no heap): `storage` must
+/// hold `WSGUARD_CLOSE_REGISTRY_STORAGE_SIZE` bytes aligned to
+/// `WSGUARD_CLOSE_REGISTRY_STORAGE_ALIGN` (`WSGUARD_RESULT_INVALID_STORAGE` otherwise).
+/// An empty registry classifies exactly like `wsguard_close_code_classify`.
+///
+/// On success `*registry_out` points into `storage`, which must stay valid and unmoved
+/// while the registry is used; `wsguard_close_registry_free` only marks it dead. Nothing
+/// is written on failure.
+///
+/// ```c
+/// static uint64_t storage[WSGUARD_CLOSE_REGISTRY_STORAGE_SIZE / 8];
+/// wsguard_close_registry *reg;
+/// if (wsguard_close_registry_init(storage, sizeof storage, &reg) != WSGUARD_RESULT_OK) abort();
+/// ```
+///
+/// # Safety
+/// `storage` points to `storage_len` writable bytes; `registry_out` to a writable pointer.
+wsguard_result wsguard_close_registry_init(void *storage,
+                                           size_t storage_len,
+                                           struct wsguard_close_registry **registry_out);
+
+/// Creates an empty close-code registry on the heap; release it with
+/// `wsguard_close_registry_free`. Nothing is written on failure.
+///
+/// ```c
+/// wsguard_close_registry *reg = NULL;
+/// if (wsguard_close_registry_new(&reg) == WSGUARD_RESULT_OK) {
+///     /* ... wsguard_close_registry_add(reg, ...) ... */
+///     wsguard_close_registry_free(reg);
+/// }
+/// ```
+///
+/// # Safety
+/// `registry_out` points to a writable pointer.
+wsguard_result wsguard_close_registry_new(struct wsguard_close_registry **registry_out);
+
+/// Releases a registry: frees it when it came from `wsguard_close_registry_new`, only
+/// marks it dead when it lives in caller storage. NULL is ignored. Free the reconnect
+/// policies that use it first.
+///
+/// ```c
+/// wsguard_close_registry_free(reg);
+/// reg = NULL;
+/// ```
+///
+/// # Safety
+/// `registry` is NULL or a live registry, freed at most once and not used afterwards.
+void wsguard_close_registry_free(struct wsguard_close_registry *registry);
+
+/// Registers one application close code. The core checks it (3000–4999, non-empty name,
+/// not registered yet): a refusal returns `WSGUARD_RESULT_INVALID_REGISTRATION` and fills
+/// `*rejection_out` (may be NULL) with `close_register_out_of_range`,
+/// `close_register_empty_name` or `close_register_duplicate`. A full registry gives
+/// `WSGUARD_RESULT_CAPACITY_EXCEEDED`, a string that is not UTF-8
+/// `WSGUARD_RESULT_NOT_UTF8`, an unknown `retry`/`category`/`sender` value
+/// `WSGUARD_RESULT_INVALID_ARGUMENT`. The registry is unchanged on failure.
+///
+/// The strings are not copied (see `wsguard_app_close_code`). Once a reconnect policy was
+/// created with this registry (`wsguard_reconnect_config.app_registry`), the registry is
+/// sealed and adding gives `WSGUARD_RESULT_INVALID_ARGUMENT`: add every code first.
+///
+/// ```c
+/// static const char name[] = "session_expired", what[] = "your session expired",
+///                   fix[] = "log in again, then reconnect";
+/// wsguard_app_close_code c = {4001, name, sizeof name - 1, what, sizeof what - 1,
+///                             fix, sizeof fix - 1, WSGUARD_RETRY_AFTER_REAUTH,
+///                             WSGUARD_CLOSE_CATEGORY_POLICY_AUTH, 0};
+/// wsguard_rejection rej;
+/// if (wsguard_close_registry_add(reg, &c, &rej) == WSGUARD_RESULT_INVALID_REGISTRATION)
+///     fprintf(stderr, "%.*s\n", (int)rej.reason.len, rej.reason.ptr);
+/// ```
+///
+/// # Safety
+/// `registry` is a live registry; `app_code` points to a valid `wsguard_app_close_code`
+/// whose strings outlive the registry; `rejection_out` is NULL or writable.
+wsguard_result wsguard_close_registry_add(struct wsguard_close_registry *registry,
+                                          const struct wsguard_app_close_code *app_code,
+                                          struct wsguard_rejection *rejection_out);
+
+/// Writes the number of registered codes into `*count_out`.
+///
+/// ```c
+/// size_t n;
+/// wsguard_close_registry_count(reg, &n);
+/// ```
+///
+/// # Safety
+/// `registry` is a live registry; `count_out` points to a writable `size_t`.
+wsguard_result wsguard_close_registry_count(const struct wsguard_close_registry *registry,
+                                            size_t *count_out);
+
+/// Classifies `code` through the registry: a registered code gets its registered name,
+/// category, sender, description, remedy and retry advice (`causes_len` 0); any other
+/// code is classified like `wsguard_close_code_classify`. For a registered code the
+/// `name`, `description` and `remedy` strings point to the strings given to
+/// `wsguard_close_registry_add` (not static storage). Writes `*info_out` on success.
+///
+/// ```c
+/// wsguard_close_info info;
+/// if (wsguard_close_registry_classify(reg, 4001, &info) == WSGUARD_RESULT_OK &&
+///     info.retry == WSGUARD_RETRY_AFTER_REAUTH)
+///     printf("%.*s\n", (int)info.description.len, info.description.ptr);
+/// ```
+///
+/// # Safety
+/// `registry` is a live registry; `info_out` points to a writable `wsguard_close_info`.
+wsguard_result wsguard_close_registry_classify(const struct wsguard_close_registry *registry,
+                                               uint16_t code,
+                                               struct wsguard_close_info *info_out);
+
 /// Copies a string into a caller buffer and NUL-terminates it.
 ///
 /// On success writes `len + 1` bytes (the text and a NUL) into `buf` and the text length
@@ -1082,6 +1553,201 @@ wsguard_result wsguard_unmask(uint8_t *buf,
                               size_t mask_key_len,
                               size_t offset);
 
+/// Fills `*config_out` with the core's default: ping after 20 000 ms of silence, dead
+/// after 30 000 ms of silence or 2 unanswered pings.
+///
+/// ```c
+/// wsguard_heartbeat_config cfg;
+/// wsguard_heartbeat_config_default(&cfg);
+/// cfg.interval_ms = 10000; cfg.dead_timeout_ms = 15000;
+/// ```
+///
+/// # Safety
+/// `config_out` points to a writable `wsguard_heartbeat_config`.
+wsguard_result wsguard_heartbeat_config_default(struct wsguard_heartbeat_config *config_out);
+
+/// Derives the schedule of one side (`role`: a `wsguard_role` value) from a configuration
+/// shared by both sides, so client and server never ping at the same time: the server uses
+/// it as it is, the client waits `interval + interval/2` before pinging and
+/// `dead_timeout + interval/2` before declaring the server dead.
+///
+/// `config` is checked first: `WSGUARD_RESULT_INVALID_CONFIG` with `*rejection_out` (may be
+/// NULL; `heartbeat_zero_interval`, `heartbeat_timeout_not_above_interval`,
+/// `heartbeat_zero_max_missed`). An unknown role is `WSGUARD_RESULT_INVALID_ARGUMENT`.
+/// `*config_out` is written only on success (it may be the same struct as `config`).
+///
+/// ```c
+/// wsguard_heartbeat_config shared = {20000, 30000, 2}, mine;
+/// wsguard_heartbeat_config_for_role(&shared, WSGUARD_ROLE_CLIENT, &mine, NULL);
+/// /* mine = {30000, 40000, 2} */
+/// ```
+///
+/// # Safety
+/// `config` points to a valid config; `config_out` is writable; `rejection_out` is NULL or
+/// writable.
+wsguard_result wsguard_heartbeat_config_for_role(const struct wsguard_heartbeat_config *config,
+                                                 uint32_t role,
+                                                 struct wsguard_heartbeat_config *config_out,
+                                                 struct wsguard_rejection *rejection_out);
+
+/// Starts the heartbeat of a connection opened at `now_ms` (the handshake counts as
+/// inbound activity) inside caller storage: `storage` must hold
+/// `WSGUARD_HEARTBEAT_STORAGE_SIZE` bytes aligned to `WSGUARD_HEARTBEAT_STORAGE_ALIGN`
+/// (`WSGUARD_RESULT_INVALID_STORAGE` otherwise). `config` NULL means the default.
+/// A refused config gives `WSGUARD_RESULT_INVALID_CONFIG` and `*rejection_out` (may be NULL).
+///
+/// On success `*heartbeat_out` points into `storage`, which must stay valid and unmoved
+/// while the heartbeat is used; `wsguard_heartbeat_free` only marks it dead. Nothing is
+/// written on failure. Allocates nothing.
+///
+/// ```c
+/// static uint64_t storage[WSGUARD_HEARTBEAT_STORAGE_SIZE / 8];
+/// wsguard_heartbeat_config cfg = {20000, 30000, 2};
+/// wsguard_heartbeat *hb;
+/// wsguard_heartbeat_init(storage, sizeof storage, &cfg, now_ms(), &hb, NULL);
+/// ```
+///
+/// # Safety
+/// `storage` points to `storage_len` writable bytes; `config` is NULL or valid;
+/// `heartbeat_out` points to a writable pointer; `rejection_out` is NULL or writable.
+wsguard_result wsguard_heartbeat_init(void *storage,
+                                      size_t storage_len,
+                                      const struct wsguard_heartbeat_config *config,
+                                      uint64_t now_ms,
+                                      struct wsguard_heartbeat **heartbeat_out,
+                                      struct wsguard_rejection *rejection_out);
+
+/// Starts a heartbeat on the heap (see `wsguard_heartbeat_init`); release it with
+/// `wsguard_heartbeat_free`. Nothing is written on failure.
+///
+/// ```c
+/// wsguard_heartbeat *hb = NULL;
+/// if (wsguard_heartbeat_new(NULL, now_ms(), &hb, NULL) == WSGUARD_RESULT_OK) {
+///     /* ... */
+///     wsguard_heartbeat_free(hb);
+/// }
+/// ```
+///
+/// # Safety
+/// `config` is NULL or valid; `heartbeat_out` points to a writable pointer;
+/// `rejection_out` is NULL or writable.
+wsguard_result wsguard_heartbeat_new(const struct wsguard_heartbeat_config *config,
+                                     uint64_t now_ms,
+                                     struct wsguard_heartbeat **heartbeat_out,
+                                     struct wsguard_rejection *rejection_out);
+
+/// Releases a heartbeat: frees it when it came from `wsguard_heartbeat_new`, only marks it
+/// dead when it lives in caller storage. NULL is ignored.
+///
+/// ```c
+/// wsguard_heartbeat_free(hb);
+/// hb = NULL;
+/// ```
+///
+/// # Safety
+/// `heartbeat` is NULL or a live heartbeat, freed at most once and not used afterwards.
+void wsguard_heartbeat_free(struct wsguard_heartbeat *heartbeat);
+
+/// Decides what to do at `now_ms`: send a ping, wait until a deadline, or give up on the
+/// peer. Once `WSGUARD_HEARTBEAT_ACTION_KIND_PEER_DEAD` is returned it is returned forever;
+/// after `wsguard_heartbeat_on_close` it is `WAIT` with `until_ms == UINT64_MAX`.
+/// Writes `*action_out` on success.
+///
+/// ```c
+/// wsguard_heartbeat_action a;
+/// uint8_t frame[16];
+/// size_t n;
+/// wsguard_heartbeat_poll(hb, now_ms(), &a);
+/// if (a.kind == WSGUARD_HEARTBEAT_ACTION_KIND_SEND_PING) {
+///     wsguard_frame_write_ping(frame, sizeof frame, false, a.payload, 8, NULL, 0, &n, NULL, NULL);
+///     send(fd, frame, n, 0);
+/// } else if (a.kind == WSGUARD_HEARTBEAT_ACTION_KIND_PEER_DEAD) {
+///     close(fd);                       /* report 1006 locally */
+/// } else {
+///     poll_timeout_until(a.until_ms);  /* UINT64_MAX: no deadline */
+/// }
+/// ```
+///
+/// # Safety
+/// `heartbeat` is a live heartbeat; `action_out` points to a writable action.
+wsguard_result wsguard_heartbeat_poll(struct wsguard_heartbeat *heartbeat,
+                                      uint64_t now_ms,
+                                      struct wsguard_heartbeat_action *action_out);
+
+/// Any inbound frame (data, ping, pong, close) arrived at `now_ms`: the peer is alive.
+/// Restarts the idle timer.
+///
+/// ```c
+/// wsguard_heartbeat_on_activity(hb, now_ms());   /* after every decoded frame */
+/// ```
+///
+/// # Safety
+/// `heartbeat` is a live heartbeat.
+wsguard_result wsguard_heartbeat_on_activity(struct wsguard_heartbeat *heartbeat, uint64_t now_ms);
+
+/// A Pong arrived at `now_ms` with `payload` (`payload_len` bytes; NULL only with 0). It
+/// counts as activity. When it answers the latest outstanding ping, `*answered_out` is
+/// true and `*rtt_ms_out` the round-trip time; stale and unsolicited pongs are counted
+/// (see `wsguard_heartbeat_status_get`) and give false and 0. Both outputs may be NULL and are
+/// written only on success.
+///
+/// ```c
+/// bool answered; uint64_t rtt;
+/// wsguard_heartbeat_on_pong(hb, now_ms(), ev.payload, ev.payload_len, &answered, &rtt);
+/// if (answered) printf("rtt %llu ms\n", (unsigned long long)rtt);
+/// ```
+///
+/// # Safety
+/// `heartbeat` is a live heartbeat; `payload` points to `payload_len` bytes; the outputs
+/// are NULL or writable.
+wsguard_result wsguard_heartbeat_on_pong(struct wsguard_heartbeat *heartbeat,
+                                         uint64_t now_ms,
+                                         const uint8_t *payload,
+                                         size_t payload_len,
+                                         bool *answered_out,
+                                         uint64_t *rtt_ms_out);
+
+/// A Ping arrived at `now_ms`. It counts as activity. `*send_pong_out` says whether a Pong
+/// must be sent: true, except after `wsguard_heartbeat_on_close` (RFC 6455 §5.5.2) or once
+/// the peer was declared dead.
+///
+/// ```c
+/// bool pong;
+/// wsguard_heartbeat_on_ping_received(hb, now_ms(), &pong);
+/// if (pong) /* write a Pong echoing the ping's payload */;
+/// ```
+///
+/// # Safety
+/// `heartbeat` is a live heartbeat; `send_pong_out` points to a writable `bool`.
+wsguard_result wsguard_heartbeat_on_ping_received(struct wsguard_heartbeat *heartbeat,
+                                                  uint64_t now_ms,
+                                                  bool *send_pong_out);
+
+/// A Close frame was sent or received at `now_ms`: stop pinging and answering pings; the
+/// dead-peer timer stops too (the close handshake has its own timeout).
+///
+/// ```c
+/// wsguard_heartbeat_on_close(hb, now_ms());
+/// ```
+///
+/// # Safety
+/// `heartbeat` is a live heartbeat.
+wsguard_result wsguard_heartbeat_on_close(struct wsguard_heartbeat *heartbeat, uint64_t now_ms);
+
+/// Writes the state of the heartbeat (configuration, last activity, round-trip times,
+/// counters and, once the peer is dead, why) into `*status_out`.
+///
+/// ```c
+/// wsguard_heartbeat_status st;
+/// wsguard_heartbeat_status_get(hb, &st);
+/// if (st.dead) fprintf(stderr, "%.*s\n", (int)st.dead_reason.len, st.dead_reason.ptr);
+/// ```
+///
+/// # Safety
+/// `heartbeat` is a live heartbeat (const: not modified); `status_out` is writable.
+wsguard_result wsguard_heartbeat_status_get(const struct wsguard_heartbeat *heartbeat,
+                                            struct wsguard_heartbeat_status *status_out);
+
 /// Lints raw allowed-origin entries (`entries[i]`, `lens[i]` bytes, `count` at most
 /// `WSGUARD_LINT_MAX_ENTRIES`) for the preset in `flags` (`WSGUARD_POLICY_DEVELOPMENT` or
 /// 0 for production) and with CORS `credentials` on or off.
@@ -1266,6 +1932,157 @@ wsguard_result wsguard_origin_normalize(const char *origin,
                                         size_t *written_out,
                                         size_t *needed_out,
                                         struct wsguard_rejection *rejection_out);
+
+/// Fills `*config_out` with the core's defaults: base 1 s, cap 30 s, unlimited attempts,
+/// equal jitter, stable after 10 s, going-away window 2 s, overload minimum 10 s,
+/// `Retry-After` up to 10 min, the conventions registry, no application registry.
+///
+/// ```c
+/// wsguard_reconnect_config cfg;
+/// wsguard_reconnect_config_default(&cfg);
+/// cfg.base_ms = 500; cfg.max_attempts = 10; cfg.jitter = WSGUARD_JITTER_FULL;
+/// ```
+///
+/// # Safety
+/// `config_out` points to a writable `wsguard_reconnect_config`.
+wsguard_result wsguard_reconnect_config_default(struct wsguard_reconnect_config *config_out);
+
+/// Creates a fresh reconnect policy (attempt counter 0) inside caller storage: `storage`
+/// must hold `WSGUARD_RECONNECT_STORAGE_SIZE` bytes aligned to
+/// `WSGUARD_RECONNECT_STORAGE_ALIGN` (`WSGUARD_RESULT_INVALID_STORAGE` otherwise).
+/// `config` NULL means the defaults; an unknown `jitter` or `registry` value is
+/// `WSGUARD_RESULT_INVALID_ARGUMENT`, a dead `app_registry` `WSGUARD_RESULT_INVALID_HANDLE`.
+///
+/// On success `*reconnect_out` points into `storage`, which must stay valid and unmoved
+/// while the policy is used; `wsguard_reconnect_free` only marks it dead. Nothing is
+/// written on failure. Allocates nothing.
+///
+/// ```c
+/// static uint64_t storage[WSGUARD_RECONNECT_STORAGE_SIZE / 8];
+/// wsguard_reconnect *rc;
+/// wsguard_reconnect_init(storage, sizeof storage, NULL, &rc);
+/// ```
+///
+/// # Safety
+/// `storage` points to `storage_len` writable bytes; `config` is NULL or valid (its
+/// `app_registry` outlives the policy); `reconnect_out` points to a writable pointer.
+wsguard_result wsguard_reconnect_init(void *storage,
+                                      size_t storage_len,
+                                      const struct wsguard_reconnect_config *config,
+                                      struct wsguard_reconnect **reconnect_out);
+
+/// Creates a fresh reconnect policy on the heap (see `wsguard_reconnect_init`); release it
+/// with `wsguard_reconnect_free`. Nothing is written on failure.
+///
+/// ```c
+/// wsguard_reconnect_config cfg;
+/// wsguard_reconnect *rc = NULL;
+/// wsguard_reconnect_config_default(&cfg);
+/// cfg.max_attempts = 5;
+/// if (wsguard_reconnect_new(&cfg, &rc) == WSGUARD_RESULT_OK) { /* ... */ wsguard_reconnect_free(rc); }
+/// ```
+///
+/// # Safety
+/// `config` is NULL or valid (its `app_registry` outlives the policy); `reconnect_out`
+/// points to a writable pointer.
+wsguard_result wsguard_reconnect_new(const struct wsguard_reconnect_config *config,
+                                     struct wsguard_reconnect **reconnect_out);
+
+/// Releases a reconnect policy: frees it when it came from `wsguard_reconnect_new`, only
+/// marks it dead when it lives in caller storage. NULL is ignored.
+///
+/// ```c
+/// wsguard_reconnect_free(rc);
+/// rc = NULL;
+/// ```
+///
+/// # Safety
+/// `reconnect` is NULL or a live policy, freed at most once and not used afterwards.
+void wsguard_reconnect_free(struct wsguard_reconnect *reconnect);
+
+/// Writes the configuration in use into `*config_out` (`registry` and `app_registry` as
+/// given at creation).
+///
+/// ```c
+/// wsguard_reconnect_config cfg;
+/// wsguard_reconnect_config_get(rc, &cfg);
+/// ```
+///
+/// # Safety
+/// `reconnect` is a live policy (const: not modified); `config_out` is writable.
+wsguard_result wsguard_reconnect_config_get(const struct wsguard_reconnect *reconnect,
+                                            struct wsguard_reconnect_config *config_out);
+
+/// Writes the number of failed attempts in a row so far into `*attempts_out`.
+///
+/// ```c
+/// uint32_t n;
+/// wsguard_reconnect_attempts(rc, &n);
+/// ```
+///
+/// # Safety
+/// `reconnect` is a live policy (const: not modified); `attempts_out` is writable.
+wsguard_result wsguard_reconnect_attempts(const struct wsguard_reconnect *reconnect,
+                                          uint32_t *attempts_out);
+
+/// The handshake succeeded at `now_ms`. The attempt counter is reset only if the
+/// connection is still up `stable_after_ms` later (checked at the next disconnect or by
+/// `wsguard_reconnect_is_stable`), so connect-then-drop loops keep backing off.
+///
+/// ```c
+/// wsguard_reconnect_on_connected(rc, now_ms());   /* after the 101 */
+/// ```
+///
+/// # Safety
+/// `reconnect` is a live policy.
+wsguard_result wsguard_reconnect_on_connected(struct wsguard_reconnect *reconnect, uint64_t now_ms);
+
+/// `*stable_out` is true when connected for at least `stable_after_ms` at `now_ms`; the
+/// attempt counter is reset then.
+///
+/// ```c
+/// bool stable;
+/// wsguard_reconnect_is_stable(rc, now_ms(), &stable);
+/// ```
+///
+/// # Safety
+/// `reconnect` is a live policy; `stable_out` points to a writable `bool`.
+wsguard_result wsguard_reconnect_is_stable(struct wsguard_reconnect *reconnect,
+                                           uint64_t now_ms,
+                                           bool *stable_out);
+
+/// Forgets all failures (after the user re-authenticated or pressed "retry").
+///
+/// ```c
+/// wsguard_reconnect_reset(rc);
+/// ```
+///
+/// # Safety
+/// `reconnect` is a live policy.
+wsguard_result wsguard_reconnect_reset(struct wsguard_reconnect *reconnect);
+
+/// Decides what to do after `disconnect` at `now_ms`, using one caller-supplied random
+/// number (`random`, uniform over `uint32_t`) for the jitter. Writes `*decision_out` on
+/// success; an unknown `kind` or `transport` is `WSGUARD_RESULT_INVALID_ARGUMENT`, a freed
+/// `app_registry` `WSGUARD_RESULT_INVALID_HANDLE` (nothing changes on failure).
+///
+/// ```c
+/// wsguard_disconnect why = {WSGUARD_DISCONNECT_KIND_CLOSE, 1006, 0, false, 0, 0};
+/// wsguard_reconnect_decision d;
+/// wsguard_reconnect_on_disconnect(rc, &why, now_ms(), (uint32_t)rand(), &d);
+/// if (d.kind == WSGUARD_RECONNECT_DECISION_KIND_RETRY_AT) timer_at(d.at_ms);
+/// else fprintf(stderr, "%.*s: %.*s\n", (int)d.code.len, d.code.ptr,
+///              (int)d.remedy.len, d.remedy.ptr);
+/// ```
+///
+/// # Safety
+/// `reconnect` is a live policy; `disconnect` points to a valid `wsguard_disconnect`;
+/// `decision_out` is writable.
+wsguard_result wsguard_reconnect_on_disconnect(struct wsguard_reconnect *reconnect,
+                                               const struct wsguard_disconnect *disconnect,
+                                               uint64_t now_ms,
+                                               uint32_t random,
+                                               struct wsguard_reconnect_decision *decision_out);
 
 /// A static, NUL-terminated English sentence for any result value (unknown values give
 /// "unknown wsguard_result value").

@@ -159,11 +159,79 @@ void test_close_and_misc() {
     h_end();
 }
 
+struct HeartbeatDeleter {
+    void operator()(wsguard_heartbeat *h) const { wsguard_heartbeat_free(h); }
+};
+struct ReconnectDeleter {
+    void operator()(wsguard_reconnect *r) const { wsguard_reconnect_free(r); }
+};
+struct RegistryDeleter {
+    void operator()(wsguard_close_registry *r) const { wsguard_close_registry_free(r); }
+};
+
+void test_heartbeat_reconnect_registry() {
+    h_begin("cpp-heartbeat-timeline");
+    {
+        wsguard_heartbeat_config cfg{1000, 1500, 3};
+        wsguard_heartbeat *raw = nullptr;
+        CHECK_RESULT(wsguard_heartbeat_new(&cfg, 0, &raw, nullptr), WSGUARD_RESULT_OK);
+        std::unique_ptr<wsguard_heartbeat, HeartbeatDeleter> hb(raw);
+        wsguard_heartbeat_action a{};
+        CHECK_RESULT(wsguard_heartbeat_poll(hb.get(), 1000, &a), WSGUARD_RESULT_OK);
+        CHECK(a.kind == WSGUARD_HEARTBEAT_ACTION_KIND_SEND_PING);
+        CHECK_INT(a.seq, 1);
+        CHECK_RESULT(wsguard_heartbeat_poll(hb.get(), 1001, &a), WSGUARD_RESULT_OK);
+        CHECK(a.kind == WSGUARD_HEARTBEAT_ACTION_KIND_WAIT);
+        CHECK_INT(a.until_ms, 1500);
+        CHECK_RESULT(wsguard_heartbeat_poll(hb.get(), 1500, &a), WSGUARD_RESULT_OK);
+        CHECK(a.kind == WSGUARD_HEARTBEAT_ACTION_KIND_PEER_DEAD);
+        wsguard_heartbeat_status st{};
+        CHECK_RESULT(wsguard_heartbeat_status_get(hb.get(), &st), WSGUARD_RESULT_OK);
+        CHECK(sv(st.dead_code) == "heartbeat_peer_silent");
+    }
+    h_end();
+
+    h_begin("cpp-reconnect-with-app-registry");
+    {
+        wsguard_close_registry *rraw = nullptr;
+        CHECK_RESULT(wsguard_close_registry_new(&rraw), WSGUARD_RESULT_OK);
+        std::unique_ptr<wsguard_close_registry, RegistryDeleter> reg(rraw);
+        static constexpr std::string_view name = "maintenance", what = "the service is in maintenance",
+                                          fix = "wait, then reconnect";
+        wsguard_app_close_code c{};
+        c.code = 4503;
+        c.name = name.data(); c.name_len = name.size();
+        c.description = what.data(); c.description_len = what.size();
+        c.remedy = fix.data(); c.remedy_len = fix.size();
+        c.retry = WSGUARD_RETRY_AFTER_DELAY;
+        CHECK_RESULT(wsguard_close_registry_add(reg.get(), &c, nullptr), WSGUARD_RESULT_OK);
+        wsguard_reconnect_config cfg{};
+        CHECK_RESULT(wsguard_reconnect_config_default(&cfg), WSGUARD_RESULT_OK);
+        cfg.app_registry = reg.get();
+        wsguard_reconnect *raw = nullptr;
+        CHECK_RESULT(wsguard_reconnect_new(&cfg, &raw), WSGUARD_RESULT_OK);
+        std::unique_ptr<wsguard_reconnect, ReconnectDeleter> rc(raw);
+        wsguard_disconnect why{};
+        why.kind = WSGUARD_DISCONNECT_KIND_CLOSE;
+        why.close_code = 4503;
+        wsguard_reconnect_decision d{};
+        CHECK_RESULT(wsguard_reconnect_on_disconnect(rc.get(), &why, 1000, 0, &d), WSGUARD_RESULT_OK);
+        /* after_delay: at least overload_delay_ms (10 000) */
+        CHECK(d.kind == WSGUARD_RECONNECT_DECISION_KIND_RETRY_AT);
+        CHECK_INT(d.delay_ms, 10000);
+        CHECK_INT(d.at_ms, 11000);
+        CHECK(sv(d.reason) == what);
+        rc.reset();   /* the policy goes before its registry */
+    }
+    h_end();
+}
+
 }  // namespace
 
 int main() {
     test_policy_and_handshake();
     test_frames();
     test_close_and_misc();
+    test_heartbeat_reconnect_registry();
     return h_summary("cpp-api");
 }

@@ -2,6 +2,7 @@
  * codes as the Rust core. Compiled as C99 (gcc) and as C++17 (g++ -x c++).
  * Usage: test_vectors [VECTOR_DIR]   (default tests/vectors)
  * Ends with a line `c-vectors: N passed, M failed` (one case = one test). */
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <cJSON.h>
@@ -860,6 +861,201 @@ static void url_case(const cJSON *c, int index) {
     }
 }
 
+/* ---------- heartbeat.json ---------- */
+
+/* A JSON number as uint64_t (18446744073709551615 arrives as a double just above
+ * INT64_MAX: clamp instead of an undefined conversion). */
+static uint64_t ju64(const cJSON *obj, const char *key) {
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+    double d = cJSON_IsNumber(v) ? v->valuedouble : 0.0;
+    if (d >= 18446744073709551615.0) return UINT64_MAX;
+    return d <= 0.0 ? 0 : (uint64_t)d;
+}
+
+static uint64_t hb_storage[WSGUARD_HEARTBEAT_STORAGE_SIZE / 8];
+
+static void heartbeat_case(const cJSON *c, int index) {
+    const cJSON *cfgj = cJSON_GetObjectItemCaseSensitive(c, "config");
+    const cJSON *e = cJSON_GetObjectItemCaseSensitive(c, "expect");
+    const cJSON *ev;
+    const char *role = jstr(cfgj, "role");
+    wsguard_heartbeat_config cfg;
+    wsguard_heartbeat *hb = NULL;
+    wsguard_heartbeat_status st;
+    wsguard_rejection rej;
+    wsguard_result r = WSGUARD_RESULT_OK;
+    int use_heap = index % 2;   /* alternate heap and caller storage */
+    cfg.interval_ms = ju64(cfgj, "interval_ms");
+    cfg.dead_timeout_ms = ju64(cfgj, "dead_timeout_ms");
+    cfg.max_missed = (uint32_t)jint(cfgj, "max_missed", 0);
+    memset(&rej, 0, sizeof rej);
+    if (role) {
+        r = wsguard_heartbeat_config_for_role(&cfg, strcmp(role, "client") == 0 ? WSGUARD_ROLE_CLIENT
+                                                                                : WSGUARD_ROLE_SERVER,
+                                              &cfg, &rej);
+    }
+    if (r == WSGUARD_RESULT_OK) {
+        r = use_heap ? wsguard_heartbeat_new(&cfg, ju64(c, "start"), &hb, &rej)
+                     : wsguard_heartbeat_init(hb_storage, sizeof hb_storage, &cfg, ju64(c, "start"), &hb, &rej);
+    }
+    if (!jbool(e, "ok", 1)) {
+        CHECK_RESULT(r, WSGUARD_RESULT_INVALID_CONFIG);
+        CHECK_WSTR(rej.code, jstr(e, "code"));
+        CHECK(rej.reason.len > 0 && rej.remedy.len > 0);
+        CHECK(hb == NULL);
+        return;
+    }
+    CHECK_RESULT(r, WSGUARD_RESULT_OK);
+    if (r != WSGUARD_RESULT_OK) return;
+    cJSON_ArrayForEach(ev, cJSON_GetObjectItemCaseSensitive(c, "events")) {
+        const char *kind = jstr(ev, "event");
+        const cJSON *x = cJSON_GetObjectItemCaseSensitive(ev, "expect");
+        uint64_t t = ju64(ev, "t");
+        if (strcmp(kind, "poll") == 0) {
+            wsguard_heartbeat_action a;
+            const char *want = jstr(x, "action");
+            CHECK_RESULT(wsguard_heartbeat_poll(hb, t, &a), WSGUARD_RESULT_OK);
+            if (strcmp(want, "wait") == 0) {
+                CHECK_INT(a.kind, WSGUARD_HEARTBEAT_ACTION_KIND_WAIT);
+                if (a.until_ms != ju64(x, "until"))
+                    H_FAIL("t=%llu: until %llu, expected %llu", (unsigned long long)t,
+                           (unsigned long long)a.until_ms, (unsigned long long)ju64(x, "until"));
+            } else if (strcmp(want, "send_ping") == 0) {
+                char hex[17];
+                CHECK_INT(a.kind, WSGUARD_HEARTBEAT_ACTION_KIND_SEND_PING);
+                CHECK_INT(a.seq, jint(x, "seq", -1));
+                tohex(a.payload, 8, hex, sizeof hex);
+                if (strcmp(hex, jstr(x, "payload_hex")) != 0)
+                    H_FAIL("t=%llu: payload %s, expected %s", (unsigned long long)t, hex, jstr(x, "payload_hex"));
+            } else if (strcmp(want, "peer_dead") == 0) {
+                CHECK_INT(a.kind, WSGUARD_HEARTBEAT_ACTION_KIND_PEER_DEAD);
+            } else {
+                H_FAIL("unknown action %s", want);
+            }
+        } else if (strcmp(kind, "pong") == 0) {
+            size_t n = 0;
+            uint8_t *p = jbytes(ev, "payload", &n);
+            bool answered = true;
+            uint64_t rtt = 12345;
+            CHECK_RESULT(wsguard_heartbeat_on_pong(hb, t, p, n, &answered, &rtt), WSGUARD_RESULT_OK);
+            if (jnull(x, "rtt")) { CHECK(!answered); CHECK_INT(rtt, 0); }
+            else { CHECK(answered); CHECK_INT(rtt, jint(x, "rtt", -1)); }
+            free(p);
+        } else if (strcmp(kind, "ping_received") == 0) {
+            bool pong = false;
+            CHECK_RESULT(wsguard_heartbeat_on_ping_received(hb, t, &pong), WSGUARD_RESULT_OK);
+            CHECK_INT(pong, jbool(x, "pong", -1));
+        } else if (strcmp(kind, "activity") == 0) {
+            CHECK_RESULT(wsguard_heartbeat_on_activity(hb, t), WSGUARD_RESULT_OK);
+        } else if (strcmp(kind, "close") == 0) {
+            CHECK_RESULT(wsguard_heartbeat_on_close(hb, t), WSGUARD_RESULT_OK);
+        } else {
+            H_FAIL("unknown event %s", kind);
+        }
+    }
+    CHECK_RESULT(wsguard_heartbeat_status_get(hb, &st), WSGUARD_RESULT_OK);
+    if (jnull(e, "last_rtt")) { CHECK(!st.has_rtt); }
+    else { CHECK(st.has_rtt); CHECK_INT(st.last_rtt_ms, jint(e, "last_rtt", -1)); }
+    if (jnull(e, "smoothed_rtt")) CHECK_INT(st.smoothed_rtt_ms, 0);
+    else CHECK_INT(st.smoothed_rtt_ms, jint(e, "smoothed_rtt", -1));
+    CHECK_INT(st.stale_pongs, jint(e, "stale_pongs", -1));
+    CHECK_INT(st.unsolicited_pongs, jint(e, "unsolicited_pongs", -1));
+    if (jnull(e, "dead_reason")) { CHECK(!st.dead); CHECK_INT(st.dead_code.len, 0); }
+    else { CHECK(st.dead); CHECK_WSTR(st.dead_code, jstr(e, "dead_reason")); CHECK(st.dead_remedy.len > 0); }
+    wsguard_heartbeat_free(hb);
+}
+
+/* ---------- reconnect.json ---------- */
+
+static uint64_t rc_storage[WSGUARD_RECONNECT_STORAGE_SIZE / 8];
+
+static void reconnect_case(const cJSON *c, int index) {
+    const cJSON *cfgj = cJSON_GetObjectItemCaseSensitive(c, "config");
+    const cJSON *s;
+    wsguard_reconnect_config cfg;
+    wsguard_reconnect *rc = NULL;
+    wsguard_result r;
+    int use_heap = index % 2;
+    CHECK_RESULT(wsguard_reconnect_config_default(&cfg), WSGUARD_RESULT_OK);
+    if (jhas(cfgj, "base_ms")) cfg.base_ms = ju64(cfgj, "base_ms");
+    if (jhas(cfgj, "cap_ms")) cfg.cap_ms = ju64(cfgj, "cap_ms");
+    if (jhas(cfgj, "max_attempts")) cfg.max_attempts = (uint32_t)jint(cfgj, "max_attempts", 0);
+    if (jhas(cfgj, "stable_after_ms")) cfg.stable_after_ms = ju64(cfgj, "stable_after_ms");
+    if (jhas(cfgj, "going_away_delay_ms")) cfg.going_away_delay_ms = ju64(cfgj, "going_away_delay_ms");
+    if (jhas(cfgj, "overload_delay_ms")) cfg.overload_delay_ms = ju64(cfgj, "overload_delay_ms");
+    if (jhas(cfgj, "max_retry_after_ms")) cfg.max_retry_after_ms = ju64(cfgj, "max_retry_after_ms");
+    if (jstr(cfgj, "jitter"))
+        cfg.jitter = strcmp(jstr(cfgj, "jitter"), "full") == 0 ? WSGUARD_JITTER_FULL : WSGUARD_JITTER_EQUAL;
+    if (jstr(cfgj, "registry"))
+        cfg.registry = strcmp(jstr(cfgj, "registry"), "empty") == 0 ? WSGUARD_CLOSE_REGISTRY_BUILTIN
+                                                                      : WSGUARD_CLOSE_REGISTRY_CONVENTIONS;
+    r = use_heap ? wsguard_reconnect_new(&cfg, &rc) : wsguard_reconnect_init(rc_storage, sizeof rc_storage, &cfg, &rc);
+    CHECK_RESULT(r, WSGUARD_RESULT_OK);
+    if (r != WSGUARD_RESULT_OK) return;
+    cJSON_ArrayForEach(s, cJSON_GetObjectItemCaseSensitive(c, "steps")) {
+        const char *kind = jstr(s, "event");
+        uint64_t t = ju64(s, "t");
+        if (strcmp(kind, "connected") == 0) {
+            CHECK_RESULT(wsguard_reconnect_on_connected(rc, t), WSGUARD_RESULT_OK);
+        } else if (strcmp(kind, "disconnect") == 0) {
+            const cJSON *dj = cJSON_GetObjectItemCaseSensitive(s, "disconnect");
+            const cJSON *x = cJSON_GetObjectItemCaseSensitive(s, "expect");
+            const char *want = jstr(x, "decision");
+            wsguard_disconnect d;
+            wsguard_reconnect_decision out;
+            memset(&d, 0, sizeof d);
+            if (jhas(dj, "close")) {
+                d.kind = WSGUARD_DISCONNECT_KIND_CLOSE;
+                d.close_code = (uint16_t)jint(dj, "close", 0);
+            } else if (jhas(dj, "http_status")) {
+                d.kind = WSGUARD_DISCONNECT_KIND_HTTP_STATUS;
+                d.http_status = (uint16_t)jint(dj, "http_status", 0);
+                d.has_retry_after = !jnull(dj, "retry_after_s") && jhas(dj, "retry_after_s");
+                d.retry_after_s = (uint32_t)ju64(dj, "retry_after_s");
+            } else {
+                static const char *names[] = {"refused", "dns", "tls", "timeout", "reset"};
+                static const uint32_t values[] = {WSGUARD_TRANSPORT_FAILURE_REFUSED, WSGUARD_TRANSPORT_FAILURE_DNS,
+                                                  WSGUARD_TRANSPORT_FAILURE_TLS, WSGUARD_TRANSPORT_FAILURE_TIMEOUT,
+                                                  WSGUARD_TRANSPORT_FAILURE_RESET};
+                size_t i;
+                d.kind = WSGUARD_DISCONNECT_KIND_TRANSPORT;
+                d.transport = 0;
+                for (i = 0; i < 5; i++)
+                    if (jstr(dj, "transport") && strcmp(jstr(dj, "transport"), names[i]) == 0) d.transport = values[i];
+            }
+            r = wsguard_reconnect_on_disconnect(rc, &d, t, (uint32_t)ju64(s, "random"), &out);
+            CHECK_RESULT(r, WSGUARD_RESULT_OK);
+            if (r != WSGUARD_RESULT_OK) continue;
+            CHECK_WSTR(out.code, jstr(x, "code"));
+            CHECK(out.reason.len > 0 && out.remedy.len > 0);
+            if (strcmp(want, "retry_at") == 0) {
+                CHECK_INT(out.kind, WSGUARD_RECONNECT_DECISION_KIND_RETRY_AT);
+                CHECK_INT(out.stop_reason, WSGUARD_RECONNECT_STOP_REASON_NONE);
+                CHECK_INT(out.at_ms, jint(x, "at_ms", -1));
+                CHECK_INT(out.delay_ms, jint(x, "delay_ms", -1));
+                CHECK_INT(out.attempt, jint(x, "attempt", -1));
+            } else if (strcmp(want, "wait_for_reauth") == 0) {
+                CHECK_INT(out.kind, WSGUARD_RECONNECT_DECISION_KIND_WAIT_FOR_REAUTH);
+                CHECK_INT(out.stop_reason, WSGUARD_RECONNECT_STOP_REASON_NONE);
+            } else if (strcmp(want, "stop") == 0) {
+                const char *why = jstr(x, "reason");
+                int want_reason = -1;
+                if (strcmp(why, "normal") == 0) want_reason = (int)WSGUARD_RECONNECT_STOP_REASON_NORMAL;
+                else if (strcmp(why, "not_retryable") == 0) want_reason = (int)WSGUARD_RECONNECT_STOP_REASON_NOT_RETRYABLE;
+                else if (strcmp(why, "attempts_exhausted") == 0)
+                    want_reason = (int)WSGUARD_RECONNECT_STOP_REASON_ATTEMPTS_EXHAUSTED;
+                CHECK_INT(out.kind, WSGUARD_RECONNECT_DECISION_KIND_STOP);
+                CHECK_INT(out.stop_reason, want_reason);
+            } else {
+                H_FAIL("unknown decision %s", want);
+            }
+        } else {
+            H_FAIL("unknown event %s", kind);
+        }
+    }
+    wsguard_reconnect_free(rc);
+}
+
 /* ---------- driver ---------- */
 
 typedef void (*case_fn)(const cJSON *c, int index);
@@ -899,6 +1095,8 @@ int main(int argc, char **argv) {
     run_file("handshake_client.json", client_case);
     run_file("lint.json", lint_case);
     run_file("urls.json", url_case);
+    run_file("heartbeat.json", heartbeat_case);
+    run_file("reconnect.json", reconnect_case);
     (void)streq_w;
     return h_summary("c-vectors");
 }

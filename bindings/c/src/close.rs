@@ -1,9 +1,12 @@
-//! Close codes: the classification of every code 0–65535 and Close-frame payloads.
+//! Close codes: the classification of every code 0–65535, Close-frame payloads, and the
+//! application close-code registry (`wsguard_close_registry`, in caller storage or on the
+//! heap) over the core's `CloseRegistry`.
 
-use crate::ffi::{bytes, non_null, write_opt, wsguard_rejection, wsguard_str};
+use crate::ffi::{bytes, non_null, text, write_opt, wsguard_rejection, wsguard_str};
+use crate::handle::{self, Handle};
 use crate::result::{guard, guard_value, wsguard_result};
-use core::ffi::c_char;
-use wsguard_core::close::{self, Category, Retry, Sender};
+use core::ffi::{c_char, c_void};
+use wsguard_core::close::{self, AppCode, Category, CloseRegistry, Retry, Sender};
 
 /// What kind of ending a close code describes (`wsguard_close_info.category`).
 #[allow(non_camel_case_types)]
@@ -130,7 +133,7 @@ fn sender_code(s: Sender) -> &'static str {
     s.code()
 }
 
-fn info_of(c: close::CloseInfo) -> wsguard_close_info {
+pub(crate) fn info_of(c: close::CloseInfo) -> wsguard_close_info {
     wsguard_close_info {
         code: c.code,
         wire_valid: c.wire_valid,
@@ -348,6 +351,393 @@ pub unsafe extern "C" fn wsguard_close_payload_write(
 #[no_mangle]
 pub extern "C" fn wsguard_close_code_is_wire_valid(code: u16) -> bool {
     guard_value(false, || close::is_wire_valid(code))
+}
+
+// ---------- application close-code registry ----------
+
+/// Who usually sends a close code (`wsguard_app_close_code.sender`); the same values as
+/// the `sender` string of `wsguard_close_info`.
+#[allow(non_camel_case_types)]
+#[repr(u32)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum wsguard_close_sender {
+    /// `client`.
+    Client = 1,
+    /// `server` (the default of an application code).
+    Server = 2,
+    /// `either`.
+    Either = 3,
+    /// `local_only`: reported by the local endpoint, never sent.
+    LocalOnly = 4,
+    /// `never_sent`.
+    NeverSent = 5,
+}
+
+fn category_from_u32(v: u32) -> Result<Option<Category>, wsguard_result> {
+    use wsguard_close_category as W;
+    const ALL: [(W, Category); 15] = [
+        (W::Normal, Category::Normal),
+        (W::GoingAway, Category::GoingAway),
+        (W::ProtocolError, Category::ProtocolError),
+        (W::UnsupportedData, Category::UnsupportedData),
+        (W::PolicyAuth, Category::PolicyAuth),
+        (W::TooBig, Category::TooBig),
+        (W::Extension, Category::Extension),
+        (W::ServerError, Category::ServerError),
+        (W::RestartOverload, Category::RestartOverload),
+        (W::Tls, Category::Tls),
+        (W::TransportFailure, Category::TransportFailure),
+        (W::Reserved, Category::Reserved),
+        (W::Library, Category::Library),
+        (W::Private, Category::Private),
+        (W::Invalid, Category::Invalid),
+    ];
+    if v == 0 {
+        return Ok(None);
+    }
+    ALL.iter()
+        .find(|(w, _)| *w as u32 == v)
+        .map(|(_, c)| Some(*c))
+        .ok_or(wsguard_result::InvalidArgument)
+}
+
+fn sender_from_u32(v: u32) -> Result<Option<Sender>, wsguard_result> {
+    use wsguard_close_sender as W;
+    Ok(Some(match v {
+        0 => return Ok(None),
+        x if x == W::Client as u32 => Sender::Client,
+        x if x == W::Server as u32 => Sender::Server,
+        x if x == W::Either as u32 => Sender::Either,
+        x if x == W::LocalOnly as u32 => Sender::LocalOnly,
+        x if x == W::NeverSent as u32 => Sender::NeverSent,
+        _ => return Err(wsguard_result::InvalidArgument),
+    }))
+}
+
+fn retry_from_u32(v: u32) -> Result<Retry, wsguard_result> {
+    use wsguard_retry as W;
+    Ok(match v {
+        x if x == W::Never as u32 => Retry::Never,
+        x if x == W::AfterReauth as u32 => Retry::AfterReauth,
+        x if x == W::Soon as u32 => Retry::Soon,
+        x if x == W::WithBackoff as u32 => Retry::WithBackoff,
+        x if x == W::AfterDelay as u32 => Retry::AfterDelay,
+        _ => return Err(wsguard_result::InvalidArgument),
+    })
+}
+
+/// One application close code to register (`wsguard_close_registry_add`). The strings
+/// are NOT copied: the registry keeps pointers to them, so they must stay valid and
+/// unchanged while the registry (and any reconnect policy using it) is used — string
+/// literals or other static storage are ideal.
+#[allow(non_camel_case_types)]
+#[repr(C)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct wsguard_app_close_code {
+    /// The code: 4000–4999 for applications (3000–3999 for libraries).
+    pub code: u16,
+    /// snake_case name (`"session_expired"`), UTF-8, not empty.
+    pub name: *const c_char,
+    /// Length of `name` in bytes.
+    pub name_len: usize,
+    /// One sentence for users: what this ending means (UTF-8).
+    pub description: *const c_char,
+    /// Length of `description` in bytes.
+    pub description_len: usize,
+    /// What to do about it, in one sentence (UTF-8).
+    pub remedy: *const c_char,
+    /// Length of `remedy` in bytes.
+    pub remedy_len: usize,
+    /// Reconnect advice: a `wsguard_retry` value.
+    pub retry: u32,
+    /// A `wsguard_close_category` value, or 0 for the default (private for 4000–4999,
+    /// library for 3000–3999).
+    pub category: u32,
+    /// A `wsguard_close_sender` value, or 0 for the default (server).
+    pub sender: u32,
+}
+
+/// Most codes one `wsguard_close_registry` holds.
+pub const WSGUARD_CLOSE_REGISTRY_CAPACITY: usize = 16;
+/// Bytes of caller storage a close-code registry needs (`wsguard_close_registry_init`).
+pub const WSGUARD_CLOSE_REGISTRY_STORAGE_SIZE: usize = 2048;
+/// Alignment (in bytes) the close-code registry storage must have.
+pub const WSGUARD_CLOSE_REGISTRY_STORAGE_ALIGN: usize = 8;
+
+const UNUSED: AppCode = AppCode::new(0, "", "", "", Retry::Never);
+
+pub(crate) struct RegistryData {
+    codes: [AppCode; WSGUARD_CLOSE_REGISTRY_CAPACITY],
+    len: usize,
+    /// Set once a reconnect policy borrows the codes: no more additions.
+    sealed: core::cell::Cell<bool>,
+}
+
+impl RegistryData {
+    const fn new() -> Self {
+        RegistryData {
+            codes: [UNUSED; WSGUARD_CLOSE_REGISTRY_CAPACITY],
+            len: 0,
+            sealed: core::cell::Cell::new(false),
+        }
+    }
+
+    /// The registered codes as the core registry (checked again by the core).
+    pub(crate) fn registry(&self) -> Result<CloseRegistry<'_>, wsguard_result> {
+        let entries = self
+            .codes
+            .get(..self.len)
+            .ok_or(wsguard_result::InvalidHandle)?;
+        CloseRegistry::new(entries).map_err(|_| wsguard_result::InvalidHandle)
+    }
+}
+
+/// An application's close codes (opaque), consulted before the built-in classification by
+/// `wsguard_close_registry_classify` and by a reconnect policy
+/// (`wsguard_reconnect_config.app_registry`). Create it with `wsguard_close_registry_init`
+/// (caller storage) or `wsguard_close_registry_new` (heap), then add codes.
+#[allow(non_camel_case_types)]
+pub struct wsguard_close_registry {
+    h: Handle<RegistryData>,
+}
+
+const _: () =
+    assert!(core::mem::size_of::<wsguard_close_registry>() <= WSGUARD_CLOSE_REGISTRY_STORAGE_SIZE);
+const _: () = assert!(
+    core::mem::align_of::<wsguard_close_registry>() <= WSGUARD_CLOSE_REGISTRY_STORAGE_ALIGN
+);
+
+impl handle::Wrapped for wsguard_close_registry {
+    type Inner = RegistryData;
+    fn handle(&self) -> &Handle<RegistryData> {
+        &self.h
+    }
+    fn handle_mut(&mut self) -> &mut Handle<RegistryData> {
+        &mut self.h
+    }
+    fn wrap(h: Handle<RegistryData>) -> Self {
+        wsguard_close_registry { h }
+    }
+}
+
+/// The core registry of a live registry handle, with the lifetime the caller promised
+/// (the handle outlives every use; see `wsguard_reconnect_config.app_registry`).
+///
+/// # Safety
+/// `p` is NULL or a registry handle that stays valid and unmoved for `'a`.
+pub(crate) unsafe fn registry_of<'a>(
+    p: *const wsguard_close_registry,
+) -> Result<CloseRegistry<'a>, wsguard_result> {
+    let data: &'a RegistryData = unsafe { handle::get(p)? };
+    data.registry()
+}
+
+/// Seals a live registry (a reconnect policy now borrows its codes: no more additions).
+/// NULL and dead handles are ignored.
+///
+/// # Safety
+/// `p` is NULL or points to a registry handle.
+pub(crate) unsafe fn seal_registry(p: *const wsguard_close_registry) {
+    if let Ok(data) = unsafe { handle::get(p) } {
+        data.sealed.set(true);
+    }
+}
+
+/// Creates an empty close-code registry inside caller storage (no heap): `storage` must
+/// hold `WSGUARD_CLOSE_REGISTRY_STORAGE_SIZE` bytes aligned to
+/// `WSGUARD_CLOSE_REGISTRY_STORAGE_ALIGN` (`WSGUARD_RESULT_INVALID_STORAGE` otherwise).
+/// An empty registry classifies exactly like `wsguard_close_code_classify`.
+///
+/// On success `*registry_out` points into `storage`, which must stay valid and unmoved
+/// while the registry is used; `wsguard_close_registry_free` only marks it dead. Nothing
+/// is written on failure.
+///
+/// ```c
+/// static uint64_t storage[WSGUARD_CLOSE_REGISTRY_STORAGE_SIZE / 8];
+/// wsguard_close_registry *reg;
+/// if (wsguard_close_registry_init(storage, sizeof storage, &reg) != WSGUARD_RESULT_OK) abort();
+/// ```
+///
+/// # Safety
+/// `storage` points to `storage_len` writable bytes; `registry_out` to a writable pointer.
+#[no_mangle]
+pub unsafe extern "C" fn wsguard_close_registry_init(
+    storage: *mut c_void,
+    storage_len: usize,
+    registry_out: *mut *mut wsguard_close_registry,
+) -> wsguard_result {
+    guard(|| {
+        non_null(registry_out)?;
+        let p = unsafe {
+            handle::init_in::<wsguard_close_registry>(storage, storage_len, RegistryData::new())?
+        };
+        unsafe { registry_out.write(p) };
+        Ok(())
+    })
+}
+
+/// Creates an empty close-code registry on the heap; release it with
+/// `wsguard_close_registry_free`. Nothing is written on failure.
+///
+/// ```c
+/// wsguard_close_registry *reg = NULL;
+/// if (wsguard_close_registry_new(&reg) == WSGUARD_RESULT_OK) {
+///     /* ... wsguard_close_registry_add(reg, ...) ... */
+///     wsguard_close_registry_free(reg);
+/// }
+/// ```
+///
+/// # Safety
+/// `registry_out` points to a writable pointer.
+#[no_mangle]
+pub unsafe extern "C" fn wsguard_close_registry_new(
+    registry_out: *mut *mut wsguard_close_registry,
+) -> wsguard_result {
+    guard(|| {
+        non_null(registry_out)?;
+        let p = handle::new_boxed::<wsguard_close_registry>(RegistryData::new());
+        unsafe { registry_out.write(p) };
+        Ok(())
+    })
+}
+
+/// Releases a registry: frees it when it came from `wsguard_close_registry_new`, only
+/// marks it dead when it lives in caller storage. NULL is ignored. Free the reconnect
+/// policies that use it first.
+///
+/// ```c
+/// wsguard_close_registry_free(reg);
+/// reg = NULL;
+/// ```
+///
+/// # Safety
+/// `registry` is NULL or a live registry, freed at most once and not used afterwards.
+#[no_mangle]
+pub unsafe extern "C" fn wsguard_close_registry_free(registry: *mut wsguard_close_registry) {
+    guard_value((), || unsafe { handle::free(registry) })
+}
+
+/// Registers one application close code. The core checks it (3000–4999, non-empty name,
+/// not registered yet): a refusal returns `WSGUARD_RESULT_INVALID_REGISTRATION` and fills
+/// `*rejection_out` (may be NULL) with `close_register_out_of_range`,
+/// `close_register_empty_name` or `close_register_duplicate`. A full registry gives
+/// `WSGUARD_RESULT_CAPACITY_EXCEEDED`, a string that is not UTF-8
+/// `WSGUARD_RESULT_NOT_UTF8`, an unknown `retry`/`category`/`sender` value
+/// `WSGUARD_RESULT_INVALID_ARGUMENT`. The registry is unchanged on failure.
+///
+/// The strings are not copied (see `wsguard_app_close_code`). Once a reconnect policy was
+/// created with this registry (`wsguard_reconnect_config.app_registry`), the registry is
+/// sealed and adding gives `WSGUARD_RESULT_INVALID_ARGUMENT`: add every code first.
+///
+/// ```c
+/// static const char name[] = "session_expired", what[] = "your session expired",
+///                   fix[] = "log in again, then reconnect";
+/// wsguard_app_close_code c = {4001, name, sizeof name - 1, what, sizeof what - 1,
+///                             fix, sizeof fix - 1, WSGUARD_RETRY_AFTER_REAUTH,
+///                             WSGUARD_CLOSE_CATEGORY_POLICY_AUTH, 0};
+/// wsguard_rejection rej;
+/// if (wsguard_close_registry_add(reg, &c, &rej) == WSGUARD_RESULT_INVALID_REGISTRATION)
+///     fprintf(stderr, "%.*s\n", (int)rej.reason.len, rej.reason.ptr);
+/// ```
+///
+/// # Safety
+/// `registry` is a live registry; `app_code` points to a valid `wsguard_app_close_code`
+/// whose strings outlive the registry; `rejection_out` is NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn wsguard_close_registry_add(
+    registry: *mut wsguard_close_registry,
+    app_code: *const wsguard_app_close_code,
+    rejection_out: *mut wsguard_rejection,
+) -> wsguard_result {
+    guard(|| {
+        non_null(app_code)?;
+        let data = unsafe { handle::get_mut(registry)? };
+        if data.sealed.get() {
+            return Err(wsguard_result::InvalidArgument);
+        }
+        let c = unsafe { &*app_code };
+        // SAFETY: the caller keeps these strings valid while the registry is used (the
+        // documented contract of wsguard_app_close_code), which is what 'static stands
+        // for here: the core's AppCode holds `&'static str`.
+        let name: &'static str = unsafe { text(c.name, c.name_len)? };
+        let description: &'static str = unsafe { text(c.description, c.description_len)? };
+        let remedy: &'static str = unsafe { text(c.remedy, c.remedy_len)? };
+        let retry = retry_from_u32(c.retry)?;
+        let category = category_from_u32(c.category)?;
+        let sender = sender_from_u32(c.sender)?;
+        let mut entry = AppCode::new(c.code, name, description, remedy, retry);
+        if let Some(cat) = category {
+            entry = entry.with_category(cat);
+        }
+        if let Some(s) = sender {
+            entry = entry.with_sender(s);
+        }
+        let mut codes = data.codes;
+        let slot = codes
+            .get_mut(data.len)
+            .ok_or(wsguard_result::CapacityExceeded)?;
+        *slot = entry;
+        let new_len = data.len + 1;
+        if let Err(e) = CloseRegistry::new(codes.get(..new_len).unwrap_or(&[])) {
+            unsafe { write_opt(rejection_out, wsguard_rejection::from_diag(&e, 0, 0)) };
+            return Err(wsguard_result::InvalidRegistration);
+        }
+        data.codes = codes;
+        data.len = new_len;
+        Ok(())
+    })
+}
+
+/// Writes the number of registered codes into `*count_out`.
+///
+/// ```c
+/// size_t n;
+/// wsguard_close_registry_count(reg, &n);
+/// ```
+///
+/// # Safety
+/// `registry` is a live registry; `count_out` points to a writable `size_t`.
+#[no_mangle]
+pub unsafe extern "C" fn wsguard_close_registry_count(
+    registry: *const wsguard_close_registry,
+    count_out: *mut usize,
+) -> wsguard_result {
+    guard(|| {
+        non_null(count_out)?;
+        let data = unsafe { handle::get(registry)? };
+        unsafe { count_out.write(data.len) };
+        Ok(())
+    })
+}
+
+/// Classifies `code` through the registry: a registered code gets its registered name,
+/// category, sender, description, remedy and retry advice (`causes_len` 0); any other
+/// code is classified like `wsguard_close_code_classify`. For a registered code the
+/// `name`, `description` and `remedy` strings point to the strings given to
+/// `wsguard_close_registry_add` (not static storage). Writes `*info_out` on success.
+///
+/// ```c
+/// wsguard_close_info info;
+/// if (wsguard_close_registry_classify(reg, 4001, &info) == WSGUARD_RESULT_OK &&
+///     info.retry == WSGUARD_RETRY_AFTER_REAUTH)
+///     printf("%.*s\n", (int)info.description.len, info.description.ptr);
+/// ```
+///
+/// # Safety
+/// `registry` is a live registry; `info_out` points to a writable `wsguard_close_info`.
+#[no_mangle]
+pub unsafe extern "C" fn wsguard_close_registry_classify(
+    registry: *const wsguard_close_registry,
+    code: u16,
+    info_out: *mut wsguard_close_info,
+) -> wsguard_result {
+    guard(|| {
+        non_null(info_out)?;
+        let data = unsafe { handle::get(registry)? };
+        let info = info_of(data.registry()?.classify(code));
+        unsafe { info_out.write(info) };
+        Ok(())
+    })
 }
 
 #[cfg(test)]

@@ -47,7 +47,7 @@ pub struct wsguard_decoder_config {
     pub accept_binary: bool,
 }
 
-fn role_of(r: u32) -> Result<Role, wsguard_result> {
+pub(crate) fn role_of(r: u32) -> Result<Role, wsguard_result> {
     match r {
         1 => Ok(Role::Server),
         2 => Ok(Role::Client),

@@ -60,6 +60,12 @@ pub enum wsguard_result {
     InvalidPattern = 3008,
     /// A client request field cannot be written safely (details in the rejection).
     InvalidRequest = 3009,
+    /// A configuration is refused, e.g. a heartbeat whose dead-peer timeout is not above
+    /// its interval (details in the rejection).
+    InvalidConfig = 3010,
+    /// An application close code cannot be registered: out of range, empty name or
+    /// registered twice (details in the rejection).
+    InvalidRegistration = 3011,
     /// A Rust panic was caught at the boundary. It is a bug in wsguard: please report it.
     Panic = 9001,
 }
@@ -92,6 +98,8 @@ impl wsguard_result {
             R::InvalidRequest => {
                 c"a client request field cannot be written safely; see the rejection"
             }
+            R::InvalidConfig => c"the configuration is refused; see the rejection",
+            R::InvalidRegistration => c"the close code cannot be registered; see the rejection",
             R::Panic => c"internal error (a Rust panic was caught); please report this bug",
         }
     }
@@ -115,7 +123,7 @@ pub extern "C" fn wsguard_result_message(result: u32) -> *const c_char {
 }
 
 /// Every value, for `wsguard_result_message` and the tests.
-pub(crate) const ALL_RESULTS: [wsguard_result; 20] = {
+pub(crate) const ALL_RESULTS: [wsguard_result; 22] = {
     use wsguard_result as R;
     [
         R::Ok,
@@ -137,6 +145,8 @@ pub(crate) const ALL_RESULTS: [wsguard_result; 20] = {
         R::InvalidUrl,
         R::InvalidPattern,
         R::InvalidRequest,
+        R::InvalidConfig,
+        R::InvalidRegistration,
         R::Panic,
     ]
 };

@@ -257,3 +257,331 @@ fn capacity_is_bounded() {
     assert_eq!(count, WSGUARD_POLICY_MAX_PATTERNS);
     unsafe { wsguard_origin_policy_free(p) };
 }
+
+// ---------- heartbeat, reconnect and the close-code registry: the C API equals the core ----------
+
+mod state_machines {
+    use super::XorShift;
+    use crate::close::*;
+    use crate::heartbeat::*;
+    use crate::reconnect::*;
+    use crate::result::wsguard_result as R;
+    use core::ptr::{null, null_mut};
+    use std::mem::MaybeUninit;
+    use wsguard_core::close::{self, AppCode, CloseRegistry, Retry};
+    use wsguard_core::heartbeat::{Action, Heartbeat, HeartbeatConfig};
+    use wsguard_core::reconnect::{
+        Decision, Disconnect, Jitter, Reconnect, ReconnectConfig, TransportFailure,
+    };
+    use wsguard_core::Diagnostic;
+
+    fn s(x: crate::ffi::wsguard_str) -> &'static str {
+        unsafe { std::str::from_utf8(std::slice::from_raw_parts(x.ptr.cast(), x.len)).unwrap() }
+    }
+
+    #[test]
+    fn heartbeat_follows_the_core_on_random_timelines() {
+        let mut rng = XorShift(0x1234_5678_9abc_def1);
+        for _ in 0..300 {
+            let interval = 1 + rng.next() % 5_000;
+            let timeout = interval + 1 + rng.next() % 5_000;
+            let missed = 1 + (rng.next() % 4) as u32;
+            let cfg = wsguard_heartbeat_config {
+                interval_ms: interval,
+                dead_timeout_ms: timeout,
+                max_missed: missed,
+            };
+            let mut core =
+                Heartbeat::new(HeartbeatConfig::new(interval, timeout, missed).unwrap(), 0);
+            let mut hb = null_mut();
+            assert_eq!(
+                unsafe { wsguard_heartbeat_new(&cfg, 0, &mut hb, null_mut()) },
+                R::Ok
+            );
+            let mut now = 0u64;
+            let mut last_ping = [0u8; 8];
+            for _ in 0..60 {
+                now += rng.next() % (interval + 500);
+                match rng.next() % 5 {
+                    0 | 1 => {
+                        let mut a = MaybeUninit::uninit();
+                        assert_eq!(
+                            unsafe { wsguard_heartbeat_poll(hb, now, a.as_mut_ptr()) },
+                            R::Ok
+                        );
+                        let a = unsafe { a.assume_init() };
+                        match core.poll(now) {
+                            Action::Wait { until } => {
+                                assert_eq!(a.kind, wsguard_heartbeat_action_kind::Wait);
+                                assert_eq!(a.until_ms, until);
+                            }
+                            Action::SendPing { payload, seq } => {
+                                assert_eq!(a.kind, wsguard_heartbeat_action_kind::SendPing);
+                                assert_eq!((a.seq, a.payload), (seq, payload));
+                                last_ping = payload;
+                            }
+                            Action::PeerDead => {
+                                assert_eq!(a.kind, wsguard_heartbeat_action_kind::PeerDead)
+                            }
+                        }
+                    }
+                    2 => {
+                        let (mut ans, mut rtt) = (false, 0u64);
+                        let r = unsafe {
+                            wsguard_heartbeat_on_pong(
+                                hb,
+                                now,
+                                last_ping.as_ptr(),
+                                8,
+                                &mut ans,
+                                &mut rtt,
+                            )
+                        };
+                        assert_eq!(r, R::Ok);
+                        let want = core.on_pong(now, &last_ping);
+                        assert_eq!((ans, rtt), (want.is_some(), want.unwrap_or(0)));
+                    }
+                    3 => {
+                        let mut pong = false;
+                        let r = unsafe { wsguard_heartbeat_on_ping_received(hb, now, &mut pong) };
+                        assert_eq!((r, pong), (R::Ok, core.on_ping_received(now)));
+                    }
+                    _ => {
+                        assert_eq!(unsafe { wsguard_heartbeat_on_activity(hb, now) }, R::Ok);
+                        core.on_activity(now);
+                    }
+                }
+            }
+            let mut st = MaybeUninit::uninit();
+            assert_eq!(
+                unsafe { wsguard_heartbeat_status_get(hb, st.as_mut_ptr()) },
+                R::Ok
+            );
+            let st = unsafe { st.assume_init() };
+            assert_eq!(st.last_activity_ms, core.last_activity());
+            assert_eq!(st.has_rtt, core.last_rtt_ms().is_some());
+            assert_eq!(st.smoothed_rtt_ms, core.smoothed_rtt_ms().unwrap_or(0));
+            assert_eq!(st.unanswered_pings, core.unanswered_pings());
+            assert_eq!(st.stale_pongs, core.stale_pongs());
+            assert_eq!(
+                s(st.dead_code),
+                core.dead_reason().map(|d| d.code()).unwrap_or("")
+            );
+            unsafe { wsguard_heartbeat_free(hb) };
+        }
+    }
+
+    fn disconnect(rng: &mut XorShift) -> (wsguard_disconnect, Disconnect) {
+        const CODES: [u16; 12] = [
+            1000, 1001, 1002, 1006, 1008, 1011, 1012, 1013, 4001, 4401, 4429, 4999,
+        ];
+        const STATUSES: [u16; 8] = [200, 301, 401, 404, 429, 500, 503, 599];
+        let mut d = wsguard_disconnect {
+            kind: 0,
+            close_code: 0,
+            http_status: 0,
+            has_retry_after: false,
+            retry_after_s: 0,
+            transport: 0,
+        };
+        let core = match rng.next() % 3 {
+            0 => {
+                d.kind = wsguard_disconnect_kind::Close as u32;
+                d.close_code = CODES[(rng.next() % 12) as usize];
+                Disconnect::Close(d.close_code)
+            }
+            1 => {
+                d.kind = wsguard_disconnect_kind::HttpStatus as u32;
+                d.http_status = STATUSES[(rng.next() % 8) as usize];
+                d.has_retry_after = rng.next() % 2 == 0;
+                d.retry_after_s = (rng.next() % 1000) as u32;
+                Disconnect::HttpStatus {
+                    status: d.http_status,
+                    retry_after_s: d.has_retry_after.then_some(d.retry_after_s),
+                }
+            }
+            _ => {
+                let i = rng.next() % 5;
+                d.kind = wsguard_disconnect_kind::Transport as u32;
+                d.transport = i as u32 + 1;
+                Disconnect::Transport(
+                    [
+                        TransportFailure::Refused,
+                        TransportFailure::Dns,
+                        TransportFailure::Tls,
+                        TransportFailure::Timeout,
+                        TransportFailure::Reset,
+                    ][i as usize],
+                )
+            }
+        };
+        (d, core)
+    }
+
+    #[test]
+    fn reconnect_follows_the_core_on_random_sequences() {
+        const CODES: [AppCode; 1] = [AppCode::new(
+            4001,
+            "session_expired",
+            "d",
+            "r",
+            Retry::AfterReauth,
+        )];
+        let mut reg = null_mut();
+        assert_eq!(unsafe { wsguard_close_registry_new(&mut reg) }, R::Ok);
+        let app = wsguard_app_close_code {
+            code: 4001,
+            name: c"session_expired".as_ptr(),
+            name_len: 15,
+            description: c"d".as_ptr(),
+            description_len: 1,
+            remedy: c"r".as_ptr(),
+            remedy_len: 1,
+            retry: crate::close::wsguard_retry::AfterReauth as u32,
+            category: 0,
+            sender: 0,
+        };
+        assert_eq!(
+            unsafe { wsguard_close_registry_add(reg, &app, null_mut()) },
+            R::Ok
+        );
+        let mut rng = XorShift(0xdead_beef_cafe_f00d);
+        for round in 0..200 {
+            let mut cfg = MaybeUninit::uninit();
+            assert_eq!(
+                unsafe { wsguard_reconnect_config_default(cfg.as_mut_ptr()) },
+                R::Ok
+            );
+            let mut cfg = unsafe { cfg.assume_init() };
+            cfg.base_ms = 1 + rng.next() % 2_000;
+            cfg.cap_ms = cfg.base_ms + rng.next() % 60_000;
+            cfg.max_attempts = (rng.next() % 5) as u32;
+            let full = rng.next() % 2 == 0;
+            cfg.jitter = if full {
+                wsguard_jitter::Full
+            } else {
+                wsguard_jitter::Equal
+            } as u32;
+            let registry = match round % 3 {
+                0 => close::CONVENTIONS,
+                1 => {
+                    cfg.registry = WSGUARD_CLOSE_REGISTRY_BUILTIN;
+                    CloseRegistry::EMPTY
+                }
+                _ => {
+                    cfg.app_registry = reg;
+                    CloseRegistry::new(&CODES).unwrap()
+                }
+            };
+            let mut core = Reconnect::new(ReconnectConfig {
+                base_ms: cfg.base_ms,
+                cap_ms: cfg.cap_ms,
+                max_attempts: cfg.max_attempts,
+                jitter: if full { Jitter::Full } else { Jitter::Equal },
+                registry,
+                ..ReconnectConfig::DEFAULT
+            });
+            let mut rc = null_mut();
+            assert_eq!(unsafe { wsguard_reconnect_new(&cfg, &mut rc) }, R::Ok);
+            let mut now = 0u64;
+            for _ in 0..20 {
+                now += rng.next() % 20_000;
+                if rng.next() % 4 == 0 {
+                    assert_eq!(unsafe { wsguard_reconnect_on_connected(rc, now) }, R::Ok);
+                    core.on_connected(now);
+                    continue;
+                }
+                let (d, cd) = disconnect(&mut rng);
+                let random = rng.next() as u32;
+                let mut out = MaybeUninit::uninit();
+                let r = unsafe {
+                    wsguard_reconnect_on_disconnect(rc, &d, now, random, out.as_mut_ptr())
+                };
+                assert_eq!(r, R::Ok);
+                let out = unsafe { out.assume_init() };
+                let want = core.on_disconnect(cd, now, random);
+                assert_eq!(s(out.code), want.code());
+                assert_eq!(s(out.reason), want.reason());
+                assert_eq!(s(out.remedy), want.remedy());
+                match want {
+                    Decision::RetryAt {
+                        at_ms,
+                        attempt,
+                        delay_ms,
+                        ..
+                    } => {
+                        assert_eq!(out.kind, wsguard_reconnect_decision_kind::RetryAt);
+                        assert_eq!(
+                            (out.at_ms, out.attempt, out.delay_ms),
+                            (at_ms, attempt, delay_ms)
+                        );
+                    }
+                    Decision::WaitForReauth { .. } => {
+                        assert_eq!(out.kind, wsguard_reconnect_decision_kind::WaitForReauth)
+                    }
+                    Decision::Stop { .. } => {
+                        assert_eq!(out.kind, wsguard_reconnect_decision_kind::Stop)
+                    }
+                }
+                let mut n = 0;
+                assert_eq!(unsafe { wsguard_reconnect_attempts(rc, &mut n) }, R::Ok);
+                assert_eq!(n, core.attempts());
+            }
+            unsafe { wsguard_reconnect_free(rc) };
+        }
+        unsafe { wsguard_close_registry_free(reg) };
+    }
+
+    #[test]
+    fn storage_and_handles_are_checked() {
+        use core::mem::size_of;
+        let mut buf = vec![0u64; 1024];
+        let p = buf.as_mut_ptr().cast::<core::ffi::c_void>();
+        let (mut hb, mut rc, mut reg) = (null_mut(), null_mut(), null_mut());
+        unsafe {
+            assert_eq!(
+                wsguard_heartbeat_init(
+                    p,
+                    size_of::<wsguard_heartbeat>() - 1,
+                    null(),
+                    0,
+                    &mut hb,
+                    null_mut()
+                ),
+                R::InvalidStorage
+            );
+            assert_eq!(
+                wsguard_reconnect_init(p.cast::<u8>().add(1).cast(), 4096, null(), &mut rc),
+                R::InvalidStorage
+            );
+            assert_eq!(
+                wsguard_close_registry_init(p, size_of::<wsguard_close_registry>() - 1, &mut reg),
+                R::InvalidStorage
+            );
+            assert!(hb.is_null() && rc.is_null() && reg.is_null());
+            assert_eq!(
+                wsguard_heartbeat_init(
+                    p,
+                    WSGUARD_HEARTBEAT_STORAGE_SIZE,
+                    null(),
+                    0,
+                    &mut hb,
+                    null_mut()
+                ),
+                R::Ok
+            );
+            assert_eq!(wsguard_heartbeat_on_activity(hb, 5), R::Ok);
+            wsguard_heartbeat_free(hb);
+            assert_eq!(wsguard_heartbeat_on_activity(hb, 5), R::InvalidHandle);
+            // a heartbeat is not a reconnect policy: the magic is shared, so only NULL and
+            // dead/garbage handles are caught; zeroed storage is garbage
+            buf.iter_mut().for_each(|w| *w = 0);
+            let garbage = buf.as_mut_ptr().cast::<wsguard_reconnect>();
+            assert_eq!(wsguard_reconnect_reset(garbage), R::InvalidHandle);
+            assert_eq!(
+                wsguard_close_registry_count(buf.as_ptr().cast(), &mut 0usize),
+                R::InvalidHandle
+            );
+        }
+    }
+}
