@@ -22,10 +22,12 @@ if [ "$(pkg-config --modversion wsguard 2>/dev/null)" = "$(sed -n 's/^version = 
 # Shared: exactly the documented command.
 if cc -std=c99 -Wall -Wextra -Werror "$ROOT/tests/c/pkgconfig_app.c" -o "$TMP/app" $(pkg-config --cflags --libs wsguard) \
    && LD_LIBRARY_PATH="$PREFIX/lib" "$TMP/app"; then ok "cc app.c \$(pkg-config --cflags --libs wsguard)"; else bad "shared build/run"; fi
-if ldd "$TMP/app" 2>/dev/null | grep -q "libwsguard.so"; then ok "app links libwsguard.so"; else bad "app links libwsguard.so"; fi
+# ldd into a variable: `grep -q` exiting early would SIGPIPE ldd and fail the pipeline under pipefail.
+linked=$(ldd "$TMP/app" 2>/dev/null || true)
+if grep -q "libwsguard.so" <<<"$linked"; then ok "app links libwsguard.so"; else bad "app links libwsguard.so"; fi
 # Static: the README's line (the .a path, then the native libraries).
 if cc -std=c99 -Wall -Wextra -Werror $(pkg-config --cflags wsguard) "$ROOT/tests/c/pkgconfig_app.c" -o "$TMP/app-static" \
       "$PREFIX/lib/libwsguard.a" -lgcc_s -lutil -lrt -lpthread -lm -ldl -lc \
-   && "$TMP/app-static" && ! ldd "$TMP/app-static" | grep -q libwsguard; then ok "static link"; else bad "static link"; fi
+   && "$TMP/app-static" && ! grep -q libwsguard <<<"$(ldd "$TMP/app-static" 2>/dev/null || true)"; then ok "static link"; else bad "static link"; fi
 echo "install: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -118,28 +118,40 @@ pub async fn wait_for_port(port: u16) {
     panic!("nothing listens on 127.0.0.1:{port} after 10 s");
 }
 
-/// A free port on 127.0.0.1 (bound then released).
-pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("bind 127.0.0.1:0")
-}
-
 /// Starts `wsguard serve` on a free port with `args`; `None` when the binary is missing
 /// (the caller decides whether that is a failure).
 pub fn wsguard_peer(args: &[&str]) -> Option<Peer> {
     let bin = wsguard_bin()?;
-    let port = free_port();
-    let child = Command::new(bin)
+    // Port 0 and the banner's address: a port picked here and bound later by the child
+    // can be taken in between by another process on a busy machine.
+    let mut child = Command::new(bin)
         .arg("serve")
-        .args(["--listen", &format!("127.0.0.1:{port}")])
+        .args(["--listen", "127.0.0.1:0"])
         .args(args)
         .stdin(Stdio::null())
-        .stdout(Stdio::null())
+        .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
         .spawn()
         .ok()?;
+    let mut out = BufReader::new(child.stdout.take()?);
+    let mut banner = String::new();
+    out.read_line(&mut banner).ok()?;
+    let port = banner
+        .split("http://127.0.0.1:")
+        .nth(1)
+        .and_then(|rest| rest.split(|c: char| !c.is_ascii_digit()).next())
+        .and_then(|p| p.parse().ok());
+    let Some(port) = port else {
+        let _ = child.kill();
+        panic!("wsguard serve printed no listening address: {banner:?}");
+    };
+    // Keep draining stdout so the server never blocks on a full pipe.
+    std::thread::spawn(move || {
+        let mut sink = String::new();
+        while out.read_line(&mut sink).map(|n| n > 0).unwrap_or(false) {
+            sink.clear();
+        }
+    });
     Some(Peer {
         child,
         ws_port: port,

@@ -303,6 +303,7 @@ impl Raw {
             match self.s.read(&mut chunk) {
                 Ok(0) => return Err(End::Closed),
                 Ok(n) => self.pending.extend_from_slice(&chunk[..n]),
+                Err(e) if e.kind() == ErrorKind::Interrupted => continue,
                 Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {
                     return Err(End::Timeout)
                 }
