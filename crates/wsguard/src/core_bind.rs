@@ -1,13 +1,15 @@
-//! The one place where [`GuardConfig`] (owned strings) becomes the core's borrowed
-//! configuration. Patterns are re-parsed by the core each time a [`CoreParts`] is built —
-//! cheap, allocation-light, and free of self-references.
+//! The one place where [`GuardConfig`] (owned strings) becomes the core's configuration.
+//! Origin patterns, development hosts and the Host allowlist are copied into the core's
+//! owned [`PolicyBuf`] and parsed once, when the guard is built ([`build_policy`]); each
+//! handshake takes a borrowed view of it ([`CoreParts::with_server_config`]).
 
 use crate::config::{ConfigError, GuardConfig, LintWarning, TokenLocation};
 use wsguard_core::close::CONVENTIONS;
 use wsguard_core::handshake::{Limits, ServerConfig, SubprotocolToken, TokenConfig};
 use wsguard_core::heartbeat::{HeartbeatConfig, HeartbeatConfigError};
 use wsguard_core::origin::{
-    lint, Finding, HostPolicy, LintContext, OriginPolicy, Pattern, Preset, Severity,
+    lint, Finding, LintContext, OriginPolicy, PolicyBuf, PolicyBufError, PolicyList, Preset,
+    Severity,
 };
 use wsguard_core::Diagnostic;
 
@@ -16,58 +18,77 @@ pub(crate) fn close_category(code: u16) -> &'static str {
     CONVENTIONS.classify(code).category().code()
 }
 
-/// Borrowed views of a [`GuardConfig`] in the core's types.
-pub(crate) struct CoreParts<'a> {
-    cfg: &'a GuardConfig,
-    patterns: Vec<Pattern<'a>>,
-    hosts: Vec<&'a str>,
-    dev_hosts: Vec<&'a str>,
-    subprotocols: Vec<&'a str>,
+/// Origin patterns, development hosts and Host entries a guard can hold: 256 per list,
+/// 16 KiB of text in all (a longer list is a [`ConfigError`] naming the key).
+pub(crate) type GuardPolicy = PolicyBuf<256, 16384>;
+
+fn list_values(cfg: &GuardConfig, list: PolicyList) -> &[String] {
+    match list {
+        PolicyList::Patterns => &cfg.origin.allowed,
+        PolicyList::DevHosts => &cfg.origin.dev_hosts,
+        PolicyList::Hosts => &cfg.host.allowed,
+    }
 }
 
-fn pattern_error(cfg: &GuardConfig, index: usize, value: &str, e: &dyn Diagnostic) -> ConfigError {
+fn policy_error(
+    cfg: &GuardConfig,
+    list: PolicyList,
+    index: usize,
+    e: &PolicyBufError,
+) -> ConfigError {
+    let key = list.key();
     ConfigError {
-        source: cfg.source_of("origin.allowed"),
-        key: "origin.allowed".into(),
+        source: cfg.source_of(key),
+        key: key.into(),
         index: Some(index),
-        value: Some(value.to_string()),
+        value: list_values(cfg, list).get(index).cloned(),
         code: e.code(),
         reason: e.reason().to_string(),
         remedy: e.remedy().to_string(),
     }
 }
 
-impl<'a> CoreParts<'a> {
-    /// Parses every origin pattern with the core; the first bad one is the error.
-    pub(crate) fn new(cfg: &'a GuardConfig) -> Result<Self, ConfigError> {
-        let mut patterns = Vec::with_capacity(cfg.origin.allowed.len());
-        for (i, raw) in cfg.origin.allowed.iter().enumerate() {
-            match Pattern::parse(raw) {
-                Ok(p) => patterns.push(p),
-                Err(e) => return Err(pattern_error(cfg, i, raw, &e)),
-            }
+/// Copies the config's origin patterns, development hosts and Host allowlist into the
+/// core's owned policy, parsing each pattern once; the first bad entry is the error.
+pub(crate) fn build_policy(cfg: &GuardConfig) -> Result<Box<GuardPolicy>, ConfigError> {
+    let mut policy = Box::new(GuardPolicy::new());
+    let lists = [
+        PolicyList::Patterns,
+        PolicyList::DevHosts,
+        PolicyList::Hosts,
+    ];
+    for list in lists {
+        for (i, raw) in list_values(cfg, list).iter().enumerate() {
+            let pushed = match list {
+                PolicyList::Patterns => policy.push_pattern(raw),
+                PolicyList::DevHosts => policy.push_dev_host(raw),
+                PolicyList::Hosts => policy.push_host(raw),
+            };
+            pushed.map_err(|e| policy_error(cfg, list, i, &e))?;
         }
-        Ok(CoreParts {
-            cfg,
-            patterns,
-            hosts: cfg.host.allowed.iter().map(String::as_str).collect(),
-            dev_hosts: cfg.origin.dev_hosts.iter().map(String::as_str).collect(),
-            subprotocols: cfg
-                .subprotocols
-                .supported
-                .iter()
-                .map(String::as_str)
-                .collect(),
-        })
     }
+    policy.set_allow_null(cfg.origin.allow_null);
+    policy.set_allow_missing(cfg.origin.allow_missing);
+    policy.set_preset(match cfg.env {
+        crate::Environment::Development => Preset::Development,
+        crate::Environment::Production => Preset::Production,
+    });
+    Ok(policy)
+}
 
-    /// The same configuration with no origin pattern (refuses every browser origin).
-    pub(crate) fn deny_all(cfg: &'a GuardConfig) -> Self {
+/// A [`GuardConfig`] and its parsed policy, seen through the core's types.
+pub(crate) struct CoreParts<'a> {
+    cfg: &'a GuardConfig,
+    policy: &'a GuardPolicy,
+    subprotocols: Vec<&'a str>,
+}
+
+impl<'a> CoreParts<'a> {
+    /// Borrowed views of `cfg` and the policy built from it by [`build_policy`].
+    pub(crate) fn new(cfg: &'a GuardConfig, policy: &'a GuardPolicy) -> Self {
         CoreParts {
             cfg,
-            patterns: Vec::new(),
-            hosts: cfg.host.allowed.iter().map(String::as_str).collect(),
-            dev_hosts: Vec::new(),
+            policy,
             subprotocols: cfg
                 .subprotocols
                 .supported
@@ -77,17 +98,9 @@ impl<'a> CoreParts<'a> {
         }
     }
 
-    /// The core's Origin policy.
-    pub(crate) fn origin_policy(&self) -> OriginPolicy<'_> {
-        let preset = match self.cfg.env {
-            crate::Environment::Development => Preset::Development,
-            crate::Environment::Production => Preset::Production,
-        };
-        OriginPolicy::new(&self.patterns)
-            .allow_null(self.cfg.origin.allow_null)
-            .allow_missing(self.cfg.origin.allow_missing)
-            .preset(preset)
-            .dev_hosts(&self.dev_hosts)
+    /// Calls `f` with the core's Origin policy.
+    pub(crate) fn with_origin_policy<R>(&self, f: impl FnOnce(&OriginPolicy<'_>) -> R) -> R {
+        self.policy.with_policy(|origins, _| f(origins))
     }
 
     /// The core's token configuration.
@@ -110,18 +123,21 @@ impl<'a> CoreParts<'a> {
         }
     }
 
-    /// The core's server handshake configuration.
-    pub(crate) fn server_config(&self) -> ServerConfig<'_> {
+    /// Calls `f` with the core's server handshake configuration.
+    pub(crate) fn with_server_config<R>(&self, f: impl FnOnce(&ServerConfig<'_>) -> R) -> R {
         let total = usize::try_from(self.cfg.limits.max_handshake_bytes).unwrap_or(usize::MAX);
         let limits = Limits::DEFAULT
             .max_total(total)
             .max_line(Limits::DEFAULT.max_line.min(total));
-        ServerConfig::new(self.origin_policy())
-            .hosts(HostPolicy::new(&self.hosts))
-            .subprotocols(&self.subprotocols)
-            .require_subprotocol(self.cfg.subprotocols.required)
-            .token(self.token_config())
-            .limits(limits)
+        self.policy.with_policy(|origins, hosts| {
+            let sc = ServerConfig::new(*origins)
+                .hosts(hosts)
+                .subprotocols(&self.subprotocols)
+                .require_subprotocol(self.cfg.subprotocols.required)
+                .token(self.token_config())
+                .limits(limits);
+            f(&sc)
+        })
     }
 }
 
@@ -193,10 +209,8 @@ pub(crate) fn check_config(cfg: &GuardConfig) -> Result<Vec<LintWarning>, Config
         _ => remedy.to_string(),
     };
     heartbeat_config(cfg)?;
-    match CoreParts::new(cfg) {
-        Ok(parts) => {
-            let _ = parts.server_config();
-        }
+    match build_policy(cfg) {
+        Ok(_) => {}
         Err(mut e) => {
             if let Some(i) = e.index {
                 e.remedy = with_suggestion(&e.remedy, suggestion_for(i));
@@ -260,16 +274,17 @@ impl GuardConfig {
     /// assert_eq!(wsguard_core::Diagnostic::code(&c.denial.unwrap()), "origin_host");
     /// ```
     pub fn check_origin(&self, origin: Option<&str>) -> Result<OriginCheck, ConfigError> {
-        let parts = CoreParts::new(self)?;
-        match parts.origin_policy().check(origin.map(str::as_bytes)) {
+        let policy = build_policy(self)?;
+        let parts = CoreParts::new(self, &policy);
+        parts.with_origin_policy(|p| match p.check(origin.map(str::as_bytes)) {
             Err(d) => Ok(OriginCheck {
                 denial: Some(d),
                 matched: None,
             }),
             Ok(o) => Ok(OriginCheck {
                 denial: None,
-                matched: parts.patterns.iter().position(|p| p.matches(&o)),
+                matched: policy.patterns().position(|p| p.matches(&o)),
             }),
-        }
+        })
     }
 }

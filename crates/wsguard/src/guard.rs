@@ -42,7 +42,7 @@
 //! ```
 
 use crate::config::{ConfigError, GuardConfig};
-use crate::core_bind::CoreParts;
+use crate::core_bind::{build_policy, CoreParts, GuardPolicy};
 use crate::counters::Counters;
 use serde::Serialize;
 use std::io::{self, Read, Write};
@@ -51,7 +51,7 @@ use tungstenite::handshake::server::{ErrorResponse, Request, Response};
 use tungstenite::protocol::{Role, WebSocketConfig};
 use tungstenite::WebSocket;
 use wsguard_core::handshake::{
-    validate_request, write_accept_response, write_rejection_response, Rejection,
+    validate_request, write_accept_response, write_rejection_response, Rejection, ServerConfig,
 };
 use wsguard_core::{Diagnostic, Status};
 
@@ -223,6 +223,8 @@ pub(crate) struct Verdict {
 
 struct Inner {
     config: GuardConfig,
+    /// `config`'s origin patterns and Host allowlist, parsed once by [`Guard::new`].
+    policy: Box<GuardPolicy>,
     counters: Arc<Counters>,
 }
 
@@ -293,8 +295,13 @@ impl Guard {
         counters: Arc<Counters>,
     ) -> Result<Guard, ConfigError> {
         config.check()?;
+        let policy = build_policy(&config)?;
         Ok(Guard {
-            inner: Arc::new(Inner { config, counters }),
+            inner: Arc::new(Inner {
+                config,
+                policy,
+                counters,
+            }),
         })
     }
 
@@ -468,19 +475,17 @@ impl Guard {
     }
 
     fn parts(&self) -> CoreParts<'_> {
-        // `Guard::new` checked the config and it is immutable since: this cannot fail.
-        // Should it ever, the fallback refuses every origin (deny by default).
-        match CoreParts::new(&self.inner.config) {
-            Ok(p) => p,
-            Err(_) => CoreParts::deny_all(&self.inner.config),
-        }
+        CoreParts::new(&self.inner.config, &self.inner.policy)
     }
 
     /// `Ok(Some)` accepted, `Ok(None)` need more, `Err` refused.
     pub(crate) fn verdict(&self, head: &[u8]) -> Result<Option<Verdict>, Refusal> {
-        let parts = self.parts();
-        let sc = parts.server_config();
-        match validate_request(&sc, head) {
+        self.parts()
+            .with_server_config(|sc| self.verdict_with(sc, head))
+    }
+
+    fn verdict_with(&self, sc: &ServerConfig<'_>, head: &[u8]) -> Result<Option<Verdict>, Refusal> {
+        match validate_request(sc, head) {
             Ok(Status::Complete(a)) => {
                 self.inner.counters.accepted();
                 let mut response = vec![0u8; 256];

@@ -12,6 +12,8 @@
 //! * [`OriginPolicy`] — patterns + `allow_null` + `allow_missing` + [`Preset`]
 //!   (+ `dev_hosts`); denials say which rule failed ([`OriginDenial`]).
 //! * [`HostPolicy`] — Host allowlist against DNS rebinding.
+//! * [`PolicyBuf`] — both, owned in fixed-capacity storage and parsed once (for servers
+//!   that read their allowlist from configuration).
 //! * [`CorsConfig`] / [`CorsRequest`] / [`CorsResponse`] — CORS headers without allocation.
 //! * [`lint()`] — explains mistakes in a list of raw pattern strings.
 //!
@@ -30,6 +32,7 @@ mod cors;
 mod host;
 mod lint;
 mod malformed;
+mod owned;
 mod parse;
 mod pattern;
 mod policy;
@@ -40,6 +43,7 @@ pub use cors::{CorsConfig, CorsDenial, CorsRequest, CorsResponse};
 pub use host::{HostDenial, HostPolicy};
 pub use lint::{lint, Finding, LintCode, LintContext, Severity, Suggestion, PUBLIC_SUFFIXES};
 pub use malformed::Malformed;
+pub use owned::{PolicyBuf, PolicyBufError, PolicyList};
 pub use parse::{Origin, OriginKind, MAX_ORIGIN_LEN};
 pub use pattern::{HostPattern, Pattern, PatternError, PortPattern};
 pub use policy::{OriginDenial, OriginPolicy};
