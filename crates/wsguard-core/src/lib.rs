@@ -70,7 +70,6 @@
 #[cfg(test)]
 extern crate std;
 
-mod b64;
 pub mod close;
 mod diag;
 pub mod frame;
@@ -80,7 +79,6 @@ pub mod heartbeat;
 pub mod io;
 pub mod origin;
 pub mod reconnect;
-mod sha1;
 pub mod url;
 mod write;
 
