@@ -307,8 +307,11 @@ fn classify_target(target: &str) -> Result<Target<'_>, Rejection> {
         });
     }
     // `host:port` with no path is the authority-form of CONNECT (§3.2.3).
-    let port = target.rsplit(':').next().unwrap_or("");
-    if !port.is_empty() && port.bytes().all(|c| c.is_ascii_digit()) && !target.contains('/') {
+    // Byte loops, not `rsplit`/`contains`: no `str` pattern searchers in the binary.
+    let last_colon = target.bytes().rposition(|c| c == b':').unwrap_or(0);
+    let port = target.as_bytes().get(last_colon + 1..).unwrap_or(&[]);
+    if !port.is_empty() && port.iter().all(u8::is_ascii_digit) && !target.bytes().any(|c| c == b'/')
+    {
         return Err(Rejection::TargetAuthorityForm);
     }
     let known = ["http", "https", "ws", "wss"]
