@@ -632,15 +632,14 @@ impl<'b> Established<'b> {
 /// ```
 ///
 /// **Stack.** `httparse` parses the head into [`MAX_HEADERS`](super::MAX_HEADERS) header
-/// slots on the stack (1 KiB on a 32-bit target); the fields are read back from
-/// `response` when needed. The crate docs give the measured total.
+/// slots (1 KiB on a 32-bit target) in a frame that is gone before the fields are read
+/// back from `response`. The crate docs give the measured total.
 pub fn validate_response<'b>(
     req: &ClientRequest<'_>,
     response: &'b [u8],
 ) -> Result<Status<Established<'b>>, ClientFailure<'b>> {
     let invalid = |e| Err(ClientFailure::Invalid(e));
-    let mut slots = [httparse::EMPTY_HEADER; super::MAX_HEADERS];
-    let parsed = match parse_response(&req.limits, response, &mut slots) {
+    let parsed = match parse_response(&req.limits, response) {
         Ok(Status::Complete(head)) => head,
         Ok(Status::Partial) => return Ok(Status::Partial),
         Err(e) => return invalid(e),

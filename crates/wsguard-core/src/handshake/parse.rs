@@ -142,19 +142,51 @@ pub fn parse_request<'h, 'b>(
 ) -> Result<Status<RequestHead<'h, 'b>>, Rejection> {
     let cap = limits.header_capacity().min(headers.len());
     let (headers, _) = headers.split_at_mut(cap);
+    if let Some(r) = limit_verdict(limits, request, |before| {
+        prefix_verdict(before, &mut *headers)
+    }) {
+        return Err(r);
+    }
+    parse_into(request, headers)
+}
+
+/// The verdict when `request` breaks a limit: a syntax error already certain before the
+/// limit broke comes first (`prefix` runs `httparse` on the longest prefix that breaks
+/// none and says whether the method was read), else the limit's own rejection.
+#[inline]
+pub(crate) fn limit_verdict<'b>(
+    limits: &Limits,
+    request: &'b [u8],
+    prefix: impl FnOnce(&'b [u8]) -> (Result<(), httparse::Error>, bool),
+) -> Option<Rejection> {
     // No line and no head can be longer than the whole buffer: the separate limit scan
     // is only needed when the buffer could break a limit.
-    if request.len() > limits.max_line || request.len() > limits.max_total {
-        if let Some((limit, at)) = first_limit_failure(request, limits) {
-            // A syntax error already certain before the limit broke comes first.
-            let before = request.get(..at.saturating_sub(1)).unwrap_or(&[]);
-            let mut req = httparse::Request::new(&mut *headers);
-            return Err(match req.parse(before) {
-                Err(e) => syntax_rejection(e, before),
-                Ok(_) => limit_rejection(limit, before, req.method.is_some()),
-            });
-        }
+    if request.len() <= limits.max_line && request.len() <= limits.max_total {
+        return None;
     }
+    let (limit, at) = first_limit_failure(request, limits)?;
+    let before = request.get(..at.saturating_sub(1)).unwrap_or(&[]);
+    Some(match prefix(before) {
+        (Err(e), _) => syntax_rejection(e, before),
+        (Ok(()), method_read) => limit_rejection(limit, before, method_read),
+    })
+}
+
+/// `httparse` on a prefix: its error, if any, and whether the method was read.
+pub(crate) fn prefix_verdict<'b>(
+    before: &'b [u8],
+    headers: &mut [Header<'b>],
+) -> (Result<(), httparse::Error>, bool) {
+    let mut req = httparse::Request::new(headers);
+    let r = req.parse(before).map(|_| ());
+    (r, req.method.is_some())
+}
+
+/// `httparse` on the whole buffer, into `headers` (already capped).
+pub(crate) fn parse_into<'h, 'b>(
+    request: &'b [u8],
+    headers: &'h mut [Header<'b>],
+) -> Result<Status<RequestHead<'h, 'b>>, Rejection> {
     let mut req = httparse::Request::new(headers);
     match req.parse(request) {
         Ok(httparse::Status::Complete(consumed)) => {
@@ -186,13 +218,16 @@ pub(crate) struct ResponseHead {
 }
 
 /// Parses the response head at the start of `response` with `httparse`, under `limits`,
-/// with the same earliest-bytes ordering as [`parse_request`].
-pub(crate) fn parse_response<'b>(
+/// with the same earliest-bytes ordering as [`parse_request`]. The header array of
+/// [`MAX_HEADERS`](super::MAX_HEADERS) slots lives in this function's frame only (out of
+/// line: it is gone before the caller reads the fields back from `response`).
+#[inline(never)]
+pub(crate) fn parse_response(
     limits: &Limits,
-    response: &'b [u8],
-    headers: &mut [Header<'b>],
+    response: &[u8],
 ) -> Result<Status<ResponseHead>, ResponseError> {
-    let cap = limits.header_capacity().min(headers.len());
+    let mut headers = [httparse::EMPTY_HEADER; super::MAX_HEADERS];
+    let cap = limits.header_capacity();
     let (headers, _) = headers.split_at_mut(cap);
     let error = |e| match e {
         httparse::Error::TooManyHeaders => ResponseError::TooLarge,
@@ -333,9 +368,8 @@ mod tests {
 
     #[test]
     fn responses() {
-        let mut h = [EMPTY_HEADER; 4];
         let l = Limits::DEFAULT;
-        let r = parse_response(&l, b"HTTP/1.1 101\r\n\r\n", &mut h);
+        let r = parse_response(&l, b"HTTP/1.1 101\r\n\r\n");
         assert!(matches!(
             r,
             Ok(Status::Complete(ResponseHead {
@@ -344,14 +378,15 @@ mod tests {
                 ..
             }))
         ));
-        let mut h = [EMPTY_HEADER; 4];
         assert!(matches!(
-            parse_response(&l, b"HTTP/1.1 10 x\r\n\r\n", &mut h),
+            parse_response(&l, b"HTTP/1.1 10 x\r\n\r\n"),
             Err(ResponseError::Malformed)
         ));
-        let mut h = [EMPTY_HEADER; 1];
         assert!(matches!(
-            parse_response(&l, b"HTTP/1.1 200 OK\r\nA: 1\r\nB: 2\r\n\r\n", &mut h),
+            parse_response(
+                &l.max_headers(1),
+                b"HTTP/1.1 200 OK\r\nA: 1\r\nB: 2\r\n\r\n"
+            ),
             Err(ResponseError::TooLarge)
         ));
     }

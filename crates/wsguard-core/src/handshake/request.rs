@@ -7,7 +7,7 @@
 
 use super::accept::{key_is_valid, AcceptKey};
 use super::auth::{locate_token, protocol_entries, EntryKind, ProtocolEntries, Token};
-use super::parse::{parse_request, RequestHead};
+use super::parse::{limit_verdict, parse_into, prefix_verdict, RequestHead};
 use super::tokens::{list_contains, Extensions, HeaderIter};
 use super::{Rejection, ServerConfig};
 use crate::origin::{HostPolicy, Origin, OriginDenial};
@@ -335,12 +335,13 @@ fn classify_target(target: &str) -> Result<Target<'_>, Rejection> {
 ///
 /// Never panics, never allocates. At most `limits.max_headers` header fields are
 /// accepted (clamped to [`MAX_HEADERS`](super::MAX_HEADERS)); more is `too_many_headers`.
-/// The same as [`parse_request`] then [`validate_head`].
+/// The same as [`parse_request`](super::parse_request) then [`validate_head`].
 ///
 /// **Stack.** The head is parsed by `httparse` into an array of
-/// [`MAX_HEADERS`](super::MAX_HEADERS) header slots on the stack (1 KiB on a 32-bit
-/// target; see the crate docs for the measured total). A device that allows fewer
-/// headers can call [`parse_request`] with a smaller array of its own.
+/// [`MAX_HEADERS`](super::MAX_HEADERS) header slots (1 KiB on a 32-bit target), in a
+/// frame that is gone before the policy checks run (see the crate docs for the measured
+/// total). A device that allows fewer headers can call [`parse_request`](super::parse_request) with a smaller
+/// array of its own, then [`validate_head`].
 ///
 /// ```
 /// use wsguard_core::handshake::{validate_request, Rejection, ServerConfig};
@@ -355,14 +356,74 @@ pub fn validate_request<'b>(
     config: &ServerConfig<'_>,
     request: &'b [u8],
 ) -> Result<Status<Accepted<'b>>, Rejection> {
-    let mut headers = [httparse::EMPTY_HEADER; super::MAX_HEADERS];
-    match parse_request(&config.limits, request, &mut headers)? {
-        Status::Complete(head) => validate_head(config, &head).map(Status::Complete),
+    match parse_and_classify(&config.limits, request)? {
+        Status::Complete(c) => check(config, c).map(Status::Complete),
         Status::Partial => Ok(Status::Partial),
     }
 }
 
-/// Checks a complete request head from [`parse_request`] against `config`: the rules
+/// What the checks need from a parsed head; it borrows the request bytes only, not the
+/// header array.
+struct Classified<'b> {
+    target: &'b str,
+    slots: Slots<'b>,
+    consumed: usize,
+    bytes: &'b [u8],
+}
+
+/// Method, version, and each field classified into its slot.
+fn classify<'b>(head: &RequestHead<'_, 'b>) -> Result<Classified<'b>, Rejection> {
+    if head.method != "GET" {
+        return Err(Rejection::MethodNotGet);
+    }
+    if head.minor != 1 {
+        return Err(Rejection::HttpVersion);
+    }
+    let mut slots = Slots::new();
+    for h in head.headers {
+        slots.field(h.name.as_bytes(), h.value);
+    }
+    Ok(Classified {
+        target: head.target,
+        slots,
+        consumed: head.consumed,
+        bytes: head.bytes,
+    })
+}
+
+/// [`parse_request`] into header arrays of [`MAX_HEADERS`](super::MAX_HEADERS) slots
+/// that live only in out-of-line frames, gone before the policy checks run: the stack is
+/// the larger of the two, not their sum. The limit test itself stays inline, so a build
+/// whose buffers cannot break a limit drops the limit path.
+fn parse_and_classify<'b>(
+    limits: &super::Limits,
+    request: &'b [u8],
+) -> Result<Status<Classified<'b>>, Rejection> {
+    let cap = limits.header_capacity();
+    if let Some(r) = limit_verdict(limits, request, |before| prefix_in_own_array(before, cap)) {
+        return Err(r);
+    }
+    parse_in_own_array(request, cap)
+}
+
+#[inline(never)]
+fn prefix_in_own_array(before: &'_ [u8], cap: usize) -> (Result<(), httparse::Error>, bool) {
+    let mut headers = [httparse::EMPTY_HEADER; super::MAX_HEADERS];
+    let (headers, _) = headers.split_at_mut(cap.min(super::MAX_HEADERS));
+    prefix_verdict(before, headers)
+}
+
+#[inline(never)]
+fn parse_in_own_array(request: &[u8], cap: usize) -> Result<Status<Classified<'_>>, Rejection> {
+    let mut headers = [httparse::EMPTY_HEADER; super::MAX_HEADERS];
+    let (headers, _) = headers.split_at_mut(cap.min(super::MAX_HEADERS));
+    match parse_into(request, headers)? {
+        Status::Complete(head) => classify(&head).map(Status::Complete),
+        Status::Partial => Ok(Status::Partial),
+    }
+}
+
+/// Checks a complete request head from [`parse_request`](super::parse_request) against `config`: the rules
 /// of [`validate_request`], without parsing again.
 ///
 /// Checks run in this order, and the first failure is the verdict: method, HTTP
@@ -387,17 +448,13 @@ pub fn validate_head<'b>(
     config: &ServerConfig<'_>,
     head: &RequestHead<'_, 'b>,
 ) -> Result<Accepted<'b>, Rejection> {
-    if head.method != "GET" {
-        return Err(Rejection::MethodNotGet);
-    }
-    if head.minor != 1 {
-        return Err(Rejection::HttpVersion);
-    }
+    check(config, classify(head)?)
+}
+
+/// The checks after method and version, in the documented order.
+fn check<'b>(config: &ServerConfig<'_>, head: Classified<'b>) -> Result<Accepted<'b>, Rejection> {
     let target = classify_target(head.target)?;
-    let mut slots = Slots::new();
-    for h in head.headers {
-        slots.field(h.name.as_bytes(), h.value);
-    }
+    let slots = head.slots;
     slots.framing()?;
 
     // Host: exactly one; well-formed and allowed per the Host policy. With an
