@@ -87,8 +87,10 @@ sub-code — about 4 KiB, plus 0.6 KiB to parse the allowed pattern at start-up;
 token lookup in Authorization, Sec-WebSocket-Protocol and the query, about 1 KiB; the
 Host allowlist, about 0.5 KiB. Both programs validate text payloads and close reasons as
 UTF-8 across fragments, close codes and message limits, and report a bad frame at the
-first byte that proves it wrong. The HTTP head is parsed by wsguard's own one-pass
-parser (no header array), which accepts exactly what httparse accepts.
+first byte that proves it wrong. Both use the same kind of crates for the HTTP head and
+the accept key: wsguard-core links \`httparse\`, \`sha1_smol\` and \`base64\` (no default
+features), embedded-websocket \`httparse\`, \`sha1\` and \`base64\`. Symbol sizes of each
+crate: \`llvm-nm -S -C\` on the binaries in \`target/size/$TARGET/release\`.
 MD
 )
 if command -v llvm-objdump >/dev/null 2>&1 || command -v arm-none-eabi-objdump >/dev/null 2>&1; then

@@ -4,8 +4,8 @@
 //! Both sides do what their server does between "bytes received" and "answer ready",
 //! without I/O:
 //!
-//! * wsguard: `validate_request(&config, bytes)` — its one-pass head parser (no header array), method,
-//!   HTTP/1.1, Host present/single/allowlisted, `Upgrade`/`Connection` token lists, version 13,
+//! * wsguard: `validate_request(&config, bytes)` — `httparse` into 64 header slots, method,
+//!   HTTP/1.1, request-target form, no body, Host present/single/allowlisted, `Upgrade`/`Connection` token lists, version 13,
 //!   key (24 chars of base64 decoding to 16 bytes), Origin parsed, normalised and checked
 //!   against the policy, accept key (SHA-1 + base64) — then `write_accept_response` into a
 //!   stack buffer.

@@ -35,18 +35,27 @@
 //! | entry point | worst-case stack (bytes) |
 //! |---|---:|
 //! | [`handshake::write_request`] | 332 |
-//! | [`handshake::validate_response`] | 1 068 |
-//! | [`handshake::validate_request`] + [`handshake::write_accept_response`] | 1 316 |
+//! | [`handshake::validate_response`] | 1 696 |
+//! | [`handshake::validate_request`] + [`handshake::write_accept_response`] | 2 192 |
+//! | [`handshake::parse_request`] with 16 header slots + [`handshake::validate_head`] + 101 | 1 840 |
 //! | [`frame::Decoder::decode`] | 352 |
 //! | [`frame::encoder::write_frame`] | 232 |
-//! | `io::connect` (future included) | 1 508 |
+//! | `io::connect` (future included) | 2 136 |
 //! | `io::WebSocket::read` + `send_binary` (future included) | 808 |
-//! | `io::accept` (future included) | 1 644 |
+//! | `io::accept` (future included) | 2 520 |
 //!
-//! Budget about 2 KiB for the task that connects and 1 KiB once the connection is open.
-//! Flash: a client that writes the request, validates the 101 and decodes frames is
-//! 9,984 bytes of `.text` (BENCHMARKS.md §3 has the comparison with `embedded-websocket`).
-//! The head parser keeps no header array; no entry point recurses.
+//! `httparse` parses the head into a header array: [`handshake::validate_request`] and
+//! [`handshake::validate_response`] keep one of [`handshake::MAX_HEADERS`] = 64 slots
+//! (16 bytes each on a 32-bit target, 1 KiB) in a frame that is gone before the policy
+//! checks run; a device that allows fewer headers passes its own, smaller array to
+//! [`handshake::parse_request`]. Budget about 2.5 KiB for the task that connects or
+//! accepts and 1 KiB once the connection is open. Flash: a client that writes the
+//! request, validates the 101 and decodes frames is 12,920 bytes of `.text` (BENCHMARKS.md
+//! §3 has the comparison with `embedded-websocket` and what each dependency costs).
+//! No entry point recurses.
+//!
+//! The HTTP head is `httparse`'s (no default features); the accept key is `sha1_smol` and
+//! `base64` (no default features); fixed-capacity storage is `heapless`.
 //!
 //! ## Features
 //!
@@ -70,7 +79,6 @@
 #[cfg(test)]
 extern crate std;
 
-mod b64;
 pub mod close;
 mod diag;
 pub mod frame;
@@ -80,7 +88,6 @@ pub mod heartbeat;
 pub mod io;
 pub mod origin;
 pub mod reconnect;
-mod sha1;
 pub mod url;
 mod write;
 

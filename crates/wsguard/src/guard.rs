@@ -51,7 +51,8 @@ use tungstenite::handshake::server::{ErrorResponse, Request, Response};
 use tungstenite::protocol::{Role, WebSocketConfig};
 use tungstenite::WebSocket;
 use wsguard_core::handshake::{
-    validate_request, write_accept_response, write_rejection_response, Rejection, ServerConfig,
+    parse_request, validate_head, write_accept_response, write_rejection_response, Header,
+    Rejection, RequestHead, ServerConfig, EMPTY_HEADER, MAX_HEADERS,
 };
 use wsguard_core::{Diagnostic, Status};
 
@@ -370,7 +371,7 @@ impl Guard {
     pub fn check_raw(&self, head: &[u8]) -> Result<Accepted, Refusal> {
         match self.verdict(head) {
             Ok(Some(done)) => Ok(done.accepted),
-            Ok(None) => Err(self.refuse(&Rejection::MalformedRequest, head)),
+            Ok(None) => Err(self.refuse(&Rejection::MalformedRequest, None)),
             Err(r) => Err(r),
         }
     }
@@ -456,7 +457,7 @@ impl Guard {
                 }
                 Ok(None) if buf.len() <= max => {}
                 Ok(None) => {
-                    let refusal = self.refuse(&Rejection::RequestTooLarge, &buf);
+                    let refusal = self.refuse(&Rejection::RequestTooLarge, None);
                     stream.write_all(&refusal.response)?;
                     stream.flush()?;
                     return Err(AcceptError::Refused(refusal));
@@ -478,15 +479,55 @@ impl Guard {
         CoreParts::new(&self.inner.config, &self.inner.policy)
     }
 
-    /// `Ok(Some)` accepted, `Ok(None)` need more, `Err` refused.
-    pub(crate) fn verdict(&self, head: &[u8]) -> Result<Option<Verdict>, Refusal> {
-        self.parts()
-            .with_server_config(|sc| self.verdict_with(sc, head))
+    /// Parses a request head with the core (this guard's limits) into `headers`; a
+    /// syntax or limit refusal is counted and logged. Route on the head, then validate
+    /// it with [`Guard::check_head`]: the head is parsed once.
+    ///
+    /// ```
+    /// use wsguard_core::{handshake::EMPTY_HEADER, Status};
+    /// let g = wsguard::Guard::new(wsguard::GuardConfig::default()).unwrap();
+    /// let mut headers = [EMPTY_HEADER; 64];
+    /// let Ok(Status::Complete(head)) = g.parse_head(b"GET /ws HTTP/1.1\r\nHost: a\r\n\r\n", &mut headers) else { panic!() };
+    /// assert_eq!(head.target, "/ws");
+    /// assert_eq!(g.check_head(&head).unwrap_err().status, 426);
+    /// ```
+    pub fn parse_head<'h, 'b>(
+        &self,
+        head: &'b [u8],
+        headers: &'h mut [Header<'b>],
+    ) -> Result<Status<RequestHead<'h, 'b>>, Refusal> {
+        let limits = self.parts().with_server_config(|sc| sc.limits);
+        parse_request(&limits, head, headers).map_err(|r| self.refuse(&r, None))
     }
 
-    fn verdict_with(&self, sc: &ServerConfig<'_>, head: &[u8]) -> Result<Option<Verdict>, Refusal> {
-        match validate_request(sc, head) {
-            Ok(Status::Complete(a)) => {
+    /// Validates a head from [`Guard::parse_head`] with the core; counts and logs the verdict.
+    ///
+    /// See [`Guard::parse_head`] for an example.
+    pub fn check_head(&self, head: &RequestHead<'_, '_>) -> Result<Accepted, Refusal> {
+        self.parts()
+            .with_server_config(|sc| self.verdict_on(sc, head))
+            .map(|v| v.accepted)
+    }
+
+    /// `Ok(Some)` accepted, `Ok(None)` need more, `Err` refused. One parse of `head`.
+    pub(crate) fn verdict(&self, head: &[u8]) -> Result<Option<Verdict>, Refusal> {
+        self.parts().with_server_config(|sc| {
+            let mut headers = [EMPTY_HEADER; MAX_HEADERS];
+            match parse_request(&sc.limits, head, &mut headers) {
+                Ok(Status::Complete(h)) => self.verdict_on(sc, &h).map(Some),
+                Ok(Status::Partial) => Ok(None),
+                Err(rejection) => Err(self.refuse(&rejection, None)),
+            }
+        })
+    }
+
+    fn verdict_on(
+        &self,
+        sc: &ServerConfig<'_>,
+        head: &RequestHead<'_, '_>,
+    ) -> Result<Verdict, Refusal> {
+        match validate_head(sc, head) {
+            Ok(a) => {
                 self.inner.counters.accepted();
                 let mut response = vec![0u8; 256];
                 let n = match write_accept_response(&a, &mut response) {
@@ -508,17 +549,22 @@ impl Guard {
                     response,
                 };
                 tracing::debug!(path = %accepted.path, origin = ?accepted.origin, subprotocol = ?accepted.subprotocol, "websocket handshake accepted");
-                Ok(Some(Verdict {
+                Ok(Verdict {
                     accepted,
                     consumed: a.consumed,
-                }))
+                })
             }
-            Ok(Status::Partial) => Ok(None),
-            Err(rejection) => Err(self.refuse(&rejection, head)),
+            Err(rejection) => Err(self.refuse(&rejection, Some(head))),
         }
     }
 
-    pub(crate) fn refuse(&self, rejection: &Rejection, head: &[u8]) -> Refusal {
+    /// Counts and logs a refusal; `head` is the parsed head when the refusal came after
+    /// parsing (a syntax or limit refusal has none: the log shows `-`).
+    pub(crate) fn refuse(
+        &self,
+        rejection: &Rejection,
+        head: Option<&RequestHead<'_, '_>>,
+    ) -> Refusal {
         let refusal = Refusal::from_rejection(rejection);
         self.inner.counters.refused(refusal.code);
         let (origin, host, path) = summarize(head);
@@ -535,19 +581,14 @@ impl Guard {
     }
 }
 
-/// Origin, Host and path of a (possibly malformed) head, for the log line.
-fn summarize(head: &[u8]) -> (String, String, String) {
-    let mut headers = [httparse::EMPTY_HEADER; 64];
-    let mut req = httparse::Request::new(&mut headers);
-    let _ = req.parse(head);
-    let path = req.path.unwrap_or("").to_string();
+/// Origin, Host and path of a parsed head, for the log line (`-` without one).
+fn summarize(head: Option<&RequestHead<'_, '_>>) -> (String, String, String) {
     let get = |name: &str| {
-        req.headers
-            .iter()
-            .find(|h| h.name.eq_ignore_ascii_case(name))
-            .map(|h| String::from_utf8_lossy(h.value).into_owned())
+        head.and_then(|h| h.headers.iter().find(|f| f.name.eq_ignore_ascii_case(name)))
+            .map(|f| String::from_utf8_lossy(f.value).into_owned())
             .unwrap_or_else(|| "-".into())
     };
+    let path = head.map_or("-", |h| h.target).to_string();
     (get("origin"), get("host"), path)
 }
 

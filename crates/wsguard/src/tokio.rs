@@ -56,7 +56,7 @@ where
                 return Ok((ws, done.accepted));
             }
             Ok(None) if buf.len() <= max => continue,
-            Ok(None) => guard.refuse(&Rejection::RequestTooLarge, &buf),
+            Ok(None) => guard.refuse(&Rejection::RequestTooLarge, None),
             Err(refusal) => refusal,
         };
         stream.write_all(&refusal.response).await?;

@@ -208,7 +208,9 @@ fn heartbeat_is_checked_by_the_core() {
 fn policy_is_parsed_once_into_the_cores_owned_storage_with_its_limits() {
     // 256 patterns fit; the 257th is refused at construction, naming key and index.
     let mut cfg = GuardConfig::default();
-    cfg.origin.allowed = (0..257).map(|i| format!("https://app{i}.example.com")).collect();
+    cfg.origin.allowed = (0..257)
+        .map(|i| format!("https://app{i}.example.com"))
+        .collect();
     let err = wsguard::Guard::new(cfg.clone()).unwrap_err();
     assert_eq!(
         (err.key.as_str(), err.index, err.code),
@@ -217,11 +219,16 @@ fn policy_is_parsed_once_into_the_cores_owned_storage_with_its_limits() {
     cfg.origin.allowed.truncate(256);
     let guard = wsguard::Guard::new(cfg.clone()).unwrap();
     drop(guard);
-    let c = cfg.check_origin(Some("https://app255.example.com")).unwrap();
+    let c = cfg
+        .check_origin(Some("https://app255.example.com"))
+        .unwrap();
     assert_eq!((c.denial, c.matched), (None, Some(255)));
     // A Host entry with a line break never reaches a response or a comparison.
     let mut cfg = GuardConfig::default();
-    cfg.host.allowed = vec!["api.example.com".into(), "a.example\r\nSet-Cookie: x=1".into()];
+    cfg.host.allowed = vec![
+        "api.example.com".into(),
+        "a.example\r\nSet-Cookie: x=1".into(),
+    ];
     let err = wsguard::Guard::new(cfg).unwrap_err();
     assert_eq!(
         (err.key.as_str(), err.index, err.code),

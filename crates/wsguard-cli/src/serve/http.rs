@@ -11,6 +11,8 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use wsguard::guard::{Accepted, Refusal};
 use wsguard::{Counters, Guard, GuardConfig};
+use wsguard_core::handshake::{RequestHead, EMPTY_HEADER, MAX_HEADERS};
+use wsguard_core::Status;
 
 /// The server's gate: the adapter's guard plus the serve-level routing (paths, token value).
 pub struct Gate {
@@ -34,7 +36,8 @@ pub enum HeadVerdict {
 pub enum Route {
     Health,
     Metrics,
-    Upgrade,
+    /// An upgrade on a WebSocket path, with the core's verdict (and the token check).
+    Upgrade(Result<Accepted, Refusal>),
     NotFound(String),
     MethodNotAllowed,
 }
@@ -67,48 +70,32 @@ impl Gate {
         self.guard.counters().clone()
     }
 
-    /// Looks at the bytes received so far.
+    /// Looks at the bytes received so far. The head is parsed once, by the core: the
+    /// route comes from the parsed start line, and an upgrade is validated on that same
+    /// parse (`Route::Upgrade` carries the verdict).
     pub fn look(&self, head: &[u8]) -> HeadVerdict {
-        let mut headers = [httparse::EMPTY_HEADER; 64];
-        let mut req = httparse::Request::new(&mut headers);
-        match req.parse(head) {
-            Ok(httparse::Status::Partial) => {
-                if head.len() > self.max_head {
-                    HeadVerdict::Refuse(
-                        self.guard
-                            .check_raw(head)
-                            .err()
-                            .unwrap_or_else(|| self.too_large(head)),
-                    )
-                } else {
-                    HeadVerdict::Partial
-                }
+        let mut headers = [EMPTY_HEADER; MAX_HEADERS];
+        match self.guard.parse_head(head, &mut headers) {
+            Ok(Status::Partial) if head.len() > self.max_head => {
+                HeadVerdict::Refuse(self.too_large(head))
             }
-            Ok(httparse::Status::Complete(n)) => {
-                let path = req
-                    .path
-                    .unwrap_or("/")
-                    .split('?')
-                    .next()
-                    .unwrap_or("/")
-                    .to_string();
-                let get = req.method == Some("GET");
+            Ok(Status::Partial) => HeadVerdict::Partial,
+            Ok(Status::Complete(parsed)) => {
+                let path = parsed.target.split('?').next().unwrap_or("/").to_string();
+                let get = parsed.method == "GET";
                 let route = match path.as_str() {
                     "/health" | "/metrics" if !get => Route::MethodNotAllowed,
                     "/health" => Route::Health,
                     "/metrics" => Route::Metrics,
-                    p if self.paths.iter().any(|a| a == "*" || a == p) => Route::Upgrade,
+                    p if self.paths.iter().any(|a| a == "*" || a == p) => {
+                        Route::Upgrade(self.upgrade(&parsed))
+                    }
                     _ => Route::NotFound(path),
                 };
-                HeadVerdict::Complete(n, route)
+                HeadVerdict::Complete(parsed.consumed, route)
             }
-            // Not HTTP (a TLS hello, garbage): the core's refusal (400 malformed_request).
-            Err(_) => HeadVerdict::Refuse(
-                self.guard
-                    .check_raw(head)
-                    .err()
-                    .unwrap_or_else(|| self.too_large(head)),
-            ),
+            // Not HTTP (a TLS hello, garbage), or a limit: the core's refusal.
+            Err(refusal) => HeadVerdict::Refuse(refusal),
         }
     }
 
@@ -127,9 +114,9 @@ impl Gate {
         })
     }
 
-    /// The core's verdict on a complete upgrade head, then the token value check.
-    pub fn upgrade(&self, head: &[u8]) -> Result<Accepted, Refusal> {
-        let accepted = self.guard.check_raw(head)?;
+    /// The core's verdict on a parsed upgrade head, then the token value check.
+    fn upgrade(&self, head: &RequestHead<'_, '_>) -> Result<Accepted, Refusal> {
+        let accepted = self.guard.check_head(head)?;
         if let Some(expected) = &self.token {
             if accepted.token.as_deref() != Some(expected.as_str()) {
                 self.guard.counters().refused("token_invalid");
@@ -333,7 +320,6 @@ pub async fn handle(mut stream: TcpStream, peer: SocketAddr, shared: Arc<Shared>
             }
         }
     };
-    let head = &buf[..len];
     match route {
         Route::Health => {
             answer_and_close(
@@ -368,7 +354,7 @@ pub async fn handle(mut stream: TcpStream, peer: SocketAddr, shared: Arc<Shared>
             log(&shared, peer, &format!("{path} → 404 path_not_found"));
             answer_and_close(&mut stream, &r.response).await
         }
-        Route::Upgrade => match gate.upgrade(head) {
+        Route::Upgrade(verdict) => match verdict {
             Err(r) => {
                 log(
                     &shared,

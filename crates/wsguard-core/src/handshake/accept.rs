@@ -1,5 +1,11 @@
 //! `Sec-WebSocket-Key` → `Sec-WebSocket-Accept` (RFC 6455 §4.2.2 step 5.4), and the
 //! client's key from 16 caller-supplied random bytes.
+//!
+//! SHA-1 is `sha1_smol`; base64 (RFC 4648 §4, standard alphabet, canonical padding and
+//! trailing bits) is the `base64` crate's `STANDARD` engine, without its `alloc` feature.
+
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine as _;
 
 /// The GUID every WebSocket server appends to the key before hashing (RFC 6455 §1.3).
 pub const WEBSOCKET_GUID: &str = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
@@ -25,12 +31,12 @@ impl AcceptKey {
     /// assert_eq!(accept.as_str(), "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");
     /// ```
     pub fn from_key(key: &[u8]) -> Self {
-        let mut sha = crate::sha1::Sha1::new();
+        let mut sha = sha1_smol::Sha1::new();
         sha.update(key);
         sha.update(WEBSOCKET_GUID.as_bytes());
         let mut out = [0u8; 28];
-        // 20 bytes always encode to exactly 28 characters.
-        crate::b64::encode(&sha.digest(), &mut out);
+        // 20 bytes always encode to exactly 28 characters: the slice is large enough.
+        let _ = STANDARD.encode_slice(sha.digest().bytes(), &mut out);
         AcceptKey(out)
     }
 
@@ -88,8 +94,8 @@ impl ClientKey {
     /// ```
     pub fn from_nonce(nonce: [u8; 16]) -> Self {
         let mut out = [0u8; 24];
-        // 16 bytes always encode to exactly 24 characters.
-        crate::b64::encode(&nonce, &mut out);
+        // 16 bytes always encode to exactly 24 characters: the slice is large enough.
+        let _ = STANDARD.encode_slice(nonce, &mut out);
         ClientKey(out)
     }
 
@@ -123,7 +129,10 @@ impl core::fmt::Debug for ClientKey {
 
 /// `true` when `key` is 24 base64 characters decoding to exactly 16 bytes.
 pub(crate) fn key_is_valid(key: &[u8]) -> bool {
-    crate::b64::is_key_16(key)
+    // 24 characters decode to at most 18 bytes; the engine refuses non-canonical padding
+    // and stray low bits in the last character.
+    let mut out = [0u8; 18];
+    key.len() == 24 && matches!(STANDARD.decode_slice(key, &mut out), Ok(16))
 }
 
 #[cfg(test)]
@@ -136,6 +145,80 @@ mod tests {
             AcceptKey::from_key(b"dGhlIHNhbXBsZSBub25jZQ==").as_str(),
             "s3pPLMBiTxaQ9kYGzzhZRbK+xOo="
         );
+    }
+
+    /// FIPS 180-1 / RFC 3174 test vectors through the accept computation's hash.
+    #[test]
+    fn sha1_known_answers() {
+        let hex = |d: [u8; 20]| {
+            d.iter()
+                .map(|b| std::format!("{b:02x}"))
+                .collect::<std::string::String>()
+        };
+        let one = |parts: &[&[u8]]| {
+            let mut s = sha1_smol::Sha1::new();
+            parts.iter().for_each(|p| s.update(p));
+            hex(s.digest().bytes())
+        };
+        assert_eq!(one(&[b"abc"]), "a9993e364706816aba3e25717850c26c9cd0d89d");
+        assert_eq!(one(&[b""]), "da39a3ee5e6b4b0d3255bfef95601890afd80709");
+        let long = b"abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq";
+        assert_eq!(one(&[long]), "84983e441c3bd26ebaae4aa1f95129e5e54670f1");
+        // Split anywhere: the same digest.
+        for cut in 0..=long.len() {
+            assert_eq!(
+                one(&[&long[..cut], &long[cut..]]),
+                "84983e441c3bd26ebaae4aa1f95129e5e54670f1"
+            );
+        }
+    }
+
+    /// Known keys and their accept values (RFC 6455 §1.3 and the nonces of all-equal bytes).
+    #[test]
+    fn known_keys_and_accepts() {
+        assert_eq!(
+            ClientKey::from_nonce([0; 16]).as_str(),
+            "AAAAAAAAAAAAAAAAAAAAAA=="
+        );
+        assert_eq!(
+            ClientKey::from_nonce([0xff; 16]).as_str(),
+            "/////////////////////w=="
+        );
+        assert_eq!(
+            ClientKey::from_nonce([0xfb; 16]).as_str(),
+            "+/v7+/v7+/v7+/v7+/v7+w=="
+        );
+        assert_eq!(
+            ClientKey::from_nonce(*b"the sample nonce")
+                .accept()
+                .as_str(),
+            "s3pPLMBiTxaQ9kYGzzhZRbK+xOo="
+        );
+        for n in [[0u8; 16], [0xff; 16], [0x5a; 16]] {
+            assert!(key_is_valid(ClientKey::from_nonce(n).as_str().as_bytes()));
+        }
+    }
+
+    /// Of the 64 values of the 22nd character only the four whose low four bits are zero
+    /// (`A`, `Q`, `g`, `w`) encode 16 bytes without stray bits.
+    #[test]
+    fn last_character_must_be_canonical() {
+        let alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+        let valid: std::vec::Vec<u8> = alphabet
+            .iter()
+            .copied()
+            .filter(|&c| {
+                let mut key = *b"dGhlIHNhbXBsZSBub25jZQ==";
+                key[21] = c;
+                key_is_valid(&key)
+            })
+            .collect();
+        assert_eq!(valid, b"AQgw");
+        assert!(!key_is_valid(b"dGhlIHNhbXBsZSBub25jZQ=A"));
+        assert!(!key_is_valid(b"dGhlIHNhbXBsZSBub25jZ-=="));
+        assert!(!key_is_valid(b"dGhlIHNhbXBsZSBub25jZ\xff=="));
+        assert!(!key_is_valid(b"dGhlIHNhbXBsZSBub25jZQ= "));
+        assert!(!key_is_valid(b""));
     }
 
     #[test]

@@ -2,8 +2,7 @@
 //! (RFC 6455 §4.1). A non-101 answer becomes a [`Diagnosis`].
 
 use super::diagnosis::diagnose;
-use super::head::{parse_response, HeadError};
-use super::limits::first_limit_failure;
+use super::parse::parse_response;
 use super::tokens::{
     header_values, list_contains, single, CommaList, Extension, Extensions, HeaderIter,
 };
@@ -632,34 +631,20 @@ impl<'b> Established<'b> {
 /// assert_eq!(validate_response(&req, b"HTTP/1.1 101 Swi"), Ok(Status::Partial));
 /// ```
 ///
-/// **Stack.** No header array: the head is parsed in one pass and its fields are read
-/// back from `response` when needed (about 0.2 KiB of stack on a Cortex-M4).
+/// **Stack.** `httparse` parses the head into [`MAX_HEADERS`](super::MAX_HEADERS) header
+/// slots (1 KiB on a 32-bit target) in a frame that is gone before the fields are read
+/// back from `response`. The crate docs give the measured total.
 pub fn validate_response<'b>(
     req: &ClientRequest<'_>,
     response: &'b [u8],
 ) -> Result<Status<Established<'b>>, ClientFailure<'b>> {
     let invalid = |e| Err(ClientFailure::Invalid(e));
-    let cap = req.limits.header_capacity();
-    // No line and no head can be longer than the whole buffer.
-    let limits = &req.limits;
-    if response.len() > limits.max_line || response.len() > limits.max_total {
-        if let Some((_, at)) = first_limit_failure(response, limits) {
-            // The verdict the earliest bytes decide, whatever the delivery: a syntax error
-            // already certain before the limit broke comes first.
-            let before = response.get(..at.saturating_sub(1)).unwrap_or(&[]);
-            return match parse_response(before, cap, &mut ()) {
-                Err(HeadError::TooManyHeaders) | Ok(_) => invalid(ResponseError::TooLarge),
-                Err(_) => invalid(ResponseError::Malformed),
-            };
-        }
-    }
-    let parsed = match parse_response(response, cap, &mut ()) {
+    let parsed = match parse_response(&req.limits, response) {
         Ok(Status::Complete(head)) => head,
         Ok(Status::Partial) => return Ok(Status::Partial),
-        Err(HeadError::TooManyHeaders) => return invalid(ResponseError::TooLarge),
-        Err(_) => return invalid(ResponseError::Malformed),
+        Err(e) => return invalid(e),
     };
-    let consumed = parsed.len;
+    let consumed = parsed.consumed;
     let head = response.get(..consumed).unwrap_or(response);
     let headers = HeaderIter::new(head);
     let status = parsed.code;

@@ -2,8 +2,10 @@
 
 /// Most header fields any head may carry, whatever [`Limits::max_headers`] says.
 ///
-/// [`Limits::max_headers`] above this value is clamped to it. The parser keeps no header
-/// array, so the bound costs no memory; it caps the work one head can ask for.
+/// [`Limits::max_headers`] above this value is clamped to it. It is also the size of the
+/// `httparse` header array [`validate_request`](super::validate_request) and
+/// [`validate_response`](super::validate_response) keep on the stack (16 bytes a slot on a
+/// 32-bit target); [`parse_request`](super::parse_request) takes a caller-sized one.
 ///
 /// ```
 /// assert_eq!(wsguard_core::handshake::MAX_HEADERS, 64);

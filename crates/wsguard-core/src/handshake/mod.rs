@@ -1,7 +1,7 @@
 //! The opening handshake (RFC 6455 §4), both sides, over caller buffers.
 //!
-//! **Server side.** [`validate_request`] parses an upgrade request in one pass (no header
-//! array: each field is classified as it is read) and checks it against a [`ServerConfig`]: method, HTTP/1.1,
+//! **Server side.** [`validate_request`] parses an upgrade request with `httparse`
+//! ([`parse_request`]) and checks it ([`validate_head`]) against a [`ServerConfig`]: method, HTTP/1.1,
 //! Host and the Host allowlist, the `Upgrade`/`Connection` token lists, version 13, the
 //! key, the Origin policy, the bearer token location and the subprotocol. The verdict is
 //! either an [`Accepted`] view (answer with [`write_accept_response`]) or a [`Rejection`]
@@ -35,8 +35,8 @@ mod auth;
 mod client;
 mod config;
 mod diagnosis;
-mod head;
 mod limits;
+mod parse;
 mod proxy;
 mod rejection;
 mod request;
@@ -51,8 +51,10 @@ pub use client::{
 };
 pub use config::{ServerConfig, SubprotocolToken, TokenConfig};
 pub use diagnosis::{Diagnosis, DiagnosisKind};
+pub use httparse::{Header, EMPTY_HEADER};
 pub use limits::{Limits, MAX_HEADERS};
+pub use parse::{parse_request, RequestHead};
 pub use rejection::{reason_phrase, Rejection};
-pub use request::{validate_request, Accepted};
+pub use request::{validate_head, validate_request, Accepted};
 pub use response::{write_accept_response, write_rejection_response};
 pub use tokens::{list_contains, CommaList, Extension, ExtensionParams, Extensions, HeaderIter};

@@ -71,6 +71,25 @@ pub enum Rejection {
     RequestTooLarge,
     /// The bytes are not a well-formed HTTP request head.
     MalformedRequest,
+    /// The request line (in practice its target) is longer than
+    /// [`Limits::max_line`](super::Limits::max_line) or
+    /// [`Limits::max_total`](super::Limits::max_total) allow (414, RFC 9112 §3).
+    TargetTooLong,
+    /// The request target is `*` (asterisk-form, only for `OPTIONS`, RFC 9112 §3.2.4).
+    TargetAsteriskForm,
+    /// The request target is `host:port` (authority-form, only for `CONNECT`, RFC 9112 §3.2.3).
+    TargetAuthorityForm,
+    /// The request target is an absolute URI whose scheme is not `http`, `https`, `ws`
+    /// or `wss`.
+    TargetScheme,
+    /// The request target is neither a path (`/…`) nor an absolute
+    /// `http(s)://` / `ws(s)://` URI with an authority.
+    TargetMalformed,
+    /// The request announces a body (`Transfer-Encoding`, or `Content-Length` other than
+    /// 0): an upgrade request has none, and the body bytes would be read as frames.
+    RequestBody,
+    /// `Content-Length` is not one field of digits (RFC 9112 §6.3: invalid framing).
+    ContentLengthInvalid,
 }
 
 const UPGRADE: (&str, &str) = ("Upgrade", "websocket");
@@ -91,8 +110,11 @@ impl Rejection {
             Origin(d) => d.http_status(),
             TokenMissing | TokenMalformed => 401,
             TooManyHeaders | HeaderLineTooLong | RequestTooLarge => 431,
+            TargetTooLong => 414,
             HttpVersion | HostMissing | HostMultiple | HostInvalid | KeyMissing | KeyMultiple
-            | KeyInvalid | SubprotocolNoMatch | TokenConflict | MalformedRequest => 400,
+            | KeyInvalid | SubprotocolNoMatch | TokenConflict | MalformedRequest
+            | TargetAsteriskForm | TargetAuthorityForm | TargetScheme | TargetMalformed
+            | RequestBody | ContentLengthInvalid => 400,
         }
     }
 
@@ -131,6 +153,7 @@ pub fn reason_phrase(status: u16) -> &'static str {
         403 => "Forbidden",
         404 => "Not Found",
         405 => "Method Not Allowed",
+        414 => "URI Too Long",
         426 => "Upgrade Required",
         429 => "Too Many Requests",
         431 => "Request Header Fields Too Large",
@@ -168,6 +191,13 @@ impl Diagnostic for Rejection {
             HeaderLineTooLong => "header_line_too_long",
             RequestTooLarge => "request_too_large",
             MalformedRequest => "malformed_request",
+            TargetTooLong => "target_too_long",
+            TargetAsteriskForm => "target_asterisk_form",
+            TargetAuthorityForm => "target_authority_form",
+            TargetScheme => "target_scheme",
+            TargetMalformed => "target_malformed",
+            RequestBody => "request_body",
+            ContentLengthInvalid => "content_length_invalid",
         }
     }
 
@@ -196,6 +226,13 @@ impl Diagnostic for Rejection {
             HeaderLineTooLong => "a line of the request head is longer than this server accepts",
             RequestTooLarge => "the request head is larger than this server accepts",
             MalformedRequest => "the bytes received are not a well-formed HTTP/1.1 request head",
+            TargetTooLong => "the request line (the URL's path and query) is longer than this server accepts",
+            TargetAsteriskForm => "the request target is `*`, which only an OPTIONS request may use; a WebSocket upgrade requests a path",
+            TargetAuthorityForm => "the request target is `host:port`, the form of a CONNECT request to a proxy, not a path",
+            TargetScheme => "the request target is an absolute URI whose scheme is not http, https, ws or wss",
+            TargetMalformed => "the request target is neither a path starting with `/` nor an absolute http(s):// or ws(s):// URI with a host",
+            RequestBody => "the upgrade request announces a body (Transfer-Encoding, or a Content-Length other than 0); an upgrade request has none, and its bytes would be taken for WebSocket frames",
+            ContentLengthInvalid => "Content-Length is not a single field of digits, so the request's framing is invalid",
         }
     }
 
@@ -224,6 +261,11 @@ impl Diagnostic for Rejection {
             HeaderLineTooLong => "shorten the header (often a cookie or a token in the URL) or raise the server's `Limits::max_line`",
             RequestTooLarge => "send a smaller request head or raise the server's `Limits::max_total`",
             MalformedRequest => "send a valid HTTP/1.1 request: `GET /path HTTP/1.1`, CRLF line endings, `Name: value` headers without spaces before the colon",
+            TargetTooLong => "shorten the URL (a token in the query string is a common cause; send it in `Authorization`) or raise the server's `Limits::max_line`",
+            TargetAsteriskForm | TargetAuthorityForm | TargetMalformed => "request the socket's path: `GET /path?query HTTP/1.1` (as WebSocket clients do)",
+            TargetScheme => "request the path (`GET /path`), or an absolute `ws://`, `wss://`, `http://` or `https://` URL",
+            RequestBody => "send the upgrade request without a body: no Transfer-Encoding and no Content-Length (or `Content-Length: 0`); check proxies that add one",
+            ContentLengthInvalid => "send no Content-Length, or exactly one `Content-Length: 0`",
         }
     }
 }

@@ -1,16 +1,16 @@
 //! Server side: validate an upgrade request held in a caller buffer (RFC 6455 §4.2.1).
 //!
 //! Checks run in this order, and the first failure is the verdict: limits and syntax,
-//! method, HTTP version, Host (present, single, allowed), `Upgrade`, `Connection`,
-//! `Sec-WebSocket-Version`, `Sec-WebSocket-Key`, Origin, bearer token, subprotocol.
+//! method, HTTP version, request target (RFC 9112 §3.2), body framing (RFC 9112 §6),
+//! Host (present, single, allowed), `Upgrade`, `Connection`, `Sec-WebSocket-Version`,
+//! `Sec-WebSocket-Key`, Origin, bearer token, subprotocol.
 
 use super::accept::{key_is_valid, AcceptKey};
 use super::auth::{locate_token, protocol_entries, EntryKind, ProtocolEntries, Token};
-use super::head::{parse_request, FieldSink, HeadError};
-use super::limits::{first_limit_failure, LimitError};
+use super::parse::{limit_verdict, parse_into, prefix_verdict, RequestHead};
 use super::tokens::{list_contains, Extensions, HeaderIter};
 use super::{Rejection, ServerConfig};
-use crate::origin::{Origin, OriginDenial};
+use crate::origin::{HostPolicy, Origin, OriginDenial};
 use crate::Status;
 
 /// A valid upgrade request, borrowed from the caller's buffer, with the accept value to
@@ -34,11 +34,12 @@ use crate::Status;
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Accepted<'b> {
-    /// The path, without the query.
+    /// The path, without the query (`/` for an absolute-form target without one).
     pub path: &'b str,
     /// The query string after `?`, if any (not percent-decoded).
     pub query: Option<&'b str>,
-    /// The Host header value.
+    /// The host the request is for: the `Host` value, or the authority of an
+    /// absolute-form target (RFC 9112 §3.2.2).
     pub host: &'b str,
     /// The Origin that passed the policy; `None` when absent and the policy allows that.
     pub origin: Option<Origin<'b>>,
@@ -125,13 +126,16 @@ impl defmt::Format for Accepted<'_> {
     }
 }
 
-/// The headers `validate_request` decides on, found in one pass: `(count, first value)`
-/// for the single-valued ones, "the list contains the token" for the list ones.
+/// The headers [`validate_head`] decides on, found in one pass over the parsed fields:
+/// `(count, first value)` for the single-valued ones, "the list contains the token" for
+/// the list ones, and whether the request announces a body.
 struct Slots<'b> {
     host: (usize, Option<&'b [u8]>),
     version: (usize, Option<&'b [u8]>),
     key: (usize, Option<&'b [u8]>),
     origin: (usize, Option<&'b [u8]>),
+    content_length: (usize, Option<&'b [u8]>),
+    transfer_encoding: bool,
     upgrade_websocket: bool,
     connection_upgrade: bool,
     auth_or_protocol: bool,
@@ -151,31 +155,35 @@ impl<'b> Slots<'b> {
             version: (0, None),
             key: (0, None),
             origin: (0, None),
+            content_length: (0, None),
+            transfer_encoding: false,
             upgrade_websocket: false,
             connection_upgrade: false,
             auth_or_protocol: false,
         }
     }
-}
 
-/// Each field is classified by name into its slot while the parser reads it.
-impl<'b> FieldSink<'b> for Slots<'b> {
-    fn field(&mut self, name: &'b [u8], value: &'b [u8]) {
-        // The length picks the one candidate name; only that one is compared.
-        let (want, slot): (&[u8], u8) = match name.len() {
-            4 => (b"host", 0),
-            6 => (b"origin", 1),
-            7 => (b"upgrade", 2),
-            10 => (b"connection", 3),
-            13 => (b"authorization", 4),
-            17 => (b"sec-websocket-key", 5),
-            21 => (b"sec-websocket-version", 6),
-            22 => (b"sec-websocket-protocol", 7),
+    /// Classifies one field by name into its slot.
+    fn field(&mut self, name: &[u8], value: &'b [u8]) {
+        // The length picks the candidate names; only those are compared.
+        let candidates: &[(&[u8], u8)] = match name.len() {
+            4 => &[(b"host", 0)],
+            6 => &[(b"origin", 1)],
+            7 => &[(b"upgrade", 2)],
+            10 => &[(b"connection", 3)],
+            13 => &[(b"authorization", 4)],
+            14 => &[(b"content-length", 8)],
+            17 => &[(b"sec-websocket-key", 5), (b"transfer-encoding", 9)],
+            21 => &[(b"sec-websocket-version", 6)],
+            22 => &[(b"sec-websocket-protocol", 7)],
             _ => return,
         };
-        if !name.eq_ignore_ascii_case(want) {
+        let Some(&(_, slot)) = candidates
+            .iter()
+            .find(|(want, _)| name.eq_ignore_ascii_case(want))
+        else {
             return;
-        }
+        };
         // `Upgrade` and `Connection` usually hold the one token: compared whole first.
         match slot {
             0 => note(&mut self.host, value),
@@ -192,37 +200,128 @@ impl<'b> FieldSink<'b> for Slots<'b> {
             }
             5 => note(&mut self.key, value),
             6 => note(&mut self.version, value),
+            8 => note(&mut self.content_length, value),
+            9 => self.transfer_encoding = true,
             _ => self.auth_or_protocol = true,
+        }
+    }
+
+    /// The message framing of RFC 9112 §6: an upgrade request carries no body.
+    ///
+    /// Any `Transfer-Encoding` announces a body (§6.1) and is refused, whatever its
+    /// value. `Content-Length: 0` (one field, digits only, value zero: `0`, `00`) is the
+    /// explicit statement that there is no body (§6.2, §6.3 rule 6) and is accepted. Any
+    /// other value is a body (`request_body`); a value that is not `1*DIGIT`, or several
+    /// `Content-Length` fields (even equal ones, which §6.3 rule 5 and RFC 9110 §8.6 let
+    /// a recipient refuse), is invalid framing (`content_length_invalid`, §6.3 rule 5:
+    /// 400 and close). Either way the bytes after the head are never taken for frames.
+    fn framing(&self) -> Result<(), Rejection> {
+        if self.transfer_encoding {
+            return Err(Rejection::RequestBody);
+        }
+        match self.content_length {
+            (0, _) => Ok(()),
+            (1, Some(v)) if !v.is_empty() && v.iter().all(u8::is_ascii_digit) => {
+                if v.iter().all(|&d| d == b'0') {
+                    Ok(())
+                } else {
+                    Err(Rejection::RequestBody)
+                }
+            }
+            _ => Err(Rejection::ContentLengthInvalid),
         }
     }
 }
 
-/// The rejection for a syntax error on `bytes`.
-fn syntax_rejection(e: HeadError, bytes: &[u8]) -> Rejection {
-    match e {
-        HeadError::TooManyHeaders => Rejection::TooManyHeaders,
-        HeadError::Version if names_http_version(bytes) => Rejection::HttpVersion,
-        _ => Rejection::MalformedRequest,
+/// The request target, by form (RFC 9112 §3.2).
+struct Target<'b> {
+    path: &'b str,
+    query: Option<&'b str>,
+    /// The authority of an absolute-form target, which replaces `Host` (§3.2.2).
+    authority: Option<&'b str>,
+}
+
+/// `scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." )` (RFC 3986 §3.1).
+fn is_scheme(s: &str) -> bool {
+    let mut b = s.bytes();
+    b.next().is_some_and(|c| c.is_ascii_alphabetic())
+        && b.all(|c| c.is_ascii_alphanumeric() || matches!(c, b'+' | b'-' | b'.'))
+}
+
+/// Splits `path?query`; a byte loop, not `split_once('?')`: no char searcher and no
+/// `memchr` in the binary.
+fn split_query(target: &str) -> (&str, Option<&str>) {
+    match target.bytes().position(|c| c == b'?') {
+        Some(i) => (
+            target.get(..i).unwrap_or(target),
+            Some(target.get(i + 1..).unwrap_or("")),
+        ),
+        None => (target, None),
     }
 }
 
-/// `true` when the request line is `<method> <target> HTTP/…` — an unsupported version
-/// rather than a malformed line (`GET /a b HTTP/1.1` also fails on the version token).
-fn names_http_version(request: &[u8]) -> bool {
-    let start = request
+/// Classifies the request target (RFC 9112 §3.2). Origin-form (`/path?query`) is the
+/// form of every WebSocket client; absolute-form is accepted for `http`, `https`, `ws`
+/// and `wss` (§3.2.2: a server must accept it), its authority then standing for `Host`;
+/// asterisk-form (OPTIONS only), authority-form (CONNECT only) and other schemes are
+/// refused. The bytes of an origin-form path are not restricted beyond what the parser
+/// accepts: browsers send `|`, `^`, `[`, `]` unescaped (WHATWG path percent-encode set).
+fn classify_target(target: &str) -> Result<Target<'_>, Rejection> {
+    if target.starts_with('/') {
+        let (path, query) = split_query(target);
+        return Ok(Target {
+            path,
+            query,
+            authority: None,
+        });
+    }
+    if target == "*" {
+        return Err(Rejection::TargetAsteriskForm);
+    }
+    let colon = target.bytes().position(|c| c == b':');
+    let (scheme, rest) = match colon {
+        Some(i) => (
+            target.get(..i).unwrap_or(""),
+            target.get(i + 1..).unwrap_or(""),
+        ),
+        None => return Err(Rejection::TargetMalformed),
+    };
+    if let Some(rest) = rest.strip_prefix("//").filter(|_| is_scheme(scheme)) {
+        let known = ["http", "https", "ws", "wss"]
+            .iter()
+            .any(|k| scheme.eq_ignore_ascii_case(k));
+        if !known {
+            return Err(Rejection::TargetScheme);
+        }
+        let end = rest
+            .bytes()
+            .position(|c| c == b'/' || c == b'?')
+            .unwrap_or(rest.len());
+        let authority = rest.get(..end).unwrap_or("");
+        let after = rest.get(end..).unwrap_or("");
+        let (path, query) = split_query(after);
+        return Ok(Target {
+            path: if path.is_empty() { "/" } else { path },
+            query,
+            authority: Some(authority),
+        });
+    }
+    // `host:port` with no path is the authority-form of CONNECT (§3.2.3).
+    // Byte loops, not `rsplit`/`contains`: no `str` pattern searchers in the binary.
+    let last_colon = target.bytes().rposition(|c| c == b':').unwrap_or(0);
+    let port = target.as_bytes().get(last_colon + 1..).unwrap_or(&[]);
+    if !port.is_empty() && port.iter().all(u8::is_ascii_digit) && !target.bytes().any(|c| c == b'/')
+    {
+        return Err(Rejection::TargetAuthorityForm);
+    }
+    let known = ["http", "https", "ws", "wss"]
         .iter()
-        .position(|&b| b != b'\r' && b != b'\n')
-        .unwrap_or(0);
-    let rest = request.get(start..).unwrap_or(&[]);
-    let line = rest.split(|&b| b == b'\n').next().unwrap_or(&[]);
-    let line = line.strip_suffix(b"\r").unwrap_or(line);
-    let mut parts = line.split(|&b| b == b' ');
-    // Only the version token decides, so that a request and every prefix of it that
-    // already shows the bad version get the same verdict; `HTTP/1.1` followed by junk is
-    // a malformed line, not a version problem.
-    matches!((parts.next(), parts.next(), parts.next()),
-        (Some(m), Some(t), Some(v)) if !m.is_empty() && !t.is_empty()
-            && v.starts_with(b"HTTP/") && v != b"HTTP/1.1")
+        .any(|k| scheme.eq_ignore_ascii_case(k));
+    Err(if is_scheme(scheme) && !known {
+        Rejection::TargetScheme
+    } else {
+        Rejection::TargetMalformed
+    })
 }
 
 /// Validates an upgrade request held in `request` (a prefix of the bytes received so far).
@@ -236,9 +335,13 @@ fn names_http_version(request: &[u8]) -> bool {
 ///
 /// Never panics, never allocates. At most `limits.max_headers` header fields are
 /// accepted (clamped to [`MAX_HEADERS`](super::MAX_HEADERS)); more is `too_many_headers`.
+/// The same as [`parse_request`](super::parse_request) then [`validate_head`].
 ///
-/// **Stack.** No header array: the head is parsed in one pass and each field is
-/// classified as it is read (about 0.4 KiB of stack on a Cortex-M4, see the crate docs).
+/// **Stack.** The head is parsed by `httparse` into an array of
+/// [`MAX_HEADERS`](super::MAX_HEADERS) header slots (1 KiB on a 32-bit target), in a
+/// frame that is gone before the policy checks run (see the crate docs for the measured
+/// total). A device that allows fewer headers can call [`parse_request`](super::parse_request) with a smaller
+/// array of its own, then [`validate_head`].
 ///
 /// ```
 /// use wsguard_core::handshake::{validate_request, Rejection, ServerConfig};
@@ -253,55 +356,127 @@ pub fn validate_request<'b>(
     config: &ServerConfig<'_>,
     request: &'b [u8],
 ) -> Result<Status<Accepted<'b>>, Rejection> {
-    let limits = &config.limits;
-    // No line and no head can be longer than the whole buffer: the separate limit
-    // scan is only needed when the buffer could break a limit.
-    let cap = limits.header_capacity();
-    if request.len() > limits.max_line || request.len() > limits.max_total {
-        if let Some((limit, at)) = first_limit_failure(request, limits) {
-            // The verdict is the one the earliest bytes decide, whatever the delivery: a
-            // syntax error already certain before the limit broke comes first.
-            let before = request.get(..at.saturating_sub(1)).unwrap_or(&[]);
-            if let Err(e) = parse_request(before, cap, &mut ()) {
-                return Err(syntax_rejection(e, before));
-            }
-            return Err(match limit {
-                LimitError::LineTooLong => Rejection::HeaderLineTooLong,
-                LimitError::TooLarge => Rejection::RequestTooLarge,
-            });
-        }
+    match parse_and_classify(&config.limits, request)? {
+        Status::Complete(c) => check(config, c).map(Status::Complete),
+        Status::Partial => Ok(Status::Partial),
     }
-    // One pass: the syntax is checked and each field classified by name into its slot.
-    let mut slots = Slots::new();
-    let head = match parse_request(request, cap, &mut slots) {
-        Ok(Status::Complete(head)) => head,
-        Ok(Status::Partial) => return Ok(Status::Partial),
-        Err(e) => return Err(syntax_rejection(e, request)),
-    };
-    let consumed = head.len;
-    if head.method != b"GET" {
+}
+
+/// What the checks need from a parsed head; it borrows the request bytes only, not the
+/// header array.
+struct Classified<'b> {
+    target: &'b str,
+    slots: Slots<'b>,
+    consumed: usize,
+    bytes: &'b [u8],
+}
+
+/// Method, version, and each field classified into its slot.
+fn classify<'b>(head: &RequestHead<'_, 'b>) -> Result<Classified<'b>, Rejection> {
+    if head.method != "GET" {
         return Err(Rejection::MethodNotGet);
     }
     if head.minor != 1 {
         return Err(Rejection::HttpVersion);
     }
-    let target = head.target;
-    // A byte loop, not `split_once('?')`: no char searcher and no `memchr` in the binary.
-    let (path, query) = match target.bytes().position(|c| c == b'?') {
-        Some(i) => (
-            target.get(..i).unwrap_or(target),
-            Some(target.get(i + 1..).unwrap_or("")),
-        ),
-        None => (target, None),
-    };
+    let mut slots = Slots::new();
+    for h in head.headers {
+        slots.field(h.name.as_bytes(), h.value);
+    }
+    Ok(Classified {
+        target: head.target,
+        slots,
+        consumed: head.consumed,
+        bytes: head.bytes,
+    })
+}
 
-    // Host: exactly one; well-formed and allowed per the Host policy.
+/// [`parse_request`] into header arrays of [`MAX_HEADERS`](super::MAX_HEADERS) slots
+/// that live only in out-of-line frames, gone before the policy checks run: the stack is
+/// the larger of the two, not their sum. The limit test itself stays inline, so a build
+/// whose buffers cannot break a limit drops the limit path.
+fn parse_and_classify<'b>(
+    limits: &super::Limits,
+    request: &'b [u8],
+) -> Result<Status<Classified<'b>>, Rejection> {
+    let cap = limits.header_capacity();
+    if let Some(r) = limit_verdict(limits, request, |before| prefix_in_own_array(before, cap)) {
+        return Err(r);
+    }
+    parse_in_own_array(request, cap)
+}
+
+#[inline(never)]
+fn prefix_in_own_array(before: &'_ [u8], cap: usize) -> (Result<(), httparse::Error>, bool) {
+    let mut headers = [httparse::EMPTY_HEADER; super::MAX_HEADERS];
+    let (headers, _) = headers.split_at_mut(cap.min(super::MAX_HEADERS));
+    prefix_verdict(before, headers)
+}
+
+#[inline(never)]
+fn parse_in_own_array(request: &[u8], cap: usize) -> Result<Status<Classified<'_>>, Rejection> {
+    let mut headers = [httparse::EMPTY_HEADER; super::MAX_HEADERS];
+    let (headers, _) = headers.split_at_mut(cap.min(super::MAX_HEADERS));
+    match parse_into(request, headers)? {
+        Status::Complete(head) => classify(&head).map(Status::Complete),
+        Status::Partial => Ok(Status::Partial),
+    }
+}
+
+/// Checks a complete request head from [`parse_request`](super::parse_request) against `config`: the rules
+/// of [`validate_request`], without parsing again.
+///
+/// Checks run in this order, and the first failure is the verdict: method, HTTP
+/// version, request target, body framing, Host (present, single, allowed — the
+/// authority of an absolute-form target instead of the `Host` value), `Upgrade`,
+/// `Connection`, `Sec-WebSocket-Version`, `Sec-WebSocket-Key`, Origin, bearer token,
+/// subprotocol.
+///
+/// ```
+/// use wsguard_core::handshake::{parse_request, validate_head, Rejection, ServerConfig, EMPTY_HEADER};
+/// use wsguard_core::origin::OriginPolicy;
+/// use wsguard_core::Status;
+/// let cfg = ServerConfig::new(OriginPolicy::new(&[]).allow_missing(true));
+/// let req = b"GET /ws HTTP/1.1\r\nHost: a\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
+///             Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n";
+/// let mut headers = [EMPTY_HEADER; 16];
+/// let Ok(Status::Complete(head)) = parse_request(&cfg.limits, req, &mut headers) else { panic!() };
+/// assert_eq!(head.target, "/ws"); // route first, then validate
+/// assert_eq!(validate_head(&cfg, &head).unwrap().path, "/ws");
+/// ```
+pub fn validate_head<'b>(
+    config: &ServerConfig<'_>,
+    head: &RequestHead<'_, 'b>,
+) -> Result<Accepted<'b>, Rejection> {
+    check(config, classify(head)?)
+}
+
+/// The checks after method and version, in the documented order.
+fn check<'b>(config: &ServerConfig<'_>, head: Classified<'b>) -> Result<Accepted<'b>, Rejection> {
+    let target = classify_target(head.target)?;
+    let slots = head.slots;
+    slots.framing()?;
+
+    // Host: exactly one; well-formed and allowed per the Host policy. With an
+    // absolute-form target its authority is the host (RFC 9112 §3.2.2) and the `Host`
+    // field, still required, need only be well-formed.
     let host = match slots.host {
         (0, _) | (_, None) => return Err(Rejection::HostMissing),
         (1, Some(h)) => h,
         _ => return Err(Rejection::HostMultiple),
     };
-    let host = config.hosts.check_text(host).map_err(Rejection::Host)?;
+    let host = match target.authority {
+        None => config.hosts.check_text(host).map_err(Rejection::Host)?,
+        Some(authority) => {
+            HostPolicy::new(&[])
+                .check_text(host)
+                .map_err(Rejection::Host)?;
+            config
+                .hosts
+                .check_text(authority.as_bytes())
+                .map_err(Rejection::Host)?
+        }
+    };
 
     if !slots.upgrade_websocket {
         return Err(Rejection::UpgradeMissing);
@@ -335,14 +510,14 @@ pub fn validate_request<'b>(
         _ => return Err(Rejection::Origin(OriginDenial::Multiple)),
     };
 
-    // The token and subprotocol lookups walk the headers again only when a request
+    // The token and subprotocol lookups walk the head again only when a request
     // carries `Authorization` or `Sec-WebSocket-Protocol` at all.
-    let head_bytes = request.get(..consumed).unwrap_or(request);
     let headers = if slots.auth_or_protocol {
-        HeaderIter::new(head_bytes)
+        HeaderIter::new(head.bytes)
     } else {
         HeaderIter::fields(&[])
     };
+    let query = target.query;
     let token = locate_token(&config.token, headers, query)?;
 
     let mut subprotocol = None;
@@ -363,8 +538,8 @@ pub fn validate_request<'b>(
         return Err(Rejection::SubprotocolNoMatch);
     }
 
-    Ok(Status::Complete(Accepted {
-        path,
+    Ok(Accepted {
+        path: target.path,
         query,
         host,
         origin,
@@ -372,9 +547,9 @@ pub fn validate_request<'b>(
         token,
         key,
         accept: AcceptKey::from_key(key.as_bytes()),
-        consumed,
-        head: head_bytes,
-    }))
+        consumed: head.consumed,
+        head: head.bytes,
+    })
 }
 
 #[cfg(test)]

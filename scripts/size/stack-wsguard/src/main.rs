@@ -10,8 +10,8 @@ use core::future::Future;
 use core::hint::black_box;
 use wsguard_core::frame::{encoder, Decoder, DecoderConfig, Opcode, Role};
 use wsguard_core::handshake::{
-    validate_request, validate_response, write_accept_response, write_request, ClientRequest,
-    ServerConfig,
+    parse_request, validate_head, validate_request, validate_response, write_accept_response,
+    write_request, ClientRequest, ServerConfig, EMPTY_HEADER,
 };
 use wsguard_core::io::{accept, connect, Options, WebSocket};
 use wsguard_core::origin::{OriginPolicy, Pattern};
@@ -57,6 +57,21 @@ fn stack_validate_request(req: &[u8], out: &mut [u8]) -> usize {
     match validate_request(&config(), req) {
         Ok(s) => s
             .complete()
+            .map(|a| write_accept_response(&a, out).unwrap_or(0))
+            .unwrap_or(0),
+        Err(r) => r.status() as usize,
+    }
+}
+
+/// A device that allows 16 header fields sizes the `httparse` header array itself.
+#[inline(never)]
+fn stack_parse_request_16(req: &[u8], out: &mut [u8]) -> usize {
+    let cfg = config();
+    let mut headers = [EMPTY_HEADER; 16];
+    match parse_request(&cfg.limits, req, &mut headers) {
+        Ok(s) => s
+            .complete()
+            .and_then(|h| validate_head(&cfg, &h).ok())
             .map(|a| write_accept_response(&a, out).unwrap_or(0))
             .unwrap_or(0),
         Err(r) => r.status() as usize,
@@ -158,6 +173,7 @@ pub extern "C" fn _start() -> ! {
     let mut rx = [0u8; 1024];
     let mut tx = [0u8; 512];
     let mut sum = stack_validate_request(black_box(REQUEST), &mut tx);
+    sum += stack_parse_request_16(black_box(REQUEST), &mut tx);
     sum += stack_write_request(&mut tx);
     sum += stack_validate_response(black_box(RESPONSE));
     rx[..RESPONSE.len()].copy_from_slice(black_box(RESPONSE));
