@@ -9,6 +9,7 @@ use super::auth::{locate_token, protocol_entries, EntryKind, ProtocolEntries, To
 use super::head::{parse_request, FieldSink, HeadError};
 use super::limits::{first_limit_failure, LimitError};
 use super::tokens::{list_contains, Extensions, HeaderIter};
+use super::extensions::{check_extensions, ExtensionError};
 use super::{Rejection, ServerConfig};
 use crate::origin::{Origin, OriginDenial};
 use crate::Status;
@@ -135,6 +136,7 @@ struct Slots<'b> {
     upgrade_websocket: bool,
     connection_upgrade: bool,
     auth_or_protocol: bool,
+    extensions: Result<(), ExtensionError>,
 }
 
 fn note<'b>(slot: &mut (usize, Option<&'b [u8]>), value: &'b [u8]) {
@@ -154,6 +156,7 @@ impl<'b> Slots<'b> {
             upgrade_websocket: false,
             connection_upgrade: false,
             auth_or_protocol: false,
+            extensions: Ok(()),
         }
     }
 }
@@ -171,6 +174,7 @@ impl<'b> FieldSink<'b> for Slots<'b> {
             17 => (b"sec-websocket-key", 5),
             21 => (b"sec-websocket-version", 6),
             22 => (b"sec-websocket-protocol", 7),
+            24 => (b"sec-websocket-extensions", 8),
             _ => return,
         };
         if !name.eq_ignore_ascii_case(want) {
@@ -192,6 +196,7 @@ impl<'b> FieldSink<'b> for Slots<'b> {
             }
             5 => note(&mut self.key, value),
             6 => note(&mut self.version, value),
+            8 => self.extensions = self.extensions.and_then(|()| check_extensions(value)),
             _ => self.auth_or_protocol = true,
         }
     }
@@ -323,6 +328,7 @@ pub fn validate_request<'b>(
         return Err(Rejection::KeyInvalid);
     }
     let key = core::str::from_utf8(key).map_err(|_| Rejection::KeyInvalid)?;
+    slots.extensions.map_err(Rejection::Extensions)?;
 
     let origin = match slots.origin {
         (0, _) => {
