@@ -701,6 +701,13 @@ typedef struct wsguard_close_info {
     struct wsguard_str retry_code;
     /// Number of likely causes (read them with `wsguard_close_code_cause()`).
     size_t causes_len;
+    /// Where the meaning comes from, as a stable code: `iana`, `convention` (a
+    /// widespread habit such as 4401, not a registration), `application` or
+    /// `unregistered`.
+    struct wsguard_str registration;
+    /// True when the entry comes from a registry (the conventions registry or the
+    /// application's), not from the one built-in classification.
+    bool app_defined;
 } wsguard_close_info;
 
 /// A parsed Close-frame payload. `reason` points INTO the payload buffer you passed: it is

@@ -556,10 +556,16 @@ static void test_close_registry(void) {
     CHECK_INT(info.retry, WSGUARD_RETRY_AFTER_REAUTH);
     CHECK_WSTR(info.retry_code, "after_reauth");
     CHECK_INT(info.causes_len, 0);
-    /* unregistered codes fall back to the built-in classification (not the conventions) */
-    CHECK_RESULT(wsguard_close_registry_classify(reg, 4401, &info), WSGUARD_RESULT_OK);
+    /* codes the app did not register fall back to the one built-in classification:
+       4499 is unregistered, 4401 the convention (marked as such, not app-defined) */
+    CHECK_RESULT(wsguard_close_registry_classify(reg, 4499, &info), WSGUARD_RESULT_OK);
     CHECK_INT(info.name.len, 0);
     CHECK_INT(info.category, WSGUARD_CLOSE_CATEGORY_PRIVATE);
+    CHECK_WSTR(info.registration, "unregistered");
+    CHECK_RESULT(wsguard_close_registry_classify(reg, 4401, &info), WSGUARD_RESULT_OK);
+    CHECK_WSTR(info.name, "unauthorized");
+    CHECK_WSTR(info.registration, "convention");
+    CHECK_INT(info.app_defined, 0);
     CHECK_RESULT(wsguard_close_registry_classify(reg, 1001, &info), WSGUARD_RESULT_OK);
     CHECK_WSTR(info.name, "going_away");
     /* defaults: category private, sender server; explicit sender */
@@ -644,7 +650,7 @@ static void test_close_registry(void) {
         why = dclose(4100);   /* room_full: never */
         CHECK_RESULT(wsguard_reconnect_on_disconnect(rc, &why, 0, 0, &d), WSGUARD_RESULT_OK);
         CHECK_INT(d.stop_reason, WSGUARD_RECONNECT_STOP_REASON_NOT_RETRYABLE);
-        why = dclose(4401);   /* the app registry replaces the conventions: private, backoff */
+        why = dclose(4499);   /* in no registry: private, backoff */
         CHECK_RESULT(wsguard_reconnect_on_disconnect(rc, &why, 0, 0, &d), WSGUARD_RESULT_OK);
         CHECK_RETRY(d, 500, 500, 1);
         /* a dead registry is caught (best effort) instead of read */

@@ -149,6 +149,8 @@ static void close_case(const cJSON *c) {
         if (jstr(e, "category")) CHECK_WSTR(info.category_code, jstr(e, "category"));
         if (jstr(e, "sender")) CHECK_WSTR(info.sender, jstr(e, "sender"));
         if (jstr(e, "retry")) CHECK_WSTR(info.retry_code, jstr(e, "retry"));
+        if (jstr(e, "registration")) CHECK_WSTR(info.registration, jstr(e, "registration"));
+        if (jhas(e, "app_defined")) CHECK_INT(info.app_defined, jbool(e, "app_defined", 0));
         if (jhas(e, "wire_valid")) CHECK_INT(info.wire_valid, jbool(e, "wire_valid", 0));
         CHECK(info.description.len > 0 && info.remedy.len > 0);
     } else if (strcmp(kind, "parse_payload") == 0) {

@@ -127,6 +127,13 @@ pub struct wsguard_close_info {
     pub retry_code: wsguard_str,
     /// Number of likely causes (read them with `wsguard_close_code_cause()`).
     pub causes_len: usize,
+    /// Where the meaning comes from, as a stable code: `iana`, `convention` (a
+    /// widespread habit such as 4401, not a registration), `application` or
+    /// `unregistered`.
+    pub registration: wsguard_str,
+    /// True when the entry comes from a registry (the conventions registry or the
+    /// application's), not from the one built-in classification.
+    pub app_defined: bool,
 }
 
 fn sender_code(s: Sender) -> &'static str {
@@ -149,6 +156,8 @@ pub(crate) fn info_of(c: close::CloseInfo) -> wsguard_close_info {
         retry: c.retry().into(),
         retry_code: wsguard_str::from_static(c.retry().code()),
         causes_len: c.causes().len(),
+        registration: wsguard_str::from_static(c.registration().code()),
+        app_defined: c.is_app_defined(),
     }
 }
 

@@ -36,9 +36,14 @@ pub struct CloseInfo {
     /// Reconnect advice (``"never"``, ``"after_reauth"``, ``"soon"``, ``"with_backoff"``, ``"after_delay"``).
     #[pyo3(get)]
     retry: &'static str,
-    /// ``True`` when the entry comes from an application registry (the conventions).
+    /// ``True`` when the entry comes from a registry (the conventions registry or the
+    /// application's), not from the one built-in classification.
     #[pyo3(get)]
     app_defined: bool,
+    /// Where the meaning comes from: ``"iana"``, ``"convention"`` (a widespread habit
+    /// such as 4401, not a registration), ``"application"`` or ``"unregistered"``.
+    #[pyo3(get)]
+    registration: &'static str,
 }
 
 impl From<CoreInfo> for CloseInfo {
@@ -54,6 +59,7 @@ impl From<CoreInfo> for CloseInfo {
             remedy: i.remedy(),
             retry: i.retry().code(),
             app_defined: i.is_app_defined(),
+            registration: i.registration().code(),
         }
     }
 }
@@ -108,8 +114,11 @@ fn classify_core(code: u16, conventions: bool) -> CoreInfo {
 /// Classifies a close code (0–65535): name, category, wire validity, usual sender,
 /// a sentence for users, likely causes, remedy and retry advice.
 ///
-/// With ``conventions=True`` the widespread (non-standard) application codes are known
-/// too: 3000/3003/3008 and "4000 + HTTP status" (4401 unauthorized, 4403 forbidden ...).
+/// This is the one classification of every tier (the same as ``wsguard explain``): IANA
+/// codes (1000–1015, 3000/3003/3008) and the widespread "4000 + HTTP status" conventions
+/// (4401 unauthorized, 4403 forbidden ...) with ``registration == "convention"``.
+/// ``conventions=True`` reads them from the conventions registry instead, so
+/// ``app_defined`` is ``True`` for them.
 #[pyfunction]
 #[pyo3(signature = (code, *, conventions = false))]
 pub fn classify_close(
@@ -128,6 +137,9 @@ fn explain_info(i: &CloseInfo) -> String {
         i.name.unwrap_or("(unregistered)"),
         i.description
     );
+    if i.registration == "convention" {
+        out.push_str("\n  note: a convention, not an IANA registration");
+    }
     for (what, fix) in &i.causes {
         out.push_str(&format!("\n  likely: {what} -> {fix}"));
     }

@@ -56,9 +56,11 @@ pub struct Handshake {
     /// The ``Sec-WebSocket-Key`` as received.
     #[pyo3(get)]
     key: String,
-    /// Extension names offered in ``Sec-WebSocket-Extensions`` (not negotiated).
+    /// Extensions offered in ``Sec-WebSocket-Extensions`` (all headers, in order; parsed by
+    /// the RFC 6455 §9.1 grammar, not negotiated), as ``(name, [(param, value or None)])``
+    /// like python-websockets' ``ExtensionHeader``; quoted values come without quotes.
     #[pyo3(get)]
-    extensions: Vec<String>,
+    extensions: Vec<(String, Vec<(String, Option<String>)>)>,
     /// The exact ``101 Switching Protocols`` response the core writes for this request.
     response: Vec<u8>,
 }
@@ -95,7 +97,13 @@ impl From<&Accepted<'_>> for Handshake {
             query: a.query.map(str::to_owned),
             host: a.host.to_owned(),
             key: a.key.to_owned(),
-            extensions: a.extensions().map(|e| e.name.to_owned()).collect(),
+            extensions: a
+                .extensions()
+                .map(|e| {
+                    let params = e.params().map(|(n, v)| (n.to_owned(), v.map(str::to_owned)));
+                    (e.name.to_owned(), params.collect())
+                })
+                .collect(),
             response: grow_write(|buf| write_accept_response(a, buf)),
         }
     }

@@ -92,7 +92,7 @@ def run_close(case: Case) -> None:
     if kind == "classify":
         info = wsguard.classify_close(case["close_code"], conventions=case.get("registry") == "conventions")
         check(case, "ok", True, expect["ok"])
-        for field in ("name", "category", "wire_valid", "sender", "retry"):
+        for field in ("name", "category", "wire_valid", "sender", "retry", "registration", "app_defined"):
             if field in expect:
                 check(case, field, getattr(info, field), expect[field])
         check(case, "is_wire_valid", wsguard.is_wire_valid(case["close_code"]), info.wire_valid)
@@ -274,9 +274,14 @@ def run_handshake(case: Case) -> None:
             return
         assert result is not None, f"{case['name']}: got partial, want a verdict"
         check(case, "ok", True, expect["ok"])
-        for field in ("accept", "path", "query", "host", "origin", "subprotocol", "token", "token_source", "extensions"):
+        for field in ("accept", "path", "query", "host", "origin", "subprotocol", "token", "token_source"):
             if field in expect:
                 check(case, field, getattr(result, field), expect[field])
+        if "extensions" in expect:
+            check(case, "extensions", [name for name, _ in result.extensions], expect["extensions"])
+        if "extension_params" in expect:
+            got = [[[p, v] for p, v in params] for _, params in result.extensions]
+            check(case, "extension_params", got, expect["extension_params"])
         if "extra_headers" in expect:
             check(case, "extra_headers", [], expect["extra_headers"])
         if "response" in expect:

@@ -8,7 +8,7 @@ use crate::exit;
 use crate::style::{wrap, ColorChoice, Style};
 use clap::Args;
 use serde_json::json;
-use wsguard_core::close::{CloseInfo, Retry, CONVENTIONS};
+use wsguard_core::close::{classify, CloseInfo, Registration, Retry};
 
 /// Arguments of `wsguard explain`.
 #[derive(Args, Debug)]
@@ -54,9 +54,10 @@ pub fn run(args: ExplainArgs, color: ColorChoice) -> u8 {
     exit::OK
 }
 
-/// Human text and JSON for a close code.
+/// Human text and JSON for a close code: the core's one classification
+/// ([`classify`]), so the CLI says what every library tier says.
 pub fn explain_close(code: u16, s: &Style) -> (String, serde_json::Value) {
-    let info = CONVENTIONS.classify(code);
+    let info = classify(code);
     (render_close(&info, s), close_json(&info))
 }
 
@@ -95,12 +96,15 @@ fn render_close(info: &CloseInfo, s: &Style) -> String {
         s.code(info.sender().code()),
         wire
     );
-    if info.is_app_defined() {
-        o += &format!(
-            "  {:<10} {}\n",
-            "note", "an application convention, not an IANA registration"
-        );
-    }
+    let note = match info.registration() {
+        Registration::Iana => "registered with IANA",
+        Registration::Convention => {
+            "a convention (4000 + HTTP status), not an IANA registration: your application may mean something else"
+        }
+        Registration::Application => "registered by the application",
+        Registration::Unregistered => "not registered: only its range is known",
+    };
+    o += &format!("  {:<10} {}\n", "registry", wrap(note, 88, 13));
     o += &format!("  {:<10} {}\n", "meaning", wrap(info.description(), 88, 13));
     if !info.causes().is_empty() {
         o += &format!("  {}\n", s.bold("likely causes"));
@@ -128,6 +132,7 @@ fn close_json(info: &CloseInfo) -> serde_json::Value {
         "sender": info.sender().code(),
         "wire_valid": info.wire_valid,
         "app_defined": info.is_app_defined(),
+        "registration": info.registration().code(),
         "description": info.description(),
         "causes": info.causes().iter().map(|c| json!({"what": c.what, "fix": c.fix})).collect::<Vec<_>>(),
         "remedy": info.remedy(),
@@ -187,10 +192,26 @@ mod tests {
     }
 
     #[test]
-    fn convention_codes_are_known() {
-        let (_, v) = explain_close(4401, &Style::plain());
-        assert_eq!(v["app_defined"], true);
-        assert!(v["name"].is_string());
+    fn convention_codes_are_known_and_marked() {
+        let (text, v) = explain_close(4401, &Style::plain());
+        assert_eq!(v["registration"], "convention");
+        assert_eq!(v["name"], "unauthorized");
+        assert!(text.contains("not an IANA registration"), "{text}");
+        let (_, v) = explain_close(3008, &Style::plain());
+        assert_eq!((&v["name"], &v["registration"]), (&json!("timeout"), &json!("iana")));
+    }
+
+    #[test]
+    fn every_code_agrees_with_the_core() {
+        for code in 0..=u16::MAX {
+            let (_, v) = explain_close(code, &Style::plain());
+            let info = classify(code);
+            assert_eq!(v["name"], json!(info.name()), "{code}");
+            assert_eq!(v["category"], info.category().code(), "{code}");
+            assert_eq!(v["retry"], info.retry().code(), "{code}");
+            assert_eq!(v["registration"], info.registration().code(), "{code}");
+            assert_eq!(v["app_defined"], false, "{code}");
+        }
     }
 
     #[test]

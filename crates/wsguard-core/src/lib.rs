@@ -81,6 +81,7 @@ extern crate std;
 
 pub mod close;
 mod diag;
+mod hostname;
 pub mod frame;
 pub mod handshake;
 pub mod heartbeat;

@@ -55,6 +55,8 @@ fn close_code_vectors() {
                     "wire_valid": info.wire_valid,
                     "sender": info.sender().code(),
                     "retry": info.retry().code(),
+                    "registration": info.registration().code(),
+                    "app_defined": info.is_app_defined(),
                 })
             }
             "parse_payload" => {

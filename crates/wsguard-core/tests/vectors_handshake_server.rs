@@ -181,6 +181,32 @@ fn run_case(file: &Value, case: &Value) -> Vec<String> {
                         .collect::<Vec<_>>(),
                 ),
             );
+            check(
+                "extension_params",
+                Value::from(
+                    a.extensions()
+                        .map(|e| {
+                            Value::from(
+                                e.params()
+                                    .map(|(n, v)| serde_json::json!([n, v]))
+                                    .collect::<Vec<_>>(),
+                            )
+                        })
+                        .collect::<Vec<_>>(),
+                ),
+            );
+            check(
+                "deflate",
+                Value::from(
+                    a.extensions()
+                        .filter_map(|e| e.deflate_offer())
+                        .map(|d| match d {
+                            Ok(_) => "ok".to_owned(),
+                            Err(e) => e.code().to_owned(),
+                        })
+                        .collect::<Vec<_>>(),
+                ),
+            );
             let mut out = [0u8; 512];
             let n = write_accept_response(&a, &mut out).expect("write 101");
             check(

@@ -5,11 +5,13 @@
 //! `CloseCode` in a Rust library) into something a person can act on. It holds no state and
 //! reads nothing but its arguments:
 //!
-//! * [`classify`] classifies any `u16` against the IANA registry (1000–1015) and the
-//!   ranges of RFC 6455 §7.4.2 (0–999 unused, 1016–2999 reserved, 3000–3999 libraries,
-//!   4000–4999 private use, 5000+ invalid).
-//! * [`CloseRegistry`] adds an application's own codes (4401 unauthorized …) without
-//!   allocating; [`CONVENTIONS`] is an optional registry of widespread (non-standard) habits.
+//! * [`classify`] is the one classification every tier shows (Rust, C, Python, the CLI's
+//!   `wsguard explain`): the IANA registry (1000–1015; 3000 unauthorized, 3003 forbidden,
+//!   3008 timeout), the widespread "4000 + HTTP status" conventions (4401, 4403 …) marked
+//!   [`Registration::Convention`], and the ranges of RFC 6455 §7.4.2 (0–999 unused,
+//!   1016–2999 reserved, 3000–3999 libraries, 4000–4999 private use, 5000+ invalid).
+//! * [`CloseRegistry`] adds an application's own codes (which win over a convention)
+//!   without allocating; [`CONVENTIONS`] is the conventions as such a registry.
 //! * [`parse_payload`] / [`write_close_payload`] read and write the Close-frame body
 //!   (2-byte code + UTF-8 reason of at most 123 bytes).
 //!
@@ -181,6 +183,46 @@ impl Retry {
     }
 }
 
+/// Where the meaning of a close code comes from. [`Registration::code`] is a stable
+/// snake_case name.
+///
+/// ```
+/// use wsguard_core::close::{classify, Registration};
+/// assert_eq!(classify(1008).registration(), Registration::Iana);
+/// assert_eq!(classify(3003).registration(), Registration::Iana);
+/// assert_eq!(classify(4401).registration(), Registration::Convention);
+/// assert_eq!(classify(4999).registration(), Registration::Unregistered);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub enum Registration {
+    /// In the IANA WebSocket Close Code Number Registry (1000–1015, 3000, 3003, 3008).
+    Iana,
+    /// A widespread habit, not a registration ("4000 + HTTP status": 4401, 4403 …): an
+    /// application may mean something else by it.
+    Convention,
+    /// Registered by the application in a [`CloseRegistry`].
+    Application,
+    /// Nobody registered it: only its range says something.
+    Unregistered,
+}
+
+impl Registration {
+    /// Stable snake_case code: `iana`, `convention`, `application`, `unregistered`.
+    ///
+    /// ```
+    /// assert_eq!(wsguard_core::close::Registration::Convention.code(), "convention");
+    /// ```
+    pub const fn code(self) -> &'static str {
+        match self {
+            Registration::Iana => "iana",
+            Registration::Convention => "convention",
+            Registration::Application => "application",
+            Registration::Unregistered => "unregistered",
+        }
+    }
+}
+
 /// One likely cause of a close code, and the fix for it.
 ///
 /// ```
@@ -238,6 +280,7 @@ pub struct CloseInfo {
     causes: &'static [LikelyCause],
     remedy: &'static str,
     retry: Retry,
+    registration: Registration,
     registered_by_app: bool,
 }
 
@@ -283,6 +326,10 @@ impl CloseInfo {
     pub const fn retry(&self) -> Retry {
         self.retry
     }
+    /// Where the meaning comes from: IANA, a convention, the application, or nobody.
+    pub const fn registration(&self) -> Registration {
+        self.registration
+    }
     /// `true` when the information comes from an application [`CloseRegistry`] rather
     /// than from the built-in classification.
     pub const fn is_app_defined(&self) -> bool {
@@ -301,18 +348,30 @@ pub const fn is_wire_valid(code: u16) -> bool {
     matches!(code, 1000..=1003 | 1007..=1014 | 3000..=4999)
 }
 
-/// Classifies any close code with the built-in knowledge (IANA registry and RFC 6455
-/// ranges). Use [`CloseRegistry::classify`] to include your application's codes.
+/// Classifies any close code: the one classification of every tier (IANA registry,
+/// the conventions marked [`Registration::Convention`], RFC 6455 ranges). Use
+/// [`CloseRegistry::classify`] to include your application's codes.
 ///
 /// ```
-/// use wsguard_core::close::{classify, Category, Retry};
+/// use wsguard_core::close::{classify, Category, Registration, Retry};
 /// assert_eq!(classify(1001).name(), Some("going_away"));
+/// assert_eq!(classify(3000).name(), Some("unauthorized"));
+/// assert_eq!(classify(4401).registration(), Registration::Convention);
 /// assert_eq!(classify(4000).category(), Category::Private);
+/// assert_eq!(classify(4100).name(), None);
 /// assert_eq!(classify(2000).category(), Category::Reserved);
 /// assert_eq!(classify(999).category(), Category::Invalid);
 /// assert_eq!(classify(1015).retry(), Retry::WithBackoff);
 /// ```
 pub const fn classify(code: u16) -> CloseInfo {
+    match registry::convention(code) {
+        Some(app) => app.info_as(Registration::Convention, false),
+        None => builtin(code),
+    }
+}
+
+/// The table alone (IANA and ranges), without the conventions.
+const fn builtin(code: u16) -> CloseInfo {
     let e = table::entry(code);
     CloseInfo {
         code,
@@ -324,6 +383,11 @@ pub const fn classify(code: u16) -> CloseInfo {
         causes: e.causes,
         remedy: e.remedy,
         retry: e.retry,
+        registration: if e.name.is_some() {
+            Registration::Iana
+        } else {
+            Registration::Unregistered
+        },
         registered_by_app: false,
     }
 }

@@ -1,6 +1,9 @@
 //! Application close codes (3000–4999) registered without allocation.
 
-use super::{classify, is_wire_valid, Category, CloseInfo, LikelyCause, Retry, Sender};
+use super::{
+    builtin, classify, is_wire_valid, Category, CloseInfo, LikelyCause, Registration, Retry,
+    Sender,
+};
 
 /// One application- or library-defined close code with the same fields as a built-in one.
 /// Build it in a `const` with [`AppCode::new`] and the `with_*` methods; the range is
@@ -25,6 +28,7 @@ pub struct AppCode {
     causes: &'static [LikelyCause],
     remedy: &'static str,
     retry: Retry,
+    convention: bool,
 }
 
 impl AppCode {
@@ -58,7 +62,13 @@ impl AppCode {
             causes: &[],
             remedy,
             retry,
+            convention: false,
         }
+    }
+    /// Marks one of the built-in conventions.
+    const fn conventional(mut self) -> Self {
+        self.convention = true;
+        self
     }
     /// Sets the category (e.g. [`Category::PolicyAuth`] for 4401/4403).
     pub const fn with_category(mut self, category: Category) -> Self {
@@ -96,7 +106,15 @@ impl AppCode {
         Ok(())
     }
     const fn info(&self) -> CloseInfo {
-        let mut info = classify(self.code);
+        let registration = if self.convention {
+            Registration::Convention
+        } else {
+            Registration::Application
+        };
+        self.info_as(registration, true)
+    }
+    pub(super) const fn info_as(&self, registration: Registration, by_app: bool) -> CloseInfo {
+        let mut info = builtin(self.code);
         info.name = Some(self.name);
         info.category = self.category;
         info.sender = self.sender;
@@ -104,7 +122,8 @@ impl AppCode {
         info.causes = self.causes;
         info.remedy = self.remedy;
         info.retry = self.retry;
-        info.registered_by_app = true;
+        info.registration = registration;
+        info.registered_by_app = by_app;
         info
     }
 }
@@ -272,26 +291,21 @@ const _: () = {
     }
 };
 
-const CONVENTION_CODES: [AppCode; 10] = [
-    AppCode::new(3000, "unauthorized",
-        "the server refused the connection because it is not authenticated (IANA-registered 3000)",
-        "obtain valid credentials (log in, refresh the token), then reconnect", Retry::AfterReauth)
-        .with_category(Category::PolicyAuth),
-    AppCode::new(3003, "forbidden",
-        "the server refused the connection: the authenticated user may not use this resource (IANA-registered 3003)",
-        "use an account with access, or ask for the permission; reconnecting with the same credentials fails again", Retry::AfterReauth)
-        .with_category(Category::PolicyAuth),
-    AppCode::new(3008, "timeout",
-        "the server closed the connection after a timeout (IANA-registered 3008)",
-        "send heartbeats or messages more often than the server's idle timeout; reconnect with backoff", Retry::WithBackoff)
-        .with_category(Category::TransportFailure),
+/// The entry of [`CONVENTION_CODES`] for `code`, if any.
+pub(super) const fn convention(code: u16) -> Option<&'static AppCode> {
+    CONVENTIONS.get(code)
+}
+
+const CONVENTION_CODES: [AppCode; 7] = [
     AppCode::new(4000, "app_error",
-        "the application closed the connection with a generic application error",
-        "check the close reason text and the server log", Retry::WithBackoff),
+        "the application closed the connection with a generic application error (convention)",
+        "check the close reason text and the server log", Retry::WithBackoff)
+        .conventional(),
     AppCode::new(4400, "bad_request",
         "the server rejected a message or parameter as malformed (convention: 4000 + HTTP 400)",
         "fix the message the client sends; reconnecting and resending fails the same way", Retry::Never)
-        .with_category(Category::UnsupportedData),
+        .with_category(Category::UnsupportedData)
+        .conventional(),
     AppCode::new(4401, "unauthorized",
         "the server closed the connection because the client is not authenticated or its token expired (convention: 4000 + HTTP 401)",
         "refresh or obtain a token (log in again), then reconnect", Retry::AfterReauth)
@@ -299,30 +313,36 @@ const CONVENTION_CODES: [AppCode; 10] = [
         .with_causes(&[
             LikelyCause::new("the token expired during the session", "refresh the token before it expires, then reconnect"),
             LikelyCause::new("no token was sent (query ?token=, Authorization or Sec-WebSocket-Protocol)", "send the token where the server reads it"),
-        ]),
+        ])
+        .conventional(),
     AppCode::new(4403, "forbidden",
         "the server closed the connection because the user may not access this resource (convention: 4000 + HTTP 403)",
         "use an account with access to this channel or room; reconnecting with the same credentials fails again", Retry::AfterReauth)
-        .with_category(Category::PolicyAuth),
+        .with_category(Category::PolicyAuth)
+        .conventional(),
     AppCode::new(4404, "not_found",
         "the requested channel, room or resource does not exist (convention: 4000 + HTTP 404)",
         "check the room or channel name in the URL or subscription message", Retry::Never)
-        .with_category(Category::UnsupportedData),
+        .with_category(Category::UnsupportedData)
+        .conventional(),
     AppCode::new(4408, "timeout",
         "the server closed the connection because the client was silent too long or did not authenticate in time (convention: 4000 + HTTP 408)",
         "send the authentication message right after connecting and heartbeats more often than the server's timeout; then reconnect", Retry::WithBackoff)
-        .with_category(Category::TransportFailure),
+        .with_category(Category::TransportFailure)
+        .conventional(),
     AppCode::new(4429, "too_many_requests",
         "the server closed the connection because the client sent too many messages or connected too often (convention: 4000 + HTTP 429)",
         "slow down: reconnect only after a longer delay and reduce the message rate", Retry::AfterDelay)
-        .with_category(Category::RestartOverload),
+        .with_category(Category::RestartOverload)
+        .conventional(),
 ];
 
-/// An optional registry of widespread conventions — NOT a standard: 3000 / 3003 / 3008
-/// (registered with IANA as unauthorized / forbidden / timeout) and the "4000 + HTTP
-/// status" habit: 4000 app_error, 4400 bad_request, 4401 unauthorized, 4403 forbidden,
-/// 4404 not_found, 4408 timeout, 4429 too_many_requests. Use it only if your server
-/// follows these conventions; otherwise build your own [`CloseRegistry`].
+/// The widespread conventions — NOT a standard, marked [`Registration::Convention`]: the
+/// "4000 + HTTP status" habit: 4000 app_error, 4400 bad_request, 4401 unauthorized,
+/// 4403 forbidden, 4404 not_found, 4408 timeout, 4429 too_many_requests. [`classify`]
+/// already shows them (marked); as a registry they report
+/// [`CloseInfo::is_app_defined`]. An application that means something else by one of
+/// these codes registers its own [`AppCode`] (its entry wins).
 ///
 /// ```
 /// use wsguard_core::close::{CONVENTIONS, Category};

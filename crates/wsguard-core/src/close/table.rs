@@ -1,4 +1,7 @@
-//! The built-in knowledge: IANA-registered codes 1000–1015 and the RFC 6455 ranges.
+//! The built-in knowledge: IANA-registered codes (1000–1015 from RFC 6455 and later
+//! RFCs; 3000, 3003, 3008 registered for libraries) and the RFC 6455 ranges. The
+//! conventions (4401 …) live in [`registry`](super::registry) and are overlaid by
+//! [`classify`](super::classify).
 
 use super::{Category, LikelyCause as C, Retry, Sender};
 
@@ -256,6 +259,30 @@ const RESERVED: Entry = Entry {
     retry: Retry::Never,
 };
 
+const E3000: Entry = reg("unauthorized", Category::PolicyAuth, Sender::Server, Retry::AfterReauth,
+    "the server refused the connection because it is not authenticated (IANA-registered 3000, the WebSocket analogue of HTTP 401)",
+    &[
+        C::new("no credentials were sent, or the token expired", "obtain valid credentials (log in, refresh the token), then reconnect"),
+    ],
+    "obtain valid credentials (log in, refresh the token), then reconnect",
+);
+
+const E3003: Entry = reg("forbidden", Category::PolicyAuth, Sender::Server, Retry::AfterReauth,
+    "the server refused the connection: the authenticated user may not use this resource (IANA-registered 3003, the WebSocket analogue of HTTP 403)",
+    &[
+        C::new("the account lacks the permission for this channel or resource", "use an account with access, or ask for the permission"),
+    ],
+    "use an account with access, or ask for the permission; reconnecting with the same credentials fails again",
+);
+
+const E3008: Entry = reg("timeout", Category::TransportFailure, Sender::Server, Retry::WithBackoff,
+    "the server closed the connection after a timeout (IANA-registered 3008, the WebSocket analogue of HTTP 408)",
+    &[
+        C::new("the client sent nothing (no message, no pong) for longer than the server's idle timeout", "send heartbeats or messages more often than the server's idle timeout"),
+    ],
+    "send heartbeats or messages more often than the server's idle timeout; reconnect with backoff",
+);
+
 const LIBRARY: Entry = Entry {
     name: None,
     category: Category::Library,
@@ -317,7 +344,10 @@ pub(super) const fn entry(code: u16) -> &'static Entry {
         1014 => &E1014,
         1015 => &E1015,
         1016..=2999 => &RESERVED,
-        3000..=3999 => &LIBRARY,
+        3000 => &E3000,
+        3003 => &E3003,
+        3008 => &E3008,
+        3001..=3999 => &LIBRARY,
         4000..=4999 => &PRIVATE,
         _ => &INVALID_HIGH,
     }

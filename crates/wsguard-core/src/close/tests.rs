@@ -29,12 +29,27 @@ fn every_code_is_classified_consistently() {
                 "{code}"
             );
         }
+        let iana = matches!(code, 1000..=1015 | 3000 | 3003 | 3008);
+        let convention = CONVENTIONS.get(code).is_some();
+        assert_eq!(info.name().is_some(), iana || convention, "{code}");
+        let want = if iana {
+            Registration::Iana
+        } else if convention {
+            Registration::Convention
+        } else {
+            Registration::Unregistered
+        };
+        assert_eq!(info.registration(), want, "{code}");
+        assert!(!info.is_app_defined());
+        // The conventions registry differs from the one classification only in the
+        // app-defined flag.
+        let reg = CONVENTIONS.classify(code);
+        assert_eq!(reg.is_app_defined(), convention, "{code}");
         assert_eq!(
-            info.name().is_some(),
-            (1000..=1015).contains(&code),
+            (reg.name(), reg.category(), reg.retry(), reg.registration()),
+            (info.name(), info.category(), info.retry(), info.registration()),
             "{code}"
         );
-        assert!(!info.is_app_defined());
         // The registry with no entries is the built-in classification.
         assert_eq!(CloseRegistry::EMPTY.classify(code), info);
         // payload::check_code names the local-only codes without the table.
@@ -80,7 +95,8 @@ fn exact_boundaries() {
     assert_eq!(cat(1015), Category::Tls);
     assert_eq!(cat(1016), Category::Reserved);
     assert_eq!(cat(2999), Category::Reserved);
-    assert_eq!(cat(3000), Category::Library);
+    assert_eq!(cat(3000), Category::PolicyAuth);
+    assert_eq!(cat(3001), Category::Library);
     assert_eq!(cat(3999), Category::Library);
     assert_eq!(cat(4000), Category::Private);
     assert_eq!(cat(4999), Category::Private);

@@ -473,10 +473,10 @@ impl Decoder {
     /// * byte 0: a frame after the peer's Close, RSV bits, reserved opcodes, a fragmented
     ///   control frame, a continuation without a message, a new message inside one, a
     ///   message type the configuration refuses;
-    /// * byte 1: the masking rule of our role, a control frame using an extended length
-    ///   (strict length), and a 7-bit length against the limits;
+    /// * byte 1: the masking rule of our role, and a 7-bit length against the limits;
     /// * extended length bytes: as soon as every completion of the bytes present gives the
-    ///   same verdict (top bit, non-minimal form, control length, frame and message limits);
+    ///   same verdict (top bit, non-minimal form, control length, frame and message limits;
+    ///   a ping of 5 bytes in the 16-bit form is non-minimal, not too long);
     /// * a Close frame whose length is 1 is refused once the length is known.
     ///
     /// Returns the header once it is whole (the decoder's own parse: the same result as
@@ -528,10 +528,8 @@ impl Decoder {
             127 => 8,
             _ => 0,
         };
-        if control && ext != 0 && cfg.strict_length {
-            // Every strict completion is either non-minimal or longer than 125 bytes.
-            return Err(ProtocolError::ControlFrameTooLong);
-        }
+        // A control frame with an extended length is either non-minimal (≤ 125 bytes in
+        // the 16/64-bit form) or too long: the length bytes decide which, below.
         // The smallest and largest length the bytes present allow.
         let (mut min, mut max) = (u64::from(len7), u64::from(len7));
         if ext != 0 {

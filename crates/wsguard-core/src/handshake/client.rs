@@ -239,7 +239,8 @@ impl From<BufferTooSmall> for RequestError {
     }
 }
 
-fn is_tchar(b: u8) -> bool {
+/// RFC 9110 `tchar` (also used by the extension grammar).
+pub(super) fn is_tchar(b: u8) -> bool {
     b.is_ascii_alphanumeric()
         || matches!(
             b,

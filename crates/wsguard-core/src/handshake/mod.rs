@@ -35,6 +35,7 @@ mod auth;
 mod client;
 mod config;
 mod diagnosis;
+mod extensions;
 mod limits;
 mod parse;
 mod proxy;
@@ -51,6 +52,7 @@ pub use client::{
 };
 pub use config::{ServerConfig, SubprotocolToken, TokenConfig};
 pub use diagnosis::{Diagnosis, DiagnosisKind};
+pub use extensions::{check_extensions, DeflateError, DeflateOffer, ExtensionError};
 pub use httparse::{Header, EMPTY_HEADER};
 pub use limits::{Limits, MAX_HEADERS};
 pub use parse::{parse_request, RequestHead};

@@ -2,6 +2,7 @@
 //! headers to answer with, a sentence and a fix. [`write_rejection_response`](super::write_rejection_response)
 //! turns it into the exact bytes to send.
 
+use super::ExtensionError;
 use crate::origin::{HostDenial, OriginDenial};
 use crate::Diagnostic;
 
@@ -56,6 +57,8 @@ pub enum Rejection {
     Origin(OriginDenial),
     /// No offered subprotocol is one the server speaks, and one is required.
     SubprotocolNoMatch,
+    /// A `Sec-WebSocket-Extensions` value breaks the RFC 6455 §9.1 grammar (400).
+    Extensions(ExtensionError),
     /// A token is required and none was found.
     TokenMissing,
     /// `Authorization` is not `Bearer <token>`, or a token entry/parameter is empty or
@@ -114,7 +117,7 @@ impl Rejection {
             HttpVersion | HostMissing | HostMultiple | HostInvalid | KeyMissing | KeyMultiple
             | KeyInvalid | SubprotocolNoMatch | TokenConflict | MalformedRequest
             | TargetAsteriskForm | TargetAuthorityForm | TargetScheme | TargetMalformed
-            | RequestBody | ContentLengthInvalid => 400,
+            | RequestBody | ContentLengthInvalid | Extensions(_) => 400,
         }
     }
 
@@ -184,6 +187,7 @@ impl Diagnostic for Rejection {
             KeyInvalid => "key_invalid",
             Origin(d) => d.code(),
             SubprotocolNoMatch => "subprotocol_no_match",
+            Extensions(e) => e.code(),
             TokenMissing => "token_missing",
             TokenMalformed => "token_malformed",
             TokenConflict => "token_conflict",
@@ -218,6 +222,7 @@ impl Diagnostic for Rejection {
             KeyMultiple => "the request has several Sec-WebSocket-Key headers; exactly one is allowed",
             KeyInvalid => "Sec-WebSocket-Key is not 24 base64 characters encoding 16 bytes",
             Origin(d) => d.reason(),
+            Extensions(e) => e.reason(),
             SubprotocolNoMatch => "none of the subprotocols offered in Sec-WebSocket-Protocol is one this server speaks, and the server requires one",
             TokenMissing => "this endpoint requires a bearer token and the request carries none",
             TokenMalformed => "the bearer token is malformed: Authorization is not `Bearer <token>`, or the token is empty or has characters a token cannot have",
@@ -253,6 +258,7 @@ impl Diagnostic for Rejection {
             KeyMultiple => "send exactly one Sec-WebSocket-Key header",
             KeyInvalid => "send base64 of exactly 16 random bytes, 24 characters ending in `==`, e.g. `dGhlIHNhbXBsZSBub25jZQ==`",
             Origin(d) => d.remedy(),
+            Extensions(e) => e.remedy(),
             SubprotocolNoMatch => "offer one of the server's subprotocols in the client (`new WebSocket(url, [\"<protocol>\"])`), or add the client's protocol to the server's list",
             TokenMissing => "send the token as `Authorization: Bearer <token>`, or in the subprotocol or query parameter this server is configured to read",
             TokenMalformed => "send `Authorization: Bearer <token>` (scheme `Bearer`, one space, a non-empty token)",

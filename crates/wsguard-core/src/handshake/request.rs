@@ -9,6 +9,7 @@ use super::accept::{key_is_valid, AcceptKey};
 use super::auth::{locate_token, protocol_entries, EntryKind, ProtocolEntries, Token};
 use super::parse::{limit_verdict, parse_into, prefix_verdict, RequestHead};
 use super::tokens::{list_contains, Extensions, HeaderIter};
+use super::extensions::{check_extensions, ExtensionError};
 use super::{Rejection, ServerConfig};
 use crate::origin::{HostPolicy, Origin, OriginDenial};
 use crate::Status;
@@ -139,6 +140,7 @@ struct Slots<'b> {
     upgrade_websocket: bool,
     connection_upgrade: bool,
     auth_or_protocol: bool,
+    extensions: Result<(), ExtensionError>,
 }
 
 fn note<'b>(slot: &mut (usize, Option<&'b [u8]>), value: &'b [u8]) {
@@ -160,6 +162,7 @@ impl<'b> Slots<'b> {
             upgrade_websocket: false,
             connection_upgrade: false,
             auth_or_protocol: false,
+            extensions: Ok(()),
         }
     }
 
@@ -176,6 +179,7 @@ impl<'b> Slots<'b> {
             17 => &[(b"sec-websocket-key", 5), (b"transfer-encoding", 9)],
             21 => &[(b"sec-websocket-version", 6)],
             22 => &[(b"sec-websocket-protocol", 7)],
+            24 => &[(b"sec-websocket-extensions", 10)],
             _ => return,
         };
         let Some(&(_, slot)) = candidates
@@ -202,6 +206,7 @@ impl<'b> Slots<'b> {
             6 => note(&mut self.version, value),
             8 => note(&mut self.content_length, value),
             9 => self.transfer_encoding = true,
+            10 => self.extensions = self.extensions.and_then(|()| check_extensions(value)),
             _ => self.auth_or_protocol = true,
         }
     }
@@ -498,6 +503,7 @@ fn check<'b>(config: &ServerConfig<'_>, head: Classified<'b>) -> Result<Accepted
         return Err(Rejection::KeyInvalid);
     }
     let key = core::str::from_utf8(key).map_err(|_| Rejection::KeyInvalid)?;
+    slots.extensions.map_err(Rejection::Extensions)?;
 
     let origin = match slots.origin {
         (0, _) => {

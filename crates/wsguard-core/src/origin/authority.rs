@@ -195,67 +195,20 @@ pub(crate) fn validate_host(host: &str) -> Result<HostKind, Malformed> {
 }
 
 fn validate_domain(host: &str) -> Result<HostKind, Malformed> {
-    if host.is_empty() {
-        return Err(Malformed::EmptyHost);
+    use crate::hostname::{classify, Class, NameError};
+    match classify(host.as_bytes(), false) {
+        Ok(Class::Name) => Ok(HostKind::Domain),
+        Ok(Class::Ipv4) => Ok(HostKind::Ipv4),
+        Err(e) => Err(match e {
+            NameError::Empty => Malformed::EmptyHost,
+            NameError::TooLong => Malformed::HostTooLong,
+            NameError::TrailingDot => Malformed::TrailingDot,
+            NameError::EmptyLabel => Malformed::EmptyLabel,
+            NameError::LabelTooLong => Malformed::LabelTooLong,
+            NameError::BadChar => Malformed::BadHost,
+            NameError::Ipv4Noncanonical | NameError::Ipv4Invalid => Malformed::Ipv4Noncanonical,
+        }),
     }
-    if host.len() > 253 {
-        return Err(Malformed::HostTooLong);
-    }
-    if host.ends_with('.') {
-        return Err(Malformed::TrailingDot);
-    }
-    let mut last: &[u8] = b"";
-    for label in host.as_bytes().split(|&c| c == b'.') {
-        if label.is_empty() {
-            return Err(Malformed::EmptyLabel);
-        }
-        if label.len() > 63 {
-            return Err(Malformed::LabelTooLong);
-        }
-        if !label
-            .iter()
-            .all(|&c| c.is_ascii_alphanumeric() || c == b'-' || c == b'_')
-        {
-            return Err(Malformed::BadHost);
-        }
-        last = label;
-    }
-    if is_numeric_label(last) {
-        if is_canonical_ipv4(host) {
-            Ok(HostKind::Ipv4)
-        } else {
-            Err(Malformed::Ipv4Noncanonical)
-        }
-    } else {
-        Ok(HostKind::Domain)
-    }
-}
-
-/// WHATWG: a host whose last label is a number (decimal or `0x` hex) is an IPv4 address.
-fn is_numeric_label(l: &[u8]) -> bool {
-    if let Some(hex) = l.strip_prefix(b"0x").or_else(|| l.strip_prefix(b"0X")) {
-        hex.iter().all(|c| c.is_ascii_hexdigit())
-    } else {
-        !l.is_empty() && l.iter().all(|c| c.is_ascii_digit())
-    }
-}
-
-fn is_canonical_ipv4(host: &str) -> bool {
-    let mut n = 0;
-    for part in host.as_bytes().split(|&c| c == b'.') {
-        n += 1;
-        if n > 4 || part.is_empty() || part.len() > 3 || !part.iter().all(|c| c.is_ascii_digit()) {
-            return false;
-        }
-        if part.len() > 1 && part.first() == Some(&b'0') {
-            return false;
-        }
-        let v = part.iter().fold(0u32, |a, c| a * 10 + u32::from(c - b'0'));
-        if v > 255 {
-            return false;
-        }
-    }
-    n == 4
 }
 
 fn parse_groups(s: &str, out: &mut [u16; 8], at: &mut usize) -> Result<(), Malformed> {
@@ -377,7 +330,7 @@ pub(crate) fn scan_authority_fast(v: &[u8], start: usize) -> Option<(usize, Opti
     let mut label_start = 0usize;
     let mut host_len = auth.len();
     for (i, &c) in auth.iter().enumerate() {
-        if LABEL_BYTE[usize::from(c)] {
+        if crate::hostname::LABEL_BYTE[usize::from(c)] {
             continue;
         }
         match c {
@@ -401,13 +354,7 @@ pub(crate) fn scan_authority_fast(v: &[u8], start: usize) -> Option<(usize, Opti
     }
     // A last label starting with a digit may make the host an IPv4 address.
     if auth.get(label_start)?.is_ascii_digit() {
-        let last = auth.get(label_start..host_len)?;
-        if is_numeric_label(last) {
-            let host = core::str::from_utf8(auth.get(..host_len)?).ok()?;
-            if !is_canonical_ipv4(host) {
-                return None;
-            }
-        }
+        crate::hostname::numeric(auth.get(..host_len)?).ok()?;
     }
     let host_end = start + host_len;
     if host_len == auth.len() {
@@ -428,18 +375,6 @@ pub(crate) fn scan_authority_fast(v: &[u8], start: usize) -> Option<(usize, Opti
     }
     Some((host_end, Some(u16::try_from(port).ok()?)))
 }
-
-/// Bytes a host label may hold: `[A-Za-z0-9_-]`.
-static LABEL_BYTE: [bool; 256] = {
-    let mut t = [false; 256];
-    let mut i = 0;
-    while i < 256 {
-        let c = i as u8;
-        t[i] = c.is_ascii_alphanumeric() || c == b'-' || c == b'_';
-        i += 1;
-    }
-    t
-};
 
 /// Parses and validates `host[:port]` (a Host header, or an origin's authority).
 pub(crate) fn parse_authority(auth: &str) -> Result<(&str, HostKind, Option<u16>), Malformed> {

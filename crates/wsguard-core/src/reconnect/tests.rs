@@ -69,10 +69,15 @@ fn custom_registry_codes_drive_the_decision() {
     ));
     assert_eq!(d.reason(), "you are banned");
     assert_eq!(d.remedy(), "contact support");
-    // 4401 is not in this registry: private code → backoff.
+    // 4499 is in no registry: private code → backoff.
+    assert!(matches!(
+        rc.on_disconnect(Disconnect::Close(4499), 0, 0),
+        Decision::RetryAt { .. }
+    ));
+    // 4401 is not in this registry: the one classification's convention applies.
     assert!(matches!(
         rc.on_disconnect(Disconnect::Close(4401), 0, 0),
-        Decision::RetryAt { .. }
+        Decision::WaitForReauth { .. }
     ));
 }
 

@@ -201,7 +201,8 @@ fn absolute_scheme(target: &str) -> Option<(Scheme, &str)> {
     parse::split_scheme(target).ok()
 }
 
-/// RFC 3986 §5.2.4 on an absolute path, in place; returns the new length (≥ 1).
+/// RFC 3986 §5.2.4 on an absolute path, in place, with WHATWG's percent-encoded dots
+/// (`%2e`, `.%2E` …) counted as dots; returns the new length (≥ 1).
 fn remove_dot_segments(buf: &mut [u8]) -> usize {
     let len = buf.len();
     if buf.first() != Some(&b'/') {
@@ -217,14 +218,15 @@ fn remove_dot_segments(buf: &mut [u8]) -> usize {
             .map_or(len, |i| start + i);
         let last = end == len;
         let seg = buf.get(start..end).unwrap_or(&[]);
-        if seg == b"." {
+        let dots = parse::dot_segment(seg);
+        if dots == 1 {
             if last {
                 if let Some(b) = buf.get_mut(w) {
                     *b = b'/';
                 }
                 w += 1;
             }
-        } else if seg == b".." {
+        } else if dots == 2 {
             w = buf
                 .get(..w)
                 .and_then(|o| o.iter().rposition(|&b| b == b'/'))

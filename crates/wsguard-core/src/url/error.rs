@@ -33,14 +33,23 @@ pub enum UrlError {
     EmptyHost,
     /// The host has characters or a shape a host name cannot have.
     InvalidHost,
-    /// The host looks numeric but is not a dotted-quad IPv4 address.
+    /// The host ends in a number, so it is an IPv4 address (WHATWG URL §3.5), but the
+    /// WHATWG IPv4 parser refuses it (`1.2.3.4.5`, `256.0.0.1`, `foo.09`): browsers
+    /// throw on it.
     InvalidIpv4,
+    /// The host is an IPv4 address spelled other than as the canonical dotted quad
+    /// (`0xffffffff`, `127.1`, `017.0.0.1`, `1.2.3.4.`): browsers and `getaddrinfo`
+    /// connect to the address it encodes, which the text does not show.
+    Ipv4Noncanonical,
     /// A bracketed IPv6 address is malformed, unclosed, or has a zone id.
     InvalidIpv6,
     /// The port is empty, not a number, 0, or above 65535.
     Port,
     /// A `#fragment`: RFC 6455 §3 forbids fragments in WebSocket URLs.
     Fragment,
+    /// A `.` or `..` path segment (also `%2e`): a browser removes it before sending
+    /// (WHATWG path state), so the URL does not name the resource it requests.
+    DotSegment,
     /// A character that must be percent-encoded (control, non-ASCII, `"<>\^`{|}`).
     InvalidChar,
     /// `%` not followed by two hex digits.
@@ -76,9 +85,11 @@ impl crate::Diagnostic for UrlError {
             UrlError::EmptyHost => "url_empty_host",
             UrlError::InvalidHost => "url_host",
             UrlError::InvalidIpv4 => "url_ipv4",
+            UrlError::Ipv4Noncanonical => "url_ipv4_noncanonical",
             UrlError::InvalidIpv6 => "url_ipv6",
             UrlError::Port => "url_port",
             UrlError::Fragment => "url_fragment",
+            UrlError::DotSegment => "url_dot_segment",
             UrlError::InvalidChar => "url_invalid_char",
             UrlError::PercentEncoding => "url_percent_encoding",
             UrlError::PageScheme => "url_page_scheme",
@@ -98,10 +109,12 @@ impl crate::Diagnostic for UrlError {
             UrlError::Userinfo => "the URL carries user:password@ before the host; browsers refuse it in WebSocket URLs and it leaks credentials into logs",
             UrlError::EmptyHost => "the URL has no host name",
             UrlError::InvalidHost => "the host contains characters or empty labels that a host name cannot have",
-            UrlError::InvalidIpv4 => "the host looks like an IPv4 address but is not four decimal numbers 0–255 without leading zeros",
+            UrlError::InvalidIpv4 => "the host ends in a number, so browsers read it as an IPv4 address, but it is not one (more than four parts, a part above 255, or a bad digit): browsers refuse the URL",
+            UrlError::Ipv4Noncanonical => "the host is an IPv4 address in a non-canonical spelling (hex, octal, fewer than four parts or a trailing dot): browsers connect to the address it encodes, which the text hides",
             UrlError::InvalidIpv6 => "the bracketed IPv6 address is malformed, not closed with ], or carries a zone id",
             UrlError::Port => "the port is empty, not a number, 0, or larger than 65535",
             UrlError::Fragment => "the URL has a #fragment; RFC 6455 forbids fragments in WebSocket URLs and browsers throw a SyntaxError",
+            UrlError::DotSegment => "the path has a . or .. segment, which a browser removes before sending the request, so the URL does not name the path requested",
             UrlError::InvalidChar => "the path or query contains a character that must be percent-encoded (control, non-ASCII, space or one of \"<>\\^`{|})",
             UrlError::PercentEncoding => "a % in the path or query is not followed by two hexadecimal digits",
             UrlError::PageScheme => "the page URL is not http:// or https:// (e.g. a file:// page), so it has no host to derive the socket URL from",
@@ -121,10 +134,12 @@ impl crate::Diagnostic for UrlError {
             UrlError::Userinfo => "remove user:password@ and send the credentials as a token (Authorization header, Sec-WebSocket-Protocol or ?token=)",
             UrlError::EmptyHost => "put the host after ws:// or wss://, e.g. ws://localhost:8000/ws",
             UrlError::InvalidHost => "use a DNS name (letters, digits, '-', '.'), an IPv4 address or a bracketed IPv6 address; internationalized names must be punycode (xn--…)",
-            UrlError::InvalidIpv4 => "write the address as four numbers 0–255, e.g. 192.168.1.10",
+            UrlError::InvalidIpv4 => "write the address as four numbers 0–255, e.g. 192.168.1.10; a name must not end in a numeric label",
+            UrlError::Ipv4Noncanonical => "write the address as four decimal numbers 0–255 without leading zeros, e.g. 0xffffffff as 255.255.255.255, 127.1 as 127.0.0.1",
             UrlError::InvalidIpv6 => "write IPv6 addresses in brackets without a zone id, e.g. ws://[::1]:8000/ws",
             UrlError::Port => "write a port between 1 and 65535 after the colon, or drop the colon to use the default (80 for ws, 443 for wss)",
             UrlError::Fragment => "remove everything from # on; put client state in the query string instead",
+            UrlError::DotSegment => "write the path without . and .. segments (/a/x/../b is /a/b)",
             UrlError::InvalidChar => "percent-encode the character (space → %20), e.g. with encodeURIComponent",
             UrlError::PercentEncoding => "encode a literal % as %25",
             UrlError::PageScheme => "serve the page over http(s), or configure the full wss:// URL",

@@ -7,6 +7,17 @@
 //! `ws`/`wss` (any case), no userinfo, a host (DNS name, dotted IPv4 or bracketed IPv6),
 //! an optional port 1–65535, path and query, and no fragment.
 //!
+//! Hosts follow the crate's one host grammar (the same as Origin and Host headers): a
+//! host that ends in a number is IPv4 by the WHATWG URL Standard (§3.5) and must be the
+//! canonical dotted quad — `ws://0xffffffff/` or `ws://127.1/` (which a browser connects
+//! to 255.255.255.255 / 127.0.0.1) is [`UrlError::Ipv4Noncanonical`], and
+//! `ws://1.2.3.4.5/` or `ws://foo.09/` (which a browser refuses) is
+//! [`UrlError::InvalidIpv4`]. A path with a `.`/`..` segment (also `%2e`) is refused
+//! with [`UrlError::DotSegment`] instead of being resolved: a browser would request
+//! `/a/b` for `ws://h/a/x/../b`, so the URL as written is not the resource requested
+//! (RFC 3986 §6.2.2.3 makes the removal a normalization, WHATWG's path state applies it).
+//! [`derive_ws_url`] resolves dot segments of a relative target as browsers do.
+//!
 //! ```
 //! use wsguard_core::url::WsUrl;
 //! let url = WsUrl::parse("WSS://Chat.Example.com/socket?room=7").unwrap();
@@ -73,6 +84,8 @@ impl<'a> WsUrl<'a> {
     /// assert_eq!(WsUrl::parse("ws://user:pw@host/"), Err(UrlError::Userinfo));
     /// assert_eq!(WsUrl::parse("ws://host:70000/"), Err(UrlError::Port));
     /// assert_eq!(WsUrl::parse("localhost:8000/ws"), Err(UrlError::MissingScheme));
+    /// assert_eq!(WsUrl::parse("ws://0xffffffff/"), Err(UrlError::Ipv4Noncanonical));
+    /// assert_eq!(WsUrl::parse("ws://h/a/../b"), Err(UrlError::DotSegment));
     /// ```
     pub fn parse(input: &'a str) -> Result<Self, UrlError> {
         let (scheme, rest) = parse::split_scheme(input)?;
@@ -84,6 +97,9 @@ impl<'a> WsUrl<'a> {
         let p = parse::parse_after_scheme(rest)?;
         if p.has_fragment {
             return Err(UrlError::Fragment);
+        }
+        if parse::has_dot_segment(p.path) {
+            return Err(UrlError::DotSegment);
         }
         Ok(WsUrl {
             secure: scheme.secure(),

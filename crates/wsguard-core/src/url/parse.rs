@@ -168,60 +168,23 @@ pub(super) fn parse_port(p: &str) -> Result<u16, UrlError> {
     }
 }
 
-/// Classifies and validates a non-bracketed host.
+/// Classifies and validates a non-bracketed host by the crate's one host grammar
+/// ([`hostname`](crate::hostname)): a fully qualified name may end with a dot; a host
+/// that ends in a number must be the canonical dotted quad.
 fn host_kind(host: &str) -> Result<HostKind, UrlError> {
-    if host.len() > 253 {
-        return Err(UrlError::InvalidHost);
+    use crate::hostname::{classify, Class, NameError};
+    match classify(host.as_bytes(), true) {
+        Ok(Class::Name) => Ok(HostKind::Name),
+        Ok(Class::Ipv4) => Ok(HostKind::Ipv4),
+        Err(NameError::Ipv4Noncanonical) => Err(UrlError::Ipv4Noncanonical),
+        Err(NameError::Ipv4Invalid) => Err(UrlError::InvalidIpv4),
+        Err(_) => Err(UrlError::InvalidHost),
     }
-    let trimmed = host.strip_suffix('.').unwrap_or(host);
-    if trimmed.is_empty() {
-        return Err(UrlError::InvalidHost);
-    }
-    for label in trimmed.split('.') {
-        if label.is_empty() || label.len() > 63 {
-            return Err(UrlError::InvalidHost);
-        }
-        if !label
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'~')
-        {
-            return Err(UrlError::InvalidHost);
-        }
-    }
-    let last = trimmed.rsplit('.').next().unwrap_or("");
-    if last.bytes().all(|b| b.is_ascii_digit()) {
-        // WHATWG treats a numeric last label as IPv4: accept only the unambiguous form.
-        if host.ends_with('.') || !is_ipv4(trimmed) {
-            return Err(UrlError::InvalidIpv4);
-        }
-        return Ok(HostKind::Ipv4);
-    }
-    Ok(HostKind::Name)
 }
 
-/// Four decimal octets 0–255, no leading zeros.
+/// Four decimal octets 0–255, no leading zeros (the IPv4 tail of an IPv6 address).
 pub(super) fn is_ipv4(s: &str) -> bool {
-    let mut count = 0;
-    for part in s.split('.') {
-        count += 1;
-        if count > 4
-            || part.is_empty()
-            || part.len() > 3
-            || !part.bytes().all(|b| b.is_ascii_digit())
-        {
-            return false;
-        }
-        if part.len() > 1 && part.starts_with('0') {
-            return false;
-        }
-        let v = part
-            .bytes()
-            .fold(0u32, |acc, b| acc * 10 + u32::from(b - b'0'));
-        if v > 255 {
-            return false;
-        }
-    }
-    count == 4
+    crate::hostname::classify(s.as_bytes(), false) == Ok(crate::hostname::Class::Ipv4)
 }
 
 /// RFC 4291 text form: up to 8 groups of 1–4 hex digits, at most one `::`, an optional
@@ -267,6 +230,31 @@ pub(super) fn is_ipv6(s: &str) -> bool {
     } else {
         groups(head, true) == Some(8)
     }
+}
+
+/// How many dots a path segment stands for in WHATWG's path state: 1 for `.` or `%2e`,
+/// 2 for `..`, `.%2e`, `%2e.` or `%2e%2e` (any case), 0 otherwise.
+pub(super) fn dot_segment(seg: &[u8]) -> u8 {
+    let is_dot = |s: &[u8]| s == b"." || s.eq_ignore_ascii_case(b"%2e");
+    match seg.len() {
+        1 | 3 if is_dot(seg) => 1,
+        2 | 4 | 6 => {
+            let split = (1..seg.len()).find(|&i| {
+                seg.split_at_checked(i)
+                    .is_some_and(|(a, b)| is_dot(a) && is_dot(b))
+            });
+            u8::from(split.is_some()) * 2
+        }
+        _ => 0,
+    }
+}
+
+/// Whether a path has a segment a browser would resolve away ([`dot_segment`]).
+pub(super) fn has_dot_segment(path: &str) -> bool {
+    path.as_bytes()
+        .split(|&b| b == b'/')
+        .skip(1)
+        .any(|seg| dot_segment(seg) != 0)
 }
 
 /// Path and query characters: printable ASCII except `"<>\^`{|}` and space; `%` must

@@ -31,6 +31,9 @@ fn remove_dot_segments_rfc3986_examples() {
     assert_eq!(dots("/"), "/");
     assert_eq!(dots("/a//b"), "/a//b");
     assert_eq!(dots("/a/..b/.c"), "/a/..b/.c");
+    assert_eq!(dots("/a/b/%2e%2E/c/%2e"), "/a/c/");
+    assert_eq!(dots("/a/.%2e/b/%2e./c"), "/c");
+    assert_eq!(dots("/a/%2e%2f"), "/a/%2e%2f");
 }
 
 #[test]
@@ -121,9 +124,11 @@ fn error_texts_are_present() {
         UrlError::EmptyHost,
         UrlError::InvalidHost,
         UrlError::InvalidIpv4,
+        UrlError::Ipv4Noncanonical,
         UrlError::InvalidIpv6,
         UrlError::Port,
         UrlError::Fragment,
+        UrlError::DotSegment,
         UrlError::InvalidChar,
         UrlError::PercentEncoding,
         UrlError::PageScheme,
