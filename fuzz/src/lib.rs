@@ -24,6 +24,7 @@ pub fn skip_known(id: &str) -> bool {
 
 pub mod c_api;
 pub mod close;
+pub mod connection;
 pub mod cors;
 pub mod frames;
 pub mod handshake_client;
@@ -52,4 +53,5 @@ pub const TARGETS: &[(&str, TargetFn)] = &[
     ("close", close::fuzz_close),
     ("url", url::fuzz_url),
     ("c_api", c_api::fuzz_c_api),
+    ("connection", connection::fuzz_connection),
 ];

@@ -13,6 +13,7 @@
 //! | [`close`] | What does close code `N` mean, who sends it, what fixes it, should the client retry? |
 //! | [`frame`] | Streaming frame decoder/encoder, in-place unmasking, incremental UTF-8. |
 //! | [`heartbeat`], [`reconnect`] | Ping/pong and backoff state machines driven by caller-supplied time. |
+//! | [`connection`] | One open WebSocket, sans-IO, both roles: bytes in → events, control frames out, timeouts from caller time. |
 //! | [`url`] | ws/wss URL parsing, page-URL → socket-URL derivation, mixed content. |
 //!
 //! ## Conventions
@@ -80,6 +81,7 @@
 extern crate std;
 
 pub mod close;
+pub mod connection;
 mod diag;
 mod hostname;
 pub mod frame;
