@@ -14,6 +14,7 @@
 //! | [`frame`] | Streaming frame decoder/encoder, in-place unmasking, incremental UTF-8. |
 //! | [`heartbeat`], [`reconnect`] | Ping/pong and backoff state machines driven by caller-supplied time. |
 //! | [`url`] | ws/wss URL parsing, page-URL → socket-URL derivation, mixed content. |
+//! | [`text`] | Network text escaped for logs and terminals; config text checked for control characters. |
 //!
 //! ## Conventions
 //!
@@ -81,6 +82,7 @@ pub mod io;
 pub mod origin;
 pub mod reconnect;
 mod sha1;
+pub mod text;
 pub mod url;
 mod write;
 

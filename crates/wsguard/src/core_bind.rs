@@ -173,6 +173,7 @@ pub(crate) fn check_config(cfg: &GuardConfig) -> Result<Vec<LintWarning>, Config
     let ctx = LintContext {
         preset,
         credentials: false,
+        allow_null: cfg.origin.allow_null,
     };
     let mut findings = vec![Finding::EMPTY; entries.len().saturating_mul(4).max(4)];
     let total = lint(&entries, ctx, &mut findings);

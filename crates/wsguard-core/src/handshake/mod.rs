@@ -37,6 +37,7 @@ mod config;
 mod diagnosis;
 mod head;
 mod limits;
+mod log_target;
 mod proxy;
 mod rejection;
 mod request;
@@ -52,6 +53,7 @@ pub use client::{
 pub use config::{ServerConfig, SubprotocolToken, TokenConfig};
 pub use diagnosis::{Diagnosis, DiagnosisKind};
 pub use limits::{Limits, MAX_HEADERS};
+pub use log_target::{LogTarget, ALWAYS_REDACTED};
 pub use rejection::{reason_phrase, Rejection};
 pub use request::{validate_request, Accepted};
 pub use response::{write_accept_response, write_rejection_response};
