@@ -147,7 +147,13 @@ impl Diagnostic for ControlChar {
 
 impl fmt::Display for ControlChar {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} (byte 0x{:02x} at offset {})", self.reason(), self.byte, self.offset)
+        write!(
+            f,
+            "{} (byte 0x{:02x} at offset {})",
+            self.reason(),
+            self.byte,
+            self.offset
+        )
     }
 }
 
@@ -189,7 +195,10 @@ mod tests {
     fn c1_and_osc() {
         // U+009B (CSI) as UTF-8, and an OSC 52 clipboard write ending in BEL.
         assert_eq!(escaped("\u{9b}2J".as_bytes()).to_string(), "\\u{9b}2J");
-        assert_eq!(escaped(b"\x1b]52;c;aGk=\x07").to_string(), "\\x1b]52;c;aGk=\\x07");
+        assert_eq!(
+            escaped(b"\x1b]52;c;aGk=\x07").to_string(),
+            "\\x1b]52;c;aGk=\\x07"
+        );
     }
 
     #[test]
@@ -210,8 +219,14 @@ mod tests {
         assert!(check_config_text("").is_ok());
         assert_eq!(
             check_config_text("x\x7f"),
-            Err(ControlChar { offset: 1, byte: 0x7f })
+            Err(ControlChar {
+                offset: 1,
+                byte: 0x7f
+            })
         );
-        assert_eq!(check_config_text("a\nb").unwrap_err().code(), "config_control_char");
+        assert_eq!(
+            check_config_text("a\nb").unwrap_err().code(),
+            "config_control_char"
+        );
     }
 }

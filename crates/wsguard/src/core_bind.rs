@@ -47,11 +47,27 @@ impl<'a> CoreParts<'a> {
                 Err(e) => return Err(pattern_error(cfg, i, raw, &e)),
             }
         }
+        let hosts: Vec<&str> = cfg.host.allowed.iter().map(String::as_str).collect();
+        let dev_hosts: Vec<&str> = cfg.origin.dev_hosts.iter().map(String::as_str).collect();
+        // A CR/LF in an allowlist entry is a typed configuration error (the core checks).
+        for (key, list) in [("host.allowed", &hosts), ("origin.dev_hosts", &dev_hosts)] {
+            if let Err((i, e)) = HostPolicy::new(list).check_entries() {
+                return Err(ConfigError {
+                    source: cfg.source_of(key),
+                    key: key.into(),
+                    index: Some(i),
+                    value: list.get(i).map(|s| s.to_string()),
+                    code: e.code(),
+                    reason: e.reason().to_string(),
+                    remedy: e.remedy().to_string(),
+                });
+            }
+        }
         Ok(CoreParts {
             cfg,
             patterns,
-            hosts: cfg.host.allowed.iter().map(String::as_str).collect(),
-            dev_hosts: cfg.origin.dev_hosts.iter().map(String::as_str).collect(),
+            hosts,
+            dev_hosts,
             subprotocols: cfg
                 .subprotocols
                 .supported

@@ -53,6 +53,7 @@ use tungstenite::WebSocket;
 use wsguard_core::handshake::{
     validate_request, write_accept_response, write_rejection_response, Rejection,
 };
+use wsguard_core::text::escaped;
 use wsguard_core::{Diagnostic, Status};
 
 /// A request that passed the core's checks (owned copies of the interesting parts).
@@ -502,7 +503,12 @@ impl Guard {
                     token_source: a.token.map(|t| t.source.as_str()),
                     response,
                 };
-                tracing::debug!(path = %accepted.path, origin = ?accepted.origin, subprotocol = ?accepted.subprotocol, "websocket handshake accepted");
+                tracing::debug!(
+                    path = %parts.token_config().log_target(accepted.path.as_bytes()),
+                    origin = ?accepted.origin,
+                    subprotocol = ?accepted.subprotocol,
+                    "websocket handshake accepted"
+                );
                 Ok(Some(Verdict {
                     accepted,
                     consumed: a.consumed,
@@ -516,7 +522,8 @@ impl Guard {
     pub(crate) fn refuse(&self, rejection: &Rejection, head: &[u8]) -> Refusal {
         let refusal = Refusal::from_rejection(rejection);
         self.inner.counters.refused(refusal.code);
-        let (origin, host, path) = summarize(head);
+        let parts = self.parts();
+        let (origin, host, path) = summarize(head, &parts.token_config());
         tracing::warn!(
             code = refusal.code,
             status = refusal.status,
@@ -530,18 +537,30 @@ impl Guard {
     }
 }
 
-/// Origin, Host and path of a (possibly malformed) head, for the log line.
-fn summarize(head: &[u8]) -> (String, String, String) {
+/// Origin, Host and path of a (possibly malformed) head, for the log line: escaped by
+/// the core (no CR/LF/ESC from the peer reaches the log) and the query token redacted.
+fn summarize(
+    head: &[u8],
+    token: &wsguard_core::handshake::TokenConfig<'_>,
+) -> (String, String, String) {
     let mut headers = [httparse::EMPTY_HEADER; 64];
     let mut req = httparse::Request::new(&mut headers);
     let _ = req.parse(head);
-    let path = req.path.unwrap_or("").to_string();
+    let path = token
+        .log_target(req.path.unwrap_or("").as_bytes())
+        .to_string();
     let get = |name: &str| {
-        req.headers
+        let values: Vec<String> = req
+            .headers
             .iter()
-            .find(|h| h.name.eq_ignore_ascii_case(name))
-            .map(|h| String::from_utf8_lossy(h.value).into_owned())
-            .unwrap_or_else(|| "-".into())
+            .filter(|h| h.name.eq_ignore_ascii_case(name))
+            .map(|h| escaped(h.value).max_bytes(512).to_string())
+            .collect();
+        if values.is_empty() {
+            "-".into()
+        } else {
+            values.join(", ")
+        }
     };
     (get("origin"), get("host"), path)
 }
@@ -557,6 +576,18 @@ Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nOrig
         let mut cfg = GuardConfig::default();
         cfg.origin.allowed = vec!["https://app.example.com".into()];
         Guard::new(cfg).unwrap()
+    }
+
+    #[test]
+    fn refusal_log_fields_are_escaped_and_redacted() {
+        // httparse refuses raw controls in the head; what it lets through (obs-text,
+        // bidi overrides, invalid UTF-8) is escaped, and every Origin value is shown.
+        let head = b"GET /ws%0d%0a?token=SECRET&x=1 HTTP/1.1\r\nHost: a\xff\r\n\
+Origin: https://a.example\r\nOrigin: https://b\xe2\x80\xae\r\n\r\n";
+        let (origin, host, path) = summarize(head, &wsguard_core::handshake::TokenConfig::DISABLED);
+        assert_eq!(origin, "https://a.example, https://b\\u{202e}");
+        assert_eq!(host, "a\\xff");
+        assert_eq!(path, "/ws%0d%0a?token=[redacted]&x=1");
     }
 
     #[test]

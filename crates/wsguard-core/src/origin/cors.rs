@@ -348,6 +348,29 @@ impl<'a> OriginPolicy<'a> {
     /// assert_eq!(no.denial().unwrap().code(), "cors_method");
     /// ```
     pub fn cors<'r>(&self, config: &CorsConfig<'r>, request: &CorsRequest<'r>) -> CorsResponse<'r> {
+        self.cors_values(config, request, request.origin.as_slice())
+    }
+
+    /// [`cors`](Self::cors) for a request whose Origin header appeared `values.len()`
+    /// times (`request.origin` is ignored): none is not a CORS request, one is checked,
+    /// several are refused as `origin_multiple` — exactly as [`OriginPolicy::check_values`]
+    /// answers the WebSocket path.
+    ///
+    /// ```
+    /// use wsguard_core::origin::{CorsConfig, CorsRequest, OriginPolicy, Pattern};
+    /// use wsguard_core::Diagnostic;
+    /// let allowed = [Pattern::parse("https://app.example.com").unwrap()];
+    /// let req = CorsRequest::simple(b"GET", None);
+    /// let two: [&[u8]; 2] = [b"https://app.example.com", b"https://app.example.com"];
+    /// let resp = OriginPolicy::new(&allowed).cors_values(&CorsConfig::new(), &req, &two);
+    /// assert_eq!(resp.denial().unwrap().code(), "origin_multiple");
+    /// ```
+    pub fn cors_values<'r>(
+        &self,
+        config: &CorsConfig<'r>,
+        request: &CorsRequest<'r>,
+        values: &[&'r [u8]],
+    ) -> CorsResponse<'r> {
         let preflight = request.is_preflight();
         let mut resp = CorsResponse {
             preflight,
@@ -359,9 +382,14 @@ impl<'a> OriginPolicy<'a> {
             max_age: [0; 10],
             max_age_len: 0,
         };
-        let Some(value) = request.origin else {
+        let value = match values {
             // Not a CORS request: nothing to allow, nothing to refuse.
-            return resp;
+            [] => return resp,
+            [one] => *one,
+            _ => {
+                resp.outcome = Err(CorsDenial::Origin(OriginDenial::Multiple));
+                return resp;
+            }
         };
         let origin = match Origin::parse(value).and_then(|o| self.check_origin(&o).map(|()| o)) {
             Ok(o) if o.is_null() && config.credentials => {
@@ -558,20 +586,35 @@ mod tests {
         let with = CorsConfig::new().credentials(true);
         let r = policy.cors(&with, &CorsRequest::simple(b"GET", Some(b"null")));
         assert_eq!(r.denial(), Some(CorsDenial::NullCredentials));
-        assert_eq!(r.headers().collect::<std::vec::Vec<_>>(), [("Vary", "Origin")]);
-        let without = policy.cors(&CorsConfig::new(), &CorsRequest::simple(b"GET", Some(b"null")));
-        assert!(without.headers().any(|h| h == ("Access-Control-Allow-Origin", "null")));
+        assert_eq!(
+            r.headers().collect::<std::vec::Vec<_>>(),
+            [("Vary", "Origin")]
+        );
+        let without = policy.cors(
+            &CorsConfig::new(),
+            &CorsRequest::simple(b"GET", Some(b"null")),
+        );
+        assert!(without
+            .headers()
+            .any(|h| h == ("Access-Control-Allow-Origin", "null")));
     }
 
     #[test]
     fn lists_with_control_characters_are_never_written() {
         let policy = OriginPolicy::new(&[Pattern::ANY]);
-        let cfg = CorsConfig::new().methods("PUT\r\nSet-Cookie: pwn=1").expose_headers("x\n");
+        let cfg = CorsConfig::new()
+            .methods("PUT\r\nSet-Cookie: pwn=1")
+            .expose_headers("x\n");
         assert!(cfg.check().is_err());
-        let r = policy.cors(&cfg, &CorsRequest::preflight(b"https://a.com", b"GET", None));
+        let r = policy.cors(
+            &cfg,
+            &CorsRequest::preflight(b"https://a.com", b"GET", None),
+        );
         assert!(r.is_allowed());
         assert!(r.headers().all(|(_, v)| !v.contains(['\r', '\n'])));
         let s = policy.cors(&cfg, &CorsRequest::simple(b"GET", Some(b"https://a.com")));
-        assert!(s.headers().all(|(n, _)| n != "Access-Control-Expose-Headers"));
+        assert!(s
+            .headers()
+            .all(|(n, _)| n != "Access-Control-Expose-Headers"));
     }
 }

@@ -662,7 +662,10 @@ mod tests {
             allow_null,
         };
         let entries = ["https://app.example.com"];
-        assert_eq!(run(&entries, ctx(true, true)), [(1, "lint_null_credentials", None)]);
+        assert_eq!(
+            run(&entries, ctx(true, true)),
+            [(1, "lint_null_credentials", None)]
+        );
         assert_eq!(run(&entries, ctx(false, true)), []);
         assert_eq!(run(&entries, ctx(true, false)), []);
         assert_eq!(LintCode::NullCredentials.severity(), Severity::Error);
