@@ -1757,7 +1757,8 @@ wsguard_result wsguard_heartbeat_status_get(const struct wsguard_heartbeat *hear
 
 /// Lints raw allowed-origin entries (`entries[i]`, `lens[i]` bytes, `count` at most
 /// `WSGUARD_LINT_MAX_ENTRIES`) for the preset in `flags` (`WSGUARD_POLICY_DEVELOPMENT` or
-/// 0 for production) and with CORS `credentials` on or off.
+/// 0 for production; `WSGUARD_POLICY_ALLOW_NULL` when the policy accepts `null`) and with
+/// CORS `credentials` on or off.
 ///
 /// Writes the first `findings_cap` findings into `findings` (in entry order; may be NULL
 /// when `findings_cap == 0`) and the total number found into `*count_out` (it may exceed
@@ -1826,7 +1827,8 @@ wsguard_result wsguard_origin_policy_allow(struct wsguard_origin_policy *policy,
 /// Adds a Host allowlist entry (`chat.example.com`, `chat.example.com:8443`): once one is
 /// added, `wsguard_origin_policy_check_host` and the server handshake refuse every other
 /// Host (DNS-rebinding defence). The text is copied. `WSGUARD_RESULT_CAPACITY_EXCEEDED`
-/// when full; unchanged on failure.
+/// when full, `WSGUARD_RESULT_INVALID_CONFIG` when the entry holds a control character
+/// (CR, LF, …); unchanged on failure.
 ///
 /// # Safety
 /// As `wsguard_origin_policy_allow`.
@@ -1845,7 +1847,8 @@ wsguard_result wsguard_origin_policy_add_dev_host(struct wsguard_origin_policy *
                                                   size_t host_len);
 
 /// Sets the CORS settings (the strings are copied; at most 1024 bytes together, else
-/// `WSGUARD_RESULT_CAPACITY_EXCEEDED`). `config` NULL restores the defaults (no
+/// `WSGUARD_RESULT_CAPACITY_EXCEEDED`; `WSGUARD_RESULT_INVALID_CONFIG` when one holds a
+/// control character such as CR or LF). `config` NULL restores the defaults (no
 /// credentials, methods `GET, HEAD, POST`). The policy is unchanged on failure.
 ///
 /// # Safety

@@ -770,7 +770,9 @@ static void lint_case(const cJSON *c, int index) {
     cJSON_ArrayForEach(item, cJSON_GetObjectItemCaseSensitive(c, "allow")) {
         if (n < WSGUARD_LINT_MAX_ENTRIES) { entries[n] = item->valuestring; lens[n] = strlen(item->valuestring); n++; }
     }
-    CHECK_RESULT(wsguard_origin_lint(entries, lens, n, (preset && strcmp(preset, "development") == 0) ? WSGUARD_POLICY_DEVELOPMENT : 0,
+    unsigned flags = ((preset && strcmp(preset, "development") == 0) ? WSGUARD_POLICY_DEVELOPMENT : 0u) |
+                     (jbool(ctx, "allow_null", 0) ? WSGUARD_POLICY_ALLOW_NULL : 0u);
+    CHECK_RESULT(wsguard_origin_lint(entries, lens, n, flags,
                                      jbool(ctx, "credentials", 0), f, 64, &total),
                  WSGUARD_RESULT_OK);
     CHECK_INT(total, jint(e, "count", -1));

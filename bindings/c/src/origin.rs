@@ -14,6 +14,7 @@ use core::ffi::{c_char, c_void};
 use wsguard_core::origin::{
     CorsConfig, CorsRequest, HostPolicy, Origin, OriginDenial, OriginPolicy, Pattern, Preset,
 };
+use wsguard_core::text::check_config_text;
 use wsguard_core::{Cursor, Diagnostic};
 
 /// Flag: accept `Origin: null` (sandboxed iframes, `file://` pages). Off by default.
@@ -245,7 +246,8 @@ pub unsafe extern "C" fn wsguard_origin_policy_allow(
 /// Adds a Host allowlist entry (`chat.example.com`, `chat.example.com:8443`): once one is
 /// added, `wsguard_origin_policy_check_host` and the server handshake refuse every other
 /// Host (DNS-rebinding defence). The text is copied. `WSGUARD_RESULT_CAPACITY_EXCEEDED`
-/// when full; unchanged on failure.
+/// when full, `WSGUARD_RESULT_INVALID_CONFIG` when the entry holds a control character
+/// (CR, LF, …); unchanged on failure.
 ///
 /// # Safety
 /// As `wsguard_origin_policy_allow`.
@@ -258,6 +260,7 @@ pub unsafe extern "C" fn wsguard_origin_policy_allow_host(
     guard(|| {
         let data = unsafe { handle::get_mut(policy)? };
         let s = unsafe { text(host, host_len)? };
+        check_config_text(s).map_err(|_| wsguard_result::InvalidConfig)?;
         data.hosts.push(s)
     })
 }
@@ -308,7 +311,8 @@ pub struct wsguard_cors_config {
 }
 
 /// Sets the CORS settings (the strings are copied; at most 1024 bytes together, else
-/// `WSGUARD_RESULT_CAPACITY_EXCEEDED`). `config` NULL restores the defaults (no
+/// `WSGUARD_RESULT_CAPACITY_EXCEEDED`; `WSGUARD_RESULT_INVALID_CONFIG` when one holds a
+/// control character such as CR or LF). `config` NULL restores the defaults (no
 /// credentials, methods `GET, HEAD, POST`). The policy is unchanged on failure.
 ///
 /// # Safety
@@ -333,11 +337,13 @@ pub unsafe extern "C" fn wsguard_origin_policy_set_cors(
                        n: usize,
                        default: &'static str|
              -> Result<&str, wsguard_result> {
-                if p.is_null() {
-                    Ok(default)
+                let s = if p.is_null() {
+                    default
                 } else {
-                    unsafe { text(p, n) }
-                }
+                    unsafe { text(p, n)? }
+                };
+                check_config_text(s).map_err(|_| wsguard_result::InvalidConfig)?;
+                Ok(s)
             };
             table.push(opt(c.methods, c.methods_len, CorsConfig::new().methods)?)?;
             table.push(opt(c.headers, c.headers_len, "")?)?;

@@ -9,6 +9,7 @@
 //! core's own `Rejection::MalformedRequest`.
 
 use std::borrow::Cow;
+use std::sync::OnceLock;
 
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyList, PyTuple};
@@ -24,7 +25,7 @@ use crate::origin::{origin_text, OriginPolicy};
 
 /// The `Sec-WebSocket-Key` used by `assume_upgrade` when the server already consumed
 /// the real one (the RFC 6455 sample key).
-const PLACEHOLDER_KEY: &[u8] = b"dGhlIHNhbXBsZSBub25jZQ==";
+pub const PLACEHOLDER_KEY: &[u8] = b"dGhlIHNhbXBsZSBub25jZQ==";
 
 /// An accepted WebSocket upgrade (see ``validate_handshake``).
 #[pyclass(module = "wsguard._wsguard", name = "Handshake", frozen)]
@@ -61,9 +62,31 @@ pub struct Handshake {
     /// like python-websockets' ``ExtensionHeader``; quoted values come without quotes.
     #[pyo3(get)]
     extensions: Vec<(String, Vec<(String, Option<String>)>)>,
-    /// The exact ``101 Switching Protocols`` response the core writes for this request.
-    response: Vec<u8>,
+    /// The exact ``101 Switching Protocols`` response the core writes for this request,
+    /// written on first use (the ASGI accept path never needs it).
+    response: OnceLock<Vec<u8>>,
+    /// How to write `response` when it is first asked for.
+    deferred: Option<Deferred>,
 }
+
+/// What a lazily built [`Handshake`] keeps to write its 101 response on demand: the
+/// request it was validated from and the guard whose configuration validated it.
+pub struct Deferred {
+    pub request: Vec<u8>,
+    pub guard: Py<crate::guard::ScopeGuard>,
+}
+
+/// The mapping keys of a `Handshake` (``scope["wsguard"]["origin"]``).
+const KEYS: [&str; 8] = [
+    "origin",
+    "token",
+    "subprotocol",
+    "accept",
+    "token_source",
+    "path",
+    "query",
+    "host",
+];
 
 #[pymethods]
 impl Handshake {
@@ -71,7 +94,58 @@ impl Handshake {
     /// the core writes for this request, as ``bytes``.
     #[getter]
     fn response<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
-        PyBytes::new(py, &self.response)
+        let bytes = self.response.get_or_init(|| match &self.deferred {
+            Some(d) => d.guard.get().accept_response(&d.request),
+            None => Vec::new(),
+        });
+        PyBytes::new(py, bytes)
+    }
+
+    /// Mapping access for ASGI apps: ``scope["wsguard"]["origin"]`` (keys ``origin``,
+    /// ``token``, ``subprotocol``, ``accept``, ``token_source``, ``path``, ``query``, ``host``).
+    fn __getitem__(&self, py: Python<'_>, key: &str) -> PyResult<Py<PyAny>> {
+        self.item(py, key)
+            .ok_or_else(|| pyo3::exceptions::PyKeyError::new_err(key.to_owned()))?
+    }
+
+    /// ``mapping.get(key, default)``.
+    #[pyo3(signature = (key, default = None))]
+    fn get(&self, py: Python<'_>, key: &str, default: Option<Py<PyAny>>) -> PyResult<Py<PyAny>> {
+        match self.item(py, key) {
+            Some(v) => v,
+            None => Ok(default.unwrap_or_else(|| py.None())),
+        }
+    }
+
+    fn __contains__(&self, key: &Bound<'_, PyAny>) -> bool {
+        key.cast::<pyo3::types::PyString>()
+            .ok()
+            .and_then(|s| s.to_cow().ok().map(|k| KEYS.contains(&k.as_ref())))
+            .unwrap_or(false)
+    }
+
+    fn __len__(&self) -> usize {
+        KEYS.len()
+    }
+
+    fn __iter__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        PyTuple::new(py, KEYS)?.try_iter().map(Bound::into_any)
+    }
+
+    /// The mapping keys.
+    fn keys(&self) -> Vec<&'static str> {
+        KEYS.to_vec()
+    }
+
+    /// A plain ``dict`` of the mapping keys.
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let d = PyDict::new(py);
+        for k in KEYS {
+            if let Some(v) = self.item(py, k) {
+                d.set_item(k, v?)?;
+            }
+        }
+        Ok(d)
     }
 
     fn __repr__(&self) -> String {
@@ -85,8 +159,25 @@ impl Handshake {
     }
 }
 
-impl From<&Accepted<'_>> for Handshake {
-    fn from(a: &Accepted<'_>) -> Self {
+impl Handshake {
+    fn item(&self, py: Python<'_>, key: &str) -> Option<PyResult<Py<PyAny>>> {
+        use pyo3::IntoPyObjectExt;
+        let v = match key {
+            "origin" => self.origin.clone().into_py_any(py),
+            "token" => self.token.clone().into_py_any(py),
+            "subprotocol" => self.subprotocol.clone().into_py_any(py),
+            "accept" => self.accept.clone().into_py_any(py),
+            "token_source" => self.token_source.into_py_any(py),
+            "path" => self.path.clone().into_py_any(py),
+            "query" => self.query.clone().into_py_any(py),
+            "host" => self.host.clone().into_py_any(py),
+            _ => return None,
+        };
+        Some(v)
+    }
+
+    /// The verdict without its 101 response, which `deferred` writes on first use.
+    pub fn deferred(a: &Accepted<'_>) -> Self {
         Handshake {
             accept: a.accept.as_str().to_owned(),
             subprotocol: a.subprotocol.map(str::to_owned),
@@ -100,17 +191,36 @@ impl From<&Accepted<'_>> for Handshake {
             extensions: a
                 .extensions()
                 .map(|e| {
-                    let params = e.params().map(|(n, v)| (n.to_owned(), v.map(str::to_owned)));
+                    let params = e
+                        .params()
+                        .map(|(n, v)| (n.to_owned(), v.map(str::to_owned)));
                     (e.name.to_owned(), params.collect())
                 })
                 .collect(),
-            response: grow_write(|buf| write_accept_response(a, buf)),
+            response: OnceLock::new(),
+            deferred: None,
         }
+    }
+
+    /// Attaches what writes the 101 response later.
+    pub fn with_deferred(mut self, d: Deferred) -> Self {
+        self.deferred = Some(d);
+        self
+    }
+}
+
+impl From<&Accepted<'_>> for Handshake {
+    fn from(a: &Accepted<'_>) -> Self {
+        let h = Handshake::deferred(a);
+        let _ = h
+            .response
+            .set(grow_write(|buf| write_accept_response(a, buf)));
+        h
     }
 }
 
 /// Runs a core writer with a buffer that grows to what it asks for (`BufferTooSmall`).
-fn grow_write(mut write: impl FnMut(&mut [u8]) -> Result<usize, BufferTooSmall>) -> Vec<u8> {
+pub fn grow_write(mut write: impl FnMut(&mut [u8]) -> Result<usize, BufferTooSmall>) -> Vec<u8> {
     let mut size = 512usize;
     for _ in 0..4 {
         let mut buf = vec![0u8; size];
@@ -126,7 +236,7 @@ fn grow_write(mut write: impl FnMut(&mut [u8]) -> Result<usize, BufferTooSmall>)
 }
 
 /// The core's token configuration from the keyword arguments.
-fn token_config<'a>(
+pub fn token_config<'a>(
     py: Python<'_>,
     authorization: bool,
     query: Option<&'a str>,
@@ -156,14 +266,14 @@ fn token_config<'a>(
 /// Writes the request head straight into one buffer while reading the Python header
 /// list: one allocation, no per-header copies. Remembers which headers were present (for
 /// `assume_upgrade` / `offered_subprotocols`) and whether anything could not be carried.
-struct RequestWriter {
-    buf: Vec<u8>,
-    seen: [bool; 5],
+pub struct RequestWriter {
+    pub buf: Vec<u8>,
+    pub seen: [bool; 5],
     unrepresentable: bool,
 }
 
 /// Headers `assume_upgrade` / `offered_subprotocols` may supply when absent.
-const TRACKED: [&[u8]; 5] = [
+pub const TRACKED: [&[u8]; 5] = [
     b"upgrade",
     b"connection",
     b"sec-websocket-version",
@@ -177,19 +287,29 @@ fn unrepresentable(b: &[u8]) -> bool {
 
 impl RequestWriter {
     fn new(method: &[u8], path: &[u8]) -> Self {
-        let mut buf = Vec::with_capacity(1024);
+        Self::from_parts(Vec::with_capacity(1024), method, &[path])
+    }
+
+    /// Starts the head in `buf` (cleared): `method`, the target written from `target`
+    /// pieces, `HTTP/1.1`.
+    pub fn from_parts(mut buf: Vec<u8>, method: &[u8], target: &[&[u8]]) -> Self {
+        buf.clear();
         buf.extend_from_slice(method);
         buf.push(b' ');
-        buf.extend_from_slice(path);
+        let mut bad = unrepresentable(method);
+        for part in target {
+            buf.extend_from_slice(part);
+            bad |= unrepresentable(part);
+        }
         buf.extend_from_slice(b" HTTP/1.1\r\n");
         RequestWriter {
             buf,
             seen: [false; 5],
-            unrepresentable: unrepresentable(method) || unrepresentable(path),
+            unrepresentable: bad,
         }
     }
 
-    fn push(&mut self, name: &[u8], value: &[u8]) {
+    pub fn push(&mut self, name: &[u8], value: &[u8]) {
         self.unrepresentable |= unrepresentable(name) || unrepresentable(value);
         for (slot, tracked) in self.seen.iter_mut().zip(TRACKED) {
             *slot |= name.eq_ignore_ascii_case(tracked);
@@ -200,7 +320,7 @@ impl RequestWriter {
         self.buf.extend_from_slice(b"\r\n");
     }
 
-    fn finish(mut self, py: Python<'_>) -> PyResult<Vec<u8>> {
+    pub fn finish(mut self, py: Python<'_>) -> PyResult<Vec<u8>> {
         if self.unrepresentable {
             return Err(rejected(py, &Rejection::MalformedRequest));
         }
@@ -210,35 +330,46 @@ impl RequestWriter {
 }
 
 /// Reads `[(name, value), ...]` or a mapping `{name: value | [values] | None}` into `out`.
-fn write_headers(
+pub fn write_headers(
     py: Python<'_>,
     headers: &Bound<'_, PyAny>,
     out: &mut RequestWriter,
 ) -> PyResult<()> {
-    let bad = |what: &str| {
-        errors::invalid_input(
-            py,
-            "headers_shape",
-            &format!("headers must be a list of (name, value) pairs or a mapping; {what}"),
-            "pass scope[\"headers\"] from ASGI, or a dict {\"Origin\": \"https://...\"}",
-        )
-    };
+    if headers.is_instance_of::<PyList>() || headers.is_instance_of::<PyTuple>() {
+        return push_pairs(py, headers, out);
+    }
     if let Ok(d) = headers.cast::<PyDict>() {
         for (k, v) in d.iter() {
             push_mapping_item(py, &k, &v, out)?;
         }
         return Ok(());
     }
-    if headers.hasattr("items")?
-        && !headers.is_instance_of::<PyList>()
-        && !headers.is_instance_of::<PyTuple>()
-    {
+    if headers.hasattr("items")? {
         for item in headers.call_method0("items")?.try_iter()? {
             let item = item?;
             push_mapping_item(py, &item.get_item(0)?, &item.get_item(1)?, out)?;
         }
         return Ok(());
     }
+    push_pairs(py, headers, out)
+}
+
+fn headers_shape(py: Python<'_>, what: &str) -> PyErr {
+    errors::invalid_input(
+        py,
+        "headers_shape",
+        &format!("headers must be a list of (name, value) pairs or a mapping; {what}"),
+        "pass scope[\"headers\"] from ASGI, or a dict {\"Origin\": \"https://...\"}",
+    )
+}
+
+/// Reads an iterable of `(name, value)` pairs (tuples or 2-lists of str/bytes) into `out`.
+pub fn push_pairs(
+    py: Python<'_>,
+    headers: &Bound<'_, PyAny>,
+    out: &mut RequestWriter,
+) -> PyResult<()> {
+    let bad = |what: &str| headers_shape(py, what);
     let iter = headers
         .try_iter()
         .map_err(|_| bad(&format!("got {}", type_name(headers))))?;
@@ -301,7 +432,7 @@ pub fn rejected(py: Python<'_>, r: &Rejection) -> PyErr {
     errors::handshake_rejected(py, r, r.status(), headers, response, detail)
 }
 
-fn limits_from(
+pub fn limits_from(
     max_headers: Option<usize>,
     max_line: Option<usize>,
     max_total: Option<usize>,

@@ -16,6 +16,7 @@ mod close;
 mod convert;
 mod errors;
 mod frame;
+mod guard;
 mod handshake;
 mod intern;
 mod lint;
@@ -36,5 +37,6 @@ fn _wsguard(m: &Bound<'_, PyModule>) -> PyResult<()> {
     frame::register(m)?;
     timing::register(m)?;
     client::register(m)?;
+    guard::register(m)?;
     Ok(())
 }

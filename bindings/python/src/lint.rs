@@ -65,10 +65,16 @@ impl LintFinding {
 }
 
 /// Runs the core linter over raw entries.
-pub fn run(entries: &[&str], preset: Preset, credentials: bool) -> Vec<LintFinding> {
+pub fn run(
+    entries: &[&str],
+    preset: Preset,
+    credentials: bool,
+    allow_null: bool,
+) -> Vec<LintFinding> {
     let ctx = LintContext {
         preset,
         credentials,
+        allow_null,
     };
     let mut cap = entries.len().saturating_mul(4).saturating_add(4);
     for _ in 0..3 {
@@ -112,13 +118,16 @@ fn convert(entries: &[&str], f: &Finding<'_>) -> LintFinding {
 ///     allow: the entries as written in your settings.
 ///     preset: ``"production"`` (default) or ``"development"``.
 ///     credentials: whether CORS credentials are on (``*`` is then an error).
+///     allow_null: whether the policy accepts ``Origin: null`` (an error with credentials:
+///         ``lint_null_credentials``, reported with ``index == len(allow)``).
 #[pyfunction]
-#[pyo3(signature = (allow, *, preset = None, credentials = false))]
+#[pyo3(signature = (allow, *, preset = None, credentials = false, allow_null = false))]
 pub fn lint_origins(
     py: Python<'_>,
     allow: &Bound<'_, PyAny>,
     preset: Option<&Bound<'_, PyAny>>,
     credentials: bool,
+    allow_null: bool,
 ) -> PyResult<Vec<LintFinding>> {
     let entries = str_list(py, Some(allow), "allow")?;
     let refs: Vec<&str> = entries.iter().map(String::as_str).collect();
@@ -136,7 +145,7 @@ pub fn lint_origins(
         }
         _ => Preset::Production,
     };
-    Ok(run(&refs, preset, credentials))
+    Ok(run(&refs, preset, credentials, allow_null))
 }
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {

@@ -1,7 +1,7 @@
 //! `OriginPolicy`, `Verdict`, `CorsResult`: the core's origin/Host/CORS policy in Python.
 
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyList, PyTuple};
+use pyo3::types::{PyBytes, PyDict, PyList, PyTuple};
 use wsguard_core::origin::{
     CorsConfig, CorsRequest, HostPolicy, Origin, OriginDenial, OriginKind,
     OriginPolicy as CorePolicy, Pattern, Preset,
@@ -281,6 +281,15 @@ impl OriginPolicy {
             check_len(py, &h, "hosts")?;
             host_list.push(intern(&h));
         }
+        for (what, list) in [("hosts", &host_list), ("dev_hosts", &dev)] {
+            if let Err((i, e)) = HostPolicy::new(list).check_entries() {
+                return Err(errors::policy_error(
+                    py,
+                    &e,
+                    &format!("{what} entry {:?}", list[i]),
+                ));
+            }
+        }
         Ok(OriginPolicy {
             raw_allow,
             patterns,
@@ -357,11 +366,15 @@ impl OriginPolicy {
         expose_headers: &str,
         max_age: Option<u32>,
     ) -> PyResult<CorsResult> {
-        let origin_b = if origin.is_none() {
-            None
-        } else {
-            Some(bytes_of(py, origin, "origin")?)
-        };
+        let mut origins = Vec::new();
+        if origin.is_instance_of::<PyList>() || origin.is_instance_of::<PyTuple>() {
+            for item in origin.try_iter()? {
+                origins.push(bytes_of(py, &item?, "origin")?.into_owned().into());
+            }
+        } else if !origin.is_none() {
+            origins.push(bytes_of(py, origin, "origin")?);
+        }
+        let values: Vec<&[u8]> = origins.iter().map(|v| v.as_ref()).collect();
         let method_b = match method {
             Some(m) if !m.is_none() => bytes_of(py, m, "method")?,
             _ => std::borrow::Cow::Borrowed(&b"GET"[..]),
@@ -382,13 +395,15 @@ impl OriginPolicy {
         if let Some(age) = max_age {
             cfg = cfg.max_age(age);
         }
+        cfg.check()
+            .map_err(|e| errors::policy_error(py, &e, "CORS methods/headers/expose_headers"))?;
         let request = CorsRequest {
             method: &method_b,
-            origin: origin_b.as_deref(),
+            origin: values.first().copied(),
             request_method: rm.as_deref(),
             request_headers: rh.as_deref(),
         };
-        let resp = self.core().cors(&cfg, &request);
+        let resp = self.core().cors_values(&cfg, &request, &values);
         let denial = resp.denial();
         Ok(CorsResult {
             allowed: resp.is_allowed(),
@@ -436,7 +451,45 @@ impl OriginPolicy {
     /// Runs the policy linter over this policy's entries (with its preset).
     #[pyo3(signature = (*, credentials = false))]
     fn lint(&self, credentials: bool) -> Vec<crate::lint::LintFinding> {
-        crate::lint::run(&self.raw_allow, self.preset, credentials)
+        crate::lint::run(&self.raw_allow, self.preset, credentials, self.allow_null)
+    }
+
+    /// The Origin refusal for an ASGI header list, or ``None`` when the Origin is
+    /// allowed (no verdict object is built on the accept path). Names are matched
+    /// case-insensitively; several Origin headers are ``origin_multiple``.
+    fn refusal(&self, py: Python<'_>, headers: &Bound<'_, PyAny>) -> PyResult<Option<Verdict>> {
+        let mut values = Vec::new();
+        let mut scan = |name: &Bound<'_, PyAny>, value: &Bound<'_, PyAny>| -> PyResult<()> {
+            let is_origin = match name.cast::<PyBytes>() {
+                Ok(b) => b.as_bytes().eq_ignore_ascii_case(b"origin"),
+                Err(_) => bytes_of(py, name, "header name")?.eq_ignore_ascii_case(b"origin"),
+            };
+            if is_origin {
+                values.push(bytes_of(py, value, "header value")?.into_owned());
+            }
+            Ok(())
+        };
+        if let Ok(list) = headers.cast::<PyList>() {
+            for entry in list.iter() {
+                match entry.cast::<PyTuple>() {
+                    Ok(t) if t.len() == 2 => scan(
+                        &t.get_borrowed_item(0)?.to_owned(),
+                        &t.get_borrowed_item(1)?.to_owned(),
+                    )?,
+                    _ => scan(&entry.get_item(0)?, &entry.get_item(1)?)?,
+                }
+            }
+        } else {
+            for entry in headers.try_iter()? {
+                let entry = entry?;
+                scan(&entry.get_item(0)?, &entry.get_item(1)?)?;
+            }
+        }
+        let refs: Vec<&[u8]> = values.iter().map(Vec::as_slice).collect();
+        Ok(match self.core().check_values(&refs) {
+            Ok(_) => None,
+            Err(d) => Some(Verdict::from_origin(Err(d))),
+        })
     }
 
     /// A JSON-friendly dict describing the policy (for health routes and logs).

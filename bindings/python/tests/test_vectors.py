@@ -166,7 +166,12 @@ def run_cors(case: Case) -> None:
 def run_lint(case: Case) -> None:
     ctx = case["context"]
     expect = case["expect"]
-    findings = wsguard.lint_origins(case["allow"], preset=ctx.get("preset"), credentials=bool(ctx.get("credentials")))
+    findings = wsguard.lint_origins(
+        case["allow"],
+        preset=ctx.get("preset"),
+        credentials=bool(ctx.get("credentials")),
+        allow_null=bool(ctx.get("allow_null", False)),
+    )
     got = []
     for f in findings:
         item: Dict[str, Any] = {
@@ -194,7 +199,9 @@ def run_lint(case: Case) -> None:
         check(case, "code", findings[0].code, expect.get("code"))
     # OriginPolicy.lint() agrees whenever every entry parses
     try:
-        policy = wsguard.OriginPolicy(allow=case["allow"], preset=ctx.get("preset"))
+        policy = wsguard.OriginPolicy(
+            allow=case["allow"], preset=ctx.get("preset"), allow_null=bool(ctx.get("allow_null", False))
+        )
     except wsguard.PolicyError:
         return
     check(case, "policy.lint", [f.code for f in policy.lint(credentials=bool(ctx.get("credentials")))], [f.code for f in findings])

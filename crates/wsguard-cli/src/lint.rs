@@ -53,6 +53,7 @@ pub fn problems(cfg: &GuardConfig, credentials: bool) -> Vec<Problem> {
     let ctx = LintContext {
         preset,
         credentials,
+        allow_null: cfg.origin.allow_null,
     };
     let mut out = vec![Finding::EMPTY; entries.len() * 4 + 4];
     let mut n = lint(&entries, ctx, &mut out);

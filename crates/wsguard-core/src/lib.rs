@@ -15,6 +15,7 @@
 //! | [`heartbeat`], [`reconnect`] | Ping/pong and backoff state machines driven by caller-supplied time. |
 //! | [`connection`] | One open WebSocket, sans-IO, both roles: bytes in → events, control frames out, timeouts from caller time. |
 //! | [`url`] | ws/wss URL parsing, page-URL → socket-URL derivation, mixed content. |
+//! | [`text`] | Network text escaped for logs and terminals; config text checked for control characters. |
 //!
 //! ## Conventions
 //!
@@ -83,14 +84,15 @@ extern crate std;
 pub mod close;
 pub mod connection;
 mod diag;
-mod hostname;
 pub mod frame;
 pub mod handshake;
 pub mod heartbeat;
+mod hostname;
 #[cfg(feature = "embedded-io-async")]
 pub mod io;
 pub mod origin;
 pub mod reconnect;
+pub mod text;
 pub mod url;
 mod write;
 

@@ -169,6 +169,7 @@ fn every_core_path_allocates_nothing() {
             LintContext {
                 preset: Preset::Production,
                 credentials: true,
+                allow_null: true,
             },
             &mut out,
         )

@@ -435,6 +435,20 @@ pong_timeout_ms = 500
     }
 
     #[test]
+    fn control_characters_in_host_entries_are_refused() {
+        let cfg =
+            parse_inline("[host]\nallowed = [\"a.example\", \"b.example\\r\\nSet-Cookie: x=1\"]\n")
+                .unwrap();
+        let e = cfg.check().unwrap_err();
+        assert_eq!(
+            (e.key.as_str(), e.index, e.code),
+            ("host.allowed", Some(1), "config_control_char")
+        );
+        let cfg = parse_inline("[origin]\ndev_hosts = [\"web\\u001b\"]\n").unwrap();
+        assert_eq!(cfg.check().unwrap_err().key, "origin.dev_hosts");
+    }
+
+    #[test]
     fn file_source_is_named() {
         let e = parse("[x]\n", ConfigSource::File("/etc/wsguard.toml".into())).unwrap_err();
         assert!(e.to_string().starts_with("/etc/wsguard.toml: x"), "{e}");

@@ -54,6 +54,7 @@ use wsguard_core::handshake::{
     parse_request, validate_head, write_accept_response, write_rejection_response, Header,
     Rejection, RequestHead, ServerConfig, EMPTY_HEADER, MAX_HEADERS,
 };
+use wsguard_core::text::escaped;
 use wsguard_core::{Diagnostic, Status};
 
 /// A request that passed the core's checks (owned copies of the interesting parts).
@@ -548,7 +549,12 @@ impl Guard {
                     token_source: a.token.map(|t| t.source.as_str()),
                     response,
                 };
-                tracing::debug!(path = %accepted.path, origin = ?accepted.origin, subprotocol = ?accepted.subprotocol, "websocket handshake accepted");
+                tracing::debug!(
+                    path = %self.parts().token_config().log_target(accepted.path.as_bytes()),
+                    origin = ?accepted.origin,
+                    subprotocol = ?accepted.subprotocol,
+                    "websocket handshake accepted"
+                );
                 Ok(Verdict {
                     accepted,
                     consumed: a.consumed,
@@ -567,7 +573,8 @@ impl Guard {
     ) -> Refusal {
         let refusal = Refusal::from_rejection(rejection);
         self.inner.counters.refused(refusal.code);
-        let (origin, host, path) = summarize(head);
+        let parts = self.parts();
+        let (origin, host, path) = summarize(head, &parts.token_config());
         tracing::warn!(
             code = refusal.code,
             status = refusal.status,
@@ -581,14 +588,31 @@ impl Guard {
     }
 }
 
-/// Origin, Host and path of a parsed head, for the log line (`-` without one).
-fn summarize(head: Option<&RequestHead<'_, '_>>) -> (String, String, String) {
+/// Origin, Host and path of a parsed head, for the log line (`-` without one): escaped
+/// by the core (no CR/LF/ESC from the peer reaches the log), every Origin value shown,
+/// and the query token redacted.
+fn summarize(
+    head: Option<&RequestHead<'_, '_>>,
+    token: &wsguard_core::handshake::TokenConfig<'_>,
+) -> (String, String, String) {
     let get = |name: &str| {
-        head.and_then(|h| h.headers.iter().find(|f| f.name.eq_ignore_ascii_case(name)))
-            .map(|f| String::from_utf8_lossy(f.value).into_owned())
-            .unwrap_or_else(|| "-".into())
+        let values: Vec<String> = head
+            .map(|h| h.headers)
+            .unwrap_or(&[])
+            .iter()
+            .filter(|f| f.name.eq_ignore_ascii_case(name))
+            .map(|f| escaped(f.value).max_bytes(512).to_string())
+            .collect();
+        if values.is_empty() {
+            "-".into()
+        } else {
+            values.join(", ")
+        }
     };
-    let path = head.map_or("-", |h| h.target).to_string();
+    let path = match head {
+        Some(h) => token.log_target(h.target.as_bytes()).to_string(),
+        None => "-".into(),
+    };
     (get("origin"), get("host"), path)
 }
 
@@ -603,6 +627,26 @@ Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nOrig
         let mut cfg = GuardConfig::default();
         cfg.origin.allowed = vec!["https://app.example.com".into()];
         Guard::new(cfg).unwrap()
+    }
+
+    #[test]
+    fn refusal_log_fields_are_escaped_and_redacted() {
+        // httparse refuses raw controls in the head; what it lets through (obs-text,
+        // bidi overrides, invalid UTF-8) is escaped, and every Origin value is shown.
+        let head = b"GET /ws%0d%0a?token=SECRET&x=1 HTTP/1.1\r\nHost: a\xff\r\n\
+Origin: https://a.example\r\nOrigin: https://b\xe2\x80\xae\r\n\r\n";
+        let mut headers = [wsguard_core::handshake::EMPTY_HEADER; 8];
+        let limits = wsguard_core::handshake::Limits::DEFAULT;
+        let Ok(Status::Complete(parsed)) =
+            wsguard_core::handshake::parse_request(&limits, head, &mut headers)
+        else {
+            panic!("the head parses")
+        };
+        let token = wsguard_core::handshake::TokenConfig::DISABLED;
+        let (origin, host, path) = summarize(Some(&parsed), &token);
+        assert_eq!(origin, "https://a.example, https://b\\u{202e}");
+        assert_eq!(host, "a\\xff");
+        assert_eq!(path, "/ws%0d%0a?token=[redacted]&x=1");
     }
 
     #[test]

@@ -19,6 +19,8 @@ Every exception derives from :class:`WsguardError`; malformed arguments raise
 
 from __future__ import annotations
 
+from collections.abc import Mapping as _Mapping
+
 from ._errors import (
     HandshakeRejected,
     InvalidInput,
@@ -42,6 +44,7 @@ from ._wsguard import (
     OriginPolicy,
     Reconnect,
     ReconnectDecision,
+    ScopeGuard,
     Utf8Validator,
     Verdict,
     WsUrl,
@@ -58,6 +61,8 @@ from ._wsguard import (
     explain,
     is_wire_valid,
     lint_origins,
+    log_target,
+    log_text,
     validate_handshake,
     validate_request_bytes,
     websocket_url_for_page,
@@ -85,6 +90,10 @@ __all__ = [
     "Established",
     "LintFinding",
     "lint_origins",
+    # framework integrations: one native call per connection; log-safe network text
+    "ScopeGuard",
+    "log_text",
+    "log_target",
     # close codes
     "CloseInfo",
     "classify_close",
@@ -110,3 +119,6 @@ __all__ = [
     "Reconnect",
     "ReconnectDecision",
 ]
+
+# A Handshake is also a read-only mapping (``scope["wsguard"]["origin"]``).
+_Mapping.register(Handshake)

@@ -1,6 +1,6 @@
 """Type stubs of the native module ``wsguard._wsguard`` (hand-written, checked by mypy.stubtest)."""
 
-from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, Union, final
+from typing import Any, Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, Tuple, Union, final
 
 from ._errors import HandshakeRejected as HandshakeRejected
 from ._errors import InvalidInput as InvalidInput
@@ -28,6 +28,7 @@ __all__ = [
     "ProtocolError",
     "Reconnect",
     "ReconnectDecision",
+    "ScopeGuard",
     "UpgradeFailed",
     "UrlError",
     "Utf8Validator",
@@ -45,6 +46,8 @@ __all__ = [
     "fit_reason",
     "is_wire_valid",
     "lint_origins",
+    "log_target",
+    "log_text",
     "parse_close_payload",
     "parse_ws_url",
     "validate_handshake",
@@ -55,7 +58,7 @@ __all__ = [
 __version__: str
 
 _Text = Union[str, bytes, bytearray]
-_OriginArg = Union[str, bytes, bytearray, None, List[Union[str, bytes]], Tuple[Union[str, bytes], ...]]
+_OriginArg = Union[str, bytes, bytearray, None, Sequence[Union[str, bytes]]]
 _Headers = Union[
     Sequence[Tuple[_Text, _Text]],
     Sequence[List[_Text]],
@@ -204,7 +207,7 @@ class OriginPolicy:
         """Checks a Host header value against the ``hosts`` allowlist."""
     def cors(
         self,
-        origin: Optional[_Text],
+        origin: _OriginArg,
         method: Optional[_Text] = None,
         *,
         request_method: Optional[_Text] = None,
@@ -218,7 +221,7 @@ class OriginPolicy:
         """The CORS answer for an HTTP request."""
     def cors_headers(
         self,
-        origin: Optional[_Text],
+        origin: _OriginArg,
         method: Optional[_Text] = None,
         *,
         request_method: Optional[_Text] = None,
@@ -232,6 +235,8 @@ class OriginPolicy:
         """Just the CORS response headers."""
     def lint(self, *, credentials: bool = False) -> List[LintFinding]:
         """Runs the policy linter over this policy's entries."""
+    def refusal(self, headers: Iterable[Tuple[_Text, _Text]]) -> Optional[Verdict]:
+        """The Origin refusal for an ASGI header list, or ``None`` when allowed."""
     def summary(self) -> Dict[str, Any]:
         """A JSON-friendly dict describing the policy."""
     @property
@@ -247,7 +252,9 @@ class OriginPolicy:
     @property
     def hosts(self) -> List[str]: ...
 
-def lint_origins(allow: Sequence[str], *, preset: Optional[str] = None, credentials: bool = False) -> List[LintFinding]:
+def lint_origins(
+    allow: Sequence[str], *, preset: Optional[str] = None, credentials: bool = False, allow_null: bool = False
+) -> List[LintFinding]:
     """Explains each mistake in a list of allowed-origin strings."""
 
 # -- handshake -----------------------------------------------------------------------
@@ -278,6 +285,13 @@ class Handshake:
     def extensions(self) -> List[Tuple[str, List[Tuple[str, Optional[str]]]]]: ...
     @property
     def response(self) -> bytes: ...
+    def __getitem__(self, key: str, /) -> Any: ...
+    def get(self, key: str, default: Any = None) -> Any: ...
+    def __contains__(self, key: object, /) -> bool: ...
+    def __len__(self) -> int: ...
+    def __iter__(self) -> Iterator[str]: ...
+    def keys(self) -> List[str]: ...
+    def to_dict(self) -> Dict[str, Any]: ...
 
 def validate_handshake(
     headers: _Headers,
@@ -573,3 +587,40 @@ class ClientHandshake:
     def key(self) -> str: ...
     def validate_response(self, data: _Text) -> Optional[Established]:
         """Validates the bytes received so far."""
+
+# -- guard and log helpers ----------------------------------------------------------
+
+@final
+class ScopeGuard:
+    """A policy plus handshake options, converted once; one native call per connection."""
+
+    def __new__(
+        cls,
+        policy: OriginPolicy,
+        *,
+        subprotocols: Optional[Sequence[str]] = None,
+        require_subprotocol: bool = False,
+        token_authorization: bool = False,
+        token_query: Optional[str] = None,
+        token_subprotocol_prefix: Optional[str] = None,
+        token_subprotocol_marker: Optional[str] = None,
+        require_token: bool = False,
+    ) -> "ScopeGuard": ...
+    def check_scope(self, scope: Mapping[str, Any]) -> Handshake:
+        """Validates one ASGI websocket scope (raises HandshakeRejected)."""
+    def check_request(self, headers: Iterable[Tuple[_Text, _Text]], path: _Text) -> Handshake:
+        """Validates a header list and request target (raises HandshakeRejected)."""
+    def log_target(self, target: _Text) -> str:
+        """The request target escaped for a log line, query tokens redacted."""
+    def describe(self, scope: Mapping[str, Any]) -> Tuple[str, str, str]:
+        """``(target, origin, client)`` of a scope, each safe for a log line."""
+    def counts(self) -> Tuple[int, int]:
+        """``(accepted, refused)``."""
+    @property
+    def policy(self) -> OriginPolicy: ...
+
+def log_text(value: Optional[_Text], max_bytes: Optional[int] = None) -> str:
+    """Network text escaped for a log line or a terminal."""
+
+def log_target(target: _Text, token_query: Optional[str] = None) -> str:
+    """A request target escaped for a log line, query tokens redacted."""

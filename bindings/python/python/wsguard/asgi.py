@@ -1,10 +1,11 @@
 """ASGI middleware for FastAPI, Starlette and any ASGI 3 application.
 
 :class:`WebSocketGuard` validates every ``websocket`` scope with the Rust core *before*
-the application sees it: the upgrade request (rebuilt from ``scope["headers"]``,
-``scope["path"]``, ``scope["query_string"]`` and ``scope["subprotocols"]``) goes through
-:func:`wsguard.validate_handshake`, which checks the Origin against the policy, the Host
-allowlist, and extracts the token. A refused connection is closed before
+the application sees it, in one native call (:meth:`wsguard.ScopeGuard.check_scope`):
+the scope's header list, ``raw_path``/``path``, ``query_string`` and ``subprotocols`` are
+read in Rust without creating a Python object per header, the core checks the Origin
+against the policy and the Host allowlist and extracts the token, and the verdict's
+Python values are built only when the application reads them. A refused connection is closed before
 ``websocket.accept``, which every ASGI server turns into an HTTP 403; when the server
 advertises the ``websocket.http.response`` extension (uvicorn, hypercorn) the refusal is
 sent with the core's own status and a plain-text body naming the reason.
@@ -12,6 +13,11 @@ sent with the core's own status and a plain-text body naming the reason.
 Starlette's ``CORSMiddleware`` never looks at websocket scopes; with ``cors=True`` the
 same :class:`~wsguard.OriginPolicy` also answers CORS for the app's HTTP routes, so the
 two can never drift apart.
+
+Every refusal is logged (logger ``wsguard.asgi``) with the request target, the Origin
+and the client written through the core's log escaping: CR, LF, ESC and other control
+characters from the network never reach the log as such, and a query token is logged
+as ``[redacted]``.
 
 Example::
 
@@ -48,16 +54,8 @@ def _header_pairs(scope: Scope) -> List[Tuple[bytes, bytes]]:
     return [(bytes(k), bytes(v)) for k, v in scope.get("headers", ())]
 
 
-def _request_target(scope: Scope) -> str:
-    raw_path = scope.get("raw_path")
-    if isinstance(raw_path, (bytes, bytearray)) and raw_path:
-        path = bytes(raw_path).decode("latin-1")
-    else:
-        path = scope.get("root_path", "") + scope.get("path", "/")
-    query = scope.get("query_string", b"")
-    if query and "?" not in path:
-        path = path + "?" + bytes(query).decode("latin-1")
-    return path or "/"
+def _all_headers(headers: Iterable[Tuple[bytes, bytes]], name: bytes) -> List[bytes]:
+    return [value for key, value in headers if key.lower() == name]
 
 
 def _first_header(headers: Iterable[Tuple[bytes, bytes]], name: bytes) -> Optional[bytes]:
@@ -68,22 +66,25 @@ def _first_header(headers: Iterable[Tuple[bytes, bytes]], name: bytes) -> Option
 
 
 class _Counters:
-    """Thread-safe counters for the health route."""
+    """Thread-safe counters for the health route (accepted/refused are counted natively
+    by the :class:`wsguard.ScopeGuard`, so the accept path takes no lock)."""
 
-    def __init__(self) -> None:
+    def __init__(self, guard: "_wsguard.ScopeGuard") -> None:
         self._lock = threading.Lock()
-        self.accepted = 0
-        self.refused = 0
+        self._guard = guard
         self.by_code: Dict[str, int] = {}
         self.cors_refused = 0
 
-    def count_accept(self) -> None:
-        with self._lock:
-            self.accepted += 1
+    @property
+    def accepted(self) -> int:
+        return self._guard.counts()[0]
+
+    @property
+    def refused(self) -> int:
+        return self._guard.counts()[1]
 
     def count_refusal(self, code: str) -> None:
         with self._lock:
-            self.refused += 1
             self.by_code[code] = self.by_code.get(code, 0) + 1
 
     def count_cors_refusal(self) -> None:
@@ -91,10 +92,11 @@ class _Counters:
             self.cors_refused += 1
 
     def snapshot(self) -> Dict[str, Any]:
+        accepted, refused = self._guard.counts()
         with self._lock:
             return {
-                "websocket_accepted": self.accepted,
-                "websocket_refused": self.refused,
+                "websocket_accepted": accepted,
+                "websocket_refused": refused,
                 "refused_by_code": dict(self.by_code),
                 "cors_refused": self.cors_refused,
             }
@@ -160,13 +162,15 @@ class WebSocketGuard:
         self.policy = policy
         self.subprotocols = tuple(subprotocols)
         self.require_token = require_token
-        self.token_options: Dict[str, Any] = {
-            "token_authorization": token_authorization,
-            "token_query": token_query,
-            "token_subprotocol_prefix": token_subprotocol_prefix,
-            "token_subprotocol_marker": token_subprotocol_marker,
-            "require_token": require_token,
-        }
+        self.guard = _wsguard.ScopeGuard(
+            policy,
+            subprotocols=self.subprotocols,
+            token_authorization=token_authorization,
+            token_query=token_query,
+            token_subprotocol_prefix=token_subprotocol_prefix,
+            token_subprotocol_marker=token_subprotocol_marker,
+            require_token=require_token,
+        )
         self.cors = cors
         self.cors_options: Dict[str, Any] = {
             "credentials": cors_allow_credentials,
@@ -175,16 +179,25 @@ class WebSocketGuard:
             "expose_headers": cors_expose_headers,
             "max_age": cors_max_age,
         }
+        # CR/LF or other controls in a CORS list would split a response header: the core
+        # refuses them here, at construction (PolicyError ``config_control_char``).
+        policy.cors(None, **self.cors_options)
         self.health_path = health_path
         self.use_http_response = use_http_response
         self.scope_key = scope_key
         self.log = log or logger
-        self.counters = _Counters()
+        self.counters = _Counters(self.guard)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        kind = scope.get("type")
+        kind = scope["type"]
         if kind == "websocket":
-            await self._websocket(scope, receive, send)
+            # The accept path: one native call, no per-header Python objects.
+            try:
+                result = self.guard.check_scope(scope)
+            except HandshakeRejected as rejection:
+                await self._refuse(scope, receive, send, rejection)
+                return
+            await self.app({**scope, self.scope_key: result}, receive, send)
         elif kind == "http":
             if self.health_path is not None and scope.get("path") == self.health_path:
                 await self._health(scope, receive, send)
@@ -199,45 +212,23 @@ class WebSocketGuard:
 
     def validate(self, scope: Scope) -> "_wsguard.Handshake":
         """Validates one websocket scope; returns the handshake or raises HandshakeRejected."""
-        headers = _header_pairs(scope)
-        return _wsguard.validate_handshake(
-            headers,
-            policy=self.policy,
-            subprotocols=self.subprotocols,
-            offered_subprotocols=scope.get("subprotocols"),
-            path=_request_target(scope),
-            assume_upgrade=True,
-            **self.token_options,
-        )
+        return self.guard.check_scope(scope)
 
-    async def _websocket(self, scope: Scope, receive: Receive, send: Send) -> None:
-        try:
-            result = self.validate(scope)
-        except HandshakeRejected as rejection:
-            self.counters.count_refusal(rejection.code)
-            origin = _first_header(_header_pairs(scope), b"origin")
-            client = scope.get("client")
-            self.log.warning(
-                "wsguard refused websocket %s from origin %s (client %s): %s [%s] status %d; fix: %s",
-                scope.get("path", "/"),
-                origin.decode("latin-1") if origin is not None else "<missing>",
-                f"{client[0]}:{client[1]}" if client else "?",
-                rejection.reason,
-                rejection.code,
-                rejection.status,
-                rejection.remedy,
-            )
-            await self._deny(scope, receive, send, rejection)
-            return
-        self.counters.count_accept()
-        scope = dict(scope)
-        scope[self.scope_key] = {
-            "origin": result.origin,
-            "token": result.token,
-            "subprotocol": result.subprotocol,
-            "accept": result.accept,
-        }
-        await self.app(scope, receive, send)
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send, rejection: HandshakeRejected) -> None:
+        self.counters.count_refusal(rejection.code)
+        # Target, Origin and client escaped by the core; a query token is redacted.
+        target, origin, client = self.guard.describe(scope)
+        self.log.warning(
+            "wsguard refused websocket %s from origin %s (client %s): %s [%s] status %d; fix: %s",
+            target,
+            origin,
+            client,
+            rejection.reason,
+            rejection.code,
+            rejection.status,
+            rejection.remedy,
+        )
+        await self._deny(scope, receive, send, rejection)
 
     async def _deny(self, scope: Scope, receive: Receive, send: Send, rejection: HandshakeRejected) -> None:
         # The server sends websocket.connect first; read it so the close is a reply to it.
@@ -279,15 +270,17 @@ class WebSocketGuard:
 
     async def _http_cors(self, scope: Scope, receive: Receive, send: Send) -> None:
         headers = _header_pairs(scope)
-        origin = _first_header(headers, b"origin")
-        if origin is None:
+        # Every Origin value goes to the core: two Origin headers are refused
+        # (``origin_multiple``) exactly as on the WebSocket path, never "the first".
+        origins = _all_headers(headers, b"origin")
+        if not origins:
             await self.app(scope, receive, send)
             return
         method = scope.get("method", "GET")
         request_method = _first_header(headers, b"access-control-request-method")
         request_headers = _first_header(headers, b"access-control-request-headers")
         answer = self.policy.cors(
-            origin,
+            origins,
             method=method,
             request_method=request_method,
             request_headers=request_headers,
@@ -295,11 +288,12 @@ class WebSocketGuard:
         )
         if not answer.allowed:
             self.counters.count_cors_refusal()
+            target, origin, _client = self.guard.describe(scope)
             self.log.warning(
                 "wsguard CORS refused %s %s from origin %s: %s [%s]",
-                method,
-                scope.get("path", "/"),
-                origin.decode("latin-1"),
+                _wsguard.log_text(method),
+                target,
+                origin,
                 answer.reason,
                 answer.code,
             )

@@ -5,7 +5,8 @@ origins with ``urlparse`` in Python and deny silently. These classes take the sa
 arguments, wrap the application in the same order, accept the same pattern syntax
 (``"example.com"``, ``".example.com"`` for a domain and its subdomains,
 ``"https://example.com:8443"``, ``"*"``), and decide with the Rust core — and every
-refusal is logged with the core's reason (logger ``wsguard.channels``).
+refusal is logged with the core's reason (logger ``wsguard.channels``), the path and
+Origin escaped by the core so that no network text can forge a log line.
 
 Example (``asgi.py`` of a Django project)::
 
@@ -104,6 +105,8 @@ class OriginValidator:
         else:
             self.allowed_origins = list(allowed_origins)
             self.policy = channels_patterns_to_policy(self.allowed_origins)
+        # Used for its log helpers only (the Origin check is ``policy.refusal``).
+        self._describer = _wsguard.ScopeGuard(self.policy)
 
     def valid_origin(self, origin: Optional[bytes]) -> bool:
         """``True`` when the raw Origin header value (``None``: absent) is allowed."""
@@ -112,18 +115,19 @@ class OriginValidator:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> Any:
         if scope["type"] != "websocket":
             raise ValueError("You cannot use OriginValidator on a non-WebSocket connection")
-        origins: List[bytes] = [bytes(v) for k, v in scope.get("headers", ()) if bytes(k).lower() == b"origin"]
-        # Several Origin headers mean the same as one comma-separated list (RFC 9110 §5.3);
-        # the core refuses both.
-        verdict = self.policy.check(b", ".join(origins) if origins else None)
-        if verdict:
+        # One native call over the header list; ``None`` (no object built) when allowed.
+        # Several Origin headers are refused as ``origin_multiple``.
+        verdict = self.policy.refusal(scope.get("headers", ()))
+        if verdict is None:
             return await self.application(scope, receive, send)
-        client = scope.get("client")
+        # Target, Origin and client escaped by the core (no forged log line, no raw ESC);
+        # a query token is redacted.
+        target, origin, client = self._describer.describe(scope)
         logger.warning(
             "wsguard refused websocket %s from origin %s (client %s): %s [%s]; fix: %s",
-            scope.get("path", "/"),
-            origins[0].decode("latin-1") if origins else "<missing>",
-            f"{client[0]}:{client[1]}" if client else "?",
+            target,
+            origin,
+            client,
             verdict.reason,
             verdict.code,
             verdict.remedy,

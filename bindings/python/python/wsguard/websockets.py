@@ -7,6 +7,10 @@ the core refuses it, returns a ``Response`` carrying the core's status, extra he
 a plain-text body naming the reason; the handler never runs. An accepted request leaves
 the verdict in ``connection.wsguard`` (a :class:`wsguard.Handshake`).
 
+The request is validated in one native call (:meth:`wsguard.ScopeGuard.check_request`).
+Duplicate ``Origin`` headers are refused with 403 ``origin_multiple``; every refusal is
+logged with the path (query tokens redacted) and the Origin values escaped by the core.
+
 Example::
 
     from websockets.asyncio.server import serve
@@ -21,7 +25,7 @@ Example::
 from __future__ import annotations
 
 import logging
-from typing import Any, Callable, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Optional, Sequence
 
 from . import _wsguard
 from ._errors import HandshakeRejected
@@ -29,13 +33,6 @@ from ._errors import HandshakeRejected
 __all__ = ["process_request", "rejection_response"]
 
 logger = logging.getLogger("wsguard.websockets")
-
-
-def _raw_headers(request: Any) -> List[Tuple[bytes, bytes]]:
-    out: List[Tuple[bytes, bytes]] = []
-    for name, value in request.headers.raw_items():
-        out.append((name.encode("latin-1"), value.encode("latin-1", "surrogateescape")))
-    return out
 
 
 def rejection_response(connection: Any, rejection: HandshakeRejected) -> Any:
@@ -71,29 +68,28 @@ def process_request(
     """
     if not isinstance(policy, _wsguard.OriginPolicy):
         raise TypeError("process_request(policy) needs a wsguard.OriginPolicy")
-    supported = tuple(subprotocols)
+    guard = _wsguard.ScopeGuard(
+        policy,
+        subprotocols=tuple(subprotocols),
+        token_authorization=token_authorization,
+        token_query=token_query,
+        token_subprotocol_prefix=token_subprotocol_prefix,
+        token_subprotocol_marker=token_subprotocol_marker,
+        require_token=require_token,
+    )
     out_log = log or logger
 
     def hook(connection: Any, request: Any) -> Any:
         try:
-            result = _wsguard.validate_handshake(
-                _raw_headers(request),
-                policy=policy,
-                subprotocols=supported,
-                path=request.path,
-                token_authorization=token_authorization,
-                token_query=token_query,
-                token_subprotocol_prefix=token_subprotocol_prefix,
-                token_subprotocol_marker=token_subprotocol_marker,
-                require_token=require_token,
-            )
+            result = guard.check_request(request.headers.raw_items(), request.path)
         except HandshakeRejected as rejection:
-            origin = request.headers.get("Origin")
+            # get_all: several Origin headers must not raise (that was an HTTP 500).
+            origins = request.headers.get_all("Origin")
             out_log.warning(
                 "wsguard refused websocket %s from origin %s (client %s): %s [%s] status %d; fix: %s",
-                request.path,
-                origin if origin is not None else "<missing>",
-                getattr(connection, "remote_address", "?"),
+                guard.log_target(request.path),
+                ", ".join(_wsguard.log_text(o, 512) for o in origins) if origins else "<missing>",
+                _wsguard.log_text(str(getattr(connection, "remote_address", "?"))),
                 rejection.reason,
                 rejection.code,
                 rejection.status,

@@ -1,7 +1,8 @@
 """ASGI entry point: two websocket routes, guarded by wsguard's Channels validators.
 
 * ``/ws/explicit/`` — ``OriginValidator`` with a Channels-style list;
-* ``/ws/hosts/`` — ``AllowedHostsOriginValidator`` (settings.ALLOWED_HOSTS).
+* ``/ws/hosts/`` — ``AllowedHostsOriginValidator`` (settings.ALLOWED_HOSTS);
+* ``/ws/any/…`` — ``OriginValidator`` on every path below (hostile paths in the tests).
 
 The consumer appends one line per connection that reaches it to $WSGUARD_REACHED_LOG,
 so the tests can prove that refused connections never reach the application.
@@ -17,7 +18,7 @@ django_asgi = get_asgi_application()
 
 from channels.generic.websocket import WebsocketConsumer  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
-from django.urls import path  # noqa: E402
+from django.urls import path, re_path  # noqa: E402
 
 from wsguard.channels import AllowedHostsOriginValidator, OriginValidator  # noqa: E402
 
@@ -43,6 +44,7 @@ application = ProtocolTypeRouter(
                     OriginValidator(EchoConsumer.as_asgi(), ["https://app.example.com", ".example.org", "http://127.0.0.1:8000"]),
                 ),
                 path("ws/hosts/", AllowedHostsOriginValidator(EchoConsumer.as_asgi())),
+                re_path(r"^ws/any/", OriginValidator(EchoConsumer.as_asgi(), ["https://app.example.com"])),
             ]
         ),
     }

@@ -12,6 +12,7 @@ use tokio::net::TcpStream;
 use wsguard::guard::{Accepted, Refusal};
 use wsguard::{Counters, Guard, GuardConfig};
 use wsguard_core::handshake::{RequestHead, EMPTY_HEADER, MAX_HEADERS};
+use wsguard_core::text::escaped;
 use wsguard_core::Status;
 
 /// The server's gate: the adapter's guard plus the serve-level routing (paths, token value).
@@ -351,7 +352,14 @@ pub async fn handle(mut stream: TcpStream, peer: SocketAddr, shared: Arc<Shared>
         }
         Route::NotFound(path) => {
             let r = gate.not_found(&path);
-            log(&shared, peer, &format!("{path} → 404 path_not_found"));
+            log(
+                &shared,
+                peer,
+                &format!(
+                    "{} → 404 path_not_found",
+                    escaped(path.as_bytes()).max_bytes(512)
+                ),
+            );
             answer_and_close(&mut stream, &r.response).await
         }
         Route::Upgrade(verdict) => match verdict {
@@ -372,8 +380,9 @@ pub async fn handle(mut stream: TcpStream, peer: SocketAddr, shared: Arc<Shared>
                     peer,
                     &format!(
                         "{} → 101 (origin {})",
-                        accepted.path,
-                        accepted.origin.as_deref().unwrap_or("none")
+                        escaped(accepted.path.as_bytes()).max_bytes(512),
+                        escaped(accepted.origin.as_deref().unwrap_or("none").as_bytes())
+                            .max_bytes(512)
                     ),
                 );
                 shared.active.fetch_add(1, Ordering::Relaxed);

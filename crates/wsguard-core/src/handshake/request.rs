@@ -7,9 +7,9 @@
 
 use super::accept::{key_is_valid, AcceptKey};
 use super::auth::{locate_token, protocol_entries, EntryKind, ProtocolEntries, Token};
+use super::extensions::{check_extensions, ExtensionError};
 use super::parse::{limit_verdict, parse_into, prefix_verdict, RequestHead};
 use super::tokens::{list_contains, Extensions, HeaderIter};
-use super::extensions::{check_extensions, ExtensionError};
 use super::{Rejection, ServerConfig};
 use crate::origin::{HostPolicy, Origin, OriginDenial};
 use crate::Status;

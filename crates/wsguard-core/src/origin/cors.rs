@@ -11,9 +11,17 @@
 //!   CORS-safelisted (`GET`, `HEAD`, `POST`) or listed (case-sensitive); every requested
 //!   header must be listed (case-insensitive). `*` in a list is a wildcard only without
 //!   credentials, and never covers `authorization` (as in the Fetch standard).
+//! * `Origin: null` with credentials on is refused (`cors_null_credentials`), even when
+//!   the policy allows `null`: any sandboxed iframe or `file:` page sends `null`, so
+//!   `Access-Control-Allow-Origin: null` with credentials hands every one of them the
+//!   user's cookies;
+//! * several Origin values (two headers joined, or a list) are `origin_multiple`, as on
+//!   the WebSocket path;
+//! * list strings holding a control character ([`CorsConfig::check`]) are never written.
 
 use super::parse::Origin;
 use super::policy::{OriginDenial, OriginPolicy};
+use crate::text::{check_config_text, ControlChar};
 use crate::{BufferTooSmall, Cursor, Diagnostic};
 use core::fmt;
 
@@ -105,6 +113,22 @@ impl<'a> CorsConfig<'a> {
     pub const fn expose_headers(mut self, list: &'a str) -> Self {
         self.expose_headers = list;
         self
+    }
+    /// Checks the list strings for control characters (CR, LF, …) that would split a
+    /// response header; call it where the configuration is built. [`OriginPolicy::cors`]
+    /// never writes a list that fails this check.
+    ///
+    /// ```
+    /// use wsguard_core::origin::CorsConfig;
+    /// use wsguard_core::Diagnostic;
+    /// assert!(CorsConfig::new().check().is_ok());
+    /// let bad = CorsConfig::new().methods("GET\r\nSet-Cookie: pwn=1");
+    /// assert_eq!(bad.check().unwrap_err().code(), "config_control_char");
+    /// ```
+    pub fn check(&self) -> Result<(), ControlChar> {
+        check_config_text(self.methods)?;
+        check_config_text(self.headers)?;
+        check_config_text(self.expose_headers)
     }
     /// Sets [`max_age`](Self::max_age).
     ///
@@ -199,6 +223,8 @@ pub enum CorsDenial {
     Method,
     /// The preflight asks for a header not in the allowed headers (`cors_headers`).
     Headers,
+    /// `Origin: null` while credentials are on (`cors_null_credentials`).
+    NullCredentials,
 }
 
 impl CorsDenial {
@@ -214,6 +240,7 @@ impl Diagnostic for CorsDenial {
             CorsDenial::Origin(d) => d.code(),
             CorsDenial::Method => "cors_method",
             CorsDenial::Headers => "cors_headers",
+            CorsDenial::NullCredentials => "cors_null_credentials",
         }
     }
     fn reason(&self) -> &'static str {
@@ -221,6 +248,7 @@ impl Diagnostic for CorsDenial {
             CorsDenial::Origin(d) => d.reason(),
             CorsDenial::Method => "the preflight's Access-Control-Request-Method names a method that is not in the allowed CORS methods",
             CorsDenial::Headers => "the preflight's Access-Control-Request-Headers names a header that is not in the allowed CORS headers",
+            CorsDenial::NullCredentials => "the Origin is `null` and CORS credentials are on; `Access-Control-Allow-Origin: null` with credentials would give every sandboxed or file:// page the user's cookies",
         }
     }
     fn remedy(&self) -> &'static str {
@@ -228,6 +256,7 @@ impl Diagnostic for CorsDenial {
             CorsDenial::Origin(d) => d.remedy(),
             CorsDenial::Method => "add the method (case-sensitive, e.g. `PUT`) to the CORS methods, or stop sending it from the page",
             CorsDenial::Headers => "add each requested header (e.g. `authorization, content-type`) to the CORS headers, or stop sending it from the page",
+            CorsDenial::NullCredentials => "serve the page from a real origin and allow that origin; or turn CORS credentials off for `null` pages",
         }
     }
 }
@@ -276,6 +305,15 @@ fn list_items(list: &str) -> impl Iterator<Item = &str> {
         .filter(|s| !s.is_empty())
 }
 
+/// The list as configured, or empty when it holds a control character.
+fn safe_list(list: &str) -> &str {
+    if check_config_text(list).is_ok() {
+        list
+    } else {
+        ""
+    }
+}
+
 fn method_allowed(cfg: &CorsConfig<'_>, method: &[u8]) -> bool {
     if matches!(method, b"GET" | b"HEAD" | b"POST") {
         return true;
@@ -310,6 +348,29 @@ impl<'a> OriginPolicy<'a> {
     /// assert_eq!(no.denial().unwrap().code(), "cors_method");
     /// ```
     pub fn cors<'r>(&self, config: &CorsConfig<'r>, request: &CorsRequest<'r>) -> CorsResponse<'r> {
+        self.cors_values(config, request, request.origin.as_slice())
+    }
+
+    /// [`cors`](Self::cors) for a request whose Origin header appeared `values.len()`
+    /// times (`request.origin` is ignored): none is not a CORS request, one is checked,
+    /// several are refused as `origin_multiple` — exactly as [`OriginPolicy::check_values`]
+    /// answers the WebSocket path.
+    ///
+    /// ```
+    /// use wsguard_core::origin::{CorsConfig, CorsRequest, OriginPolicy, Pattern};
+    /// use wsguard_core::Diagnostic;
+    /// let allowed = [Pattern::parse("https://app.example.com").unwrap()];
+    /// let req = CorsRequest::simple(b"GET", None);
+    /// let two: [&[u8]; 2] = [b"https://app.example.com", b"https://app.example.com"];
+    /// let resp = OriginPolicy::new(&allowed).cors_values(&CorsConfig::new(), &req, &two);
+    /// assert_eq!(resp.denial().unwrap().code(), "origin_multiple");
+    /// ```
+    pub fn cors_values<'r>(
+        &self,
+        config: &CorsConfig<'r>,
+        request: &CorsRequest<'r>,
+        values: &[&'r [u8]],
+    ) -> CorsResponse<'r> {
         let preflight = request.is_preflight();
         let mut resp = CorsResponse {
             preflight,
@@ -321,11 +382,20 @@ impl<'a> OriginPolicy<'a> {
             max_age: [0; 10],
             max_age_len: 0,
         };
-        let Some(value) = request.origin else {
+        let value = match values {
             // Not a CORS request: nothing to allow, nothing to refuse.
-            return resp;
+            [] => return resp,
+            [one] => *one,
+            _ => {
+                resp.outcome = Err(CorsDenial::Origin(OriginDenial::Multiple));
+                return resp;
+            }
         };
         let origin = match Origin::parse(value).and_then(|o| self.check_origin(&o).map(|()| o)) {
+            Ok(o) if o.is_null() && config.credentials => {
+                resp.outcome = Err(CorsDenial::NullCredentials);
+                return resp;
+            }
             Ok(o) => o,
             Err(d) => {
                 resp.outcome = Err(CorsDenial::Origin(d));
@@ -341,8 +411,8 @@ impl<'a> OriginPolicy<'a> {
                 resp.outcome = Err(CorsDenial::Headers);
                 return resp;
             }
-            resp.methods = config.methods;
-            resp.headers = config.headers;
+            resp.methods = safe_list(config.methods);
+            resp.headers = safe_list(config.headers);
             if let Some(age) = config.max_age {
                 let mut n = age;
                 let mut tmp = [0u8; 10];
@@ -360,7 +430,7 @@ impl<'a> OriginPolicy<'a> {
                 resp.max_age_len = len as u8;
             }
         } else {
-            resp.expose_headers = config.expose_headers;
+            resp.expose_headers = safe_list(config.expose_headers);
         }
         resp.credentials = config.credentials;
         resp.outcome = Ok(origin);
@@ -508,5 +578,43 @@ mod tests {
         assert_eq!(r.denial(), Some(CorsDenial::Origin(OriginDenial::Host)));
         assert_eq!(r.status(), Some(403));
         assert_eq!(r.headers().count(), 1);
+    }
+
+    #[test]
+    fn null_with_credentials_is_never_echoed() {
+        let policy = OriginPolicy::new(&[]).allow_null(true);
+        let with = CorsConfig::new().credentials(true);
+        let r = policy.cors(&with, &CorsRequest::simple(b"GET", Some(b"null")));
+        assert_eq!(r.denial(), Some(CorsDenial::NullCredentials));
+        assert_eq!(
+            r.headers().collect::<std::vec::Vec<_>>(),
+            [("Vary", "Origin")]
+        );
+        let without = policy.cors(
+            &CorsConfig::new(),
+            &CorsRequest::simple(b"GET", Some(b"null")),
+        );
+        assert!(without
+            .headers()
+            .any(|h| h == ("Access-Control-Allow-Origin", "null")));
+    }
+
+    #[test]
+    fn lists_with_control_characters_are_never_written() {
+        let policy = OriginPolicy::new(&[Pattern::ANY]);
+        let cfg = CorsConfig::new()
+            .methods("PUT\r\nSet-Cookie: pwn=1")
+            .expose_headers("x\n");
+        assert!(cfg.check().is_err());
+        let r = policy.cors(
+            &cfg,
+            &CorsRequest::preflight(b"https://a.com", b"GET", None),
+        );
+        assert!(r.is_allowed());
+        assert!(r.headers().all(|(_, v)| !v.contains(['\r', '\n'])));
+        let s = policy.cors(&cfg, &CorsRequest::simple(b"GET", Some(b"https://a.com")));
+        assert!(s
+            .headers()
+            .all(|(n, _)| n != "Access-Control-Expose-Headers"));
     }
 }

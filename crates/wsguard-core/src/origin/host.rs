@@ -153,6 +153,22 @@ impl<'a> HostPolicy<'a> {
         self.allowed
     }
 
+    /// Checks every entry for control characters (CR, LF, …); call it where the
+    /// allowlist is configured. Returns the index of the first bad entry and where.
+    ///
+    /// ```
+    /// use wsguard_core::origin::HostPolicy;
+    /// assert!(HostPolicy::new(&["example.com", "localhost:*"]).check_entries().is_ok());
+    /// let (index, at) = HostPolicy::new(&["a.example", "b.example\r\nX: y"]).check_entries().unwrap_err();
+    /// assert_eq!((index, at.offset), (1, 9));
+    /// ```
+    pub fn check_entries(&self) -> Result<(), (usize, crate::text::ControlChar)> {
+        for (i, entry) in self.allowed.iter().enumerate() {
+            crate::text::check_config_text(entry).map_err(|e| (i, e))?;
+        }
+        Ok(())
+    }
+
     /// Checks a Host header value. The value is always parsed strictly (so a malformed
     /// Host is refused even with an empty allowlist).
     ///

@@ -21,6 +21,7 @@
 //! | `lint_http_production` | warning | `http://` for a non-loopback host with the production preset |
 //! | `lint_duplicate` | warning | same origins as an earlier entry after normalisation (case, default port) |
 //! | `lint_shadowed` | warning | every origin it allows is already allowed by another entry |
+//! | `lint_null_credentials` | error | `allow_null` with CORS credentials (reported once, with `index` = number of entries: it belongs to no entry) |
 //!
 //! `lint_duplicate` and `lint_shadowed` are only reported for entries without an error
 //! finding (fix the error first). Entries that cannot parse ("never match") get
@@ -102,7 +103,7 @@ pub const PUBLIC_SUFFIXES: &[&str] = &[
 ///
 /// ```
 /// use wsguard_core::origin::{LintContext, Preset};
-/// let ctx = LintContext { preset: Preset::Production, credentials: true };
+/// let ctx = LintContext { preset: Preset::Production, credentials: true, allow_null: false };
 /// assert_eq!(LintContext::default().preset, Preset::Production);
 /// # let _ = ctx;
 /// ```
@@ -113,6 +114,8 @@ pub struct LintContext {
     pub preset: Preset,
     /// Whether CORS credentials are on.
     pub credentials: bool,
+    /// Whether the policy accepts `Origin: null` (`allow_null`).
+    pub allow_null: bool,
 }
 
 /// How bad a finding is.
@@ -167,6 +170,8 @@ pub enum LintCode {
     Duplicate,
     /// Fully covered by another entry.
     Shadowed,
+    /// `allow_null` together with CORS credentials.
+    NullCredentials,
 }
 
 impl LintCode {
@@ -198,6 +203,7 @@ impl Diagnostic for LintCode {
             LintCode::HttpProduction => "lint_http_production",
             LintCode::Duplicate => "lint_duplicate",
             LintCode::Shadowed => "lint_shadowed",
+            LintCode::NullCredentials => "lint_null_credentials",
         }
     }
     fn reason(&self) -> &'static str {
@@ -216,6 +222,7 @@ impl Diagnostic for LintCode {
             LintCode::HttpProduction => "plain `http://` for a public host in production: the page (and its cookies) can be tampered with in transit",
             LintCode::Duplicate => "the entry allows the same origins as an earlier entry (after normalising case and default ports)",
             LintCode::Shadowed => "every origin this entry allows is already allowed by another entry",
+            LintCode::NullCredentials => "`allow_null` with CORS credentials would let every sandboxed iframe and file:// page make requests with your users' cookies (the CORS responder refuses `null` with credentials)",
         }
     }
     fn remedy(&self) -> &'static str {
@@ -233,6 +240,7 @@ impl Diagnostic for LintCode {
             LintCode::HttpProduction => "serve the page over https and write `https://`",
             LintCode::Duplicate => "remove the duplicate entry",
             LintCode::Shadowed => "remove the entry, or narrow the broader one",
+            LintCode::NullCredentials => "turn `allow_null` off, or turn CORS credentials off",
         }
     }
 }
@@ -389,7 +397,7 @@ fn port_like(p: &str) -> bool {
 /// use wsguard_core::Diagnostic;
 /// # extern crate std; use std::string::ToString;
 /// let entries = ["https://app.example.com/", ".example.com", "*"];
-/// let ctx = LintContext { preset: Preset::Production, credentials: true };
+/// let ctx = LintContext { preset: Preset::Production, credentials: true, allow_null: false };
 /// let mut out = [Finding::EMPTY; 8];
 /// let n = lint(&entries, ctx, &mut out);
 /// let codes: Vec<_> = out[..n].iter().map(|f| f.code()).collect();
@@ -576,6 +584,9 @@ pub fn lint<'a>(entries: &[&'a str], ctx: LintContext, out: &mut [Finding<'a>]) 
             emit(i, LintCode::Shadowed, Some(j), None);
         }
     }
+    if ctx.allow_null && ctx.credentials {
+        emit(entries.len(), LintCode::NullCredentials, None, None);
+    }
     total
 }
 
@@ -602,6 +613,7 @@ mod tests {
         let d = LintContext {
             preset: Preset::Development,
             credentials: false,
+            allow_null: false,
         };
         assert_eq!(
             run(&["ws://localhost:3000"], d),
@@ -640,5 +652,22 @@ mod tests {
             3
         );
         assert_eq!(out[0].index, 0);
+    }
+
+    #[test]
+    fn null_with_credentials_is_a_policy_error() {
+        let ctx = |credentials, allow_null| LintContext {
+            preset: Preset::Production,
+            credentials,
+            allow_null,
+        };
+        let entries = ["https://app.example.com"];
+        assert_eq!(
+            run(&entries, ctx(true, true)),
+            [(1, "lint_null_credentials", None)]
+        );
+        assert_eq!(run(&entries, ctx(false, true)), []);
+        assert_eq!(run(&entries, ctx(true, false)), []);
+        assert_eq!(LintCode::NullCredentials.severity(), Severity::Error);
     }
 }

@@ -11,6 +11,7 @@ use wsguard_core::frame::{encoder, Decoded, Decoder, DecoderConfig, Event, Opcod
 use wsguard_core::handshake::{
     self as hs, ClientFailure, ClientRequest, DiagnosisKind, SubprotocolToken,
 };
+use wsguard_core::text::escaped;
 use wsguard_core::url::WsUrl;
 use wsguard_core::{Cursor, Diagnostic, Status};
 
@@ -358,7 +359,7 @@ fn upgrade(
                     detail.push_str(&format!(", subprotocol {s}"));
                 }
                 if let Some(s) = &server {
-                    detail.push_str(&format!(", server {s}"));
+                    detail.push_str(&format!(", server {}", shown(s)));
                 }
                 return Ok(((tail, sub, server), detail));
             }
@@ -374,13 +375,10 @@ fn upgrade(
             }
             Err(ClientFailure::Invalid(e)) => {
                 let what = match e {
-                    hs::ResponseError::Malformed => {
-                        let shown: String = String::from_utf8_lossy(&buf[..buf.len().min(40)])
-                            .chars()
-                            .map(|c| if c.is_control() { '.' } else { c })
-                            .collect();
-                        format!("the answer is not HTTP (starts with {shown:?})")
-                    }
+                    hs::ResponseError::Malformed => format!(
+                        "the answer is not HTTP (starts with \"{}\")",
+                        escaped(&buf).max_bytes(40)
+                    ),
                     _ => format!("invalid 101 answer: {}", e.reason()),
                 };
                 let mut f = finding("upgrade", e.code(), what, e.reason(), e.remedy());
@@ -426,8 +424,17 @@ fn body_end(buf: &[u8]) -> Option<usize> {
     }
 }
 
+/// Text a (possibly hostile) server sent, made safe for a terminal and a log line by the
+/// core: CR, LF, ESC/OSC sequences, BEL and other controls are escaped, length bounded.
+fn shown(s: &str) -> String {
+    escaped(s.as_bytes()).max_bytes(256).to_string()
+}
+
 fn rejected(opts: &ProbeOptions, d: &hs::Diagnosis<'_>) -> Finding {
-    let from = d.server.map(|s| format!(" from {s}")).unwrap_or_default();
+    let from = d
+        .server
+        .map(|s| format!(" from {}", shown(s)))
+        .unwrap_or_default();
     let status = d.status;
     let mut what = match d.kind {
         DiagnosisKind::Forbidden => match &opts.origin {
@@ -445,7 +452,8 @@ fn rejected(opts: &ProbeOptions, d: &hs::Diagnosis<'_>) -> Finding {
         }
         DiagnosisKind::Redirect => format!(
             "HTTP {status}{from}: redirect to {}",
-            d.location.unwrap_or("(no Location)")
+            d.location
+                .map_or_else(|| "(no Location)".to_string(), shown)
         ),
         DiagnosisKind::NotWebSocket => {
             format!("HTTP {status}{from}: a plain HTTP answer, not a WebSocket upgrade")
@@ -456,11 +464,11 @@ fn rejected(opts: &ProbeOptions, d: &hs::Diagnosis<'_>) -> Finding {
         .server_reason
         .filter(|_| d.server_code.is_some() || status >= 400)
     {
-        what.push_str(&format!(" — server says: {r}"));
+        what.push_str(&format!(" — server says: {}", shown(r)));
     }
     let mut f = finding("upgrade", d.code(), what, d.reason(), d.remedy());
     if let Some(code) = d.server_code {
-        f.code = code.to_string();
+        f.code = shown(code);
     }
     f.http_status = Some(status);
     f
@@ -585,7 +593,7 @@ fn closed_finding(step: &'static str, code: Option<u16>, reason: &str, when: &st
         what.push_str(&format!(" — {s}"));
     }
     if !reason.is_empty() {
-        what.push_str(&format!(" (reason: {reason:?})"));
+        what.push_str(&format!(" (reason: \"{}\")", shown(reason)));
     }
     let cause = match info.causes().first() {
         Some(c) => format!("{} — most likely: {}", info.description(), c.what),
