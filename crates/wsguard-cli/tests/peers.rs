@@ -177,5 +177,39 @@ fn probe_diagnoses_python_origin_refusal() {
     assert_eq!(r["ok"], false);
     assert_eq!(r["failure"]["step"], "upgrade");
     assert_eq!(r["failure"]["http_status"], 403);
-    assert_eq!(r["failure"]["code"], "forbidden", "{r:#}");
+    // A 403 without a wsguard code: the probe's follow-up (the core's differential plan)
+    // establishes that the Origin is the cause — with the URL's own origin the server's
+    // answer changes and still speaks of the Origin.
+    assert_eq!(r["failure"]["code"], "origin_refused", "{r:#}");
+    let steps: Vec<&str> = r["failure"]["follow_ups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["step"].as_str().unwrap())
+        .collect();
+    assert_eq!(steps, ["own_origin"], "{r:#}");
+    assert!(r["failure"]["cause"].as_str().unwrap().contains("(evidence: the same upgrade with the URL's own origin as Origin got another answer, HTTP 403)"), "{r:#}");
+    // The server's own reason is kept beside the probe's, and `server` is filled.
+    assert!(
+        r["failure"]["server"]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("invalid Origin header"),
+        "{r:#}"
+    );
+    assert!(
+        r["server"].as_str().unwrap().contains("websockets"),
+        "{r:#}"
+    );
+    assert_eq!(r["failure"]["remaining"], serde_json::json!([]));
+    // A client that sends no Origin is told so.
+    let (_, r) = probe_json(&[&url]);
+    assert_eq!(r["failure"]["code"], "origin_required", "{r:#}");
+    assert!(
+        r["failure"]["cause"]
+            .as_str()
+            .unwrap()
+            .starts_with("the client sent no Origin header"),
+        "{r:#}"
+    );
 }

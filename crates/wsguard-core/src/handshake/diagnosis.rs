@@ -184,6 +184,30 @@ impl Diagnosis<'static> {
 }
 
 impl Diagnosis<'_> {
+    /// The server's own fix: the body line `fix: …` right under
+    /// [`server_reason`](Self::server_reason) (what a wsguard server writes under
+    /// `<code>: <reason>`), found in `answer`, the buffer this diagnosis was made from.
+    /// Show it beside [`remedy`](Diagnostic::remedy): it is specific (the exact port-list
+    /// syntax …). `None` without one, or when `answer` is another buffer.
+    ///
+    /// ```
+    /// use wsguard_core::handshake::{validate_response, ClientFailure, ClientRequest};
+    /// let req = ClientRequest::new("a.test", "/ws", [7; 16]);
+    /// let resp = b"HTTP/1.1 403 Forbidden\r\nContent-Length: 48\r\n\r\norigin_port: not on this port\nfix: add :[3000,5173]\n";
+    /// let Err(ClientFailure::Rejected(d)) = validate_response(&req, resp) else { panic!() };
+    /// assert_eq!(d.server_fix(resp), Some("add :[3000,5173]"));
+    /// ```
+    pub fn server_fix<'a>(&self, answer: &'a [u8]) -> Option<&'a str> {
+        let reason = self.server_reason?;
+        // Where the reason sits in `answer` (address arithmetic only, no unsafe).
+        let start = (reason.as_ptr() as usize).checked_sub(answer.as_ptr() as usize)?;
+        let rest = answer.get(start.checked_add(reason.len())?..)?;
+        let rest = rest.get(rest.iter().position(|&b| b == b'\n')? + 1..)?;
+        let line = rest.split(|&c| c == b'\n').next()?;
+        let line = trim_ows(line.strip_suffix(b"\r").unwrap_or(line));
+        text(line.strip_prefix(b"fix: "))
+    }
+
     /// The proxy-specific fix when the answer came through a proxy
     /// ([`via_proxy`](Self::via_proxy)) that most likely forwarded the upgrade as a plain
     /// GET: the kind is [`DiagnosisKind::ProxyDroppedUpgrade`], or the status is 404/405
