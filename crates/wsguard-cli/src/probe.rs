@@ -11,7 +11,7 @@ use crate::style::{wrap, ColorChoice, Style};
 use clap::Args;
 use std::time::Duration;
 use wsguard::probe::{probe, Outcome, ProbeOptions, Report, TokenPlacement};
-use wsguard_core::close::CONVENTIONS;
+use wsguard_core::close::{ABNORMAL_CLOSURE, CONVENTIONS};
 use wsguard_core::handshake::Diagnosis;
 use wsguard_core::Diagnostic;
 
@@ -155,7 +155,9 @@ pub fn render(report: &Report, s: &Style) -> String {
             if f.http_status.is_some() {
                 o += &format!(
                     "  {}\n",
-                    s.dim("(a browser would only report close code 1006 for this)")
+                    s.dim(&format!(
+                        "(a browser would only report close code {ABNORMAL_CLOSURE} for this)"
+                    ))
                 );
             }
         }

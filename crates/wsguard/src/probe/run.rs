@@ -6,7 +6,7 @@ use super::{Finding, Outcome, ProbeOptions, Report, ServerSaid, Step, TokenPlace
 use crate::errors::{classify_io_error, Failure, FailureKind};
 use std::io::{self, Read, Write};
 use std::time::Instant;
-use wsguard_core::close::CONVENTIONS;
+use wsguard_core::close::{ABNORMAL_CLOSURE, CONVENTIONS, POLICY_VIOLATION, UNAUTHORIZED};
 use wsguard_core::frame::{encoder, Decoded, Decoder, DecoderConfig, Event, Opcode};
 use wsguard_core::handshake::{
     self as hs, ClientFailure, ClientRequest, DiagnosisKind, SubprotocolToken,
@@ -632,13 +632,9 @@ fn closed_finding(step: &'static str, code: Option<u16>, reason: &str, when: &st
     let info = CONVENTIONS.classify(reported);
     let name = info.name().unwrap_or("closed");
     let mut what = format!("closed {reported} {when}");
-    let short = match reported {
-        4401 | 1008 if step == "ping" => Some("the token was refused"),
-        4403 => Some("access was refused"),
-        _ => None,
-    };
-    if let Some(s) = short {
-        what.push_str(&format!(" — {s}"));
+    // The core says whether the code is a refusal (1008, 4401, 4403 …) and names it.
+    if info.is_refusal() {
+        what.push_str(&format!(" — the server refused this client ({name})"));
     }
     if !reason.is_empty() {
         what.push_str(&format!(" (reason: {reason:?})"));
@@ -660,11 +656,11 @@ fn frame_failure(step: &'static str, inc: Incoming, waited_ms: u128, waiting_for
             let mut f = finding(
                 step,
                 "abnormal_closure",
-                format!("the server dropped the connection without a Close frame while the probe waited for {waiting_for} (1006)"),
+                format!("the server dropped the connection without a Close frame while the probe waited for {waiting_for} ({ABNORMAL_CLOSURE})"),
                 "the server closed the socket after accepting the upgrade: a crash, a rejected token or origin checked after the upgrade, or a proxy timeout",
-                "look at the server's log at that moment; close with a code (4401, 1008 …) instead of dropping the socket",
+                &format!("look at the server's log at that moment; close with a code ({UNAUTHORIZED}, {POLICY_VIOLATION} …) instead of dropping the socket"),
             );
-            f.close_code = Some(1006);
+            f.close_code = Some(ABNORMAL_CLOSURE);
             f
         }
         Incoming::Timeout => finding(
