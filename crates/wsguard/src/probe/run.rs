@@ -439,7 +439,14 @@ fn rejected(opts: &ProbeOptions, d: &hs::Diagnosis<'_>, answer: &[u8]) -> Findin
     let status = d.status;
     let mut what = match d.kind {
         DiagnosisKind::Forbidden => match &opts.origin {
-            Some(o) => format!("HTTP {status}{from}: the server refused Origin {o}"),
+            // Only a server that names the Origin (a wsguard `origin_*` code) is known to
+            // have refused it; a bare 403 may be anything (see the follow-ups).
+            Some(o) if d.server_code.is_some_and(|c| c.starts_with("origin_")) => {
+                format!("HTTP {status}{from}: the server refused Origin {o}")
+            }
+            Some(o) => format!(
+                "HTTP {status}{from}: the server refused the connection (Origin {o} was sent)"
+            ),
             None => format!(
                 "HTTP {status}{from}: the server refused the connection (no Origin was sent)"
             ),
