@@ -11,7 +11,8 @@ use crate::style::{wrap, ColorChoice, Style};
 use clap::Args;
 use std::time::Duration;
 use wsguard::probe::{probe, Outcome, ProbeOptions, Report, TokenPlacement};
-use wsguard_core::handshake::{reason_phrase, validate_response, ClientFailure, ClientRequest};
+use wsguard_core::close::{ABNORMAL_CLOSURE, CONVENTIONS};
+use wsguard_core::handshake::Diagnosis;
 use wsguard_core::Diagnostic;
 
 /// Arguments of `wsguard probe`.
@@ -59,27 +60,11 @@ pub fn diagnose_status(status: u16) -> StatusDiagnosis {
             remedy: "nothing to fix; if the socket closes right after, look at its close code (`wsguard explain CODE`)",
         };
     }
-    let req = ClientRequest::new("example.com", "/", [0; 16]);
-    let resp = format!(
-        "HTTP/1.1 {status} {}\r\nContent-Length: 0\r\n\r\n",
-        reason_phrase(status)
-    );
-    match validate_response(&req, resp.as_bytes()) {
-        Err(ClientFailure::Rejected(d)) => StatusDiagnosis {
-            code: d.code(),
-            reason: d.reason(),
-            remedy: d.remedy(),
-        },
-        Err(other) => StatusDiagnosis {
-            code: other.code(),
-            reason: other.reason(),
-            remedy: other.remedy(),
-        },
-        Ok(_) => StatusDiagnosis {
-            code: "unexpected_status",
-            reason: "the server answered with an unexpected status",
-            remedy: "check the URL",
-        },
+    let d = Diagnosis::for_status(status);
+    StatusDiagnosis {
+        code: d.code(),
+        reason: d.reason(),
+        remedy: d.remedy(),
     }
 }
 
@@ -93,7 +78,7 @@ pub fn exit_status(report: &Report) -> u8 {
         return exit::REFUSED;
     }
     if let Some(code) = f.close_code {
-        if code == 1008 || (4000..=4999).contains(&code) {
+        if CONVENTIONS.classify(code).is_refusal() {
             return exit::REFUSED;
         }
     }
@@ -165,12 +150,33 @@ pub fn render(report: &Report, s: &Style) -> String {
                 wrap(&f.what, 88, 4),
                 s.code(&f.code)
             );
+            if let Some(said) = &f.server {
+                if let Some(r) = &said.reason {
+                    o += &format!("  {}  {}\n", s.dim("server"), wrap(r, 88, 10));
+                }
+                if let Some(x) = &said.fix {
+                    o += &format!("  {}  {}\n", s.dim("its fix"), wrap(x, 88, 10));
+                }
+            }
+            for r in &f.follow_ups {
+                let got = r
+                    .status
+                    .map_or_else(|| "no answer".to_string(), |st| format!("HTTP {st}"));
+                let same = if r.same_as_first {
+                    " (same answer)"
+                } else {
+                    ""
+                };
+                o += &format!("  {}  {} → {got}{same}\n", s.dim("retried"), r.sent);
+            }
             o += &format!("  {}   {}\n", s.warn("cause"), wrap(&f.cause, 88, 10));
             o += &format!("  {}     {}\n", s.ok("fix"), wrap(&f.fix, 88, 10));
             if f.http_status.is_some() {
                 o += &format!(
                     "  {}\n",
-                    s.dim("(a browser would only report close code 1006 for this)")
+                    s.dim(&format!(
+                        "(a browser would only report close code {ABNORMAL_CLOSURE} for this)"
+                    ))
                 );
             }
         }

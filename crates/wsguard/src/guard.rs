@@ -91,6 +91,9 @@ pub struct Refusal {
     pub reason: &'static str,
     /// How to fix it.
     pub remedy: &'static str,
+    /// For an Origin or Host refusal: the core's near miss (the allowed entry that came
+    /// closest, why it does not match and what to write), when one comes close.
+    pub near_miss: Option<String>,
     /// The complete HTTP response written by the core (status line, headers, body).
     #[serde(skip)]
     pub response: Vec<u8>,
@@ -112,6 +115,7 @@ impl Refusal {
             code: r.code(),
             reason: r.reason(),
             remedy: r.remedy(),
+            near_miss: None,
             response: buf,
         }
     }
@@ -163,7 +167,11 @@ impl std::fmt::Display for Refusal {
             f,
             "HTTP {} {}: {} — fix: {}",
             self.status, self.code, self.reason, self.remedy
-        )
+        )?;
+        match &self.near_miss {
+            Some(m) => write!(f, " ({m})"),
+            None => Ok(()),
+        }
     }
 }
 
@@ -564,6 +572,19 @@ impl Guard {
         }
     }
 
+    /// The refusal for a request head still incomplete after `head.len()` bytes, past
+    /// the size limit: the core's `request_too_large` (431), counted and logged like
+    /// every refusal. For servers that read the head themselves.
+    ///
+    /// ```
+    /// let guard = wsguard::Guard::new(wsguard::GuardConfig::default()).unwrap();
+    /// let r = guard.refuse_oversized(&[b'a'; 100]);
+    /// assert_eq!((r.status, r.code), (431, "request_too_large"));
+    /// ```
+    pub fn refuse_oversized(&self, _head: &[u8]) -> Refusal {
+        self.refuse(&Rejection::RequestTooLarge, None)
+    }
+
     /// Counts and logs a refusal; `head` is the parsed head when the refusal came after
     /// parsing (a syntax or limit refusal has none: the log shows `-`).
     pub(crate) fn refuse(
@@ -571,20 +592,61 @@ impl Guard {
         rejection: &Rejection,
         head: Option<&RequestHead<'_, '_>>,
     ) -> Refusal {
-        let refusal = Refusal::from_rejection(rejection);
+        let mut refusal = Refusal::from_rejection(rejection);
         self.inner.counters.refused(refusal.code);
         let parts = self.parts();
         let (origin, host, path) = summarize(head, &parts.token_config());
+        refusal.near_miss = head.and_then(|h| self.near_miss(rejection, h));
+        // The near miss quotes the peer's Origin/Host: escaped like every network text.
+        let near_miss = refusal.near_miss.as_deref().map_or_else(
+            || "-".to_string(),
+            |m| escaped(m.as_bytes()).max_bytes(512).to_string(),
+        );
         tracing::warn!(
             code = refusal.code,
             status = refusal.status,
             reason = refusal.reason,
+            near_miss = %near_miss,
             origin = %origin,
             host = %host,
             path = %path,
             "websocket handshake refused"
         );
         refusal
+    }
+
+    /// The core's near miss for an Origin or Host refusal, from the head's raw value.
+    fn near_miss(&self, rejection: &Rejection, head: &RequestHead<'_, '_>) -> Option<String> {
+        let value = |name: &str| {
+            let mut it = head
+                .headers
+                .iter()
+                .filter(|f| f.name.eq_ignore_ascii_case(name));
+            match (it.next(), it.next()) {
+                (Some(one), None) => Some(one.value),
+                _ => None,
+            }
+        };
+        match rejection {
+            Rejection::Origin(_) => {
+                let origin = value("origin")?;
+                self.parts()
+                    .with_origin_policy(|p| p.near_miss(origin).map(|m| m.to_string()))
+            }
+            Rejection::Host(_) => {
+                let hosts: Vec<&str> = self
+                    .inner
+                    .config
+                    .host
+                    .allowed
+                    .iter()
+                    .map(String::as_str)
+                    .collect();
+                let m = wsguard_core::origin::near_miss_host(&hosts, value("host")?)?;
+                Some(m.to_string())
+            }
+            _ => None,
+        }
     }
 }
 

@@ -9,7 +9,7 @@
 //! | code | severity | when |
 //! |---|---|---|
 //! | `lint_null` | error | the entry is `null` (that is the `allow_null` option) |
-//! | `lint_ws_scheme` | error | `ws://` / `wss://` — browsers send the page's `http(s)://` origin |
+//! | `lint_ws_scheme` | error | `ws://` / `wss://` — browsers send the page's `http(s)://` origin; suggests `https://host` only when no port is written (with a port, the entry is the backend's address and the page's port is unknown) |
 //! | `lint_opaque_scheme` | error | `file:`, `data:`, `about:`, `blob:`, `javascript:` — such pages send `null`; never matches |
 //! | `lint_no_scheme` | error | `example.com`, `localhost:3000`, `*.example.com` |
 //! | `lint_leading_dot` | error | `.example.com`, `https://.example.com` |
@@ -18,10 +18,12 @@
 //! | `lint_wildcard_production` | error | `*` with the production preset |
 //! | `lint_wildcard_credentials` | error | `*` while CORS credentials are on |
 //! | `lint_public_suffix` | error | `*.` over a public suffix ([`PUBLIC_SUFFIXES`]) |
-//! | `lint_http_production` | warning | `http://` for a non-loopback host with the production preset |
+//! | `lint_http_production` | warning | `http://` for a public host with the production preset (not loopback, not a one-label container or intranet name such as `frontend`) |
 //! | `lint_duplicate` | warning | same origins as an earlier entry after normalisation (case, default port) |
 //! | `lint_shadowed` | warning | every origin it allows is already allowed by another entry |
 //! | `lint_null_credentials` | error | `allow_null` with CORS credentials (reported once, with `index` = number of entries: it belongs to no entry) |
+//! | `lint_allow_null_production` | warning | `allow_null` with the production preset (after the entries; `index` = number of entries) |
+//! | `lint_allow_missing_production` | warning | `allow_missing` with the production preset (likewise) |
 //!
 //! `lint_duplicate` and `lint_shadowed` are only reported for entries without an error
 //! finding (fix the error first). Entries that cannot parse ("never match") get
@@ -29,7 +31,7 @@
 
 use super::authority::ends_with_ci;
 use super::malformed::Malformed;
-use super::pattern::{HostPattern, Pattern, PatternError};
+use super::pattern::{HostPattern, Pattern, PatternError, PortPattern};
 use super::presets::Preset;
 use crate::Diagnostic;
 use core::fmt;
@@ -99,11 +101,17 @@ pub const PUBLIC_SUFFIXES: &[&str] = &[
     "localhost",
 ];
 
+/// Why a `ws://`/`wss://` allowed-origin entry is wrong (the linter and
+/// [`PatternError::WsScheme`] say the same).
+pub(crate) const WS_SCHEME_REASON: &str = "`ws://`/`wss://` is the socket's address, not a page's origin: browsers send the origin of the page that opens the socket (`http://` or `https://`, the page's own host and port) in the Origin header, never `ws://` or `wss://`, so this entry never matches a browser";
+/// The fix for a `ws://`/`wss://` entry: the page's origin, not the backend's address.
+pub(crate) const WS_SCHEME_REMEDY: &str = "write the origin of the page that opens the socket, as `location.origin` shows it in that page's console (e.g. `http://localhost:5173` for a dev server), not the WebSocket server's own address";
+
 /// What the linter knows about where the policy is used.
 ///
 /// ```
 /// use wsguard_core::origin::{LintContext, Preset};
-/// let ctx = LintContext { preset: Preset::Production, credentials: true, allow_null: false };
+/// let ctx = LintContext { preset: Preset::Production, credentials: true, ..LintContext::default() };
 /// assert_eq!(LintContext::default().preset, Preset::Production);
 /// # let _ = ctx;
 /// ```
@@ -116,6 +124,8 @@ pub struct LintContext {
     pub credentials: bool,
     /// Whether the policy accepts `Origin: null` (`allow_null`).
     pub allow_null: bool,
+    /// Whether the policy accepts requests without Origin (`allow_missing`).
+    pub allow_missing: bool,
 }
 
 /// How bad a finding is.
@@ -172,15 +182,21 @@ pub enum LintCode {
     Shadowed,
     /// `allow_null` together with CORS credentials.
     NullCredentials,
+    /// `allow_null` with the production preset (not an entry: `index` is the list length).
+    NullProduction,
+    /// `allow_missing` with the production preset (not an entry: `index` is the list length).
+    MissingProduction,
 }
 
 impl LintCode {
     /// Error or warning.
     pub const fn severity(&self) -> Severity {
         match self {
-            LintCode::HttpProduction | LintCode::Duplicate | LintCode::Shadowed => {
-                Severity::Warning
-            }
+            LintCode::HttpProduction
+            | LintCode::Duplicate
+            | LintCode::Shadowed
+            | LintCode::NullProduction
+            | LintCode::MissingProduction => Severity::Warning,
             _ => Severity::Error,
         }
     }
@@ -204,12 +220,14 @@ impl Diagnostic for LintCode {
             LintCode::Duplicate => "lint_duplicate",
             LintCode::Shadowed => "lint_shadowed",
             LintCode::NullCredentials => "lint_null_credentials",
+            LintCode::NullProduction => "lint_allow_null_production",
+            LintCode::MissingProduction => "lint_allow_missing_production",
         }
     }
     fn reason(&self) -> &'static str {
         match self {
             LintCode::Null => "`null` is not an origin pattern; it is what sandboxed iframes, file:// pages and some redirects send",
-            LintCode::WsScheme => "browsers send the page's origin (`http://` or `https://`) in the Origin header, never `ws://` or `wss://`, so this entry never matches",
+            LintCode::WsScheme => WS_SCHEME_REASON,
             LintCode::OpaqueScheme => "pages with this scheme send `Origin: null`, so this entry never matches",
             LintCode::NoScheme => "the entry has no scheme; an Origin always starts with `http://` or `https://`, so this entry never matches",
             LintCode::LeadingDot => "a leading dot (`.example.com`) is cookie-domain syntax; origin patterns write subdomains as `*.example.com`",
@@ -223,12 +241,14 @@ impl Diagnostic for LintCode {
             LintCode::Duplicate => "the entry allows the same origins as an earlier entry (after normalising case and default ports)",
             LintCode::Shadowed => "every origin this entry allows is already allowed by another entry",
             LintCode::NullCredentials => "`allow_null` with CORS credentials would let every sandboxed iframe and file:// page make requests with your users' cookies (the CORS responder refuses `null` with credentials)",
+            LintCode::NullProduction => "`allow_null` in production: any site can open a socket from a sandboxed iframe (it sends `Origin: null`), so the Origin check protects nothing",
+            LintCode::MissingProduction => "`allow_missing` in production: requests without Origin (scripts, devices, curl) pass the Origin check, so they must be authenticated some other way",
         }
     }
     fn remedy(&self) -> &'static str {
         match self {
             LintCode::Null => "remove the entry; set `allow_null` only if you really serve sandboxed or file:// pages",
-            LintCode::WsScheme => "write the page's origin: `ws://` becomes `http://`, `wss://` becomes `https://`",
+            LintCode::WsScheme => WS_SCHEME_REMEDY,
             LintCode::OpaqueScheme => "remove the entry; serve the page over http(s), or set `allow_null` if you must",
             LintCode::NoScheme => "add the scheme: `https://example.com` (`http://localhost:3000` for local development)",
             LintCode::LeadingDot => "write `https://*.example.com`",
@@ -241,6 +261,8 @@ impl Diagnostic for LintCode {
             LintCode::Duplicate => "remove the duplicate entry",
             LintCode::Shadowed => "remove the entry, or narrow the broader one",
             LintCode::NullCredentials => "turn `allow_null` off, or turn CORS credentials off",
+            LintCode::NullProduction => "turn `allow_null` off and serve the page from a real origin; if a sandboxed page must connect, give it a token",
+            LintCode::MissingProduction => "keep `allow_missing` only if non-browser clients connect, and require a token from them",
         }
     }
 }
@@ -279,10 +301,13 @@ impl fmt::Display for Suggestion<'_> {
 /// use wsguard_core::Diagnostic;
 /// # extern crate std; use std::string::ToString;
 /// let mut out = [Finding::EMPTY; 4];
-/// let n = lint(&["ws://localhost:3000"], LintContext::default(), &mut out);
+/// let n = lint(&["wss://chat.example.com"], LintContext::default(), &mut out);
 /// assert_eq!(n, 1);
 /// assert_eq!(out[0].code(), "lint_ws_scheme");
-/// assert_eq!(out[0].suggestion.unwrap().to_string(), "http://localhost:3000");
+/// assert_eq!(out[0].suggestion.unwrap().to_string(), "https://chat.example.com");
+/// // With a port the entry is the backend's address; the page's origin is unknown.
+/// assert_eq!(lint(&["ws://localhost:8000"], LintContext::default(), &mut out), 1);
+/// assert_eq!(out[0].suggestion, None);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
@@ -397,7 +422,7 @@ fn port_like(p: &str) -> bool {
 /// use wsguard_core::Diagnostic;
 /// # extern crate std; use std::string::ToString;
 /// let entries = ["https://app.example.com/", ".example.com", "*"];
-/// let ctx = LintContext { preset: Preset::Production, credentials: true, allow_null: false };
+/// let ctx = LintContext { preset: Preset::Production, credentials: true, ..LintContext::default() };
 /// let mut out = [Finding::EMPTY; 8];
 /// let n = lint(&entries, ctx, &mut out);
 /// let codes: Vec<_> = out[..n].iter().map(|f| f.code()).collect();
@@ -492,7 +517,11 @@ pub fn lint<'a>(entries: &[&'a str], ctx: LintContext, out: &mut [Finding<'a>]) 
                             suffix: "",
                         })
                     } else if is_ws {
-                        target.map(|prefix| Suggestion {
+                        // `ws://host:8000` names the backend; the page is elsewhere.
+                        let port = Pattern::parse_any_scheme(core_of(raw))
+                            .map(|p| p.port() != PortPattern::Default)
+                            .unwrap_or(true);
+                        target.filter(|_| !port).map(|prefix| Suggestion {
                             prefix,
                             middle: middle_auth,
                             suffix: "",
@@ -508,6 +537,7 @@ pub fn lint<'a>(entries: &[&'a str], ctx: LintContext, out: &mut [Finding<'a>]) 
                 if is_ws {
                     emit(i, LintCode::WsScheme, None, fixed(auth));
                     has_error = true;
+                    broken = true;
                 }
                 if ["file", "data", "about", "blob", "javascript"]
                     .iter()
@@ -550,11 +580,13 @@ pub fn lint<'a>(entries: &[&'a str], ctx: LintContext, out: &mut [Finding<'a>]) 
             continue;
         }
         if ctx.preset == Preset::Production && p.scheme().eq_ignore_ascii_case("http") {
-            let host = match p.host() {
-                HostPattern::Exact(h) => h,
-                _ => "",
+            // Loopback and one-label names (`frontend`, a container or intranet host)
+            // are not public hosts.
+            let public = match p.host() {
+                HostPattern::Exact(h) => !is_loopback(h) && h.contains('.'),
+                _ => true,
             };
-            if !is_loopback(host) {
+            if public {
                 let middle = split_raw(core_of(raw)).map(|(_, r)| r).unwrap_or("");
                 emit(
                     i,
@@ -587,6 +619,15 @@ pub fn lint<'a>(entries: &[&'a str], ctx: LintContext, out: &mut [Finding<'a>]) 
     if ctx.allow_null && ctx.credentials {
         emit(entries.len(), LintCode::NullCredentials, None, None);
     }
+    if ctx.preset == Preset::Production {
+        let after = entries.len();
+        if ctx.allow_null {
+            emit(after, LintCode::NullProduction, None, None);
+        }
+        if ctx.allow_missing {
+            emit(after, LintCode::MissingProduction, None, None);
+        }
+    }
     total
 }
 
@@ -612,12 +653,16 @@ mod tests {
     fn suggestions() {
         let d = LintContext {
             preset: Preset::Development,
-            credentials: false,
-            allow_null: false,
+            ..LintContext::default()
         };
+        // With a port the entry is the backend's address: no guess at the page's.
         assert_eq!(
-            run(&["ws://localhost:3000"], d),
-            [(0, "lint_ws_scheme", Some("http://localhost:3000".into()))]
+            run(&["ws://localhost:8000"], d),
+            [(0, "lint_ws_scheme", None)]
+        );
+        assert_eq!(
+            run(&["wss://app.example.com"], d),
+            [(0, "lint_ws_scheme", Some("https://app.example.com".into()))]
         );
         assert_eq!(
             run(&["wss://app.example.com/socket"], d),
@@ -641,6 +686,36 @@ mod tests {
     }
 
     #[test]
+    fn production_options_and_container_names() {
+        let prod = LintContext {
+            allow_null: true,
+            allow_missing: true,
+            ..LintContext::default()
+        };
+        assert_eq!(
+            run(&["https://a.example"], prod),
+            [
+                (1, "lint_allow_null_production", None),
+                (1, "lint_allow_missing_production", None)
+            ]
+        );
+        let dev = LintContext {
+            preset: Preset::Development,
+            ..prod
+        };
+        assert_eq!(run(&["http://frontend:3000"], dev), []);
+        assert_eq!(run(&["http://frontend:3000"], LintContext::default()), []);
+        assert_eq!(
+            run(&["http://app.example.com"], LintContext::default()),
+            [(
+                0,
+                "lint_http_production",
+                Some("https://app.example.com".into())
+            )]
+        );
+    }
+
+    #[test]
     fn count_when_out_is_small() {
         let mut out = [Finding::EMPTY; 1];
         assert_eq!(
@@ -660,13 +735,21 @@ mod tests {
             preset: Preset::Production,
             credentials,
             allow_null,
+            ..LintContext::default()
         };
         let entries = ["https://app.example.com"];
+        // In production `allow_null` is also flagged on its own (a warning).
         assert_eq!(
             run(&entries, ctx(true, true)),
-            [(1, "lint_null_credentials", None)]
+            [
+                (1, "lint_null_credentials", None),
+                (1, "lint_allow_null_production", None)
+            ]
         );
-        assert_eq!(run(&entries, ctx(false, true)), []);
+        assert_eq!(
+            run(&entries, ctx(false, true)),
+            [(1, "lint_allow_null_production", None)]
+        );
         assert_eq!(run(&entries, ctx(true, false)), []);
         assert_eq!(LintCode::NullCredentials.severity(), Severity::Error);
     }
