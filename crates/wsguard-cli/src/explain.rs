@@ -8,7 +8,7 @@ use crate::exit;
 use crate::style::{wrap, ColorChoice, Style};
 use clap::Args;
 use serde_json::json;
-use wsguard_core::close::{classify, CloseInfo, Registration, Retry};
+use wsguard_core::close::{classify, CloseInfo, Retry};
 
 /// Arguments of `wsguard explain`.
 #[derive(Args, Debug)]
@@ -96,14 +96,7 @@ fn render_close(info: &CloseInfo, s: &Style) -> String {
         s.code(info.sender().code()),
         wire
     );
-    let note = match info.registration() {
-        Registration::Iana => "registered with IANA",
-        Registration::Convention => {
-            "a convention (4000 + HTTP status), not an IANA registration: your application may mean something else"
-        }
-        Registration::Application => "registered by the application",
-        Registration::Unregistered => "not registered: only its range is known",
-    };
+    let note = info.registration().description();
     o += &format!("  {:<10} {}\n", "registry", wrap(note, 88, 13));
     o += &format!("  {:<10} {}\n", "meaning", wrap(info.description(), 88, 13));
     if !info.causes().is_empty() {

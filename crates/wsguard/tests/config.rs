@@ -247,6 +247,6 @@ fn policy_is_parsed_once_into_the_cores_owned_storage_with_its_limits() {
     let err = wsguard::Guard::new(cfg).unwrap_err();
     assert_eq!(
         (err.key.as_str(), err.index, err.code),
-        ("host.allowed", Some(1), "policy_bad_host_entry")
+        ("host.allowed", Some(1), "config_control_char")
     );
 }

@@ -223,6 +223,21 @@ impl Registration {
             Registration::Unregistered => "unregistered",
         }
     }
+
+    /// One sentence for people: where the code's meaning comes from.
+    ///
+    /// ```
+    /// use wsguard_core::close::Registration;
+    /// assert!(Registration::Convention.description().contains("not an IANA registration"));
+    /// ```
+    pub const fn description(self) -> &'static str {
+        match self {
+            Registration::Iana => "registered with IANA",
+            Registration::Convention => "a convention (4000 + HTTP status), not an IANA registration: your application may mean something else",
+            Registration::Application => "registered by the application",
+            Registration::Unregistered => "not registered: only its range is known",
+        }
+    }
 }
 
 /// One likely cause of a close code, and the fix for it.
