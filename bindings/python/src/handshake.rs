@@ -100,7 +100,9 @@ impl From<&Accepted<'_>> for Handshake {
             extensions: a
                 .extensions()
                 .map(|e| {
-                    let params = e.params().map(|(n, v)| (n.to_owned(), v.map(str::to_owned)));
+                    let params = e
+                        .params()
+                        .map(|(n, v)| (n.to_owned(), v.map(str::to_owned)));
                     (e.name.to_owned(), params.collect())
                 })
                 .collect(),

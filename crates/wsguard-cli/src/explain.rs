@@ -198,7 +198,10 @@ mod tests {
         assert_eq!(v["name"], "unauthorized");
         assert!(text.contains("not an IANA registration"), "{text}");
         let (_, v) = explain_close(3008, &Style::plain());
-        assert_eq!((&v["name"], &v["registration"]), (&json!("timeout"), &json!("iana")));
+        assert_eq!(
+            (&v["name"], &v["registration"]),
+            (&json!("timeout"), &json!("iana"))
+        );
     }
 
     #[test]

@@ -125,7 +125,9 @@ fn ipv4_number(s: &[u8]) -> Option<u64> {
     let mut v: u64 = 0;
     for &c in digits {
         let d = char::from(c).to_digit(radix)?;
-        v = v.saturating_mul(u64::from(radix)).saturating_add(u64::from(d));
+        v = v
+            .saturating_mul(u64::from(radix))
+            .saturating_add(u64::from(d));
     }
     Some(v)
 }

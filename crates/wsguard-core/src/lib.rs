@@ -73,10 +73,10 @@ extern crate std;
 mod b64;
 pub mod close;
 mod diag;
-mod hostname;
 pub mod frame;
 pub mod handshake;
 pub mod heartbeat;
+mod hostname;
 #[cfg(feature = "embedded-io-async")]
 pub mod io;
 pub mod origin;

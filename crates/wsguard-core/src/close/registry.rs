@@ -1,8 +1,7 @@
 //! Application close codes (3000–4999) registered without allocation.
 
 use super::{
-    builtin, classify, is_wire_valid, Category, CloseInfo, LikelyCause, Registration, Retry,
-    Sender,
+    builtin, classify, is_wire_valid, Category, CloseInfo, LikelyCause, Registration, Retry, Sender,
 };
 
 /// One application- or library-defined close code with the same fields as a built-in one.

@@ -47,7 +47,12 @@ fn every_code_is_classified_consistently() {
         assert_eq!(reg.is_app_defined(), convention, "{code}");
         assert_eq!(
             (reg.name(), reg.category(), reg.retry(), reg.registration()),
-            (info.name(), info.category(), info.retry(), info.registration()),
+            (
+                info.name(),
+                info.category(),
+                info.retry(),
+                info.registration()
+            ),
             "{code}"
         );
         // The registry with no entries is the built-in classification.

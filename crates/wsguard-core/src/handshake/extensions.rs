@@ -240,10 +240,16 @@ impl Diagnostic for DeflateError {
     }
     fn reason(&self) -> &'static str {
         match self {
-            DeflateError::UnknownParam => "the permessage-deflate offer has a parameter RFC 7692 does not define",
+            DeflateError::UnknownParam => {
+                "the permessage-deflate offer has a parameter RFC 7692 does not define"
+            }
             DeflateError::Duplicate => "the permessage-deflate offer repeats a parameter",
-            DeflateError::WindowBits => "a permessage-deflate window-bits value is not a number from 8 to 15",
-            DeflateError::UnexpectedValue => "a permessage-deflate no_context_takeover parameter carries a value",
+            DeflateError::WindowBits => {
+                "a permessage-deflate window-bits value is not a number from 8 to 15"
+            }
+            DeflateError::UnexpectedValue => {
+                "a permessage-deflate no_context_takeover parameter carries a value"
+            }
         }
     }
     fn remedy(&self) -> &'static str {
@@ -388,19 +394,40 @@ mod tests {
     #[test]
     fn deflate() {
         let offer = |s: &str| Extension::parse(s.as_bytes()).unwrap().deflate_offer();
-        assert_eq!(offer("permessage-deflate"), Some(Ok(DeflateOffer::default())));
+        assert_eq!(
+            offer("permessage-deflate"),
+            Some(Ok(DeflateOffer::default()))
+        );
         let d = offer("permessage-deflate; client_max_window_bits=\"8\"; server_no_context_takeover; client_no_context_takeover; server_max_window_bits=15").unwrap().unwrap();
         assert_eq!(d.client_max_window_bits, Some(Some(8)));
         assert_eq!(d.server_max_window_bits, Some(15));
         assert!(d.server_no_context_takeover && d.client_no_context_takeover);
         for (v, e) in [
-            ("permessage-deflate; server_max_window_bits", DeflateError::WindowBits),
-            ("permessage-deflate; server_max_window_bits=16", DeflateError::WindowBits),
-            ("permessage-deflate; client_max_window_bits=08", DeflateError::WindowBits),
-            ("permessage-deflate; client_max_window_bits=7", DeflateError::WindowBits),
+            (
+                "permessage-deflate; server_max_window_bits",
+                DeflateError::WindowBits,
+            ),
+            (
+                "permessage-deflate; server_max_window_bits=16",
+                DeflateError::WindowBits,
+            ),
+            (
+                "permessage-deflate; client_max_window_bits=08",
+                DeflateError::WindowBits,
+            ),
+            (
+                "permessage-deflate; client_max_window_bits=7",
+                DeflateError::WindowBits,
+            ),
             ("permessage-deflate; x=1", DeflateError::UnknownParam),
-            ("permessage-deflate; client_max_window_bits; client_max_window_bits=9", DeflateError::Duplicate),
-            ("permessage-deflate; server_no_context_takeover=1", DeflateError::UnexpectedValue),
+            (
+                "permessage-deflate; client_max_window_bits; client_max_window_bits=9",
+                DeflateError::Duplicate,
+            ),
+            (
+                "permessage-deflate; server_no_context_takeover=1",
+                DeflateError::UnexpectedValue,
+            ),
         ] {
             assert_eq!(offer(v), Some(Err(e)), "{v}");
         }

@@ -6,10 +6,10 @@
 
 use super::accept::{key_is_valid, AcceptKey};
 use super::auth::{locate_token, protocol_entries, EntryKind, ProtocolEntries, Token};
+use super::extensions::{check_extensions, ExtensionError};
 use super::head::{parse_request, FieldSink, HeadError};
 use super::limits::{first_limit_failure, LimitError};
 use super::tokens::{list_contains, Extensions, HeaderIter};
-use super::extensions::{check_extensions, ExtensionError};
 use super::{Rejection, ServerConfig};
 use crate::origin::{Origin, OriginDenial};
 use crate::Status;
