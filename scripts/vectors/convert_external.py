@@ -10,6 +10,7 @@ sources are git directories (e.g. from `fetch` or `git clone --bare`), read with
         --rust-url /path/to/servo/rust-url.git \\
         --httparse /path/to/seanmonstar/httparse.git \\
         --websockets /path/to/python-websockets/websockets.git \\
+        --wsproto /path/to/python-hyper/wsproto.git \\
         [--out tests/vectors]
 
 See tests/vectors/README.md ("External suites") for what each file holds and how the
@@ -436,11 +437,104 @@ def convert_websockets(repo: str) -> Dict[str, Any]:
     }
 
 
+# --- wsproto: the single-frame and parse-failure cases of tests/test_frame_protocol.py ---
+
+WSPROTO_FRAMES = "tests/test_frame_protocol.py"
+CLOSE_REASONS = {"PROTOCOL_ERROR": 1002, "UNSUPPORTED_DATA": 1003, "INVALID_FRAME_PAYLOAD_DATA": 1007,
+                 "POLICY_VIOLATION": 1008, "MESSAGE_TOO_BIG": 1009}
+# wsguard's diagnostic code for each wsproto failure case (wsproto gives only the close
+# code, which the runners check as well), keyed by test name and occurrence.
+WSPROTO_CODES: Dict[str, str] = {
+    "test_reject_masked_server_frame#0": "frame_masked_from_server",
+    "test_reject_unmasked_client_frame#0": "frame_unmasked_from_client",
+    "test_reject_bad_opcode#0": "frame_reserved_opcode",
+    "test_reject_unfinished_control_frame#0": "frame_control_fragmented",
+    "test_reject_reserved_bits#0": "frame_reserved_bits",
+    "test_reject_reserved_bits#1": "frame_reserved_bits",
+    "test_reject_reserved_bits#2": "frame_reserved_bits",
+    "test_bad_unicode#0": "frame_invalid_utf8",
+    "test_not_even_unicode#0": "frame_invalid_utf8",
+}
+
+
+def literal(node: ast.AST) -> Any:
+    """A literal, `b"a" * 3 + b"b"`-style byte arithmetic, or an enum member's name."""
+    if isinstance(node, ast.Attribute):
+        return node.attr
+    if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Mult)):
+        a, b = literal(node.left), literal(node.right)
+        return a + b if isinstance(node.op, ast.Add) else a * b
+    return ast.literal_eval(node)
+
+
+def close_event(payload: bytes) -> Dict[str, Any]:
+    if not payload:
+        return {"type": "close", "code": None, "reason": ""}
+    return {"type": "close", "code": int.from_bytes(payload[:2], "big"), "reason": payload[2:].decode("utf-8")}
+
+
+def convert_wsproto(repo: str) -> Dict[str, Any]:
+    rev = revision(repo)
+    src = show(repo, rev, WSPROTO_FRAMES)
+    tree = ast.parse(src)
+    cases: List[Case] = []
+    for fn in ast.walk(tree):
+        if not isinstance(fn, ast.FunctionDef) or not fn.name.startswith("test_"):
+            continue
+        seen = 0
+        for call in ast.walk(fn):
+            if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute)
+                    and call.func.attr in ("_single_frame_test", "_parse_failure_test")):
+                continue
+            try:
+                kw = {k.arg: literal(k.value) for k in call.keywords}
+            except (ValueError, TypeError):
+                continue
+            key = f"{fn.name}#{seen}"
+            seen += 1
+            data = kw["frame_bytes"]
+            case: Case = {"name": f"wsproto-{fn.name[5:].replace('_', '-')}-{seen - 1}",
+                          "source": {"file": WSPROTO_FRAMES, "test": fn.name, "line": call.lineno},
+                          "role": "client" if kw["client"] else "server", "input_hex": data.hex()}
+            if call.func.attr == "_parse_failure_test":
+                code = CLOSE_REASONS[kw["close_reason"]]
+                case["source"]["wsproto"] = f"ParseFailed({kw['close_reason']})"
+                if key not in WSPROTO_CODES:
+                    print(f"wsproto: no wsguard code for {key} (close {code})", file=sys.stderr)
+                case["expect"] = {"ok": False, "events": [], "code": WSPROTO_CODES.get(key, "?"), "close_code": code}
+            else:
+                op, payload = kw["opcode"], kw["payload"]
+                if not kw["frame_finished"]:
+                    continue  # a partial frame: wsguard delivers frames whole (Decoder::decode)
+                case["source"]["wsproto"] = f"{op} frame, message_finished={kw['message_finished']}"
+                if op in ("TEXT", "BINARY"):
+                    ev = {"type": "data", "kind": op.lower(), "payload_hex": payload.hex(), "fin": kw["message_finished"]}
+                elif op in ("PING", "PONG"):
+                    ev = {"type": op.lower(), "payload_hex": payload.hex()}
+                elif op == "CLOSE":
+                    ev = close_event(payload)
+                else:
+                    continue
+                case["expect"] = {"ok": True, "events": [ev]}
+            cases.append(case)
+    return {
+        "description": (
+            "External: wsproto's frame decoder cases (" + WSPROTO_FRAMES + ": every _single_frame_test of a "
+            "whole frame and every _parse_failure_test, at `source.revision`). Same format as frames.json (role: "
+            "the side that decodes; wsproto client=True is role client). A failure expects wsproto's close code "
+            "(`close_code`) and the diagnostic code wsguard names for it (`code`, from the converter's table)."),
+        "format": "frames",
+        "source": {"repo": "python-hyper/wsproto", "revision": rev, "files": [WSPROTO_FRAMES]},
+        "cases": cases,
+    }
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--rust-url")
     ap.add_argument("--httparse")
     ap.add_argument("--websockets")
+    ap.add_argument("--wsproto")
     ap.add_argument("--out", default=str(Path(__file__).resolve().parents[2] / "tests" / "vectors"))
     a = ap.parse_args()
     out = Path(a.out)
@@ -450,6 +544,8 @@ def main() -> None:
         write(out, "external-httparse.json", convert_httparse(a.httparse))
     if a.websockets:
         write(out, "external-websockets-extensions.json", convert_websockets(a.websockets))
+    if a.wsproto:
+        write(out, "external-wsproto-frames.json", convert_wsproto(a.wsproto))
 
 
 if __name__ == "__main__":

@@ -608,6 +608,8 @@ def run_external_url(case: Case) -> None:
 
 RUNNERS["external-websockets-extensions.json"] = run_handshake
 MIN_CASES["external-websockets-extensions.json"] = 15
+RUNNERS["external-wsproto-frames.json"] = run_frames
+MIN_CASES["external-wsproto-frames.json"] = 10
 
 
 @runner("external-httparse.json", 250)
