@@ -6,6 +6,10 @@
 //!   tungstenite's `apply_mask` is private in 0.30 (`mod mask;` in `protocol::frame`); its
 //!   body is the same `align_to_mut::<u32>()` loop as fastwebsockets' `unmask_fallback`,
 //!   so the fastwebsockets line is also tungstenite's algorithm.
+//! * `unmask_start/<size>/start<N>/<variant>` — sizes ≥ 1 KiB at start offsets 0–7, 17,
+//!   33 and 63 bytes past a 64-byte boundary: wsguard against the safe reference loops of
+//!   `wsguard_bench::safe_unmask` (plain u64; bytes to an 8-/32-byte boundary, then u64).
+//!   Issue 17's target: wsguard ≥ 0.95× the best of them at every size and start.
 //! * `frame_read/<size>/<lib>` — the nearest public path of each library that ends with an
 //!   unmasked payload: one masked frame of `size` bytes taken from an in-memory socket
 //!   (memcpy into the library's buffer), header parsed, payload unmasked.
@@ -16,7 +20,7 @@ use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Through
 use std::hint::black_box;
 use std::io::Read;
 use wsguard_bench::peers::{block_on, criterion, Replay};
-use wsguard_bench::{masked_frame, AlignedBuf, KEY, UNMASK_SIZES};
+use wsguard_bench::{masked_frame, safe_unmask, AlignedBuf, KEY, UNMASK_SIZES};
 use wsguard_core::frame::{Decoded, Decoder, DecoderConfig, Event};
 
 fn size_label(n: usize) -> String {
@@ -49,6 +53,34 @@ fn unmask(c: &mut Criterion) {
                 };
                 b.iter(|| fastwebsockets::unmask(black_box(&mut *data), black_box(KEY)))
             });
+        }
+        g.finish();
+    }
+}
+
+/// Start offsets past a 64-byte boundary for `unmask_start`.
+const STARTS: [usize; 11] = [0, 1, 2, 3, 4, 5, 6, 7, 17, 33, 63];
+
+fn unmask_start(c: &mut Criterion) {
+    type Variant = (&'static str, fn(&mut [u8], [u8; 4]));
+    let variants: [Variant; 4] = [
+        ("wsguard", |b, k| wsguard_core::frame::unmask(b, k, 0)),
+        ("safe_u64_plain", safe_unmask::u64_plain),
+        ("safe_u64_align8", |b, k| safe_unmask::u64_align(b, k, 8)),
+        ("safe_u64_align32", |b, k| safe_unmask::u64_align(b, k, 32)),
+    ];
+    for &size in UNMASK_SIZES.iter().filter(|&&s| s >= 1024) {
+        let mut g = c.benchmark_group(format!("unmask_start/{}", size_label(size)));
+        g.throughput(Throughput::Bytes(size as u64));
+        let mut storage = vec![0u8; size + 192];
+        let base = storage.as_ptr().align_offset(64);
+        for start in STARTS {
+            for (name, f) in variants {
+                let data = &mut storage[base + start..base + start + size];
+                g.bench_function(BenchmarkId::new(format!("start{start}"), name), |b| {
+                    b.iter(|| f(black_box(&mut *data), black_box(KEY)))
+                });
+            }
         }
         g.finish();
     }
@@ -104,5 +136,5 @@ fn frame_read(c: &mut Criterion) {
     }
 }
 
-criterion_group! { name = benches; config = criterion(); targets = unmask, frame_read }
+criterion_group! { name = benches; config = criterion(); targets = unmask, unmask_start, frame_read }
 criterion_main!(benches);

@@ -2,6 +2,7 @@
  * codes as the Rust core. Compiled as C99 (gcc) and as C++17 (g++ -x c++).
  * Usage: test_vectors [VECTOR_DIR]   (default tests/vectors)
  * Ends with a line `c-vectors: N passed, M failed` (one case = one test). */
+#include <dirent.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -1098,6 +1099,65 @@ static void reconnect_case(const cJSON *c, int index) {
     wsguard_reconnect_free(rc);
 }
 
+/* ---------- external suites (tests/vectors/README.md) ---------- */
+
+/* external-wpt-urls.json: a WHATWG failure (no expect.code) is refused with any code. */
+static void ext_url_case(const cJSON *c, int index) {
+    const cJSON *e = cJSON_GetObjectItemCaseSensitive(c, "expect");
+    if (!jbool(e, "ok", 1) && !jhas(e, "code")) {
+        const char *u = jstr(c, "url");
+        wsguard_url url;
+        wsguard_rejection rej;
+        CHECK_RESULT(wsguard_url_parse(u, strlen(u), &url, &rej), WSGUARD_RESULT_INVALID_URL);
+        return;
+    }
+    url_case(c, index);
+}
+
+/* external-httparse.json: the verdict class must be httparse's (malformed / partial / parsed). */
+static void http_head_case(const cJSON *c, int index) {
+    const char *kind = jstr(c, "kind");
+    const char *want = jstr(cJSON_GetObjectItemCaseSensitive(c, "expect"), "head");
+    const char *got = "parsed";
+    size_t len = 0;
+    uint8_t *raw = jbytes(c, kind, &len);
+    wsguard_rejection rej;
+    wsguard_result r;
+    (void)index;
+    if (!raw) { H_FAIL("no %s bytes", kind); return; }
+    if (strcmp(kind, "request") == 0) {
+        cJSON *spec = cJSON_Parse("{\"allow\": [\"https://app.example.com\"]}");
+        wsguard_origin_policy *pol = build_policy(spec, 0);
+        wsguard_server_options opt;
+        wsguard_accepted acc;
+        CHECK_RESULT(wsguard_server_options_default(&opt), WSGUARD_RESULT_OK);
+        r = wsguard_server_validate(pol, &opt, raw, len, &acc, &rej);
+        if (r == WSGUARD_RESULT_INCOMPLETE) got = "partial";
+        else if (r != WSGUARD_RESULT_OK && rej.code.len == strlen("malformed_request") &&
+                 memcmp(rej.code.ptr, "malformed_request", rej.code.len) == 0) got = "malformed";
+        wsguard_origin_policy_free(pol);
+        cJSON_Delete(spec);
+    } else {
+        static const uint8_t nonce[] = "the sample nonce";
+        wsguard_client_request req;
+        wsguard_established est;
+        wsguard_diagnosis diag;
+        memset(&req, 0, sizeof req);
+        req.host = "a.example";
+        req.host_len = 9;
+        req.path = "/";
+        req.path_len = 1;
+        req.nonce = nonce;
+        req.nonce_len = 16;
+        r = wsguard_client_validate_response(&req, raw, len, &est, &diag);
+        if (r == WSGUARD_RESULT_INCOMPLETE) got = "partial";
+        else if (r != WSGUARD_RESULT_OK && diag.rejection.code.len == strlen("malformed_response") &&
+                 memcmp(diag.rejection.code.ptr, "malformed_response", diag.rejection.code.len) == 0) got = "malformed";
+    }
+    if (strcmp(got, want) != 0) H_FAIL("head verdict %s, expected %s", got, want);
+    free(raw);
+}
+
 /* ---------- driver ---------- */
 
 typedef void (*case_fn)(const cJSON *c, int index);
@@ -1126,8 +1186,37 @@ static void run_file(const char *file, case_fn fn) {
 static void close_case_i(const cJSON *c, int i) { (void)i; close_case(c); }
 static void utf8_case_i(const cJSON *c, int i) { (void)i; utf8_case(c); }
 
+/* Every file this runner runs; any other .json file in the vector directory fails the run, so a new
+   vector file is never silently skipped (regressions.json: fuzz reproducers, replayed by
+   the Rust core and the fuzz targets, see its description). */
+static const char *const RUN_BY_C[] = {
+    "close_codes.json", "frames.json", "utf8.json", "origins.json", "cors.json",
+    "handshake_server.json", "handshake_client.json", "lint.json", "urls.json",
+    "heartbeat.json", "reconnect.json", "external-wpt-urls.json",
+    "external-websockets-extensions.json", "external-httparse.json", "external-wsproto-frames.json",
+};
+static const char *const NOT_RUN_BY_C[] = {"regressions.json"};
+
+static void every_file_has_a_runner(void) {
+    DIR *d = opendir(vector_dir);
+    struct dirent *ent;
+    h_begin("every vector file has a C runner");
+    if (!d) { H_FAIL("cannot open %s", vector_dir); h_end(); return; }
+    while ((ent = readdir(d)) != NULL) {
+        size_t n = strlen(ent->d_name), i;
+        int known = 0;
+        if (n < 5 || strcmp(ent->d_name + n - 5, ".json") != 0) continue;
+        for (i = 0; i < sizeof RUN_BY_C / sizeof RUN_BY_C[0]; i++) known |= strcmp(ent->d_name, RUN_BY_C[i]) == 0;
+        for (i = 0; i < sizeof NOT_RUN_BY_C / sizeof NOT_RUN_BY_C[0]; i++) known |= strcmp(ent->d_name, NOT_RUN_BY_C[i]) == 0;
+        if (!known) H_FAIL("%s has no C runner (add it to main() and RUN_BY_C)", ent->d_name);
+    }
+    closedir(d);
+    h_end();
+}
+
 int main(int argc, char **argv) {
     if (argc > 1) vector_dir = argv[1];
+    every_file_has_a_runner();
     run_file("close_codes.json", close_case_i);
     run_file("frames.json", frame_case);
     run_file("utf8.json", utf8_case_i);
@@ -1140,6 +1229,10 @@ int main(int argc, char **argv) {
     run_file("urls.json", url_case);
     run_file("heartbeat.json", heartbeat_case);
     run_file("reconnect.json", reconnect_case);
+    run_file("external-wpt-urls.json", ext_url_case);
+    run_file("external-websockets-extensions.json", server_case);
+    run_file("external-httparse.json", http_head_case);
+    run_file("external-wsproto-frames.json", frame_case);
     (void)streq_w;
     return h_summary("c-vectors");
 }

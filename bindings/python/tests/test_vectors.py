@@ -625,6 +625,46 @@ def run_handshake_client(case: Case) -> None:
             check(case, field, getattr(est, field), expect[field])
 
 
+# -- external suites (tests/vectors/README.md, scripts/vectors/convert_external.py) -------
+
+
+@runner("external-wpt-urls.json", 300)
+def run_external_url(case: Case) -> None:
+    expect = case["expect"]
+    if expect["ok"] is False and "code" not in expect:  # WHATWG failure: refused, any code
+        with pytest.raises(wsguard.UrlError):
+            wsguard.parse_ws_url(case["url"])
+        return
+    run_url(case)
+
+
+RUNNERS["external-websockets-extensions.json"] = run_handshake
+MIN_CASES["external-websockets-extensions.json"] = 15
+RUNNERS["external-wsproto-frames.json"] = run_frames
+MIN_CASES["external-wsproto-frames.json"] = 10
+
+
+@runner("external-httparse.json", 250)
+def run_external_http_head(case: Case) -> None:
+    import json as _json
+
+    base = _json.loads((VECTOR_DIR / "handshake_server.json").read_text(encoding="utf-8"))["config"]
+    kind = case["kind"]
+    raw = field_bytes(case, kind)
+    if kind == "request":
+        try:
+            verdict = "partial" if wsguard.validate_request_bytes(raw, **handshake_kwargs(base)) is None else "parsed"
+        except wsguard.HandshakeRejected as err:
+            verdict = "malformed" if err.code == "malformed_request" else "parsed"
+    else:
+        client = wsguard.ClientHandshake("a.example", "/", nonce=b"the sample nonce")
+        try:
+            verdict = "partial" if client.validate_response(raw) is None else "parsed"
+        except wsguard.UpgradeFailed as err:
+            verdict = "malformed" if err.code == "malformed_response" else "parsed"
+    check(case, "head", verdict, case["expect"]["head"])
+
+
 # -- collection -------------------------------------------------------------------------
 
 VECTOR_FILES = sorted(p.name for p in VECTOR_DIR.glob("*.json"))

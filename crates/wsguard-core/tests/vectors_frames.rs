@@ -156,9 +156,19 @@ fn deliver(cfg: DecoderConfig, pieces: &[&[u8]], streaming: bool) -> Outcome {
 
 #[test]
 fn frames_json() {
-    let file = load("frames.json");
+    frames_file("frames.json", 40);
+}
+
+/// wsproto's frame cases (tests/vectors/README.md, external suites).
+#[test]
+fn external_wsproto_frames() {
+    frames_file("external-wsproto-frames.json", 10);
+}
+
+fn frames_file(file_name: &str, min_cases: usize) {
+    let file = load(file_name);
     let cases = file["cases"].as_array().unwrap();
-    assert!(cases.len() >= 40, "{} cases", cases.len());
+    assert!(cases.len() >= min_cases, "{} cases", cases.len());
     let mut names = std::collections::HashSet::new();
     for case in cases {
         let name = case["name"].as_str().unwrap();

@@ -1,4 +1,5 @@
-//! Runs `tests/vectors/handshake_server.json` against the server-side handshake.
+//! Runs `tests/vectors/handshake_server.json` (and the external files in its format,
+//! `external-websockets-extensions.json`) against the server-side handshake.
 
 use serde_json::Value;
 use wsguard_core::handshake::{
@@ -8,13 +9,14 @@ use wsguard_core::handshake::{
 use wsguard_core::origin::{HostPolicy, OriginPolicy, Pattern, Preset};
 use wsguard_core::{Diagnostic, Status};
 
-fn load() -> Value {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../tests/vectors/handshake_server.json"
-    );
+fn load_file(name: &str) -> Value {
+    let path = format!("{}/../../tests/vectors/{name}", env!("CARGO_MANIFEST_DIR"));
     serde_json::from_str(&std::fs::read_to_string(path).expect("read vectors"))
         .expect("parse vectors")
+}
+
+fn load() -> Value {
+    load_file("handshake_server.json")
 }
 
 /// Leaks the small strings a config borrows; fine in a test.
@@ -299,6 +301,21 @@ fn handshake_server_vectors() {
         failures.len(),
         failures.join("\n")
     );
+}
+
+#[test]
+fn external_websockets_extensions() {
+    let file = load_file("external-websockets-extensions.json");
+    let cases = file["cases"].as_array().expect("cases");
+    assert!(cases.len() >= 15, "only {} cases", cases.len());
+    let failures: Vec<String> = cases
+        .iter()
+        .filter_map(|case| {
+            let errs = run_case(&file, case);
+            (!errs.is_empty()).then(|| format!("{}: {}", case["name"], errs.join("; ")))
+        })
+        .collect();
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
 #[test]

@@ -1,13 +1,47 @@
-//! Runs tests/vectors/urls.json against wsguard_core::url.
+//! Runs tests/vectors/urls.json and external-wpt-urls.json against wsguard_core::url.
 
 use serde_json::{json, Value};
 use wsguard_core::url::{check_mixed_content, derive_ws_url, HostKind, WsUrl};
 use wsguard_core::{Cursor, Diagnostic};
 
+fn load_file(name: &str) -> Value {
+    let path = format!("{}/../../tests/vectors/{name}", env!("CARGO_MANIFEST_DIR"));
+    serde_json::from_str(&std::fs::read_to_string(path).expect("read vectors")).expect("parse JSON")
+}
+
 fn load() -> Value {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/vectors/urls.json");
-    serde_json::from_str(&std::fs::read_to_string(path).expect("read urls.json"))
-        .expect("parse JSON")
+    load_file("urls.json")
+}
+
+/// external-wpt-urls.json: a WHATWG failure (`expect` without `code`) must be refused
+/// with any code; everything else exactly as expected.
+#[test]
+fn external_wpt_urls() {
+    let doc = load_file("external-wpt-urls.json");
+    let cases = doc["cases"].as_array().expect("cases");
+    assert!(cases.len() >= 300, "{} cases", cases.len());
+    let mut failures = Vec::new();
+    for case in cases {
+        let expect = &case["expect"];
+        let got = match WsUrl::parse(case["url"].as_str().unwrap()) {
+            Ok(u) => render(&u),
+            Err(e) => json!({"ok": false, "code": e.code()}),
+        };
+        let fine = if expect.get("code").is_none() && expect["ok"] == false {
+            got["ok"] == false
+        } else {
+            &got == expect
+        };
+        if !fine {
+            failures.push(format!("{}: expected {expect}, got {got}", case["name"]));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} failures:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 fn render(u: &WsUrl<'_>) -> Value {

@@ -234,8 +234,9 @@ fn parse_groups(s: &str, out: &mut [u16; 8], at: &mut usize) -> Result<(), Malfo
     Ok(())
 }
 
-/// Parses the text inside the brackets and requires it to equal its RFC 5952 form.
-fn check_ipv6(inner: &str) -> Result<(), Malformed> {
+/// Parses the text inside the brackets and requires it to equal its RFC 5952 form (the
+/// form WHATWG URL serializes too: embedded IPv4 is written in hex).
+pub(crate) fn check_ipv6(inner: &str) -> Result<(), Malformed> {
     let mut groups = [0u16; 8];
     let mut head = [0u16; 8];
     let mut tail = [0u16; 8];

@@ -41,6 +41,7 @@ mod pattern;
 mod policy;
 mod presets;
 
+pub(crate) use authority::check_ipv6;
 pub use authority::default_port;
 pub use cors::{CorsConfig, CorsDenial, CorsRequest, CorsResponse};
 pub use host::{HostDenial, HostPolicy};

@@ -43,6 +43,9 @@ pub enum UrlError {
     Ipv4Noncanonical,
     /// A bracketed IPv6 address is malformed, unclosed, or has a zone id.
     InvalidIpv6,
+    /// A valid IPv6 address not in its RFC 5952 form (`[0:0::1]`, `[2001:0db8::1]`,
+    /// `[::ffff:1.2.3.4]`): browsers send the compressed form (`[::1]`) in `Host`.
+    Ipv6Noncanonical,
     /// The port is empty, not a number, 0, or above 65535.
     Port,
     /// A `#fragment`: RFC 6455 §3 forbids fragments in WebSocket URLs.
@@ -87,6 +90,7 @@ impl crate::Diagnostic for UrlError {
             UrlError::InvalidIpv4 => "url_ipv4",
             UrlError::Ipv4Noncanonical => "url_ipv4_noncanonical",
             UrlError::InvalidIpv6 => "url_ipv6",
+            UrlError::Ipv6Noncanonical => "url_ipv6_noncanonical",
             UrlError::Port => "url_port",
             UrlError::Fragment => "url_fragment",
             UrlError::DotSegment => "url_dot_segment",
@@ -112,6 +116,7 @@ impl crate::Diagnostic for UrlError {
             UrlError::InvalidIpv4 => "the host ends in a number, so browsers read it as an IPv4 address, but it is not one (more than four parts, a part above 255, or a bad digit): browsers refuse the URL",
             UrlError::Ipv4Noncanonical => "the host is an IPv4 address in a non-canonical spelling (hex, octal, fewer than four parts or a trailing dot): browsers connect to the address it encodes, which the text hides",
             UrlError::InvalidIpv6 => "the bracketed IPv6 address is malformed, not closed with ], or carries a zone id",
+            UrlError::Ipv6Noncanonical => "the IPv6 address is not in its canonical RFC 5952 form (lowercase, no leading zeros, the longest zero run as ::, no dotted IPv4 tail), which browsers send instead",
             UrlError::Port => "the port is empty, not a number, 0, or larger than 65535",
             UrlError::Fragment => "the URL has a #fragment; RFC 6455 forbids fragments in WebSocket URLs and browsers throw a SyntaxError",
             UrlError::DotSegment => "the path has a . or .. segment, which a browser removes before sending the request, so the URL does not name the path requested",
@@ -137,6 +142,7 @@ impl crate::Diagnostic for UrlError {
             UrlError::InvalidIpv4 => "write the address as four numbers 0–255, e.g. 192.168.1.10; a name must not end in a numeric label",
             UrlError::Ipv4Noncanonical => "write the address as four decimal numbers 0–255 without leading zeros, e.g. 0xffffffff as 255.255.255.255, 127.1 as 127.0.0.1",
             UrlError::InvalidIpv6 => "write IPv6 addresses in brackets without a zone id, e.g. ws://[::1]:8000/ws",
+            UrlError::Ipv6Noncanonical => "write the address as browsers serialize it, e.g. [::1] for [0:0:0:0:0:0:0:1], [2001:db8::1], [::ffff:c0a8:101] for [::ffff:192.168.1.1]",
             UrlError::Port => "write a port between 1 and 65535 after the colon, or drop the colon to use the default (80 for ws, 443 for wss)",
             UrlError::Fragment => "remove everything from # on; put client state in the query string instead",
             UrlError::DotSegment => "write the path without . and .. segments (/a/x/../b is /a/b)",

@@ -125,6 +125,10 @@ fn parse_authority(authority: &str) -> Result<(&str, HostKind, Option<u16>), Url
         if !is_ipv6(inner) {
             return Err(UrlError::InvalidIpv6);
         }
+        // One host grammar: the address as WHATWG serializes it (RFC 5952).
+        if crate::origin::check_ipv6(inner).is_err() {
+            return Err(UrlError::Ipv6Noncanonical);
+        }
         let after = authority.get(close + 1..).unwrap_or("");
         let port_text = if after.is_empty() {
             None
