@@ -1,6 +1,6 @@
-//! One WebSocket connection of the echo server, after the 101: the core's streaming frame
-//! decoder (incremental UTF-8, close state) on a tokio `TcpStream`, the core's encoder for
-//! every frame we send, and the core's heartbeat state machine for pings.
+//! One WebSocket connection of the echo server, after the 101: a thin tokio driver over
+//! the core's sans-IO [`Connection`] (decoding, auto-pong, close handshake, heartbeat
+//! pings, limits); this file only moves bytes and echoes messages.
 //!
 //! Strict behaviour: a violation is answered with a Close frame carrying the core's close
 //! code, then our side of TCP is shut down and the socket is drained briefly (bounded) so
@@ -12,14 +12,9 @@ use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
-use wsguard_core::frame::encoder::{
-    self, write_close, write_close_reply, write_header, write_ping, write_pong,
-};
-use wsguard_core::frame::{
-    CloseState, Decoded, Decoder, DecoderConfig, Event, FrameHeader, MessageKind, Opcode,
-    ProtocolError,
-};
-use wsguard_core::heartbeat::{Action, Heartbeat, HeartbeatConfig};
+use wsguard_core::connection::{self, Connection, Event, MAX_CONTROL_FRAME};
+use wsguard_core::frame::{DecoderConfig, MessageKind, Opcode, ProtocolError};
+use wsguard_core::heartbeat::HeartbeatConfig;
 use wsguard_core::Diagnostic;
 
 /// Read buffer per connection. The streaming decoder needs only `MIN_BUFFER` (139 bytes)
@@ -75,14 +70,20 @@ struct Conn {
     buf: Vec<u8>,
     start: usize,
     end: usize,
-    decoder: Decoder,
-    heartbeat: Option<Heartbeat>,
+    conn: Connection,
     epoch: Instant,
-    /// Inside a streamed frame's payload (bytes in `buf` are payload, not a header).
-    in_frame: bool,
+    /// A message arriving in pieces (fragmented, or one frame larger than `buf`).
     message: Vec<u8>,
-    kind: MessageKind,
     out: Vec<u8>,
+}
+
+/// Appends an unmasked frame carrying `payload` to `out` (the core writes the header).
+fn push_frame(conn: &mut Connection, out: &mut Vec<u8>, kind: MessageKind, payload: &[u8]) {
+    let mut head = [0u8; 14];
+    if let Ok((n, _)) = conn.begin_frame(kind, payload.len() as u64, true, &mut head) {
+        out.extend_from_slice(&head[..n]);
+        out.extend_from_slice(payload);
+    }
 }
 
 impl Conn {
@@ -101,117 +102,75 @@ impl Conn {
         Ok(())
     }
 
-    fn push_frame(&mut self, opcode: Opcode, payload: &[u8]) {
-        let mut head = [0u8; 14];
-        let n = write_header(
-            &mut head,
-            &FrameHeader::new(true, opcode, payload.len() as u64, None),
-        )
-        .unwrap_or(0);
-        self.out.extend_from_slice(&head[..n]);
-        self.out.extend_from_slice(payload);
-    }
-
-    fn push_control(&mut self, f: impl FnOnce(&mut [u8]) -> Option<usize>) {
-        let mut tmp = [0u8; 2 + 125];
-        if let Some(n) = f(&mut tmp) {
-            self.out.extend_from_slice(&tmp[..n]);
-        }
+    fn take_transmits(&mut self, shared: &Shared) {
+        take_transmits(&mut self.conn, &mut self.out, shared);
     }
 
     /// Decodes everything buffered. Returns how the connection must end, if it must.
     fn process(&mut self, shared: &Shared) -> Option<Ending> {
-        // Bounded: every event consumes at least one byte (headers and data), and the
-        // buffer holds at most READ_BUF + leftover bytes.
+        // Bounded: every call consumes bytes or returns no event.
         loop {
             let now = self.now();
-            let start = self.start;
-            let end = self.end;
-            let decoded = match self.decoder.decode_streaming(&mut self.buf[start..end]) {
-                Ok(d) => d,
-                Err(e) => return Some(Ending::Failed(e)),
+            let Conn {
+                buf,
+                start,
+                end,
+                conn,
+                message,
+                out,
+                ..
+            } = self;
+            let input = match conn.handle_input(now, &mut buf[*start..*end], &mut []) {
+                Ok(i) => i,
+                Err(connection::Error::Protocol(e)) => return Some(Ending::Failed(e)),
+                Err(_) => return Some(ending_of(conn)),
             };
-            let (consumed, event) = match decoded {
-                Decoded::Incomplete { .. } => break,
-                Decoded::Event { consumed, event } => (consumed, event),
+            let Some(event) = input.event else {
+                *start += input.consumed;
+                return None;
             };
-            if let Some(hb) = self.heartbeat.as_mut() {
-                if !matches!(event, Event::Pong(_) | Event::Ping(_)) {
-                    hb.on_activity(now);
-                }
-            }
-            let mut ending = None;
-            match event {
-                Event::Header(_) => self.in_frame = true,
-                Event::Data {
-                    kind,
-                    payload,
-                    fin_of_frame,
-                    fin_of_message,
+            let done = match event {
+                Event::Message { kind, data } => Some((kind, data)),
+                Event::Piece {
+                    kind, data, last, ..
                 } => {
-                    if fin_of_frame {
-                        self.in_frame = false;
-                    }
-                    self.kind = kind;
                     // The decoder enforces max_message, so this stays bounded.
-                    self.message.extend_from_slice(payload);
-                    if fin_of_message {
-                        let opcode = if kind == MessageKind::Text {
-                            Opcode::Text
-                        } else {
-                            Opcode::Binary
-                        };
-                        let msg = std::mem::take(&mut self.message);
-                        self.push_frame(opcode, &msg);
-                        shared.messages.fetch_add(1, Ordering::Relaxed);
-                        shared.bytes.fetch_add(msg.len() as u64, Ordering::Relaxed);
-                        self.message = msg;
-                        self.message.clear();
-                        if self.message.capacity() > KEEP_MSG_CAPACITY {
-                            self.message = Vec::new();
-                        }
-                    }
+                    message.extend_from_slice(data);
+                    last.then_some((kind, &message[..]))
                 }
-                Event::Ping(p) => {
-                    let answer = self
-                        .heartbeat
-                        .as_mut()
-                        .map(|hb| hb.on_ping_received(now))
-                        .unwrap_or(true);
-                    if answer {
-                        let p = p.to_vec();
-                        self.push_control(|b| write_pong(b, &p, None).ok());
-                    }
+                Event::Pong {
+                    rtt_ms: Some(_), ..
+                } => {
+                    shared.pongs.fetch_add(1, Ordering::Relaxed);
+                    None
                 }
-                Event::Pong(p) => {
-                    if let Some(hb) = self.heartbeat.as_mut() {
-                        if hb.on_pong(now, p).is_some() {
-                            shared.pongs.fetch_add(1, Ordering::Relaxed);
-                        }
-                    }
+                Event::Close(_) => {
+                    *start += input.consumed;
+                    return Some(ending_of(conn));
                 }
-                Event::Close(payload) => {
-                    if let Some(hb) = self.heartbeat.as_mut() {
-                        hb.on_close(now);
-                    }
-                    let code = payload.code;
-                    if self.decoder.close_state() == CloseState::CloseReceived {
-                        let mut tmp = [0u8; 4];
-                        if let Ok(n) = write_close_reply(&mut tmp, &payload, None) {
-                            self.out.extend_from_slice(&tmp[..n]);
-                        }
-                        self.decoder.note_close_sent();
-                    }
-                    ending = Some(Ending::PeerClosed(code));
+                Event::Ping(_) => {
+                    // Answer every ping, not only the latest one (the core keeps one pong).
+                    take_transmits(conn, out, shared);
+                    None
                 }
-                Event::Control { .. } => {}
+                Event::Pong { .. } | Event::Control { .. } => None,
+            };
+            if let Some((kind, data)) = done {
+                let kind = if kind == MessageKind::Text {
+                    kind
+                } else {
+                    MessageKind::Binary
+                };
+                push_frame(conn, out, kind, data);
+                shared.messages.fetch_add(1, Ordering::Relaxed);
+                shared.bytes.fetch_add(data.len() as u64, Ordering::Relaxed);
+                message.clear();
+                if message.capacity() > KEEP_MSG_CAPACITY {
+                    *message = Vec::new();
+                }
             }
-            self.start += consumed;
-            if ending.is_some() {
-                return ending;
-            }
+            *start += input.consumed;
         }
-        None
     }
 
     fn compact(&mut self) {
@@ -229,18 +188,19 @@ impl Conn {
         }
     }
 
-    /// Sends our Close (unless one was sent), shuts our side down and drains the socket
-    /// for at most `wait`, until the peer's FIN.
-    async fn close_and_linger(&mut self, close: Option<(u16, &str)>, wait: Duration) {
+    /// Sends what is owed (our Close if `close`, unless one was sent), shuts our side
+    /// down and drains the socket for at most `wait`, until the peer's FIN.
+    async fn close_and_linger(
+        &mut self,
+        close: Option<(u16, &str)>,
+        wait: Duration,
+        shared: &Shared,
+    ) {
         if let Some((code, reason)) = close {
-            if self.decoder.close_state() == CloseState::Open
-                || self.decoder.close_state() == CloseState::CloseReceived
-            {
-                let reason = wsguard_core::close::fit_reason(reason);
-                self.push_control(|b| write_close(b, Some(code), reason, None).ok());
-                self.decoder.note_close_sent();
-            }
+            let now = self.now();
+            let _ = self.conn.close(now, code, reason);
         }
+        self.take_transmits(shared);
         let _ = self.flush().await;
         let _ = self.stream.shutdown().await;
         let deadline = tokio::time::Instant::now() + wait;
@@ -251,6 +211,32 @@ impl Conn {
                 Ok(Ok(n)) if n > 0 => drained += n,
                 _ => break,
             }
+        }
+    }
+}
+
+/// Moves the control frames the connection owes (pongs, close replies, heartbeat pings,
+/// our Close) to the output.
+fn take_transmits(conn: &mut Connection, out: &mut Vec<u8>, shared: &Shared) {
+    let mut tmp = [0u8; MAX_CONTROL_FRAME];
+    while let Ok(Some(n)) = conn.poll_transmit(&mut tmp) {
+        if tmp[0] & 0x0F == Opcode::Ping.as_u8() {
+            shared.pings.fetch_add(1, Ordering::Relaxed);
+        }
+        out.extend_from_slice(&tmp[..n]);
+    }
+}
+
+/// The CLI's ending for what ended the core connection.
+fn ending_of(conn: &Connection) -> Ending {
+    match conn.ending() {
+        Some(connection::Ending::Closed { code, .. }) => {
+            Ending::PeerClosed((code != 1005).then_some(code))
+        }
+        Some(connection::Ending::Failed(e)) => Ending::Failed(e),
+        Some(connection::Ending::PeerDead(why)) => Ending::PeerDead(why.code()),
+        Some(connection::Ending::CloseTimeout | connection::Ending::Lost) | None => {
+            Ending::Vanished
         }
     }
 }
@@ -269,32 +255,35 @@ pub async fn serve(
     let epoch = Instant::now();
     let mut buf = vec![0u8; READ_BUF.max(leftover.len() + MIN_FREE)];
     buf[..leftover.len()].copy_from_slice(leftover);
+    let mut config = connection::Config::new(settings.decoder.role).with_decoder(settings.decoder);
+    config.heartbeat = settings.heartbeat;
     let mut c = Conn {
         stream,
         buf,
         start: 0,
         end: leftover.len(),
-        decoder: Decoder::new(settings.decoder),
-        heartbeat: settings.heartbeat.map(|h| Heartbeat::new(h, 0)),
+        conn: Connection::new(config, 0),
         epoch,
-        in_frame: false,
         message: Vec::new(),
-        kind: MessageKind::Binary,
         out: Vec::new(),
     };
     let mut shutdown = shared.shutdown.clone();
     loop {
         let ending = c.process(shared);
         if let Some(ending) = ending {
-            match ending {
-                Ending::Failed(e) => {
-                    c.close_and_linger(Some((e.close_code(), e.code())), LINGER)
-                        .await
-                }
-                _ => c.close_and_linger(None, LINGER).await,
-            }
+            // A failure's Close (the core's code and reason) or the reply to the peer's
+            // Close is queued in the connection.
+            c.close_and_linger(None, LINGER, shared).await;
             return ending;
         }
+        // Heartbeat: ping now, give up, or learn the next deadline.
+        let now = c.now();
+        c.conn.handle_timeout(now);
+        if let Some(connection::Ending::PeerDead(_)) = c.conn.ending() {
+            // A dead peer will not complete a close handshake: drop TCP (1006 locally).
+            return ending_of(&c.conn);
+        }
+        c.take_transmits(shared);
         if c.flush().await.is_err() {
             return Ending::Vanished;
         }
@@ -303,34 +292,9 @@ pub async fn serve(
             // Cannot happen with a buffer ≥ MIN_BUFFER; be safe rather than spin.
             c.buf.resize(c.buf.len() * 2, 0);
         }
-        // Heartbeat: ping now, give up, or learn the next deadline.
-        let mut until = u64::MAX;
-        if let Some(hb) = c.heartbeat.as_mut() {
-            let now = c.epoch.elapsed().as_millis() as u64;
-            match hb.poll(now) {
-                Action::SendPing { payload, .. } => {
-                    c.push_control(|b| write_ping(b, &payload, None).ok());
-                    shared.pings.fetch_add(1, Ordering::Relaxed);
-                    if c.flush().await.is_err() {
-                        return Ending::Vanished;
-                    }
-                    continue;
-                }
-                Action::PeerDead => {
-                    let why = hb
-                        .dead_reason()
-                        .map(|d| d.code())
-                        .unwrap_or("heartbeat_peer_dead");
-                    // A dead peer will not complete a close handshake: drop TCP (1006 locally).
-                    return Ending::PeerDead(why);
-                }
-                Action::Wait { until: u } => until = u,
-            }
-        }
-        let sleep_for = if until == u64::MAX {
-            Duration::from_secs(3600)
-        } else {
-            Duration::from_millis(until.saturating_sub(c.epoch.elapsed().as_millis() as u64))
+        let sleep_for = match c.conn.poll_timeout() {
+            Some(until) => Duration::from_millis(until.saturating_sub(c.now())),
+            None => Duration::from_secs(3600),
         };
         let end = c.end;
         tokio::select! {
@@ -341,12 +305,9 @@ pub async fn serve(
             _ = tokio::time::sleep(sleep_for) => {}
             _ = shutdown.changed() => {
                 // Server shutdown: 1001 Going Away, then wait briefly for the peer's Close.
-                c.close_and_linger(Some((1001, "server_shutting_down")), CLOSE_WAIT).await;
+                c.close_and_linger(Some((1001, "server_shutting_down")), CLOSE_WAIT, shared).await;
                 return Ending::ShuttingDown;
             }
         }
     }
 }
-
-#[allow(dead_code)]
-fn _uses(_: encoder::EncodeError) {}

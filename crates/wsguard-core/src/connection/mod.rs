@@ -60,6 +60,7 @@
 //! assert_eq!(conn.poll_transmit(&mut out).unwrap(), None);
 //! ```
 
+mod buffers;
 mod config;
 mod ending;
 mod send;
@@ -78,6 +79,7 @@ use crate::frame::{
 };
 use crate::heartbeat::{Action, Heartbeat};
 use crate::BufferTooSmall;
+use buffers::Bufs;
 
 /// Largest control frame [`Connection::poll_transmit`] writes: 2 + 4 (mask) + 125 bytes.
 /// An output buffer of this size always suffices.
@@ -304,6 +306,77 @@ impl Connection {
         input: &'a mut [u8],
         message: &'a mut [u8],
     ) -> Result<Input<'a>, Error> {
+        self.run(now, Bufs::Split { input, message })
+    }
+
+    /// Like [`handle_input`](Self::handle_input) with one buffer: `buf[start..end]` holds
+    /// the received bytes and `buf[..start]` the message assembled so far (payload of a
+    /// fragmented message is moved down to the front, so a message up to `buf.len()`
+    /// bytes comes whole). `consumed` counts from `start`. Before moving unconsumed bytes
+    /// down to make room, keep [`assembled`](Self::assembled) bytes at the front; when
+    /// the buffer is full, [`release_assembled`](Self::release_assembled).
+    ///
+    /// ```
+    /// use wsguard_core::connection::{Config, Connection, Event};
+    /// use wsguard_core::frame::{MessageKind, Role};
+    /// let mut c = Connection::new(Config::new(Role::Client), 0);
+    /// let mut buf = *b"\x01\x02ab\x80\x01c";
+    /// let got = c.handle_input_in_place(0, &mut buf, 0, 4).unwrap();
+    /// assert_eq!((got.consumed, c.assembled()), (4, 2));
+    /// let got = c.handle_input_in_place(0, &mut buf, 4, 7).unwrap();
+    /// assert_eq!(got.event, Some(Event::Message { kind: MessageKind::Text, data: b"abc" }));
+    /// ```
+    pub fn handle_input_in_place<'a>(
+        &mut self,
+        now: u64,
+        buf: &'a mut [u8],
+        start: usize,
+        end: usize,
+    ) -> Result<Input<'a>, Error> {
+        let end = end.min(buf.len());
+        let start = start.min(end);
+        self.run(now, Bufs::Shared { buf, start, end })
+    }
+
+    /// Bytes at the front of the [`handle_input_in_place`](Self::handle_input_in_place)
+    /// buffer that hold the part of a message assembled so far.
+    pub const fn assembled(&self) -> usize {
+        if self.release_asm {
+            0
+        } else {
+            self.asm
+        }
+    }
+
+    /// The in-place buffer is full: hands the assembled part (`buf[..assembled()]`) over
+    /// as the first [`Event::Piece`] of its message, which streams from then on.
+    ///
+    /// ```
+    /// use wsguard_core::connection::{Config, Connection, Event};
+    /// use wsguard_core::frame::{MessageKind, Role};
+    /// let mut c = Connection::new(Config::new(Role::Client), 0);
+    /// let mut buf = *b"\x02\x02ab";
+    /// c.handle_input_in_place(0, &mut buf, 0, 4).unwrap();
+    /// assert_eq!(c.release_assembled(&buf), Some(Event::Piece { kind: MessageKind::Binary, data: b"ab", first: true, last: false }));
+    /// assert_eq!(c.assembled(), 0);
+    /// ```
+    pub fn release_assembled<'a>(&mut self, buf: &'a [u8]) -> Option<Event<'a>> {
+        let m = self.incoming.as_mut()?;
+        if self.release_asm || self.asm == 0 || m.streaming {
+            return None;
+        }
+        m.streaming = true;
+        m.started = true;
+        self.release_asm = true;
+        Some(Event::Piece {
+            kind: m.kind,
+            data: buf.get(..self.asm).unwrap_or(&[]),
+            first: true,
+            last: false,
+        })
+    }
+
+    fn run<'a>(&mut self, now: u64, mut bufs: Bufs<'a>) -> Result<Input<'a>, Error> {
         self.tick(now);
         if self.ending.is_some() {
             return Err(Error::Closed);
@@ -312,13 +385,14 @@ impl Connection {
             self.asm = 0;
             self.release_asm = false;
         }
-        let (consumed, found) = match self.receive(now, input, message) {
+        let (consumed, found) = match self.receive(now, &mut bufs) {
             Ok(r) => r,
             Err(e) => {
                 self.fail(now, e);
                 return Err(Error::Protocol(e));
             }
         };
+        let (input, message) = bufs.into_slices();
         let event = found.map(|f| self.event(f, input, message));
         Ok(Input { consumed, event })
     }
@@ -360,13 +434,14 @@ impl Connection {
     fn receive(
         &mut self,
         now: u64,
-        input: &mut [u8],
-        message: &mut [u8],
+        bufs: &mut Bufs<'_>,
     ) -> Result<(usize, Option<Found>), crate::frame::ProtocolError> {
         let mut pos = 0usize;
+        let cap = bufs.cap();
         loop {
-            let rest = input.get_mut(pos..).unwrap_or_default();
-            if let Some(piece) = self.flush_before_next_frame(rest, message.len()) {
+            let mut copy = None;
+            let rest = bufs.input().get_mut(pos..).unwrap_or_default();
+            if let Some(piece) = self.flush_before_next_frame(rest, cap) {
                 return Ok((pos, Some(piece)));
             }
             let (consumed, event) = match self.decoder.decode_streaming(rest)? {
@@ -381,7 +456,7 @@ impl Connection {
             }
             let at = |len: usize| Span::Input(end.saturating_sub(len), len);
             let found = match event {
-                FrameEvent::Header(h) => self.on_header(h, message.len()),
+                FrameEvent::Header(h) => self.on_header(h, cap),
                 FrameEvent::Data {
                     kind,
                     payload,
@@ -390,8 +465,14 @@ impl Connection {
                 } => {
                     let whole = !self.in_frame;
                     self.in_frame = !fin_of_frame;
-                    let span = at(payload.len());
-                    self.on_data(kind, payload, span, whole, fin_of_message, message)
+                    let (len, span) = (payload.len(), at(payload.len()));
+                    let dst = self.asm;
+                    let (found, assemble) =
+                        self.on_data(kind, len, span, whole, fin_of_message, cap);
+                    if assemble {
+                        copy = Some((end.saturating_sub(len), len, dst));
+                    }
+                    found
                 }
                 FrameEvent::Ping(p) => {
                     let answer = match self.heartbeat.as_mut() {
@@ -419,6 +500,9 @@ impl Connection {
                     Some(Found::Control(opcode, at(payload.len())))
                 }
             };
+            if let Some((at, len, dst)) = copy {
+                bufs.assemble(at, len, dst);
+            }
             pos = end;
             if found.is_some() {
                 return Ok((pos, found));
@@ -484,15 +568,16 @@ impl Connection {
         Some(Found::Piece(m.kind, Span::Message(self.asm), true, false))
     }
 
+    /// Decides where data goes; `true`: assemble it into the message buffer.
     fn on_data(
         &mut self,
         kind: MessageKind,
-        payload: &[u8],
+        len: usize,
         span: Span,
         whole_frame: bool,
         last: bool,
-        message: &mut [u8],
-    ) -> Option<Found> {
+        cap: usize,
+    ) -> (Option<Found>, bool) {
         let m = *self.incoming.get_or_insert(Incoming {
             kind,
             streaming: false,
@@ -502,26 +587,22 @@ impl Connection {
             self.incoming = None;
         }
         if !m.streaming && self.asm == 0 && whole_frame && last {
-            return Some(Found::Message(kind, span));
+            return (Some(Found::Message(kind, span)), false);
         }
-        let len = payload.len();
-        let fits = self.asm.saturating_add(len) <= message.len();
+        let fits = self.asm.saturating_add(len) <= cap;
         if m.streaming || !fits {
             if let Some(i) = self.incoming.as_mut() {
                 i.streaming = true;
                 i.started = true;
             }
-            return Some(Found::Piece(kind, span, !m.started, last));
-        }
-        if let Some(dst) = message.get_mut(self.asm..self.asm + len) {
-            dst.copy_from_slice(payload);
+            return (Some(Found::Piece(kind, span, !m.started, last)), false);
         }
         self.asm += len;
         if last {
             self.release_asm = true;
-            return Some(Found::Message(kind, Span::Message(self.asm)));
+            return (Some(Found::Message(kind, Span::Message(self.asm))), true);
         }
-        None
+        (None, true)
     }
 
     fn on_close(&mut self, now: u64, c: &ClosePayload<'_>) {

@@ -490,3 +490,102 @@ fn any_chunking_and_any_message_buffer_give_the_same_messages() {
         );
     }
 }
+
+/// The same property for one in-place buffer (the async driver's layout): compaction
+/// keeps the assembled part, a full buffer releases it as a piece.
+#[test]
+fn in_place_buffer_gives_the_same_messages_at_any_chunking() {
+    for seed in 1..300u64 {
+        let mut rng = Rng(seed.wrapping_mul(0xD1B5_4A32_D192_ED03));
+        let mut wire = Vec::new();
+        let mut sent: Vec<Vec<u8>> = Vec::new();
+        for m in 0..rng.below(6) + 1 {
+            let len = rng.below(400);
+            let data: Vec<u8> = (0..len).map(|i| (i * 3 + m) as u8).collect();
+            let frags = rng.below(4) + 1;
+            let mut at = 0;
+            for f in 0..frags {
+                let end = if f + 1 == frags {
+                    len
+                } else {
+                    (at + rng.below(len as u64 + 1)).min(len)
+                };
+                let op = if f == 0 {
+                    Opcode::Binary
+                } else {
+                    Opcode::Continuation
+                };
+                wire.extend(frame(f + 1 == frags, op, &data[at..end], KEY));
+                at = end;
+                if rng.below(3) == 0 {
+                    wire.extend(frame(true, Opcode::Ping, &[7u8; 125], KEY));
+                }
+            }
+            sent.push(data);
+        }
+        wire.extend(frame(true, Opcode::Close, b"\x03\xe8", KEY));
+        let mut c = server();
+        let mut buf = std::vec![0u8; crate::frame::MIN_BUFFER + rng.below(300)];
+        let (mut start, mut end, mut pos) = (0usize, 0usize, 0usize);
+        let (mut got, mut cur) = (Vec::new(), Vec::new());
+        let mut push = |ev: Event<'_>, got: &mut Vec<Vec<u8>>| match ev {
+            Event::Message { data, .. } => got.push(data.to_vec()),
+            Event::Piece { data, last, .. } => {
+                cur.extend_from_slice(data);
+                if last {
+                    got.push(core::mem::take(&mut cur));
+                }
+            }
+            _ => {}
+        };
+        for _ in 0..100_000 {
+            if c.ending().is_some() {
+                break;
+            }
+            let r = c
+                .handle_input_in_place(0, &mut buf, start, end)
+                .unwrap_or_else(|e| {
+                    panic!(
+                        "seed {seed} start {start} end {end} pos {pos} got {}: {e:?}",
+                        got.len()
+                    )
+                });
+            let (consumed, more) = (r.consumed, r.event.is_some());
+            if let Some(ev) = r.event {
+                push(ev, &mut got);
+            }
+            start += consumed;
+            assert!(start <= end || end < start && consumed == 0, "seed {seed}");
+            if more {
+                continue;
+            }
+            // Read more: compact down to the assembled part, release it when full.
+            let keep = c.assembled();
+            buf.copy_within(start..end, keep);
+            end = keep + (end - start);
+            start = keep;
+            if end == buf.len() {
+                let ev = c
+                    .release_assembled(&buf)
+                    .expect("a full buffer holds an assembled part");
+                push(ev, &mut got);
+                continue;
+            }
+            let take = (rng.below(30) + 1)
+                .min(wire.len() - pos)
+                .min(buf.len() - end);
+            assert!(take > 0, "seed {seed}: stuck");
+            buf[end..end + take].copy_from_slice(&wire[pos..pos + take]);
+            end += take;
+            pos += take;
+        }
+        assert_eq!(got, sent, "seed {seed}, buffer {}", buf.len());
+        assert_eq!(
+            c.ending(),
+            Some(Ending::Closed {
+                code: 1000,
+                by_peer: true
+            })
+        );
+    }
+}
