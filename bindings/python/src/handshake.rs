@@ -57,13 +57,12 @@ pub struct Handshake {
     /// The ``Sec-WebSocket-Key`` as received.
     #[pyo3(get)]
     key: String,
-    /// Extension names offered in ``Sec-WebSocket-Extensions`` (not negotiated).
-    #[pyo3(get)]
-    extensions: Vec<String>,
+    /// Extension names offered in ``Sec-WebSocket-Extensions`` (read on first use).
+    extensions: OnceLock<Vec<String>>,
     /// The exact ``101 Switching Protocols`` response the core writes for this request,
     /// written on first use (the ASGI accept path never needs it).
     response: OnceLock<Vec<u8>>,
-    /// How to write `response` when it is first asked for.
+    /// How to compute `extensions` and `response` when first asked for.
     deferred: Option<Deferred>,
 }
 
@@ -92,11 +91,18 @@ impl Handshake {
     /// the core writes for this request, as ``bytes``.
     #[getter]
     fn response<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
-        let bytes = self.response.get_or_init(|| match &self.deferred {
-            Some(d) => d.guard.get().accept_response(&d.request),
-            None => Vec::new(),
-        });
+        let bytes = self
+            .response
+            .get_or_init(|| self.reparse(|a| grow_write(|buf| write_accept_response(a, buf))));
         PyBytes::new(py, bytes)
+    }
+
+    /// Extension names offered in ``Sec-WebSocket-Extensions`` (not negotiated).
+    #[getter]
+    fn extensions(&self) -> Vec<String> {
+        self.extensions
+            .get_or_init(|| self.reparse(extension_names))
+            .clone()
     }
 
     /// Mapping access for ASGI apps: ``scope["wsguard"]["origin"]`` (keys ``origin``,
@@ -174,7 +180,21 @@ impl Handshake {
         Some(v)
     }
 
-    /// The verdict without its 101 response, which `deferred` writes on first use.
+    /// Runs `f` on the request this verdict was deferred from (validated again by the
+    /// guard that accepted it); the default value when there is none.
+    fn reparse<R: Default>(&self, f: impl FnOnce(&Accepted<'_>) -> R) -> R {
+        match &self.deferred {
+            Some(d) => d
+                .guard
+                .get()
+                .with_accepted(&d.request, f)
+                .unwrap_or_default(),
+            None => R::default(),
+        }
+    }
+
+    /// The verdict without its 101 response and extension list, which `deferred`
+    /// computes on first use.
     pub fn deferred(a: &Accepted<'_>) -> Self {
         Handshake {
             accept: a.accept.as_str().to_owned(),
@@ -186,7 +206,7 @@ impl Handshake {
             query: a.query.map(str::to_owned),
             host: a.host.to_owned(),
             key: a.key.to_owned(),
-            extensions: a.extensions().map(|e| e.name.to_owned()).collect(),
+            extensions: OnceLock::new(),
             response: OnceLock::new(),
             deferred: None,
         }
@@ -205,8 +225,13 @@ impl From<&Accepted<'_>> for Handshake {
         let _ = h
             .response
             .set(grow_write(|buf| write_accept_response(a, buf)));
+        let _ = h.extensions.set(extension_names(a));
         h
     }
+}
+
+fn extension_names(a: &Accepted<'_>) -> Vec<String> {
+    a.extensions().map(|e| e.name.to_owned()).collect()
 }
 
 /// Runs a core writer with a buffer that grows to what it asks for (`BufferTooSmall`).
