@@ -16,18 +16,17 @@
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyList, PyString, PyTuple};
-use wsguard_core::handshake::{
-    validate_request, write_accept_response, Rejection, ServerConfig, TokenConfig,
-};
+use wsguard_core::handshake::{validate_request, Accepted, Rejection, ServerConfig, TokenConfig};
 use wsguard_core::text::escaped;
 use wsguard_core::Status;
 
 use crate::convert::{bytes_of, str_list};
 use crate::handshake::{
-    grow_write, push_pairs, rejected, token_config, write_headers, Deferred, Handshake,
-    RequestWriter, PLACEHOLDER_KEY, TRACKED,
+    push_pairs, rejected, token_config, write_headers, Deferred, Handshake, RequestWriter,
+    PLACEHOLDER_KEY, TRACKED,
 };
 use crate::intern::intern;
 use crate::origin::OriginPolicy;
@@ -56,12 +55,17 @@ impl ScopeGuard {
             .token(self.token)
     }
 
-    /// The 101 response for a request this guard accepted (for `Handshake.response`).
-    pub fn accept_response(&self, request: &[u8]) -> Vec<u8> {
+    /// Runs `f` on a request this guard accepted, validated again (for the parts of a
+    /// `Handshake` computed on first use).
+    pub fn with_accepted<R>(
+        &self,
+        request: &[u8],
+        f: impl FnOnce(&Accepted<'_>) -> R,
+    ) -> Option<R> {
         let policy = self.policy.get();
         match validate_request(&self.config(policy), request) {
-            Ok(Status::Complete(a)) => grow_write(|buf| write_accept_response(&a, buf)),
-            _ => Vec::new(),
+            Ok(Status::Complete(a)) => Some(f(&a)),
+            _ => None,
         }
     }
 
@@ -109,8 +113,12 @@ fn as_dict<'py>(scope: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyDict>> {
     }
 }
 
-/// `scope[key]` of a dict scope, `None` when absent.
-fn item<'py>(scope: &Bound<'py, PyDict>, key: &str) -> PyResult<Option<Bound<'py, PyAny>>> {
+/// `scope[key]` of a dict scope, `None` when absent. `key` is an interned Python string
+/// (`pyo3::intern!`), so no string is built and no hash computed per lookup.
+fn item<'py>(
+    scope: &Bound<'py, PyDict>,
+    key: &Bound<'py, PyString>,
+) -> PyResult<Option<Bound<'py, PyAny>>> {
     scope.get_item(key)
 }
 
@@ -143,20 +151,20 @@ fn with_target<R>(
     scope: &Bound<'_, PyDict>,
     f: impl FnOnce(&[&[u8]]) -> PyResult<R>,
 ) -> PyResult<R> {
-    let raw = item(scope, "raw_path")?;
+    let raw = item(scope, intern!(py, "raw_path"))?;
     let raw = raw.as_ref().and_then(|r| r.cast::<PyBytes>().ok());
     let (root, path);
     let mut parts: [&[u8]; 4] = [b"", b"", b"", b""];
     match raw {
         Some(r) if !r.as_bytes().is_empty() => parts[0] = r.as_bytes(),
         _ => {
-            root = match item(scope, "root_path")? {
+            root = match item(scope, intern!(py, "root_path"))? {
                 Some(v) if !v.is_none() => {
                     Some(bytes_of(py, &v.clone(), "root_path")?.into_owned())
                 }
                 _ => None,
             };
-            path = match item(scope, "path")? {
+            path = match item(scope, intern!(py, "path"))? {
                 Some(v) if !v.is_none() => bytes_of(py, &v.clone(), "path")?.into_owned(),
                 _ => b"/".to_vec(),
             };
@@ -164,7 +172,7 @@ fn with_target<R>(
             parts[1] = &path;
         }
     }
-    let query = item(scope, "query_string")?;
+    let query = item(scope, intern!(py, "query_string"))?;
     let query = query.as_ref().and_then(|q| q.cast::<PyBytes>().ok());
     let has_q = parts[0].contains(&b'?') || parts[1].contains(&b'?');
     if let Some(q) = query.filter(|q| !q.as_bytes().is_empty() && !has_q) {
@@ -238,7 +246,7 @@ impl ScopeGuard {
                 target,
             ))
         })?;
-        if let Some(h) = item(scope, "headers")? {
+        if let Some(h) = item(scope, intern!(py, "headers"))? {
             match h.cast::<PyList>() {
                 Ok(list) => push_list_headers(py, list, &mut writer)?,
                 Err(_) => write_headers(py, &h, &mut writer)?,
@@ -251,7 +259,7 @@ impl ScopeGuard {
             }
         }
         if !writer.seen[4] {
-            if let Some(offered) = item(scope, "subprotocols")? {
+            if let Some(offered) = item(scope, intern!(py, "subprotocols"))? {
                 let list = str_list(py, Some(&offered), "subprotocols")?;
                 if !list.is_empty() {
                     writer.push(b"Sec-WebSocket-Protocol", list.join(", ").as_bytes());
@@ -319,7 +327,7 @@ impl ScopeGuard {
 /// Every Origin value of a scope's header list, escaped and joined (`<missing>`).
 fn scope_origins(py: Python<'_>, scope: &Bound<'_, PyDict>) -> PyResult<String> {
     let mut out = String::new();
-    if let Some(headers) = item(scope, "headers")? {
+    if let Some(headers) = item(scope, intern!(py, "headers"))? {
         for pair in headers.try_iter()? {
             let pair = pair?;
             let (name, value) = (pair.get_item(0)?, pair.get_item(1)?);
@@ -340,7 +348,7 @@ fn scope_origins(py: Python<'_>, scope: &Bound<'_, PyDict>) -> PyResult<String> 
 
 /// `host:port` of `scope["client"]`, escaped (`?` when absent).
 fn scope_client(py: Python<'_>, scope: &Bound<'_, PyDict>) -> PyResult<String> {
-    let Some(client) = item(scope, "client")?.filter(|c| !c.is_none()) else {
+    let Some(client) = item(scope, intern!(py, "client"))?.filter(|c| !c.is_none()) else {
         return Ok("?".to_owned());
     };
     let host = client.get_item(0)?;

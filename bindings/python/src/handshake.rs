@@ -57,15 +57,12 @@ pub struct Handshake {
     /// The ``Sec-WebSocket-Key`` as received.
     #[pyo3(get)]
     key: String,
-    /// Extensions offered in ``Sec-WebSocket-Extensions`` (all headers, in order; parsed by
-    /// the RFC 6455 §9.1 grammar, not negotiated), as ``(name, [(param, value or None)])``
-    /// like python-websockets' ``ExtensionHeader``; quoted values come without quotes.
-    #[pyo3(get)]
-    extensions: Vec<(String, Vec<(String, Option<String>)>)>,
+    /// Extensions offered in ``Sec-WebSocket-Extensions`` (read on first use).
+    extensions: OnceLock<Vec<ExtensionOffer>>,
     /// The exact ``101 Switching Protocols`` response the core writes for this request,
     /// written on first use (the ASGI accept path never needs it).
     response: OnceLock<Vec<u8>>,
-    /// How to write `response` when it is first asked for.
+    /// How to compute `extensions` and `response` when first asked for.
     deferred: Option<Deferred>,
 }
 
@@ -94,11 +91,20 @@ impl Handshake {
     /// the core writes for this request, as ``bytes``.
     #[getter]
     fn response<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
-        let bytes = self.response.get_or_init(|| match &self.deferred {
-            Some(d) => d.guard.get().accept_response(&d.request),
-            None => Vec::new(),
-        });
+        let bytes = self
+            .response
+            .get_or_init(|| self.reparse(|a| grow_write(|buf| write_accept_response(a, buf))));
         PyBytes::new(py, bytes)
+    }
+
+    /// Extensions offered in ``Sec-WebSocket-Extensions`` (all headers, in order; parsed by
+    /// the RFC 6455 §9.1 grammar, not negotiated), as ``(name, [(param, value or None)])``
+    /// like python-websockets' ``ExtensionHeader``; quoted values come without quotes.
+    #[getter]
+    fn extensions(&self) -> Vec<ExtensionOffer> {
+        self.extensions
+            .get_or_init(|| self.reparse(extension_names))
+            .clone()
     }
 
     /// Mapping access for ASGI apps: ``scope["wsguard"]["origin"]`` (keys ``origin``,
@@ -176,7 +182,21 @@ impl Handshake {
         Some(v)
     }
 
-    /// The verdict without its 101 response, which `deferred` writes on first use.
+    /// Runs `f` on the request this verdict was deferred from (validated again by the
+    /// guard that accepted it); the default value when there is none.
+    fn reparse<R: Default>(&self, f: impl FnOnce(&Accepted<'_>) -> R) -> R {
+        match &self.deferred {
+            Some(d) => d
+                .guard
+                .get()
+                .with_accepted(&d.request, f)
+                .unwrap_or_default(),
+            None => R::default(),
+        }
+    }
+
+    /// The verdict without its 101 response and extension list, which `deferred`
+    /// computes on first use.
     pub fn deferred(a: &Accepted<'_>) -> Self {
         Handshake {
             accept: a.accept.as_str().to_owned(),
@@ -188,15 +208,7 @@ impl Handshake {
             query: a.query.map(str::to_owned),
             host: a.host.to_owned(),
             key: a.key.to_owned(),
-            extensions: a
-                .extensions()
-                .map(|e| {
-                    let params = e
-                        .params()
-                        .map(|(n, v)| (n.to_owned(), v.map(str::to_owned)));
-                    (e.name.to_owned(), params.collect())
-                })
-                .collect(),
+            extensions: OnceLock::new(),
             response: OnceLock::new(),
             deferred: None,
         }
@@ -215,8 +227,23 @@ impl From<&Accepted<'_>> for Handshake {
         let _ = h
             .response
             .set(grow_write(|buf| write_accept_response(a, buf)));
+        let _ = h.extensions.set(extension_names(a));
         h
     }
+}
+
+/// One offered extension: its name and its parameters (`None`: a parameter without value).
+type ExtensionOffer = (String, Vec<(String, Option<String>)>);
+
+fn extension_names(a: &Accepted<'_>) -> Vec<ExtensionOffer> {
+    a.extensions()
+        .map(|e| {
+            let params = e
+                .params()
+                .map(|(n, v)| (n.to_owned(), v.map(str::to_owned)));
+            (e.name.to_owned(), params.collect())
+        })
+        .collect()
 }
 
 /// Runs a core writer with a buffer that grows to what it asks for (`BufferTooSmall`).
