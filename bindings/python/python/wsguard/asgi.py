@@ -296,12 +296,14 @@ class WebSocketGuard:
         if not answer.allowed:
             self.counters.count_cors_refusal()
             self.log.warning(
-                "wsguard CORS refused %s %s from origin %s: %s [%s]",
+                "wsguard CORS refused %s %s from origin %s: %s [%s]%s; fix: %s",
                 method,
                 scope.get("path", "/"),
                 origin.decode("latin-1"),
                 answer.reason,
                 answer.code,
+                f" (refused: {answer.refused!r})" if answer.refused else "",
+                answer.remedy,
             )
         if answer.preflight:
             # A preflight is answered here; the app never sees it.
