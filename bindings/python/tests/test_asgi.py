@@ -313,3 +313,16 @@ async def test_refused_preflight_logs_the_header_and_the_fix(caplog: pytest.LogC
     assert r.status_code == 403
     line = next(rec.getMessage() for rec in caplog.records if "CORS refused" in rec.getMessage())
     assert "(refused: 'DELETE')" in line and "[cors_method]" in line, line
+
+
+async def test_refusal_log_names_the_near_miss_and_close_code_comes_from_the_core(caplog: pytest.LogCaptureFixture) -> None:
+    guard = WebSocketGuard(RecordingApp(), policy=OriginPolicy(allow=["http://localhost:3000"]))
+    with caplog.at_level(logging.WARNING, logger="wsguard.asgi"):
+        sent = await run_ws(guard, ws_scope([(b"origin", b"http://localhost:5173")]))
+    assert sent == [{"type": "websocket.close", "code": 1008, "reason": "origin_port"}]
+    assert "near miss: closest allowed entry `http://localhost:3000`" in caplog.text
+    assert "`http://localhost:[3000,5173]`" in caplog.text
+    # A token refusal closes with the core's 4401 (re-authenticate), not 1008.
+    guard = WebSocketGuard(RecordingApp(), policy=POLICY, require_token=True)
+    sent = await run_ws(guard, ws_scope([(b"origin", ALLOWED.encode())]))
+    assert sent == [{"type": "websocket.close", "code": 4401, "reason": "token_missing"}]

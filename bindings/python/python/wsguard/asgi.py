@@ -217,8 +217,11 @@ class WebSocketGuard:
             self.counters.count_refusal(rejection.code)
             origin = _first_header(_header_pairs(scope), b"origin")
             client = scope.get("client")
+            # The core's near miss (closest allowed entry and what to write) for the log only:
+            # the HTTP answer never reveals the allowlist.
+            near = self.policy.check(origin).near_miss if origin is not None and rejection.code.startswith("origin_") else None
             self.log.warning(
-                "wsguard refused websocket %s from origin %s (client %s): %s [%s] status %d; fix: %s",
+                "wsguard refused websocket %s from origin %s (client %s): %s [%s] status %d; fix: %s%s",
                 scope.get("path", "/"),
                 origin.decode("latin-1") if origin is not None else "<missing>",
                 f"{client[0]}:{client[1]}" if client else "?",
@@ -226,6 +229,7 @@ class WebSocketGuard:
                 rejection.code,
                 rejection.status,
                 rejection.remedy,
+                f"; near miss: {near}" if near else "",
             )
             await self._deny(scope, receive, send, rejection)
             return
