@@ -218,8 +218,15 @@ class WebSocketGuard:
         self.counters.count_refusal(rejection.code)
         # Target, Origin and client escaped by the core; a query token is redacted.
         target, origin, client = self.guard.describe(scope)
+        # The core's near miss (closest allowed entry and what to write) for the log only:
+        # the HTTP answer never reveals the allowlist. It quotes the Origin: escaped too.
+        near = None
+        if rejection.code.startswith("origin_"):
+            raw = _first_header(_header_pairs(scope), b"origin")
+            if raw is not None:
+                near = self.policy.check(raw).near_miss
         self.log.warning(
-            "wsguard refused websocket %s from origin %s (client %s): %s [%s] status %d; fix: %s",
+            "wsguard refused websocket %s from origin %s (client %s): %s [%s] status %d; fix: %s%s",
             target,
             origin,
             client,
@@ -227,6 +234,7 @@ class WebSocketGuard:
             rejection.code,
             rejection.status,
             rejection.remedy,
+            f"; near miss: {_wsguard.log_text(near)}" if near else "",
         )
         await self._deny(scope, receive, send, rejection)
 
@@ -290,12 +298,14 @@ class WebSocketGuard:
             self.counters.count_cors_refusal()
             target, origin, _client = self.guard.describe(scope)
             self.log.warning(
-                "wsguard CORS refused %s %s from origin %s: %s [%s]",
+                "wsguard CORS refused %s %s from origin %s: %s [%s]%s; fix: %s",
                 _wsguard.log_text(method),
                 target,
                 origin,
                 answer.reason,
                 answer.code,
+                f" (refused: {answer.refused!r})" if answer.refused else "",
+                answer.remedy,
             )
         if answer.preflight:
             # A preflight is answered here; the app never sees it.
