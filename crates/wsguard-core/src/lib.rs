@@ -73,6 +73,7 @@ extern crate std;
 mod b64;
 pub mod close;
 mod diag;
+pub mod explain;
 pub mod frame;
 pub mod handshake;
 pub mod heartbeat;
