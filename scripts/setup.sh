@@ -8,14 +8,14 @@ ROOT=$(pwd)
 log() { printf '[setup] %s\n' "$*"; }
 
 # 1. Rust targets for the bare-metal builds of wsguard-core.
-for t in thumbv7em-none-eabihf thumbv6m-none-eabi riscv32imc-unknown-none-elf; do
+for t in thumbv7em-none-eabihf thumbv6m-none-eabi riscv32imc-unknown-none-elf wasm32-unknown-unknown; do
   if ! rustup target list --installed | grep -qx "$t"; then
     log "rustup target add $t"; rustup target add "$t"
   fi
 done
 
 # 2. Debian packages: real peers and tools used by the tests.
-APT_PKGS="nginx-light chromium pkg-config valgrind libcjson-dev llvm"
+APT_PKGS="nginx-light chromium pkg-config valgrind libcjson-dev llvm nodejs"
 missing=""
 for p in $APT_PKGS; do dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"; done
 if [ -n "$missing" ]; then
@@ -30,6 +30,21 @@ CBINDGEN_VERSION=0.29.4
 if ! command -v cbindgen >/dev/null || ! cbindgen --version | grep -q "$CBINDGEN_VERSION"; then
   log "cargo install cbindgen $CBINDGEN_VERSION"
   cargo install --locked --quiet cbindgen --version "$CBINDGEN_VERSION"
+fi
+
+# 3b. wasm-bindgen CLI for bindings/js: exactly the wasm-bindgen crate version in Cargo.lock
+# (the CLI refuses any other). `--locked` first; its lockfile may name a crate version the
+# registry mirror lacks, then the same CLI version is built with freshly resolved deps.
+WASM_BINDGEN_VERSION=$(awk '/^name = "wasm-bindgen"$/{getline; gsub(/[^0-9.]/,""); print}' Cargo.lock)
+if ! command -v wasm-bindgen >/dev/null || [ "$(wasm-bindgen --version | awk '{print $2}')" != "$WASM_BINDGEN_VERSION" ]; then
+  log "cargo install wasm-bindgen-cli $WASM_BINDGEN_VERSION"
+  cargo install --locked --quiet wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" \
+    || cargo install --quiet wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION"
+fi
+
+# 3c. The npm package's (pinned, empty today) dependencies.
+if [ ! -d bindings/js/node_modules ] || ! cmp -s bindings/js/package-lock.json bindings/js/node_modules/.package-lock.json 2>/dev/null; then
+  log "npm ci (bindings/js)"; (cd bindings/js && npm ci --silent --no-audit --no-fund)
 fi
 
 # 4. Python venv with the real peers (pinned in requirements-test.txt).

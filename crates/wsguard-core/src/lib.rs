@@ -84,6 +84,7 @@ extern crate std;
 pub mod close;
 pub mod connection;
 mod diag;
+pub mod explain;
 pub mod frame;
 pub mod handshake;
 pub mod heartbeat;

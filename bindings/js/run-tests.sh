@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# The npm package's tests: build (cargo → wasm32, wasm-bindgen), the shared vectors in
+# Node (node --test) and in headless Chromium (/usr/bin/chromium over DevTools), then the
+# browser tests against real servers. Each part ends on `<name>: N passed, M failed`.
+set -uo pipefail
+cd "$(dirname "$0")"
+ROOT=$(cd ../.. && pwd)
+rc=0
+need() {   # a missing prerequisite is a failure (counted), never a skip
+  if ! command -v "$1" >/dev/null; then echo "js-prereq: 0 passed, 1 failed ($1 missing: run scripts/setup.sh)"; exit 1; fi
+}
+need node; need wasm-bindgen; need "${CHROMIUM:-/usr/bin/chromium}"
+major=$(node -p 'process.versions.node.split(".")[0]')
+if [ "$major" -lt 20 ]; then echo "js-prereq: 0 passed, 1 failed (node $major < 20)"; exit 1; fi
+want=$(awk '/^name = "wasm-bindgen"$/{getline; gsub(/[^0-9.]/,""); print}' "$ROOT/Cargo.lock")
+have=$(wasm-bindgen --version | awk '{print $2}')
+if [ "$want" != "$have" ]; then echo "js-prereq: 0 passed, 1 failed (wasm-bindgen CLI $have, crate $want)"; exit 1; fi
+
+echo "--- build"
+if ! bash build.sh; then echo "js-build: 0 passed, 1 failed"; exit 1; fi
+echo "js-build: 1 passed, 0 failed"
+
+echo "--- node --test"
+log=$(mktemp)
+node --test --test-reporter=tap test/*.test.js > "$log" 2>&1 || rc=1
+grep -E '^not ok' -A12 "$log" | head -150
+p=$(grep -E '^# pass ' "$log" | awk '{print $3}'); f=$(grep -E '^# fail ' "$log" | awk '{print $3}')
+echo "js-node: ${p:-0} passed, ${f:-1} failed"
+rm -f "$log"
+
+echo "--- chromium"
+node --experimental-websocket --no-warnings test/chromium-vectors.js || rc=1
+exit $rc
