@@ -1,5 +1,5 @@
 # wsguard — two set-up commands: `make demo` and `make test`.
-.PHONY: all setup test demo bench fuzz clean
+.PHONY: all setup test demo bench fuzz wheel clean
 
 all: test
 
@@ -18,6 +18,11 @@ demo:
 ## Side-by-side benchmarks (not part of `make test`).
 bench:
 	bash scripts/bench.sh
+
+## Python wheels into dist/: wsguard (abi3, CPython >= 3.9) and wsguard-cli, manylinux2014
+## for x86_64 and aarch64 (zig from PyPI), plus the sdist; checked by auditwheel.
+wheel: setup
+	bash scripts/wheel.sh
 
 ## A fuzzing campaign (nightly + cargo-fuzz, installed here).
 fuzz:

@@ -59,6 +59,9 @@
 /// Alignment (in bytes) the close-code registry storage must have.
 #define WSGUARD_CLOSE_REGISTRY_STORAGE_ALIGN 8
 
+/// Longest payload a frame header can announce (2^63 − 1 bytes, RFC 6455 §5.2).
+#define WSGUARD_FRAME_MAX_PAYLOAD_LEN 9223372036854775807
+
 /// Bytes of caller storage a decoder needs (`wsguard_decoder_init`).
 #define WSGUARD_DECODER_STORAGE_SIZE 128
 
@@ -161,7 +164,10 @@ enum wsguard_result
     /// Caller-provided storage is too small or not aligned (see the `*_STORAGE_SIZE` and
     /// `*_STORAGE_ALIGN` macros).
     WSGUARD_RESULT_INVALID_STORAGE = 1005,
-    /// A handle is not initialised (or was already freed or corrupted).
+    /// A handle is not initialised, or it lives in caller storage (`*_init`) and was
+    /// released with `*_free` (marked dead; the storage is still yours). Using a heap handle
+    /// (`*_new`) after `*_free` is undefined behaviour: its memory went back to the
+    /// allocator and is not read to detect it, so no code is promised.
     WSGUARD_RESULT_INVALID_HANDLE = 1006,
     /// The output buffer is too small; `*needed_out` (when the function has one) says
     /// how many bytes it needs. Nothing was written.
@@ -1275,7 +1281,8 @@ wsguard_result wsguard_close_registry_new(struct wsguard_close_registry **regist
 
 /// Releases a registry: frees it when it came from `wsguard_close_registry_new`, only
 /// marks it dead when it lives in caller storage. NULL is ignored. Free the reconnect
-/// policies that use it first.
+/// policies that use it first. Using a heap handle after
+/// this call is undefined behaviour (see `WSGUARD_RESULT_INVALID_HANDLE`).
 ///
 /// ```c
 /// wsguard_close_registry_free(reg);
@@ -1404,8 +1411,8 @@ wsguard_result wsguard_decoder_new(const struct wsguard_decoder_config *config,
                                    struct wsguard_decoder **decoder_out);
 
 /// Releases a decoder: frees it when it came from `wsguard_decoder_new`, only marks it
-/// dead when it lives in caller storage. NULL is ignored. The pointer must not be used
-/// afterwards.
+/// dead when it lives in caller storage. NULL is ignored. Using a heap handle after
+/// this call is undefined behaviour (see `WSGUARD_RESULT_INVALID_HANDLE`).
 ///
 /// # Safety
 /// `decoder` is NULL or a live decoder from `_new`/`_init`, freed at most once.
@@ -1417,11 +1424,18 @@ void wsguard_decoder_free(struct wsguard_decoder *decoder);
 /// * `WSGUARD_RESULT_OK`: `*event_out` is set and `*consumed_out` bytes of `buf` were used;
 ///   drop them from the front of your buffer after handling the event (its `payload`
 ///   points into `buf`, unmasked in place).
-/// * `WSGUARD_RESULT_INCOMPLETE`: nothing consumed; `*needed_out` (if not NULL) is the
-///   exact number of bytes still missing. Call again with more bytes.
+/// * `WSGUARD_RESULT_INCOMPLETE`: nothing consumed, `buf` unchanged; `*needed_out` (if not
+///   NULL) is the exact number of bytes missing before the decoder can decide: once the
+///   header is whole (2–14 bytes, its length known) it is `frame size - len`, so a call
+///   with that many more bytes returns an event; before that it is the bytes the header
+///   still lacks (1 after the first byte, 2 for an empty buffer, the rest of the extended
+///   length and mask key), and the next call may ask for the payload.
 /// * `WSGUARD_RESULT_PROTOCOL_VIOLATION`: the peer broke RFC 6455; `*rejection_out` (if
 ///   not NULL) says why and `close_code` is the code to close with (1002, 1003, 1007,
-///   1009). The decoder stays failed: every later call returns the same verdict.
+///   1009). The decoder stays failed: every later call returns the same verdict. Nothing is
+///   consumed; `buf` is unchanged except for a refusal found in a whole payload (invalid
+///   UTF-8, a bad Close payload): then that frame's payload bytes have been unmasked in
+///   place and the rest of `buf` is unchanged. Close the connection; do not re-read `buf`.
 ///
 /// `buf` is modified in place (unmasking). wsguard keeps no pointer to it after return.
 ///
@@ -1438,7 +1452,9 @@ wsguard_result wsguard_decoder_decode(struct wsguard_decoder *decoder,
 
 /// Like `wsguard_decoder_decode`, but a data frame larger than your buffer arrives as a
 /// HEADER event followed by DATA chunks (`fin_of_frame` on the last one), so a small
-/// buffer can receive a large message. Same results and outputs.
+/// buffer can receive a large message. Same results and outputs; inside a streamed payload
+/// INCOMPLETE comes only for `len == 0`, with `*needed_out` the bytes the frame still lacks
+/// (any number of new bytes makes progress), and a UTF-8 refusal leaves that chunk unmasked.
 ///
 /// # Safety
 /// As `wsguard_decoder_decode`.
@@ -1494,7 +1510,8 @@ wsguard_result wsguard_frame_write(uint8_t *out,
 
 /// Writes only a frame header (2–14 bytes) for a payload of `payload_len` bytes that you
 /// send yourself afterwards (masking it with `wsguard_unmask` when `mask_key_len` is 4).
-/// Outputs as `wsguard_frame_write`.
+/// `payload_len` above 2^63 − 1 (`WSGUARD_FRAME_MAX_PAYLOAD_LEN`; RFC 6455 cannot announce
+/// it) is `WSGUARD_RESULT_INVALID_LENGTH`, nothing written. Outputs as `wsguard_frame_write`.
 ///
 /// # Safety
 /// As `wsguard_frame_write`.
@@ -1644,7 +1661,8 @@ wsguard_result wsguard_heartbeat_new(const struct wsguard_heartbeat_config *conf
                                      struct wsguard_rejection *rejection_out);
 
 /// Releases a heartbeat: frees it when it came from `wsguard_heartbeat_new`, only marks it
-/// dead when it lives in caller storage. NULL is ignored.
+/// dead when it lives in caller storage. NULL is ignored. Using a heap handle after
+/// this call is undefined behaviour (see `WSGUARD_RESULT_INVALID_HANDLE`).
 ///
 /// ```c
 /// wsguard_heartbeat_free(hb);
@@ -1765,7 +1783,9 @@ wsguard_result wsguard_heartbeat_status_get(const struct wsguard_heartbeat *hear
 /// Writes the first `findings_cap` findings into `findings` (in entry order; may be NULL
 /// when `findings_cap == 0`) and the total number found into `*count_out` (it may exceed
 /// `findings_cap`). Findings are not failures: the result is `WSGUARD_RESULT_OK` unless an
-/// argument is bad. Allocates nothing.
+/// argument is bad. A `findings_cap` whose array would exceed `PTRDIFF_MAX` bytes
+/// (`findings_cap * sizeof(wsguard_lint_finding)`; e.g. `SIZE_MAX`) cannot be a real array:
+/// `WSGUARD_RESULT_INVALID_LENGTH`, nothing written. Allocates nothing.
 ///
 /// # Safety
 /// `entries` and `lens` point to `count` elements, each entry to its length in bytes;
@@ -1828,7 +1848,8 @@ wsguard_result wsguard_origin_policy_init(void *storage,
 wsguard_result wsguard_origin_policy_new(uint32_t flags, struct wsguard_origin_policy **policy_out);
 
 /// Releases a policy: frees it when it came from `wsguard_origin_policy_new`, only marks
-/// it dead when it lives in caller storage. NULL is ignored. Do not use it afterwards.
+/// it dead when it lives in caller storage. NULL is ignored. Do not use it afterwards. Using a heap handle after
+/// this call is undefined behaviour (see `WSGUARD_RESULT_INVALID_HANDLE`).
 ///
 /// # Safety
 /// `policy` is NULL or a live policy, released at most once.
@@ -2025,7 +2046,8 @@ wsguard_result wsguard_reconnect_new(const struct wsguard_reconnect_config *conf
                                      struct wsguard_reconnect **reconnect_out);
 
 /// Releases a reconnect policy: frees it when it came from `wsguard_reconnect_new`, only
-/// marks it dead when it lives in caller storage. NULL is ignored.
+/// marks it dead when it lives in caller storage. NULL is ignored. Using a heap handle after
+/// this call is undefined behaviour (see `WSGUARD_RESULT_INVALID_HANDLE`).
 ///
 /// ```c
 /// wsguard_reconnect_free(rc);
@@ -2099,8 +2121,10 @@ wsguard_result wsguard_reconnect_reset(struct wsguard_reconnect *reconnect);
 
 /// Decides what to do after `disconnect` at `now_ms`, using one caller-supplied random
 /// number (`random`, uniform over `uint32_t`) for the jitter. Writes `*decision_out` on
-/// success; an unknown `kind` or `transport` is `WSGUARD_RESULT_INVALID_ARGUMENT`, a freed
-/// `app_registry` `WSGUARD_RESULT_INVALID_HANDLE` (nothing changes on failure).
+/// success; an unknown `kind` or `transport` is `WSGUARD_RESULT_INVALID_ARGUMENT`, an
+/// `app_registry` in caller storage that was released `WSGUARD_RESULT_INVALID_HANDLE`
+/// (nothing changes on failure). Freeing a heap `app_registry` (`_new`) while a policy
+/// uses it is undefined behaviour: free the policies first.
 ///
 /// ```c
 /// wsguard_disconnect why = {WSGUARD_DISCONNECT_KIND_CLOSE, 1006, 0, false, 0, 0};
@@ -2226,11 +2250,14 @@ wsguard_result wsguard_url_write(const char *url,
 /// Derives the WebSocket URL from the page URL and a target (a path, a relative reference
 /// or an absolute URL): `https` → `wss`, same host and port unless `has_port` (then
 /// `port`). Mixed content (`ws://` from an `https` page) is refused. The URL is written into
-/// `out` (not NUL-terminated; `out_len` bounds the work buffer as in the core).
+/// `out` (not NUL-terminated). `out` is also the work space: dot segments (`../`) are
+/// removed in place, so the URL may need more room than its final length.
 ///
-/// `WSGUARD_RESULT_OK`: `*written_out` bytes. `WSGUARD_RESULT_INVALID_URL`:
-/// `*rejection_out` (may be NULL) says why. `WSGUARD_RESULT_BUFFER_TOO_SMALL`: only
-/// `*needed_out` (may be NULL) is written.
+/// `WSGUARD_RESULT_OK`: `*written_out` bytes; bytes of `out` after them, up to the size
+/// `*needed_out` would report, may have been used as work space. `WSGUARD_RESULT_INVALID_URL`:
+/// `*rejection_out` (may be NULL) says why. `WSGUARD_RESULT_BUFFER_TOO_SMALL`: nothing is
+/// written into `out`; `*needed_out` (may be NULL) is the size that succeeds (no upper
+/// limit: grow the buffer to it and call again).
 ///
 /// # Safety
 /// `page` and `target` point to their lengths in bytes; `out` to `out_len` writable bytes;

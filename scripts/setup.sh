@@ -7,15 +7,18 @@ cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 log() { printf '[setup] %s\n' "$*"; }
 
-# 1. Rust targets for the bare-metal builds of wsguard-core.
-for t in thumbv7em-none-eabihf thumbv6m-none-eabi riscv32imc-unknown-none-elf wasm32-unknown-unknown; do
+# 1. Rust targets for the bare-metal builds of wsguard-core, wasm32 for bindings/js, and
+#    aarch64 Linux for the cross-built wheels of `make wheel` (linked by zig from PyPI,
+#    see scripts/wheel.sh).
+for t in thumbv7em-none-eabihf thumbv6m-none-eabi riscv32imc-unknown-none-elf wasm32-unknown-unknown aarch64-unknown-linux-gnu; do
   if ! rustup target list --installed | grep -qx "$t"; then
     log "rustup target add $t"; rustup target add "$t"
   fi
 done
 
 # 2. Debian packages: real peers and tools used by the tests.
-APT_PKGS="nginx-light chromium pkg-config valgrind libcjson-dev llvm nodejs"
+# binutils: strip/readelf for the C library install; prometheus: promtool for ops/ rules.
+APT_PKGS="nginx-light chromium pkg-config valgrind libcjson-dev llvm nodejs binutils prometheus"
 missing=""
 for p in $APT_PKGS; do dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"; done
 if [ -n "$missing" ]; then

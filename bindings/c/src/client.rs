@@ -2,7 +2,9 @@
 //! and when it is not 101, say why (proxy dropped the upgrade, redirect, auth, origin
 //! refused, plain HTTP server, upstream down …).
 
-use crate::ffi::{bytes, bytes_mut, non_null, text, write_opt, wsguard_rejection, wsguard_str};
+use crate::ffi::{
+    bytes, bytes_mut, non_null, text, write_opt, write_whole, wsguard_rejection, wsguard_str,
+};
 use crate::origin::slice_of;
 use crate::result::{guard, wsguard_result};
 use crate::server::{wsguard_extension_offer, WSGUARD_ACCEPTED_MAX_EXTENSIONS};
@@ -171,18 +173,20 @@ pub unsafe extern "C" fn wsguard_client_write_request(
         non_null(written_out)?;
         let dst = unsafe { bytes_mut(out, out_len)? };
         unsafe {
-            with_request(request, |cr| match write_request(cr, dst) {
-                Ok(n) => {
-                    written_out.write(n);
-                    Ok(())
-                }
-                Err(RequestError::BufferTooSmall(b)) => {
-                    write_opt(needed_out, b.needed);
-                    Err(wsguard_result::BufferTooSmall)
-                }
-                Err(e) => {
-                    write_opt(rejection_out, wsguard_rejection::from_diag(&e, 0, 0));
-                    Err(wsguard_result::InvalidRequest)
+            with_request(request, |cr| {
+                let too_small = |e: &RequestError| match e {
+                    RequestError::BufferTooSmall(b) => Some(b.needed),
+                    _ => None,
+                };
+                match write_whole(dst, |buf| write_request(cr, buf), too_small) {
+                    Ok(n) => {
+                        written_out.write(n);
+                        Ok(())
+                    }
+                    Err(w) => Err(w.report(needed_out, |e| {
+                        write_opt(rejection_out, wsguard_rejection::from_diag(&e, 0, 0));
+                        wsguard_result::InvalidRequest
+                    })),
                 }
             })
         }

@@ -333,16 +333,21 @@ pub unsafe extern "C" fn wsguard_close_payload_write(
             unsafe { written_out.write(0) };
             return Ok(());
         }
-        match close::write_close_payload(code, reason, dst) {
+        let too_small = |e: &close::CloseError| match e {
+            close::CloseError::BufferTooSmall { needed } => Some(*needed),
+            _ => None,
+        };
+        let write = |buf: &mut [u8]| close::write_close_payload(code, reason, buf);
+        match crate::ffi::write_whole(dst, write, too_small) {
             Ok(n) => {
                 unsafe { written_out.write(n) };
                 Ok(())
             }
-            Err(close::CloseError::BufferTooSmall { needed }) => {
+            Err(crate::ffi::Whole::TooSmall(needed)) => {
                 unsafe { write_opt(needed_out, needed) };
                 Err(wsguard_result::BufferTooSmall)
             }
-            Err(e) => {
+            Err(crate::ffi::Whole::Refused(e)) => {
                 unsafe {
                     write_opt(
                         rejection_out,
@@ -518,6 +523,7 @@ const _: () = assert!(
 
 impl handle::Wrapped for wsguard_close_registry {
     type Inner = RegistryData;
+    const STORAGE_SIZE: usize = WSGUARD_CLOSE_REGISTRY_STORAGE_SIZE;
     fn handle(&self) -> &Handle<RegistryData> {
         &self.h
     }
@@ -612,7 +618,8 @@ pub unsafe extern "C" fn wsguard_close_registry_new(
 
 /// Releases a registry: frees it when it came from `wsguard_close_registry_new`, only
 /// marks it dead when it lives in caller storage. NULL is ignored. Free the reconnect
-/// policies that use it first.
+/// policies that use it first. Using a heap handle after
+/// this call is undefined behaviour (see `WSGUARD_RESULT_INVALID_HANDLE`).
 ///
 /// ```c
 /// wsguard_close_registry_free(reg);

@@ -203,8 +203,66 @@ pub unsafe extern "C" fn wsguard_str_eq(s: wsguard_str, cstr: *const c_char) -> 
     })
 }
 
-/// Formats `value` into the caller buffer `dst`: on success `*written_out` is its length;
-/// when `dst` is too small, `*needed_out` (may be NULL) is the size the text needs.
+/// Runs a core writer on `dst` only when its whole output fits, so that a buffer that is
+/// too small is never touched (the C contract: nothing is written on failure).
+///
+/// The writer first runs over an empty buffer: core writers keep counting past the end,
+/// so that dry run reports the exact size (`too_small(&e)`), or a refusal that needs no
+/// room at all (returned as is, `dst` untouched). Only then does it run on `dst`.
+pub(crate) fn write_whole<E>(
+    dst: &mut [u8],
+    mut write: impl FnMut(&mut [u8]) -> Result<usize, E>,
+    too_small: impl Fn(&E) -> Option<usize>,
+) -> Result<usize, Whole<E>> {
+    match write(&mut []) {
+        Ok(_) => {}
+        Err(e) => match too_small(&e) {
+            Some(needed) if needed > dst.len() => {
+                return Err(Whole::TooSmall(needed))
+            }
+            Some(_) => {}
+            None => return Err(Whole::Refused(e)),
+        },
+    }
+    match write(dst) {
+        Ok(n) => Ok(n),
+        Err(e) => Err(too_small(&e).map_or(Whole::Refused(e), Whole::TooSmall)),
+    }
+}
+
+/// Why [`write_whole`] wrote nothing.
+pub(crate) enum Whole<E> {
+    /// `dst` is too small; the exact size needed.
+    TooSmall(usize),
+    /// The writer refused its input (no byte of `dst` was written).
+    Refused(E),
+}
+
+impl<E> Whole<E> {
+    /// Reports `TooSmall` through `needed_out` as `BUFFER_TOO_SMALL`; `Refused` through
+    /// `refused`.
+    ///
+    /// # Safety
+    /// `needed_out` is NULL or valid for writes.
+    pub(crate) unsafe fn report(
+        self,
+        needed_out: *mut usize,
+        refused: impl FnOnce(E) -> wsguard_result,
+    ) -> wsguard_result {
+        match self {
+            Whole::TooSmall(n) => {
+                // SAFETY: caller's contract.
+                unsafe { write_opt(needed_out, n) };
+                wsguard_result::BufferTooSmall
+            }
+            Whole::Refused(e) => refused(e),
+        }
+    }
+}
+
+/// Formats `value` into the caller buffer `dst` when it fits: on success `*written_out`
+/// is its length; when `dst` is too small nothing is written into it and `*needed_out`
+/// (may be NULL) is the size the text needs.
 ///
 /// # Safety
 /// `written_out` is valid for writes; `needed_out` is NULL or valid for writes.
@@ -214,19 +272,18 @@ pub(crate) unsafe fn write_display(
     written_out: *mut usize,
     needed_out: *mut usize,
 ) -> Result<(), wsguard_result> {
-    let mut cur = wsguard_core::Cursor::new(dst);
-    let _ = core::fmt::write(&mut cur, format_args!("{value}"));
-    match cur.finish() {
+    let fmt = |buf: &mut [u8]| {
+        let mut cur = wsguard_core::Cursor::new(buf);
+        let _ = core::fmt::write(&mut cur, format_args!("{value}"));
+        cur.finish()
+    };
+    match write_whole(dst, fmt, |e| Some(e.needed)) {
         Ok(n) => {
             // SAFETY: caller's contract.
             unsafe { written_out.write(n) };
             Ok(())
         }
-        Err(e) => {
-            // SAFETY: caller's contract.
-            unsafe { write_opt(needed_out, e.needed) };
-            Err(wsguard_result::BufferTooSmall)
-        }
+        Err(w) => Err(unsafe { w.report(needed_out, |_| wsguard_result::BufferTooSmall) }),
     }
 }
 

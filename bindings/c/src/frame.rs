@@ -111,6 +111,10 @@ pub struct wsguard_decoder {
     h: Handle<Decoder>,
 }
 
+/// Longest payload a frame header can announce (2^63 − 1 bytes, RFC 6455 §5.2).
+pub const WSGUARD_FRAME_MAX_PAYLOAD_LEN: u64 = 9_223_372_036_854_775_807;
+const _: () = assert!(WSGUARD_FRAME_MAX_PAYLOAD_LEN == encoder::MAX_PAYLOAD_LEN);
+
 /// Bytes of caller storage a decoder needs (`wsguard_decoder_init`).
 pub const WSGUARD_DECODER_STORAGE_SIZE: usize = 128;
 /// Alignment (in bytes) the decoder storage must have.
@@ -120,6 +124,7 @@ const _: () = assert!(core::mem::align_of::<wsguard_decoder>() <= WSGUARD_DECODE
 
 impl handle::Wrapped for wsguard_decoder {
     type Inner = Decoder;
+    const STORAGE_SIZE: usize = WSGUARD_DECODER_STORAGE_SIZE;
     fn handle(&self) -> &Handle<Decoder> {
         &self.h
     }
@@ -190,8 +195,8 @@ pub unsafe extern "C" fn wsguard_decoder_new(
 }
 
 /// Releases a decoder: frees it when it came from `wsguard_decoder_new`, only marks it
-/// dead when it lives in caller storage. NULL is ignored. The pointer must not be used
-/// afterwards.
+/// dead when it lives in caller storage. NULL is ignored. Using a heap handle after
+/// this call is undefined behaviour (see `WSGUARD_RESULT_INVALID_HANDLE`).
 ///
 /// # Safety
 /// `decoder` is NULL or a live decoder from `_new`/`_init`, freed at most once.
@@ -377,11 +382,18 @@ unsafe fn decode_impl(
 /// * `WSGUARD_RESULT_OK`: `*event_out` is set and `*consumed_out` bytes of `buf` were used;
 ///   drop them from the front of your buffer after handling the event (its `payload`
 ///   points into `buf`, unmasked in place).
-/// * `WSGUARD_RESULT_INCOMPLETE`: nothing consumed; `*needed_out` (if not NULL) is the
-///   exact number of bytes still missing. Call again with more bytes.
+/// * `WSGUARD_RESULT_INCOMPLETE`: nothing consumed, `buf` unchanged; `*needed_out` (if not
+///   NULL) is the exact number of bytes missing before the decoder can decide: once the
+///   header is whole (2–14 bytes, its length known) it is `frame size - len`, so a call
+///   with that many more bytes returns an event; before that it is the bytes the header
+///   still lacks (1 after the first byte, 2 for an empty buffer, the rest of the extended
+///   length and mask key), and the next call may ask for the payload.
 /// * `WSGUARD_RESULT_PROTOCOL_VIOLATION`: the peer broke RFC 6455; `*rejection_out` (if
 ///   not NULL) says why and `close_code` is the code to close with (1002, 1003, 1007,
-///   1009). The decoder stays failed: every later call returns the same verdict.
+///   1009). The decoder stays failed: every later call returns the same verdict. Nothing is
+///   consumed; `buf` is unchanged except for a refusal found in a whole payload (invalid
+///   UTF-8, a bad Close payload): then that frame's payload bytes have been unmasked in
+///   place and the rest of `buf` is unchanged. Close the connection; do not re-read `buf`.
 ///
 /// `buf` is modified in place (unmasking). wsguard keeps no pointer to it after return.
 ///
@@ -414,7 +426,9 @@ pub unsafe extern "C" fn wsguard_decoder_decode(
 
 /// Like `wsguard_decoder_decode`, but a data frame larger than your buffer arrives as a
 /// HEADER event followed by DATA chunks (`fin_of_frame` on the last one), so a small
-/// buffer can receive a large message. Same results and outputs.
+/// buffer can receive a large message. Same results and outputs; inside a streamed payload
+/// INCOMPLETE comes only for `len == 0`, with `*needed_out` the bytes the frame still lacks
+/// (any number of new bytes makes progress), and a UTF-8 refusal leaves that chunk unmasked.
 ///
 /// # Safety
 /// As `wsguard_decoder_decode`.
@@ -596,7 +610,8 @@ pub unsafe extern "C" fn wsguard_frame_write(
 
 /// Writes only a frame header (2–14 bytes) for a payload of `payload_len` bytes that you
 /// send yourself afterwards (masking it with `wsguard_unmask` when `mask_key_len` is 4).
-/// Outputs as `wsguard_frame_write`.
+/// `payload_len` above 2^63 − 1 (`WSGUARD_FRAME_MAX_PAYLOAD_LEN`; RFC 6455 cannot announce
+/// it) is `WSGUARD_RESULT_INVALID_LENGTH`, nothing written. Outputs as `wsguard_frame_write`.
 ///
 /// # Safety
 /// As `wsguard_frame_write`.
@@ -618,7 +633,8 @@ pub unsafe extern "C" fn wsguard_frame_write_header(
         let op = opcode_of(opcode)?;
         let mask = unsafe { mask_of(mask_key, mask_key_len)? };
         let dst = unsafe { bytes_mut(out, out_len)? };
-        let h = frame::FrameHeader::new(fin, op, payload_len, mask);
+        let h = frame::FrameHeader::try_new(fin, op, payload_len, mask)
+            .ok_or(wsguard_result::InvalidLength)?;
         let r = encoder::write_header(dst, &h).map_err(too_small);
         unsafe { finish_write(r, written_out, needed_out, core::ptr::null_mut()) }
     })

@@ -16,6 +16,10 @@ pub(crate) struct Handle<T> {
 /// An opaque C handle type wrapping a `Handle<Inner>`.
 pub(crate) trait Wrapped: Sized {
     type Inner;
+    /// The documented `*_STORAGE_SIZE`: caller storage smaller than this is refused even
+    /// when the type would fit today, so a program that works keeps working after an
+    /// upgrade that grows the handle within its documented size.
+    const STORAGE_SIZE: usize;
     fn handle(&self) -> &Handle<Self::Inner>;
     fn handle_mut(&mut self) -> &mut Handle<Self::Inner>;
     fn wrap(h: Handle<Self::Inner>) -> Self;
@@ -33,7 +37,8 @@ pub(crate) unsafe fn init_in<W: Wrapped>(
     if storage.is_null() {
         return Err(wsguard_result::NullArgument);
     }
-    if len < core::mem::size_of::<W>() || (storage as usize) % core::mem::align_of::<W>() != 0 {
+    let size = W::STORAGE_SIZE.max(core::mem::size_of::<W>());
+    if len < size || (storage as usize) % core::mem::align_of::<W>() != 0 {
         return Err(wsguard_result::InvalidStorage);
     }
     let p = storage.cast::<W>();

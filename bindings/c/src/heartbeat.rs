@@ -130,6 +130,7 @@ const _: () =
 
 impl handle::Wrapped for wsguard_heartbeat {
     type Inner = Heartbeat;
+    const STORAGE_SIZE: usize = WSGUARD_HEARTBEAT_STORAGE_SIZE;
     fn handle(&self) -> &Handle<Heartbeat> {
         &self.h
     }
@@ -212,7 +213,8 @@ pub unsafe extern "C" fn wsguard_heartbeat_new(
 }
 
 /// Releases a heartbeat: frees it when it came from `wsguard_heartbeat_new`, only marks it
-/// dead when it lives in caller storage. NULL is ignored.
+/// dead when it lives in caller storage. NULL is ignored. Using a heap handle after
+/// this call is undefined behaviour (see `WSGUARD_RESULT_INVALID_HANDLE`).
 ///
 /// ```c
 /// wsguard_heartbeat_free(hb);

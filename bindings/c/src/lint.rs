@@ -99,7 +99,9 @@ fn finding_to_c(f: &Finding<'_>) -> wsguard_lint_finding {
 /// Writes the first `findings_cap` findings into `findings` (in entry order; may be NULL
 /// when `findings_cap == 0`) and the total number found into `*count_out` (it may exceed
 /// `findings_cap`). Findings are not failures: the result is `WSGUARD_RESULT_OK` unless an
-/// argument is bad. Allocates nothing.
+/// argument is bad. A `findings_cap` whose array would exceed `PTRDIFF_MAX` bytes
+/// (`findings_cap * sizeof(wsguard_lint_finding)`; e.g. `SIZE_MAX`) cannot be a real array:
+/// `WSGUARD_RESULT_INVALID_LENGTH`, nothing written. Allocates nothing.
 ///
 /// # Safety
 /// `entries` and `lens` point to `count` elements, each entry to its length in bytes;
@@ -123,6 +125,10 @@ pub unsafe extern "C" fn wsguard_origin_lint(
         }
         if flags & !ALL_FLAGS != 0 {
             return Err(wsguard_result::InvalidArgument);
+        }
+        if findings_cap > isize::MAX as usize / core::mem::size_of::<wsguard_lint_finding>() {
+            // No array of that many elements can exist (the same rule as any length).
+            return Err(wsguard_result::InvalidLength);
         }
         if findings.is_null() && findings_cap != 0 {
             return Err(wsguard_result::NullArgument);

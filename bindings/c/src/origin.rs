@@ -5,7 +5,8 @@
 //! without malloc, or on the heap (`wsguard_origin_policy_new` / `_free`).
 
 use crate::ffi::{
-    bytes, bytes_mut, non_null, text, write_display, write_opt, wsguard_rejection, wsguard_str,
+    bytes, bytes_mut, non_null, text, write_display, write_opt, write_whole, wsguard_rejection,
+    wsguard_str,
 };
 use crate::handle::{self, Handle};
 use crate::result::{guard, guard_value, wsguard_result};
@@ -135,6 +136,7 @@ const _: () =
 
 impl handle::Wrapped for wsguard_origin_policy {
     type Inner = PolicyData;
+    const STORAGE_SIZE: usize = WSGUARD_ORIGIN_POLICY_STORAGE_SIZE;
     fn handle(&self) -> &Handle<PolicyData> {
         &self.h
     }
@@ -199,7 +201,8 @@ pub unsafe extern "C" fn wsguard_origin_policy_new(
 }
 
 /// Releases a policy: frees it when it came from `wsguard_origin_policy_new`, only marks
-/// it dead when it lives in caller storage. NULL is ignored. Do not use it afterwards.
+/// it dead when it lives in caller storage. NULL is ignored. Do not use it afterwards. Using a heap handle after
+/// this call is undefined behaviour (see `WSGUARD_RESULT_INVALID_HANDLE`).
 ///
 /// # Safety
 /// `policy` is NULL or a live policy, released at most once.
@@ -562,11 +565,11 @@ pub unsafe extern "C" fn wsguard_origin_policy_cors(
         let dst = unsafe { bytes_mut(out.cast(), out_len)? };
         let outcome = data.with_view(|v| {
             let resp = v.origin.cors(&v.cors, &req);
-            let mut cur = Cursor::new(dst);
-            let written = resp
-                .write_headers(&mut cur)
-                .map(|()| cur.len())
-                .map_err(|e| e.needed);
+            let lines = |buf: &mut [u8]| {
+                let mut cur = Cursor::new(buf);
+                resp.write_headers(&mut cur).map(|()| cur.len())
+            };
+            let written = write_whole(dst, lines, |e| Some(e.needed));
             let denial = match resp.denial() {
                 Some(d) => {
                     let detail = match d {
@@ -596,10 +599,7 @@ pub unsafe extern "C" fn wsguard_origin_policy_cors(
                 }
                 Ok(())
             }
-            (Err(needed), _) => {
-                unsafe { write_opt(needed_out, needed) };
-                Err(wsguard_result::BufferTooSmall)
-            }
+            (Err(w), _) => Err(unsafe { w.report(needed_out, |_| wsguard_result::BufferTooSmall) }),
         }
     })
 }

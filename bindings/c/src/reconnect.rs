@@ -183,6 +183,7 @@ const _: () =
 
 impl handle::Wrapped for wsguard_reconnect {
     type Inner = ReconnectData;
+    const STORAGE_SIZE: usize = WSGUARD_RECONNECT_STORAGE_SIZE;
     fn handle(&self) -> &Handle<ReconnectData> {
         &self.h
     }
@@ -278,7 +279,8 @@ pub unsafe extern "C" fn wsguard_reconnect_new(
 }
 
 /// Releases a reconnect policy: frees it when it came from `wsguard_reconnect_new`, only
-/// marks it dead when it lives in caller storage. NULL is ignored.
+/// marks it dead when it lives in caller storage. NULL is ignored. Using a heap handle after
+/// this call is undefined behaviour (see `WSGUARD_RESULT_INVALID_HANDLE`).
 ///
 /// ```c
 /// wsguard_reconnect_free(rc);
@@ -572,8 +574,10 @@ fn decision_to_c(d: &Decision) -> wsguard_reconnect_decision {
 
 /// Decides what to do after `disconnect` at `now_ms`, using one caller-supplied random
 /// number (`random`, uniform over `uint32_t`) for the jitter. Writes `*decision_out` on
-/// success; an unknown `kind` or `transport` is `WSGUARD_RESULT_INVALID_ARGUMENT`, a freed
-/// `app_registry` `WSGUARD_RESULT_INVALID_HANDLE` (nothing changes on failure).
+/// success; an unknown `kind` or `transport` is `WSGUARD_RESULT_INVALID_ARGUMENT`, an
+/// `app_registry` in caller storage that was released `WSGUARD_RESULT_INVALID_HANDLE`
+/// (nothing changes on failure). Freeing a heap `app_registry` (`_new`) while a policy
+/// uses it is undefined behaviour: free the policies first.
 ///
 /// ```c
 /// wsguard_disconnect why = {WSGUARD_DISCONNECT_KIND_CLOSE, 1006, 0, false, 0, 0};

@@ -33,7 +33,10 @@ pub enum wsguard_result {
     /// Caller-provided storage is too small or not aligned (see the `*_STORAGE_SIZE` and
     /// `*_STORAGE_ALIGN` macros).
     InvalidStorage = 1005,
-    /// A handle is not initialised (or was already freed or corrupted).
+    /// A handle is not initialised, or it lives in caller storage (`*_init`) and was
+    /// released with `*_free` (marked dead; the storage is still yours). Using a heap handle
+    /// (`*_new`) after `*_free` is undefined behaviour: its memory went back to the
+    /// allocator and is not read to detect it, so no code is promised.
     InvalidHandle = 1006,
     /// The output buffer is too small; `*needed_out` (when the function has one) says
     /// how many bytes it needs. Nothing was written.
@@ -81,7 +84,7 @@ impl wsguard_result {
             R::NotUtf8 => c"a string argument is not valid UTF-8",
             R::InvalidArgument => c"a flag or enum argument has an unknown value",
             R::InvalidStorage => c"caller-provided storage is too small or misaligned",
-            R::InvalidHandle => c"the handle is not initialised, already freed or corrupted",
+            R::InvalidHandle => c"the handle is not initialised or was released in caller storage",
             R::BufferTooSmall => c"the output buffer is too small; nothing was written",
             R::Incomplete => c"the input is incomplete; call again with more bytes",
             R::CapacityExceeded => c"a fixed-capacity container is full",

@@ -4,7 +4,9 @@
 //! Options are a plain `#[repr(C)]` struct read only during the call, so nothing here
 //! needs storage or allocation.
 
-use crate::ffi::{bytes, bytes_mut, non_null, text, write_opt, wsguard_rejection, wsguard_str};
+use crate::ffi::{
+    bytes, bytes_mut, non_null, text, write_opt, write_whole, wsguard_rejection, wsguard_str,
+};
 use crate::origin::{policy_data, slice_of, wsguard_origin_policy};
 use crate::result::{guard, wsguard_result};
 use core::ffi::c_char;
@@ -383,19 +385,17 @@ pub unsafe extern "C" fn wsguard_server_respond(
         let dst = unsafe { bytes_mut(out, out_len)? };
         unsafe {
             run(policy, options, req, |outcome| {
-                let (written, verdict) = match &outcome {
-                    Outcome::Accepted(a) => (write_accept_response(a, dst), Ok(())),
-                    Outcome::Rejected(r) => (
-                        write_rejection_response(r, dst),
-                        Err(wsguard_result::HandshakeRejected),
-                    ),
+                let write = |buf: &mut [u8]| match &outcome {
+                    Outcome::Accepted(a) => write_accept_response(a, buf),
+                    Outcome::Rejected(r) => write_rejection_response(r, buf),
                 };
-                let n = match written {
+                let verdict = match &outcome {
+                    Outcome::Accepted(_) => Ok(()),
+                    Outcome::Rejected(_) => Err(wsguard_result::HandshakeRejected),
+                };
+                let n = match write_whole(dst, write, |e| Some(e.needed)) {
                     Ok(n) => n,
-                    Err(e) => {
-                        write_opt(needed_out, e.needed);
-                        return Err(wsguard_result::BufferTooSmall);
-                    }
+                    Err(w) => return Err(w.report(needed_out, |_| wsguard_result::BufferTooSmall)),
                 };
                 written_out.write(n);
                 match outcome {

@@ -1,6 +1,6 @@
 //! ws/wss URLs: parse and validate, derive the socket URL from a page URL, mixed content.
 
-use crate::ffi::{bytes, bytes_mut, non_null, text, write_display, write_opt, wsguard_rejection};
+use crate::ffi::{bytes, bytes_mut, non_null, text, write_opt, write_whole, wsguard_rejection};
 use crate::result::{guard, wsguard_result};
 use core::ffi::c_char;
 use wsguard_core::url::{check_mixed_content, derive_ws_url, HostKind, UrlError, WsUrl};
@@ -125,21 +125,21 @@ pub unsafe extern "C" fn wsguard_url_write(
         }
         let u = unsafe { parse(url, url_len, rejection_out)? };
         let dst = unsafe { bytes_mut(out.cast(), out_len)? };
-        let mut cur = Cursor::new(dst);
-        let r = if part == WSGUARD_URL_PART_RESOURCE_NAME {
-            u.write_resource_name(&mut cur)
-        } else {
-            u.host_header(&mut cur)
+        let write = |buf: &mut [u8]| {
+            let mut cur = Cursor::new(buf);
+            let r = if part == WSGUARD_URL_PART_RESOURCE_NAME {
+                u.write_resource_name(&mut cur)
+            } else {
+                u.host_header(&mut cur)
+            };
+            r.and(cur.finish())
         };
-        match r.and(cur.finish()) {
+        match write_whole(dst, write, |e| Some(e.needed)) {
             Ok(n) => {
                 unsafe { written_out.write(n) };
                 Ok(())
             }
-            Err(e) => {
-                unsafe { write_opt(needed_out, e.needed) };
-                Err(wsguard_result::BufferTooSmall)
-            }
+            Err(w) => Err(unsafe { w.report(needed_out, |_| wsguard_result::BufferTooSmall) }),
         }
     })
 }
@@ -147,11 +147,14 @@ pub unsafe extern "C" fn wsguard_url_write(
 /// Derives the WebSocket URL from the page URL and a target (a path, a relative reference
 /// or an absolute URL): `https` → `wss`, same host and port unless `has_port` (then
 /// `port`). Mixed content (`ws://` from an `https` page) is refused. The URL is written into
-/// `out` (not NUL-terminated; `out_len` bounds the work buffer as in the core).
+/// `out` (not NUL-terminated). `out` is also the work space: dot segments (`../`) are
+/// removed in place, so the URL may need more room than its final length.
 ///
-/// `WSGUARD_RESULT_OK`: `*written_out` bytes. `WSGUARD_RESULT_INVALID_URL`:
-/// `*rejection_out` (may be NULL) says why. `WSGUARD_RESULT_BUFFER_TOO_SMALL`: only
-/// `*needed_out` (may be NULL) is written.
+/// `WSGUARD_RESULT_OK`: `*written_out` bytes; bytes of `out` after them, up to the size
+/// `*needed_out` would report, may have been used as work space. `WSGUARD_RESULT_INVALID_URL`:
+/// `*rejection_out` (may be NULL) says why. `WSGUARD_RESULT_BUFFER_TOO_SMALL`: nothing is
+/// written into `out`; `*needed_out` (may be NULL) is the size that succeeds (no upper
+/// limit: grow the buffer to it and call again).
 ///
 /// # Safety
 /// `page` and `target` point to their lengths in bytes; `out` to `out_len` writable bytes;
@@ -176,20 +179,33 @@ pub unsafe extern "C" fn wsguard_url_derive(
         let page = unsafe { text(page, page_len)? };
         let target = unsafe { text(target, target_len)? };
         let dst = unsafe { bytes_mut(out.cast(), out_len)? };
-        let mut scratch = [0u8; 4096];
-        let work = scratch.get_mut(..out_len.min(4096)).unwrap_or(&mut []);
-        let url = match derive_ws_url(page, target, has_port.then_some(port), work) {
-            Ok(u) => u,
-            Err(UrlError::BufferTooSmall { needed }) => {
-                unsafe { write_opt(needed_out, needed) };
-                return Err(wsguard_result::BufferTooSmall);
-            }
-            Err(e) => {
-                unsafe { write_opt(rejection_out, url_rejection(&e)) };
-                return Err(wsguard_result::InvalidUrl);
-            }
+        // The core derives in place (dot segments removed inside `out`): its size report is
+        // the room the derivation needs, which is what the caller must pass.
+        let port = has_port.then_some(port);
+        let derive = |buf: &mut [u8]| {
+            let start = buf.as_ptr() as usize;
+            derive_ws_url(page, target, port, buf).map(|u| {
+                // The URL text is `buf[..end]`: it ends with the path or the query.
+                let last = u.query().unwrap_or(u.path());
+                last.as_ptr() as usize + last.len() - start
+            })
         };
-        unsafe { write_display(dst, &url, written_out, needed_out) }
+        let too_small = |e: &UrlError| match e {
+            UrlError::BufferTooSmall { needed } => Some(*needed),
+            _ => None,
+        };
+        match write_whole(dst, derive, too_small) {
+            Ok(n) => {
+                unsafe { written_out.write(n) };
+                Ok(())
+            }
+            Err(w) => Err(unsafe {
+                w.report(needed_out, |e| {
+                    write_opt(rejection_out, url_rejection(&e));
+                    wsguard_result::InvalidUrl
+                })
+            }),
+        }
     })
 }
 

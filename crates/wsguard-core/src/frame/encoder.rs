@@ -18,6 +18,9 @@ use crate::{BufferTooSmall, Cursor};
 
 /// Longest close reason: 125 bytes of control payload minus the 2-byte code.
 pub const MAX_CLOSE_REASON: usize = MAX_CONTROL_PAYLOAD - 2;
+/// Longest payload a frame header can announce: 2^63 − 1 bytes (RFC 6455 §5.2, the top
+/// bit of the 64-bit length must be 0).
+pub const MAX_PAYLOAD_LEN: u64 = i64::MAX as u64;
 
 /// Why a control frame cannot be written.
 ///
@@ -129,6 +132,28 @@ impl FrameHeader {
             mask,
             payload_len,
             header_len: header_len(payload_len, mask.is_some()) as u8,
+        }
+    }
+
+    /// A header for `payload_len` bytes, or `None` when the length cannot be sent: RFC 6455
+    /// §5.2 caps a payload at 2^63 − 1 bytes ([`MAX_PAYLOAD_LEN`]); [`FrameHeader::new`]
+    /// would clamp it.
+    ///
+    /// ```
+    /// use wsguard_core::frame::{FrameHeader, Opcode, encoder::MAX_PAYLOAD_LEN};
+    /// assert!(FrameHeader::try_new(true, Opcode::Binary, MAX_PAYLOAD_LEN, None).is_some());
+    /// assert!(FrameHeader::try_new(true, Opcode::Binary, MAX_PAYLOAD_LEN + 1, None).is_none());
+    /// ```
+    pub const fn try_new(
+        fin: bool,
+        opcode: Opcode,
+        payload_len: u64,
+        mask: Option<[u8; 4]>,
+    ) -> Option<Self> {
+        if payload_len > MAX_PAYLOAD_LEN {
+            None
+        } else {
+            Some(FrameHeader::new(fin, opcode, payload_len, mask))
         }
     }
 

@@ -231,15 +231,17 @@ impl<'a> WsUrl<'a> {
     /// WsUrl::parse("ws://[::1]:8000/").unwrap().host_header(&mut c).unwrap();
     /// assert_eq!(c.written(), b"[::1]:8000");
     /// ```
+    /// On a short buffer the cursor still counts every byte ([`Cursor::needed`] is exact).
     pub fn host_header(&self, out: &mut Cursor<'_>) -> Result<(), BufferTooSmall> {
-        write_lower(out, self.host)?;
+        write_lower(out, self.host);
         match self.port {
             Some(p) if p != self.default_port() => {
-                out.put(b":")?;
-                out.put_u16(p)
+                let _ = out.put(b":");
+                let _ = out.put_u16(p);
             }
-            _ => Ok(()),
+            _ => {}
         }
+        out.finish().map(|_| ())
     }
 
     /// Writes the normalized URL: lowercase scheme and host, default port dropped,
@@ -296,14 +298,14 @@ impl ResourceName<'_> {
     pub fn len(&self) -> usize {
         self.path.len() + self.query.map_or(0, |q| q.len() + 1)
     }
-    /// Writes it at the cursor.
+    /// Writes it at the cursor (on a short buffer the cursor still counts every byte).
     pub fn write(&self, out: &mut Cursor<'_>) -> Result<(), BufferTooSmall> {
-        out.put_str(self.path)?;
+        let _ = out.put_str(self.path);
         if let Some(q) = self.query {
-            out.put(b"?")?;
-            out.put_str(q)?;
+            let _ = out.put(b"?");
+            let _ = out.put_str(q);
         }
-        Ok(())
+        out.finish().map(|_| ())
     }
 }
 
@@ -317,16 +319,16 @@ impl core::fmt::Display for ResourceName<'_> {
     }
 }
 
-fn write_lower(out: &mut Cursor<'_>, s: &str) -> Result<(), BufferTooSmall> {
+/// Appends `s` in ASCII lowercase (counted, not stopped, when it does not fit).
+fn write_lower(out: &mut Cursor<'_>, s: &str) {
     let mut chunk = [0u8; 32];
     for part in s.as_bytes().chunks(chunk.len()) {
         let dst = chunk.get_mut(..part.len()).unwrap_or(&mut []);
         for (d, b) in dst.iter_mut().zip(part) {
             *d = b.to_ascii_lowercase();
         }
-        out.put(dst)?;
+        let _ = out.put(dst);
     }
-    Ok(())
 }
 
 #[cfg(test)]
