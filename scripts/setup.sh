@@ -15,7 +15,7 @@ for t in thumbv7em-none-eabihf thumbv6m-none-eabi riscv32imc-unknown-none-elf; d
 done
 
 # 2. Debian packages: real peers and tools used by the tests.
-APT_PKGS="nginx-light chromium pkg-config valgrind libcjson-dev llvm"
+APT_PKGS="nginx-light chromium pkg-config valgrind libcjson-dev llvm nodejs"
 missing=""
 for p in $APT_PKGS; do dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"; done
 if [ -n "$missing" ]; then
@@ -23,6 +23,11 @@ if [ -n "$missing" ]; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends $missing >/dev/null
+fi
+# npm: part of NodeSource's nodejs package, a separate package in Debian's.
+if ! command -v npm >/dev/null; then
+  log "apt-get install npm"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends npm >/dev/null
 fi
 
 # 3. cbindgen, pinned, for the header drift check.
@@ -42,5 +47,13 @@ if ! cmp -s requirements-test.txt "$VENV/.requirements-installed" 2>/dev/null; t
   "$VENV/bin/pip" install -q --upgrade pip
   "$VENV/bin/pip" install -q -r requirements-test.txt
   cp requirements-test.txt "$VENV/.requirements-installed"
+fi
+
+# 5. Node peer of the fault matrix (tests/matrix): `ws`, pinned by package-lock.json.
+if ! cmp -s tests/matrix/package-lock.json tests/matrix/node_modules/.package-lock.json 2>/dev/null \
+   && ! [ tests/matrix/node_modules/.npm-ci-done -nt tests/matrix/package-lock.json ]; then
+  log "npm ci (tests/matrix)"
+  (cd tests/matrix && npm ci --no-audit --no-fund --loglevel=error)
+  touch tests/matrix/node_modules/.npm-ci-done
 fi
 log "ready"
