@@ -198,9 +198,12 @@ def start_nginx(hosts: Dict[str, Any]) -> str:
 
 # -- the tools -----------------------------------------------------------------------------
 
-def tool_probe(url: str, origin: Optional[str], token: Optional[str]) -> Dict[str, Any]:
+def tool_probe(url: str, origin: Optional[str], token: Optional[str],
+               echo: Optional[str] = None) -> Dict[str, Any]:
     argv = [os.environ.get("WSGUARD_BIN", str(TARGET / "debug" / "wsguard")), "probe", "--json",
             "--timeout", "3", url]
+    if echo:
+        argv += ["--echo", echo]
     if origin:
         argv += ["--origin", origin]
     if token:
@@ -358,7 +361,7 @@ def main() -> int:
                 results = {t: {"code": "policy_refused_at_start"} for t in tools}
                 tools = []
             if "probe" in tools:
-                results["probe"] = tool_probe(url, origin, cell.get("token"))
+                results["probe"] = tool_probe(url, origin, cell.get("token"), cell.get("echo"))
             if "rust" in tools or "firmware" in tools:
                 both = clients.run(url, origin)
                 for t in ("rust", "firmware"):
