@@ -222,6 +222,7 @@ def tool_probe(url: str, origin: Optional[str], token: Optional[str],
         if isinstance(f.get(key), list) and f[key]:
             codes = [c if isinstance(c, str) else c.get("code", "?") for c in f[key]]
     return {"code": f["code"], "codes": codes, "status": f.get("http_status"),
+            "cause": f.get("cause", ""),
             "close": f.get("close_code"), "step": f.get("step"), "report": report}
 
 
@@ -326,6 +327,8 @@ def judge(cell: Dict[str, Any], tool: str, got: Dict[str, Any], table: Dict[str,
         return False, f"{said} → {sorted(causes)}: claims {sorted(causes - acceptable)} the evidence rules out"
     if len(acceptable) > 1 and len(causes) < 2:
         return False, f"{said} → {sorted(causes)}: one confident cause where {sorted(acceptable)} remain"
+    if "cause_regex" in cell and "cause" in got and not re.search(cell["cause_regex"], got["cause"]):
+        return False, f"{said}: its cause sentence ({got['cause'][:80]}…) does not say /{cell['cause_regex']}/"
     return True, said
 
 
@@ -335,6 +338,8 @@ def main() -> int:
     ap.add_argument("--only", help="run the cells whose id contains this")
     ap.add_argument("--table", help="also write the matrix as a Markdown table to this file")
     ap.add_argument("--show", action="append", default=[], help="print the probe's text report for this cell id")
+    ap.add_argument("--record-known-wrong", action="store_true",
+                    help="write today's failing verdicts into cells.toml as known_wrong (for the lead to review)")
     args = ap.parse_args()
     signal.signal(signal.SIGTERM, _on_signal)
     signal.signal(signal.SIGINT, _on_signal)
@@ -347,6 +352,7 @@ def main() -> int:
     fixed: List[str] = []
     known_list: List[str] = []
     rows: List[Tuple[Dict[str, Any], Dict[str, str]]] = []
+    wrong_today: Dict[str, Dict[str, str]] = {}
     try:
         hosts = start_stack()
         print(f"matrix: stack up in {time.monotonic() - t0:.1f} s: "
@@ -390,6 +396,7 @@ def main() -> int:
                 else:
                     failed += 1
                     verdicts[tool] = "FAIL"
+                    wrong_today.setdefault(cell["id"], {})[tool] = why.split(" → ")[0].split(":")[0]
                     print(f"  FAIL  {label}: {why}   (url {url}, origin {origin})")
                 verdicts[tool] += f": {why.split(' → ')[0].split(':')[0]}"
             rows.append((cell, verdicts))
@@ -406,6 +413,8 @@ def main() -> int:
         shutil.rmtree(TMP, ignore_errors=True)
     if args.table:
         write_table(args.table, rows)
+    if args.record_known_wrong and wrong_today:
+        record_known_wrong(wrong_today)
     for line in fixed:
         print(f"  FIXED {line}")
     if known_list:
@@ -415,6 +424,30 @@ def main() -> int:
     print(f"matrix: {len(cells)} cells in {time.monotonic() - t0:.1f} s")
     print(f"matrix: {passed} passed, {failed} failed")
     return 1 if failed else 0
+
+
+def record_known_wrong(wrong: Dict[str, Dict[str, str]]) -> None:
+    """Adds `known_wrong = { tool = "what it says" }` to each failing cell of cells.toml
+    (merged with an existing entry), right after the cell's `cause` line."""
+    path = HERE / "cells.toml"
+    lines = path.read_text().splitlines()
+    out: List[str] = []
+    cell_id: Optional[str] = None
+    for line in lines:
+        m = re.match(r'^id = "([^"]+)"', line)
+        if m:
+            cell_id = m.group(1)
+        if line.startswith("known_wrong = ") and cell_id in wrong:
+            old = tomllib.loads(line)["known_wrong"]
+            wrong[cell_id] = {**old, **wrong[cell_id]}
+            continue
+        out.append(line)
+        if line.startswith("cause = ") and cell_id in wrong:
+            kw = wrong[cell_id]
+            items = ", ".join(f"{t} = {json.dumps(kw[t])}" for t in TOOLS if t in kw)
+            out.append(f"known_wrong = {{ {items} }}")
+    path.write_text("\n".join(out) + "\n")
+    print(f"matrix: recorded known_wrong for {len(wrong)} cell(s) in {path}")
 
 
 def write_table(path: str, rows: List[Tuple[Dict[str, Any], Dict[str, str]]]) -> None:

@@ -21,7 +21,7 @@ fn rust_client(url: &str, origin: Option<&str>) -> Value {
     opts.timeout = std::time::Duration::from_secs(3);
     match wsguard::client::connect(&opts) {
         Ok(_) => json!({"code": "open", "status": 101}),
-        Err(f) => json!({"code": f.code, "status": f.http_status, "step": f.step}),
+        Err(f) => json!({"code": f.code, "status": f.http_status, "step": f.step, "cause": f.cause}),
     }
 }
 
