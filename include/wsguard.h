@@ -1749,8 +1749,11 @@ wsguard_result wsguard_heartbeat_status_get(const struct wsguard_heartbeat *hear
                                             struct wsguard_heartbeat_status *status_out);
 
 /// Lints raw allowed-origin entries (`entries[i]`, `lens[i]` bytes, `count` at most
-/// `WSGUARD_LINT_MAX_ENTRIES`) for the preset in `flags` (`WSGUARD_POLICY_DEVELOPMENT` or
-/// 0 for production) and with CORS `credentials` on or off.
+/// `WSGUARD_LINT_MAX_ENTRIES`) for the policy flags in `flags` (the same as
+/// `wsguard_origin_policy`'s: `WSGUARD_POLICY_DEVELOPMENT` or 0 for production, plus
+/// `WSGUARD_POLICY_ALLOW_NULL` / `WSGUARD_POLICY_ALLOW_MISSING`, which production flags)
+/// and with CORS `credentials` on or off. Findings about the two options come after the
+/// entries' and carry `index == count`.
 ///
 /// Writes the first `findings_cap` findings into `findings` (in entry order; may be NULL
 /// when `findings_cap == 0`) and the total number found into `*count_out` (it may exceed
@@ -1768,6 +1771,30 @@ wsguard_result wsguard_origin_lint(const char *const *entries,
                                    struct wsguard_lint_finding *findings,
                                    size_t findings_cap,
                                    size_t *count_out);
+
+/// Explains a refused value: with `is_host == false`, `value` is an Origin header value
+/// checked against the policy's allowed origins; with `is_host == true`, a Host value
+/// checked against its Host allowlist.
+///
+/// On `WSGUARD_RESULT_OK`: when an entry comes close, the sentence (naming the entry, the
+/// value and what to write, e.g. the port list `http://localhost:[3000,5173]`) is in
+/// `buf` (`*written_out` bytes, no NUL) and `*code_out` (may be NULL) is its stable code
+/// (`near_port`, `near_ws_scheme` …); when none does, `*written_out == 0` and the code is
+/// empty. `WSGUARD_RESULT_BUFFER_TOO_SMALL` with `*needed_out` (may be NULL) when `buf`
+/// is too small. Allocates nothing; keeps no pointer.
+///
+/// # Safety
+/// `policy` is live; `value` points to `value_len` bytes; `buf` to `buf_len` writable
+/// bytes; `written_out` writable; `needed_out`/`code_out` NULL or writable.
+wsguard_result wsguard_origin_policy_near_miss(const struct wsguard_origin_policy *policy,
+                                               const char *value,
+                                               size_t value_len,
+                                               bool is_host,
+                                               char *buf,
+                                               size_t buf_len,
+                                               size_t *written_out,
+                                               size_t *needed_out,
+                                               struct wsguard_str *code_out);
 
 /// Creates an empty policy (allows nothing until patterns are added) inside caller
 /// storage: `storage` must hold `WSGUARD_ORIGIN_POLICY_STORAGE_SIZE` bytes aligned to

@@ -25,6 +25,8 @@ pub fn fuzz_lint(data: &[u8]) {
     let ctx = LintContext {
         preset: if flags & 1 != 0 { Preset::Development } else { Preset::Production },
         credentials: flags & 2 != 0,
+        allow_null: flags & 4 != 0,
+        allow_missing: flags & 8 != 0,
     };
     let mut big = vec![Finding::EMPTY; 256];
     let total = lint(&entries, ctx, &mut big);

@@ -755,6 +755,44 @@ static void client_case(const cJSON *c, int index) {
     free(response);
 }
 
+/* ---------- near_miss.json ---------- */
+
+/* The policy refuses ws:// entries at construction (policy_error); otherwise its near miss
+   must be the vector's, sentence for sentence. */
+static void near_miss_case(const cJSON *c, int index) {
+    const cJSON *e = cJSON_GetObjectItemCaseSensitive(c, "expect"), *item;
+    const char *want_err = jstr(e, "policy_error"), *host = jstr(c, "host");
+    const char *value = host ? host : jstr(c, "origin");
+    wsguard_origin_policy *pol = NULL;
+    wsguard_rejection rej;
+    char buf[512];
+    size_t n = 0;
+    wsguard_str code;
+    int refused = 0;
+    (void)index;
+    CHECK_RESULT(wsguard_origin_policy_new(0, &pol), WSGUARD_RESULT_OK);
+    if (!pol) return;
+    cJSON_ArrayForEach(item, cJSON_GetObjectItemCaseSensitive(c, "allow")) {
+        wsguard_result r = wsguard_origin_policy_allow(pol, item->valuestring, strlen(item->valuestring), &rej);
+        if (r == WSGUARD_RESULT_INVALID_PATTERN) { refused = 1; if (want_err) CHECK_WSTR(rej.code, want_err); }
+        else CHECK_RESULT(r, WSGUARD_RESULT_OK);
+    }
+    CHECK_INT(refused, want_err != NULL);
+    cJSON_ArrayForEach(item, cJSON_GetObjectItemCaseSensitive(c, "hosts"))
+        CHECK_RESULT(wsguard_origin_policy_allow_host(pol, item->valuestring, strlen(item->valuestring)), WSGUARD_RESULT_OK);
+    if (!refused) {
+        CHECK_RESULT(wsguard_origin_policy_near_miss(pol, value, strlen(value), host != NULL, buf, sizeof buf, &n, NULL, &code),
+                     WSGUARD_RESULT_OK);
+        if (jnull(e, "near_miss")) { CHECK_INT(n, 0); CHECK_INT(code.len, 0); }
+        else {
+            CHECK_WSTR(code, jstr(e, "near_miss"));
+            if (n != strlen(jstr(e, "text")) || memcmp(buf, jstr(e, "text"), n) != 0)
+                H_FAIL("near miss %.*s, expected %s", (int)n, buf, jstr(e, "text"));
+        }
+    }
+    wsguard_origin_policy_free(pol);
+}
+
 /* ---------- lint.json ---------- */
 
 static void lint_case(const cJSON *c, int index) {
@@ -768,8 +806,10 @@ static void lint_case(const cJSON *c, int index) {
     cJSON_ArrayForEach(item, cJSON_GetObjectItemCaseSensitive(c, "allow")) {
         if (n < WSGUARD_LINT_MAX_ENTRIES) { entries[n] = item->valuestring; lens[n] = strlen(item->valuestring); n++; }
     }
-    CHECK_RESULT(wsguard_origin_lint(entries, lens, n, (preset && strcmp(preset, "development") == 0) ? WSGUARD_POLICY_DEVELOPMENT : 0,
-                                     jbool(ctx, "credentials", 0), f, 64, &total),
+    uint32_t flags = (preset && strcmp(preset, "development") == 0) ? WSGUARD_POLICY_DEVELOPMENT : 0;
+    if (jbool(ctx, "allow_null", 0)) flags |= WSGUARD_POLICY_ALLOW_NULL;
+    if (jbool(ctx, "allow_missing", 0)) flags |= WSGUARD_POLICY_ALLOW_MISSING;
+    CHECK_RESULT(wsguard_origin_lint(entries, lens, n, flags, jbool(ctx, "credentials", 0), f, 64, &total),
                  WSGUARD_RESULT_OK);
     CHECK_INT(total, jint(e, "count", -1));
     CHECK_INT(total == 0, jbool(e, "ok", 1));
@@ -1094,6 +1134,7 @@ int main(int argc, char **argv) {
     run_file("handshake_server.json", server_case);
     run_file("handshake_client.json", client_case);
     run_file("lint.json", lint_case);
+    run_file("near_miss.json", near_miss_case);
     run_file("urls.json", url_case);
     run_file("heartbeat.json", heartbeat_case);
     run_file("reconnect.json", reconnect_case);

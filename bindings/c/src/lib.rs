@@ -23,6 +23,7 @@ pub mod frame;
 mod handle;
 pub mod heartbeat;
 pub mod lint;
+pub mod near_miss;
 pub mod origin;
 pub mod reconnect;
 pub mod result;

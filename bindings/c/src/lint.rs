@@ -1,7 +1,10 @@
 //! The policy linter: explains mistakes in a list of raw allowed-origin strings.
 
 use crate::ffi::{non_null, text, wsguard_str};
-use crate::origin::{slice_of, WSGUARD_POLICY_DEVELOPMENT};
+use crate::origin::{
+    slice_of, ALL_FLAGS, WSGUARD_POLICY_ALLOW_MISSING, WSGUARD_POLICY_ALLOW_NULL,
+    WSGUARD_POLICY_DEVELOPMENT,
+};
 use crate::result::{guard, wsguard_result};
 use core::ffi::c_char;
 use wsguard_core::origin::{lint, Finding, LintCode, LintContext, Preset, Severity};
@@ -87,8 +90,11 @@ fn finding_to_c(f: &Finding<'_>) -> wsguard_lint_finding {
 }
 
 /// Lints raw allowed-origin entries (`entries[i]`, `lens[i]` bytes, `count` at most
-/// `WSGUARD_LINT_MAX_ENTRIES`) for the preset in `flags` (`WSGUARD_POLICY_DEVELOPMENT` or
-/// 0 for production) and with CORS `credentials` on or off.
+/// `WSGUARD_LINT_MAX_ENTRIES`) for the policy flags in `flags` (the same as
+/// `wsguard_origin_policy`'s: `WSGUARD_POLICY_DEVELOPMENT` or 0 for production, plus
+/// `WSGUARD_POLICY_ALLOW_NULL` / `WSGUARD_POLICY_ALLOW_MISSING`, which production flags)
+/// and with CORS `credentials` on or off. Findings about the two options come after the
+/// entries' and carry `index == count`.
 ///
 /// Writes the first `findings_cap` findings into `findings` (in entry order; may be NULL
 /// when `findings_cap == 0`) and the total number found into `*count_out` (it may exceed
@@ -115,7 +121,7 @@ pub unsafe extern "C" fn wsguard_origin_lint(
         if count > WSGUARD_LINT_MAX_ENTRIES {
             return Err(wsguard_result::CapacityExceeded);
         }
-        if flags & !WSGUARD_POLICY_DEVELOPMENT != 0 {
+        if flags & !ALL_FLAGS != 0 {
             return Err(wsguard_result::InvalidArgument);
         }
         if findings.is_null() && findings_cap != 0 {
@@ -138,6 +144,8 @@ pub unsafe extern "C" fn wsguard_origin_lint(
             LintContext {
                 preset,
                 credentials,
+                allow_null: flags & WSGUARD_POLICY_ALLOW_NULL != 0,
+                allow_missing: flags & WSGUARD_POLICY_ALLOW_MISSING != 0,
             },
             &mut out,
         );

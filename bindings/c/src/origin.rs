@@ -23,7 +23,7 @@ pub const WSGUARD_POLICY_ALLOW_MISSING: u32 = 2;
 /// Flag: development preset (loopback names and addresses on any port, plus the hosts
 /// added with `wsguard_origin_policy_add_dev_host`). Without it: production (strict).
 pub const WSGUARD_POLICY_DEVELOPMENT: u32 = 4;
-const ALL_FLAGS: u32 =
+pub(crate) const ALL_FLAGS: u32 =
     WSGUARD_POLICY_ALLOW_NULL | WSGUARD_POLICY_ALLOW_MISSING | WSGUARD_POLICY_DEVELOPMENT;
 
 /// Most origin patterns one policy holds.
@@ -354,7 +354,8 @@ pub unsafe extern "C" fn wsguard_origin_policy_set_cors(
 
 fn origin_rejection(d: &OriginDenial) -> wsguard_rejection {
     let detail = d.malformed().map(|m| m.code()).unwrap_or("");
-    wsguard_rejection::from_diag(d, d.http_status(), 1008).with_detail(detail)
+    let close = wsguard_core::handshake::Rejection::Origin(*d).close_code();
+    wsguard_rejection::from_diag(d, d.http_status(), close).with_detail(detail)
 }
 
 /// Checks one Origin header value against the policy. `origin == NULL` means the request

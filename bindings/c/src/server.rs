@@ -232,12 +232,7 @@ pub(crate) fn rejection_to_c(r: &Rejection) -> wsguard_rejection {
         Rejection::Host(d) => d.malformed().map(|m| m.code()),
         _ => None,
     };
-    let close = if matches!(r, Rejection::Origin(_)) {
-        1008
-    } else {
-        0
-    };
-    wsguard_rejection::from_diag(r, r.status(), close).with_detail(detail.unwrap_or(""))
+    wsguard_rejection::from_diag(r, r.status(), r.close_code()).with_detail(detail.unwrap_or(""))
 }
 
 /// What a validation produced, for the two entry points (lives on the stack only).

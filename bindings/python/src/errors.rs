@@ -72,6 +72,7 @@ pub fn handshake_rejected(
     headers: Vec<(String, String)>,
     response: Vec<u8>,
     detail: Option<&'static str>,
+    close_code: u16,
 ) -> PyErr {
     match class(py, &HANDSHAKE_REJECTED, "HandshakeRejected") {
         Ok(cls) => {
@@ -86,6 +87,7 @@ pub fn handshake_rejected(
                     headers,
                     response,
                     detail,
+                    close_code,
                 ),
             )
         }

@@ -290,7 +290,7 @@ pub fn rejected(py: Python<'_>, r: &Rejection) -> PyErr {
         _ => None,
     };
     let response = grow_write(|buf| write_rejection_response(r, buf));
-    errors::handshake_rejected(py, r, r.status(), headers, response, detail)
+    errors::handshake_rejected(py, r, r.status(), headers, response, detail, r.close_code())
 }
 
 fn limits_from(

@@ -65,11 +65,7 @@ impl LintFinding {
 }
 
 /// Runs the core linter over raw entries.
-pub fn run(entries: &[&str], preset: Preset, credentials: bool) -> Vec<LintFinding> {
-    let ctx = LintContext {
-        preset,
-        credentials,
-    };
+pub fn run(entries: &[&str], ctx: LintContext) -> Vec<LintFinding> {
     let mut cap = entries.len().saturating_mul(4).saturating_add(4);
     for _ in 0..3 {
         let mut out = vec![Finding::EMPTY; cap];
@@ -112,13 +108,17 @@ fn convert(entries: &[&str], f: &Finding<'_>) -> LintFinding {
 ///     allow: the entries as written in your settings.
 ///     preset: ``"production"`` (default) or ``"development"``.
 ///     credentials: whether CORS credentials are on (``*`` is then an error).
+///     allow_null, allow_missing: the policy's options (flagged in production; those
+///         findings come after the entries' and have ``index == len(allow)``).
 #[pyfunction]
-#[pyo3(signature = (allow, *, preset = None, credentials = false))]
+#[pyo3(signature = (allow, *, preset = None, credentials = false, allow_null = false, allow_missing = false))]
 pub fn lint_origins(
     py: Python<'_>,
     allow: &Bound<'_, PyAny>,
     preset: Option<&Bound<'_, PyAny>>,
     credentials: bool,
+    allow_null: bool,
+    allow_missing: bool,
 ) -> PyResult<Vec<LintFinding>> {
     let entries = str_list(py, Some(allow), "allow")?;
     let refs: Vec<&str> = entries.iter().map(String::as_str).collect();
@@ -136,7 +136,15 @@ pub fn lint_origins(
         }
         _ => Preset::Production,
     };
-    Ok(run(&refs, preset, credentials))
+    Ok(run(
+        &refs,
+        LintContext {
+            preset,
+            credentials,
+            allow_null,
+            allow_missing,
+        },
+    ))
 }
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {

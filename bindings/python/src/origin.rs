@@ -2,6 +2,7 @@
 
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyTuple};
+use wsguard_core::handshake::Rejection;
 use wsguard_core::origin::{
     CorsConfig, CorsRequest, HostPolicy, Origin, OriginDenial, OriginKind,
     OriginPolicy as CorePolicy, Pattern, Preset,
@@ -43,6 +44,18 @@ pub struct Verdict {
     /// ``"tuple"``, ``"null"`` or ``"missing"`` for an allowed origin; ``None`` otherwise.
     #[pyo3(get)]
     kind: Option<&'static str>,
+    /// On refusal: the allowed entry the value came closest to and why it does not match
+    /// (the core's near-miss sentence, e.g. the ``ws://`` entry where the page sends
+    /// ``http://``, or the port list that would allow both ports); else ``None``.
+    #[pyo3(get)]
+    near_miss: Option<String>,
+    /// The near miss's stable code (``"near_port"``, ``"near_ws_scheme"`` ...), else ``None``.
+    #[pyo3(get)]
+    near_miss_code: Option<&'static str>,
+    /// On refusal: the close code the core gives when the refusal is sent as a close
+    /// frame (``websocket.close`` before accept); ``None`` when allowed.
+    #[pyo3(get)]
+    close_code: Option<u16>,
 }
 
 fn kind_name(k: OriginKind) -> &'static str {
@@ -72,7 +85,17 @@ impl Verdict {
             detail: None,
             origin: origin_text(o),
             kind: Some(kind_name(o.kind())),
+            near_miss: None,
+            near_miss_code: None,
+            close_code: None,
         }
+    }
+    fn with_near_miss(mut self, m: Option<wsguard_core::origin::NearMiss<'_>>) -> Self {
+        if let Some(m) = m.filter(|_| !self.allowed) {
+            self.near_miss = Some(m.to_string());
+            self.near_miss_code = Some(m.code());
+        }
+        self
     }
     fn denied(d: &dyn Diagnostic, status: u16, detail: Option<&'static str>) -> Self {
         Verdict {
@@ -84,12 +107,18 @@ impl Verdict {
             detail,
             origin: None,
             kind: None,
+            near_miss: None,
+            near_miss_code: None,
+            close_code: None,
         }
     }
     fn from_origin(r: Result<Origin<'_>, OriginDenial>) -> Self {
         match r {
             Ok(o) => Verdict::allowed(&o),
-            Err(d) => Verdict::denied(&d, d.http_status(), d.malformed().map(|m| m.code())),
+            Err(d) => Verdict {
+                close_code: Some(Rejection::Origin(d).close_code()),
+                ..Verdict::denied(&d, d.http_status(), d.malformed().map(|m| m.code()))
+            },
         }
     }
 }
@@ -230,7 +259,7 @@ fn check_any(
         return Ok(Verdict::from_origin(policy.check_values(&values)));
     }
     let value = bytes_of(py, origin, "origin")?;
-    Ok(Verdict::from_origin(policy.check(Some(&value))))
+    Ok(Verdict::from_origin(policy.check(Some(&value))).with_near_miss(policy.near_miss(&value)))
 }
 
 #[pymethods]
@@ -325,8 +354,15 @@ impl OriginPolicy {
                 detail: None,
                 origin: None,
                 kind: None,
+                near_miss: None,
+                near_miss_code: None,
+                close_code: None,
             },
-            Err(d) => Verdict::denied(&d, d.http_status(), d.malformed().map(|m| m.code())),
+            Err(d) => Verdict {
+                close_code: Some(Rejection::Host(d).close_code()),
+                ..Verdict::denied(&d, d.http_status(), d.malformed().map(|m| m.code()))
+            }
+            .with_near_miss(self.host_policy().near_miss(&value)),
         })
     }
 
@@ -436,7 +472,15 @@ impl OriginPolicy {
     /// Runs the policy linter over this policy's entries (with its preset).
     #[pyo3(signature = (*, credentials = false))]
     fn lint(&self, credentials: bool) -> Vec<crate::lint::LintFinding> {
-        crate::lint::run(&self.raw_allow, self.preset, credentials)
+        crate::lint::run(
+            &self.raw_allow,
+            wsguard_core::origin::LintContext {
+                preset: self.preset,
+                credentials,
+                allow_null: self.allow_null,
+                allow_missing: self.allow_missing,
+            },
+        )
     }
 
     /// A JSON-friendly dict describing the policy (for health routes and logs).

@@ -195,3 +195,24 @@ def test_no_crash_on_random_input() -> None:
                 call()
             except WsguardError:
                 pass
+
+
+def test_ws_entry_refused_at_construction_with_the_linters_explanation() -> None:
+    with pytest.raises(wsguard.PolicyError) as info:
+        wsguard.OriginPolicy(allow=["ws://localhost:8000"])
+    assert info.value.code == "pattern_ws_scheme"
+    lint = wsguard.lint_origins(["ws://localhost:8000"])
+    assert [f.code for f in lint] == ["lint_ws_scheme"]
+    assert info.value.reason.endswith(lint[0].reason)
+    # The linter never suggests the backend's own address for the page's origin.
+    assert lint[0].suggestion is None
+
+
+def test_refusal_names_the_near_miss_and_the_cores_close_code() -> None:
+    policy = wsguard.OriginPolicy(allow=["http://localhost:3000"])
+    v = policy.check("http://localhost:5173")
+    assert not v and v.code == "origin_port"
+    assert v.near_miss_code == "near_port"
+    assert v.near_miss is not None and v.near_miss.endswith("`http://localhost:[3000,5173]`")
+    assert v.close_code == 1008
+    assert policy.check("http://localhost:3000").close_code is None

@@ -166,7 +166,13 @@ def run_cors(case: Case) -> None:
 def run_lint(case: Case) -> None:
     ctx = case["context"]
     expect = case["expect"]
-    findings = wsguard.lint_origins(case["allow"], preset=ctx.get("preset"), credentials=bool(ctx.get("credentials")))
+    findings = wsguard.lint_origins(
+        case["allow"],
+        preset=ctx.get("preset"),
+        credentials=bool(ctx.get("credentials")),
+        allow_null=bool(ctx.get("allow_null")),
+        allow_missing=bool(ctx.get("allow_missing")),
+    )
     got = []
     for f in findings:
         item: Dict[str, Any] = {
@@ -194,10 +200,36 @@ def run_lint(case: Case) -> None:
         check(case, "code", findings[0].code, expect.get("code"))
     # OriginPolicy.lint() agrees whenever every entry parses
     try:
-        policy = wsguard.OriginPolicy(allow=case["allow"], preset=ctx.get("preset"))
+        policy = wsguard.OriginPolicy(
+            allow=case["allow"],
+            preset=ctx.get("preset"),
+            allow_null=bool(ctx.get("allow_null")),
+            allow_missing=bool(ctx.get("allow_missing")),
+        )
     except wsguard.PolicyError:
         return
     check(case, "policy.lint", [f.code for f in policy.lint(credentials=bool(ctx.get("credentials")))], [f.code for f in findings])
+
+
+# -- near_miss.json ---------------------------------------------------------------------
+
+
+@runner("near_miss.json", 15)
+def run_near_miss(case: Case) -> None:
+    expect = case["expect"]
+    want_err = expect["policy_error"]
+    try:
+        policy = wsguard.OriginPolicy(allow=case["allow"], hosts=case.get("hosts"))
+    except wsguard.PolicyError as e:
+        check(case, "policy_error", e.code, want_err)
+        return
+    check(case, "policy_error", None, want_err)
+    if "host" in case:
+        verdict = policy.check_host(case["host"])
+    else:
+        verdict = policy.check(case["origin"])
+    check(case, "near_miss", verdict.near_miss_code, expect["near_miss"])
+    check(case, "text", verdict.near_miss, expect.get("text"))
 
 
 # -- handshake_server.json --------------------------------------------------------------

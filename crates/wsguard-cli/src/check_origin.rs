@@ -10,6 +10,7 @@ use crate::style::{wrap, ColorChoice, Style};
 use clap::Args;
 use serde_json::json;
 use wsguard::{Environment, GuardConfig};
+use wsguard_core::origin::near_miss_origin;
 use wsguard_core::Diagnostic;
 
 /// Arguments of `wsguard check-origin`.
@@ -38,11 +39,24 @@ pub struct OriginVerdict {
     pub remedy: Option<String>,
     /// The pattern that matched, when one did.
     pub matched: Option<String>,
+    /// On refusal: the core's near miss (closest entry, why it does not match, what to
+    /// write) and its code.
+    pub near_miss: Option<(String, String)>,
+    /// The HTTP status a server answers the refused upgrade with (the core's).
+    pub status: Option<u16>,
 }
 
 /// Decides with the core. `origin = None`: no Origin header.
 pub fn decide(cfg: &GuardConfig, origin: Option<&str>) -> Result<OriginVerdict, String> {
-    let check = cfg.check_origin(origin).map_err(|e| e.to_string())?;
+    let check = cfg.check_origin(origin).map_err(|e| {
+        // The policy cannot be built (a `ws://` entry …): still say which entry the
+        // Origin was meant to match, from the raw entries.
+        let raw: Vec<&str> = cfg.origin.allowed.iter().map(String::as_str).collect();
+        match origin.and_then(|o| near_miss_origin(&raw, o.as_bytes())) {
+            Some(m) => format!("{e}\n  near miss [{}]: {m}", m.code()),
+            None => e.to_string(),
+        }
+    })?;
     if let Some(d) = check.denial {
         return Ok(OriginVerdict {
             allowed: false,
@@ -50,6 +64,8 @@ pub fn decide(cfg: &GuardConfig, origin: Option<&str>) -> Result<OriginVerdict, 
             reason: d.reason().to_string(),
             remedy: Some(d.remedy().to_string()),
             matched: None,
+            near_miss: check.near_miss.map(|(c, m)| (c.to_string(), m)),
+            status: Some(d.http_status()),
         });
     }
     let matched = check
@@ -78,6 +94,8 @@ pub fn decide(cfg: &GuardConfig, origin: Option<&str>) -> Result<OriginVerdict, 
         reason: why,
         remedy: None,
         matched,
+        near_miss: None,
+        status: None,
     })
 }
 
@@ -116,6 +134,7 @@ pub fn run(args: CheckOriginArgs, color: ColorChoice) -> u8 {
             "reason": v.reason,
             "remedy": v.remedy,
             "matched": v.matched,
+            "near_miss": v.near_miss.as_ref().map(|(c, m)| json!({ "code": c, "text": m })),
             "policy": { "allowed": cfg.origin.allowed, "allow_null": cfg.origin.allow_null,
                         "allow_missing": cfg.origin.allow_missing, "env": format!("{:?}", cfg.env).to_lowercase() },
         });
@@ -135,10 +154,21 @@ pub fn run(args: CheckOriginArgs, color: ColorChoice) -> u8 {
                 s.code(&v.code)
             );
             println!("  {:<7} {}", "why", wrap(&v.reason, 88, 10));
+            if let Some((code, m)) = &v.near_miss {
+                println!(
+                    "  {:<7} {}  {}",
+                    s.warn("near"),
+                    wrap(m, 88, 10),
+                    s.code(code)
+                );
+            }
             if let Some(r) = &v.remedy {
                 println!("  {:<7} {}", s.ok("fix"), wrap(r, 88, 10));
             }
-            println!("  status  a server answers the upgrade with HTTP 403; the browser shows close code 1006");
+            let browser = wsguard_core::close::ABNORMAL_CLOSURE;
+            if let Some(status) = v.status {
+                println!("  status  a server answers the upgrade with HTTP {status}; the browser shows close code {browser}");
+            }
         }
     }
     if v.allowed {
@@ -176,6 +206,32 @@ mod tests {
         assert_eq!(decide(&c, Some("null")).unwrap().code, "origin_null");
         c.origin.allow_missing = true;
         assert!(decide(&c, None).unwrap().allowed);
+    }
+
+    #[test]
+    fn near_misses_are_named() {
+        let v = decide(
+            &cfg(&["http://localhost:3000"]),
+            Some("http://localhost:5173"),
+        )
+        .unwrap();
+        let (code, text) = v.near_miss.unwrap();
+        assert_eq!(code, "near_port");
+        assert!(
+            text.ends_with("allow both with `http://localhost:[3000,5173]`"),
+            "{text}"
+        );
+        // The seed mistake: the policy cannot be built, and the error names the entry.
+        let err = decide(
+            &cfg(&["ws://localhost:8000"]),
+            Some("http://localhost:5173"),
+        )
+        .unwrap_err();
+        assert!(
+            err.contains("pattern_ws_scheme") && err.contains("near miss [near_ws_scheme]"),
+            "{err}"
+        );
+        assert!(err.contains("allow `http://localhost:5173`"), "{err}");
     }
 
     #[test]

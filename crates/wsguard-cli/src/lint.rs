@@ -12,7 +12,7 @@ use clap::Args;
 use serde_json::json;
 use std::path::PathBuf;
 use wsguard::{Environment, GuardConfig};
-use wsguard_core::origin::{lint, Finding, LintContext, Preset, Severity};
+use wsguard_core::origin::{lint, Finding, LintCode, LintContext, Preset, Severity};
 use wsguard_core::Diagnostic;
 
 /// Arguments of `wsguard lint`.
@@ -53,6 +53,8 @@ pub fn problems(cfg: &GuardConfig, credentials: bool) -> Vec<Problem> {
     let ctx = LintContext {
         preset,
         credentials,
+        allow_null: cfg.origin.allow_null,
+        allow_missing: cfg.origin.allow_missing,
     };
     let mut out = vec![Finding::EMPTY; entries.len() * 4 + 4];
     let mut n = lint(&entries, ctx, &mut out);
@@ -67,9 +69,14 @@ pub fn problems(cfg: &GuardConfig, credentials: bool) -> Vec<Problem> {
                 .other
                 .and_then(|o| entries.get(o))
                 .map(|o| format!(" (see origin.allowed[{}] = {o:?})", f.other.unwrap_or(0)));
+            let key = match f.kind {
+                LintCode::NullProduction => "origin.allow_null".to_string(),
+                LintCode::MissingProduction => "origin.allow_missing".to_string(),
+                _ => format!("origin.allowed[{}]", f.index),
+            };
             Problem {
                 severity: f.severity.name(),
-                key: format!("origin.allowed[{}]", f.index),
+                key,
                 value: entries.get(f.index).map(|s| s.to_string()),
                 code: f.code().to_string(),
                 reason: format!("{}{}", f.reason(), other.unwrap_or_default()),
@@ -221,7 +228,35 @@ mod tests {
         assert!(list.iter().all(|p| p.severity == "error"));
         let ws = list.iter().find(|p| p.code == "lint_ws_scheme").unwrap();
         assert_eq!(ws.key, "origin.allowed[0]");
-        assert_eq!(ws.suggestion.as_deref(), Some("http://localhost:8000"));
+        // ws://localhost:8000 is the backend's address: no guess at the page's origin.
+        assert_eq!(ws.suggestion, None);
+    }
+
+    #[test]
+    fn production_options_are_flagged_and_container_names_are_not_public() {
+        let mut c = cfg(&["https://app.example.com"]);
+        c.origin.allow_null = true;
+        c.origin.allow_missing = true;
+        let keys: Vec<(String, String)> = problems(&c, false)
+            .into_iter()
+            .map(|p| (p.key, p.code))
+            .collect();
+        assert_eq!(
+            keys,
+            [
+                (
+                    "origin.allow_null".into(),
+                    "lint_allow_null_production".into()
+                ),
+                (
+                    "origin.allow_missing".into(),
+                    "lint_allow_missing_production".into()
+                )
+            ]
+        );
+        let mut dev = cfg(&["http://frontend:3000"]);
+        dev.env = wsguard::Environment::Development;
+        assert_eq!(problems(&dev, false), vec![]);
     }
 
     #[test]

@@ -11,7 +11,8 @@ use crate::style::{wrap, ColorChoice, Style};
 use clap::Args;
 use std::time::Duration;
 use wsguard::probe::{probe, Outcome, ProbeOptions, Report, TokenPlacement};
-use wsguard_core::handshake::{reason_phrase, validate_response, ClientFailure, ClientRequest};
+use wsguard_core::close::CONVENTIONS;
+use wsguard_core::handshake::Diagnosis;
 use wsguard_core::Diagnostic;
 
 /// Arguments of `wsguard probe`.
@@ -59,27 +60,11 @@ pub fn diagnose_status(status: u16) -> StatusDiagnosis {
             remedy: "nothing to fix; if the socket closes right after, look at its close code (`wsguard explain CODE`)",
         };
     }
-    let req = ClientRequest::new("example.com", "/", [0; 16]);
-    let resp = format!(
-        "HTTP/1.1 {status} {}\r\nContent-Length: 0\r\n\r\n",
-        reason_phrase(status)
-    );
-    match validate_response(&req, resp.as_bytes()) {
-        Err(ClientFailure::Rejected(d)) => StatusDiagnosis {
-            code: d.code(),
-            reason: d.reason(),
-            remedy: d.remedy(),
-        },
-        Err(other) => StatusDiagnosis {
-            code: other.code(),
-            reason: other.reason(),
-            remedy: other.remedy(),
-        },
-        Ok(_) => StatusDiagnosis {
-            code: "unexpected_status",
-            reason: "the server answered with an unexpected status",
-            remedy: "check the URL",
-        },
+    let d = Diagnosis::for_status(status);
+    StatusDiagnosis {
+        code: d.code(),
+        reason: d.reason(),
+        remedy: d.remedy(),
     }
 }
 
@@ -93,7 +78,7 @@ pub fn exit_status(report: &Report) -> u8 {
         return exit::REFUSED;
     }
     if let Some(code) = f.close_code {
-        if code == 1008 || (4000..=4999).contains(&code) {
+        if CONVENTIONS.classify(code).is_refusal() {
             return exit::REFUSED;
         }
     }

@@ -34,6 +34,8 @@ fn lint_vectors() {
         let ctx = LintContext {
             preset: preset(&case["context"]["preset"]),
             credentials: case["context"]["credentials"].as_bool().unwrap(),
+            allow_null: case["context"]["allow_null"].as_bool().unwrap_or(false),
+            allow_missing: case["context"]["allow_missing"].as_bool().unwrap_or(false),
         };
         let mut out = [Finding::EMPTY; 32];
         let n = lint(entries, ctx, &mut out);
@@ -84,6 +86,8 @@ fn every_lint_code_has_text() {
     let ctx = LintContext {
         preset: wsguard_core::origin::Preset::Production,
         credentials: true,
+        allow_null: true,
+        allow_missing: true,
     };
     let n = lint(&entries, ctx, &mut out);
     for f in &out[..n] {

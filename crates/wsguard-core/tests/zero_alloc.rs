@@ -169,12 +169,29 @@ fn every_core_path_allocates_nothing() {
             LintContext {
                 preset: Preset::Production,
                 credentials: true,
+                ..LintContext::default()
             },
             &mut out,
         )
     });
     assert!(r >= 5, "lint found {r}");
     check("lint", n);
+
+    let near = [
+        "ws://localhost:8000",
+        "http://localhost:3000",
+        "https://*.example.com",
+    ];
+    let (r, n) = count(|| {
+        let mut buf = [0u8; 512];
+        let mut cur = wsguard_core::Cursor::new(&mut buf);
+        let m = wsguard_core::origin::near_miss_origin(&near, b"http://localhost:5173");
+        let _ = core::fmt::write(&mut cur, format_args!("{}", m.unwrap()));
+        let h = wsguard_core::origin::near_miss_host(&["*.example.com"], b"example.com");
+        cur.len() + usize::from(h.is_some())
+    });
+    assert!(r > 40, "near miss wrote {r} bytes");
+    check("near miss (origin and host, formatted)", n);
 
     // ---- Server handshake ------------------------------------------------------------
     let config = ServerConfig::new(policy)
@@ -392,7 +409,7 @@ fn every_core_path_allocates_nothing() {
     assert_eq!(r, (8443, Ok(true), true));
     check("urls", n);
 
-    assert_eq!(total, 24, "paths checked");
+    assert_eq!(total, 25, "paths checked");
     // The counter itself works: a Vec allocates.
     let (_, n) = count(|| std::vec![1u8; 10]);
     assert_eq!(n, 1, "the counting allocator must see a Vec allocation");

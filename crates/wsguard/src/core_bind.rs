@@ -7,7 +7,7 @@ use wsguard_core::close::CONVENTIONS;
 use wsguard_core::handshake::{Limits, ServerConfig, SubprotocolToken, TokenConfig};
 use wsguard_core::heartbeat::{HeartbeatConfig, HeartbeatConfigError};
 use wsguard_core::origin::{
-    lint, Finding, HostPolicy, LintContext, OriginPolicy, Pattern, Preset, Severity,
+    lint, Finding, HostPolicy, LintCode, LintContext, OriginPolicy, Pattern, Preset, Severity,
 };
 use wsguard_core::Diagnostic;
 
@@ -173,6 +173,8 @@ pub(crate) fn check_config(cfg: &GuardConfig) -> Result<Vec<LintWarning>, Config
     let ctx = LintContext {
         preset,
         credentials: false,
+        allow_null: cfg.origin.allow_null,
+        allow_missing: cfg.origin.allow_missing,
     };
     let mut findings = vec![Finding::EMPTY; entries.len().saturating_mul(4).max(4)];
     let total = lint(&entries, ctx, &mut findings);
@@ -218,16 +220,22 @@ pub(crate) fn check_config(cfg: &GuardConfig) -> Result<Vec<LintWarning>, Config
     Ok(findings
         .iter()
         .map(|f| {
-            let mut message = format!(
-                "`{}`: {}",
-                entries.get(f.index).copied().unwrap_or(""),
-                f.reason()
-            );
+            let (key, shown) = match (f.kind, entries.get(f.index)) {
+                (LintCode::NullProduction, _) => ("origin.allow_null".to_string(), "allow_null"),
+                (LintCode::MissingProduction, _) => {
+                    ("origin.allow_missing".to_string(), "allow_missing")
+                }
+                (_, entry) => (
+                    format!("origin.allowed[{}]", f.index),
+                    entry.copied().unwrap_or(""),
+                ),
+            };
+            let mut message = format!("`{shown}`: {}", f.reason());
             if let Some(o) = f.other.and_then(|o| entries.get(o)) {
                 message.push_str(&format!(" (see entry `{o}`)"));
             }
             LintWarning {
-                key: format!("origin.allowed[{}]", f.index),
+                key,
                 severity: f.severity.name(),
                 code: f.code(),
                 message,
@@ -238,10 +246,14 @@ pub(crate) fn check_config(cfg: &GuardConfig) -> Result<Vec<LintWarning>, Config
 }
 
 /// The answer of [`GuardConfig::check_origin`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OriginCheck {
     /// `None` when allowed; else the core's denial (`code()`, `reason()`, `remedy()`).
     pub denial: Option<wsguard_core::origin::OriginDenial>,
+    /// On refusal, the core's near miss: the allowed entry the Origin came closest to,
+    /// why it does not match and what to write (`(code, sentence)`), e.g.
+    /// `("near_port", "… allow both with `http://localhost:[3000,5173]`")`.
+    pub near_miss: Option<(&'static str, String)>,
     /// Index in `origin.allowed` of the first pattern that matches, when one does
     /// (an origin may also be allowed by `allow_null`, `allow_missing` or the preset).
     pub matched: Option<usize>,
@@ -261,13 +273,18 @@ impl GuardConfig {
     /// ```
     pub fn check_origin(&self, origin: Option<&str>) -> Result<OriginCheck, ConfigError> {
         let parts = CoreParts::new(self)?;
-        match parts.origin_policy().check(origin.map(str::as_bytes)) {
+        let policy = parts.origin_policy();
+        match policy.check(origin.map(str::as_bytes)) {
             Err(d) => Ok(OriginCheck {
                 denial: Some(d),
+                near_miss: origin
+                    .and_then(|o| policy.near_miss(o.as_bytes()))
+                    .map(|m| (m.code(), m.to_string())),
                 matched: None,
             }),
             Ok(o) => Ok(OriginCheck {
                 denial: None,
+                near_miss: None,
                 matched: parts.patterns.iter().position(|p| p.matches(&o)),
             }),
         }

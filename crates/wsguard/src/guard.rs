@@ -89,6 +89,9 @@ pub struct Refusal {
     pub reason: &'static str,
     /// How to fix it.
     pub remedy: &'static str,
+    /// For an Origin or Host refusal: the core's near miss (the allowed entry that came
+    /// closest, why it does not match and what to write), when one comes close.
+    pub near_miss: Option<String>,
     /// The complete HTTP response written by the core (status line, headers, body).
     #[serde(skip)]
     pub response: Vec<u8>,
@@ -110,6 +113,7 @@ impl Refusal {
             code: r.code(),
             reason: r.reason(),
             remedy: r.remedy(),
+            near_miss: None,
             response: buf,
         }
     }
@@ -161,7 +165,11 @@ impl std::fmt::Display for Refusal {
             f,
             "HTTP {} {}: {} — fix: {}",
             self.status, self.code, self.reason, self.remedy
-        )
+        )?;
+        match &self.near_miss {
+            Some(m) => write!(f, " ({m})"),
+            None => Ok(()),
+        }
     }
 }
 
@@ -513,20 +521,54 @@ impl Guard {
         }
     }
 
+    /// The refusal for a request head still incomplete after `head.len()` bytes, past
+    /// the size limit: the core's `request_too_large` (431), counted and logged like
+    /// every refusal. For servers that read the head themselves.
+    ///
+    /// ```
+    /// let guard = wsguard::Guard::new(wsguard::GuardConfig::default()).unwrap();
+    /// let r = guard.refuse_oversized(&[b'a'; 100]);
+    /// assert_eq!((r.status, r.code), (431, "request_too_large"));
+    /// ```
+    pub fn refuse_oversized(&self, head: &[u8]) -> Refusal {
+        self.refuse(&Rejection::RequestTooLarge, head)
+    }
+
     pub(crate) fn refuse(&self, rejection: &Rejection, head: &[u8]) -> Refusal {
-        let refusal = Refusal::from_rejection(rejection);
+        let mut refusal = Refusal::from_rejection(rejection);
         self.inner.counters.refused(refusal.code);
         let (origin, host, path) = summarize(head);
+        refusal.near_miss = self.near_miss(rejection, &origin, &host);
         tracing::warn!(
             code = refusal.code,
             status = refusal.status,
             reason = refusal.reason,
+            near_miss = refusal.near_miss.as_deref().unwrap_or("-"),
             origin = %origin,
             host = %host,
             path = %path,
             "websocket handshake refused"
         );
         refusal
+    }
+
+    /// The core's near miss for an Origin or Host refusal (the value as logged).
+    fn near_miss(&self, rejection: &Rejection, origin: &str, host: &str) -> Option<String> {
+        let cfg = &self.inner.config;
+        match rejection {
+            Rejection::Origin(_) if origin != "-" => {
+                let parts = crate::core_bind::CoreParts::new(cfg).ok()?;
+                let policy = parts.origin_policy();
+                let m = policy.near_miss(origin.as_bytes())?;
+                Some(m.to_string())
+            }
+            Rejection::Host(_) if host != "-" => {
+                let hosts: Vec<&str> = cfg.host.allowed.iter().map(String::as_str).collect();
+                let m = wsguard_core::origin::near_miss_host(&hosts, host.as_bytes())?;
+                Some(m.to_string())
+            }
+            _ => None,
+        }
     }
 }
 

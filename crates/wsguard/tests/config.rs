@@ -142,13 +142,28 @@ fn linter_runs_at_load_and_feeds_errors_and_warnings() {
         )]),
     )
     .unwrap_err();
+    // A ws:// entry is refused by the core's pattern parser, with the linter's
+    // explanation (the same code Python's OriginPolicy and the C API give).
     assert_eq!(
         (err.index, err.value.as_deref(), err.code),
-        (Some(1), Some("ws://localhost:3000"), "lint_ws_scheme")
+        (Some(1), Some("ws://localhost:3000"), "pattern_ws_scheme")
     );
+    assert!(err.reason.contains("never `ws://`"), "{}", err.reason);
+    // With a port the entry is the backend's address: the fix names the page's origin,
+    // never `http://localhost:3000` (the backend's).
+    assert!(
+        err.remedy.contains("origin of the page") && !err.remedy.contains("write `http"),
+        "{}",
+        err.remedy
+    );
+    let err = GuardConfig::load_from(
+        None,
+        env(&[("WSGUARD_ALLOWED_ORIGINS", "wss://chat.example.com")]),
+    )
+    .unwrap_err();
     assert!(
         err.remedy
-            .starts_with("write `http://localhost:3000` instead"),
+            .starts_with("write `https://chat.example.com` instead"),
         "{}",
         err.remedy
     );

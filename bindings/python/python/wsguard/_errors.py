@@ -92,12 +92,16 @@ class HandshakeRejected(WsguardError):
             line, headers, and a body ``"<code>: <reason>\nfix: <remedy>\n"``).
         body: just that body, as bytes.
         detail: sub-code of a malformed Origin/Host (``"trailing_slash"`` ...), else ``None``.
+        close_code: the close code the core gives for this refusal when it is sent as a
+            ``websocket.close`` instead of an HTTP status (4401 for token problems, 1008
+            otherwise).
     """
 
     status: int
     headers: List[Tuple[str, str]]
     response: bytes
     detail: Optional[str]
+    close_code: int
 
     def __init__(
         self,
@@ -108,12 +112,14 @@ class HandshakeRejected(WsguardError):
         headers: Optional[List[Tuple[str, str]]] = None,
         response: bytes = b"",
         detail: Optional[str] = None,
+        close_code: int = 0,
     ) -> None:
         super().__init__(code, reason, remedy)
         self.status = status
         self.headers = list(headers or [])
         self.response = bytes(response)
         self.detail = detail
+        self.close_code = close_code
 
     @property
     def body(self) -> bytes:

@@ -131,6 +131,12 @@ class Verdict:
     def origin(self) -> Optional[str]: ...
     @property
     def kind(self) -> Optional[str]: ...
+    @property
+    def near_miss(self) -> Optional[str]: ...
+    @property
+    def near_miss_code(self) -> Optional[str]: ...
+    @property
+    def close_code(self) -> Optional[int]: ...
     def __bool__(self) -> bool: ...
 
 @final
@@ -245,7 +251,14 @@ class OriginPolicy:
     @property
     def hosts(self) -> List[str]: ...
 
-def lint_origins(allow: Sequence[str], *, preset: Optional[str] = None, credentials: bool = False) -> List[LintFinding]:
+def lint_origins(
+    allow: Sequence[str],
+    *,
+    preset: Optional[str] = None,
+    credentials: bool = False,
+    allow_null: bool = False,
+    allow_missing: bool = False,
+) -> List[LintFinding]:
     """Explains each mistake in a list of allowed-origin strings."""
 
 # -- handshake -----------------------------------------------------------------------

@@ -254,7 +254,7 @@ class WebSocketGuard:
             await send({"type": "websocket.http.response.body", "body": body, "more_body": False})
         else:
             # Close before accept: HTTP 403 on every ASGI server.
-            await send({"type": "websocket.close", "code": 1008, "reason": rejection.code})
+            await send({"type": "websocket.close", "code": rejection.close_code, "reason": rejection.code})
 
     # -- HTTP: health and CORS ----------------------------------------------------
 

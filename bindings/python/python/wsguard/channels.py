@@ -128,14 +128,15 @@ class OriginValidator:
             verdict.code,
             verdict.remedy,
         )
-        return await _deny(scope, receive, send)
+        return await _deny(scope, receive, send, verdict.close_code)
 
 
-async def _deny(scope: Scope, receive: Receive, send: Send) -> None:
+async def _deny(scope: Scope, receive: Receive, send: Send, close_code: Optional[int]) -> None:
     """Closes before accept, like Channels' ``WebsocketDenier`` (HTTP 403 on daphne)."""
     message = await receive()
     if message.get("type") == "websocket.connect":
-        await send({"type": "websocket.close", "code": 1008})
+        # The core's close code for the refusal (daphne answers HTTP 403 whatever it is).
+        await send({"type": "websocket.close", "code": close_code})
 
 
 def AllowedHostsOriginValidator(application: ASGIApp) -> OriginValidator:  # noqa: N802 (Channels' name)

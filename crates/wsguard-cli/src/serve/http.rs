@@ -113,18 +113,8 @@ impl Gate {
     }
 
     fn too_large(&self, head: &[u8]) -> Refusal {
-        // The core answers an over-long head with 431; use it through a head that is
-        // complete but over the limit.
-        let mut big = head.to_vec();
-        big.extend_from_slice(b"\r\n\r\n");
-        self.guard.check_raw(&big).err().unwrap_or_else(|| {
-            plain_refusal(
-                431,
-                "request_too_large",
-                "the request head is larger than the server accepts",
-                "send fewer or shorter headers",
-            )
-        })
+        // The core's refusal for a head still incomplete past the limit (no forged head).
+        self.guard.refuse_oversized(head)
     }
 
     /// The core's verdict on a complete upgrade head, then the token value check.
@@ -186,6 +176,7 @@ fn plain_refusal(
         code,
         reason,
         remedy,
+        near_miss: None,
         response: refusal_bytes(status, code, reason, remedy, extra),
     }
 }

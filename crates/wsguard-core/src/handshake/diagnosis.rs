@@ -166,6 +166,23 @@ pub struct Diagnosis<'b> {
     pub upgrade_in_answer: bool,
 }
 
+impl Diagnosis<'static> {
+    /// The diagnosis of a bare status the caller already has (no headers, no body): what
+    /// a browser's devtools or a server log shows. The same verdict as
+    /// [`validate_response`](super::validate_response) on an answer with that status and
+    /// nothing else.
+    ///
+    /// ```
+    /// use wsguard_core::handshake::{Diagnosis, DiagnosisKind};
+    /// assert_eq!(Diagnosis::for_status(403).kind, DiagnosisKind::Forbidden);
+    /// assert_eq!(Diagnosis::for_status(502).kind, DiagnosisKind::BadGateway);
+    /// assert_eq!(Diagnosis::for_status(400).kind, DiagnosisKind::ProxyDroppedUpgrade);
+    /// ```
+    pub fn for_status(status: u16) -> Self {
+        diagnose(status, HeaderIter::fields(b""), b"")
+    }
+}
+
 impl Diagnosis<'_> {
     /// The proxy-specific fix when the answer came through a proxy
     /// ([`via_proxy`](Self::via_proxy)) that most likely forwarded the upgrade as a plain

@@ -96,6 +96,41 @@ impl Rejection {
         }
     }
 
+    /// The close code for this refusal when it is sent as a Close frame rather than an
+    /// HTTP status (an ASGI app that refuses with `websocket.close`, a server that
+    /// refuses after accepting): token problems are 4401 (re-authenticate), everything
+    /// else is 1008 (policy violation).
+    ///
+    /// ```
+    /// use wsguard_core::handshake::Rejection;
+    /// use wsguard_core::origin::OriginDenial;
+    /// assert_eq!(Rejection::Origin(OriginDenial::Host).close_code(), 1008);
+    /// assert_eq!(Rejection::TokenMissing.close_code(), 4401);
+    /// ```
+    pub fn close_code(&self) -> u16 {
+        use crate::close::{POLICY_VIOLATION, UNAUTHORIZED};
+        match self {
+            Rejection::TokenMissing | Rejection::TokenMalformed => UNAUTHORIZED,
+            _ => POLICY_VIOLATION,
+        }
+    }
+
+    /// The refusal for a request head that grew past the size limit before it was
+    /// complete (no `\r\n\r\n` within [`Limits::max_total`](super::Limits::max_total)
+    /// bytes): [`Rejection::RequestTooLarge`] (431). Lets a server refuse the bytes it has
+    /// without forging a complete head.
+    ///
+    /// ```
+    /// use wsguard_core::handshake::{Limits, Rejection};
+    /// let head = [b'a'; 20_000];
+    /// assert_eq!(Rejection::for_partial_head(&Limits::DEFAULT, head.len()), Some(Rejection::RequestTooLarge));
+    /// assert_eq!(Rejection::for_partial_head(&Limits::DEFAULT, 100), None);
+    /// assert_eq!(Rejection::RequestTooLarge.status(), 431);
+    /// ```
+    pub fn for_partial_head(limits: &super::Limits, buffered: usize) -> Option<Rejection> {
+        (buffered > limits.max_total).then_some(Rejection::RequestTooLarge)
+    }
+
     /// Headers the response must carry besides the ones every rejection has.
     ///
     /// ```

@@ -207,6 +207,18 @@ impl<'a> HostPolicy<'a> {
         self.matches(h, port).map(|()| text)
     }
 
+    /// The entry closest to a refused Host value and why it does not match (see
+    /// [`NearMiss`](super::NearMiss)).
+    ///
+    /// ```
+    /// use wsguard_core::origin::{HostPolicy, NearMissKind};
+    /// let hosts = HostPolicy::new(&["*.example.com"]);
+    /// assert_eq!(hosts.near_miss(b"example.com").unwrap().kind, NearMissKind::ApexNotCovered);
+    /// ```
+    pub fn near_miss<'s>(&'s self, host: &'s [u8]) -> Option<super::NearMiss<'s>> {
+        super::near_miss_host(self.allowed, host)
+    }
+
     /// The allowlist decision for a host already validated.
     fn matches(&self, host: &str, port: Option<u16>) -> Result<(), HostDenial> {
         if self.allowed.is_empty() || self.allowed.iter().any(|e| entry_matches(e, host, port)) {

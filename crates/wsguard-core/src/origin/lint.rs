@@ -9,7 +9,7 @@
 //! | code | severity | when |
 //! |---|---|---|
 //! | `lint_null` | error | the entry is `null` (that is the `allow_null` option) |
-//! | `lint_ws_scheme` | error | `ws://` / `wss://` — browsers send the page's `http(s)://` origin |
+//! | `lint_ws_scheme` | error | `ws://` / `wss://` — browsers send the page's `http(s)://` origin; suggests `https://host` only when no port is written (with a port, the entry is the backend's address and the page's port is unknown) |
 //! | `lint_opaque_scheme` | error | `file:`, `data:`, `about:`, `blob:`, `javascript:` — such pages send `null`; never matches |
 //! | `lint_no_scheme` | error | `example.com`, `localhost:3000`, `*.example.com` |
 //! | `lint_leading_dot` | error | `.example.com`, `https://.example.com` |
@@ -18,9 +18,11 @@
 //! | `lint_wildcard_production` | error | `*` with the production preset |
 //! | `lint_wildcard_credentials` | error | `*` while CORS credentials are on |
 //! | `lint_public_suffix` | error | `*.` over a public suffix ([`PUBLIC_SUFFIXES`]) |
-//! | `lint_http_production` | warning | `http://` for a non-loopback host with the production preset |
+//! | `lint_http_production` | warning | `http://` for a public host with the production preset (not loopback, not a one-label container or intranet name such as `frontend`) |
 //! | `lint_duplicate` | warning | same origins as an earlier entry after normalisation (case, default port) |
 //! | `lint_shadowed` | warning | every origin it allows is already allowed by another entry |
+//! | `lint_allow_null_production` | warning | `allow_null` with the production preset (after the entries; `index` = number of entries) |
+//! | `lint_allow_missing_production` | warning | `allow_missing` with the production preset (likewise) |
 //!
 //! `lint_duplicate` and `lint_shadowed` are only reported for entries without an error
 //! finding (fix the error first). Entries that cannot parse ("never match") get
@@ -28,7 +30,7 @@
 
 use super::authority::ends_with_ci;
 use super::malformed::Malformed;
-use super::pattern::{HostPattern, Pattern, PatternError};
+use super::pattern::{HostPattern, Pattern, PatternError, PortPattern};
 use super::presets::Preset;
 use crate::Diagnostic;
 use core::fmt;
@@ -98,11 +100,17 @@ pub const PUBLIC_SUFFIXES: &[&str] = &[
     "localhost",
 ];
 
+/// Why a `ws://`/`wss://` allowed-origin entry is wrong (the linter and
+/// [`PatternError::WsScheme`] say the same).
+pub(crate) const WS_SCHEME_REASON: &str = "`ws://`/`wss://` is the socket's address, not a page's origin: browsers send the origin of the page that opens the socket (`http://` or `https://`, the page's own host and port) in the Origin header, never `ws://` or `wss://`, so this entry never matches a browser";
+/// The fix for a `ws://`/`wss://` entry: the page's origin, not the backend's address.
+pub(crate) const WS_SCHEME_REMEDY: &str = "write the origin of the page that opens the socket, as `location.origin` shows it in that page's console (e.g. `http://localhost:5173` for a dev server), not the WebSocket server's own address";
+
 /// What the linter knows about where the policy is used.
 ///
 /// ```
 /// use wsguard_core::origin::{LintContext, Preset};
-/// let ctx = LintContext { preset: Preset::Production, credentials: true };
+/// let ctx = LintContext { preset: Preset::Production, credentials: true, ..LintContext::default() };
 /// assert_eq!(LintContext::default().preset, Preset::Production);
 /// # let _ = ctx;
 /// ```
@@ -113,6 +121,10 @@ pub struct LintContext {
     pub preset: Preset,
     /// Whether CORS credentials are on.
     pub credentials: bool,
+    /// Whether the policy accepts `Origin: null` (`allow_null`).
+    pub allow_null: bool,
+    /// Whether the policy accepts requests without Origin (`allow_missing`).
+    pub allow_missing: bool,
 }
 
 /// How bad a finding is.
@@ -167,15 +179,21 @@ pub enum LintCode {
     Duplicate,
     /// Fully covered by another entry.
     Shadowed,
+    /// `allow_null` with the production preset (not an entry: `index` is the list length).
+    NullProduction,
+    /// `allow_missing` with the production preset (not an entry: `index` is the list length).
+    MissingProduction,
 }
 
 impl LintCode {
     /// Error or warning.
     pub const fn severity(&self) -> Severity {
         match self {
-            LintCode::HttpProduction | LintCode::Duplicate | LintCode::Shadowed => {
-                Severity::Warning
-            }
+            LintCode::HttpProduction
+            | LintCode::Duplicate
+            | LintCode::Shadowed
+            | LintCode::NullProduction
+            | LintCode::MissingProduction => Severity::Warning,
             _ => Severity::Error,
         }
     }
@@ -198,12 +216,14 @@ impl Diagnostic for LintCode {
             LintCode::HttpProduction => "lint_http_production",
             LintCode::Duplicate => "lint_duplicate",
             LintCode::Shadowed => "lint_shadowed",
+            LintCode::NullProduction => "lint_allow_null_production",
+            LintCode::MissingProduction => "lint_allow_missing_production",
         }
     }
     fn reason(&self) -> &'static str {
         match self {
             LintCode::Null => "`null` is not an origin pattern; it is what sandboxed iframes, file:// pages and some redirects send",
-            LintCode::WsScheme => "browsers send the page's origin (`http://` or `https://`) in the Origin header, never `ws://` or `wss://`, so this entry never matches",
+            LintCode::WsScheme => WS_SCHEME_REASON,
             LintCode::OpaqueScheme => "pages with this scheme send `Origin: null`, so this entry never matches",
             LintCode::NoScheme => "the entry has no scheme; an Origin always starts with `http://` or `https://`, so this entry never matches",
             LintCode::LeadingDot => "a leading dot (`.example.com`) is cookie-domain syntax; origin patterns write subdomains as `*.example.com`",
@@ -216,12 +236,14 @@ impl Diagnostic for LintCode {
             LintCode::HttpProduction => "plain `http://` for a public host in production: the page (and its cookies) can be tampered with in transit",
             LintCode::Duplicate => "the entry allows the same origins as an earlier entry (after normalising case and default ports)",
             LintCode::Shadowed => "every origin this entry allows is already allowed by another entry",
+            LintCode::NullProduction => "`allow_null` in production: any site can open a socket from a sandboxed iframe (it sends `Origin: null`), so the Origin check protects nothing",
+            LintCode::MissingProduction => "`allow_missing` in production: requests without Origin (scripts, devices, curl) pass the Origin check, so they must be authenticated some other way",
         }
     }
     fn remedy(&self) -> &'static str {
         match self {
             LintCode::Null => "remove the entry; set `allow_null` only if you really serve sandboxed or file:// pages",
-            LintCode::WsScheme => "write the page's origin: `ws://` becomes `http://`, `wss://` becomes `https://`",
+            LintCode::WsScheme => WS_SCHEME_REMEDY,
             LintCode::OpaqueScheme => "remove the entry; serve the page over http(s), or set `allow_null` if you must",
             LintCode::NoScheme => "add the scheme: `https://example.com` (`http://localhost:3000` for local development)",
             LintCode::LeadingDot => "write `https://*.example.com`",
@@ -233,6 +255,8 @@ impl Diagnostic for LintCode {
             LintCode::HttpProduction => "serve the page over https and write `https://`",
             LintCode::Duplicate => "remove the duplicate entry",
             LintCode::Shadowed => "remove the entry, or narrow the broader one",
+            LintCode::NullProduction => "turn `allow_null` off and serve the page from a real origin; if a sandboxed page must connect, give it a token",
+            LintCode::MissingProduction => "keep `allow_missing` only if non-browser clients connect, and require a token from them",
         }
     }
 }
@@ -271,10 +295,13 @@ impl fmt::Display for Suggestion<'_> {
 /// use wsguard_core::Diagnostic;
 /// # extern crate std; use std::string::ToString;
 /// let mut out = [Finding::EMPTY; 4];
-/// let n = lint(&["ws://localhost:3000"], LintContext::default(), &mut out);
+/// let n = lint(&["wss://chat.example.com"], LintContext::default(), &mut out);
 /// assert_eq!(n, 1);
 /// assert_eq!(out[0].code(), "lint_ws_scheme");
-/// assert_eq!(out[0].suggestion.unwrap().to_string(), "http://localhost:3000");
+/// assert_eq!(out[0].suggestion.unwrap().to_string(), "https://chat.example.com");
+/// // With a port the entry is the backend's address; the page's origin is unknown.
+/// assert_eq!(lint(&["ws://localhost:8000"], LintContext::default(), &mut out), 1);
+/// assert_eq!(out[0].suggestion, None);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
@@ -389,7 +416,7 @@ fn port_like(p: &str) -> bool {
 /// use wsguard_core::Diagnostic;
 /// # extern crate std; use std::string::ToString;
 /// let entries = ["https://app.example.com/", ".example.com", "*"];
-/// let ctx = LintContext { preset: Preset::Production, credentials: true };
+/// let ctx = LintContext { preset: Preset::Production, credentials: true, ..LintContext::default() };
 /// let mut out = [Finding::EMPTY; 8];
 /// let n = lint(&entries, ctx, &mut out);
 /// let codes: Vec<_> = out[..n].iter().map(|f| f.code()).collect();
@@ -484,7 +511,11 @@ pub fn lint<'a>(entries: &[&'a str], ctx: LintContext, out: &mut [Finding<'a>]) 
                             suffix: "",
                         })
                     } else if is_ws {
-                        target.map(|prefix| Suggestion {
+                        // `ws://host:8000` names the backend; the page is elsewhere.
+                        let port = Pattern::parse_any_scheme(core_of(raw))
+                            .map(|p| p.port() != PortPattern::Default)
+                            .unwrap_or(true);
+                        target.filter(|_| !port).map(|prefix| Suggestion {
                             prefix,
                             middle: middle_auth,
                             suffix: "",
@@ -500,6 +531,7 @@ pub fn lint<'a>(entries: &[&'a str], ctx: LintContext, out: &mut [Finding<'a>]) 
                 if is_ws {
                     emit(i, LintCode::WsScheme, None, fixed(auth));
                     has_error = true;
+                    broken = true;
                 }
                 if ["file", "data", "about", "blob", "javascript"]
                     .iter()
@@ -542,11 +574,13 @@ pub fn lint<'a>(entries: &[&'a str], ctx: LintContext, out: &mut [Finding<'a>]) 
             continue;
         }
         if ctx.preset == Preset::Production && p.scheme().eq_ignore_ascii_case("http") {
-            let host = match p.host() {
-                HostPattern::Exact(h) => h,
-                _ => "",
+            // Loopback and one-label names (`frontend`, a container or intranet host)
+            // are not public hosts.
+            let public = match p.host() {
+                HostPattern::Exact(h) => !is_loopback(h) && h.contains('.'),
+                _ => true,
             };
-            if !is_loopback(host) {
+            if public {
                 let middle = split_raw(core_of(raw)).map(|(_, r)| r).unwrap_or("");
                 emit(
                     i,
@@ -576,6 +610,15 @@ pub fn lint<'a>(entries: &[&'a str], ctx: LintContext, out: &mut [Finding<'a>]) 
             emit(i, LintCode::Shadowed, Some(j), None);
         }
     }
+    if ctx.preset == Preset::Production {
+        let after = entries.len();
+        if ctx.allow_null {
+            emit(after, LintCode::NullProduction, None, None);
+        }
+        if ctx.allow_missing {
+            emit(after, LintCode::MissingProduction, None, None);
+        }
+    }
     total
 }
 
@@ -601,11 +644,16 @@ mod tests {
     fn suggestions() {
         let d = LintContext {
             preset: Preset::Development,
-            credentials: false,
+            ..LintContext::default()
         };
+        // With a port the entry is the backend's address: no guess at the page's.
         assert_eq!(
-            run(&["ws://localhost:3000"], d),
-            [(0, "lint_ws_scheme", Some("http://localhost:3000".into()))]
+            run(&["ws://localhost:8000"], d),
+            [(0, "lint_ws_scheme", None)]
+        );
+        assert_eq!(
+            run(&["wss://app.example.com"], d),
+            [(0, "lint_ws_scheme", Some("https://app.example.com".into()))]
         );
         assert_eq!(
             run(&["wss://app.example.com/socket"], d),
@@ -625,6 +673,36 @@ mod tests {
         assert_eq!(
             run(&["localhost:3000"], d),
             [(0, "lint_no_scheme", Some("http://localhost:3000".into()))]
+        );
+    }
+
+    #[test]
+    fn production_options_and_container_names() {
+        let prod = LintContext {
+            allow_null: true,
+            allow_missing: true,
+            ..LintContext::default()
+        };
+        assert_eq!(
+            run(&["https://a.example"], prod),
+            [
+                (1, "lint_allow_null_production", None),
+                (1, "lint_allow_missing_production", None)
+            ]
+        );
+        let dev = LintContext {
+            preset: Preset::Development,
+            ..prod
+        };
+        assert_eq!(run(&["http://frontend:3000"], dev), []);
+        assert_eq!(run(&["http://frontend:3000"], LintContext::default()), []);
+        assert_eq!(
+            run(&["http://app.example.com"], LintContext::default()),
+            [(
+                0,
+                "lint_http_production",
+                Some("https://app.example.com".into())
+            )]
         );
     }
 

@@ -14,6 +14,8 @@
 //! * [`HostPolicy`] — Host allowlist against DNS rebinding.
 //! * [`CorsConfig`] / [`CorsRequest`] / [`CorsResponse`] — CORS headers without allocation.
 //! * [`lint()`] — explains mistakes in a list of raw pattern strings.
+//! * [`NearMiss`] — which allowed entry a refused Origin or Host came closest to, and why it
+//!   does not match ([`OriginPolicy::near_miss`], [`HostPolicy::near_miss`]).
 //!
 //! ```
 //! use wsguard_core::origin::{OriginPolicy, OriginDenial, Pattern, Preset};
@@ -30,6 +32,7 @@ mod cors;
 mod host;
 mod lint;
 mod malformed;
+mod near_miss;
 mod parse;
 mod pattern;
 mod policy;
@@ -40,6 +43,7 @@ pub use cors::{CorsConfig, CorsDenial, CorsRequest, CorsResponse};
 pub use host::{HostDenial, HostPolicy};
 pub use lint::{lint, Finding, LintCode, LintContext, Severity, Suggestion, PUBLIC_SUFFIXES};
 pub use malformed::Malformed;
+pub use near_miss::{near_miss_host, near_miss_origin, NearMiss, NearMissKind, Suggested};
 pub use parse::{Origin, OriginKind, MAX_ORIGIN_LEN};
 pub use pattern::{HostPattern, Pattern, PatternError, PortPattern};
 pub use policy::{OriginDenial, OriginPolicy};

@@ -80,6 +80,9 @@ pub enum PatternError {
     Null,
     /// No `scheme://` (e.g. `example.com`, `.example.com`, `localhost:3000`).
     NoScheme,
+    /// `ws://` or `wss://`: the socket's address, not a page's origin. Browsers send the
+    /// page's `http(s)://` origin, so such an entry never matches a browser.
+    WsScheme,
     /// A `*` anywhere but `*` alone or a leading `*.` label, or a wildcard over an IP.
     Wildcard,
     /// A `:[...]` port list that is empty or holds an invalid port.
@@ -104,6 +107,7 @@ impl Diagnostic for PatternError {
             PatternError::Empty => "pattern_empty",
             PatternError::Null => "pattern_null",
             PatternError::NoScheme => "pattern_no_scheme",
+            PatternError::WsScheme => "pattern_ws_scheme",
             PatternError::Wildcard => "pattern_wildcard",
             PatternError::PortList => "pattern_port_list",
             PatternError::Malformed(_) => "pattern_malformed",
@@ -114,6 +118,7 @@ impl Diagnostic for PatternError {
             PatternError::Empty => "the allowed-origin entry is empty",
             PatternError::Null => "`null` in the allowed-origin list is not a pattern; sandboxed iframes and file:// pages send `Origin: null`",
             PatternError::NoScheme => "the allowed-origin entry has no scheme (`example.com`); browsers send `https://example.com`",
+            PatternError::WsScheme => super::lint::WS_SCHEME_REASON,
             PatternError::Wildcard => "a `*` may only stand alone (`*`), as the first label (`https://*.example.com`) or as the port (`:*`)",
             PatternError::PortList => "the port list must be `:[3000,5173]`: ports from 1 to 65535, comma-separated, no spaces",
             PatternError::Malformed(m) => m.reason(),
@@ -124,6 +129,7 @@ impl Diagnostic for PatternError {
             PatternError::Empty => "remove the empty entry",
             PatternError::Null => "remove `null` from the list and set `allow_null` only if you really serve sandboxed or file:// pages",
             PatternError::NoScheme => "write the origin with its scheme: `https://example.com` (or `https://*.example.com` for subdomains, `http://localhost:3000` in development)",
+            PatternError::WsScheme => super::lint::WS_SCHEME_REMEDY,
             PatternError::Wildcard => "write `https://*.example.com` for subdomains or `http://localhost:*` for any port",
             PatternError::PortList => "write the ports like `http://localhost:[3000,5173]`",
             PatternError::Malformed(m) => m.remedy(),
@@ -137,7 +143,12 @@ impl fmt::Display for PatternError {
     }
 }
 
-fn for_each_list_port(list: &str, mut f: impl FnMut(u16) -> bool) -> bool {
+/// `ws` or `wss`, any case.
+pub(crate) fn is_ws_scheme(scheme: &str) -> bool {
+    eq_ci(scheme, "ws") || eq_ci(scheme, "wss")
+}
+
+pub(crate) fn for_each_list_port(list: &str, mut f: impl FnMut(u16) -> bool) -> bool {
     for p in list.as_bytes().split(|&c| c == b',') {
         if let Ok(p) = parse_port_bytes(p) {
             if f(p) {
@@ -171,14 +182,27 @@ impl<'a> Pattern<'a> {
         }
     }
 
-    /// Parses a pattern (see the table on [`Pattern`]).
+    /// Parses a pattern (see the table on [`Pattern`]). `ws://` and `wss://` entries are
+    /// refused ([`PatternError::WsScheme`]): no browser sends them, so a policy holding
+    /// one would refuse the page it was meant for without saying why.
     ///
     /// ```
     /// use wsguard_core::origin::{Pattern, PatternError};
     /// assert!(Pattern::parse("http://localhost:[3000,5173]").is_ok());
     /// assert_eq!(Pattern::parse("https://a*.example.com"), Err(PatternError::Wildcard));
+    /// assert_eq!(Pattern::parse("ws://localhost:8000"), Err(PatternError::WsScheme));
     /// ```
     pub fn parse(raw: &'a str) -> Result<Pattern<'a>, PatternError> {
+        let p = Self::parse_any_scheme(raw)?;
+        if is_ws_scheme(p.scheme) {
+            return Err(PatternError::WsScheme);
+        }
+        Ok(p)
+    }
+
+    /// [`parse`](Self::parse) that keeps `ws://`/`wss://` entries (the near-miss
+    /// explanation and the linter compare them with the page's origin).
+    pub(crate) fn parse_any_scheme(raw: &'a str) -> Result<Pattern<'a>, PatternError> {
         if raw.is_empty() {
             return Err(PatternError::Empty);
         }

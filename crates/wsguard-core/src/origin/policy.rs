@@ -1,6 +1,7 @@
 //! The Origin policy: one decision for the WebSocket Origin check and for HTTP CORS.
 
 use super::malformed::Malformed;
+use super::near_miss::{near_miss_in, NearMiss};
 use super::parse::{Origin, OriginKind};
 use super::pattern::Pattern;
 use super::presets::{dev_host_match, Preset};
@@ -336,6 +337,32 @@ impl<'a> OriginPolicy<'a> {
         } else {
             OriginDenial::Host
         })
+    }
+}
+
+impl<'a> OriginPolicy<'a> {
+    /// The allowed entry closest to a refused Origin value and why it does not match
+    /// (see [`NearMiss`]); `None` when nothing comes close or the value is allowed.
+    /// Explains a denial; not needed on the accept path.
+    ///
+    /// ```
+    /// use wsguard_core::origin::{OriginPolicy, Pattern, NearMissKind};
+    /// # extern crate std; use std::string::ToString;
+    /// let patterns = [Pattern::parse("http://localhost:3000").unwrap()];
+    /// let policy = OriginPolicy::new(&patterns);
+    /// let m = policy.near_miss(b"http://localhost:5173").unwrap();
+    /// assert_eq!(m.kind, NearMissKind::Port);
+    /// assert_eq!(m.suggestion().to_string(), "http://localhost:[3000,5173]");
+    /// ```
+    pub fn near_miss<'s>(&'s self, origin: &'s [u8]) -> Option<NearMiss<'s>> {
+        let implicit = self.preset.patterns();
+        near_miss_in(
+            self.patterns
+                .iter()
+                .chain(implicit.iter())
+                .map(|p| p.as_str()),
+            origin,
+        )
     }
 }
 
