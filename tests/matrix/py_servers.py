@@ -7,6 +7,7 @@
   ``https://app.example.com``; ``/ws/token`` also needs a token, see ``GUARD_TOKEN``).
 * ``seed``     — the guarded app with ``ws://localhost:8000`` as its allowed origin, or
   ``seed=refused:<code>`` in the READY line when ``OriginPolicy`` refuses that entry.
+* ``own_origin`` — the guarded app allowing ``http://localhost:8000``, the backend's own origin.
 * ``websockets`` — a ``websockets`` server with ``origins=["https://app.example.com"]``.
 * ``http``     — a plain HTTP server (a web page, no WebSocket anywhere).
 * ``blackhole`` — accepts TCP connections and never answers (nginx's 504 upstream).
@@ -34,6 +35,7 @@ from wsguard.asgi import WebSocketGuard
 ALLOWED = "https://app.example.com"
 GUARD_TOKEN = "s3cret"
 SEED_ORIGIN = "ws://localhost:8000"
+OWN_ORIGIN = "http://localhost:8000"
 
 
 def make_app() -> FastAPI:
@@ -73,6 +75,12 @@ def seed_app() -> object:
     """The seed mistake of issue 12: the backend's own ws:// URL in the allowed origins.
     Raises when the policy refuses the entry at construction (what item 4 asks for)."""
     return WebSocketGuard(make_app(), policy=wsguard.OriginPolicy(allow=[SEED_ORIGIN]))
+
+
+def own_origin_app() -> object:
+    """The seed mistake "fixed" the way a reader of the old linter would: the backend's own
+    origin (``http://localhost:8000``) instead of the page's (``http://localhost:3000``)."""
+    return WebSocketGuard(make_app(), policy=wsguard.OriginPolicy(allow=[OWN_ORIGIN]))
 
 
 def guarded_app() -> object:
@@ -121,7 +129,7 @@ async def main() -> None:
     logging.basicConfig(level=logging.WARNING)
     servers, tasks = [], []
     ports = {}
-    apps = [("fastapi", make_app()), ("guarded", guarded_app())]
+    apps = [("fastapi", make_app()), ("guarded", guarded_app()), ("own_origin", own_origin_app())]
     try:
         apps.append(("seed", seed_app()))
     except wsguard.WsguardError as e:

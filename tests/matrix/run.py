@@ -272,6 +272,30 @@ def tool_python(url: str, origin: Optional[str]) -> Dict[str, Any]:
         s.close()
 
 
+def server_fix(url: str, origin: Optional[str]) -> Optional[str]:
+    """The `fix: …` line a wsguard server puts in its refusal body, read with a raw upgrade."""
+    import wsguard
+
+    u = wsguard.parse_ws_url(url)
+    head = (f"GET {u.resource_name} HTTP/1.1\r\nHost: {u.host}:{u.port_or_default}\r\n"
+            + (f"Origin: {origin}\r\n" if origin else "")
+            + "Upgrade: websocket\r\nConnection: Upgrade\r\n"
+            "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
+    data = b""
+    with socket.create_connection((u.host, u.port_or_default), timeout=3) as s:
+        s.sendall(head.encode())
+        try:
+            while chunk := s.recv(65536):
+                data += chunk
+        except socket.timeout:
+            pass
+    body = data.partition(b"\r\n\r\n")[2].decode("utf-8", "replace")
+    for line in body.splitlines():
+        if line.startswith("fix: "):
+            return line[len("fix: "):].strip()
+    return None
+
+
 class Clients:
     """The Rust program that runs `wsguard::client::connect` and the firmware client."""
 
@@ -327,6 +351,10 @@ def judge(cell: Dict[str, Any], tool: str, got: Dict[str, Any], table: Dict[str,
         return False, f"{said} → {sorted(causes)}: claims {sorted(causes - acceptable)} the evidence rules out"
     if len(acceptable) > 1 and len(causes) < 2:
         return False, f"{said} → {sorted(causes)}: one confident cause where {sorted(acceptable)} remain"
+    if tool == "probe" and "server_fix" in got:
+        shown = json.dumps(got.get("report", {}), ensure_ascii=False)
+        if json.dumps(got["server_fix"], ensure_ascii=False).strip('"') not in shown:
+            return False, f"{said}: the report drops the server's own fix ({got['server_fix'][:70]}…)"
     if "cause_regex" in cell and "cause" in got and not re.search(cell["cause_regex"], got["cause"]):
         return False, f"{said}: its cause sentence ({got['cause'][:80]}…) does not say /{cell['cause_regex']}/"
     return True, said
@@ -368,6 +396,8 @@ def main() -> int:
                 tools = []
             if "probe" in tools:
                 results["probe"] = tool_probe(url, origin, cell.get("token"), cell.get("echo"))
+                if cell.get("keeps_server_fix"):
+                    results["probe"]["server_fix"] = server_fix(url, origin) or "(the server sent no fix line)"
             if "rust" in tools or "firmware" in tools:
                 both = clients.run(url, origin)
                 for t in ("rust", "firmware"):
