@@ -150,7 +150,7 @@ pub fn explain_http(status: u16, s: &Style) -> (String, serde_json::Value) {
     o += &format!(
         "  {:<10} {}\n",
         "browser",
-        wrap("a browser shows only close code 1006 for every refused upgrade; `wsguard probe URL` shows the status and the server's reason", 88, 13)
+        wrap(&format!("a browser shows only close code {} for every refused upgrade; `wsguard probe URL` shows the status and the server's reason", wsguard_core::close::ABNORMAL_CLOSURE), 88, 13)
     );
     let v = json!({
         "kind": "http_status",
@@ -198,5 +198,17 @@ mod tests {
         let (_, v) = explain_close(5000, &Style::plain());
         assert_eq!(v["category"], "invalid");
         assert_eq!(v["wire_valid"], false);
+    }
+
+    #[test]
+    fn refusals_mention_the_asgi_close_before_accept_rule() {
+        let (t403, _) = explain_http(403, &Style::plain());
+        assert!(t403.contains("close before `accept()`"), "{t403}");
+        let (t4401, v) = explain_close(4401, &Style::plain());
+        assert!(
+            t4401.contains("closed with 4401 before `accept()`"),
+            "{t4401}"
+        );
+        assert!(v.to_string().contains("websocket.http.response"));
     }
 }

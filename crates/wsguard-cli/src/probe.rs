@@ -11,7 +11,7 @@ use crate::style::{wrap, ColorChoice, Style};
 use clap::Args;
 use std::time::Duration;
 use wsguard::probe::{probe, Outcome, ProbeOptions, Report, TokenPlacement};
-use wsguard_core::close::CONVENTIONS;
+use wsguard_core::close::{ABNORMAL_CLOSURE, CONVENTIONS};
 use wsguard_core::handshake::Diagnosis;
 use wsguard_core::Diagnostic;
 
@@ -150,12 +150,33 @@ pub fn render(report: &Report, s: &Style) -> String {
                 wrap(&f.what, 88, 4),
                 s.code(&f.code)
             );
+            if let Some(said) = &f.server {
+                if let Some(r) = &said.reason {
+                    o += &format!("  {}  {}\n", s.dim("server"), wrap(r, 88, 10));
+                }
+                if let Some(x) = &said.fix {
+                    o += &format!("  {}  {}\n", s.dim("its fix"), wrap(x, 88, 10));
+                }
+            }
+            for r in &f.follow_ups {
+                let got = r
+                    .status
+                    .map_or_else(|| "no answer".to_string(), |st| format!("HTTP {st}"));
+                let same = if r.same_as_first {
+                    " (same answer)"
+                } else {
+                    ""
+                };
+                o += &format!("  {}  {} → {got}{same}\n", s.dim("retried"), r.sent);
+            }
             o += &format!("  {}   {}\n", s.warn("cause"), wrap(&f.cause, 88, 10));
             o += &format!("  {}     {}\n", s.ok("fix"), wrap(&f.fix, 88, 10));
             if f.http_status.is_some() {
                 o += &format!(
                     "  {}\n",
-                    s.dim("(a browser would only report close code 1006 for this)")
+                    s.dim(&format!(
+                        "(a browser would only report close code {ABNORMAL_CLOSURE} for this)"
+                    ))
                 );
             }
         }

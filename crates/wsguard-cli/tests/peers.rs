@@ -97,8 +97,12 @@ struct PyServer {
 
 impl PyServer {
     fn start(py: &PathBuf) -> PyServer {
+        PyServer::script(py, "ws_server.py")
+    }
+
+    fn script(py: &PathBuf, script: &str) -> PyServer {
         let mut child = Command::new(py)
-            .arg(peer("ws_server.py"))
+            .arg(peer(script))
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
@@ -177,5 +181,82 @@ fn probe_diagnoses_python_origin_refusal() {
     assert_eq!(r["ok"], false);
     assert_eq!(r["failure"]["step"], "upgrade");
     assert_eq!(r["failure"]["http_status"], 403);
+    // A 403 without a wsguard code: the probe's follow-up (the core's differential plan)
+    // establishes that the Origin is the cause — with the URL's own origin the server's
+    // answer changes and still speaks of the Origin.
+    assert_eq!(r["failure"]["code"], "origin_refused", "{r:#}");
+    let steps: Vec<&str> = r["failure"]["follow_ups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["step"].as_str().unwrap())
+        .collect();
+    assert_eq!(steps, ["own_origin"], "{r:#}");
+    assert!(r["failure"]["cause"].as_str().unwrap().contains("(evidence: the same upgrade with the URL's own origin as Origin got another answer, HTTP 403)"), "{r:#}");
+    // The server's own reason is kept beside the probe's, and `server` is filled.
+    assert!(
+        r["failure"]["server"]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("invalid Origin header"),
+        "{r:#}"
+    );
+    assert!(
+        r["server"].as_str().unwrap().contains("websockets"),
+        "{r:#}"
+    );
+    assert_eq!(r["failure"]["remaining"], serde_json::json!([]));
+    // A client that sends no Origin is told so.
+    let (_, r) = probe_json(&[&url]);
+    assert_eq!(r["failure"]["code"], "origin_required", "{r:#}");
+    assert!(
+        r["failure"]["cause"]
+            .as_str()
+            .unwrap()
+            .starts_with("the client sent no Origin header"),
+        "{r:#}"
+    );
+}
+
+#[test]
+fn probe_does_not_blame_the_origin_for_an_app_that_closes_before_accept() {
+    // Starlette under uvicorn, closing 4401 before accept whatever the Origin: a bare 403.
+    // The follow-ups (own origin, no Origin) get the same 403, so the probe says honestly
+    // that two causes remain instead of "the server refused Origin …".
+    let Some(py) = python() else { return };
+    let srv = PyServer::script(&py, "asgi_server.py");
+    let url = format!("ws://127.0.0.1:{}/ws", srv.port);
+    let (code, r) = probe_json(&[&url, "--origin", "https://app.example.com"]);
+    assert_eq!(code, 1, "{r:#}");
+    assert_eq!(r["failure"]["http_status"], 403, "{r:#}");
     assert_eq!(r["failure"]["code"], "forbidden", "{r:#}");
+    assert_eq!(
+        r["failure"]["remaining"],
+        serde_json::json!(["app_refused_before_accept", "origin_refused"]),
+        "{r:#}"
+    );
+    let steps: Vec<(&str, u64, bool)> = r["failure"]["follow_ups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            (
+                s["step"].as_str().unwrap(),
+                s["status"].as_u64().unwrap(),
+                s["same_as_first"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        steps,
+        [("own_origin", 403, true), ("no_origin", 403, true)],
+        "{r:#}"
+    );
+    let cause = r["failure"]["cause"].as_str().unwrap();
+    assert!(
+        cause.starts_with(
+            "two causes remain: the application refused the connection before accepting it"
+        ),
+        "{cause}"
+    );
 }

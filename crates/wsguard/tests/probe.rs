@@ -212,7 +212,7 @@ fn close_4401_right_after_upgrade_means_token_refused() {
     );
     assert_eq!(
         f.what,
-        "closed 4401 right after the upgrade — the token was refused (reason: \"token expired\")"
+        "closed 4401 right after the upgrade — the server refused this client (unauthorized) (reason: \"token expired\")"
     );
     assert_eq!(r.step("upgrade").unwrap().outcome, Outcome::Ok);
 }

@@ -299,6 +299,7 @@ const CONVENTION_CODES: [AppCode; 10] = [
         .with_causes(&[
             LikelyCause::new("the token expired during the session", "refresh the token before it expires, then reconnect"),
             LikelyCause::new("no token was sent (query ?token=, Authorization or Sec-WebSocket-Protocol)", "send the token where the server reads it"),
+            LikelyCause::new("an ASGI app (FastAPI/Starlette, Channels) closed with 4401 before `accept()`: the client never sees 4401 — the server answers the upgrade with HTTP 403 and the browser reports 1006", "accept() first and then close with 4401 so the client sees the code, or refuse with the `websocket.http.response` extension (uvicorn, hypercorn) to send HTTP 401"),
         ]),
     AppCode::new(4403, "forbidden",
         "the server closed the connection because the user may not access this resource (convention: 4000 + HTTP 403)",

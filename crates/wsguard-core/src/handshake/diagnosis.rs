@@ -82,7 +82,7 @@ impl Diagnostic for DiagnosisKind {
             ProxyDroppedUpgrade => "the server did not see a WebSocket upgrade: a proxy between client and server most likely dropped the Upgrade and Connection headers (the answer carries no Upgrade header)",
             BadRequest => "the server refused the upgrade request as malformed",
             Unauthorized => "the server requires authentication: the token is missing, expired or rejected",
-            Forbidden => "the server refused the connection: most often the page's Origin is not in the server's allowed origins",
+            Forbidden => "the server refused the connection: most often the page's Origin is not in the server's allowed origins (Django Channels: the page's host is not in `ALLOWED_HOSTS`); under ASGI it is also what any close before `accept()` becomes — an auth check closing with 4401, or no WebSocket route at this path (Starlette/FastAPI)",
             NotFound => "nothing is served at this path: the WebSocket URL's path is wrong or the proxy routes it elsewhere",
             MethodNotAllowed => "the URL is handled by a plain HTTP route that does not accept this request, not by the WebSocket endpoint",
             VersionMismatch => "the server wants another WebSocket protocol version (see Sec-WebSocket-Version in its answer)",
@@ -103,7 +103,7 @@ impl Diagnostic for DiagnosisKind {
             ProxyDroppedUpgrade => "forward the upgrade with HTTP/1.1; in nginx: `proxy_http_version 1.1; proxy_set_header Upgrade $http_upgrade; proxy_set_header Connection \"upgrade\";`",
             BadRequest => "read the server's reason (body of the answer) and fix the header it names",
             Unauthorized => "send a valid token the way the server expects it (Authorization: Bearer, subprotocol entry or query parameter); get a fresh token if it expired",
-            Forbidden => "add the page's origin (scheme://host[:port], no path) to the server's allowed origins, or connect from an allowed page",
+            Forbidden => "add the page's origin (scheme://host[:port], no path) to the server's allowed origins (Django: `ALLOWED_HOSTS`, `CORS_ALLOWED_ORIGINS`), or connect from an allowed page; if the Origin is allowed, check the route and the app's checks before `accept()` (`wsguard probe` tells them apart)",
             NotFound => "check the path of the WebSocket URL (a trailing slash matters) and the proxy's location block",
             MethodNotAllowed => "check the path, and that the proxy forwards the Upgrade headers so the WebSocket route sees an upgrade",
             VersionMismatch => "use a client that speaks the version the server lists in Sec-WebSocket-Version (13 for every current server)",
@@ -184,6 +184,30 @@ impl Diagnosis<'static> {
 }
 
 impl Diagnosis<'_> {
+    /// The server's own fix: the body line `fix: …` right under
+    /// [`server_reason`](Self::server_reason) (what a wsguard server writes under
+    /// `<code>: <reason>`), found in `answer`, the buffer this diagnosis was made from.
+    /// Show it beside [`remedy`](Diagnostic::remedy): it is specific (the exact port-list
+    /// syntax …). `None` without one, or when `answer` is another buffer.
+    ///
+    /// ```
+    /// use wsguard_core::handshake::{validate_response, ClientFailure, ClientRequest};
+    /// let req = ClientRequest::new("a.test", "/ws", [7; 16]);
+    /// let resp = b"HTTP/1.1 403 Forbidden\r\nContent-Length: 48\r\n\r\norigin_port: not on this port\nfix: add :[3000,5173]\n";
+    /// let Err(ClientFailure::Rejected(d)) = validate_response(&req, resp) else { panic!() };
+    /// assert_eq!(d.server_fix(resp), Some("add :[3000,5173]"));
+    /// ```
+    pub fn server_fix<'a>(&self, answer: &'a [u8]) -> Option<&'a str> {
+        let reason = self.server_reason?;
+        // Where the reason sits in `answer` (address arithmetic only, no unsafe).
+        let start = (reason.as_ptr() as usize).checked_sub(answer.as_ptr() as usize)?;
+        let rest = answer.get(start.checked_add(reason.len())?..)?;
+        let rest = rest.get(rest.iter().position(|&b| b == b'\n')? + 1..)?;
+        let line = rest.split(|&c| c == b'\n').next()?;
+        let line = trim_ows(line.strip_suffix(b"\r").unwrap_or(line));
+        text(line.strip_prefix(b"fix: "))
+    }
+
     /// The proxy-specific fix when the answer came through a proxy
     /// ([`via_proxy`](Self::via_proxy)) that most likely forwarded the upgrade as a plain
     /// GET: the kind is [`DiagnosisKind::ProxyDroppedUpgrade`], or the status is 404/405

@@ -12,7 +12,9 @@
 //! [`validate_response`] checks the answer (101, accept value, subprotocol and extensions
 //! that were offered) and, when it is not 101, returns a [`Diagnosis`]: the most likely
 //! cause (a proxy dropped the upgrade headers, a redirect, a plain HTTP server, the
-//! Origin was refused…) and the fix.
+//! Origin was refused…) and the fix. When that answer is ambiguous (a bare 403/401, a 404
+//! through a proxy, a 400 without `Upgrade`), a [`Plan`] says which follow-up requests
+//! separate the causes and what their answers establish.
 //!
 //! ```
 //! use wsguard_core::handshake::{validate_request, write_accept_response, ServerConfig};
@@ -35,6 +37,7 @@ mod auth;
 mod client;
 mod config;
 mod diagnosis;
+mod differential;
 mod head;
 mod limits;
 mod proxy;
@@ -51,6 +54,9 @@ pub use client::{
 };
 pub use config::{ServerConfig, SubprotocolToken, TokenConfig};
 pub use diagnosis::{Diagnosis, DiagnosisKind};
+pub use differential::{
+    follow_up_request, write_follow_up, Cause, FollowUp, Plan, Reply, Sent, Verdict,
+};
 pub use limits::{Limits, MAX_HEADERS};
 pub use rejection::{reason_phrase, Rejection};
 pub use request::{validate_request, Accepted};

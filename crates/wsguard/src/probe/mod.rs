@@ -17,6 +17,7 @@
 //! std::process::exit(if report.ok { 0 } else { 1 });
 //! ```
 
+mod differential;
 mod net;
 mod run;
 
@@ -128,6 +129,41 @@ pub struct Finding {
     pub http_status: Option<u16>,
     /// Close code received, if any.
     pub close_code: Option<u16>,
+    /// What the server itself said (its wsguard code, reason and fix), kept beside the
+    /// probe's own cause and fix; `None` when the answer carried no reason.
+    pub server: Option<ServerSaid>,
+    /// The follow-up requests sent to separate the causes of an ambiguous answer (the
+    /// core's differential plan; at most two).
+    pub follow_ups: Vec<FollowUpRun>,
+    /// When the follow-ups could not decide: the codes of the causes that remain (most
+    /// likely first); the cause then names both and how to tell them apart.
+    pub remaining: Vec<&'static str>,
+}
+
+/// The server's own explanation of a refusal (the body of its answer).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ServerSaid {
+    /// The `Server` header (`uvicorn`, `nginx/1.27.0`, `wsguard` …).
+    pub software: Option<String>,
+    /// Its machine code (`origin_port` in `origin_port: …`), when it sent one.
+    pub code: Option<String>,
+    /// Its reason: the first line of the body (the title of an HTML error page).
+    pub reason: Option<String>,
+    /// Its fix (the body's `fix: …` line), when it sent one.
+    pub fix: Option<String>,
+}
+
+/// One follow-up request of the differential plan and what it got.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FollowUpRun {
+    /// The core's step code (`own_origin`, `no_origin`, `plain_get`, `keep_alive_upgrade`).
+    pub step: &'static str,
+    /// What was sent.
+    pub sent: &'static str,
+    /// The status received (101: accepted), `None` when nothing usable came back.
+    pub status: Option<u16>,
+    /// The answer was the same as the first one (status and reason).
+    pub same_as_first: bool,
 }
 
 /// The result of a probe.
@@ -193,6 +229,18 @@ impl Report {
             }
             Some(f) => {
                 let _ = writeln!(out, "FAILED at {}: {} [{}]", f.step, f.what, f.code);
+                if let Some(s) = &f.server {
+                    if let Some(r) = &s.reason {
+                        let _ = writeln!(out, "  server says: {r}");
+                    }
+                    if let Some(x) = &s.fix {
+                        let _ = writeln!(out, "  server fix:  {x}");
+                    }
+                }
+                for r in &f.follow_ups {
+                    let got = r.status.map_or("no answer".to_string(), |s| s.to_string());
+                    let _ = writeln!(out, "  follow-up: {} → {got}", r.sent);
+                }
                 let _ = writeln!(out, "  cause: {}", f.cause);
                 let _ = writeln!(out, "  fix:   {}", f.fix);
             }

@@ -2,11 +2,11 @@
 //! it and stops at the first failure.
 
 use super::net::{self, Conn};
-use super::{Finding, Outcome, ProbeOptions, Report, Step, TokenPlacement};
+use super::{Finding, Outcome, ProbeOptions, Report, ServerSaid, Step, TokenPlacement};
 use crate::errors::{classify_io_error, Failure, FailureKind};
 use std::io::{self, Read, Write};
 use std::time::Instant;
-use wsguard_core::close::CONVENTIONS;
+use wsguard_core::close::{ABNORMAL_CLOSURE, CONVENTIONS, POLICY_VIOLATION, UNAUTHORIZED};
 use wsguard_core::frame::{encoder, Decoded, Decoder, DecoderConfig, Event, Opcode};
 use wsguard_core::handshake::{
     self as hs, ClientFailure, ClientRequest, DiagnosisKind, SubprotocolToken,
@@ -89,6 +89,9 @@ fn finding(step: &'static str, code: &str, what: String, cause: &str, fix: &str)
         fix: fix.to_string(),
         http_status: None,
         close_code: None,
+        server: None,
+        follow_ups: Vec::new(),
+        remaining: Vec::new(),
     }
 }
 
@@ -370,7 +373,12 @@ fn upgrade(
                         continue;
                     }
                 }
-                return Err(rejected(opts, &d));
+                let mut f = rejected(opts, &d, &buf);
+                let own = super::differential::own_origin(url, &host_header);
+                if let Some(o) = super::differential::run(opts, url, &req, &own, &d) {
+                    apply_differential(&mut f, o);
+                }
+                return Err(f);
             }
             Err(ClientFailure::Invalid(e)) => {
                 let what = match e {
@@ -406,7 +414,7 @@ fn is_timeout(e: &io::Error) -> bool {
 }
 
 /// Head length + Content-Length, when the head is complete and has one.
-fn body_end(buf: &[u8]) -> Option<usize> {
+pub(super) fn body_end(buf: &[u8]) -> Option<usize> {
     let mut headers = [httparse::EMPTY_HEADER; 64];
     let mut resp = httparse::Response::new(&mut headers);
     let head = match resp.parse(buf) {
@@ -426,12 +434,19 @@ fn body_end(buf: &[u8]) -> Option<usize> {
     }
 }
 
-fn rejected(opts: &ProbeOptions, d: &hs::Diagnosis<'_>) -> Finding {
+fn rejected(opts: &ProbeOptions, d: &hs::Diagnosis<'_>, answer: &[u8]) -> Finding {
     let from = d.server.map(|s| format!(" from {s}")).unwrap_or_default();
     let status = d.status;
     let mut what = match d.kind {
         DiagnosisKind::Forbidden => match &opts.origin {
-            Some(o) => format!("HTTP {status}{from}: the server refused Origin {o}"),
+            // Only a server that names the Origin (a wsguard `origin_*` code) is known to
+            // have refused it; a bare 403 may be anything (see the follow-ups).
+            Some(o) if d.server_code.is_some_and(|c| c.starts_with("origin_")) => {
+                format!("HTTP {status}{from}: the server refused Origin {o}")
+            }
+            Some(o) => format!(
+                "HTTP {status}{from}: the server refused the connection (Origin {o} was sent)"
+            ),
             None => format!(
                 "HTTP {status}{from}: the server refused the connection (no Origin was sent)"
             ),
@@ -462,8 +477,56 @@ fn rejected(opts: &ProbeOptions, d: &hs::Diagnosis<'_>) -> Finding {
     if let Some(code) = d.server_code {
         f.code = code.to_string();
     }
+    // No Origin sent and a wsguard server says so: tell the client it sent none.
+    if opts.origin.is_none() && d.server_code == Some("origin_missing") {
+        f.cause = "this client sent no Origin header, and the server refuses requests without one (browsers always send one; devices and scripts do not)".into();
+        f.fix = "send an Origin header (the page's origin the server allows), or have the server allow clients without Origin (`allow_missing`) and authenticate them with a token".into();
+    }
+    let said = ServerSaid {
+        software: d.server.map(str::to_string),
+        code: d.server_code.map(str::to_string),
+        reason: d.server_reason.map(|r| match d.server_code {
+            // `origin_port: the Origin's …` → the sentence after the code.
+            Some(c) => r
+                .strip_prefix(c)
+                .and_then(|r| r.strip_prefix(':'))
+                .unwrap_or(r)
+                .trim()
+                .to_string(),
+            None => r.to_string(),
+        }),
+        fix: d.server_fix(answer).map(str::to_string),
+    };
+    // The server's own, specific fix (the exact port-list syntax …) goes first.
+    if let Some(fix) = &said.fix {
+        if !f.fix.contains(fix.as_str()) {
+            f.fix = format!("{fix} (server's fix) — {}", f.fix);
+        }
+    }
+    if said.software.is_some() || said.reason.is_some() || said.code.is_some() {
+        f.server = Some(said);
+    }
     f.http_status = Some(status);
     f
+}
+
+/// Replaces the single-answer guess with what the follow-ups established — or with
+/// the two causes that remain.
+fn apply_differential(f: &mut Finding, o: super::differential::Outcome) {
+    use wsguard_core::handshake::Verdict;
+    f.follow_ups = o.runs;
+    match o.verdict {
+        Verdict::Established { cause, .. } => {
+            f.code = cause.code().to_string();
+            f.cause = o.verdict.to_string();
+            f.fix = cause.remedy().to_string();
+        }
+        Verdict::Undecided { causes, .. } => {
+            f.remaining = causes.iter().map(|c| c.code()).collect();
+            f.cause = o.verdict.to_string();
+            f.fix = format!("{} — or: {}", causes[0].remedy(), causes[1].remedy());
+        }
+    }
 }
 
 /// What the frame reader saw.
@@ -576,13 +639,9 @@ fn closed_finding(step: &'static str, code: Option<u16>, reason: &str, when: &st
     let info = CONVENTIONS.classify(reported);
     let name = info.name().unwrap_or("closed");
     let mut what = format!("closed {reported} {when}");
-    let short = match reported {
-        4401 | 1008 if step == "ping" => Some("the token was refused"),
-        4403 => Some("access was refused"),
-        _ => None,
-    };
-    if let Some(s) = short {
-        what.push_str(&format!(" — {s}"));
+    // The core says whether the code is a refusal (1008, 4401, 4403 …) and names it.
+    if info.is_refusal() {
+        what.push_str(&format!(" — the server refused this client ({name})"));
     }
     if !reason.is_empty() {
         what.push_str(&format!(" (reason: {reason:?})"));
@@ -604,11 +663,11 @@ fn frame_failure(step: &'static str, inc: Incoming, waited_ms: u128, waiting_for
             let mut f = finding(
                 step,
                 "abnormal_closure",
-                format!("the server dropped the connection without a Close frame while the probe waited for {waiting_for} (1006)"),
+                format!("the server dropped the connection without a Close frame while the probe waited for {waiting_for} ({ABNORMAL_CLOSURE})"),
                 "the server closed the socket after accepting the upgrade: a crash, a rejected token or origin checked after the upgrade, or a proxy timeout",
-                "look at the server's log at that moment; close with a code (4401, 1008 …) instead of dropping the socket",
+                &format!("look at the server's log at that moment; close with a code ({UNAUTHORIZED}, {POLICY_VIOLATION} …) instead of dropping the socket"),
             );
-            f.close_code = Some(1006);
+            f.close_code = Some(ABNORMAL_CLOSURE);
             f
         }
         Incoming::Timeout => finding(
@@ -759,6 +818,13 @@ pub fn probe(opts: &ProbeOptions) -> Report {
         if !rec.steps.iter().any(|s| s.name == name) {
             rec.skip(name, "not run: an earlier step failed");
         }
+    }
+    if report.server.is_none() {
+        report.server = rec
+            .failure
+            .as_ref()
+            .and_then(|f| f.server.as_ref())
+            .and_then(|s| s.software.clone());
     }
     report.ok = rec.failure.is_none();
     report.steps = rec.steps;
