@@ -23,7 +23,6 @@ cleanup() {
   return 0
 }
 trap cleanup EXIT
-trap 'exit 130' INT TERM
 
 fail() { echo "matrix-$1: 0 passed, 1 failed"; echo "  ($2)" >&2; exit 1; }
 
@@ -49,6 +48,11 @@ rm -rf "$OUT/wheel"
   || fail build "pip install the wsguard wheel"
 
 echo "--- run: tests/matrix/run.py"
+# In the background and waited for, so a signal to this script reaches run.py at once
+# (it then stops its servers itself; the EXIT trap kills whatever is left).
 WSGUARD_BIN="$TARGET_DIR/debug/wsguard" MATRIX_CLIENTS_BIN="$TARGET_DIR/debug/matrix-clients" \
 MATRIX_C_CLIENT="$OUT/c_client" \
-  "$PY" tests/matrix/run.py --table "$OUT/matrix.md" "$@"
+  "$PY" tests/matrix/run.py --table "$OUT/matrix.md" "$@" &
+RUNPY=$!
+trap 'kill -TERM "$RUNPY" 2>/dev/null; wait "$RUNPY"; exit 130' INT TERM
+wait "$RUNPY"
