@@ -4,7 +4,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyTuple};
 use wsguard_core::handshake::Rejection;
 use wsguard_core::origin::{
-    CorsConfig, CorsRequest, HostPolicy, Origin, OriginDenial, OriginKind,
+    CorsConfig, CorsDenial, CorsRequest, HostPolicy, Origin, OriginDenial, OriginKind,
     OriginPolicy as CorePolicy, Pattern, Preset,
 };
 use wsguard_core::Diagnostic;
@@ -170,6 +170,10 @@ pub struct CorsResult {
     /// What to change (empty when allowed).
     #[pyo3(get)]
     remedy: &'static str,
+    /// For a refused preflight: the header (``cors_headers``) or method (``cors_method``)
+    /// that was refused, as the browser asked for it; else ``None``.
+    #[pyo3(get)]
+    refused: Option<String>,
 }
 
 #[pymethods]
@@ -435,6 +439,16 @@ impl OriginPolicy {
             code: denial.map(|d| d.code()),
             reason: denial.map_or("", |d| d.reason()),
             remedy: denial.map_or("", |d| d.remedy()),
+            refused: match denial {
+                Some(CorsDenial::Headers) => rh
+                    .as_deref()
+                    .and_then(|h| cfg.refused_header(h))
+                    .map(str::to_owned),
+                Some(CorsDenial::Method) => rm
+                    .as_deref()
+                    .map(|m| String::from_utf8_lossy(m).into_owned()),
+                _ => None,
+            },
         })
     }
 

@@ -232,3 +232,97 @@ async def test_uvicorn_cors_and_health() -> None:
         assert health["counters"]["websocket_refused"] == 1
         assert health["counters"]["refused_by_code"] == {"origin_host": 1}
         assert health["counters"]["cors_refused"] == 2
+
+
+# -- cors=True as a drop-in for Starlette's CORSMiddleware --------------------------------
+
+
+async def _http_app(request: Any) -> Any:
+    from starlette.responses import PlainTextResponse
+
+    return PlainTextResponse("ok")
+
+
+def _starlette_app(**cors: Any) -> Any:
+    from starlette.applications import Starlette
+    from starlette.middleware import Middleware
+    from starlette.middleware.cors import CORSMiddleware
+    from starlette.routing import Route
+
+    return Starlette(routes=[Route("/api", _http_app, methods=["GET", "POST"])],
+                     middleware=[Middleware(CORSMiddleware, allow_origins=[ALLOWED], **cors)])
+
+
+def _guarded_app(**cors: Any) -> Any:
+    from starlette.applications import Starlette
+    from starlette.routing import Route
+
+    inner = Starlette(routes=[Route("/api", _http_app, methods=["GET", "POST"])])
+    return WebSocketGuard(inner, policy=OriginPolicy(allow=[ALLOWED]), cors=True, **cors)
+
+
+async def _preflight(app: Any, request_headers: str, method: str = "POST") -> httpx.Response:
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        return await client.options("/api", headers={
+            "Origin": ALLOWED,
+            "Access-Control-Request-Method": method,
+            "Access-Control-Request-Headers": request_headers,
+        })
+
+
+@pytest.mark.parametrize(
+    "starlette_kwargs,guard_kwargs",
+    [
+        # The common FastAPI setup: methods listed, no extra headers.
+        ({"allow_methods": ["GET", "POST"]}, {"cors_methods": "GET, POST"}),
+        # Everything allowed (no credentials).
+        ({"allow_methods": ["*"], "allow_headers": ["*"]}, {"cors_methods": "*", "cors_headers": "*"}),
+        # An API token header next to JSON.
+        ({"allow_methods": ["GET", "POST"], "allow_headers": ["authorization"]}, {"cors_methods": "GET, POST", "cors_headers": "authorization"}),
+    ],
+)
+async def test_json_post_preflight_matches_starlette(starlette_kwargs: Dict[str, Any], guard_kwargs: Dict[str, Any]) -> None:
+    for requested, allowed in [("content-type", True), ("Content-Type, accept", True), ("x-api-key", False)]:
+        theirs = await _preflight(_starlette_app(**starlette_kwargs), requested)
+        ours = await _preflight(_guarded_app(**guard_kwargs), requested)
+        if "*" in starlette_kwargs.get("allow_headers", []):
+            allowed = True
+        # Same verdict (Starlette answers 200/400, wsguard 204/403).
+        assert (theirs.status_code == 200) is allowed, (requested, theirs.status_code, theirs.text)
+        assert (ours.status_code == 204) is allowed, (requested, ours.status_code)
+        if allowed:
+            assert ours.headers["access-control-allow-origin"] == ALLOWED
+            ours_h = {h.strip().lower() for h in ours.headers["access-control-allow-headers"].split(",")}
+            theirs_h = {h.strip().lower() for h in theirs.headers["access-control-allow-headers"].split(",")}
+            # Every requested header the browser will check is listed (or `*`, valid without
+            # credentials), as by Starlette.
+            for h in (x.strip() for x in requested.lower().split(",")):
+                assert h in ours_h or "*" in ours_h, (h, ours_h)
+                assert h in theirs_h or "*" in theirs_h, (h, theirs_h)
+
+
+async def test_refused_preflight_logs_the_header_and_the_fix(caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.WARNING)
+    r = await _preflight(_guarded_app(cors_methods="GET, POST"), "content-type, x-api-key")
+    assert r.status_code == 403
+    line = next(rec.getMessage() for rec in caplog.records if "CORS refused" in rec.getMessage())
+    assert "(refused: 'x-api-key')" in line and "[cors_headers]" in line and "fix: add each requested header" in line, line
+    caplog.clear()
+    r = await _preflight(_guarded_app(cors_methods="GET, POST"), "content-type", method="DELETE")
+    assert r.status_code == 403
+    line = next(rec.getMessage() for rec in caplog.records if "CORS refused" in rec.getMessage())
+    assert "(refused: 'DELETE')" in line and "[cors_method]" in line, line
+
+
+async def test_refusal_log_names_the_near_miss_and_close_code_comes_from_the_core(caplog: pytest.LogCaptureFixture) -> None:
+    guard = WebSocketGuard(RecordingApp(), policy=OriginPolicy(allow=["http://localhost:3000"]))
+    with caplog.at_level(logging.WARNING, logger="wsguard.asgi"):
+        sent = await run_ws(guard, ws_scope([(b"origin", b"http://localhost:5173")]))
+    assert sent == [{"type": "websocket.close", "code": 1008, "reason": "origin_port"}]
+    assert "near miss: closest allowed entry `http://localhost:3000`" in caplog.text
+    assert "`http://localhost:[3000,5173]`" in caplog.text
+    # A token refusal closes with the core's 4401 (re-authenticate), not 1008.
+    guard = WebSocketGuard(RecordingApp(), policy=POLICY, require_token=True)
+    sent = await run_ws(guard, ws_scope([(b"origin", ALLOWED.encode())]))
+    assert sent == [{"type": "websocket.close", "code": 4401, "reason": "token_missing"}]

@@ -217,8 +217,11 @@ class WebSocketGuard:
             self.counters.count_refusal(rejection.code)
             origin = _first_header(_header_pairs(scope), b"origin")
             client = scope.get("client")
+            # The core's near miss (closest allowed entry and what to write) for the log only:
+            # the HTTP answer never reveals the allowlist.
+            near = self.policy.check(origin).near_miss if origin is not None and rejection.code.startswith("origin_") else None
             self.log.warning(
-                "wsguard refused websocket %s from origin %s (client %s): %s [%s] status %d; fix: %s",
+                "wsguard refused websocket %s from origin %s (client %s): %s [%s] status %d; fix: %s%s",
                 scope.get("path", "/"),
                 origin.decode("latin-1") if origin is not None else "<missing>",
                 f"{client[0]}:{client[1]}" if client else "?",
@@ -226,6 +229,7 @@ class WebSocketGuard:
                 rejection.code,
                 rejection.status,
                 rejection.remedy,
+                f"; near miss: {near}" if near else "",
             )
             await self._deny(scope, receive, send, rejection)
             return
@@ -296,12 +300,14 @@ class WebSocketGuard:
         if not answer.allowed:
             self.counters.count_cors_refusal()
             self.log.warning(
-                "wsguard CORS refused %s %s from origin %s: %s [%s]",
+                "wsguard CORS refused %s %s from origin %s: %s [%s]%s; fix: %s",
                 method,
                 scope.get("path", "/"),
                 origin.decode("latin-1"),
                 answer.reason,
                 answer.code,
+                f" (refused: {answer.refused!r})" if answer.refused else "",
+                answer.remedy,
             )
         if answer.preflight:
             # A preflight is answered here; the app never sees it.

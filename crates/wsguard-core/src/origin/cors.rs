@@ -283,15 +283,54 @@ fn method_allowed(cfg: &CorsConfig<'_>, method: &[u8]) -> bool {
     list_items(cfg.methods).any(|m| m.as_bytes() == method || (m == "*" && !cfg.credentials))
 }
 
-fn headers_allowed(cfg: &CorsConfig<'_>, requested: &[u8]) -> bool {
+/// Request headers always allowed, as Starlette's `CORSMiddleware` does (a JSON `POST`
+/// asks for `content-type`, which the Fetch safelist excludes for `application/json`).
+const SAFELISTED: [&str; 4] = [
+    "accept",
+    "accept-language",
+    "content-language",
+    "content-type",
+];
+
+/// How a preflight's requested headers fare: `Err(header)` names the first refused one;
+/// `Ok(true)` when one is allowed only by [`SAFELISTED`] (the answer must then list the
+/// requested headers, not the configured ones).
+fn headers_verdict<'q>(cfg: &CorsConfig<'_>, requested: &'q [u8]) -> Result<bool, &'q str> {
     let Ok(requested) = core::str::from_utf8(requested) else {
-        return false;
+        return Err("");
     };
     let wildcard = !cfg.credentials && list_items(cfg.headers).any(|h| h == "*");
-    list_items(requested).all(|r| {
-        list_items(cfg.headers).any(|h| h.eq_ignore_ascii_case(r))
+    let mut via_safelist = false;
+    for r in list_items(requested) {
+        if list_items(cfg.headers).any(|h| h.eq_ignore_ascii_case(r))
             || (wildcard && !r.eq_ignore_ascii_case("authorization"))
-    })
+        {
+            continue;
+        }
+        if SAFELISTED.iter().any(|s| s.eq_ignore_ascii_case(r)) {
+            via_safelist = true;
+            continue;
+        }
+        return Err(r);
+    }
+    Ok(via_safelist)
+}
+
+impl<'a> CorsConfig<'a> {
+    /// The first header of a preflight's `Access-Control-Request-Headers` this config
+    /// refuses (for the log line of a refused preflight), `None` when all are allowed.
+    /// `accept`, `accept-language`, `content-language` and `content-type` are always
+    /// allowed, as by Starlette's `CORSMiddleware`.
+    ///
+    /// ```
+    /// use wsguard_core::origin::CorsConfig;
+    /// let cfg = CorsConfig::new();
+    /// assert_eq!(cfg.refused_header(b"content-type, x-api-key"), Some("x-api-key"));
+    /// assert_eq!(cfg.refused_header(b"Content-Type"), None);
+    /// ```
+    pub fn refused_header<'q>(&self, requested: &'q [u8]) -> Option<&'q str> {
+        headers_verdict(self, requested).err()
+    }
 }
 
 impl<'a> OriginPolicy<'a> {
@@ -337,12 +376,17 @@ impl<'a> OriginPolicy<'a> {
                 resp.outcome = Err(CorsDenial::Method);
                 return resp;
             }
-            if !headers_allowed(config, request.request_headers.unwrap_or(b"")) {
+            let requested = request.request_headers.unwrap_or(b"");
+            let Ok(via_safelist) = headers_verdict(config, requested) else {
                 resp.outcome = Err(CorsDenial::Headers);
                 return resp;
-            }
+            };
             resp.methods = config.methods;
-            resp.headers = config.headers;
+            resp.headers = match core::str::from_utf8(requested) {
+                // Every requested header is allowed: list exactly those.
+                Ok(r) if via_safelist => r,
+                _ => config.headers,
+            };
             if let Some(age) = config.max_age {
                 let mut n = age;
                 let mut tmp = [0u8; 10];
