@@ -11,8 +11,8 @@ Tools: ``probe`` (``wsguard probe --json``), ``rust`` (``wsguard::client::connec
 
 A tool passes a cell when the causes it claims (its code mapped through ``[codes]``)
 contain the true cause, are all among the cell's acceptable causes, and — when the cell
-says two or more causes remain — name at least two of them (one confident guess is
-not honest). ``known_wrong`` entries are counted apart and listed, never as passes.
+says two or more causes remain — name at least two of them, unless the probe established
+one by its follow-up requests (one confident guess from one answer is not honest). ``known_wrong`` entries are counted apart and listed, never as passes.
 Ends on ``matrix: N passed, M failed``. Every process it started is killed on exit.
 """
 
@@ -223,6 +223,8 @@ def tool_probe(url: str, origin: Optional[str], token: Optional[str],
             codes = [c if isinstance(c, str) else c.get("code", "?") for c in f[key]]
     return {"code": f["code"], "codes": codes, "status": f.get("http_status"),
             "cause": f.get("cause", ""),
+            # one cause established by follow-up requests, not guessed from one answer
+            "evidence": bool(f.get("follow_ups")) and not f.get("remaining"),
             "close": f.get("close_code"), "step": f.get("step"), "report": report}
 
 
@@ -349,7 +351,7 @@ def judge(cell: Dict[str, Any], tool: str, got: Dict[str, Any], table: Dict[str,
         return False, f"{said} → {sorted(causes)}: the true cause `{truth}` is not among them"
     if not causes <= acceptable:
         return False, f"{said} → {sorted(causes)}: claims {sorted(causes - acceptable)} the evidence rules out"
-    if len(acceptable) > 1 and len(causes) < 2:
+    if len(acceptable) > 1 and len(causes) < 2 and not got.get("evidence"):
         return False, f"{said} → {sorted(causes)}: one confident cause where {sorted(acceptable)} remain"
     if tool == "probe" and "server_fix" in got:
         shown = json.dumps(got.get("report", {}), ensure_ascii=False)
