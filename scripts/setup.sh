@@ -27,6 +27,11 @@ if [ -n "$missing" ]; then
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends $missing >/dev/null
 fi
+# npm: part of NodeSource's nodejs package, a separate package in Debian's.
+if ! command -v npm >/dev/null; then
+  log "apt-get install npm"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends npm >/dev/null
+fi
 
 # 3. cbindgen, pinned, for the header drift check.
 CBINDGEN_VERSION=0.29.4
@@ -60,5 +65,13 @@ if ! cmp -s requirements-test.txt "$VENV/.requirements-installed" 2>/dev/null; t
   "$VENV/bin/pip" install -q --upgrade pip
   "$VENV/bin/pip" install -q -r requirements-test.txt
   cp requirements-test.txt "$VENV/.requirements-installed"
+fi
+
+# 5. Node peer of the fault matrix (tests/matrix): `ws`, pinned by package-lock.json.
+if ! cmp -s tests/matrix/package-lock.json tests/matrix/node_modules/.package-lock.json 2>/dev/null \
+   && ! [ tests/matrix/node_modules/.npm-ci-done -nt tests/matrix/package-lock.json ]; then
+  log "npm ci (tests/matrix)"
+  (cd tests/matrix && npm ci --no-audit --no-fund --loglevel=error)
+  touch tests/matrix/node_modules/.npm-ci-done
 fi
 log "ready"
