@@ -472,10 +472,17 @@ def literal(node: ast.AST) -> Any:
     return ast.literal_eval(node)
 
 
-def close_event(payload: bytes) -> Dict[str, Any]:
-    if not payload:
+def frame_event(op: str, payload: bytes, fin: bool) -> Optional[Dict[str, Any]]:
+    """The frames.json event of one whole frame the source expects (None: not expressible)."""
+    if op in ("TEXT", "BINARY"):
+        return {"type": "data", "kind": op.lower(), "payload_hex": payload.hex(), "fin": fin}
+    if op in ("PING", "PONG"):
+        return {"type": op.lower(), "payload_hex": payload.hex()}
+    if op == "CLOSE" and not payload:
         return {"type": "close", "code": None, "reason": ""}
-    return {"type": "close", "code": int.from_bytes(payload[:2], "big"), "reason": payload[2:].decode("utf-8")}
+    if op == "CLOSE":
+        return {"type": "close", "code": int.from_bytes(payload[:2], "big"), "reason": payload[2:].decode("utf-8")}
+    return None
 
 
 def convert_wsproto(repo: str) -> Dict[str, Any]:
@@ -512,13 +519,8 @@ def convert_wsproto(repo: str) -> Dict[str, Any]:
                 if not kw["frame_finished"]:
                     continue  # a partial frame: wsguard delivers frames whole (Decoder::decode)
                 case["source"]["wsproto"] = f"{op} frame, message_finished={kw['message_finished']}"
-                if op in ("TEXT", "BINARY"):
-                    ev = {"type": "data", "kind": op.lower(), "payload_hex": payload.hex(), "fin": kw["message_finished"]}
-                elif op in ("PING", "PONG"):
-                    ev = {"type": op.lower(), "payload_hex": payload.hex()}
-                elif op == "CLOSE":
-                    ev = close_event(payload)
-                else:
+                ev = frame_event(op, payload, kw["message_finished"])
+                if ev is None:
                     continue
                 case["expect"] = {"ok": True, "events": [ev]}
             cases.append(case)
@@ -586,13 +588,8 @@ def convert_websockets_frames(repo: str) -> Dict[str, Any]:
                     data = literal(call.args[1])
                 except (ValueError, TypeError):
                     continue  # not literal data
-                if op in ("TEXT", "BINARY"):
-                    ev: Dict[str, Any] = {"type": "data", "kind": op.lower(), "payload_hex": payload.hex(), "fin": fin}
-                elif op in ("PING", "PONG"):
-                    ev = {"type": op.lower(), "payload_hex": payload.hex()}
-                elif op == "CLOSE":
-                    ev = close_event(payload)
-                else:
+                ev = frame_event(op, payload, fin)
+                if ev is None:
                     continue
                 cases.append({"name": f"websockets-frames-{fn.name[5:].replace('_', '-')}",
                               "source": {"file": WS_FRAMES, "test": fn.name, "line": call.lineno, "websockets": f"Frame({op})"},
