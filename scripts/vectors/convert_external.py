@@ -461,16 +461,28 @@ def literal(node: ast.AST) -> Any:
     """A literal, `b"a" * 3 + b"b"`-style byte arithmetic, or an enum member's name."""
     if isinstance(node, ast.Attribute):
         return node.attr
+    if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "encode"
+            and isinstance(node.func.value, ast.Constant) and isinstance(node.func.value.value, str) and not node.args):
+        return node.func.value.value.encode("utf-8")
+    if isinstance(node, ast.Name) and node.id.isupper():
+        return node.id  # an imported enum member (TEXT, CLOSE …)
     if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Mult)):
         a, b = literal(node.left), literal(node.right)
         return a + b if isinstance(node.op, ast.Add) else a * b
     return ast.literal_eval(node)
 
 
-def close_event(payload: bytes) -> Dict[str, Any]:
-    if not payload:
+def frame_event(op: str, payload: bytes, fin: bool) -> Optional[Dict[str, Any]]:
+    """The frames.json event of one whole frame the source expects (None: not expressible)."""
+    if op in ("TEXT", "BINARY"):
+        return {"type": "data", "kind": op.lower(), "payload_hex": payload.hex(), "fin": fin}
+    if op in ("PING", "PONG"):
+        return {"type": op.lower(), "payload_hex": payload.hex()}
+    if op == "CLOSE" and not payload:
         return {"type": "close", "code": None, "reason": ""}
-    return {"type": "close", "code": int.from_bytes(payload[:2], "big"), "reason": payload[2:].decode("utf-8")}
+    if op == "CLOSE":
+        return {"type": "close", "code": int.from_bytes(payload[:2], "big"), "reason": payload[2:].decode("utf-8")}
+    return None
 
 
 def convert_wsproto(repo: str) -> Dict[str, Any]:
@@ -507,13 +519,8 @@ def convert_wsproto(repo: str) -> Dict[str, Any]:
                 if not kw["frame_finished"]:
                     continue  # a partial frame: wsguard delivers frames whole (Decoder::decode)
                 case["source"]["wsproto"] = f"{op} frame, message_finished={kw['message_finished']}"
-                if op in ("TEXT", "BINARY"):
-                    ev = {"type": "data", "kind": op.lower(), "payload_hex": payload.hex(), "fin": kw["message_finished"]}
-                elif op in ("PING", "PONG"):
-                    ev = {"type": op.lower(), "payload_hex": payload.hex()}
-                elif op == "CLOSE":
-                    ev = close_event(payload)
-                else:
+                ev = frame_event(op, payload, kw["message_finished"])
+                if ev is None:
                     continue
                 case["expect"] = {"ok": True, "events": [ev]}
             cases.append(case)
@@ -525,6 +532,113 @@ def convert_wsproto(repo: str) -> Dict[str, Any]:
             "(`close_code`) and the diagnostic code wsguard names for it (`code`, from the converter's table)."),
         "format": "frames",
         "source": {"repo": "python-hyper/wsproto", "revision": rev, "files": [WSPROTO_FRAMES]},
+        "cases": cases,
+    }
+
+
+# --- python-websockets: the frame cases of tests/test_frames.py (class FrameTests) ---
+
+WS_FRAMES = "tests/test_frames.py"
+# wsguard's diagnostic code for each python-websockets failure (ProtocolError → close
+# 1002, PayloadTooBig → 1009), keyed by test name and occurrence.
+WS_FRAME_CODES: Dict[str, str] = {
+    "test_payload_too_big#0": "frame_too_big",
+    "test_bad_reserved_bits#0": "frame_reserved_bits",
+    "test_bad_reserved_bits#1": "frame_reserved_bits",
+    "test_bad_reserved_bits#2": "frame_reserved_bits",
+    # b"\x80\x80…" is a continuation frame: wsguard's byte-0 rule (no message open) fires
+    # before the mask rule python-websockets' frame layer tests; same close code.
+    "test_mask_flag#0": "frame_unexpected_continuation",
+    "test_mask_flag#1": "frame_unexpected_continuation",
+    "test_control_frame_max_length#0": "frame_control_too_long",
+    "test_fragmented_control_frame#0": "frame_control_fragmented",
+}
+
+
+def convert_websockets_frames(repo: str) -> Dict[str, Any]:
+    rev = revision(repo)
+    src = show(repo, rev, WS_FRAMES)
+    tree = ast.parse(src)
+    cls = next(n for n in ast.walk(tree) if isinstance(n, ast.ClassDef) and n.name == "FrameTests")
+    cases: List[Case] = []
+
+    def kwargs(call: ast.Call) -> Dict[str, Any]:
+        out: Dict[str, Any] = {}
+        for k in call.keywords:
+            try:
+                out[str(k.arg)] = literal(k.value)
+            except (ValueError, TypeError):
+                out[str(k.arg)] = None  # not literal (e.g. extensions=[Rot13()])
+        return out
+
+    for fn in cls.body:
+        if not isinstance(fn, ast.FunctionDef) or not fn.name.startswith("test_"):
+            continue
+        failures = 0
+        # assertFrameData(Frame(OP, payload[, fin=]), data, mask=...): a frame both ways.
+        for call in ast.walk(fn):
+            if isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute) and call.func.attr == "assertFrameData":
+                kw = kwargs(call)
+                frame = call.args[0]
+                if "extensions" in kw or not isinstance(frame, ast.Call):
+                    continue
+                try:
+                    op, payload = literal(frame.args[0]), literal(frame.args[1])
+                    fin = kwargs(frame).get("fin", True)
+                    data = literal(call.args[1])
+                except (ValueError, TypeError):
+                    continue  # not literal data
+                ev = frame_event(op, payload, fin)
+                if ev is None:
+                    continue
+                cases.append({"name": f"websockets-frames-{fn.name[5:].replace('_', '-')}",
+                              "source": {"file": WS_FRAMES, "test": fn.name, "line": call.lineno, "websockets": f"Frame({op})"},
+                              "role": "server" if kw["mask"] else "client", "input_hex": data.hex(),
+                              "expect": {"ok": True, "events": [ev]}})
+        # with self.assertRaises(E): self.parse(data, mask=...[, max_size=]) — also in a
+        # `for data in [literals]` loop.
+        for node in ast.walk(fn):
+            if not isinstance(node, ast.With):
+                continue
+            ctx = node.items[0].context_expr
+            if not (isinstance(ctx, ast.Call) and getattr(ctx.func, "attr", "") == "assertRaises"):
+                continue
+            exc = ctx.args[0].id if isinstance(ctx.args[0], ast.Name) else "?"
+            call = node.body[0].value if isinstance(node.body[0], ast.Expr) else None
+            if not (isinstance(call, ast.Call) and getattr(call.func, "attr", "") == "parse"):
+                continue
+            arg = call.args[0]
+            if isinstance(arg, ast.Name):
+                loops = [n for n in ast.walk(fn) if isinstance(n, ast.For) and isinstance(n.iter, ast.List)
+                         and isinstance(n.target, ast.Name) and n.target.id == arg.id]
+                if not loops:
+                    continue
+                inputs = [literal(e) for e in loops[0].iter.elts]
+            else:
+                inputs = [literal(arg)]
+            kw = kwargs(call)
+            for data in inputs:
+                key = f"{fn.name}#{failures}"
+                failures += 1
+                case = {"name": f"websockets-frames-{fn.name[5:].replace('_', '-')}-{failures - 1}",
+                        "source": {"file": WS_FRAMES, "test": fn.name, "line": call.lineno, "websockets": exc},
+                        "role": "server" if kw["mask"] else "client", "input_hex": data.hex()}
+                if "max_size" in kw:
+                    case["config"] = {"max_frame": kw["max_size"], "max_message": kw["max_size"]}
+                case["expect"] = {"ok": False, "events": [], "code": WS_FRAME_CODES.get(key, "?"),
+                                  "close_code": 1009 if exc == "PayloadTooBig" else 1002}
+                if key not in WS_FRAME_CODES:
+                    print(f"websockets frames: no wsguard code for {key}", file=sys.stderr)
+                cases.append(case)
+    return {
+        "description": (
+            "External: python-websockets' frame parser cases (" + WS_FRAMES + ", class FrameTests: every "
+            "assertFrameData without extensions, and every parse inside assertRaises, at `source.revision`). "
+            "Same format as frames.json (mask=True: role server decodes). A failure expects python-websockets' "
+            "close code (ProtocolError 1002, PayloadTooBig 1009) and the wsguard diagnostic code the converter's "
+            "table names for that test."),
+        "format": "frames",
+        "source": {"repo": "python-websockets/websockets", "revision": rev, "files": [WS_FRAMES]},
         "cases": cases,
     }
 
@@ -544,6 +658,7 @@ def main() -> None:
         write(out, "external-httparse.json", convert_httparse(a.httparse))
     if a.websockets:
         write(out, "external-websockets-extensions.json", convert_websockets(a.websockets))
+        write(out, "external-websockets-frames.json", convert_websockets_frames(a.websockets))
     if a.wsproto:
         write(out, "external-wsproto-frames.json", convert_wsproto(a.wsproto))
 

@@ -1194,6 +1194,7 @@ static const char *const RUN_BY_C[] = {
     "handshake_server.json", "handshake_client.json", "lint.json", "urls.json",
     "heartbeat.json", "reconnect.json", "external-wpt-urls.json",
     "external-websockets-extensions.json", "external-httparse.json", "external-wsproto-frames.json",
+    "external-websockets-frames.json",
 };
 static const char *const NOT_RUN_BY_C[] = {"regressions.json"};
 
@@ -1233,6 +1234,7 @@ int main(int argc, char **argv) {
     run_file("external-websockets-extensions.json", server_case);
     run_file("external-httparse.json", http_head_case);
     run_file("external-wsproto-frames.json", frame_case);
+    run_file("external-websockets-frames.json", frame_case);
     (void)streq_w;
     return h_summary("c-vectors");
 }

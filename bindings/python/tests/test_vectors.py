@@ -641,6 +641,8 @@ def run_external_url(case: Case) -> None:
 RUNNERS["external-websockets-extensions.json"] = run_handshake
 MIN_CASES["external-websockets-extensions.json"] = 15
 RUNNERS["external-wsproto-frames.json"] = run_frames
+RUNNERS["external-websockets-frames.json"] = run_frames
+MIN_CASES["external-websockets-frames.json"] = 15
 MIN_CASES["external-wsproto-frames.json"] = 10
 
 

@@ -165,6 +165,12 @@ fn external_wsproto_frames() {
     frames_file("external-wsproto-frames.json", 10);
 }
 
+/// python-websockets' frame cases (tests/vectors/README.md, external suites).
+#[test]
+fn external_websockets_frames() {
+    frames_file("external-websockets-frames.json", 15);
+}
+
 fn frames_file(file_name: &str, min_cases: usize) {
     let file = load(file_name);
     let cases = file["cases"].as_array().unwrap();

@@ -3,7 +3,9 @@
 //! **Server side.** [`validate_request`] parses an upgrade request with `httparse`
 //! ([`parse_request`]) and checks it ([`validate_head`]) against a [`ServerConfig`]: method, HTTP/1.1,
 //! Host and the Host allowlist, the `Upgrade`/`Connection` token lists, version 13, the
-//! key, the Origin policy, the bearer token location and the subprotocol. The verdict is
+//! key, the `Sec-WebSocket-Extensions` syntax (RFC 6455 §9.1, [`check_extensions`]; the
+//! offers are parsed, never negotiated: see [`Extension::deflate_offer`]), the Origin
+//! policy, the bearer token location and the subprotocol. The verdict is
 //! either an [`Accepted`] view (answer with [`write_accept_response`]) or a [`Rejection`]
 //! (answer with [`write_rejection_response`], which writes the status, the required
 //! headers and a one-line body naming the code, so `curl -i` shows why).
