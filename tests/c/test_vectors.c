@@ -1191,7 +1191,7 @@ static void utf8_case_i(const cJSON *c, int i) { (void)i; utf8_case(c); }
    the Rust core and the fuzz targets, see its description). */
 static const char *const RUN_BY_C[] = {
     "close_codes.json", "frames.json", "utf8.json", "origins.json", "cors.json",
-    "handshake_server.json", "handshake_client.json", "lint.json", "urls.json",
+    "handshake_server.json", "handshake_client.json", "lint.json", "near_miss.json", "urls.json",
     "heartbeat.json", "reconnect.json", "external-wpt-urls.json",
     "external-websockets-extensions.json", "external-httparse.json", "external-wsproto-frames.json",
     "external-websockets-frames.json",

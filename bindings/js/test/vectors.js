@@ -127,8 +127,19 @@ function regressionCase(c) {
   if (!ws.deriveWsUrl(c.page, c.target_url, { port: c.port })) throw new Error('no URL with an unbounded buffer');
 }
 
+// WPT URL data converted by scripts/vectors/convert_external.py: same format as urls.json,
+// except that a WHATWG failure may expect "refused" without naming the core's code.
+function externalUrlCase(c) {
+  if (c.expect.ok === false && !('code' in c.expect)) {
+    const err = refused(() => ws.parseWsUrl(c.url));
+    return check('ok', !err, false);
+  }
+  return urlCase(c);
+}
+
 export const RUNNERS = {
   'urls.json': [urlCase, 50],
+  'external-wpt-urls.json': [externalUrlCase, 300],
   'close_codes.json': [closeCase, 60],
   'heartbeat.json': [heartbeatCase, 10],
   'reconnect.json': [reconnectCase, 40],
@@ -143,6 +154,11 @@ export const NOT_APPLICABLE = {
   'origins.json': 'server-side policy (the explain exchange reports its verdict)',
   'cors.json': 'server-side responder',
   'lint.json': 'server-side policy linter',
+  'near_miss.json': 'server-side policy (near misses go to the server log, never to the page)',
+  'external-httparse.json': 'server-side HTTP head parser',
+  'external-websockets-extensions.json': 'server-side extension negotiation',
+  'external-wsproto-frames.json': 'the browser decodes frames itself',
+  'external-websockets-frames.json': 'the browser decodes frames itself',
 };
 
 /** Runs every file: `load(name)` returns the parsed JSON. Returns [{id, ok, error}]. */
