@@ -193,6 +193,37 @@ fn every_core_path_allocates_nothing() {
     assert!(r > 40, "near miss wrote {r} bytes");
     check("near miss (origin and host, formatted)", n);
 
+    let (r, n) = count(|| {
+        use wsguard_core::handshake::{
+            write_follow_up, ClientRequest, Diagnosis, Plan, Reply, Sent,
+        };
+        let first = Diagnosis::for_status(403);
+        let mut plan = Plan::for_answer(
+            &first,
+            Sent {
+                origin: true,
+                origin_is_own: false,
+            },
+        )
+        .unwrap();
+        let req = ClientRequest::new("a.test", "/ws", [7; 16]).origin("https://page.test");
+        let mut out = [0u8; 512];
+        let mut sent = 0;
+        while let Some(step) = plan.next() {
+            sent += write_follow_up(&req, step, "http://a.test", &mut out).unwrap();
+            plan.record(step, Reply::compare(&first, &first));
+        }
+        let mut buf = [0u8; 1024];
+        let mut cur = wsguard_core::Cursor::new(&mut buf);
+        let _ = core::fmt::write(&mut cur, format_args!("{}", plan.verdict()));
+        sent + cur.len()
+    });
+    assert!(r > 300, "differential plan wrote {r} bytes");
+    check(
+        "differential plan (follow-ups written, verdict formatted)",
+        n,
+    );
+
     // ---- Server handshake ------------------------------------------------------------
     let config = ServerConfig::new(policy)
         .hosts(hosts)
@@ -409,7 +440,7 @@ fn every_core_path_allocates_nothing() {
     assert_eq!(r, (8443, Ok(true), true));
     check("urls", n);
 
-    assert_eq!(total, 25, "paths checked");
+    assert_eq!(total, 26, "paths checked");
     // The counter itself works: a Vec allocates.
     let (_, n) = count(|| std::vec![1u8; 10]);
     assert_eq!(n, 1, "the counting allocator must see a Vec allocation");

@@ -626,6 +626,49 @@ mod tests {
     }
 
     #[test]
+    fn not_found_through_a_proxy() {
+        use super::super::{validate_response, ClientFailure};
+        let req = ClientRequest::new("a.test", "/ws", [7; 16]);
+        // Starlette's 404 for a GET on a WebSocket route, passed on by nginx (HTTP/1.0).
+        let resp =
+            b"HTTP/1.1 404 Not Found\r\nServer: nginx/1.27.0\r\nContent-Length: 9\r\n\r\nNot Found";
+        let Err(ClientFailure::Rejected(d)) = validate_response(&req, resp) else {
+            panic!()
+        };
+        // The plain GET gets the same answer: dropped upgrade or wrong path, not decided.
+        let (v, n) = run(&d, Sent::default(), |_| Reply::Status {
+            status: 404,
+            same: true,
+        });
+        assert_eq!(n, 1);
+        assert!(matches!(
+            v,
+            Verdict::Undecided {
+                causes: [Cause::UpgradeNotForwarded, Cause::WrongPath],
+                ..
+            }
+        ));
+        // The path serves a page (GET 200): the upgrade did reach it — wrong path.
+        let (v, _) = run(&d, Sent::default(), |_| Reply::Status {
+            status: 200,
+            same: false,
+        });
+        assert!(matches!(
+            v,
+            Verdict::Established {
+                cause: Cause::WrongPath,
+                ..
+            }
+        ));
+        // A wsguard answer names its cause: no plan.
+        let named = b"HTTP/1.1 404 Not Found\r\nServer: nginx\r\nContent-Length: 19\r\n\r\nnot_found: no route";
+        let Err(ClientFailure::Rejected(d)) = validate_response(&req, named) else {
+            panic!()
+        };
+        assert!(Plan::for_answer(&d, Sent::default()).is_none());
+    }
+
+    #[test]
     fn display() {
         let v = Verdict::Established {
             cause: Cause::OriginRefused,
