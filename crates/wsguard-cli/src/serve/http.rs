@@ -34,6 +34,8 @@ pub enum HeadVerdict {
 pub enum Route {
     Health,
     Metrics,
+    /// The live status page (serve/status.rs).
+    Status,
     Upgrade,
     NotFound(String),
     MethodNotAllowed,
@@ -94,9 +96,10 @@ impl Gate {
                     .to_string();
                 let get = req.method == Some("GET");
                 let route = match path.as_str() {
-                    "/health" | "/metrics" if !get => Route::MethodNotAllowed,
+                    "/health" | "/metrics" | "/wsguard" if !get => Route::MethodNotAllowed,
                     "/health" => Route::Health,
                     "/metrics" => Route::Metrics,
+                    "/wsguard" => Route::Status,
                     p if self.paths.iter().any(|a| a == "*" || a == p) => Route::Upgrade,
                     _ => Route::NotFound(path),
                 };
@@ -351,6 +354,10 @@ pub async fn handle(mut stream: TcpStream, peer: SocketAddr, shared: Arc<Shared>
                 ),
             )
             .await
+        }
+        Route::Status => {
+            let page = super::status::page(&shared);
+            answer_and_close(&mut stream, &ok_response("text/html; charset=utf-8", &page)).await
         }
         Route::MethodNotAllowed => {
             let mut r = plain_refusal(405, "method_not_get", "only GET is served here", "use GET");
