@@ -3,7 +3,10 @@
 //! `libwsguard.so.<major>.<minor>.<patch>` with the usual symlinks (see bindings/c/install.sh).
 fn main() {
     let os = std::env::var("CARGO_CFG_TARGET_OS").unwrap_or_default();
-    if matches!(os.as_str(), "linux" | "freebsd" | "netbsd" | "openbsd" | "dragonfly" | "android") {
+    if matches!(
+        os.as_str(),
+        "linux" | "freebsd" | "netbsd" | "openbsd" | "dragonfly" | "android"
+    ) {
         let major = std::env::var("CARGO_PKG_VERSION_MAJOR").unwrap_or_else(|_| "0".into());
         println!("cargo:rustc-cdylib-link-arg=-Wl,-soname,libwsguard.so.{major}");
     }

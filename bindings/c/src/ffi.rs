@@ -217,9 +217,7 @@ pub(crate) fn write_whole<E>(
     match write(&mut []) {
         Ok(_) => {}
         Err(e) => match too_small(&e) {
-            Some(needed) if needed > dst.len() => {
-                return Err(Whole::TooSmall(needed))
-            }
+            Some(needed) if needed > dst.len() => return Err(Whole::TooSmall(needed)),
             Some(_) => {}
             None => return Err(Whole::Refused(e)),
         },

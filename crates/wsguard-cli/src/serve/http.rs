@@ -37,6 +37,8 @@ pub enum HeadVerdict {
 pub enum Route {
     Health,
     Metrics,
+    /// The live status page (serve/status.rs).
+    Status,
     /// An upgrade on a WebSocket path, with the core's verdict (and the token check).
     Upgrade(Result<Accepted, Refusal>),
     NotFound(String),
@@ -85,9 +87,10 @@ impl Gate {
                 let path = parsed.target.split('?').next().unwrap_or("/").to_string();
                 let get = parsed.method == "GET";
                 let route = match path.as_str() {
-                    "/health" | "/metrics" if !get => Route::MethodNotAllowed,
+                    "/health" | "/metrics" | "/wsguard" if !get => Route::MethodNotAllowed,
                     "/health" => Route::Health,
                     "/metrics" => Route::Metrics,
+                    "/wsguard" => Route::Status,
                     p if self.paths.iter().any(|a| a == "*" || a == p) => {
                         Route::Upgrade(self.upgrade(&parsed))
                     }
@@ -329,6 +332,10 @@ pub async fn handle(mut stream: TcpStream, peer: SocketAddr, shared: Arc<Shared>
                 ),
             )
             .await
+        }
+        Route::Status => {
+            let page = super::status::page(&shared);
+            answer_and_close(&mut stream, &ok_response("text/html; charset=utf-8", &page)).await
         }
         Route::MethodNotAllowed => {
             let mut r = plain_refusal(405, "method_not_get", "only GET is served here", "use GET");

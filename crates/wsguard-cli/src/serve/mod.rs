@@ -11,6 +11,7 @@
 
 mod conn;
 mod http;
+mod status;
 
 use crate::exit;
 use crate::style::{ColorChoice, Style};
