@@ -22,6 +22,7 @@ use wsguard_core::{BufferTooSmall, Status};
 use crate::convert::{bytes_of, str_list, type_name};
 use crate::errors;
 use crate::origin::{origin_text, OriginPolicy};
+use wsguard_core::origin::{Origin, OriginKind};
 
 /// The `Sec-WebSocket-Key` used by `assume_upgrade` when the server already consumed
 /// the real one (the RFC 6455 sample key).
@@ -42,9 +43,10 @@ pub struct Handshake {
     /// Where the token was found: ``"authorization"``, ``"subprotocol"``, ``"query"`` or ``None``.
     #[pyo3(get)]
     token_source: Option<&'static str>,
+    /// The Origin header as received (normalised on first read of ``origin``).
+    origin_raw: Option<String>,
     /// The normalised Origin (``"null"`` when allowed null), ``None`` when absent.
-    #[pyo3(get)]
-    origin: Option<String>,
+    origin: OnceLock<Option<String>>,
     /// The request path without the query.
     #[pyo3(get)]
     path: String,
@@ -95,6 +97,20 @@ impl Handshake {
             .response
             .get_or_init(|| self.reparse(|a| grow_write(|buf| write_accept_response(a, buf))));
         PyBytes::new(py, bytes)
+    }
+
+    /// The normalised Origin (``"null"`` when allowed null), ``None`` when absent.
+    #[getter]
+    fn origin(&self) -> Option<String> {
+        self.origin
+            .get_or_init(|| {
+                let raw = self.origin_raw.as_deref()?;
+                Origin::parse(raw.as_bytes())
+                    .ok()
+                    .as_ref()
+                    .and_then(origin_text)
+            })
+            .clone()
     }
 
     /// Extensions offered in ``Sec-WebSocket-Extensions`` (all headers, in order; parsed by
@@ -157,7 +173,7 @@ impl Handshake {
     fn __repr__(&self) -> String {
         format!(
             "Handshake(origin={}, subprotocol={}, token_source={}, path={:?})",
-            crate::convert::py_opt(&self.origin),
+            crate::convert::py_opt(&self.origin()),
             crate::convert::py_opt(&self.subprotocol),
             crate::convert::py_opt(&self.token_source),
             self.path
@@ -169,7 +185,7 @@ impl Handshake {
     fn item(&self, py: Python<'_>, key: &str) -> Option<PyResult<Py<PyAny>>> {
         use pyo3::IntoPyObjectExt;
         let v = match key {
-            "origin" => self.origin.clone().into_py_any(py),
+            "origin" => self.origin().into_py_any(py),
             "token" => self.token.clone().into_py_any(py),
             "subprotocol" => self.subprotocol.clone().into_py_any(py),
             "accept" => self.accept.clone().into_py_any(py),
@@ -203,7 +219,11 @@ impl Handshake {
             subprotocol: a.subprotocol.map(str::to_owned),
             token: a.token.map(|t| t.value.to_owned()),
             token_source: a.token.map(|t| t.source.as_str()),
-            origin: a.origin.as_ref().and_then(origin_text),
+            origin_raw: a
+                .origin
+                .filter(|o| o.kind() != OriginKind::Missing)
+                .map(|o| o.as_str().to_owned()),
+            origin: OnceLock::new(),
             path: a.path.to_owned(),
             query: a.query.map(str::to_owned),
             host: a.host.to_owned(),
