@@ -467,6 +467,10 @@ impl Guard {
         usize::try_from(self.inner.config.limits.max_handshake_bytes).unwrap_or(usize::MAX)
     }
 
+    pub(crate) fn core_parts(&self) -> CoreParts<'_> {
+        self.parts()
+    }
+
     fn parts(&self) -> CoreParts<'_> {
         // `Guard::new` checked the config and it is immutable since: this cannot fail.
         // Should it ever, the fallback refuses every origin (deny by default).

@@ -11,6 +11,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use wsguard::guard::{Accepted, Refusal};
 use wsguard::{Counters, Guard, GuardConfig};
+use wsguard_core::explain::{Mode, MARKER};
 
 /// The server's gate: the adapter's guard plus the serve-level routing (paths, token value).
 pub struct Gate {
@@ -18,6 +19,7 @@ pub struct Gate {
     paths: Vec<String>,
     token: Option<String>,
     max_head: usize,
+    explain: Mode,
 }
 
 /// What to do with a request head.
@@ -37,6 +39,17 @@ pub enum Route {
     Upgrade,
     NotFound(String),
     MethodNotAllowed,
+    /// An explain request (docs/EXPLAIN.md): the whole answer.
+    Explain(Vec<u8>),
+}
+
+/// The explain mode from `WSGUARD_EXPLAIN` (`off`, `public` — the default — or `full`).
+fn explain_mode() -> Mode {
+    match std::env::var("WSGUARD_EXPLAIN").as_deref() {
+        Ok("off") => Mode::Off,
+        Ok("full") => Mode::Full,
+        _ => Mode::Public,
+    }
 }
 
 impl Gate {
@@ -54,6 +67,7 @@ impl Gate {
             paths,
             token,
             max_head,
+            explain: explain_mode(),
         })
     }
 
@@ -93,7 +107,31 @@ impl Gate {
                     .unwrap_or("/")
                     .to_string();
                 let get = req.method == Some("GET");
+                let query = req
+                    .path
+                    .and_then(|p| p.split_once('?'))
+                    .map_or("", |(_, q)| q);
+                let header = |name: &str| {
+                    req.headers
+                        .iter()
+                        .find(|h| h.name.eq_ignore_ascii_case(name))
+                        .map(|h| h.value)
+                };
+                let ws_path = self.paths.iter().any(|a| a == "*" || *a == path);
+                let explain = (get && ws_path && query.contains(MARKER))
+                    .then(|| {
+                        let host = header("host").and_then(|h| std::str::from_utf8(h).ok());
+                        self.guard.explain_answer(
+                            &path,
+                            host.unwrap_or(""),
+                            header("origin"),
+                            query,
+                            self.explain,
+                        )
+                    })
+                    .flatten();
                 let route = match path.as_str() {
+                    _ if explain.is_some() => Route::Explain(explain.unwrap_or_default()),
                     "/health" | "/metrics" if !get => Route::MethodNotAllowed,
                     "/health" => Route::Health,
                     "/metrics" => Route::Metrics,
@@ -351,6 +389,10 @@ pub async fn handle(mut stream: TcpStream, peer: SocketAddr, shared: Arc<Shared>
                 ),
             )
             .await
+        }
+        Route::Explain(answer) => {
+            log(&shared, peer, "explain");
+            answer_and_close(&mut stream, &answer).await
         }
         Route::MethodNotAllowed => {
             let mut r = plain_refusal(405, "method_not_get", "only GET is served here", "use GET");
