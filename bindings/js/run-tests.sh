@@ -30,4 +30,11 @@ rm -f "$log"
 
 echo "--- chromium"
 node --experimental-websocket --no-warnings test/chromium-vectors.js || rc=1
+
+echo "--- chromium against wsguard serve (explain exchange)"
+if cargo build -q -p wsguard-cli; then
+  node --experimental-websocket --no-warnings test/chromium-explain.js || rc=1
+else
+  echo "chromium-explain: 0 passed, 1 failed (cargo build -p wsguard-cli)"; rc=1
+fi
 exit $rc
