@@ -50,9 +50,9 @@ if ! command -v wasm-bindgen >/dev/null || [ "$(wasm-bindgen --version | awk '{p
     || cargo install --quiet wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION"
 fi
 
-# 3c. The npm package's (pinned, empty today) dependencies.
-if [ ! -d bindings/js/node_modules ] || ! cmp -s bindings/js/package-lock.json bindings/js/node_modules/.package-lock.json 2>/dev/null; then
-  log "npm ci (bindings/js)"; (cd bindings/js && npm ci --silent --no-audit --no-fund)
+# 3c. The npm package's pinned dev dependencies (binaryen's wasm-opt for the size build).
+if ! cmp -s bindings/js/package-lock.json bindings/js/node_modules/.wsguard-installed 2>/dev/null; then
+  log "npm ci (bindings/js)"; (cd bindings/js && npm ci --silent --no-audit --no-fund && cp package-lock.json node_modules/.wsguard-installed)
 fi
 
 # 4. Python venv with the real peers (pinned in requirements-test.txt).

@@ -9,3 +9,12 @@ cargo build -q -p wsguard-js --target wasm32-unknown-unknown --profile wasm
 rm -rf pkg
 wasm-bindgen --target web --no-typescript --out-dir pkg \
   "$ROOT/target/wasm32-unknown-unknown/wasm/wsguard_js.wasm"
+# wasm-opt from npm's `binaryen` (pinned devDependency, installed by `npm ci` in setup).
+WASM_OPT=node_modules/.bin/wasm-opt
+if [ -x "$WASM_OPT" ]; then
+  "$WASM_OPT" -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+    --enable-mutable-globals --enable-reference-types --enable-multivalue \
+    pkg/wsguard_js_bg.wasm -o pkg/wsguard_js_bg.wasm
+elif [ "${CI:-}" = "true" ]; then
+  echo "build.sh: $WASM_OPT missing (run scripts/setup.sh: npm ci in bindings/js)" >&2; exit 1
+fi

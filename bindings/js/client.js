@@ -72,6 +72,11 @@ async function diagnose(url, opts, closeCode) {
     return { disconnect: d, error: null };
   }
   const info = classifyClose(closeCode);
+  if (ans.explained) {
+    // The server would accept this upgrade: the token value, the application or a proxy refused it.
+    return { disconnect: { close: closeCode }, error: new WsguardError({ code: ans.code, status: closeCode, reason: ans.reason,
+      remedy: ans.remedy ?? info.remedy, explained: true }) };
+  }
   return { disconnect: { close: closeCode }, error: new WsguardError({ code: info.name || `close_${closeCode}`, status: closeCode,
     reason: `${info.description}; ${NOT_EXPLAINED}`, remedy: info.remedy, details: { httpStatus: ans.status ?? null } }) };
 }

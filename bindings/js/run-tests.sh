@@ -20,6 +20,9 @@ echo "--- build"
 if ! bash build.sh; then echo "js-build: 0 passed, 1 failed"; exit 1; fi
 echo "js-build: 1 passed, 0 failed"
 
+echo "--- cargo build -p wsguard-cli (the server of the explain tests)"
+if ! cargo build -q -p wsguard-cli; then echo "js-cli-build: 0 passed, 1 failed"; exit 1; fi
+
 echo "--- node --test"
 log=$(mktemp)
 node --test --test-reporter=tap test/*.test.js > "$log" 2>&1 || rc=1
@@ -30,4 +33,7 @@ rm -f "$log"
 
 echo "--- chromium"
 node --experimental-websocket --no-warnings test/chromium-vectors.js || rc=1
+
+echo "--- chromium against wsguard serve (explain exchange)"
+node --experimental-websocket --no-warnings test/chromium-explain.js || rc=1
 exit $rc

@@ -484,6 +484,10 @@ impl Guard {
         usize::try_from(self.inner.config.limits.max_handshake_bytes).unwrap_or(usize::MAX)
     }
 
+    pub(crate) fn core_parts(&self) -> CoreParts<'_> {
+        self.parts()
+    }
+
     fn parts(&self) -> CoreParts<'_> {
         CoreParts::new(&self.inner.config, &self.inner.policy)
     }

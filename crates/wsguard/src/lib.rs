@@ -67,6 +67,7 @@ pub mod client;
 pub mod config;
 pub mod counters;
 pub mod errors;
+mod explain;
 pub mod guard;
 pub mod probe;
 #[cfg(feature = "tokio")]

@@ -11,6 +11,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use wsguard::guard::{Accepted, Refusal};
 use wsguard::{Counters, Guard, GuardConfig};
+use wsguard_core::explain::{Mode, MARKER};
 use wsguard_core::handshake::{RequestHead, EMPTY_HEADER, MAX_HEADERS};
 use wsguard_core::text::escaped;
 use wsguard_core::Status;
@@ -21,6 +22,7 @@ pub struct Gate {
     paths: Vec<String>,
     token: Option<String>,
     max_head: usize,
+    explain: Mode,
 }
 
 /// What to do with a request head.
@@ -43,6 +45,17 @@ pub enum Route {
     Upgrade(Result<Accepted, Refusal>),
     NotFound(String),
     MethodNotAllowed,
+    /// An explain request (docs/EXPLAIN.md): the whole answer.
+    Explain(Vec<u8>),
+}
+
+/// The explain mode from `WSGUARD_EXPLAIN` (`off`, `public` — the default — or `full`).
+fn explain_mode() -> Mode {
+    match std::env::var("WSGUARD_EXPLAIN").as_deref() {
+        Ok("off") => Mode::Off,
+        Ok("full") => Mode::Full,
+        _ => Mode::Public,
+    }
 }
 
 impl Gate {
@@ -60,6 +73,7 @@ impl Gate {
             paths,
             token,
             max_head,
+            explain: explain_mode(),
         })
     }
 
@@ -86,7 +100,29 @@ impl Gate {
             Ok(Status::Complete(parsed)) => {
                 let path = parsed.target.split('?').next().unwrap_or("/").to_string();
                 let get = parsed.method == "GET";
+                let query = parsed.target.split_once('?').map_or("", |(_, q)| q);
+                let header = |name: &str| {
+                    parsed
+                        .headers
+                        .iter()
+                        .find(|h| h.name.eq_ignore_ascii_case(name))
+                        .map(|h| h.value)
+                };
+                let ws_path = self.paths.iter().any(|a| a == "*" || *a == path);
+                let explain = (get && ws_path && query.contains(MARKER))
+                    .then(|| {
+                        let host = header("host").and_then(|h| std::str::from_utf8(h).ok());
+                        self.guard.explain_answer(
+                            &path,
+                            host.unwrap_or(""),
+                            header("origin"),
+                            query,
+                            self.explain,
+                        )
+                    })
+                    .flatten();
                 let route = match path.as_str() {
+                    _ if explain.is_some() => Route::Explain(explain.unwrap_or_default()),
                     "/health" | "/metrics" | "/wsguard" if !get => Route::MethodNotAllowed,
                     "/health" => Route::Health,
                     "/metrics" => Route::Metrics,
@@ -336,6 +372,10 @@ pub async fn handle(mut stream: TcpStream, peer: SocketAddr, shared: Arc<Shared>
         Route::Status => {
             let page = super::status::page(&shared);
             answer_and_close(&mut stream, &ok_response("text/html; charset=utf-8", &page)).await
+        }
+        Route::Explain(answer) => {
+            log(&shared, peer, "explain");
+            answer_and_close(&mut stream, &answer).await
         }
         Route::MethodNotAllowed => {
             let mut r = plain_refusal(405, "method_not_get", "only GET is served here", "use GET");
