@@ -42,16 +42,17 @@
 //! | [`handshake::parse_request`] with 16 header slots + [`handshake::validate_head`] + 101 | 1 840 |
 //! | [`frame::Decoder::decode`] | 352 |
 //! | [`frame::encoder::write_frame`] | 232 |
-//! | `io::connect` (future included) | 2 136 |
-//! | `io::WebSocket::read` + `send_binary` (future included) | 808 |
-//! | `io::accept` (future included) | 2 520 |
+//! | `io::connect` (future included) | 2 884 |
+//! | `io::WebSocket::read` + `send_binary` (future included) | 2 440 |
+//! | `io::accept` (future included) | 3 548 |
 //!
 //! `httparse` parses the head into a header array: [`handshake::validate_request`] and
 //! [`handshake::validate_response`] keep one of [`handshake::MAX_HEADERS`] = 64 slots
 //! (16 bytes each on a 32-bit target, 1 KiB) in a frame that is gone before the policy
 //! checks run; a device that allows fewer headers passes its own, smaller array to
-//! [`handshake::parse_request`]. Budget about 2.5 KiB for the task that connects or
-//! accepts and 1 KiB once the connection is open. Flash: a client that writes the
+//! [`handshake::parse_request`]. Budget about 3.5 KiB for the task that connects or
+//! accepts and 2.5 KiB once the connection is open (mostly the future, which embassy
+//! keeps in static task storage). Flash: a client that writes the
 //! request, validates the 101 and decodes frames is 12,920 bytes of `.text` (BENCHMARKS.md
 //! §3 has the comparison with `embedded-websocket` and what each dependency costs).
 //! No entry point recurses.

@@ -111,7 +111,9 @@ pub enum Event<'a> {
         /// Last piece of the message (text fully validated).
         last: bool,
     },
-    /// A ping; the pong is queued (see [`Connection::poll_transmit`]).
+    /// A ping; the pong is queued (see [`Connection::poll_transmit`]). One pong is kept:
+    /// a later ping replaces an unsent one (RFC 6455 §5.5.3); call `poll_transmit` after
+    /// each ping to answer every one.
     Ping(&'a [u8]),
     /// A pong; `rtt_ms` when it answers the heartbeat's outstanding ping.
     Pong {

@@ -1,33 +1,19 @@
-//! [`WebSocket`]: an open connection over an `embedded_io_async` transport, with the
-//! read buffer (reassembly, streaming of large messages) and the write buffer (framing,
-//! masking, resumable flushing).
-//!
-//! Read buffer layout: `rx[..asm]` holds the part of a fragmented message assembled so
-//! far; `rx[start..end]` holds received bytes not decoded yet (`asm <= start <= end`).
-//! Payloads are unmasked in place by the decoder and copied down to `asm` only when a
-//! message arrives in several frames; a message in one frame is returned where it lies.
+//! [`WebSocket`]: an open connection over an `embedded_io_async` transport — a thin
+//! async driver over the sans-IO [`Connection`](crate::connection::Connection), which
+//! decodes, answers pings and Closes, reassembles and masks. This file moves bytes: the
+//! read buffer (the connection's in-place mode: `rx[..assembled]` holds the part of a
+//! fragmented message assembled so far, `rx[start..end]` bytes not decoded yet) and the
+//! write buffer (resumable flushing).
 
 use embedded_io_async::{Read, Write};
 
 use super::{Error, Message, Options};
 use crate::close::parse_payload;
-use crate::frame::encoder::{self, write_header};
-use crate::frame::{
-    unmask, CloseState, Decoded, Decoder, Event, FrameHeader, MessageKind, Opcode, ProtocolError,
-    Role, MIN_BUFFER,
-};
+use crate::connection::{self, Config, Connection, Event};
+use crate::frame::encoder::{EncodeError, MAX_CLOSE_REASON};
+use crate::frame::{CloseState, MessageKind, ProtocolError, Role, MIN_BUFFER};
 use crate::heartbeat::{Action, Heartbeat};
 use crate::BufferTooSmall;
-
-/// The message being received.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Incoming {
-    kind: MessageKind,
-    /// Delivered in pieces (it does not fit in the buffer).
-    streaming: bool,
-    /// A piece of it was delivered already.
-    started: bool,
-}
 
 /// What the receive loop found, as offsets into the read buffer (so no borrow is held
 /// across an await).
@@ -64,74 +50,53 @@ enum Found {
     },
 }
 
-/// One decoder result without the borrow of the buffer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Step {
-    Need,
-    Header {
-        opcode: Opcode,
-        payload_len: u64,
-        consumed: usize,
-    },
-    Data {
-        kind: MessageKind,
-        len: usize,
-        consumed: usize,
-        last: bool,
-    },
-    Ping {
-        len: usize,
-        consumed: usize,
-    },
-    Pong {
-        len: usize,
-        consumed: usize,
-    },
-    /// The payload is re-read from the buffer (a control header is 2 bytes, 6 masked).
-    Close {
-        consumed: usize,
-    },
-    Control {
-        opcode: u8,
-        len: usize,
-        consumed: usize,
-    },
-}
-
-fn step(d: Decoded<'_>) -> Step {
-    match d {
-        Decoded::Incomplete { .. } => Step::Need,
-        Decoded::Event { consumed, event } => match event {
-            Event::Header(h) => Step::Header {
-                opcode: h.opcode,
-                payload_len: h.payload_len,
-                consumed,
-            },
-            Event::Data {
-                kind,
-                payload,
-                fin_of_message,
-                ..
-            } => Step::Data {
-                kind,
-                len: payload.len(),
-                consumed,
-                last: fin_of_message,
-            },
-            Event::Ping(p) => Step::Ping {
-                len: p.len(),
-                consumed,
-            },
-            Event::Pong(p) => Step::Pong {
-                len: p.len(),
-                consumed,
-            },
-            Event::Close(_) => Step::Close { consumed },
-            Event::Control { opcode, payload } => Step::Control {
-                opcode,
-                len: payload.len(),
-                consumed,
-            },
+/// An event as offsets into `rx`.
+fn found(base: usize, event: Event<'_>) -> Found {
+    let at = |s: &[u8]| (s.as_ptr() as usize).saturating_sub(base);
+    match event {
+        Event::Message { kind, data } => Found::Whole {
+            kind,
+            at: at(data),
+            len: data.len(),
+        },
+        Event::Piece {
+            kind,
+            data,
+            first,
+            last,
+        } => Found::Piece {
+            kind,
+            at: at(data),
+            len: data.len(),
+            first,
+            last,
+        },
+        Event::Ping(p) => Found::Ping {
+            at: at(p),
+            len: p.len(),
+        },
+        Event::Pong { payload, .. } => Found::Pong {
+            at: at(payload),
+            len: payload.len(),
+        },
+        Event::Close(c) => {
+            // The reason lies after the 2-byte code; an empty payload has neither.
+            let len = if c.code.is_some() {
+                2 + c.reason.len()
+            } else {
+                0
+            };
+            let at = if c.code.is_some() {
+                at(c.reason.as_bytes()).saturating_sub(2)
+            } else {
+                0
+            };
+            Found::Close { at, len }
+        }
+        Event::Control { opcode, payload } => Found::Control {
+            opcode,
+            at: at(payload),
+            len: payload.len(),
         },
     }
 }
@@ -175,24 +140,18 @@ pub struct WebSocket<'b, T> {
     io: T,
     rx: &'b mut [u8],
     tx: &'b mut [u8],
-    decoder: Decoder,
-    role: Role,
-    asm: usize,
+    conn: Connection,
     start: usize,
     end: usize,
     /// Bytes at `start` that belong to the message returned last time.
     pending: usize,
-    /// The last message returned was assembled in `rx[..asm]`.
-    release_asm: bool,
-    incoming: Option<Incoming>,
     tx_len: usize,
     tx_sent: usize,
     /// A frame larger than the write buffer is partly written.
     sending_frame: bool,
-    /// A fragmented message sent with `send_fragment` is open.
-    sending_message: bool,
+    /// A fragmented message sent with `send_fragment` is open, of this kind.
+    sending_message: Option<MessageKind>,
     broken: bool,
-    mask_state: u64,
 }
 
 impl<'b, T: Read + Write> WebSocket<'b, T> {
@@ -222,30 +181,22 @@ impl<'b, T: Read + Write> WebSocket<'b, T> {
         if rx.len() < MIN_BUFFER || tx.len() < MIN_BUFFER {
             return Err(Error::BufferTooSmall(BufferTooSmall { needed: MIN_BUFFER }));
         }
-        let mut config = options.decoder;
-        config.role = role;
+        let config = Config::new(role)
+            .with_decoder(options.decoder)
+            .with_mask_seed(options.mask_seed);
         Ok(WebSocket {
             io,
             rx,
             tx,
-            decoder: Decoder::new(config),
-            role,
-            asm: 0,
+            conn: Connection::new(config, 0),
             start: 0,
             end: 0,
             pending: 0,
-            release_asm: false,
-            incoming: None,
             tx_len: 0,
             tx_sent: 0,
             sending_frame: false,
-            sending_message: false,
+            sending_message: None,
             broken: false,
-            mask_state: if options.mask_seed == 0 {
-                0x853C_49E6_748F_EA9B
-            } else {
-                options.mask_seed
-            },
         })
     }
 
@@ -257,12 +208,17 @@ impl<'b, T: Read + Write> WebSocket<'b, T> {
 
     /// Our role.
     pub fn role(&self) -> Role {
-        self.role
+        self.conn.role()
     }
 
     /// Where the closing handshake stands.
     pub fn close_state(&self) -> CloseState {
-        self.decoder.close_state()
+        self.conn.close_state()
+    }
+
+    /// The sans-IO connection underneath (its ending, close reason …).
+    pub fn connection(&self) -> &Connection {
+        &self.conn
     }
 
     /// The transport, e.g. to shut it down after the closing handshake.
@@ -332,206 +288,65 @@ impl<'b, T: Read + Write> WebSocket<'b, T> {
         })
     }
 
+    /// The error for a read after the connection ended.
+    fn ended(&self) -> Error<T::Error> {
+        match self.conn.ending() {
+            Some(connection::Ending::Failed(e)) => Error::Protocol(e),
+            _ => Error::Closed,
+        }
+    }
+
     async fn receive(&mut self) -> Result<Found, Error<T::Error>> {
         if self.broken || self.sending_frame {
             return Err(Error::Broken);
         }
         self.flush().await?;
-        if self.release_asm {
-            self.asm = 0;
-            self.release_asm = false;
-        }
         self.start = self.start.saturating_add(self.pending).min(self.end);
         self.pending = 0;
         // Every pass consumes bytes, reads bytes or returns: bounded by the input.
         loop {
-            if self.start == self.end {
-                self.start = self.asm;
-                self.end = self.asm;
-            }
-            if self.decoder.close_state() == CloseState::Closed {
-                return Err(Error::Closed);
-            }
-            let decoded = {
-                let raw = self.rx.get_mut(self.start..self.end).unwrap_or_default();
-                self.decoder.decode_streaming(raw).map(step)
-            };
-            let s = match decoded {
-                Ok(s) => s,
-                Err(e) => {
-                    self.fail(e).await;
+            let base = self.rx.as_ptr() as usize;
+            let r = self
+                .conn
+                .handle_input_in_place(0, self.rx, self.start, self.end);
+            let (consumed, event) = match r {
+                Ok(i) => (i.consumed, i.event.map(|e| found(base, e))),
+                Err(connection::Error::Protocol(e)) => {
+                    self.transmit().await;
                     return Err(Error::Protocol(e));
                 }
+                Err(_) => return Err(self.ended()),
             };
-            match s {
-                Step::Need => {
-                    if let Some(found) = self.fill().await? {
-                        return Ok(found);
-                    }
+            let Some(f) = event else {
+                self.start = self.start.saturating_add(consumed).min(self.end);
+                if let Some(piece) = self.fill().await? {
+                    return Ok(piece);
                 }
-                Step::Header {
-                    opcode,
-                    payload_len,
-                    consumed,
-                } => {
-                    self.start = self.start.saturating_add(consumed);
-                    if opcode != Opcode::Continuation {
-                        self.incoming = None;
-                    }
-                    let kind = match opcode {
-                        Opcode::Text => MessageKind::Text,
-                        Opcode::Binary => MessageKind::Binary,
-                        other => match self.incoming {
-                            Some(m) => m.kind,
-                            None => MessageKind::Reserved(other.as_u8()),
-                        },
-                    };
-                    let m = self.incoming.get_or_insert(Incoming {
-                        kind,
-                        streaming: false,
-                        started: false,
-                    });
-                    let fits =
-                        (self.asm as u64).saturating_add(payload_len) <= self.rx.len() as u64;
-                    if !m.streaming && !fits {
-                        m.streaming = true;
-                        if self.asm > 0 {
-                            m.started = true;
-                            self.release_asm = true;
-                            return Ok(Found::Piece {
-                                kind: m.kind,
-                                at: 0,
-                                len: self.asm,
-                                first: true,
-                                last: false,
-                            });
-                        }
-                    }
-                }
-                Step::Data {
-                    kind,
-                    len,
-                    consumed,
-                    last,
-                } => {
-                    let at = self.start.saturating_add(consumed).saturating_sub(len);
-                    let m = self.incoming.get_or_insert(Incoming {
-                        kind,
-                        streaming: false,
-                        started: false,
-                    });
-                    if m.streaming {
-                        let first = !m.started;
-                        m.started = true;
-                        if last {
-                            self.incoming = None;
-                        }
-                        self.pending = consumed;
-                        return Ok(Found::Piece {
-                            kind,
-                            at,
-                            len,
-                            first,
-                            last,
-                        });
-                    }
-                    if last && self.asm == 0 {
-                        self.incoming = None;
-                        self.pending = consumed;
-                        return Ok(Found::Whole { kind, at, len });
-                    }
-                    // Assemble: the payload lies at or after `asm`, so it fits below.
-                    self.rx
-                        .copy_within(at..at.saturating_add(len).min(self.end), self.asm);
-                    self.asm = self.asm.saturating_add(len);
-                    self.start = self.start.saturating_add(consumed);
-                    if last {
-                        self.incoming = None;
-                        self.release_asm = true;
-                        return Ok(Found::Whole {
-                            kind,
-                            at: 0,
-                            len: self.asm,
-                        });
-                    }
-                }
-                Step::Ping { len, consumed } => {
-                    let at = self.start.saturating_add(consumed).saturating_sub(len);
-                    self.pending = consumed;
-                    if self.decoder.close_state() == CloseState::Open {
-                        let key = self.next_key();
-                        let payload = self.rx.get(at..at.saturating_add(len)).unwrap_or(&[]);
-                        self.tx_len = encoder::write_pong(self.tx, payload, key)?;
-                        self.tx_sent = 0;
-                        self.flush().await?;
-                    }
-                    return Ok(Found::Ping { at, len });
-                }
-                Step::Pong { len, consumed } => {
-                    self.pending = consumed;
-                    return Ok(Found::Pong {
-                        at: self.start.saturating_add(consumed).saturating_sub(len),
-                        len,
-                    });
-                }
-                Step::Close { consumed } => {
-                    let header = if self.role.expects_masked_input() {
-                        6
-                    } else {
-                        2
-                    };
-                    let len = consumed.saturating_sub(header);
-                    let at = self.start.saturating_add(header);
-                    self.pending = consumed;
-                    if self.decoder.close_state() == CloseState::CloseReceived {
-                        let key = self.next_key();
-                        let payload = self.rx.get(at..at.saturating_add(len)).unwrap_or(&[]);
-                        let code = parse_payload(payload).ok().and_then(|c| c.code);
-                        let reply = crate::close::ClosePayload { code, reason: "" };
-                        self.tx_len = encoder::write_close_reply(self.tx, &reply, key)
-                            .map_err(Error::BufferTooSmall)?;
-                        self.tx_sent = 0;
-                        self.decoder.note_close_sent();
-                        self.flush().await?;
-                    }
-                    return Ok(Found::Close { at, len });
-                }
-                Step::Control {
-                    opcode,
-                    len,
-                    consumed,
-                } => {
-                    self.pending = consumed;
-                    return Ok(Found::Control {
-                        opcode,
-                        at: self.start.saturating_add(consumed).saturating_sub(len),
-                        len,
-                    });
-                }
+                continue;
+            };
+            self.pending = consumed;
+            if matches!(f, Found::Ping { .. } | Found::Close { .. }) {
+                // The pong or the Close reply the connection owes, written at once.
+                self.queue_transmit()?;
+                self.flush().await?;
             }
+            return Ok(f);
         }
     }
 
     /// Makes room and reads more bytes. Returns a piece when the assembled part of a
     /// message has to leave the buffer to make room.
     async fn fill(&mut self) -> Result<Option<Found>, Error<T::Error>> {
-        if self.start > self.asm {
-            self.rx.copy_within(self.start..self.end, self.asm);
-            self.end -= self.start - self.asm;
-            self.start = self.asm;
+        let keep = self.conn.assembled();
+        if self.start > keep {
+            self.rx.copy_within(self.start..self.end, keep);
+            self.end -= self.start - keep;
+            self.start = keep;
         }
         if self.end >= self.rx.len() {
-            if let (Some(m), true) = (self.incoming.as_mut(), self.asm > 0) {
-                m.streaming = true;
-                m.started = true;
-                self.release_asm = true;
-                return Ok(Some(Found::Piece {
-                    kind: m.kind,
-                    at: 0,
-                    len: self.asm,
-                    first: true,
-                    last: false,
-                }));
+            let base = self.rx.as_ptr() as usize;
+            if let Some(ev) = self.conn.release_assembled(self.rx) {
+                return Ok(Some(found(base, ev)));
             }
             // Cannot happen with rx ≥ MIN_BUFFER; guard anyway.
             return Err(Error::BufferTooSmall(BufferTooSmall { needed: MIN_BUFFER }));
@@ -539,7 +354,7 @@ impl<'b, T: Read + Write> WebSocket<'b, T> {
         let free = self.rx.get_mut(self.end..).unwrap_or_default();
         let n = self.io.read(free).await.map_err(Error::Io)?;
         if n == 0 {
-            return Err(match self.decoder.close_state() {
+            return Err(match self.conn.close_state() {
                 CloseState::Closed => Error::Closed,
                 _ => Error::ConnectionLost,
             });
@@ -548,21 +363,27 @@ impl<'b, T: Read + Write> WebSocket<'b, T> {
         Ok(None)
     }
 
-    /// After a protocol error: send the Close the error calls for (best effort).
-    async fn fail(&mut self, e: ProtocolError) {
-        if self.sending_frame
-            || !matches!(
-                self.decoder.close_state(),
-                CloseState::Open | CloseState::CloseReceived
-            )
-        {
+    /// Moves the next control frame the connection owes into the (flushed) write buffer.
+    fn queue_transmit(&mut self) -> Result<(), Error<T::Error>> {
+        if self.tx_len == 0 {
+            if let Some(n) = self
+                .conn
+                .poll_transmit(self.tx)
+                .map_err(Error::BufferTooSmall)?
+            {
+                self.tx_len = n;
+                self.tx_sent = 0;
+            }
+        }
+        Ok(())
+    }
+
+    /// After a protocol error: send the Close the connection queued (best effort).
+    async fn transmit(&mut self) {
+        if self.sending_frame || self.flush().await.is_err() {
             return;
         }
-        let key = self.next_key();
-        if let Ok(n) = encoder::write_close(self.tx, Some(e.close_code()), "", key) {
-            self.tx_len = n;
-            self.tx_sent = 0;
-            self.decoder.note_close_sent();
+        if self.queue_transmit().is_ok() {
             let _ = self.flush().await;
         }
     }
@@ -587,24 +408,11 @@ impl<'b, T: Read + Write> WebSocket<'b, T> {
         self.io.flush().await.map_err(Error::Io)
     }
 
-    /// The next masking key (client role): xorshift64* seeded by [`Options::mask_seed`].
-    fn next_key(&mut self) -> Option<[u8; 4]> {
-        if !self.role.masks_output() {
-            return None;
-        }
-        let mut x = self.mask_state;
-        x ^= x >> 12;
-        x ^= x << 25;
-        x ^= x >> 27;
-        self.mask_state = x;
-        Some(((x.wrapping_mul(0x2545_F491_4F6C_DD1D) >> 32) as u32).to_le_bytes())
-    }
-
     fn check_send(&self) -> Result<(), Error<T::Error>> {
         if self.broken || self.sending_frame {
             return Err(Error::Broken);
         }
-        if self.decoder.close_state() != CloseState::Open {
+        if self.conn.close_state() != CloseState::Open || self.conn.ending().is_some() {
             return Err(Error::Closed);
         }
         Ok(())
@@ -613,14 +421,15 @@ impl<'b, T: Read + Write> WebSocket<'b, T> {
     /// Frames `payload` through the write buffer, in as many transport writes as needed.
     async fn send_frame(
         &mut self,
-        fin: bool,
-        opcode: Opcode,
+        kind: MessageKind,
+        last: bool,
         payload: &[u8],
     ) -> Result<(), Error<T::Error>> {
         self.flush().await?;
-        let key = self.next_key();
-        let header = FrameHeader::new(fin, opcode, payload.len() as u64, key);
-        let mut filled = write_header(self.tx, &header).map_err(Error::BufferTooSmall)?;
+        let (mut filled, mut masker) = self
+            .conn
+            .begin_frame(kind, payload.len() as u64, last, self.tx)
+            .map_err(conn_error)?;
         let mut done = 0usize;
         loop {
             let take = self
@@ -635,9 +444,7 @@ impl<'b, T: Read + Write> WebSocket<'b, T> {
                 return Err(Error::Broken);
             };
             dst.copy_from_slice(src);
-            if let Some(k) = key {
-                unmask(dst, k, done & 3);
-            }
+            masker.apply(dst);
             done += take;
             self.tx_len = filled + take;
             self.tx_sent = 0;
@@ -655,20 +462,24 @@ impl<'b, T: Read + Write> WebSocket<'b, T> {
 
     /// Sends a whole text message.
     pub async fn send_text(&mut self, text: &str) -> Result<(), Error<T::Error>> {
-        self.send_message(Opcode::Text, text.as_bytes()).await
+        self.send_message(MessageKind::Text, text.as_bytes()).await
     }
 
     /// Sends a whole binary message.
     pub async fn send_binary(&mut self, data: &[u8]) -> Result<(), Error<T::Error>> {
-        self.send_message(Opcode::Binary, data).await
+        self.send_message(MessageKind::Binary, data).await
     }
 
-    async fn send_message(&mut self, opcode: Opcode, data: &[u8]) -> Result<(), Error<T::Error>> {
+    async fn send_message(
+        &mut self,
+        kind: MessageKind,
+        data: &[u8],
+    ) -> Result<(), Error<T::Error>> {
         self.check_send()?;
-        if self.sending_message {
+        if self.sending_message.is_some() {
             return Err(Error::MessageInProgress);
         }
-        self.send_frame(true, opcode, data).await
+        self.send_frame(kind, true, data).await
     }
 
     /// Sends one fragment of a message: the first call starts a `kind` message
@@ -682,25 +493,17 @@ impl<'b, T: Read + Write> WebSocket<'b, T> {
         last: bool,
     ) -> Result<(), Error<T::Error>> {
         self.check_send()?;
-        let opcode = if self.sending_message {
-            Opcode::Continuation
-        } else {
-            match kind {
-                MessageKind::Text => Opcode::Text,
-                MessageKind::Binary => Opcode::Binary,
-                MessageKind::Reserved(n) => Opcode::from_u8(n),
-            }
-        };
-        self.sending_message = !last;
-        self.send_frame(last, opcode, data).await
+        // A continuation carries its message's kind, whatever `kind` says.
+        let kind = self.sending_message.unwrap_or(kind);
+        self.sending_message = if last { None } else { Some(kind) };
+        self.send_frame(kind, last, data).await
     }
 
     /// Sends a ping (payload ≤ 125 bytes).
     pub async fn send_ping(&mut self, payload: &[u8]) -> Result<(), Error<T::Error>> {
         self.check_send()?;
         self.flush().await?;
-        let key = self.next_key();
-        self.tx_len = encoder::write_ping(self.tx, payload, key)?;
+        self.tx_len = self.conn.send_ping(payload, self.tx).map_err(conn_error)?;
         self.tx_sent = 0;
         self.flush().await
     }
@@ -726,7 +529,7 @@ impl<'b, T: Read + Write> WebSocket<'b, T> {
                     ))
                 }
                 Action::SendPing { payload, .. } => {
-                    if self.decoder.close_state() == CloseState::Open {
+                    if self.conn.close_state() == CloseState::Open {
                         self.send_ping(&payload).await?;
                     }
                 }
@@ -742,14 +545,15 @@ impl<'b, T: Read + Write> WebSocket<'b, T> {
         if self.broken || self.sending_frame {
             return Err(Error::Broken);
         }
-        if !matches!(self.decoder.close_state(), CloseState::Open) {
+        if !matches!(self.conn.close_state(), CloseState::Open) {
             return Err(Error::Closed);
         }
+        if reason.len() > MAX_CLOSE_REASON {
+            return Err(Error::Encode(EncodeError::CloseReasonTooLong));
+        }
         self.flush().await?;
-        let key = self.next_key();
-        self.tx_len = encoder::write_close(self.tx, Some(code), reason, key)?;
-        self.tx_sent = 0;
-        self.decoder.note_close_sent();
+        self.conn.close(0, code, reason).map_err(conn_error)?;
+        self.queue_transmit()?;
         self.flush().await
     }
 
@@ -767,5 +571,19 @@ impl<'b, T: Read + Write> WebSocket<'b, T> {
                 Err(e) => return Err(e),
             }
         }
+    }
+}
+
+/// The driver's error for a refused connection call.
+fn conn_error<E>(e: connection::Error) -> Error<E> {
+    match e {
+        connection::Error::Protocol(p) => Error::Protocol(p),
+        connection::Error::Closed => Error::Closed,
+        connection::Error::MessageInProgress | connection::Error::NoMessageInProgress => {
+            Error::MessageInProgress
+        }
+        connection::Error::ControlTooLong => Error::Encode(EncodeError::ControlPayloadTooLong),
+        connection::Error::InvalidCloseCode(_) => Error::Encode(EncodeError::InvalidCloseCode),
+        connection::Error::BufferTooSmall(b) => Error::BufferTooSmall(b),
     }
 }

@@ -290,9 +290,10 @@ fn text_split_inside_a_code_point_is_validated_across_pieces() {
     input = server_frame(true, Opcode::Text, &bad);
     let (got, written) = read_all(input, 10, 139, Role::Client);
     assert_eq!(got.last(), Some(&Got::Err("frame_invalid_utf8")));
+    // The Close carries the diagnostic code as its reason (the connection's rule).
     assert_eq!(
         decode_written(&written, Role::Server),
-        std::vec![Got::Close(Some(1007), "".into())]
+        std::vec![Got::Close(Some(1007), "frame_invalid_utf8".into())]
     );
 }
 
@@ -305,7 +306,7 @@ fn protocol_errors_send_the_right_close() {
     assert_eq!(got, std::vec![Got::Err("frame_masked_from_server")]);
     assert_eq!(
         decode_written(&written, Role::Server),
-        std::vec![Got::Close(Some(1002), "".into())]
+        std::vec![Got::Close(Some(1002), "frame_masked_from_server".into())]
     );
     // an unmasked frame sent to a server, answered unmasked
     let (got, written) = read_all(
@@ -315,7 +316,9 @@ fn protocol_errors_send_the_right_close() {
         Role::Server,
     );
     assert_eq!(got, std::vec![Got::Err("frame_unmasked_from_client")]);
-    assert_eq!(written, std::vec![0x88, 0x02, 0x03, 0xEA]);
+    let mut close = std::vec![0x88, 28, 0x03, 0xEA];
+    close.extend_from_slice(b"frame_unmasked_from_client");
+    assert_eq!(written, close);
     // message over the limit: 1009
     let mut rx = [0u8; 256];
     let mut tx = [0u8; 256];
