@@ -12,6 +12,7 @@ use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
+use wsguard_core::close;
 use wsguard_core::connection::{self, Connection, Event, MAX_CONTROL_FRAME};
 use wsguard_core::frame::{DecoderConfig, MessageKind, Opcode, ProtocolError};
 use wsguard_core::heartbeat::HeartbeatConfig;
@@ -57,7 +58,7 @@ impl Ending {
     pub fn close_code(&self) -> u16 {
         match self {
             Ending::PeerClosed(Some(c)) => *c,
-            Ending::PeerClosed(None) => 1005,
+            Ending::PeerClosed(None) => close::NO_STATUS_RECEIVED,
             Ending::Failed(e) => e.close_code(),
             Ending::PeerDead(_) | Ending::Vanished => 1006,
             Ending::ShuttingDown => 1001,
@@ -231,7 +232,7 @@ fn take_transmits(conn: &mut Connection, out: &mut Vec<u8>, shared: &Shared) {
 fn ending_of(conn: &Connection) -> Ending {
     match conn.ending() {
         Some(connection::Ending::Closed { code, .. }) => {
-            Ending::PeerClosed((code != 1005).then_some(code))
+            Ending::PeerClosed((code != close::NO_STATUS_RECEIVED).then_some(code))
         }
         Some(connection::Ending::Failed(e)) => Ending::Failed(e),
         Some(connection::Ending::PeerDead(why)) => Ending::PeerDead(why.code()),

@@ -32,7 +32,9 @@ mod table;
 pub use payload::{
     fit_reason, parse_payload, write_close_payload, CloseError, ClosePayload, MAX_REASON_LEN,
 };
-pub use refusal::{ABNORMAL_CLOSURE, FORBIDDEN, POLICY_VIOLATION, UNAUTHORIZED};
+pub use refusal::{
+    ABNORMAL_CLOSURE, FORBIDDEN, NO_STATUS_RECEIVED, POLICY_VIOLATION, UNAUTHORIZED,
+};
 pub use registry::{AppCode, CloseRegistry, RegisterError, CONVENTIONS};
 
 /// What kind of ending a close code describes. [`Category::code`] is a stable snake_case name.
