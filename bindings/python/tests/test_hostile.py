@@ -256,10 +256,14 @@ def test_control_characters_in_cors_and_hosts_are_refused_at_construction() -> N
 
 def test_lint_null_with_credentials() -> None:
     findings = wsguard.lint_origins([ALLOWED], credentials=True, allow_null=True)
-    assert [(f.index, f.code, f.severity) for f in findings] == [(1, "lint_null_credentials", "error")]
+    # In production `allow_null` is also a warning of its own (lint_allow_null_production).
+    assert [(f.index, f.code, f.severity) for f in findings] == [
+        (1, "lint_null_credentials", "error"),
+        (1, "lint_allow_null_production", "warning"),
+    ]
     policy = OriginPolicy(allow=[ALLOWED], allow_null=True)
-    assert [f.code for f in policy.lint(credentials=True)] == ["lint_null_credentials"]
-    assert policy.lint(credentials=False) == []
+    assert [f.code for f in policy.lint(credentials=True)] == ["lint_null_credentials", "lint_allow_null_production"]
+    assert [f.code for f in policy.lint(credentials=False)] == ["lint_allow_null_production"]
     cors = policy.cors("null", "GET", credentials=True)
     assert (cors.allowed, cors.code, cors.headers) == (False, "cors_null_credentials", [("Vary", "Origin")])
 
