@@ -6,7 +6,7 @@
 //!
 //! This crate only translates types: Python values in, core calls, Python values out.
 //! Every protocol rule lives in `wsguard-core`. Errors become the exception classes of
-//! `wsguard/_errors.py` (imported by [`errors`]); no input the core rejects can panic
+//! `wsguard/_errors.py` (imported by the `errors` module); no input the core rejects can panic
 //! (and pyo3 turns any panic into a Python exception rather than aborting).
 
 use pyo3::prelude::*;

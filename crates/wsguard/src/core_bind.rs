@@ -282,7 +282,7 @@ pub struct OriginCheck {
     pub denial: Option<wsguard_core::origin::OriginDenial>,
     /// On refusal, the core's near miss: the allowed entry the Origin came closest to,
     /// why it does not match and what to write (`(code, sentence)`), e.g.
-    /// `("near_port", "… allow both with `http://localhost:[3000,5173]`")`.
+    /// `("near_port", "… allow both with http://localhost:[3000,5173]")`.
     pub near_miss: Option<(&'static str, String)>,
     /// Index in `origin.allowed` of the first pattern that matches, when one does
     /// (an origin may also be allowed by `allow_null`, `allow_missing` or the preset).
