@@ -197,6 +197,14 @@ pub(crate) fn heartbeat_config(cfg: &GuardConfig) -> Result<Option<HeartbeatConf
 /// * Findings of severity `warning` (duplicates, shadowed entries, `http://` in
 ///   production) are returned for the caller to print.
 pub(crate) fn check_config(cfg: &GuardConfig) -> Result<Vec<LintWarning>, ConfigError> {
+    check_and_build(cfg).map(|(warnings, _)| warnings)
+}
+
+/// [`check_config`], also handing back the policy it parsed (the guard keeps it: the
+/// patterns are parsed once).
+pub(crate) fn check_and_build(
+    cfg: &GuardConfig,
+) -> Result<(Vec<LintWarning>, Box<GuardPolicy>), ConfigError> {
     let entries: Vec<&str> = cfg.origin.allowed.iter().map(String::as_str).collect();
     let preset = match cfg.env {
         crate::Environment::Development => Preset::Development,
@@ -227,15 +235,12 @@ pub(crate) fn check_config(cfg: &GuardConfig) -> Result<Vec<LintWarning>, Config
         _ => remedy.to_string(),
     };
     heartbeat_config(cfg)?;
-    match build_policy(cfg) {
-        Ok(_) => {}
-        Err(mut e) => {
-            if let Some(i) = e.index {
-                e.remedy = with_suggestion(&e.remedy, suggestion_for(i));
-            }
-            return Err(e);
+    let policy = build_policy(cfg).map_err(|mut e| {
+        if let Some(i) = e.index {
+            e.remedy = with_suggestion(&e.remedy, suggestion_for(i));
         }
-    }
+        e
+    })?;
     if let Some(f) = findings.iter().find(|f| f.severity == Severity::Error) {
         return Err(ConfigError {
             source: cfg.source_of("origin.allowed"),
@@ -247,7 +252,7 @@ pub(crate) fn check_config(cfg: &GuardConfig) -> Result<Vec<LintWarning>, Config
             remedy: with_suggestion(f.remedy(), f.suggestion.map(|s| s.to_string())),
         });
     }
-    Ok(findings
+    let warnings = findings
         .iter()
         .map(|f| {
             let (key, shown) = match (f.kind, entries.get(f.index)) {
@@ -272,7 +277,8 @@ pub(crate) fn check_config(cfg: &GuardConfig) -> Result<Vec<LintWarning>, Config
                 remedy: with_suggestion(f.remedy(), f.suggestion.map(|s| s.to_string())),
             }
         })
-        .collect())
+        .collect();
+    Ok((warnings, policy))
 }
 
 /// The answer of [`GuardConfig::check_origin`].

@@ -30,7 +30,7 @@ impl Guard {
             return None;
         }
         let q = ExplainQuery::parse(query)?;
-        let parts = self.core_parts();
+        let parts = self.parts();
         let mut out = vec![0u8; 1024];
         let n = parts.with_server_config(|config| {
             let mut scratch = vec![0u8; 2048];

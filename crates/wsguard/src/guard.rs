@@ -42,7 +42,7 @@
 //! ```
 
 use crate::config::{ConfigError, GuardConfig};
-use crate::core_bind::{build_policy, CoreParts, GuardPolicy};
+use crate::core_bind::{check_and_build, CoreParts, GuardPolicy};
 use crate::counters::Counters;
 use serde::Serialize;
 use std::io::{self, Read, Write};
@@ -304,8 +304,7 @@ impl Guard {
         config: GuardConfig,
         counters: Arc<Counters>,
     ) -> Result<Guard, ConfigError> {
-        config.check()?;
-        let policy = build_policy(&config)?;
+        let (_, policy) = check_and_build(&config)?;
         Ok(Guard {
             inner: Arc::new(Inner {
                 config,
@@ -484,11 +483,8 @@ impl Guard {
         usize::try_from(self.inner.config.limits.max_handshake_bytes).unwrap_or(usize::MAX)
     }
 
-    pub(crate) fn core_parts(&self) -> CoreParts<'_> {
-        self.parts()
-    }
-
-    fn parts(&self) -> CoreParts<'_> {
+    /// This guard's config and parsed policy in the core's types.
+    pub(crate) fn parts(&self) -> CoreParts<'_> {
         CoreParts::new(&self.inner.config, &self.inner.policy)
     }
 
@@ -576,16 +572,16 @@ impl Guard {
         }
     }
 
-    /// The refusal for a request head still incomplete after `head.len()` bytes, past
-    /// the size limit: the core's `request_too_large` (431), counted and logged like
-    /// every refusal. For servers that read the head themselves.
+    /// The refusal for a request head still incomplete past the size limit: the core's
+    /// `request_too_large` (431), counted and logged like every refusal. For servers
+    /// that read the head themselves.
     ///
     /// ```
     /// let guard = wsguard::Guard::new(wsguard::GuardConfig::default()).unwrap();
-    /// let r = guard.refuse_oversized(&[b'a'; 100]);
+    /// let r = guard.refuse_oversized();
     /// assert_eq!((r.status, r.code), (431, "request_too_large"));
     /// ```
-    pub fn refuse_oversized(&self, _head: &[u8]) -> Refusal {
+    pub fn refuse_oversized(&self) -> Refusal {
         self.refuse(&Rejection::RequestTooLarge, None)
     }
 

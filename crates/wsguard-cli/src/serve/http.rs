@@ -94,7 +94,8 @@ impl Gate {
         let mut headers = [EMPTY_HEADER; MAX_HEADERS];
         match self.guard.parse_head(head, &mut headers) {
             Ok(Status::Partial) if head.len() > self.max_head => {
-                HeadVerdict::Refuse(self.too_large(head))
+                // The core's refusal for a head still incomplete past the limit (no forged head).
+                HeadVerdict::Refuse(self.guard.refuse_oversized())
             }
             Ok(Status::Partial) => HeadVerdict::Partial,
             Ok(Status::Complete(parsed)) => {
@@ -137,11 +138,6 @@ impl Gate {
             // Not HTTP (a TLS hello, garbage), or a limit: the core's refusal.
             Err(refusal) => HeadVerdict::Refuse(refusal),
         }
-    }
-
-    fn too_large(&self, head: &[u8]) -> Refusal {
-        // The core's refusal for a head still incomplete past the limit (no forged head).
-        self.guard.refuse_oversized(head)
     }
 
     /// The core's verdict on a parsed upgrade head, then the token value check.
