@@ -8,8 +8,8 @@ use wsguard_core::close::CONVENTIONS;
 use wsguard_core::handshake::{Limits, ServerConfig, SubprotocolToken, TokenConfig};
 use wsguard_core::heartbeat::{HeartbeatConfig, HeartbeatConfigError};
 use wsguard_core::origin::{
-    lint, Finding, HostPolicy, LintCode, LintContext, OriginPolicy, PolicyBuf, PolicyBufError,
-    PolicyList, Preset, Severity,
+    lint, Finding, LintCode, LintContext, OriginPolicy, PolicyBuf, PolicyBufError, PolicyList,
+    Preset, Severity,
 };
 use wsguard_core::Diagnostic;
 
@@ -51,22 +51,8 @@ fn policy_error(
 /// Copies the config's origin patterns, development hosts and Host allowlist into the
 /// core's owned policy, parsing each pattern once; the first bad entry is the error.
 pub(crate) fn build_policy(cfg: &GuardConfig) -> Result<Box<GuardPolicy>, ConfigError> {
-    // A CR/LF in an allowlist entry is a typed configuration error (the core checks).
-    for list in [PolicyList::Hosts, PolicyList::DevHosts] {
-        let entries: Vec<&str> = list_values(cfg, list).iter().map(String::as_str).collect();
-        if let Err((i, e)) = HostPolicy::new(&entries).check_entries() {
-            let key = list.key();
-            return Err(ConfigError {
-                source: cfg.source_of(key),
-                key: key.into(),
-                index: Some(i),
-                value: entries.get(i).map(|s| s.to_string()),
-                code: e.code(),
-                reason: e.reason().to_string(),
-                remedy: e.remedy().to_string(),
-            });
-        }
-    }
+    // A CR/LF in an allowlist entry is a typed configuration error: the core's
+    // `PolicyBuf` checks every entry it takes (`config_control_char`).
     let mut policy = Box::new(GuardPolicy::new());
     let lists = [
         PolicyList::Patterns,

@@ -116,8 +116,11 @@ pub enum PolicyBufError {
     TooManyEntries(PolicyList),
     /// The text of all entries would exceed `BYTES`.
     TextFull(PolicyList),
-    /// A Host or development-host entry is empty or holds a control character, a space
-    /// or a character no host can contain.
+    /// A Host or development-host entry holds a control character (CR, LF …): the core's
+    /// `config_control_char`, with where it stands.
+    Control(PolicyList, crate::text::ControlChar),
+    /// A Host or development-host entry is empty or holds a space or a character no host
+    /// can contain.
     BadHostEntry(PolicyList),
 }
 
@@ -125,6 +128,7 @@ impl Diagnostic for PolicyBufError {
     fn code(&self) -> &'static str {
         match self {
             PolicyBufError::Pattern(e) => e.code(),
+            PolicyBufError::Control(_, e) => e.code(),
             PolicyBufError::TooManyEntries(_) => "policy_too_many_entries",
             PolicyBufError::TextFull(_) => "policy_text_full",
             PolicyBufError::BadHostEntry(_) => "policy_bad_host_entry",
@@ -133,6 +137,7 @@ impl Diagnostic for PolicyBufError {
     fn reason(&self) -> &'static str {
         match self {
             PolicyBufError::Pattern(e) => e.reason(),
+            PolicyBufError::Control(_, e) => e.reason(),
             PolicyBufError::TooManyEntries(_) => {
                 "the policy already holds as many entries as its storage was sized for"
             }
@@ -147,6 +152,7 @@ impl Diagnostic for PolicyBufError {
     fn remedy(&self) -> &'static str {
         match self {
             PolicyBufError::Pattern(e) => e.remedy(),
+            PolicyBufError::Control(_, e) => e.remedy(),
             PolicyBufError::TooManyEntries(_) | PolicyBufError::TextFull(_) => {
                 "size the policy storage for the list (more entries or more bytes), or use `*.` wildcards and port lists to shorten it"
             }
@@ -324,6 +330,8 @@ impl<const N: usize, const BYTES: usize> PolicyBuf<N, BYTES> {
     }
 
     fn push_host_entry(&mut self, raw: &str, list: PolicyList) -> Result<(), PolicyBufError> {
+        // The same control-character rule as every configuration string, then host syntax.
+        crate::text::check_config_text(raw).map_err(|e| PolicyBufError::Control(list, e))?;
         if !host_entry_ok(raw) {
             return Err(PolicyBufError::BadHostEntry(list));
         }
@@ -364,7 +372,8 @@ impl<const N: usize, const BYTES: usize> PolicyBuf<N, BYTES> {
     /// let mut p: PolicyBuf<2, 64> = PolicyBuf::new();
     /// p.push_host("api.example.com").unwrap();
     /// assert!(p.with_policy(|_, h| h.check(b"rebind.attacker.example").is_err()));
-    /// assert!(p.push_host("a.example\r\nSet-Cookie: x").is_err());
+    /// let e = p.push_host("a.example\r\nSet-Cookie: x").unwrap_err();
+    /// assert_eq!(wsguard_core::Diagnostic::code(&e), "config_control_char");
     /// ```
     pub fn push_host(&mut self, raw: &str) -> Result<(), PolicyBufError> {
         self.push_host_entry(raw, PolicyList::Hosts)
