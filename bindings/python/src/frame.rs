@@ -56,7 +56,8 @@ impl Frame {
     }
 }
 
-fn kind_name(k: MessageKind) -> String {
+/// `"text"`, `"binary"` or `"reservedN"`.
+pub fn kind_name(k: MessageKind) -> String {
     match k {
         MessageKind::Text => "text".to_owned(),
         MessageKind::Binary => "binary".to_owned(),

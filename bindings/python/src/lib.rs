@@ -13,6 +13,7 @@ use pyo3::prelude::*;
 
 mod client;
 mod close;
+mod connection;
 mod convert;
 mod errors;
 mod frame;
@@ -38,5 +39,6 @@ fn _wsguard(m: &Bound<'_, PyModule>) -> PyResult<()> {
     timing::register(m)?;
     client::register(m)?;
     guard::register(m)?;
+    connection::register(m)?;
     Ok(())
 }

@@ -7,6 +7,9 @@ verdict, same reason.
 * :class:`OriginPolicy` — which browser origins may open a socket (and CORS for HTTP).
 * :func:`validate_handshake` — validate an upgrade request given as ASGI-style headers.
 * :func:`classify_close` / :func:`explain` — what a close code means and what to do.
+* :class:`Connection` — one open WebSocket, sans-IO (bytes in, events out, bytes to
+  send, caller time): auto-pong, close handshake, limits and heartbeat from the core,
+  for asyncio protocols or any other loop.
 * URL helpers (:func:`parse_ws_url`, :func:`websocket_url_for_page`) and a frame
   :class:`FrameDecoder` / :func:`encode_frame` for proxies and tests.
 * Integrations: :mod:`wsguard.asgi` (FastAPI/Starlette middleware),
@@ -33,7 +36,11 @@ from ._errors import (
 from ._wsguard import (
     ClientHandshake,
     CloseInfo,
+    CloseReceived,
+    Connection,
+    ControlFrame,
     CorsResult,
+    Ending,
     Established,
     Frame,
     FrameDecoder,
@@ -41,7 +48,10 @@ from ._wsguard import (
     Heartbeat,
     HeartbeatAction,
     LintFinding,
+    Message,
     OriginPolicy,
+    Ping,
+    Pong,
     Reconnect,
     ReconnectDecision,
     ScopeGuard,
@@ -107,6 +117,14 @@ __all__ = [
     "parse_ws_url",
     "websocket_url_for_page",
     "check_mixed_content",
+    # connections (sans-IO)
+    "Connection",
+    "Message",
+    "Ping",
+    "Pong",
+    "CloseReceived",
+    "ControlFrame",
+    "Ending",
     # frames
     "Frame",
     "FrameDecoder",

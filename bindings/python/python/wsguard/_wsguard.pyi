@@ -13,7 +13,11 @@ from ._errors import WsguardError as WsguardError
 __all__ = [
     "ClientHandshake",
     "CloseInfo",
+    "CloseReceived",
+    "Connection",
+    "ControlFrame",
     "CorsResult",
+    "Ending",
     "Established",
     "Frame",
     "FrameDecoder",
@@ -23,7 +27,10 @@ __all__ = [
     "HeartbeatAction",
     "InvalidInput",
     "LintFinding",
+    "Message",
     "OriginPolicy",
+    "Ping",
+    "Pong",
     "PolicyError",
     "ProtocolError",
     "Reconnect",
@@ -432,6 +439,114 @@ class FrameDecoder:
     def buffered(self) -> int: ...
     @property
     def in_message(self) -> bool: ...
+
+@final
+class Message:
+    """A complete message from the peer."""
+
+    @property
+    def kind(self) -> str: ...
+    @property
+    def data(self) -> Union[str, bytes]: ...
+
+@final
+class Ping:
+    """A ping from the peer; its pong is already queued."""
+
+    @property
+    def payload(self) -> bytes: ...
+
+@final
+class Pong:
+    """A pong from the peer; ``rtt_ms`` when it answers the heartbeat's ping."""
+
+    @property
+    def payload(self) -> bytes: ...
+    @property
+    def rtt_ms(self) -> Optional[int]: ...
+
+@final
+class CloseReceived:
+    """The peer's Close frame; the reply is queued."""
+
+    @property
+    def code(self) -> Optional[int]: ...
+    @property
+    def reason(self) -> str: ...
+
+@final
+class ControlFrame:
+    """A frame with a reserved control opcode that the configuration allows."""
+
+    @property
+    def opcode(self) -> int: ...
+    @property
+    def payload(self) -> bytes: ...
+
+@final
+class Ending:
+    """Why the connection ended."""
+
+    @property
+    def kind(self) -> str: ...
+    @property
+    def code(self) -> int: ...
+    @property
+    def reason(self) -> str: ...
+    @property
+    def by_peer(self) -> Optional[bool]: ...
+    @property
+    def error(self) -> Optional[str]: ...
+    @property
+    def error_reason(self) -> Optional[str]: ...
+    @property
+    def info(self) -> CloseInfo: ...
+
+_Event = Union[Message, Ping, Pong, CloseReceived, ControlFrame]
+
+@final
+class Connection:
+    """One open WebSocket (after the handshake), sans-IO: the core's connection engine."""
+
+    def __new__(
+        cls,
+        role: str,
+        *,
+        max_message: int = 16777216,
+        max_frame: int = 16777216,
+        heartbeat: Optional[Tuple[int, int, int]] = None,
+        close_timeout_ms: int = 5000,
+        mask_seed: Optional[int] = None,
+        now: int = 0,
+    ) -> "Connection": ...
+    def receive_data(self, data: _Text, now: Optional[int] = None) -> List[_Event]:
+        """Feeds received bytes; returns the events they completed."""
+    def data_to_send(self) -> bytes:
+        """Everything to write to the transport now."""
+    def send_text(self, text: str) -> None:
+        """Queues a text message."""
+    def send_binary(self, data: _Text) -> None:
+        """Queues a binary message."""
+    def send(self, kind: str, data: _Text) -> None:
+        """Queues a ``"text"`` or ``"binary"`` message."""
+    def ping(self, payload: Optional[_Text] = None) -> None:
+        """Queues a ping."""
+    def close(self, code: int = 1000, reason: str = "", now: Optional[int] = None) -> None:
+        """Starts the closing handshake."""
+    def receive_eof(self, now: Optional[int] = None) -> None:
+        """The transport reached end of file."""
+    def next_timeout(self) -> Optional[int]:
+        """The next deadline (ms) for ``handle_timeout``."""
+    def handle_timeout(self, now: int) -> None:
+        """Runs the heartbeat and close timers."""
+    @property
+    def ending(self) -> Optional[Ending]: ...
+    @property
+    def is_finished(self) -> bool: ...
+    @property
+    def role(self) -> str: ...
+    @property
+    def rtt_ms(self) -> Optional[int]: ...
 
 @final
 class Utf8Validator:
