@@ -13,7 +13,8 @@
 //! `Access-Control-Allow-Credentials: true` exactly when credentials are on, and always
 //! sends `Vary`; no header value holds CR, LF or NUL (no header injection); a refused
 //! preflight has a 4xx status, an allowed one 204; the safelisted methods GET/HEAD/POST
-//! with no requested headers are never refused for their method; `write_headers` writes
+//! with no requested headers are never refused for their method; an allowed `null` Origin
+//! with credentials on is refused with `NullCredentials` and for nothing else; `write_headers` writes
 //! exactly the `Name: value\r\n` lines of `headers()` and reports a short buffer.
 //! Deliberate differences: none.
 
@@ -69,7 +70,17 @@ pub fn fuzz_cors(data: &[u8]) {
                 Some(CorsDenial::Origin(d)) => assert_eq!(verdict, Err(d), "CORS and the WebSocket check disagree"),
                 other => {
                     assert!(verdict.is_ok(), "CORS did not refuse an Origin the policy refuses ({verdict:?}), said {other:?}");
-                    if !req.is_preflight() || (matches!(req_method, Some(b"GET" | b"HEAD" | b"POST")) && req_headers.is_none()) {
+                    // An allowed `null` with credentials on is refused for that alone, on
+                    // every request kind (`cors_null_credentials`).
+                    let null_credentials = o == b"null" && flags & 1 != 0;
+                    assert_eq!(
+                        matches!(other, Some(CorsDenial::NullCredentials)),
+                        null_credentials,
+                        "null with credentials: {other:?}"
+                    );
+                    let safelisted = !req.is_preflight()
+                        || (matches!(req_method, Some(b"GET" | b"HEAD" | b"POST")) && req_headers.is_none());
+                    if safelisted && !null_credentials {
                         assert!(other.is_none(), "refused a safelisted request: {other:?}");
                     }
                 }
