@@ -10,6 +10,10 @@
 //!   33 and 63 bytes past a 64-byte boundary: wsguard against the safe reference loops of
 //!   `wsguard_bench::safe_unmask` (plain u64; bytes to an 8-/32-byte boundary, then u64).
 //!   Issue 17's target: wsguard ≥ 0.95× the best of them at every size and start.
+//! * `unmask_simd/<size>/<start>/<variant>` — the opt-in `wsguard_simd::unmask`
+//!   (runtime-detected AVX2/NEON) beside the core's safe `frame::unmask` and a `memcpy`
+//!   (`copy_from_slice`) of the same number of bytes, at a 64-byte-aligned start and one
+//!   byte after it. Issue 17's target: the AVX2 figure at 1 KiB.
 //! * `frame_read/<size>/<lib>` — the nearest public path of each library that ends with an
 //!   unmasked payload: one masked frame of `size` bytes taken from an in-memory socket
 //!   (memcpy into the library's buffer), header parsed, payload unmasked.
@@ -86,6 +90,30 @@ fn unmask_start(c: &mut Criterion) {
     }
 }
 
+fn unmask_simd(c: &mut Criterion) {
+    for &size in UNMASK_SIZES.iter().filter(|&&s| s >= 1024) {
+        let mut g = c.benchmark_group(format!("unmask_simd/{}", size_label(size)));
+        g.throughput(Throughput::Bytes(size as u64));
+        let mut storage = vec![0u8; size + 192];
+        let src = vec![0x5au8; size];
+        let base = storage.as_ptr().align_offset(64);
+        for start in [0usize, 1] {
+            let label = if start == 0 { "aligned" } else { "misaligned" };
+            let data = &mut storage[base + start..base + start + size];
+            g.bench_function(BenchmarkId::new(label, "wsguard_core"), |b| {
+                b.iter(|| wsguard_core::frame::unmask(black_box(&mut *data), black_box(KEY), 0))
+            });
+            g.bench_function(BenchmarkId::new(label, "wsguard_simd"), |b| {
+                b.iter(|| wsguard_simd::unmask(black_box(&mut *data), black_box(KEY), 0))
+            });
+            g.bench_function(BenchmarkId::new(label, "memcpy"), |b| {
+                b.iter(|| data.copy_from_slice(black_box(&src)))
+            });
+        }
+        g.finish();
+    }
+}
+
 fn frame_read(c: &mut Criterion) {
     for &size in &UNMASK_SIZES {
         let mut g = c.benchmark_group(format!("frame_read/{}", size_label(size)));
@@ -136,5 +164,5 @@ fn frame_read(c: &mut Criterion) {
     }
 }
 
-criterion_group! { name = benches; config = criterion(); targets = unmask, unmask_start, frame_read }
+criterion_group! { name = benches; config = criterion(); targets = unmask, unmask_start, unmask_simd, frame_read }
 criterion_main!(benches);

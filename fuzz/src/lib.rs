@@ -32,6 +32,7 @@ pub mod handshake_server;
 pub mod lint;
 pub mod origin;
 pub mod tungstenite_diff;
+pub mod unmask_simd;
 pub mod url;
 pub mod utf8;
 
@@ -54,4 +55,5 @@ pub const TARGETS: &[(&str, TargetFn)] = &[
     ("url", url::fuzz_url),
     ("c_api", c_api::fuzz_c_api),
     ("connection", connection::fuzz_connection),
+    ("unmask_simd", unmask_simd::fuzz_unmask_simd),
 ];

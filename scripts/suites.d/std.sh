@@ -1,4 +1,5 @@
 # wsguard std adapter (crates/wsguard): guard with tungstenite and tokio-tungstenite,
 # config, counters, error mapping, probe — all against servers on 127.0.0.1.
-suite_std() { run_suite std tally_cargo cargo test -p wsguard --features tokio; }
+# wsguard-simd: the opt-in vectorised unmask against the core at every length/start/offset.
+suite_std() { run_suite std tally_cargo cargo test -p wsguard --features wsguard/tokio -p wsguard-simd; }
 SUITES_DEFAULT="$SUITES_DEFAULT std"

@@ -142,6 +142,9 @@ pub fn ws_settings(cfg: &GuardConfig, heartbeat: Option<HeartbeatConfig>) -> WsS
     let decoder = DecoderConfig::server()
         .with_max_message(cfg.limits.max_message_bytes)
         .with_max_frame(cfg.limits.max_frame_bytes.min(cfg.limits.max_message_bytes));
+    // Built with `--features simd`: the vectorised unmask (same bytes, see wsguard-simd).
+    #[cfg(feature = "simd")]
+    let decoder = decoder.with_unmasker(wsguard_simd::UNMASKER);
     WsSettings { decoder, heartbeat }
 }
 

@@ -19,7 +19,7 @@
 //! [`ProtocolError::close_code`] and drop the connection.
 
 use super::header::{FrameHeader, HeaderStatus, MAX_CONTROL_PAYLOAD, MAX_HEADER_LEN};
-use super::{unmask, CloseHandshake, CloseState, Opcode, ProtocolError, Role, Utf8Validator};
+use super::{CloseHandshake, CloseState, Opcode, ProtocolError, Role, Unmasker, Utf8Validator};
 use crate::close::ClosePayload;
 
 /// The smallest buffer with which [`Decoder::decode_streaming`] can receive every frame:
@@ -58,6 +58,8 @@ pub struct DecoderConfig {
     pub accept_text: bool,
     /// Accept binary messages (default `true`; `false` answers them with close code 1003).
     pub accept_binary: bool,
+    /// The unmask function (default [`Unmasker::SAFE`], the core's own).
+    pub unmasker: Unmasker,
 }
 
 impl Default for DecoderConfig {
@@ -83,6 +85,7 @@ impl DecoderConfig {
             allowed_opcodes: 0,
             accept_text: true,
             accept_binary: true,
+            unmasker: Unmasker::SAFE,
         }
     }
     /// Defaults for a server (requires masked frames).
@@ -100,6 +103,16 @@ impl DecoderConfig {
     /// ```
     pub const fn client() -> Self {
         Self::new(Role::Client)
+    }
+    /// Unmasks payloads with `unmasker` (e.g. a vectorised one of a hosted build).
+    ///
+    /// ```
+    /// use wsguard_core::frame::{DecoderConfig, Unmasker};
+    /// assert_eq!(DecoderConfig::server().with_unmasker(Unmasker::SAFE), DecoderConfig::server());
+    /// ```
+    pub const fn with_unmasker(mut self, unmasker: Unmasker) -> Self {
+        self.unmasker = unmasker;
+        self
     }
     /// Sets the largest frame payload.
     ///
@@ -435,7 +448,9 @@ impl Decoder {
             None => return Ok(Decoded::Incomplete { needed: 0 }),
         };
         if let Some(key) = f.mask {
-            unmask(payload, key, (f.done & 3) as usize);
+            self.config
+                .unmasker
+                .apply(payload, key, (f.done & 3) as usize);
         }
         f.remaining -= n as u64;
         f.done += n as u64;
@@ -666,7 +681,7 @@ impl Decoder {
         }
         let payload = buf.get_mut(hlen..total).unwrap_or_default();
         if let Some(key) = h.mask {
-            unmask(payload, key, 0);
+            self.config.unmasker.apply(payload, key, 0);
         }
         let payload: &'b [u8] = payload;
         let event = match kind {

@@ -30,6 +30,77 @@ pub fn unmask(buf: &mut [u8], key: [u8; 4], offset: usize) {
     xor_u32(buf, k);
 }
 
+/// The unmask function a [`Decoder`](super::Decoder) calls: [`unmask`] by default.
+///
+/// Hosted builds may plug in a vectorised implementation with the same contract (XOR
+/// `buf` with `key` as if it started `offset` bytes into the payload; it cannot fail);
+/// the core itself stays safe code. Two `Unmasker`s compare equal when they wrap the same
+/// function.
+///
+/// ```
+/// use wsguard_core::frame::{DecoderConfig, Unmasker};
+/// fn bytewise(buf: &mut [u8], key: [u8; 4], offset: usize) {
+///     for (i, b) in buf.iter_mut().enumerate() {
+///         *b ^= key[(offset + i) % 4];
+///     }
+/// }
+/// let cfg = DecoderConfig::server().with_unmasker(Unmasker::new(bytewise));
+/// assert_ne!(cfg.unmasker, Unmasker::SAFE);
+/// let mut p = [0x7f, 0x9f, 0x4d, 0x51, 0x58];
+/// cfg.unmasker.apply(&mut p, [0x37, 0xfa, 0x21, 0x3d], 0);
+/// assert_eq!(&p, b"Hello");
+/// ```
+#[derive(Clone, Copy)]
+pub struct Unmasker(fn(&mut [u8], [u8; 4], usize));
+
+impl Unmasker {
+    /// The core's safe, word-at-a-time [`unmask`].
+    pub const SAFE: Unmasker = Unmasker(unmask);
+
+    /// Wraps `f`, which must XOR exactly as [`unmask`] does.
+    pub const fn new(f: fn(&mut [u8], [u8; 4], usize)) -> Self {
+        Unmasker(f)
+    }
+
+    /// XORs `buf` with `key` from payload position `offset`.
+    #[inline]
+    pub fn apply(&self, buf: &mut [u8], key: [u8; 4], offset: usize) {
+        (self.0)(buf, key, offset)
+    }
+}
+
+impl PartialEq for Unmasker {
+    fn eq(&self, other: &Self) -> bool {
+        // Same function, same address: configurations compare by which code runs.
+        self.0 as usize == other.0 as usize
+    }
+}
+
+impl Eq for Unmasker {}
+
+impl core::hash::Hash for Unmasker {
+    fn hash<H: core::hash::Hasher>(&self, state: &mut H) {
+        (self.0 as usize).hash(state)
+    }
+}
+
+impl core::fmt::Debug for Unmasker {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(if *self == Unmasker::SAFE {
+            "Unmasker::SAFE"
+        } else {
+            "Unmasker(custom)"
+        })
+    }
+}
+
+#[cfg(feature = "defmt")]
+impl defmt::Format for Unmasker {
+    fn format(&self, f: defmt::Formatter<'_>) {
+        defmt::write!(f, "Unmasker")
+    }
+}
+
 /// `key` rotated to payload position `offset`.
 #[inline]
 fn rotate(key: [u8; 4], offset: usize) -> [u8; 4] {

@@ -44,7 +44,7 @@ pub use close_state::{CloseAction, CloseHandshake, CloseState};
 pub use decoder::{Decoded, Decoder, DecoderConfig, Event, MessageKind, MIN_BUFFER};
 pub use error::ProtocolError;
 pub use header::{FrameHeader, Opcode};
-pub use mask::unmask;
+pub use mask::{unmask, Unmasker};
 pub use utf8::{Utf8Error, Utf8Validator};
 
 /// Which end of the connection this code runs on. It decides the masking rules:
