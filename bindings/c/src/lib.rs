@@ -18,6 +18,9 @@
 
 pub mod client;
 pub mod close;
+pub mod connection;
+#[cfg(test)]
+mod connection_tests;
 pub mod ffi;
 pub mod frame;
 mod handle;

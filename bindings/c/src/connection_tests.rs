@@ -1,0 +1,459 @@
+//! The C connection handle against the core's `Connection`: exact frames, events,
+//! endings and deadlines; refusals that write nothing.
+
+use crate::connection::*;
+use crate::ffi::wsguard_rejection;
+use crate::frame::wsguard_role;
+use crate::result::wsguard_result as R;
+use core::ptr::{null, null_mut};
+use std::mem::MaybeUninit;
+use wsguard_core::frame::{encoder, Opcode};
+
+const SERVER: u32 = wsguard_role::Server as u32;
+const CLIENT: u32 = wsguard_role::Client as u32;
+const KEY: [u8; 4] = [1, 2, 3, 4];
+
+fn config(role: u32) -> wsguard_connection_config {
+    let mut c = MaybeUninit::uninit();
+    assert_eq!(
+        unsafe { wsguard_connection_config_default(role, c.as_mut_ptr()) },
+        R::Ok
+    );
+    unsafe { c.assume_init() }
+}
+
+fn new_conn(cfg: &wsguard_connection_config, now: u64) -> *mut wsguard_connection {
+    let mut p = null_mut();
+    assert_eq!(
+        unsafe { wsguard_connection_new(cfg, now, &mut p, null_mut()) },
+        R::Ok
+    );
+    p
+}
+
+fn masked(op: Opcode, payload: &[u8]) -> Vec<u8> {
+    let mut out = vec![0u8; payload.len() + 14];
+    let n = encoder::write_frame(&mut out, true, op, payload, Some(KEY)).unwrap();
+    out.truncate(n);
+    out
+}
+
+struct Got {
+    result: R,
+    consumed: usize,
+    ev: wsguard_connection_event,
+    rej: wsguard_rejection,
+}
+
+fn feed(c: *mut wsguard_connection, now: u64, input: &mut [u8], msg: &mut [u8]) -> Got {
+    let mut consumed = usize::MAX;
+    let mut ev = MaybeUninit::<wsguard_connection_event>::zeroed();
+    let mut rej = wsguard_rejection::EMPTY;
+    let result = unsafe {
+        wsguard_connection_handle_input(
+            c,
+            now,
+            input.as_mut_ptr(),
+            input.len(),
+            msg.as_mut_ptr(),
+            msg.len(),
+            &mut consumed,
+            ev.as_mut_ptr(),
+            &mut rej,
+        )
+    };
+    Got {
+        result,
+        consumed,
+        ev: unsafe { ev.assume_init() },
+        rej,
+    }
+}
+
+fn is(s: crate::ffi::wsguard_str, want: &str) -> bool {
+    let got = unsafe { std::slice::from_raw_parts(s.ptr.cast::<u8>(), s.len) };
+    got == want.as_bytes()
+}
+
+fn data(ev: &wsguard_connection_event) -> Vec<u8> {
+    unsafe { std::slice::from_raw_parts(ev.data, ev.data_len) }.to_vec()
+}
+
+fn transmit(c: *mut wsguard_connection) -> Vec<u8> {
+    let mut out = [0u8; WSGUARD_CONNECTION_MAX_CONTROL_FRAME];
+    let mut n = usize::MAX;
+    assert_eq!(
+        unsafe {
+            wsguard_connection_poll_transmit(c, out.as_mut_ptr(), out.len(), &mut n, null_mut())
+        },
+        R::Ok
+    );
+    out[..n].to_vec()
+}
+
+fn ending(c: *mut wsguard_connection) -> Option<wsguard_connection_ending> {
+    let mut ended = false;
+    let mut e = MaybeUninit::<wsguard_connection_ending>::uninit();
+    assert_eq!(
+        unsafe { wsguard_connection_get_ending(c, &mut ended, e.as_mut_ptr()) },
+        R::Ok
+    );
+    ended.then(|| unsafe { e.assume_init() })
+}
+
+#[test]
+fn ping_is_answered_and_message_delivered() {
+    let c = new_conn(&config(SERVER), 0);
+    let mut input = masked(Opcode::Ping, b"p");
+    input.extend(masked(Opcode::Text, b"hi"));
+    let mut msg = [0u8; 64];
+    let got = feed(c, 1, &mut input, &mut msg);
+    assert_eq!((got.result, got.consumed), (R::Ok, 7));
+    assert_eq!(got.ev.kind, wsguard_connection_event_kind::Ping);
+    assert_eq!((got.ev.opcode, data(&got.ev)), (9, b"p".to_vec()));
+    assert!(unsafe { wsguard_connection_wants_transmit(c) });
+    assert_eq!(transmit(c), b"\x8a\x01p");
+    assert!(transmit(c).is_empty());
+    let got = feed(c, 2, &mut input[7..], &mut msg);
+    assert_eq!(got.ev.kind, wsguard_connection_event_kind::Message);
+    assert_eq!(
+        (got.consumed, got.ev.opcode, data(&got.ev)),
+        (8, 1, b"hi".to_vec())
+    );
+    assert!(got.ev.first && got.ev.last);
+    let got = feed(c, 3, &mut [], &mut msg);
+    assert_eq!(
+        (got.result, got.consumed, got.ev.kind),
+        (R::Ok, 0, wsguard_connection_event_kind::None)
+    );
+    assert!(ending(c).is_none());
+    unsafe { wsguard_connection_free(c) };
+}
+
+#[test]
+fn fragments_are_reassembled_or_streamed() {
+    let mut frames = Vec::new();
+    for (fin, op, part) in [
+        (false, Opcode::Binary, &b"ab"[..]),
+        (false, Opcode::Continuation, b"cd"),
+        (true, Opcode::Continuation, b"ef"),
+    ] {
+        let mut f = vec![0u8; 16];
+        let n = encoder::write_frame(&mut f, fin, op, part, Some(KEY)).unwrap();
+        frames.extend_from_slice(&f[..n]);
+    }
+    // Reassembled in a message buffer large enough.
+    let c = new_conn(&config(SERVER), 0);
+    let (mut input, mut msg) = (frames.clone(), [0u8; 16]);
+    let mut at = 0;
+    let whole = loop {
+        let got = feed(c, 0, &mut input[at..], &mut msg);
+        assert_eq!(got.result, R::Ok);
+        at += got.consumed;
+        if got.ev.kind != wsguard_connection_event_kind::None {
+            break got.ev;
+        }
+    };
+    assert_eq!(whole.kind, wsguard_connection_event_kind::Message);
+    assert_eq!((whole.opcode, data(&whole)), (2, b"abcdef".to_vec()));
+    unsafe { wsguard_connection_free(c) };
+    // Streamed in pieces with no message buffer.
+    let c = new_conn(&config(SERVER), 0);
+    let mut input = frames;
+    let (mut at, mut pieces) = (0, Vec::new());
+    while at < input.len() {
+        let got = feed(c, 0, &mut input[at..], &mut []);
+        assert_eq!(got.result, R::Ok);
+        at += got.consumed;
+        if got.ev.kind == wsguard_connection_event_kind::Piece {
+            pieces.push((data(&got.ev), got.ev.first, got.ev.last, got.ev.opcode));
+        }
+    }
+    assert_eq!(
+        pieces,
+        vec![
+            (b"ab".to_vec(), true, false, 2),
+            (b"cd".to_vec(), false, false, 2),
+            (b"ef".to_vec(), false, true, 2)
+        ]
+    );
+    unsafe { wsguard_connection_free(c) };
+}
+
+#[test]
+fn violation_queues_the_close_and_ends_failed() {
+    let c = new_conn(&config(SERVER), 0);
+    let mut input = *b"\x81\x02hi"; // unmasked from a client
+    let got = feed(c, 0, &mut input, &mut []);
+    assert_eq!(got.result, R::ProtocolViolation);
+    assert_eq!(got.consumed, usize::MAX, "nothing written on failure");
+    assert_eq!(got.rej.close_code, 1002);
+    assert!(is(got.rej.code, "frame_unmasked_from_client"));
+    let close = transmit(c);
+    assert_eq!(
+        (close[0], u16::from_be_bytes([close[2], close[3]])),
+        (0x88, 1002)
+    );
+    let e = ending(c).unwrap();
+    assert_eq!(
+        (e.kind, e.code, e.by_peer),
+        (wsguard_ending_kind::Failed, 1002, false)
+    );
+    assert!(is(e.failure.code, "frame_unmasked_from_client"));
+    assert!(is(e.info.name, "protocol_error"));
+    assert!(unsafe { wsguard_connection_is_finished(c) });
+    let got = feed(c, 1, &mut masked(Opcode::Text, b"x"), &mut []);
+    assert_eq!(got.result, R::ConnectionClosed);
+    assert!(is(got.rej.code, "connection_closed"));
+    unsafe { wsguard_connection_free(c) };
+}
+
+#[test]
+fn peer_close_is_answered_and_classified() {
+    let c = new_conn(&config(SERVER), 0);
+    let mut input = masked(Opcode::Close, b"\x03\xe8bye");
+    let got = feed(c, 5, &mut input, &mut []);
+    assert_eq!(got.ev.kind, wsguard_connection_event_kind::Close);
+    assert!(got.ev.has_close_code);
+    assert_eq!((got.ev.close_code, data(&got.ev)), (1000, b"bye".to_vec()));
+    assert!(
+        !unsafe { wsguard_connection_is_finished(c) },
+        "the reply is owed"
+    );
+    assert_eq!(transmit(c), b"\x88\x02\x03\xe8");
+    assert!(unsafe { wsguard_connection_is_finished(c) });
+    let e = ending(c).unwrap();
+    assert_eq!(
+        (e.kind, e.code, e.by_peer, e.reason_len),
+        (wsguard_ending_kind::Closed, 1000, true, 3)
+    );
+    assert_eq!(
+        e.reason[..3].iter().map(|b| *b as u8).collect::<Vec<_>>(),
+        b"bye"
+    );
+    assert!(is(e.info.name, "normal_closure"));
+    assert_eq!(e.failure.code.len, 0);
+    unsafe { wsguard_connection_free(c) };
+}
+
+#[test]
+fn heartbeat_deadlines_ping_and_dead_peer() {
+    let mut cfg = config(SERVER);
+    cfg.has_heartbeat = true;
+    cfg.heartbeat.interval_ms = 1_000;
+    cfg.heartbeat.dead_timeout_ms = 3_000;
+    let c = new_conn(&cfg, 100);
+    let (mut has, mut at) = (false, 77u64);
+    assert_eq!(
+        unsafe { wsguard_connection_poll_timeout(c, &mut has, &mut at) },
+        R::Ok
+    );
+    assert_eq!((has, at), (true, 1_100));
+    assert_eq!(
+        unsafe { wsguard_connection_handle_timeout(c, 1_100) },
+        R::Ok
+    );
+    let ping = transmit(c);
+    assert_eq!((ping[0], ping[1]), (0x89, 8));
+    unsafe { wsguard_connection_handle_timeout(c, 3_100) };
+    let e = ending(c).unwrap();
+    assert_eq!((e.kind, e.code), (wsguard_ending_kind::PeerDead, 1006));
+    assert!(e.failure.code.len > 0);
+    assert_eq!(
+        unsafe { wsguard_connection_poll_timeout(c, &mut has, &mut at) },
+        R::Ok
+    );
+    assert!(!has);
+    unsafe { wsguard_connection_free(c) };
+    // No heartbeat: no deadline, and the deadline output is left alone.
+    let c = new_conn(&config(SERVER), 0);
+    let (mut has, mut at) = (true, 77u64);
+    assert_eq!(
+        unsafe { wsguard_connection_poll_timeout(c, &mut has, &mut at) },
+        R::Ok
+    );
+    assert_eq!((has, at), (false, 77));
+    unsafe { wsguard_connection_handle_eof(c, 9) };
+    assert_eq!(ending(c).unwrap().kind, wsguard_ending_kind::Lost);
+    unsafe { wsguard_connection_free(c) };
+}
+
+#[test]
+fn sends_are_exact_and_refusals_typed() {
+    let c = new_conn(&config(SERVER), 0);
+    let mut out = [0x55u8; 16];
+    let (mut n, mut need) = (usize::MAX, usize::MAX);
+    let mut rej = wsguard_rejection::EMPTY;
+    let send = |c,
+                op,
+                d: &[u8],
+                out: &mut [u8],
+                n: &mut usize,
+                need: &mut usize,
+                rej: &mut wsguard_rejection| unsafe {
+        wsguard_connection_send(
+            c,
+            op,
+            d.as_ptr(),
+            d.len(),
+            out.as_mut_ptr(),
+            out.len(),
+            n,
+            need,
+            rej,
+        )
+    };
+    assert_eq!(
+        send(c, 1, b"hi", &mut out[..3], &mut n, &mut need, &mut rej),
+        R::BufferTooSmall
+    );
+    assert_eq!((n, need, out), (usize::MAX, 4, [0x55; 16]));
+    assert_eq!(
+        send(c, 1, b"hi", &mut out, &mut n, &mut need, &mut rej),
+        R::Ok
+    );
+    assert_eq!(&out[..n], b"\x81\x02hi");
+    assert_eq!(
+        send(c, 8, b"x", &mut out, &mut n, &mut need, &mut rej),
+        R::InvalidArgument
+    );
+    assert_eq!(
+        send(c, 0x10 | 1, b"x", &mut out, &mut n, &mut need, &mut rej),
+        R::InvalidArgument
+    );
+    let r = unsafe {
+        wsguard_connection_send_fragment(
+            c,
+            2,
+            b"a".as_ptr(),
+            1,
+            false,
+            out.as_mut_ptr(),
+            out.len(),
+            &mut n,
+            null_mut(),
+            null_mut(),
+        )
+    };
+    assert_eq!((r, &out[..n]), (R::Ok, &b"\x02\x01a"[..]));
+    assert_eq!(
+        send(c, 2, b"b", &mut out, &mut n, &mut need, &mut rej),
+        R::SendRefused
+    );
+    assert!(is(rej.code, "connection_message_in_progress"));
+    let r = unsafe {
+        wsguard_connection_send_fragment(
+            c,
+            2,
+            b"b".as_ptr(),
+            1,
+            true,
+            out.as_mut_ptr(),
+            out.len(),
+            &mut n,
+            null_mut(),
+            null_mut(),
+        )
+    };
+    assert_eq!((r, &out[..n]), (R::Ok, &b"\x80\x01b"[..]));
+    let big = [0u8; 126];
+    let r = unsafe {
+        wsguard_connection_send_ping(
+            c,
+            big.as_ptr(),
+            big.len(),
+            out.as_mut_ptr(),
+            out.len(),
+            &mut n,
+            null_mut(),
+            &mut rej,
+        )
+    };
+    assert_eq!(r, R::SendRefused);
+    assert!(is(rej.code, "connection_control_too_long"));
+    let r = unsafe { wsguard_connection_close(c, 0, 1005, null(), 0, &mut rej) };
+    assert_eq!(r, R::SendRefused);
+    assert!(is(rej.code, "connection_invalid_close_code"));
+    let r = unsafe { wsguard_connection_close(c, 0, 1001, b"bye".as_ptr().cast(), 3, &mut rej) };
+    assert_eq!(r, R::Ok);
+    assert_eq!(transmit(c), b"\x88\x05\x03\xe9bye");
+    assert_eq!(
+        send(c, 1, b"hi", &mut out, &mut n, &mut need, &mut rej),
+        R::ConnectionClosed
+    );
+    let (mut has, mut at) = (false, 0u64);
+    unsafe { wsguard_connection_poll_timeout(c, &mut has, &mut at) };
+    assert_eq!((has, at), (true, 5_000));
+    unsafe { wsguard_connection_handle_timeout(c, 5_000) };
+    assert_eq!(ending(c).unwrap().kind, wsguard_ending_kind::CloseTimeout);
+    unsafe { wsguard_connection_free(c) };
+    // Client frames are masked: 2 + 4 + payload.
+    let c = new_conn(&config(CLIENT), 0);
+    assert_eq!(
+        send(c, 2, b"abc", &mut out, &mut n, &mut need, &mut rej),
+        R::Ok
+    );
+    assert_eq!((n, out[0], out[1]), (9, 0x82, 0x83));
+    unsafe { wsguard_connection_free(c) };
+}
+
+#[test]
+fn bad_handles_configs_and_storage() {
+    let mut cfg = config(SERVER);
+    let mut p = null_mut();
+    let mut rej = wsguard_rejection::EMPTY;
+    cfg.has_heartbeat = true;
+    cfg.heartbeat.dead_timeout_ms = cfg.heartbeat.interval_ms;
+    assert_eq!(
+        unsafe { wsguard_connection_new(&cfg, 0, &mut p, &mut rej) },
+        R::InvalidConfig
+    );
+    assert!(p.is_null());
+    assert!(is(rej.code, "heartbeat_timeout_not_above_interval"));
+    let mut cfg = config(SERVER);
+    cfg.decoder.role = 9;
+    assert_eq!(
+        unsafe { wsguard_connection_new(&cfg, 0, &mut p, null_mut()) },
+        R::InvalidArgument
+    );
+    assert_eq!(
+        unsafe { wsguard_connection_config_default(3, &mut cfg) },
+        R::InvalidArgument
+    );
+    let cfg = config(SERVER);
+    let mut storage = vec![0u64; WSGUARD_CONNECTION_STORAGE_SIZE / 8];
+    let len = WSGUARD_CONNECTION_STORAGE_SIZE;
+    let r = unsafe {
+        wsguard_connection_init(
+            storage.as_mut_ptr().cast(),
+            len - 1,
+            &cfg,
+            0,
+            &mut p,
+            null_mut(),
+        )
+    };
+    assert_eq!((r, p.is_null()), (R::InvalidStorage, true));
+    let r = unsafe {
+        wsguard_connection_init(
+            storage.as_mut_ptr().cast(),
+            len,
+            &cfg,
+            0,
+            &mut p,
+            null_mut(),
+        )
+    };
+    assert_eq!(r, R::Ok);
+    unsafe { wsguard_connection_free(p) };
+    assert_eq!(
+        unsafe { wsguard_connection_handle_timeout(p, 0) },
+        R::InvalidHandle
+    );
+    assert!(unsafe { wsguard_connection_is_finished(p) });
+    assert!(!unsafe { wsguard_connection_wants_transmit(null()) });
+    assert_eq!(
+        unsafe { wsguard_connection_handle_eof(null_mut(), 0) },
+        R::NullArgument
+    );
+}
