@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Builds the example gateway against the static library and drives it with Python
-# `websockets` (allowed/refused origins, missing token, wrong version, echo of messages of
-# 0, 1, 125, 126, 65535, 65536 and 200 KiB). Prints `gateway: N passed, M failed`.
+# Builds the example epoll gateway against the static library and drives it with Python
+# `websockets` and raw sockets: exact echoes (0 B .. 200 KiB, fragmented), ping/pong, close
+# codes (peer's code returned, 1002, 1007), refusals with the core's code (403 origin_host,
+# 401, 426), heartbeat ping and dead-peer drop, --max-conns and --max-queued bounds.
+# Prints `gateway: N passed, M failed`.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$(pwd)
