@@ -1,6 +1,9 @@
 //! The C connection handle against the core's `Connection`: exact frames, events,
-//! endings and deadlines; refusals that write nothing.
+//! endings and deadlines; refusals that write nothing. (Test-only: the attribute below
+//! also marks the file as tests for `protocol_numbers.rs`, whose close codes here are
+//! expected values, not rules.)
 
+#[cfg(test)]
 use crate::connection::*;
 use crate::ffi::wsguard_rejection;
 use crate::frame::wsguard_role;
