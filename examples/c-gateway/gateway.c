@@ -45,6 +45,7 @@
 
 typedef struct conn {
     int fd;
+    size_t slot;           /* index in conns[] */
     unsigned long id;
     int open;              /* 0: reading the upgrade request; 1: WebSocket frames */
     int closing;           /* close the socket once the output queue is empty */
@@ -58,7 +59,7 @@ typedef struct conn {
     wsguard_connection *ws;
 } conn_t;
 
-static conn_t **conns;
+static conn_t **conns; /* the live connections, densely: conns[0..live_conns) */
 static size_t max_conns = 1024, live_conns;
 static size_t max_queued = 1u << 20;
 static uint64_t heartbeat_ms;   /* 0: the core's default heartbeat */
@@ -96,16 +97,16 @@ static void log_ending(conn_t *c) {
 }
 
 static void drop_conn(conn_t *c) {
-    size_t i;
     log_ending(c);
     epoll_ctl(epfd, EPOLL_CTL_DEL, c->fd, NULL);
     close(c->fd);
     if (c->ws) wsguard_connection_free(c->ws);
-    for (i = 0; i < max_conns; i++)
-        if (conns[i] == c) conns[i] = NULL;
+    live_conns--;
+    conns[c->slot] = conns[live_conns]; /* the last one takes the freed slot */
+    conns[c->slot]->slot = c->slot;
+    conns[live_conns] = NULL;
     free(c->out);
     free(c);
-    live_conns--;
 }
 
 /* Reserves n bytes at the end of the output queue; NULL when the cap would be passed. */
@@ -276,8 +277,9 @@ static int on_handshake(conn_t *c) {
 static void on_readable(conn_t *c) {
     for (;;) {
         ssize_t n;
-        if (c->have == sizeof c->in) break; /* handled below; cannot stay full */
-        n = read(c->fd, c->in + c->have, sizeof c->in - c->have);
+        size_t room = sizeof c->in - c->have;
+        if (room == 0) break; /* handled below; cannot stay full */
+        n = read(c->fd, c->in + c->have, room);
         if (n < 0 && errno == EINTR) continue;
         if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
         if (n <= 0) { /* EOF or reset: the peer is gone */
@@ -290,7 +292,9 @@ static void on_readable(conn_t *c) {
             drop_conn(c);
             return;
         }
-        if (c->closing) break;
+        /* A short read drained the socket: skip the read that would only say EAGAIN
+         * (epoll is level-triggered, so bytes that arrive later wake us again). */
+        if (c->closing || (size_t)n < room) break;
     }
     if (flush(c) != 0 || (c->closing && c->out_len == 0)) drop_conn(c);
 }
@@ -303,7 +307,6 @@ static void accept_all(int lfd) {
     static time_t last_refusal_log;
     for (;;) {
         int one = 1;
-        size_t i;
         conn_t *c;
         struct epoll_event ev;
         int fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
@@ -330,17 +333,18 @@ static void accept_all(int lfd) {
         ev.events = EPOLLIN;
         ev.data.ptr = c;
         if (epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev) != 0) { close(fd); free(c); continue; }
-        for (i = 0; i < max_conns && conns[i]; i++) {}
-        conns[i] = c;
-        live_conns++;
+        c->slot = live_conns;
+        conns[live_conns++] = c;
     }
 }
 
-/* Runs the core's timers; returns the epoll timeout (ms) until the earliest deadline. */
+/* Runs the core's timers; returns the epoll timeout (ms) until the earliest deadline.
+ * A scan of the live connections per wakeup keeps the example short; a server with many
+ * connections keeps the deadlines in a heap or timer wheel instead. */
 static int run_timers(int cap_ms) {
     uint64_t now = now_ms(), next = UINT64_MAX;
     size_t i;
-    for (i = 0; i < max_conns; i++) {
+    for (i = live_conns; i-- > 0;) { /* backwards: a drop moves the last one into slot i */
         conn_t *c = conns[i];
         bool has = false;
         uint64_t at = 0;
@@ -406,7 +410,6 @@ static int parse_args(int argc, char **argv, int *port, int *max_seconds) {
 
 int main(int argc, char **argv) {
     int port = 0, max_seconds = 0, lfd, one = 1;
-    size_t i;
     struct sockaddr_in addr;
     struct epoll_event lev;
     socklen_t alen = sizeof addr;
@@ -456,8 +459,7 @@ int main(int argc, char **argv) {
             }
         }
     }
-    for (i = 0; i < max_conns; i++)
-        if (conns[i]) drop_conn(conns[i]);
+    while (live_conns > 0) drop_conn(conns[live_conns - 1]);
     free(conns);
     close(lfd);
     close(epfd);
