@@ -2,6 +2,7 @@
 never a test: nothing here asserts on time).
 
 Usage: python bench_echo.py GATEWAY WSGUARD [--rounds R] [--messages N] [--size B] [--strace]
+                            [--callgrind] [--before OLD_GATEWAY]
 
 Both servers run on 127.0.0.1 (port 0). One client (a raw socket, so the client's own cost
 is small and the same for both) sends N masked binary messages of B bytes one at a time and
@@ -105,12 +106,16 @@ def echo_times(port, path, n, size):
     return times
 
 
-def servers(gateway, wsguard):
-    return {
+def servers(gateway, wsguard, before=None):
+    table = {
         "c-gateway": ([gateway, "--no-token", "--allow", ORIGIN, "--port", "0"], "listening on ", "/echo"),
         "wsguard serve": ([wsguard, "serve", "--listen", "127.0.0.1:0", "--allow", ORIGIN, "--quiet"],
                           "listening on http://", "/ws"),
     }
+    if before:
+        table["c-gateway before (" + os.path.basename(before) + ")"] = (
+            [before, "--no-token", "--allow", ORIGIN, "--port", "0"], "listening on ", "/echo")
+    return table
 
 
 def per_echo(wrap, read_counts, cmd, ready, path, n, size):
@@ -165,8 +170,9 @@ def main():
     ap.add_argument("--size", type=int, default=32)
     ap.add_argument("--strace", action="store_true")
     ap.add_argument("--callgrind", action="store_true")
+    ap.add_argument("--before", metavar="GATEWAY", help="an older gateway binary to measure beside them")
     a = ap.parse_args()
-    table = servers(a.gateway, a.wsguard)
+    table = servers(a.gateway, a.wsguard, a.before)
     procs = {}
     try:
         for name, (cmd, ready, path) in table.items():
