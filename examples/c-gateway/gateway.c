@@ -13,7 +13,8 @@
  *    the queue is flushed with one write() per wakeup, and TCP_NODELAY is set on every
  *    accepted socket, so a small echo costs one send and no Nagle delay;
  *  - bounded: at most --max-conns connections (an extra one is closed at once and logged,
- *    at most once a second), at most --max-queued bytes of unsent output per connection
+ *    at most once a second; out of file descriptors, accepting pauses for 100 ms instead of
+ *    spinning), at most --max-queued bytes of unsent output per connection
  *    (a peer that stops reading is dropped, logged with the count), a request head of at
  *    most 16 KiB (the core's limit), fixed 64 KiB input and message buffers per connection.
  *
@@ -64,6 +65,7 @@ static size_t max_conns = 1024, live_conns;
 static size_t max_queued = 1u << 20;
 static uint64_t heartbeat_ms;   /* 0: the core's default heartbeat */
 static int epfd;
+static uint64_t accept_paused_until; /* out of file descriptors: accept again at this time */
 static unsigned long next_id = 1;
 static uint64_t policy_storage[WSGUARD_ORIGIN_POLICY_STORAGE_SIZE / 8];
 static wsguard_origin_policy *policy;
@@ -312,7 +314,20 @@ static void accept_all(int lfd) {
         int fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
         if (fd < 0) {
             if (errno == EINTR) continue;
-            if (errno == EMFILE || errno == ENFILE) fprintf(stderr, "gateway: accept: %s\n", strerror(errno));
+            if (errno == EMFILE || errno == ENFILE) {
+                /* Out of descriptors: the pending connection stays in the backlog and the
+                 * listening socket stays readable. Stop watching it for 100 ms instead of
+                 * spinning on accept(), and log once a second, not on every attempt. */
+                static time_t last_log;
+                time_t t = time(NULL);
+                if (t != last_log) {
+                    fprintf(stderr, "gateway: accept paused: %s (%zu connections open)\n", strerror(errno),
+                            live_conns);
+                    last_log = t;
+                }
+                epoll_ctl(epfd, EPOLL_CTL_DEL, lfd, NULL);
+                accept_paused_until = now_ms() + 100;
+            }
             return;
         }
         if (live_conns >= max_conns) {
@@ -442,7 +457,17 @@ int main(int argc, char **argv) {
     fflush(stdout);
     while (!stop && (max_seconds <= 0 || time(NULL) - started < max_seconds)) {
         struct epoll_event evs[64];
-        int k, n = epoll_wait(epfd, evs, 64, run_timers(500));
+        int k, n, wait_ms = run_timers(500);
+        if (accept_paused_until) {
+            uint64_t now = now_ms();
+            if (now >= accept_paused_until) {
+                accept_paused_until = 0;
+                epoll_ctl(epfd, EPOLL_CTL_ADD, lfd, &lev);
+            } else if (accept_paused_until - now < (uint64_t)wait_ms) {
+                wait_ms = (int)(accept_paused_until - now);
+            }
+        }
+        n = epoll_wait(epfd, evs, 64, wait_ms);
         if (n < 0 && errno != EINTR) break;
         for (k = 0; k < n; k++) {
             conn_t *c = evs[k].data.ptr;

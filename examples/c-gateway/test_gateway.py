@@ -9,10 +9,12 @@ core, close codes (the client's code comes back in the server's Close; a protoco
 gets 1002, invalid UTF-8 1007), refusals with the core's code (403 origin_host, 401
 token_missing, 426), the heartbeat (a silent peer is pinged, then dropped as dead with
 1006), and the bounds: --max-conns refuses the extra connection, --max-queued drops a peer
-that stops reading. The gateway's log lines are checked too.
+that stops reading, and out of file descriptors the accept loop pauses (one log line a
+second, no spin) and recovers. The gateway's log lines are checked too.
 """
 import asyncio
 import os
+import resource
 import socket
 import struct
 import subprocess
@@ -224,11 +226,12 @@ def log_has(log_path, text, wait=10):
 
 
 class Gateway:
-    def __init__(self, binary, *args):
+    def __init__(self, binary, *args, nofile=None):
         self.log = tempfile.NamedTemporaryFile(prefix="gateway-", suffix=".log", delete=False)
+        limit = (lambda: resource.setrlimit(resource.RLIMIT_NOFILE, (nofile, nofile))) if nofile else None
         self.proc = subprocess.Popen(
             [binary, "--allow", ALLOWED, "--max-seconds", "120", *args],
-            stdout=subprocess.PIPE, stderr=self.log, text=True,
+            stdout=subprocess.PIPE, stderr=self.log, text=True, preexec_fn=limit,
         )
         line = self.proc.stdout.readline().strip()
         self.port = int(line.rsplit(":", 1)[1]) if line.startswith("listening on 127.0.0.1:") else None
@@ -273,6 +276,36 @@ def bounds_checks(binary):
                 break
         record("max-queued-non-reader-dropped", dropped and log_has(g.log.name, b"dropped: peer is not reading"))
         s.close()
+    finally:
+        g.stop()
+    # Out of file descriptors (RLIMIT_NOFILE 24): accepting pauses instead of spinning and
+    # flooding the log, and resumes once descriptors are free again.
+    g = Gateway(binary, nofile=24)
+    try:
+        t0 = time.monotonic()
+        held = [socket.create_connection(("127.0.0.1", g.port), timeout=10) for _ in range(40)]
+        paused = log_has(g.log.name, b"accept paused: Too many open files")
+        time.sleep(1.5)  # a spinning accept loop would log thousands of lines by now
+        with open(g.log.name, "rb") as f:
+            lines = f.read().count(b"accept paused")
+        allowed = int(time.monotonic() - t0) + 2  # one line per second at most
+        record("emfile-accept-paused-logged", paused)
+        record("emfile-log-rate-limited", 1 <= lines <= allowed, f"{lines} lines, at most {allowed}")
+        for h in held:
+            h.close()
+        s = None
+        for _ in range(50):  # the backlog drains as the closed connections are dropped
+            try:
+                s = raw_upgraded(g.port)
+                break
+            except (OSError, EOFError, ValueError):
+                time.sleep(0.2)
+        ok = s is not None
+        if ok:
+            s.sendall(masked_frame(2, b"back"))
+            ok = read_frame(s) == (2, b"back")
+            s.close()
+        record("emfile-recovers", ok)
     finally:
         g.stop()
 
