@@ -1586,6 +1586,53 @@ wsguard_result wsguard_connection_handle_input(struct wsguard_connection *connec
                                                struct wsguard_connection_event *event_out,
                                                struct wsguard_rejection *rejection_out);
 
+/// Like `wsguard_connection_handle_input` with ONE buffer per connection (half the
+/// memory): `buf[start..end)` holds the received bytes and `buf[0..start)` the part of a
+/// fragmented message assembled so far (its payload is moved down to the front, so a
+/// message up to `buf_len` bytes comes whole, as a MESSAGE). `*consumed_out` counts from
+/// `start`: handle the event, then add it to `start`.
+///
+/// Before moving the unconsumed bytes down to make room for a read, keep the first
+/// `wsguard_connection_assembled()` bytes where they are (move `buf[start..end)` to
+/// `buf + assembled`); when `end == buf_len` and nothing more can be consumed, call
+/// `wsguard_connection_release_assembled` (the message then streams as PIECE events).
+///
+/// `start > end` or `end > buf_len` is `WSGUARD_RESULT_INVALID_LENGTH`; other results as
+/// `wsguard_connection_handle_input`.
+///
+/// # Safety
+/// `connection` live; `buf` points to `buf_len` writable bytes; outputs writable;
+/// `rejection_out` NULL or writable.
+wsguard_result wsguard_connection_handle_input_in_place(struct wsguard_connection *connection,
+                                                        uint64_t now_ms,
+                                                        uint8_t *buf,
+                                                        size_t buf_len,
+                                                        size_t start,
+                                                        size_t end,
+                                                        size_t *consumed_out,
+                                                        struct wsguard_connection_event *event_out,
+                                                        struct wsguard_rejection *rejection_out);
+
+/// Bytes at the front of the `wsguard_connection_handle_input_in_place` buffer that hold
+/// the part of a message assembled so far (keep them when you move bytes down); 0 for
+/// NULL or a dead handle.
+///
+/// # Safety
+/// `connection` NULL or live.
+size_t wsguard_connection_assembled(const struct wsguard_connection *connection);
+
+/// The in-place buffer is full: hands the assembled part (`buf[0..assembled)`) over as
+/// the first PIECE of its message in `*event_out` (kind NONE when nothing is assembled);
+/// the message streams as PIECE events from then on and `assembled()` is 0.
+///
+/// # Safety
+/// `connection` live; `buf` is the in-place buffer (`buf_len` bytes); `event_out`
+/// writable.
+wsguard_result wsguard_connection_release_assembled(struct wsguard_connection *connection,
+                                                    const uint8_t *buf,
+                                                    size_t buf_len,
+                                                    struct wsguard_connection_event *event_out);
+
 /// Writes the next control frame the protocol owes into `out` — the pong for a ping, the
 /// reply to a Close, the heartbeat's ping, the Close of a failed or closing connection.
 ///

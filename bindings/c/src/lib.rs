@@ -19,8 +19,6 @@
 pub mod client;
 pub mod close;
 pub mod connection;
-#[cfg(test)]
-mod connection_tests;
 pub mod ffi;
 pub mod frame;
 mod handle;

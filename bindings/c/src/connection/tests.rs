@@ -1,9 +1,6 @@
 //! The C connection handle against the core's `Connection`: exact frames, events,
-//! endings and deadlines; refusals that write nothing. (Test-only: the attribute below
-//! also marks the file as tests for `protocol_numbers.rs`, whose close codes here are
-//! expected values, not rules.)
+//! endings and deadlines; refusals that write nothing.
 
-#[cfg(test)]
 use crate::connection::*;
 use crate::ffi::wsguard_rejection;
 use crate::frame::wsguard_role;
@@ -459,4 +456,100 @@ fn bad_handles_configs_and_storage() {
         unsafe { wsguard_connection_handle_eof(null_mut(), 0) },
         R::NullArgument
     );
+}
+
+/// Calls `handle_input_in_place` on `buf[start..end)`.
+fn feed_in_place(c: *mut wsguard_connection, buf: &mut [u8], start: usize, end: usize) -> Got {
+    let mut consumed = usize::MAX;
+    let mut ev = MaybeUninit::<wsguard_connection_event>::zeroed();
+    let mut rej = wsguard_rejection::EMPTY;
+    let result = unsafe {
+        wsguard_connection_handle_input_in_place(
+            c,
+            0,
+            buf.as_mut_ptr(),
+            buf.len(),
+            start,
+            end,
+            &mut consumed,
+            ev.as_mut_ptr(),
+            &mut rej,
+        )
+    };
+    Got {
+        result,
+        consumed,
+        ev: unsafe { ev.assume_init() },
+        rej,
+    }
+}
+
+#[test]
+fn in_place_reassembles_at_the_front_and_releases_when_full() {
+    let mut frames = Vec::new();
+    for (fin, op, part) in [
+        (false, Opcode::Text, &b"abc"[..]),
+        (true, Opcode::Continuation, b"de"),
+    ] {
+        let mut f = vec![0u8; 16];
+        let n = encoder::write_frame(&mut f, fin, op, part, Some(KEY)).unwrap();
+        frames.extend_from_slice(&f[..n]);
+    }
+    let c = new_conn(&config(SERVER), 0);
+    let mut buf = [0u8; 32];
+    buf[..frames.len()].copy_from_slice(&frames);
+    // The first frame has arrived; the second comes with the next read.
+    let (mut start, end) = (0, frames.len());
+    let got = feed_in_place(c, &mut buf, start, 9);
+    assert_eq!((got.result, got.consumed), (R::Ok, 9));
+    assert_eq!(got.ev.kind, wsguard_connection_event_kind::None);
+    start += got.consumed;
+    assert_eq!(unsafe { wsguard_connection_assembled(c) }, 3);
+    let got = feed_in_place(c, &mut buf, start, end);
+    assert_eq!(got.ev.kind, wsguard_connection_event_kind::Message);
+    assert_eq!((got.ev.opcode, data(&got.ev)), (1, b"abcde".to_vec()));
+    assert_eq!(
+        got.ev.data,
+        buf.as_ptr(),
+        "reassembled at the front of the buffer"
+    );
+    start += got.consumed;
+    assert_eq!(start, end);
+    let got = feed_in_place(c, &mut buf, start, end);
+    assert_eq!(got.ev.kind, wsguard_connection_event_kind::None);
+    assert_eq!(unsafe { wsguard_connection_assembled(c) }, 0);
+    // Bad ranges are refused, outputs untouched.
+    let got = feed_in_place(c, &mut buf, 5, 4);
+    assert_eq!((got.result, got.consumed), (R::InvalidLength, usize::MAX));
+    let got = feed_in_place(c, &mut buf, 0, 33);
+    assert_eq!(got.result, R::InvalidLength);
+    unsafe { wsguard_connection_free(c) };
+    // A full buffer: the assembled part leaves as the first piece.
+    let c = new_conn(&config(SERVER), 0);
+    let mut buf = [0u8; 32];
+    let n = encoder::write_frame(&mut buf, false, Opcode::Binary, b"xyz", Some(KEY)).unwrap();
+    let got = feed_in_place(c, &mut buf, 0, n);
+    assert_eq!(
+        (got.consumed, got.ev.kind),
+        (n, wsguard_connection_event_kind::None)
+    );
+    let mut ev = MaybeUninit::<wsguard_connection_event>::zeroed();
+    let r = unsafe {
+        wsguard_connection_release_assembled(c, buf.as_ptr(), buf.len(), ev.as_mut_ptr())
+    };
+    let ev = unsafe { ev.assume_init() };
+    assert_eq!((r, ev.kind), (R::Ok, wsguard_connection_event_kind::Piece));
+    assert_eq!(
+        (data(&ev), ev.first, ev.last, ev.opcode),
+        (b"xyz".to_vec(), true, false, 2)
+    );
+    assert_eq!(unsafe { wsguard_connection_assembled(c) }, 0);
+    let mut ev = MaybeUninit::<wsguard_connection_event>::zeroed();
+    unsafe { wsguard_connection_release_assembled(c, buf.as_ptr(), buf.len(), ev.as_mut_ptr()) };
+    assert_eq!(
+        unsafe { ev.assume_init() }.kind,
+        wsguard_connection_event_kind::None
+    );
+    assert_eq!(unsafe { wsguard_connection_assembled(null()) }, 0);
+    unsafe { wsguard_connection_free(c) };
 }

@@ -28,16 +28,20 @@
 //! if (wsguard_connection_is_finished(conn)) close(fd);
 //! ```
 
-use crate::close::{info_of, wsguard_close_info};
+#[cfg(test)]
+mod tests;
+mod types;
+
+pub use types::*;
+use types::{ending_to_c, event_to_c};
+
 use crate::ffi::{bytes, bytes_mut, non_null, text, write_opt, wsguard_rejection};
-use crate::frame::{message_kind_of, message_opcode, wsguard_decoder_config};
+use crate::frame::message_kind_of;
 use crate::handle::{self, Handle};
-use crate::heartbeat::wsguard_heartbeat_config;
 use crate::result::{guard, guard_value, wsguard_result};
 use core::ffi::{c_char, c_void};
 use wsguard_core::close::MAX_REASON_LEN;
-use wsguard_core::connection::{self as conn, Config, Connection, Ending, Error, Event};
-use wsguard_core::frame::Opcode;
+use wsguard_core::connection::{self as conn, Config, Connection, Error};
 use wsguard_core::heartbeat::HeartbeatConfig;
 
 /// Largest control frame `wsguard_connection_poll_transmit` writes (2 + 4 + 125 bytes):
@@ -53,191 +57,6 @@ const _: () = assert!(WSGUARD_CLOSE_REASON_MAX == MAX_REASON_LEN);
 pub const WSGUARD_CONNECTION_STORAGE_SIZE: usize = 1024;
 /// Alignment (in bytes) the connection storage must have.
 pub const WSGUARD_CONNECTION_STORAGE_ALIGN: usize = 8;
-
-/// Settings of one connection. Fill it with `wsguard_connection_config_default()`, then
-/// change fields; it is checked when the connection is created.
-#[allow(non_camel_case_types)]
-#[repr(C)]
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct wsguard_connection_config {
-    /// Frame rules, limits and our role (`decoder.role`: `WSGUARD_ROLE_SERVER` or
-    /// `WSGUARD_ROLE_CLIENT`; it decides the masking rules).
-    pub decoder: wsguard_decoder_config,
-    /// Run a heartbeat (pings after silence, dead-peer detection) with `heartbeat`.
-    /// Default false.
-    pub has_heartbeat: bool,
-    /// The heartbeat's timing (default: the core's, see
-    /// `wsguard_heartbeat_config_default`); used only when `has_heartbeat`.
-    pub heartbeat: wsguard_heartbeat_config,
-    /// After we send a Close, how long (ms) to wait for the peer's before the connection
-    /// ends with `WSGUARD_ENDING_KIND_CLOSE_TIMEOUT` (default 5000).
-    pub close_timeout_ms: u64,
-    /// Seed of the masking-key stream (client role; 0 = a fixed default). Seed it from a
-    /// random source in a client.
-    pub mask_seed: u64,
-}
-
-/// What `wsguard_connection_handle_input` found.
-#[allow(non_camel_case_types)]
-#[repr(u32)]
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum wsguard_connection_event_kind {
-    /// Nothing complete yet: read more bytes (`consumed` may still be non-zero).
-    None = 0,
-    /// A whole message in `data`/`data_len` (text is valid UTF-8); `opcode` says its type.
-    Message = 1,
-    /// A piece of a message longer than the message buffer, in order (`first`, `last`);
-    /// a text piece may end inside a code point (the whole message is validated).
-    Piece = 2,
-    /// A ping (payload in `data`); the pong is queued: call
-    /// `wsguard_connection_poll_transmit`.
-    Ping = 3,
-    /// A pong (payload in `data`); `has_rtt`/`rtt_ms` when it answered the heartbeat.
-    Pong = 4,
-    /// The peer's Close: `has_close_code`/`close_code`, reason in `data` (UTF-8). The
-    /// reply is queued unless we had sent ours; see `wsguard_connection_get_ending`.
-    Close = 5,
-    /// A reserved control opcode the configuration allows (`opcode`, payload in `data`).
-    Control = 6,
-}
-
-/// One event. `data` points into the caller's input or message buffer: it is valid until
-/// the caller changes either buffer (handle the event before dropping `consumed` bytes).
-#[allow(non_camel_case_types)]
-#[repr(C)]
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct wsguard_connection_event {
-    /// What was found.
-    pub kind: wsguard_connection_event_kind,
-    /// The wire opcode: 1 text, 2 binary (3-7 reserved) for MESSAGE and PIECE; the
-    /// control opcode for PING, PONG, CLOSE and CONTROL; 0 for NONE.
-    pub opcode: u8,
-    /// PIECE: the first piece of its message (always true for MESSAGE).
-    pub first: bool,
-    /// PIECE: the last piece (always true for MESSAGE).
-    pub last: bool,
-    /// The payload (never NULL; may be empty).
-    pub data: *const u8,
-    /// Bytes at `data`.
-    pub data_len: usize,
-    /// PONG: it answered the heartbeat's ping and `rtt_ms` is the round-trip time.
-    pub has_rtt: bool,
-    /// Round-trip time in ms (when `has_rtt`).
-    pub rtt_ms: u64,
-    /// CLOSE: the payload carried a code (`close_code`); false for an empty Close
-    /// (reported as 1005 by `wsguard_connection_ending`, the type).
-    pub has_close_code: bool,
-    /// CLOSE: the code.
-    pub close_code: u16,
-}
-
-const NO_DATA: *const u8 = [0u8; 0].as_ptr();
-
-impl wsguard_connection_event {
-    const NONE: wsguard_connection_event = wsguard_connection_event {
-        kind: wsguard_connection_event_kind::None,
-        opcode: 0,
-        first: false,
-        last: false,
-        data: NO_DATA,
-        data_len: 0,
-        has_rtt: false,
-        rtt_ms: 0,
-        has_close_code: false,
-        close_code: 0,
-    };
-
-    fn with(kind: wsguard_connection_event_kind, opcode: u8, data: &[u8]) -> Self {
-        wsguard_connection_event {
-            kind,
-            opcode,
-            first: true,
-            last: true,
-            data: if data.is_empty() {
-                NO_DATA
-            } else {
-                data.as_ptr()
-            },
-            data_len: data.len(),
-            ..Self::NONE
-        }
-    }
-}
-
-fn event_to_c(ev: Option<Event<'_>>) -> wsguard_connection_event {
-    use wsguard_connection_event_kind as K;
-    match ev {
-        None => wsguard_connection_event::NONE,
-        Some(Event::Message { kind, data }) => {
-            wsguard_connection_event::with(K::Message, message_opcode(kind), data)
-        }
-        Some(Event::Piece {
-            kind,
-            data,
-            first,
-            last,
-        }) => wsguard_connection_event {
-            first,
-            last,
-            ..wsguard_connection_event::with(K::Piece, message_opcode(kind), data)
-        },
-        Some(Event::Ping(p)) => wsguard_connection_event::with(K::Ping, Opcode::Ping.as_u8(), p),
-        Some(Event::Pong { payload, rtt_ms }) => wsguard_connection_event {
-            has_rtt: rtt_ms.is_some(),
-            rtt_ms: rtt_ms.unwrap_or(0),
-            ..wsguard_connection_event::with(K::Pong, Opcode::Pong.as_u8(), payload)
-        },
-        Some(Event::Close(c)) => wsguard_connection_event {
-            has_close_code: c.code.is_some(),
-            close_code: c.code.unwrap_or(0),
-            ..wsguard_connection_event::with(K::Close, Opcode::Close.as_u8(), c.reason.as_bytes())
-        },
-        Some(Event::Control { opcode, payload }) => {
-            wsguard_connection_event::with(K::Control, opcode, payload)
-        }
-    }
-}
-
-/// How a connection ended.
-#[allow(non_camel_case_types)]
-#[repr(u32)]
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum wsguard_ending_kind {
-    /// The closing handshake completed (`code`, `by_peer`, `reason`).
-    Closed = 1,
-    /// A protocol violation (`failure` says which; its Close, with `code`, is queued).
-    Failed = 2,
-    /// The heartbeat declared the peer dead (1006; `failure` says why).
-    PeerDead = 3,
-    /// Our Close went unanswered within `close_timeout_ms` (1006).
-    CloseTimeout = 4,
-    /// The transport ended without a closing handshake (1006).
-    Lost = 5,
-}
-
-/// Why a connection ended, classified by the core's close table. Self-contained (the
-/// reason is copied in; the strings of `info` and `failure` are static).
-#[allow(non_camel_case_types)]
-#[repr(C)]
-#[derive(Debug, Clone, Copy)]
-pub struct wsguard_connection_ending {
-    /// How it ended.
-    pub kind: wsguard_ending_kind,
-    /// The close code that ends it (1005 for an empty peer Close, 1006 when no Close
-    /// was exchanged).
-    pub code: u16,
-    /// CLOSED: the peer started the closing handshake.
-    pub by_peer: bool,
-    /// The code classified: name, category, description, remedy, retry advice.
-    pub info: wsguard_close_info,
-    /// FAILED: the violation (code such as `frame_masking_required`, its close code);
-    /// PEER_DEAD: `heartbeat_peer_silent` or `heartbeat_missed_pings`; otherwise empty.
-    pub failure: wsguard_rejection,
-    /// The reason text of the Close that ended it (UTF-8, not NUL-terminated).
-    pub reason: [c_char; WSGUARD_CLOSE_REASON_MAX],
-    /// Bytes of `reason`.
-    pub reason_len: usize,
-}
 
 /// One WebSocket connection after the opening handshake (opaque). Create it with
 /// `wsguard_connection_init` (caller storage) or `wsguard_connection_new` (heap). Not
@@ -467,6 +286,96 @@ pub unsafe extern "C" fn wsguard_connection_handle_input(
             }
             Err(e) => Err(unsafe { report(e, core::ptr::null_mut(), rejection_out) }),
         }
+    })
+}
+
+/// Like `wsguard_connection_handle_input` with ONE buffer per connection (half the
+/// memory): `buf[start..end)` holds the received bytes and `buf[0..start)` the part of a
+/// fragmented message assembled so far (its payload is moved down to the front, so a
+/// message up to `buf_len` bytes comes whole, as a MESSAGE). `*consumed_out` counts from
+/// `start`: handle the event, then add it to `start`.
+///
+/// Before moving the unconsumed bytes down to make room for a read, keep the first
+/// `wsguard_connection_assembled()` bytes where they are (move `buf[start..end)` to
+/// `buf + assembled`); when `end == buf_len` and nothing more can be consumed, call
+/// `wsguard_connection_release_assembled` (the message then streams as PIECE events).
+///
+/// `start > end` or `end > buf_len` is `WSGUARD_RESULT_INVALID_LENGTH`; other results as
+/// `wsguard_connection_handle_input`.
+///
+/// # Safety
+/// `connection` live; `buf` points to `buf_len` writable bytes; outputs writable;
+/// `rejection_out` NULL or writable.
+#[no_mangle]
+#[allow(clippy::too_many_arguments)]
+pub unsafe extern "C" fn wsguard_connection_handle_input_in_place(
+    connection: *mut wsguard_connection,
+    now_ms: u64,
+    buf: *mut u8,
+    buf_len: usize,
+    start: usize,
+    end: usize,
+    consumed_out: *mut usize,
+    event_out: *mut wsguard_connection_event,
+    rejection_out: *mut wsguard_rejection,
+) -> wsguard_result {
+    guard(|| {
+        non_null(consumed_out)?;
+        non_null(event_out)?;
+        let c = unsafe { handle::get_mut(connection)? };
+        let buf = unsafe { bytes_mut(buf, buf_len)? };
+        if start > end || end > buf.len() {
+            return Err(wsguard_result::InvalidLength);
+        }
+        match c.handle_input_in_place(now_ms, buf, start, end) {
+            Ok(got) => {
+                unsafe {
+                    consumed_out.write(got.consumed);
+                    event_out.write(event_to_c(got.event));
+                }
+                Ok(())
+            }
+            Err(e) => Err(unsafe { report(e, core::ptr::null_mut(), rejection_out) }),
+        }
+    })
+}
+
+/// Bytes at the front of the `wsguard_connection_handle_input_in_place` buffer that hold
+/// the part of a message assembled so far (keep them when you move bytes down); 0 for
+/// NULL or a dead handle.
+///
+/// # Safety
+/// `connection` NULL or live.
+#[no_mangle]
+pub unsafe extern "C" fn wsguard_connection_assembled(
+    connection: *const wsguard_connection,
+) -> usize {
+    guard_value(0, || {
+        unsafe { handle::get(connection) }.map_or(0, |c| c.assembled())
+    })
+}
+
+/// The in-place buffer is full: hands the assembled part (`buf[0..assembled)`) over as
+/// the first PIECE of its message in `*event_out` (kind NONE when nothing is assembled);
+/// the message streams as PIECE events from then on and `assembled()` is 0.
+///
+/// # Safety
+/// `connection` live; `buf` is the in-place buffer (`buf_len` bytes); `event_out`
+/// writable.
+#[no_mangle]
+pub unsafe extern "C" fn wsguard_connection_release_assembled(
+    connection: *mut wsguard_connection,
+    buf: *const u8,
+    buf_len: usize,
+    event_out: *mut wsguard_connection_event,
+) -> wsguard_result {
+    guard(|| {
+        non_null(event_out)?;
+        let c = unsafe { handle::get_mut(connection)? };
+        let buf = unsafe { bytes(buf, buf_len)? };
+        let ev = c.release_assembled(buf);
+        unsafe { event_out.write(event_to_c(ev)) };
+        Ok(())
     })
 }
 
@@ -778,47 +687,6 @@ pub unsafe extern "C" fn wsguard_connection_is_finished(
     guard_value(true, || {
         unsafe { handle::get(connection) }.map_or(true, |c| c.is_finished())
     })
-}
-
-fn ending_to_c(e: Ending, reason: &str) -> wsguard_connection_ending {
-    let (kind, by_peer, failure) = match e {
-        Ending::Closed { by_peer, .. } => (
-            wsguard_ending_kind::Closed,
-            by_peer,
-            wsguard_rejection::EMPTY,
-        ),
-        Ending::Failed(p) => (
-            wsguard_ending_kind::Failed,
-            false,
-            wsguard_rejection::from_diag(&p, 0, p.close_code()),
-        ),
-        Ending::PeerDead(d) => (
-            wsguard_ending_kind::PeerDead,
-            false,
-            wsguard_rejection::from_diag(&d, 0, e.code()),
-        ),
-        Ending::CloseTimeout => (
-            wsguard_ending_kind::CloseTimeout,
-            false,
-            wsguard_rejection::EMPTY,
-        ),
-        Ending::Lost => (wsguard_ending_kind::Lost, false, wsguard_rejection::EMPTY),
-    };
-    let mut text = [0 as c_char; WSGUARD_CLOSE_REASON_MAX];
-    let r = reason.as_bytes();
-    let n = r.len().min(text.len());
-    for (d, s) in text.iter_mut().zip(r.iter().take(n)) {
-        *d = *s as c_char;
-    }
-    wsguard_connection_ending {
-        kind,
-        code: e.code(),
-        by_peer,
-        info: info_of(e.info()),
-        failure,
-        reason: text,
-        reason_len: n,
-    }
 }
 
 /// Whether and why the connection ended: `*ended_out` is false while it is open (then
