@@ -12,11 +12,13 @@
  *  - every outgoing frame is built whole (header and payload in one buffer) and queued;
  *    the queue is flushed with one write() per wakeup, and TCP_NODELAY is set on every
  *    accepted socket, so a small echo costs one send and no Nagle delay;
+ *  - one 64 KiB buffer per connection: the core reassembles fragmented messages at its front
+ *    (in-place mode) and streams longer messages through it in pieces;
  *  - bounded: at most --max-conns connections (an extra one is closed at once and logged,
  *    at most once a second; out of file descriptors, accepting pauses for 100 ms instead of
  *    spinning), at most --max-queued bytes of unsent output per connection
  *    (a peer that stops reading is dropped, logged with the count), a request head of at
- *    most 16 KiB (the core's limit), fixed 64 KiB input and message buffers per connection.
+ *    most 16 KiB (the core's limit).
  *
  *   gateway [--port N] [--allow PATTERN]... [--no-token] [--max-seconds N]
  *           [--max-conns N] [--max-queued BYTES] [--heartbeat-ms N]
@@ -51,11 +53,10 @@ typedef struct conn {
     int open;              /* 0: reading the upgrade request; 1: WebSocket frames */
     int closing;           /* close the socket once the output queue is empty */
     int want_out;          /* EPOLLOUT is armed */
-    size_t have;           /* bytes in in[] */
+    size_t start, have;    /* in[0..start): assembled part of a message; in[start..have): input */
     uint8_t *out;          /* queued output: out[0..out_len) */
     size_t out_len, out_cap;
     uint8_t in[BUF_SIZE];
-    uint8_t msg[BUF_SIZE]; /* reassembly of fragmented messages */
     uint64_t conn_storage[WSGUARD_CONNECTION_STORAGE_SIZE / 8];
     wsguard_connection *ws;
 } conn_t;
@@ -197,38 +198,52 @@ static int echo(conn_t *c, const wsguard_connection_event *ev, int piece) {
 }
 
 /* Feeds the received bytes to the connection and handles its events. */
+/* Feeds the received bytes to the connection and handles its events. One buffer per
+ * connection (the core's in-place mode): in[0..start) holds the part of a fragmented
+ * message assembled so far, in[start..have) the bytes not decoded yet. */
 static int on_frames(conn_t *c) {
+    wsguard_connection_event ev;
     for (;;) {
-        size_t used = 0;
-        wsguard_connection_event ev;
-        wsguard_rejection rej;
-        wsguard_result r = wsguard_connection_handle_input(c->ws, now_ms(), c->in, c->have, c->msg, sizeof c->msg,
-                                                           &used, &ev, &rej);
-        if (r == WSGUARD_RESULT_PROTOCOL_VIOLATION) {
-            log_rejection(c->id, "protocol violation", &rej); /* its Close is queued */
-            c->have = 0;
-            break;
+        size_t keep;
+        for (;;) {
+            size_t used = 0;
+            wsguard_rejection rej;
+            wsguard_result r = wsguard_connection_handle_input_in_place(c->ws, now_ms(), c->in, sizeof c->in,
+                                                                        c->start, c->have, &used, &ev, &rej);
+            if (r == WSGUARD_RESULT_PROTOCOL_VIOLATION || r == WSGUARD_RESULT_CONNECTION_CLOSED) {
+                if (r == WSGUARD_RESULT_PROTOCOL_VIOLATION)
+                    log_rejection(c->id, "protocol violation", &rej); /* its Close is queued */
+                c->start = c->have = 0;
+                goto done;
+            }
+            if (r != WSGUARD_RESULT_OK) return -1;
+            if (ev.kind == WSGUARD_CONNECTION_EVENT_KIND_MESSAGE || ev.kind == WSGUARD_CONNECTION_EVENT_KIND_PIECE) {
+                if (echo(c, &ev, ev.kind == WSGUARD_CONNECTION_EVENT_KIND_PIECE) != 0) return -1;
+            } else if (ev.kind == WSGUARD_CONNECTION_EVENT_KIND_PING || ev.kind == WSGUARD_CONNECTION_EVENT_KIND_CLOSE) {
+                /* The core keeps one pong: queue it now, in arrival order, before the next ping. */
+                if (queue_owed(c) != 0) return -1;
+            }
+            c->start += used; /* the event is handled: its bytes may go */
+            if (ev.kind == WSGUARD_CONNECTION_EVENT_KIND_NONE) break;
         }
-        if (r == WSGUARD_RESULT_CONNECTION_CLOSED) {
-            c->have = 0;
-            break;
+        /* Room for the next read: drop decoded bytes, keep the assembled part in front. */
+        keep = wsguard_connection_assembled(c->ws);
+        if (c->start > keep) {
+            memmove(c->in + keep, c->in + c->start, c->have - c->start);
+            c->have -= c->start - keep;
+            c->start = keep;
         }
-        if (r != WSGUARD_RESULT_OK) return -1;
-        if (ev.kind == WSGUARD_CONNECTION_EVENT_KIND_MESSAGE || ev.kind == WSGUARD_CONNECTION_EVENT_KIND_PIECE) {
-            if (echo(c, &ev, ev.kind == WSGUARD_CONNECTION_EVENT_KIND_PIECE) != 0) return -1;
-        } else if (ev.kind == WSGUARD_CONNECTION_EVENT_KIND_PING || ev.kind == WSGUARD_CONNECTION_EVENT_KIND_CLOSE) {
-            /* The core keeps one pong: queue it now, in arrival order, before the next ping. */
-            if (queue_owed(c) != 0) return -1;
-        }
-        /* The event is handled: now its bytes may go. */
-        memmove(c->in, c->in + used, c->have - used);
-        c->have -= used;
-        if (ev.kind == WSGUARD_CONNECTION_EVENT_KIND_NONE) break;
+        if (c->have < sizeof c->in) break;
+        /* Full: the assembled part leaves as the first piece of its message (echoed as a
+         * fragment), and the rest of the message streams through. */
+        if (wsguard_connection_release_assembled(c->ws, c->in, sizeof c->in, &ev) != WSGUARD_RESULT_OK ||
+            ev.kind != WSGUARD_CONNECTION_EVENT_KIND_PIECE || echo(c, &ev, 1) != 0)
+            return -1;
     }
+done:
     if (queue_owed(c) != 0) return -1;
     if (wsguard_connection_is_finished(c->ws)) c->closing = 1;
-    /* The core consumes a full buffer (it streams pieces), so this is a safety net. */
-    return c->have == sizeof c->in ? -1 : 0;
+    return 0;
 }
 
 static int start_connection(conn_t *c) {

@@ -55,6 +55,16 @@ async def echo_checks(port):
         await ws.send([b"ab", b"cd", b"ef"])
         got = await asyncio.wait_for(ws.recv(), 10)
         record("echo-fragmented", got == b"abcdef", repr(got))
+        # Fragments that together overflow the 64 KiB buffer: the assembled part is
+        # released as a piece and the rest streams through (in-place mode).
+        parts = [payload(40000, k) for k in range(3)]
+        await ws.send(parts)
+        got = await asyncio.wait_for(ws.recv(), 10)
+        record("echo-fragmented-120k", got == b"".join(parts), f"got {len(got)} bytes")
+        parts = ["é" * 20000, "x" * 30000, "ü" * 15000]
+        await ws.send(parts)
+        got = await asyncio.wait_for(ws.recv(), 10)
+        record("echo-fragmented-text-110k", got == "".join(parts), f"got {len(got)} chars")
         pong = await ws.ping(b"hi")
         latency = await asyncio.wait_for(pong, 5)
         record("ping-pong", latency >= 0)
