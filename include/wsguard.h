@@ -100,20 +100,19 @@
 /// added with `wsguard_origin_policy_add_dev_host`). Without it: production (strict).
 #define WSGUARD_POLICY_DEVELOPMENT 4
 
-/// Most origin patterns one policy holds (and, separately, most Host allowlist entries
-/// and most development hosts). A longer list is `WSGUARD_RESULT_CAPACITY_EXCEEDED` with
-/// the rejection `policy_too_many_entries`.
+/// Most origin patterns one policy holds; one more is `WSGUARD_RESULT_CAPACITY_EXCEEDED`
+/// (`wsguard_origin_policy_allow` fills its rejection with `policy_too_many_entries`).
 #define WSGUARD_POLICY_MAX_PATTERNS 128
 
-/// Most Host allowlist entries one policy holds.
+/// Most Host allowlist entries one policy holds (`WSGUARD_RESULT_CAPACITY_EXCEEDED` beyond).
 #define WSGUARD_POLICY_MAX_HOSTS WSGUARD_POLICY_MAX_PATTERNS
 
-/// Most development hosts one policy holds.
+/// Most development hosts one policy holds (`WSGUARD_RESULT_CAPACITY_EXCEEDED` beyond).
 #define WSGUARD_POLICY_MAX_DEV_HOSTS WSGUARD_POLICY_MAX_PATTERNS
 
 /// Bytes of text one policy holds: patterns, Host entries and development hosts
-/// together. More is `WSGUARD_RESULT_CAPACITY_EXCEEDED` with the rejection
-/// `policy_text_full`.
+/// together. More is `WSGUARD_RESULT_CAPACITY_EXCEEDED` (`wsguard_origin_policy_allow`
+/// fills its rejection with `policy_text_full`).
 #define WSGUARD_POLICY_MAX_TEXT 8192
 
 /// Bytes of caller storage an origin policy needs (`wsguard_origin_policy_init`).

@@ -33,17 +33,16 @@ pub const WSGUARD_POLICY_DEVELOPMENT: u32 = 4;
 pub(crate) const ALL_FLAGS: u32 =
     WSGUARD_POLICY_ALLOW_NULL | WSGUARD_POLICY_ALLOW_MISSING | WSGUARD_POLICY_DEVELOPMENT;
 
-/// Most origin patterns one policy holds (and, separately, most Host allowlist entries
-/// and most development hosts). A longer list is `WSGUARD_RESULT_CAPACITY_EXCEEDED` with
-/// the rejection `policy_too_many_entries`.
+/// Most origin patterns one policy holds; one more is `WSGUARD_RESULT_CAPACITY_EXCEEDED`
+/// (`wsguard_origin_policy_allow` fills its rejection with `policy_too_many_entries`).
 pub const WSGUARD_POLICY_MAX_PATTERNS: usize = 128;
-/// Most Host allowlist entries one policy holds.
+/// Most Host allowlist entries one policy holds (`WSGUARD_RESULT_CAPACITY_EXCEEDED` beyond).
 pub const WSGUARD_POLICY_MAX_HOSTS: usize = WSGUARD_POLICY_MAX_PATTERNS;
-/// Most development hosts one policy holds.
+/// Most development hosts one policy holds (`WSGUARD_RESULT_CAPACITY_EXCEEDED` beyond).
 pub const WSGUARD_POLICY_MAX_DEV_HOSTS: usize = WSGUARD_POLICY_MAX_PATTERNS;
 /// Bytes of text one policy holds: patterns, Host entries and development hosts
-/// together. More is `WSGUARD_RESULT_CAPACITY_EXCEEDED` with the rejection
-/// `policy_text_full`.
+/// together. More is `WSGUARD_RESULT_CAPACITY_EXCEEDED` (`wsguard_origin_policy_allow`
+/// fills its rejection with `policy_text_full`).
 pub const WSGUARD_POLICY_MAX_TEXT: usize = 8192;
 const CORS_TEXT: usize = 1024;
 
