@@ -18,10 +18,10 @@
  *    at most once a second; out of file descriptors, accepting pauses for 100 ms instead of
  *    spinning), at most --max-queued bytes of unsent output per connection
  *    (a peer that stops reading is dropped, logged with the count), a request head of at
- *    most 16 KiB (the core's limit).
+ *    most 16 KiB (the core's limit) that must arrive within --handshake-ms (default 10 s).
  *
  *   gateway [--port N] [--allow PATTERN]... [--no-token] [--max-seconds N]
- *           [--max-conns N] [--max-queued BYTES] [--heartbeat-ms N]
+ *           [--max-conns N] [--max-queued BYTES] [--heartbeat-ms N] [--handshake-ms N]
  *
  * Prints `listening on 127.0.0.1:PORT` once ready (port 0 = any free port). The token may
  * travel as `?token=...` or `Authorization: Bearer ...`; it is only required to be present
@@ -50,8 +50,10 @@ typedef struct conn {
     int fd;
     size_t slot;           /* index in conns[] */
     unsigned long id;
+    uint64_t accepted_ms;  /* when accept() returned: the handshake must end by then + timeout */
     int open;              /* 0: reading the upgrade request; 1: WebSocket frames */
     int closing;           /* close the socket once the output queue is empty */
+    uint64_t closing_ms;   /* when closing began: a peer that does not take the rest is dropped */
     int want_out;          /* EPOLLOUT is armed */
     size_t start, have;    /* in[0..start): assembled part of a message; in[start..have): input */
     uint8_t *out;          /* queued output: out[0..out_len) */
@@ -65,6 +67,7 @@ static conn_t **conns; /* the live connections, densely: conns[0..live_conns) */
 static size_t max_conns = 1024, live_conns;
 static size_t max_queued = 1u << 20;
 static uint64_t heartbeat_ms;   /* 0: the core's default heartbeat */
+static uint64_t handshake_ms = 10000;
 static int epfd;
 static uint64_t accept_paused_until; /* out of file descriptors: accept again at this time */
 static unsigned long next_id = 1;
@@ -110,6 +113,11 @@ static void drop_conn(conn_t *c) {
     conns[live_conns] = NULL;
     free(c->out);
     free(c);
+}
+
+static void start_closing(conn_t *c) {
+    if (!c->closing) c->closing_ms = now_ms();
+    c->closing = 1;
 }
 
 /* Reserves n bytes at the end of the output queue; NULL when the cap would be passed. */
@@ -242,7 +250,7 @@ static int on_frames(conn_t *c) {
     }
 done:
     if (queue_owed(c) != 0) return -1;
-    if (wsguard_connection_is_finished(c->ws)) c->closing = 1;
+    if (wsguard_connection_is_finished(c->ws)) start_closing(c);
     return 0;
 }
 
@@ -275,7 +283,7 @@ static int on_handshake(conn_t *c) {
     if (r == WSGUARD_RESULT_INCOMPLETE) return c->have == sizeof c->in ? -1 : 0;
     if (r == WSGUARD_RESULT_HANDSHAKE_REJECTED) {
         log_rejection(c->id, "handshake refused", &rej);
-        c->closing = 1;
+        start_closing(c);
         c->have = 0;
         return queue_bytes(c, resp, written);
     }
@@ -295,6 +303,10 @@ static void on_readable(conn_t *c) {
     for (;;) {
         ssize_t n;
         size_t room = sizeof c->in - c->have;
+        if (c->closing) { /* answered already: read and discard until the output is out */
+            c->start = c->have = 0;
+            room = sizeof c->in;
+        }
         if (room == 0) break; /* handled below; cannot stay full */
         n = read(c->fd, c->in + c->have, room);
         if (n < 0 && errno == EINTR) continue;
@@ -359,6 +371,7 @@ static void accept_all(int lfd) {
         if (!c) { close(fd); continue; }
         c->fd = fd;
         c->id = next_id++;
+        c->accepted_ms = now_ms();
         memset(&ev, 0, sizeof ev);
         ev.events = EPOLLIN;
         ev.data.ptr = c;
@@ -378,12 +391,34 @@ static int run_timers(int cap_ms) {
         conn_t *c = conns[i];
         bool has = false;
         uint64_t at = 0;
-        if (!c || !c->ws || c->closing) continue;
+        if (!c) continue;
+        if (c->closing) { /* the last bytes are queued: the peer gets as long as for a handshake */
+            uint64_t until = c->closing_ms + handshake_ms;
+            if (until <= now) {
+                fprintf(stderr, "gateway: conn %lu: dropped: peer did not take the last %zu bytes\n", c->id,
+                        c->out_len);
+                drop_conn(c);
+            } else if (until < next) {
+                next = until;
+            }
+            continue;
+        }
+        if (!c->ws) { /* still reading the upgrade request */
+            uint64_t until = c->accepted_ms + handshake_ms;
+            if (until <= now) {
+                fprintf(stderr, "gateway: conn %lu: dropped: no complete upgrade request within %llu ms\n", c->id,
+                        (unsigned long long)handshake_ms);
+                drop_conn(c);
+            } else if (until < next) {
+                next = until;
+            }
+            continue;
+        }
         if (wsguard_connection_poll_timeout(c->ws, &has, &at) != WSGUARD_RESULT_OK || !has) continue;
         if (at <= now) {
             wsguard_connection_handle_timeout(c->ws, now);
             if (queue_owed(c) != 0) { drop_conn(c); continue; }
-            if (wsguard_connection_is_finished(c->ws)) c->closing = 1;
+            if (wsguard_connection_is_finished(c->ws)) start_closing(c);
             if (flush(c) != 0 || (c->closing && c->out_len == 0)) { drop_conn(c); continue; }
             if (wsguard_connection_poll_timeout(c->ws, &has, &at) != WSGUARD_RESULT_OK || !has) continue;
         }
@@ -412,6 +447,8 @@ static int parse_args(int argc, char **argv, int *port, int *max_seconds) {
             max_conns = strtoul(v, NULL, 10);
         } else if (strcmp(a, "--max-queued") == 0) {
             max_queued = strtoul(v, NULL, 10);
+        } else if (strcmp(a, "--handshake-ms") == 0) {
+            handshake_ms = strtoull(v, NULL, 10);
         } else if (strcmp(a, "--heartbeat-ms") == 0) {
             heartbeat_ms = strtoull(v, NULL, 10);
         } else if (strcmp(a, "--allow") == 0) {
@@ -427,7 +464,8 @@ static int parse_args(int argc, char **argv, int *port, int *max_seconds) {
     }
     if (i < argc || max_conns == 0 || max_queued < 4096) {
         fprintf(stderr, "usage: gateway [--port N] [--allow PATTERN]... [--no-token] [--max-seconds N]\n"
-                        "               [--max-conns N>0] [--max-queued BYTES>=4096] [--heartbeat-ms N]\n");
+                        "               [--max-conns N>0] [--max-queued BYTES>=4096] [--heartbeat-ms N]\n"
+                        "               [--handshake-ms N]\n");
         return -1;
     }
     if (wsguard_server_options_default(&options) != WSGUARD_RESULT_OK) return -1;

@@ -9,7 +9,8 @@ core, close codes (the client's code comes back in the server's Close; a protoco
 gets 1002, invalid UTF-8 1007), refusals with the core's code (403 origin_host, 401
 token_missing, 426), the heartbeat (a silent peer is pinged, then dropped as dead with
 1006), and the bounds: --max-conns refuses the extra connection, --max-queued drops a peer
-that stops reading, and out of file descriptors the accept loop pauses (one log line a
+that stops reading, --handshake-ms drops an unfinished request head, and out of file
+descriptors the accept loop pauses (one log line a
 second, no spin) and recovers. The gateway's log lines are checked too.
 """
 import asyncio
@@ -285,6 +286,21 @@ def bounds_checks(binary):
                 dropped = True
                 break
         record("max-queued-non-reader-dropped", dropped and log_has(g.log.name, b"dropped: peer is not reading"))
+        s.close()
+    finally:
+        g.stop()
+    # A request head that never completes (slowloris) is dropped after --handshake-ms.
+    g = Gateway(binary, "--handshake-ms", "300")
+    try:
+        s = socket.create_connection(("127.0.0.1", g.port), timeout=20)
+        s.sendall(b"GET /echo HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+        record("handshake-timeout-drops", until_eof(s))
+        record("handshake-timeout-logged", log_has(g.log.name, b"dropped: no complete upgrade request within 300 ms"))
+        s.close()
+        s = raw_upgraded(g.port)  # an upgraded connection is not subject to it
+        time.sleep(0.6)
+        s.sendall(masked_frame(2, b"later"))
+        record("handshake-timeout-spares-upgraded", read_frame(s) == (2, b"later"))
         s.close()
     finally:
         g.stop()
