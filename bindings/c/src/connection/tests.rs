@@ -553,3 +553,134 @@ fn in_place_reassembles_at_the_front_and_releases_when_full() {
     assert_eq!(unsafe { wsguard_connection_assembled(null()) }, 0);
     unsafe { wsguard_connection_free(c) };
 }
+
+/// The C handle is the core's connection: the same random streams (valid frames, then
+/// flipped bytes), fed in the same random chunks, give the same consumed counts, events,
+/// refusals, owed frames and endings.
+#[test]
+fn differential_against_the_core_connection() {
+    use wsguard_core::connection::{Config, Connection, Event};
+    let mut rng = 0x9E37_79B9_7F4A_7C15u64;
+    let mut next = move || {
+        rng ^= rng << 13;
+        rng ^= rng >> 7;
+        rng ^= rng << 17;
+        rng
+    };
+    let mut seen = std::collections::HashMap::<String, usize>::new();
+    let opcodes = [
+        Opcode::Text,
+        Opcode::Binary,
+        Opcode::Continuation,
+        Opcode::Ping,
+        Opcode::Pong,
+        Opcode::Close,
+    ];
+    for case in 0..400 {
+        let mut stream = Vec::new();
+        for _ in 0..(next() % 6 + 1) {
+            let op = opcodes[(next() % opcodes.len() as u64) as usize];
+            let len = (next() % 40) as usize;
+            let payload: Vec<u8> = (0..len)
+                .map(|i| {
+                    if op == Opcode::Text {
+                        b'a' + (i % 26) as u8
+                    } else {
+                        next() as u8
+                    }
+                })
+                .collect();
+            let mut f = vec![0u8; len + 14];
+            let fin = next() % 4 != 0;
+            let n =
+                encoder::write_frame(&mut f, fin, op, &payload, (next() % 8 != 0).then_some(KEY))
+                    .unwrap();
+            stream.extend_from_slice(&f[..n]);
+        }
+        if case % 2 == 1 && !stream.is_empty() {
+            let at = (next() as usize) % stream.len();
+            stream[at] ^= 1 << (next() % 8);
+        }
+        let mut core = Connection::new(Config::new(wsguard_core::frame::Role::Server), 0);
+        let c = new_conn(&config(SERVER), 0);
+        let (mut a, mut b) = (stream.clone(), stream.clone());
+        let (mut ma, mut mb) = ([0u8; 24], [0u8; 24]);
+        let (mut at, mut end) = (0usize, 0usize);
+        'feed: while at < stream.len() {
+            end = (end + (next() % 17) as usize + 1).min(stream.len());
+            loop {
+                let want = core.handle_input(1, &mut a[at..end], &mut ma);
+                let got = feed(c, 1, &mut b[at..end], &mut mb);
+                let (consumed, ev) = match want {
+                    Ok(i) => (i.consumed, i.event),
+                    Err(e) => {
+                        let code = match e {
+                            wsguard_core::connection::Error::Protocol(p) => {
+                                assert_eq!(got.rej.close_code, p.close_code(), "case {case}");
+                                R::ProtocolViolation
+                            }
+                            _ => R::ConnectionClosed,
+                        };
+                        assert_eq!(got.result, code, "case {case}");
+                        *seen.entry(format!("{code:?}")).or_default() += 1;
+                        break 'feed;
+                    }
+                };
+                assert_eq!((got.result, got.consumed), (R::Ok, consumed), "case {case}");
+                let (kind, bytes) = match ev {
+                    None => (wsguard_connection_event_kind::None, Vec::new()),
+                    Some(Event::Message { data, .. }) => {
+                        (wsguard_connection_event_kind::Message, data.to_vec())
+                    }
+                    Some(Event::Piece { data, .. }) => {
+                        (wsguard_connection_event_kind::Piece, data.to_vec())
+                    }
+                    Some(Event::Ping(p)) => (wsguard_connection_event_kind::Ping, p.to_vec()),
+                    Some(Event::Pong { payload, .. }) => {
+                        (wsguard_connection_event_kind::Pong, payload.to_vec())
+                    }
+                    Some(Event::Close(p)) => (
+                        wsguard_connection_event_kind::Close,
+                        p.reason.as_bytes().to_vec(),
+                    ),
+                    Some(Event::Control { payload, .. }) => {
+                        (wsguard_connection_event_kind::Control, payload.to_vec())
+                    }
+                };
+                assert_eq!((got.ev.kind, data(&got.ev)), (kind, bytes), "case {case}");
+                *seen.entry(format!("{kind:?}")).or_default() += 1;
+                let mut out = [0u8; WSGUARD_CONNECTION_MAX_CONTROL_FRAME];
+                let owed = core
+                    .poll_transmit(&mut out)
+                    .unwrap()
+                    .map(|n| out[..n].to_vec());
+                assert_eq!(transmit(c), owed.unwrap_or_default(), "case {case}");
+                at += consumed;
+                if ev.is_none() || core.ending().is_some() {
+                    break;
+                }
+            }
+            if core.ending().is_some() {
+                break;
+            }
+        }
+        let mut out = [0u8; WSGUARD_CONNECTION_MAX_CONTROL_FRAME];
+        let owed = core
+            .poll_transmit(&mut out)
+            .unwrap()
+            .map(|n| out[..n].to_vec());
+        assert_eq!(transmit(c), owed.unwrap_or_default(), "case {case}");
+        let mine = ending(c);
+        assert_eq!(
+            mine.map(|e| e.code),
+            core.ending().map(|e| e.code()),
+            "case {case}"
+        );
+        assert_eq!(
+            unsafe { wsguard_connection_is_finished(c) },
+            core.is_finished(),
+            "case {case}"
+        );
+        unsafe { wsguard_connection_free(c) };
+    }
+}
