@@ -684,3 +684,36 @@ fn differential_against_the_core_connection() {
         unsafe { wsguard_connection_free(c) };
     }
 }
+
+/// A frame split across reads still comes whole when it fits the message buffer (its
+/// first bytes are consumed into it), and as pieces when there is no room.
+#[test]
+fn a_split_frame_is_whole_up_to_the_message_buffer() {
+    let frame = masked(Opcode::Text, b"0123456789");
+    let c = new_conn(&config(SERVER), 0);
+    let (mut input, mut msg) = (frame.clone(), [0u8; 64]);
+    let got = feed(c, 0, &mut input[..9], &mut msg);
+    assert_eq!(
+        (got.consumed, got.ev.kind),
+        (9, wsguard_connection_event_kind::None)
+    );
+    let got = feed(c, 0, &mut input[9..], &mut msg);
+    assert_eq!(
+        (got.consumed, got.ev.kind),
+        (7, wsguard_connection_event_kind::Message)
+    );
+    assert_eq!(data(&got.ev), b"0123456789");
+    unsafe { wsguard_connection_free(c) };
+    let c = new_conn(&config(SERVER), 0);
+    let mut input = frame;
+    let got = feed(c, 0, &mut input[..9], &mut []);
+    assert_eq!(
+        (got.consumed, got.ev.kind),
+        (9, wsguard_connection_event_kind::Piece)
+    );
+    assert_eq!(
+        (data(&got.ev), got.ev.first, got.ev.last),
+        (b"012".to_vec(), true, false)
+    );
+    unsafe { wsguard_connection_free(c) };
+}
