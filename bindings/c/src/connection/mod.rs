@@ -239,8 +239,9 @@ unsafe fn report(
 
 /// Decodes the front of `input[0..input_len)` (the bytes received; masked payloads are
 /// unmasked in place) at `now_ms`. `message[0..message_len)` receives messages that
-/// arrive in several frames: keep its contents between calls; a message longer than it
-/// comes as PIECE events (`message_len == 0` streams every fragmented message).
+/// arrive in several frames or over several reads: keep its contents between calls. A
+/// message that fits it comes whole as one MESSAGE; a longer one comes as PIECE events
+/// (`message_len == 0` streams every message not wholly in `input`).
 ///
 /// * `WSGUARD_RESULT_OK`: `*consumed_out` bytes of `input` were used and `*event_out`
 ///   says what was found (`WSGUARD_CONNECTION_EVENT_KIND_NONE`: nothing complete yet,
