@@ -59,6 +59,19 @@
 /// Alignment (in bytes) the close-code registry storage must have.
 #define WSGUARD_CLOSE_REGISTRY_STORAGE_ALIGN 8
 
+/// Largest control frame `wsguard_connection_poll_transmit` writes (2 + 4 + 125 bytes):
+/// an output buffer of this size always suffices for it.
+#define WSGUARD_CONNECTION_MAX_CONTROL_FRAME 131
+
+/// Longest close reason (bytes) a connection keeps (RFC 6455: 125 − 2).
+#define WSGUARD_CLOSE_REASON_MAX 123
+
+/// Bytes of caller storage a connection needs (`wsguard_connection_init`).
+#define WSGUARD_CONNECTION_STORAGE_SIZE 1024
+
+/// Alignment (in bytes) the connection storage must have.
+#define WSGUARD_CONNECTION_STORAGE_ALIGN 8
+
 /// Longest payload a frame header can announce (2^63 − 1 bytes, RFC 6455 §5.2).
 #define WSGUARD_FRAME_MAX_PAYLOAD_LEN 9223372036854775807
 
@@ -87,20 +100,23 @@
 /// added with `wsguard_origin_policy_add_dev_host`). Without it: production (strict).
 #define WSGUARD_POLICY_DEVELOPMENT 4
 
-/// Most origin patterns one policy holds.
-#define WSGUARD_POLICY_MAX_PATTERNS 32
+/// Most origin patterns one policy holds; one more is `WSGUARD_RESULT_CAPACITY_EXCEEDED`
+/// (`wsguard_origin_policy_allow` fills its rejection with `policy_too_many_entries`).
+#define WSGUARD_POLICY_MAX_PATTERNS 128
 
-/// Most Host allowlist entries one policy holds.
-#define WSGUARD_POLICY_MAX_HOSTS 16
+/// Most Host allowlist entries one policy holds (`WSGUARD_RESULT_CAPACITY_EXCEEDED` beyond).
+#define WSGUARD_POLICY_MAX_HOSTS WSGUARD_POLICY_MAX_PATTERNS
 
-/// Most development hosts one policy holds.
-#define WSGUARD_POLICY_MAX_DEV_HOSTS 16
+/// Most development hosts one policy holds (`WSGUARD_RESULT_CAPACITY_EXCEEDED` beyond).
+#define WSGUARD_POLICY_MAX_DEV_HOSTS WSGUARD_POLICY_MAX_PATTERNS
 
-/// Bytes of text (all patterns together; likewise all hosts, all dev hosts) one policy holds.
-#define WSGUARD_POLICY_MAX_TEXT 2048
+/// Bytes of text one policy holds: patterns, Host entries and development hosts
+/// together. More is `WSGUARD_RESULT_CAPACITY_EXCEEDED` (`wsguard_origin_policy_allow`
+/// fills its rejection with `policy_text_full`).
+#define WSGUARD_POLICY_MAX_TEXT 8192
 
 /// Bytes of caller storage an origin policy needs (`wsguard_origin_policy_init`).
-#define WSGUARD_ORIGIN_POLICY_STORAGE_SIZE 6144
+#define WSGUARD_ORIGIN_POLICY_STORAGE_SIZE 24576
 
 /// Alignment (in bytes) the origin policy storage must have.
 #define WSGUARD_ORIGIN_POLICY_STORAGE_ALIGN 8
@@ -200,6 +216,13 @@ enum wsguard_result
     /// An application close code cannot be registered: out of range, empty name or
     /// registered twice (details in the rejection).
     WSGUARD_RESULT_INVALID_REGISTRATION = 3011,
+    /// The connection has ended, or its closing handshake has begun, so it takes no more
+    /// input or messages (details in the rejection: `connection_closed`).
+    WSGUARD_RESULT_CONNECTION_CLOSED = 3012,
+    /// The connection refused a send: a fragmented message is open, a ping payload is
+    /// above 125 bytes, or the close code may not appear on the wire (details in the
+    /// rejection).
+    WSGUARD_RESULT_SEND_REFUSED = 3013,
     /// A Rust panic was caught at the boundary. It is a bug in wsguard: please report it.
     WSGUARD_RESULT_PANIC = 9001,
 };
@@ -278,6 +301,63 @@ enum wsguard_retry
 typedef enum wsguard_retry wsguard_retry;
 #else
 typedef uint32_t wsguard_retry;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/// What `wsguard_connection_handle_input` found.
+enum wsguard_connection_event_kind
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+    /// Nothing complete yet: read more bytes (`consumed` may still be non-zero).
+    WSGUARD_CONNECTION_EVENT_KIND_NONE = 0,
+    /// A whole message in `data`/`data_len` (text is valid UTF-8); `opcode` says its type.
+    WSGUARD_CONNECTION_EVENT_KIND_MESSAGE = 1,
+    /// A piece of a message longer than the message buffer, in order (`first`, `last`);
+    /// a text piece may end inside a code point (the whole message is validated).
+    WSGUARD_CONNECTION_EVENT_KIND_PIECE = 2,
+    /// A ping (payload in `data`); the pong is queued: call
+    /// `wsguard_connection_poll_transmit`.
+    WSGUARD_CONNECTION_EVENT_KIND_PING = 3,
+    /// A pong (payload in `data`); `has_rtt`/`rtt_ms` when it answered the heartbeat.
+    WSGUARD_CONNECTION_EVENT_KIND_PONG = 4,
+    /// The peer's Close: `has_close_code`/`close_code`, reason in `data` (UTF-8). The
+    /// reply is queued unless we had sent ours; see `wsguard_connection_get_ending`.
+    WSGUARD_CONNECTION_EVENT_KIND_CLOSE = 5,
+    /// A reserved control opcode the configuration allows (`opcode`, payload in `data`).
+    WSGUARD_CONNECTION_EVENT_KIND_CONTROL = 6,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum wsguard_connection_event_kind wsguard_connection_event_kind;
+#else
+typedef uint32_t wsguard_connection_event_kind;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/// How a connection ended.
+enum wsguard_ending_kind
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+    /// The closing handshake completed (`code`, `by_peer`, `reason`).
+    WSGUARD_ENDING_KIND_CLOSED = 1,
+    /// A protocol violation (`failure` says which; its Close, with `code`, is queued).
+    WSGUARD_ENDING_KIND_FAILED = 2,
+    /// The heartbeat declared the peer dead (1006; `failure` says why).
+    WSGUARD_ENDING_KIND_PEER_DEAD = 3,
+    /// Our Close went unanswered within `close_timeout_ms` (1006).
+    WSGUARD_ENDING_KIND_CLOSE_TIMEOUT = 4,
+    /// The transport ended without a closing handshake (1006).
+    WSGUARD_ENDING_KIND_LOST = 5,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum wsguard_ending_kind wsguard_ending_kind;
+#else
+typedef uint32_t wsguard_ending_kind;
 #endif // __STDC_VERSION__ >= 202311L
 #endif // __cplusplus
 
@@ -518,6 +598,11 @@ typedef uint32_t wsguard_transport_failure;
 /// (`wsguard_reconnect_config.app_registry`). Create it with `wsguard_close_registry_init`
 /// (caller storage) or `wsguard_close_registry_new` (heap), then add codes.
 typedef struct wsguard_close_registry wsguard_close_registry;
+
+/// One WebSocket connection after the opening handshake (opaque). Create it with
+/// `wsguard_connection_init` (caller storage) or `wsguard_connection_new` (heap). Not
+/// shared: one thread at a time (or behind your lock: no call ever blocks).
+typedef struct wsguard_connection wsguard_connection;
 
 /// A streaming frame decoder for one connection (opaque). Create it with
 /// `wsguard_decoder_init` (caller storage) or `wsguard_decoder_new` (heap).
@@ -777,6 +862,87 @@ typedef struct wsguard_decoder_config {
     bool accept_binary;
 } wsguard_decoder_config;
 
+/// Heartbeat timing. Fill it with `wsguard_heartbeat_config_default()` (or set the three
+/// fields); it is checked when a heartbeat is created: `interval_ms > 0`,
+/// `dead_timeout_ms > interval_ms`, `max_missed >= 1`.
+typedef struct wsguard_heartbeat_config {
+    /// Ping after this much inbound silence (ms), then again every interval.
+    uint64_t interval_ms;
+    /// Inbound silence (ms) after which the peer is dead.
+    uint64_t dead_timeout_ms;
+    /// The peer is also dead when this many pings in a row went unanswered and the next
+    /// one is due.
+    uint32_t max_missed;
+} wsguard_heartbeat_config;
+
+/// Settings of one connection. Fill it with `wsguard_connection_config_default()`, then
+/// change fields; it is checked when the connection is created.
+typedef struct wsguard_connection_config {
+    /// Frame rules, limits and our role (`decoder.role`: `WSGUARD_ROLE_SERVER` or
+    /// `WSGUARD_ROLE_CLIENT`; it decides the masking rules).
+    struct wsguard_decoder_config decoder;
+    /// Run a heartbeat (pings after silence, dead-peer detection) with `heartbeat`.
+    /// Default false.
+    bool has_heartbeat;
+    /// The heartbeat's timing (default: the core's, see
+    /// `wsguard_heartbeat_config_default`); used only when `has_heartbeat`.
+    struct wsguard_heartbeat_config heartbeat;
+    /// After we send a Close, how long (ms) to wait for the peer's before the connection
+    /// ends with `WSGUARD_ENDING_KIND_CLOSE_TIMEOUT` (default 5000).
+    uint64_t close_timeout_ms;
+    /// Seed of the masking-key stream (client role; 0 = a fixed default). Seed it from a
+    /// random source in a client.
+    uint64_t mask_seed;
+} wsguard_connection_config;
+
+/// One event. `data` points into the caller's input or message buffer: it is valid until
+/// the caller changes either buffer (handle the event before dropping `consumed` bytes).
+typedef struct wsguard_connection_event {
+    /// What was found.
+    wsguard_connection_event_kind kind;
+    /// The wire opcode: 1 text, 2 binary (3-7 reserved) for MESSAGE and PIECE; the
+    /// control opcode for PING, PONG, CLOSE and CONTROL; 0 for NONE.
+    uint8_t opcode;
+    /// PIECE: the first piece of its message (always true for MESSAGE).
+    bool first;
+    /// PIECE: the last piece (always true for MESSAGE).
+    bool last;
+    /// The payload (never NULL; may be empty).
+    const uint8_t *data;
+    /// Bytes at `data`.
+    size_t data_len;
+    /// PONG: it answered the heartbeat's ping and `rtt_ms` is the round-trip time.
+    bool has_rtt;
+    /// Round-trip time in ms (when `has_rtt`).
+    uint64_t rtt_ms;
+    /// CLOSE: the payload carried a code (`close_code`); false for an empty Close
+    /// (reported as 1005 by `wsguard_connection_ending`, the type).
+    bool has_close_code;
+    /// CLOSE: the code.
+    uint16_t close_code;
+} wsguard_connection_event;
+
+/// Why a connection ended, classified by the core's close table. Self-contained (the
+/// reason is copied in; the strings of `info` and `failure` are static).
+typedef struct wsguard_connection_ending {
+    /// How it ended.
+    wsguard_ending_kind kind;
+    /// The close code that ends it (1005 for an empty peer Close, 1006 when no Close
+    /// was exchanged).
+    uint16_t code;
+    /// CLOSED: the peer started the closing handshake.
+    bool by_peer;
+    /// The code classified: name, category, description, remedy, retry advice.
+    struct wsguard_close_info info;
+    /// FAILED: the violation (code such as `frame_masking_required`, its close code);
+    /// PEER_DEAD: `heartbeat_peer_silent` or `heartbeat_missed_pings`; otherwise empty.
+    struct wsguard_rejection failure;
+    /// The reason text of the Close that ended it (UTF-8, not NUL-terminated).
+    char reason[WSGUARD_CLOSE_REASON_MAX];
+    /// Bytes of `reason`.
+    size_t reason_len;
+} wsguard_connection_ending;
+
 /// One decoded event. `payload` points INTO the buffer passed to the decode call (already
 /// unmasked in place): it is valid until you change or reuse that buffer, never free it.
 typedef struct wsguard_frame_event {
@@ -804,19 +970,6 @@ typedef struct wsguard_frame_event {
     /// Length of `payload`.
     size_t payload_len;
 } wsguard_frame_event;
-
-/// Heartbeat timing. Fill it with `wsguard_heartbeat_config_default()` (or set the three
-/// fields); it is checked when a heartbeat is created: `interval_ms > 0`,
-/// `dead_timeout_ms > interval_ms`, `max_missed >= 1`.
-typedef struct wsguard_heartbeat_config {
-    /// Ping after this much inbound silence (ms), then again every interval.
-    uint64_t interval_ms;
-    /// Inbound silence (ms) after which the peer is dead.
-    uint64_t dead_timeout_ms;
-    /// The peer is also dead when this many pings in a row went unanswered and the next
-    /// one is due.
-    uint32_t max_missed;
-} wsguard_heartbeat_config;
 
 /// The next action of a heartbeat (`wsguard_heartbeat_poll`).
 typedef struct wsguard_heartbeat_action {
@@ -1354,6 +1507,282 @@ wsguard_result wsguard_close_registry_classify(const struct wsguard_close_regist
                                                uint16_t code,
                                                struct wsguard_close_info *info_out);
 
+/// Fills `*config_out` with the defaults for `role` (`WSGUARD_ROLE_SERVER` or
+/// `WSGUARD_ROLE_CLIENT`): the decoder's defaults, no heartbeat (its timing preset to the
+/// core's default, so setting `has_heartbeat` is enough), close timeout 5000 ms.
+/// `WSGUARD_RESULT_INVALID_ARGUMENT` for an unknown role; nothing written on failure.
+///
+/// # Safety
+/// `config_out` points to a writable `wsguard_connection_config`.
+wsguard_result wsguard_connection_config_default(uint32_t role,
+                                                 struct wsguard_connection_config *config_out);
+
+/// Creates a connection opened (handshake done) at `now_ms` (monotonic milliseconds)
+/// inside caller storage: `storage` must hold `WSGUARD_CONNECTION_STORAGE_SIZE` bytes
+/// aligned to `WSGUARD_CONNECTION_STORAGE_ALIGN` (`WSGUARD_RESULT_INVALID_STORAGE`
+/// otherwise). An unknown role is `WSGUARD_RESULT_INVALID_ARGUMENT`; a refused heartbeat
+/// config is `WSGUARD_RESULT_INVALID_CONFIG` with `*rejection_out` (may be NULL).
+///
+/// On success `*connection_out` points into `storage` (keep it valid and unmoved while
+/// used; `wsguard_connection_free` only marks it dead). Nothing is written on failure.
+/// Allocates nothing.
+///
+/// # Safety
+/// `storage` points to `storage_len` writable bytes; `config` is valid;
+/// `connection_out` writable; `rejection_out` NULL or writable.
+wsguard_result wsguard_connection_init(void *storage,
+                                       size_t storage_len,
+                                       const struct wsguard_connection_config *config,
+                                       uint64_t now_ms,
+                                       struct wsguard_connection **connection_out,
+                                       struct wsguard_rejection *rejection_out);
+
+/// Creates a connection on the heap (see `wsguard_connection_init`); release it with
+/// `wsguard_connection_free`. Nothing is written on failure.
+///
+/// # Safety
+/// `config` valid; `connection_out` writable; `rejection_out` NULL or writable.
+wsguard_result wsguard_connection_new(const struct wsguard_connection_config *config,
+                                      uint64_t now_ms,
+                                      struct wsguard_connection **connection_out,
+                                      struct wsguard_rejection *rejection_out);
+
+/// Releases a connection: frees it when it came from `wsguard_connection_new`, only
+/// marks it dead in caller storage. NULL is ignored. Using a heap handle after this call
+/// is undefined behaviour (see `WSGUARD_RESULT_INVALID_HANDLE`).
+///
+/// # Safety
+/// `connection` is NULL or live, released at most once.
+void wsguard_connection_free(struct wsguard_connection *connection);
+
+/// Decodes the front of `input[0..input_len)` (the bytes received; masked payloads are
+/// unmasked in place) at `now_ms`. `message[0..message_len)` receives messages that
+/// arrive in several frames or over several reads: keep its contents between calls. A
+/// message that fits it comes whole as one MESSAGE; a longer one comes as PIECE events
+/// (`message_len == 0` streams every message not wholly in `input`).
+///
+/// * `WSGUARD_RESULT_OK`: `*consumed_out` bytes of `input` were used and `*event_out`
+///   says what was found (`WSGUARD_CONNECTION_EVENT_KIND_NONE`: nothing complete yet,
+///   read more). Handle the event first (its `data` may point into `input`), then drop
+///   the consumed bytes from the front of `input` and call again.
+/// * `WSGUARD_RESULT_PROTOCOL_VIOLATION`: the peer broke RFC 6455; `*rejection_out` (may
+///   be NULL) has the code and `close_code`. The Close is queued: send it with
+///   `wsguard_connection_poll_transmit`, then drop the transport.
+/// * `WSGUARD_RESULT_CONNECTION_CLOSED`: the connection had ended already.
+///
+/// Nothing but `input`'s unmasking and `message` is written on failure.
+///
+/// # Safety
+/// `connection` live; `input` points to `input_len` writable bytes, `message` to
+/// `message_len` writable bytes (not overlapping); outputs writable; `rejection_out` NULL
+/// or writable.
+wsguard_result wsguard_connection_handle_input(struct wsguard_connection *connection,
+                                               uint64_t now_ms,
+                                               uint8_t *input,
+                                               size_t input_len,
+                                               uint8_t *message,
+                                               size_t message_len,
+                                               size_t *consumed_out,
+                                               struct wsguard_connection_event *event_out,
+                                               struct wsguard_rejection *rejection_out);
+
+/// Like `wsguard_connection_handle_input` with ONE buffer per connection (half the
+/// memory): `buf[start..end)` holds the received bytes and `buf[0..start)` the part of a
+/// fragmented message assembled so far (its payload is moved down to the front, so a
+/// message up to `buf_len` bytes comes whole, as a MESSAGE). `*consumed_out` counts from
+/// `start`: handle the event, then add it to `start`.
+///
+/// Before moving the unconsumed bytes down to make room for a read, keep the first
+/// `wsguard_connection_assembled()` bytes where they are (move `buf[start..end)` to
+/// `buf + assembled`); when `end == buf_len` and nothing more can be consumed, call
+/// `wsguard_connection_release_assembled` (the message then streams as PIECE events).
+///
+/// `start > end` or `end > buf_len` is `WSGUARD_RESULT_INVALID_LENGTH`; other results as
+/// `wsguard_connection_handle_input`.
+///
+/// # Safety
+/// `connection` live; `buf` points to `buf_len` writable bytes; outputs writable;
+/// `rejection_out` NULL or writable.
+wsguard_result wsguard_connection_handle_input_in_place(struct wsguard_connection *connection,
+                                                        uint64_t now_ms,
+                                                        uint8_t *buf,
+                                                        size_t buf_len,
+                                                        size_t start,
+                                                        size_t end,
+                                                        size_t *consumed_out,
+                                                        struct wsguard_connection_event *event_out,
+                                                        struct wsguard_rejection *rejection_out);
+
+/// Bytes at the front of the `wsguard_connection_handle_input_in_place` buffer that hold
+/// the part of a message assembled so far (keep them when you move bytes down); 0 for
+/// NULL or a dead handle.
+///
+/// # Safety
+/// `connection` NULL or live.
+size_t wsguard_connection_assembled(const struct wsguard_connection *connection);
+
+/// The in-place buffer is full: hands the assembled part (`buf[0..assembled)`) over as
+/// the first PIECE of its message in `*event_out` (kind NONE when nothing is assembled);
+/// the message streams as PIECE events from then on and `assembled()` is 0.
+///
+/// # Safety
+/// `connection` live; `buf` is the in-place buffer (`buf_len` bytes); `event_out`
+/// writable.
+wsguard_result wsguard_connection_release_assembled(struct wsguard_connection *connection,
+                                                    const uint8_t *buf,
+                                                    size_t buf_len,
+                                                    struct wsguard_connection_event *event_out);
+
+/// Writes the next control frame the protocol owes into `out` — the pong for a ping, the
+/// reply to a Close, the heartbeat's ping, the Close of a failed or closing connection.
+///
+/// * `WSGUARD_RESULT_OK`: `*written_out` bytes to send (0: nothing is owed).
+/// * `WSGUARD_RESULT_BUFFER_TOO_SMALL`: nothing written or dequeued; `*needed_out` (may be
+///   NULL) is the frame's size (`WSGUARD_CONNECTION_MAX_CONTROL_FRAME` always suffices).
+///
+/// Call it after every `handle_input`, `handle_timeout` and `close` until it writes 0,
+/// and write these frames only between your own frames.
+///
+/// # Safety
+/// `connection` live; `out` points to `out_len` writable bytes; `written_out` writable;
+/// `needed_out` NULL or writable.
+wsguard_result wsguard_connection_poll_transmit(struct wsguard_connection *connection,
+                                                uint8_t *out,
+                                                size_t out_len,
+                                                size_t *written_out,
+                                                size_t *needed_out);
+
+/// Writes one whole message as one frame (header and payload together, ready for one
+/// `write`) into `out`. `opcode` is 1 (text: `data` must be UTF-8, which is not checked
+/// here), 2 (binary) or a reserved data opcode 3-7; anything else is
+/// `WSGUARD_RESULT_INVALID_ARGUMENT`. In the client role the frame is masked.
+///
+/// * `WSGUARD_RESULT_OK`: `*written_out` bytes of `out`.
+/// * `WSGUARD_RESULT_BUFFER_TOO_SMALL`: nothing written; `*needed_out` (may be NULL) is
+///   `wsguard_frame_header_len(data_len, masked) + data_len`.
+/// * `WSGUARD_RESULT_CONNECTION_CLOSED`: the connection ended or its closing handshake
+///   began; `WSGUARD_RESULT_SEND_REFUSED`: a fragmented message is open
+///   (`connection_message_in_progress`). Both fill `*rejection_out` (may be NULL).
+///
+/// # Safety
+/// `connection` live; `data` points to `data_len` bytes; `out` to `out_len` writable
+/// bytes (not overlapping `data`); `written_out` writable; others NULL or writable.
+wsguard_result wsguard_connection_send(struct wsguard_connection *connection,
+                                       uint8_t opcode,
+                                       const uint8_t *data,
+                                       size_t data_len,
+                                       uint8_t *out,
+                                       size_t out_len,
+                                       size_t *written_out,
+                                       size_t *needed_out,
+                                       struct wsguard_rejection *rejection_out);
+
+/// Writes one frame of a fragmented message into `out` (header and payload together):
+/// the first call with an `opcode` starts the message, the next ones continue it, and
+/// `last` ends it. A message streamed from PIECE events is echoed this way, piece by
+/// piece. Outputs and errors as `wsguard_connection_send`; a different `opcode` while a
+/// message is open is `WSGUARD_RESULT_SEND_REFUSED` (`connection_message_in_progress`).
+///
+/// # Safety
+/// As `wsguard_connection_send`.
+wsguard_result wsguard_connection_send_fragment(struct wsguard_connection *connection,
+                                                uint8_t opcode,
+                                                const uint8_t *data,
+                                                size_t data_len,
+                                                bool last,
+                                                uint8_t *out,
+                                                size_t out_len,
+                                                size_t *written_out,
+                                                size_t *needed_out,
+                                                struct wsguard_rejection *rejection_out);
+
+/// Writes a ping of our own (at most 125 bytes of payload, else
+/// `WSGUARD_RESULT_SEND_REFUSED` with `connection_control_too_long`) into `out`. The
+/// heartbeat sends its pings by itself (`poll_transmit`); this is for pings you time
+/// yourself. Outputs and other errors as `wsguard_connection_send`.
+///
+/// # Safety
+/// As `wsguard_connection_send`.
+wsguard_result wsguard_connection_send_ping(struct wsguard_connection *connection,
+                                            const uint8_t *payload,
+                                            size_t payload_len,
+                                            uint8_t *out,
+                                            size_t out_len,
+                                            size_t *written_out,
+                                            size_t *needed_out,
+                                            struct wsguard_rejection *rejection_out);
+
+/// Starts the closing handshake at `now_ms`: queues a Close with `code` and `reason`
+/// (UTF-8, cut to `WSGUARD_CLOSE_REASON_MAX` bytes at a character boundary); send it with
+/// `wsguard_connection_poll_transmit`, keep reading until the peer's Close ends the
+/// connection or `poll_timeout`'s deadline passes.
+///
+/// `WSGUARD_RESULT_SEND_REFUSED` (`connection_invalid_close_code`) for a code that must not
+/// appear on the wire (1005, 1006, 1015, below 1000 …); `WSGUARD_RESULT_CONNECTION_CLOSED`
+/// when it is closing or ended already. Both fill `*rejection_out` (may be NULL).
+///
+/// # Safety
+/// `connection` live; `reason` points to `reason_len` bytes (NULL when 0);
+/// `rejection_out` NULL or writable.
+wsguard_result wsguard_connection_close(struct wsguard_connection *connection,
+                                        uint64_t now_ms,
+                                        uint16_t code,
+                                        const char *reason,
+                                        size_t reason_len,
+                                        struct wsguard_rejection *rejection_out);
+
+/// The next deadline (monotonic ms) at which to call `wsguard_connection_handle_timeout`:
+/// the heartbeat's next ping or dead-peer time, or the end of the close handshake.
+/// `*has_deadline_out` is false when there is none (then `*deadline_ms_out` is not
+/// written) — there is no sentinel value to overflow your arithmetic.
+///
+/// # Safety
+/// `connection` live; `has_deadline_out` writable; `deadline_ms_out` writable.
+wsguard_result wsguard_connection_poll_timeout(const struct wsguard_connection *connection,
+                                               bool *has_deadline_out,
+                                               uint64_t *deadline_ms_out);
+
+/// Runs the timers at `now_ms`: queues the heartbeat's ping (send it with
+/// `poll_transmit`), or ends the connection with PEER_DEAD or CLOSE_TIMEOUT (drop the
+/// transport).
+///
+/// # Safety
+/// `connection` live.
+wsguard_result wsguard_connection_handle_timeout(struct wsguard_connection *connection,
+                                                 uint64_t now_ms);
+
+/// The peer ended the transport (`read` returned 0) at `now_ms`: ends the connection
+/// with LOST (1006) unless it had ended already.
+///
+/// # Safety
+/// `connection` live.
+wsguard_result wsguard_connection_handle_eof(struct wsguard_connection *connection,
+                                             uint64_t now_ms);
+
+/// `true` when `wsguard_connection_poll_transmit` has a frame to write (false for NULL or
+/// a dead handle).
+///
+/// # Safety
+/// `connection` NULL or live.
+bool wsguard_connection_wants_transmit(const struct wsguard_connection *connection);
+
+/// `true` once the connection has ended and owes nothing more: drop the transport (true
+/// for NULL or a dead handle, which have nothing to send either).
+///
+/// # Safety
+/// `connection` NULL or live.
+bool wsguard_connection_is_finished(const struct wsguard_connection *connection);
+
+/// Whether and why the connection ended: `*ended_out` is false while it is open (then
+/// `*ending_out` is not written); true with `*ending_out` set once it ended (see
+/// `wsguard_connection_ending`, the type).
+///
+/// # Safety
+/// `connection` live; `ended_out` and `ending_out` writable.
+wsguard_result wsguard_connection_get_ending(const struct wsguard_connection *connection,
+                                             bool *ended_out,
+                                             struct wsguard_connection_ending *ending_out);
+
 /// Copies a string into a caller buffer and NUL-terminates it.
 ///
 /// On success writes `len + 1` bytes (the text and a NUL) into `buf` and the text length
@@ -1858,10 +2287,14 @@ void wsguard_origin_policy_free(struct wsguard_origin_policy *policy);
 /// Adds an allowed-origin pattern: `https://app.example.com`, `https://*.example.com`,
 /// `http://localhost:*`, `http://localhost:[3000,5173]` or `*`. The text is copied.
 ///
+/// The pattern is parsed here, once: every later check uses this parse.
+///
 /// An invalid pattern gives `WSGUARD_RESULT_INVALID_PATTERN` and `*rejection_out` (may be
-/// NULL) says why (`pattern_no_scheme` …); a full policy gives
-/// `WSGUARD_RESULT_CAPACITY_EXCEEDED` (`WSGUARD_POLICY_MAX_PATTERNS`,
-/// `WSGUARD_POLICY_MAX_TEXT`). The policy is unchanged on failure.
+/// NULL) says why (`pattern_no_scheme` …, with `detail` for a malformation); a full
+/// policy gives `WSGUARD_RESULT_CAPACITY_EXCEEDED` and the rejection
+/// `policy_too_many_entries` (more than `WSGUARD_POLICY_MAX_PATTERNS`) or
+/// `policy_text_full` (more than `WSGUARD_POLICY_MAX_TEXT` bytes of text in all lists).
+/// The policy is unchanged on failure.
 ///
 /// # Safety
 /// `policy` is a live policy not used by another thread during the call; `pattern` points
@@ -1874,8 +2307,9 @@ wsguard_result wsguard_origin_policy_allow(struct wsguard_origin_policy *policy,
 /// Adds a Host allowlist entry (`chat.example.com`, `chat.example.com:8443`): once one is
 /// added, `wsguard_origin_policy_check_host` and the server handshake refuse every other
 /// Host (DNS-rebinding defence). The text is copied. `WSGUARD_RESULT_CAPACITY_EXCEEDED`
-/// when full, `WSGUARD_RESULT_INVALID_CONFIG` when the entry holds a control character
-/// (CR, LF, …); unchanged on failure.
+/// when full (`WSGUARD_POLICY_MAX_HOSTS` entries, `WSGUARD_POLICY_MAX_TEXT` bytes),
+/// `WSGUARD_RESULT_INVALID_CONFIG` when the entry holds a control character (CR, LF, …),
+/// is empty, or holds a space or a character no host contains; unchanged on failure.
 ///
 /// # Safety
 /// As `wsguard_origin_policy_allow`.
@@ -1885,7 +2319,9 @@ wsguard_result wsguard_origin_policy_allow_host(struct wsguard_origin_policy *po
 
 /// Adds a development host (`frontend:3000`, a container service name) accepted on
 /// `http`/`https` when the policy has `WSGUARD_POLICY_DEVELOPMENT`. The text is copied.
-/// `WSGUARD_RESULT_CAPACITY_EXCEEDED` when full; unchanged on failure.
+/// `WSGUARD_RESULT_CAPACITY_EXCEEDED` when full (`WSGUARD_POLICY_MAX_DEV_HOSTS`,
+/// `WSGUARD_POLICY_MAX_TEXT`), `WSGUARD_RESULT_INVALID_CONFIG` for an entry that is no
+/// host (as `wsguard_origin_policy_allow_host`); unchanged on failure.
 ///
 /// # Safety
 /// As `wsguard_origin_policy_allow`.

@@ -1,46 +1,76 @@
-/* A small WebSocket echo gateway in C on top of wsguard: a poll() loop on 127.0.0.1
- * that reads the upgrade request, lets wsguard validate it (Origin policy, Host, token
- * presence), answers 101 or the exact rejection (403, 401, 426 ...), then echoes every
- * message with the frame API. No malloc on the data path: each connection has a fixed
- * 64 KiB buffer and its policy/decoder live in caller storage; large messages are
- * streamed through (HEADER + DATA chunks) and echoed frame by frame.
+/* A WebSocket echo gateway in C on wsguard: one epoll loop on 127.0.0.1 (Linux).
+ *
+ * The handshake is wsguard_server_respond (Origin policy, Host, token presence; 101 or the
+ * exact rejection: 403 origin refused, 401 token missing, 426 wrong version ...). After the
+ * 101 every connection is a wsguard_connection, the core's sans-IO engine: this file only
+ * moves bytes. The core answers pings, runs the closing handshake, reassembles fragmented
+ * messages, streams messages larger than the message buffer in pieces, pings a silent peer
+ * and declares it dead (heartbeat deadlines from wsguard_connection_poll_timeout), and
+ * classifies how each connection ended.
+ *
+ * What it does about the network, because people copy examples:
+ *  - every outgoing frame is built whole (header and payload in one buffer) and queued;
+ *    the queue is flushed with one write() per wakeup, and TCP_NODELAY is set on every
+ *    accepted socket, so a small echo costs one send and no Nagle delay;
+ *  - one 64 KiB buffer per connection: the core reassembles fragmented messages at its front
+ *    (in-place mode) and streams longer messages through it in pieces;
+ *  - bounded: at most --max-conns connections (an extra one is closed at once and logged,
+ *    at most once a second; out of file descriptors, accepting pauses for 100 ms instead of
+ *    spinning), at most --max-queued bytes of unsent output per connection
+ *    (a peer that stops reading is dropped, logged with the count), a request head of at
+ *    most 16 KiB (the core's limit) that must arrive within --handshake-ms (default 10 s).
  *
  *   gateway [--port N] [--allow PATTERN]... [--no-token] [--max-seconds N]
+ *           [--max-conns N] [--max-queued BYTES] [--heartbeat-ms N] [--handshake-ms N]
  *
  * Prints `listening on 127.0.0.1:PORT` once ready (port 0 = any free port). The token may
- * travel as `?token=...` or `Authorization: Bearer ...`; it is only required to be
- * present (verify it yourself in a real service). */
-#define _POSIX_C_SOURCE 200809L
+ * travel as `?token=...` or `Authorization: Bearer ...`; it is only required to be present
+ * (verify it yourself in a real service). Logs go to stderr, one line per event. */
+#define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
+#include <limits.h>
 #include <netinet/in.h>
-#include <poll.h>
+#include <netinet/tcp.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "wsguard.h"
 
-#define MAX_CONNS 64
 #define BUF_SIZE (64 * 1024)
 
-typedef struct {
-    int fd;               /* -1: free slot */
-    int upgraded;         /* 0: reading the handshake; 1: frames */
-    int streaming;        /* inside a frame announced by a HEADER event */
-    int continuing;       /* a fragmented message has started: next frames are continuations */
-    size_t have;          /* bytes in buf */
-    uint8_t buf[BUF_SIZE];
-    uint64_t decoder_storage[WSGUARD_DECODER_STORAGE_SIZE / 8];
-    wsguard_decoder *decoder;
+typedef struct conn {
+    int fd;
+    size_t slot;           /* index in conns[] */
+    unsigned long id;
+    uint64_t accepted_ms;  /* when accept() returned: the handshake must end by then + timeout */
+    int open;              /* 0: reading the upgrade request; 1: WebSocket frames */
+    int closing;           /* close the socket once the output queue is empty */
+    uint64_t closing_ms;   /* when closing began: a peer that does not take the rest is dropped */
+    int want_out;          /* EPOLLOUT is armed */
+    size_t start, have;    /* in[0..start): assembled part of a message; in[start..have): input */
+    uint8_t *out;          /* queued output: out[0..out_len) */
+    size_t out_len, out_cap;
+    uint8_t in[BUF_SIZE];
+    uint64_t conn_storage[WSGUARD_CONNECTION_STORAGE_SIZE / 8];
+    wsguard_connection *ws;
 } conn_t;
 
-static conn_t conns[MAX_CONNS];
+static conn_t **conns; /* the live connections, densely: conns[0..live_conns) */
+static size_t max_conns = 1024, live_conns;
+static size_t max_queued = 1u << 20;
+static uint64_t heartbeat_ms;   /* 0: the core's default heartbeat */
+static uint64_t handshake_ms = 10000;
+static int epfd;
+static uint64_t accept_paused_until; /* out of file descriptors: accept again at this time */
+static unsigned long next_id = 1;
 static uint64_t policy_storage[WSGUARD_ORIGIN_POLICY_STORAGE_SIZE / 8];
 static wsguard_origin_policy *policy;
 static wsguard_server_options options;
@@ -48,162 +78,395 @@ static volatile sig_atomic_t stop;
 
 static void on_signal(int sig) { (void)sig; stop = 1; }
 
-static int send_all(int fd, const void *data, size_t len) {
-    const uint8_t *p = (const uint8_t *)data;
-    while (len > 0) {
-        ssize_t n = send(fd, p, len, MSG_NOSIGNAL);
+static uint64_t now_ms(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+static void log_rejection(unsigned long id, const char *what, const wsguard_rejection *r) {
+    fprintf(stderr, "gateway: conn %lu: %s: %.*s (%d): %.*s | fix: %.*s\n", id, what, (int)r->code.len,
+            r->code.ptr, r->http_status ? r->http_status : r->close_code, (int)r->reason.len, r->reason.ptr,
+            (int)r->remedy.len, r->remedy.ptr);
+}
+
+/* Logs how a WebSocket connection ended, as the core classified it. */
+static void log_ending(conn_t *c) {
+    bool ended = false;
+    wsguard_connection_ending e;
+    if (!c->ws || wsguard_connection_get_ending(c->ws, &ended, &e) != WSGUARD_RESULT_OK || !ended) return;
+    wsguard_str name = e.info.name.len ? e.info.name : e.info.registration; /* e.g. "unregistered" */
+    fprintf(stderr, "gateway: conn %lu: ended %u (%.*s, %.*s)%s reason \"%.*s\"%s%.*s\n", c->id, e.code,
+            (int)name.len, name.ptr, (int)e.info.category_code.len, e.info.category_code.ptr,
+            e.by_peer ? " by peer," : ",", (int)e.reason_len, e.reason, e.failure.code.len ? ": " : "",
+            (int)e.failure.code.len, e.failure.code.ptr);
+}
+
+static void drop_conn(conn_t *c) {
+    log_ending(c);
+    epoll_ctl(epfd, EPOLL_CTL_DEL, c->fd, NULL);
+    close(c->fd);
+    if (c->ws) wsguard_connection_free(c->ws);
+    live_conns--;
+    conns[c->slot] = conns[live_conns]; /* the last one takes the freed slot */
+    conns[c->slot]->slot = c->slot;
+    conns[live_conns] = NULL;
+    free(c->out);
+    free(c);
+}
+
+static void start_closing(conn_t *c) {
+    if (!c->closing) c->closing_ms = now_ms();
+    c->closing = 1;
+}
+
+/* Reserves n bytes at the end of the output queue; NULL when the cap would be passed. */
+static uint8_t *reserve(conn_t *c, size_t n) {
+    if (n > max_queued || c->out_len > max_queued - n) return NULL;
+    if (c->out_len + n > c->out_cap) {
+        size_t cap = c->out_cap ? c->out_cap : 4096;
+        uint8_t *p;
+        while (cap < c->out_len + n) cap *= 2;
+        if (cap > max_queued) cap = max_queued;
+        p = realloc(c->out, cap);
+        if (!p) return NULL;
+        c->out = p;
+        c->out_cap = cap;
+    }
+    return c->out + c->out_len;
+}
+
+static int queue_bytes(conn_t *c, const void *data, size_t n) {
+    uint8_t *dst = reserve(c, n);
+    if (!dst) return -1;
+    memcpy(dst, data, n);
+    c->out_len += n;
+    return 0;
+}
+
+static void arm(conn_t *c, int want_out) {
+    struct epoll_event ev;
+    if (c->want_out == want_out) return;
+    memset(&ev, 0, sizeof ev);
+    ev.events = EPOLLIN | (want_out ? EPOLLOUT : 0);
+    ev.data.ptr = c;
+    epoll_ctl(epfd, EPOLL_CTL_MOD, c->fd, &ev);
+    c->want_out = want_out;
+}
+
+/* Writes the queue (one write() for everything queued); -1 when the socket failed. */
+static int flush(conn_t *c) {
+    while (c->out_len > 0) {
+        ssize_t n = write(c->fd, c->out, c->out_len);
         if (n < 0 && errno == EINTR) continue;
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
         if (n <= 0) return -1;
-        p += n;
-        len -= (size_t)n;
+        memmove(c->out, c->out + n, c->out_len - (size_t)n);
+        c->out_len -= (size_t)n;
+    }
+    arm(c, c->out_len > 0);
+    return 0;
+}
+
+/* Queues every control frame the core owes (pongs, close replies, heartbeat pings). */
+static int queue_owed(conn_t *c) {
+    for (;;) {
+        size_t n = 0;
+        uint8_t *dst = reserve(c, WSGUARD_CONNECTION_MAX_CONTROL_FRAME);
+        if (!dst) return -1;
+        if (wsguard_connection_poll_transmit(c->ws, dst, WSGUARD_CONNECTION_MAX_CONTROL_FRAME, &n, NULL) !=
+            WSGUARD_RESULT_OK)
+            return -1;
+        if (n == 0) return 0;
+        c->out_len += n;
+    }
+}
+
+/* Echoes one message or piece as one frame (header + payload built together). */
+static int echo(conn_t *c, const wsguard_connection_event *ev, int piece) {
+    size_t need = wsguard_frame_header_len(ev->data_len, false) + ev->data_len, n = 0;
+    uint8_t *dst = reserve(c, need);
+    wsguard_rejection rej;
+    wsguard_result r;
+    if (!dst) {
+        fprintf(stderr, "gateway: conn %lu: dropped: peer is not reading (%zu bytes queued, cap %zu)\n", c->id,
+                c->out_len, max_queued);
+        return -1;
+    }
+    r = piece ? wsguard_connection_send_fragment(c->ws, ev->opcode, ev->data, ev->data_len, ev->last, dst, need, &n,
+                                                 NULL, &rej)
+              : wsguard_connection_send(c->ws, ev->opcode, ev->data, ev->data_len, dst, need, &n, NULL, &rej);
+    if (r == WSGUARD_RESULT_CONNECTION_CLOSED) return 0; /* we are closing: drop the echo */
+    if (r != WSGUARD_RESULT_OK) {
+        log_rejection(c->id, "send refused", &rej);
+        return -1;
+    }
+    c->out_len += n;
+    return 0;
+}
+
+/* Feeds the received bytes to the connection and handles its events. */
+/* Feeds the received bytes to the connection and handles its events. One buffer per
+ * connection (the core's in-place mode): in[0..start) holds the part of a fragmented
+ * message assembled so far, in[start..have) the bytes not decoded yet. */
+static int on_frames(conn_t *c) {
+    wsguard_connection_event ev;
+    for (;;) {
+        size_t keep;
+        for (;;) {
+            size_t used = 0;
+            wsguard_rejection rej;
+            wsguard_result r = wsguard_connection_handle_input_in_place(c->ws, now_ms(), c->in, sizeof c->in,
+                                                                        c->start, c->have, &used, &ev, &rej);
+            if (r == WSGUARD_RESULT_PROTOCOL_VIOLATION || r == WSGUARD_RESULT_CONNECTION_CLOSED) {
+                if (r == WSGUARD_RESULT_PROTOCOL_VIOLATION)
+                    log_rejection(c->id, "protocol violation", &rej); /* its Close is queued */
+                c->start = c->have = 0;
+                goto done;
+            }
+            if (r != WSGUARD_RESULT_OK) return -1;
+            if (ev.kind == WSGUARD_CONNECTION_EVENT_KIND_MESSAGE || ev.kind == WSGUARD_CONNECTION_EVENT_KIND_PIECE) {
+                if (echo(c, &ev, ev.kind == WSGUARD_CONNECTION_EVENT_KIND_PIECE) != 0) return -1;
+            } else if (ev.kind == WSGUARD_CONNECTION_EVENT_KIND_PING || ev.kind == WSGUARD_CONNECTION_EVENT_KIND_CLOSE) {
+                /* The core keeps one pong: queue it now, in arrival order, before the next ping. */
+                if (queue_owed(c) != 0) return -1;
+            }
+            c->start += used; /* the event is handled: its bytes may go */
+            if (ev.kind == WSGUARD_CONNECTION_EVENT_KIND_NONE) break;
+        }
+        /* Room for the next read: drop decoded bytes, keep the assembled part in front. */
+        keep = wsguard_connection_assembled(c->ws);
+        if (c->start > keep) {
+            memmove(c->in + keep, c->in + c->start, c->have - c->start);
+            c->have -= c->start - keep;
+            c->start = keep;
+        }
+        if (c->have < sizeof c->in) break;
+        /* Full: the assembled part leaves as the first piece of its message (echoed as a
+         * fragment), and the rest of the message streams through. */
+        if (wsguard_connection_release_assembled(c->ws, c->in, sizeof c->in, &ev) != WSGUARD_RESULT_OK ||
+            ev.kind != WSGUARD_CONNECTION_EVENT_KIND_PIECE || echo(c, &ev, 1) != 0)
+            return -1;
+    }
+done:
+    if (queue_owed(c) != 0) return -1;
+    if (wsguard_connection_is_finished(c->ws)) start_closing(c);
+    return 0;
+}
+
+static int start_connection(conn_t *c) {
+    wsguard_connection_config cfg;
+    wsguard_rejection rej;
+    if (wsguard_connection_config_default(WSGUARD_ROLE_SERVER, &cfg) != WSGUARD_RESULT_OK) return -1;
+    cfg.decoder.max_message = 16u << 20;
+    cfg.has_heartbeat = true;
+    if (heartbeat_ms) {
+        cfg.heartbeat.interval_ms = heartbeat_ms;
+        cfg.heartbeat.dead_timeout_ms = heartbeat_ms * 3;
+    }
+    if (wsguard_connection_init(c->conn_storage, sizeof c->conn_storage, &cfg, now_ms(), &c->ws, &rej) !=
+        WSGUARD_RESULT_OK) {
+        log_rejection(c->id, "connection config refused", &rej);
+        return -1;
     }
     return 0;
 }
 
-static void close_conn(conn_t *c) {
-    if (c->fd >= 0) close(c->fd);
-    if (c->decoder) wsguard_decoder_free(c->decoder);
-    c->fd = -1;
-    c->decoder = NULL;
-}
-
-static void log_rejection(const char *what, const wsguard_rejection *r) {
-    fprintf(stderr, "gateway: %s: %.*s (%d): %.*s | fix: %.*s\n", what, (int)r->code.len, r->code.ptr,
-            r->http_status ? r->http_status : r->close_code, (int)r->reason.len, r->reason.ptr,
-            (int)r->remedy.len, r->remedy.ptr);
-}
-
-/* Reads the upgrade request; answers 101 (and switches to frames) or the rejection. */
-static void on_handshake_bytes(conn_t *c) {
-    uint8_t out[2048];
+/* Reads the upgrade request; queues the 101 (and switches to frames) or the rejection. */
+static int on_handshake(conn_t *c) {
+    uint8_t resp[2048];
     size_t written = 0;
     wsguard_accepted acc;
     wsguard_rejection rej;
-    wsguard_result r = wsguard_server_respond(policy, &options, c->buf, c->have, out, sizeof out, &written, NULL,
+    wsguard_result r = wsguard_server_respond(policy, &options, c->in, c->have, resp, sizeof resp, &written, NULL,
                                               &acc, &rej);
-    if (r == WSGUARD_RESULT_INCOMPLETE) {
-        if (c->have == sizeof c->buf) close_conn(c); /* cannot happen: limits are below 64 KiB */
-        return;
-    }
-    if (r == WSGUARD_RESULT_OK) {
-        wsguard_decoder_config cfg;
-        if (send_all(c->fd, out, written) != 0 ||
-            wsguard_decoder_config_default(WSGUARD_ROLE_SERVER, &cfg) != WSGUARD_RESULT_OK) {
-            close_conn(c);
-            return;
-        }
-        cfg.max_message = 16u << 20;
-        if (wsguard_decoder_init(c->decoder_storage, sizeof c->decoder_storage, &cfg, &c->decoder) !=
-            WSGUARD_RESULT_OK) {
-            close_conn(c);
-            return;
-        }
-        /* Bytes after the head already belong to the WebSocket stream. */
-        memmove(c->buf, c->buf + acc.consumed, c->have - acc.consumed);
-        c->have -= acc.consumed;
-        c->upgraded = 1;
-        return;
-    }
+    if (r == WSGUARD_RESULT_INCOMPLETE) return c->have == sizeof c->in ? -1 : 0;
     if (r == WSGUARD_RESULT_HANDSHAKE_REJECTED) {
-        log_rejection("handshake refused", &rej);
-        (void)send_all(c->fd, out, written);
-    } else {
-        fprintf(stderr, "gateway: %s\n", wsguard_result_message((uint32_t)r));
+        log_rejection(c->id, "handshake refused", &rej);
+        start_closing(c);
+        c->have = 0;
+        return queue_bytes(c, resp, written);
     }
-    close_conn(c);
-}
-
-/* Echoes one decoded event; returns -1 to close the connection. A frame whose payload is
- * not all in the buffer arrives as HEADER + DATA chunks: its header is mirrored and the
- * chunks forwarded as they come. Frames of a fragmented message keep their order, so the
- * echo is fragmented the same way (continuations get opcode 0). */
-static int echo_event(conn_t *c, const wsguard_frame_event *ev) {
-    uint8_t hdr[14], frame[256];
-    size_t n = 0;
-    wsguard_rejection rej;
-    switch (ev->kind) {
-    case WSGUARD_EVENT_KIND_HEADER: /* opcode is the raw one: 0 for a continuation */
-        if (wsguard_frame_write_header(hdr, sizeof hdr, ev->fin_of_frame, ev->opcode, ev->frame_len, NULL, 0, &n,
-                                       NULL) != WSGUARD_RESULT_OK)
-            return -1;
-        c->streaming = 1;
-        return send_all(c->fd, hdr, n);
-    case WSGUARD_EVENT_KIND_DATA:
-        if (!c->streaming) { /* a whole frame */
-            uint8_t op = c->continuing ? 0 : ev->message_opcode;
-            if (wsguard_frame_write_header(hdr, sizeof hdr, ev->fin_of_message, op, ev->payload_len, NULL, 0, &n,
-                                           NULL) != WSGUARD_RESULT_OK ||
-                send_all(c->fd, hdr, n) != 0)
-                return -1;
-        }
-        if (send_all(c->fd, ev->payload, ev->payload_len) != 0) return -1;
-        if (ev->fin_of_frame) {
-            c->streaming = 0;
-            c->continuing = !ev->fin_of_message;
-        }
-        return 0;
-    case WSGUARD_EVENT_KIND_PING:
-        if (wsguard_frame_write_ping(frame, sizeof frame, 1, ev->payload, ev->payload_len, NULL, 0, &n, NULL, &rej) !=
-            WSGUARD_RESULT_OK)
-            return -1;
-        return send_all(c->fd, frame, n);
-    case WSGUARD_EVENT_KIND_CLOSE: /* answer with the same code, then close */
-        if (wsguard_frame_write_close(frame, sizeof frame, ev->has_close_code ? ev->close_code : 0, NULL, 0, NULL, 0,
-                                      &n, NULL, &rej) == WSGUARD_RESULT_OK)
-            (void)send_all(c->fd, frame, n);
+    if (r != WSGUARD_RESULT_OK) {
+        fprintf(stderr, "gateway: conn %lu: %s\n", c->id, wsguard_result_message((uint32_t)r));
         return -1;
-    default:
-        return 0;
     }
+    if (queue_bytes(c, resp, written) != 0 || start_connection(c) != 0) return -1;
+    /* Bytes after the head already belong to the WebSocket stream. */
+    memmove(c->in, c->in + acc.consumed, c->have - acc.consumed);
+    c->have -= acc.consumed;
+    c->open = 1;
+    return c->have ? on_frames(c) : 0;
 }
 
-static void on_frame_bytes(conn_t *c) {
+static void on_readable(conn_t *c) {
     for (;;) {
-        size_t consumed = 0;
-        wsguard_frame_event ev;
-        wsguard_rejection rej;
-        wsguard_result r = wsguard_decoder_decode_streaming(c->decoder, c->buf, c->have, &consumed, NULL, &ev, &rej);
-        if (r == WSGUARD_RESULT_INCOMPLETE) return;
-        if (r == WSGUARD_RESULT_PROTOCOL_VIOLATION) {
-            uint8_t frame[160];
-            size_t n = 0;
-            log_rejection("protocol violation", &rej);
-            if (wsguard_frame_write_close(frame, sizeof frame, rej.close_code, NULL, 0, NULL, 0, &n, NULL, NULL) ==
-                WSGUARD_RESULT_OK)
-                (void)send_all(c->fd, frame, n);
-            close_conn(c);
+        ssize_t n;
+        size_t room = sizeof c->in - c->have;
+        if (c->closing) { /* answered already: read and discard until the output is out */
+            c->start = c->have = 0;
+            room = sizeof c->in;
+        }
+        if (room == 0) break; /* handled below; cannot stay full */
+        n = read(c->fd, c->in + c->have, room);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
+        if (n <= 0) { /* EOF or reset: the peer is gone */
+            if (c->ws) wsguard_connection_handle_eof(c->ws, now_ms());
+            drop_conn(c);
             return;
         }
-        if (r != WSGUARD_RESULT_OK || echo_event(c, &ev) != 0) {
-            close_conn(c);
+        c->have += (size_t)n;
+        if ((c->open ? on_frames(c) : on_handshake(c)) != 0) {
+            drop_conn(c);
             return;
         }
-        memmove(c->buf, c->buf + consumed, c->have - consumed);
-        c->have -= consumed;
+        /* A short read drained the socket: skip the read that would only say EAGAIN
+         * (epoll is level-triggered, so bytes that arrive later wake us again). */
+        if (c->closing || (size_t)n < room) break;
+    }
+    if (flush(c) != 0 || (c->closing && c->out_len == 0)) drop_conn(c);
+}
+
+static void on_writable(conn_t *c) {
+    if (flush(c) != 0 || (c->closing && c->out_len == 0)) drop_conn(c);
+}
+
+static void accept_all(int lfd) {
+    static time_t last_refusal_log;
+    for (;;) {
+        int one = 1;
+        conn_t *c;
+        struct epoll_event ev;
+        int fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        if (fd < 0) {
+            if (errno == EINTR) continue;
+            if (errno == EMFILE || errno == ENFILE) {
+                /* Out of descriptors: the pending connection stays in the backlog and the
+                 * listening socket stays readable. Stop watching it for 100 ms instead of
+                 * spinning on accept(), and log once a second, not on every attempt. */
+                static time_t last_log;
+                time_t t = time(NULL);
+                if (t != last_log) {
+                    fprintf(stderr, "gateway: accept paused: %s (%zu connections open)\n", strerror(errno),
+                            live_conns);
+                    last_log = t;
+                }
+                epoll_ctl(epfd, EPOLL_CTL_DEL, lfd, NULL);
+                accept_paused_until = now_ms() + 100;
+            }
+            return;
+        }
+        if (live_conns >= max_conns) {
+            time_t t = time(NULL);
+            if (t != last_refusal_log) {
+                fprintf(stderr, "gateway: refused a connection: %zu connections open (--max-conns)\n", live_conns);
+                last_refusal_log = t;
+            }
+            close(fd);
+            continue;
+        }
+        setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+        c = calloc(1, sizeof *c);
+        if (!c) { close(fd); continue; }
+        c->fd = fd;
+        c->id = next_id++;
+        c->accepted_ms = now_ms();
+        memset(&ev, 0, sizeof ev);
+        ev.events = EPOLLIN;
+        ev.data.ptr = c;
+        if (epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev) != 0) { close(fd); free(c); continue; }
+        c->slot = live_conns;
+        conns[live_conns++] = c;
     }
 }
 
-static int setup_policy(int argc, char **argv, int *port, int *max_seconds) {
+/* Runs the core's timers; returns the epoll timeout (ms) until the earliest deadline.
+ * A scan of the live connections per wakeup keeps the example short; a server with many
+ * connections keeps the deadlines in a heap or timer wheel instead. */
+static int run_timers(int cap_ms) {
+    uint64_t now = now_ms(), next = UINT64_MAX;
+    size_t i;
+    for (i = live_conns; i-- > 0;) { /* backwards: a drop moves the last one into slot i */
+        conn_t *c = conns[i];
+        bool has = false;
+        uint64_t at = 0;
+        if (!c) continue;
+        if (c->closing) { /* the last bytes are queued: the peer gets as long as for a handshake */
+            uint64_t until = c->closing_ms + handshake_ms;
+            if (until <= now) {
+                fprintf(stderr, "gateway: conn %lu: dropped: peer did not take the last %zu bytes\n", c->id,
+                        c->out_len);
+                drop_conn(c);
+            } else if (until < next) {
+                next = until;
+            }
+            continue;
+        }
+        if (!c->ws) { /* still reading the upgrade request */
+            uint64_t until = c->accepted_ms + handshake_ms;
+            if (until <= now) {
+                fprintf(stderr, "gateway: conn %lu: dropped: no complete upgrade request within %llu ms\n", c->id,
+                        (unsigned long long)handshake_ms);
+                drop_conn(c);
+            } else if (until < next) {
+                next = until;
+            }
+            continue;
+        }
+        if (wsguard_connection_poll_timeout(c->ws, &has, &at) != WSGUARD_RESULT_OK || !has) continue;
+        if (at <= now) {
+            wsguard_connection_handle_timeout(c->ws, now);
+            if (queue_owed(c) != 0) { drop_conn(c); continue; }
+            if (wsguard_connection_is_finished(c->ws)) start_closing(c);
+            if (flush(c) != 0 || (c->closing && c->out_len == 0)) { drop_conn(c); continue; }
+            if (wsguard_connection_poll_timeout(c->ws, &has, &at) != WSGUARD_RESULT_OK || !has) continue;
+        }
+        if (at < next) next = at;
+    }
+    if (next == UINT64_MAX) return cap_ms;
+    return next <= now ? 0 : (next - now < (uint64_t)cap_ms ? (int)(next - now) : cap_ms);
+}
+
+static int parse_args(int argc, char **argv, int *port, int *max_seconds) {
     int i, token = 1;
     if (wsguard_origin_policy_init(policy_storage, sizeof policy_storage, 0, &policy) != WSGUARD_RESULT_OK) return -1;
     for (i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--port") == 0 && i + 1 < argc) {
-            *port = atoi(argv[++i]);
-        } else if (strcmp(argv[i], "--max-seconds") == 0 && i + 1 < argc) {
-            *max_seconds = atoi(argv[++i]);
-        } else if (strcmp(argv[i], "--no-token") == 0) {
+        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (strcmp(a, "--no-token") == 0) {
             token = 0;
-        } else if (strcmp(argv[i], "--allow") == 0 && i + 1 < argc) {
+            continue;
+        }
+        if (!v) break;
+        i++;
+        if (strcmp(a, "--port") == 0) {
+            *port = atoi(v);
+        } else if (strcmp(a, "--max-seconds") == 0) {
+            *max_seconds = atoi(v);
+        } else if (strcmp(a, "--max-conns") == 0) {
+            max_conns = strtoul(v, NULL, 10);
+        } else if (strcmp(a, "--max-queued") == 0) {
+            max_queued = strtoul(v, NULL, 10);
+        } else if (strcmp(a, "--handshake-ms") == 0) {
+            handshake_ms = strtoull(v, NULL, 10);
+        } else if (strcmp(a, "--heartbeat-ms") == 0) {
+            heartbeat_ms = strtoull(v, NULL, 10);
+        } else if (strcmp(a, "--allow") == 0) {
             wsguard_rejection rej;
-            const char *pat = argv[++i];
-            if (wsguard_origin_policy_allow(policy, pat, strlen(pat), &rej) != WSGUARD_RESULT_OK) {
-                log_rejection("bad --allow pattern", &rej);
+            wsguard_result r = wsguard_origin_policy_allow(policy, v, strlen(v), &rej);
+            if (r != WSGUARD_RESULT_OK) {
+                log_rejection(0, "bad --allow pattern", &rej);
                 return -1;
             }
         } else {
-            fprintf(stderr, "usage: gateway [--port N] [--allow PATTERN]... [--no-token] [--max-seconds N]\n");
-            return -1;
+            break;
         }
+    }
+    if (i < argc || max_conns == 0 || max_queued < 4096) {
+        fprintf(stderr, "usage: gateway [--port N] [--allow PATTERN]... [--no-token] [--max-seconds N]\n"
+                        "               [--max-conns N>0] [--max-queued BYTES>=4096] [--heartbeat-ms N]\n"
+                        "               [--handshake-ms N]\n");
+        return -1;
     }
     if (wsguard_server_options_default(&options) != WSGUARD_RESULT_OK) return -1;
     options.token_authorization = token;
@@ -214,68 +477,70 @@ static int setup_policy(int argc, char **argv, int *port, int *max_seconds) {
 }
 
 int main(int argc, char **argv) {
-    int port = 0, max_seconds = 0, lfd, i, one = 1;
+    int port = 0, max_seconds = 0, lfd, one = 1;
     struct sockaddr_in addr;
+    struct epoll_event lev;
     socklen_t alen = sizeof addr;
     time_t started = time(NULL);
-    if (setup_policy(argc, argv, &port, &max_seconds) != 0) return 2;
+    if (parse_args(argc, argv, &port, &max_seconds) != 0) return 2;
+    conns = calloc(max_conns, sizeof *conns);
     signal(SIGTERM, on_signal);
     signal(SIGINT, on_signal);
-    lfd = socket(AF_INET, SOCK_STREAM, 0);
+    signal(SIGPIPE, SIG_IGN);
+    lfd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    epfd = epoll_create1(EPOLL_CLOEXEC);
+    if (!conns || lfd < 0 || epfd < 0) {
+        perror("gateway: setup");
+        return 1;
+    }
     setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
     memset(&addr, 0, sizeof addr);
     addr.sin_family = AF_INET;
     addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     addr.sin_port = htons((uint16_t)port);
-    if (lfd < 0 || bind(lfd, (struct sockaddr *)&addr, sizeof addr) != 0 || listen(lfd, 16) != 0 ||
-        getsockname(lfd, (struct sockaddr *)&addr, &alen) != 0) {
+    memset(&lev, 0, sizeof lev);
+    lev.events = EPOLLIN;
+    lev.data.ptr = NULL;
+    if (bind(lfd, (struct sockaddr *)&addr, sizeof addr) != 0 || listen(lfd, 1024) != 0 ||
+        getsockname(lfd, (struct sockaddr *)&addr, &alen) != 0 || epoll_ctl(epfd, EPOLL_CTL_ADD, lfd, &lev) != 0) {
         perror("gateway: listen");
         return 1;
     }
-    for (i = 0; i < MAX_CONNS; i++) conns[i].fd = -1;
     printf("listening on 127.0.0.1:%d\n", ntohs(addr.sin_port));
     fflush(stdout);
     while (!stop && (max_seconds <= 0 || time(NULL) - started < max_seconds)) {
-        struct pollfd fds[MAX_CONNS + 1];
-        int idx[MAX_CONNS + 1], nfds = 0, k;
-        fds[nfds].fd = lfd;
-        fds[nfds].events = POLLIN;
-        idx[nfds++] = -1;
-        for (i = 0; i < MAX_CONNS; i++) {
-            if (conns[i].fd < 0) continue;
-            fds[nfds].fd = conns[i].fd;
-            fds[nfds].events = POLLIN;
-            idx[nfds++] = i;
+        struct epoll_event evs[64];
+        int k, n, wait_ms = run_timers(500);
+        if (accept_paused_until) {
+            uint64_t now = now_ms();
+            if (now >= accept_paused_until) {
+                accept_paused_until = 0;
+                epoll_ctl(epfd, EPOLL_CTL_ADD, lfd, &lev);
+            } else if (accept_paused_until - now < (uint64_t)wait_ms) {
+                wait_ms = (int)(accept_paused_until - now);
+            }
         }
-        if (poll(fds, (nfds_t)nfds, 500) < 0) {
-            if (errno == EINTR) continue;
-            break;
-        }
-        for (k = 0; k < nfds; k++) {
-            if (!(fds[k].revents & (POLLIN | POLLHUP | POLLERR))) continue;
-            if (idx[k] < 0) {
-                int cfd = accept(lfd, NULL, NULL);
-                if (cfd < 0) continue;
-                for (i = 0; i < MAX_CONNS && conns[i].fd >= 0; i++) {}
-                if (i == MAX_CONNS) { close(cfd); continue; }
-                conns[i].fd = cfd;
-                conns[i].upgraded = 0;
-                conns[i].streaming = 0;
-                conns[i].continuing = 0;
-                conns[i].have = 0;
-                conns[i].decoder = NULL;
-            } else {
-                conn_t *c = &conns[idx[k]];
-                ssize_t n = recv(c->fd, c->buf + c->have, sizeof c->buf - c->have, 0);
-                if (n <= 0) { close_conn(c); continue; }
-                c->have += (size_t)n;
-                if (!c->upgraded) on_handshake_bytes(c);
-                if (c->fd >= 0 && c->upgraded) on_frame_bytes(c);
+        n = epoll_wait(epfd, evs, 64, wait_ms);
+        if (n < 0 && errno != EINTR) break;
+        for (k = 0; k < n; k++) {
+            conn_t *c = evs[k].data.ptr;
+            if (!c) {
+                accept_all(lfd);
+                continue;
+            }
+            /* each connection appears at most once per batch, and only its own
+             * handler (or run_timers, before epoll_wait) frees it */
+            if (evs[k].events & (EPOLLIN | EPOLLHUP | EPOLLERR)) {
+                on_readable(c);
+            } else if (evs[k].events & EPOLLOUT) {
+                on_writable(c);
             }
         }
     }
-    for (i = 0; i < MAX_CONNS; i++) close_conn(&conns[i]);
+    while (live_conns > 0) drop_conn(conns[live_conns - 1]);
+    free(conns);
     close(lfd);
+    close(epfd);
     wsguard_origin_policy_free(policy);
     return 0;
 }

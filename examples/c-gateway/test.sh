@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Builds the example gateway against the static library and drives it with Python
-# `websockets` (allowed/refused origins, missing token, wrong version, echo of messages of
-# 0, 1, 125, 126, 65535, 65536 and 200 KiB). Prints `gateway: N passed, M failed`.
+# Builds the example epoll gateway against the static library and drives it with Python
+# `websockets` and raw sockets: exact echoes (0 B .. 200 KiB, fragmented), ping/pong, close
+# codes (peer's code returned, 1002, 1007), refusals with the core's code (403 origin_host,
+# 401, 426), heartbeat ping and dead-peer drop, --max-conns and --max-queued bounds.
+# Prints `gateway: N passed, M failed`.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$(pwd)
@@ -11,8 +13,18 @@ PY="$ROOT/.venv/bin/python"
 if [ ! -x "$PY" ] || ! "$PY" -c 'import websockets' 2>/dev/null; then
   echo "gateway: 0 passed, 1 failed"; echo "  (.venv with websockets missing: run 'make setup')" >&2; exit 1
 fi
-if ! gcc -std=c99 -Wall -Wextra -Wpedantic -Werror -O2 -I include -o "$OUT/gateway" examples/c-gateway/gateway.c \
-     "$LIBDIR/libwsguard.a" -lgcc_s -lutil -lrt -lpthread -lm -ldl -lc; then
+build() {  # build OUTPUT EXTRA_FLAGS...
+  local out=$1; shift
+  gcc -std=c99 -Wall -Wextra -Wpedantic -Werror "$@" -I include -o "$out" examples/c-gateway/gateway.c \
+    "$LIBDIR/libwsguard.a" -lgcc_s -lutil -lrt -lpthread -lm -ldl -lc
+}
+# The build people copy (-O2), then the same checks under ASan/UBSan (leaks checked at exit).
+if ! build "$OUT/gateway" -O2 || ! build "$OUT/gateway-asan" -g -O1 -fsanitize=address,undefined \
+     -fno-sanitize-recover=all -fno-omit-frame-pointer; then
   echo "gateway: 0 passed, 1 failed"; exit 1
 fi
-timeout 150 "$PY" examples/c-gateway/test_gateway.py "$OUT/gateway"
+rc=0
+timeout 150 "$PY" examples/c-gateway/test_gateway.py "$OUT/gateway" || rc=1
+ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+  timeout 300 "$PY" examples/c-gateway/test_gateway.py "$OUT/gateway-asan" | sed 's/^gateway:/gateway-asan:/' || rc=1
+exit $rc

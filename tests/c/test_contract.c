@@ -5,7 +5,10 @@
  *  - the decoder's *needed_out is the exact count once the header is whole, and the buffer
  *    is in the documented state after INCOMPLETE and PROTOCOL_VIOLATION;
  *  - frame headers refuse lengths >= 2^63, storage below *_STORAGE_SIZE is refused, lint
- *    refuses a findings_cap no array can have.
+ *    refuses a findings_cap no array can have;
+ *  - the connection handle's writers (poll_transmit, send, send_fragment, send_ping) obey the
+ *    same sweep, and a refused call changes no state (the pong stays owed, the mask key
+ *    stream does not advance).
  * Runs under valgrind and ASan with the other C tests (tests/c/run.sh). */
 #include <stdbool.h>
 #include <stdint.h>
@@ -168,6 +171,89 @@ static wsguard_result w_close_frame(uint8_t *o, size_t n, size_t *w, size_t *nee
     return wsguard_frame_write_close(o, n, 1000, reason, 3, key, 4, w, need, NULL);
 }
 
+/* The connection's writers: each call builds a fresh connection, so every length sees the
+ * same state; a refused call must not dequeue or change anything either (checked after the
+ * sweep by contract-connection-state-kept). */
+static wsguard_connection *fresh_connection(uint32_t role) {
+    wsguard_connection_config cfg;
+    wsguard_connection *c = NULL;
+    wsguard_connection_config_default(role, &cfg);
+    cfg.mask_seed = 7;
+    if (wsguard_connection_new(&cfg, 0, &c, NULL) != WSGUARD_RESULT_OK) return NULL;
+    return c;
+}
+/* A server connection that received a masked 125-byte ping: a pong is owed. */
+static wsguard_connection *pinged_connection(void) {
+    static uint8_t ping[140];
+    size_t n = 0, used = 0;
+    wsguard_connection_event ev;
+    wsguard_connection *c = fresh_connection(WSGUARD_ROLE_SERVER);
+    wsguard_frame_write_ping(ping, sizeof ping, false, payload, 125, key, 4, &n, NULL, NULL);
+    wsguard_connection_handle_input(c, 1, ping, n, NULL, 0, &used, &ev, NULL);
+    return c;
+}
+static wsguard_result w_conn_poll_transmit(uint8_t *o, size_t n, size_t *w, size_t *need) {
+    wsguard_connection *c = pinged_connection();
+    wsguard_result r = wsguard_connection_poll_transmit(c, o, n, w, need);
+    wsguard_connection_free(c);
+    return r;
+}
+static wsguard_result w_conn_send(uint8_t *o, size_t n, size_t *w, size_t *need) {
+    wsguard_connection *c = fresh_connection(WSGUARD_ROLE_SERVER);
+    wsguard_result r = wsguard_connection_send(c, 2, payload, sizeof payload, o, n, w, need, NULL);
+    wsguard_connection_free(c);
+    return r;
+}
+static wsguard_result w_conn_send_masked(uint8_t *o, size_t n, size_t *w, size_t *need) {
+    wsguard_connection *c = fresh_connection(WSGUARD_ROLE_CLIENT);
+    wsguard_result r = wsguard_connection_send(c, 1, payload, 5, o, n, w, need, NULL);
+    wsguard_connection_free(c);
+    return r;
+}
+static wsguard_result w_conn_send_fragment(uint8_t *o, size_t n, size_t *w, size_t *need) {
+    wsguard_connection *c = fresh_connection(WSGUARD_ROLE_CLIENT);
+    wsguard_result r = wsguard_connection_send_fragment(c, 2, payload, 70, false, o, n, w, need, NULL);
+    wsguard_connection_free(c);
+    return r;
+}
+static wsguard_result w_conn_send_ping(uint8_t *o, size_t n, size_t *w, size_t *need) {
+    wsguard_connection *c = fresh_connection(WSGUARD_ROLE_CLIENT);
+    wsguard_result r = wsguard_connection_send_ping(c, payload, 125, o, n, w, need, NULL);
+    wsguard_connection_free(c);
+    return r;
+}
+
+/* A refused poll_transmit keeps the pong owed; a refused send keeps the masking key (the
+ * frame sent afterwards is the one a fresh connection sends first). */
+static void test_connection_state_kept(void) {
+    uint8_t first[64], again[64];
+    size_t n1 = SENTINEL, n2 = SENTINEL, need = SENTINEL;
+    wsguard_connection *c = pinged_connection();
+    h_begin("contract-connection-state-kept");
+    CHECK(wsguard_connection_wants_transmit(c));
+    CHECK_RESULT(wsguard_connection_poll_transmit(c, buf, 10, &n1, &need), WSGUARD_RESULT_BUFFER_TOO_SMALL);
+    CHECK_INT(need, 127);
+    CHECK(wsguard_connection_wants_transmit(c));
+    CHECK_RESULT(wsguard_connection_poll_transmit(c, buf, need, &n1, NULL), WSGUARD_RESULT_OK);
+    CHECK_INT(n1, 127);
+    CHECK(buf[0] == 0x8a && buf[1] == 125 && memcmp(buf + 2, payload, 125) == 0);
+    CHECK_RESULT(wsguard_connection_poll_transmit(c, buf, 200, &n1, NULL), WSGUARD_RESULT_OK);
+    CHECK_INT(n1, 0);
+    wsguard_connection_free(c);
+    c = fresh_connection(WSGUARD_ROLE_CLIENT);
+    CHECK_RESULT(wsguard_connection_send(c, 1, payload, 5, first, 3, &n1, &need, NULL),
+                 WSGUARD_RESULT_BUFFER_TOO_SMALL);
+    CHECK_RESULT(wsguard_connection_send(c, 1, payload, 5, first, sizeof first, &n1, NULL, NULL), WSGUARD_RESULT_OK);
+    wsguard_connection_free(c);
+    c = fresh_connection(WSGUARD_ROLE_CLIENT);
+    CHECK_RESULT(wsguard_connection_send(c, 1, payload, 5, again, sizeof again, &n2, NULL, NULL), WSGUARD_RESULT_OK);
+    CHECK_INT(n1, 11);
+    CHECK_INT(n2, 11);
+    CHECK(memcmp(first, again, n1) == 0);
+    wsguard_connection_free(c);
+    h_end();
+}
+
 /* Writers without *needed_out: a short buffer is refused, untouched. */
 static void test_fixed_size_writers(void) {
     size_t len, w = SENTINEL;
@@ -284,7 +370,7 @@ static void test_frame_header_length_limit(void) {
 }
 
 static void test_storage_sizes(void) {
-    static uint64_t st[8192 / 8];
+    static uint64_t st[WSGUARD_ORIGIN_POLICY_STORAGE_SIZE / 8];
     void *h = NULL, *const untouched = (void *)&h;
     wsguard_decoder_config dc;
     wsguard_heartbeat_config hc;
@@ -308,6 +394,12 @@ static void test_storage_sizes(void) {
           wsguard_reconnect_init(st, WSGUARD_RECONNECT_STORAGE_SIZE, NULL, (wsguard_reconnect **)&h));
     BELOW(wsguard_close_registry_init(st, WSGUARD_CLOSE_REGISTRY_STORAGE_SIZE - 1, (wsguard_close_registry **)&h),
           wsguard_close_registry_init(st, WSGUARD_CLOSE_REGISTRY_STORAGE_SIZE, (wsguard_close_registry **)&h));
+    {
+        wsguard_connection_config cc;
+        wsguard_connection_config_default(WSGUARD_ROLE_SERVER, &cc);
+        BELOW(wsguard_connection_init(st, WSGUARD_CONNECTION_STORAGE_SIZE - 1, &cc, 0, (wsguard_connection **)&h, NULL),
+              wsguard_connection_init(st, WSGUARD_CONNECTION_STORAGE_SIZE, &cc, 0, (wsguard_connection **)&h, NULL));
+    }
 #undef BELOW
     h_end();
 }
@@ -359,6 +451,12 @@ int main(void) {
     sweep("contract-frame-write-ping", w_ping, WSGUARD_RESULT_OK, true);
     sweep("contract-frame-write-pong", w_pong, WSGUARD_RESULT_OK, true);
     sweep("contract-frame-write-close", w_close_frame, WSGUARD_RESULT_OK, true);
+    sweep("contract-connection-poll-transmit", w_conn_poll_transmit, WSGUARD_RESULT_OK, true);
+    sweep("contract-connection-send", w_conn_send, WSGUARD_RESULT_OK, true);
+    sweep("contract-connection-send-masked", w_conn_send_masked, WSGUARD_RESULT_OK, true);
+    sweep("contract-connection-send-fragment", w_conn_send_fragment, WSGUARD_RESULT_OK, true);
+    sweep("contract-connection-send-ping", w_conn_send_ping, WSGUARD_RESULT_OK, true);
+    test_connection_state_kept();
     test_fixed_size_writers();
     test_decoder_needed_exact();
     test_decoder_error_state();

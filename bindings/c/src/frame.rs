@@ -55,7 +55,7 @@ pub(crate) fn role_of(r: u32) -> Result<Role, wsguard_result> {
     }
 }
 
-fn config_to_c(c: DecoderConfig) -> wsguard_decoder_config {
+pub(crate) fn config_to_c(c: DecoderConfig) -> wsguard_decoder_config {
     wsguard_decoder_config {
         role: match c.role {
             Role::Server => wsguard_role::Server as u32,
@@ -71,7 +71,7 @@ fn config_to_c(c: DecoderConfig) -> wsguard_decoder_config {
     }
 }
 
-fn config_from_c(c: &wsguard_decoder_config) -> Result<DecoderConfig, wsguard_result> {
+pub(crate) fn config_from_c(c: &wsguard_decoder_config) -> Result<DecoderConfig, wsguard_result> {
     let mut cfg = DecoderConfig::new(role_of(c.role)?)
         .with_max_frame(c.max_frame)
         .with_max_message(c.max_message)
@@ -257,11 +257,24 @@ pub struct wsguard_frame_event {
     pub payload_len: usize,
 }
 
-fn message_opcode(k: MessageKind) -> u8 {
+/// The wire opcode of a message type (the core's numbering).
+pub(crate) fn message_opcode(k: MessageKind) -> u8 {
     match k {
-        MessageKind::Text => 1,
-        MessageKind::Binary => 2,
-        MessageKind::Reserved(n) => n,
+        MessageKind::Text => Opcode::Text.as_u8(),
+        MessageKind::Binary => Opcode::Binary.as_u8(),
+        MessageKind::Reserved(n) => Opcode::Reserved(n).as_u8(),
+    }
+}
+
+/// The message type of a data opcode (text, binary or a reserved data opcode 3-7);
+/// anything else is `WSGUARD_RESULT_INVALID_ARGUMENT`.
+pub(crate) fn message_kind_of(opcode: u8) -> Result<MessageKind, wsguard_result> {
+    match Opcode::from_u8(opcode) {
+        _ if opcode > 0x0F => Err(wsguard_result::InvalidArgument),
+        Opcode::Text => Ok(MessageKind::Text),
+        Opcode::Binary => Ok(MessageKind::Binary),
+        op @ Opcode::Reserved(n) if !op.is_control() => Ok(MessageKind::Reserved(n)),
+        _ => Err(wsguard_result::InvalidArgument),
     }
 }
 

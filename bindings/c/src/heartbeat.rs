@@ -29,7 +29,7 @@ pub struct wsguard_heartbeat_config {
     pub max_missed: u32,
 }
 
-fn config_to_c(c: &HeartbeatConfig) -> wsguard_heartbeat_config {
+pub(crate) fn config_to_c(c: &HeartbeatConfig) -> wsguard_heartbeat_config {
     wsguard_heartbeat_config {
         interval_ms: c.interval_ms(),
         dead_timeout_ms: c.dead_timeout_ms(),
@@ -41,7 +41,7 @@ fn config_to_c(c: &HeartbeatConfig) -> wsguard_heartbeat_config {
 ///
 /// # Safety
 /// `config` is NULL (the default) or valid; `rejection_out` is NULL or writable.
-unsafe fn config_from_c(
+pub(crate) unsafe fn config_from_c(
     config: *const wsguard_heartbeat_config,
     rejection_out: *mut wsguard_rejection,
 ) -> Result<HeartbeatConfig, wsguard_result> {

@@ -57,7 +57,7 @@ pub unsafe extern "C" fn wsguard_origin_policy_near_miss(
                     Ok(())
                 }
             }
-        })?
+        })
     })
 }
 

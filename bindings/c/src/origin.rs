@@ -1,22 +1,27 @@
 //! Origin policy, Host allowlist and CORS, as one opaque `wsguard_origin_policy`.
 //!
-//! The policy copies every string it is given into its own fixed-size storage (no heap
-//! needed), so it can live in caller memory (`wsguard_origin_policy_init`) on a device
-//! without malloc, or on the heap (`wsguard_origin_policy_new` / `_free`).
+//! The policy is the core's owned `origin::PolicyBuf`: every string it is given is copied
+//! into its own fixed-size storage (no heap needed) and every pattern is parsed once,
+//! when it is added. It can live in caller memory (`wsguard_origin_policy_init`) on a
+//! device without malloc, or on the heap (`wsguard_origin_policy_new` / `_free`).
+//!
+//! Stack: each check builds borrowed views of the stored patterns on the caller's stack,
+//! about 80 bytes per pattern slot (`WSGUARD_POLICY_MAX_PATTERNS`) plus 32 per Host and
+//! development-host slot: about 14 KiB on 64-bit targets.
 
 use crate::ffi::{
     bytes, bytes_mut, non_null, text, write_display, write_opt, write_whole, wsguard_rejection,
-    wsguard_str,
 };
 use crate::handle::{self, Handle};
 use crate::result::{guard, guard_value, wsguard_result};
 use crate::strtable::StrTable;
 use core::ffi::{c_char, c_void};
 use wsguard_core::origin::{
-    CorsConfig, CorsRequest, HostPolicy, Origin, OriginDenial, OriginPolicy, Pattern, Preset,
+    CorsConfig, CorsRequest, HostPolicy, Origin, OriginDenial, OriginPolicy, PolicyBuf,
+    PolicyBufError, Preset,
 };
 use wsguard_core::text::check_config_text;
-use wsguard_core::{Cursor, Diagnostic};
+use wsguard_core::Cursor;
 
 /// Flag: accept `Origin: null` (sandboxed iframes, `file://` pages). Off by default.
 pub const WSGUARD_POLICY_ALLOW_NULL: u32 = 1;
@@ -28,28 +33,32 @@ pub const WSGUARD_POLICY_DEVELOPMENT: u32 = 4;
 pub(crate) const ALL_FLAGS: u32 =
     WSGUARD_POLICY_ALLOW_NULL | WSGUARD_POLICY_ALLOW_MISSING | WSGUARD_POLICY_DEVELOPMENT;
 
-/// Most origin patterns one policy holds.
-pub const WSGUARD_POLICY_MAX_PATTERNS: usize = 32;
-/// Most Host allowlist entries one policy holds.
-pub const WSGUARD_POLICY_MAX_HOSTS: usize = 16;
-/// Most development hosts one policy holds.
-pub const WSGUARD_POLICY_MAX_DEV_HOSTS: usize = 16;
-/// Bytes of text (all patterns together; likewise all hosts, all dev hosts) one policy holds.
-pub const WSGUARD_POLICY_MAX_TEXT: usize = 2048;
-const HOST_TEXT: usize = 1024;
+/// Most origin patterns one policy holds; one more is `WSGUARD_RESULT_CAPACITY_EXCEEDED`
+/// (`wsguard_origin_policy_allow` fills its rejection with `policy_too_many_entries`).
+pub const WSGUARD_POLICY_MAX_PATTERNS: usize = 128;
+/// Most Host allowlist entries one policy holds (`WSGUARD_RESULT_CAPACITY_EXCEEDED` beyond).
+pub const WSGUARD_POLICY_MAX_HOSTS: usize = WSGUARD_POLICY_MAX_PATTERNS;
+/// Most development hosts one policy holds (`WSGUARD_RESULT_CAPACITY_EXCEEDED` beyond).
+pub const WSGUARD_POLICY_MAX_DEV_HOSTS: usize = WSGUARD_POLICY_MAX_PATTERNS;
+/// Bytes of text one policy holds: patterns, Host entries and development hosts
+/// together. More is `WSGUARD_RESULT_CAPACITY_EXCEEDED` (`wsguard_origin_policy_allow`
+/// fills its rejection with `policy_text_full`).
+pub const WSGUARD_POLICY_MAX_TEXT: usize = 8192;
 const CORS_TEXT: usize = 1024;
 
 /// Bytes of caller storage an origin policy needs (`wsguard_origin_policy_init`).
-pub const WSGUARD_ORIGIN_POLICY_STORAGE_SIZE: usize = 6144;
+pub const WSGUARD_ORIGIN_POLICY_STORAGE_SIZE: usize = 24576;
 /// Alignment (in bytes) the origin policy storage must have.
 pub const WSGUARD_ORIGIN_POLICY_STORAGE_ALIGN: usize = 8;
 
+/// The core's owned policy at the C capacity: every pattern is parsed once, when it is
+/// added; each check slices a view of it (no re-parse).
+type CorePolicy = PolicyBuf<WSGUARD_POLICY_MAX_PATTERNS, WSGUARD_POLICY_MAX_TEXT>;
+const _: () = assert!(WSGUARD_POLICY_MAX_HOSTS == WSGUARD_POLICY_MAX_PATTERNS);
+
 pub(crate) struct PolicyData {
-    patterns: StrTable<WSGUARD_POLICY_MAX_PATTERNS, WSGUARD_POLICY_MAX_TEXT>,
-    hosts: StrTable<WSGUARD_POLICY_MAX_HOSTS, HOST_TEXT>,
-    dev_hosts: StrTable<WSGUARD_POLICY_MAX_DEV_HOSTS, HOST_TEXT>,
+    buf: CorePolicy,
     cors_text: StrTable<3, CORS_TEXT>,
-    flags: u32,
     cors_credentials: bool,
     cors_max_age: Option<u32>,
 }
@@ -70,54 +79,62 @@ impl PolicyData {
         for s in [CorsConfig::new().methods, "", ""] {
             cors_text.push(s)?;
         }
+        let mut buf = CorePolicy::new();
+        buf.set_allow_null(flags & WSGUARD_POLICY_ALLOW_NULL != 0);
+        buf.set_allow_missing(flags & WSGUARD_POLICY_ALLOW_MISSING != 0);
+        buf.set_preset(if flags & WSGUARD_POLICY_DEVELOPMENT != 0 {
+            Preset::Development
+        } else {
+            Preset::Production
+        });
         Ok(PolicyData {
-            patterns: StrTable::new(),
-            hosts: StrTable::new(),
-            dev_hosts: StrTable::new(),
+            buf,
             cors_text,
-            flags,
             cors_credentials: false,
             cors_max_age: None,
         })
     }
 
-    /// Runs `f` with the core views of this policy (patterns re-parsed on the stack).
-    pub(crate) fn with_view<R>(
-        &self,
-        f: impl FnOnce(&PolicyView<'_>) -> R,
-    ) -> Result<R, wsguard_result> {
-        let raw = self.patterns.all();
-        let mut pats = [Pattern::ANY; WSGUARD_POLICY_MAX_PATTERNS];
-        for (slot, s) in pats.iter_mut().zip(raw.iter()).take(self.patterns.len()) {
-            *slot = Pattern::parse(s).map_err(|_| wsguard_result::InvalidHandle)?;
-        }
-        let hosts = self.hosts.all();
-        let dev = self.dev_hosts.all();
-        let preset = if self.flags & WSGUARD_POLICY_DEVELOPMENT != 0 {
-            Preset::Development
-        } else {
-            Preset::Production
-        };
-        let origin = OriginPolicy::new(pats.get(..self.patterns.len()).unwrap_or(&[]))
-            .allow_null(self.flags & WSGUARD_POLICY_ALLOW_NULL != 0)
-            .allow_missing(self.flags & WSGUARD_POLICY_ALLOW_MISSING != 0)
-            .preset(preset)
-            .dev_hosts(dev.get(..self.dev_hosts.len()).unwrap_or(&[]));
-        let hosts = HostPolicy::new(hosts.get(..self.hosts.len()).unwrap_or(&[]));
-        let mut cors = CorsConfig::new()
-            .credentials(self.cors_credentials)
-            .methods(self.cors_text.get(0))
-            .headers(self.cors_text.get(1))
-            .expose_headers(self.cors_text.get(2));
-        if let Some(age) = self.cors_max_age {
-            cors = cors.max_age(age);
-        }
-        Ok(f(&PolicyView {
-            origin,
-            hosts,
-            cors,
-        }))
+    /// Runs `f` with the core views of this policy: the patterns parsed when they were
+    /// added, sliced out of the owned storage (nothing is parsed again).
+    pub(crate) fn with_view<R>(&self, f: impl FnOnce(&PolicyView<'_>) -> R) -> R {
+        self.buf.with_policy(|origin, hosts| {
+            let mut cors = CorsConfig::new()
+                .credentials(self.cors_credentials)
+                .methods(self.cors_text.get(0))
+                .headers(self.cors_text.get(1))
+                .expose_headers(self.cors_text.get(2));
+            if let Some(age) = self.cors_max_age {
+                cors = cors.max_age(age);
+            }
+            f(&PolicyView {
+                origin: *origin,
+                hosts,
+                cors,
+            })
+        })
     }
+}
+
+/// The result code of a refused policy entry; the rejection says which rule.
+fn entry_error(e: &PolicyBufError) -> wsguard_result {
+    match e {
+        PolicyBufError::Pattern(_) => wsguard_result::InvalidPattern,
+        PolicyBufError::TooManyEntries(_) | PolicyBufError::TextFull(_) => {
+            wsguard_result::CapacityExceeded
+        }
+        PolicyBufError::Control(..) | PolicyBufError::BadHostEntry(_) => {
+            wsguard_result::InvalidConfig
+        }
+    }
+}
+
+fn entry_rejection(e: &PolicyBufError) -> wsguard_rejection {
+    let detail = match e {
+        PolicyBufError::Pattern(p) => p.malformed().map(|m| m.code()).unwrap_or(""),
+        _ => "",
+    };
+    wsguard_rejection::from_diag(e, 0, 0).with_detail(detail)
 }
 
 /// An Origin policy with its Host allowlist and CORS settings (opaque). Build it with
@@ -214,10 +231,14 @@ pub unsafe extern "C" fn wsguard_origin_policy_free(policy: *mut wsguard_origin_
 /// Adds an allowed-origin pattern: `https://app.example.com`, `https://*.example.com`,
 /// `http://localhost:*`, `http://localhost:[3000,5173]` or `*`. The text is copied.
 ///
+/// The pattern is parsed here, once: every later check uses this parse.
+///
 /// An invalid pattern gives `WSGUARD_RESULT_INVALID_PATTERN` and `*rejection_out` (may be
-/// NULL) says why (`pattern_no_scheme` …); a full policy gives
-/// `WSGUARD_RESULT_CAPACITY_EXCEEDED` (`WSGUARD_POLICY_MAX_PATTERNS`,
-/// `WSGUARD_POLICY_MAX_TEXT`). The policy is unchanged on failure.
+/// NULL) says why (`pattern_no_scheme` …, with `detail` for a malformation); a full
+/// policy gives `WSGUARD_RESULT_CAPACITY_EXCEEDED` and the rejection
+/// `policy_too_many_entries` (more than `WSGUARD_POLICY_MAX_PATTERNS`) or
+/// `policy_text_full` (more than `WSGUARD_POLICY_MAX_TEXT` bytes of text in all lists).
+/// The policy is unchanged on failure.
 ///
 /// # Safety
 /// `policy` is a live policy not used by another thread during the call; `pattern` points
@@ -232,25 +253,19 @@ pub unsafe extern "C" fn wsguard_origin_policy_allow(
     guard(|| {
         let data = unsafe { handle::get_mut(policy)? };
         let s = unsafe { text(pattern, pattern_len)? };
-        if let Err(e) = Pattern::parse(s) {
-            let detail = e.malformed().map(|m| m.code()).unwrap_or("");
-            unsafe {
-                write_opt(
-                    rejection_out,
-                    wsguard_rejection::from_diag(&e, 0, 0).with_detail(detail),
-                )
-            };
-            return Err(wsguard_result::InvalidPattern);
-        }
-        data.patterns.push(s)
+        data.buf.push_pattern(s).map_err(|e| {
+            unsafe { write_opt(rejection_out, entry_rejection(&e)) };
+            entry_error(&e)
+        })
     })
 }
 
 /// Adds a Host allowlist entry (`chat.example.com`, `chat.example.com:8443`): once one is
 /// added, `wsguard_origin_policy_check_host` and the server handshake refuse every other
 /// Host (DNS-rebinding defence). The text is copied. `WSGUARD_RESULT_CAPACITY_EXCEEDED`
-/// when full, `WSGUARD_RESULT_INVALID_CONFIG` when the entry holds a control character
-/// (CR, LF, …); unchanged on failure.
+/// when full (`WSGUARD_POLICY_MAX_HOSTS` entries, `WSGUARD_POLICY_MAX_TEXT` bytes),
+/// `WSGUARD_RESULT_INVALID_CONFIG` when the entry holds a control character (CR, LF, …),
+/// is empty, or holds a space or a character no host contains; unchanged on failure.
 ///
 /// # Safety
 /// As `wsguard_origin_policy_allow`.
@@ -263,14 +278,15 @@ pub unsafe extern "C" fn wsguard_origin_policy_allow_host(
     guard(|| {
         let data = unsafe { handle::get_mut(policy)? };
         let s = unsafe { text(host, host_len)? };
-        check_config_text(s).map_err(|_| wsguard_result::InvalidConfig)?;
-        data.hosts.push(s)
+        data.buf.push_host(s).map_err(|e| entry_error(&e))
     })
 }
 
 /// Adds a development host (`frontend:3000`, a container service name) accepted on
 /// `http`/`https` when the policy has `WSGUARD_POLICY_DEVELOPMENT`. The text is copied.
-/// `WSGUARD_RESULT_CAPACITY_EXCEEDED` when full; unchanged on failure.
+/// `WSGUARD_RESULT_CAPACITY_EXCEEDED` when full (`WSGUARD_POLICY_MAX_DEV_HOSTS`,
+/// `WSGUARD_POLICY_MAX_TEXT`), `WSGUARD_RESULT_INVALID_CONFIG` for an entry that is no
+/// host (as `wsguard_origin_policy_allow_host`); unchanged on failure.
 ///
 /// # Safety
 /// As `wsguard_origin_policy_allow`.
@@ -283,7 +299,7 @@ pub unsafe extern "C" fn wsguard_origin_policy_add_dev_host(
     guard(|| {
         let data = unsafe { handle::get_mut(policy)? };
         let s = unsafe { text(host, host_len)? };
-        data.dev_hosts.push(s)
+        data.buf.push_dev_host(s).map_err(|e| entry_error(&e))
     })
 }
 
@@ -392,7 +408,7 @@ pub unsafe extern "C" fn wsguard_origin_policy_check(
         } else {
             Some(unsafe { bytes(origin.cast(), origin_len)? })
         };
-        let verdict = data.with_view(|v| v.origin.check(value).map(|_| ()))?;
+        let verdict = data.with_view(|v| v.origin.check(value).map(|_| ()));
         verdict.map_err(|d| {
             unsafe { write_opt(rejection_out, origin_rejection(&d)) };
             wsguard_result::OriginRejected
@@ -423,7 +439,7 @@ pub unsafe extern "C" fn wsguard_origin_policy_check_values(
             items[i] = unsafe { bytes((*p).cast(), *n)? };
         }
         let n = count.min(2);
-        let verdict = data.with_view(|v| v.origin.check_values(&items[..n]).map(|_| ()))?;
+        let verdict = data.with_view(|v| v.origin.check_values(&items[..n]).map(|_| ()));
         verdict.map_err(|d| {
             unsafe { write_opt(rejection_out, origin_rejection(&d)) };
             wsguard_result::OriginRejected
@@ -460,7 +476,7 @@ pub unsafe extern "C" fn wsguard_origin_policy_check_host(
     guard(|| {
         let data = unsafe { policy_data(policy)? };
         let value = unsafe { bytes(host.cast(), host_len)? };
-        let verdict = data.with_view(|v| v.hosts.check(value))?;
+        let verdict = data.with_view(|v| v.hosts.check(value));
         verdict.map_err(|d| {
             let detail = d.malformed().map(|m| m.code()).unwrap_or("");
             unsafe {
@@ -590,7 +606,7 @@ pub unsafe extern "C" fn wsguard_origin_policy_cors(
                 denial,
             };
             (written, result)
-        })?;
+        });
         match outcome {
             (Ok(n), result) => {
                 unsafe {
@@ -616,7 +632,7 @@ pub unsafe extern "C" fn wsguard_origin_policy_pattern_count(
     guard(|| {
         non_null(count_out)?;
         let data = unsafe { policy_data(policy)? };
-        unsafe { count_out.write(data.patterns.len()) };
+        unsafe { count_out.write(data.buf.len()) };
         Ok(())
     })
 }
@@ -653,6 +669,3 @@ pub unsafe extern "C" fn wsguard_origin_normalize(
         unsafe { write_display(dst, &parsed, written_out, needed_out) }
     })
 }
-
-#[allow(dead_code)]
-fn _uses(_: wsguard_str, _: &dyn Diagnostic) {}

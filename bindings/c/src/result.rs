@@ -69,6 +69,13 @@ pub enum wsguard_result {
     /// An application close code cannot be registered: out of range, empty name or
     /// registered twice (details in the rejection).
     InvalidRegistration = 3011,
+    /// The connection has ended, or its closing handshake has begun, so it takes no more
+    /// input or messages (details in the rejection: `connection_closed`).
+    ConnectionClosed = 3012,
+    /// The connection refused a send: a fragmented message is open, a ping payload is
+    /// above 125 bytes, or the close code may not appear on the wire (details in the
+    /// rejection).
+    SendRefused = 3013,
     /// A Rust panic was caught at the boundary. It is a bug in wsguard: please report it.
     Panic = 9001,
 }
@@ -103,6 +110,8 @@ impl wsguard_result {
             }
             R::InvalidConfig => c"the configuration is refused; see the rejection",
             R::InvalidRegistration => c"the close code cannot be registered; see the rejection",
+            R::ConnectionClosed => c"the connection has ended or is closing; see the rejection",
+            R::SendRefused => c"the connection refused the send; see the rejection",
             R::Panic => c"internal error (a Rust panic was caught); please report this bug",
         }
     }
@@ -126,7 +135,7 @@ pub extern "C" fn wsguard_result_message(result: u32) -> *const c_char {
 }
 
 /// Every value, for `wsguard_result_message` and the tests.
-pub(crate) const ALL_RESULTS: [wsguard_result; 22] = {
+pub(crate) const ALL_RESULTS: [wsguard_result; 24] = {
     use wsguard_result as R;
     [
         R::Ok,
@@ -150,6 +159,8 @@ pub(crate) const ALL_RESULTS: [wsguard_result; 22] = {
         R::InvalidRequest,
         R::InvalidConfig,
         R::InvalidRegistration,
+        R::ConnectionClosed,
+        R::SendRefused,
         R::Panic,
     ]
 };

@@ -302,7 +302,7 @@ unsafe fn run<'b, R>(
             Ok(Status::Complete(a)) => then(Outcome::Accepted(a)),
             Err(r) => then(Outcome::Rejected(r)),
         }
-    })?
+    })
 }
 
 /// Validates an HTTP/1.1 upgrade request held in `request[0..request_len)`: method,

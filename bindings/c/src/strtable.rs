@@ -1,5 +1,5 @@
-//! A fixed-capacity table of strings copied into inline storage (no heap), so a policy
-//! can live in caller memory on a device without malloc.
+//! A fixed-capacity table of strings copied into inline storage (no heap): the CORS
+//! settings of a policy, which can live in caller memory on a device without malloc.
 
 use crate::result::wsguard_result;
 
@@ -42,10 +42,6 @@ impl<const N: usize, const BYTES: usize> StrTable<N, BYTES> {
         Ok(())
     }
 
-    pub(crate) fn len(&self) -> usize {
-        self.count
-    }
-
     /// String `i` ("" when out of range; strings were UTF-8 when pushed).
     pub(crate) fn get(&self, i: usize) -> &str {
         let Some(&(off, len)) = self.spans.get(i).filter(|_| i < self.count) else {
@@ -56,15 +52,6 @@ impl<const N: usize, const BYTES: usize> StrTable<N, BYTES> {
             .get(off..off + len)
             .and_then(|b| core::str::from_utf8(b).ok())
             .unwrap_or("")
-    }
-
-    /// All strings as an array of `&str` (the first `len()` are set).
-    pub(crate) fn all(&self) -> [&str; N] {
-        let mut out = [""; N];
-        for (i, slot) in out.iter_mut().enumerate().take(self.count) {
-            *slot = self.get(i);
-        }
-        out
     }
 }
 
@@ -79,10 +66,6 @@ mod tests {
         assert_eq!(t.push("123456"), Err(wsguard_result::CapacityExceeded));
         t.push("de").unwrap();
         assert_eq!(t.push(""), Err(wsguard_result::CapacityExceeded));
-        assert_eq!(
-            (t.get(0), t.get(1), t.get(2), t.len()),
-            ("abc", "de", "", 2)
-        );
-        assert_eq!(t.all(), ["abc", "de"]);
+        assert_eq!((t.get(0), t.get(1), t.get(2)), ("abc", "de", ""));
     }
 }

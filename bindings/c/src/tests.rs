@@ -238,23 +238,67 @@ fn storage_is_checked() {
 
 #[test]
 fn capacity_is_bounded() {
+    let code = |r: &wsguard_rejection| unsafe {
+        std::str::from_utf8(std::slice::from_raw_parts(
+            r.code.ptr.cast::<u8>(),
+            r.code.len,
+        ))
+        .unwrap()
+        .to_string()
+    };
     let p = policy();
     let mut last = R::Ok;
-    for i in 0..100 {
+    let mut rej = wsguard_rejection::EMPTY;
+    for i in 0..1000 {
         let pat = format!("https://h{i}.example.com");
-        last =
-            unsafe { wsguard_origin_policy_allow(p, pat.as_ptr().cast(), pat.len(), null_mut()) };
+        last = unsafe { wsguard_origin_policy_allow(p, pat.as_ptr().cast(), pat.len(), &mut rej) };
         if last != R::Ok {
             break;
         }
     }
     assert_eq!(last, R::CapacityExceeded);
+    assert_eq!(code(&rej), "policy_too_many_entries");
     let mut count = 0usize;
     assert_eq!(
         unsafe { wsguard_origin_policy_pattern_count(p, &mut count) },
         R::Ok
     );
     assert_eq!(count, WSGUARD_POLICY_MAX_PATTERNS);
+    // Every stored pattern still matches (parsed once, kept).
+    let last_origin = format!("https://h{}.example.com", WSGUARD_POLICY_MAX_PATTERNS - 2);
+    let r = unsafe {
+        wsguard_origin_policy_check(
+            p,
+            last_origin.as_ptr().cast(),
+            last_origin.len(),
+            null_mut(),
+        )
+    };
+    assert_eq!(r, R::Ok);
+    unsafe { wsguard_origin_policy_free(p) };
+    // Text: long patterns fill WSGUARD_POLICY_MAX_TEXT before the slots.
+    let p = policy();
+    let label = "abcdefghij".repeat(5) + ".";
+    let long = format!("https://{}example.com", label.repeat(4));
+    let mut stored = 0;
+    loop {
+        let r =
+            unsafe { wsguard_origin_policy_allow(p, long.as_ptr().cast(), long.len(), &mut rej) };
+        if r != R::Ok {
+            assert_eq!(r, R::CapacityExceeded);
+            break;
+        }
+        stored += 1;
+    }
+    assert_eq!(code(&rej), "policy_text_full");
+    assert_eq!(
+        stored,
+        (WSGUARD_POLICY_MAX_TEXT - "https://*.example.com".len()) / long.len()
+    );
+    // Host entries that are no host are refused when added.
+    let bad = "a b";
+    let r = unsafe { wsguard_origin_policy_allow_host(p, bad.as_ptr().cast(), bad.len()) };
+    assert_eq!(r, R::InvalidConfig);
     unsafe { wsguard_origin_policy_free(p) };
 }
 
