@@ -19,7 +19,9 @@
 //! [`ProtocolError::close_code`] and drop the connection.
 
 use super::header::{FrameHeader, HeaderStatus, MAX_CONTROL_PAYLOAD, MAX_HEADER_LEN};
-use super::{CloseHandshake, CloseState, Opcode, ProtocolError, Role, Unmasker, Utf8Validator};
+#[cfg(feature = "custom-unmask")]
+use super::Unmasker;
+use super::{CloseHandshake, CloseState, Opcode, ProtocolError, Role, Utf8Validator};
 use crate::close::ClosePayload;
 
 /// The smallest buffer with which [`Decoder::decode_streaming`] can receive every frame:
@@ -58,7 +60,9 @@ pub struct DecoderConfig {
     pub accept_text: bool,
     /// Accept binary messages (default `true`; `false` answers them with close code 1003).
     pub accept_binary: bool,
-    /// The unmask function (default [`Unmasker::SAFE`], the core's own).
+    /// The unmask function (default [`Unmasker::SAFE`], the core's own); feature
+    /// `custom-unmask`.
+    #[cfg(feature = "custom-unmask")]
     pub unmasker: Unmasker,
 }
 
@@ -85,6 +89,7 @@ impl DecoderConfig {
             allowed_opcodes: 0,
             accept_text: true,
             accept_binary: true,
+            #[cfg(feature = "custom-unmask")]
             unmasker: Unmasker::SAFE,
         }
     }
@@ -104,12 +109,14 @@ impl DecoderConfig {
     pub const fn client() -> Self {
         Self::new(Role::Client)
     }
-    /// Unmasks payloads with `unmasker` (e.g. a vectorised one of a hosted build).
+    /// Unmasks payloads with `unmasker` (e.g. a vectorised one of a hosted build);
+    /// feature `custom-unmask`.
     ///
     /// ```
     /// use wsguard_core::frame::{DecoderConfig, Unmasker};
     /// assert_eq!(DecoderConfig::server().with_unmasker(Unmasker::SAFE), DecoderConfig::server());
     /// ```
+    #[cfg(feature = "custom-unmask")]
     pub const fn with_unmasker(mut self, unmasker: Unmasker) -> Self {
         self.unmasker = unmasker;
         self
@@ -308,6 +315,18 @@ fn saturating_usize(n: u64) -> usize {
     usize::try_from(n).unwrap_or(usize::MAX)
 }
 
+/// XORs a payload piece with the configured unmask function.
+#[inline]
+fn unmask_with(config: &DecoderConfig, payload: &mut [u8], key: [u8; 4], offset: usize) {
+    #[cfg(feature = "custom-unmask")]
+    config.unmasker.apply(payload, key, offset);
+    #[cfg(not(feature = "custom-unmask"))]
+    {
+        let _ = config;
+        super::unmask(payload, key, offset);
+    }
+}
+
 impl Decoder {
     /// A decoder at the start of a connection.
     ///
@@ -448,9 +467,7 @@ impl Decoder {
             None => return Ok(Decoded::Incomplete { needed: 0 }),
         };
         if let Some(key) = f.mask {
-            self.config
-                .unmasker
-                .apply(payload, key, (f.done & 3) as usize);
+            unmask_with(&self.config, payload, key, (f.done & 3) as usize);
         }
         f.remaining -= n as u64;
         f.done += n as u64;
@@ -681,7 +698,7 @@ impl Decoder {
         }
         let payload = buf.get_mut(hlen..total).unwrap_or_default();
         if let Some(key) = h.mask {
-            self.config.unmasker.apply(payload, key, 0);
+            unmask_with(&self.config, payload, key, 0);
         }
         let payload: &'b [u8] = payload;
         let event = match kind {

@@ -30,7 +30,8 @@ pub fn unmask(buf: &mut [u8], key: [u8; 4], offset: usize) {
     xor_u32(buf, k);
 }
 
-/// The unmask function a [`Decoder`](super::Decoder) calls: [`unmask`] by default.
+/// The unmask function a [`Decoder`](super::Decoder) calls: [`unmask`] by default
+/// (feature `custom-unmask` lets a configuration choose another).
 ///
 /// Hosted builds may plug in a vectorised implementation with the same contract (XOR
 /// `buf` with `key` as if it started `offset` bytes into the payload; it cannot fail);
@@ -38,6 +39,7 @@ pub fn unmask(buf: &mut [u8], key: [u8; 4], offset: usize) {
 /// function.
 ///
 /// ```
+/// # #[cfg(feature = "custom-unmask")] {
 /// use wsguard_core::frame::{DecoderConfig, Unmasker};
 /// fn bytewise(buf: &mut [u8], key: [u8; 4], offset: usize) {
 ///     for (i, b) in buf.iter_mut().enumerate() {
@@ -49,6 +51,7 @@ pub fn unmask(buf: &mut [u8], key: [u8; 4], offset: usize) {
 /// let mut p = [0x7f, 0x9f, 0x4d, 0x51, 0x58];
 /// cfg.unmasker.apply(&mut p, [0x37, 0xfa, 0x21, 0x3d], 0);
 /// assert_eq!(&p, b"Hello");
+/// # }
 /// ```
 #[derive(Clone, Copy)]
 pub struct Unmasker(fn(&mut [u8], [u8; 4], usize));
