@@ -1,7 +1,7 @@
 //! Page URL → socket URL, and the mixed-content check.
 
 use super::parse::{self, Scheme};
-use super::{HostKind, UrlError, WsUrl};
+use super::{UrlError, WsUrl};
 use crate::Cursor;
 
 /// Derives the WebSocket URL a page should open, like `new WebSocket(target)` resolves it
@@ -56,10 +56,9 @@ pub fn derive_ws_url<'o>(
     }
 
     // The authority and path/query the result is built from.
-    let (secure, host, host_kind, mut out_port, path, query, merge_with): (
+    let (secure, host, mut out_port, path, query, merge_with): (
         bool,
         &str,
-        HostKind,
         Option<u16>,
         &str,
         Option<&str>,
@@ -74,29 +73,15 @@ pub fn derive_ws_url<'o>(
         if page_secure && !target_secure {
             return Err(UrlError::MixedContent);
         }
-        (secure, host, host_kind, out_port, path, query, merge_with) = (
-            target_secure,
-            t.host,
-            t.host_kind,
-            t.port,
-            t.path,
-            t.query,
-            None,
-        );
+        (secure, host, out_port, path, query, merge_with) =
+            (target_secure, t.host, t.port, t.path, t.query, None);
     } else if target.starts_with("//") {
         let t = parse::parse_after_scheme(target)?;
         if t.has_fragment {
             return Err(UrlError::Fragment);
         }
-        (secure, host, host_kind, out_port, path, query, merge_with) = (
-            page_secure,
-            t.host,
-            t.host_kind,
-            t.port,
-            t.path,
-            t.query,
-            None,
-        );
+        (secure, host, out_port, path, query, merge_with) =
+            (page_secure, t.host, t.port, t.path, t.query, None);
     } else {
         if target.contains('#') {
             return Err(UrlError::Fragment);
@@ -132,8 +117,8 @@ pub fn derive_ws_url<'o>(
             };
             (t_path, t_query, Some(dir))
         };
-        (secure, host, host_kind, out_port, path, query, merge_with) =
-            (page_secure, page.host, page.host_kind, page.port, p, q, m);
+        (secure, host, out_port, path, query, merge_with) =
+            (page_secure, page.host, page.port, p, q, m);
     }
     if port.is_some() {
         out_port = port;
@@ -146,12 +131,10 @@ pub fn derive_ws_url<'o>(
     let query_len = query.map_or(0, |q| 1 + q.len());
     let mut c = Cursor::new(&mut *out);
     let _ = c.put_str(if secure { "wss://" } else { "ws://" });
+    // Lowercase for every kind: names, and the hex digits of an IPv6 literal (the
+    // canonical form, as `Display` and browsers write it; fuzz finding F5).
     for b in host.bytes() {
-        let _ = c.put(&[if host_kind == HostKind::Name {
-            b.to_ascii_lowercase()
-        } else {
-            b
-        }]);
+        let _ = c.put(&[b.to_ascii_lowercase()]);
     }
     if let Some(p) = out_port.filter(|&p| p != default) {
         let _ = c.put(b":");
