@@ -47,19 +47,46 @@
 //! # Ok(()) }
 //! ```
 
+mod buf;
 mod client;
 mod error;
 mod message;
 mod server;
 mod socket;
+pub mod split;
 
 pub use client::connect;
 pub use error::{AcceptError, ConnectError, Error};
 pub use message::Message;
 pub use server::{accept, accept_with};
 pub use socket::WebSocket;
+pub use split::{Duplex, Reader, SplitState, Writer};
 
 use crate::frame::DecoderConfig;
+
+/// The latest deadline the drivers return, in ms: `u64::MAX / 1_000_000` (≈ 584 years
+/// of uptime). [`WebSocket::heartbeat`] and [`Reader::heartbeat`] return
+/// `Option<u64>` — `None` when there is nothing to wait for, never a `u64::MAX`
+/// sentinel — and clamp `Some` to this value, so converting it to a timer's ticks
+/// cannot overflow: `embassy_time::Instant::from_millis(ms)` computes
+/// `ms * (TICK_HZ / gcd(TICK_HZ, 1000))`, at most `ms * 1_000_000` for every tick rate
+/// up to 1 GHz.
+///
+/// ```
+/// use wsguard_core::io::MAX_DEADLINE_MS;
+/// assert_eq!(MAX_DEADLINE_MS, 18_446_744_073_709);
+/// assert!(MAX_DEADLINE_MS.checked_mul(1_000_000).is_some());
+/// ```
+pub const MAX_DEADLINE_MS: u64 = u64::MAX / 1_000_000;
+
+/// `ms` clamped to [`MAX_DEADLINE_MS`].
+const fn clamp_deadline(ms: u64) -> u64 {
+    if ms > MAX_DEADLINE_MS {
+        MAX_DEADLINE_MS
+    } else {
+        ms
+    }
+}
 
 /// Connection settings shared by [`connect`], [`accept`] and [`WebSocket::new`].
 ///
