@@ -30,7 +30,7 @@ use embedded_io_async::{Read, Write};
 use wsguard_core::handshake::{ClientFailure, ClientRequest};
 use wsguard_core::heartbeat::{Heartbeat, HeartbeatConfig, Role};
 use wsguard_core::io::{
-    connect, ConnectError, Duplex, Message, Options, Reader, SplitState, Writer,
+    connect, ConnectError, Duplex, Message, Options, Reader, SplitState, Writer, MAX_DEADLINE_MS,
 };
 use wsguard_core::reconnect::{Decision, Disconnect, Reconnect, TransportFailure};
 use wsguard_core::Diagnostic;
@@ -106,14 +106,18 @@ where
     R: Read,
     W: Write<Error = R::Error>,
 {
+    let mut close_by = None;
     loop {
         let deadline = match reader.heartbeat(heartbeat, now_ms()).await {
             Ok(Some(at)) => Some(at),
-            // Closing: no more pings; give the server CLOSE_TIMEOUT to answer.
-            Ok(None) => Some(now_ms().saturating_add(CLOSE_TIMEOUT.as_millis())),
+            // A Close was sent: no more pings; the server has CLOSE_TIMEOUT to answer.
+            Ok(None) => Some(*close_by.get_or_insert_with(|| {
+                let at = now_ms().saturating_add(CLOSE_TIMEOUT.as_millis());
+                at.min(MAX_DEADLINE_MS)
+            })),
             Err(e) => return lost(&e), // heartbeat_peer_silent / _missed_pings
         };
-        let closing = reader.close_state() != wsguard_core::frame::CloseState::Open;
+        let closing = close_by.is_some();
         match select(reader.read(), until(deadline)).await {
             Either::First(Ok(msg)) => {
                 msg.update_heartbeat(heartbeat, now_ms());
@@ -256,7 +260,7 @@ pub async fn retry_after(
     log(decision.code(), decision.reason());
     match decision {
         Decision::RetryAt { at_ms, .. } => {
-            until(Some(at_ms.min(wsguard_core::io::MAX_DEADLINE_MS))).await;
+            until(Some(at_ms.min(MAX_DEADLINE_MS))).await;
             true
         }
         Decision::WaitForReauth { .. } => {

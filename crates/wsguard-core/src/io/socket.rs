@@ -257,13 +257,12 @@ impl<'b, T: Read + Write> WebSocket<'b, T> {
     ) -> Result<Option<u64>, Error<T::Error>> {
         // A ping moves the next deadline forward, so the second poll waits or is dead.
         for _ in 0..2 {
+            if self.conn.close_state() != CloseState::Open {
+                return Ok(None); // no pings after a Close, whoever sent it
+            }
             match beat(heartbeat, now)? {
                 Beat::Wait(deadline) => return Ok(deadline),
-                Beat::Ping(payload) => {
-                    if self.conn.close_state() == CloseState::Open {
-                        self.send_ping(&payload).await?;
-                    }
-                }
+                Beat::Ping(payload) => self.send_ping(&payload).await?,
             }
         }
         Ok(beat_fallback(heartbeat, now))

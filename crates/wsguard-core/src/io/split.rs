@@ -480,8 +480,9 @@ impl<R: Read, W: Write<Error = R::Error>> Reader<'_, '_, R, W> {
 
     /// Sends the pings `heartbeat` asks for at `now` (monotonic ms) and returns when to
     /// call again, as [`WebSocket::heartbeat`]: `Some(deadline)` clamped to
-    /// [`MAX_DEADLINE_MS`](super::MAX_DEADLINE_MS), `None` after a Close. A ping waits
-    /// for the writer's current frame. Fails with [`Error::PeerDead`].
+    /// [`MAX_DEADLINE_MS`](super::MAX_DEADLINE_MS), `None` once a Close was sent (by the
+    /// writer) or received. A ping waits for the writer's current frame. Fails with
+    /// [`Error::PeerDead`].
     ///
     /// ```
     /// # use wsguard_core::io::{Duplex, Error, Options, SplitState, WebSocket};
@@ -513,13 +514,12 @@ impl<R: Read, W: Write<Error = R::Error>> Reader<'_, '_, R, W> {
         now: u64,
     ) -> Result<Option<u64>, Error<R::Error>> {
         for _ in 0..2 {
+            if self.close_state() != CloseState::Open {
+                return Ok(None); // no pings after a Close, whoever sent it
+            }
             match beat(heartbeat, now)? {
                 Beat::Wait(deadline) => return Ok(deadline),
-                Beat::Ping(payload) => match self.shared.send_ping(&payload).await {
-                    // Closing: no more pings; the next look says so.
-                    Ok(()) | Err(Error::Closed) => {}
-                    Err(e) => return Err(e),
-                },
+                Beat::Ping(payload) => self.shared.send_ping(&payload).await?,
             }
         }
         Ok(beat_fallback(heartbeat, now))
