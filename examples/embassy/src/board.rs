@@ -4,8 +4,8 @@
 //! they are minimal stand-ins so that the example builds for any Cortex-M4F without a
 //! chip crate:
 //!
-//! * [`NoNic`] — an `embassy_net_driver::Driver` with the link down: nothing is sent or
-//!   received (replace it with your NIC driver);
+//! * [`StubNic`] — an `embassy_net_driver::Driver` over one receive and one transmit
+//!   buffer, fed by nothing (replace it with your NIC driver);
 //! * the time driver — a SysTick counter at 1 kHz whose `schedule_wake` wakes at once
 //!   (correct but busy: a real driver arms a compare interrupt);
 //! * [`random_u32`] — xorshift32 (use the TRNG: the masking keys and the handshake
@@ -17,38 +17,70 @@ use core::task::{Context, Waker};
 use cortex_m_rt::exception;
 use embassy_net_driver::{Capabilities, Driver, HardwareAddress, LinkState, RxToken, TxToken};
 
-/// A network interface with no link (stand-in for the board's NIC driver).
-pub struct NoNic;
-
-/// Never produced: the stand-in receives and sends nothing.
-pub enum Never {}
-
-impl RxToken for Never {
-    fn consume<R, F: FnOnce(&mut [u8]) -> R>(self, _f: F) -> R {
-        match self {}
-    }
-}
-impl TxToken for Never {
-    fn consume<R, F: FnOnce(&mut [u8]) -> R>(self, _len: usize, _f: F) -> R {
-        match self {}
-    }
+/// Stand-in for the board's NIC driver: one receive and one transmit buffer, as a DMA
+/// driver has. The MAC's interrupt would copy a frame into `rx` and store its length in
+/// [`RX_PENDING`]; transmitted frames would go to the MAC. Nothing does here, so no frame
+/// ever arrives — but the whole embassy-net/smoltcp receive and transmit path is linked,
+/// as it is on a real board.
+pub struct StubNic {
+    rx: [u8; MTU],
+    tx: [u8; MTU],
 }
 
-impl Driver for NoNic {
-    type RxToken<'a> = Never;
-    type TxToken<'a> = Never;
-    fn receive(&mut self, _cx: &mut Context) -> Option<(Never, Never)> {
-        None
+/// Ethernet MTU including the 14-byte header.
+const MTU: usize = 1514;
+
+/// Length of the frame waiting in the receive buffer (set by the MAC's interrupt).
+pub static RX_PENDING: AtomicU32 = AtomicU32::new(0);
+
+impl StubNic {
+    /// The interface, with empty buffers.
+    pub const fn new() -> Self {
+        StubNic {
+            rx: [0; MTU],
+            tx: [0; MTU],
+        }
     }
-    fn transmit(&mut self, _cx: &mut Context) -> Option<Never> {
-        None
+}
+
+/// A token lending one of the buffers.
+pub struct Frame<'a>(&'a mut [u8]);
+
+impl RxToken for Frame<'_> {
+    fn consume<R, F: FnOnce(&mut [u8]) -> R>(self, f: F) -> R {
+        f(self.0)
+    }
+}
+impl TxToken for Frame<'_> {
+    fn consume<R, F: FnOnce(&mut [u8]) -> R>(self, len: usize, f: F) -> R {
+        let n = len.min(self.0.len());
+        // The frame is in the buffer; a real driver starts the MAC's DMA here.
+        f(&mut self.0[..n])
+    }
+}
+
+impl Driver for StubNic {
+    type RxToken<'a> = Frame<'a>;
+    type TxToken<'a> = Frame<'a>;
+    fn receive(&mut self, cx: &mut Context) -> Option<(Frame<'_>, Frame<'_>)> {
+        let n = RX_PENDING.swap(0, Ordering::Acquire) as usize;
+        if n == 0 {
+            // A real driver keeps the waker for the MAC's receive interrupt.
+            cx.waker().wake_by_ref();
+            return None;
+        }
+        let StubNic { rx, tx } = self;
+        Some((Frame(&mut rx[..n.min(MTU)]), Frame(tx)))
+    }
+    fn transmit(&mut self, _cx: &mut Context) -> Option<Frame<'_>> {
+        Some(Frame(&mut self.tx))
     }
     fn link_state(&mut self, _cx: &mut Context) -> LinkState {
-        LinkState::Down
+        LinkState::Up
     }
     fn capabilities(&self) -> Capabilities {
         let mut caps = Capabilities::default();
-        caps.max_transmission_unit = 1514;
+        caps.max_transmission_unit = MTU;
         caps
     }
     fn hardware_address(&self) -> HardwareAddress {

@@ -19,7 +19,7 @@ use wsguard_embassy_example::{
     reading, retry_after, session, Endpoint, Outbox, Outgoing, RX_LEN, TX_LEN,
 };
 
-use board::{random_u32, NoNic};
+use board::{random_u32, StubNic};
 
 /// The server (a real firmware resolves it with `stack.dns_query`).
 const SERVER: IpEndpoint = IpEndpoint::new(
@@ -40,7 +40,7 @@ static OUTBOX: Outbox<CriticalSectionRawMutex> = Outbox::new();
 fn log(_code: &str, _detail: &str) {}
 
 #[embassy_executor::task]
-async fn net_task(mut runner: Runner<'static, NoNic>) -> ! {
+async fn net_task(mut runner: Runner<'static, StubNic>) -> ! {
     runner.run().await
 }
 
@@ -113,7 +113,7 @@ async fn main(spawner: Spawner) {
     static RESOURCES: StaticCell<StackResources<2>> = StaticCell::new();
     let seed = (u64::from(random_u32()) << 32) | u64::from(random_u32());
     let (stack, runner) = embassy_net::new(
-        NoNic,
+        StubNic::new(),
         embassy_net::Config::dhcpv4(Default::default()),
         RESOURCES.init(StackResources::new()),
         seed,
