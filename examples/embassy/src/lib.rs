@@ -93,6 +93,15 @@ fn lost<E>(e: &wsguard_core::io::Error<E>) -> Disconnect {
     e.disconnect().unwrap_or(Disconnect::Close(1006))
 }
 
+/// The same for a read error: `Error::Closed` carries no code, the connection's ending does.
+fn read_lost<R: Read, W: Write<Error = R::Error>>(
+    e: &wsguard_core::io::Error<R::Error>,
+    reader: &Reader<'_, '_, R, W>,
+) -> Disconnect {
+    let ending = reader.ending().map(|end| Disconnect::Close(end.code()));
+    e.disconnect().or(ending).unwrap_or(Disconnect::Close(1006))
+}
+
 /// The reader task's body: reads messages and shows each to `on_message`, drives the
 /// heartbeat (pings when idle, the peer declared dead after silence), and ends with how
 /// the connection ended. Pongs and the echo of the server's Close are sent by the core
@@ -126,7 +135,7 @@ where
                     return Disconnect::Close(c.reported_code());
                 }
             }
-            Either::First(Err(e)) => return lost(&e),
+            Either::First(Err(e)) => return read_lost(&e, reader),
             // The close handshake timed out: drop the transport (1006).
             Either::Second(()) if closing => return Disconnect::Close(1006),
             Either::Second(()) => {} // the heartbeat is due

@@ -125,6 +125,9 @@ pub(super) struct RxBuf<'b> {
     end: usize,
     /// Bytes at `start` that belong to the message returned last time.
     pending: usize,
+    /// Decoded, but the read that decoded it was cancelled before returning it (while
+    /// writing the pong or the Close echo): the next read returns it.
+    undelivered: Option<Found>,
 }
 
 impl<'b> RxBuf<'b> {
@@ -134,6 +137,7 @@ impl<'b> RxBuf<'b> {
             start: 0,
             end: 0,
             pending: 0,
+            undelivered: None,
         }
     }
 
@@ -143,10 +147,20 @@ impl<'b> RxBuf<'b> {
         self
     }
 
-    /// Forgets the message returned last time (call once at the start of each read).
-    pub(super) fn release(&mut self) {
+    /// At the start of a read: the event a cancelled read decoded but did not return,
+    /// or `None` after forgetting the message returned last time (then decode).
+    pub(super) fn resume(&mut self) -> Option<Found> {
+        if self.undelivered.is_some() {
+            return self.undelivered;
+        }
         self.start = self.start.saturating_add(self.pending).min(self.end);
         self.pending = 0;
+        None
+    }
+
+    /// The event found is being returned to the caller now.
+    pub(super) fn delivered(&mut self) {
+        self.undelivered = None;
     }
 
     /// Decodes the front of what the buffer holds: an event, or a request for more bytes
@@ -161,6 +175,7 @@ impl<'b> RxBuf<'b> {
         };
         if let Some(f) = event {
             self.pending = consumed;
+            self.undelivered = Some(f);
             return Step::Found(f);
         }
         self.start = self.start.saturating_add(consumed).min(self.end);
@@ -176,7 +191,11 @@ impl<'b> RxBuf<'b> {
         }
         // Full: the assembled part leaves as the first piece of a streamed message.
         match conn.release_assembled(self.buf) {
-            Some(ev) => Step::Found(found(base, ev)),
+            Some(ev) => {
+                let f = found(base, ev);
+                self.undelivered = Some(f);
+                Step::Found(f)
+            }
             None => Step::Full,
         }
     }

@@ -16,11 +16,17 @@
 //! * [`WebSocket`] — read [`Message`]s (pongs and the close echo are automatic,
 //!   fragmented messages are reassembled, messages larger than the read buffer stream
 //!   in [`Message::Piece`]s), send text/binary/fragments/pings, close.
+//! * [`WebSocket::split`] — over a transport in two halves ([`Duplex`]), a [`Reader`]
+//!   and a [`Writer`] for two concurrent loops (e.g. an embassy reader loop and writer
+//!   loop), sharing the connection through caller storage ([`SplitState`]); the reader
+//!   answers pings and the peer's Close even while the writer is busy (see [`split`]).
 //! * Time is passed in: [`WebSocket::heartbeat`] sends the pings a
 //!   [`Heartbeat`](crate::heartbeat::Heartbeat) asks for at `now`, and the errors and the
 //!   peer's Close convert to a [`Disconnect`](crate::reconnect::Disconnect) for the
 //!   [`Reconnect`](crate::reconnect::Reconnect) policy — so an embassy task races
-//!   `ws.read()` against a timer and sleeps until `RetryAt { at_ms }`.
+//!   `ws.read()` against a timer and sleeps until `RetryAt { at_ms }`. Deadlines are
+//!   `Option<u64>`, at most [`MAX_DEADLINE_MS`]: `None` is "nothing to wait for", never a
+//!   `u64::MAX` that overflows a timer's arithmetic.
 //!
 //! ## Buffer sizing
 //!
@@ -39,7 +45,7 @@
 //! let req = ClientRequest::new("iot.example.com", "/ws", *b"16 random bytes!");
 //! let mut ws = connect(tcp, &mut rx, &mut tx, &req, Options::new(0x1234_5678)).await.map_err(|_| ())?.socket;
 //! let mut hb = Heartbeat::new(HeartbeatConfig::DEFAULT.for_role(Role::Client), now());
-//! ws.heartbeat(&mut hb, now()).await.map_err(|_| ())?; // then race read() against the deadline
+//! let _next: Option<u64> = ws.heartbeat(&mut hb, now()).await.map_err(|_| ())?; // race read() against it
 //! match ws.read().await.map_err(|_| ())? {
 //!     m @ Message::Text(_) => { m.update_heartbeat(&mut hb, now()); }
 //!     _ => {}

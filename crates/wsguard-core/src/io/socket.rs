@@ -143,22 +143,25 @@ impl<'b, T: Read + Write> WebSocket<'b, T> {
             return Err(Error::Broken);
         }
         self.tx.flush(&mut self.io).await?;
-        self.rx.release();
         // Every pass consumes bytes, reads bytes or returns: bounded by the input.
-        let found = loop {
-            match self.rx.decode(&mut self.conn) {
-                Step::Found(f) => break f,
-                Step::NeedBytes => {
-                    let closed = self.conn.close_state() == CloseState::Closed;
-                    self.rx.read_more(&mut self.io, closed).await?;
-                }
-                Step::Violation(e) => {
-                    self.transmit().await;
-                    return Err(Error::Protocol(e));
-                }
-                Step::Ended => return Err(ended(&self.conn)),
-                Step::Full => {
-                    return Err(Error::BufferTooSmall(BufferTooSmall { needed: MIN_BUFFER }))
+        let found = if let Some(f) = self.rx.resume() {
+            f
+        } else {
+            loop {
+                match self.rx.decode(&mut self.conn) {
+                    Step::Found(f) => break f,
+                    Step::NeedBytes => {
+                        let closed = self.conn.close_state() == CloseState::Closed;
+                        self.rx.read_more(&mut self.io, closed).await?;
+                    }
+                    Step::Violation(e) => {
+                        self.transmit().await;
+                        return Err(Error::Protocol(e));
+                    }
+                    Step::Ended => return Err(ended(&self.conn)),
+                    Step::Full => {
+                        return Err(Error::BufferTooSmall(BufferTooSmall { needed: MIN_BUFFER }))
+                    }
                 }
             }
         };
@@ -169,6 +172,7 @@ impl<'b, T: Read + Write> WebSocket<'b, T> {
                 .map_err(Error::BufferTooSmall)?;
             self.tx.flush(&mut self.io).await?;
         }
+        self.rx.delivered();
         self.rx.message(found)
     }
 

@@ -445,28 +445,31 @@ impl<R: Read, W: Write<Error = R::Error>> Reader<'_, '_, R, W> {
     pub async fn read(&mut self) -> Result<Message<'_>, Error<R::Error>> {
         // Something owed from a cancelled call: send it if the writer is idle.
         self.shared.serve_owed(false).await?;
-        self.rx.release();
-        let found = loop {
-            let step = self.rx.decode(&mut *self.shared.conn()?);
-            match step {
-                Step::Found(f) => break f,
-                Step::NeedBytes => {
-                    let closed = self.close_state() == CloseState::Closed;
-                    if let Err(e) = self.rx.read_more(&mut self.io, closed).await {
-                        if !matches!(e, Error::Closed) {
-                            self.shared.conn()?.handle_eof(0);
+        let found = if let Some(f) = self.rx.resume() {
+            f // decoded by a read that was cancelled before it returned it
+        } else {
+            loop {
+                let step = self.rx.decode(&mut *self.shared.conn()?);
+                match step {
+                    Step::Found(f) => break f,
+                    Step::NeedBytes => {
+                        let closed = self.close_state() == CloseState::Closed;
+                        if let Err(e) = self.rx.read_more(&mut self.io, closed).await {
+                            if !matches!(e, Error::Closed) {
+                                self.shared.conn()?.handle_eof(0);
+                            }
+                            return Err(e);
                         }
-                        return Err(e);
                     }
-                }
-                Step::Violation(e) => {
-                    // Best effort: the Close with the violation's code.
-                    let _ = self.shared.serve_owed(true).await;
-                    return Err(Error::Protocol(e));
-                }
-                Step::Ended => return Err(ended(&*self.shared.conn()?)),
-                Step::Full => {
-                    return Err(Error::BufferTooSmall(BufferTooSmall { needed: MIN_BUFFER }))
+                    Step::Violation(e) => {
+                        // Best effort: the Close with the violation's code.
+                        let _ = self.shared.serve_owed(true).await;
+                        return Err(Error::Protocol(e));
+                    }
+                    Step::Ended => return Err(ended(&*self.shared.conn()?)),
+                    Step::Full => {
+                        return Err(Error::BufferTooSmall(BufferTooSmall { needed: MIN_BUFFER }))
+                    }
                 }
             }
         };
@@ -475,6 +478,7 @@ impl<R: Read, W: Write<Error = R::Error>> Reader<'_, '_, R, W> {
             Found::Close { .. } => self.shared.serve_owed(true).await?,
             _ => {}
         }
+        self.rx.delivered();
         self.rx.message(found)
     }
 

@@ -478,3 +478,56 @@ fn whole_websocket_heartbeat_has_the_same_deadlines() {
     hb.on_close(u64::MAX / 2);
     assert_eq!(run(ws.heartbeat(&mut hb, u64::MAX / 2)), Ok(None));
 }
+
+#[test]
+fn a_read_cancelled_while_the_echo_waits_returns_the_close_next_time() {
+    let pipe = Pipe::new();
+    split_client!(pipe, reader, writer, state, 256);
+    let big = [2u8; 600];
+    pipe.budget.set(100);
+    let mut send = core::pin::pin!(writer.send_binary(&big));
+    assert!(poll(send.as_mut()).is_pending());
+    pipe.feed(&server(Opcode::Close, b"\x0f\xa0bye")); // 4000
+    {
+        let mut read = core::pin::pin!(reader.read());
+        assert!(poll(read.as_mut()).is_pending()); // decoded, waiting for the writer
+    } // the timer won: dropped
+    pipe.budget.set(usize::MAX);
+    assert_eq!(run(send.as_mut()), Ok(()));
+    // The Close is not lost: the next read returns it (the echo is out by then).
+    let Ok(Message::Close(c)) = run(reader.read()) else {
+        panic!("the Close decoded by the cancelled read must come back")
+    };
+    assert_eq!((c.code, c.reason), (Some(4000), "bye"));
+    assert_eq!(
+        frames(&pipe.written()),
+        [
+            (Opcode::Binary, big.to_vec()),
+            (Opcode::Close, b"\x0f\xa0".to_vec())
+        ]
+    );
+    pipe.eof.set(true);
+    assert_eq!(run(reader.read()).map(|_| ()), Err(Error::Closed));
+}
+
+#[test]
+fn whole_websocket_read_cancelled_while_writing_the_pong_returns_the_ping_next_time() {
+    let pipe = Pipe::new();
+    let (mut rx, mut tx) = ([0u8; 256], [0u8; 256]);
+    let io = Duplex {
+        reader: In(&pipe),
+        writer: Out(&pipe),
+    };
+    let mut ws = WebSocket::new(io, &mut rx, &mut tx, Role::Client, Options::new(1)).unwrap();
+    pipe.feed(&server(Opcode::Ping, b"abc"));
+    pipe.feed(&server(Opcode::Text, b"next"));
+    pipe.budget.set(2);
+    {
+        let mut read = core::pin::pin!(ws.read());
+        assert!(poll(read.as_mut()).is_pending()); // 2 bytes of the pong out
+    }
+    pipe.budget.set(usize::MAX);
+    assert!(matches!(run(ws.read()), Ok(Message::Ping(b"abc"))));
+    assert!(matches!(run(ws.read()), Ok(Message::Text("next"))));
+    assert_eq!(frames(&pipe.written()), [(Opcode::Pong, b"abc".to_vec())]);
+}
