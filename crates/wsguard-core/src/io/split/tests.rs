@@ -150,6 +150,19 @@ fn frames(bytes: &[u8]) -> Vec<(Opcode, Vec<u8>)> {
     out
 }
 
+/// A whole (unsplit) client WebSocket over the pipe.
+fn whole<'b, 'p>(
+    pipe: &'p Pipe,
+    rx: &'b mut [u8],
+    tx: &'b mut [u8],
+) -> WebSocket<'b, Duplex<In<'p>, Out<'p>>> {
+    let io = Duplex {
+        reader: In(pipe),
+        writer: Out(pipe),
+    };
+    WebSocket::new(io, rx, tx, Role::Client, Options::new(1)).unwrap()
+}
+
 macro_rules! split_client {
     ($pipe:ident, $reader:ident, $writer:ident, $state:ident, $tx:expr) => {
         let mut rx = [0u8; 256];
@@ -464,11 +477,7 @@ fn heartbeat_deadlines_are_options_clamped_for_timer_arithmetic() {
 fn whole_websocket_heartbeat_has_the_same_deadlines() {
     let pipe = Pipe::new();
     let (mut rx, mut tx) = ([0u8; 256], [0u8; 256]);
-    let io = Duplex {
-        reader: In(&pipe),
-        writer: Out(&pipe),
-    };
-    let mut ws = WebSocket::new(io, &mut rx, &mut tx, Role::Client, Options::new(1)).unwrap();
+    let mut ws = whole(&pipe, &mut rx, &mut tx);
     let cfg = HeartbeatConfig::new(1_000, 2_500, 3).unwrap();
     let mut hb = Heartbeat::new(cfg, u64::MAX / 2);
     assert_eq!(
@@ -514,11 +523,7 @@ fn a_read_cancelled_while_the_echo_waits_returns_the_close_next_time() {
 fn whole_websocket_read_cancelled_while_writing_the_pong_returns_the_ping_next_time() {
     let pipe = Pipe::new();
     let (mut rx, mut tx) = ([0u8; 256], [0u8; 256]);
-    let io = Duplex {
-        reader: In(&pipe),
-        writer: Out(&pipe),
-    };
-    let mut ws = WebSocket::new(io, &mut rx, &mut tx, Role::Client, Options::new(1)).unwrap();
+    let mut ws = whole(&pipe, &mut rx, &mut tx);
     pipe.feed(&server(Opcode::Ping, b"abc"));
     pipe.feed(&server(Opcode::Text, b"next"));
     pipe.budget.set(2);
