@@ -165,6 +165,7 @@ impl<'b> RxBuf<'b> {
 
     /// Decodes the front of what the buffer holds: an event, or a request for more bytes
     /// (after making room), or the end.
+    #[inline(never)]
     pub(super) fn decode(&mut self, conn: &mut Connection) -> Step {
         let base = self.buf.as_ptr() as usize;
         let (consumed, event) = match conn.handle_input_in_place(0, self.buf, self.start, self.end)
@@ -338,15 +339,24 @@ impl<'b> TxBuf<'b> {
         io.flush().await.map_err(Error::Io)
     }
 
-    /// Frames `payload` through the buffer, in as many transport writes as needed;
-    /// `begin` writes the header ([`Connection::begin_frame`]). Flush first.
+    /// Writes a frame header with `begin` ([`Connection::begin_frame`]) into the flushed
+    /// buffer; then [`send_frame`](Self::send_frame). Synchronous, so the closure is not
+    /// kept in the send's future.
+    pub(super) fn begin_frame<E>(
+        &mut self,
+        begin: impl FnOnce(&mut [u8]) -> Result<(usize, Masker), connection::Error>,
+    ) -> Result<(usize, Masker), Error<E>> {
+        begin(self.buf).map_err(conn_error)
+    }
+
+    /// Frames `payload` through the buffer after the header [`begin_frame`](Self::begin_frame)
+    /// wrote (`filled` bytes), in as many transport writes as needed.
     pub(super) async fn send_frame<W: Write>(
         &mut self,
         io: &mut W,
-        begin: impl FnOnce(&mut [u8]) -> Result<(usize, Masker), connection::Error>,
+        (mut filled, mut masker): (usize, Masker),
         payload: &[u8],
     ) -> Result<(), Error<W::Error>> {
-        let (mut filled, mut masker) = begin(self.buf).map_err(conn_error)?;
         let mut done = 0usize;
         loop {
             let take = self

@@ -139,6 +139,13 @@ impl<'b, T: Read + Write> WebSocket<'b, T> {
     /// handshake, [`Error::Closed`] after it, [`Error::Protocol`] when the peer breaks
     /// RFC 6455 (the Close has been sent).
     pub async fn read(&mut self) -> Result<Message<'_>, Error<T::Error>> {
+        let found = self.receive().await?;
+        self.rx.delivered();
+        self.rx.message(found)
+    }
+
+    /// The next event (its pong or Close reply written).
+    async fn receive(&mut self) -> Result<Found, Error<T::Error>> {
         if self.tx.broken || self.tx.sending_frame {
             return Err(Error::Broken);
         }
@@ -172,8 +179,7 @@ impl<'b, T: Read + Write> WebSocket<'b, T> {
                 .map_err(Error::BufferTooSmall)?;
             self.tx.flush(&mut self.io).await?;
         }
-        self.rx.delivered();
-        self.rx.message(found)
+        Ok(found)
     }
 
     /// After a protocol error: send the Close the connection queued (best effort).
@@ -195,8 +201,10 @@ impl<'b, T: Read + Write> WebSocket<'b, T> {
     ) -> Result<(), Error<T::Error>> {
         self.tx.flush(&mut self.io).await?;
         let conn = &mut self.conn;
-        let begin = |tx: &mut [u8]| conn.begin_frame(kind, payload.len() as u64, last, tx);
-        self.tx.send_frame(&mut self.io, begin, payload).await
+        let header = self
+            .tx
+            .begin_frame(|tx| conn.begin_frame(kind, payload.len() as u64, last, tx))?;
+        self.tx.send_frame(&mut self.io, header, payload).await
     }
 
     /// Sends a whole text message.

@@ -348,7 +348,8 @@ impl<'b, W: Write> Shared<'b, W> {
             Err(_) => Err(connection::Error::Closed),
         };
         let Out { io, tx } = &mut *out;
-        tx.send_frame(io, begin, data).await?;
+        let header = tx.begin_frame(begin)?;
+        tx.send_frame(io, header, data).await?;
         self.flush_owed(out).await
     }
 
