@@ -75,7 +75,7 @@ pub fn now_ms() -> u64 {
 /// The timer instant for a deadline the core returned — the documented snippet's
 /// arithmetic: `Instant::from_millis(ms)`. The core's deadlines are `Option` (`None`:
 /// nothing to wait for) and at most `io::MAX_DEADLINE_MS`, so this never overflows at
-/// any tick rate up to 1 GHz.
+/// any of embassy-time's tick rates.
 pub fn deadline_instant(deadline: Option<u64>) -> Option<Instant> {
     deadline.map(Instant::from_millis)
 }

@@ -70,20 +70,23 @@ pub use split::{Duplex, Reader, SplitState, Writer};
 
 use crate::frame::DecoderConfig;
 
-/// The latest deadline the drivers return, in ms: `u64::MAX / 1_000_000` (≈ 584 years
-/// of uptime). [`WebSocket::heartbeat`] and [`Reader::heartbeat`] return
-/// `Option<u64>` — `None` when there is nothing to wait for, never a `u64::MAX`
-/// sentinel — and clamp `Some` to this value, so converting it to a timer's ticks
-/// cannot overflow: `embassy_time::Instant::from_millis(ms)` computes
-/// `ms * (TICK_HZ / gcd(TICK_HZ, 1000))`, at most `ms * 1_000_000` for every tick rate
-/// up to 1 GHz.
+/// The latest deadline the drivers return, in ms: `u64::MAX / 5_242_880`
+/// (3,518,437,208,883 ms ≈ 111 years of uptime). [`WebSocket::heartbeat`] and
+/// [`Reader::heartbeat`] return `Option<u64>` — `None` when there is nothing to wait
+/// for, never a `u64::MAX` sentinel — and clamp `Some` to this value, so converting it
+/// to a timer's ticks cannot overflow: `embassy_time::Instant::from_millis(ms)` computes
+/// `ms * (TICK_HZ / gcd(TICK_HZ, 1000))`, and that factor is at most 5,242,880 over every
+/// tick rate embassy-time offers (the largest, for `tick-hz-5_242_880_000`; 1,000 at the
+/// default 1 MHz). A clock that counts from boot never gets near it; a clock counting
+/// Unix milliseconds would reach it in 2081.
 ///
 /// ```
 /// use wsguard_core::io::MAX_DEADLINE_MS;
-/// assert_eq!(MAX_DEADLINE_MS, 18_446_744_073_709);
-/// assert!(MAX_DEADLINE_MS.checked_mul(1_000_000).is_some());
+/// assert_eq!(MAX_DEADLINE_MS, 3_518_437_208_883);
+/// assert!(MAX_DEADLINE_MS.checked_mul(5_242_880).is_some());
+/// assert!((MAX_DEADLINE_MS + 1).checked_mul(5_242_880).is_none());
 /// ```
-pub const MAX_DEADLINE_MS: u64 = u64::MAX / 1_000_000;
+pub const MAX_DEADLINE_MS: u64 = u64::MAX / 5_242_880;
 
 /// `ms` clamped to [`MAX_DEADLINE_MS`].
 const fn clamp_deadline(ms: u64) -> u64 {

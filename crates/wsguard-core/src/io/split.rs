@@ -401,7 +401,25 @@ impl<'b, W: Write> Shared<'b, W> {
 /// pongs and the Close echo out (through the shared write side), the heartbeat.
 ///
 /// `read` may be dropped at any await (raced against a timer) like
-/// [`WebSocket::read`].
+/// [`WebSocket::read`]. Neither half is `Send`: both stay on the executor that split
+/// them, which is what makes the shared `Cell`/`RefCell` state sound.
+///
+/// ```compile_fail
+/// # use wsguard_core::io::{Duplex, Options, SplitState, WebSocket};
+/// # use wsguard_core::frame::Role;
+/// # struct R; struct W;
+/// # impl embedded_io_async::ErrorType for R { type Error = core::convert::Infallible; }
+/// # impl embedded_io_async::ErrorType for W { type Error = core::convert::Infallible; }
+/// # impl embedded_io_async::Read for R { async fn read(&mut self, _: &mut [u8]) -> Result<usize, Self::Error> { Ok(0) } }
+/// # impl embedded_io_async::Write for W { async fn write(&mut self, b: &[u8]) -> Result<usize, Self::Error> { Ok(b.len()) }
+/// #     async fn flush(&mut self) -> Result<(), Self::Error> { Ok(()) } }
+/// fn to_another_core<T: Send>(_: T) {}
+/// let (mut rx, mut tx) = ([0u8; 512], [0u8; 256]);
+/// let ws = WebSocket::new(Duplex { reader: R, writer: W }, &mut rx, &mut tx, Role::Client, Options::new(1)).unwrap();
+/// let mut state = SplitState::new();
+/// let (reader, _writer) = ws.split(&mut state);
+/// to_another_core(reader); // error: the shared state is not `Sync`
+/// ```
 #[derive(Debug)]
 pub struct Reader<'s, 'b, R, W> {
     io: R,
