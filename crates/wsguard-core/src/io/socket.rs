@@ -33,8 +33,9 @@ use crate::BufferTooSmall;
 /// * [`heartbeat`](Self::heartbeat) sends the pings a [`Heartbeat`] asks for.
 ///
 /// **Cancellation.** `read` may be dropped at any await (e.g. raced against a timer):
-/// its state is updated only between awaits, and an automatic pong or close reply that
-/// was not fully written is finished by the next call. A send whose frame fits in the
+/// its state is updated only between awaits, an automatic pong or close reply that was
+/// not fully written is finished by the next call, and the message it had decoded (the
+/// ping or the Close) is returned by the next call. A send whose frame fits in the
 /// write buffer is likewise finished by the next call; a send of a larger frame that is
 /// dropped halfway leaves the connection [`Error::Broken`].
 ///
