@@ -14,13 +14,14 @@ pub fn now() -> u64 {
     u64::from(MILLIS.fetch_add(1, Ordering::Relaxed))
 }
 
-/// Resolves once `now() >= deadline` (what `embassy_time::Timer::at` does).
+/// Resolves once `now() >= deadline` (what `embassy_time::Timer::at` does); `None`
+/// never resolves (nothing to wait for).
 pub struct Timer {
-    deadline: u64,
+    deadline: Option<u64>,
 }
 
 impl Timer {
-    pub fn at(deadline: u64) -> Self {
+    pub fn at(deadline: Option<u64>) -> Self {
         Timer { deadline }
     }
 }
@@ -28,11 +29,13 @@ impl Timer {
 impl Future for Timer {
     type Output = ();
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        if now() >= self.deadline {
-            Poll::Ready(())
-        } else {
-            cx.waker().wake_by_ref();
-            Poll::Pending
+        match self.deadline {
+            Some(at) if now() >= at => Poll::Ready(()),
+            Some(_) => {
+                cx.waker().wake_by_ref();
+                Poll::Pending
+            }
+            None => Poll::Pending,
         }
     }
 }

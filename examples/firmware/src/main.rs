@@ -77,7 +77,7 @@ async fn session(
     }
 
     loop {
-        // Send a ping if one is due; learn when to look again.
+        // Send a ping if one is due; learn when to look again (`None` once closing).
         let deadline = match ws.heartbeat(&mut heartbeat, now()).await {
             Ok(at) => at,
             Err(e) => {
@@ -124,7 +124,7 @@ async fn websocket_task() {
         let mut modem = Modem::dial();
         let ended = session(&mut modem, &mut rx, &mut tx, &mut rc).await;
         match rc.on_disconnect(ended, now(), random_u32()) {
-            Decision::RetryAt { at_ms, .. } => Timer::at(at_ms).await,
+            Decision::RetryAt { at_ms, .. } => Timer::at(Some(at_ms)).await,
             Decision::WaitForReauth { cause } => {
                 log(
                     "re-authenticate",

@@ -21,6 +21,14 @@ pub struct Peer {
     pub http_port: u16,
 }
 
+impl Peer {
+    /// Kills the peer process now (a server that crashes: no Close, no FIN handshake).
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 impl Drop for Peer {
     fn drop(&mut self) {
         let _ = self.child.kill();

@@ -138,7 +138,7 @@ async fn server_ping_is_answered_and_client_ping_gets_a_pong() {
     let mut hb = Heartbeat::new(HeartbeatConfig::new(1_000, 5_000, 2).unwrap(), 0);
     assert_eq!(
         ws.heartbeat(&mut hb, 1_000).await.expect("heartbeat"),
-        2_000
+        Some(2_000)
     );
     let (got, _) = recv(&mut ws).await;
     let Received::Pong(p) = got else {

@@ -16,11 +16,17 @@
 //! * [`WebSocket`] — read [`Message`]s (pongs and the close echo are automatic,
 //!   fragmented messages are reassembled, messages larger than the read buffer stream
 //!   in [`Message::Piece`]s), send text/binary/fragments/pings, close.
+//! * [`WebSocket::split`] — over a transport in two halves ([`Duplex`]), a [`Reader`]
+//!   and a [`Writer`] for two concurrent loops (e.g. an embassy reader loop and writer
+//!   loop), sharing the connection through caller storage ([`SplitState`]); the reader
+//!   answers pings and the peer's Close even while the writer is busy (see [`split`]).
 //! * Time is passed in: [`WebSocket::heartbeat`] sends the pings a
 //!   [`Heartbeat`](crate::heartbeat::Heartbeat) asks for at `now`, and the errors and the
 //!   peer's Close convert to a [`Disconnect`](crate::reconnect::Disconnect) for the
 //!   [`Reconnect`](crate::reconnect::Reconnect) policy — so an embassy task races
-//!   `ws.read()` against a timer and sleeps until `RetryAt { at_ms }`.
+//!   `ws.read()` against a timer and sleeps until `RetryAt { at_ms }`. Deadlines are
+//!   `Option<u64>`, at most [`MAX_DEADLINE_MS`]: `None` is "nothing to wait for", never a
+//!   `u64::MAX` that overflows a timer's arithmetic.
 //!
 //! ## Buffer sizing
 //!
@@ -39,7 +45,7 @@
 //! let req = ClientRequest::new("iot.example.com", "/ws", *b"16 random bytes!");
 //! let mut ws = connect(tcp, &mut rx, &mut tx, &req, Options::new(0x1234_5678)).await.map_err(|_| ())?.socket;
 //! let mut hb = Heartbeat::new(HeartbeatConfig::DEFAULT.for_role(Role::Client), now());
-//! ws.heartbeat(&mut hb, now()).await.map_err(|_| ())?; // then race read() against the deadline
+//! let _next: Option<u64> = ws.heartbeat(&mut hb, now()).await.map_err(|_| ())?; // race read() against it
 //! match ws.read().await.map_err(|_| ())? {
 //!     m @ Message::Text(_) => { m.update_heartbeat(&mut hb, now()); }
 //!     _ => {}
@@ -47,19 +53,49 @@
 //! # Ok(()) }
 //! ```
 
+mod buf;
 mod client;
 mod error;
 mod message;
 mod server;
 mod socket;
+pub mod split;
 
 pub use client::connect;
 pub use error::{AcceptError, ConnectError, Error};
 pub use message::Message;
 pub use server::{accept, accept_with};
 pub use socket::WebSocket;
+pub use split::{Duplex, Reader, SplitState, Writer};
 
 use crate::frame::DecoderConfig;
+
+/// The latest deadline the drivers return, in ms: `u64::MAX / 5_242_880`
+/// (3,518,437,208,883 ms ≈ 111 years of uptime). [`WebSocket::heartbeat`] and
+/// [`Reader::heartbeat`] return `Option<u64>` — `None` when there is nothing to wait
+/// for, never a `u64::MAX` sentinel — and clamp `Some` to this value, so converting it
+/// to a timer's ticks cannot overflow: `embassy_time::Instant::from_millis(ms)` computes
+/// `ms * (TICK_HZ / gcd(TICK_HZ, 1000))`, and that factor is at most 5,242,880 over every
+/// tick rate embassy-time offers (the largest, for `tick-hz-5_242_880_000`; 1,000 at the
+/// default 1 MHz). A clock that counts from boot never gets near it; a clock counting
+/// Unix milliseconds would reach it in 2081.
+///
+/// ```
+/// use wsguard_core::io::MAX_DEADLINE_MS;
+/// assert_eq!(MAX_DEADLINE_MS, 3_518_437_208_883);
+/// assert!(MAX_DEADLINE_MS.checked_mul(5_242_880).is_some());
+/// assert!((MAX_DEADLINE_MS + 1).checked_mul(5_242_880).is_none());
+/// ```
+pub const MAX_DEADLINE_MS: u64 = u64::MAX / 5_242_880;
+
+/// `ms` clamped to [`MAX_DEADLINE_MS`].
+const fn clamp_deadline(ms: u64) -> u64 {
+    if ms > MAX_DEADLINE_MS {
+        MAX_DEADLINE_MS
+    } else {
+        ms
+    }
+}
 
 /// Connection settings shared by [`connect`], [`accept`] and [`WebSocket::new`].
 ///

@@ -441,9 +441,9 @@ fn heartbeat_pings_and_declares_the_peer_dead() {
     )
     .unwrap();
     let mut hb = Heartbeat::new(HeartbeatConfig::new(1_000, 2_500, 2).unwrap(), 0);
-    assert_eq!(block_on(ws.heartbeat(&mut hb, 500)), Ok(1_000));
-    assert_eq!(block_on(ws.heartbeat(&mut hb, 1_000)), Ok(2_000));
-    assert_eq!(block_on(ws.heartbeat(&mut hb, 2_000)), Ok(2_500));
+    assert_eq!(block_on(ws.heartbeat(&mut hb, 500)), Ok(Some(1_000)));
+    assert_eq!(block_on(ws.heartbeat(&mut hb, 1_000)), Ok(Some(2_000)));
+    assert_eq!(block_on(ws.heartbeat(&mut hb, 2_000)), Ok(Some(2_500)));
     let err = block_on(ws.heartbeat(&mut hb, 2_500)).unwrap_err();
     assert_eq!(err.code(), "heartbeat_peer_silent");
     assert!(err.disconnect().is_some());
