@@ -28,6 +28,11 @@ import sys
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import external_frames  # noqa: E402
+from external_handshake import convert_websockets_handshake, convert_wsproto_handshake  # noqa: E402
+from external_utf8 import convert_websockets_utf8, convert_wsproto_utf8  # noqa: E402
+
 Case = Dict[str, Any]
 
 
@@ -524,12 +529,15 @@ def convert_wsproto(repo: str) -> Dict[str, Any]:
                     continue
                 case["expect"] = {"ok": True, "events": [ev]}
             cases.append(case)
+    cases += external_frames.convert(src)
     return {
         "description": (
             "External: wsproto's frame decoder cases (" + WSPROTO_FRAMES + ": every _single_frame_test of a "
-            "whole frame and every _parse_failure_test, at `source.revision`). Same format as frames.json (role: "
+            "whole frame and every _parse_failure_test, and class TestFrameProtocolReceive: the close frames "
+            "_close_test builds, with their close-reason UTF-8 checks, and literal frame_bytes, at "
+            "`source.revision`). Same format as frames.json (role: "
             "the side that decodes; wsproto client=True is role client). A failure expects wsproto's close code "
-            "(`close_code`) and the diagnostic code wsguard names for it (`code`, from the converter's table)."),
+            "(`close_code`) and the diagnostic code wsguard names for it (`code`, from the converter's tables)."),
         "format": "frames",
         "source": {"repo": "python-hyper/wsproto", "revision": rev, "files": [WSPROTO_FRAMES]},
         "cases": cases,
@@ -659,8 +667,17 @@ def main() -> None:
     if a.websockets:
         write(out, "external-websockets-extensions.json", convert_websockets(a.websockets))
         write(out, "external-websockets-frames.json", convert_websockets_frames(a.websockets))
+    if a.websockets:
+        server, client = convert_websockets_handshake(a.websockets, revision(a.websockets), show)
+        write(out, "external-websockets-handshake-server.json", server)
+        write(out, "external-websockets-handshake-client.json", client)
+        write(out, "external-websockets-utf8.json", convert_websockets_utf8(a.websockets, revision(a.websockets), show))
     if a.wsproto:
         write(out, "external-wsproto-frames.json", convert_wsproto(a.wsproto))
+        server, client = convert_wsproto_handshake(a.wsproto, revision(a.wsproto), show)
+        write(out, "external-wsproto-handshake-server.json", server)
+        write(out, "external-wsproto-handshake-client.json", client)
+        write(out, "external-wsproto-utf8.json", convert_wsproto_utf8(a.wsproto, revision(a.wsproto), show))
 
 
 if __name__ == "__main__":

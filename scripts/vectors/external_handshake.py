@@ -1,0 +1,735 @@
+"""Opening-handshake cases of python-websockets and wsproto, as tests/vectors data.
+
+The sources build their requests and responses with small helpers (`make_request()`,
+`alter_and_receive_response()`, h11 events) and then change headers step by step. This
+module replays exactly those literal steps (`pyeval.Evaluator`; no library code runs) to get
+the bytes on the wire, and reads each test's assertions for the verdict it expects:
+success or the exception, the HTTP status, the origin and subprotocol. wsguard's own
+diagnostic code for each failure comes from the tables below (the sources name only an
+exception), keyed by test name. Tests built otherwise are listed in the file's `left_out`
+with the reason.
+"""
+
+from __future__ import annotations
+
+import ast
+import base64
+import hashlib
+import sys
+from typing import Any, Dict, List, Optional, Tuple
+
+from pyeval import (Evaluator, NotData, class_attr, find_function, functions, kwargs, module_constants,
+                    parametrize)
+
+Case = Dict[str, Any]
+Headers = List[Tuple[str, str]]
+GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
+# The nonce used where the source's key is random (generate_nonce(), an unpatched
+# generate_key()): any 16 bytes are a valid key; the accept value is computed from it.
+FIXED_NONCE = b"wsguard external"
+
+
+# Where wsguard's verdict differs from the source's, for a reason the RFCs allow: the case
+# expects what wsguard does (`disagreement` names the entry; `source.expects` keeps the
+# source's own value). Kept short; tests/vectors/README.md lists them.
+DISAGREEMENTS = {
+    "status-http10": (
+        "python-websockets answers HTTP/1.0 with 505; wsguard with 400 http_version. RFC 9110 §15.6.6 makes 505 "
+        "the answer to an unsupported major version, and HTTP/1.0 shares major version 1; RFC 6455 §4.2.1 asks for "
+        "\"an appropriate error code (such as 400 Bad Request)\" when the request is not an HTTP/1.1 upgrade GET."),
+    "status-version-426": (
+        "python-websockets answers a missing, repeated or unsupported Sec-WebSocket-Version with 400; wsguard with "
+        "426 Upgrade Required plus `Sec-WebSocket-Version: 13`, the answer RFC 6455 §4.2.2 (item 4 of /version/) names "
+        "(\"such as 426 Upgrade Required\"); §4.4's example uses 400, so both are allowed, and wsproto sends 426 too."),
+    "status-origin-multiple": (
+        "python-websockets answers two Origin headers with 400 (a repeated single-value field, RFC 9110 §5.3); wsguard "
+        "with 403 origin_multiple: RFC 6455 §10.2 says an unacceptable origin SHOULD get 403, and wsguard reports "
+        "every Origin refusal the same way so the explain exchange and the logs name the Origin."),
+    "426-upgrade-header": (
+        "wsproto's 426 carries only `Sec-WebSocket-Version: 13`; wsguard's also carries `Upgrade: websocket`, which "
+        "RFC 9110 §15.5.22 requires of every 426 (\"The server MUST send an Upgrade header field\")."),
+}
+CASE_DISAGREEMENTS: Dict[str, Tuple[str, Dict[str, Any]]] = {
+    "websockets-server-invalid-protocol": ("status-http10", {"status": 400}),
+    "websockets-server-missing-version": ("status-version-426", {"status": 426}),
+    "websockets-server-multiple-version": ("status-version-426", {"status": 426}),
+    "websockets-server-invalid-version": ("status-version-426", {"status": 426}),
+    "websockets-server-multiple-origin": ("status-origin-multiple", {"status": 403}),
+    "wsproto-server-connection-request-bad-version-header-12": (
+        "426-upgrade-header", {"extra_headers": [["Upgrade", "websocket"], ["Sec-WebSocket-Version", "13"]]}),
+    "wsproto-server-connection-request-bad-version-header-not-a-digit": (
+        "426-upgrade-header", {"extra_headers": [["Upgrade", "websocket"], ["Sec-WebSocket-Version", "13"]]}),
+}
+
+
+def apply_disagreements(doc: Dict[str, Any]) -> Dict[str, Any]:
+    used = {}
+    for case in doc["cases"]:
+        if case["name"] in CASE_DISAGREEMENTS:
+            key, override = CASE_DISAGREEMENTS[case["name"]]
+            case["source"]["expects"] = {k: case["expect"].get(k) for k in override}
+            case["expect"].update(override)
+            case["disagreement"] = key
+            used[key] = DISAGREEMENTS[key]
+    doc["disagreements"] = used
+    return doc
+
+
+def accept_for(key: str) -> str:
+    """RFC 6455 §4.2.2 step 5.4: base64(SHA-1(key + GUID))."""
+    return base64.b64encode(hashlib.sha1((key + GUID).encode()).digest()).decode()
+
+
+def head(start: str, headers: Headers, body: bytes = b"") -> bytes:
+    return (start + "\r\n" + "".join(f"{n}: {v}\r\n" for n, v in headers) + "\r\n").encode() + body
+
+
+def as_text(data: bytes, field: str) -> Dict[str, str]:
+    try:
+        text = data.decode("utf-8")
+        if "\x00" not in text:
+            return {field: text}
+    except UnicodeDecodeError:
+        pass
+    return {f"{field}_hex": data.hex()}
+
+
+def server_config(origins: Optional[List[Any]], subprotocols: List[str], require: bool,
+                  limits: Dict[str, int]) -> Dict[str, Any]:
+    """The handshake_server config equivalent to the source's server settings."""
+    if origins is None:  # the source does not check Origin at all
+        policy = {"allow": ["*"], "allow_null": True, "allow_missing": True, "preset": None, "hosts": []}
+    else:
+        policy = {"allow": [o for o in origins if o is not None], "allow_null": False,
+                  "allow_missing": None in origins, "preset": None, "hosts": []}
+    return {"policy": policy, "subprotocols": subprotocols, "require_subprotocol": require,
+            "token": {"authorization": False, "subprotocol_prefix": None, "subprotocol_pair": None,
+                      "query": None, "required": False},
+            "limits": limits}
+
+
+def jsonable(v: Any) -> Any:
+    """Source values for `source` fields: bytes as text, tuples as lists."""
+    if isinstance(v, bytes):
+        return v.decode("utf-8", "backslashreplace")
+    if isinstance(v, (list, tuple)):
+        return [jsonable(x) for x in v]
+    if isinstance(v, dict):
+        return {k: jsonable(x) for k, x in v.items()}
+    return v
+
+
+def field_of(case: Case, field: str) -> bytes:
+    return case[field].encode() if field in case else bytes.fromhex(case[f"{field}_hex"])
+
+
+def status_of(response: bytes) -> Optional[int]:
+    """The status a response's first line gives (`HTTP/1.1 NNN`), None when it is not HTTP."""
+    line = response.split(b"\r\n", 1)[0]
+    return int(line[9:12]) if line[:9] == b"HTTP/1.1 " and line[9:12].isdigit() else None
+
+
+def delete(headers: Headers, name: str) -> Headers:
+    return [(n, v) for n, v in headers if n.lower() != name.lower()]
+
+
+def assertions(fn: ast.FunctionDef) -> List[ast.Call]:
+    return [n for n in ast.walk(fn) if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute)
+            and isinstance(n.func.value, ast.Name) and n.func.value.id == "self" and n.func.attr.startswith("assert")]
+
+
+def dotted(ev: Evaluator, node: ast.AST) -> str:
+    return ev.dotted(node) or ""
+
+
+# --- python-websockets: tests/test_server.py and tests/test_client.py ---
+
+WS_SERVER = "tests/test_server.py"
+WS_CLIENT = "tests/test_client.py"
+# python-websockets' limits (src/websockets/http11.py MAX_NUM_HEADERS, MAX_LINE_LENGTH);
+# wsguard clamps max_headers to its fixed storage (handshake::MAX_HEADERS = 64).
+WS_LIMITS = {"max_headers": 128, "max_line": 8192, "max_total": 16384}
+# select_subprotocol=self.optional_chat: the test's selector returns "chat" when the client
+# offers it and no subprotocol otherwise — wsguard's list ["chat"] without require.
+WS_SELECTORS = {"self.optional_chat": (["chat"], False)}
+# Client extension factories of tests/extensions/utils.py: the offer each one writes
+# (name from the class, parameters from get_request_params()).
+WS_CLIENT_FACTORIES = {"ClientRsv2ExtensionFactory": lambda: "x-rsv2",
+                       "ClientOpExtensionFactory": lambda op=None: "x-op; op" + (f"={op}" if op else "")}
+WS_LEFT_OUT = {
+    "test_supported_origin_regex": "origins given as a regular expression; wsguard patterns have no regex form",
+    "test_unsupported_origin_regex": "origins given as a regular expression; wsguard patterns have no regex form",
+    "test_partial_match_origin_regex": "origins given as a regular expression; wsguard patterns have no regex form",
+    "test_supported_extension_parameters": "the parameters a helper extension factory accepts are its own rule",
+    "test_unsupported_extension_parameters": "the parameters a helper extension factory accepts are its own rule",
+    "test_multiple_supported_extension_parameters": "the parameters a helper extension factory accepts are its own rule",
+    "test_offer_extension": "checks the request the client writes, not a verdict",
+    "test_offer_subprotocol": "checks the request the client writes, not a verdict",
+}
+# wsguard's diagnostic code per failing test (server: the request; client: the response).
+WS_SERVER_CODES = {
+    "test_receive_junk_request": "malformed_request", "test_receive_request_line_too_long": "target_too_long",
+    "test_receive_header_line_too_long": "header_line_too_long", "test_receive_too_many_headers": "too_many_headers",
+    "test_invalid_method": "method_not_get", "test_invalid_protocol": "http_version",
+    "test_missing_connection": "connection_missing_upgrade", "test_invalid_connection": "connection_missing_upgrade",
+    "test_missing_upgrade": "upgrade_missing", "test_invalid_upgrade": "upgrade_missing",
+    "test_missing_key": "key_missing", "test_multiple_key": "key_multiple", "test_invalid_key": "key_invalid",
+    "test_truncated_key": "key_invalid", "test_missing_version": "version_missing",
+    "test_multiple_version": "version_unsupported", "test_invalid_version": "version_unsupported",
+    "test_no_origin": "origin_missing", "test_unexpected_origin": "origin_host", "test_multiple_origin": "origin_multiple",
+    "test_unsupported_origin": "origin_host", "test_no_subprotocol_requested": "subprotocol_no_match",
+    "test_unsupported_subprotocol": "subprotocol_no_match",
+}
+WS_CLIENT_CODES = {
+    "test_receive_failed_response": "not_found", "test_receive_junk_response": "malformed_response",
+    # "HTTP/1.1 " + 8191 × "a": too long for python-websockets, and no status code for wsguard's parser.
+    "test_receive_status_line_too_long": "malformed_response",
+    "test_missing_connection": "connection_missing_upgrade", "test_invalid_connection": "connection_missing_upgrade",
+    "test_missing_upgrade": "upgrade_missing", "test_invalid_upgrade": "upgrade_missing",
+    "test_missing_accept": "accept_missing", "test_multiple_accept": "accept_multiple",
+    "test_invalid_accept": "accept_mismatch", "test_no_extensions_offered": "extension_not_offered",
+    "test_extension_not_offered": "extension_not_offered", "test_no_subprotocol_requested": "subprotocol_not_offered",
+    "test_unsupported_subprotocol": "subprotocol_not_offered", "test_multiple_subprotocols_accepted": "subprotocol_multiple",
+}
+
+
+def ws_make_message(tree: ast.Module, func: str, ev: Evaluator) -> Tuple[str, Headers]:
+    """The path (request) or accept value (response) and headers a `make_*` helper builds."""
+    fn = find_function(tree, func)
+    call = next(n for n in ast.walk(fn) if isinstance(n, ast.Call) and dotted(ev, n.func) == "Headers")
+    headers = [(k, str(v)) for k, v in ev.eval(call.args[0]).items()]
+    outer = next(n for n in ast.walk(fn) if isinstance(n, ast.Call) and dotted(ev, n.func) in ("Request", "Response"))
+    kw = kwargs(outer, ev)
+    return str(kw.get("path", "")), headers
+
+
+class WsTest:
+    """One python-websockets test method replayed on literal data."""
+
+    def __init__(self, fn: ast.FunctionDef, ev: Evaluator, side: str) -> None:
+        self.fn, self.ev, self.side = fn, ev, side
+        self.proto: Dict[str, Any] = {}
+        self.method, self.path, self.protocol = "GET", "/test", "HTTP/1.1"
+        self.headers: Optional[Headers] = None
+        self.data = b""
+        self.eof = False
+        self.msg_var = ""
+
+    def run(self, stmts: List[ast.stmt], make: Tuple[str, Headers]) -> None:
+        for st in stmts:
+            if isinstance(st, ast.With):
+                ctx = st.items[0].context_expr
+                if isinstance(ctx, ast.Call) and dotted(self.ev, ctx.func) == "alter_and_receive_response":
+                    self.msg_var = st.items[0].optional_vars.id if st.items[0].optional_vars else "response"  # type: ignore[union-attr]
+                    self.headers = list(make[1])
+                    self.run(st.body, make)
+                    self.data += head("HTTP/1.1 101 Switching Protocols", self.headers)
+                    continue
+                if isinstance(ctx, ast.Call) and dotted(self.ev, ctx.func) == "self.assertLogs":
+                    self.run(st.body, make)
+                    continue
+                raise NotData("with")
+            if isinstance(st, ast.Pass) or (isinstance(st, ast.Expr) and isinstance(st.value, ast.Constant)):
+                continue  # a docstring
+            if isinstance(st, ast.Assign) and len(st.targets) == 1:
+                self.assign(st.targets[0], st.value, make)
+                continue
+            if isinstance(st, ast.Delete):
+                t = st.targets[0]
+                if isinstance(t, ast.Subscript) and dotted(self.ev, t.value) == f"{self.msg_var}.headers":
+                    self.headers = delete(self.headers or [], self.ev.eval(t.slice))
+                    continue
+                raise NotData("del")
+            if isinstance(st, ast.Expr) and isinstance(st.value, ast.Call):
+                name = dotted(self.ev, st.value.func)
+                if name.endswith(".receive_data"):
+                    self.data += self.ev.eval(st.value.args[0])
+                elif name.endswith(".receive_eof"):
+                    self.eof = True
+                elif name.startswith("self.assert") or name.endswith((".send_response", ".events_received")):
+                    pass
+                else:
+                    raise NotData(name)
+                continue
+            raise NotData(type(st).__name__)
+
+    def assign(self, target: ast.expr, value: ast.expr, make: Tuple[str, Headers]) -> None:
+        call = value if isinstance(value, ast.Call) else None
+        fname = dotted(self.ev, call.func) if call else ""
+        if isinstance(target, ast.Name) and fname in ("ServerProtocol", "ClientProtocol"):
+            self.proto = kwargs(call, self.ev)  # type: ignore[arg-type]
+        elif isinstance(target, ast.Name) and fname == "make_request":
+            self.msg_var, self.headers = target.id, list(make[1])
+            self.path = make[0]
+        elif isinstance(target, ast.Name) and fname.endswith(".accept"):
+            assert self.headers is not None
+            self.data += head(f"{self.method} {self.path} {self.protocol}", self.headers)
+        elif isinstance(target, ast.Attribute) and dotted(self.ev, target.value) == self.msg_var:
+            setattr(self, {"method": "method", "protocol": "protocol"}[target.attr], self.ev.eval(value))
+        elif isinstance(target, ast.Subscript) and dotted(self.ev, target.value) == f"{self.msg_var}.headers":
+            assert self.headers is not None
+            self.headers.append((self.ev.eval(target.slice), self.ev.eval(value)))
+        elif isinstance(target, (ast.List, ast.Tuple)) and fname.endswith(".events_received"):
+            pass
+        else:
+            raise NotData("assignment")
+
+    def verdict(self) -> Dict[str, Any]:
+        """What the test's assertions say: ok, exception, status, origin, subprotocol."""
+        out: Dict[str, Any] = {}
+        proto = "server" if self.side == "server" else "client"
+        for a in assertions(self.fn):
+            what = a.func.attr  # type: ignore[union-attr]
+            args = a.args
+            first = dotted(self.ev, args[0]) if args else ""
+            if what == "assertHandshakeSuccess":
+                out["ok"] = True
+            elif what == "assertHandshakeError":
+                out.update(ok=False, exception=dotted(self.ev, args[1]), message=self.ev.eval(args[2]))
+            elif what == "assertIsInstance" and first == f"{proto}.handshake_exc":
+                out.update(ok=False, exception=dotted(self.ev, args[1]))
+            elif what == "assertIsNone" and first == f"{proto}.handshake_exc":
+                out.setdefault("ok", True)
+            elif what == "assertEqual" and first == "response.status_code":
+                out["status"] = self.ev.eval(args[1])
+            elif (what == "assertEqual" and isinstance(args[0], ast.Call) and self.side == "server"
+                  and dotted(self.ev, args[0].func) == "server.data_to_send" and not self.fn.name.startswith("test_send")):
+                sent = args[1].body if isinstance(args[1], ast.IfExp) else args[1]  # (a Python-version variant)
+                first_sent = self.ev.eval(sent)[0]
+                if first_sent.startswith(b"HTTP/1.1 "):
+                    out["status"] = int(first_sent[9:12])
+            elif what == "assertEqual" and first in (f"{proto}.origin", f"{proto}.subprotocol"):
+                out[first.split(".")[1]] = self.ev.eval(args[1])
+            elif what == "assertIsNone" and first in (f"{proto}.origin", f"{proto}.subprotocol"):
+                out[first.split(".")[1]] = None
+            elif (what == "assertEqual" and isinstance(args[0], ast.Subscript)
+                  and dotted(self.ev, args[0].value) == "response.headers" and self.side == "server"):
+                out.setdefault("response_headers", []).append([self.ev.eval(args[0].slice), self.ev.eval(args[1])])
+        return out
+
+
+def ws_offer(node: Any, ev: Evaluator) -> Optional[str]:
+    """The Sec-WebSocket-Extensions offer of a list of client extension factories."""
+    if not isinstance(node, ast.List):
+        return None
+    offers = []
+    for f in node.elts:
+        if not (isinstance(f, ast.Call) and dotted(ev, f.func) in WS_CLIENT_FACTORIES):
+            raise NotData("extension factory")
+        offers.append(WS_CLIENT_FACTORIES[dotted(ev, f.func)](*[ev.eval(a) for a in f.args]))
+    return ", ".join(offers)
+
+
+# DATE is email.utils.formatdate(usegmt=True) at test time (tests/utils.py): any date fits.
+WS_DATE = "Thu, 01 Jan 2026 00:00:00 GMT"
+
+
+def convert_websockets_handshake(repo: str, rev: str, show: Any) -> Tuple[Dict[str, Any], Dict[str, Any]]:
+    """(server file, client file) in the handshake_server / handshake_client formats."""
+    consts = module_constants(ast.parse(show(repo, rev, "tests/test_utils.py")))
+    consts["DATE"] = WS_DATE
+    key = base64.b64encode(FIXED_NONCE).decode()
+    out = []
+    for side, path, classes, codes in (("server", WS_SERVER, ("RequestTests", "HandshakeTests"), WS_SERVER_CODES),
+                                       ("client", WS_CLIENT, ("ResponseTests", "HandshakeTests"), WS_CLIENT_CODES)):
+        tree = ast.parse(show(repo, rev, path))
+        ev = Evaluator(consts)
+        make = (ws_make_message(tree, "make_request", ev) if side == "server"
+                else ("", [("Upgrade", "websocket"), ("Connection", "Upgrade"), ("Sec-WebSocket-Accept", accept_for(key))]))
+        cases: List[Case] = []
+        left_out: Dict[str, str] = {}
+        for cls in (n for n in tree.body if isinstance(n, ast.ClassDef)):
+            if cls.name not in classes:
+                if any(isinstance(f, ast.FunctionDef) and f.name.startswith("test_") for f in cls.body):
+                    left_out[cls.name] = WS_CLASS_LEFT_OUT.get(f"{side}:{cls.name}", "not a handshake verdict")
+                continue
+            for fn in (f for f in cls.body if isinstance(f, ast.FunctionDef) and f.name.startswith("test_")):
+                case = ws_case(side, path, cls, fn, ev, make, key, codes, left_out)
+                if case:
+                    cases.append(case)
+        out.append((cases, left_out))
+    docs = []
+    for side, (cases, left_out) in zip(("server", "client"), out):
+        path = WS_SERVER if side == "server" else WS_CLIENT
+        doc: Dict[str, Any] = {
+            "description": WS_DESCRIPTION[side],
+            "format": f"handshake_{side}",
+            "source": {"repo": "python-websockets/websockets", "revision": rev, "files": [path]},
+        }
+        if side == "server":
+            doc["config"] = server_config(None, [], False, WS_LIMITS)
+            for c in cases:
+                if c["config"] == doc["config"]:
+                    del c["config"]
+                else:
+                    c["config"] = {k: v for k, v in c["config"].items() if v != doc["config"][k]}
+        doc["left_out"] = left_out
+        doc["cases"] = cases
+        docs.append(apply_disagreements(doc))
+    return docs[0], docs[1]
+
+
+WS_CLASS_LEFT_OUT = {
+    "server:BasicTests": "the responses the server writes (wsguard's writer has its own vectors in handshake_server.json)",
+    "server:ResponseTests": "accept()/reject() build responses; test_unexpected_error patches process_request to raise",
+    "server:MiscTests": "no handshake", "server:BackwardsCompatibilityTests": "a deprecated alias",
+    "client:BasicTests": "the request the client writes and a response fed to it (covered by ResponseTests)",
+    "client:RequestTests": "the request the client writes from a URI (wsguard's writer has its own vectors in handshake_client.json)",
+    "client:MiscTests": "no handshake", "client:BackwardsCompatibilityTests": "a deprecated alias",
+    "client:BackoffTests": "reconnection delays, not a handshake",
+}
+WS_DESCRIPTION = {
+    "server": (
+        "External: python-websockets' server handshake tests (" + WS_SERVER + ", classes RequestTests and "
+        "HandshakeTests, at `source.revision`), replayed on literal data by scripts/vectors/external_handshake.py: "
+        "make_request() and the header changes each test makes, serialized as the request bytes. Same format as "
+        "handshake_server.json. `config` mirrors the ServerProtocol arguments (no origins= means no Origin check: "
+        "`*`, null and missing allowed; subprotocols= means one of them is required, as python-websockets' default "
+        "selector refuses otherwise). expect: ok, status, origin and subprotocol as the test asserts them; `code` is "
+        "wsguard's diagnostic for the failure (python-websockets names only the exception, kept in "
+        "`source.websockets`). A head cut by EOF (`rule: eof-partial`) expects partial: wsguard is sans-IO and "
+        "says it needs more bytes; the caller's EOF turns that into the failure python-websockets reports. "
+        "`left_out`: tests not converted, with the reason. Cases marked `disagreement` expect what wsguard does "
+        "instead (tests/vectors/README.md)."),
+    "client": (
+        "External: python-websockets' client handshake tests (" + WS_CLIENT + ", classes ResponseTests and "
+        "HandshakeTests, at `source.revision`), replayed on literal data: the response alter_and_receive_response() "
+        "builds and the header changes each test makes. Same format as handshake_client.json. The key: KEY where the "
+        "test patches generate_key, else a fixed 16-byte nonce (the source's is random) with its accept value "
+        "computed per RFC 6455 §4.2.2. Extension factories become the offer they write (tests/extensions/utils.py). "
+        "expect: ok and subprotocol as asserted; `code` is wsguard's diagnostic (source: the exception). "
+        "`left_out`: tests not converted, with the reason."),
+}
+
+
+def ws_case(side: str, path: str, cls: ast.ClassDef, fn: ast.FunctionDef, ev: Evaluator,
+            make: Tuple[str, Headers], key: str, codes: Dict[str, str], left_out: Dict[str, str]) -> Optional[Case]:
+    if fn.name in WS_LEFT_OUT:
+        left_out[f"{cls.name}.{fn.name}"] = WS_LEFT_OUT[fn.name]
+        return None
+    t = WsTest(fn, ev, side)
+    try:
+        t.run(fn.body, make)
+        offer = ws_offer(t.proto.get("extensions"), ev) if side == "client" else None
+    except NotData as e:
+        left_out[f"{cls.name}.{fn.name}"] = f"not built from literal data ({e})"
+        return None
+    v = t.verdict()
+    if "ok" not in v:
+        left_out[f"{cls.name}.{fn.name}"] = "asserts no verdict"
+        return None
+    src = {"file": path, "class": cls.name, "test": fn.name, "line": fn.lineno,
+           "websockets": "success" if v["ok"] else v.get("exception", "?")}
+    if "message" in v:
+        src["message"] = v["message"]
+    case: Case = {"name": f"websockets-{side}-{fn.name[5:].replace('_', '-')}", "source": src}
+    if side == "server":
+        case.update(as_text(t.data, "request"))
+        case["config"] = ws_server_config(t.proto, ev)
+    else:
+        # ResponseTests patch generate_key to KEY; HandshakeTests keep a random key.
+        ck = ev.env["KEY"] if cls.name == "ResponseTests" else key
+        case["request"] = {"host": "example.com", "path": "/test", "nonce_hex": base64.b64decode(ck).hex(),
+                           "origin": None, "subprotocols": t.proto.get("subprotocols") or [], "extensions": offer}
+        case.update(as_text(t.data, "response"))
+    expect: Dict[str, Any] = {"ok": v["ok"]}
+    if t.eof and not v["ok"] and v.get("exception") == "InvalidMessage" and "EOFError" in ast.unparse(fn):
+        src["rule"] = "eof-partial"
+        case["expect"] = {"ok": False, "partial": True}
+        return case
+    if not v["ok"]:
+        expect["code"] = codes.get(fn.name, "?")
+        if fn.name not in codes:
+            print(f"websockets {side}: no wsguard code for {fn.name}", file=sys.stderr)
+        if side == "client":  # handshake_client's `status`: the status received
+            expect["status"] = status_of(t.data)
+    for k in ("status", "origin", "subprotocol"):
+        if k in v and not (k == "status" and side == "client" and v["ok"]):
+            expect[k] = v[k]
+    for name, value in v.get("response_headers", []):
+        if name.lower() == "sec-websocket-protocol":
+            expect["subprotocol"] = value
+        elif not v["ok"]:
+            expect.setdefault("extra_headers", []).append([name, value])
+    case["expect"] = expect
+    return case
+
+
+def ws_server_config(proto: Dict[str, Any], ev: Evaluator) -> Dict[str, Any]:
+    origins = proto.get("origins")
+    subs, require = list(proto.get("subprotocols") or []), bool(proto.get("subprotocols"))
+    sel = proto.get("select_subprotocol")
+    if sel is not None:
+        subs, require = WS_SELECTORS[ev.dotted(sel) or ""]
+    return server_config(origins, subs, require, WS_LIMITS)
+
+# --- wsproto: tests/test_server.py, tests/test_handshake.py, tests/test_client.py ---
+
+WP_SERVER = "tests/test_server.py"
+WP_HANDSHAKE = "tests/test_handshake.py"
+WP_CLIENT = "tests/test_client.py"
+# The fixed headers of test_server.py's _make_handshake() (its request, before the test's own).
+WP_LIMITS = {"max_headers": 64, "max_line": 8192, "max_total": 16384}
+WP_SERVER_CODES = {
+    "wsproto-server-connection-request-bad-method": "method_not_get",
+    "wsproto-server-connection-request-bad-connection-header": "connection_missing_upgrade",
+    "wsproto-server-connection-request-bad-upgrade-header": "upgrade_missing",
+    "wsproto-server-connection-request-bad-version-header-12": "version_unsupported",
+    "wsproto-server-connection-request-bad-version-header-not-a-digit": "version_unsupported",
+    "wsproto-server-connection-request-key-header": "key_missing",
+    "wsproto-server-protocol-error": "malformed_request",
+    "wsproto-server-rejected-handshake-http10": "http_version",
+    "wsproto-server-rejected-handshake-http11": "host_missing",
+}
+WP_CLIENT_CODES = {
+    "wsproto-client-broken-handshake": "unexpected_status",
+    "wsproto-client-handshake-response-broken-connection-header-0": "connection_missing_upgrade",
+    "wsproto-client-handshake-response-broken-connection-header-1": "connection_missing_upgrade",
+    "wsproto-client-handshake-response-broken-upgrade-header-0": "upgrade_missing",
+    "wsproto-client-handshake-response-broken-upgrade-header-1": "upgrade_missing",
+    "wsproto-client-handshake-response-missing-websocket-key-header": "accept_missing",
+    "wsproto-client-handshake-bad-subprotocol": "subprotocol_not_offered",
+    "wsproto-client-handshake-bad-extension": "extension_not_offered",
+    "wsproto-client-protocol-error": "malformed_response",
+}
+WP_LEFT_OUT = {
+    "tests/test_client.py:test_connection_request": "checks the request the client writes, not a verdict",
+    "test_upgrade_request": "initiate_upgrade_connection() takes headers already parsed by another server, no bytes",
+    "test_handshake_rejection": "server: the rejection wsproto writes; client: a response whose framing h11 chooses",
+    "test_handshake_rejection_with_body": "server: the rejection wsproto writes; client: a response whose framing h11 chooses",
+    "test_handshake_extra_headers": "extra headers the application adds to the 101",
+    "test_host_encoding": "the client writes an IDNA Host; wsguard's request writer takes ASCII hosts",
+    "test_initiate_upgrade_as_client": "an API misuse (LocalProtocolError)",
+    "test_send_invalid_event": "an API misuse (LocalProtocolError)",
+    "test_successful_handshake": "both sides are wsproto's own objects (no literal request)",
+    "test_connection_request_additional_headers": "checks the request the client writes, not a verdict",
+    "test_connection_request_simple_extension": "checks the request the client writes, not a verdict",
+    "test_connection_request_simple_extension_no_offer": "checks the request the client writes, not a verdict",
+    "test_connection_request_parametrised_extension": "checks the request the client writes, not a verdict",
+    "test_connection_request_subprotocols": "checks the request the client writes, not a verdict",
+    "test_connection_send_state": "connection state after the handshake",
+}
+
+
+def wp_env(helpers: ast.Module) -> Dict[str, Any]:
+    nonce = base64.b64encode(FIXED_NONCE)
+    return {"generate_nonce()": nonce, "FakeExtension.name": class_attr(helpers, "FakeExtension", "name")}
+
+
+class WpEvaluator(Evaluator):
+    """Evaluator plus wsproto's two data helpers: generate_nonce() and FakeExtension names."""
+
+    def call(self, node: ast.Call) -> Any:
+        if self.dotted(node.func) == "generate_nonce":
+            return self.env["generate_nonce()"]
+        return super().call(node)
+
+
+def wp_raises(fn: ast.FunctionDef, ev: Evaluator) -> Tuple[Optional[str], Optional[str], Dict[str, Any]]:
+    """(exception, message, event_hint fields) of a `with pytest.raises(E) as excinfo:` test."""
+    exc = msg = None
+    hint: Dict[str, Any] = {}
+    for node in ast.walk(fn):
+        if isinstance(node, ast.With):
+            ctx = node.items[0].context_expr
+            if isinstance(ctx, ast.Call) and ev.dotted(ctx.func) == "pytest.raises":
+                exc = ev.dotted(ctx.args[0])
+        if isinstance(node, ast.Assert) and isinstance(node.test, ast.Compare):
+            left = node.test.left
+            if isinstance(left, ast.Call) and ev.dotted(left.func) == "str":
+                msg = ev.eval(node.test.comparators[0])
+            if ev.dotted(left) == "excinfo.value.event_hint":
+                hint = kwargs(node.test.comparators[0], ev)  # type: ignore[arg-type]
+    return exc, msg, hint
+
+
+def wp_base_headers(tree: ast.Module, helpers: ast.Module) -> List[Tuple[bytes, bytes]]:
+    """The fixed headers _make_handshake() sends before the test's own (its `nonce` is generate_nonce())."""
+    ev = WpEvaluator(wp_env(helpers))
+    ev.env["nonce"] = ev.env["generate_nonce()"]
+    req = next(c for c in ast.walk(find_function(tree, "_make_handshake"))
+               if isinstance(c, ast.Call) and ev.dotted(c.func) == "h11.Request")
+    expr = next(k.value for k in req.keywords if k.arg == "headers")
+    return ev.eval(expr.left if isinstance(expr, ast.BinOp) else expr)
+
+
+def wp_request(headers: List[Tuple[bytes, bytes]], method: str = "GET", target: str = "/") -> bytes:
+    """The request h11 writes for these headers (its order and spelling)."""
+    return head(f"{method} {target} HTTP/1.1", [(n.decode(), v.decode()) for n, v in headers])
+
+
+def convert_wsproto_handshake(repo: str, rev: str, show: Any) -> Tuple[Dict[str, Any], Dict[str, Any]]:
+    helpers = ast.parse(show(repo, rev, "tests/helpers.py"))
+    server_cases: List[Case] = []
+    client_cases: List[Case] = []
+    left_out: Dict[str, str] = {}
+    nonce_key = base64.b64encode(FIXED_NONCE).decode()
+    for path in (WP_SERVER, WP_HANDSHAKE, WP_CLIENT):
+        tree = ast.parse(show(repo, rev, path))
+        base_server = wp_base_headers(tree, helpers) if path == WP_SERVER else []
+        for fn in functions(tree):
+            key = f"{path}:{fn.name}"
+            why = WP_LEFT_OUT.get(key, WP_LEFT_OUT.get(fn.name))
+            if why:
+                left_out[key] = why
+                continue
+            ev0 = WpEvaluator(wp_env(helpers))
+            for params in parametrize(fn, ev0):
+                ev = WpEvaluator(dict(ev0.env, **params))
+                suffix = "".join(f"-{v.decode() if isinstance(v, bytes) else v}" for v in params.values()
+                                 if not isinstance(v, list)) or ("-" + str(len(params[next(iter(params))]))
+                                                                  if params else "")
+                try:
+                    case = wp_case(path, fn, ev, base_server, nonce_key)
+                except NotData as e:
+                    left_out[key] = f"not built from literal data ({e})"
+                    break
+                if case is None:
+                    left_out[key] = "asserts no verdict"
+                    break
+                case["name"] += suffix.replace("/", "").replace(".", "").lower()
+                if not case["expect"]["ok"] and path == WP_CLIENT:
+                    case["expect"]["status"] = status_of(field_of(case, "response"))
+                if not case["expect"]["ok"]:
+                    codes = WP_CLIENT_CODES if path == WP_CLIENT else WP_SERVER_CODES
+                    case["expect"]["code"] = codes.get(case["name"], "?")
+                    if case["name"] not in codes:
+                        print(f"wsproto: no wsguard code for {case['name']}", file=sys.stderr)
+                if params:
+                    case["source"]["params"] = jsonable(params)
+                (client_cases if path == WP_CLIENT else server_cases).append(case)
+    files = {"server": [WP_SERVER, WP_HANDSHAKE], "client": [WP_CLIENT]}
+    docs = []
+    for side, cases in (("server", server_cases), ("client", client_cases)):
+        doc: Dict[str, Any] = {"description": WP_DESCRIPTION[side], "format": f"handshake_{side}",
+                               "source": {"repo": "python-hyper/wsproto", "revision": rev, "files": files[side]}}
+        if side == "server":
+            doc["config"] = server_config(None, [], False, WP_LIMITS)
+        doc["left_out"] = {k: v for k, v in left_out.items() if k.split(":")[0] in files[side]}
+        doc["cases"] = cases
+        docs.append(apply_disagreements(doc))
+    return docs[0], docs[1]
+
+
+WP_DESCRIPTION = {
+    "server": (
+        "External: wsproto's server handshake tests (" + WP_SERVER + ": _make_connection_request(), "
+        "_make_handshake() and receive_data() with literal headers; " + WP_HANDSHAKE + ": literal requests), at "
+        "`source.revision`, replayed by scripts/vectors/external_handshake.py. The headers become the request h11 "
+        "writes (`GET / HTTP/1.1`, the headers in order); generate_nonce() (random in the source) is a fixed "
+        "16-byte key. Same format as handshake_server.json. wsproto checks no Origin: `config` allows `*`, null and "
+        "missing. expect: ok; on success host, path, extensions and their parameters (from wsproto's Request "
+        "event) and the subprotocol the application picks (`subprotocol=` becomes wsguard's list); on failure the "
+        "status wsproto's event_hint gives (426 with Sec-WebSocket-Version: 13 for the version) and `code`, wsguard's "
+        "diagnostic (wsproto: RemoteProtocolError, message in `source.message`). `left_out`: not converted, why."),
+    "client": (
+        "External: wsproto's client handshake tests (" + WP_CLIENT + ": _make_handshake() and "
+        "_make_handshake_rejection()), at `source.revision`. The response is what h11 writes for the test's status "
+        "and headers (`HTTP/1.1 <status> ` with an empty reason, the headers in order, Sec-WebSocket-Accept appended "
+        "when auto_accept_key); the request's key is a fixed 16-byte nonce (random in the source). Same format as "
+        "handshake_client.json. expect: ok and subprotocol; on failure `code` (wsguard's diagnostic; wsproto: "
+        "RemoteProtocolError or RejectConnection, in `source`) and the status received."),
+}
+
+
+def wp_ext(values: List[str]) -> Tuple[List[str], List[List[List[Optional[str]]]]]:
+    """wsproto's Request.extensions strings ("name; p; q=v") as wsguard's names and parameters."""
+    names, params = [], []
+    for v in values:
+        parts = [p.strip() for p in v.split(";")]
+        names.append(parts[0])
+        params.append([[p.split("=", 1)[0], p.split("=", 1)[1] if "=" in p else None] for p in parts[1:]])
+    return names, params
+
+
+def wp_case(path: str, fn: ast.FunctionDef, ev: Evaluator, base_server: List[Tuple[bytes, bytes]],
+            key: str) -> Optional[Case]:
+    for st in fn.body:  # local literals (data = b"GET ...", offered_params = "...")
+        if isinstance(st, ast.Assign) and len(st.targets) == 1 and isinstance(st.targets[0], ast.Name):
+            try:
+                ev.env[st.targets[0].id] = ev.eval(st.value)
+            except NotData:
+                pass
+    exc, msg, hint = wp_raises(fn, ev)
+    src: Dict[str, Any] = {"file": path, "test": fn.name, "line": fn.lineno,
+                           "wsproto": exc or "success"}
+    if msg:
+        src["message"] = msg
+    case: Case = {"name": f"wsproto-{'client' if path == WP_CLIENT else 'server'}-{fn.name[5:].replace('_', '-')}",
+                  "source": src}
+    expect: Dict[str, Any] = {"ok": exc is None}
+    calls = [n for n in ast.walk(fn) if isinstance(n, ast.Call)]
+    for c in calls:
+        name = ev.dotted(c.func) or ""
+        if isinstance(c.func, ast.Name) and c.func.id == "FakeExtension":
+            ev.env["extension.name"] = ev.env["FakeExtension.name"]
+    if path != WP_CLIENT:
+        data = None
+        for c in calls:
+            name = ev.dotted(c.func) or ""
+            if name == "_make_connection_request":
+                kw = kwargs(c, ev)
+                data = wp_request(ev.eval(c.args[0]), method=kw.get("method", "GET"))
+            elif name == "_make_handshake":
+                kw = kwargs(c, ev)
+                data = wp_request(base_server + ev.eval(c.args[0]))
+                if kw.get("subprotocol") is not None:
+                    case["config"] = {"subprotocols": [kw["subprotocol"]]}
+                    expect["subprotocol"] = kw["subprotocol"]
+            elif name.endswith(".receive_data") and not name.startswith("client."):
+                data = ev.eval(c.args[0])
+        if data is None:
+            return None
+        case.update(as_text(data, "request"))
+        for a in (n for n in ast.walk(fn) if isinstance(n, ast.Assert) and isinstance(n.test, ast.Compare)):
+            left = ast.unparse(a.test.left)
+            try:
+                want = ev.eval(a.test.comparators[0])
+            except NotData:
+                continue
+            if left in ("event.host", "request.host"):
+                expect["host"] = want
+            elif left in ("event.target", "request.target"):
+                expect["path"] = want
+            elif left in ("event.extensions", "request.extensions") and exc is None:
+                expect["extensions"], expect["extension_params"] = wp_ext(want)
+            elif left == "extension.offered" and exc is None:  # the offer as the server read it
+                expect["extensions"], expect["extension_params"] = wp_ext([want])
+        if hint.get("status_code"):
+            expect["status"] = hint["status_code"]
+            expect["extra_headers"] = [[n.decode(), v.decode()] for n, v in hint.get("headers", [])]
+    else:
+        response = None
+        request: Dict[str, Any] = {"host": "localhost", "path": "/", "nonce_hex": FIXED_NONCE.hex(), "origin": None,
+                                   "subprotocols": [], "extensions": None}
+        for c in calls:
+            name = ev.dotted(c.func) or ""
+            if name == "_make_handshake":
+                kw = kwargs(c, ev)
+                status, headers = ev.eval(c.args[0]), ev.eval(c.args[1])
+                if kw.get("auto_accept_key", True):
+                    headers = headers + [(b"Sec-WebSocket-Accept", accept_for(key).encode())]
+                request["subprotocols"] = kw.get("subprotocols") or []
+                if isinstance(kw.get("extensions"), ast.List):
+                    request["extensions"] = ev.env["FakeExtension.name"]
+                response = head(f"HTTP/1.1 {status} ", [(n.decode(), v.decode()) for n, v in headers])
+                src["status"] = status
+            elif name == "client.receive_data":
+                response = ev.eval(c.args[0])
+        if response is None:
+            return None
+        for a in (n for n in ast.walk(fn) if isinstance(n, ast.Assert)):
+            t = a.test
+            if isinstance(t, ast.Compare) and ast.unparse(t.left) == "events":
+                ev_call = t.comparators[0].elts[0] if isinstance(t.comparators[0], ast.List) else None  # type: ignore[attr-defined]
+                if isinstance(ev_call, ast.Call) and ev.dotted(ev_call.func) == "AcceptConnection":
+                    kw = kwargs(ev_call, ev)
+                    if "subprotocol" in kw:
+                        expect["subprotocol"] = kw["subprotocol"]
+            if isinstance(t, ast.Compare) and ast.unparse(t.left) == "events[0].status_code":
+                expect.update(ok=False, status=ev.eval(t.comparators[0]))
+                src["wsproto"] = "RejectConnection"
+        case["request"] = request
+        case.update(as_text(response, "response"))
+    case["expect"] = expect
+    return case
