@@ -638,16 +638,26 @@ def convert_websockets_frames(repo: str) -> Dict[str, Any]:
                 if key not in WS_FRAME_CODES:
                     print(f"websockets frames: no wsguard code for {key}", file=sys.stderr)
                 cases.append(case)
+    protocol, left_out, disagreements = external_frames.convert_websockets_protocol(
+        show(repo, rev, external_frames.WS_PROTOCOL), show(repo, rev, "src/websockets/frames.py"))
     return {
         "description": (
             "External: python-websockets' frame parser cases (" + WS_FRAMES + ", class FrameTests: every "
-            "assertFrameData without extensions, and every parse inside assertRaises, at `source.revision`). "
-            "Same format as frames.json (mask=True: role server decodes). A failure expects python-websockets' "
-            "close code (ProtocolError 1002, PayloadTooBig 1009) and the wsguard diagnostic code the converter's "
-            "table names for that test."),
+            "assertFrameData without extensions, and every parse inside assertRaises) and the receiving side of "
+            "its Protocol (" + external_frames.WS_PROTOCOL + ": tests that only receive_data() literal bytes and "
+            "assert the frames received or the connection failing), at `source.revision`. "
+            "Same format as frames.json (mask=True / SERVER: role server decodes; max_size=(message, frame) "
+            "becomes max_message / max_frame). A failure expects python-websockets' close code (ProtocolError "
+            "1002, PayloadTooBig 1009, UnicodeDecodeError 1007) and the wsguard diagnostic code the converter's "
+            "tables name for that test. Cases marked `disagreement` expect what wsguard does instead "
+            "(`disagreements`, tests/vectors/README.md). `left_out`: test_protocol.py tests not converted, with the reason; "
+            "CloseCode values are read from src/websockets/frames.py."),
         "format": "frames",
-        "source": {"repo": "python-websockets/websockets", "revision": rev, "files": [WS_FRAMES]},
-        "cases": cases,
+        "source": {"repo": "python-websockets/websockets", "revision": rev,
+                   "files": [WS_FRAMES, external_frames.WS_PROTOCOL]},
+        "left_out": left_out,
+        "disagreements": disagreements,
+        "cases": cases + protocol,
     }
 
 

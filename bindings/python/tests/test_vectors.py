@@ -663,7 +663,7 @@ RUNNERS["external-wsproto-utf8.json"] = run_utf8
 MIN_CASES["external-wsproto-utf8.json"] = 7
 RUNNERS["external-wsproto-frames.json"] = run_frames
 RUNNERS["external-websockets-frames.json"] = run_frames
-MIN_CASES["external-websockets-frames.json"] = 15
+MIN_CASES["external-websockets-frames.json"] = 75
 MIN_CASES["external-wsproto-frames.json"] = 21
 
 

@@ -169,7 +169,7 @@ fn external_wsproto_frames() {
 /// python-websockets' frame cases (tests/vectors/README.md, external suites).
 #[test]
 fn external_websockets_frames() {
-    frames_file("external-websockets-frames.json", 15);
+    frames_file("external-websockets-frames.json", 75);
 }
 
 fn frames_file(file_name: &str, min_cases: usize) {
