@@ -347,6 +347,10 @@ def convert_websockets_handshake(repo: str, rev: str, show: Any) -> Tuple[Dict[s
                 case = ws_case(side, path, cls, fn, ev, make, key, codes, left_out)
                 if case:
                     cases.append(case)
+        if side == "server":
+            more, more_left = ws_http11(ast.parse(show(repo, rev, WS_HTTP11)), ev)
+            cases += more
+            left_out.update(more_left)
         out.append((cases, left_out))
     docs = []
     for side, (cases, left_out) in zip(("server", "client"), out):
@@ -354,19 +358,68 @@ def convert_websockets_handshake(repo: str, rev: str, show: Any) -> Tuple[Dict[s
         doc: Dict[str, Any] = {
             "description": WS_DESCRIPTION[side],
             "format": f"handshake_{side}",
-            "source": {"repo": "python-websockets/websockets", "revision": rev, "files": [path]},
+            "source": {"repo": "python-websockets/websockets", "revision": rev,
+                       "files": [path, WS_HTTP11] if side == "server" else [path]},
         }
         if side == "server":
             doc["config"] = server_config(None, [], False, WS_LIMITS)
             for c in cases:
-                if c["config"] == doc["config"]:
-                    del c["config"]
+                if c.get("config", doc["config"]) == doc["config"]:
+                    c.pop("config", None)
                 else:
                     c["config"] = {k: v for k, v in c["config"].items() if v != doc["config"][k]}
         doc["left_out"] = left_out
         doc["cases"] = cases
         docs.append(apply_disagreements(doc))
     return docs[0], docs[1]
+
+
+WS_HTTP11 = "tests/test_http11.py"
+WS_HTTP11_CODES = {
+    "test_parse_non_ascii_method": "malformed_request", "test_parse_non_ascii_path": "malformed_request",
+    "test_parse_request_line_too_long": "target_too_long", "test_parse_invalid_request_line": "malformed_request",
+    "test_parse_unsupported_protocol": "http_version", "test_parse_invalid_header": "malformed_request",
+    "test_parse_body": "request_body", "test_parse_body_with_transfer_encoding": "request_body",
+}
+
+
+def ws_http11(tree: ast.Module, ev: Evaluator) -> Tuple[List[Case], Dict[str, str]]:
+    """test_http11.py RequestTests: bytes fed to Request.parse() and whether it raises."""
+    cls = next(n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == "RequestTests")
+    cases: List[Case] = []
+    left_out: Dict[str, str] = {}
+    for fn in functions(cls):
+        data, eof, exc = b"", False, None
+        for node in ast.walk(fn):
+            if isinstance(node, ast.Call) and ev.dotted(node.func) == "self.reader.feed_data":
+                data += ev.eval(node.args[0])
+            elif isinstance(node, ast.Call) and ev.dotted(node.func) == "self.reader.feed_eof":
+                eof = True
+            elif isinstance(node, ast.With) and "assertRaises" in ast.unparse(node.items[0].context_expr):
+                exc = ev.dotted(node.items[0].context_expr.args[0])  # type: ignore[attr-defined]
+        key = f"{WS_HTTP11}:RequestTests.{fn.name}"
+        if not data and not eof:
+            left_out[key] = "builds a Request to serialize, no bytes parsed"
+            continue
+        src: Dict[str, Any] = {"file": WS_HTTP11, "class": "RequestTests", "test": fn.name, "line": fn.lineno,
+                               "websockets": exc or "parsed"}
+        case: Case = {"name": f"websockets-http11-{fn.name[5:].replace('_', '-')}", "source": src}
+        case.update(as_text(data, "request"))
+        if exc is None and fn.name != "test_parse":
+            left_out[key] = ("Request.parse() reads the head but it is no complete upgrade request; "
+                             "python-websockets' verdict on such requests is test_server.py's (converted)")
+            continue
+        if exc is None:
+            case["expect"] = {"ok": True, "path": "/chat", "origin": "http://example.com"}
+        elif eof and exc == "EOFError":
+            src["rule"] = "eof-partial"
+            case["expect"] = {"ok": False, "partial": True}
+        else:
+            case["expect"] = {"ok": False, "code": WS_HTTP11_CODES.get(fn.name, "?")}
+            if fn.name not in WS_HTTP11_CODES:
+                print(f"websockets http11: no wsguard code for {fn.name}", file=sys.stderr)
+        cases.append(case)
+    return cases, left_out
 
 
 WS_CLASS_LEFT_OUT = {
@@ -381,7 +434,8 @@ WS_CLASS_LEFT_OUT = {
 WS_DESCRIPTION = {
     "server": (
         "External: python-websockets' server handshake tests (" + WS_SERVER + ", classes RequestTests and "
-        "HandshakeTests, at `source.revision`), replayed on literal data by scripts/vectors/external_handshake.py: "
+        "HandshakeTests, and " + WS_HTTP11 + " RequestTests: the bytes fed to Request.parse(), at `source.revision`), "
+        "replayed on literal data by scripts/vectors/external_handshake.py: "
         "make_request() and the header changes each test makes, serialized as the request bytes. Same format as "
         "handshake_server.json. `config` mirrors the ServerProtocol arguments (no origins= means no Origin check: "
         "`*`, null and missing allowed; subprotocols= means one of them is required, as python-websockets' default "
