@@ -540,6 +540,7 @@ def convert_wsproto(repo: str) -> Dict[str, Any]:
             "(`close_code`) and the diagnostic code wsguard names for it (`code`, from the converter's tables)."),
         "format": "frames",
         "source": {"repo": "python-hyper/wsproto", "revision": rev, "files": [WSPROTO_FRAMES]},
+        "left_out": external_frames.LEFT_OUT,
         "cases": cases,
     }
 

@@ -152,8 +152,11 @@ def wp_message(fn: ast.FunctionDef) -> Any:
             call = st.value
             if isinstance(call, ast.Call) and ev.dotted(call.func) == "fp.Frame":
                 kw = {k.arg: ev.eval(k.value) for k in call.keywords}
-                if kw["opcode"] == "BINARY" or (kw["opcode"] == "CONTINUATION" and opcode != "TEXT"):
-                    return "a binary message or a continuation without a text message"
+                if kw["opcode"] == "BINARY" and opcode is None:
+                    return "a binary message: no UTF-8 to check"
+                if kw["opcode"] != "CONTINUATION" and opcode is not None or kw["opcode"] == "CONTINUATION" and opcode != "TEXT":
+                    return ("a fragment-order rule (a continuation without a text message, or a new message "
+                            "inside one), not UTF-8; frames.json and the external frame files test these rules")
                 opcode = opcode or kw["opcode"]
                 pieces.append(kw["payload"])
                 finished = kw["frame_finished"] and kw["message_finished"]
