@@ -474,7 +474,8 @@ pub enum ResponseError {
     SubprotocolMultiple,
     /// The server answered with an extension that was not offered.
     ExtensionNotOffered,
-    /// Not a well-formed HTTP/1.1 response head.
+    /// Not a well-formed HTTP/1.1 response head (a status code outside 100–599 included,
+    /// RFC 9110 §15).
     Malformed,
     /// The head breaks the [`Limits`].
     TooLarge,
