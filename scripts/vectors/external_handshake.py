@@ -126,7 +126,7 @@ def field_of(case: Case, field: str) -> bytes:
 def status_of(response: bytes) -> Optional[int]:
     """The status a response's first line gives (`HTTP/1.1 NNN`), None when it is not HTTP."""
     line = response.split(b"\r\n", 1)[0]
-    return int(line[9:12]) if line[:9] == b"HTTP/1.1 " and line[9:12].isdigit() else None
+    return int(line[9:12]) if line[:9] in (b"HTTP/1.1 ", b"HTTP/1.0 ") and line[9:12].isdigit() else None
 
 
 def delete(headers: Headers, name: str) -> Headers:
@@ -347,8 +347,8 @@ def convert_websockets_handshake(repo: str, rev: str, show: Any) -> Tuple[Dict[s
                 case = ws_case(side, path, cls, fn, ev, make, key, codes, left_out)
                 if case:
                     cases.append(case)
-        if side == "server":
-            more, more_left = ws_http11(ast.parse(show(repo, rev, WS_HTTP11)), ev)
+        if True:  # both sides: test_http11.py's RequestTests (server) / ResponseTests (client)
+            more, more_left = ws_http11(ast.parse(show(repo, rev, WS_HTTP11)), ev, side)
             cases += more
             left_out.update(more_left)
         out.append((cases, left_out))
@@ -359,7 +359,7 @@ def convert_websockets_handshake(repo: str, rev: str, show: Any) -> Tuple[Dict[s
             "description": WS_DESCRIPTION[side],
             "format": f"handshake_{side}",
             "source": {"repo": "python-websockets/websockets", "revision": rev,
-                       "files": [path, WS_HTTP11] if side == "server" else [path]},
+                       "files": [path, WS_HTTP11]},
         }
         if side == "server":
             doc["config"] = server_config(None, [], False, WS_LIMITS)
@@ -383,9 +383,29 @@ WS_HTTP11_CODES = {
 }
 
 
-def ws_http11(tree: ast.Module, ev: Evaluator) -> Tuple[List[Case], Dict[str, str]]:
-    """test_http11.py RequestTests: bytes fed to Request.parse() and whether it raises."""
-    cls = next(n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == "RequestTests")
+WS_HTTP11_RESPONSE_CODES = {
+    "test_parse_status_line_too_long": "malformed_response", "test_parse_invalid_status_line": "malformed_response",
+    # HTTP/1.0 400: python-websockets refuses the 1.0 status line, wsguard reads the refusal and
+    # diagnoses its status (RFC 9110 §2.5: a 1.1 client processes a 1.0 response); both fail.
+    "test_parse_unsupported_protocol": "proxy_dropped_upgrade", "test_parse_non_integer_status": "malformed_response",
+    "test_parse_non_three_digit_status": "malformed_response", "test_parse_invalid_reason": "malformed_response",
+    "test_parse_invalid_header": "malformed_response", "test_parse_proxy_unsupported_protocol": "malformed_response",
+}
+# Response.parse() reads the body of a non-101 answer (Content-Length, chunked, to EOF, at
+# most 1 MiB); wsguard's client reads the head and, for the diagnosis, a body line it has.
+WS_HTTP11_BODY = "the body framing or size of a non-101 answer; wsguard's client reads the head and a first body line only"
+# The RFC 6455 §1.2 example request (as in RequestTests.test_parse) whose answer
+# ResponseTests.test_parse reads: key dGhlIHNhbXBsZSBub25jZQ==, subprotocols chat, superchat.
+WS_RFC_REQUEST = {"host": "server.example.com", "path": "/chat", "nonce_hex": "7468652073616d706c65206e6f6e6365",
+                  "origin": "http://example.com", "subprotocols": ["chat", "superchat"], "extensions": None}
+
+
+def ws_http11(tree: ast.Module, ev: Evaluator, side: str = "server") -> Tuple[List[Case], Dict[str, str]]:
+    """test_http11.py RequestTests / ResponseTests: bytes fed to Request.parse() or
+    Response.parse() and whether it raises."""
+    cls_name = "RequestTests" if side == "server" else "ResponseTests"
+    cls = next(n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == cls_name)
+    codes = WS_HTTP11_CODES if side == "server" else WS_HTTP11_RESPONSE_CODES
     cases: List[Case] = []
     left_out: Dict[str, str] = {}
     for fn in functions(cls):
@@ -397,26 +417,37 @@ def ws_http11(tree: ast.Module, ev: Evaluator) -> Tuple[List[Case], Dict[str, st
                 eof = True
             elif isinstance(node, ast.With) and "assertRaises" in ast.unparse(node.items[0].context_expr):
                 exc = ev.dotted(node.items[0].context_expr.args[0])  # type: ignore[attr-defined]
-        key = f"{WS_HTTP11}:RequestTests.{fn.name}"
+        key = f"{WS_HTTP11}:{cls_name}.{fn.name}"
         if not data and not eof:
-            left_out[key] = "builds a Request to serialize, no bytes parsed"
+            left_out[key] = "builds a message to serialize, no bytes parsed"
             continue
-        src: Dict[str, Any] = {"file": WS_HTTP11, "class": "RequestTests", "test": fn.name, "line": fn.lineno,
+        if side == "client" and "body" in fn.name:
+            left_out[key] = WS_HTTP11_BODY
+            continue
+        src: Dict[str, Any] = {"file": WS_HTTP11, "class": cls_name, "test": fn.name, "line": fn.lineno,
                                "websockets": exc or "parsed"}
-        case: Case = {"name": f"websockets-http11-{fn.name[5:].replace('_', '-')}", "source": src}
-        case.update(as_text(data, "request"))
+        case: Case = {"name": f"websockets-http11-{'response-' if side == 'client' else ''}{fn.name[5:].replace('_', '-')}",
+                      "source": src}
+        if side == "client":
+            case["request"] = dict(WS_RFC_REQUEST)
+            src["request"] = "the RFC 6455 §1.2 example request (RequestTests.test_parse)"
+        case.update(as_text(data, "request" if side == "server" else "response"))
         if exc is None and fn.name != "test_parse":
-            left_out[key] = ("Request.parse() reads the head but it is no complete upgrade request; "
-                             "python-websockets' verdict on such requests is test_server.py's (converted)")
+            left_out[key] = ("parse() reads the head but it is no complete upgrade exchange; "
+                             "python-websockets' verdict on such messages is test_server.py's / test_client.py's")
             continue
         if exc is None:
-            case["expect"] = {"ok": True, "path": "/chat", "origin": "http://example.com"}
+            case["expect"] = ({"ok": True, "path": "/chat", "origin": "http://example.com"} if side == "server"
+                              else {"ok": True, "subprotocol": "chat"})
         elif eof and exc == "EOFError":
             src["rule"] = "eof-partial"
             case["expect"] = {"ok": False, "partial": True}
         else:
-            case["expect"] = {"ok": False, "code": WS_HTTP11_CODES.get(fn.name, "?")}
-            if fn.name not in WS_HTTP11_CODES:
+            case["expect"] = {"ok": False, "code": codes.get(fn.name, "?")}
+            if side == "client":  # an answer that is not well-formed HTTP has no status
+                malformed = case["expect"]["code"] == "malformed_response"
+                case["expect"]["status"] = None if malformed else status_of(data)
+            if fn.name not in codes:
                 print(f"websockets http11: no wsguard code for {fn.name}", file=sys.stderr)
         cases.append(case)
     return cases, left_out
@@ -447,7 +478,8 @@ WS_DESCRIPTION = {
         "instead (tests/vectors/README.md)."),
     "client": (
         "External: python-websockets' client handshake tests (" + WS_CLIENT + ", classes ResponseTests and "
-        "HandshakeTests, at `source.revision`), replayed on literal data: the response alter_and_receive_response() "
+        "HandshakeTests; " + WS_HTTP11 + " ResponseTests: the bytes fed to Response.parse(), answering the RFC 6455 "
+        "§1.2 example request, at `source.revision`), replayed on literal data: the response alter_and_receive_response() "
         "builds and the header changes each test makes. Same format as handshake_client.json. The key: KEY where the "
         "test patches generate_key, else a fixed 16-byte nonce (the source's is random) with its accept value "
         "computed per RFC 6455 §4.2.2. Extension factories become the offer they write (tests/extensions/utils.py). "
