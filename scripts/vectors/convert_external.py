@@ -30,7 +30,8 @@ from typing import Any, Dict, List, Optional, Tuple
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import external_frames  # noqa: E402
-from external_handshake import convert_websockets_handshake, convert_wsproto_handshake  # noqa: E402
+from external_handshake import convert_websockets_handshake  # noqa: E402
+from external_handshake_wsproto import convert_wsproto_handshake  # noqa: E402
 from external_utf8 import convert_websockets_utf8, convert_wsproto_utf8  # noqa: E402
 
 Case = Dict[str, Any]
