@@ -466,6 +466,8 @@ pub enum ResponseError {
     AcceptMultiple,
     /// `Upgrade` does not contain `websocket`.
     UpgradeMissing,
+    /// `Upgrade` names another protocol beside `websocket`.
+    UpgradeNotOnlyWebsocket,
     /// `Connection` does not contain `upgrade`.
     ConnectionMissingUpgrade,
     /// The server chose a subprotocol that was not offered (or a token entry).
@@ -488,6 +490,7 @@ impl Diagnostic for ResponseError {
             ResponseError::AcceptMismatch => "accept_mismatch",
             ResponseError::AcceptMultiple => "accept_multiple",
             ResponseError::UpgradeMissing => "upgrade_missing",
+            ResponseError::UpgradeNotOnlyWebsocket => "upgrade_not_only_websocket",
             ResponseError::ConnectionMissingUpgrade => "connection_missing_upgrade",
             ResponseError::SubprotocolNotOffered => "subprotocol_not_offered",
             ResponseError::SubprotocolMultiple => "subprotocol_multiple",
@@ -502,6 +505,7 @@ impl Diagnostic for ResponseError {
             ResponseError::AcceptMismatch => "Sec-WebSocket-Accept does not match the key this client sent: the answer was computed for another request, or a proxy/cache replayed it",
             ResponseError::AcceptMultiple => "the 101 answer carries Sec-WebSocket-Accept more than once: something between the server and this client added its own",
             ResponseError::UpgradeMissing => "the 101 answer has no `Upgrade: websocket`",
+            ResponseError::UpgradeNotOnlyWebsocket => "the 101 answer's Upgrade names another protocol beside `websocket`; a WebSocket 101 switches to websocket alone (RFC 6455 §4.1)",
             ResponseError::ConnectionMissingUpgrade => "the 101 answer's Connection header does not contain `upgrade`",
             ResponseError::SubprotocolNotOffered => "the server chose a subprotocol this client did not offer (or echoed the token entry)",
             ResponseError::SubprotocolMultiple => "the 101 answer names more than one subprotocol (Sec-WebSocket-Protocol repeated, or a list); a server selects exactly one (RFC 6455 §4.2.2)",
@@ -515,6 +519,7 @@ impl Diagnostic for ResponseError {
             ResponseError::AcceptMissing | ResponseError::AcceptMismatch => "compute Sec-WebSocket-Accept on the server as base64(SHA-1(key + \"258EAFA5-E914-47DA-95CA-C5AB0DC85B11\")) from this request's key; never cache upgrade answers",
             ResponseError::AcceptMultiple => "send Sec-WebSocket-Accept exactly once; check that no middleware or proxy adds a second one",
             ResponseError::UpgradeMissing => "send `Upgrade: websocket` in the 101 answer",
+            ResponseError::UpgradeNotOnlyWebsocket => "send exactly `Upgrade: websocket` in the 101 answer; check that no proxy adds its own Upgrade value",
             ResponseError::ConnectionMissingUpgrade => "send `Connection: Upgrade` in the 101 answer",
             ResponseError::SubprotocolNotOffered => "on the server, choose only among the offered subprotocols, never the token entry; omit the header when none matches",
             ResponseError::SubprotocolMultiple => "on the server, send one of the offered subprotocols in a single Sec-WebSocket-Protocol header, or omit it",
@@ -664,8 +669,14 @@ pub fn validate_response<'b>(
         let after = response.get(consumed..).unwrap_or(&[]);
         return Err(ClientFailure::Rejected(diagnose(status, headers, after)));
     }
-    if !list_contains(header_values(headers, "upgrade"), b"websocket") {
+    // RFC 6455 §4.1: the client fails the connection when Upgrade "contains a value that is
+    // not an ASCII case-insensitive match for the value "websocket"".
+    let upgrade = || header_values(headers, "upgrade").flat_map(CommaList::new);
+    if !upgrade().any(|p| p.eq_ignore_ascii_case(b"websocket")) {
         return invalid(ResponseError::UpgradeMissing);
+    }
+    if upgrade().any(|p| !p.eq_ignore_ascii_case(b"websocket")) {
+        return invalid(ResponseError::UpgradeNotOnlyWebsocket);
     }
     if !list_contains(header_values(headers, "connection"), b"upgrade") {
         return invalid(ResponseError::ConnectionMissingUpgrade);
