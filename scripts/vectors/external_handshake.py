@@ -44,11 +44,17 @@ DISAGREEMENTS = {
         "python-websockets answers two Origin headers with 400 (a repeated single-value field, RFC 9110 §5.3); wsguard "
         "with 403 origin_multiple: RFC 6455 §10.2 says an unacceptable origin SHOULD get 403, and wsguard reports "
         "every Origin refusal the same way so the explain exchange and the logs name the Origin."),
+    "request-upgrade-list": (
+        "python-websockets' legacy check_request() refuses a request whose Upgrade names `socketweb` beside "
+        "`websocket`; wsguard accepts it: RFC 6455 §4.2.1 asks for \"an |Upgrade| header field containing the "
+        "value websocket\", and RFC 9110 §7.8 lets a client list several protocols in order of preference. "
+        "(The answer is stricter: a 101 naming another protocol is refused, upgrade_not_only_websocket.)"),
     "426-upgrade-header": (
         "wsproto's 426 carries only `Sec-WebSocket-Version: 13`; wsguard's also carries `Upgrade: websocket`, which "
         "RFC 9110 §15.5.22 requires of every 426 (\"The server MUST send an Upgrade header field\")."),
 }
 CASE_DISAGREEMENTS: Dict[str, Tuple[str, Dict[str, Any]]] = {
+    "websockets-legacy-request-additional-upgrade": ("request-upgrade-list", {"ok": True}),
     "websockets-server-invalid-protocol": ("status-http10", {"status": 400}),
     "websockets-server-missing-version": ("status-version-426", {"status": 426}),
     "websockets-server-multiple-version": ("status-version-426", {"status": 426}),
@@ -68,6 +74,8 @@ def apply_disagreements(doc: Dict[str, Any]) -> Dict[str, Any]:
             key, override = CASE_DISAGREEMENTS[case["name"]]
             case["source"]["expects"] = {k: case["expect"].get(k) for k in override}
             case["expect"].update(override)
+            if case["expect"]["ok"]:  # wsguard accepts what the source refuses
+                case["expect"] = {k: v for k, v in case["expect"].items() if k not in ("code", "status")}
             case["disagreement"] = key
             used[key] = DISAGREEMENTS[key]
     doc["disagreements"] = used
@@ -145,6 +153,8 @@ def dotted(ev: Evaluator, node: ast.AST) -> str:
 
 WS_SERVER = "tests/test_server.py"
 WS_CLIENT = "tests/test_client.py"
+WS_LEGACY = "tests/legacy/test_handshake.py"
+WS_LEGACY_SRC = "src/websockets/legacy/handshake.py"
 # python-websockets' limits (src/websockets/http11.py MAX_NUM_HEADERS, MAX_LINE_LENGTH);
 # wsguard clamps max_headers to its fixed storage (handshake::MAX_HEADERS = 64).
 WS_LIMITS = {"max_headers": 128, "max_line": 8192, "max_total": 16384}
@@ -328,6 +338,7 @@ def convert_websockets_handshake(repo: str, rev: str, show: Any) -> Tuple[Dict[s
     consts = module_constants(ast.parse(show(repo, rev, "tests/test_utils.py")))
     consts["DATE"] = WS_DATE
     key = base64.b64encode(FIXED_NONCE).decode()
+    legacy = ws_legacy(ast.parse(show(repo, rev, WS_LEGACY)), ast.parse(show(repo, rev, WS_LEGACY_SRC)))
     out = []
     for side, path, classes, codes in (("server", WS_SERVER, ("RequestTests", "HandshakeTests"), WS_SERVER_CODES),
                                        ("client", WS_CLIENT, ("ResponseTests", "HandshakeTests"), WS_CLIENT_CODES)):
@@ -350,6 +361,9 @@ def convert_websockets_handshake(repo: str, rev: str, show: Any) -> Tuple[Dict[s
         more, more_left = ws_http11(ast.parse(show(repo, rev, WS_HTTP11)), ev, side)
         cases += more
         left_out.update(more_left)
+        # legacy/test_handshake.py: check_request() cases for the server, check_response() for the client
+        cases += legacy[0] if side == "server" else legacy[1]
+        left_out.update(legacy[2])
         out.append((cases, left_out))
     docs = []
     for side, (cases, left_out) in zip(("server", "client"), out):
@@ -358,7 +372,7 @@ def convert_websockets_handshake(repo: str, rev: str, show: Any) -> Tuple[Dict[s
             "description": WS_DESCRIPTION[side],
             "format": f"handshake_{side}",
             "source": {"repo": "python-websockets/websockets", "revision": rev,
-                       "files": [path, WS_HTTP11]},
+                       "files": [path, WS_HTTP11, WS_LEGACY]},
         }
         if side == "server":
             doc["config"] = server_config(None, [], False, WS_LIMITS)
@@ -464,7 +478,8 @@ WS_CLASS_LEFT_OUT = {
 WS_DESCRIPTION = {
     "server": (
         "External: python-websockets' server handshake tests (" + WS_SERVER + ", classes RequestTests and "
-        "HandshakeTests, and " + WS_HTTP11 + " RequestTests: the bytes fed to Request.parse(), at `source.revision`), "
+        "HandshakeTests; " + WS_HTTP11 + " RequestTests: the bytes fed to Request.parse(); " + WS_LEGACY + ": the "
+        "headers check_request() judges, after the request line and Host every request carries; at `source.revision`), "
         "replayed on literal data by scripts/vectors/external_handshake.py: "
         "make_request() and the header changes each test makes, serialized as the request bytes. Same format as "
         "handshake_server.json. `config` mirrors the ServerProtocol arguments (no origins= means no Origin check: "
@@ -478,7 +493,8 @@ WS_DESCRIPTION = {
     "client": (
         "External: python-websockets' client handshake tests (" + WS_CLIENT + ", classes ResponseTests and "
         "HandshakeTests; " + WS_HTTP11 + " ResponseTests: the bytes fed to Response.parse(), answering the RFC 6455 "
-        "§1.2 example request, at `source.revision`), replayed on literal data: the response alter_and_receive_response() "
+        "§1.2 example request; " + WS_LEGACY + ": the headers check_response() judges, after a 101 status line; at "
+        "`source.revision`), replayed on literal data: the response alter_and_receive_response() "
         "builds and the header changes each test makes. Same format as handshake_client.json. The key: KEY where the "
         "test patches generate_key, else a fixed 16-byte nonce (the source's is random) with its accept value "
         "computed per RFC 6455 §4.2.2. Extension factories become the offer they write (tests/extensions/utils.py). "
@@ -547,3 +563,95 @@ def ws_server_config(proto: Dict[str, Any], ev: Evaluator) -> Dict[str, Any]:
     if sel is not None:
         subs, require = WS_SELECTORS[ev.dotted(sel) or ""]
     return server_config(origins, subs, require, WS_LIMITS)
+
+
+# --- python-websockets: tests/legacy/test_handshake.py (check_request / check_response) ---
+
+WS_LEGACY_CODES = {
+    "test_request_invalid_connection": "connection_missing_upgrade", "test_request_missing_connection": "connection_missing_upgrade",
+    "test_request_invalid_upgrade": "upgrade_missing", "test_request_missing_upgrade": "upgrade_missing",
+    "test_request_invalid_key_not_base64": "key_invalid", "test_request_invalid_key_not_well_padded": "key_invalid",
+    "test_request_invalid_key_not_16_bytes_long": "key_invalid", "test_request_missing_key": "key_missing",
+    "test_request_additional_key": "key_multiple", "test_request_invalid_version": "version_unsupported",
+    "test_request_missing_version": "version_missing", "test_request_additional_version": "version_unsupported",
+    "test_response_invalid_connection": "connection_missing_upgrade",
+    "test_response_missing_connection": "connection_missing_upgrade",
+    "test_response_invalid_upgrade": "upgrade_missing", "test_response_missing_upgrade": "upgrade_missing",
+    "test_response_additional_upgrade": "upgrade_not_only_websocket",
+    "test_response_invalid_accept": "accept_mismatch", "test_response_missing_accept": "accept_missing",
+    "test_response_additional_accept": "accept_multiple",
+}
+
+
+def ws_legacy_build(src: ast.Module, func: str, key: str) -> Headers:
+    """The headers build_request() / build_response() set (`headers[...] = ...`), in order."""
+    out: Headers = []
+    for st in ast.walk(find_function(src, func)):
+        if (isinstance(st, ast.Assign) and isinstance(st.targets[0], ast.Subscript)
+                and ast.unparse(st.targets[0].value) == "headers"):
+            name = ast.literal_eval(st.targets[0].slice)
+            v = st.value
+            value = (key if ast.unparse(v) == "key"
+                     else accept_for(key) if isinstance(v, ast.Call) and ast.unparse(v.func) == "accept"
+                     else ast.literal_eval(v))
+            out.append((name, value))
+    return out
+
+
+def ws_legacy(tree: ast.Module, lib: ast.Module) -> Tuple[List[Case], List[Case], Dict[str, str]]:
+    """(server cases, client cases, left out) of the legacy check_request/check_response tests."""
+    cls = next(n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == "HandshakeTests")
+    response_key = next(ast.literal_eval(d) for f in cls.body if isinstance(f, ast.FunctionDef)
+                        and f.name == "assertValidResponseHeaders" for d in f.args.defaults)
+    request_key = base64.b64encode(FIXED_NONCE).decode()  # build_request's generate_key() is random
+    server, client, left_out = [], [], {}
+    for fn in functions(cls):
+        ctx = next((st.items[0] for st in fn.body if isinstance(st, ast.With)), None)
+        call = ctx.context_expr if ctx else None
+        kind = ast.unparse(call.func) if isinstance(call, ast.Call) else ""  # type: ignore[union-attr]
+        if not kind.startswith(("self.assertValid", "self.assertInvalid")):
+            left_out[f"{WS_LEGACY}:{fn.name}"] = "a round trip of the library's own builders, no literal change"
+            continue
+        side = "server" if "Request" in kind else "client"
+        key = request_key if side == "server" else response_key
+        headers = ws_legacy_build(lib, "build_request" if side == "server" else "build_response", key)
+        ev = Evaluator({"accept_key": None})
+        body = next(st for st in fn.body if isinstance(st, ast.With)).body
+        for st in body:
+            if isinstance(st, ast.Delete):
+                headers = delete(headers, ast.literal_eval(st.targets[0].slice))  # type: ignore[attr-defined]
+            elif isinstance(st, ast.Assign) and isinstance(st.targets[0], ast.Name):
+                ev.env[st.targets[0].id] = ev.eval(st.value)
+            elif isinstance(st, ast.Assign):
+                name, v = ast.literal_eval(st.targets[0].slice), st.value  # type: ignore[attr-defined]
+                if isinstance(v, ast.Subscript):  # headers[X] = headers[X]: the value again
+                    value = next(val for n, val in headers if n.lower() == ast.literal_eval(v.slice).lower())
+                elif isinstance(v, ast.Call) and ast.unparse(v.func) == "accept_key":
+                    value = accept_for(ev.eval(v.args[0]))
+                else:
+                    value = ev.eval(v)
+                headers.append((name, value))
+        valid = kind.startswith("self.assertValid")
+        exc = None if valid else ast.unparse(call.args[0])  # type: ignore[union-attr]
+        src = {"file": WS_LEGACY, "class": "HandshakeTests", "test": fn.name, "line": fn.lineno,
+               "websockets": exc or "valid"}
+        case: Case = {"name": f"websockets-legacy-{fn.name[5:].replace('_', '-')}", "source": src}
+        expect: Dict[str, Any] = {"ok": valid}
+        if not valid:
+            expect["code"] = WS_LEGACY_CODES.get(fn.name, "?")
+            if fn.name not in WS_LEGACY_CODES and case["name"] not in CASE_DISAGREEMENTS:
+                print(f"websockets legacy: no wsguard code for {fn.name}", file=sys.stderr)
+        if side == "server":
+            case["request"] = head("GET /chat HTTP/1.1", [("Host", "example.com")] + headers).decode()
+            src["framing"] = "check_request() reads headers only: request line and Host added"
+            server.append(case)
+        else:
+            case["request"] = {"host": "example.com", "path": "/chat", "nonce_hex": base64.b64decode(key).hex(),
+                               "origin": None, "subprotocols": [], "extensions": None}
+            case["response"] = head("HTTP/1.1 101 Switching Protocols", headers).decode()
+            src["framing"] = "check_response() reads headers only: the 101 status line added"
+            if not valid:
+                expect["status"] = 101
+            client.append(case)
+        case["expect"] = expect
+    return server, client, left_out

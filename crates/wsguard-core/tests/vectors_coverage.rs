@@ -83,7 +83,7 @@ fn external_files_keep_provenance_and_a_short_disagreement_list() {
     }
     assert!(files >= 11, "{files} external files");
     assert!(
-        disagreeing <= 18,
+        disagreeing <= 19,
         "{disagreeing} disagreeing cases: the list only shrinks (a new one needs its line in \
          tests/vectors/README.md and this bound raised with the reason)"
     );
