@@ -671,11 +671,16 @@ pub fn validate_response<'b>(
     }
     // RFC 6455 §4.1: the client fails the connection when Upgrade "contains a value that is
     // not an ASCII case-insensitive match for the value "websocket"".
-    let upgrade = || header_values(headers, "upgrade").flat_map(CommaList::new);
-    if !upgrade().any(|p| p.eq_ignore_ascii_case(b"websocket")) {
+    let (mut websocket, mut other) = (false, false);
+    for p in header_values(headers, "upgrade").flat_map(CommaList::new) {
+        let is_ws = p.eq_ignore_ascii_case(b"websocket");
+        websocket |= is_ws;
+        other |= !is_ws;
+    }
+    if !websocket {
         return invalid(ResponseError::UpgradeMissing);
     }
-    if upgrade().any(|p| !p.eq_ignore_ascii_case(b"websocket")) {
+    if other {
         return invalid(ResponseError::UpgradeNotOnlyWebsocket);
     }
     if !list_contains(header_values(headers, "connection"), b"upgrade") {
