@@ -28,6 +28,12 @@ import sys
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import external_frames  # noqa: E402
+from external_handshake import convert_websockets_handshake  # noqa: E402
+from external_handshake_wsproto import convert_wsproto_handshake  # noqa: E402
+from external_utf8 import convert_websockets_utf8, convert_wsproto_utf8  # noqa: E402
+
 Case = Dict[str, Any]
 
 
@@ -524,14 +530,18 @@ def convert_wsproto(repo: str) -> Dict[str, Any]:
                     continue
                 case["expect"] = {"ok": True, "events": [ev]}
             cases.append(case)
+    cases += external_frames.convert(src)
     return {
         "description": (
             "External: wsproto's frame decoder cases (" + WSPROTO_FRAMES + ": every _single_frame_test of a "
-            "whole frame and every _parse_failure_test, at `source.revision`). Same format as frames.json (role: "
+            "whole frame and every _parse_failure_test, and class TestFrameProtocolReceive: the close frames "
+            "_close_test builds, with their close-reason UTF-8 checks, and literal frame_bytes, at "
+            "`source.revision`). Same format as frames.json (role: "
             "the side that decodes; wsproto client=True is role client). A failure expects wsproto's close code "
-            "(`close_code`) and the diagnostic code wsguard names for it (`code`, from the converter's table)."),
+            "(`close_code`) and the diagnostic code wsguard names for it (`code`, from the converter's tables)."),
         "format": "frames",
         "source": {"repo": "python-hyper/wsproto", "revision": rev, "files": [WSPROTO_FRAMES]},
+        "left_out": external_frames.LEFT_OUT,
         "cases": cases,
     }
 
@@ -630,16 +640,26 @@ def convert_websockets_frames(repo: str) -> Dict[str, Any]:
                 if key not in WS_FRAME_CODES:
                     print(f"websockets frames: no wsguard code for {key}", file=sys.stderr)
                 cases.append(case)
+    protocol, left_out, disagreements = external_frames.convert_websockets_protocol(
+        show(repo, rev, external_frames.WS_PROTOCOL), show(repo, rev, "src/websockets/frames.py"))
     return {
         "description": (
             "External: python-websockets' frame parser cases (" + WS_FRAMES + ", class FrameTests: every "
-            "assertFrameData without extensions, and every parse inside assertRaises, at `source.revision`). "
-            "Same format as frames.json (mask=True: role server decodes). A failure expects python-websockets' "
-            "close code (ProtocolError 1002, PayloadTooBig 1009) and the wsguard diagnostic code the converter's "
-            "table names for that test."),
+            "assertFrameData without extensions, and every parse inside assertRaises) and the receiving side of "
+            "its Protocol (" + external_frames.WS_PROTOCOL + ": tests that only receive_data() literal bytes and "
+            "assert the frames received or the connection failing), at `source.revision`. "
+            "Same format as frames.json (mask=True / SERVER: role server decodes; max_size=(message, frame) "
+            "becomes max_message / max_frame). A failure expects python-websockets' close code (ProtocolError "
+            "1002, PayloadTooBig 1009, UnicodeDecodeError 1007) and the wsguard diagnostic code the converter's "
+            "tables name for that test. Cases marked `disagreement` expect what wsguard does instead "
+            "(`disagreements`, tests/vectors/README.md). `left_out`: test_protocol.py tests not converted, with the reason; "
+            "CloseCode values are read from src/websockets/frames.py."),
         "format": "frames",
-        "source": {"repo": "python-websockets/websockets", "revision": rev, "files": [WS_FRAMES]},
-        "cases": cases,
+        "source": {"repo": "python-websockets/websockets", "revision": rev,
+                   "files": [WS_FRAMES, external_frames.WS_PROTOCOL]},
+        "left_out": left_out,
+        "disagreements": disagreements,
+        "cases": cases + protocol,
     }
 
 
@@ -659,8 +679,17 @@ def main() -> None:
     if a.websockets:
         write(out, "external-websockets-extensions.json", convert_websockets(a.websockets))
         write(out, "external-websockets-frames.json", convert_websockets_frames(a.websockets))
+    if a.websockets:
+        server, client = convert_websockets_handshake(a.websockets, revision(a.websockets), show)
+        write(out, "external-websockets-handshake-server.json", server)
+        write(out, "external-websockets-handshake-client.json", client)
+        write(out, "external-websockets-utf8.json", convert_websockets_utf8(a.websockets, revision(a.websockets), show))
     if a.wsproto:
         write(out, "external-wsproto-frames.json", convert_wsproto(a.wsproto))
+        server, client = convert_wsproto_handshake(a.wsproto, revision(a.wsproto), show)
+        write(out, "external-wsproto-handshake-server.json", server)
+        write(out, "external-wsproto-handshake-client.json", client)
+        write(out, "external-wsproto-utf8.json", convert_wsproto_utf8(a.wsproto, revision(a.wsproto), show))
 
 
 if __name__ == "__main__":

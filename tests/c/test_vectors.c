@@ -1194,7 +1194,10 @@ static const char *const RUN_BY_C[] = {
     "handshake_server.json", "handshake_client.json", "lint.json", "near_miss.json", "urls.json",
     "heartbeat.json", "reconnect.json", "external-wpt-urls.json",
     "external-websockets-extensions.json", "external-httparse.json", "external-wsproto-frames.json",
-    "external-websockets-frames.json",
+    "external-websockets-frames.json", "external-websockets-handshake-server.json",
+    "external-websockets-handshake-client.json", "external-websockets-utf8.json",
+    "external-wsproto-handshake-server.json", "external-wsproto-handshake-client.json",
+    "external-wsproto-utf8.json",
 };
 static const char *const NOT_RUN_BY_C[] = {"regressions.json"};
 
@@ -1235,6 +1238,12 @@ int main(int argc, char **argv) {
     run_file("external-httparse.json", http_head_case);
     run_file("external-wsproto-frames.json", frame_case);
     run_file("external-websockets-frames.json", frame_case);
+    run_file("external-websockets-handshake-server.json", server_case);
+    run_file("external-websockets-handshake-client.json", client_case);
+    run_file("external-websockets-utf8.json", utf8_case_i);
+    run_file("external-wsproto-handshake-server.json", server_case);
+    run_file("external-wsproto-handshake-client.json", client_case);
+    run_file("external-wsproto-utf8.json", utf8_case_i);
     (void)streq_w;
     return h_summary("c-vectors");
 }

@@ -104,7 +104,9 @@ export async function withChromium(fn, { limitMs = 120000 } = {}) {
     clearTimeout(guard);
     proc.kill('SIGKILL');
     await new Promise((r) => (proc.exitCode !== null ? r() : proc.on('exit', r)));
-    await rm(profile, { recursive: true, force: true });
+    // Chromium's helper processes can outlive the killed browser for a moment and still write
+    // into the profile: rm retries ENOTEMPTY/EBUSY instead of failing the run.
+    await rm(profile, { recursive: true, force: true, maxRetries: 20, retryDelay: 100 });
   }
 }
 

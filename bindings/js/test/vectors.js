@@ -159,6 +159,12 @@ export const NOT_APPLICABLE = {
   'external-websockets-extensions.json': 'server-side extension negotiation',
   'external-wsproto-frames.json': 'the browser decodes frames itself',
   'external-websockets-frames.json': 'the browser decodes frames itself',
+  'external-websockets-handshake-server.json': 'server-side; answered in the page only through the explain exchange',
+  'external-wsproto-handshake-server.json': 'server-side; answered in the page only through the explain exchange',
+  'external-websockets-handshake-client.json': 'the browser writes the upgrade request and hides the response',
+  'external-wsproto-handshake-client.json': 'the browser writes the upgrade request and hides the response',
+  'external-websockets-utf8.json': 'the browser validates text messages itself',
+  'external-wsproto-utf8.json': 'the browser validates text messages itself',
 };
 
 /** Runs every file: `load(name)` returns the parsed JSON. Returns [{id, ok, error}]. */

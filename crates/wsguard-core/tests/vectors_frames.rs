@@ -1,4 +1,5 @@
-//! Runs `tests/vectors/frames.json` and `tests/vectors/utf8.json` against the frame layer.
+//! Runs `tests/vectors/frames.json` and `tests/vectors/utf8.json` (and the external files in
+//! their formats) against the frame layer.
 //!
 //! Every frame case is delivered whole, in 1-byte chunks and split at every point, to both
 //! `Decoder::decode` and `Decoder::decode_streaming`; all deliveries must give the same
@@ -162,13 +163,13 @@ fn frames_json() {
 /// wsproto's frame cases (tests/vectors/README.md, external suites).
 #[test]
 fn external_wsproto_frames() {
-    frames_file("external-wsproto-frames.json", 10);
+    frames_file("external-wsproto-frames.json", 21);
 }
 
 /// python-websockets' frame cases (tests/vectors/README.md, external suites).
 #[test]
 fn external_websockets_frames() {
-    frames_file("external-websockets-frames.json", 15);
+    frames_file("external-websockets-frames.json", 75);
 }
 
 fn frames_file(file_name: &str, min_cases: usize) {
@@ -253,9 +254,25 @@ fn utf8_run(input: &[u8], cuts: &[usize]) -> Result<(), (u64, usize)> {
 
 #[test]
 fn utf8_json() {
-    let file = load("utf8.json");
+    utf8_file("utf8.json", 30);
+}
+
+/// python-websockets' UTF-8 cases (tests/vectors/README.md, external suites).
+#[test]
+fn external_websockets_utf8() {
+    utf8_file("external-websockets-utf8.json", 13);
+}
+
+/// wsproto's text-message UTF-8 cases (tests/vectors/README.md, external suites).
+#[test]
+fn external_wsproto_utf8() {
+    utf8_file("external-wsproto-utf8.json", 7);
+}
+
+fn utf8_file(file_name: &str, min_cases: usize) {
+    let file = load(file_name);
     let cases = file["cases"].as_array().unwrap();
-    assert!(cases.len() >= 30, "{} cases", cases.len());
+    assert!(cases.len() >= min_cases, "{} cases", cases.len());
     for case in cases {
         let name = case["name"].as_str().unwrap();
         let input = bytes(case, "input");

@@ -1,4 +1,6 @@
-//! Runs `tests/vectors/handshake_client.json` against the client-side handshake.
+//! Runs `tests/vectors/handshake_client.json` (and the external files in its format,
+//! `external-websockets-handshake-client.json` and `external-wsproto-handshake-client.json`)
+//! against the client-side handshake.
 
 use serde_json::Value;
 use wsguard_core::handshake::{
@@ -7,13 +9,14 @@ use wsguard_core::handshake::{
 };
 use wsguard_core::{Diagnostic, Status};
 
-fn load() -> Value {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../tests/vectors/handshake_client.json"
-    );
+fn load_file(name: &str) -> Value {
+    let path = format!("{}/../../tests/vectors/{name}", env!("CARGO_MANIFEST_DIR"));
     serde_json::from_str(&std::fs::read_to_string(path).expect("read vectors"))
         .expect("parse vectors")
+}
+
+fn load() -> Value {
+    load_file("handshake_client.json")
 }
 
 fn leak(v: &Value) -> &'static str {
@@ -156,9 +159,24 @@ fn run_case(case: &Value) -> Vec<String> {
 
 #[test]
 fn handshake_client_vectors() {
-    let file = load();
+    run_file(&load(), 40);
+}
+
+/// python-websockets' client handshake cases (tests/vectors/README.md, external suites).
+#[test]
+fn external_websockets_handshake_client() {
+    run_file(&load_file("external-websockets-handshake-client.json"), 25);
+}
+
+/// wsproto's client handshake cases (tests/vectors/README.md, external suites).
+#[test]
+fn external_wsproto_handshake_client() {
+    run_file(&load_file("external-wsproto-handshake-client.json"), 12);
+}
+
+fn run_file(file: &Value, min: usize) {
     let cases = file["cases"].as_array().expect("cases");
-    assert!(cases.len() >= 40, "only {} cases", cases.len());
+    assert!(cases.len() >= min, "only {} cases", cases.len());
     let failures: Vec<String> = cases
         .iter()
         .filter_map(|c| {

@@ -1,5 +1,6 @@
 //! Runs `tests/vectors/handshake_server.json` (and the external files in its format,
-//! `external-websockets-extensions.json`) against the server-side handshake.
+//! `external-websockets-extensions.json`, `external-websockets-handshake-server.json`,
+//! `external-wsproto-handshake-server.json`) against the server-side handshake.
 
 use serde_json::Value;
 use wsguard_core::handshake::{
@@ -305,9 +306,25 @@ fn handshake_server_vectors() {
 
 #[test]
 fn external_websockets_extensions() {
-    let file = load_file("external-websockets-extensions.json");
+    run_external("external-websockets-extensions.json", 15);
+}
+
+/// python-websockets' server handshake cases (tests/vectors/README.md, external suites).
+#[test]
+fn external_websockets_handshake_server() {
+    run_external("external-websockets-handshake-server.json", 40);
+}
+
+/// wsproto's server handshake cases (tests/vectors/README.md, external suites).
+#[test]
+fn external_wsproto_handshake_server() {
+    run_external("external-wsproto-handshake-server.json", 15);
+}
+
+fn run_external(name: &str, min: usize) {
+    let file = load_file(name);
     let cases = file["cases"].as_array().expect("cases");
-    assert!(cases.len() >= 15, "only {} cases", cases.len());
+    assert!(cases.len() >= min, "{name}: only {} cases", cases.len());
     let failures: Vec<String> = cases
         .iter()
         .filter_map(|case| {

@@ -460,17 +460,24 @@ pub fn write_request(req: &ClientRequest<'_>, out: &mut [u8]) -> Result<usize, R
 pub enum ResponseError {
     /// No `Sec-WebSocket-Accept`.
     AcceptMissing,
-    /// `Sec-WebSocket-Accept` does not match the key sent (or appears twice).
+    /// `Sec-WebSocket-Accept` does not match the key sent.
     AcceptMismatch,
+    /// `Sec-WebSocket-Accept` appears more than once.
+    AcceptMultiple,
     /// `Upgrade` does not contain `websocket`.
     UpgradeMissing,
+    /// `Upgrade` names another protocol beside `websocket`.
+    UpgradeNotOnlyWebsocket,
     /// `Connection` does not contain `upgrade`.
     ConnectionMissingUpgrade,
     /// The server chose a subprotocol that was not offered (or a token entry).
     SubprotocolNotOffered,
+    /// The answer names more than one subprotocol (the header repeated, or a list).
+    SubprotocolMultiple,
     /// The server answered with an extension that was not offered.
     ExtensionNotOffered,
-    /// Not a well-formed HTTP/1.1 response head.
+    /// Not a well-formed HTTP/1.1 response head (a status code outside 100–599 included,
+    /// RFC 9110 §15).
     Malformed,
     /// The head breaks the [`Limits`].
     TooLarge,
@@ -481,9 +488,12 @@ impl Diagnostic for ResponseError {
         match self {
             ResponseError::AcceptMissing => "accept_missing",
             ResponseError::AcceptMismatch => "accept_mismatch",
+            ResponseError::AcceptMultiple => "accept_multiple",
             ResponseError::UpgradeMissing => "upgrade_missing",
+            ResponseError::UpgradeNotOnlyWebsocket => "upgrade_not_only_websocket",
             ResponseError::ConnectionMissingUpgrade => "connection_missing_upgrade",
             ResponseError::SubprotocolNotOffered => "subprotocol_not_offered",
+            ResponseError::SubprotocolMultiple => "subprotocol_multiple",
             ResponseError::ExtensionNotOffered => "extension_not_offered",
             ResponseError::Malformed => "malformed_response",
             ResponseError::TooLarge => "response_too_large",
@@ -493,9 +503,12 @@ impl Diagnostic for ResponseError {
         match self {
             ResponseError::AcceptMissing => "the server answered 101 without Sec-WebSocket-Accept",
             ResponseError::AcceptMismatch => "Sec-WebSocket-Accept does not match the key this client sent: the answer was computed for another request, or a proxy/cache replayed it",
+            ResponseError::AcceptMultiple => "the 101 answer carries Sec-WebSocket-Accept more than once: something between the server and this client added its own",
             ResponseError::UpgradeMissing => "the 101 answer has no `Upgrade: websocket`",
+            ResponseError::UpgradeNotOnlyWebsocket => "the 101 answer's Upgrade names another protocol beside `websocket`; a WebSocket 101 switches to websocket alone (RFC 6455 §4.1)",
             ResponseError::ConnectionMissingUpgrade => "the 101 answer's Connection header does not contain `upgrade`",
             ResponseError::SubprotocolNotOffered => "the server chose a subprotocol this client did not offer (or echoed the token entry)",
+            ResponseError::SubprotocolMultiple => "the 101 answer names more than one subprotocol (Sec-WebSocket-Protocol repeated, or a list); a server selects exactly one (RFC 6455 §4.2.2)",
             ResponseError::ExtensionNotOffered => "the server answered with an extension this client did not offer",
             ResponseError::Malformed => "the bytes received are not a well-formed HTTP response: maybe not an HTTP server, or TLS spoken to a plain port",
             ResponseError::TooLarge => "the answer's head breaks the client's size limits",
@@ -504,9 +517,12 @@ impl Diagnostic for ResponseError {
     fn remedy(&self) -> &'static str {
         match self {
             ResponseError::AcceptMissing | ResponseError::AcceptMismatch => "compute Sec-WebSocket-Accept on the server as base64(SHA-1(key + \"258EAFA5-E914-47DA-95CA-C5AB0DC85B11\")) from this request's key; never cache upgrade answers",
+            ResponseError::AcceptMultiple => "send Sec-WebSocket-Accept exactly once; check that no middleware or proxy adds a second one",
             ResponseError::UpgradeMissing => "send `Upgrade: websocket` in the 101 answer",
+            ResponseError::UpgradeNotOnlyWebsocket => "send exactly `Upgrade: websocket` in the 101 answer; check that no proxy adds its own Upgrade value",
             ResponseError::ConnectionMissingUpgrade => "send `Connection: Upgrade` in the 101 answer",
             ResponseError::SubprotocolNotOffered => "on the server, choose only among the offered subprotocols, never the token entry; omit the header when none matches",
+            ResponseError::SubprotocolMultiple => "on the server, send one of the offered subprotocols in a single Sec-WebSocket-Protocol header, or omit it",
             ResponseError::ExtensionNotOffered => "on the server, answer only with extensions the client offered",
             ResponseError::Malformed => "check the scheme (ws:// vs wss://), host and port",
             ResponseError::TooLarge => "raise the client's `Limits`, or check what the server sends",
@@ -653,8 +669,19 @@ pub fn validate_response<'b>(
         let after = response.get(consumed..).unwrap_or(&[]);
         return Err(ClientFailure::Rejected(diagnose(status, headers, after)));
     }
-    if !list_contains(header_values(headers, "upgrade"), b"websocket") {
+    // RFC 6455 §4.1: the client fails the connection when Upgrade "contains a value that is
+    // not an ASCII case-insensitive match for the value "websocket"".
+    let (mut websocket, mut other) = (false, false);
+    for p in header_values(headers, "upgrade").flat_map(CommaList::new) {
+        let is_ws = p.eq_ignore_ascii_case(b"websocket");
+        websocket |= is_ws;
+        other |= !is_ws;
+    }
+    if !websocket {
         return invalid(ResponseError::UpgradeMissing);
+    }
+    if other {
+        return invalid(ResponseError::UpgradeNotOnlyWebsocket);
     }
     if !list_contains(header_values(headers, "connection"), b"upgrade") {
         return invalid(ResponseError::ConnectionMissingUpgrade);
@@ -662,10 +689,12 @@ pub fn validate_response<'b>(
     match single(headers, "sec-websocket-accept") {
         (0, _) | (_, None) => return invalid(ResponseError::AcceptMissing),
         (1, Some(v)) if req.key.accept().matches(v) => {}
-        _ => return invalid(ResponseError::AcceptMismatch),
+        (1, _) => return invalid(ResponseError::AcceptMismatch),
+        _ => return invalid(ResponseError::AcceptMultiple),
     }
     let subprotocol = match single(headers, "sec-websocket-protocol") {
         (0, _) => None,
+        (1, Some(v)) if v.contains(&b',') => return invalid(ResponseError::SubprotocolMultiple),
         (1, Some(v)) => {
             let offered = req.subprotocols.iter().any(|p| p.as_bytes() == v)
                 || req.pair_marker().map(str::as_bytes) == Some(v);
@@ -674,7 +703,7 @@ pub fn validate_response<'b>(
                 _ => return invalid(ResponseError::SubprotocolNotOffered),
             }
         }
-        _ => return invalid(ResponseError::SubprotocolNotOffered),
+        _ => return invalid(ResponseError::SubprotocolMultiple),
     };
     for ext in Extensions::new(headers) {
         let offered = req

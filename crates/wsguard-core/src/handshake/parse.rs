@@ -246,6 +246,11 @@ pub(crate) fn parse_response(
     match resp.parse(response) {
         Ok(httparse::Status::Complete(consumed)) => {
             let code = resp.code.unwrap_or(0);
+            // RFC 9110 §15: "Values outside the range 100..599 are invalid" (httparse takes
+            // any three digits, `007` included).
+            if !(100..=599).contains(&code) {
+                return Err(ResponseError::Malformed);
+            }
             Ok(Status::Complete(ResponseHead { code, consumed }))
         }
         Ok(httparse::Status::Partial) => Ok(Status::Partial),
