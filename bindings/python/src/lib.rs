@@ -15,6 +15,7 @@ mod client;
 mod close;
 mod convert;
 mod errors;
+mod explain;
 mod frame;
 mod guard;
 mod handshake;
@@ -38,5 +39,6 @@ fn _wsguard(m: &Bound<'_, PyModule>) -> PyResult<()> {
     timing::register(m)?;
     client::register(m)?;
     guard::register(m)?;
+    explain::register(m)?;
     Ok(())
 }

@@ -297,6 +297,10 @@ pub fn write_answer(
     Ok(total)
 }
 
+/// The HTTP status of every explain answer (the verdict is in the body), for guards
+/// whose framework writes the status line itself.
+pub const STATUS: u16 = 200;
+
 /// The headers of the answer, for guards whose framework writes the status line and
 /// length itself (ASGI, Django): `(name, value)` pairs.
 pub const HEADERS: [(&str, &str); 4] = [
