@@ -68,7 +68,9 @@ const NOT_EXPLAINED = 'the server did not explain the refusal (it is not a wsgua
 
 /** The error for a failed attempt, from the explain answer or what the client saw. */
 async function diagnose(url, opts, closeCode) {
-  const ans = opts.explain === false ? { explained: false } : await explain(url, opts);
+  // Only a token that was sent is described: without a value the server saw none.
+  const token = opts.token && opts.token.value != null ? opts.token : null;
+  const ans = opts.explain === false ? { explained: false } : await explain(url, { ...opts, token });
   if (ans.explained && !ans.ok) {
     return { error: new WsguardError({ code: ans.code, status: ans.status, reason: ans.reason, remedy: ans.remedy ?? PUBLIC_ONLY, explained: true }),
       disconnect: { httpStatus: ans.status, retryAfterS: ans.retryAfterS } };

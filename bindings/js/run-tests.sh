@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The npm package's tests: build (cargo → wasm32, wasm-bindgen), the shared vectors in
 # Node (node --test) and in headless Chromium (/usr/bin/chromium over DevTools), then the
-# browser tests against real servers. Each part ends on `<name>: N passed, M failed`.
+# browser tests against the three guards (test/backends.js). Each part ends on `<name>: N passed, M failed`.
 set -uo pipefail
 cd "$(dirname "$0")"
 ROOT=$(cd ../.. && pwd)
@@ -23,6 +23,16 @@ echo "js-build: 1 passed, 0 failed"
 echo "--- cargo build -p wsguard-cli (the server of the explain tests)"
 if ! cargo build -q -p wsguard-cli; then echo "js-cli-build: 0 passed, 1 failed"; exit 1; fi
 
+echo "--- the wsguard Python wheel into .venv (the uvicorn and daphne guards of the browser tests)"
+PY="$ROOT/.venv/bin/python"
+[ -x "$PY" ] || { echo "js-python: 0 passed, 1 failed ($PY missing: run scripts/setup.sh)"; exit 1; }
+WHEELS=$(mktemp -d)
+if ! (cd ../python && "$ROOT/.venv/bin/maturin" build --release --quiet -i "$PY" --out "$WHEELS") \
+   || ! "$PY" -m pip install --quiet --force-reinstall --no-deps "$WHEELS"/wsguard-*.whl; then
+  echo "js-python: 0 passed, 1 failed (maturin build / pip install of bindings/python)"; rm -rf "$WHEELS"; exit 1
+fi
+rm -rf "$WHEELS"
+
 echo "--- node --test"
 log=$(mktemp)
 node --test --test-reporter=tap test/*.test.js > "$log" 2>&1 || rc=1
@@ -34,6 +44,6 @@ rm -f "$log"
 echo "--- chromium"
 node --experimental-websocket --no-warnings test/chromium-vectors.js || rc=1
 
-echo "--- chromium against wsguard serve (explain exchange)"
-node --experimental-websocket --no-warnings test/chromium-explain.js || rc=1
+echo "--- chromium against wsguard serve, uvicorn + WebSocketGuard, daphne + wsguard.channels"
+node --experimental-websocket --no-warnings test/chromium-guards.js || rc=1
 exit $rc

@@ -50,8 +50,8 @@ const KINDS = {
  * Starts a guard of `kind` ('serve' | 'uvicorn' | 'daphne') allowing `allowed` origins,
  * explaining in `mode`; `token` (serve: the value; uvicorn: required in `?token=`).
  * Returns `{ kind, addr, stop(), restart({ before }) }`: restart stops the process
- * (SIGTERM, so a server that closes its sockets on shutdown does), runs `before` and starts
- * it again on the same port.
+ * gracefully (so it closes its sockets as on a real restart), runs `before` and starts it
+ * again on the same port.
  */
 export async function backend(kind, { allowed, mode = 'full', token = null }) {
   const run = (port) => {
@@ -66,7 +66,8 @@ export async function backend(kind, { allowed, mode = 'full', token = null }) {
     log: () => cur.log(),
     stop: () => stop(cur.proc),
     async restart({ before = async () => {} } = {}) {
-      await stop(cur.proc, 'SIGTERM');
+      // uvicorn and daphne shut down gracefully on SIGTERM; `wsguard serve` on SIGINT only.
+      await stop(cur.proc, kind === 'serve' ? 'SIGINT' : 'SIGTERM');
       await before();
       cur = await run(b.port);
     },
