@@ -1,7 +1,7 @@
 // connect(): a WebSocket that reconnects on the core's policy, keeps the core's heartbeat
 // schedule, and after a refused upgrade asks the server why (docs/EXPLAIN.md) instead of
 // reporting 1006. Decisions come from the core (index.js); this file only drives timers.
-import { WsguardError, Heartbeat, Reconnect, classifyClose, deriveWsUrl, parseWsUrl } from './index.js';
+import { WsguardError, Heartbeat, Reconnect, classifyClose, deriveWsUrl, parseWsUrl, ABNORMAL_CLOSURE as ABNORMAL } from './index.js';
 
 /** The real clock; `options.clock` replaces it (tests, or a shared app clock). */
 const SYSTEM_CLOCK = {
@@ -151,10 +151,18 @@ export class WsguardSocket extends EventTarget {
         resolve(this);
       };
       ws.onmessage = (ev) => this.onMessage(ev);
+      let ended = false;
+      // A failed handshake is "error, then close 1006" (WHATWG); Node 20's WebSocket fires
+      // only the error: end the attempt with the 1006 the close would have carried.
+      ws.onerror = () => {
+        if (!opened) this.clock.setTimeout(() => ws.onclose({ code: ABNORMAL, reason: '' }), 0);
+      };
       ws.onclose = async (ev) => {
+        if (ended) return;
+        ended = true;
         this.stopHeartbeat();
         if (this.state === 'closed') return;
-        let disconnect = { close: this.deadPeer ? 1006 : ev.code }, error = null;
+        let disconnect = { close: this.deadPeer ? ABNORMAL : ev.code }, error = null;
         if (this.deadPeer) disconnect = { transport: 'reset' };
         if (!opened) ({ disconnect, error } = await diagnose(this.url, this.opts, ev.code));
         const at = this.clock.now(), random = (this.opts.random || random32)();

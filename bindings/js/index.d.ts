@@ -35,6 +35,8 @@ export function createRegistry(
   entries?: { code: number; name: string; description: string; remedy: string; retry: Retry }[],
   options?: { conventions?: boolean },
 ): Registry;
+/** The close code browsers report for every failed or dropped connection (1006), from the core. */
+export const ABNORMAL_CLOSURE: number;
 export function classifyClose(code: number, registry?: Registry): CloseCodeInfo;
 export function parseClosePayload(bytes: Uint8Array): { code: number | null; reason: string };
 export function encodeClosePayload(code: number, reason: string, maxSize?: number): Uint8Array;

@@ -35,7 +35,7 @@ rm -rf "$WHEELS"
 
 echo "--- node --test"
 log=$(mktemp)
-node --test --test-reporter=tap test/*.test.js > "$log" 2>&1 || rc=1
+node --experimental-websocket --no-warnings --test --test-reporter=tap test/*.test.js > "$log" 2>&1 || rc=1
 grep -E '^not ok' -A12 "$log" | head -150
 p=$(grep -E '^# pass ' "$log" | awk '{print $3}'); f=$(grep -E '^# fail ' "$log" | awk '{print $3}')
 echo "js-node: ${p:-0} passed, ${f:-1} failed"
@@ -46,4 +46,12 @@ node --experimental-websocket --no-warnings test/chromium-vectors.js || rc=1
 
 echo "--- chromium against wsguard serve, uvicorn + WebSocketGuard, daphne + wsguard.channels"
 node --experimental-websocket --no-warnings test/chromium-guards.js || rc=1
+echo "--- make demo's browser step (bindings/js/demo/demo.js)"
+demo=$(node --experimental-websocket --no-warnings demo/demo.js 2>/dev/null)
+if grep -q 'Connected: the server echoed hello' <<<"$demo" && grep -q '^  origin_host (HTTP 403)$' <<<"$demo" \
+   && grep -q "console: wsguard: .*origin_host: .* — add the page's exact origin" <<<"$demo"; then
+  echo "js-demo: 1 passed, 0 failed"
+else
+  echo "$demo" | tail -20; echo "js-demo: 0 passed, 1 failed"; rc=1
+fi
 exit $rc
