@@ -36,8 +36,8 @@ function stop(proc, signal = 'SIGKILL') {
 }
 
 const KINDS = {
-  serve: ({ allowed, token, port }) => ['wsguard serve', join(ROOT, 'target/debug/wsguard'),
-    ['serve', '--listen', `127.0.0.1:${port}`, '--quiet', ...allowed.flatMap((a) => ['--allow', a]), ...(token ? ['--token', token] : [])],
+  serve: ({ allowed, token, port, extra }) => ['wsguard serve', join(ROOT, 'target/debug/wsguard'),
+    ['serve', '--listen', `127.0.0.1:${port}`, '--quiet', ...allowed.flatMap((a) => ['--allow', a]), ...(token ? ['--token', token] : []), ...extra],
     { ready: /listening on http:\/\/127\.0\.0\.1:(\d+)/ }],
   uvicorn: ({ allowed, token, port }) => ['uvicorn', PY, [join(ROOT, 'bindings/js/test/servers/uvicorn_app.py'), String(port)],
     { env: { WSGUARD_TEST_ALLOWED: allowed.join(','), WSGUARD_TEST_TOKEN: token ? '1' : '0' }, ready: /listening on http:\/\/127\.0\.0\.1:(\d+)/ }],
@@ -48,14 +48,15 @@ const KINDS = {
 
 /**
  * Starts a guard of `kind` ('serve' | 'uvicorn' | 'daphne') allowing `allowed` origins,
- * explaining in `mode`; `token` (serve: the value; uvicorn: required in `?token=`).
+ * explaining in `mode`; `token` (serve: the value; uvicorn: required in `?token=`);
+ * `extra`: more `wsguard serve` arguments.
  * Returns `{ kind, addr, stop(), restart({ before }) }`: restart stops the process
  * gracefully (so it closes its sockets as on a real restart), runs `before` and starts it
  * again on the same port.
  */
-export async function backend(kind, { allowed, mode = 'full', token = null }) {
+export async function backend(kind, { allowed = [], mode = 'full', token = null, extra = [] }) {
   const run = (port) => {
-    const [name, cmd, args, opts] = KINDS[kind]({ allowed, token, port });
+    const [name, cmd, args, opts] = KINDS[kind]({ allowed, token, port, extra });
     return start(name, cmd, args, { ...opts, env: { ...opts.env, WSGUARD_EXPLAIN: mode } }); // every guard reads it
   };
   let cur = await run(0);

@@ -5,8 +5,8 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { spawn } from 'node:child_process';
 import { ROOT } from './cdp.js';
+import { backend } from './backends.js';
 import { liveSocket } from '../examples/live-socket.js';
 
 test('the README block is examples/live-socket.js verbatim', async () => {
@@ -17,16 +17,9 @@ test('the README block is examples/live-socket.js verbatim', async () => {
 });
 
 // Node's WebSocket sends no Origin: this server accepts that, and wants a token.
-const proc = spawn(join(ROOT, 'target/debug/wsguard'), ['serve', '--listen', '127.0.0.1:0', '--quiet', '--allow-missing-origin', '--token', 'sesame'],
-  { env: { ...process.env, WSGUARD_EXPLAIN: 'full' }, stdio: ['ignore', 'pipe', 'pipe'] });
-const addr = await new Promise((resolve, reject) => {
-  let out = '';
-  const on = (d) => { out += d; const m = out.match(/listening on http:\/\/(127\.0\.0\.1:\d+)/); if (m) resolve(m[1]); };
-  proc.stdout.on('data', on);
-  proc.stderr.on('data', on);
-  proc.on('exit', (c) => reject(new Error(`wsguard serve exited (${c}): ${out}`)));
-});
-after(() => proc.kill());
+const server = await backend('serve', { mode: 'full', token: 'sesame', extra: ['--allow-missing-origin'] });
+const addr = server.addr;
+after(() => server.stop());
 
 const settled = (store, pred) => new Promise((resolve) => {
   if (pred(store.getSnapshot())) return resolve(store.getSnapshot());
