@@ -28,6 +28,9 @@ use wsguard_core::handshake::Rejection;
 
 /// What [`accept_or_explain`] did with a connection.
 #[derive(Debug)]
+// Returned once per connection and matched at once: the socket moves out unboxed, as
+// `accept_async` hands it over.
+#[allow(clippy::large_enum_variant)]
 pub enum Served<S> {
     /// The upgrade passed the core's checks: the socket and the verdict.
     WebSocket(WebSocketStream<S>, Accepted),
