@@ -104,7 +104,8 @@ export async function withChromium(fn, { limitMs = 120000 } = {}) {
     clearTimeout(guard);
     proc.kill('SIGKILL');
     await new Promise((r) => (proc.exitCode !== null ? r() : proc.on('exit', r)));
-    await rm(profile, { recursive: true, force: true });
+    // Chromium's helper processes may still write for a moment after the main one exits.
+    await rm(profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
   }
 }
 
