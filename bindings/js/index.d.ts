@@ -75,7 +75,8 @@ export class Reconnect {
   readonly attempts: number;
 }
 
-export interface Token { value: string; placement: 'query' | 'subprotocol_pair' | 'subprotocol_prefix'; name?: string }
+/** Where the token goes; `value: null` sends none (yet): `reauthenticate(token)` supplies it. */
+export interface Token { value: string | null; placement: 'query' | 'subprotocol_pair' | 'subprotocol_prefix'; name?: string }
 export type State = 'connecting' | 'open' | 'reconnecting' | 'waiting_for_auth' | 'closed';
 export interface StateEvent extends Event { state: State; error?: WsguardError; decision?: Decision }
 /** One attempt (and, as a `close` event, the end of an open connection), with every input of the core's decision. */

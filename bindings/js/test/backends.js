@@ -12,7 +12,9 @@ const START_MS = 30000;
 
 /** Spawns `cmd` and resolves once a line matches `ready` (its first group: the port). */
 function start(name, cmd, args, { env = {}, cwd, ready }) {
-  const proc = spawn(cmd, args, { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const merged = { ...process.env, ...env };
+  for (const [k, v] of Object.entries(merged)) if (v == null) delete merged[k]; // null: unset
+  const proc = spawn(cmd, args, { cwd, env: merged, stdio: ['ignore', 'pipe', 'pipe'] });
   return new Promise((resolve, reject) => {
     let out = '';
     const timer = setTimeout(() => { proc.kill('SIGKILL'); reject(new Error(`${name} did not start in ${START_MS} ms: ${out.slice(-800)}`)); }, START_MS);
@@ -48,7 +50,7 @@ const KINDS = {
 
 /**
  * Starts a guard of `kind` ('serve' | 'uvicorn' | 'daphne') allowing `allowed` origins,
- * explaining in `mode`; `token` (serve: the value; uvicorn: required in `?token=`);
+ * explaining in `mode` (null: unset, the guard's default); `token` (serve: the value; uvicorn: required in `?token=`);
  * `extra`: more `wsguard serve` arguments.
  * Returns `{ kind, addr, stop(), restart({ before }) }`: restart stops the process
  * gracefully (so it closes its sockets as on a real restart), runs `before` and starts it
@@ -57,7 +59,8 @@ const KINDS = {
 export async function backend(kind, { allowed = [], mode = 'full', token = null, extra = [] }) {
   const run = (port) => {
     const [name, cmd, args, opts] = KINDS[kind]({ allowed, token, port, extra });
-    return start(name, cmd, args, { ...opts, env: { ...opts.env, WSGUARD_EXPLAIN: mode } }); // every guard reads it
+    // Every guard reads WSGUARD_EXPLAIN; mode null leaves it unset (each guard's default).
+    return start(name, cmd, args, { ...opts, env: { ...opts.env, WSGUARD_EXPLAIN: mode } });
   };
   let cur = await run(0);
   const b = {

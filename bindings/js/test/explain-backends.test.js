@@ -55,3 +55,19 @@ test('explain() reads every guard: explained, code, status and remedy', async ()
     assert.deepEqual([a.explained, a.ok, a.code, a.status, /location\.origin/.test(a.remedy)], [true, false, 'origin_host', 403, true], g.kind);
   }
 });
+
+test('default mode is public (no remedy) and off answers nothing, in every guard', async () => {
+  const target = '/ws?wsguard-explain=1&token=none';
+  for (const kind of ['serve', 'uvicorn', 'daphne']) {
+    const byDefault = await backend(kind, { allowed: [ALLOWED], mode: null });
+    const off = await backend(kind, { allowed: [ALLOWED], mode: 'off' });
+    try {
+      const pub = await get(byDefault.addr, target, { origin: 'http://127.0.0.2:3000' });
+      assert.equal(pub.body, ORIGIN_HOST.slice(0, ORIGIN_HOST.indexOf(',"remedy"')) + '}', kind);
+      const none = await get(off.addr, target, { origin: 'http://127.0.0.2:3000' });
+      assert.ok(none.status !== 200 && !none.body.includes('"wsguard"'), `${kind} off: ${none.status} ${none.body.slice(0, 80)}`);
+    } finally {
+      await Promise.all([byDefault.stop(), off.stop()]);
+    }
+  }
+});

@@ -114,6 +114,8 @@ def test_mode_from_the_environment_and_unknown_modes(monkeypatch: pytest.MonkeyP
     assert call(guard(), http_scope(b"wsguard-explain=1"))[2].decode() == ORIGIN_HOST + REMEDY + "}"
     monkeypatch.setenv("WSGUARD_EXPLAIN", "off")
     assert call(guard(), http_scope(b"wsguard-explain=1"))[2] == b"app"
+    monkeypatch.setenv("WSGUARD_EXPLAIN", "")
+    assert call(guard(), http_scope(b"wsguard-explain=1"))[2].decode() == ORIGIN_HOST + "}"
     monkeypatch.delenv("WSGUARD_EXPLAIN")
     assert call(guard(), http_scope(b"wsguard-explain=1"))[2].decode() == ORIGIN_HOST + "}"
     with pytest.raises(InvalidInput) as err:

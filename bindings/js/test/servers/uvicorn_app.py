@@ -6,8 +6,8 @@ environment: ``WSGUARD_TEST_ALLOWED`` (comma-separated allowed origins),
 ``WSGUARD_TEST_TOKEN=1`` (a token is required, in the ``token`` query parameter),
 ``WSGUARD_EXPLAIN`` (read by the guard itself: off, public, full).
 
-``/ws`` echoes text messages; the message ``restart`` makes the server close with 1012
-(Service Restart), as a server does before it restarts.
+``/ws`` echoes text messages. On SIGTERM uvicorn closes open sockets with 1012 (Service
+Restart): the browser test restarts this process for real.
 """
 
 import os
@@ -20,8 +20,6 @@ from fastapi import FastAPI, WebSocket, WebSocketDisconnect
 from wsguard import OriginPolicy
 from wsguard.asgi import WebSocketGuard
 
-SERVICE_RESTART = 1012  # what a restarting server sends (RFC 6455 §7.4, IANA registry)
-
 app = FastAPI()
 
 
@@ -30,11 +28,7 @@ async def echo(websocket: WebSocket) -> None:
     await websocket.accept()
     try:
         while True:
-            text = await websocket.receive_text()
-            if text == "restart":
-                await websocket.close(code=SERVICE_RESTART, reason="restarting")
-                return
-            await websocket.send_text(text)
+            await websocket.send_text(await websocket.receive_text())
     except WebSocketDisconnect:
         pass
 
@@ -50,6 +44,7 @@ if __name__ == "__main__":
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", int(sys.argv[1]) if len(sys.argv) > 1 else 0))
+    sock.listen(128)  # connections wait in the backlog until uvicorn accepts: "listening" is true
     print(f"listening on http://127.0.0.1:{sock.getsockname()[1]}", flush=True)
     config = uvicorn.Config(guarded, ws="websockets", lifespan="off", log_level="warning", access_log=False)
     uvicorn.Server(config).run(sockets=[sock])

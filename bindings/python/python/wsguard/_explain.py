@@ -10,8 +10,8 @@ the core, which never reveals the allowlist or a token value.
 
 Modes: ``"public"`` (the default: code, status and the public sentence), ``"full"`` (also
 the remedy — development, staging), ``"off"`` (the request goes on to the application).
-``mode=None`` reads ``WSGUARD_EXPLAIN`` (the variable ``wsguard serve`` reads), else
-``"public"``.
+``mode=None`` reads ``WSGUARD_EXPLAIN`` (the variable ``wsguard serve`` reads), else (unset
+or empty) ``"public"``.
 """
 
 from __future__ import annotations
@@ -48,7 +48,8 @@ class Explainer:
 
     def __init__(self, guard: "_wsguard.ScopeGuard", mode: Optional[str] = None, paths: Optional[Sequence[str]] = None) -> None:
         self.guard = guard
-        self.mode = mode if mode is not None else os.environ.get(ENV, "public")
+        # An empty variable (``WSGUARD_EXPLAIN=`` in a compose file) is the default too.
+        self.mode = mode if mode is not None else (os.environ.get(ENV) or "public")
         # The core names the modes: an unknown one is refused here, at construction.
         _wsguard.explain_scope(guard, {}, self.mode)
         self.paths = None if paths is None else frozenset(paths)
