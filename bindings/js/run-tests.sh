@@ -20,6 +20,16 @@ echo "--- build"
 if ! bash build.sh; then echo "js-build: 0 passed, 1 failed"; exit 1; fi
 echo "js-build: 1 passed, 0 failed"
 
+echo "--- cargo test -p wsguard-js (the binding's Rust tests and doc examples, native)"
+log=$(mktemp)
+cargo test -q -p wsguard-js > "$log" 2>&1 || rc=1
+grep -E '^(error|test .* FAILED|---- )' "$log" | head -40
+p=$(awk '/^test result:/{for(i=1;i<=NF;i++) if($i ~ /^passed;?$/) s+=$(i-1)} END{print s+0}' "$log")
+f=$(awk '/^test result:/{for(i=1;i<=NF;i++) if($i ~ /^failed;?$/) s+=$(i-1)} END{print s+0}' "$log")
+grep -q '^test result:' "$log" || f=1
+echo "js-rust: $p passed, $f failed"
+rm -f "$log"
+
 echo "--- cargo build -p wsguard-cli (the server of the explain tests)"
 if ! cargo build -q -p wsguard-cli; then echo "js-cli-build: 0 passed, 1 failed"; exit 1; fi
 
