@@ -1,5 +1,5 @@
 # wsguard — two set-up commands: `make demo` and `make test`.
-.PHONY: all setup test demo bench fuzz wheel clean
+.PHONY: all setup test demo demo-browser bench fuzz wheel clean
 
 all: test
 
@@ -11,9 +11,14 @@ setup:
 test: setup
 	bash scripts/suites.sh
 
-## Shows wsguard's verdicts and diagnoses on sample handshakes.
+## Shows wsguard's verdicts and diagnoses on sample handshakes, then a refused page in headless Chromium.
 demo:
 	cargo run -q -p wsguard-cli -- demo
+	bash bindings/js/demo/run.sh
+
+## The browser demo with its servers left running: prints two page URLs to open (Ctrl-C stops).
+demo-browser:
+	bash bindings/js/demo/run.sh --keep
 
 ## Side-by-side benchmarks (not part of `make test`).
 bench:

@@ -1,9 +1,14 @@
 // connect(): a WebSocket that reconnects on the core's policy, keeps the core's heartbeat
 // schedule, and after a refused upgrade asks the server why (docs/EXPLAIN.md) instead of
 // reporting 1006. Decisions come from the core (index.js); this file only drives timers.
-import { WsguardError, Heartbeat, Reconnect, classifyClose, deriveWsUrl, parseWsUrl } from './index.js';
+import { WsguardError, Heartbeat, Reconnect, classifyClose, deriveWsUrl, parseWsUrl, ABNORMAL_CLOSURE as ABNORMAL } from './index.js';
 
-const now = () => (typeof performance === 'object' ? performance.now() : Date.now());
+/** The real clock; `options.clock` replaces it (tests, or a shared app clock). */
+const SYSTEM_CLOCK = {
+  now: () => (typeof performance === 'object' ? performance.now() : Date.now()),
+  setTimeout: (fn, ms) => setTimeout(fn, ms),
+  clearTimeout: (id) => clearTimeout(id),
+};
 const random32 = () => (globalThis.crypto ? crypto.getRandomValues(new Uint32Array(1))[0] : (Math.random() * 2 ** 32) >>> 0);
 const hex = (b) => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
 const unhex = (s) => new Uint8Array((s.match(/../g) || []).map((h) => parseInt(h, 16)));
@@ -58,13 +63,16 @@ function tokenise(url, protocols, token) {
     remedy: 'use query, subprotocol_pair or subprotocol_prefix (browsers cannot set Authorization)' });
 }
 
+const PUBLIC_ONLY = 'the server explains in public mode (code and reason only); its operator can set WSGUARD_EXPLAIN=full (development, staging) to include the remedy';
 const NOT_EXPLAINED = 'the server did not explain the refusal (it is not a wsguard guard, or its explain endpoint is off)';
 
 /** The error for a failed attempt, from the explain answer or what the client saw. */
 async function diagnose(url, opts, closeCode) {
-  const ans = opts.explain === false ? { explained: false } : await explain(url, opts);
+  // Only a token that was sent is described: without a value the server saw none.
+  const token = opts.token && opts.token.value != null ? opts.token : null;
+  const ans = opts.explain === false ? { explained: false } : await explain(url, { ...opts, token });
   if (ans.explained && !ans.ok) {
-    return { error: new WsguardError({ code: ans.code, status: ans.status, reason: ans.reason, remedy: ans.remedy, explained: true }),
+    return { error: new WsguardError({ code: ans.code, status: ans.status, reason: ans.reason, remedy: ans.remedy ?? PUBLIC_ONLY, explained: true }),
       disconnect: { httpStatus: ans.status, retryAfterS: ans.retryAfterS } };
   }
   if (ans.transport) {
@@ -92,6 +100,7 @@ export class WsguardSocket extends EventTarget {
     this.ws = null;
     this.policy = new Reconnect(opts.reconnect || {});
     this.timer = null;
+    this.clock = opts.clock || SYSTEM_CLOCK;
   }
   get readyState() { return this.ws ? this.ws.readyState : 0; }
   get protocol() { return this.ws ? this.ws.protocol : ''; }
@@ -110,7 +119,7 @@ export class WsguardSocket extends EventTarget {
   }
   /** Closes and stops reconnecting. */
   close(code = 1000, reason = '') {
-    clearTimeout(this.timer);
+    this.clock.clearTimeout(this.timer);
     this.setState('closed');
     if (this.ws) this.ws.close(code, reason);
   }
@@ -118,7 +127,7 @@ export class WsguardSocket extends EventTarget {
   reauthenticate(token) {
     if (token !== undefined) this.opts.token = { ...this.opts.token, value: token };
     this.policy.reset();
-    clearTimeout(this.timer);
+    this.clock.clearTimeout(this.timer);
     return this.open();
   }
   open() {
@@ -130,36 +139,51 @@ export class WsguardSocket extends EventTarget {
       this.ws = ws;
       let opened = false;
       const attempt = this.policy.attempts + 1;
+      const startedAt = this.clock.now();
       ws.onopen = () => {
         opened = true;
-        this.policy.onConnected(now());
+        const at = this.clock.now();
+        this.policy.onConnected(at);
         this.startHeartbeat();
         this.setState('open');
-        this.dispatchEvent(Object.assign(new Event('attempt'), { attempt, url: this.url, ok: true }));
+        this.dispatchEvent(Object.assign(new Event('attempt'), { attempt, url: this.url, ok: true, startedAt, at }));
         while (this.queue.length && ws.readyState === 1) ws.send(this.queue.shift());
         resolve(this);
       };
       ws.onmessage = (ev) => this.onMessage(ev);
+      let ended = false;
+      // A failed handshake is "error, then close 1006" (WHATWG); Node 20's WebSocket fires
+      // only the error: end the attempt with the 1006 the close would have carried.
+      ws.onerror = () => {
+        if (!opened) this.clock.setTimeout(() => ws.onclose({ code: ABNORMAL, reason: '' }), 0);
+      };
       ws.onclose = async (ev) => {
+        if (ended) return;
+        ended = true;
         this.stopHeartbeat();
         if (this.state === 'closed') return;
-        let disconnect = { close: this.deadPeer ? 1006 : ev.code }, error = null;
+        let disconnect = { close: this.deadPeer ? ABNORMAL : ev.code }, error = null;
         if (this.deadPeer) disconnect = { transport: 'reset' };
         if (!opened) ({ disconnect, error } = await diagnose(this.url, this.opts, ev.code));
-        const decision = this.policy.onDisconnect(now(), disconnect, (this.opts.random || random32)());
+        const at = this.clock.now(), random = (this.opts.random || random32)();
+        const decision = this.policy.onDisconnect(at, disconnect, random);
         if (!error) {
           const info = disconnect.close != null ? classifyClose(disconnect.close) : null;
           error = new WsguardError({ code: info ? info.name || `close_${disconnect.close}` : decision.code, status: disconnect.close ?? null,
             reason: info ? info.description : decision.reason, remedy: info ? info.remedy : decision.remedy });
         }
         error.retry = decision;
-        this.dispatchEvent(Object.assign(new Event(opened ? 'close' : 'attempt'), { attempt, url: this.url, ok: false, code: ev.code, error, decision }));
+        // Every input of the decision is in the event: a test (or a log) can replay the core.
+        this.dispatchEvent(Object.assign(new Event(opened ? 'close' : 'attempt'),
+          { attempt, url: this.url, ok: false, code: ev.code, error, decision, disconnect, random, startedAt, at }));
         if (typeof console === 'object' && !opened) console.warn(`wsguard: ${this.url}: ${error.code}: ${error.reason} — ${error.remedy}`);
         if (decision.decision === 'retry_at' && this.opts.reconnect !== false) {
           this.setState('reconnecting', { error, decision });
-          this.timer = setTimeout(() => this.open().then(resolve, reject), decision.delayMs);
+          this.timer = this.clock.setTimeout(() => this.open().then(resolve, reject), decision.delayMs);
         } else {
           this.setState(decision.decision === 'wait_for_reauth' ? 'waiting_for_auth' : 'closed', { error, decision });
+          // The socket stays usable: `error.socket.reauthenticate(token)` tries again.
+          error.socket = this;
           reject(error);
         }
       };
@@ -169,14 +193,15 @@ export class WsguardSocket extends EventTarget {
     const hb = this.opts.heartbeat;
     if (hb === false) return;
     this.deadPeer = false;
-    this.hb = new Heartbeat(now(), { ...(hb || {}), role: 'client' });
+    const clock = this.clock;
+    this.hb = new Heartbeat(clock.now(), { ...(hb || {}), role: 'client' });
     const tick = () => {
-      const a = this.hb.poll(now());
+      const a = this.hb.poll(clock.now());
       if (a.action === 'send_ping') {
         this.ws.send(JSON.stringify({ type: 'ping', wsguard: hex(a.payload) }));
-        this.hbTimer = setTimeout(tick, 0);
+        this.hbTimer = clock.setTimeout(tick, 0);
       } else if (a.action === 'wait') {
-        this.hbTimer = setTimeout(tick, Math.max(0, a.until - now()));
+        this.hbTimer = clock.setTimeout(tick, Math.max(0, a.until - clock.now()));
       } else {
         this.deadPeer = true;
         this.ws.close(4000, 'heartbeat: peer dead');
@@ -185,7 +210,7 @@ export class WsguardSocket extends EventTarget {
     tick();
   }
   stopHeartbeat() {
-    clearTimeout(this.hbTimer);
+    this.clock.clearTimeout(this.hbTimer);
     this.hb = null;
   }
   onMessage(ev) {
@@ -193,12 +218,12 @@ export class WsguardSocket extends EventTarget {
       try {
         const m = JSON.parse(ev.data);
         if ((m.type === 'pong' || m.type === 'ping') && typeof m.wsguard === 'string') {
-          this.hb.onPong(now(), unhex(m.wsguard));
+          this.hb.onPong(this.clock.now(), unhex(m.wsguard));
           return;
         }
       } catch { /* an application message */ }
     }
-    if (this.hb) this.hb.onActivity(now());
+    if (this.hb) this.hb.onActivity(this.clock.now());
     this.dispatchEvent(Object.assign(new Event('message'), { data: ev.data }));
   }
 }

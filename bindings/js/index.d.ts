@@ -11,6 +11,8 @@ export class WsguardError extends Error {
   /** true when the server answered the explain exchange (docs/EXPLAIN.md). */
   readonly explained: boolean;
   readonly details: { sendClose?: number; httpStatus?: number | null };
+  /** connect() only, when it stopped (e.g. `wait_for_reauth` after 401): `socket.reauthenticate(token)` tries again. */
+  socket?: WsguardSocket;
 }
 
 export interface WsUrl {
@@ -33,6 +35,8 @@ export function createRegistry(
   entries?: { code: number; name: string; description: string; remedy: string; retry: Retry }[],
   options?: { conventions?: boolean },
 ): Registry;
+/** The close code browsers report for every failed or dropped connection (1006), from the core. */
+export const ABNORMAL_CLOSURE: number;
 export function classifyClose(code: number, registry?: Registry): CloseCodeInfo;
 export function parseClosePayload(bytes: Uint8Array): { code: number | null; reason: string };
 export function encodeClosePayload(code: number, reason: string, maxSize?: number): Uint8Array;
@@ -71,10 +75,20 @@ export class Reconnect {
   readonly attempts: number;
 }
 
-export interface Token { value: string; placement: 'query' | 'subprotocol_pair' | 'subprotocol_prefix'; name?: string }
+/** Where the token goes; `value: null` sends none (yet): `reauthenticate(token)` supplies it. */
+export interface Token { value: string | null; placement: 'query' | 'subprotocol_pair' | 'subprotocol_prefix'; name?: string }
 export type State = 'connecting' | 'open' | 'reconnecting' | 'waiting_for_auth' | 'closed';
 export interface StateEvent extends Event { state: State; error?: WsguardError; decision?: Decision }
-export interface AttemptEvent extends Event { attempt: number; url: string; ok: boolean; code?: number; error?: WsguardError; decision?: Decision }
+/** One attempt (and, as a `close` event, the end of an open connection), with every input of the core's decision. */
+export interface AttemptEvent extends Event {
+  attempt: number; url: string; ok: boolean; code?: number; error?: WsguardError; decision?: Decision;
+  /** The clock (ms) when the attempt started and when it opened or failed. */
+  startedAt: number; at: number;
+  /** What the core's Reconnect was told, and the random u32 it was given. */
+  disconnect?: Disconnect; random?: number;
+}
+/** A monotonic clock and its timers (default: performance.now and setTimeout). */
+export interface Clock { now(): number; setTimeout(fn: () => void, ms: number): unknown; clearTimeout(id: unknown): void }
 export interface ConnectOptions {
   protocols?: string[];
   token?: Token;
@@ -90,6 +104,8 @@ export interface ConnectOptions {
   page?: string;
   WebSocket?: typeof WebSocket;
   random?: () => number;
+  /** Replaces the clock and timers of the heartbeat and reconnect schedule (tests, a shared app clock). */
+  clock?: Clock;
   onState?: (e: StateEvent) => void;
   onAttempt?: (e: AttemptEvent) => void;
 }

@@ -129,6 +129,9 @@ export class Heartbeat {
   get unsolicitedPongs() { return this.inner.unsolicitedPongs; }
 }
 
+/** The close code browsers report for every failed or dropped connection (1006), from the core. */
+export const ABNORMAL_CLOSURE = core.abnormalClosure();
+
 const CONVENTIONS = core.Registry.conventions();
 const TRANSPORT = ['refused', 'dns', 'tls', 'timeout', 'reset'];
 const DECISION_FIELDS = ['decision', 'stopReason', 'atMs', 'attempt', 'delayMs', 'code', 'reason', 'remedy'];

@@ -200,3 +200,14 @@ pub fn encode_close_payload(code: u16, reason: &str, max_size: usize) -> Result<
     out.truncate(n);
     Ok(out)
 }
+
+/// The close code a browser reports for a connection that failed or dropped without a
+/// closing handshake (the core's `ABNORMAL_CLOSURE`).
+///
+/// ```
+/// assert_eq!(wsguard_js::abnormal_closure(), 1006);
+/// ```
+#[wasm_bindgen(js_name = abnormalClosure)]
+pub fn abnormal_closure() -> u16 {
+    wsguard_core::close::ABNORMAL_CLOSURE
+}

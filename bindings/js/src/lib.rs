@@ -14,7 +14,9 @@ mod close;
 mod timing;
 mod url;
 
-pub use close::{classify_close, encode_close_payload, parse_close_payload, Registry};
+pub use close::{
+    abnormal_closure, classify_close, encode_close_payload, parse_close_payload, Registry,
+};
 pub use timing::{Heartbeat, Reconnect};
 pub use url::{check_mixed_content, derive_ws_url, parse_ws_url};
 

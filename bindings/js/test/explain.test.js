@@ -2,24 +2,15 @@
 // (not a guard) and a closed port; URL helpers on the way.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
-import { fileURLToPath } from 'node:url';
 import { explain, deriveWsUrl, WsguardError } from '../index.js';
+import { backend } from './backends.js';
 
-const bin = fileURLToPath(new URL('../../../target/debug/wsguard', import.meta.url));
-const proc = spawn(bin, ['serve', '--listen', '127.0.0.1:0', '--quiet', '--allow', 'http://127.0.0.1:3000', '--token', 'sesame'],
-  { env: { ...process.env, WSGUARD_EXPLAIN: 'public' }, stdio: ['ignore', 'pipe', 'pipe'] });
-const addr = await new Promise((resolve, reject) => {
-  let out = '';
-  const on = (d) => { out += d; const m = out.match(/listening on http:\/\/(127\.0\.0\.1:\d+)/); if (m) resolve(m[1]); };
-  proc.stdout.on('data', on);
-  proc.stderr.on('data', on);
-  proc.on('exit', (c) => reject(new Error(`wsguard serve exited (${c}): ${out}`)));
-});
+const guard = await backend('serve', { allowed: ['http://127.0.0.1:3000'], mode: 'public', token: 'sesame' });
+const addr = guard.addr;
 const plain = createServer((req, res) => { res.writeHead(404); res.end('not here'); });
 await new Promise((r) => plain.listen(0, '127.0.0.1', r));
-after(() => { proc.kill(); plain.close(); });
+after(() => { guard.stop(); plain.close(); });
 
 test('refused origin: the server names origin_host, public mode has no remedy', async () => {
   const a = await explain(`ws://${addr}/ws`, { origin: 'http://127.0.0.2:3000', token: { placement: 'query', name: 'token' } });

@@ -55,6 +55,11 @@ impl ScopeGuard {
             .token(self.token)
     }
 
+    /// Runs `f` with this guard's configuration in the core's types (the explain answer).
+    pub(crate) fn with_config<R>(&self, f: impl FnOnce(&ServerConfig<'_>) -> R) -> R {
+        f(&self.config(self.policy.get()))
+    }
+
     /// Runs `f` on a request this guard accepted, validated again (for the parts of a
     /// `Handshake` computed on first use).
     pub fn with_accepted<R>(

@@ -16,6 +16,7 @@ mod close;
 mod connection;
 mod convert;
 mod errors;
+mod explain;
 mod frame;
 mod guard;
 mod handshake;
@@ -40,5 +41,6 @@ fn _wsguard(m: &Bound<'_, PyModule>) -> PyResult<()> {
     client::register(m)?;
     guard::register(m)?;
     connection::register(m)?;
+    explain::register(m)?;
     Ok(())
 }

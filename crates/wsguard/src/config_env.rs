@@ -37,6 +37,8 @@ const FOREIGN: &[&str] = &[
     "WSGUARD_LOG",
     "WSGUARD_LISTEN",
     "WSGUARD_BACKEND",
+    // The explain mode (docs/EXPLAIN.md), read by `wsguard serve` and the Python guards.
+    "WSGUARD_EXPLAIN",
 ];
 
 fn err(

@@ -3,7 +3,9 @@
 //! [`accept_async`] is [`Guard::accept`](crate::Guard::accept) over a tokio stream: the
 //! core validates the raw head and writes its exact answer, then tokio-tungstenite takes
 //! the socket. [`Guard::callback`](crate::Guard::callback) also works with
-//! `tokio_tungstenite::accept_hdr_async`.
+//! `tokio_tungstenite::accept_hdr_async`. [`accept_or_explain`] also answers the explain
+//! exchange (docs/EXPLAIN.md) on the same listener, so a page refused with `1006` can ask
+//! why.
 //!
 //! ```no_run
 //! # async fn serve(listener: tokio::net::TcpListener, guard: wsguard::Guard) {
@@ -21,14 +23,64 @@ use crate::guard::{AcceptError, Accepted, Guard};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio_tungstenite::tungstenite::protocol::Role;
 use tokio_tungstenite::WebSocketStream;
+use wsguard_core::explain::{Mode, MARKER};
 use wsguard_core::handshake::Rejection;
+
+/// What [`accept_or_explain`] did with a connection.
+#[derive(Debug)]
+// Returned once per connection and matched at once: the socket moves out unboxed, as
+// `accept_async` hands it over.
+#[allow(clippy::large_enum_variant)]
+pub enum Served<S> {
+    /// The upgrade passed the core's checks: the socket and the verdict.
+    WebSocket(WebSocketStream<S>, Accepted),
+    /// An explain request: answered with the core's bytes, connection closed.
+    Explained,
+}
 
 /// Runs the server handshake over `stream` with the core's verdict and exact answer.
 /// Bound it with `tokio::time::timeout` against clients that never finish their head.
 pub async fn accept_async<S>(
     guard: &Guard,
-    mut stream: S,
+    stream: S,
 ) -> Result<(WebSocketStream<S>, Accepted), AcceptError>
+where
+    S: AsyncRead + AsyncWrite + Unpin,
+{
+    match accept_or_explain(guard, stream, Mode::Off).await? {
+        Served::WebSocket(ws, accepted) => Ok((ws, accepted)),
+        // Mode::Off never explains; an explain request is refused like any plain GET.
+        Served::Explained => Err(AcceptError::Incomplete),
+    }
+}
+
+/// [`accept_async`] that also answers explain requests (`GET <path>?wsguard-explain=1…`)
+/// with the core's verdict in `mode` (`Mode::Public` in production, `Mode::Full` in
+/// development, `Mode::Off`: refused like any plain GET). The explain request is not
+/// counted as a refusal.
+///
+/// ```no_run
+/// # async fn serve(listener: tokio::net::TcpListener, guard: std::sync::Arc<wsguard::Guard>) {
+/// use wsguard::tokio::{accept_or_explain, Served};
+/// use wsguard_core::explain::Mode;
+/// loop {
+///     let (tcp, _) = listener.accept().await.unwrap();
+///     let guard = guard.clone();
+///     tokio::spawn(async move {
+///         match accept_or_explain(&guard, tcp, Mode::Public).await {
+///             Ok(Served::WebSocket(ws, accepted)) => { let _ = (ws, accepted); /* serve */ }
+///             Ok(Served::Explained) => {}
+///             Err(e) => eprintln!("{e}"),
+///         }
+///     });
+/// }
+/// # }
+/// ```
+pub async fn accept_or_explain<S>(
+    guard: &Guard,
+    mut stream: S,
+    mode: Mode,
+) -> Result<Served<S>, AcceptError>
 where
     S: AsyncRead + AsyncWrite + Unpin,
 {
@@ -41,6 +93,13 @@ where
             return Err(AcceptError::Incomplete);
         }
         buf.extend_from_slice(&chunk[..n]);
+        let marked = mode != Mode::Off && buf.windows(MARKER.len()).any(|w| w == MARKER.as_bytes());
+        if let Some(answer) = marked.then(|| guard.explain_raw(&buf, mode)).flatten() {
+            stream.write_all(&answer).await?;
+            stream.flush().await?;
+            let _ = stream.shutdown().await;
+            return Ok(Served::Explained);
+        }
         let refusal = match guard.verdict(&buf) {
             Ok(Some(done)) => {
                 stream.write_all(&done.accepted.response).await?;
@@ -53,7 +112,7 @@ where
                     Some(guard.websocket_config()),
                 )
                 .await;
-                return Ok((ws, done.accepted));
+                return Ok(Served::WebSocket(ws, done.accepted));
             }
             Ok(None) if buf.len() <= max => continue,
             Ok(None) => guard.refuse(&Rejection::RequestTooLarge, None),

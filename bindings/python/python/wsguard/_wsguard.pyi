@@ -50,6 +50,7 @@ __all__ = [
     "encode_close_payload",
     "encode_frame",
     "explain",
+    "explain_scope",
     "fit_reason",
     "is_wire_valid",
     "lint_origins",
@@ -108,6 +109,11 @@ def classify_close(code: int, *, conventions: bool = False) -> CloseInfo:
 
 def explain(code: int, *, conventions: bool = False) -> str:
     """A multi-line, human explanation of a close code."""
+
+def explain_scope(
+    guard: ScopeGuard, scope: Mapping[str, Any], mode: str = "public"
+) -> Optional[Tuple[int, List[Tuple[bytes, bytes]], bytes]]:
+    """The core's answer ``(status, headers, body)`` to an explain request scope, else ``None``."""
 
 def is_wire_valid(code: int) -> bool:
     """``True`` when ``code`` may appear in a Close frame on the wire."""

@@ -38,6 +38,7 @@ from typing import Any, Awaitable, Callable, Dict, Iterable, List, MutableMappin
 
 from . import _wsguard
 from ._errors import HandshakeRejected
+from ._explain import Explainer
 
 __all__ = ["WebSocketGuard", "Scope", "Receive", "Send", "ASGIApp"]
 
@@ -129,6 +130,12 @@ class WebSocketGuard:
             with the core's status and body; ``False`` always closes before accept (403).
         scope_key: key under which the verdict is stored in the scope (``"wsguard"``).
         log: the :class:`logging.Logger` refusals are written to (``wsguard.asgi``).
+        explain: the explain exchange (docs/EXPLAIN.md): a plain ``GET`` with
+            ``?wsguard-explain=1`` is answered with the core's verdict for this guard, so
+            the page learns why its upgrade was refused. ``"public"`` (code and reason),
+            ``"full"`` (also the remedy) or ``"off"``; ``None``: ``$WSGUARD_EXPLAIN``,
+            else ``"public"``.
+        explain_paths: the WebSocket paths explained; ``None``: any path.
 
     The application finds ``scope["wsguard"]`` as a dict with ``origin``, ``token``,
     ``subprotocol`` and ``accept`` keys.
@@ -155,6 +162,8 @@ class WebSocketGuard:
         use_http_response: bool = True,
         scope_key: str = "wsguard",
         log: Optional[logging.Logger] = None,
+        explain: Optional[str] = None,
+        explain_paths: Optional[Sequence[str]] = None,
     ) -> None:
         if not isinstance(policy, _wsguard.OriginPolicy):
             raise TypeError("WebSocketGuard(policy=...) needs a wsguard.OriginPolicy")
@@ -187,6 +196,7 @@ class WebSocketGuard:
         self.scope_key = scope_key
         self.log = log or logger
         self.counters = _Counters(self.guard)
+        self.explainer = Explainer(self.guard, explain, explain_paths)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         kind = scope["type"]
@@ -199,6 +209,8 @@ class WebSocketGuard:
                 return
             await self.app({**scope, self.scope_key: result}, receive, send)
         elif kind == "http":
+            if await self.explainer.respond(scope, send):
+                return
             if self.health_path is not None and scope.get("path") == self.health_path:
                 await self._health(scope, receive, send)
             elif self.cors:

@@ -18,6 +18,15 @@ Example (``asgi.py`` of a Django project)::
     })
 
 A refused connection is closed before it is accepted: daphne answers HTTP 403.
+
+The browser only sees ``1006``. To let the page (npm ``wsguard``) ask why, answer the
+explain exchange (docs/EXPLAIN.md) on the http side with :func:`explain_http`::
+
+    websocket = AllowedHostsOriginValidator(URLRouter(websocket_urlpatterns))
+    application = ProtocolTypeRouter({
+        "http": explain_http(get_asgi_application(), websocket),
+        "websocket": websocket,
+    })
 """
 
 from __future__ import annotations
@@ -26,9 +35,10 @@ import logging
 from typing import Any, List, Optional, Sequence
 
 from . import _wsguard
+from ._explain import Explainer
 from .asgi import ASGIApp, Receive, Scope, Send
 
-__all__ = ["OriginValidator", "AllowedHostsOriginValidator", "channels_patterns_to_policy"]
+__all__ = ["OriginValidator", "AllowedHostsOriginValidator", "channels_patterns_to_policy", "explain_http"]
 
 logger = logging.getLogger("wsguard.channels")
 
@@ -155,3 +165,29 @@ def AllowedHostsOriginValidator(application: ASGIApp) -> OriginValidator:  # noq
     if settings.DEBUG and not allowed_hosts:
         allowed_hosts = ["localhost", "127.0.0.1", "[::1]"]
     return OriginValidator(application, allowed_hosts)
+
+
+def explain_http(
+    application: ASGIApp,
+    validator: OriginValidator,
+    *,
+    mode: Optional[str] = None,
+    paths: Optional[Sequence[str]] = None,
+) -> ASGIApp:
+    """The http side of a ``ProtocolTypeRouter`` that also answers the explain exchange.
+
+    A ``GET <path>?wsguard-explain=1&…`` is answered with the core's verdict for
+    ``validator``'s policy (the same answer ``wsguard serve`` gives); every other request
+    goes to ``application`` (usually ``get_asgi_application()``). ``mode``: ``"public"``
+    (code and reason), ``"full"`` (also the remedy) or ``"off"``; ``None``:
+    ``$WSGUARD_EXPLAIN``, else ``"public"``. ``paths``: the WebSocket paths explained
+    (``None``: any path).
+    """
+    explainer = Explainer(validator._describer, mode, paths)
+
+    async def app(scope: Scope, receive: Receive, send: Send) -> Any:
+        if scope["type"] == "http" and await explainer.respond(scope, send):
+            return None
+        return await application(scope, receive, send)
+
+    return app

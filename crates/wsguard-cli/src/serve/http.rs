@@ -51,11 +51,10 @@ pub enum Route {
 
 /// The explain mode from `WSGUARD_EXPLAIN` (`off`, `public` — the default — or `full`).
 fn explain_mode() -> Mode {
-    match std::env::var("WSGUARD_EXPLAIN").as_deref() {
-        Ok("off") => Mode::Off,
-        Ok("full") => Mode::Full,
-        _ => Mode::Public,
-    }
+    std::env::var("WSGUARD_EXPLAIN")
+        .ok()
+        .and_then(|v| Mode::parse(&v))
+        .unwrap_or(Mode::Public)
 }
 
 impl Gate {

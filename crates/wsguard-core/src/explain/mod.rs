@@ -45,6 +45,25 @@ pub enum Mode {
     Full,
 }
 
+impl Mode {
+    /// The mode named `off`, `public` or `full` (the `WSGUARD_EXPLAIN` values of every
+    /// guard); `None` for anything else.
+    ///
+    /// ```
+    /// use wsguard_core::explain::Mode;
+    /// assert_eq!(Mode::parse("full"), Some(Mode::Full));
+    /// assert_eq!(Mode::parse("on"), None);
+    /// ```
+    pub fn parse(name: &str) -> Option<Mode> {
+        match name {
+            "off" => Some(Mode::Off),
+            "public" => Some(Mode::Public),
+            "full" => Some(Mode::Full),
+            _ => None,
+        }
+    }
+}
+
 /// Where the client put the token (the value itself is never sent).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
@@ -277,6 +296,10 @@ pub fn write_answer(
     out[..h].copy_from_slice(&head[..h]);
     Ok(total)
 }
+
+/// The HTTP status of every explain answer (the verdict is in the body), for guards
+/// whose framework writes the status line itself.
+pub const STATUS: u16 = 200;
 
 /// The headers of the answer, for guards whose framework writes the status line and
 /// length itself (ASGI, Django): `(name, value)` pairs.
