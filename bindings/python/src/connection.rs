@@ -495,7 +495,7 @@ impl Connection {
     /// Starts the closing handshake with ``code`` (wire-valid: 1000–1003, 1007–1014,
     /// 3000–4999) and ``reason`` (cut to 123 bytes at a character boundary). Keep
     /// reading until ``ending`` is set or ``next_timeout()`` passes.
-    #[pyo3(signature = (code = 1000, reason = "", now = None))]
+    #[pyo3(signature = (code = wsguard_core::close::NORMAL_CLOSURE, reason = "", now = None))]
     fn close(&mut self, py: Python<'_>, code: u16, reason: &str, now: Option<u64>) -> PyResult<()> {
         let now = self.tick(now);
         self.conn

@@ -5,6 +5,8 @@
 
 use super::{Category, CloseInfo};
 
+/// 1000: normal closure — the default code of a closing handshake a caller starts.
+pub const NORMAL_CLOSURE: u16 = 1000;
 /// 1006: what a browser reports when the connection ended without a Close frame —
 /// including every refused upgrade (the page never sees the HTTP status).
 pub const ABNORMAL_CLOSURE: u16 = 1006;
