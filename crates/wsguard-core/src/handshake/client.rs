@@ -651,7 +651,13 @@ pub fn validate_response<'b>(
     let status = parsed.code;
     if status != 101 {
         let after = response.get(consumed..).unwrap_or(&[]);
-        return Err(ClientFailure::Rejected(diagnose(status, headers, after)));
+        return Err(ClientFailure::Rejected(diagnose(
+            status,
+            headers,
+            after,
+            consumed,
+            req.origin.is_some(),
+        )));
     }
     if !list_contains(header_values(headers, "upgrade"), b"websocket") {
         return invalid(ResponseError::UpgradeMissing);
