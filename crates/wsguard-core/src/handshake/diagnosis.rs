@@ -39,6 +39,8 @@ pub enum DiagnosisKind {
     /// 403 whose reason (not a wsguard code) names the Origin, as Python `websockets`
     /// writes `invalid Origin header: …`: the server said the Origin is refused.
     OriginRefused,
+    /// The same, when the request carried no Origin (`missing Origin header`).
+    OriginRequired,
     /// 404: wrong path.
     NotFound,
     /// 405: the URL is served by a route that does not take this request.
@@ -70,6 +72,7 @@ impl Diagnostic for DiagnosisKind {
             Unauthorized => "unauthorized",
             Forbidden => "forbidden",
             OriginRefused => "origin_refused",
+            OriginRequired => "origin_required",
             NotFound => "not_found",
             MethodNotAllowed => "method_not_allowed",
             VersionMismatch => "version_mismatch",
@@ -92,6 +95,7 @@ impl Diagnostic for DiagnosisKind {
             Unauthorized => "the server requires authentication: the token is missing, expired or rejected",
             Forbidden => "the server refused the connection: most often the page's Origin is not in the server's allowed origins (Django Channels: the page's host is not in `ALLOWED_HOSTS`); under ASGI it is also what any close before `accept()` becomes — an auth check closing with 4401, or no WebSocket route at this path (Starlette/FastAPI)",
             OriginRefused => "the server refused the Origin this client sent (its answer names the Origin)",
+            OriginRequired => "the client sent no Origin header, and the server refuses requests without one (its answer names the Origin); browsers always send one, devices and scripts do not",
             NotFound => "nothing is served at this path: the WebSocket URL's path is wrong or the proxy routes it elsewhere",
             MethodNotAllowed => "the URL is handled by a plain HTTP route that does not accept this request, not by the WebSocket endpoint",
             VersionMismatch => "the server wants another WebSocket protocol version (see Sec-WebSocket-Version in its answer)",
@@ -114,6 +118,7 @@ impl Diagnostic for DiagnosisKind {
             Unauthorized => "send a valid token the way the server expects it (Authorization: Bearer, subprotocol entry or query parameter); get a fresh token if it expired",
             Forbidden => "add the page's origin (scheme://host[:port], no path) to the server's allowed origins (Django: `ALLOWED_HOSTS`, `CORS_ALLOWED_ORIGINS`), or connect from an allowed page; if the Origin is allowed, check the route and the app's checks before `accept()` (`wsguard probe` tells them apart)",
             OriginRefused => "add the page's origin (`location.origin`, scheme://host[:port]) to the server's allowed origins (Python websockets: `origins=[…]`; Django: `ALLOWED_HOSTS`), or connect from an allowed page",
+            OriginRequired => "send an Origin header (the page's origin the server allows), or allow requests without one on the server (Python websockets: `None` in `origins`; wsguard: `allow_missing`) and authenticate them with a token",
             NotFound => "check the path of the WebSocket URL (a trailing slash matters) and the proxy's location block",
             MethodNotAllowed => "check the path, and that the proxy forwards the Upgrade headers so the WebSocket route sees an upgrade",
             VersionMismatch => "use a client that speaks the version the server lists in Sec-WebSocket-Version (13 for every current server)",
@@ -531,7 +536,11 @@ pub(crate) fn diagnose<'b>(
             && html.is_none()
             && server_reason.is_some_and(|r| contains_ci(r.as_bytes(), b"origin")) =>
         {
-            OriginRefused
+            if origin_sent {
+                OriginRefused
+            } else {
+                OriginRequired
+            }
         }
         403 => Forbidden,
         404 => NotFound,
