@@ -5,7 +5,8 @@
 #   2. header drift check (cbindgen 0.29.4)  6. C tests with -fsanitize=address,undefined
 #   3. C tests (gcc -std=c99, -Werror)       7. make install PREFIX=tmp + pkg-config build
 #   4. C++ tests (g++ -std=c++17)            8. example gateway against Python websockets
-# Step 3 includes test_contract.c: every output buffer at every short length (canary).
+# Step 3 includes test_contract.c: every output buffer at every short length (canary), and
+# test_plan.c: the client diagnosis and the differential plan (wsguard_client_plan).
 # Every step prints its own `label: N passed, M failed` line; a step that cannot run is a
 # failure (never a silent skip). Usage: tests/c/run.sh [step ...]  (default: all)
 set -uo pipefail
@@ -52,6 +53,8 @@ build_c() {  # build_c OUTPUT EXTRA_FLAGS...
     && gcc -std=c99 $CWARN -g -I include -I tests/c "$@" -o "$out-vectors" tests/c/test_vectors.c \
       "$LIBDIR/libwsguard.a" $(cjson_flags) $NATIVE_LIBS \
     && gcc -std=c99 $CWARN -g -I include -I tests/c "$@" -o "$out-contract" tests/c/test_contract.c \
+      "$LIBDIR/libwsguard.a" $NATIVE_LIBS \
+    && gcc -std=c99 $CWARN -g -I include -I tests/c "$@" -o "$out-plan" tests/c/test_plan.c \
       "$LIBDIR/libwsguard.a" $NATIVE_LIBS
 }
 
@@ -65,7 +68,7 @@ run_bins() {  # run_bins PREFIX-CMD... -- BIN...
 step_c() {
   need gcc c-compile || return
   if build_c "$OUT/test_api"; then
-    run_bins env -- "$OUT/test_api" "$OUT/test_api-vectors" "$OUT/test_api-contract" || step_failed=1
+    run_bins env -- "$OUT/test_api" "$OUT/test_api-vectors" "$OUT/test_api-contract" "$OUT/test_api-plan" || step_failed=1
   else fail_step c-compile "gcc failed"; fi
 }
 step_cpp() {
@@ -82,13 +85,13 @@ step_valgrind() {
   echo "== valgrind run"
   [ -x "$OUT/test_api-contract" ] || build_c "$OUT/test_api" || { fail_step valgrind "build failed"; return; }
   run_bins valgrind -q --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite -- \
-    "$OUT/test_api" "$OUT/test_api-vectors" "$OUT/test_api-contract" || step_failed=1
+    "$OUT/test_api" "$OUT/test_api-vectors" "$OUT/test_api-contract" "$OUT/test_api-plan" || step_failed=1
 }
 step_asan() {
   echo "== ASan/UBSan run"
   if build_c "$OUT/asan_api" -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer; then
     ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-      run_bins env -- "$OUT/asan_api" "$OUT/asan_api-vectors" "$OUT/asan_api-contract" || step_failed=1
+      run_bins env -- "$OUT/asan_api" "$OUT/asan_api-vectors" "$OUT/asan_api-contract" "$OUT/asan_api-plan" || step_failed=1
   else fail_step asan-compile "gcc -fsanitize failed"; fi
 }
 step_install() {
