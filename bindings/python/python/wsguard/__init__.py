@@ -35,6 +35,7 @@ from ._wsguard import (
     CloseInfo,
     CorsResult,
     Established,
+    FollowUpPlan,
     Frame,
     FrameDecoder,
     Handshake,
@@ -88,6 +89,7 @@ __all__ = [
     "accept_key",
     "ClientHandshake",
     "Established",
+    "FollowUpPlan",
     "LintFinding",
     "lint_origins",
     # framework integrations: one native call per connection; log-safe network text
