@@ -179,15 +179,6 @@ pub struct Diagnosis<'b> {
     /// `true` when the answer carries an `Upgrade` header: the server understood that
     /// an upgrade was asked for (a proxy that dropped the upgrade leaves none).
     pub upgrade_in_answer: bool,
-    /// The refusal the server named, when its wsguard code ([`server_code`](Self::server_code),
-    /// from the body's `<code>:` line or an `X-Wsguard-Code` header) is one the core
-    /// knows: it is then the headline ([`code`](Diagnostic::code), reason and remedy are
-    /// the server's exact cause, the status is kept), except where the client knows
-    /// better (`upgrade_missing` behind a proxy stays
-    /// [`ProxyDroppedUpgrade`](DiagnosisKind::ProxyDroppedUpgrade): the client did send
-    /// the upgrade). `origin_malformed` and `host_malformed` are not named: their
-    /// sentence depends on a sub-reason the answer does not carry.
-    pub named: Option<Rejection>,
     /// The request carried an Origin header (what an ambiguous refusal's
     /// [`verdict`](Self::verdict) depends on). `true` for [`Diagnosis::for_status`]:
     /// browsers always send one.
@@ -202,7 +193,7 @@ pub struct Diagnosis<'b> {
     pub body_end: Option<usize>,
 }
 
-/// Every refusal the core writes, whose code alone says the whole cause (the
+/// Every refusal the core writes whose code alone says the whole cause (the
 /// malformed-Origin and malformed-Host refusals carry a sub-reason and are left out).
 const NAMED: [Rejection; 41] = {
     use ExtensionError as X;
@@ -367,9 +358,30 @@ impl Diagnosis<'_> {
         Plan::for_answer(self, sent).map(|p| p.verdict())
     }
 
+    /// The refusal the server named, when its wsguard code ([`server_code`](Self::server_code),
+    /// from the body's `<code>:` line or an `X-Wsguard-Code` header) is one the core
+    /// knows. It is then the headline ([`code`](Diagnostic::code), reason and remedy are
+    /// the server's exact cause, the status is kept), except where the client knows
+    /// better: `upgrade_missing` behind a proxy stays
+    /// [`ProxyDroppedUpgrade`](DiagnosisKind::ProxyDroppedUpgrade) (the client did send
+    /// the upgrade). `origin_malformed` and `host_malformed` are not named: their
+    /// sentence depends on a sub-reason the answer does not carry. Looked up on demand,
+    /// so a client that never asks links none of the refusal texts.
+    ///
+    /// ```
+    /// use wsguard_core::handshake::{validate_response, ClientFailure, ClientRequest, Rejection};
+    /// let req = ClientRequest::new("a.test", "/ws", [7; 16]);
+    /// let resp = b"HTTP/1.1 401 Unauthorized\r\nContent-Length: 15\r\n\r\ntoken_missing: x";
+    /// let Err(ClientFailure::Rejected(d)) = validate_response(&req, resp) else { panic!() };
+    /// assert_eq!(d.named(), Some(Rejection::TokenMissing));
+    /// ```
+    pub fn named(&self) -> Option<Rejection> {
+        self.server_code.and_then(Rejection::from_code)
+    }
+
     /// The server-named refusal when it is the headline (see [`named`](Self::named)).
     fn headline(&self) -> Option<Rejection> {
-        self.named
+        self.named()
             .filter(|_| self.kind != DiagnosisKind::ProxyDroppedUpgrade)
     }
 }
@@ -490,7 +502,6 @@ pub(crate) fn diagnose<'b>(
             .map(str::trim)
             .filter(|c| leading_code_token(c))
     });
-    let named = server_code.and_then(Rejection::from_code);
     let wanted_version = text(first("sec-websocket-version"));
     let has_upgrade = header_values(headers, "upgrade").next().is_some();
     let via_proxy = proxy_signature(headers);
@@ -565,7 +576,6 @@ pub(crate) fn diagnose<'b>(
         wanted_version,
         via_proxy,
         upgrade_in_answer: has_upgrade,
-        named,
         origin_sent,
         www_authenticate: text(first("www-authenticate")),
         body_end,
