@@ -321,7 +321,7 @@ fn diagnosis_to_c(f: &ClientFailure<'_>) -> wsguard_diagnosis {
         (d.wanted_version, d.wanted_version_len) = pl(x.wanted_version);
         d.has_retry_after = x.retry_after.is_some();
         d.retry_after = x.retry_after.unwrap_or(0);
-        d.body_end = x.body_end.unwrap_or(0);
+        d.body_end = x.body_end.map_or(0, |n| n as usize);
     }
     d
 }

@@ -372,10 +372,22 @@ mod tests {
         r
     }
 
-    fn plan(req: &wsguard_client_request, first: &[u8], replies: &[wsguard_follow_up_reply]) -> (wsguard_result, wsguard_verdict) {
+    fn plan(
+        req: &wsguard_client_request,
+        first: &[u8],
+        replies: &[wsguard_follow_up_reply],
+    ) -> (wsguard_result, wsguard_verdict) {
         let mut v = verdict_to_c(None);
         let r = unsafe {
-            wsguard_client_plan(req, first.as_ptr(), first.len(), false, replies.as_ptr(), replies.len(), &mut v)
+            wsguard_client_plan(
+                req,
+                first.as_ptr(),
+                first.len(),
+                false,
+                replies.as_ptr(),
+                replies.len(),
+                &mut v,
+            )
         };
         (r, v)
     }
@@ -396,33 +408,76 @@ mod tests {
         let first = b"HTTP/1.1 401 Unauthorized\r\nContent-Type: text/html\r\nContent-Length: 12\r\n\r\nUnauthorized";
         let (r, v) = plan(&req, first, &[]);
         assert_eq!(r, wsguard_result::Ok);
-        assert_eq!((v.kind, v.next_step), (WSGUARD_VERDICT_UNDECIDED, WSGUARD_FOLLOW_UP_OWN_ORIGIN));
+        assert_eq!(
+            (v.kind, v.next_step),
+            (WSGUARD_VERDICT_UNDECIDED, WSGUARD_FOLLOW_UP_OWN_ORIGIN)
+        );
         assert_eq!(codes(&v), ["token_refused", "origin_refused"]);
         // The follow-up with the URL's own origin is accepted: the Origin was refused.
         let own = "http://a.test:8000";
         let mut out = [0u8; 512];
         let (mut n, mut need) = (0usize, 0usize);
         let r = unsafe {
-            wsguard_client_write_follow_up(&req, v.next_step, own.as_ptr().cast(), own.len(), out.as_mut_ptr(), out.len(), &mut n, &mut need)
+            wsguard_client_write_follow_up(
+                &req,
+                v.next_step,
+                own.as_ptr().cast(),
+                own.len(),
+                out.as_mut_ptr(),
+                out.len(),
+                &mut n,
+                &mut need,
+            )
         };
         assert_eq!(r, wsguard_result::Ok);
-        assert!(out[..n].windows(26).any(|w| w == b"Origin: http://a.test:8000"));
+        assert!(out[..n]
+            .windows(26)
+            .any(|w| w == b"Origin: http://a.test:8000"));
         let answer = b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ";
         let mut reply = NO_REPLY;
         let r = unsafe {
-            wsguard_client_follow_up_reply(&req, first.as_ptr(), first.len(), v.next_step, own.as_ptr().cast(), own.len(), answer.as_ptr(), answer.len(), false, &mut reply)
+            wsguard_client_follow_up_reply(
+                &req,
+                first.as_ptr(),
+                first.len(),
+                v.next_step,
+                own.as_ptr().cast(),
+                own.len(),
+                answer.as_ptr(),
+                answer.len(),
+                false,
+                &mut reply,
+            )
         };
         assert_eq!(r, wsguard_result::Incomplete);
         let accept = wsguard_core::handshake::ClientKey::from_nonce([7; 16]);
-        let full = format!("{}{}\r\n\r\n", String::from_utf8_lossy(answer), accept.accept().as_str());
+        let full = format!(
+            "{}{}\r\n\r\n",
+            String::from_utf8_lossy(answer),
+            accept.accept().as_str()
+        );
         let r = unsafe {
-            wsguard_client_follow_up_reply(&req, first.as_ptr(), first.len(), v.next_step, own.as_ptr().cast(), own.len(), full.as_ptr(), full.len(), false, &mut reply)
+            wsguard_client_follow_up_reply(
+                &req,
+                first.as_ptr(),
+                first.len(),
+                v.next_step,
+                own.as_ptr().cast(),
+                own.len(),
+                full.as_ptr(),
+                full.len(),
+                false,
+                &mut reply,
+            )
         };
         assert_eq!(r, wsguard_result::Ok);
         assert_eq!(reply.kind, WSGUARD_REPLY_UPGRADED);
         let (r, v) = plan(&req, first, &[reply]);
         assert_eq!(r, wsguard_result::Ok);
-        assert_eq!((v.kind, v.next_step), (WSGUARD_VERDICT_ESTABLISHED, WSGUARD_FOLLOW_UP_NONE));
+        assert_eq!(
+            (v.kind, v.next_step),
+            (WSGUARD_VERDICT_ESTABLISHED, WSGUARD_FOLLOW_UP_NONE)
+        );
         assert_eq!(codes(&v), ["origin_refused"]);
         assert_eq!(v.evidence, reply);
     }
@@ -432,16 +487,48 @@ mod tests {
         let req = request(None);
         let named = b"HTTP/1.1 403 Forbidden\r\nContent-Length: 16\r\n\r\norigin_missing: x";
         let (r, v) = plan(&req, named, &[]);
-        assert_eq!((r, v.kind, v.causes_count), (wsguard_result::Ok, WSGUARD_VERDICT_NAMED, 0));
+        assert_eq!(
+            (r, v.kind, v.causes_count),
+            (wsguard_result::Ok, WSGUARD_VERDICT_NAMED, 0)
+        );
         let cut = b"HTTP/1.1 403 Forbidden\r\nContent-Length: 16\r\n\r\norigin_";
         assert_eq!(plan(&req, cut, &[]).0, wsguard_result::Incomplete);
-        assert_eq!(plan(&req, b"SSH-2.0\r\n\r\n", &[]).0, wsguard_result::InvalidArgument);
-        let bad = wsguard_follow_up_reply { step: 9, ..NO_REPLY };
-        assert_eq!(plan(&req, b"HTTP/1.1 403 Forbidden\r\n\r\n", &[bad]).0, wsguard_result::InvalidArgument);
+        assert_eq!(
+            plan(&req, b"SSH-2.0\r\n\r\n", &[]).0,
+            wsguard_result::InvalidArgument
+        );
+        let bad = wsguard_follow_up_reply {
+            step: 9,
+            ..NO_REPLY
+        };
+        assert_eq!(
+            plan(&req, b"HTTP/1.1 403 Forbidden\r\n\r\n", &[bad]).0,
+            wsguard_result::InvalidArgument
+        );
         let mut v = verdict_to_c(None);
-        let r = unsafe { wsguard_client_plan(&req, named.as_ptr(), named.len(), false, core::ptr::null(), 0, core::ptr::null_mut()) };
+        let r = unsafe {
+            wsguard_client_plan(
+                &req,
+                named.as_ptr(),
+                named.len(),
+                false,
+                core::ptr::null(),
+                0,
+                core::ptr::null_mut(),
+            )
+        };
         assert_eq!(r, wsguard_result::NullArgument);
-        let r = unsafe { wsguard_client_plan(core::ptr::null(), named.as_ptr(), named.len(), false, core::ptr::null(), 0, &mut v) };
+        let r = unsafe {
+            wsguard_client_plan(
+                core::ptr::null(),
+                named.as_ptr(),
+                named.len(),
+                false,
+                core::ptr::null(),
+                0,
+                &mut v,
+            )
+        };
         assert_eq!(r, wsguard_result::NullArgument);
     }
 }

@@ -278,7 +278,10 @@ impl ClientHandshake {
 }
 
 /// The first answer's diagnosis, or why it cannot start a plan.
-fn first_refusal<'b>(r: &ClientRequest<'_>, first: &'b [u8]) -> Result<Diagnosis<'b>, &'static str> {
+fn first_refusal<'b>(
+    r: &ClientRequest<'_>,
+    first: &'b [u8],
+) -> Result<Diagnosis<'b>, &'static str> {
     match validate_response(r, first) {
         Err(ClientFailure::Rejected(d)) if d.body_end.is_none() => Ok(d),
         Err(ClientFailure::Rejected(_)) | Ok(Status::Partial) => {
@@ -332,7 +335,10 @@ impl FollowUpPlan {
     fn request<'py>(&self, py: Python<'py>, step: &str) -> PyResult<Bound<'py, PyBytes>> {
         let step = step_of(py, step)?;
         let hs = self.handshake.get();
-        let mut size = 1024 + hs.path.len() + hs.host.len() + self.own_origin.len()
+        let mut size = 1024
+            + hs.path.len()
+            + hs.host.len()
+            + self.own_origin.len()
             + hs.token.as_ref().map_or(0, String::len);
         for _ in 0..3 {
             let mut buf = vec![0u8; size];
@@ -342,14 +348,25 @@ impl FollowUpPlan {
                 Err(e) => return Err(errors::invalid_from(py, &e)),
             }
         }
-        Err(errors::invalid_input(py, "buffer_too_small", "the request does not fit", ""))
+        Err(errors::invalid_input(
+            py,
+            "buffer_too_small",
+            "the request does not fit",
+            "",
+        ))
     }
 
     /// Records the answer to ``step`` (the bytes read so far). Returns ``False`` while
     /// the answer is incomplete (read more and call again), ``True`` once recorded;
     /// ``at_end=True`` (the connection closed, or it failed: pass ``b""``) always records.
     #[pyo3(signature = (step, answer, *, at_end = false))]
-    fn record(&mut self, py: Python<'_>, step: &str, answer: &Bound<'_, PyAny>, at_end: bool) -> PyResult<bool> {
+    fn record(
+        &mut self,
+        py: Python<'_>,
+        step: &str,
+        answer: &Bound<'_, PyAny>,
+        at_end: bool,
+    ) -> PyResult<bool> {
         let step = step_of(py, step)?;
         let answer = bytes_of(py, answer, "answer")?;
         let hs = self.handshake.get();
@@ -395,7 +412,9 @@ impl FollowUpPlan {
     fn causes(&self) -> Vec<&'static str> {
         match self.plan.verdict() {
             Verdict::Established { cause, .. } => vec![cause.code()],
-            Verdict::Undecided { causes, .. } => causes.as_slice().iter().map(|c| c.code()).collect(),
+            Verdict::Undecided { causes, .. } => {
+                causes.as_slice().iter().map(|c| c.code()).collect()
+            }
         }
     }
 

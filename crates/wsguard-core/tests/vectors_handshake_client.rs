@@ -204,7 +204,10 @@ fn server_rejection_round_trips_through_client_diagnosis() {
                 // A named cause leaves nothing to decide.
                 assert_eq!(d.verdict(), None, "{rejection:?}");
                 if want == rejection.code() {
-                    assert_eq!((d.reason(), d.remedy()), (rejection.reason(), rejection.remedy()));
+                    assert_eq!(
+                        (d.reason(), d.remedy()),
+                        (rejection.reason(), rejection.remedy())
+                    );
                 }
             }
             other => panic!("{rejection:?}: {other:?}"),

@@ -216,7 +216,7 @@ fn client_split_at_every_point() {
 }
 
 fn body_pending(f: &wsguard_core::handshake::ClientFailure<'_>, whole: usize) -> bool {
-    matches!(f, wsguard_core::handshake::ClientFailure::Rejected(d) if d.body_end.is_some_and(|e| e <= whole))
+    matches!(f, wsguard_core::handshake::ClientFailure::Rejected(d) if d.body_end.is_some_and(|e| usize::try_from(e).is_ok_and(|e| e <= whole)))
 }
 
 fn is_body_dependent(f: &wsguard_core::handshake::ClientFailure<'_>) -> bool {

@@ -183,14 +183,14 @@ pub struct Diagnosis<'b> {
     /// [`verdict`](Self::verdict) depends on). `true` for [`Diagnosis::for_status`]:
     /// browsers always send one.
     pub origin_sent: bool,
-    /// The `WWW-Authenticate` challenge of a 401 (`Bearer …`): the server asks for
-    /// credentials, so a bare 401 with one is about the token.
-    pub www_authenticate: Option<&'b str>,
+    /// The answer carries a `WWW-Authenticate` challenge: the server asks for
+    /// credentials, so a 401 with one is about the token.
+    pub auth_challenge: bool,
     /// When `Content-Length` announces a body that is not all in the buffer yet: the
     /// length the answer will have with it. Read until the buffer holds that many bytes
     /// and validate again to get the server's reason and code. `None` when the body is
     /// complete or none is announced.
-    pub body_end: Option<usize>,
+    pub body_end: Option<u32>,
 }
 
 /// Every refusal the core writes whose code alone says the whole cause (the
@@ -480,7 +480,7 @@ pub(crate) fn diagnose<'b>(
     };
     let body = announced.and_then(|n| after_head.get(..n as usize));
     let body_end = match (announced, body) {
-        (Some(n), None) => head_len.checked_add(n as usize),
+        (Some(n), None) => u32::try_from(head_len).ok().and_then(|h| h.checked_add(n)),
         _ => None,
     };
     let html = body.filter(|b| is_html(headers, b));
@@ -577,7 +577,7 @@ pub(crate) fn diagnose<'b>(
         via_proxy,
         upgrade_in_answer: has_upgrade,
         origin_sent,
-        www_authenticate: text(first("www-authenticate")),
+        auth_challenge: first("www-authenticate").is_some(),
         body_end,
     }
 }
@@ -605,13 +605,36 @@ mod tests {
     fn every_refusal_is_listed(r: Rejection) {
         use Rejection::*;
         match r {
-            MethodNotGet | HttpVersion | HostMissing | HostMultiple | HostInvalid | Host(_)
-            | UpgradeMissing | ConnectionMissingUpgrade | VersionMissing | VersionUnsupported
-            | KeyMissing | KeyMultiple | KeyInvalid | Origin(_) | SubprotocolNoMatch
-            | Extensions(_) | TokenMissing | TokenMalformed | TokenConflict | TooManyHeaders
-            | HeaderLineTooLong | RequestTooLarge | MalformedRequest | TargetTooLong
-            | TargetAsteriskForm | TargetAuthorityForm | TargetScheme | TargetMalformed
-            | RequestBody | ContentLengthInvalid => {}
+            MethodNotGet
+            | HttpVersion
+            | HostMissing
+            | HostMultiple
+            | HostInvalid
+            | Host(_)
+            | UpgradeMissing
+            | ConnectionMissingUpgrade
+            | VersionMissing
+            | VersionUnsupported
+            | KeyMissing
+            | KeyMultiple
+            | KeyInvalid
+            | Origin(_)
+            | SubprotocolNoMatch
+            | Extensions(_)
+            | TokenMissing
+            | TokenMalformed
+            | TokenConflict
+            | TooManyHeaders
+            | HeaderLineTooLong
+            | RequestTooLarge
+            | MalformedRequest
+            | TargetTooLong
+            | TargetAsteriskForm
+            | TargetAuthorityForm
+            | TargetScheme
+            | TargetMalformed
+            | RequestBody
+            | ContentLengthInvalid => {}
         }
     }
 

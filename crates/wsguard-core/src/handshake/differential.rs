@@ -383,7 +383,7 @@ impl Plan {
             return None;
         }
         let ambiguity = match first.status {
-            401 if first.www_authenticate.is_none() => Ambiguity::Refused(401),
+            401 if !first.auth_challenge => Ambiguity::Refused(401),
             403 if first.kind == DiagnosisKind::Forbidden => Ambiguity::Refused(403),
             404 if first.via_proxy.is_some() => Ambiguity::NotFoundViaProxy,
             400 if first.wanted_version.is_none() && first.server_reason.is_none() => {
@@ -391,11 +391,9 @@ impl Plan {
                     dropped: first.kind == DiagnosisKind::ProxyDroppedUpgrade,
                 }
             }
-            500 => {
-                Ambiguity::ServerError {
-                    via_proxy: first.via_proxy.is_some(),
-                }
-            }
+            500 => Ambiguity::ServerError {
+                via_proxy: first.via_proxy.is_some(),
+            },
             _ => return None,
         };
         let names_origin = first
@@ -546,7 +544,11 @@ impl Plan {
                 );
                 if via_proxy && !reached {
                     undecided(
-                        Causes::three(Cause::UpgradeNotForwarded, Cause::AppError, Cause::WrongPath),
+                        Causes::three(
+                            Cause::UpgradeNotForwarded,
+                            Cause::AppError,
+                            Cause::WrongPath,
+                        ),
                         HINT_500_PROXY,
                     )
                 } else {
@@ -734,7 +736,10 @@ mod tests {
         let Verdict::Undecided { causes, .. } = v else {
             panic!("{v:?}")
         };
-        assert_eq!(causes.as_slice(), &[Cause::TokenRefused, Cause::OriginRefused]);
+        assert_eq!(
+            causes.as_slice(),
+            &[Cause::TokenRefused, Cause::OriginRefused]
+        );
         let (v, _) = run(&d, with, |_| Reply::Upgraded);
         assert!(matches!(
             v,
@@ -777,7 +782,10 @@ mod tests {
         let Verdict::Undecided { causes, hint } = v else {
             panic!("{v:?}")
         };
-        assert_eq!(causes.as_slice(), &[Cause::UpgradeRefused, Cause::WrongPath]);
+        assert_eq!(
+            causes.as_slice(),
+            &[Cause::UpgradeRefused, Cause::WrongPath]
+        );
         assert_eq!(hint, HINT_400_SEEN);
         let (v, _) = run(&d, Sent::default(), |_| Reply::NoAnswer);
         let Verdict::Undecided { causes, .. } = v else {
@@ -808,7 +816,10 @@ mod tests {
         let Verdict::Undecided { causes, .. } = v else {
             panic!("{v:?}")
         };
-        assert_eq!(causes.as_slice(), &[Cause::UpgradeNotForwarded, Cause::WrongPath]);
+        assert_eq!(
+            causes.as_slice(),
+            &[Cause::UpgradeNotForwarded, Cause::WrongPath]
+        );
         // The path serves a page (GET 200): the upgrade did reach it — wrong path.
         let (v, _) = run(&d, Sent::default(), |_| Reply::Status {
             status: 200,
@@ -835,7 +846,8 @@ mod tests {
         let req = ClientRequest::new("a.test", "/nope", [7; 16]).origin("https://page.test");
         // daphne's own 500 for a path no route matches: nothing to send that separates it
         // from an application error.
-        let direct = b"HTTP/1.1 500 Internal Server Error\r\nServer: daphne\r\nContent-Length: 0\r\n\r\n";
+        let direct =
+            b"HTTP/1.1 500 Internal Server Error\r\nServer: daphne\r\nContent-Length: 0\r\n\r\n";
         let Err(ClientFailure::Rejected(d)) = validate_response(&req, direct) else {
             panic!()
         };
@@ -861,7 +873,11 @@ mod tests {
         };
         assert_eq!(
             causes.as_slice(),
-            &[Cause::UpgradeNotForwarded, Cause::AppError, Cause::WrongPath]
+            &[
+                Cause::UpgradeNotForwarded,
+                Cause::AppError,
+                Cause::WrongPath
+            ]
         );
         // The plain GET gets another answer: the upgrade reached the backend.
         let (v, _) = run(&d, Sent::default(), |_| Reply::Status {
@@ -898,7 +914,13 @@ mod tests {
             })
         );
         assert_eq!(
-            Reply::from_answer(&req, FollowUp::OwnOrigin, "http://a.test", &first, b"SSH-2.0\r\n\r\n"),
+            Reply::from_answer(
+                &req,
+                FollowUp::OwnOrigin,
+                "http://a.test",
+                &first,
+                b"SSH-2.0\r\n\r\n"
+            ),
             Some(Reply::NoAnswer)
         );
     }

@@ -126,4 +126,3 @@ fn ask(
     }
     Reply::NoAnswer
 }
-

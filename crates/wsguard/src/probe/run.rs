@@ -370,6 +370,7 @@ fn upgrade(
                 // Read the body (bounded) so the diagnosis can quote the server's reason.
                 if want_body.is_none() && !eof {
                     if let Some(total) = d.body_end {
+                        let total = usize::try_from(total).unwrap_or(usize::MAX);
                         want_body = Some(total.min(MAX_RESPONSE_HEAD));
                         continue;
                     }
@@ -445,7 +446,7 @@ fn rejected(opts: &ProbeOptions, d: &hs::Diagnosis<'_>, answer: &[u8]) -> Findin
             format!("HTTP {status}{from}: the server refused a client without Origin")
         }
         // A bare 401 (no challenge, no wsguard code) may not be about a token at all.
-        DiagnosisKind::Unauthorized if d.www_authenticate.is_none() && d.server_code.is_none() => {
+        DiagnosisKind::Unauthorized if !d.auth_challenge && d.server_code.is_none() => {
             match &opts.token {
                 Some(_) => format!("HTTP {status}{from}: refused (a token was sent)"),
                 None => format!("HTTP {status}{from}: refused (no token was sent)"),
