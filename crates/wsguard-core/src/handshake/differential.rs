@@ -29,7 +29,7 @@ use super::diagnosis::{Diagnosis, DiagnosisKind};
 use crate::{Cursor, Diagnostic, Status};
 use core::fmt;
 
-/// A follow-up request that separates two causes.
+/// A follow-up request that separates causes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub enum FollowUp {
@@ -84,7 +84,7 @@ pub enum Reply {
 impl Reply {
     /// The reply to `step` from its `answer` (the bytes read so far): `None` while the
     /// head (or the body its `Content-Length` announces) is incomplete — read more and
-    /// call again; at the end of the stream use [`Reply::NoAnswer`] when still `None`.
+    /// call again; when the stream ends first, [`Reply::at_end`] says what it got.
     /// `first` is the first answer's diagnosis, `req` the first request and
     /// `own_origin` the URL's own origin (as given to [`write_follow_up`]).
     ///
@@ -180,9 +180,10 @@ pub enum Cause {
     /// The token is missing or refused.
     TokenRefused,
     /// The application refused before accepting (an ASGI app that closes before
-    /// `accept()`: an auth check, or no WebSocket route at this path).
+    /// `accept()`, e.g. an auth check).
     AppRefused,
-    /// Nothing is served as a WebSocket at this path.
+    /// Nothing is served as a WebSocket at this path (Starlette's no-route answer is
+    /// the same 403 as [`AppRefused`](Cause::AppRefused)).
     WrongPath,
     /// The upgrade headers never reached the server (a proxy forwarded a plain request).
     UpgradeNotForwarded,
@@ -213,7 +214,7 @@ impl Diagnostic for Cause {
             Cause::OriginRefused => "the server refuses the Origin that was sent",
             Cause::OriginRequired => "the client sent no Origin header and the server refuses requests without one",
             Cause::TokenRefused => "the token is missing, expired or refused",
-            Cause::AppRefused => "the application refused the connection before accepting it (ASGI: `websocket.close` before `accept()` is HTTP 403 — an auth check, or no WebSocket route at this path)",
+            Cause::AppRefused => "the application refused the connection before accepting it (ASGI: `websocket.close` before `accept()` is HTTP 403 — an auth check closing with 4401, say)",
             Cause::WrongPath => "nothing is served as a WebSocket at this path (most servers answer 404; Starlette/FastAPI 403, Django Channels 500, Node `ws` 400)",
             Cause::UpgradeNotForwarded => "the upgrade headers never reached the server: a proxy forwarded the request as a plain GET (nginx's default HTTP/1.0, or HTTP/1.1 without `Upgrade`/`Connection`)",
             Cause::UpgradeRefused => "the server saw the upgrade and refused something in the request",
