@@ -121,6 +121,47 @@
 /// Alignment (in bytes) the origin policy storage must have.
 #define WSGUARD_ORIGIN_POLICY_STORAGE_ALIGN 8
 
+/// No follow-up: the plan is done (or there is none).
+#define WSGUARD_FOLLOW_UP_NONE 0
+
+/// The same upgrade with the URL's own origin (`http(s)://host[:port]`) as Origin.
+#define WSGUARD_FOLLOW_UP_OWN_ORIGIN 1
+
+/// The same upgrade without an Origin header.
+#define WSGUARD_FOLLOW_UP_NO_ORIGIN 2
+
+/// A plain `GET` of the same path, without upgrade headers.
+#define WSGUARD_FOLLOW_UP_PLAIN_GET 3
+
+/// The same upgrade with `Connection: keep-alive, Upgrade`.
+#define WSGUARD_FOLLOW_UP_KEEP_ALIVE_UPGRADE 4
+
+/// The follow-up was accepted with 101.
+#define WSGUARD_REPLY_UPGRADED 1
+
+/// The follow-up got a non-101 status (`status`, `same`).
+#define WSGUARD_REPLY_STATUS 2
+
+/// No usable answer (connection failed, not HTTP): it tells nothing.
+#define WSGUARD_REPLY_NO_ANSWER 3
+
+/// The first answer names its cause (a wsguard code, a reason, a telling status): read
+/// the diagnosis (`wsguard_client_validate_response`); no follow-up applies.
+#define WSGUARD_VERDICT_NAMED 0
+
+/// One cause is established by a follow-up: `causes[0]`, with `evidence`.
+#define WSGUARD_VERDICT_ESTABLISHED 1
+
+/// Two or three causes remain (`causes`, most likely first); `hint` says how to tell
+/// them apart. With `next_step` set, sending it may decide.
+#define WSGUARD_VERDICT_UNDECIDED 2
+
+/// Most causes a verdict lists.
+#define WSGUARD_VERDICT_MAX_CAUSES 3
+
+/// Most replies a plan uses (later ones are ignored).
+#define WSGUARD_PLAN_MAX_REPLIES 2
+
 /// Bytes of caller storage a reconnect policy needs (`wsguard_reconnect_init`).
 #define WSGUARD_RECONNECT_STORAGE_SIZE 256
 
@@ -731,8 +772,10 @@ typedef struct wsguard_established {
     size_t consumed;
 } wsguard_established;
 
-/// Why the handshake failed, client side. `rejection.code` is the diagnosis
-/// (`origin_refused`, `proxy_dropped_upgrade`, `accept_mismatch` …) and
+/// Why the handshake failed, client side. `rejection.code` is the diagnosis: the cause
+/// a wsguard server named (`origin_host`, `token_missing` …), else what the answer shows
+/// (`forbidden`, `proxy_dropped_upgrade`, `accept_mismatch` …; when it cannot name one
+/// cause, `wsguard_client_plan` lists those that remain), and
 /// `rejection.http_status` the status received (0 when the answer was not HTTP). The other
 /// pointers borrow the response buffer and are NULL when absent.
 typedef struct wsguard_diagnosis {
@@ -763,6 +806,10 @@ typedef struct wsguard_diagnosis {
     const char *wanted_version;
     /// Length of `wanted_version`.
     size_t wanted_version_len;
+    /// When the answer's `Content-Length` announces a body not all received yet: the
+    /// length the response will have with it (read until then and validate again to get
+    /// the server's reason and code); 0 when the body is complete or none is announced.
+    size_t body_end;
 } wsguard_diagnosis;
 
 /// Everything known about one close code. Every string is static (lives forever, never
@@ -1107,6 +1154,37 @@ typedef struct wsguard_cors_result {
     /// otherwise all-empty.
     struct wsguard_rejection denial;
 } wsguard_cors_result;
+
+/// What one follow-up got back, from `wsguard_client_follow_up_reply`.
+typedef struct wsguard_follow_up_reply {
+    /// The follow-up sent: `WSGUARD_FOLLOW_UP_*`.
+    uint32_t step;
+    /// `WSGUARD_REPLY_*`.
+    uint32_t kind;
+    /// The status received (`WSGUARD_REPLY_STATUS`), else 0.
+    uint16_t status;
+    /// Status, wsguard code and reason equal the first answer's.
+    bool same;
+} wsguard_follow_up_reply;
+
+/// The plan's conclusion so far. Strings are static.
+typedef struct wsguard_verdict {
+    /// `WSGUARD_VERDICT_*`.
+    uint32_t kind;
+    /// The follow-up to send next (`WSGUARD_FOLLOW_UP_*`), `WSGUARD_FOLLOW_UP_NONE` when done.
+    uint32_t next_step;
+    /// The established cause (`causes[0]`) or the causes that remain: code (e.g.
+    /// `origin_refused`, `app_refused_before_accept`, `wrong_path`,
+    /// `upgrade_not_forwarded`), reason and remedy; statuses are 0.
+    struct wsguard_rejection causes[WSGUARD_VERDICT_MAX_CAUSES];
+    /// Number of valid `causes` (0 for `WSGUARD_VERDICT_NAMED`).
+    size_t causes_count;
+    /// How to tell the remaining causes apart (empty unless undecided).
+    struct wsguard_str hint;
+    /// The follow-up that established the cause, and what it got
+    /// (`WSGUARD_VERDICT_ESTABLISHED` only; zeroed otherwise).
+    struct wsguard_follow_up_reply evidence;
+} wsguard_verdict;
 
 /// Reconnect configuration. Fill it with `wsguard_reconnect_config_default()`, then
 /// change fields.
@@ -2425,6 +2503,74 @@ wsguard_result wsguard_origin_normalize(const char *origin,
                                         size_t *written_out,
                                         size_t *needed_out,
                                         struct wsguard_rejection *rejection_out);
+
+/// The differential plan for the refused answer `first` to `request` (the bytes given to
+/// `wsguard_client_validate_response`), after the follow-up `replies` so far (0 for a
+/// one-shot client; at most `WSGUARD_PLAN_MAX_REPLIES` are used). `origin_is_own`: the
+/// Origin sent was the URL's own origin (the plan then does not repeat it).
+///
+/// * `WSGUARD_RESULT_OK`: `*verdict_out` holds the verdict and the next step.
+/// * `WSGUARD_RESULT_INCOMPLETE`: `first` is not a complete answer yet (the body its
+///   `Content-Length` announces included).
+/// * `WSGUARD_RESULT_INVALID_ARGUMENT`: `first` is not a refusal (a 101 or not HTTP), or a
+///   reply has an unknown step or kind.
+///
+/// # Safety
+/// `request` as for `wsguard_client_write_request`; `first` points to `first_len` bytes;
+/// `replies` to `replies_count` replies (NULL when 0); `verdict_out` writable.
+wsguard_result wsguard_client_plan(const struct wsguard_client_request *request,
+                                   const uint8_t *first,
+                                   size_t first_len,
+                                   bool origin_is_own,
+                                   const struct wsguard_follow_up_reply *replies,
+                                   size_t replies_count,
+                                   struct wsguard_verdict *verdict_out);
+
+/// Writes the request of follow-up `step` for `request` into `out`: the same upgrade
+/// with `own_origin` (the URL's own origin, `http(s)://host[:port]`; only read for
+/// `WSGUARD_FOLLOW_UP_OWN_ORIGIN`) or without Origin, with `Connection: keep-alive,
+/// Upgrade`, or a plain GET of the path. Send it on a new connection.
+///
+/// * `WSGUARD_RESULT_OK`: `*written_out` bytes written.
+/// * `WSGUARD_RESULT_BUFFER_TOO_SMALL`: nothing written; `*needed_out` (may be NULL) says
+///   how much is needed.
+/// * `WSGUARD_RESULT_INVALID_REQUEST`: a field cannot be written safely.
+///
+/// # Safety
+/// `request` as for `wsguard_client_write_request`; `own_origin` points to
+/// `own_origin_len` bytes (NULL when 0); `out` to `out_len` writable bytes.
+wsguard_result wsguard_client_write_follow_up(const struct wsguard_client_request *request,
+                                              uint32_t step,
+                                              const char *own_origin,
+                                              size_t own_origin_len,
+                                              uint8_t *out,
+                                              size_t out_len,
+                                              size_t *written_out,
+                                              size_t *needed_out);
+
+/// The reply to follow-up `step` from its `answer` (the bytes read so far), compared
+/// with the first answer `first`. `own_origin` as given to
+/// `wsguard_client_write_follow_up`; `at_end`: the connection has closed (no more bytes
+/// will come).
+///
+/// * `WSGUARD_RESULT_OK`: `*reply_out` set; pass it to `wsguard_client_plan`.
+/// * `WSGUARD_RESULT_INCOMPLETE`: read more (only when `at_end` is false).
+/// * `WSGUARD_RESULT_INVALID_ARGUMENT`: `first` is not a complete refusal, or `step` is
+///   unknown.
+///
+/// # Safety
+/// As for `wsguard_client_plan`; `answer` points to `answer_len` bytes; `reply_out`
+/// writable.
+wsguard_result wsguard_client_follow_up_reply(const struct wsguard_client_request *request,
+                                              const uint8_t *first,
+                                              size_t first_len,
+                                              uint32_t step,
+                                              const char *own_origin,
+                                              size_t own_origin_len,
+                                              const uint8_t *answer,
+                                              size_t answer_len,
+                                              bool at_end,
+                                              struct wsguard_follow_up_reply *reply_out);
 
 /// Fills `*config_out` with the core's defaults: base 1 s, cap 30 s, unlimited attempts,
 /// equal jitter, stable after 10 s, going-away window 2 s, overload minimum 10 s,

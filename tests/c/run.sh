@@ -7,6 +7,7 @@
 #   4. C++ tests (g++ -std=c++17)            8. example gateway against Python websockets
 # Step 3 includes test_contract.c: every output buffer at every short length (canary), and
 # test_connection.c: a whole server session on the connection handle, from C.
+# test_plan.c: the client diagnosis and the differential plan (wsguard_client_plan).
 # Every step prints its own `label: N passed, M failed` line; a step that cannot run is a
 # failure (never a silent skip). Usage: tests/c/run.sh [step ...]  (default: all)
 set -uo pipefail
@@ -55,6 +56,8 @@ build_c() {  # build_c OUTPUT EXTRA_FLAGS...
     && gcc -std=c99 $CWARN -g -I include -I tests/c "$@" -o "$out-contract" tests/c/test_contract.c \
       "$LIBDIR/libwsguard.a" $NATIVE_LIBS \
     && gcc -std=c99 $CWARN -g -I include -I tests/c "$@" -o "$out-connection" tests/c/test_connection.c \
+      "$LIBDIR/libwsguard.a" $NATIVE_LIBS \
+    && gcc -std=c99 $CWARN -g -I include -I tests/c "$@" -o "$out-plan" tests/c/test_plan.c \
       "$LIBDIR/libwsguard.a" $NATIVE_LIBS
 }
 
@@ -69,7 +72,8 @@ step_c() {
   need gcc c-compile || return
   if build_c "$OUT/test_api"; then
     run_bins env -- "$OUT/test_api" "$OUT/test_api-vectors" "$OUT/test_api-contract" \
-      "$OUT/test_api-connection" || step_failed=1
+      "$OUT/test_api-connection" \
+      "$OUT/test_api-plan" || step_failed=1
   else fail_step c-compile "gcc failed"; fi
 }
 step_cpp() {
@@ -86,14 +90,16 @@ step_valgrind() {
   echo "== valgrind run"
   [ -x "$OUT/test_api-connection" ] || build_c "$OUT/test_api" || { fail_step valgrind "build failed"; return; }
   run_bins valgrind -q --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite -- \
-    "$OUT/test_api" "$OUT/test_api-vectors" "$OUT/test_api-contract" "$OUT/test_api-connection" || step_failed=1
+    "$OUT/test_api" "$OUT/test_api-vectors" "$OUT/test_api-contract" "$OUT/test_api-connection" \
+      "$OUT/test_api-plan" || step_failed=1
 }
 step_asan() {
   echo "== ASan/UBSan run"
   if build_c "$OUT/asan_api" -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer; then
     ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
       run_bins env -- "$OUT/asan_api" "$OUT/asan_api-vectors" "$OUT/asan_api-contract" \
-        "$OUT/asan_api-connection" || step_failed=1
+        "$OUT/asan_api-connection" \
+      "$OUT/asan_api-plan" || step_failed=1
   else fail_step asan-compile "gcc -fsanitize failed"; fi
 }
 step_install() {

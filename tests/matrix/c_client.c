@@ -1,7 +1,8 @@
 /* The C client of the fault matrix (tests/matrix, issue 12): one upgrade over a plain TCP
  * socket with the C API (wsguard_client_write_request / wsguard_client_validate_response),
  * then one JSON line on stdout: {"code": "<diagnosis code>|open|no_response|tcp_error",
- * "status": <HTTP status or 0>}.
+ * "status": <HTTP status or 0>[, "codes": [<causes that remain>]]} — the
+ * causes from wsguard_client_plan when one answer cannot name the cause.
  *
  *   c_client HOST PORT PATH [ORIGIN]
  */
@@ -82,8 +83,22 @@ int main(int argc, char **argv) {
             break;
         }
         if (r == WSGUARD_RESULT_RESPONSE_REJECTED) {
-            printf("{\"code\": \"%.*s\", \"status\": %u}\n", (int)diag.rejection.code.len,
+            wsguard_verdict verdict;
+            size_t i;
+            /* The body a Content-Length announces carries the server's reason: wait for it. */
+            if (diag.body_end > have && diag.body_end <= sizeof resp && !eof) continue;
+            printf("{\"code\": \"%.*s\", \"status\": %u", (int)diag.rejection.code.len,
                    diag.rejection.code.ptr, (unsigned)diag.rejection.http_status);
+            /* One answer only: the causes that remain when it cannot name one. */
+            if (wsguard_client_plan(&req, resp, have, false, NULL, 0, &verdict) == WSGUARD_RESULT_OK &&
+                verdict.kind == WSGUARD_VERDICT_UNDECIDED) {
+                printf(", \"codes\": [");
+                for (i = 0; i < verdict.causes_count; i++)
+                    printf("%s\"%.*s\"", i ? ", " : "", (int)verdict.causes[i].code.len,
+                           verdict.causes[i].code.ptr);
+                printf("]");
+            }
+            printf("}\n");
             break;
         }
         if (eof) {

@@ -3,6 +3,8 @@
 Routes (websocket only, as in most Channels projects — no HTTP routes):
 
 * ``/ws/origin``  — echo behind Channels' own ``OriginValidator`` (``https://app.example.com``);
+* ``/ws/hosts``   — echo behind Channels' ``AllowedHostsOriginValidator`` (``ALLOWED_HOSTS`` of a
+  development setup: ``127.0.0.1``, ``localhost``, ``app.example.com``);
 * ``/ws/wsguard`` — echo behind ``wsguard.channels.OriginValidator`` (same list);
 * ``/ws/refuse-before`` — a consumer that closes with 4401 before accepting (daphne: bare 403);
 * ``/ws/refuse-after``  — a consumer that accepts, then closes with 4401.
@@ -19,7 +21,8 @@ from django.conf import settings
 if not settings.configured:
     settings.configure(
         DEBUG=False,
-        ALLOWED_HOSTS=["*"],
+        # Read only by AllowedHostsOriginValidator (/ws/hosts): the routes are websocket-only.
+        ALLOWED_HOSTS=["127.0.0.1", "localhost", "app.example.com"],
         INSTALLED_APPS=["channels"],
         SECRET_KEY="matrix-test-only",
         LOGGING_CONFIG=None,
@@ -28,6 +31,7 @@ if not settings.configured:
 
 from channels.generic.websocket import WebsocketConsumer  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
+from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 from channels.security.websocket import OriginValidator as ChannelsOriginValidator  # noqa: E402
 from django.urls import path  # noqa: E402
 
@@ -60,6 +64,7 @@ application = ProtocolTypeRouter(
         "websocket": URLRouter(
             [
                 path("ws/origin", ChannelsOriginValidator(Echo.as_asgi(), ALLOWED)),
+                path("ws/hosts", AllowedHostsOriginValidator(Echo.as_asgi())),
                 path("ws/wsguard", WsguardOriginValidator(Echo.as_asgi(), ALLOWED)),
                 path("ws/refuse-before", RefuseBefore.as_asgi()),
                 path("ws/refuse-after", RefuseAfter.as_asgi()),

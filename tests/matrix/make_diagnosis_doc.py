@@ -9,7 +9,8 @@ import subprocess
 
 root = pathlib.Path(__file__).resolve().parent.parent.parent
 out = subprocess.run(["bash", "tests/matrix/run.sh", "--show", "nginx-noup-fastapi", "--show", "nginx-fastapi-ok",
-                      "--show", "guard-seed-ws-origin", "--show", "guard-own-origin"], cwd=root, capture_output=True, text=True).stdout
+                      "--show", "guard-seed-ws-origin", "--show", "guard-own-origin",
+                      "--show", "daphne-origin-hosts"], cwd=root, capture_output=True, text=True).stdout
 (root / "target/matrix/last-run.txt").write_text(out)
 shows = {}
 for block in out.split("--- wsguard probe ")[1:]:
@@ -35,10 +36,15 @@ else:
     verdict = ("**This diagnosis is wrong** and the matrix says so (cell `nginx-noup-fastapi`, "
                f"`{verdicts.get('probe', '?').split(' → ')[0].split(':')[0]}`): uvicorn's 404 only means "
                "that uvicorn did not see a WebSocket upgrade.")
+one_shot = [t for t in ("firmware", "c", "python") if t in verdicts]
 if wrong:
     verdict += (" The one-shot clients (" + ", ".join(wrong) + ") still see only the 404 and say `"
                 + verdicts[wrong[0]].split(" → ")[0].split(":")[0]
                 + "`: wrong in this cell, marked `known_wrong` in `tests/matrix/cells.toml`.")
+elif one_shot:
+    verdict += (" The one-shot clients (" + ", ".join(one_shot) + "), which see only this 404, name the "
+                "same causes from the core's verdict for one answer (`"
+                + verdicts[one_shot[0]].split(" → ")[0].split(":")[0] + "`).")
 tmpl = tmpl.replace("@EXAMPLE1_VERDICT@", verdict)
 tmpl = tmpl.replace("@EXAMPLE1_FIXED@", shows.get("nginx-fastapi-ok", "(missing)"))
 seed = subprocess.run([str(root / ".venv/bin/python"), "-c", "import sys; sys.path.insert(0, 'tests/matrix'); import py_servers; py_servers.seed_app()"],
@@ -55,6 +61,12 @@ chk = subprocess.run([str(root / "target/debug/wsguard"), "--color", "never", "c
                      cwd=root, capture_output=True, text=True)
 tmpl = tmpl.replace("@EXAMPLE2_CHECK@", "```console\n$ wsguard check-origin --allow ws://localhost:8000 http://localhost:3000\n" + (chk.stdout + chk.stderr).rstrip() + "\n```")
 tmpl = tmpl.replace("@EXAMPLE2_OWN@", shows.get("guard-own-origin", "(missing)"))
+ex3 = shows.get("daphne-origin-hosts", "(missing)")
+v3 = dict(re.findall(r"^  (?:ok|FAIL|KNOWN) +daphne-origin-hosts \[(\w+)\]: (.*?)(?:   \(url.*)?$", out, re.M))
+if v3:
+    ex3 += ("\n\nThe matrix's verdicts for this cell: " + "; ".join(
+        f"{t} `{v.split(' → ')[0].split(':')[0]}`" for t, v in v3.items()) + ".")
+tmpl = tmpl.replace("@EXAMPLE3@", ex3)
 summary, inlist = [], False
 for l in out.splitlines():
     if l.startswith("matrix:") and "stack up" not in l:

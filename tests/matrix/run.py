@@ -267,7 +267,13 @@ def tool_python(url: str, origin: Optional[str]) -> Dict[str, Any]:
                 if hs.validate_response(data) is not None:
                     return {"code": "open", "status": 101}
             except wsguard.UpgradeFailed as e:
-                return {"code": e.code, "status": getattr(e, "status", None)}
+                # The body its Content-Length announces carries the server's reason.
+                if chunk and e.details.get("body_end", 0) > len(data):
+                    continue
+                out = {"code": e.code, "status": getattr(e, "status", None), "cause": e.reason}
+                if e.details.get("causes"):  # one answer: the causes that remain
+                    out["codes"] = e.details["causes"]
+                return out
             if not chunk:
                 return {"code": "no_response"}
     finally:

@@ -86,7 +86,7 @@ unsafe fn opt_text<'a>(p: *const c_char, n: usize) -> Result<Option<&'a str>, ws
 }
 
 /// Builds the core request on the stack and hands it to `f`.
-unsafe fn with_request<R>(
+pub(crate) unsafe fn with_request<R>(
     req: *const wsguard_client_request,
     f: impl FnOnce(&ClientRequest<'_>) -> Result<R, wsguard_result>,
 ) -> Result<R, wsguard_result> {
@@ -214,8 +214,10 @@ pub struct wsguard_established {
     pub consumed: usize,
 }
 
-/// Why the handshake failed, client side. `rejection.code` is the diagnosis
-/// (`origin_refused`, `proxy_dropped_upgrade`, `accept_mismatch` …) and
+/// Why the handshake failed, client side. `rejection.code` is the diagnosis: the cause
+/// a wsguard server named (`origin_host`, `token_missing` …), else what the answer shows
+/// (`forbidden`, `proxy_dropped_upgrade`, `accept_mismatch` …; when it cannot name one
+/// cause, `wsguard_client_plan` lists those that remain), and
 /// `rejection.http_status` the status received (0 when the answer was not HTTP). The other
 /// pointers borrow the response buffer and are NULL when absent.
 #[allow(non_camel_case_types)]
@@ -249,6 +251,10 @@ pub struct wsguard_diagnosis {
     pub wanted_version: *const c_char,
     /// Length of `wanted_version`.
     pub wanted_version_len: usize,
+    /// When the answer's `Content-Length` announces a body not all received yet: the
+    /// length the response will have with it (read until then and validate again to get
+    /// the server's reason and code); 0 when the body is complete or none is announced.
+    pub body_end: usize,
 }
 
 fn pl(s: Option<&str>) -> (*const c_char, usize) {
@@ -305,6 +311,7 @@ fn diagnosis_to_c(f: &ClientFailure<'_>) -> wsguard_diagnosis {
         retry_after: 0,
         wanted_version: core::ptr::null(),
         wanted_version_len: 0,
+        body_end: 0,
     };
     if let ClientFailure::Rejected(x) = f {
         (d.location, d.location_len) = pl(x.location);
@@ -314,6 +321,7 @@ fn diagnosis_to_c(f: &ClientFailure<'_>) -> wsguard_diagnosis {
         (d.wanted_version, d.wanted_version_len) = pl(x.wanted_version);
         d.has_retry_after = x.retry_after.is_some();
         d.retry_after = x.retry_after.unwrap_or(0);
+        d.body_end = x.body_end.map_or(0, |n| n as usize);
     }
     d
 }

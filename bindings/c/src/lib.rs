@@ -26,6 +26,7 @@ pub mod heartbeat;
 pub mod lint;
 pub mod near_miss;
 pub mod origin;
+pub mod plan;
 pub mod reconnect;
 pub mod result;
 pub mod server;

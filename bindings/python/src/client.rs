@@ -5,10 +5,10 @@
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict};
 use wsguard_core::handshake::{
-    validate_response, write_request, ClientFailure, ClientRequest, SubprotocolToken,
-    TokenPlacement,
+    validate_response, write_follow_up, write_request, ClientFailure, ClientRequest, Diagnosis,
+    FollowUp, Plan, Reply, RequestError, Sent, SubprotocolToken, TokenPlacement, Verdict,
 };
-use wsguard_core::Status;
+use wsguard_core::{Diagnostic, Status};
 
 use crate::convert::{bytes_of, str_list};
 use crate::errors;
@@ -104,6 +104,16 @@ fn failure(py: Python<'_>, f: &ClientFailure<'_>) -> PyErr {
         }
         if let Some(r) = d.retry_after {
             let _ = details.set_item("retry_after", r);
+        }
+        if let Some(n) = d.body_end {
+            let _ = details.set_item("body_end", n);
+        }
+        // One answer that cannot name the cause: the causes that remain (the core's verdict).
+        if let Some(v @ Verdict::Undecided { causes, hint }) = d.verdict() {
+            let codes: Vec<&str> = causes.as_slice().iter().map(|c| c.code()).collect();
+            let _ = details.set_item("causes", codes);
+            let _ = details.set_item("hint", hint);
+            let _ = details.set_item("verdict", v.to_string());
         }
     }
     errors::upgrade_failed(py, f, f.status(), details)
@@ -225,10 +235,230 @@ impl ClientHandshake {
             Err(f) => Err(failure(py, &f)),
         })
     }
+
+    /// The differential plan for the refused answer ``first`` (the bytes that made
+    /// ``validate_response`` raise ``UpgradeFailed``), or ``None`` when that answer names
+    /// its cause. ``own_origin`` is the URL's own origin (``http(s)://host[:port]``), sent
+    /// by the ``own_origin`` follow-up; ``origin_is_own``: the Origin this attempt sent is
+    /// that one already. Raises ``InvalidInput`` when ``first`` is not a complete refusal.
+    #[pyo3(signature = (first, *, own_origin, origin_is_own = false))]
+    fn plan(
+        slf: &Bound<'_, Self>,
+        py: Python<'_>,
+        first: &Bound<'_, PyAny>,
+        own_origin: String,
+        origin_is_own: bool,
+    ) -> PyResult<Option<FollowUpPlan>> {
+        let first = bytes_of(py, first, "first")?.into_owned();
+        let hs = slf.get();
+        let plan = hs.with_request(|r| {
+            first_refusal(r, &first).map(|d| {
+                let sent = Sent {
+                    origin: r.origin.is_some(),
+                    origin_is_own,
+                };
+                Plan::for_answer(&d, sent)
+            })
+        });
+        let plan = plan.map_err(|why| {
+            errors::invalid_input(
+                py,
+                "plan_first_answer",
+                why,
+                "pass every byte of the refused answer (its body included)",
+            )
+        })?;
+        Ok(plan.map(|plan| FollowUpPlan {
+            handshake: slf.clone().unbind(),
+            first,
+            own_origin,
+            plan,
+        }))
+    }
+}
+
+/// The first answer's diagnosis, or why it cannot start a plan.
+fn first_refusal<'b>(
+    r: &ClientRequest<'_>,
+    first: &'b [u8],
+) -> Result<Diagnosis<'b>, &'static str> {
+    match validate_response(r, first) {
+        Err(ClientFailure::Rejected(d)) if d.body_end.is_none() => Ok(d),
+        Err(ClientFailure::Rejected(_)) | Ok(Status::Partial) => {
+            Err("the refused answer is incomplete (head or announced body)")
+        }
+        _ => Err("the answer is not a refusal (a 101, or not HTTP)"),
+    }
+}
+
+fn step_of(py: Python<'_>, code: &str) -> PyResult<FollowUp> {
+    [
+        FollowUp::OwnOrigin,
+        FollowUp::NoOrigin,
+        FollowUp::PlainGet,
+        FollowUp::KeepAliveUpgrade,
+    ]
+    .into_iter()
+    .find(|s| s.code() == code)
+    .ok_or_else(|| {
+        errors::invalid_input(
+            py,
+            "follow_up_unknown",
+            &format!("unknown follow-up step {code:?}"),
+            "pass the step named by `next_step`",
+        )
+    })
+}
+
+/// Differential probing: which follow-up request separates the causes of an ambiguous
+/// refusal, and what the answers establish (the core's plan). Send ``request(step)`` for
+/// ``next_step`` on a new connection, feed the answer to ``record``, repeat until
+/// ``next_step`` is ``None``; then ``established`` or ``causes`` + ``hint`` say it.
+#[pyclass(module = "wsguard._wsguard", name = "FollowUpPlan")]
+pub struct FollowUpPlan {
+    handshake: Py<ClientHandshake>,
+    first: Vec<u8>,
+    own_origin: String,
+    plan: Plan,
+}
+
+#[pymethods]
+impl FollowUpPlan {
+    /// The follow-up to send next (``"own_origin"``, ``"no_origin"``, ``"plain_get"``,
+    /// ``"keep_alive_upgrade"``), or ``None`` when the plan is done.
+    #[getter]
+    fn next_step(&self) -> Option<&'static str> {
+        self.plan.next().map(FollowUp::code)
+    }
+
+    /// The request bytes of follow-up ``step``.
+    fn request<'py>(&self, py: Python<'py>, step: &str) -> PyResult<Bound<'py, PyBytes>> {
+        let step = step_of(py, step)?;
+        let hs = self.handshake.get();
+        let mut size = 1024
+            + hs.path.len()
+            + hs.host.len()
+            + self.own_origin.len()
+            + hs.token.as_ref().map_or(0, String::len);
+        for _ in 0..3 {
+            let mut buf = vec![0u8; size];
+            match hs.with_request(|r| write_follow_up(r, step, &self.own_origin, &mut buf)) {
+                Ok(n) => return Ok(PyBytes::new(py, buf.get(..n).unwrap_or(&[]))),
+                Err(RequestError::BufferTooSmall(b)) => size = b.needed.max(size * 2),
+                Err(e) => return Err(errors::invalid_from(py, &e)),
+            }
+        }
+        Err(errors::invalid_input(
+            py,
+            "buffer_too_small",
+            "the request does not fit",
+            "",
+        ))
+    }
+
+    /// Records the answer to ``step`` (the bytes read so far). Returns ``False`` while
+    /// the answer is incomplete (read more and call again), ``True`` once recorded;
+    /// ``at_end=True`` (the connection closed, or it failed: pass ``b""``) always records.
+    #[pyo3(signature = (step, answer, *, at_end = false))]
+    fn record(
+        &mut self,
+        py: Python<'_>,
+        step: &str,
+        answer: &Bound<'_, PyAny>,
+        at_end: bool,
+    ) -> PyResult<bool> {
+        let step = step_of(py, step)?;
+        let answer = bytes_of(py, answer, "answer")?;
+        let hs = self.handshake.get();
+        let own = self.own_origin.as_str();
+        let reply = hs.with_request(|r| {
+            let first = first_refusal(r, &self.first).ok()?;
+            match Reply::from_answer(r, step, own, &first, &answer) {
+                Some(reply) => Some(reply),
+                None if at_end => Some(Reply::at_end(r, step, own, &first, &answer)),
+                None => None,
+            }
+        });
+        match reply {
+            Some(reply) => {
+                self.plan.record(step, reply);
+                Ok(true)
+            }
+            None => Ok(false),
+        }
+    }
+
+    /// The cause established by a follow-up (a cause code such as ``"origin_refused"``),
+    /// or ``None`` while two or three remain.
+    #[getter]
+    fn established(&self) -> Option<&'static str> {
+        match self.plan.verdict() {
+            Verdict::Established { cause, .. } => Some(cause.code()),
+            Verdict::Undecided { .. } => None,
+        }
+    }
+
+    /// The follow-up that established the cause, or ``None``.
+    #[getter]
+    fn evidence(&self) -> Option<&'static str> {
+        match self.plan.verdict() {
+            Verdict::Established { step, .. } => Some(step.code()),
+            Verdict::Undecided { .. } => None,
+        }
+    }
+
+    /// The causes still possible, most likely first (one when established).
+    #[getter]
+    fn causes(&self) -> Vec<&'static str> {
+        match self.plan.verdict() {
+            Verdict::Established { cause, .. } => vec![cause.code()],
+            Verdict::Undecided { causes, .. } => {
+                causes.as_slice().iter().map(|c| c.code()).collect()
+            }
+        }
+    }
+
+    /// How to tell the remaining causes apart, or ``None`` when established.
+    #[getter]
+    fn hint(&self) -> Option<&'static str> {
+        match self.plan.verdict() {
+            Verdict::Undecided { hint, .. } => Some(hint),
+            Verdict::Established { .. } => None,
+        }
+    }
+
+    /// The verdict as a sentence (the cause and its evidence, or the causes that remain).
+    #[getter]
+    fn explanation(&self) -> String {
+        self.plan.verdict().to_string()
+    }
+
+    /// The fix: the remedy of the established cause, or of each remaining one.
+    #[getter]
+    fn remedy(&self) -> String {
+        match self.plan.verdict() {
+            Verdict::Established { cause, .. } => cause.remedy().to_owned(),
+            Verdict::Undecided { causes, .. } => causes
+                .as_slice()
+                .iter()
+                .map(|c| c.remedy())
+                .collect::<Vec<_>>()
+                .join(" — or: "),
+        }
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "FollowUpPlan(next_step={:?}, causes={:?})",
+            self.next_step(),
+            self.causes()
+        )
+    }
 }
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<ClientHandshake>()?;
     m.add_class::<Established>()?;
+    m.add_class::<FollowUpPlan>()?;
     Ok(())
 }

@@ -240,7 +240,7 @@ fn demo_runs_five_scenarios() {
         "✓ connected",
         "origin_host",
         "token_missing",
-        "version_mismatch",
+        "version_unsupported",
         "path_not_found",
         "fix",
         "1006",

@@ -200,13 +200,16 @@ fn server_rejection_round_trips_through_client_diagnosis() {
     use wsguard_core::origin::OriginDenial;
     let req = ClientRequest::new("a.example", "/ws", [1; 16]);
     let cases = [
-        (Rejection::Origin(OriginDenial::Host), "forbidden"),
-        (Rejection::TokenMissing, "unauthorized"),
+        // The server's exact cause is the headline …
+        (Rejection::Origin(OriginDenial::Host), "origin_host"),
+        (Rejection::Origin(OriginDenial::Missing), "origin_missing"),
+        (Rejection::TokenMissing, "token_missing"),
+        (Rejection::VersionUnsupported, "version_unsupported"),
+        (Rejection::KeyInvalid, "key_invalid"),
+        (Rejection::MethodNotGet, "method_not_get"),
+        // … except where the client knows better: it did send the upgrade.
         (Rejection::UpgradeMissing, "proxy_dropped_upgrade"),
         (Rejection::ConnectionMissingUpgrade, "proxy_dropped_upgrade"),
-        (Rejection::VersionUnsupported, "version_mismatch"),
-        (Rejection::KeyInvalid, "bad_request"),
-        (Rejection::MethodNotGet, "method_not_allowed"),
     ];
     for (rejection, want) in cases {
         let mut out = [0u8; 2048];
@@ -216,6 +219,14 @@ fn server_rejection_round_trips_through_client_diagnosis() {
                 assert_eq!(d.code(), want, "{rejection:?}");
                 assert_eq!(d.server_code, Some(rejection.code()), "{rejection:?}");
                 assert_eq!(d.status, rejection.status());
+                // A named cause leaves nothing to decide.
+                assert_eq!(d.verdict(), None, "{rejection:?}");
+                if want == rejection.code() {
+                    assert_eq!(
+                        (d.reason(), d.remedy()),
+                        (rejection.reason(), rejection.remedy())
+                    );
+                }
             }
             other => panic!("{rejection:?}: {other:?}"),
         }

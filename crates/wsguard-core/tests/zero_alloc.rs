@@ -279,13 +279,13 @@ fn every_core_path_allocates_nothing() {
     assert_eq!(r, Ok(true));
     check("validate_response 101", n);
     let forbidden =
-        b"HTTP/1.1 403 Forbidden\r\nContent-Length: 30\r\n\r\norigin_host: origin refused\nx";
+        b"HTTP/1.1 403 Forbidden\r\nContent-Length: 29\r\n\r\norigin_host: origin refused\nx";
     let (r, n) = count(|| {
         validate_response(&req, forbidden)
             .map(|_| ())
             .map_err(|e| e.code())
     });
-    assert_eq!(r, Err("forbidden"));
+    assert_eq!(r, Err("origin_host"));
     check("validate_response diagnosis", n);
 
     // ---- Close codes -------------------------------------------------------------------

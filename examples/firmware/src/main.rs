@@ -18,7 +18,7 @@ mod clock;
 mod modem;
 
 use embassy_futures::select::{select, Either};
-use wsguard_core::handshake::{ClientFailure, ClientRequest};
+use wsguard_core::handshake::{ClientFailure, ClientRequest, Verdict};
 use wsguard_core::heartbeat::{Heartbeat, HeartbeatConfig, Role};
 use wsguard_core::io::{connect, ConnectError, Message, Options};
 use wsguard_core::reconnect::{Decision, Disconnect, Reconnect, ReconnectConfig, TransportFailure};
@@ -58,12 +58,21 @@ async fn session(
     let mut ws = match connect(modem, rx, tx, &request, options).await {
         Ok(conn) => conn.socket,
         Err(e) => {
-            // The stable code, the sentence and the fix, e.g. "forbidden: the server
-            // refused the Origin …" — exactly what a browser hides behind 1006.
+            // The stable code, the sentence and the fix, e.g. "origin_port: the Origin's
+            // scheme and host are allowed, but not on this port" from a wsguard server —
+            // exactly what a browser hides behind 1006.
             log(e.code(), e.reason());
             log("fix", e.remedy());
             if let ConnectError::Handshake(ClientFailure::Rejected(d)) = &e {
                 log("server said", d.server_reason.unwrap_or(""));
+                // One answer that cannot name the cause (a bare 403, a 404 through a
+                // proxy …): the causes that remain and how to tell them apart.
+                if let Some(Verdict::Undecided { causes, hint }) = d.verdict() {
+                    for cause in causes.as_slice() {
+                        log("possible cause", cause.code());
+                    }
+                    log("to tell them apart", hint);
+                }
             }
             return e
                 .disconnect()

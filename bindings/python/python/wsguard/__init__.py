@@ -42,6 +42,7 @@ from ._wsguard import (
     CorsResult,
     Ending,
     Established,
+    FollowUpPlan,
     Frame,
     FrameDecoder,
     Handshake,
@@ -99,6 +100,7 @@ __all__ = [
     "accept_key",
     "ClientHandshake",
     "Established",
+    "FollowUpPlan",
     "LintFinding",
     "lint_origins",
     # framework integrations: one native call per connection; log-safe network text

@@ -132,8 +132,9 @@ class UpgradeFailed(WsguardError):
     """The server did not accept this client's upgrade (client side, see
     :meth:`wsguard.ClientHandshake.validate_response`).
 
-    ``code`` names the most likely cause (a proxy dropped the upgrade headers, a redirect,
-    a plain HTTP server, the Origin was refused, the accept value is wrong ...).
+    ``code`` names the cause a wsguard server gave (``origin_host``, ``token_missing`` ...),
+    else the most likely cause (a proxy dropped the upgrade headers, a redirect, a plain
+    HTTP server, the Origin was refused, the accept value is wrong ...).
 
     Attributes:
         status: the HTTP status received (101 for a broken 101 answer), ``None`` when the
@@ -141,7 +142,13 @@ class UpgradeFailed(WsguardError):
         details: what the core read from the answer: ``location``, ``server``,
             ``server_reason`` (first body line), ``server_code`` (a wsguard code leading
             that line), ``retry_after`` (s), ``wanted_version``, ``via_proxy``,
-            ``proxy_hint`` and ``upgrade_in_answer``; absent keys were not present.
+            ``proxy_hint`` and ``upgrade_in_answer``; ``body_end`` (the length the answer
+            will have once the body its ``Content-Length`` announces has arrived: read
+            until then and validate again for the server's reason); when this one answer
+            cannot name the cause, ``causes`` (the cause codes that remain, most likely
+            first), ``hint`` (how to tell them apart) and ``verdict`` (the sentence) —
+            :meth:`wsguard.ClientHandshake.plan` gives the follow-ups that decide.
+            Absent keys were not present.
     """
 
     status: Optional[int]

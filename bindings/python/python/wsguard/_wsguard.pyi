@@ -19,6 +19,7 @@ __all__ = [
     "CorsResult",
     "Ending",
     "Established",
+    "FollowUpPlan",
     "Frame",
     "FrameDecoder",
     "Handshake",
@@ -721,6 +722,33 @@ class ClientHandshake:
     def key(self) -> str: ...
     def validate_response(self, data: _Text) -> Optional[Established]:
         """Validates the bytes received so far."""
+    def plan(
+        self, first: _Text, *, own_origin: str, origin_is_own: bool = False
+    ) -> Optional["FollowUpPlan"]:
+        """The differential plan for a refused answer, or None when it names its cause."""
+
+@final
+class FollowUpPlan:
+    """Which follow-up separates the causes of an ambiguous refusal (the core's plan)."""
+
+    @property
+    def next_step(self) -> Optional[str]: ...
+    def request(self, step: str) -> bytes:
+        """The request bytes of follow-up ``step``."""
+    def record(self, step: str, answer: _Text, *, at_end: bool = False) -> bool:
+        """Records the answer to ``step``; False while it is incomplete."""
+    @property
+    def established(self) -> Optional[str]: ...
+    @property
+    def evidence(self) -> Optional[str]: ...
+    @property
+    def causes(self) -> List[str]: ...
+    @property
+    def hint(self) -> Optional[str]: ...
+    @property
+    def explanation(self) -> str: ...
+    @property
+    def remedy(self) -> str: ...
 
 # -- guard and log helpers ----------------------------------------------------------
 

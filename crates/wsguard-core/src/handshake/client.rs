@@ -667,7 +667,13 @@ pub fn validate_response<'b>(
     let status = parsed.code;
     if status != 101 {
         let after = response.get(consumed..).unwrap_or(&[]);
-        return Err(ClientFailure::Rejected(diagnose(status, headers, after)));
+        return Err(ClientFailure::Rejected(diagnose(
+            status,
+            headers,
+            after,
+            consumed,
+            req.origin.is_some(),
+        )));
     }
     // RFC 6455 §4.1: the client fails the connection when Upgrade "contains a value that is
     // not an ASCII case-insensitive match for the value "websocket"".

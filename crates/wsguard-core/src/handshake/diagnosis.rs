@@ -4,8 +4,12 @@
 //! most likely cause from the status, the headers and (when it is complete in the buffer)
 //! the first line of the body.
 
+use super::differential::{Plan, Sent, Verdict};
+use super::extensions::ExtensionError;
 use super::proxy::{find_ci, html_title, is_html, proxy_remedy, proxy_signature};
+use super::rejection::Rejection;
 use super::tokens::{header_values, single, trim_ows, HeaderIter};
+use crate::origin::{HostDenial, OriginDenial};
 use crate::Diagnostic;
 
 /// The most likely cause of a non-101 answer.
@@ -32,6 +36,11 @@ pub enum DiagnosisKind {
     Unauthorized,
     /// 403: Origin refused, or access forbidden.
     Forbidden,
+    /// 403 whose reason (not a wsguard code) names the Origin, as Python `websockets`
+    /// writes `invalid Origin header: …`: the server said the Origin is refused.
+    OriginRefused,
+    /// The same, when the request carried no Origin (`missing Origin header`).
+    OriginRequired,
     /// 404: wrong path.
     NotFound,
     /// 405: the URL is served by a route that does not take this request.
@@ -62,6 +71,8 @@ impl Diagnostic for DiagnosisKind {
             BadRequest => "bad_request",
             Unauthorized => "unauthorized",
             Forbidden => "forbidden",
+            OriginRefused => "origin_refused",
+            OriginRequired => "origin_required",
             NotFound => "not_found",
             MethodNotAllowed => "method_not_allowed",
             VersionMismatch => "version_mismatch",
@@ -83,6 +94,8 @@ impl Diagnostic for DiagnosisKind {
             BadRequest => "the server refused the upgrade request as malformed",
             Unauthorized => "the server requires authentication: the token is missing, expired or rejected",
             Forbidden => "the server refused the connection: most often the page's Origin is not in the server's allowed origins (Django Channels: the page's host is not in `ALLOWED_HOSTS`); under ASGI it is also what any close before `accept()` becomes — an auth check closing with 4401, or no WebSocket route at this path (Starlette/FastAPI)",
+            OriginRefused => "the server refused the Origin this client sent (its answer names the Origin)",
+            OriginRequired => "the client sent no Origin header, and the server refuses requests without one (its answer names the Origin); browsers always send one, devices and scripts do not",
             NotFound => "nothing is served at this path: the WebSocket URL's path is wrong or the proxy routes it elsewhere",
             MethodNotAllowed => "the URL is handled by a plain HTTP route that does not accept this request, not by the WebSocket endpoint",
             VersionMismatch => "the server wants another WebSocket protocol version (see Sec-WebSocket-Version in its answer)",
@@ -104,6 +117,8 @@ impl Diagnostic for DiagnosisKind {
             BadRequest => "read the server's reason (body of the answer) and fix the header it names",
             Unauthorized => "send a valid token the way the server expects it (Authorization: Bearer, subprotocol entry or query parameter); get a fresh token if it expired",
             Forbidden => "add the page's origin (scheme://host[:port], no path) to the server's allowed origins (Django: `ALLOWED_HOSTS`, `CORS_ALLOWED_ORIGINS`), or connect from an allowed page; if the Origin is allowed, check the route and the app's checks before `accept()` (`wsguard probe` tells them apart)",
+            OriginRefused => "add the page's origin (`location.origin`, scheme://host[:port]) to the server's allowed origins (Python websockets: `origins=[…]`; Django: `ALLOWED_HOSTS`), or connect from an allowed page",
+            OriginRequired => "send an Origin header (the page's origin the server allows), or allow requests without one on the server (Python websockets: `None` in `origins`; wsguard: `allow_missing`) and authenticate them with a token",
             NotFound => "check the path of the WebSocket URL (a trailing slash matters) and the proxy's location block",
             MethodNotAllowed => "check the path, and that the proxy forwards the Upgrade headers so the WebSocket route sees an upgrade",
             VersionMismatch => "use a client that speaks the version the server lists in Sec-WebSocket-Version (13 for every current server)",
@@ -164,6 +179,83 @@ pub struct Diagnosis<'b> {
     /// `true` when the answer carries an `Upgrade` header: the server understood that
     /// an upgrade was asked for (a proxy that dropped the upgrade leaves none).
     pub upgrade_in_answer: bool,
+    /// The request carried an Origin header (what an ambiguous refusal's
+    /// [`verdict`](Self::verdict) depends on). `true` for [`Diagnosis::for_status`]:
+    /// browsers always send one.
+    pub origin_sent: bool,
+    /// The answer carries a `WWW-Authenticate` challenge: the server asks for
+    /// credentials, so a 401 with one is about the token.
+    pub auth_challenge: bool,
+    /// When `Content-Length` announces a body that is not all in the buffer yet: the
+    /// length the answer will have with it. Read until the buffer holds that many bytes
+    /// and validate again to get the server's reason and code. `None` when the body is
+    /// complete or none is announced.
+    pub body_end: Option<u32>,
+}
+
+/// Every refusal the core writes whose code alone says the whole cause (the
+/// malformed-Origin and malformed-Host refusals carry a sub-reason and are left out).
+const NAMED: [Rejection; 41] = {
+    use ExtensionError as X;
+    use Rejection::*;
+    [
+        MethodNotGet,
+        HttpVersion,
+        HostMissing,
+        HostMultiple,
+        HostInvalid,
+        Host(HostDenial::NotAllowed),
+        UpgradeMissing,
+        ConnectionMissingUpgrade,
+        VersionMissing,
+        VersionUnsupported,
+        KeyMissing,
+        KeyMultiple,
+        KeyInvalid,
+        Origin(OriginDenial::Missing),
+        Origin(OriginDenial::Null),
+        Origin(OriginDenial::Multiple),
+        Origin(OriginDenial::Scheme),
+        Origin(OriginDenial::Port),
+        Origin(OriginDenial::Host),
+        SubprotocolNoMatch,
+        Extensions(X::Empty),
+        Extensions(X::Name),
+        Extensions(X::ParamEmpty),
+        Extensions(X::ParamName),
+        Extensions(X::ParamValueMissing),
+        Extensions(X::QuoteUnterminated),
+        Extensions(X::ParamValue),
+        TokenMissing,
+        TokenMalformed,
+        TokenConflict,
+        TooManyHeaders,
+        HeaderLineTooLong,
+        RequestTooLarge,
+        MalformedRequest,
+        TargetTooLong,
+        TargetAsteriskForm,
+        TargetAuthorityForm,
+        TargetScheme,
+        TargetMalformed,
+        RequestBody,
+        ContentLengthInvalid,
+    ]
+};
+
+impl Rejection {
+    /// The refusal whose [`code`](Diagnostic::code) is `code`, when the code alone
+    /// names it (a client reads it back from a wsguard server's answer).
+    ///
+    /// ```
+    /// use wsguard_core::handshake::Rejection;
+    /// use wsguard_core::origin::OriginDenial;
+    /// assert_eq!(Rejection::from_code("origin_port"), Some(Rejection::Origin(OriginDenial::Port)));
+    /// assert_eq!(Rejection::from_code("origin_not_allowed"), None);
+    /// ```
+    pub fn from_code(code: &str) -> Option<Rejection> {
+        NAMED.iter().copied().find(|r| r.code() == code)
+    }
 }
 
 impl Diagnosis<'static> {
@@ -179,7 +271,7 @@ impl Diagnosis<'static> {
     /// assert_eq!(Diagnosis::for_status(400).kind, DiagnosisKind::ProxyDroppedUpgrade);
     /// ```
     pub fn for_status(status: u16) -> Self {
-        diagnose(status, HeaderIter::fields(b""), b"")
+        diagnose(status, HeaderIter::fields(b""), b"", 0, true)
     }
 }
 
@@ -237,15 +329,92 @@ impl Diagnosis<'_> {
     }
 }
 
+impl Diagnosis<'_> {
+    /// What this one answer allows a client to conclude when it cannot name the cause
+    /// (a bare 403 or 401, a 404 through a proxy, a 400 or 500 with no reason):
+    /// [`Verdict::Undecided`] with every cause that remains and how to tell them apart.
+    /// `None` when the answer names its cause (a wsguard code, a reason, a status that
+    /// says it all). A client that can send follow-up requests runs the same
+    /// [`Plan`] ([`Plan::for_answer`]) to establish one.
+    ///
+    /// ```
+    /// use wsguard_core::handshake::{validate_response, Cause, ClientFailure, ClientRequest, Verdict};
+    /// let req = ClientRequest::new("a.test", "/ws", [7; 16]).origin("https://page.test");
+    /// // Node `ws` refusing its `verifyClient` check: a 401 that names nothing.
+    /// let resp = b"HTTP/1.1 401 Unauthorized\r\nContent-Type: text/html\r\nContent-Length: 12\r\n\r\nUnauthorized";
+    /// let Err(ClientFailure::Rejected(d)) = validate_response(&req, resp) else { panic!() };
+    /// let Some(Verdict::Undecided { causes, .. }) = d.verdict() else { panic!() };
+    /// assert_eq!(causes.as_slice(), &[Cause::TokenRefused, Cause::OriginRefused]);
+    /// // A wsguard server names the cause: nothing to decide.
+    /// let named = b"HTTP/1.1 401 Unauthorized\r\nContent-Length: 15\r\n\r\ntoken_missing: x";
+    /// let Err(ClientFailure::Rejected(d)) = validate_response(&req, named) else { panic!() };
+    /// assert_eq!((d.verdict(), d.status), (None, 401));
+    /// ```
+    pub fn verdict(&self) -> Option<Verdict> {
+        let sent = Sent {
+            origin: self.origin_sent,
+            origin_is_own: false,
+        };
+        Plan::for_answer(self, sent).map(|p| p.verdict())
+    }
+
+    /// The refusal the server named, when its wsguard code ([`server_code`](Self::server_code),
+    /// from the body's `<code>:` line or an `X-Wsguard-Code` header) is one the core
+    /// knows. It is then the headline ([`code`](Diagnostic::code), reason and remedy are
+    /// the server's exact cause, the status is kept), except where the client knows
+    /// better: `upgrade_missing` behind a proxy stays
+    /// [`ProxyDroppedUpgrade`](DiagnosisKind::ProxyDroppedUpgrade) (the client did send
+    /// the upgrade). `origin_malformed` and `host_malformed` are not named: their
+    /// sentence depends on a sub-reason the answer does not carry. Looked up on demand,
+    /// so a client that never asks links none of the refusal texts.
+    ///
+    /// ```
+    /// use wsguard_core::handshake::{validate_response, ClientFailure, ClientRequest, Rejection};
+    /// let req = ClientRequest::new("a.test", "/ws", [7; 16]);
+    /// let resp = b"HTTP/1.1 401 Unauthorized\r\nContent-Length: 15\r\n\r\ntoken_missing: x";
+    /// let Err(ClientFailure::Rejected(d)) = validate_response(&req, resp) else { panic!() };
+    /// assert_eq!(d.named(), Some(Rejection::TokenMissing));
+    /// ```
+    pub fn named(&self) -> Option<Rejection> {
+        self.server_code.and_then(Rejection::from_code)
+    }
+
+    /// The server-named refusal when it is the headline (see [`named`](Self::named)).
+    fn headline(&self) -> Option<Rejection> {
+        self.named()
+            .filter(|_| self.kind != DiagnosisKind::ProxyDroppedUpgrade)
+    }
+}
+
+/// The headline: the cause the server named ([`Diagnosis::named`]), else the kind.
+///
+/// ```
+/// use wsguard_core::handshake::{validate_response, ClientFailure, ClientRequest, DiagnosisKind};
+/// use wsguard_core::Diagnostic;
+/// let req = ClientRequest::new("a.test", "/ws", [7; 16]);
+/// let resp = b"HTTP/1.1 403 Forbidden\r\nX-Wsguard-Code: origin_host\r\nContent-Length: 0\r\n\r\n";
+/// let Err(ClientFailure::Rejected(d)) = validate_response(&req, resp) else { panic!() };
+/// assert_eq!((d.code(), d.status, d.kind), ("origin_host", 403, DiagnosisKind::Forbidden));
+/// assert_eq!(d.reason(), "the Origin's host is not in the allowed origins");
+/// ```
 impl Diagnostic for Diagnosis<'_> {
     fn code(&self) -> &'static str {
-        self.kind.code()
+        match self.headline() {
+            Some(r) => r.code(),
+            None => self.kind.code(),
+        }
     }
     fn reason(&self) -> &'static str {
-        self.kind.reason()
+        match self.headline() {
+            Some(r) => r.reason(),
+            None => self.kind.reason(),
+        }
     }
     fn remedy(&self) -> &'static str {
-        self.kind.remedy()
+        match self.headline() {
+            Some(r) => r.remedy(),
+            None => self.kind.remedy(),
+        }
     }
 }
 
@@ -271,16 +440,20 @@ fn parse_u32(v: &[u8]) -> Option<u32> {
 /// `snake_case:` at the start of a line, with at least one underscore.
 fn leading_code(line: &str) -> Option<&str> {
     let code = line.get(..line.bytes().position(|b| b == b':')?)?;
-    let ok = !code.is_empty()
-        && code.bytes().any(|b| b == b'_')
-        && code
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
-    if ok {
+    if leading_code_token(code) {
         Some(code)
     } else {
         None
     }
+}
+
+/// A wsguard code: `snake_case` with at least one underscore.
+fn leading_code_token(code: &str) -> bool {
+    !code.is_empty()
+        && code.bytes().any(|b| b == b'_')
+        && code
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
 }
 
 fn contains_ci(hay: &[u8], needle: &[u8]) -> bool {
@@ -290,16 +463,24 @@ fn contains_ci(hay: &[u8], needle: &[u8]) -> bool {
     find_ci(hay, needle).is_some()
 }
 
-/// Explains a non-101 answer. `body` is everything after the head in the buffer.
+/// Explains a non-101 answer. `after_head` is everything after the head (`head_len`
+/// bytes) in the buffer; `origin_sent`: the request carried an Origin.
 pub(crate) fn diagnose<'b>(
     status: u16,
     headers: HeaderIter<'b>,
     after_head: &'b [u8],
+    head_len: usize,
+    origin_sent: bool,
 ) -> Diagnosis<'b> {
     let first = |name| single(headers, name).1;
     // The body counts only when Content-Length says it is all here.
-    let body = match single(headers, "content-length") {
-        (1, Some(len)) => parse_u32(len).and_then(|n| after_head.get(..n as usize)),
+    let announced = match single(headers, "content-length") {
+        (1, Some(len)) => parse_u32(len),
+        _ => None,
+    };
+    let body = announced.and_then(|n| after_head.get(..n as usize));
+    let body_end = match (announced, body) {
+        (Some(n), None) => u32::try_from(head_len).ok().and_then(|h| h.checked_add(n)),
         _ => None,
     };
     let html = body.filter(|b| is_html(headers, b));
@@ -315,6 +496,12 @@ pub(crate) fn diagnose<'b>(
             (reason, reason.and_then(leading_code))
         }
     };
+    // A wsguard guard that answers before its body arrives names the code in a header.
+    let server_code = server_code.or_else(|| {
+        text(first("x-wsguard-code"))
+            .map(str::trim)
+            .filter(|c| leading_code_token(c))
+    });
     let wanted_version = text(first("sec-websocket-version"));
     let has_upgrade = header_values(headers, "upgrade").next().is_some();
     let via_proxy = proxy_signature(headers);
@@ -354,6 +541,18 @@ pub(crate) fn diagnose<'b>(
             _ => ProxyDroppedUpgrade,
         },
         401 => Unauthorized,
+        // Not a wsguard code, but the server's own words name the Origin (Python
+        // `websockets`: "invalid Origin header: …"; "Origin not allowed").
+        403 if server_code.is_none()
+            && html.is_none()
+            && server_reason.is_some_and(|r| contains_ci(r.as_bytes(), b"origin")) =>
+        {
+            if origin_sent {
+                OriginRefused
+            } else {
+                OriginRequired
+            }
+        }
         403 => Forbidden,
         404 => NotFound,
         405 => MethodNotAllowed,
@@ -377,6 +576,9 @@ pub(crate) fn diagnose<'b>(
         wanted_version,
         via_proxy,
         upgrade_in_answer: has_upgrade,
+        origin_sent,
+        auth_challenge: first("www-authenticate").is_some(),
+        body_end,
     }
 }
 
@@ -397,6 +599,55 @@ fn is_plain_400_title(title: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Fails to compile when a refusal is added: add it to `NAMED` (or say why not).
+    #[allow(dead_code)]
+    fn every_refusal_is_listed(r: Rejection) {
+        use Rejection::*;
+        match r {
+            MethodNotGet
+            | HttpVersion
+            | HostMissing
+            | HostMultiple
+            | HostInvalid
+            | Host(_)
+            | UpgradeMissing
+            | ConnectionMissingUpgrade
+            | VersionMissing
+            | VersionUnsupported
+            | KeyMissing
+            | KeyMultiple
+            | KeyInvalid
+            | Origin(_)
+            | SubprotocolNoMatch
+            | Extensions(_)
+            | TokenMissing
+            | TokenMalformed
+            | TokenConflict
+            | TooManyHeaders
+            | HeaderLineTooLong
+            | RequestTooLarge
+            | MalformedRequest
+            | TargetTooLong
+            | TargetAsteriskForm
+            | TargetAuthorityForm
+            | TargetScheme
+            | TargetMalformed
+            | RequestBody
+            | ContentLengthInvalid => {}
+        }
+    }
+
+    #[test]
+    fn named_codes_are_unique_and_round_trip() {
+        for (i, r) in NAMED.iter().enumerate() {
+            assert_eq!(Rejection::from_code(r.code()), Some(*r));
+            assert!(NAMED[..i].iter().all(|o| o.code() != r.code()), "{r:?}");
+        }
+        assert_eq!(Rejection::from_code("origin_malformed"), None);
+        assert_eq!(Rejection::from_code("host_malformed"), None);
+        assert_eq!(Rejection::from_code(""), None);
+    }
 
     #[test]
     fn helpers() {

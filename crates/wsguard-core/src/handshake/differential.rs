@@ -2,14 +2,18 @@
 //! requests separate the causes, and what each answer means.
 //!
 //! A bare 403 is an Origin refusal *or* an application that closed before `accept()`
-//! (an auth check, or no WebSocket route: Starlette answers 403 for both); a 401 may be
-//! a token *or* Node `ws`'s `verifyClient` refusing the Origin; a 404 through a proxy is
-//! a wrong path *or* an upgrade the proxy forwarded as a plain GET; a 400 without
-//! `Upgrade` is a dropped upgrade *or* a refused one. A [`Plan`] is built from the first
-//! [`Diagnosis`] and says which [`FollowUp`] to send next (at most two), the caller
-//! reports each [`Reply`], and [`Plan::verdict`] names the cause it established with the
-//! evidence — or, honestly, the two causes that remain and how to tell them apart.
-//! Sans-IO like the rest of the core: the caller opens the connections.
+//! (an auth check) *or* no WebSocket route (Starlette answers 403 for all three); a 401
+//! may be a token *or* Node `ws`'s `verifyClient` refusing the Origin; a 404 through a
+//! proxy is a wrong path *or* an upgrade the proxy forwarded as a plain GET; a 400
+//! without `Upgrade` is a dropped upgrade, a refused one, or (Node `ws`) a path it does
+//! not serve; a bare 500 is an application error *or* Django Channels finding no route
+//! (and, through a proxy, daphne's answer to the plain GET a proxy forwarded). A
+//! [`Plan`] is built from the first [`Diagnosis`] and says which [`FollowUp`] to send
+//! next (at most two), the caller reports each [`Reply`] ([`Reply::from_answer`]), and
+//! [`Plan::verdict`] names the cause it established with the evidence — or, honestly,
+//! the causes that remain and how to tell them apart. Before any follow-up the verdict
+//! is what a one-shot client may say ([`Diagnosis::verdict`]). Sans-IO like the rest of
+//! the core: the caller opens the connections.
 //!
 //! ```
 //! use wsguard_core::handshake::{Cause, ClientRequest, Diagnosis, FollowUp, Plan, Reply, Sent, Verdict};
@@ -20,12 +24,12 @@
 //! assert!(matches!(plan.verdict(), Verdict::Established { cause: Cause::OriginRefused, .. }));
 //! ```
 
-use super::client::{write_request, ClientRequest, RequestError};
+use super::client::{validate_response, write_request, ClientFailure, ClientRequest, RequestError};
 use super::diagnosis::{Diagnosis, DiagnosisKind};
-use crate::{Cursor, Diagnostic};
+use crate::{Cursor, Diagnostic, Status};
 use core::fmt;
 
-/// A follow-up request that separates two causes.
+/// A follow-up request that separates causes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub enum FollowUp {
@@ -78,6 +82,65 @@ pub enum Reply {
 }
 
 impl Reply {
+    /// The reply to `step` from its `answer` (the bytes read so far): `None` while the
+    /// head (or the body its `Content-Length` announces) is incomplete — read more and
+    /// call again; when the stream ends first, [`Reply::at_end`] says what it got.
+    /// `first` is the first answer's diagnosis, `req` the first request and
+    /// `own_origin` the URL's own origin (as given to [`write_follow_up`]).
+    ///
+    /// ```
+    /// use wsguard_core::handshake::{ClientRequest, Diagnosis, FollowUp, Reply};
+    /// let req = ClientRequest::new("a.test", "/ws", [7; 16]).origin("https://page.test");
+    /// let first = Diagnosis::for_status(403);
+    /// let answer = b"HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n";
+    /// assert_eq!(Reply::from_answer(&req, FollowUp::NoOrigin, "http://a.test", &first, answer),
+    ///            Some(Reply::Status { status: 403, same: true }));
+    /// assert_eq!(Reply::from_answer(&req, FollowUp::NoOrigin, "http://a.test", &first, b"HTTP/1.1 4"), None);
+    /// ```
+    pub fn from_answer(
+        req: &ClientRequest<'_>,
+        step: FollowUp,
+        own_origin: &str,
+        first: &Diagnosis<'_>,
+        answer: &[u8],
+    ) -> Option<Reply> {
+        let check = follow_up_request(req, step, own_origin);
+        match validate_response(&check, answer) {
+            Ok(Status::Complete(_)) => Some(Reply::Upgraded),
+            Ok(Status::Partial) => None,
+            Err(ClientFailure::Rejected(d)) if d.body_end.is_some() => None,
+            Err(ClientFailure::Rejected(d)) => Some(Reply::compare(first, &d)),
+            Err(ClientFailure::Invalid(_)) => Some(Reply::NoAnswer),
+        }
+    }
+
+    /// The reply to `step` when its stream ended with `answer` and
+    /// [`from_answer`](Self::from_answer) still said `None`: a refusal whose announced
+    /// body was cut short still counts (its status is known); anything else told nothing.
+    ///
+    /// ```
+    /// use wsguard_core::handshake::{ClientRequest, Diagnosis, FollowUp, Reply};
+    /// let req = ClientRequest::new("a.test", "/ws", [7; 16]);
+    /// let first = Diagnosis::for_status(404);
+    /// let cut = b"HTTP/1.1 404 Not Found\r\nContent-Length: 9\r\n\r\nNot";
+    /// assert_eq!(Reply::at_end(&req, FollowUp::PlainGet, "", &first, cut), Reply::Status { status: 404, same: true });
+    /// assert_eq!(Reply::at_end(&req, FollowUp::PlainGet, "", &first, b""), Reply::NoAnswer);
+    /// ```
+    pub fn at_end(
+        req: &ClientRequest<'_>,
+        step: FollowUp,
+        own_origin: &str,
+        first: &Diagnosis<'_>,
+        answer: &[u8],
+    ) -> Reply {
+        let check = follow_up_request(req, step, own_origin);
+        match validate_response(&check, answer) {
+            Ok(Status::Complete(_)) => Reply::Upgraded,
+            Err(ClientFailure::Rejected(d)) => Reply::compare(first, &d),
+            _ => Reply::NoAnswer,
+        }
+    }
+
     /// Compares a follow-up's diagnosis with the first answer's.
     ///
     /// ```
@@ -117,9 +180,10 @@ pub enum Cause {
     /// The token is missing or refused.
     TokenRefused,
     /// The application refused before accepting (an ASGI app that closes before
-    /// `accept()`: an auth check, or no WebSocket route at this path).
+    /// `accept()`, e.g. an auth check).
     AppRefused,
-    /// Nothing is served as a WebSocket at this path.
+    /// Nothing is served as a WebSocket at this path (Starlette's no-route answer is
+    /// the same 403 as [`AppRefused`](Cause::AppRefused)).
     WrongPath,
     /// The upgrade headers never reached the server (a proxy forwarded a plain request).
     UpgradeNotForwarded,
@@ -127,6 +191,8 @@ pub enum Cause {
     UpgradeRefused,
     /// The server only accepts `Connection` written as browsers do (`keep-alive, Upgrade`).
     ConnectionForm,
+    /// The server (the application) failed while handling the request (500).
+    AppError,
 }
 
 impl Diagnostic for Cause {
@@ -140,6 +206,7 @@ impl Diagnostic for Cause {
             Cause::UpgradeNotForwarded => "upgrade_not_forwarded",
             Cause::UpgradeRefused => "upgrade_refused",
             Cause::ConnectionForm => "connection_header_form",
+            Cause::AppError => "app_error",
         }
     }
     fn reason(&self) -> &'static str {
@@ -147,11 +214,12 @@ impl Diagnostic for Cause {
             Cause::OriginRefused => "the server refuses the Origin that was sent",
             Cause::OriginRequired => "the client sent no Origin header and the server refuses requests without one",
             Cause::TokenRefused => "the token is missing, expired or refused",
-            Cause::AppRefused => "the application refused the connection before accepting it (ASGI: `websocket.close` before `accept()` is HTTP 403 — an auth check, or no WebSocket route at this path)",
-            Cause::WrongPath => "nothing is served as a WebSocket at this path",
+            Cause::AppRefused => "the application refused the connection before accepting it (ASGI: `websocket.close` before `accept()` is HTTP 403 — an auth check closing with 4401, say)",
+            Cause::WrongPath => "nothing is served as a WebSocket at this path (most servers answer 404; Starlette/FastAPI 403, Django Channels 500, Node `ws` 400)",
             Cause::UpgradeNotForwarded => "the upgrade headers never reached the server: a proxy forwarded the request as a plain GET (nginx's default HTTP/1.0, or HTTP/1.1 without `Upgrade`/`Connection`)",
             Cause::UpgradeRefused => "the server saw the upgrade and refused something in the request",
             Cause::ConnectionForm => "the server only recognises the upgrade when `Connection` is the list browsers send",
+            Cause::AppError => "the application raised an error while handling the request (HTTP 500)",
         }
     }
     fn remedy(&self) -> &'static str {
@@ -164,7 +232,46 @@ impl Diagnostic for Cause {
             Cause::UpgradeNotForwarded => "forward the upgrade with HTTP/1.1; in nginx: `proxy_http_version 1.1; proxy_set_header Upgrade $http_upgrade; proxy_set_header Connection \"upgrade\";`",
             Cause::UpgradeRefused => "read the server's reason (body of its answer, its log) and fix the header it names",
             Cause::ConnectionForm => "browsers will connect; fix the server (or proxy) to read `Connection` as a token list",
+            Cause::AppError => "read the traceback in the server's log (Django Channels: `ValueError: No route found for path …` means the path is wrong)",
         }
+    }
+}
+
+/// The causes that remain (two or three, most likely first).
+///
+/// ```
+/// use wsguard_core::handshake::{Cause, Diagnosis, Verdict};
+/// let Some(Verdict::Undecided { causes, .. }) = Diagnosis::for_status(403).verdict() else { panic!() };
+/// assert_eq!(causes.as_slice(), &[Cause::OriginRefused, Cause::AppRefused, Cause::WrongPath]);
+/// assert!(causes.contains(Cause::WrongPath));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct Causes {
+    list: [Cause; 3],
+    len: u8,
+}
+
+impl Causes {
+    const fn two(a: Cause, b: Cause) -> Causes {
+        Causes {
+            list: [a, b, b],
+            len: 2,
+        }
+    }
+    const fn three(a: Cause, b: Cause, c: Cause) -> Causes {
+        Causes {
+            list: [a, b, c],
+            len: 3,
+        }
+    }
+    /// The causes, most likely first.
+    pub fn as_slice(&self) -> &[Cause] {
+        self.list.get(..usize::from(self.len)).unwrap_or(&self.list)
+    }
+    /// `cause` is among them.
+    pub fn contains(&self, cause: Cause) -> bool {
+        self.as_slice().contains(&cause)
     }
 }
 
@@ -181,10 +288,10 @@ pub enum Verdict {
         /// What it got.
         reply: Reply,
     },
-    /// Two causes remain; `hint` says how to tell them apart.
+    /// Two or three causes remain; `hint` says how to tell them apart.
     Undecided {
         /// The causes still possible, most likely first.
-        causes: [Cause; 2],
+        causes: Causes,
         /// How to tell them apart.
         hint: &'static str,
     },
@@ -210,17 +317,20 @@ impl fmt::Display for Verdict {
                     Reply::NoAnswer => f.write_str("got no answer)"),
                 }
             }
-            Verdict::Undecided {
-                causes: [a, b],
-                hint,
-            } => write!(
-                f,
-                "two causes remain: {} ({}), or {} ({}); to tell them apart: {hint}",
-                a.reason(),
-                a.code(),
-                b.reason(),
-                b.code()
-            ),
+            Verdict::Undecided { causes, hint } => {
+                let list = causes.as_slice();
+                let n = if list.len() == 3 { "three" } else { "two" };
+                write!(f, "{n} causes remain: ")?;
+                for (i, c) in list.iter().enumerate() {
+                    let sep = match i {
+                        0 => "",
+                        _ if i + 1 == list.len() => ", or ",
+                        _ => ", ",
+                    };
+                    write!(f, "{sep}{} ({})", c.reason(), c.code())?;
+                }
+                write!(f, "; to tell them apart: {hint}")
+            }
         }
     }
 }
@@ -233,8 +343,11 @@ enum Ambiguity {
     Refused(u16),
     /// 404 through a proxy, no Upgrade, no wsguard reason.
     NotFoundViaProxy,
-    /// 400 without Upgrade and without a reason that names the problem.
-    BadRequestNoUpgrade,
+    /// 400 without Upgrade and without a reason that names the problem; `dropped`:
+    /// the diagnosis says the upgrade headers never arrived.
+    BadRequest { dropped: bool },
+    /// 500 with no reason; `via_proxy`: it came through a proxy.
+    ServerError { via_proxy: bool },
 }
 
 /// The follow-ups of one ambiguous answer (at most two) and what they showed.
@@ -248,10 +361,14 @@ pub struct Plan {
     steps: [Option<(FollowUp, Reply)>; 2],
 }
 
-const HINT_403: &str = "the server refuses every Origin tried the same way; its log tells: an origin check (Channels' OriginValidator / AllowedHostsOriginValidator — compare `ALLOWED_HOSTS` with the page's host; wsguard names `origin_*`) or the application closing before `accept()` (Starlette/FastAPI also answer 403 when no WebSocket route matches the path)";
-const HINT_401: &str = "retry with a valid token: if the answer stays 401, an Origin check refuses (Node `ws` answers 401 for every `verifyClient` refusal)";
+const HINT_403_FIRST: &str = "send the same upgrade with the URL's own origin and without Origin (`wsguard probe` does): a 101 to either means the Origin is refused; the same 403 to both means the application closes before `accept()` or no WebSocket route matches the path (Starlette/FastAPI answer 403 for both) — the server's log tells";
+const HINT_403: &str = "the server refuses every Origin tried the same way; its log tells: an origin check (Channels' OriginValidator / AllowedHostsOriginValidator — compare `ALLOWED_HOSTS` with the page's host; wsguard names `origin_*`), the application closing before `accept()`, or no WebSocket route at this path (Starlette/FastAPI answer 403 when none matches: compare the path with the app's routes)";
+const HINT_401: &str = "retry with a valid token: if the answer stays 401, an Origin check refuses (Node `ws` answers 401 for every `verifyClient` refusal); a 101 with another Origin (`wsguard probe` tries the URL's own origin and none) also shows it";
 const HINT_404: &str = "probe the backend directly (`wsguard probe ws://BACKEND:PORT/PATH`): a 101 there means the proxy drops the upgrade headers; a 404 there means the path is wrong";
 const HINT_400: &str = "probe the backend directly, bypassing proxies: a 101 there means a proxy drops the upgrade headers";
+const HINT_400_SEEN: &str = "the server saw the upgrade and refused it: check the path against the server's WebSocket routes (Node `ws` answers 400 to an upgrade on a path it does not serve), then the server's log for the header it refused";
+const HINT_500: &str = "read the server's log: Django Channels logs `ValueError: No route found for path …` when the path is wrong (daphne answers 500), anything else is an application error";
+const HINT_500_PROXY: &str = "read the backend's log: `No route found for path` means the path is wrong, `No application configured for scope type 'http'` means the proxy forwarded a plain GET (daphne answers 500 to it: add the upgrade headers to the proxy), anything else is an application error; probing the backend directly tells the proxy apart";
 
 impl Plan {
     /// A plan when `first` is ambiguous (see the module docs); `None` when the answer
@@ -267,14 +384,17 @@ impl Plan {
             return None;
         }
         let ambiguity = match first.status {
-            401 | 403 => Ambiguity::Refused(first.status),
+            401 if !first.auth_challenge => Ambiguity::Refused(401),
+            403 if first.kind == DiagnosisKind::Forbidden => Ambiguity::Refused(403),
             404 if first.via_proxy.is_some() => Ambiguity::NotFoundViaProxy,
-            400 if first.wanted_version.is_none()
-                && (first.kind == DiagnosisKind::ProxyDroppedUpgrade
-                    || first.server_reason.is_none()) =>
-            {
-                Ambiguity::BadRequestNoUpgrade
+            400 if first.wanted_version.is_none() && first.server_reason.is_none() => {
+                Ambiguity::BadRequest {
+                    dropped: first.kind == DiagnosisKind::ProxyDroppedUpgrade,
+                }
             }
+            500 => Ambiguity::ServerError {
+                via_proxy: first.via_proxy.is_some(),
+            },
             _ => return None,
         };
         let names_origin = first
@@ -299,9 +419,14 @@ impl Plan {
                 }
             }
             Ambiguity::NotFoundViaProxy => [Some(FollowUp::PlainGet), None],
-            Ambiguity::BadRequestNoUpgrade => {
+            Ambiguity::BadRequest { .. } => {
                 [Some(FollowUp::PlainGet), Some(FollowUp::KeepAliveUpgrade)]
             }
+            // Through a proxy, a plain GET that gets another answer shows the upgrade
+            // reached the backend. Directly, no request tells an application error from
+            // Channels' no-route 500 without knowing a path that exists.
+            Ambiguity::ServerError { via_proxy: true } => [Some(FollowUp::PlainGet), None],
+            Ambiguity::ServerError { via_proxy: false } => [None, None],
         }
     }
 
@@ -336,11 +461,19 @@ impl Plan {
         }
     }
 
-    /// The cause established so far, or the two that remain.
+    /// The cause established so far, or the causes that remain (before any follow-up:
+    /// what the first answer alone allows, [`Diagnosis::verdict`]).
     pub fn verdict(&self) -> Verdict {
         let est = |cause, step: FollowUp, reply| Verdict::Established { cause, step, reply };
+        let undecided = |causes, hint| Verdict::Undecided { causes, hint };
         match self.ambiguity {
             Ambiguity::Refused(status) => {
+                let origin = if self.sent.origin {
+                    Cause::OriginRefused
+                } else {
+                    Cause::OriginRequired
+                };
+                let mut tried = false;
                 for (step, reply) in self.steps.iter().flatten().copied() {
                     // Only the Origin differed from the first request. A new status is
                     // evidence; a new reason with the same status only when the reason
@@ -353,29 +486,20 @@ impl Plan {
                         Reply::NoAnswer => false,
                     };
                     if changed {
-                        let cause = if self.sent.origin {
-                            Cause::OriginRefused
-                        } else {
-                            Cause::OriginRequired
-                        };
-                        return est(cause, step, reply);
+                        return est(origin, step, reply);
                     }
+                    tried |= reply != Reply::NoAnswer;
                 }
-                let origin = if self.sent.origin {
-                    Cause::OriginRefused
-                } else {
-                    Cause::OriginRequired
-                };
-                if status == 401 {
-                    Verdict::Undecided {
-                        causes: [Cause::TokenRefused, origin],
-                        hint: HINT_401,
-                    }
-                } else {
-                    Verdict::Undecided {
-                        causes: [Cause::AppRefused, origin],
-                        hint: HINT_403,
-                    }
+                match (status, tried) {
+                    (401, _) => undecided(Causes::two(Cause::TokenRefused, origin), HINT_401),
+                    (_, false) => undecided(
+                        Causes::three(origin, Cause::AppRefused, Cause::WrongPath),
+                        HINT_403_FIRST,
+                    ),
+                    (_, true) => undecided(
+                        Causes::three(Cause::AppRefused, Cause::WrongPath, origin),
+                        HINT_403,
+                    ),
                 }
             }
             Ambiguity::NotFoundViaProxy => match self.reply(FollowUp::PlainGet) {
@@ -384,29 +508,52 @@ impl Plan {
                         status: 200..=299, ..
                     },
                 ) => est(Cause::WrongPath, FollowUp::PlainGet, r),
-                _ => Verdict::Undecided {
-                    causes: [Cause::UpgradeNotForwarded, Cause::WrongPath],
-                    hint: HINT_404,
-                },
+                _ => undecided(
+                    Causes::two(Cause::UpgradeNotForwarded, Cause::WrongPath),
+                    HINT_404,
+                ),
             },
-            Ambiguity::BadRequestNoUpgrade => {
+            Ambiguity::BadRequest { dropped } => {
                 let get = self.reply(FollowUp::PlainGet);
                 let keep = self.reply(FollowUp::KeepAliveUpgrade);
+                let seen = undecided(
+                    Causes::two(Cause::UpgradeRefused, Cause::WrongPath),
+                    HINT_400_SEEN,
+                );
                 match (get, keep) {
                     (_, Some(r @ Reply::Upgraded)) => {
                         est(Cause::ConnectionForm, FollowUp::KeepAliveUpgrade, r)
                     }
-                    (Some(r @ Reply::Status { same: false, .. }), _) => {
-                        est(Cause::UpgradeRefused, FollowUp::PlainGet, r)
-                    }
+                    // A plain GET gets another answer: the upgrade did reach the server,
+                    // which refused the path or a header.
+                    (Some(Reply::Status { same: false, .. } | Reply::Upgraded), _) => seen,
                     (
                         Some(Reply::Status { same: true, .. }),
                         Some(r @ Reply::Status { same: true, .. }),
                     ) => est(Cause::UpgradeNotForwarded, FollowUp::KeepAliveUpgrade, r),
-                    _ => Verdict::Undecided {
-                        causes: [Cause::UpgradeNotForwarded, Cause::UpgradeRefused],
-                        hint: HINT_400,
-                    },
+                    _ if dropped => undecided(
+                        Causes::two(Cause::UpgradeNotForwarded, Cause::UpgradeRefused),
+                        HINT_400,
+                    ),
+                    _ => seen,
+                }
+            }
+            Ambiguity::ServerError { via_proxy } => {
+                let reached = matches!(
+                    self.reply(FollowUp::PlainGet),
+                    Some(Reply::Status { same: false, .. } | Reply::Upgraded)
+                );
+                if via_proxy && !reached {
+                    undecided(
+                        Causes::three(
+                            Cause::UpgradeNotForwarded,
+                            Cause::AppError,
+                            Cause::WrongPath,
+                        ),
+                        HINT_500_PROXY,
+                    )
+                } else {
+                    undecided(Causes::two(Cause::AppError, Cause::WrongPath), HINT_500)
                 }
             }
         }
@@ -541,16 +688,27 @@ mod tests {
                 1
             )
         );
-        // An app that closes 4401 before accept: the Origin changes nothing.
+        // An app that closes 4401 before accept (or Starlette's no-route 403): the
+        // Origin changes nothing.
         let (v, n) = run(&d, with, |_| SAME403);
         assert_eq!(n, 2);
-        assert!(matches!(
-            v,
-            Verdict::Undecided {
-                causes: [Cause::AppRefused, Cause::OriginRefused],
-                ..
-            }
-        ));
+        let Verdict::Undecided { causes, hint } = v else {
+            panic!("{v:?}")
+        };
+        assert_eq!(
+            causes.as_slice(),
+            &[Cause::AppRefused, Cause::WrongPath, Cause::OriginRefused]
+        );
+        assert_eq!(hint, HINT_403);
+        // One answer only (a one-shot client): the same three, the Origin first.
+        let Some(Verdict::Undecided { causes, hint }) = d.verdict() else {
+            panic!()
+        };
+        assert_eq!(
+            causes.as_slice(),
+            &[Cause::OriginRefused, Cause::AppRefused, Cause::WrongPath]
+        );
+        assert_eq!(hint, HINT_403_FIRST);
         // A device without Origin, refused by a default server.
         let none = Sent::default();
         let (v, n) = run(&d, none, |_| Reply::Upgraded);
@@ -576,13 +734,13 @@ mod tests {
             same: true,
         });
         assert_eq!(n, 1);
-        assert!(matches!(
-            v,
-            Verdict::Undecided {
-                causes: [Cause::TokenRefused, Cause::OriginRefused],
-                ..
-            }
-        ));
+        let Verdict::Undecided { causes, .. } = v else {
+            panic!("{v:?}")
+        };
+        assert_eq!(
+            causes.as_slice(),
+            &[Cause::TokenRefused, Cause::OriginRefused]
+        );
         let (v, _) = run(&d, with, |_| Reply::Upgraded);
         assert!(matches!(
             v,
@@ -609,20 +767,35 @@ mod tests {
                 ..
             }
         ));
-        let (v, n) = run(&d, Sent::default(), |_| Reply::Status {
-            status: 426,
-            same: false,
+        // Node `ws` on a path it does not serve: 400 to the upgrade, 426 to a plain GET.
+        // The upgrade reached it; the path or a header was refused.
+        let (v, n) = run(&d, Sent::default(), |s| match s {
+            FollowUp::PlainGet => Reply::Status {
+                status: 426,
+                same: false,
+            },
+            _ => Reply::Status {
+                status: 400,
+                same: true,
+            },
         });
-        assert_eq!(n, 1);
-        assert!(matches!(
-            v,
-            Verdict::Established {
-                cause: Cause::UpgradeRefused,
-                ..
-            }
-        ));
+        assert_eq!(n, 2);
+        let Verdict::Undecided { causes, hint } = v else {
+            panic!("{v:?}")
+        };
+        assert_eq!(
+            causes.as_slice(),
+            &[Cause::UpgradeRefused, Cause::WrongPath]
+        );
+        assert_eq!(hint, HINT_400_SEEN);
         let (v, _) = run(&d, Sent::default(), |_| Reply::NoAnswer);
-        assert!(matches!(v, Verdict::Undecided { .. }));
+        let Verdict::Undecided { causes, .. } = v else {
+            panic!("{v:?}")
+        };
+        assert_eq!(
+            causes.as_slice(),
+            &[Cause::UpgradeNotForwarded, Cause::UpgradeRefused]
+        );
     }
 
     #[test]
@@ -641,13 +814,13 @@ mod tests {
             same: true,
         });
         assert_eq!(n, 1);
-        assert!(matches!(
-            v,
-            Verdict::Undecided {
-                causes: [Cause::UpgradeNotForwarded, Cause::WrongPath],
-                ..
-            }
-        ));
+        let Verdict::Undecided { causes, .. } = v else {
+            panic!("{v:?}")
+        };
+        assert_eq!(
+            causes.as_slice(),
+            &[Cause::UpgradeNotForwarded, Cause::WrongPath]
+        );
         // The path serves a page (GET 200): the upgrade did reach it — wrong path.
         let (v, _) = run(&d, Sent::default(), |_| Reply::Status {
             status: 200,
@@ -666,6 +839,91 @@ mod tests {
             panic!()
         };
         assert!(Plan::for_answer(&d, Sent::default()).is_none());
+    }
+
+    #[test]
+    fn server_error() {
+        use super::super::{validate_response, ClientFailure};
+        let req = ClientRequest::new("a.test", "/nope", [7; 16]).origin("https://page.test");
+        // daphne's own 500 for a path no route matches: nothing to send that separates it
+        // from an application error.
+        let direct =
+            b"HTTP/1.1 500 Internal Server Error\r\nServer: daphne\r\nContent-Length: 0\r\n\r\n";
+        let Err(ClientFailure::Rejected(d)) = validate_response(&req, direct) else {
+            panic!()
+        };
+        let plan = Plan::for_answer(&d, Sent::default()).unwrap();
+        assert_eq!(plan.next(), None);
+        let Verdict::Undecided { causes, hint } = plan.verdict() else {
+            panic!()
+        };
+        assert_eq!(causes.as_slice(), &[Cause::AppError, Cause::WrongPath]);
+        assert_eq!(hint, HINT_500);
+        // Through nginx: also the plain GET daphne saw when nginx dropped the upgrade.
+        let proxied = b"HTTP/1.1 500 Internal Server Error\r\nServer: nginx/1.22.1\r\nContent-Length: 0\r\n\r\n";
+        let Err(ClientFailure::Rejected(d)) = validate_response(&req, proxied) else {
+            panic!()
+        };
+        let (v, n) = run(&d, Sent::default(), |_| Reply::Status {
+            status: 500,
+            same: true,
+        });
+        assert_eq!(n, 1);
+        let Verdict::Undecided { causes, .. } = v else {
+            panic!("{v:?}")
+        };
+        assert_eq!(
+            causes.as_slice(),
+            &[
+                Cause::UpgradeNotForwarded,
+                Cause::AppError,
+                Cause::WrongPath
+            ]
+        );
+        // The plain GET gets another answer: the upgrade reached the backend.
+        let (v, _) = run(&d, Sent::default(), |_| Reply::Status {
+            status: 404,
+            same: false,
+        });
+        let Verdict::Undecided { causes, .. } = v else {
+            panic!("{v:?}")
+        };
+        assert_eq!(causes.as_slice(), &[Cause::AppError, Cause::WrongPath]);
+        // A wsguard code names it.
+        let named = b"HTTP/1.1 500 Internal Server Error\r\nX-Wsguard-Code: request_body\r\nContent-Length: 0\r\n\r\n";
+        let Err(ClientFailure::Rejected(d)) = validate_response(&req, named) else {
+            panic!()
+        };
+        assert_eq!(d.verdict(), None);
+    }
+
+    #[test]
+    fn reply_from_answer_waits_for_the_body() {
+        let req = ClientRequest::new("a.test", "/ws", [7; 16]).origin("https://page.test");
+        let first = Diagnosis::for_status(403);
+        let head = b"HTTP/1.1 403 Forbidden\r\nContent-Length: 5\r\n\r\nab";
+        assert_eq!(
+            Reply::from_answer(&req, FollowUp::OwnOrigin, "http://a.test", &first, head),
+            None
+        );
+        let full = b"HTTP/1.1 403 Forbidden\r\nContent-Length: 5\r\n\r\nabcde";
+        assert_eq!(
+            Reply::from_answer(&req, FollowUp::OwnOrigin, "http://a.test", &first, full),
+            Some(Reply::Status {
+                status: 403,
+                same: false
+            })
+        );
+        assert_eq!(
+            Reply::from_answer(
+                &req,
+                FollowUp::OwnOrigin,
+                "http://a.test",
+                &first,
+                b"SSH-2.0\r\n\r\n"
+            ),
+            Some(Reply::NoAnswer)
+        );
     }
 
     #[test]

@@ -5,16 +5,13 @@
 //! what the answers mean; this module only does the I/O.
 
 use super::net::{self, Conn};
-use super::run::body_end;
 use super::{FollowUpRun, ProbeOptions};
 use std::io::{Read, Write};
 use std::time::Instant;
 use wsguard_core::handshake::{
-    self as hs, follow_up_request, write_follow_up, ClientFailure, ClientRequest, Diagnosis,
-    FollowUp, Plan, Reply, Sent, Verdict,
+    self as hs, write_follow_up, ClientRequest, Diagnosis, FollowUp, Plan, Reply, Sent, Verdict,
 };
 use wsguard_core::url::WsUrl;
-use wsguard_core::Status;
 
 const MAX_ANSWER: usize = 64 * 1024;
 
@@ -112,39 +109,19 @@ fn ask(
     {
         return Reply::NoAnswer;
     }
-    let check = follow_up_request(req, step, own);
+    // The core says when the answer (head, and the body it announces) is complete.
     let mut buf = Vec::with_capacity(2048);
     let mut chunk = [0u8; 4096];
-    let mut want: Option<usize> = None;
     for _ in 0..1000 {
-        let eof = if want.is_some_and(|w| buf.len() >= w) {
-            true
-        } else {
-            if conn.set_deadline(deadline).is_err() {
-                return Reply::NoAnswer;
-            }
-            match conn.read(&mut chunk) {
-                Ok(0) | Err(_) => true,
-                Ok(k) => {
-                    buf.extend_from_slice(&chunk[..k]);
-                    false
-                }
-            }
-        };
-        match hs::validate_response(&check, &buf) {
-            Ok(Status::Complete(_)) => return Reply::Upgraded,
-            Err(ClientFailure::Rejected(d)) => {
-                if want.is_none() && !eof {
-                    if let Some(total) = body_end(&buf) {
-                        want = Some(total.min(MAX_ANSWER));
-                        continue;
-                    }
-                }
-                return Reply::compare(first, &d);
-            }
-            Err(ClientFailure::Invalid(_)) => return Reply::NoAnswer,
-            Ok(Status::Partial) if eof || buf.len() > MAX_ANSWER => return Reply::NoAnswer,
-            Ok(Status::Partial) => {}
+        if let Some(reply) = Reply::from_answer(req, step, own, first, &buf) {
+            return reply;
+        }
+        if buf.len() > MAX_ANSWER || conn.set_deadline(deadline).is_err() {
+            return Reply::NoAnswer;
+        }
+        match conn.read(&mut chunk) {
+            Ok(0) | Err(_) => return Reply::at_end(req, step, own, first, &buf),
+            Ok(k) => buf.extend_from_slice(&chunk[..k]),
         }
     }
     Reply::NoAnswer

@@ -369,7 +369,8 @@ fn upgrade(
             Err(ClientFailure::Rejected(d)) => {
                 // Read the body (bounded) so the diagnosis can quote the server's reason.
                 if want_body.is_none() && !eof {
-                    if let Some(total) = body_end(&buf) {
+                    if let Some(total) = d.body_end {
+                        let total = usize::try_from(total).unwrap_or(usize::MAX);
                         want_body = Some(total.min(MAX_RESPONSE_HEAD));
                         continue;
                     }
@@ -411,27 +412,6 @@ fn is_timeout(e: &io::Error) -> bool {
     )
 }
 
-/// Head length + Content-Length, when the head is complete and has one.
-pub(super) fn body_end(buf: &[u8]) -> Option<usize> {
-    let mut headers = [httparse::EMPTY_HEADER; 64];
-    let mut resp = httparse::Response::new(&mut headers);
-    let head = match resp.parse(buf) {
-        Ok(httparse::Status::Complete(n)) => n,
-        _ => return None,
-    };
-    let len = resp
-        .headers
-        .iter()
-        .find(|h| h.name.eq_ignore_ascii_case("content-length"))
-        .and_then(|h| std::str::from_utf8(h.value).ok())
-        .and_then(|v| v.trim().parse::<usize>().ok())?;
-    if buf.len() >= head.saturating_add(len) {
-        None
-    } else {
-        Some(head.saturating_add(len))
-    }
-}
-
 /// Text a (possibly hostile) server sent, made safe for a terminal and a log line by the
 /// core: CR, LF, ESC/OSC sequences, BEL and other controls are escaped, length bounded.
 fn shown(s: &str) -> String {
@@ -458,6 +438,20 @@ fn rejected(opts: &ProbeOptions, d: &hs::Diagnosis<'_>, answer: &[u8]) -> Findin
                 "HTTP {status}{from}: the server refused the connection (no Origin was sent)"
             ),
         },
+        DiagnosisKind::OriginRefused => match &opts.origin {
+            Some(o) => format!("HTTP {status}{from}: the server refused Origin {o}"),
+            None => format!("HTTP {status}{from}: the server refused the connection"),
+        },
+        DiagnosisKind::OriginRequired => {
+            format!("HTTP {status}{from}: the server refused a client without Origin")
+        }
+        // A bare 401 (no challenge, no wsguard code) may not be about a token at all.
+        DiagnosisKind::Unauthorized if !d.auth_challenge && d.server_code.is_none() => {
+            match &opts.token {
+                Some(_) => format!("HTTP {status}{from}: refused (a token was sent)"),
+                None => format!("HTTP {status}{from}: refused (no token was sent)"),
+            }
+        }
         DiagnosisKind::Unauthorized => match &opts.token {
             Some(_) => format!("HTTP {status}{from}: the token was refused"),
             None => format!("HTTP {status}{from}: a token is required and none was sent"),
@@ -532,9 +526,14 @@ fn apply_differential(f: &mut Finding, o: super::differential::Outcome) {
             f.fix = cause.remedy().to_string();
         }
         Verdict::Undecided { causes, .. } => {
-            f.remaining = causes.iter().map(|c| c.code()).collect();
+            f.remaining = causes.as_slice().iter().map(|c| c.code()).collect();
             f.cause = o.verdict.to_string();
-            f.fix = format!("{} — or: {}", causes[0].remedy(), causes[1].remedy());
+            f.fix = causes
+                .as_slice()
+                .iter()
+                .map(|c| c.remedy())
+                .collect::<Vec<_>>()
+                .join(" — or: ");
         }
     }
 }

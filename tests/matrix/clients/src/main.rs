@@ -2,7 +2,8 @@
 //! (`origin` optional) — and prints one JSON object per line: what the std client
 //! (`wsguard::client::connect`) and the firmware client (`wsguard_core::io::connect`)
 //! concluded, as `{"rust": {"code", "status"}, "firmware": {"code", "status"}}`.
-//! `"code": "open"` means the upgrade succeeded. The firmware client speaks plain TCP
+//! `"code": "open"` means the upgrade succeeded; `"codes"` lists the causes that remain
+//! when the diagnosis cannot name one (the core's `Verdict::Undecided`). The firmware client speaks plain TCP
 //! only: for `wss://` URLs it reports `"not_applicable"`.
 
 use std::io::BufRead;
@@ -10,7 +11,7 @@ use std::io::BufRead;
 use embedded_io_adapters::tokio_1::FromTokio;
 use serde_json::{json, Value};
 use wsguard::probe::ProbeOptions;
-use wsguard_core::handshake::{ClientFailure, ClientRequest};
+use wsguard_core::handshake::{ClientFailure, ClientRequest, Verdict};
 use wsguard_core::io::{connect, ConnectError, Options};
 use wsguard_core::url::WsUrl;
 use wsguard_core::Diagnostic;
@@ -21,7 +22,14 @@ fn rust_client(url: &str, origin: Option<&str>) -> Value {
     opts.timeout = std::time::Duration::from_secs(3);
     match wsguard::client::connect(&opts) {
         Ok(_) => json!({"code": "open", "status": 101}),
-        Err(f) => json!({"code": f.code, "status": f.http_status, "step": f.step, "cause": f.cause}),
+        Err(f) => {
+            let mut v = json!({"code": f.code, "status": f.http_status, "step": f.step, "cause": f.cause,
+                               "evidence": !f.follow_ups.is_empty() && f.remaining.is_empty()});
+            if !f.remaining.is_empty() {
+                v["codes"] = json!(f.remaining);
+            }
+            v
+        }
     }
 }
 
@@ -54,11 +62,16 @@ async fn firmware_client(url: &str, origin: Option<&str>) -> Value {
         Err(_) => json!({"code": "timeout"}),
         Ok(Ok(_)) => json!({"code": "open", "status": 101}),
         Ok(Err(e)) => {
-            let status = match &e {
-                ConnectError::Handshake(ClientFailure::Rejected(d)) => Some(d.status),
-                _ => None,
-            };
-            json!({"code": e.code(), "status": status})
+            let mut v = json!({"code": e.code(), "cause": e.reason()});
+            if let ConnectError::Handshake(ClientFailure::Rejected(d)) = &e {
+                v["status"] = json!(d.status);
+                // One answer only: when it cannot name the cause, the core's verdict
+                // says which causes remain.
+                if let Some(Verdict::Undecided { causes, .. }) = d.verdict() {
+                    v["codes"] = json!(causes.as_slice().iter().map(|c| c.code()).collect::<Vec<_>>());
+                }
+            }
+            v
         }
     }
 }
