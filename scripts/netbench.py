@@ -149,10 +149,10 @@ def client(args: argparse.Namespace, srv: Server, count: int) -> Dict[str, Any]:
         return {"errors": -1, "first_errors": [f"client exit {r.returncode}: {r.stderr.strip()[-300:]}"]}
 
 
-def spread(xs: List[float], fmt: str = "{:,.0f}") -> str:
+def spread(xs: List[float], fmt: str = "{:,.0f}", unit: str = "") -> str:
     if not xs:
         return "—"
-    med = fmt.format(statistics.median(xs))
+    med = fmt.format(statistics.median(xs)) + unit
     return med if len(xs) == 1 else f"{med} [{fmt.format(min(xs))}–{fmt.format(max(xs))}]"
 
 
@@ -169,7 +169,7 @@ def table(args: argparse.Namespace, runs: Dict[str, List[Dict[str, Any]]]) -> Li
         base = [r.get("handshakes_per_sec", 0.0) for r in runs.get("wsguard", [])]
         for name, rs in runs.items():
             rates = [r.get("handshakes_per_sec", 0.0) for r in rs]
-            ratio = spread([a / b for a, b in zip(rates, base) if b], "{:.2f}×") if base else "—"
+            ratio = spread([a / b for a, b in zip(rates, base) if b], "{:.2f}", "×") if base else "—"
             p50 = [r["latency"]["p50_ms"] for r in rs if r.get("latency", {}).get("p50_ms") is not None]
             p99 = [r["latency"]["p99_ms"] for r in rs if r.get("latency", {}).get("p99_ms") is not None]
             errs = sum(abs(r.get("errors", 0)) for r in rs)
