@@ -33,7 +33,7 @@ use wsguard_core::frame::{Decoded, Event, Opcode};
 
 // The upgrade and `rss_kib` are the load generator's (`scripts/load.sh`).
 #[path = "load.rs"]
-mod load;
+pub mod load;
 use load::rss_kib;
 
 type Res<T> = Result<T, String>;
@@ -212,7 +212,7 @@ impl Tally {
     }
 }
 
-async fn accept(
+pub async fn accept(
     addr: SocketAddr,
     n: usize,
     conc: usize,
@@ -330,7 +330,7 @@ async fn echo(ws: &mut Ws, until: Instant, t: &Tally) -> Res<Vec<Duration>> {
     Ok(lat)
 }
 
-async fn idle(
+pub async fn idle(
     addr: SocketAddr,
     n: usize,
     conc: usize,
