@@ -50,7 +50,7 @@ BENCH_CMD="cargo bench -p wsguard-bench --features peers${ONLY:+ --bench $ONLY}"
 cargo build --release -q -p wsguard-bench --features peers --benches
 for run in $(seq 1 "$RUNS"); do
   echo "==> run $run/$RUNS: $BENCH_CMD   (load average $(load))"
-  since=$(date +%s)
+  since=$(date +%s.%N)
   $BENCH_CMD
   python3 benches/report.py --snapshot "$CRIT" "$since" "$SNAPS/run$run.json"
 done
