@@ -5,6 +5,7 @@
     python3 scripts/netbench.py idle   [--count 19000] [--hold 30] [--ping 10] [--rounds 1]
 
 Common options: --servers wsguard,tokio,node (default all three), --no-build,
+--serve PATH (the wsguard binary, default target/release/wsguard),
 --tokio-cmd "PATH [ARGS]" (default: target/release/examples/tokio_echo plain 127.0.0.1:0),
 --json FILE (every round's raw result).
 
@@ -27,7 +28,8 @@ servers alternate: round r starts with the (r mod 3)-th server. Every client run
 deadline (its own, plus a kill after --timeout s); servers are killed at the end. A run
 whose client reports an error is shown with its error count, never silently dropped.
 
-Servers: ``wsguard`` = target/release/wsguard serve (multi-threaded tokio runtime);
+Servers: ``wsguard`` = target/release/wsguard serve (multi-threaded tokio runtime; where
+serve has peer limits, --max-connections and --max-per-address are set to COUNT + 64);
 ``tokio`` = tokio-tungstenite's README server with an echo (crates/wsguard/examples/
 tokio_echo.rs ``plain``, current-thread runtime); ``node`` = tests/matrix/node_server.js
 (ws pinned by tests/matrix/package-lock.json, one thread). Clock figures need a quiet
@@ -87,10 +89,16 @@ def build(servers: List[str], tokio_cmd: Optional[str]) -> None:
 
 def server_cmd(name: str, args: argparse.Namespace) -> List[str]:
     if name == "wsguard":
-        cmd = [os.path.join(RELEASE, "wsguard"), "serve", "--listen", "127.0.0.1:0", "--path", "/ws",
+        cmd = [args.serve or os.path.join(RELEASE, "wsguard"), "serve", "--listen", "127.0.0.1:0", "--path", "/ws",
                "--allow", "https://app.example.com", "--quiet"]
         if args.mode == "idle":  # serve's own heartbeat on, at the client's period
             cmd += ["--ping-interval", str(args.ping), "--pong-timeout", str(max(5.0, args.ping))]
+        # A serve with peer limits (10,000 connections, 256 per address by default) would
+        # refuse the benchmark's own connections: raise them above COUNT where they exist.
+        helptext = subprocess.run(cmd[:2] + ["--help"], capture_output=True, text=True).stdout
+        for flag in ("--max-connections", "--max-per-address"):
+            if flag in helptext:
+                cmd += [flag, str(args.count + 64)]
         return cmd
     if name == "tokio":
         if args.tokio_cmd:
@@ -206,6 +214,7 @@ def main() -> int:
     ap.add_argument("--sources", type=int, help="bind client sockets to 127.0.0.1..SOURCES (0: no bind)")
     ap.add_argument("--servers", default="wsguard,tokio,node")
     ap.add_argument("--tokio-cmd")
+    ap.add_argument("--serve", help="the wsguard binary to run (default target/release/wsguard), e.g. another branch's")
     ap.add_argument("--no-build", action="store_true")
     ap.add_argument("--json")
     args = ap.parse_args()
