@@ -7,11 +7,19 @@ per-iteration times, in ns) and writes tables with medians, throughput and the r
 peer_time / wsguard_time (above 1.00x: wsguard is faster) between the markers
 `<!-- BEGIN GENERATED: make bench -->` and `<!-- END GENERATED: make bench -->`.
 
-usage: report.py CRITERION_DIR BENCHMARKS_MD RUN_INFO_JSON
+usage: report.py CRITERION_DIR BENCHMARKS_MD RUN_INFO_JSON [RUN_SNAPSHOT_JSON ...]
+       report.py --snapshot CRITERION_DIR SINCE_EPOCH OUT_JSON
+
+`--snapshot` saves the results criterion wrote since SINCE_EPOCH (one `cargo bench` run;
+older results of benchmarks that did not run are left out). Given snapshots, the report
+uses, per benchmark, the median of the runs' medians, shows each ratio as
+"median [min–max]" over the runs and adds a table of every benchmark's spread
+(`BENCH_RUNS=3 make bench`).
 """
 import json
 import os
 import re
+import statistics
 import sys
 
 BEGIN = "<!-- BEGIN GENERATED: make bench -->"
@@ -19,11 +27,13 @@ END = "<!-- END GENERATED: make bench -->"
 SIZES = ["16B", "125B", "1KiB", "64KiB", "1MiB"]
 
 
-def load(criterion_dir):
+def load(criterion_dir, since=0.0):
     """full_id -> {"median": ns, "lo": ns, "hi": ns, "throughput": {...} or None}"""
     out = {}
     for root, _dirs, files in os.walk(criterion_dir):
         if os.path.basename(root) != "new" or "benchmark.json" not in files:
+            continue
+        if os.path.getmtime(os.path.join(root, "estimates.json")) < since:
             continue
         with open(os.path.join(root, "benchmark.json")) as f:
             bench = json.load(f)
@@ -61,9 +71,21 @@ def fmt_rate(r, ns):
     return ""
 
 
+def merge(runs):
+    """One result per benchmark from several runs: the median of the runs' medians,
+    with every run's median kept (`runs`) for the spread."""
+    out = {}
+    for fid in sorted({k for r in runs for k in r}):
+        meds = [r[fid]["median"] for r in runs if fid in r]
+        first = next(r[fid] for r in runs if fid in r)
+        out[fid] = dict(first, median=statistics.median(meds), runs=meds)
+    return out
+
+
 class Results:
-    def __init__(self, data):
+    def __init__(self, data, runs=None):
         self.d = data
+        self.runs = runs or [data]
         self.missing = []
 
     def get(self, full_id):
@@ -79,23 +101,46 @@ class Results:
         rate = fmt_rate(r["throughput"], r["median"])
         return f"{fmt_time(r['median'])}" + (f" ({rate})" if rate else "")
 
+    def ratios(self, ours, peer):
+        """peer ÷ ours in each run that measured both."""
+        return [r[peer]["median"] / r[ours]["median"] for r in self.runs
+                if ours in r and peer in r and r[ours]["median"] > 0]
+
     def ratio(self, ours, peer):
-        a, b = self.d.get(ours), self.d.get(peer)
-        if not a or not b or a["median"] <= 0:
-            return None
-        return b["median"] / a["median"]
+        xs = self.ratios(ours, peer)
+        return statistics.median(xs) if xs else None
+
+    def ratio_cell(self, ours, peer):
+        xs = self.ratios(ours, peer)
+        if len(xs) < 2:
+            return fmt_ratio(self.ratio(ours, peer))
+        return f"{statistics.median(xs):.2f}× [{min(xs):.2f}–{max(xs):.2f}]"
 
 
 def fmt_ratio(x):
     return "—" if x is None else f"{x:.2f}×"
 
 
+def spread_table(res):
+    """Every benchmark: median of the runs' medians, min–max, (max − min) ÷ median."""
+    L = [f"#### Spread over {len(res.runs)} runs (criterion's median of each run)", "",
+         "| benchmark | median of the runs | min–max | spread |", "|---|---:|---:|---:|"]
+    for fid, r in sorted(res.d.items()):
+        xs = r.get("runs", [r["median"]])
+        L.append(f"| `{fid}` | {fmt_time(r['median'])} | {fmt_time(min(xs))}–{fmt_time(max(xs))} "
+                 f"| {(max(xs) - min(xs)) / r['median'] * 100:.1f} % |")
+    return L
+
+
 def render(res, info):
     L = []
     a = L.append
-    a(f"Run: {info['date']} · command: `{info['command']}` · {info['rustc']}")
+    a(f"Run: {info['date']} · git {info.get('git', '?')} · command: `{info['command']}` · {info['rustc']}")
     a(f"Machine: {info['cpu']}, {info['cores']} logical cores, load average {info['load_before']} before "
       f"and {info['load_after']} after the run (a shared machine: wall-clock figures moved by up to ±40 % between runs).")
+    if len(res.runs) > 1:
+        a(f"{len(res.runs)} runs of `cargo bench`: each time is the median of the runs' medians; each ratio is the median "
+          "of the runs' ratios [min–max over the runs]; the spread of every benchmark is tabled at the end.")
     a(f"Peers: {info['peers']}. Criterion {info['criterion']}, warm-up 0.3 s, 40 samples over 1.2 s per benchmark. "
       "Times are criterion's median per iteration; a ratio is peer time ÷ wsguard time (above 1.00×: wsguard is faster).")
     a("")
@@ -107,7 +152,7 @@ def render(res, info):
     for s in SIZES:
         for start in ["aligned", "misaligned"]:
             ours, peer = f"unmask/{s}/{start}/wsguard", f"unmask/{s}/{start}/fastwebsockets"
-            a(f"| {s} | {start} | {res.cell(ours)} | {res.cell(peer)} | {fmt_ratio(res.ratio(ours, peer))} |")
+            a(f"| {s} | {start} | {res.cell(ours)} | {res.cell(peer)} | {res.ratio_cell(ours, peer)} |")
     a("")
     a("¹ tungstenite 0.30's `apply_mask` is private (`mod mask;`); its body is the same "
       "`align_to_mut::<u32>()` loop as fastwebsockets' `unmask`, so this column is also tungstenite's algorithm.")
@@ -119,7 +164,7 @@ def render(res, info):
     a("|---|---|---|---|---|---|")
     for s in SIZES:
         o, t, f = (f"frame_read/{s}/{lib}" for lib in ("wsguard", "tungstenite", "fastwebsockets"))
-        a(f"| {s} | {res.cell(o)} | {res.cell(t)} | {res.cell(f)} | {fmt_ratio(res.ratio(o, t))} | {fmt_ratio(res.ratio(o, f))} |")
+        a(f"| {s} | {res.cell(o)} | {res.cell(t)} | {res.cell(f)} | {res.ratio_cell(o, t)} | {res.ratio_cell(o, f)} |")
     a("")
 
     a("#### Frame header decode (masked header, from a slice)")
@@ -128,7 +173,7 @@ def render(res, info):
     a("|---|---|---|---|")
     for name, label in [("len7_masked", "7-bit (6 bytes)"), ("len16_masked", "16-bit (8 bytes)"), ("len64_masked", "64-bit (14 bytes)")]:
         o, t = f"header/{name}/wsguard", f"header/{name}/tungstenite"
-        a(f"| {label} | {res.cell(o)} | {res.cell(t)} | {fmt_ratio(res.ratio(o, t))} |")
+        a(f"| {label} | {res.cell(o)} | {res.cell(t)} | {res.ratio_cell(o, t)} |")
     a("")
     a("fastwebsockets has no public header parser; it is measured inside the stream benchmark below.")
     a("")
@@ -141,7 +186,7 @@ def render(res, info):
     for lib, label in [("wsguard", "wsguard `Decoder::decode`"), ("wsguard_streaming", "wsguard `Decoder::decode_streaming`"),
                        ("tungstenite", "tungstenite `FrameSocket::read`"), ("fastwebsockets", "fastwebsockets `WebSocket::read_frame`")]:
         fid = f"stream/1000_small_frames/{lib}"
-        a(f"| {label} | {res.cell(fid)} | {fmt_ratio(res.ratio(base, fid))} |")
+        a(f"| {label} | {res.cell(fid)} | {res.ratio_cell(base, fid)} |")
     a("")
 
     a("#### Server handshake, the same 520-byte Chrome request")
@@ -150,7 +195,7 @@ def render(res, info):
     a("|---|---|---|---|")
     for step, label in [("validate", "parse + validate + accept key"), ("full", "… + write the 101 response")]:
         o, t = f"handshake/{step}/wsguard", f"handshake/{step}/tungstenite"
-        a(f"| {label} | {res.cell(o)} | {res.cell(t)} | {fmt_ratio(res.ratio(o, t))} |")
+        a(f"| {label} | {res.cell(o)} | {res.cell(t)} | {res.ratio_cell(o, t)} |")
     a("")
 
     ins = {k: int(v) for k, v in info.get("instructions", {}).items()}
@@ -170,6 +215,8 @@ def render(res, info):
         a("")
         a("Counted by `valgrind --tool=callgrind` on `benches/examples/instructions.rs` (release build), "
           "running each case N and 2N times: (I(2N) − I(N)) ÷ N.")
+    elif info.get("partial"):
+        a("_Not measured: a partial run (`BENCH_ONLY`) skips the instruction counts._")
     else:
         a("_Not measured: valgrind is not installed._")
     a("")
@@ -202,6 +249,9 @@ def render(res, info):
                ins["tungstenite_handshake"] / ins["wsguard_handshake"], 3.0)
     a(f"| zero heap operations in decode, streaming decode, unmask, encoder, UTF-8, server and client handshake "
       f"(`{info['zero_alloc_command']}`) | {info['zero_alloc_result']} | {info['zero_alloc_met']} |")
+    if len(res.runs) > 1:
+        a("")
+        L.extend(spread_table(res))
     if res.missing:
         a("")
         a("Missing results (benchmark did not run): " + ", ".join(f"`{m}`" for m in sorted(set(res.missing))))
@@ -209,10 +259,21 @@ def render(res, info):
 
 
 def main():
+    if sys.argv[1:2] == ["--snapshot"]:
+        criterion_dir, since, out = sys.argv[2:5]
+        data = load(criterion_dir, float(since))
+        with open(out, "w") as f:
+            json.dump(data, f)
+        print(f"report.py: {len(data)} benchmark result(s) of this run saved in {out}")
+        return
     criterion_dir, md_path, info_path = sys.argv[1:4]
     with open(info_path) as f:
         info = json.load(f)
-    res = Results(load(criterion_dir))
+    runs = []
+    for snap in sys.argv[4:]:
+        with open(snap) as f:
+            runs.append(json.load(f))
+    res = Results(merge(runs), runs) if runs else Results(load(criterion_dir))
     body = render(res, info)
     block = f"{BEGIN}\n{body}\n{END}"
     text = open(md_path).read() if os.path.exists(md_path) else ""

@@ -95,12 +95,51 @@ pub fn rss_kib(pid: u32) -> Option<u64> {
     line.split_whitespace().nth(1)?.parse().ok()
 }
 
-struct Client {
-    s: TcpStream,
-    buf: Vec<u8>,
-    start: usize,
-    end: usize,
-    dec: Decoder,
+/// Sends the upgrade request of connection `id` on `s` and reads into `buf` until the 101
+/// is validated (wsguard-core's `write_request` / `validate_response`). Returns the length
+/// of the 101 head and the bytes read; what follows the head in `buf` is frames.
+pub async fn upgrade(
+    s: &mut TcpStream,
+    addr: SocketAddr,
+    id: usize,
+    buf: &mut [u8],
+) -> Result<(usize, usize), String> {
+    let host = addr.to_string();
+    let mut nonce = [0u8; 16];
+    nonce[..8].copy_from_slice(&(id as u64).to_le_bytes());
+    let req = ClientRequest::new(&host, "/ws", nonce).origin("https://app.example.com");
+    let mut out = [0u8; 512];
+    let n = write_request(&req, &mut out).map_err(|e| format!("write_request: {e:?}"))?;
+    s.write_all(&out[..n])
+        .await
+        .map_err(|e| format!("send request: {e}"))?;
+    let mut end = 0;
+    loop {
+        let n = s
+            .read(&mut buf[end..])
+            .await
+            .map_err(|e| format!("read 101: {e}"))?;
+        if n == 0 {
+            return Err("server closed during the handshake".into());
+        }
+        end += n;
+        match validate_response(&req, &buf[..end]) {
+            Ok(Status::Complete(est)) => return Ok((est.consumed, end)),
+            Ok(Status::Partial) if end < buf.len() => continue,
+            Ok(Status::Partial) => return Err("101 head too large".into()),
+            Err(e) => return Err(format!("upgrade refused: {e:?}")),
+        }
+    }
+}
+
+/// One upgraded client connection: the socket, its read buffer (`buf[start..end]` not yet
+/// decoded), the client-role decoder and the masking-key generator.
+pub struct Client {
+    pub s: TcpStream,
+    pub buf: Vec<u8>,
+    pub start: usize,
+    pub end: usize,
+    pub dec: Decoder,
     seed: u32,
 }
 
@@ -115,44 +154,25 @@ impl Client {
             .await
             .map_err(|e| format!("connect: {e}"))?;
         let _ = s.set_nodelay(true);
-        let host = addr.to_string();
-        let mut nonce = [0u8; 16];
-        nonce[..8].copy_from_slice(&(id as u64).to_le_bytes());
-        let req = ClientRequest::new(&host, "/ws", nonce).origin("https://app.example.com");
-        let mut out = [0u8; 512];
-        let n = write_request(&req, &mut out).map_err(|e| format!("write_request: {e:?}"))?;
-        s.write_all(&out[..n])
-            .await
-            .map_err(|e| format!("send request: {e}"))?;
         let mut buf = vec![0u8; 8192];
-        let mut end = 0;
-        let consumed = loop {
-            let n = s
-                .read(&mut buf[end..])
-                .await
-                .map_err(|e| format!("read 101: {e}"))?;
-            if n == 0 {
-                return Err("server closed during the handshake".into());
-            }
-            end += n;
-            match validate_response(&req, &buf[..end]) {
-                Ok(Status::Complete(est)) => break est.consumed,
-                Ok(Status::Partial) if end < buf.len() => continue,
-                Ok(Status::Partial) => return Err("101 head too large".into()),
-                Err(e) => return Err(format!("upgrade refused: {e:?}")),
-            }
-        };
-        Ok(Client {
+        let (consumed, end) = upgrade(&mut s, addr, id, &mut buf).await?;
+        Ok(Client::upgraded(s, buf, consumed, end, id))
+    }
+
+    /// The connection after `upgrade`: `buf[consumed..end]` holds the first frame bytes.
+    pub fn upgraded(s: TcpStream, buf: Vec<u8>, consumed: usize, end: usize, id: usize) -> Client {
+        Client {
             s,
             buf,
             start: consumed,
             end,
             dec: Decoder::new(DecoderConfig::client()),
             seed: (id as u32).wrapping_mul(2654435761) | 1,
-        })
+        }
     }
 
-    fn key(&mut self) -> [u8; 4] {
+    /// The next masking key (xorshift).
+    pub fn key(&mut self) -> [u8; 4] {
         self.seed ^= self.seed << 13;
         self.seed ^= self.seed >> 17;
         self.seed ^= self.seed << 5;
