@@ -70,7 +70,20 @@ impl NamedTable {
     }
 }
 
+/// First codes of the ranges that always have their own slot, whatever a flood of other
+/// codes did to the table: 1000–1015 (the protocol's registered codes) and 3000–3015.
+const RESERVED_CODES: [u16; 2] = [1000, 3000];
+
+fn reserved_slot(code: u16) -> Option<usize> {
+    RESERVED_CODES
+        .iter()
+        .position(|&base| (base..base + 16).contains(&code))
+        .map(|r| r * 16 + usize::from(code % 1000 % 16))
+}
+
 struct CodeTable {
+    /// Fixed slots of the codes in [`RESERVED_CODES`].
+    reserved: [AtomicU64; 32],
     /// 0: empty; otherwise code + 1.
     keys: [AtomicU32; CODE_SLOTS],
     counts: [AtomicU64; CODE_SLOTS],
@@ -80,6 +93,7 @@ struct CodeTable {
 impl CodeTable {
     fn new() -> Self {
         CodeTable {
+            reserved: std::array::from_fn(|_| AtomicU64::new(0)),
             keys: std::array::from_fn(|_| AtomicU32::new(0)),
             counts: std::array::from_fn(|_| AtomicU64::new(0)),
             overflow: AtomicU64::new(0),
@@ -87,6 +101,10 @@ impl CodeTable {
     }
 
     fn add(&self, code: u16) {
+        if let Some(i) = reserved_slot(code) {
+            self.reserved[i].fetch_add(1, Ordering::Relaxed);
+            return;
+        }
         let key = u32::from(code) + 1;
         let start = usize::from(code) % CODE_SLOTS;
         for probe in 0..CODE_SLOTS {
@@ -106,6 +124,12 @@ impl CodeTable {
 
     fn snapshot(&self) -> BTreeMap<u16, u64> {
         let mut out = BTreeMap::new();
+        for (i, c) in self.reserved.iter().enumerate() {
+            let n = c.load(Ordering::Relaxed);
+            if n > 0 {
+                out.insert(RESERVED_CODES[i / 16] + (i % 16) as u16, n);
+            }
+        }
         for (k, c) in self.keys.iter().zip(&self.counts) {
             let k = k.load(Ordering::Acquire);
             if k != 0 {
@@ -148,6 +172,9 @@ pub struct CountersSnapshot {
     pub refused_total: u64,
     /// Closes by close code (the code `0` is used for closes without a code).
     pub closes_by_code: BTreeMap<u16, u64>,
+    /// Closes whose code found no free slot (more than 256 distinct unreserved codes):
+    /// still counted here and in `closes_by_category`, never lost.
+    pub closes_code_overflow: u64,
     /// Closes by the core's close category.
     pub closes_by_category: BTreeMap<String, u64>,
     /// Peers declared dead by the heartbeat.
@@ -224,6 +251,7 @@ impl Counters {
             refused_total: refused.values().sum(),
             refused,
             closes_by_code: self.close_codes.snapshot(),
+            closes_code_overflow: self.close_codes.overflow.load(Ordering::Relaxed),
             closes_by_category: self.close_categories.snapshot(),
             heartbeat_timeouts: self.heartbeat_timeouts.load(Ordering::Relaxed),
         }
@@ -294,6 +322,23 @@ impl CountersSnapshot {
         for (code, n) in &self.closes_by_code {
             let _ = writeln!(out, "wsguard_closes_total{{code=\"{code}\"}} {n}");
         }
+        if self.closes_code_overflow > 0 {
+            let _ = writeln!(
+                out,
+                "wsguard_closes_total{{code=\"{OVERFLOW_LABEL}\"}} {}",
+                self.closes_code_overflow
+            );
+        }
+        head(
+            &mut out,
+            "wsguard_close_codes_overflow_total",
+            "Closes counted under code=\"other\" because the code table was full.",
+        );
+        let _ = writeln!(
+            out,
+            "wsguard_close_codes_overflow_total {}",
+            self.closes_code_overflow
+        );
         head(
             &mut out,
             "wsguard_closes_by_category_total",
@@ -376,6 +421,34 @@ mod tests {
         }
         let s = c.snapshot();
         assert_eq!(s.closes_by_code.len(), CODE_SLOTS);
+        assert_eq!(s.closes_code_overflow, 10);
+    }
+
+    /// The flood: 300 distinct peer codes, then 1001 and 4001 closes. 1001 keeps
+    /// its own slot; 4001 is counted under "other" and its category; the overflow is
+    /// exported; every close is in the sum.
+    #[test]
+    fn flood_of_codes_loses_nothing() {
+        let c = Counters::new();
+        for code in 4100..4400u16 {
+            c.closed(code);
+        }
+        c.closed(1001);
+        c.closed(1001);
+        c.closed(4001);
+        c.closed(3003);
+        let s = c.snapshot();
+        assert_eq!(s.closes_by_code[&1001], 2);
+        assert_eq!(s.closes_by_code[&3003], 1);
+        assert_eq!(s.closes_by_code.get(&4001), None);
+        assert_eq!(s.closes_code_overflow, 300 - CODE_SLOTS as u64 + 1);
+        let total: u64 = s.closes_by_code.values().sum::<u64>() + s.closes_code_overflow;
+        assert_eq!(total, 304);
+        assert_eq!(s.closes_by_category.values().sum::<u64>(), 304);
+        let p = s.to_prometheus();
+        assert!(p.contains("wsguard_closes_total{code=\"1001\"} 2\n"), "{p}");
+        assert!(p.contains("wsguard_closes_total{code=\"other\"} 45\n"), "{p}");
+        assert!(p.contains("\nwsguard_close_codes_overflow_total 45\n"), "{p}");
     }
 
     #[test]
@@ -397,7 +470,7 @@ mod tests {
         assert!(p.ends_with("wsguard_heartbeat_timeouts_total 1\n"), "{p}");
         assert_eq!(
             c.to_json(),
-            "{\"accepted\":2,\"refused\":{\"origin_not_allowed\":1},\"refused_total\":1,\"closes_by_code\":{},\"closes_by_category\":{},\"heartbeat_timeouts\":1}"
+            "{\"accepted\":2,\"refused\":{\"origin_not_allowed\":1},\"refused_total\":1,\"closes_by_code\":{},\"closes_code_overflow\":0,\"closes_by_category\":{},\"heartbeat_timeouts\":1}"
         );
         assert_eq!(escape_label("a\"b\\c"), "a\\\"b\\\\c");
     }

@@ -22,6 +22,7 @@ use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio_tungstenite::tungstenite::protocol::Role;
 use tokio_tungstenite::WebSocketStream;
 use wsguard_core::handshake::Rejection;
+use wsguard_core::limits::{HeadStep, HeadTracker};
 
 /// Runs the server handshake over `stream` with the core's verdict and exact answer.
 /// Bound it with `tokio::time::timeout` against clients that never finish their head.
@@ -35,12 +36,18 @@ where
     let max = guard.head_limit();
     let mut buf: Vec<u8> = Vec::with_capacity(1024);
     let mut chunk = [0u8; 2048];
+    // The core's tracker looks at each byte once; the head is parsed only when it can say
+    // something new (request line, end of head, a limit), not on every read.
+    let (mut tracker, limits) = (HeadTracker::new(), guard.head_limits());
     loop {
         let n = stream.read(&mut chunk).await?;
         if n == 0 {
             return Err(AcceptError::Incomplete);
         }
         buf.extend_from_slice(&chunk[..n]);
+        if tracker.feed(&buf, &limits) == HeadStep::NeedMore && buf.len() <= max {
+            continue;
+        }
         let refusal = match guard.verdict(&buf) {
             Ok(Some(done)) => {
                 stream.write_all(&done.accepted.response).await?;
