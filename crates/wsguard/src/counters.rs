@@ -447,8 +447,14 @@ mod tests {
         assert_eq!(s.closes_by_category.values().sum::<u64>(), 304);
         let p = s.to_prometheus();
         assert!(p.contains("wsguard_closes_total{code=\"1001\"} 2\n"), "{p}");
-        assert!(p.contains("wsguard_closes_total{code=\"other\"} 45\n"), "{p}");
-        assert!(p.contains("\nwsguard_close_codes_overflow_total 45\n"), "{p}");
+        assert!(
+            p.contains("wsguard_closes_total{code=\"other\"} 45\n"),
+            "{p}"
+        );
+        assert!(
+            p.contains("\nwsguard_close_codes_overflow_total 45\n"),
+            "{p}"
+        );
     }
 
     #[test]

@@ -48,12 +48,26 @@ pub const MAX_REFUSING: u32 = 256;
 
 /// Binds `addr` with `SO_REUSEADDR` and listens with `backlog`.
 pub fn listen(addr: SocketAddr, backlog: u32) -> io::Result<TcpListener> {
+    listen_with(addr, backlog, None)
+}
+
+/// [`listen`], and when `send_buffer` is given, `SO_SNDBUF` on the listener, which the
+/// accepted sockets inherit (Linux): what a peer that stops reading can pin in kernel
+/// memory (the kernel doubles the value for its bookkeeping; autotuning is off).
+pub fn listen_with(
+    addr: SocketAddr,
+    backlog: u32,
+    send_buffer: Option<u64>,
+) -> io::Result<TcpListener> {
     let sock = if addr.is_ipv4() {
         TcpSocket::new_v4()?
     } else {
         TcpSocket::new_v6()?
     };
     sock.set_reuseaddr(true)?;
+    if let Some(bytes) = send_buffer {
+        sock.set_send_buffer_size(u32::try_from(bytes).unwrap_or(u32::MAX).max(4096))?;
+    }
     sock.bind(addr)?;
     sock.listen(backlog)
 }
