@@ -35,8 +35,10 @@ import wsraw  # noqa: E402
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 SCALES = {
     # name: (flood connections, unfinished messages, non-readers, ping count, attack seconds)
-    "smoke": dict(flood=120, unfinished=24, nonreaders=6, pings=2000, resets=50, slow=20, seconds=3.0, fd_limit=200),
-    "full": dict(flood=3000, unfinished=400, nonreaders=100, pings=10000, resets=500, slow=300, seconds=15.0, fd_limit=1024),
+    "smoke": dict(flood=120, unfinished=24, nonreaders=6, pings=2000, resets=50, slow=20, seconds=1.5, fd_limit=200,
+                  targets="serve,tokio-guarded,uvicorn", asgi_attacks=["injected_log_text"]),
+    "full": dict(flood=3000, unfinished=400, nonreaders=100, pings=10000, resets=500, slow=300, seconds=15.0, fd_limit=1024,
+                 targets="serve,tokio-guarded,tokio-plain,node,uvicorn", asgi_attacks=None),
 }
 PER_ADDRESS = 64          # wsguard targets' --max-per-address in the soak
 BUDGET = 8 << 20          # serve's --message-budget in the soak
@@ -128,7 +130,7 @@ def targets(scale: dict, names: list[str], fd: bool = False) -> list[Target]:
         if n == "serve":
             out.append(Target(n, [wsguard_bin, "serve", "--listen", "127.0.0.1:0", "--allow", wsraw.ORIGIN,
                                   "--max-per-address", str(PER_ADDRESS), "--message-budget", str(BUDGET),
-                                  "--write-timeout", "2", "--handshake-timeout", "3"],
+                                  "--write-timeout", "2", "--handshake-timeout", "2"],
                               r"http://127\.0\.0\.1:(\d+)", True, fd_limit=lim))
         elif n == "tokio-guarded":
             out.append(Target(n, [echo_bin, "guarded", "127.0.0.1:0", str(PER_ADDRESS)], r"listening on [\d.]+:(\d+)", True, fd_limit=lim))
@@ -276,7 +278,7 @@ async def unfinished(t: Target, s: dict) -> dict:
     msg = wsraw.frame(0x2, piece + b"x")[:-1]
     for r, w in ok:
         w.write(msg)
-    codes = await asyncio.gather(*(asyncio.wait_for(wsraw.close_code(r), s["seconds"] * 3) for r, _ in ok), return_exceptions=True)
+    codes = await asyncio.gather(*(asyncio.wait_for(wsraw.close_code(r), s["seconds"] * 2) for r, _ in ok), return_exceptions=True)
     peak = rss_kib(t.pid)
     closed = [c if isinstance(c, int) or c is None else "open" for c in codes]
     for _, w in ok:
@@ -297,7 +299,9 @@ async def nonreaders(t: Target, s: dict) -> dict:
         w.get_extra_info("socket").setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
     dropped = 0
     peak = before
-    end = time.time() + s["seconds"] * 3
+    # Bounded by a count, not a time: the loop ends once every client is dropped (the
+    # kernel buffers must fill first); 60 s is only the cap of a server that never drops.
+    end = time.time() + 60
     alive = list(conns)
     while alive and time.time() < end:
         still = []
@@ -582,7 +586,7 @@ def judge(name: str, r: dict, scale_name: str) -> None:
         codes = un["close_codes"]
         budgeted = BUDGET // MIB  # messages that fit in the budget
         check(f"{name} unfinished messages: {un['upgraded'] - budgeted + 1}+ closed with 1013 (budget {BUDGET >> 20} MiB)",
-              codes.get("1013", 0) >= un["upgraded"] - budgeted, codes)
+              codes.get("1013", 0) >= un["upgraded"] - budgeted and set(codes) <= {"1013", "open"}, codes)
         k = 2
         check(f"{name} unfinished messages: RSS after <= {k} x before + 8 MiB",
               un["rss_kib_after"] <= k * un["rss_kib_before"] + 8192, un)
@@ -595,9 +599,13 @@ async def run_target(t: Target, s: dict) -> dict:
     t.start()
     res = {"rss_kib_idle": rss_kib(t.pid), "attacks": {}}
     try:
+        only = s["asgi_attacks"] if t.wsguard == "asgi" else None
         for name, fn in ATTACKS:
-            print(f"  {t.name}: {name}", flush=True)
+            if only is not None and name not in only:
+                continue
+            t0 = time.time()
             res["attacks"][name] = await attack_with_good(t, name, fn, s)
+            print(f"  {t.name}: {name} ({time.time() - t0:.1f} s)", flush=True)
         res["metrics"] = t.metrics()
         res["rss_kib_end"] = rss_kib(t.pid)
     finally:
@@ -608,11 +616,11 @@ async def run_target(t: Target, s: dict) -> dict:
 async def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--scale", choices=SCALES, default="smoke")
-    ap.add_argument("--targets", default="serve,tokio-guarded,tokio-plain,node,uvicorn")
+    ap.add_argument("--targets", default=None, help="default: the scale's list")
     ap.add_argument("--json", default=None)
     a = ap.parse_args()
     s = SCALES[a.scale]
-    names = a.targets.split(",")
+    names = (a.targets or s["targets"]).split(",")
     results: dict = {"scale": a.scale, "counts": s, "targets": {}, "loadavg": os.getloadavg()}
     for t in targets(s, names):
         print(f"== {t.name}", flush=True)
@@ -621,7 +629,7 @@ async def main() -> int:
         except RuntimeError as e:
             check(f"{t.name} starts", False, e)
     for t in targets(s, names, fd=True):
-        if t.name not in results["targets"]:
+        if t.name not in results["targets"] or (t.wsguard == "asgi" and s["asgi_attacks"] is not None):
             continue
         print(f"== {t.name} under ulimit -n {s['fd_limit']}", flush=True)
         try:

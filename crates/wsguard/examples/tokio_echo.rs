@@ -51,7 +51,8 @@ async fn main() -> std::io::Result<()> {
     let guard = Guard::new(cfg).map_err(std::io::Error::other)?;
     let limits = PeerLimits::DEFAULT
         .max_per_address(per_address)
-        .write_timeout_ms(2_000);
+        .write_timeout_ms(2_000)
+        .handshake_timeout_ms(2_000);
     let adm = Arc::new(Admission::new(limits, guard.counters().clone()));
     let listener = net::listen(addr, net::DEFAULT_BACKLOG)?;
     println!("listening on {}", listener.local_addr()?);

@@ -136,6 +136,7 @@ impl ServeArgs {
                     .map_or(d.write_timeout_ms, |s| (s.max(0.001) * 1000.0) as u64),
             )
             .retry_after_s(self.retry_after.unwrap_or(d.retry_after_s))
+            .handshake_timeout_ms((self.handshake_timeout.max(0.1) * 1000.0) as u64)
     }
 }
 

@@ -64,6 +64,8 @@ pub struct PeerLimits {
     pub write_timeout_ms: u64,
     /// `Retry-After` of a 503, in seconds (default 5).
     pub retry_after_s: u32,
+    /// Time allowed for the request head to arrive (default 10 s).
+    pub handshake_timeout_ms: u64,
 }
 
 impl PeerLimits {
@@ -76,6 +78,7 @@ impl PeerLimits {
         max_queued_output: 1 << 20,
         write_timeout_ms: 30_000,
         retry_after_s: 5,
+        handshake_timeout_ms: 10_000,
     };
 
     /// Sets [`PeerLimits::max_connections`].
@@ -152,6 +155,17 @@ impl PeerLimits {
     /// ```
     pub const fn retry_after_s(mut self, s: u32) -> Self {
         self.retry_after_s = s;
+        self
+    }
+
+    /// Sets [`PeerLimits::handshake_timeout_ms`].
+    ///
+    /// ```
+    /// # use wsguard_core::limits::PeerLimits;
+    /// assert_eq!(PeerLimits::DEFAULT.handshake_timeout_ms(5).handshake_timeout_ms, 5);
+    /// ```
+    pub const fn handshake_timeout_ms(mut self, ms: u64) -> Self {
+        self.handshake_timeout_ms = ms;
         self
     }
 

@@ -244,12 +244,9 @@ impl<S: AsyncWrite + Unpin> AsyncWrite for WriteDeadline<S> {
     }
 }
 
-/// Time allowed for the upgrade request in [`accept_limited`].
-pub const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
-
 /// The tokio guard with the peer limits: admits `peer` (or answers the core's 503 and
 /// returns [`AcceptError::Refused`]), runs [`crate::tokio::accept_async`] within
-/// [`HANDSHAKE_TIMEOUT`], and hands back the socket under a [`WriteDeadline`] of the
+/// the limits' handshake timeout (then [`AcceptError::Incomplete`]), and hands back the socket under a [`WriteDeadline`] of the
 /// limits' write timeout plus the [`Permit`] to keep while the connection lives.
 pub async fn accept_limited(
     guard: &Guard,
@@ -266,7 +263,8 @@ pub async fn accept_limited(
     };
     let timeout = Duration::from_millis(adm.limits().write_timeout_ms);
     let accept = crate::tokio::accept_async(guard, WriteDeadline::new(stream, timeout));
-    let (ws, accepted) = tokio::time::timeout(HANDSHAKE_TIMEOUT, accept)
+    let handshake = Duration::from_millis(adm.limits().handshake_timeout_ms);
+    let (ws, accepted) = tokio::time::timeout(handshake, accept)
         .await
         .map_err(|_| AcceptError::Incomplete)??;
     permit.upgraded();
