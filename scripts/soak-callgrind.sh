@@ -25,6 +25,7 @@ run() {  # run NAME CLIENT-ARGS...
   grep -E '^summary:' "$work/$name.out" | awk '{print $2}'
 }
 base=$(run base --headers 0)
-big=$(run big --headers 8 --value 8000)
+H=${HEADERS:-8}
+big=$(run big --headers "$H" --value 8000)
 echo "base: $base instructions"
-echo "trickle: $((big - base)) instructions (8 headers x 8000 B in 64-byte pieces, $BIN)"
+echo "trickle: $((big - base)) instructions ($H headers x 8000 B in 64-byte pieces, $BIN)"

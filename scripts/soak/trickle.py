@@ -27,7 +27,7 @@ s = socket.create_connection((a.host, a.port))
 s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 for i in range(0, len(head), a.piece):
     s.sendall(head[i:i + a.piece])
-    time.sleep(0.0005)  # one read per piece on the server side
+    time.sleep(0.002)  # one read per piece on the server side
 s.settimeout(60)
 data = b""
 while b"\r\n" not in data:
