@@ -267,7 +267,7 @@ impl Conn {
         let _ = self.flush(shared).await;
         let _ = self.stream.shutdown().await;
         let deadline = tokio::time::Instant::now() + wait;
-        let mut sink = [0u8; 1024];
+        let mut sink = vec![0u8; 1024]; // on the heap: not part of every idle future
         let mut drained = 0usize;
         while drained < (1 << 20) {
             match tokio::time::timeout_at(deadline, self.stream.read(&mut sink)).await {
