@@ -70,20 +70,24 @@ impl NamedTable {
     }
 }
 
-/// First codes of the ranges that always have their own slot, whatever a flood of other
-/// codes did to the table: 1000–1015 (the protocol's registered codes) and 3000–3015.
-const RESERVED_CODES: [u16; 2] = [1000, 3000];
-
-fn reserved_slot(code: u16) -> Option<usize> {
-    RESERVED_CODES
-        .iter()
-        .position(|&base| (base..base + 16).contains(&code))
-        .map(|r| r * 16 + usize::from(code % 1000 % 16))
+/// The codes that always have their own slot, whatever a flood of other codes did to the
+/// table: every code the core names (IANA-registered, or a convention such as 4401/4403).
+fn reserved_codes() -> Vec<u16> {
+    (0..=u16::MAX)
+        .filter(|&c| {
+            matches!(
+                wsguard_core::close::classify(c).registration(),
+                wsguard_core::close::Registration::Iana
+                    | wsguard_core::close::Registration::Convention
+            )
+        })
+        .collect()
 }
 
 struct CodeTable {
-    /// Fixed slots of the codes in [`RESERVED_CODES`].
-    reserved: [AtomicU64; 32],
+    /// The codes of [`reserved_codes`] (sorted) and their fixed slots.
+    reserved_keys: Vec<u16>,
+    reserved: Vec<AtomicU64>,
     /// 0: empty; otherwise code + 1.
     keys: [AtomicU32; CODE_SLOTS],
     counts: [AtomicU64; CODE_SLOTS],
@@ -92,8 +96,10 @@ struct CodeTable {
 
 impl CodeTable {
     fn new() -> Self {
+        let reserved_keys = reserved_codes();
         CodeTable {
-            reserved: std::array::from_fn(|_| AtomicU64::new(0)),
+            reserved: reserved_keys.iter().map(|_| AtomicU64::new(0)).collect(),
+            reserved_keys,
             keys: std::array::from_fn(|_| AtomicU32::new(0)),
             counts: std::array::from_fn(|_| AtomicU64::new(0)),
             overflow: AtomicU64::new(0),
@@ -101,7 +107,7 @@ impl CodeTable {
     }
 
     fn add(&self, code: u16) {
-        if let Some(i) = reserved_slot(code) {
+        if let Ok(i) = self.reserved_keys.binary_search(&code) {
             self.reserved[i].fetch_add(1, Ordering::Relaxed);
             return;
         }
@@ -127,7 +133,7 @@ impl CodeTable {
         for (i, c) in self.reserved.iter().enumerate() {
             let n = c.load(Ordering::Relaxed);
             if n > 0 {
-                out.insert(RESERVED_CODES[i / 16] + (i % 16) as u16, n);
+                out.insert(self.reserved_keys[i], n);
             }
         }
         for (k, c) in self.keys.iter().zip(&self.counts) {

@@ -227,7 +227,7 @@ impl Admission {
             "{peer} → {status} {}: {}{more}; at most one line per {} s",
             overload.code(),
             overload.reason(),
-            LOG_INTERVAL_MS / 1000
+            std::time::Duration::from_millis(LOG_INTERVAL_MS).as_secs()
         ))
     }
 

@@ -89,7 +89,7 @@ pub struct Acceptor {
 }
 
 /// Longest pause of [`Acceptor`] when out of descriptors.
-pub const MAX_PAUSE_MS: u64 = 1000;
+pub const MAX_PAUSE: Duration = Duration::from_secs(1);
 
 impl Acceptor {
     /// Accepts from `listener`, counting into `adm`.
@@ -124,7 +124,7 @@ impl Acceptor {
                     if let Some(line) = self.adm.log_line(Overload::Descriptors, &at) {
                         eprintln!("{line} ({e}); accepting pauses and resumes by itself");
                     }
-                    self.pause_ms = (self.pause_ms * 2).clamp(1, MAX_PAUSE_MS);
+                    self.pause_ms = (self.pause_ms * 2).clamp(1, MAX_PAUSE.as_millis() as u64);
                     tokio::time::sleep(Duration::from_millis(self.pause_ms)).await;
                 }
                 Err(_) => tokio::task::yield_now().await,
