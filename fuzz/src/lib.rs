@@ -29,6 +29,7 @@ pub mod cors;
 pub mod frames;
 pub mod handshake_client;
 pub mod handshake_server;
+pub mod head_tracker;
 pub mod lint;
 pub mod origin;
 pub mod tungstenite_diff;
@@ -54,4 +55,5 @@ pub const TARGETS: &[(&str, TargetFn)] = &[
     ("url", url::fuzz_url),
     ("c_api", c_api::fuzz_c_api),
     ("connection", connection::fuzz_connection),
+    ("head_tracker", head_tracker::fuzz_head_tracker),
 ];
