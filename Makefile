@@ -1,5 +1,5 @@
 # wsguard — two set-up commands: `make demo` and `make test`.
-.PHONY: all setup test demo demo-browser bench fuzz wheel clean
+.PHONY: all setup test demo demo-browser bench fuzz wheel soak clean
 
 all: test
 
@@ -28,6 +28,12 @@ bench:
 ## for x86_64 and aarch64 (zig from PyPI), plus the sdist; checked by auditwheel.
 wheel: setup
 	bash scripts/wheel.sh
+
+## Adversarial soak on 127.0.0.1 (issue #18): wsguard serve and the tokio guard beside
+## tokio-tungstenite, Node ws and uvicorn, full counts (not part of `make test`; its smoke
+## version is the `soak` suite).
+soak: setup
+	bash scripts/soak.sh --scale full
 
 ## A fuzzing campaign (nightly + cargo-fuzz, installed here).
 fuzz:

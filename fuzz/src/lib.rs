@@ -29,6 +29,7 @@ pub mod cors;
 pub mod frames;
 pub mod handshake_client;
 pub mod handshake_server;
+pub mod head_tracker;
 pub mod lint;
 pub mod origin;
 pub mod tungstenite_diff;
@@ -56,4 +57,5 @@ pub const TARGETS: &[(&str, TargetFn)] = &[
     ("c_api", c_api::fuzz_c_api),
     ("connection", connection::fuzz_connection),
     ("unmask_simd", unmask_simd::fuzz_unmask_simd),
+    ("head_tracker", head_tracker::fuzz_head_tracker),
 ];

@@ -44,7 +44,7 @@ macro_rules! replay_tests {
 
 replay_tests!(
     origin, cors, lint, handshake_server, handshake_client, frame_server, frame_client,
-    frame_tungstenite, utf8, close, url, c_api, connection, unmask_simd,
+    frame_tungstenite, utf8, close, url, c_api, connection, unmask_simd, head_tracker,
 );
 
 #[test]

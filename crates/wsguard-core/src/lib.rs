@@ -15,6 +15,7 @@
 //! | [`heartbeat`], [`reconnect`] | Ping/pong and backoff state machines driven by caller-supplied time. |
 //! | [`connection`] | One open WebSocket, sans-IO, both roles: bytes in → events, control frames out, timeouts from caller time. |
 //! | [`url`] | ws/wss URL parsing, page-URL → socket-URL derivation, mixed content. |
+//! | [`limits`] | How many peers, from where, how much buffered memory, how slow a reader — and the 503 when over. |
 //! | [`text`] | Network text escaped for logs and terminals; config text checked for control characters. |
 //!
 //! ## Conventions
@@ -92,6 +93,7 @@ pub mod heartbeat;
 mod hostname;
 #[cfg(feature = "embedded-io-async")]
 pub mod io;
+pub mod limits;
 pub mod origin;
 pub mod reconnect;
 pub mod text;

@@ -70,7 +70,24 @@ impl NamedTable {
     }
 }
 
+/// The codes that always have their own slot, whatever a flood of other codes did to the
+/// table: every code the core names (IANA-registered, or a convention such as 4401/4403).
+fn reserved_codes() -> Vec<u16> {
+    (0..=u16::MAX)
+        .filter(|&c| {
+            matches!(
+                wsguard_core::close::classify(c).registration(),
+                wsguard_core::close::Registration::Iana
+                    | wsguard_core::close::Registration::Convention
+            )
+        })
+        .collect()
+}
+
 struct CodeTable {
+    /// The codes of [`reserved_codes`] (sorted) and their fixed slots.
+    reserved_keys: Vec<u16>,
+    reserved: Vec<AtomicU64>,
     /// 0: empty; otherwise code + 1.
     keys: [AtomicU32; CODE_SLOTS],
     counts: [AtomicU64; CODE_SLOTS],
@@ -79,7 +96,10 @@ struct CodeTable {
 
 impl CodeTable {
     fn new() -> Self {
+        let reserved_keys = reserved_codes();
         CodeTable {
+            reserved: reserved_keys.iter().map(|_| AtomicU64::new(0)).collect(),
+            reserved_keys,
             keys: std::array::from_fn(|_| AtomicU32::new(0)),
             counts: std::array::from_fn(|_| AtomicU64::new(0)),
             overflow: AtomicU64::new(0),
@@ -87,6 +107,10 @@ impl CodeTable {
     }
 
     fn add(&self, code: u16) {
+        if let Ok(i) = self.reserved_keys.binary_search(&code) {
+            self.reserved[i].fetch_add(1, Ordering::Relaxed);
+            return;
+        }
         let key = u32::from(code) + 1;
         let start = usize::from(code) % CODE_SLOTS;
         for probe in 0..CODE_SLOTS {
@@ -106,6 +130,12 @@ impl CodeTable {
 
     fn snapshot(&self) -> BTreeMap<u16, u64> {
         let mut out = BTreeMap::new();
+        for (i, c) in self.reserved.iter().enumerate() {
+            let n = c.load(Ordering::Relaxed);
+            if n > 0 {
+                out.insert(self.reserved_keys[i], n);
+            }
+        }
         for (k, c) in self.keys.iter().zip(&self.counts) {
             let k = k.load(Ordering::Acquire);
             if k != 0 {
@@ -148,6 +178,9 @@ pub struct CountersSnapshot {
     pub refused_total: u64,
     /// Closes by close code (the code `0` is used for closes without a code).
     pub closes_by_code: BTreeMap<u16, u64>,
+    /// Closes whose code found no free slot (more than 256 distinct unreserved codes):
+    /// still counted here and in `closes_by_category`, never lost.
+    pub closes_code_overflow: u64,
     /// Closes by the core's close category.
     pub closes_by_category: BTreeMap<String, u64>,
     /// Peers declared dead by the heartbeat.
@@ -224,6 +257,7 @@ impl Counters {
             refused_total: refused.values().sum(),
             refused,
             closes_by_code: self.close_codes.snapshot(),
+            closes_code_overflow: self.close_codes.overflow.load(Ordering::Relaxed),
             closes_by_category: self.close_categories.snapshot(),
             heartbeat_timeouts: self.heartbeat_timeouts.load(Ordering::Relaxed),
         }
@@ -294,6 +328,23 @@ impl CountersSnapshot {
         for (code, n) in &self.closes_by_code {
             let _ = writeln!(out, "wsguard_closes_total{{code=\"{code}\"}} {n}");
         }
+        if self.closes_code_overflow > 0 {
+            let _ = writeln!(
+                out,
+                "wsguard_closes_total{{code=\"{OVERFLOW_LABEL}\"}} {}",
+                self.closes_code_overflow
+            );
+        }
+        head(
+            &mut out,
+            "wsguard_close_codes_overflow_total",
+            "Closes counted under code=\"other\" because the code table was full.",
+        );
+        let _ = writeln!(
+            out,
+            "wsguard_close_codes_overflow_total {}",
+            self.closes_code_overflow
+        );
         head(
             &mut out,
             "wsguard_closes_by_category_total",
@@ -376,6 +427,40 @@ mod tests {
         }
         let s = c.snapshot();
         assert_eq!(s.closes_by_code.len(), CODE_SLOTS);
+        assert_eq!(s.closes_code_overflow, 10);
+    }
+
+    /// The flood: 300 distinct peer codes, then 1001 and 4001 closes. 1001 keeps
+    /// its own slot; 4001 is counted under "other" and its category; the overflow is
+    /// exported; every close is in the sum.
+    #[test]
+    fn flood_of_codes_loses_nothing() {
+        let c = Counters::new();
+        for code in 4100..4400u16 {
+            c.closed(code);
+        }
+        c.closed(1001);
+        c.closed(1001);
+        c.closed(4001);
+        c.closed(3003);
+        let s = c.snapshot();
+        assert_eq!(s.closes_by_code[&1001], 2);
+        assert_eq!(s.closes_by_code[&3003], 1);
+        assert_eq!(s.closes_by_code.get(&4001), None);
+        assert_eq!(s.closes_code_overflow, 300 - CODE_SLOTS as u64 + 1);
+        let total: u64 = s.closes_by_code.values().sum::<u64>() + s.closes_code_overflow;
+        assert_eq!(total, 304);
+        assert_eq!(s.closes_by_category.values().sum::<u64>(), 304);
+        let p = s.to_prometheus();
+        assert!(p.contains("wsguard_closes_total{code=\"1001\"} 2\n"), "{p}");
+        assert!(
+            p.contains("wsguard_closes_total{code=\"other\"} 45\n"),
+            "{p}"
+        );
+        assert!(
+            p.contains("\nwsguard_close_codes_overflow_total 45\n"),
+            "{p}"
+        );
     }
 
     #[test]
@@ -397,7 +482,7 @@ mod tests {
         assert!(p.ends_with("wsguard_heartbeat_timeouts_total 1\n"), "{p}");
         assert_eq!(
             c.to_json(),
-            "{\"accepted\":2,\"refused\":{\"origin_not_allowed\":1},\"refused_total\":1,\"closes_by_code\":{},\"closes_by_category\":{},\"heartbeat_timeouts\":1}"
+            "{\"accepted\":2,\"refused\":{\"origin_not_allowed\":1},\"refused_total\":1,\"closes_by_code\":{},\"closes_code_overflow\":0,\"closes_by_category\":{},\"heartbeat_timeouts\":1}"
         );
         assert_eq!(escape_label("a\"b\\c"), "a\\\"b\\\\c");
     }

@@ -69,6 +69,7 @@ pub mod counters;
 pub mod errors;
 mod explain;
 pub mod guard;
+pub mod limits;
 pub mod probe;
 #[cfg(feature = "tokio")]
 pub mod tokio;

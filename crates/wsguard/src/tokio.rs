@@ -25,6 +25,7 @@ use tokio_tungstenite::tungstenite::protocol::Role;
 use tokio_tungstenite::WebSocketStream;
 use wsguard_core::explain::{Mode, MARKER};
 use wsguard_core::handshake::Rejection;
+use wsguard_core::limits::{HeadStep, HeadTracker};
 
 /// What [`accept_or_explain`] did with a connection.
 #[derive(Debug)]
@@ -87,12 +88,18 @@ where
     let max = guard.head_limit();
     let mut buf: Vec<u8> = Vec::with_capacity(1024);
     let mut chunk = [0u8; 2048];
+    // The core's tracker looks at each byte once; the head is parsed only when it can say
+    // something new (request line, end of head, a limit), not on every read.
+    let (mut tracker, limits) = (HeadTracker::new(), guard.head_limits());
     loop {
         let n = stream.read(&mut chunk).await?;
         if n == 0 {
             return Err(AcceptError::Incomplete);
         }
         buf.extend_from_slice(&chunk[..n]);
+        if tracker.feed(&buf, &limits) == HeadStep::NeedMore && buf.len() <= max {
+            continue;
+        }
         let marked = mode != Mode::Off && buf.windows(MARKER.len()).any(|w| w == MARKER.as_bytes());
         if let Some(answer) = marked.then(|| guard.explain_raw(&buf, mode)).flatten() {
             stream.write_all(&answer).await?;

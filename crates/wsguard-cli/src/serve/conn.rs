@@ -6,23 +6,33 @@
 //! code, then our side of TCP is shut down and the socket is drained briefly (bounded) so
 //! the Close frame is not lost to a reset; a peer's Close is answered at once and the
 //! server closes TCP first (RFC 6455 §7.1.1).
+//!
+//! Memory: an idle connection holds no read buffer (it is taken when the socket becomes
+//! readable and given back once no frame is in progress); bytes of a message arriving in
+//! pieces are reserved from the server's shared budget ([`wsguard::limits::Held`]) and
+//! a message that would exceed it is closed with the core's 1013. A pending write runs
+//! beside the heartbeat timer and ends at the core's write deadline: a peer that does not
+//! read is dropped (no input is read while output is pending, so the queue in user space
+//! is at most the output of one read).
 
 use super::Shared;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
+use wsguard::limits::Held;
 use wsguard_core::close;
 use wsguard_core::connection::{self, Connection, Event, MAX_CONTROL_FRAME};
 use wsguard_core::frame::{DecoderConfig, MessageKind, Opcode, ProtocolError};
 use wsguard_core::heartbeat::HeartbeatConfig;
+use wsguard_core::limits::Overload;
 use wsguard_core::Diagnostic;
 
 /// Read buffer per connection. The streaming decoder needs only `MIN_BUFFER` (139 bytes)
 /// to receive any frame; 4 KiB keeps syscalls few and memory per connection small.
 const READ_BUF: usize = 4096;
-/// Message buffers larger than this are released after the message is echoed.
-const KEEP_MSG_CAPACITY: usize = 64 * 1024;
+/// Output capacity kept between writes (larger is given back).
+const KEEP_OUT_CAPACITY: usize = 1024;
 /// How long we keep reading (and discarding) after our Close, waiting for the peer's
 /// Close or FIN, before dropping the socket.
 const LINGER: Duration = Duration::from_secs(2);
@@ -51,6 +61,8 @@ pub enum Ending {
     Vanished,
     /// We closed with 1001 because the server is shutting down.
     ShuttingDown,
+    /// A peer limit ended the connection (message budget, write timeout).
+    Overloaded(Overload),
 }
 
 impl Ending {
@@ -62,6 +74,7 @@ impl Ending {
             Ending::Failed(e) => e.close_code(),
             Ending::PeerDead(_) | Ending::Vanished => 1006,
             Ending::ShuttingDown => 1001,
+            Ending::Overloaded(o) => o.close_code(),
         }
     }
 }
@@ -75,7 +88,11 @@ struct Conn {
     epoch: Instant,
     /// A message arriving in pieces (fragmented, or one frame larger than `buf`).
     message: Vec<u8>,
+    /// `message`'s bytes in the shared budget.
+    held: Held,
     out: Vec<u8>,
+    /// A write has been pending since (ms, connection time).
+    write_since: Option<u64>,
 }
 
 /// Appends an unmasked frame carrying `payload` to `out` (the core writes the header).
@@ -92,13 +109,45 @@ impl Conn {
         self.epoch.elapsed().as_millis() as u64
     }
 
-    async fn flush(&mut self) -> std::io::Result<()> {
-        if !self.out.is_empty() {
-            self.stream.write_all(&self.out).await?;
-            self.out.clear();
-            if self.out.capacity() > KEEP_MSG_CAPACITY {
-                self.out.shrink_to(READ_BUF);
+    /// Writes what is queued. While the write is pending the heartbeat keeps running (a
+    /// dead peer ends it); the core's write deadline drops a peer that does not read.
+    async fn flush(&mut self, shared: &Shared) -> Result<(), Ending> {
+        let mut written = 0;
+        while written < self.out.len() {
+            let since = *self
+                .write_since
+                .get_or_insert_with(|| self.epoch.elapsed().as_millis() as u64);
+            let limits = shared.admission.limits();
+            let deadline = limits.write_deadline(since);
+            let wake = self
+                .conn
+                .poll_timeout()
+                .map_or(deadline, |t| t.min(deadline));
+            let sleep = Duration::from_millis(wake.saturating_sub(self.now()));
+            tokio::select! {
+                r = self.stream.write(&self.out[written..]) => match r {
+                    Ok(0) | Err(_) => return Err(Ending::Vanished),
+                    Ok(n) => {
+                        written += n;
+                        self.write_since = None;
+                    }
+                },
+                _ = tokio::time::sleep(sleep) => {
+                    let now = self.now();
+                    if let Err(o) = limits.check_write(since, now) {
+                        return Err(Ending::Overloaded(o));
+                    }
+                    self.conn.handle_timeout(now);
+                    if let Some(connection::Ending::PeerDead(_)) = self.conn.ending() {
+                        return Err(ending_of(&self.conn));
+                    }
+                }
             }
+        }
+        self.write_since = None;
+        self.out.clear();
+        if self.out.capacity() > KEEP_OUT_CAPACITY {
+            self.out = Vec::new();
         }
         Ok(())
     }
@@ -118,6 +167,7 @@ impl Conn {
                 end,
                 conn,
                 message,
+                held,
                 out,
                 ..
             } = self;
@@ -135,7 +185,18 @@ impl Conn {
                 Event::Piece {
                     kind, data, last, ..
                 } => {
-                    // The decoder enforces max_message, so this stays bounded.
+                    // The decoder enforces max_message per connection; the shared
+                    // budget bounds all connections together.
+                    if let Err(o) = held.grow(data.len() as u64) {
+                        *message = Vec::new();
+                        held.clear();
+                        let _ = conn.close(now, o.close_code(), o.code());
+                        if let Some(line) = shared.admission.log_line(o, "connection") {
+                            eprintln!("{line}");
+                        }
+                        shared.admission.refused(o);
+                        return Some(Ending::Overloaded(o));
+                    }
                     message.extend_from_slice(data);
                     last.then_some((kind, &message[..]))
                 }
@@ -165,10 +226,9 @@ impl Conn {
                 push_frame(conn, out, kind, data);
                 shared.messages.fetch_add(1, Ordering::Relaxed);
                 shared.bytes.fetch_add(data.len() as u64, Ordering::Relaxed);
-                message.clear();
-                if message.capacity() > KEEP_MSG_CAPACITY {
-                    *message = Vec::new();
-                }
+                // Given back whole: a finished message keeps no memory.
+                *message = Vec::new();
+                held.clear();
             }
             *start += input.consumed;
         }
@@ -176,8 +236,10 @@ impl Conn {
 
     fn compact(&mut self) {
         if self.start == self.end {
+            // No frame in progress: give the read buffer back.
             self.start = 0;
             self.end = 0;
+            self.buf = Vec::new();
         } else if self.start > 0 && self.buf.len() - self.end < MIN_FREE {
             self.buf.copy_within(self.start..self.end, 0);
             self.end -= self.start;
@@ -202,10 +264,10 @@ impl Conn {
             let _ = self.conn.close(now, code, reason);
         }
         self.take_transmits(shared);
-        let _ = self.flush().await;
+        let _ = self.flush(shared).await;
         let _ = self.stream.shutdown().await;
         let deadline = tokio::time::Instant::now() + wait;
-        let mut sink = [0u8; 1024];
+        let mut sink = vec![0u8; 1024]; // on the heap: not part of every idle future
         let mut drained = 0usize;
         while drained < (1 << 20) {
             match tokio::time::timeout_at(deadline, self.stream.read(&mut sink)).await {
@@ -254,8 +316,13 @@ pub async fn serve(
     shared: &Shared,
 ) -> Ending {
     let epoch = Instant::now();
-    let mut buf = vec![0u8; READ_BUF.max(leftover.len() + MIN_FREE)];
-    buf[..leftover.len()].copy_from_slice(leftover);
+    let buf = if leftover.is_empty() {
+        Vec::new()
+    } else {
+        let mut b = vec![0u8; READ_BUF.max(leftover.len() + MIN_FREE)];
+        b[..leftover.len()].copy_from_slice(leftover);
+        b
+    };
     let mut config = connection::Config::new(settings.decoder.role).with_decoder(settings.decoder);
     config.heartbeat = settings.heartbeat;
     let mut c = Conn {
@@ -266,7 +333,9 @@ pub async fn serve(
         conn: Connection::new(config, 0),
         epoch,
         message: Vec::new(),
+        held: Held::new(shared.admission.clone()),
         out: Vec::new(),
+        write_since: None,
     };
     let mut shutdown = shared.shutdown.clone();
     loop {
@@ -285,23 +354,39 @@ pub async fn serve(
             return ending_of(&c.conn);
         }
         c.take_transmits(shared);
-        if c.flush().await.is_err() {
-            return Ending::Vanished;
+        if let Err(ending) = c.flush(shared).await {
+            if let Ending::Overloaded(o) = ending {
+                shared.admission.refused(o);
+                if let Some(line) = shared.admission.log_line(o, "connection") {
+                    eprintln!("{line}");
+                }
+            }
+            return ending;
         }
         c.compact();
-        if c.end == c.buf.len() {
-            // Cannot happen with a buffer ≥ MIN_BUFFER; be safe rather than spin.
-            c.buf.resize(c.buf.len() * 2, 0);
-        }
         let sleep_for = match c.conn.poll_timeout() {
             Some(until) => Duration::from_millis(until.saturating_sub(c.now())),
             None => Duration::from_secs(3600),
         };
-        let end = c.end;
         tokio::select! {
-            r = c.stream.read(&mut c.buf[end..]) => match r {
-                Ok(0) | Err(_) => return Ending::Vanished,
-                Ok(n) => c.end += n,
+            r = c.stream.readable() => {
+                if r.is_err() {
+                    return Ending::Vanished;
+                }
+                // The buffer exists only while bytes are being decoded.
+                if c.buf.is_empty() {
+                    c.buf = vec![0u8; READ_BUF];
+                } else if c.end == c.buf.len() {
+                    // Cannot happen with a buffer ≥ MIN_BUFFER; be safe rather than spin.
+                    c.buf.resize(c.buf.len() * 2, 0);
+                }
+                let end = c.end;
+                match c.stream.try_read(&mut c.buf[end..]) {
+                    Ok(0) => return Ending::Vanished,
+                    Ok(n) => c.end += n,
+                    Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
+                    Err(_) => return Ending::Vanished,
+                }
             },
             _ = tokio::time::sleep(sleep_for) => {}
             _ = shutdown.changed() => {

@@ -10,9 +10,11 @@ use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use wsguard::guard::{Accepted, Refusal};
+use wsguard::limits::Permit;
 use wsguard::{Counters, Guard, GuardConfig};
 use wsguard_core::explain::{Mode, MARKER};
 use wsguard_core::handshake::{RequestHead, EMPTY_HEADER, MAX_HEADERS};
+use wsguard_core::limits::{HeadStep, HeadTracker};
 use wsguard_core::text::escaped;
 use wsguard_core::Status;
 
@@ -21,7 +23,7 @@ pub struct Gate {
     guard: Guard,
     paths: Vec<String>,
     token: Option<String>,
-    max_head: usize,
+    pub(super) max_head: usize,
     explain: Mode,
 }
 
@@ -79,6 +81,11 @@ impl Gate {
     /// The core heartbeat configuration the adapter derives from the config (`None`: off).
     pub fn heartbeat_config(&self) -> Option<wsguard_core::heartbeat::HeartbeatConfig> {
         self.guard.heartbeat(0).map(|h| *h.config())
+    }
+
+    /// The core's head limits of the guard.
+    pub fn head_limits(&self) -> wsguard_core::handshake::Limits {
+        self.guard.head_limits()
     }
 
     /// The counters the guard records into.
@@ -293,6 +300,7 @@ fn metrics_text(shared: &Shared) -> String {
         "Seconds since start.",
         shared.started.elapsed().as_secs_f64(),
     );
+    out += &shared.admission.to_prometheus();
     out
 }
 
@@ -302,7 +310,7 @@ async fn answer_and_close(stream: &mut TcpStream, bytes: &[u8]) {
     let _ = stream.write_all(bytes).await;
     let _ = stream.shutdown().await;
     let deadline = tokio::time::Instant::now() + Duration::from_secs(1);
-    let mut sink = [0u8; 1024];
+    let mut sink = vec![0u8; 1024]; // on the heap: not part of every idle future
     let mut drained = 0usize;
     while drained < (256 << 10) {
         match tokio::time::timeout_at(deadline, stream.read(&mut sink)).await {
@@ -312,24 +320,48 @@ async fn answer_and_close(stream: &mut TcpStream, bytes: &[u8]) {
     }
 }
 
-/// Handles one TCP connection from accept to close.
-pub async fn handle(mut stream: TcpStream, peer: SocketAddr, shared: Arc<Shared>) {
+/// Largest read while a head arrives.
+const HEAD_CHUNK: usize = 2048;
+
+/// Handles one TCP connection from accept to close. `permit` holds its place in the peer
+/// limits (upgrading until the head is answered).
+pub async fn handle(
+    mut stream: TcpStream,
+    peer: SocketAddr,
+    shared: Arc<Shared>,
+    mut permit: Permit,
+) {
     let gate = &shared.guard;
-    let mut buf: Vec<u8> = Vec::with_capacity(1024);
+    // No buffer until the first byte arrives (an idle flood holds none).
+    let mut buf: Vec<u8> = Vec::new();
     let deadline = tokio::time::Instant::now() + shared.handshake_timeout;
-    let mut chunk = [0u8; 2048];
+    // Each byte is scanned once; the core parses only when it can say something new.
+    let mut tracker = HeadTracker::new();
+    let limits = gate.head_limits().max_total(gate.max_head);
     let (len, route) = loop {
-        match gate.look(&buf) {
-            HeadVerdict::Complete(n, route) => break (n, route),
-            HeadVerdict::Refuse(r) => {
-                log(&shared, peer, &format!("→ {} {}", r.status, r.code));
-                return answer_and_close(&mut stream, &r.response).await;
+        if tracker.feed(&buf, &limits) == HeadStep::Parse || buf.len() > gate.max_head {
+            match gate.look(&buf) {
+                HeadVerdict::Complete(n, route) => break (n, route),
+                HeadVerdict::Refuse(r) => {
+                    log(&shared, peer, &format!("→ {} {}", r.status, r.code));
+                    return answer_and_close(&mut stream, &r.response).await;
+                }
+                HeadVerdict::Partial => {}
             }
-            HeadVerdict::Partial => {}
         }
-        match tokio::time::timeout_at(deadline, stream.read(&mut chunk)).await {
+        let read = async {
+            loop {
+                stream.readable().await?;
+                buf.reserve(HEAD_CHUNK);
+                match stream.try_read_buf(&mut buf) {
+                    Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => continue,
+                    r => return r,
+                }
+            }
+        };
+        match tokio::time::timeout_at(deadline, read).await {
             Ok(Ok(0)) | Ok(Err(_)) => return, // the client left before finishing its request
-            Ok(Ok(n)) => buf.extend_from_slice(&chunk[..n]),
+            Ok(Ok(_)) => {}
             Err(_) => {
                 if buf.is_empty() {
                     return; // nothing was ever said: nothing to answer
@@ -346,6 +378,7 @@ pub async fn handle(mut stream: TcpStream, peer: SocketAddr, shared: Arc<Shared>
             }
         }
     };
+    permit.upgraded();
     match route {
         Route::Health => {
             answer_and_close(
@@ -421,8 +454,10 @@ pub async fn handle(mut stream: TcpStream, peer: SocketAddr, shared: Arc<Shared>
                 shared.active.fetch_add(1, Ordering::Relaxed);
                 let leftover = buf[len..].to_vec();
                 drop(buf);
+                let permit = permit; // held while the connection lives
                 let ending = conn::serve(stream, &leftover, shared.settings, &shared).await;
                 shared.active.fetch_sub(1, Ordering::Relaxed);
+                drop(permit);
                 shared.counters.closed(ending.close_code());
                 if let conn::Ending::PeerDead(_) = ending {
                     shared.counters.heartbeat_timeout();

@@ -8,6 +8,13 @@
 //! of [`conn`] on the core's frame decoder/encoder and heartbeat.
 //!
 //! Configuration: defaults < `--config FILE` (TOML) < `WSGUARD_*` environment < flags.
+//!
+//! Peer limits ([`wsguard_core::limits::PeerLimits`], flags `--max-connections`,
+//! `--max-per-address`, `--max-upgrading`, `--message-budget`, `--write-timeout`,
+//! `--max-queued-output`): over a limit at accept the core's 503 with `Retry-After` (or a
+//! TCP close when even that cannot be afforded), counted in `/metrics` under
+//! `wsguard_refused_total{reason=...}` and logged at most once per 10 s; the accept loop
+//! pauses on `EMFILE`/`ENFILE`; the listen backlog is 2048 (`--backlog`).
 
 mod conn;
 mod http;
@@ -23,9 +30,11 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
+use wsguard::limits::{net, Admission};
 use wsguard::{Counters, Environment, GuardConfig};
 use wsguard_core::frame::DecoderConfig;
 use wsguard_core::heartbeat::HeartbeatConfig;
+use wsguard_core::limits::PeerLimits;
 
 pub use conn::WsSettings;
 
@@ -79,6 +88,56 @@ pub struct ServeArgs {
     /// Log only errors (not every connection).
     #[arg(long, short = 'q')]
     pub quiet: bool,
+    /// Most open connections, upgrades included (default 10000); over it: 503.
+    #[arg(long, value_name = "N")]
+    pub max_connections: Option<u32>,
+    /// Most open connections per client address group, IPv4 /32 or IPv6 /64 (default 256).
+    #[arg(long, value_name = "N")]
+    pub max_per_address: Option<u32>,
+    /// Most connections whose request head is not answered yet (default 1024).
+    #[arg(long, value_name = "N")]
+    pub max_upgrading: Option<u32>,
+    /// Bytes of partly received messages across all connections (default 64 MiB); a
+    /// message that would exceed it is closed with 1013.
+    #[arg(long, value_name = "BYTES")]
+    pub message_budget: Option<u64>,
+    /// Kernel send buffer per connection, what a peer that does not read can pin
+    /// (default 1 MiB).
+    #[arg(long, value_name = "BYTES")]
+    pub max_queued_output: Option<u64>,
+    /// Drop a peer whose pending write does not finish within this many seconds (default 30).
+    #[arg(long, value_name = "SECS")]
+    pub write_timeout: Option<f64>,
+    /// `Retry-After` of the 503 sent over a limit, in seconds (default 5).
+    #[arg(long, value_name = "SECS")]
+    pub retry_after: Option<u32>,
+    /// Listen backlog (default 2048, capped by the kernel's somaxconn).
+    #[arg(long, value_name = "N")]
+    pub backlog: Option<u32>,
+}
+
+impl ServeArgs {
+    /// The core's peer limits: its defaults, then the flags.
+    ///
+    /// ```ignore
+    /// let l = ServeArgs { max_connections: Some(5), ..Default::default() }.peer_limits();
+    /// assert_eq!(l.max_connections, 5);
+    /// ```
+    pub fn peer_limits(&self) -> PeerLimits {
+        let d = PeerLimits::DEFAULT;
+        PeerLimits::DEFAULT
+            .max_connections(self.max_connections.unwrap_or(d.max_connections))
+            .max_per_address(self.max_per_address.unwrap_or(d.max_per_address))
+            .max_upgrading(self.max_upgrading.unwrap_or(d.max_upgrading))
+            .message_budget(self.message_budget.unwrap_or(d.message_budget))
+            .max_queued_output(self.max_queued_output.unwrap_or(d.max_queued_output))
+            .write_timeout_ms(
+                self.write_timeout
+                    .map_or(d.write_timeout_ms, |s| (s.max(0.001) * 1000.0) as u64),
+            )
+            .retry_after_s(self.retry_after.unwrap_or(d.retry_after_s))
+            .handshake_timeout_ms((self.handshake_timeout.max(0.1) * 1000.0) as u64)
+    }
 }
 
 /// State shared by every connection.
@@ -95,6 +154,8 @@ pub struct Shared {
     pub pongs: AtomicU64,
     pub shutdown: watch::Receiver<bool>,
     pub quiet: bool,
+    /// Live counts against the peer limits (and the shared message budget).
+    pub admission: Arc<Admission>,
 }
 
 /// Builds the configuration: file + environment (adapter), then flags.
@@ -207,7 +268,7 @@ pub fn run(args: ServeArgs, color: ColorChoice) -> u8 {
 
 /// A bound server, ready to run (used by `serve` and by `demo`).
 pub struct Server {
-    listener: TcpListener,
+    listener: Option<TcpListener>,
     /// The bound address.
     pub addr: SocketAddr,
     shared: Arc<Shared>,
@@ -220,7 +281,25 @@ impl Server {
         cfg: GuardConfig,
         shutdown: watch::Receiver<bool>,
     ) -> std::io::Result<Server> {
-        let listener = TcpListener::bind(&args.listen).await?;
+        let limits = args.peer_limits();
+        let mut last = None;
+        let mut bound = None;
+        for a in tokio::net::lookup_host(&args.listen).await? {
+            match net::listen_with(
+                a,
+                args.backlog.unwrap_or(net::DEFAULT_BACKLOG),
+                Some(limits.max_queued_output),
+            ) {
+                Ok(l) => {
+                    bound = Some(l);
+                    break;
+                }
+                Err(e) => last = Some(e),
+            }
+        }
+        let listener = bound.ok_or_else(|| {
+            last.unwrap_or_else(|| std::io::Error::other("the address resolved to nothing"))
+        })?;
         let addr = listener.local_addr()?;
         let settings = ws_settings(&cfg, None);
         let guard = http::Gate::new(cfg, args.paths.clone(), args.token.clone())
@@ -229,7 +308,9 @@ impl Server {
             heartbeat: guard.heartbeat_config(),
             ..settings
         };
+        let admission = Arc::new(Admission::new(limits, guard.counters()));
         let shared = Arc::new(Shared {
+            admission,
             counters: guard.counters(),
             guard,
             settings,
@@ -244,7 +325,7 @@ impl Server {
             quiet: args.quiet,
         });
         Ok(Server {
-            listener,
+            listener: Some(listener),
             addr,
             shared,
         })
@@ -255,23 +336,25 @@ impl Server {
         self.shared.counters.clone()
     }
 
-    /// Accepts connections until the shutdown signal.
-    pub async fn run(self) {
+    /// Accepts connections until the shutdown signal. Over a peer limit the core's 503 is
+    /// answered (or the socket closed); out of descriptors, accepting pauses.
+    pub async fn run(mut self) {
         let mut shutdown = self.shared.shutdown.clone();
+        let Some(listener) = self.listener.take() else {
+            return;
+        };
+        let mut acceptor = net::Acceptor::new(listener, self.shared.admission.clone());
         loop {
             tokio::select! {
-                r = self.listener.accept() => match r {
-                    Ok((stream, peer)) => {
-                        let _ = stream.set_nodelay(true);
-                        let shared = self.shared.clone();
-                        tokio::spawn(async move { http::handle(stream, peer, shared).await });
+                (stream, peer) = acceptor.accept() => {
+                    match self.shared.admission.try_admit(peer.ip()) {
+                        Ok(permit) => {
+                            let shared = self.shared.clone();
+                            tokio::spawn(async move { http::handle(stream, peer, shared, permit).await });
+                        }
+                        Err(o) => net::refuse_stream(&self.shared.admission, stream, peer, o),
                     }
-                    Err(e) => {
-                        // EMFILE and friends: back off briefly instead of spinning.
-                        eprintln!("accept failed: {e}");
-                        tokio::time::sleep(Duration::from_millis(50)).await;
-                    }
-                },
+                }
                 _ = shutdown.changed() => break,
             }
         }
