@@ -18,7 +18,6 @@ mod errors;
 mod frame;
 mod guard;
 mod handshake;
-mod intern;
 mod lint;
 mod origin;
 mod timing;
