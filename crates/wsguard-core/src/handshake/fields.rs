@@ -222,23 +222,57 @@ pub fn write_accept_for(
 }
 
 /// `tchar` (RFC 9110 §5.6.2): method and field names.
-fn is_tchar(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)
-}
-
+const TCHAR: u8 = 1;
 /// A request-target byte as the parser takes it: visible ASCII or non-ASCII.
-fn is_target_byte(b: u8) -> bool {
-    (0x21..0x7f).contains(&b) || b >= 0x80
-}
-
+const TARGET: u8 = 2;
 /// A field-value byte as the parser takes it: HTAB, SP, visible ASCII, obs-text.
-fn is_value_byte(b: u8) -> bool {
-    b == b'\t' || (0x20..0x7f).contains(&b) || b >= 0x80
-}
+const VALUE: u8 = 4;
 
-/// The offset of the first byte of `bytes` that `ok` refuses.
-fn first_bad(bytes: &[u8], ok: impl Fn(u8) -> bool) -> Option<usize> {
-    bytes.iter().position(|&b| !ok(b))
+/// The byte classes above, one lookup per byte (the parser's own approach).
+const CLASSES: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut i = 0;
+    while i < 256 {
+        let b = i as u8;
+        let mut c = 0;
+        if b.is_ascii_alphanumeric()
+            || matches!(
+                b,
+                b'!' | b'#'
+                    | b'$'
+                    | b'%'
+                    | b'&'
+                    | b'\''
+                    | b'*'
+                    | b'+'
+                    | b'-'
+                    | b'.'
+                    | b'^'
+                    | b'_'
+                    | b'`'
+                    | b'|'
+                    | b'~'
+            )
+        {
+            c |= TCHAR;
+        }
+        if (b >= 0x21 && b < 0x7f) || b >= 0x80 {
+            c |= TARGET;
+        }
+        if b == b'\t' || (b >= 0x20 && b < 0x7f) || b >= 0x80 {
+            c |= VALUE;
+        }
+        t[i] = c;
+        i += 1;
+    }
+    t
+};
+
+/// The offset of the first byte of `bytes` outside `class`.
+fn first_bad(bytes: &[u8], class: u8) -> Option<usize> {
+    bytes
+        .iter()
+        .position(|&b| CLASSES[usize::from(b)] & class == 0)
 }
 
 /// One line of the written head: where it starts, its length without CRLF, and the
@@ -285,14 +319,14 @@ fn request_line_error(req: &FieldRequest<'_>) -> Option<(usize, Rejection)> {
     if m == 0 {
         return Some((0, Rejection::MalformedRequest));
     }
-    if let Some(i) = first_bad(req.method, is_tchar) {
+    if let Some(i) = first_bad(req.method, TCHAR) {
         return Some((i, Rejection::MalformedRequest));
     }
     let t0 = m + 1;
     if req.target.is_empty() {
         return Some((t0, Rejection::MalformedRequest));
     }
-    if let Some(j) = first_bad(req.target, is_target_byte) {
+    if let Some(j) = first_bad(req.target, TARGET) {
         return Some((t0 + j, Rejection::MalformedRequest));
     }
     let after = t0 + req.target.len();
@@ -324,9 +358,9 @@ fn scan<'b>(limits: &Limits, req: &FieldRequest<'b>) -> Result<&'b str, Rejectio
         let len = name.len() + 2 + value.len();
         let error = if name.is_empty() {
             Some((start, Rejection::MalformedRequest))
-        } else if let Some(j) = first_bad(name, is_tchar) {
+        } else if let Some(j) = first_bad(name, TCHAR) {
             Some((start + j, Rejection::MalformedRequest))
-        } else if let Some(j) = first_bad(value, is_value_byte) {
+        } else if let Some(j) = first_bad(value, VALUE) {
             Some((start + name.len() + 2 + j, Rejection::MalformedRequest))
         } else if i >= cap {
             // The parser refuses the field after the last slot once its line ends.
