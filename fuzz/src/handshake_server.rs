@@ -18,15 +18,22 @@
 //!   one the server lists and the client offered; the Origin passes the policy; the 101
 //!   response parses (httparse) and carries that accept value; a short buffer is reported;
 //! * a rejection: complete `Diagnostic`; a 4xx/5xx status; the response parses, carries
-//!   that status, `Content-Length` matches the body, and the body names the code.
+//!   that status, `Content-Length` matches the body, and the body names the code;
+//! * head against field list (`validate_fields`, the ASGI entry point): a head that
+//!   parses gets the same verdict from its parsed field list as from its bytes; and the
+//!   input read loosely as a field list (lines split at the first `:`, the first line at
+//!   spaces: any bytes in names and values) gets from `validate_fields` the verdict
+//!   `validate_request` gives the head written from that list (identical when the list
+//!   can be written as a head, a refusal when a CR makes it unwritable).
 //!
 //! Deliberate differences: none.
 
 use crate::util::{check_diagnostic, chunk_ends};
 use base64::Engine as _;
 use wsguard_core::handshake::{
-    validate_request, write_accept_response, write_rejection_response, CommaList, Limits,
-    Rejection, ServerConfig, SubprotocolToken, TokenConfig,
+    parse_request, validate_fields, validate_request, write_accept_response,
+    write_rejection_response, AcceptedFields, CommaList, FieldRequest, Limits, Rejection,
+    ServerConfig, SubprotocolToken, TokenConfig, EMPTY_HEADER,
 };
 use wsguard_core::origin::{HostPolicy, OriginPolicy, Pattern, Preset};
 use wsguard_core::{Diagnostic, Status};
@@ -105,10 +112,87 @@ fn check_rejection(rej: &Rejection) {
     assert!(write_rejection_response(rej, &mut out[..n - 1]).is_err(), "short buffer not reported");
 }
 
+/// The comparable part of an accepted request, from either entry point.
+type View = (String, Option<String>, String, Option<String>, Option<String>, Option<(String, &'static str)>, String, String, Vec<String>, Vec<(String, Vec<u8>)>);
+
+fn view_fields(a: &AcceptedFields<'_>) -> View {
+    (
+        a.path.into(), a.query.map(Into::into), a.host.into(), a.origin.map(|o| o.as_str().into()),
+        a.subprotocol.map(Into::into), a.token.map(|t| (t.value.into(), t.source.as_str())), a.key.into(),
+        a.accept().as_str().into(), a.extensions().map(|e| format!("{}{}", e.name, e.raw_params)).collect(),
+        a.headers().map(|(n, v)| (n.into(), v.to_vec())).collect(),
+    )
+}
+
+fn view_head(cfg: &ServerConfig<'_>, head: &[u8]) -> Result<Status<View>, Rejection> {
+    validate_request(cfg, head).map(|s| match s {
+        Status::Complete(a) => Status::Complete((
+            a.path.into(), a.query.map(Into::into), a.host.into(), a.origin.map(|o| o.as_str().into()),
+            a.subprotocol.map(Into::into), a.token.map(|t| (t.value.into(), t.source.as_str())), a.key.into(),
+            a.accept.as_str().into(), a.extensions().map(|e| format!("{}{}", e.name, e.raw_params)).collect(),
+            a.headers().map(|(n, v)| (n.into(), v.to_vec())).collect(),
+        )),
+        Status::Partial => Status::Partial,
+    })
+}
+
+/// `<method> <target> HTTP/1.<minor>`, `<name>: <value>` per field (value trimmed), empty line.
+fn written_head(req: &FieldRequest<'_>) -> Vec<u8> {
+    let mut out = Vec::new();
+    out.extend_from_slice(req.method);
+    out.push(b' ');
+    out.extend_from_slice(req.target);
+    out.extend_from_slice(format!(" HTTP/1.{}\r\n", req.minor).as_bytes());
+    for (name, value) in req.fields {
+        let start = value.iter().take_while(|b| matches!(b, b' ' | b'\t')).count();
+        let end = value.len() - value[start..].iter().rev().take_while(|b| matches!(b, b' ' | b'\t')).count();
+        out.extend_from_slice(name);
+        out.extend_from_slice(b": ");
+        out.extend_from_slice(&value[start..end]);
+        out.extend_from_slice(b"\r\n");
+    }
+    out.extend_from_slice(b"\r\n");
+    out
+}
+
+/// Head against field list, both ways (see the module docs).
+fn check_field_list(cfg: &ServerConfig<'_>, seed: u8, request: &[u8]) {
+    let mut storage = [EMPTY_HEADER; 64];
+    if let Ok(Status::Complete(head)) = parse_request(&cfg.limits, request, &mut storage) {
+        let fields: Vec<(&[u8], &[u8])> = head.headers.iter().map(|h| (h.name.as_bytes(), h.value)).collect();
+        let req = FieldRequest { method: head.method.as_bytes(), target: head.target.as_bytes(), minor: head.minor, fields: &fields };
+        let got = validate_fields(cfg, &req).map(|a| Status::Complete(view_fields(&a)));
+        let want = view_head(cfg, &request[..head.consumed]);
+        assert_eq!(got, want, "the parsed field list gets another verdict than the head");
+    }
+    // The input read loosely as a field list.
+    let mut lines = request.split(|&b| b == b'\n').map(|l| l.strip_suffix(b"\r").unwrap_or(l));
+    let first = lines.next().unwrap_or(&[]);
+    let mut parts = first.splitn(3, |&b| b == b' ');
+    let (method, target) = (parts.next().unwrap_or(&[]), parts.next().unwrap_or(&[]));
+    let fields: Vec<(&[u8], &[u8])> = lines
+        .take_while(|l| !l.is_empty())
+        .map(|l| match l.iter().position(|&b| b == b':') {
+            Some(c) => (&l[..c], &l[c + 1..]),
+            None => (l, &[][..]),
+        })
+        .collect();
+    let req = FieldRequest { method, target, minor: seed % 3, fields: &fields };
+    let got = validate_fields(cfg, &req).map(|a| Status::Complete(view_fields(&a)));
+    let unwritable = method.contains(&b'\r') || target.contains(&b'\r') || fields.iter().any(|(n, v)| n.contains(&b'\r') || v.contains(&b'\r'));
+    if unwritable {
+        assert!(got.is_err(), "a field list with a CR was accepted: {got:?}");
+    } else {
+        let want = view_head(cfg, &written_head(&req));
+        assert_eq!(got, want, "a field list gets another verdict than the head written from it");
+    }
+}
+
 /// The target body.
 pub fn fuzz_handshake_server(data: &[u8]) {
     let [bits, seed, request @ ..] = data else { return };
     with_config(*bits, |cfg| {
+        check_field_list(cfg, *seed, request);
         let whole = validate_request(cfg, request);
         for end in chunk_ends(*seed, request.len()) {
             if end == request.len() {

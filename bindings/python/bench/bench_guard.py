@@ -194,8 +194,14 @@ def instructions(name: str, n: int) -> int:
     return int(m.group(1))
 
 
-def callgrind(lo: int, hi: int, names: List[str]) -> Dict[str, float]:
-    return {name: (instructions(name, hi) - instructions(name, lo)) / (hi - lo) for name in names}
+def callgrind(lo: int, hi: int, names: List[str], jobs: int = 1) -> Dict[str, float]:
+    """Instructions per call of each variant; ``jobs`` valgrind runs at a time (the counts
+    do not depend on load, only the wall time does)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        runs = {(name, n): pool.submit(instructions, name, n) for name in names for n in (lo, hi)}
+        return {name: (runs[name, hi].result() - runs[name, lo].result()) / (hi - lo) for name in names}
 
 
 def table(figures: Dict[str, float], unit: str) -> str:
@@ -225,6 +231,7 @@ def main() -> None:
     ap.add_argument("--lo", type=int, default=2000)
     ap.add_argument("--hi", type=int, default=12000)
     ap.add_argument("--only", help="comma-separated variant names (callgrind mode)")
+    ap.add_argument("--jobs", type=int, default=1, help="valgrind runs at a time (callgrind mode)")
     ap.add_argument("--variant", help=argparse.SUPPRESS)
     ap.add_argument("--calls", type=int, help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -237,7 +244,7 @@ def main() -> None:
     if args.callgrind:
         print(f"instructions (callgrind, ({args.hi} - {args.lo}) calls difference)\n")
         names = args.only.split(",") if args.only else list(CALLS)
-        print(table(callgrind(args.lo, args.hi, names), "instructions"))
+        print(table(callgrind(args.lo, args.hi, names, args.jobs), "instructions"))
     else:
         print(f"clock: median of {args.repeat} repeats × {args.number} calls, interleaved\n")
         print(table(clock(args.number, args.repeat), "ns"))

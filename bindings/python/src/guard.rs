@@ -3,12 +3,13 @@
 //!
 //! `wsguard.asgi`, `wsguard.channels` and `wsguard.websockets` validate each connection
 //! with a single call that reads the ASGI scope (or the `websockets` header list) in
-//! Rust: header values are borrowed from the `bytes` objects already in the scope (no
-//! per-header Python object is created), the request head is written once, the core
-//! validates it, and the verdict ([`Handshake`]) holds Rust strings that become Python
-//! objects only when the application reads them; its 101 response is written only if
-//! asked for. The guard's configuration (subprotocols, token locations) is converted
-//! once, at construction.
+//! Rust: header names and values are borrowed from the `bytes` objects already in the
+//! scope (no per-header Python object is created, nothing is copied), and the core
+//! validates the list as it is ([`validate_fields`]: no request head is written or
+//! parsed, no SHA-1 computed). The verdict ([`Handshake`]) holds Rust strings that become
+//! Python objects only when the application reads them; its accept value, extension list
+//! and 101 response are computed only if asked for. The guard owns its configuration
+//! (subprotocols, token locations) as Rust strings, freed with it.
 //!
 //! The log helpers ([`log_text`], [`ScopeGuard::log_target`], [`ScopeGuard::describe`])
 //! write network text through the core's `text::escaped` and `TokenConfig::log_target`:
@@ -19,17 +20,41 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyList, PyString, PyTuple};
-use wsguard_core::handshake::{validate_request, Accepted, Rejection, ServerConfig, TokenConfig};
+use wsguard_core::handshake::{
+    validate_fields, FieldRequest, ServerConfig, SubprotocolToken, TokenConfig,
+};
 use wsguard_core::text::escaped;
-use wsguard_core::Status;
 
 use crate::convert::{bytes_of, str_list};
 use crate::handshake::{
-    push_pairs, rejected, token_config, write_headers, Deferred, Handshake, RequestWriter,
-    PLACEHOLDER_KEY, TRACKED,
+    headers_shape, rejected, subprotocol_form, Handshake, PLACEHOLDER_KEY, TRACKED,
 };
-use crate::intern::intern;
 use crate::origin::OriginPolicy;
+
+/// Where the token may travel, owned by the guard.
+struct OwnedToken {
+    authorization: bool,
+    query: Option<String>,
+    /// `(true, prefix)` for `<prefix><token>`, `(false, marker)` for `<marker>, <token>`.
+    form: Option<(bool, String)>,
+    required: bool,
+}
+
+impl OwnedToken {
+    fn config(&self) -> TokenConfig<'_> {
+        let mut t = TokenConfig::DISABLED
+            .authorization(self.authorization)
+            .required(self.required);
+        if let Some(q) = &self.query {
+            t = t.query(q);
+        }
+        match &self.form {
+            Some((true, p)) => t.subprotocol(SubprotocolToken::Prefix(p)),
+            Some((false, m)) => t.subprotocol(SubprotocolToken::Pair(m)),
+            None => t,
+        }
+    }
+}
 
 /// A policy plus the handshake options of one integration, converted once.
 ///
@@ -39,67 +64,60 @@ use crate::origin::OriginPolicy;
 #[pyclass(module = "wsguard._wsguard", name = "ScopeGuard", frozen)]
 pub struct ScopeGuard {
     policy: Py<OriginPolicy>,
-    subprotocols: Vec<&'static str>,
+    subprotocols: Vec<String>,
     require_subprotocol: bool,
-    token: TokenConfig<'static>,
+    token: OwnedToken,
     accepted: AtomicU64,
     refused: AtomicU64,
 }
 
-impl ScopeGuard {
-    fn config<'a>(&'a self, policy: &'a OriginPolicy) -> ServerConfig<'a> {
-        ServerConfig::new(policy.core())
-            .hosts(policy.host_policy())
-            .subprotocols(&self.subprotocols)
-            .require_subprotocol(self.require_subprotocol)
-            .token(self.token)
-    }
-
-    /// Runs `f` with this guard's configuration in the core's types (the explain answer).
-    pub(crate) fn with_config<R>(&self, f: impl FnOnce(&ServerConfig<'_>) -> R) -> R {
-        f(&self.config(self.policy.get()))
-    }
-
-    /// Runs `f` on a request this guard accepted, validated again (for the parts of a
-    /// `Handshake` computed on first use).
-    pub fn with_accepted<R>(
-        &self,
-        request: &[u8],
-        f: impl FnOnce(&Accepted<'_>) -> R,
-    ) -> Option<R> {
-        let policy = self.policy.get();
-        match validate_request(&self.config(policy), request) {
-            Ok(Status::Complete(a)) => Some(f(&a)),
-            _ => None,
+/// Calls `f` with `list` as `&[&str]` (on the stack for up to 8 entries).
+fn with_strs<R>(list: &[String], f: impl FnOnce(&[&str]) -> R) -> R {
+    if list.len() <= 8 {
+        let mut refs = [""; 8];
+        for (r, s) in refs.iter_mut().zip(list) {
+            *r = s;
         }
+        f(refs.get(..list.len()).unwrap_or(&[]))
+    } else {
+        f(&list.iter().map(String::as_str).collect::<Vec<_>>())
+    }
+}
+
+impl ScopeGuard {
+    /// Calls `f` with the core's configuration, borrowed from this guard and its policy
+    /// (the accept path and the explain answer).
+    pub(crate) fn with_config<R>(&self, f: impl FnOnce(&ServerConfig<'_>) -> R) -> R {
+        let policy = self.policy.get();
+        with_strs(&self.subprotocols, |subprotocols| {
+            policy.with_core(|origins, hosts| {
+                let cfg = ServerConfig::new(*origins)
+                    .hosts(hosts)
+                    .subprotocols(subprotocols)
+                    .require_subprotocol(self.require_subprotocol)
+                    .token(self.token.config());
+                f(&cfg)
+            })
+        })
     }
 
-    fn finish(slf: &Bound<'_, Self>, writer: RequestWriter) -> PyResult<Handshake> {
-        let py = slf.py();
-        let this = slf.get();
-        let request = match writer.finish(py) {
-            Ok(r) => r,
-            Err(e) => {
-                this.refused.fetch_add(1, Ordering::Relaxed);
-                return Err(e);
-            }
-        };
-        let policy = this.policy.get();
-        let verdict = match validate_request(&this.config(policy), &request) {
-            Ok(Status::Complete(a)) => Ok(Handshake::deferred(&a)),
-            Ok(Status::Partial) => Err(Rejection::MalformedRequest),
-            Err(r) => Err(r),
-        };
+    /// Validates `fields` for `target`, counting the verdict.
+    fn decide(
+        &self,
+        py: Python<'_>,
+        target: &[u8],
+        fields: &[(&[u8], &[u8])],
+    ) -> PyResult<Handshake> {
+        let verdict = self.with_config(|cfg| {
+            validate_fields(cfg, &FieldRequest::get(target, fields)).map(|a| Handshake::lazy(&a))
+        });
         match verdict {
             Ok(h) => {
-                this.accepted.fetch_add(1, Ordering::Relaxed);
-                Ok(h.with_deferred(Deferred {
-                    request,
-                    guard: slf.clone().unbind(),
-                }))
+                self.accepted.fetch_add(1, Ordering::Relaxed);
+                Ok(h)
             }
             Err(r) => {
-                this.refused.fetch_add(1, Ordering::Relaxed);
+                self.refused.fetch_add(1, Ordering::Relaxed);
                 Err(rejected(py, &r))
             }
         }
@@ -127,67 +145,99 @@ fn item<'py>(
     scope.get_item(key)
 }
 
-/// Borrows the bytes of a `bytes` object without copying; other types are converted.
-fn push_list_headers(
-    py: Python<'_>,
-    list: &Bound<'_, PyList>,
-    out: &mut RequestWriter,
-) -> PyResult<()> {
-    for entry in list.iter() {
-        if let Ok(t) = entry.cast::<PyTuple>() {
-            if t.len() == 2 {
-                let (k, v) = (t.get_borrowed_item(0)?, t.get_borrowed_item(1)?);
-                if let (Ok(k), Ok(v)) = (k.cast::<PyBytes>(), v.cast::<PyBytes>()) {
-                    out.push(k.as_bytes(), v.as_bytes());
-                    continue;
-                }
+/// One header field of a Python header list: the `bytes` objects themselves (borrowed,
+/// the ASGI case), or a copy (`str` values, as the `websockets` hook gets them).
+enum Pair<'py> {
+    Bytes(Bound<'py, PyBytes>, Bound<'py, PyBytes>),
+    Copied(Vec<u8>, Vec<u8>),
+}
+
+impl Pair<'_> {
+    fn get(&self) -> (&[u8], &[u8]) {
+        match self {
+            Pair::Bytes(n, v) => (n.as_bytes(), v.as_bytes()),
+            Pair::Copied(n, v) => (n, v),
+        }
+    }
+}
+
+/// A `(name, value)` tuple or 2-list of `str`/`bytes`.
+fn read_pair<'py>(py: Python<'py>, entry: &Bound<'py, PyAny>) -> PyResult<Pair<'py>> {
+    if let Ok(t) = entry.cast::<PyTuple>() {
+        if t.len() == 2 {
+            let (k, v) = (t.get_borrowed_item(0)?, t.get_borrowed_item(1)?);
+            if let (Ok(k), Ok(v)) = (k.cast::<PyBytes>(), v.cast::<PyBytes>()) {
+                return Ok(Pair::Bytes(k.to_owned(), v.to_owned()));
             }
         }
-        // Anything else (lists, str, bad shapes): the general reader explains.
-        push_pairs(py, PyTuple::new(py, [entry])?.as_any(), out)?;
     }
-    Ok(())
+    let bad = |what: &str| headers_shape(py, what);
+    let (name, value) = match (entry.cast::<PyTuple>(), entry.cast::<PyList>()) {
+        (Ok(t), _) if t.len() == 2 => (t.get_item(0)?, t.get_item(1)?),
+        (_, Ok(l)) if l.len() == 2 => (l.get_item(0)?, l.get_item(1)?),
+        (Ok(_), _) | (_, Ok(_)) => return Err(bad("an item does not have exactly two elements")),
+        _ => {
+            return Err(bad(&format!(
+                "an item is {}",
+                crate::convert::type_name(entry)
+            )))
+        }
+    };
+    let name = bytes_of(py, &name, "header name")?.into_owned();
+    let value = bytes_of(py, &value, "header value")?.into_owned();
+    Ok(Pair::Copied(name, value))
+}
+
+/// Reads an iterable of `(name, value)` pairs; a `list` (the ASGI case) without an iterator.
+fn read_pairs<'py>(py: Python<'py>, headers: &Bound<'py, PyAny>) -> PyResult<Vec<Pair<'py>>> {
+    if let Ok(list) = headers.cast::<PyList>() {
+        let mut out = Vec::with_capacity(list.len() + 5);
+        for entry in list.iter() {
+            out.push(read_pair(py, &entry)?);
+        }
+        return Ok(out);
+    }
+    let iter = headers
+        .try_iter()
+        .map_err(|_| headers_shape(py, &format!("got {}", crate::convert::type_name(headers))))?;
+    let mut out = Vec::with_capacity(16);
+    for entry in iter {
+        out.push(read_pair(py, &entry?)?);
+    }
+    Ok(out)
 }
 
 /// The request target of an ASGI scope: `raw_path` (else `root_path + path`), plus
-/// `?query_string` when the target has no query yet. Calls `f` with the pieces.
-fn with_target<R>(
-    py: Python<'_>,
-    scope: &Bound<'_, PyDict>,
-    f: impl FnOnce(&[&[u8]]) -> PyResult<R>,
-) -> PyResult<R> {
+/// `?query_string` when the target has no query yet; borrowed from `raw_path` when that
+/// is the whole target (the common case: no copy).
+fn scope_target<'py>(py: Python<'py>, scope: &Bound<'py, PyDict>) -> PyResult<Vec<u8>> {
     let raw = item(scope, intern!(py, "raw_path"))?;
-    let raw = raw.as_ref().and_then(|r| r.cast::<PyBytes>().ok());
-    let (root, path);
-    let mut parts: [&[u8]; 4] = [b"", b"", b"", b""];
-    match raw {
-        Some(r) if !r.as_bytes().is_empty() => parts[0] = r.as_bytes(),
-        _ => {
-            root = match item(scope, intern!(py, "root_path"))? {
-                Some(v) if !v.is_none() => {
-                    Some(bytes_of(py, &v.clone(), "root_path")?.into_owned())
-                }
-                _ => None,
-            };
-            path = match item(scope, intern!(py, "path"))? {
-                Some(v) if !v.is_none() => bytes_of(py, &v.clone(), "path")?.into_owned(),
-                _ => b"/".to_vec(),
-            };
-            parts[0] = root.as_deref().unwrap_or(b"");
-            parts[1] = &path;
-        }
-    }
+    let raw = raw.and_then(|r| r.cast_into::<PyBytes>().ok());
     let query = item(scope, intern!(py, "query_string"))?;
-    let query = query.as_ref().and_then(|q| q.cast::<PyBytes>().ok());
-    let has_q = parts[0].contains(&b'?') || parts[1].contains(&b'?');
-    if let Some(q) = query.filter(|q| !q.as_bytes().is_empty() && !has_q) {
-        parts[2] = b"?";
-        parts[3] = q.as_bytes();
+    let query = query.and_then(|q| q.cast_into::<PyBytes>().ok());
+    let query = query.as_ref().map_or(&b""[..], |q| q.as_bytes());
+    let mut target = match &raw {
+        Some(r) if !r.as_bytes().is_empty() => r.as_bytes().to_vec(),
+        _ => {
+            let mut t = match item(scope, intern!(py, "root_path"))? {
+                Some(v) if !v.is_none() => bytes_of(py, &v, "root_path")?.into_owned(),
+                _ => Vec::new(),
+            };
+            match item(scope, intern!(py, "path"))? {
+                Some(v) if !v.is_none() => t.extend_from_slice(&bytes_of(py, &v, "path")?),
+                _ => t.push(b'/'),
+            }
+            t
+        }
+    };
+    if !query.is_empty() && !target.contains(&b'?') {
+        target.push(b'?');
+        target.extend_from_slice(query);
     }
-    if parts.iter().all(|p| p.is_empty()) {
-        parts[0] = b"/";
+    if target.is_empty() {
+        target.push(b'/');
     }
-    f(&parts)
+    Ok(target)
 }
 
 #[pymethods]
@@ -210,68 +260,65 @@ impl ScopeGuard {
         token_subprotocol_marker: Option<&str>,
         require_token: bool,
     ) -> PyResult<Self> {
-        let subprotocols = str_list(py, subprotocols, "subprotocols")?
-            .iter()
-            .map(|s| intern(s))
-            .collect();
-        let query = token_query.map(intern);
-        let prefix = token_subprotocol_prefix.map(intern);
-        let marker = token_subprotocol_marker.map(intern);
-        // The interned strings make the configuration 'static (both subprotocol forms
-        // at once is an InvalidInput).
-        let token = token_config(
-            py,
-            token_authorization,
-            query,
-            prefix,
-            marker,
-            require_token,
-        )?;
+        let subprotocols = str_list(py, subprotocols, "subprotocols")?;
+        let form =
+            subprotocol_form(py, token_subprotocol_prefix, token_subprotocol_marker)?.map(|f| {
+                match f {
+                    SubprotocolToken::Prefix(p) => (true, p.to_owned()),
+                    SubprotocolToken::Pair(m) => (false, m.to_owned()),
+                }
+            });
         Ok(ScopeGuard {
             policy,
             subprotocols,
             require_subprotocol,
-            token,
+            token: OwnedToken {
+                authorization: token_authorization,
+                query: token_query.map(str::to_owned),
+                form,
+                required: require_token,
+            },
             accepted: AtomicU64::new(0),
             refused: AtomicU64::new(0),
         })
     }
 
     /// Validates one ASGI ``websocket`` scope (``headers``, ``raw_path``/``path``,
-    /// ``query_string``, ``subprotocols``); the server already performed the upgrade, so
-    /// missing ``Upgrade``/``Connection``/version/key headers are supplied. Returns the
+    /// ``query_string``, ``subprotocols``) as the field list it holds; the server already
+    /// performed the upgrade, so missing ``Upgrade``/``Connection``/version/key headers
+    /// are supplied, and ``scope["subprotocols"]`` stands for a
+    /// ``Sec-WebSocket-Protocol`` header the server removed. Returns the
     /// :class:`Handshake` (also a read-only mapping) or raises ``HandshakeRejected``.
-    fn check_scope(slf: &Bound<'_, Self>, scope: &Bound<'_, PyAny>) -> PyResult<Handshake> {
-        let py = slf.py();
+    fn check_scope(&self, py: Python<'_>, scope: &Bound<'_, PyAny>) -> PyResult<Handshake> {
         let scope = &as_dict(scope)?;
-        let mut writer = with_target(py, scope, |target| {
-            Ok(RequestWriter::from_parts(
-                Vec::with_capacity(1024),
-                b"GET",
-                target,
-            ))
-        })?;
-        if let Some(h) = item(scope, intern!(py, "headers"))? {
-            match h.cast::<PyList>() {
-                Ok(list) => push_list_headers(py, list, &mut writer)?,
-                Err(_) => write_headers(py, &h, &mut writer)?,
+        let target = scope_target(py, scope)?;
+        let pairs = match item(scope, intern!(py, "headers"))? {
+            Some(h) => read_pairs(py, &h)?,
+            None => Vec::new(),
+        };
+        let mut fields: Vec<(&[u8], &[u8])> = Vec::with_capacity(pairs.len() + 5);
+        let mut seen = [false; 5];
+        for p in &pairs {
+            let (name, value) = p.get();
+            for (slot, tracked) in seen.iter_mut().zip(TRACKED) {
+                *slot |= name.eq_ignore_ascii_case(tracked);
             }
+            fields.push((name, value));
         }
         let defaults: [&[u8]; 4] = [b"websocket", b"Upgrade", b"13", PLACEHOLDER_KEY];
         for (i, value) in defaults.iter().enumerate() {
-            if !writer.seen[i] {
-                writer.push(TRACKED[i], value);
+            if !seen[i] {
+                fields.push((TRACKED[i], value));
             }
         }
-        if !writer.seen[4] {
-            if let Some(offered) = item(scope, intern!(py, "subprotocols"))? {
-                let list = str_list(py, Some(&offered), "subprotocols")?;
-                if !list.is_empty() {
-                    writer.push(b"Sec-WebSocket-Protocol", list.join(", ").as_bytes());
-                }
-            }
+        let offered = match item(scope, intern!(py, "subprotocols"))? {
+            Some(o) if !seen[4] => str_list(py, Some(&o), "subprotocols")?.join(", "),
+            _ => String::new(),
+        };
+        if !offered.is_empty() {
+            fields.push((TRACKED[4], offered.as_bytes()));
         }
-        Self::finish(slf, writer)
+        self.decide(py, &target, &fields)
     }
 
     /// Validates a request given as an iterable of ``(name, value)`` pairs (``str`` or
@@ -279,15 +326,15 @@ impl ScopeGuard {
     /// carries every upgrade header. Returns the :class:`Handshake` or raises
     /// ``HandshakeRejected``.
     fn check_request(
-        slf: &Bound<'_, Self>,
+        &self,
+        py: Python<'_>,
         headers: &Bound<'_, PyAny>,
         path: &Bound<'_, PyAny>,
     ) -> PyResult<Handshake> {
-        let py = slf.py();
         let target = bytes_of(py, path, "path")?;
-        let mut writer = RequestWriter::from_parts(Vec::with_capacity(1024), b"GET", &[&target]);
-        push_pairs(py, headers, &mut writer)?;
-        Self::finish(slf, writer)
+        let pairs = read_pairs(py, headers)?;
+        let fields: Vec<(&[u8], &[u8])> = pairs.iter().map(Pair::get).collect();
+        self.decide(py, &target, &fields)
     }
 
     /// The request target for a log line: control characters escaped, query tokens
@@ -295,6 +342,7 @@ impl ScopeGuard {
     fn log_target(&self, py: Python<'_>, target: &Bound<'_, PyAny>) -> PyResult<String> {
         Ok(self
             .token
+            .config()
             .log_target(&bytes_of(py, target, "target")?)
             .to_string())
     }
@@ -308,9 +356,11 @@ impl ScopeGuard {
         scope: &Bound<'_, PyAny>,
     ) -> PyResult<(String, String, String)> {
         let scope = &as_dict(scope)?;
-        let target = with_target(py, scope, |parts| {
-            Ok(self.token.log_target(&parts.concat()).to_string())
-        })?;
+        let target = self
+            .token
+            .config()
+            .log_target(&scope_target(py, scope)?)
+            .to_string();
         Ok((target, scope_origins(py, scope)?, scope_client(py, scope)?))
     }
 

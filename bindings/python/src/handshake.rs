@@ -14,8 +14,9 @@ use std::sync::OnceLock;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyList, PyTuple};
 use wsguard_core::handshake::{
-    validate_request, write_accept_response, write_rejection_response, Accepted, Limits, Rejection,
-    ServerConfig, SubprotocolToken, TokenConfig,
+    validate_request, write_accept_for, write_accept_response, write_rejection_response, AcceptKey,
+    Accepted, AcceptedFields, CommaList, Extension, Limits, Rejection, ServerConfig,
+    SubprotocolToken, Token, TokenConfig,
 };
 use wsguard_core::{BufferTooSmall, Status};
 
@@ -29,11 +30,14 @@ use wsguard_core::origin::{Origin, OriginKind};
 pub const PLACEHOLDER_KEY: &[u8] = b"dGhlIHNhbXBsZSBub25jZQ==";
 
 /// An accepted WebSocket upgrade (see ``validate_handshake``).
+///
+/// Built from the core's verdict with the strings an application reads; what costs more
+/// (the ``Sec-WebSocket-Accept`` SHA-1, the normalised Origin, the extension list, the
+/// 101 response) is computed on first read.
 #[pyclass(module = "wsguard._wsguard", name = "Handshake", frozen)]
 pub struct Handshake {
-    /// The ``Sec-WebSocket-Accept`` value to answer with.
-    #[pyo3(get)]
-    accept: String,
+    /// The ``Sec-WebSocket-Accept`` value (computed from ``key`` on first read).
+    accept: OnceLock<String>,
     /// The chosen subprotocol (the server's most preferred one the client offered), or ``None``.
     #[pyo3(get)]
     subprotocol: Option<String>,
@@ -59,20 +63,13 @@ pub struct Handshake {
     /// The ``Sec-WebSocket-Key`` as received.
     #[pyo3(get)]
     key: String,
+    /// The ``Sec-WebSocket-Extensions`` values, one per header (parsed on first use).
+    extension_values: Vec<Box<[u8]>>,
     /// Extensions offered in ``Sec-WebSocket-Extensions`` (read on first use).
     extensions: OnceLock<Vec<ExtensionOffer>>,
     /// The exact ``101 Switching Protocols`` response the core writes for this request,
     /// written on first use (the ASGI accept path never needs it).
     response: OnceLock<Vec<u8>>,
-    /// How to compute `extensions` and `response` when first asked for.
-    deferred: Option<Deferred>,
-}
-
-/// What a lazily built [`Handshake`] keeps to write its 101 response on demand: the
-/// request it was validated from and the guard whose configuration validated it.
-pub struct Deferred {
-    pub request: Vec<u8>,
-    pub guard: Py<crate::guard::ScopeGuard>,
 }
 
 /// The mapping keys of a `Handshake` (``scope["wsguard"]["origin"]``).
@@ -93,10 +90,17 @@ impl Handshake {
     /// the core writes for this request, as ``bytes``.
     #[getter]
     fn response<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
-        let bytes = self
-            .response
-            .get_or_init(|| self.reparse(|a| grow_write(|buf| write_accept_response(a, buf))));
+        let bytes = self.response.get_or_init(|| {
+            grow_write(|buf| write_accept_for(&self.key, self.subprotocol.as_deref(), buf))
+        });
         PyBytes::new(py, bytes)
+    }
+
+    /// The ``Sec-WebSocket-Accept`` value to answer with.
+    #[getter]
+    fn accept(&self) -> &str {
+        self.accept
+            .get_or_init(|| AcceptKey::from_key(self.key.as_bytes()).as_str().to_owned())
     }
 
     /// The normalised Origin (``"null"`` when allowed null), ``None`` when absent.
@@ -119,7 +123,14 @@ impl Handshake {
     #[getter]
     fn extensions(&self) -> Vec<ExtensionOffer> {
         self.extensions
-            .get_or_init(|| self.reparse(extension_names))
+            .get_or_init(|| {
+                let offers = self
+                    .extension_values
+                    .iter()
+                    .flat_map(|v| CommaList::new(v))
+                    .filter_map(Extension::parse);
+                extension_names(offers)
+            })
             .clone()
     }
 
@@ -188,7 +199,7 @@ impl Handshake {
             "origin" => self.origin().into_py_any(py),
             "token" => self.token.clone().into_py_any(py),
             "subprotocol" => self.subprotocol.clone().into_py_any(py),
-            "accept" => self.accept.clone().into_py_any(py),
+            "accept" => self.accept().into_py_any(py),
             "token_source" => self.token_source.into_py_any(py),
             "path" => self.path.clone().into_py_any(py),
             "query" => self.query.clone().into_py_any(py),
@@ -198,56 +209,75 @@ impl Handshake {
         Some(v)
     }
 
-    /// Runs `f` on the request this verdict was deferred from (validated again by the
-    /// guard that accepted it); the default value when there is none.
-    fn reparse<R: Default>(&self, f: impl FnOnce(&Accepted<'_>) -> R) -> R {
-        match &self.deferred {
-            Some(d) => d
-                .guard
-                .get()
-                .with_accepted(&d.request, f)
-                .unwrap_or_default(),
-            None => R::default(),
-        }
-    }
-
-    /// The verdict without its 101 response and extension list, which `deferred`
-    /// computes on first use.
-    pub fn deferred(a: &Accepted<'_>) -> Self {
+    /// The verdict's strings; everything computed on first read left empty.
+    #[allow(clippy::too_many_arguments)]
+    fn base(
+        path: &str,
+        query: Option<&str>,
+        host: &str,
+        origin: Option<Origin<'_>>,
+        subprotocol: Option<&str>,
+        token: Option<Token<'_>>,
+        key: &str,
+        extension_values: Vec<Box<[u8]>>,
+    ) -> Self {
         Handshake {
-            accept: a.accept.as_str().to_owned(),
-            subprotocol: a.subprotocol.map(str::to_owned),
-            token: a.token.map(|t| t.value.to_owned()),
-            token_source: a.token.map(|t| t.source.as_str()),
-            origin_raw: a
-                .origin
+            accept: OnceLock::new(),
+            subprotocol: subprotocol.map(str::to_owned),
+            token: token.map(|t| t.value.to_owned()),
+            token_source: token.map(|t| t.source.as_str()),
+            origin_raw: origin
                 .filter(|o| o.kind() != OriginKind::Missing)
                 .map(|o| o.as_str().to_owned()),
             origin: OnceLock::new(),
-            path: a.path.to_owned(),
-            query: a.query.map(str::to_owned),
-            host: a.host.to_owned(),
-            key: a.key.to_owned(),
+            path: path.to_owned(),
+            query: query.map(str::to_owned),
+            host: host.to_owned(),
+            key: key.to_owned(),
+            extension_values,
             extensions: OnceLock::new(),
             response: OnceLock::new(),
-            deferred: None,
         }
     }
 
-    /// Attaches what writes the 101 response later.
-    pub fn with_deferred(mut self, d: Deferred) -> Self {
-        self.deferred = Some(d);
-        self
+    /// The verdict of a field list ([`validate_fields`](wsguard_core::handshake::validate_fields)):
+    /// the accept value, the extension list and the 101 response are computed on first read.
+    pub fn lazy(a: &AcceptedFields<'_>) -> Self {
+        let ext = a
+            .headers()
+            .filter(|(n, _)| n.eq_ignore_ascii_case("sec-websocket-extensions"))
+            .map(|(_, v)| Box::<[u8]>::from(v))
+            .collect();
+        Handshake::base(
+            a.path,
+            a.query,
+            a.host,
+            a.origin,
+            a.subprotocol,
+            a.token,
+            a.key,
+            ext,
+        )
     }
 }
 
 impl From<&Accepted<'_>> for Handshake {
     fn from(a: &Accepted<'_>) -> Self {
-        let h = Handshake::deferred(a);
+        let h = Handshake::base(
+            a.path,
+            a.query,
+            a.host,
+            a.origin,
+            a.subprotocol,
+            a.token,
+            a.key,
+            Vec::new(),
+        );
+        let _ = h.accept.set(a.accept.as_str().to_owned());
         let _ = h
             .response
             .set(grow_write(|buf| write_accept_response(a, buf)));
-        let _ = h.extensions.set(extension_names(a));
+        let _ = h.extensions.set(extension_names(a.extensions()));
         h
     }
 }
@@ -255,8 +285,8 @@ impl From<&Accepted<'_>> for Handshake {
 /// One offered extension: its name and its parameters (`None`: a parameter without value).
 type ExtensionOffer = (String, Vec<(String, Option<String>)>);
 
-fn extension_names(a: &Accepted<'_>) -> Vec<ExtensionOffer> {
-    a.extensions()
+fn extension_names<'b>(offers: impl Iterator<Item = Extension<'b>>) -> Vec<ExtensionOffer> {
+    offers
         .map(|e| {
             let params = e
                 .params()
@@ -282,6 +312,26 @@ pub fn grow_write(mut write: impl FnMut(&mut [u8]) -> Result<usize, BufferTooSma
     Vec::new()
 }
 
+/// The `Sec-WebSocket-Protocol` token form from the keyword arguments (both at once is
+/// an `InvalidInput`).
+pub fn subprotocol_form<'a>(
+    py: Python<'_>,
+    prefix: Option<&'a str>,
+    marker: Option<&'a str>,
+) -> PyResult<Option<SubprotocolToken<'a>>> {
+    match (prefix, marker) {
+        (Some(_), Some(_)) => Err(errors::invalid_input(
+            py,
+            "token_subprotocol_both",
+            "token_subprotocol_prefix and token_subprotocol_marker cannot both be set",
+            "choose the form your clients use: `<prefix><token>` or `<marker>, <token>`",
+        )),
+        (Some(p), None) => Ok(Some(SubprotocolToken::Prefix(p))),
+        (None, Some(m)) => Ok(Some(SubprotocolToken::Pair(m))),
+        (None, None) => Ok(None),
+    }
+}
+
 /// The core's token configuration from the keyword arguments.
 pub fn token_config<'a>(
     py: Python<'_>,
@@ -297,17 +347,10 @@ pub fn token_config<'a>(
     if let Some(q) = query {
         token = token.query(q);
     }
-    match (prefix, marker) {
-        (Some(_), Some(_)) => Err(errors::invalid_input(
-            py,
-            "token_subprotocol_both",
-            "token_subprotocol_prefix and token_subprotocol_marker cannot both be set",
-            "choose the form your clients use: `<prefix><token>` or `<marker>, <token>`",
-        )),
-        (Some(p), None) => Ok(token.subprotocol(SubprotocolToken::Prefix(p))),
-        (None, Some(m)) => Ok(token.subprotocol(SubprotocolToken::Pair(m))),
-        (None, None) => Ok(token),
-    }
+    Ok(match subprotocol_form(py, prefix, marker)? {
+        Some(form) => token.subprotocol(form),
+        None => token,
+    })
 }
 
 /// Writes the request head straight into one buffer while reading the Python header
@@ -401,7 +444,7 @@ pub fn write_headers(
     push_pairs(py, headers, out)
 }
 
-fn headers_shape(py: Python<'_>, what: &str) -> PyErr {
+pub fn headers_shape(py: Python<'_>, what: &str) -> PyErr {
     errors::invalid_input(
         py,
         "headers_shape",
@@ -635,17 +678,20 @@ impl ServerOptions<'_, '_> {
             self.token_subprotocol_marker,
             self.require_token,
         )?;
-        let config = ServerConfig::new(policy.core())
-            .hosts(policy.host_policy())
-            .subprotocols(&supported_refs)
-            .require_subprotocol(self.require_subprotocol)
-            .token(token)
-            .limits(limits_from(self.max_headers, self.max_line, self.max_total));
-        match validate_request(&config, request) {
-            Ok(Status::Complete(a)) => Ok(Some(Handshake::from(&a))),
-            Ok(Status::Partial) => Ok(None),
-            Err(r) => Err(rejected(py, &r)),
-        }
+        let limits = limits_from(self.max_headers, self.max_line, self.max_total);
+        let verdict = policy.with_core(|origins, hosts| {
+            let config = ServerConfig::new(*origins)
+                .hosts(hosts)
+                .subprotocols(&supported_refs)
+                .require_subprotocol(self.require_subprotocol)
+                .token(token)
+                .limits(limits);
+            validate_request(&config, request).map(|s| match s {
+                Status::Complete(a) => Some(Handshake::from(&a)),
+                Status::Partial => None,
+            })
+        });
+        verdict.map_err(|r| rejected(py, &r))
     }
 }
 

@@ -20,7 +20,6 @@ mod explain;
 mod frame;
 mod guard;
 mod handshake;
-mod intern;
 mod lint;
 mod origin;
 mod timing;

@@ -5,13 +5,12 @@ use pyo3::types::{PyBytes, PyDict, PyList, PyTuple};
 use wsguard_core::handshake::Rejection;
 use wsguard_core::origin::{
     CorsConfig, CorsDenial, CorsRequest, HostPolicy, Origin, OriginDenial, OriginKind,
-    OriginPolicy as CorePolicy, Pattern, Preset,
+    OriginPolicy as CorePolicy, PolicyBuf, PolicyList, Preset,
 };
 use wsguard_core::Diagnostic;
 
 use crate::convert::{bytes_of, str_list, str_of};
 use crate::errors;
-use crate::intern::{intern, MAX_INTERNED};
 
 /// The outcome of an Origin or Host check. Truthy when allowed.
 ///
@@ -209,39 +208,23 @@ impl CorsResult {
 ///     PolicyError: a pattern is invalid (the message names it and says how to write it).
 #[pyclass(module = "wsguard._wsguard", name = "OriginPolicy", frozen)]
 pub struct OriginPolicy {
-    raw_allow: Vec<&'static str>,
-    patterns: Vec<Pattern<'static>>,
-    allow_null: bool,
-    allow_missing: bool,
-    preset: Preset,
-    dev_hosts: Vec<&'static str>,
-    hosts: Vec<&'static str>,
+    /// The core's owned policy: every pattern copied in and parsed once, freed with this
+    /// object (no global storage).
+    policy: Box<PyPolicy>,
 }
 
-fn check_len(py: Python<'_>, s: &str, what: &str) -> PyResult<()> {
-    if s.len() > MAX_INTERNED {
-        return Err(errors::invalid_input(
-            py,
-            "policy_entry_too_long",
-            &format!("{what} entry is longer than {MAX_INTERNED} bytes"),
-            "an origin is scheme://host[:port]; shorten the entry",
-        ));
-    }
-    Ok(())
-}
+/// Entries per list and bytes of text an `OriginPolicy` holds (a longer list is a
+/// `PolicyError` ``policy_too_many_entries`` / ``policy_text_full``); the std guard's sizes.
+pub type PyPolicy = PolicyBuf<256, 16384>;
 
 impl OriginPolicy {
-    /// The core policy, borrowing this object's patterns (cheap: a few words copied).
-    pub fn core(&self) -> CorePolicy<'_> {
-        CorePolicy::new(&self.patterns)
-            .allow_null(self.allow_null)
-            .allow_missing(self.allow_missing)
-            .preset(self.preset)
-            .dev_hosts(&self.dev_hosts)
+    /// Calls `f` with the core's Origin policy and Host allowlist, borrowed from this
+    /// object's storage (the views are rebuilt by slicing; nothing is parsed again).
+    pub fn with_core<R>(&self, f: impl FnOnce(&CorePolicy<'_>, HostPolicy<'_>) -> R) -> R {
+        self.policy.with_policy(f)
     }
-    /// The core Host allowlist.
-    pub fn host_policy(&self) -> HostPolicy<'_> {
-        HostPolicy::new(&self.hosts)
+    fn raw_allow(&self) -> Vec<&str> {
+        self.policy.patterns().map(|p| p.as_str()).collect()
     }
 }
 
@@ -279,15 +262,11 @@ impl OriginPolicy {
         dev_hosts: Option<&Bound<'_, PyAny>>,
         hosts: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
-        let mut raw_allow = Vec::new();
-        let mut patterns = Vec::new();
+        let mut policy = Box::new(PyPolicy::new());
         for raw in str_list(py, allow, "allow")? {
-            check_len(py, &raw, "allow")?;
-            let s = intern(&raw);
-            let p = Pattern::parse(s)
-                .map_err(|e| errors::policy_error(py, &e, &format!("allowed origin {s:?}")))?;
-            raw_allow.push(s);
-            patterns.push(p);
+            policy
+                .push_pattern(&raw)
+                .map_err(|e| errors::policy_error(py, &e, &format!("allowed origin {raw:?}")))?;
         }
         let preset = match preset {
             None => Preset::Production,
@@ -304,52 +283,45 @@ impl OriginPolicy {
                 })?
             }
         };
-        let mut dev = Vec::new();
-        for h in str_list(py, dev_hosts, "dev_hosts")? {
-            check_len(py, &h, "dev_hosts")?;
-            dev.push(intern(&h));
-        }
-        let mut host_list = Vec::new();
-        for h in str_list(py, hosts, "hosts")? {
-            check_len(py, &h, "hosts")?;
-            host_list.push(intern(&h));
-        }
-        for (what, list) in [("hosts", &host_list), ("dev_hosts", &dev)] {
-            if let Err((i, e)) = HostPolicy::new(list).check_entries() {
-                return Err(errors::policy_error(
-                    py,
-                    &e,
-                    &format!("{what} entry {:?}", list[i]),
-                ));
+        for (list, values) in [
+            (PolicyList::DevHosts, dev_hosts),
+            (PolicyList::Hosts, hosts),
+        ] {
+            let what = if list == PolicyList::Hosts {
+                "hosts"
+            } else {
+                "dev_hosts"
+            };
+            for h in str_list(py, values, what)? {
+                let pushed = match list {
+                    PolicyList::DevHosts => policy.push_dev_host(&h),
+                    _ => policy.push_host(&h),
+                };
+                pushed.map_err(|e| errors::policy_error(py, &e, &format!("{what} entry {h:?}")))?;
             }
         }
-        Ok(OriginPolicy {
-            raw_allow,
-            patterns,
-            allow_null,
-            allow_missing,
-            preset,
-            dev_hosts: dev,
-            hosts: host_list,
-        })
+        policy.set_allow_null(allow_null);
+        policy.set_allow_missing(allow_missing);
+        policy.set_preset(preset);
+        Ok(OriginPolicy { policy })
     }
 
     /// Checks one Origin header value: ``str``, ``bytes``, ``None`` (header absent) or a
     /// list of values (several Origin headers, always refused as ``origin_multiple``).
     fn check(&self, py: Python<'_>, origin: &Bound<'_, PyAny>) -> PyResult<Verdict> {
-        check_any(py, &self.core(), origin)
+        self.with_core(|p, _| check_any(py, p, origin))
     }
 
     /// ``True`` when ``check(origin)`` would allow it (no Verdict object is built).
     fn is_allowed(&self, py: Python<'_>, origin: &Bound<'_, PyAny>) -> PyResult<bool> {
         if origin.is_none() {
-            return Ok(self.core().is_allowed(None));
+            return Ok(self.with_core(|p, _| p.is_allowed(None)));
         }
         if origin.is_instance_of::<PyList>() || origin.is_instance_of::<PyTuple>() {
-            return Ok(check_any(py, &self.core(), origin)?.allowed);
+            return Ok(self.with_core(|p, _| check_any(py, p, origin))?.allowed);
         }
         let value = bytes_of(py, origin, "origin")?;
-        Ok(self.core().is_allowed(Some(&value)))
+        Ok(self.with_core(|p, _| p.is_allowed(Some(&value))))
     }
 
     /// Checks a Host header value against the ``hosts`` allowlist (DNS-rebinding defence).
@@ -357,7 +329,7 @@ impl OriginPolicy {
     /// an empty allowlist.
     fn check_host(&self, py: Python<'_>, host: &Bound<'_, PyAny>) -> PyResult<Verdict> {
         let value = bytes_of(py, host, "host")?;
-        Ok(match self.host_policy().check(&value) {
+        Ok(self.with_core(|_, hosts| match hosts.check(&value) {
             Ok(()) => Verdict {
                 allowed: true,
                 code: None,
@@ -375,8 +347,8 @@ impl OriginPolicy {
                 close_code: Some(Rejection::Host(d).close_code()),
                 ..Verdict::denied(&d, d.http_status(), d.malformed().map(|m| m.code()))
             }
-            .with_near_miss(self.host_policy().near_miss(&value)),
-        })
+            .with_near_miss(hosts.near_miss(&value)),
+        }))
     }
 
     /// The CORS answer for an HTTP request from this policy.
@@ -443,27 +415,29 @@ impl OriginPolicy {
             request_method: rm.as_deref(),
             request_headers: rh.as_deref(),
         };
-        let resp = self.core().cors_values(&cfg, &request, &values);
-        let denial = resp.denial();
-        Ok(CorsResult {
-            allowed: resp.is_allowed(),
-            preflight: resp.is_preflight(),
-            is_cors: resp.is_cors(),
-            status: resp.status(),
-            headers: resp.headers().map(|(k, v)| (k, v.to_owned())).collect(),
-            code: denial.map(|d| d.code()),
-            reason: denial.map_or("", |d| d.reason()),
-            remedy: denial.map_or("", |d| d.remedy()),
-            refused: match denial {
-                Some(CorsDenial::Headers) => rh
-                    .as_deref()
-                    .and_then(|h| cfg.refused_header(h))
-                    .map(str::to_owned),
-                Some(CorsDenial::Method) => rm
-                    .as_deref()
-                    .map(|m| String::from_utf8_lossy(m).into_owned()),
-                _ => None,
-            },
+        self.with_core(|p, _| {
+            let resp = p.cors_values(&cfg, &request, &values);
+            let denial = resp.denial();
+            Ok(CorsResult {
+                allowed: resp.is_allowed(),
+                preflight: resp.is_preflight(),
+                is_cors: resp.is_cors(),
+                status: resp.status(),
+                headers: resp.headers().map(|(k, v)| (k, v.to_owned())).collect(),
+                code: denial.map(|d| d.code()),
+                reason: denial.map_or("", |d| d.reason()),
+                remedy: denial.map_or("", |d| d.remedy()),
+                refused: match denial {
+                    Some(CorsDenial::Headers) => rh
+                        .as_deref()
+                        .and_then(|h| cfg.refused_header(h))
+                        .map(str::to_owned),
+                    Some(CorsDenial::Method) => rm
+                        .as_deref()
+                        .map(|m| String::from_utf8_lossy(m).into_owned()),
+                    _ => None,
+                },
+            })
         })
     }
 
@@ -502,12 +476,12 @@ impl OriginPolicy {
     #[pyo3(signature = (*, credentials = false))]
     fn lint(&self, credentials: bool) -> Vec<crate::lint::LintFinding> {
         crate::lint::run(
-            &self.raw_allow,
+            &self.raw_allow(),
             wsguard_core::origin::LintContext {
-                preset: self.preset,
+                preset: self.policy.flags().2,
                 credentials,
-                allow_null: self.allow_null,
-                allow_missing: self.allow_missing,
+                allow_null: self.policy.flags().0,
+                allow_missing: self.policy.flags().1,
             },
         )
     }
@@ -544,64 +518,64 @@ impl OriginPolicy {
             }
         }
         let refs: Vec<&[u8]> = values.iter().map(Vec::as_slice).collect();
-        Ok(match self.core().check_values(&refs) {
+        Ok(self.with_core(|p, _| match p.check_values(&refs) {
             Ok(_) => None,
             Err(d) => Some(Verdict::from_origin(Err(d))),
-        })
+        }))
     }
 
     /// A JSON-friendly dict describing the policy (for health routes and logs).
     fn summary<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         let d = PyDict::new(py);
-        d.set_item("allow", self.raw_allow.clone())?;
-        d.set_item("allow_null", self.allow_null)?;
-        d.set_item("allow_missing", self.allow_missing)?;
-        d.set_item("preset", self.preset.name())?;
-        d.set_item("dev_hosts", self.dev_hosts.clone())?;
-        d.set_item("hosts", self.hosts.clone())?;
+        d.set_item("allow", self.raw_allow())?;
+        d.set_item("allow_null", self.allow_null())?;
+        d.set_item("allow_missing", self.allow_missing())?;
+        d.set_item("preset", self.preset())?;
+        d.set_item("dev_hosts", self.dev_hosts())?;
+        d.set_item("hosts", self.hosts())?;
         Ok(d)
     }
 
     /// The allowed-origin patterns as given.
     #[getter]
-    fn allow(&self) -> Vec<&'static str> {
-        self.raw_allow.clone()
+    fn allow(&self) -> Vec<&str> {
+        self.raw_allow()
     }
     /// Whether ``Origin: null`` is accepted.
     #[getter]
     fn allow_null(&self) -> bool {
-        self.allow_null
+        self.policy.flags().0
     }
     /// Whether a missing Origin header is accepted.
     #[getter]
     fn allow_missing(&self) -> bool {
-        self.allow_missing
+        self.policy.flags().1
     }
     /// ``"production"`` or ``"development"``.
     #[getter]
     fn preset(&self) -> &'static str {
-        self.preset.name()
+        self.policy.flags().2.name()
     }
     /// Container hosts allowed by the development preset.
     #[getter]
-    fn dev_hosts(&self) -> Vec<&'static str> {
-        self.dev_hosts.clone()
+    fn dev_hosts(&self) -> Vec<&str> {
+        self.policy.dev_hosts().collect()
     }
     /// Host header allowlist (empty: any Host).
     #[getter]
-    fn hosts(&self) -> Vec<&'static str> {
-        self.hosts.clone()
+    fn hosts(&self) -> Vec<&str> {
+        self.policy.hosts().collect()
     }
 
     fn __repr__(&self) -> String {
         format!(
             "OriginPolicy(allow={:?}, allow_null={}, allow_missing={}, preset={:?}, dev_hosts={:?}, hosts={:?})",
-            self.raw_allow,
-            if self.allow_null { "True" } else { "False" },
-            if self.allow_missing { "True" } else { "False" },
-            self.preset.name(),
-            self.dev_hosts,
-            self.hosts
+            self.raw_allow(),
+            if self.allow_null() { "True" } else { "False" },
+            if self.allow_missing() { "True" } else { "False" },
+            self.preset(),
+            self.dev_hosts(),
+            self.hosts()
         )
     }
 }

@@ -298,6 +298,7 @@ def run_handshake(case: Case, base: Optional[Dict[str, Any]] = None) -> None:
     kwargs = handshake_kwargs(config)
     raw = field_bytes(case, "request")
     expect = case["expect"]
+    result = None
     try:
         result = wsguard.validate_request_bytes(raw, **kwargs)
     except wsguard.HandshakeRejected as err:
@@ -335,6 +336,8 @@ def run_handshake(case: Case, base: Optional[Dict[str, Any]] = None) -> None:
     parsed = split_request(raw)
     if parsed is None or got_code in SYNTAX_CODES:
         return
+    if parsed[0] == b"GET" and config.get("limits") == base.get("limits"):
+        run_guard(case, kwargs, parsed[1], parsed[2], got_code, expect, result)
     method, target, headers = parsed
     try:
         listed = wsguard.validate_handshake(headers, path=target, method=method, **kwargs)
@@ -345,6 +348,31 @@ def run_handshake(case: Case, base: Optional[Dict[str, Any]] = None) -> None:
     for field in ("accept", "subprotocol", "token", "origin"):
         if field in expect:
             check(case, f"header-list {field}", getattr(listed, field), expect[field])
+
+
+GUARD_FIELDS = ("accept", "path", "query", "host", "origin", "subprotocol", "token", "token_source", "key")
+
+
+def run_guard(case: Case, kwargs: Dict[str, Any], target: bytes, headers: Any, got_code: Any, expect: Any, result: Any) -> None:
+    """The guards' accept path (``ScopeGuard``: the core's field-list entry point, no head
+    written) on the vector's fields: the verdict of the head, field for field."""
+    options = {k: kwargs[k] for k in ("subprotocols", "require_subprotocol", "token_authorization", "token_query",
+                                      "token_subprotocol_prefix", "token_subprotocol_marker", "require_token")}
+    guard = wsguard.ScopeGuard(kwargs["policy"], **options)
+    try:
+        verdict = guard.check_request(headers, target)
+    except wsguard.HandshakeRejected as err:
+        check(case, "guard code", err.code, got_code)
+        assert guard.counts() == (0, 1)
+        return
+    check(case, "guard ok", None, got_code)
+    assert guard.counts() == (1, 0)
+    for field in GUARD_FIELDS:
+        check(case, f"guard {field}", getattr(verdict, field), getattr(result, field))
+    check(case, "guard extensions", verdict.extensions, result.extensions)
+    check(case, "guard response", verdict.response, result.response)
+    if "accept" in expect:
+        check(case, "guard accept", verdict["accept"], expect["accept"])
 
 
 # -- regressions.json ----------------------------------------------------------------------

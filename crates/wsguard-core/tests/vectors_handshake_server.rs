@@ -4,8 +4,9 @@
 
 use serde_json::Value;
 use wsguard_core::handshake::{
-    validate_request, write_accept_response, write_rejection_response, Limits, ServerConfig,
-    SubprotocolToken, TokenConfig,
+    parse_request, validate_fields, validate_request, write_accept_response,
+    write_rejection_response, FieldRequest, Limits, Rejection, ServerConfig, SubprotocolToken,
+    TokenConfig, EMPTY_HEADER,
 };
 use wsguard_core::origin::{HostPolicy, OriginPolicy, Pattern, Preset};
 use wsguard_core::{Diagnostic, Status};
@@ -349,6 +350,248 @@ fn every_case_has_a_unique_name_and_an_ok() {
             case["expect"]["ok"].is_boolean(),
             "{} has no expect.ok",
             case["name"]
+        );
+    }
+}
+
+/// The head [`validate_fields`] stands for: `<method> <target> HTTP/1.<minor>`, then
+/// `<name>: <value>` per field (value trimmed), then the empty line.
+fn written_head(req: &FieldRequest<'_>) -> Vec<u8> {
+    let mut out = Vec::new();
+    out.extend_from_slice(req.method);
+    out.push(b' ');
+    out.extend_from_slice(req.target);
+    out.extend_from_slice(format!(" HTTP/1.{}\r\n", req.minor).as_bytes());
+    for (name, value) in req.fields {
+        let value = value.trim_ascii_start();
+        let end = value.len()
+            - value
+                .iter()
+                .rev()
+                .take_while(|b| matches!(b, b' ' | b'\t'))
+                .count();
+        out.extend_from_slice(name);
+        out.extend_from_slice(b": ");
+        out.extend_from_slice(&value[..end]);
+        out.extend_from_slice(b"\r\n");
+    }
+    out.extend_from_slice(b"\r\n");
+    out
+}
+
+/// A field list with owned names and values.
+type OwnedFields = Vec<(Vec<u8>, Vec<u8>)>;
+
+/// The comparable part of an accepted verdict from either entry point (`$accept`: its
+/// accept value).
+macro_rules! view {
+    ($a:expr, $accept:expr) => {
+        serde_json::json!([
+            $a.path,
+            $a.query,
+            $a.host,
+            $a.origin.map(|o| o.as_str().to_owned()),
+            $a.subprotocol,
+            $a.token.map(|t| (t.value, t.source.as_str())),
+            $a.key,
+            $accept,
+            $a.extensions()
+                .map(|e| (e.name, e.raw_params))
+                .collect::<Vec<_>>(),
+            $a.headers()
+                .map(|(n, v)| (n.to_owned(), String::from_utf8_lossy(v).into_owned()))
+                .collect::<Vec<_>>(),
+        ])
+    };
+}
+
+fn verdict_of_head(cfg: &ServerConfig<'_>, head: &[u8]) -> Result<Value, String> {
+    match validate_request(cfg, head) {
+        Ok(Status::Complete(a)) => Ok(view!(a, a.accept.as_str())),
+        Ok(Status::Partial) => Err("partial".into()),
+        Err(r) => Err(r.code().to_owned()),
+    }
+}
+
+fn verdict_of_fields(cfg: &ServerConfig<'_>, req: &FieldRequest<'_>) -> Result<Value, String> {
+    match validate_fields(cfg, req) {
+        Ok(a) => Ok(view!(a, a.accept().as_str())),
+        Err(r) => Err(r.code().to_owned()),
+    }
+}
+
+/// Every handshake vector through both entry points: the head as received
+/// (`validate_request`) against its parsed field list (`validate_fields`); then, for the
+/// field list and variants of it (fields dropped, doubled, bytes a parser refuses, tight
+/// limits), the written head against the list. The verdicts must be identical.
+#[test]
+fn field_list_entry_point_agrees_with_the_head() {
+    let file = load();
+    let mut compared = 0usize;
+    let mut failures = Vec::new();
+    for case in file["cases"].as_array().expect("cases") {
+        let name = case["name"].as_str().expect("name");
+        let cfg = build_config(&merged_config(&file, case));
+        let request = bytes_of(case, "request");
+        let mut storage = [EMPTY_HEADER; 64];
+        let Ok(Status::Complete(head)) = parse_request(&cfg.limits, &request, &mut storage) else {
+            continue;
+        };
+        let fields: Vec<(&[u8], &[u8])> = head
+            .headers
+            .iter()
+            .map(|h| (h.name.as_bytes(), h.value))
+            .collect();
+        let req = FieldRequest {
+            method: head.method.as_bytes(),
+            target: head.target.as_bytes(),
+            minor: head.minor,
+            fields: &fields,
+        };
+        let (want, got) = (
+            verdict_of_head(&cfg, &request[..head.consumed]),
+            verdict_of_fields(&cfg, &req),
+        );
+        compared += 1;
+        if want != got {
+            failures.push(format!(
+                "{name} (as received): head {want:?}, fields {got:?}"
+            ));
+        }
+        // Variants, each compared with the head written from it.
+        let mut variants: Vec<(String, OwnedFields, Vec<u8>)> = Vec::new();
+        let owned: Vec<(Vec<u8>, Vec<u8>)> = fields
+            .iter()
+            .map(|(n, v)| (n.to_vec(), v.to_vec()))
+            .collect();
+        let target = head.target.as_bytes().to_vec();
+        for i in 0..owned.len() {
+            let mut v = owned.clone();
+            v.remove(i);
+            variants.push((format!("drop {i}"), v, target.clone()));
+            let mut v = owned.clone();
+            v.insert(i, owned[i].clone());
+            variants.push((format!("double {i}"), v, target.clone()));
+            let mut v = owned.clone();
+            v[i].0 = v[i].0.to_ascii_uppercase();
+            v[i].1.insert(0, b' ');
+            v[i].1.push(b'\t');
+            variants.push((format!("case+ows {i}"), v, target.clone()));
+            for bad in [0x7fu8, 0x01, b' ', b'\t', 0xff, b'"'] {
+                let mut v = owned.clone();
+                let at = v[i].0.len() / 2;
+                v[i].0.insert(at, bad);
+                variants.push((format!("name byte {bad:#x} in {i}"), v, target.clone()));
+                let mut v = owned.clone();
+                let at = v[i].1.len() / 2;
+                v[i].1.insert(at, bad);
+                variants.push((format!("value byte {bad:#x} in {i}"), v, target.clone()));
+            }
+        }
+        for bad in [0x7fu8, 0x01, 0xff, b'#'] {
+            let mut t = target.clone();
+            t.insert(t.len() / 2, bad);
+            variants.push((format!("target byte {bad:#x}"), owned.clone(), t));
+        }
+        variants.push(("empty target".into(), owned.clone(), Vec::new()));
+        for (what, v, t) in &variants {
+            let pairs: Vec<(&[u8], &[u8])> = v.iter().map(|(n, v)| (&n[..], &v[..])).collect();
+            for minor in [0u8, 1, 2] {
+                let req = FieldRequest {
+                    method: b"GET",
+                    target: t,
+                    minor,
+                    fields: &pairs,
+                };
+                let written = written_head(&req);
+                let limits_list = [
+                    cfg.limits,
+                    cfg.limits.max_headers(pairs.len().saturating_sub(1)),
+                    cfg.limits.max_line(written.len() / 8),
+                    cfg.limits.max_line(t.len() / 2 + 4),
+                    cfg.limits.max_total(written.len() / 2),
+                    cfg.limits.max_total(written.len() - 1),
+                    cfg.limits.max_total(2),
+                    cfg.limits.max_line(0),
+                ];
+                for limits in limits_list {
+                    let cfg = ServerConfig { limits, ..cfg };
+                    let (want, got) = (
+                        verdict_of_head(&cfg, &written),
+                        verdict_of_fields(&cfg, &req),
+                    );
+                    compared += 1;
+                    if want != got {
+                        failures.push(format!(
+                            "{name} ({what}, HTTP/1.{minor}, {limits:?}): head {want:?}, fields {got:?}"
+                        ));
+                    }
+                }
+            }
+        }
+        // A method the parser refuses, and one it takes (then `method_not_get`).
+        for method in [&b"G\"T"[..], b"POST", b""] {
+            let req = FieldRequest {
+                method,
+                target: &target,
+                minor: 1,
+                fields: &fields,
+            };
+            let (want, got) = (
+                verdict_of_head(&cfg, &written_head(&req)),
+                verdict_of_fields(&cfg, &req),
+            );
+            compared += 1;
+            if want != got {
+                failures.push(format!(
+                    "{name} (method {method:?}): head {want:?}, fields {got:?}"
+                ));
+            }
+        }
+    }
+    assert!(compared > 10_000, "only {compared} comparisons");
+    assert!(
+        failures.is_empty(),
+        "{} of {compared} differ:\n{}",
+        failures.len(),
+        failures[..failures.len().min(40)].join("\n")
+    );
+}
+
+/// What cannot be written as a head at all is `malformed_request`, never a verdict on a
+/// different head (a CR/LF would start another header field).
+#[test]
+fn field_list_unwritable_bytes_are_malformed() {
+    let cfg = ServerConfig::new(OriginPolicy::new(&[]).allow_missing(true));
+    let ok: [(&[u8], &[u8]); 5] = [
+        (b"host", b"a"),
+        (b"upgrade", b"websocket"),
+        (b"connection", b"upgrade"),
+        (b"sec-websocket-version", b"13"),
+        (b"sec-websocket-key", b"dGhlIHNhbXBsZSBub25jZQ=="),
+    ];
+    assert!(validate_fields(&cfg, &FieldRequest::get(b"/", &ok)).is_ok());
+    for (name, value) in [
+        (&b"x"[..], &b"1\r\nOrigin: https://evil"[..]),
+        (b"x", b"1\nb"),
+        (b"x", b"a\0b"),
+        (b"x: y", b"1"),
+        (b"x\r\ny", b"1"),
+        (b"", b"1"),
+    ] {
+        let mut f = ok.to_vec();
+        f.push((name, value));
+        assert_eq!(
+            validate_fields(&cfg, &FieldRequest::get(b"/", &f)),
+            Err(Rejection::MalformedRequest),
+            "{name:?}: {value:?}"
+        );
+    }
+    for target in [&b"/a b"[..], b"/a\r\n", b"", b"/\xff\xfe"] {
+        assert_eq!(
+            validate_fields(&cfg, &FieldRequest::get(target, &ok)),
+            Err(Rejection::MalformedRequest),
+            "{target:?}"
         );
     }
 }

@@ -44,8 +44,9 @@ static GLOBAL: Counting = Counting;
 use wsguard_core::close::{classify, parse_payload, write_close_payload};
 use wsguard_core::frame::{encoder, unmask, Decoded, Decoder, DecoderConfig, Utf8Validator};
 use wsguard_core::handshake::{
-    validate_request, validate_response, write_accept_response, write_rejection_response,
-    write_request, ClientRequest, ServerConfig, TokenConfig,
+    parse_request, validate_fields, validate_request, validate_response, write_accept_response,
+    write_rejection_response, write_request, ClientRequest, FieldRequest, ServerConfig,
+    TokenConfig, EMPTY_HEADER,
 };
 use wsguard_core::heartbeat::{Heartbeat, HeartbeatConfig};
 use wsguard_core::origin::{
@@ -257,6 +258,29 @@ fn every_core_path_allocates_nothing() {
     });
     assert_eq!((r.0, r.1), (403, "origin_host"));
     check("validate_request refused + write_rejection_response", n);
+    // The field-list entry point (ASGI scopes), on the same request's fields.
+    let mut storage = [EMPTY_HEADER; 32];
+    let head = match parse_request(&config.limits, REQUEST, &mut storage) {
+        Ok(Status::Complete(h)) => h,
+        other => panic!("unexpected {other:?}"),
+    };
+    let mut fields = [(&b""[..], &b""[..]); 32];
+    for (f, h) in fields.iter_mut().zip(head.headers) {
+        *f = (h.name.as_bytes(), h.value);
+    }
+    let list = &fields[..head.headers.len()];
+    let (r, n) = count(|| {
+        let a = validate_fields(&config, &FieldRequest::get(head.target.as_bytes(), list)).unwrap();
+        let mut out = [0u8; 256];
+        let len = a.write_accept_response(&mut out).unwrap();
+        (
+            a.accept().as_str() == "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=",
+            a.subprotocol,
+            len > 0,
+        )
+    });
+    assert_eq!(r, (true, Some("chat.v1"), true));
+    check("validate_fields accepted + write_accept_response", n);
     let (r, n) = count(|| validate_request(&config, &REQUEST[..40]).map(|s| s.is_partial()));
     assert!(r.unwrap());
     check("validate_request partial", n);
@@ -441,7 +465,7 @@ fn every_core_path_allocates_nothing() {
     assert_eq!(r, (8443, Ok(true), true));
     check("urls", n);
 
-    assert_eq!(total, 26, "paths checked");
+    assert_eq!(total, 27, "paths checked");
     // The counter itself works: a Vec allocates.
     let (_, n) = count(|| std::vec![1u8; 10]);
     assert_eq!(n, 1, "the counting allocator must see a Vec allocation");

@@ -9,6 +9,9 @@
 //! either an [`Accepted`] view (answer with [`write_accept_response`]) or a [`Rejection`]
 //! (answer with [`write_rejection_response`], which writes the status, the required
 //! headers and a one-line body naming the code, so `curl -i` shows why).
+//! [`validate_fields`] applies the same rules (the same code) to a request an HTTP server
+//! already parsed — an ASGI scope's header list — without a head to parse and without
+//! computing the accept value.
 //!
 //! **Client side.** [`write_request`] writes the upgrade request of a [`ClientRequest`];
 //! [`validate_response`] checks the answer (101, accept value, subprotocol and extensions
@@ -41,6 +44,7 @@ mod config;
 mod diagnosis;
 mod differential;
 mod extensions;
+mod fields;
 mod limits;
 mod log_target;
 mod parse;
@@ -62,6 +66,7 @@ pub use differential::{
     follow_up_request, write_follow_up, Cause, FollowUp, Plan, Reply, Sent, Verdict,
 };
 pub use extensions::{check_extensions, DeflateError, DeflateOffer, ExtensionError};
+pub use fields::{validate_fields, write_accept_for, AcceptedFields, FieldRequest};
 pub use httparse::{Header, EMPTY_HEADER};
 pub use limits::{Limits, MAX_HEADERS};
 pub use log_target::{LogTarget, ALWAYS_REDACTED};
@@ -69,4 +74,6 @@ pub use parse::{parse_request, RequestHead};
 pub use rejection::{reason_phrase, Rejection};
 pub use request::{validate_head, validate_request, Accepted};
 pub use response::{write_accept_response, write_rejection_response};
-pub use tokens::{list_contains, CommaList, Extension, ExtensionParams, Extensions, HeaderIter};
+pub use tokens::{
+    list_contains, CommaList, Extension, ExtensionParams, Extensions, Field, HeaderIter,
+};

@@ -113,6 +113,25 @@ impl<'b> Accepted<'b> {
     }
 }
 
+impl<'b> Accepted<'b> {
+    /// The verdict as far as the 101 answer needs it (accept value and subprotocol), for
+    /// a request that arrived as a field list: no head bytes, nothing consumed.
+    pub(super) fn answer_only(key: &'b str, subprotocol: Option<&'b str>) -> Self {
+        Accepted {
+            path: "/",
+            query: None,
+            host: "",
+            origin: None,
+            subprotocol,
+            token: None,
+            key,
+            accept: AcceptKey::from_key(key.as_bytes()),
+            consumed: 0,
+            head: &[],
+        }
+    }
+}
+
 #[cfg(feature = "defmt")]
 impl defmt::Format for Accepted<'_> {
     fn format(&self, f: defmt::Formatter) {
@@ -130,7 +149,7 @@ impl defmt::Format for Accepted<'_> {
 /// The headers [`validate_head`] decides on, found in one pass over the parsed fields:
 /// `(count, first value)` for the single-valued ones, "the list contains the token" for
 /// the list ones, and whether the request announces a body.
-struct Slots<'b> {
+pub(super) struct Slots<'b> {
     host: (usize, Option<&'b [u8]>),
     version: (usize, Option<&'b [u8]>),
     key: (usize, Option<&'b [u8]>),
@@ -151,7 +170,7 @@ fn note<'b>(slot: &mut (usize, Option<&'b [u8]>), value: &'b [u8]) {
 }
 
 impl<'b> Slots<'b> {
-    fn new() -> Self {
+    pub(super) fn new() -> Self {
         Slots {
             host: (0, None),
             version: (0, None),
@@ -167,7 +186,7 @@ impl<'b> Slots<'b> {
     }
 
     /// Classifies one field by name into its slot.
-    fn field(&mut self, name: &[u8], value: &'b [u8]) {
+    pub(super) fn field(&mut self, name: &[u8], value: &'b [u8]) {
         // The length picks the candidate names; only those are compared.
         let candidates: &[(&[u8], u8)] = match name.len() {
             4 => &[(b"host", 0)],
@@ -362,7 +381,7 @@ pub fn validate_request<'b>(
     request: &'b [u8],
 ) -> Result<Status<Accepted<'b>>, Rejection> {
     match parse_and_classify(&config.limits, request)? {
-        Status::Complete(c) => check(config, c).map(Status::Complete),
+        Status::Complete(c) => c.accept(config).map(Status::Complete),
         Status::Partial => Ok(Status::Partial),
     }
 }
@@ -376,14 +395,39 @@ struct Classified<'b> {
     bytes: &'b [u8],
 }
 
-/// Method, version, and each field classified into its slot.
-fn classify<'b>(head: &RequestHead<'_, 'b>) -> Result<Classified<'b>, Rejection> {
-    if head.method != "GET" {
+impl<'b> Classified<'b> {
+    /// The checks, then the accept value: the verdict of [`validate_request`].
+    fn accept(self, config: &ServerConfig<'_>) -> Result<Accepted<'b>, Rejection> {
+        let c = check(config, self.target, self.slots, HeaderIter::new(self.bytes))?;
+        Ok(Accepted {
+            path: c.path,
+            query: c.query,
+            host: c.host,
+            origin: c.origin,
+            subprotocol: c.subprotocol,
+            token: c.token,
+            key: c.key,
+            accept: AcceptKey::from_key(c.key.as_bytes()),
+            consumed: self.consumed,
+            head: self.bytes,
+        })
+    }
+}
+
+/// The request line's verdicts, in the order the checks run: method, then HTTP version.
+pub(super) fn request_line(method: &[u8], minor: u8) -> Result<(), Rejection> {
+    if method != b"GET" {
         return Err(Rejection::MethodNotGet);
     }
-    if head.minor != 1 {
+    if minor != 1 {
         return Err(Rejection::HttpVersion);
     }
+    Ok(())
+}
+
+/// Method, version, and each field classified into its slot.
+fn classify<'b>(head: &RequestHead<'_, 'b>) -> Result<Classified<'b>, Rejection> {
+    request_line(head.method.as_bytes(), head.minor)?;
     let mut slots = Slots::new();
     for h in head.headers {
         slots.field(h.name.as_bytes(), h.value);
@@ -453,13 +497,32 @@ pub fn validate_head<'b>(
     config: &ServerConfig<'_>,
     head: &RequestHead<'_, 'b>,
 ) -> Result<Accepted<'b>, Rejection> {
-    check(config, classify(head)?)
+    classify(head)?.accept(config)
 }
 
-/// The checks after method and version, in the documented order.
-fn check<'b>(config: &ServerConfig<'_>, head: Classified<'b>) -> Result<Accepted<'b>, Rejection> {
-    let target = classify_target(head.target)?;
-    let slots = head.slots;
+/// What the checks decided for an accepted request: everything of [`Accepted`] except
+/// what depends on how the request arrived (the accept value, the head bytes).
+pub(super) struct Checked<'b> {
+    pub path: &'b str,
+    pub query: Option<&'b str>,
+    pub host: &'b str,
+    pub origin: Option<Origin<'b>>,
+    pub subprotocol: Option<&'b str>,
+    pub token: Option<Token<'b>>,
+    pub key: &'b str,
+}
+
+/// The checks after method and version, in the documented order — the one rule code of
+/// [`validate_request`], [`validate_head`] and
+/// [`validate_fields`](super::validate_fields). `fields` walks the same header fields
+/// `slots` was filled from (again, for the token and subprotocol lookups).
+pub(super) fn check<'b>(
+    config: &ServerConfig<'_>,
+    target: &'b str,
+    slots: Slots<'b>,
+    fields: HeaderIter<'b>,
+) -> Result<Checked<'b>, Rejection> {
+    let target = classify_target(target)?;
     slots.framing()?;
 
     // Host: exactly one; well-formed and allowed per the Host policy. With an
@@ -519,7 +582,7 @@ fn check<'b>(config: &ServerConfig<'_>, head: Classified<'b>) -> Result<Accepted
     // The token and subprotocol lookups walk the head again only when a request
     // carries `Authorization` or `Sec-WebSocket-Protocol` at all.
     let headers = if slots.auth_or_protocol {
-        HeaderIter::new(head.bytes)
+        fields
     } else {
         HeaderIter::fields(&[])
     };
@@ -544,7 +607,7 @@ fn check<'b>(config: &ServerConfig<'_>, head: Classified<'b>) -> Result<Accepted
         return Err(Rejection::SubprotocolNoMatch);
     }
 
-    Ok(Accepted {
+    Ok(Checked {
         path: target.path,
         query,
         host,
@@ -552,9 +615,6 @@ fn check<'b>(config: &ServerConfig<'_>, head: Classified<'b>) -> Result<Accepted
         subprotocol,
         token,
         key,
-        accept: AcceptKey::from_key(key.as_bytes()),
-        consumed: head.consumed,
-        head: head.bytes,
     })
 }
 

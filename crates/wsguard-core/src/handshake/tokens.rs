@@ -119,16 +119,29 @@ pub(crate) fn single<'b>(headers: HeaderIter<'b>, name: &'static str) -> (usize,
     (count, first)
 }
 
-/// Walks the header fields of a head that the parser already accepted, skipping the
-/// start line. Yields `(name, value)` with the value trimmed.
+/// One header field of a request given as a list ([`validate_fields`](super::validate_fields)):
+/// `(name, value)` bytes, as an ASGI scope's `headers` holds them.
 ///
-/// Obtained from [`Accepted::headers`](super::Accepted::headers) or
+/// ```
+/// let f: wsguard_core::handshake::Field<'_> = (b"origin", b"https://app.example.com");
+/// assert_eq!(f.0, b"origin");
+/// ```
+pub type Field<'b> = (&'b [u8], &'b [u8]);
+
+/// Walks the header fields of a head that the parser already accepted, skipping the
+/// start line, or of a field list that [`validate_fields`](super::validate_fields)
+/// accepted. Yields `(name, value)` with the value trimmed.
+///
+/// Obtained from [`Accepted::headers`](super::Accepted::headers),
+/// [`AcceptedFields::headers`](super::AcceptedFields::headers) or
 /// [`Established::headers`](super::Established::headers), which show it in use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct HeaderIter<'b> {
     rest: &'b [u8],
     started: bool,
+    /// The remaining fields of a field list (used when `rest` is empty).
+    list: &'b [Field<'b>],
 }
 
 impl<'b> HeaderIter<'b> {
@@ -138,6 +151,7 @@ impl<'b> HeaderIter<'b> {
         HeaderIter {
             rest: head,
             started: false,
+            list: &[],
         }
     }
 
@@ -147,6 +161,17 @@ impl<'b> HeaderIter<'b> {
         HeaderIter {
             rest: block,
             started: true,
+            list: &[],
+        }
+    }
+
+    /// Walks a field list already accepted by [`validate_fields`](super::validate_fields)
+    /// (every name a token, so UTF-8).
+    pub(crate) fn list(list: &'b [Field<'b>]) -> Self {
+        HeaderIter {
+            rest: &[],
+            started: true,
+            list,
         }
     }
 
@@ -169,6 +194,12 @@ impl<'b> HeaderIter<'b> {
 impl<'b> Iterator for HeaderIter<'b> {
     type Item = (&'b str, &'b [u8]);
     fn next(&mut self) -> Option<Self::Item> {
+        while let [(name, value), rest @ ..] = self.list {
+            self.list = rest;
+            if let Ok(name) = core::str::from_utf8(name) {
+                return Some((name, trim_ows(value)));
+            }
+        }
         if !self.started {
             self.started = true;
             // Skip leading empty lines, then the start line.

@@ -442,6 +442,43 @@ impl<const N: usize, const BYTES: usize> PolicyBuf<N, BYTES> {
         self.patterns.iter().map(|s| self.view(*s))
     }
 
+    /// The development hosts, as pushed.
+    ///
+    /// ```
+    /// let mut p: wsguard_core::origin::PolicyBuf<2, 64> = Default::default();
+    /// p.push_dev_host("web:8080").unwrap();
+    /// assert_eq!(p.dev_hosts().collect::<Vec<_>>(), ["web:8080"]);
+    /// ```
+    pub fn dev_hosts(&self) -> impl Iterator<Item = &str> + '_ {
+        self.dev_hosts
+            .iter()
+            .map(|s| self.text.get(s.start..s.end).unwrap_or(""))
+    }
+
+    /// The Host allowlist, as pushed.
+    ///
+    /// ```
+    /// let mut p: wsguard_core::origin::PolicyBuf<2, 64> = Default::default();
+    /// p.push_host("api.example.com").unwrap();
+    /// assert_eq!(p.hosts().collect::<Vec<_>>(), ["api.example.com"]);
+    /// ```
+    pub fn hosts(&self) -> impl Iterator<Item = &str> + '_ {
+        self.hosts
+            .iter()
+            .map(|s| self.text.get(s.start..s.end).unwrap_or(""))
+    }
+
+    /// Whether `Origin: null` is accepted, a missing Origin is accepted, and the preset.
+    ///
+    /// ```
+    /// use wsguard_core::origin::{PolicyBuf, Preset};
+    /// let p: PolicyBuf<1, 8> = PolicyBuf::new();
+    /// assert_eq!(p.flags(), (false, false, Preset::Production));
+    /// ```
+    pub fn flags(&self) -> (bool, bool, Preset) {
+        (self.allow_null, self.allow_missing, self.preset)
+    }
+
     /// Calls `f` with borrowed [`OriginPolicy`] and [`HostPolicy`] views of this policy.
     /// Rebuilding the views slices the stored text; nothing is parsed again.
     ///

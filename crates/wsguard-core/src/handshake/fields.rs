@@ -1,0 +1,429 @@
+//! Server side for a request an HTTP server already parsed: the request line's parts and
+//! the header fields as a list (an ASGI scope, a `websockets` request), validated by the
+//! rules of [`validate_request`](super::validate_request) without writing a head and
+//! parsing it again, and without computing `Sec-WebSocket-Accept` (the server that
+//! answers the upgrade computes it; [`AcceptedFields::accept`] does on demand).
+//!
+//! **One meaning.** The verdict is the one [`validate_request`](super::validate_request)
+//! gives for the head written from the list: `<method> <target> HTTP/1.<minor>` CRLF,
+//! then `<name>: <value>` CRLF per field (the value without surrounding SP/HTAB, as a
+//! parser reads it), then CRLF. That includes the syntax the parser would check (method
+//! and names are tokens, the target visible bytes in UTF-8, values without control
+//! characters other than HTAB), the size limits, and which of them the earliest byte of
+//! that head decides: the checks after it are the same code ([`check`]). A CR, LF or NUL
+//! anywhere, a space in the method or target, or a `:` in a name cannot be written as
+//! that head at all and is `malformed_request`. A test and the `handshake_server` fuzz
+//! target compare the two entry points on the shared vectors and on generated lists.
+
+use super::accept::AcceptKey;
+use super::auth::Token;
+use super::request::{check, request_line, Accepted, Slots};
+use super::tokens::{trim_ows, Extensions, Field, HeaderIter};
+use super::{Limits, Rejection, ServerConfig};
+use crate::origin::Origin;
+use crate::BufferTooSmall;
+
+/// A request as an HTTP server hands it over: the parts of the request line and the
+/// header fields in the order received. Validate it with [`validate_fields`].
+///
+/// ```
+/// use wsguard_core::handshake::FieldRequest;
+/// let fields = [(&b"host"[..], &b"a.example"[..])];
+/// let req = FieldRequest::get(b"/ws?room=1", &fields);
+/// assert_eq!((req.method, req.minor), (&b"GET"[..], 1));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct FieldRequest<'b> {
+    /// The method token (`GET`; an ASGI websocket scope has none: it is `GET`).
+    pub method: &'b [u8],
+    /// The request target as sent: path and query (`/chat?room=1`), or absolute-form.
+    pub target: &'b [u8],
+    /// The minor HTTP/1 version: 1 for `HTTP/1.1`, 0 for `HTTP/1.0` (refused as
+    /// `http_version`, like any other value).
+    pub minor: u8,
+    /// The header fields, names in any case, values trimmed or not.
+    pub fields: &'b [Field<'b>],
+}
+
+impl<'b> FieldRequest<'b> {
+    /// A `GET <target> HTTP/1.1` request with `fields`.
+    ///
+    /// ```
+    /// use wsguard_core::handshake::FieldRequest;
+    /// let req = FieldRequest::get(b"/", &[]);
+    /// assert!(req.fields.is_empty());
+    /// ```
+    pub const fn get(target: &'b [u8], fields: &'b [Field<'b>]) -> Self {
+        FieldRequest {
+            method: b"GET",
+            target,
+            minor: 1,
+            fields,
+        }
+    }
+}
+
+/// A valid upgrade request given as a field list, borrowed from it. What
+/// [`Accepted`](super::Accepted) says, without the bytes of a head; the accept value is
+/// computed only when asked for.
+///
+/// ```
+/// use wsguard_core::handshake::{validate_fields, FieldRequest, ServerConfig};
+/// use wsguard_core::origin::{OriginPolicy, Pattern};
+/// let allowed = [Pattern::parse("https://app.example.com").unwrap()];
+/// let cfg = ServerConfig::new(OriginPolicy::new(&allowed));
+/// let fields: [(&[u8], &[u8]); 6] = [
+///     (b"host", b"chat.example.com"), (b"upgrade", b"websocket"),
+///     (b"connection", b"Upgrade"), (b"sec-websocket-version", b"13"),
+///     (b"sec-websocket-key", b"dGhlIHNhbXBsZSBub25jZQ=="), (b"origin", b"https://app.example.com"),
+/// ];
+/// let a = validate_fields(&cfg, &FieldRequest::get(b"/chat?room=1", &fields)).unwrap();
+/// assert_eq!((a.path, a.query, a.host), ("/chat", Some("room=1"), "chat.example.com"));
+/// assert_eq!(a.accept().as_str(), "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AcceptedFields<'b> {
+    /// The path, without the query (`/` for an absolute-form target without one).
+    pub path: &'b str,
+    /// The query string after `?`, if any (not percent-decoded).
+    pub query: Option<&'b str>,
+    /// The `Host` value, or the authority of an absolute-form target.
+    pub host: &'b str,
+    /// The Origin that passed the policy; `None` when absent and the policy allows that.
+    pub origin: Option<Origin<'b>>,
+    /// The chosen subprotocol (the server's most preferred one the client offered).
+    pub subprotocol: Option<&'b str>,
+    /// The bearer token and where it was found.
+    pub token: Option<Token<'b>>,
+    /// The `Sec-WebSocket-Key` as received.
+    pub key: &'b str,
+    fields: &'b [Field<'b>],
+}
+
+impl<'b> AcceptedFields<'b> {
+    /// The `Sec-WebSocket-Accept` value for [`key`](Self::key) (SHA-1, computed now).
+    ///
+    /// ```
+    /// # use wsguard_core::handshake::{validate_fields, FieldRequest, ServerConfig};
+    /// # use wsguard_core::origin::OriginPolicy;
+    /// # let cfg = ServerConfig::new(OriginPolicy::new(&[]).allow_missing(true));
+    /// # let f: [(&[u8], &[u8]); 5] = [(b"host", b"a"), (b"upgrade", b"websocket"), (b"connection", b"upgrade"),
+    /// #     (b"sec-websocket-version", b"13"), (b"sec-websocket-key", b"dGhlIHNhbXBsZSBub25jZQ==")];
+    /// let a = validate_fields(&cfg, &FieldRequest::get(b"/", &f)).unwrap();
+    /// assert_eq!(a.accept().as_str(), "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");
+    /// ```
+    pub fn accept(&self) -> AcceptKey {
+        AcceptKey::from_key(self.key.as_bytes())
+    }
+
+    /// Writes the 101 answer, as [`write_accept_response`](super::write_accept_response)
+    /// writes it for the same request; see [`write_accept_for`].
+    ///
+    /// ```
+    /// # use wsguard_core::handshake::{validate_fields, FieldRequest, ServerConfig};
+    /// # use wsguard_core::origin::OriginPolicy;
+    /// # let cfg = ServerConfig::new(OriginPolicy::new(&[]).allow_missing(true));
+    /// # let f: [(&[u8], &[u8]); 5] = [(b"host", b"a"), (b"upgrade", b"websocket"), (b"connection", b"upgrade"),
+    /// #     (b"sec-websocket-version", b"13"), (b"sec-websocket-key", b"dGhlIHNhbXBsZSBub25jZQ==")];
+    /// let a = validate_fields(&cfg, &FieldRequest::get(b"/", &f)).unwrap();
+    /// let mut out = [0u8; 160];
+    /// let n = a.write_accept_response(&mut out).unwrap();
+    /// assert!(out[..n].starts_with(b"HTTP/1.1 101 Switching Protocols\r\n"));
+    /// ```
+    pub fn write_accept_response(&self, out: &mut [u8]) -> Result<usize, BufferTooSmall> {
+        write_accept_for(self.key, self.subprotocol, out)
+    }
+
+    /// The extensions offered in `Sec-WebSocket-Extensions` (parsed, not negotiated).
+    ///
+    /// ```
+    /// # use wsguard_core::handshake::{validate_fields, FieldRequest, ServerConfig};
+    /// # use wsguard_core::origin::OriginPolicy;
+    /// # let cfg = ServerConfig::new(OriginPolicy::new(&[]).allow_missing(true));
+    /// let f: [(&[u8], &[u8]); 6] = [(b"host", b"a"), (b"upgrade", b"websocket"), (b"connection", b"upgrade"),
+    ///     (b"sec-websocket-version", b"13"), (b"sec-websocket-key", b"dGhlIHNhbXBsZSBub25jZQ=="),
+    ///     (b"Sec-WebSocket-Extensions", b"permessage-deflate; client_max_window_bits")];
+    /// let a = validate_fields(&cfg, &FieldRequest::get(b"/", &f)).unwrap();
+    /// assert_eq!(a.extensions().next().unwrap().name, "permessage-deflate");
+    /// ```
+    pub fn extensions(&self) -> Extensions<'b> {
+        Extensions::new(HeaderIter::list(self.fields))
+    }
+
+    /// All header fields, in order, values trimmed.
+    ///
+    /// ```
+    /// # use wsguard_core::handshake::{validate_fields, FieldRequest, ServerConfig};
+    /// # use wsguard_core::origin::OriginPolicy;
+    /// # let cfg = ServerConfig::new(OriginPolicy::new(&[]).allow_missing(true));
+    /// let f: [(&[u8], &[u8]); 6] = [(b"host", b"a"), (b"upgrade", b"websocket"), (b"connection", b"upgrade"),
+    ///     (b"sec-websocket-version", b"13"), (b"sec-websocket-key", b"dGhlIHNhbXBsZSBub25jZQ=="),
+    ///     (b"X-Trace", b" 7 ")];
+    /// let a = validate_fields(&cfg, &FieldRequest::get(b"/", &f)).unwrap();
+    /// assert_eq!(a.headers().count(), 6);
+    /// assert_eq!(a.header("x-trace"), Some(&b"7"[..]));
+    /// ```
+    pub fn headers(&self) -> HeaderIter<'b> {
+        HeaderIter::list(self.fields)
+    }
+
+    /// The first header called `name` (case-insensitive), trimmed.
+    ///
+    /// ```
+    /// # use wsguard_core::handshake::{validate_fields, FieldRequest, ServerConfig};
+    /// # use wsguard_core::origin::OriginPolicy;
+    /// # let cfg = ServerConfig::new(OriginPolicy::new(&[]).allow_missing(true));
+    /// # let f: [(&[u8], &[u8]); 5] = [(b"host", b"a"), (b"upgrade", b"websocket"), (b"connection", b"upgrade"),
+    /// #     (b"sec-websocket-version", b"13"), (b"sec-websocket-key", b"dGhlIHNhbXBsZSBub25jZQ==")];
+    /// let a = validate_fields(&cfg, &FieldRequest::get(b"/", &f)).unwrap();
+    /// assert_eq!(a.header("HOST"), Some(&b"a"[..]));
+    /// assert_eq!(a.header("cookie"), None);
+    /// ```
+    pub fn header(&self, name: &str) -> Option<&'b [u8]> {
+        self.headers()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v)
+    }
+}
+
+#[cfg(feature = "defmt")]
+impl defmt::Format for AcceptedFields<'_> {
+    fn format(&self, f: defmt::Formatter) {
+        defmt::write!(
+            f,
+            "AcceptedFields {{ path: {=str}, host: {=str}, subprotocol: {}, token: {} }}",
+            self.path,
+            self.host,
+            self.subprotocol,
+            self.token.map(|t| t.source)
+        )
+    }
+}
+
+/// Writes the 101 answer for a request accepted with `key` (its `Sec-WebSocket-Key`, as
+/// [`AcceptedFields::key`] holds it) choosing `subprotocol`: the bytes
+/// [`write_accept_response`](super::write_accept_response) writes for that verdict. For a
+/// caller that kept only the key and the subprotocol of a verdict and writes the answer
+/// later, if at all.
+///
+/// ```
+/// use wsguard_core::handshake::write_accept_for;
+/// let mut out = [0u8; 160];
+/// let n = write_accept_for("dGhlIHNhbXBsZSBub25jZQ==", Some("chat"), &mut out).unwrap();
+/// assert!(out[..n].ends_with(b"Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\nSec-WebSocket-Protocol: chat\r\n\r\n"));
+/// ```
+pub fn write_accept_for(
+    key: &str,
+    subprotocol: Option<&str>,
+    out: &mut [u8],
+) -> Result<usize, BufferTooSmall> {
+    super::write_accept_response(&Accepted::answer_only(key, subprotocol), out)
+}
+
+/// `tchar` (RFC 9110 §5.6.2): method and field names.
+const TCHAR: u8 = 1;
+/// A request-target byte as the parser takes it: visible ASCII or non-ASCII.
+const TARGET: u8 = 2;
+/// A field-value byte as the parser takes it: HTAB, SP, visible ASCII, obs-text.
+const VALUE: u8 = 4;
+
+/// The byte classes above, one lookup per byte (the parser's own approach).
+const CLASSES: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut i = 0;
+    while i < 256 {
+        let b = i as u8;
+        let mut c = 0;
+        if b.is_ascii_alphanumeric()
+            || matches!(
+                b,
+                b'!' | b'#'
+                    | b'$'
+                    | b'%'
+                    | b'&'
+                    | b'\''
+                    | b'*'
+                    | b'+'
+                    | b'-'
+                    | b'.'
+                    | b'^'
+                    | b'_'
+                    | b'`'
+                    | b'|'
+                    | b'~'
+            )
+        {
+            c |= TCHAR;
+        }
+        if (b >= 0x21 && b < 0x7f) || b >= 0x80 {
+            c |= TARGET;
+        }
+        if b == b'\t' || (b >= 0x20 && b < 0x7f) || b >= 0x80 {
+            c |= VALUE;
+        }
+        t[i] = c;
+        i += 1;
+    }
+    t
+};
+
+/// The offset of the first byte of `bytes` outside `class`.
+fn first_bad(bytes: &[u8], class: u8) -> Option<usize> {
+    bytes
+        .iter()
+        .position(|&b| CLASSES[usize::from(b)] & class == 0)
+}
+
+/// One line of the written head: where it starts, its length without CRLF, and the
+/// first syntax error in it (absolute offset and verdict).
+struct Line {
+    start: usize,
+    len: usize,
+    error: Option<(usize, Rejection)>,
+}
+
+/// The verdict the earliest byte of `line` decides, if any: a syntax error, or a limit
+/// broken before it (the line limit first when both break at the same byte), as
+/// `parse_request` orders them. `method_end` is the length of the method in the request
+/// line (`None` for a header line): a limit broken before the method was read is the
+/// method's fault, after it the target's (414).
+fn decide(limits: &Limits, line: &Line, method_end: Option<usize>) -> Option<Rejection> {
+    let line_break = (line.len > limits.max_line).then(|| line.start + limits.max_line);
+    // The head breaks `max_total` at byte `max_total`; earlier lines were shorter.
+    let end = line.start + line.len + 2;
+    let total_break = (limits.max_total < end).then_some(limits.max_total);
+    let limit = match (line_break, total_break) {
+        (Some(l), Some(t)) if t < l => Some((t, false)),
+        (Some(l), _) => Some((l, true)),
+        (None, Some(t)) => Some((t, false)),
+        (None, None) => None,
+    };
+    match (line.error, limit) {
+        (Some((at, r)), Some((pos, _))) if at < pos => Some(r),
+        (Some((_, r)), None) => Some(r),
+        (_, Some((pos, line_limit))) => Some(match method_end {
+            Some(m) if pos > 0 && pos > m => Rejection::TargetTooLong,
+            Some(_) if pos > 0 => Rejection::MethodNotGet,
+            _ if line_limit => Rejection::HeaderLineTooLong,
+            _ => Rejection::RequestTooLarge,
+        }),
+        (None, None) => None,
+    }
+}
+
+/// The request line's first syntax error: the method, the target (then its UTF-8, found
+/// at the space after it), the version.
+fn request_line_error(req: &FieldRequest<'_>) -> Option<(usize, Rejection)> {
+    let m = req.method.len();
+    if m == 0 {
+        return Some((0, Rejection::MalformedRequest));
+    }
+    if let Some(i) = first_bad(req.method, TCHAR) {
+        return Some((i, Rejection::MalformedRequest));
+    }
+    let t0 = m + 1;
+    if req.target.is_empty() {
+        return Some((t0, Rejection::MalformedRequest));
+    }
+    if let Some(j) = first_bad(req.target, TARGET) {
+        return Some((t0 + j, Rejection::MalformedRequest));
+    }
+    let after = t0 + req.target.len();
+    if core::str::from_utf8(req.target).is_err() {
+        return Some((after, Rejection::MalformedRequest));
+    }
+    // `HTTP/1.<minor>`: a minor other than 0 or 1 fails at its digit.
+    if req.minor > 1 {
+        return Some((after + 8, Rejection::HttpVersion));
+    }
+    None
+}
+
+/// Syntax and limits of the head written from `req`, in the order its bytes decide them;
+/// `Ok` with the target as text when the head would parse.
+fn scan<'b>(limits: &Limits, req: &FieldRequest<'b>) -> Result<&'b str, Rejection> {
+    let first = Line {
+        start: 0,
+        len: req.method.len() + 1 + req.target.len() + 9,
+        error: request_line_error(req),
+    };
+    if let Some(r) = decide(limits, &first, Some(req.method.len())) {
+        return Err(r);
+    }
+    let cap = limits.header_capacity();
+    let mut start = first.len + 2;
+    for (i, &(name, value)) in req.fields.iter().enumerate() {
+        let value = trim_ows(value);
+        let len = name.len() + 2 + value.len();
+        let error = if name.is_empty() {
+            Some((start, Rejection::MalformedRequest))
+        } else if let Some(j) = first_bad(name, TCHAR) {
+            Some((start + j, Rejection::MalformedRequest))
+        } else if let Some(j) = first_bad(value, VALUE) {
+            Some((start + name.len() + 2 + j, Rejection::MalformedRequest))
+        } else if i >= cap {
+            // The parser refuses the field after the last slot once its line ends.
+            Some((start + len + 1, Rejection::TooManyHeaders))
+        } else {
+            None
+        };
+        let line = Line { start, len, error };
+        if let Some(r) = decide(limits, &line, None) {
+            return Err(r);
+        }
+        start += len + 2;
+    }
+    let last = Line {
+        start,
+        len: 0,
+        error: None,
+    };
+    if let Some(r) = decide(limits, &last, None) {
+        return Err(r);
+    }
+    // Checked above: the target is UTF-8.
+    core::str::from_utf8(req.target).map_err(|_| Rejection::MalformedRequest)
+}
+
+/// Validates an upgrade request given as a field list with the rules, order and codes
+/// of [`validate_request`](super::validate_request) (see the module docs for the head
+/// the verdict stands for). Never panics, never allocates, computes no SHA-1.
+///
+/// ```
+/// use wsguard_core::handshake::{validate_fields, FieldRequest, Rejection, ServerConfig};
+/// use wsguard_core::origin::{OriginDenial, OriginPolicy, Pattern};
+/// let allowed = [Pattern::parse("https://app.example.com").unwrap()];
+/// let cfg = ServerConfig::new(OriginPolicy::new(&allowed));
+/// let fields: [(&[u8], &[u8]); 6] = [
+///     (b"host", b"a.example"), (b"upgrade", b"websocket"), (b"connection", b"Upgrade"),
+///     (b"sec-websocket-version", b"13"), (b"sec-websocket-key", b"dGhlIHNhbXBsZSBub25jZQ=="),
+///     (b"origin", b"https://evil.example"),
+/// ];
+/// let verdict = validate_fields(&cfg, &FieldRequest::get(b"/", &fields));
+/// assert_eq!(verdict, Err(Rejection::Origin(OriginDenial::Host)));
+/// let bad = [(&b"x-a"[..], &b"1\r\nSet-Cookie: a"[..])];
+/// assert_eq!(validate_fields(&cfg, &FieldRequest::get(b"/", &bad)), Err(Rejection::MalformedRequest));
+/// ```
+pub fn validate_fields<'b>(
+    config: &ServerConfig<'_>,
+    request: &FieldRequest<'b>,
+) -> Result<AcceptedFields<'b>, Rejection> {
+    let target = scan(&config.limits, request)?;
+    request_line(request.method, request.minor)?;
+    let mut slots = Slots::new();
+    for &(name, value) in request.fields {
+        slots.field(name, trim_ows(value));
+    }
+    let c = check(config, target, slots, HeaderIter::list(request.fields))?;
+    Ok(AcceptedFields {
+        path: c.path,
+        query: c.query,
+        host: c.host,
+        origin: c.origin,
+        subprotocol: c.subprotocol,
+        token: c.token,
+        key: c.key,
+        fields: request.fields,
+    })
+}
