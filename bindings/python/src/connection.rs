@@ -492,12 +492,19 @@ impl Connection {
         Ok(())
     }
 
-    /// Starts the closing handshake with ``code`` (wire-valid: 1000–1003, 1007–1014,
+    /// Starts the closing handshake with ``code`` (default 1000; wire-valid: 1000–1003, 1007–1014,
     /// 3000–4999) and ``reason`` (cut to 123 bytes at a character boundary). Keep
     /// reading until ``ending`` is set or ``next_timeout()`` passes.
-    #[pyo3(signature = (code = wsguard_core::close::NORMAL_CLOSURE, reason = "", now = None))]
-    fn close(&mut self, py: Python<'_>, code: u16, reason: &str, now: Option<u64>) -> PyResult<()> {
+    #[pyo3(signature = (code = None, reason = "", now = None))]
+    fn close(
+        &mut self,
+        py: Python<'_>,
+        code: Option<u16>,
+        reason: &str,
+        now: Option<u64>,
+    ) -> PyResult<()> {
         let now = self.tick(now);
+        let code = code.unwrap_or(wsguard_core::close::NORMAL_CLOSURE);
         self.conn
             .close(now, code, reason)
             .map_err(|e| conn_err(py, &e))?;

@@ -538,8 +538,8 @@ class Connection:
         """Queues a ``"text"`` or ``"binary"`` message."""
     def ping(self, payload: Optional[_Text] = None) -> None:
         """Queues a ping."""
-    def close(self, code: int = 1000, reason: str = "", now: Optional[int] = None) -> None:
-        """Starts the closing handshake."""
+    def close(self, code: Optional[int] = None, reason: str = "", now: Optional[int] = None) -> None:
+        """Starts the closing handshake (``code`` default 1000)."""
     def receive_eof(self, now: Optional[int] = None) -> None:
         """The transport reached end of file."""
     def next_timeout(self) -> Optional[int]:
