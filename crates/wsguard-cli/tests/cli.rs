@@ -427,8 +427,9 @@ fn slow_request_gets_408() {
     assert!(r.body_str().starts_with("handshake_timeout: "));
 }
 
-#[test]
-fn interrupt_closes_connections_with_1001() {
+/// SIGINT (Ctrl-C) and SIGTERM (`docker stop`, Kubernetes, systemd) both close every
+/// connection with 1001 going away, so clients reconnect instead of seeing 1006.
+fn signal_closes_connections_with_1001(signal: &str) {
     let srv = Server::start(&[
         "--path",
         "/ws",
@@ -440,13 +441,27 @@ fn interrupt_closes_connections_with_1001() {
     let mut c = Raw::open(srv.addr, "/ws");
     c.echo(0x1, b"before shutdown");
     let status = Command::new("kill")
-        .arg("-INT")
+        .arg(format!("-{signal}"))
         .arg(srv.pid().to_string())
         .status()
-        .expect("kill -INT");
+        .expect("kill");
     assert!(status.success());
     let f = c.expect_frame();
-    assert_eq!((f.opcode, f.close_code()), (0x8, Some(1001)));
+    assert_eq!(
+        (f.opcode, f.close_code()),
+        (0x8, Some(1001)),
+        "after SIG{signal}"
+    );
     c.send_frame(true, 0x8, &close_payload(1001, b""));
     c.expect_tcp_close();
+}
+
+#[test]
+fn interrupt_closes_connections_with_1001() {
+    signal_closes_connections_with_1001("INT");
+}
+
+#[test]
+fn terminate_closes_connections_with_1001() {
+    signal_closes_connections_with_1001("TERM");
 }

@@ -258,12 +258,29 @@ pub fn run(args: ServeArgs, color: ColorChoice) -> u8 {
         use std::io::Write;
         let _ = std::io::stdout().flush();
         let run = tokio::spawn(server.run());
-        let _ = tokio::signal::ctrl_c().await;
+        shutdown_signal().await;
         eprintln!("shutting down: closing connections with 1001 going away");
         let _ = tx.send(true);
         let _ = tokio::time::timeout(Duration::from_secs(5), run).await;
         exit::OK
     })
+}
+
+/// Waits for Ctrl-C (SIGINT) or, on Unix, SIGTERM — what `docker stop`, Kubernetes and
+/// systemd send — so that clients get 1001 (going away) and reconnect, not 1006.
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        if let Ok(mut term) = signal(SignalKind::terminate()) {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+            }
+            return;
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
 }
 
 /// A bound server, ready to run (used by `serve` and by `demo`).
