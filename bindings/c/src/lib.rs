@@ -18,6 +18,7 @@
 
 pub mod client;
 pub mod close;
+pub mod dev_auth;
 pub mod ffi;
 pub mod frame;
 mod handle;

@@ -19,7 +19,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyList, PyString, PyTuple};
-use wsguard_core::handshake::{validate_request, Accepted, Rejection, ServerConfig, TokenConfig};
+use wsguard_core::handshake::{
+    validate_request, Accepted, DevAuthBypass, DevAuthNotice, Rejection, ServerConfig, TokenConfig,
+};
 use wsguard_core::text::escaped;
 use wsguard_core::Status;
 
@@ -42,17 +44,31 @@ pub struct ScopeGuard {
     subprotocols: Vec<&'static str>,
     require_subprotocol: bool,
     token: TokenConfig<'static>,
+    /// The development auth bypass (checked against the preset at construction; its
+    /// listen check runs per connection, see `crate::dev_auth`).
+    dev_auth: DevAuthBypass,
     accepted: AtomicU64,
     refused: AtomicU64,
 }
 
 impl ScopeGuard {
-    fn config<'a>(&'a self, policy: &'a OriginPolicy) -> ServerConfig<'a> {
+    fn config<'a>(&'a self, policy: &'a OriginPolicy, dev_bypass: bool) -> ServerConfig<'a> {
         ServerConfig::new(policy.core())
             .hosts(policy.host_policy())
             .subprotocols(&self.subprotocols)
             .require_subprotocol(self.require_subprotocol)
             .token(self.token)
+            .dev_auth_bypass(dev_bypass)
+    }
+
+    /// Whether the development auth bypass applies to a connection that arrived on
+    /// `listen` (`false` without a lookup when the bypass is off).
+    fn dev_bypass_for(&self, listen: impl FnOnce() -> PyResult<String>) -> PyResult<bool> {
+        if !self.dev_auth.enabled {
+            return Ok(false);
+        }
+        let preset = self.policy.get().core().preset_kind();
+        Ok(self.dev_auth.applies(preset, &listen()?))
     }
 
     /// Runs `f` on a request this guard accepted, validated again (for the parts of a
@@ -60,16 +76,21 @@ impl ScopeGuard {
     pub fn with_accepted<R>(
         &self,
         request: &[u8],
+        dev_bypass: bool,
         f: impl FnOnce(&Accepted<'_>) -> R,
     ) -> Option<R> {
         let policy = self.policy.get();
-        match validate_request(&self.config(policy), request) {
+        match validate_request(&self.config(policy, dev_bypass), request) {
             Ok(Status::Complete(a)) => Some(f(&a)),
             _ => None,
         }
     }
 
-    fn finish(slf: &Bound<'_, Self>, writer: RequestWriter) -> PyResult<Handshake> {
+    fn finish(
+        slf: &Bound<'_, Self>,
+        writer: RequestWriter,
+        dev_bypass: bool,
+    ) -> PyResult<Handshake> {
         let py = slf.py();
         let this = slf.get();
         let request = match writer.finish(py) {
@@ -80,8 +101,11 @@ impl ScopeGuard {
             }
         };
         let policy = this.policy.get();
-        let verdict = match validate_request(&this.config(policy), &request) {
-            Ok(Status::Complete(a)) => Ok(Handshake::deferred(&a)),
+        let verdict = match validate_request(&this.config(policy, dev_bypass), &request) {
+            Ok(Status::Complete(a)) => Ok(Handshake::deferred(&a).with_dev_auth_notice(
+                a.dev_auth_bypassed
+                    .then(|| DevAuthNotice::for_accepted(&this.token, &a).to_string()),
+            )),
             Ok(Status::Partial) => Err(Rejection::MalformedRequest),
             Err(r) => Err(r),
         };
@@ -91,6 +115,7 @@ impl ScopeGuard {
                 Ok(h.with_deferred(Deferred {
                     request,
                     guard: slf.clone().unbind(),
+                    dev_bypass,
                 }))
             }
             Err(r) => {
@@ -191,7 +216,7 @@ impl ScopeGuard {
     #[pyo3(signature = (
         policy, *, subprotocols = None, require_subprotocol = false, token_authorization = false,
         token_query = None, token_subprotocol_prefix = None, token_subprotocol_marker = None,
-        require_token = false
+        require_token = false, dev_auth_bypass = false, dev_auth_bypass_allow_non_loopback = false
     ))]
     #[allow(clippy::too_many_arguments)]
     fn new(
@@ -204,7 +229,17 @@ impl ScopeGuard {
         token_subprotocol_prefix: Option<&str>,
         token_subprotocol_marker: Option<&str>,
         require_token: bool,
+        dev_auth_bypass: bool,
+        dev_auth_bypass_allow_non_loopback: bool,
     ) -> PyResult<Self> {
+        // The bypass never runs in production: DevAuthBypassRefused before any connection.
+        let preset = policy.get().core().preset_kind();
+        let dev_auth = crate::dev_auth::configure(
+            py,
+            dev_auth_bypass,
+            dev_auth_bypass_allow_non_loopback,
+            preset,
+        )?;
         let subprotocols = str_list(py, subprotocols, "subprotocols")?
             .iter()
             .map(|s| intern(s))
@@ -227,6 +262,7 @@ impl ScopeGuard {
             subprotocols,
             require_subprotocol,
             token,
+            dev_auth,
             accepted: AtomicU64::new(0),
             refused: AtomicU64::new(0),
         })
@@ -266,23 +302,63 @@ impl ScopeGuard {
                 }
             }
         }
-        Self::finish(slf, writer)
+        let this = slf.get();
+        let dev_bypass = this.dev_bypass_for(|| crate::dev_auth::scope_listen(py, scope))?;
+        Self::finish(slf, writer, dev_bypass)
     }
 
     /// Validates a request given as an iterable of ``(name, value)`` pairs (``str`` or
     /// ``bytes``) and a request target — the ``websockets`` hook's request, which still
     /// carries every upgrade header. Returns the :class:`Handshake` or raises
-    /// ``HandshakeRejected``.
+    /// ``HandshakeRejected``. ``server`` is the local address the connection arrived on
+    /// (``connection.local_address``), used only by the development auth bypass.
+    #[pyo3(signature = (headers, path, server = None))]
     fn check_request(
         slf: &Bound<'_, Self>,
         headers: &Bound<'_, PyAny>,
         path: &Bound<'_, PyAny>,
+        server: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Handshake> {
         let py = slf.py();
         let target = bytes_of(py, path, "path")?;
         let mut writer = RequestWriter::from_parts(Vec::with_capacity(1024), b"GET", &[&target]);
         push_pairs(py, headers, &mut writer)?;
-        Self::finish(slf, writer)
+        let dev_bypass = slf
+            .get()
+            .dev_bypass_for(|| crate::dev_auth::listen_text(py, server))?;
+        Self::finish(slf, writer, dev_bypass)
+    }
+
+    /// Whether the development auth bypass is on (``dev_auth_bypass=True``).
+    #[getter]
+    fn dev_auth_bypass(&self) -> bool {
+        self.dev_auth.enabled
+    }
+
+    /// The development auth bypass's listen check for ``address`` (``"host:port"``, a
+    /// ``(host, port)`` tuple, ``None``): ``None`` when the bypass is off or applies,
+    /// else the ``DevAuthBypassRefused`` saying why it does not (returned, not raised).
+    fn dev_auth_refusal(
+        &self,
+        py: Python<'_>,
+        address: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Option<PyErr>> {
+        let listen = crate::dev_auth::listen_text(py, address)?;
+        Ok(self
+            .dev_auth
+            .check_listen(&listen)
+            .err()
+            .map(|r| crate::dev_auth::refused(py, r)))
+    }
+
+    /// Raises ``DevAuthBypassRefused`` when the development auth bypass is on and
+    /// ``address`` (the server's listen address) is not loopback without the override:
+    /// call it at startup where the server exposes its address.
+    fn check_listen(&self, py: Python<'_>, address: Option<&Bound<'_, PyAny>>) -> PyResult<()> {
+        let listen = crate::dev_auth::listen_text(py, address)?;
+        self.dev_auth
+            .check_listen(&listen)
+            .map_err(|r| crate::dev_auth::refused(py, r))
     }
 
     /// The request target for a log line: control characters escaped, query tokens

@@ -66,6 +66,14 @@ pub struct Handshake {
     response: OnceLock<Vec<u8>>,
     /// How to compute `extensions` and `response` when first asked for.
     deferred: Option<Deferred>,
+    /// ``True`` when the request carried no token and the development auth bypass let
+    /// it in: treat the connection as unauthenticated.
+    #[pyo3(get)]
+    dev_auth_bypassed: bool,
+    /// For a bypassed connection, the core's warning line (``dev_auth_bypass_used``:
+    /// target escaped, query tokens redacted); ``None`` otherwise.
+    #[pyo3(get)]
+    dev_auth_notice: Option<String>,
 }
 
 /// What a lazily built [`Handshake`] keeps to write its 101 response on demand: the
@@ -73,6 +81,8 @@ pub struct Handshake {
 pub struct Deferred {
     pub request: Vec<u8>,
     pub guard: Py<crate::guard::ScopeGuard>,
+    /// Whether the development auth bypass applied (validated again the same way).
+    pub dev_bypass: bool,
 }
 
 /// The mapping keys of a `Handshake` (``scope["wsguard"]["origin"]``).
@@ -205,7 +215,7 @@ impl Handshake {
             Some(d) => d
                 .guard
                 .get()
-                .with_accepted(&d.request, f)
+                .with_accepted(&d.request, d.dev_bypass, f)
                 .unwrap_or_default(),
             None => R::default(),
         }
@@ -231,7 +241,15 @@ impl Handshake {
             extensions: OnceLock::new(),
             response: OnceLock::new(),
             deferred: None,
+            dev_auth_bypassed: a.dev_auth_bypassed,
+            dev_auth_notice: None,
         }
+    }
+
+    /// Attaches the development auth bypass's warning line.
+    pub fn with_dev_auth_notice(mut self, notice: Option<String>) -> Self {
+        self.dev_auth_notice = notice;
+        self
     }
 
     /// Attaches what writes the 101 response later.

@@ -14,6 +14,7 @@ use pyo3::prelude::*;
 mod client;
 mod close;
 mod convert;
+mod dev_auth;
 mod errors;
 mod frame;
 mod guard;
@@ -38,5 +39,6 @@ fn _wsguard(m: &Bound<'_, PyModule>) -> PyResult<()> {
     timing::register(m)?;
     client::register(m)?;
     guard::register(m)?;
+    dev_auth::register(m)?;
     Ok(())
 }

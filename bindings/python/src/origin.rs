@@ -498,9 +498,10 @@ impl OriginPolicy {
         Ok(r.headers)
     }
 
-    /// Runs the policy linter over this policy's entries (with its preset).
-    #[pyo3(signature = (*, credentials = false))]
-    fn lint(&self, credentials: bool) -> Vec<crate::lint::LintFinding> {
+    /// Runs the policy linter over this policy's entries (with its preset);
+    /// ``dev_auth_bypass=True`` lints a server that runs with the development auth bypass.
+    #[pyo3(signature = (*, credentials = false, dev_auth_bypass = false))]
+    fn lint(&self, credentials: bool, dev_auth_bypass: bool) -> Vec<crate::lint::LintFinding> {
         crate::lint::run(
             &self.raw_allow,
             wsguard_core::origin::LintContext {
@@ -508,6 +509,7 @@ impl OriginPolicy {
                 credentials,
                 allow_null: self.allow_null,
                 allow_missing: self.allow_missing,
+                dev_auth_bypass,
             },
         )
     }

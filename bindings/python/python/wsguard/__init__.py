@@ -22,6 +22,7 @@ from __future__ import annotations
 from collections.abc import Mapping as _Mapping
 
 from ._errors import (
+    DevAuthBypassRefused,
     HandshakeRejected,
     InvalidInput,
     PolicyError,
@@ -50,6 +51,7 @@ from ._wsguard import (
     WsUrl,
     __version__,
     accept_key,
+    check_dev_auth_bypass,
     check_mixed_content,
     classify_close,
     encode_close,
@@ -61,6 +63,7 @@ from ._wsguard import (
     explain,
     is_wire_valid,
     lint_origins,
+    listen_kind,
     log_target,
     log_text,
     validate_handshake,
@@ -74,6 +77,7 @@ __all__ = [
     "WsguardError",
     "InvalidInput",
     "PolicyError",
+    "DevAuthBypassRefused",
     "UrlError",
     "ProtocolError",
     "HandshakeRejected",
@@ -94,6 +98,9 @@ __all__ = [
     "ScopeGuard",
     "log_text",
     "log_target",
+    # development auth bypass (never in production, loopback unless overridden)
+    "check_dev_auth_bypass",
+    "listen_kind",
     # close codes
     "CloseInfo",
     "classify_close",

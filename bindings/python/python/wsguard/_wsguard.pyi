@@ -2,6 +2,7 @@
 
 from typing import Any, Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, Tuple, Union, final
 
+from ._errors import DevAuthBypassRefused as DevAuthBypassRefused
 from ._errors import HandshakeRejected as HandshakeRejected
 from ._errors import InvalidInput as InvalidInput
 from ._errors import PolicyError as PolicyError
@@ -14,6 +15,7 @@ __all__ = [
     "ClientHandshake",
     "CloseInfo",
     "CorsResult",
+    "DevAuthBypassRefused",
     "Established",
     "Frame",
     "FrameDecoder",
@@ -37,6 +39,7 @@ __all__ = [
     "WsguardError",
     "__version__",
     "accept_key",
+    "check_dev_auth_bypass",
     "check_mixed_content",
     "classify_close",
     "encode_close",
@@ -46,6 +49,7 @@ __all__ = [
     "fit_reason",
     "is_wire_valid",
     "lint_origins",
+    "listen_kind",
     "log_target",
     "log_text",
     "parse_close_payload",
@@ -241,7 +245,7 @@ class OriginPolicy:
         max_age: Optional[int] = None,
     ) -> List[Tuple[str, str]]:
         """Just the CORS response headers."""
-    def lint(self, *, credentials: bool = False) -> List[LintFinding]:
+    def lint(self, *, credentials: bool = False, dev_auth_bypass: bool = False) -> List[LintFinding]:
         """Runs the policy linter over this policy's entries."""
     def refusal(self, headers: Iterable[Tuple[_Text, _Text]]) -> Optional[Verdict]:
         """The Origin refusal for an ASGI header list, or ``None`` when allowed."""
@@ -267,6 +271,7 @@ def lint_origins(
     credentials: bool = False,
     allow_null: bool = False,
     allow_missing: bool = False,
+    dev_auth_bypass: bool = False,
 ) -> List[LintFinding]:
     """Explains each mistake in a list of allowed-origin strings."""
 
@@ -296,6 +301,10 @@ class Handshake:
     def key(self) -> str: ...
     @property
     def extensions(self) -> List[Tuple[str, List[Tuple[str, Optional[str]]]]]: ...
+    @property
+    def dev_auth_bypassed(self) -> bool: ...
+    @property
+    def dev_auth_notice(self) -> Optional[str]: ...
     @property
     def response(self) -> bytes: ...
     def __getitem__(self, key: str, /) -> Any: ...
@@ -618,11 +627,19 @@ class ScopeGuard:
         token_subprotocol_prefix: Optional[str] = None,
         token_subprotocol_marker: Optional[str] = None,
         require_token: bool = False,
+        dev_auth_bypass: bool = False,
+        dev_auth_bypass_allow_non_loopback: bool = False,
     ) -> "ScopeGuard": ...
     def check_scope(self, scope: Mapping[str, Any]) -> Handshake:
         """Validates one ASGI websocket scope (raises HandshakeRejected)."""
-    def check_request(self, headers: Iterable[Tuple[_Text, _Text]], path: _Text) -> Handshake:
+    def check_request(self, headers: Iterable[Tuple[_Text, _Text]], path: _Text, server: Any = None) -> Handshake:
         """Validates a header list and request target (raises HandshakeRejected)."""
+    @property
+    def dev_auth_bypass(self) -> bool: ...
+    def dev_auth_refusal(self, address: Any) -> Optional[DevAuthBypassRefused]:
+        """Why the development auth bypass does not apply on ``address`` (``None``: it does or is off)."""
+    def check_listen(self, address: Any) -> None:
+        """Raises DevAuthBypassRefused for a listen address the bypass may not run on."""
     def log_target(self, target: _Text) -> str:
         """The request target escaped for a log line, query tokens redacted."""
     def describe(self, scope: Mapping[str, Any]) -> Tuple[str, str, str]:
@@ -631,6 +648,12 @@ class ScopeGuard:
         """``(accepted, refused)``."""
     @property
     def policy(self) -> OriginPolicy: ...
+
+def listen_kind(address: Any) -> str:
+    """``"loopback"``, ``"unix_socket"``, ``"network"`` or ``"unknown"``."""
+
+def check_dev_auth_bypass(preset: str, listen: Any, *, allow_non_loopback: bool = False) -> None:
+    """Raises DevAuthBypassRefused unless the development auth bypass may run there."""
 
 def log_text(value: Optional[_Text], max_bytes: Optional[int] = None) -> str:
     """Network text escaped for a log line or a terminal."""

@@ -36,7 +36,7 @@ import logging
 import threading
 from typing import Any, Awaitable, Callable, Dict, Iterable, List, MutableMapping, Optional, Sequence, Tuple
 
-from . import _wsguard
+from . import _devauth, _wsguard
 from ._errors import HandshakeRejected
 
 __all__ = ["WebSocketGuard", "Scope", "Receive", "Send", "ASGIApp"]
@@ -129,6 +129,14 @@ class WebSocketGuard:
             with the core's status and body; ``False`` always closes before accept (403).
         scope_key: key under which the verdict is stored in the scope (``"wsguard"``).
         log: the :class:`logging.Logger` refusals are written to (``wsguard.asgi``).
+        dev_auth_bypass: development only — accept a connection without a token (with
+            ``require_token``) and log a warning for each; raises
+            :class:`wsguard.DevAuthBypassRefused` with a production-preset policy. Applies
+            only to connections whose ``scope["server"]`` is a loopback address or a Unix
+            socket (see :mod:`wsguard._devauth`); ``handshake.dev_auth_bypassed`` tells
+            the app.
+        dev_auth_bypass_allow_non_loopback: the second, explicit override for a
+            development container (``--host 0.0.0.0``); never allows production.
 
     The application finds ``scope["wsguard"]`` as a dict with ``origin``, ``token``,
     ``subprotocol`` and ``accept`` keys.
@@ -155,6 +163,8 @@ class WebSocketGuard:
         use_http_response: bool = True,
         scope_key: str = "wsguard",
         log: Optional[logging.Logger] = None,
+        dev_auth_bypass: bool = False,
+        dev_auth_bypass_allow_non_loopback: bool = False,
     ) -> None:
         if not isinstance(policy, _wsguard.OriginPolicy):
             raise TypeError("WebSocketGuard(policy=...) needs a wsguard.OriginPolicy")
@@ -170,7 +180,10 @@ class WebSocketGuard:
             token_subprotocol_prefix=token_subprotocol_prefix,
             token_subprotocol_marker=token_subprotocol_marker,
             require_token=require_token,
+            dev_auth_bypass=dev_auth_bypass,
+            dev_auth_bypass_allow_non_loopback=dev_auth_bypass_allow_non_loopback,
         )
+        self.dev_auth_bypass = dev_auth_bypass
         self.cors = cors
         self.cors_options: Dict[str, Any] = {
             "credentials": cors_allow_credentials,
@@ -187,16 +200,21 @@ class WebSocketGuard:
         self.scope_key = scope_key
         self.log = log or logger
         self.counters = _Counters(self.guard)
+        _devauth.announce(self.guard, self.log)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         kind = scope["type"]
         if kind == "websocket":
             # The accept path: one native call, no per-header Python objects.
+            if self.dev_auth_bypass:
+                _devauth.check_arrival(self.guard, scope.get("server"), self.log)
             try:
                 result = self.guard.check_scope(scope)
             except HandshakeRejected as rejection:
                 await self._refuse(scope, receive, send, rejection)
                 return
+            if self.dev_auth_bypass:
+                _devauth.report(result, self.log)
             await self.app({**scope, self.scope_key: result}, receive, send)
         elif kind == "http":
             if self.health_path is not None and scope.get("path") == self.health_path:
