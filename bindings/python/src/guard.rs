@@ -14,8 +14,6 @@
 //! write network text through the core's `text::escaped` and `TokenConfig::log_target`:
 //! no CR/LF/ESC reaches a log line and a query token is never logged.
 
-use std::sync::atomic::{AtomicU64, Ordering};
-
 use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyList, PyString, PyTuple};
@@ -23,7 +21,7 @@ use wsguard_core::handshake::{
     validate_request, Accepted, DevAuthBypass, DevAuthNotice, Rejection, ServerConfig, TokenConfig,
 };
 use wsguard_core::text::escaped;
-use wsguard_core::Status;
+use wsguard_core::{Diagnostic, Status};
 
 use crate::convert::{bytes_of, str_list};
 use crate::handshake::{
@@ -31,6 +29,7 @@ use crate::handshake::{
     PLACEHOLDER_KEY, TRACKED,
 };
 use crate::intern::intern;
+use crate::metrics::Metrics;
 use crate::origin::OriginPolicy;
 
 /// A policy plus the handshake options of one integration, converted once.
@@ -47,8 +46,8 @@ pub struct ScopeGuard {
     /// The development auth bypass (checked against the preset at construction; its
     /// listen check runs per connection, see `crate::dev_auth`).
     dev_auth: DevAuthBypass,
-    accepted: AtomicU64,
-    refused: AtomicU64,
+    /// Verdicts are counted here, inside the native call (`crate::metrics`).
+    metrics: Py<Metrics>,
 }
 
 impl ScopeGuard {
@@ -93,10 +92,11 @@ impl ScopeGuard {
     ) -> PyResult<Handshake> {
         let py = slf.py();
         let this = slf.get();
+        let counters = this.metrics.get().counters();
         let request = match writer.finish(py) {
             Ok(r) => r,
             Err(e) => {
-                this.refused.fetch_add(1, Ordering::Relaxed);
+                counters.refused(Rejection::MalformedRequest.code());
                 return Err(e);
             }
         };
@@ -111,7 +111,7 @@ impl ScopeGuard {
         };
         match verdict {
             Ok(h) => {
-                this.accepted.fetch_add(1, Ordering::Relaxed);
+                counters.accepted();
                 Ok(h.with_deferred(Deferred {
                     request,
                     guard: slf.clone().unbind(),
@@ -119,7 +119,7 @@ impl ScopeGuard {
                 }))
             }
             Err(r) => {
-                this.refused.fetch_add(1, Ordering::Relaxed);
+                counters.refused(r.code());
                 Err(rejected(py, &r))
             }
         }
@@ -216,7 +216,8 @@ impl ScopeGuard {
     #[pyo3(signature = (
         policy, *, subprotocols = None, require_subprotocol = false, token_authorization = false,
         token_query = None, token_subprotocol_prefix = None, token_subprotocol_marker = None,
-        require_token = false, dev_auth_bypass = false, dev_auth_bypass_allow_non_loopback = false
+        require_token = false, dev_auth_bypass = false, dev_auth_bypass_allow_non_loopback = false,
+        metrics = None
     ))]
     #[allow(clippy::too_many_arguments)]
     fn new(
@@ -231,6 +232,7 @@ impl ScopeGuard {
         require_token: bool,
         dev_auth_bypass: bool,
         dev_auth_bypass_allow_non_loopback: bool,
+        metrics: Option<Py<Metrics>>,
     ) -> PyResult<Self> {
         // The bypass never runs in production: DevAuthBypassRefused before any connection.
         let preset = policy.get().core().preset_kind();
@@ -263,8 +265,10 @@ impl ScopeGuard {
             require_subprotocol,
             token,
             dev_auth,
-            accepted: AtomicU64::new(0),
-            refused: AtomicU64::new(0),
+            metrics: match metrics {
+                Some(m) => m,
+                None => Py::new(py, Metrics::fresh())?,
+            },
         })
     }
 
@@ -385,12 +389,16 @@ impl ScopeGuard {
         Ok((target, scope_origins(py, scope)?, scope_client(py, scope)?))
     }
 
-    /// ``(accepted, refused)`` connections counted by this guard.
+    /// ``(accepted, refused)`` connections counted by this guard's :class:`Metrics`.
     fn counts(&self) -> (u64, u64) {
-        (
-            self.accepted.load(Ordering::Relaxed),
-            self.refused.load(Ordering::Relaxed),
-        )
+        let s = self.metrics.get().counters().snapshot();
+        (s.accepted, s.refused_total)
+    }
+
+    /// The :class:`Metrics` this guard counts into (shared when given to the constructor).
+    #[getter]
+    fn metrics(&self, py: Python<'_>) -> Py<Metrics> {
+        self.metrics.clone_ref(py)
     }
 
     /// The policy.

@@ -21,6 +21,7 @@ mod guard;
 mod handshake;
 mod intern;
 mod lint;
+mod metrics;
 mod origin;
 mod timing;
 mod url;
@@ -40,5 +41,6 @@ fn _wsguard(m: &Bound<'_, PyModule>) -> PyResult<()> {
     client::register(m)?;
     guard::register(m)?;
     dev_auth::register(m)?;
+    metrics::register(m)?;
     Ok(())
 }

@@ -4,7 +4,6 @@
 //! handshake takes a borrowed view of it ([`CoreParts::with_server_config`]).
 
 use crate::config::{ConfigError, GuardConfig, LintWarning, TokenLocation};
-use wsguard_core::close::CONVENTIONS;
 use wsguard_core::handshake::{Limits, ServerConfig, SubprotocolToken, TokenConfig};
 use wsguard_core::heartbeat::{HeartbeatConfig, HeartbeatConfigError};
 use wsguard_core::origin::{
@@ -12,11 +11,6 @@ use wsguard_core::origin::{
     Preset, Severity,
 };
 use wsguard_core::Diagnostic;
-
-/// The core's category code of a close code (conventional 4xxx codes included).
-pub(crate) fn close_category(code: u16) -> &'static str {
-    CONVENTIONS.classify(code).category().code()
-}
 
 /// Origin patterns, development hosts and Host entries a guard can hold: 256 per list,
 /// 16 KiB of text in all (a longer list is a [`ConfigError`] naming the key).

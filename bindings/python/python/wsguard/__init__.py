@@ -42,6 +42,7 @@ from ._wsguard import (
     Heartbeat,
     HeartbeatAction,
     LintFinding,
+    Metrics,
     OriginPolicy,
     Reconnect,
     ReconnectDecision,
@@ -96,6 +97,7 @@ __all__ = [
     "lint_origins",
     # framework integrations: one native call per connection; log-safe network text
     "ScopeGuard",
+    "Metrics",
     "log_text",
     "log_target",
     # development auth bypass (never in production, loopback unless overridden)

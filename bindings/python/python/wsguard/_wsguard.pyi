@@ -25,6 +25,7 @@ __all__ = [
     "HeartbeatAction",
     "InvalidInput",
     "LintFinding",
+    "Metrics",
     "OriginPolicy",
     "PolicyError",
     "ProtocolError",
@@ -629,7 +630,10 @@ class ScopeGuard:
         require_token: bool = False,
         dev_auth_bypass: bool = False,
         dev_auth_bypass_allow_non_loopback: bool = False,
+        metrics: Optional["Metrics"] = None,
     ) -> "ScopeGuard": ...
+    @property
+    def metrics(self) -> "Metrics": ...
     def check_scope(self, scope: Mapping[str, Any]) -> Handshake:
         """Validates one ASGI websocket scope (raises HandshakeRejected)."""
     def check_request(self, headers: Iterable[Tuple[_Text, _Text]], path: _Text, server: Any = None) -> Handshake:
@@ -648,6 +652,20 @@ class ScopeGuard:
         """``(accepted, refused)``."""
     @property
     def policy(self) -> OriginPolicy: ...
+
+@final
+class Metrics:
+    """Counters ``wsguard serve`` exports (accepts, refusals by code, closes, heartbeat timeouts)."""
+
+    def __new__(cls) -> "Metrics": ...
+    def closed(self, code: Optional[int] = None) -> None: ...
+    def heartbeat_timeout(self) -> None: ...
+    def connection_opened(self) -> None: ...
+    def connection_closed(self) -> None: ...
+    @property
+    def connections_active(self) -> int: ...
+    def snapshot(self) -> Dict[str, Any]: ...
+    def prometheus_text(self) -> str: ...
 
 def listen_kind(address: Any) -> str:
     """``"loopback"``, ``"unix_socket"``, ``"network"`` or ``"unknown"``."""

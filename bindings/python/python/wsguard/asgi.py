@@ -36,10 +36,12 @@ import logging
 import threading
 from typing import Any, Awaitable, Callable, Dict, Iterable, List, MutableMapping, Optional, Sequence, Tuple
 
-from . import _devauth, _wsguard
+from . import _devauth, _metrics, _wsguard
 from ._errors import HandshakeRejected
 
-__all__ = ["WebSocketGuard", "Scope", "Receive", "Send", "ASGIApp"]
+__all__ = ["WebSocketGuard", "metrics_app", "Scope", "Receive", "Send", "ASGIApp"]
+
+metrics_app = _metrics.metrics_app
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -137,6 +139,15 @@ class WebSocketGuard:
             the app.
         dev_auth_bypass_allow_non_loopback: the second, explicit override for a
             development container (``--host 0.0.0.0``); never allows production.
+        metrics: the :class:`wsguard.Metrics` to count into (a new one by default; share
+            one between guards to add them up). Also ``guard.metrics``.
+        metrics_path: when set (e.g. ``"/metrics"``), a GET on this HTTP path returns
+            the Prometheus text exposition with the names ``wsguard serve`` exports
+            (see :mod:`wsguard._metrics`); or mount :func:`metrics_app` elsewhere.
+        track_closes: count closes by code and category and open connections by
+            wrapping each connection's ``receive``/``send`` (default: on when
+            ``metrics`` or ``metrics_path`` is given; accepts and refusals are always
+            counted, inside the native check).
 
     The application finds ``scope["wsguard"]`` as a dict with ``origin``, ``token``,
     ``subprotocol`` and ``accept`` keys.
@@ -165,6 +176,9 @@ class WebSocketGuard:
         log: Optional[logging.Logger] = None,
         dev_auth_bypass: bool = False,
         dev_auth_bypass_allow_non_loopback: bool = False,
+        metrics: Optional["_wsguard.Metrics"] = None,
+        metrics_path: Optional[str] = None,
+        track_closes: Optional[bool] = None,
     ) -> None:
         if not isinstance(policy, _wsguard.OriginPolicy):
             raise TypeError("WebSocketGuard(policy=...) needs a wsguard.OriginPolicy")
@@ -182,7 +196,11 @@ class WebSocketGuard:
             require_token=require_token,
             dev_auth_bypass=dev_auth_bypass,
             dev_auth_bypass_allow_non_loopback=dev_auth_bypass_allow_non_loopback,
+            metrics=metrics,
         )
+        self.metrics: "_wsguard.Metrics" = self.guard.metrics
+        self.metrics_path = metrics_path
+        self.track_closes = (metrics is not None or metrics_path is not None) if track_closes is None else track_closes
         self.dev_auth_bypass = dev_auth_bypass
         self.cors = cors
         self.cors_options: Dict[str, Any] = {
@@ -215,10 +233,15 @@ class WebSocketGuard:
                 return
             if self.dev_auth_bypass:
                 _devauth.report(result, self.log)
+            if self.track_closes:
+                await self._run_tracked({**scope, self.scope_key: result}, receive, send)
+                return
             await self.app({**scope, self.scope_key: result}, receive, send)
         elif kind == "http":
             if self.health_path is not None and scope.get("path") == self.health_path:
                 await self._health(scope, receive, send)
+            elif self.metrics_path is not None and scope.get("path") == self.metrics_path:
+                await _metrics.respond(self.metrics, scope, send)
             elif self.cors:
                 await self._http_cors(scope, receive, send)
             else:
@@ -227,6 +250,16 @@ class WebSocketGuard:
             await self.app(scope, receive, send)
 
     # -- WebSocket -----------------------------------------------------------------
+
+    async def _run_tracked(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Runs the app on a connection whose accept and close are counted."""
+        receive, send, conn = _metrics.tracked(self.metrics, receive, send)
+        raised = True
+        try:
+            await self.app(scope, receive, send)
+            raised = False
+        finally:
+            _metrics.finished(conn, raised)
 
     def validate(self, scope: Scope) -> "_wsguard.Handshake":
         """Validates one websocket scope; returns the handshake or raises HandshakeRejected."""
