@@ -1,45 +1,4 @@
-//! The development auth bypass: one decision for every tier.
-//!
-//! A Docker or laptop setup often needs a server that requires a token in production to
-//! accept connections without one while the frontend has no login yet. Teams write that
-//! flag by hand (`ALLOW_DEV_AUTH_BYPASS`) and sooner or later ship it. Here it is one
-//! explicit option, [`DevAuthBypass`] (`dev_auth_bypass` in every tier), with three
-//! safety rules the core decides and every tier applies the same way:
-//!
-//! 1. **Never in production.** [`DevAuthBypass::check_preset`] refuses the production
-//!    preset ([`DevAuthRefusal::Production`], `dev_auth_bypass_production`); no override
-//!    exists. The linter reports the combination as the error
-//!    `lint_dev_auth_bypass_production`, and [`validate_head`](super::validate_head)
-//!    applies the bypass only under the development preset, so a tier that forgot the
-//!    check still never bypasses in production.
-//! 2. **Loopback only, unless told twice.** [`DevAuthBypass::check_listen`] refuses a
-//!    listen address that is not loopback ([`DevAuthRefusal::NonLoopback`],
-//!    `dev_auth_bypass_non_loopback`, or `dev_auth_bypass_listen_unknown` when the tier
-//!    cannot tell) unless the second option `dev_auth_bypass_allow_non_loopback` is also
-//!    set — the container case: a server inside Docker listens on `0.0.0.0` and the
-//!    published port stays on the developer's machine.
-//! 3. **Loud.** Each connection the bypass lets in is reported by
-//!    [`Accepted::dev_auth_bypassed`](super::Accepted::dev_auth_bypassed), and every tier
-//!    logs the same warning, [`DevAuthNotice`] (`dev_auth_bypass_used`), escaped and with
-//!    query tokens redacted.
-//!
-//! The bypass only stands in for a **missing** token (`token_missing`): a malformed or
-//! conflicting token is still refused, and a server that does not require a token has
-//! nothing to bypass.
-//!
-//! ```
-//! use wsguard_core::handshake::{DevAuthBypass, DevAuthRefusal};
-//! use wsguard_core::origin::Preset;
-//! let bypass = DevAuthBypass::ON;
-//! assert_eq!(bypass.check(Preset::Development, "127.0.0.1:8000"), Ok(()));
-//! assert_eq!(bypass.check(Preset::Production, "127.0.0.1:8000"), Err(DevAuthRefusal::Production));
-//! assert_eq!(bypass.check(Preset::Development, "0.0.0.0:8000"), Err(DevAuthRefusal::NonLoopback));
-//! // Inside a container: the second, explicit override.
-//! let container = bypass.allow_non_loopback(true);
-//! assert_eq!(container.check(Preset::Development, "0.0.0.0:8000"), Ok(()));
-//! // Production stays refused whatever the override says.
-//! assert_eq!(container.check(Preset::Production, "127.0.0.1:8000"), Err(DevAuthRefusal::Production));
-//! ```
+//! The development auth bypass: one decision for every tier (see [`DevAuthBypass`]).
 
 use super::config::TokenConfig;
 use crate::origin::Preset;
@@ -54,13 +13,47 @@ pub const DEV_AUTH_BYPASS: &str = "dev_auth_bypass";
 /// The name of the second, explicit override that allows a non-loopback listen address.
 pub const DEV_AUTH_BYPASS_ALLOW_NON_LOOPBACK: &str = "dev_auth_bypass_allow_non_loopback";
 
-/// The development auth bypass option and its second override.
+/// The development auth bypass option and its second override: one decision for every tier.
+///
+/// A Docker or laptop setup often needs a server that requires a token in production to
+/// accept connections without one while the frontend has no login yet. Teams write that
+/// flag by hand (`ALLOW_DEV_AUTH_BYPASS`) and sooner or later ship it. Here it is one
+/// explicit option, this one (`dev_auth_bypass` in every tier), with three
+/// safety rules the core decides and every tier applies the same way:
+///
+/// 1. **Never in production.** [`DevAuthBypass::check_preset`] refuses the production
+///    preset ([`DevAuthRefusal::Production`], `dev_auth_bypass_production`); no override
+///    exists. The linter reports the combination as the error
+///    `lint_dev_auth_bypass_production`, and [`validate_head`](super::validate_head)
+///    applies the bypass only under the development preset, so a tier that forgot the
+///    check still never bypasses in production.
+/// 2. **Loopback only, unless told twice.** [`DevAuthBypass::check_listen`] refuses a
+///    listen address that is not loopback ([`DevAuthRefusal::NonLoopback`],
+///    `dev_auth_bypass_non_loopback`, or `dev_auth_bypass_listen_unknown` when the tier
+///    cannot tell) unless the second option `dev_auth_bypass_allow_non_loopback` is also
+///    set — the container case: a server inside Docker listens on `0.0.0.0` and the
+///    published port stays on the developer's machine.
+/// 3. **Loud.** Each connection the bypass lets in is reported by
+///    [`Accepted::dev_auth_bypassed`](super::Accepted::dev_auth_bypassed), and every tier
+///    logs the same warning, [`DevAuthNotice`] (`dev_auth_bypass_used`), escaped and with
+///    query tokens redacted.
+///
+/// The bypass only stands in for a **missing** token (`token_missing`): a malformed or
+/// conflicting token is still refused, and a server that does not require a token has
+/// nothing to bypass.
 ///
 /// ```
-/// use wsguard_core::handshake::DevAuthBypass;
-/// assert!(!DevAuthBypass::OFF.enabled);
-/// let b = DevAuthBypass::ON.allow_non_loopback(true);
-/// assert!(b.enabled && b.allow_non_loopback);
+/// use wsguard_core::handshake::{DevAuthBypass, DevAuthRefusal};
+/// use wsguard_core::origin::Preset;
+/// let bypass = DevAuthBypass::ON;
+/// assert_eq!(bypass.check(Preset::Development, "127.0.0.1:8000"), Ok(()));
+/// assert_eq!(bypass.check(Preset::Production, "127.0.0.1:8000"), Err(DevAuthRefusal::Production));
+/// assert_eq!(bypass.check(Preset::Development, "0.0.0.0:8000"), Err(DevAuthRefusal::NonLoopback));
+/// // Inside a container: the second, explicit override.
+/// let container = bypass.allow_non_loopback(true);
+/// assert_eq!(container.check(Preset::Development, "0.0.0.0:8000"), Ok(()));
+/// // Production stays refused whatever the override says.
+/// assert_eq!(container.check(Preset::Production, "127.0.0.1:8000"), Err(DevAuthRefusal::Production));
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
@@ -279,7 +272,7 @@ impl DevAuthBypass {
 
     /// Both checks, preset first: the decision that lets a server start.
     ///
-    /// See the [module example](self).
+    /// See the [type example](DevAuthBypass).
     pub fn check(&self, preset: Preset, listen: &str) -> Result<(), DevAuthRefusal> {
         self.check_preset(preset)?;
         self.check_listen(listen)
