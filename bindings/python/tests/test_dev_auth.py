@@ -17,7 +17,8 @@ from wsguard.asgi import WebSocketGuard
 from wsguard.websockets import check_server, process_request
 
 from clients import attempt
-from servers import UvicornServer, WebsocketsServer
+from servers import DaphneServer, UvicornServer, WebsocketsServer
+from test_channels import PROJECT
 from test_asgi import run_ws, ws_scope
 
 DEV = OriginPolicy(preset="development")
@@ -142,6 +143,22 @@ async def test_uvicorn_fastapi_without_token(impl: str, caplog: pytest.LogCaptur
         assert status == 403
     notices = [r.getMessage() for r in caplog.records if "dev_auth_bypass_used" in r.getMessage()]
     assert notices == [NOTICE.format(target="/ws?room=7", origin=origin)]
+
+
+async def test_daphne_channels_behind_the_asgi_guard() -> None:
+    env = {"DJANGO_SETTINGS_MODULE": "djangoproj.settings"}
+    with DaphneServer(PROJECT, "djangoproj.asgi_devauth:application", env=env) as srv:
+        url = f"ws://127.0.0.1:{srv.port}/ws/dev/?room=2"
+        assert await attempt(url, origin="http://localhost:5173") == (101, "hi:True:None", None)
+        assert await attempt(url, origin="http://localhost:5173", headers={"Authorization": "Bearer t1"}) == (101, "hi:False:t1", None)
+        status, _, _ = await attempt(url, origin="http://localhost:5173", headers={"Authorization": "Basic eDp5"})
+        assert status == 403  # daphne has no denial extension: close before accept
+        log = srv.log()
+    assert STARTUP in log
+    notice = NOTICE.format(target="/ws/dev/?room=2", origin="http://localhost:5173")
+    # daphne's log format adds a timestamp and the level (the record may also be echoed raw).
+    formatted = [line for line in log.splitlines() if line.endswith(f"WARNING  {notice}")]
+    assert len(formatted) == 1, log
 
 
 async def test_websockets_hook_and_check_server(caplog: pytest.LogCaptureFixture) -> None:
