@@ -26,7 +26,7 @@ closes; an application heartbeat (``wsguard.Heartbeat``) reports its verdict wit
 
 from __future__ import annotations
 
-from typing import Any, Awaitable, Callable, MutableMapping, Tuple
+from typing import Any, Awaitable, Callable, MutableMapping
 
 from . import _wsguard
 
@@ -43,13 +43,19 @@ _RETURNED = 1000
 _RAISED = 1011
 
 
-class _Connection:
-    """The close state of one tracked connection."""
+class Tracked:
+    """The ``receive``/``send`` of one connection, counting its accept and its close.
 
-    __slots__ = ("metrics", "opened", "closed")
+    A class with two async methods rather than two closures per connection: building it
+    costs one small object (the accept path stays cheap, see BENCHMARKS.md §5).
+    """
 
-    def __init__(self, metrics: "_wsguard.Metrics") -> None:
+    __slots__ = ("metrics", "_receive", "_send", "opened", "closed")
+
+    def __init__(self, metrics: "_wsguard.Metrics", receive: Receive, send: Send) -> None:
         self.metrics = metrics
+        self._receive = receive
+        self._send = send
         self.opened = False
         self.closed = False
 
@@ -59,34 +65,26 @@ class _Connection:
             self.metrics.closed(code)
             self.metrics.connection_closed()
 
-
-def tracked(metrics: "_wsguard.Metrics", receive: Receive, send: Send) -> Tuple[Receive, Send, _Connection]:
-    """``receive``/``send`` wrappers that count the accept and the close of one connection."""
-    conn = _Connection(metrics)
-
-    async def tracked_receive() -> Message:
-        message = await receive()
+    async def receive(self) -> Message:
+        message = await self._receive()
         if message.get("type") == "websocket.disconnect":
-            conn.close(int(message.get("code") or _DISCONNECT_DEFAULT))
+            self.close(int(message.get("code") or _DISCONNECT_DEFAULT))
         return message
 
-    async def tracked_send(message: Message) -> None:
+    async def send(self, message: Message) -> None:
         kind = message.get("type")
-        if kind == "websocket.accept" and not conn.opened:
-            await send(message)
-            conn.opened = True
-            metrics.connection_opened()
+        if kind == "websocket.accept" and not self.opened:
+            await self._send(message)
+            self.opened = True
+            self.metrics.connection_opened()
             return
         if kind == "websocket.close":
-            conn.close(int(message.get("code") or _CLOSE_DEFAULT))
-        await send(message)
+            self.close(int(message.get("code") or _CLOSE_DEFAULT))
+        await self._send(message)
 
-    return tracked_receive, tracked_send, conn
-
-
-def finished(conn: _Connection, raised: bool) -> None:
-    """Counts the server's close of a connection the application left open."""
-    conn.close(_RAISED if raised else _RETURNED)
+    def finished(self, raised: bool) -> None:
+        """Counts the server's close of a connection the application left open."""
+        self.close(_RAISED if raised else _RETURNED)
 
 
 async def respond(metrics: "_wsguard.Metrics", scope: Any, send: Send) -> None:

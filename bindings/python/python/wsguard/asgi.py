@@ -234,7 +234,13 @@ class WebSocketGuard:
             if self.dev_auth_bypass:
                 _devauth.report(result, self.log)
             if self.track_closes:
-                await self._run_tracked({**scope, self.scope_key: result}, receive, send)
+                conn = _metrics.Tracked(self.metrics, receive, send)
+                raised = True
+                try:
+                    await self.app({**scope, self.scope_key: result}, conn.receive, conn.send)
+                    raised = False
+                finally:
+                    conn.finished(raised)
                 return
             await self.app({**scope, self.scope_key: result}, receive, send)
         elif kind == "http":
@@ -250,16 +256,6 @@ class WebSocketGuard:
             await self.app(scope, receive, send)
 
     # -- WebSocket -----------------------------------------------------------------
-
-    async def _run_tracked(self, scope: Scope, receive: Receive, send: Send) -> None:
-        """Runs the app on a connection whose accept and close are counted."""
-        receive, send, conn = _metrics.tracked(self.metrics, receive, send)
-        raised = True
-        try:
-            await self.app(scope, receive, send)
-            raised = False
-        finally:
-            _metrics.finished(conn, raised)
 
     def validate(self, scope: Scope) -> "_wsguard.Handshake":
         """Validates one websocket scope; returns the handshake or raises HandshakeRejected."""
