@@ -120,6 +120,34 @@ async def test_asgi_counts_verdicts_and_closes_exactly() -> None:
     assert guard.counters.snapshot()["websocket_accepted"] == 5
 
 
+async def test_cancelled_application_counts_no_close_code() -> None:
+    started = asyncio.Event()
+
+    async def waits(scope: Any, receive: Any, send: Any) -> None:
+        await receive()
+        await send({"type": "websocket.accept"})
+        started.set()
+        await asyncio.sleep(60)
+
+    metrics = Metrics()
+    guard = WebSocketGuard(waits, policy=POLICY, metrics=metrics)
+
+    async def receive() -> Dict[str, Any]:
+        return {"type": "websocket.connect"}
+
+    async def send(message: Dict[str, Any]) -> None:
+        return None
+
+    task = asyncio.ensure_future(guard(ws_scope([(b"origin", ALLOWED.encode())]), receive, send))
+    await asyncio.wait_for(started.wait(), 5)
+    assert metrics.connections_active == 1
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    snap = metrics.snapshot()
+    assert (snap["accepted"], snap["closes_by_code"], snap["connections_active"]) == (1, {}, 0)
+
+
 async def test_accepts_are_counted_without_close_tracking() -> None:
     guard = WebSocketGuard(echo_app, policy=POLICY)
     assert not guard.track_closes

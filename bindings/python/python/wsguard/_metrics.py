@@ -18,7 +18,8 @@ Closes are seen by wrapping the connection's ``receive``/``send`` (only when clo
 is on): the application's ``websocket.close`` counts its code (1000 when it gives none),
 a client's ``websocket.disconnect`` counts the code the server reports (1006 for a lost
 connection), and an application that returns without either counts 1000 (1011 when it
-raised), as the server then closes. ASGI has no ping frames: a server's own keepalive
+raised), as the server then closes; an application cancelled by the server (shutdown)
+with the connection open counts no close code, only the open-connections gauge drops. ASGI has no ping frames: a server's own keepalive
 (uvicorn ``--ws-ping-timeout``) ends a dead peer with a 1006 disconnect, counted under
 closes; an application heartbeat (``wsguard.Heartbeat``) reports its verdict with
 ``metrics.heartbeat_timeout()``.
@@ -85,6 +86,13 @@ class Tracked:
     def finished(self, raised: bool) -> None:
         """Counts the server's close of a connection the application left open."""
         self.close(_RAISED if raised else _RETURNED)
+
+    def cancelled(self) -> None:
+        """The application was cancelled (server shutdown) with the connection open: no
+        close code is known, so none is counted; the connection is no longer open."""
+        if self.opened and not self.closed:
+            self.closed = True
+            self.metrics.connection_closed()
 
 
 async def respond(metrics: "_wsguard.Metrics", scope: Any, send: Send) -> None:

@@ -235,12 +235,15 @@ class WebSocketGuard:
                 _devauth.report(result, self.log)
             if self.track_closes:
                 conn = _metrics.Tracked(self.metrics, receive, send)
-                raised = True
                 try:
                     await self.app({**scope, self.scope_key: result}, conn.receive, conn.send)
-                    raised = False
-                finally:
-                    conn.finished(raised)
+                except Exception:
+                    conn.finished(raised=True)
+                    raise
+                except BaseException:
+                    conn.cancelled()  # the server cancelled the app (shutdown): no close code known
+                    raise
+                conn.finished(raised=False)
                 return
             await self.app({**scope, self.scope_key: result}, receive, send)
         elif kind == "http":
