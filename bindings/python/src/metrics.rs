@@ -12,6 +12,7 @@ use std::time::Instant;
 
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
+use wsguard_core::close::{INTERNAL_ERROR, NORMAL_CLOSURE, NO_STATUS_RECEIVED};
 use wsguard_metrics::{gauge, Counters};
 
 /// Live counters of one or more guards: upgrades accepted, refused by the core's reason
@@ -53,6 +54,31 @@ impl Metrics {
     #[pyo3(signature = (code = None))]
     fn closed(&self, code: Option<u16>) {
         self.counters.closed(code.unwrap_or(0));
+    }
+
+    /// Counts the close an ASGI application sent (``websocket.close``; ``None``: the
+    /// message had no code, which ASGI defines as normal closure). A value that is not a
+    /// close code counts as 0 (never raises: metrics must not break the application).
+    #[pyo3(signature = (code = None))]
+    fn app_closed(&self, code: Option<&Bound<'_, PyAny>>) {
+        self.counters.closed(code_or(code, NORMAL_CLOSURE));
+    }
+
+    /// Counts a client's ``websocket.disconnect`` (``None``: no code, "no status
+    /// received"); never raises, like :meth:`app_closed`.
+    #[pyo3(signature = (code = None))]
+    fn peer_disconnected(&self, code: Option<&Bound<'_, PyAny>>) {
+        self.counters.closed(code_or(code, NO_STATUS_RECEIVED));
+    }
+
+    /// Counts the server's close of a connection its application left open: internal
+    /// error when the application raised, normal closure when it returned.
+    fn app_finished(&self, raised: bool) {
+        self.counters.closed(if raised {
+            INTERNAL_ERROR
+        } else {
+            NORMAL_CLOSURE
+        });
     }
 
     /// Counts one peer declared dead by a heartbeat (``wsguard.Heartbeat`` said
@@ -131,6 +157,16 @@ impl Metrics {
             s.heartbeat_timeouts,
             self.connections_active()
         )
+    }
+}
+
+/// The close code of an ASGI message field: `default` when absent or `None`, 0 (counted
+/// as "other/invalid") when it is not a 16-bit integer.
+fn code_or(code: Option<&Bound<'_, PyAny>>, default: u16) -> u16 {
+    match code {
+        None => default,
+        Some(c) if c.is_none() => default,
+        Some(c) => c.extract::<u16>().unwrap_or(0),
     }
 }
 

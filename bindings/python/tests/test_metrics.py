@@ -213,3 +213,14 @@ async def test_uvicorn_scrape_counts_real_traffic(impl: str) -> None:
     assert s['wsguard_closes_by_category_total{category="normal"}'] == 1
     assert s["wsguard_connections_active"] == 0
     assert s["wsguard_heartbeat_timeouts_total"] == 0
+
+
+def test_asgi_close_defaults_come_from_the_core() -> None:
+    m = Metrics()
+    m.app_closed(None)  # ASGI: websocket.close without code is normal closure
+    m.peer_disconnected(None)  # no status received
+    m.app_finished(True)  # the app raised: internal error
+    m.app_finished(False)
+    m.app_closed("not a code")  # never raises into the application: counted as 0
+    m.peer_disconnected(70000)
+    assert m.snapshot()["closes_by_code"] == {0: 2, 1000: 2, 1005: 1, 1011: 1}

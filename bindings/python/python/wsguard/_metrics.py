@@ -37,12 +37,6 @@ Send = Callable[[Message], Awaitable[None]]
 
 CONTENT_TYPE = b"text/plain; version=0.0.4; charset=utf-8"
 
-# ASGI defaults: a websocket.close without code is 1000; a disconnect without code is 1005.
-_CLOSE_DEFAULT = 1000
-_DISCONNECT_DEFAULT = 1005
-_RETURNED = 1000
-_RAISED = 1011
-
 
 class Tracked:
     """The ``receive``/``send`` of one connection, counting its accept and its close.
@@ -60,16 +54,18 @@ class Tracked:
         self.opened = False
         self.closed = False
 
-    def close(self, code: int) -> None:
+    def _ended(self) -> bool:
+        """``True`` once, when an open connection ends (then it is no longer open)."""
         if self.opened and not self.closed:
             self.closed = True
-            self.metrics.closed(code)
             self.metrics.connection_closed()
+            return True
+        return False
 
     async def receive(self) -> Message:
         message = await self._receive()
-        if message.get("type") == "websocket.disconnect":
-            self.close(int(message.get("code") or _DISCONNECT_DEFAULT))
+        if message.get("type") == "websocket.disconnect" and self._ended():
+            self.metrics.peer_disconnected(message.get("code"))
         return message
 
     async def send(self, message: Message) -> None:
@@ -79,20 +75,19 @@ class Tracked:
             self.opened = True
             self.metrics.connection_opened()
             return
-        if kind == "websocket.close":
-            self.close(int(message.get("code") or _CLOSE_DEFAULT))
+        if kind == "websocket.close" and self._ended():
+            self.metrics.app_closed(message.get("code"))
         await self._send(message)
 
     def finished(self, raised: bool) -> None:
         """Counts the server's close of a connection the application left open."""
-        self.close(_RAISED if raised else _RETURNED)
+        if self._ended():
+            self.metrics.app_finished(raised)
 
     def cancelled(self) -> None:
         """The application was cancelled (server shutdown) with the connection open: no
         close code is known, so none is counted; the connection is no longer open."""
-        if self.opened and not self.closed:
-            self.closed = True
-            self.metrics.connection_closed()
+        self._ended()
 
 
 async def respond(metrics: "_wsguard.Metrics", scope: Any, send: Send) -> None:
