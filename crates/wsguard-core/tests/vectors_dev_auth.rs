@@ -3,7 +3,8 @@
 
 use serde_json::Value;
 use wsguard_core::handshake::{
-    validate_request, DevAuthBypass, DevAuthNotice, Listen, ServerConfig, TokenConfig,
+    parse_request, validate_fields, validate_request, DevAuthBypass, DevAuthNotice, FieldRequest,
+    Listen, ServerConfig, TokenConfig, EMPTY_HEADER,
 };
 use wsguard_core::origin::{OriginPolicy, Pattern, Preset};
 use wsguard_core::{Diagnostic, Status};
@@ -72,6 +73,7 @@ fn connection(case: &Value) {
         .token(token)
         .dev_auth_bypass(applies);
     let request = case["request"].as_str().unwrap().as_bytes();
+    fields_agree(name, &cfg, request);
     match validate_request(&cfg, request) {
         Ok(Status::Complete(a)) => {
             assert!(e["ok"].as_bool().unwrap(), "{name}: accepted");
@@ -97,6 +99,29 @@ fn connection(case: &Value) {
             );
         }
     }
+}
+
+/// The field-list entry point (the Python accept path) gives the same verdict, bypass
+/// flag and token as the head.
+fn fields_agree(name: &str, cfg: &ServerConfig<'_>, request: &[u8]) {
+    let mut storage = [EMPTY_HEADER; 64];
+    let Ok(Status::Complete(head)) = parse_request(&cfg.limits, request, &mut storage) else {
+        panic!("{name}: the request must parse")
+    };
+    let fields: Vec<(&[u8], &[u8])> = head
+        .headers
+        .iter()
+        .map(|h| (h.name.as_bytes(), h.value))
+        .collect();
+    let by_fields = validate_fields(cfg, &FieldRequest::get(head.target.as_bytes(), &fields))
+        .map(|a| (a.dev_auth_bypassed, a.token.map(|t| t.value)))
+        .map_err(|r| r.code());
+    let by_head = match validate_request(cfg, request) {
+        Ok(Status::Complete(a)) => Ok((a.dev_auth_bypassed, a.token.map(|t| t.value))),
+        Ok(Status::Partial) => panic!("{name}: partial"),
+        Err(r) => Err(r.code()),
+    };
+    assert_eq!(by_fields, by_head, "{name}: fields against head");
 }
 
 #[test]
