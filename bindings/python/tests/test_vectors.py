@@ -742,7 +742,7 @@ def run_dev_auth(case: Case) -> None:
     check(case, "dev_auth_bypassed", h.dev_auth_bypassed, expect["dev_auth_bypassed"])
     check(case, "token", h.token, expect["token"])
     check(case, "notice", h.dev_auth_notice, expect.get("notice"))
-    # The lazily written 101 is validated again with the same bypass decision.
+    # The 101 is written on first read, from the accepted verdict.
     assert h.response.startswith(b"HTTP/1.1 101 "), case["name"]
 
 
