@@ -90,6 +90,11 @@
 /// Most entries one lint call takes.
 #define WSGUARD_LINT_MAX_ENTRIES 64
 
+/// Lint-only flag of `wsguard_origin_lint`: the server runs with the development auth
+/// bypass (`wsguard_server_options.dev_auth_bypass`); in production that is the error
+/// `lint_dev_auth_bypass_production`.
+#define WSGUARD_LINT_DEV_AUTH_BYPASS (1 << 8)
+
 /// Flag: accept `Origin: null` (sandboxed iframes, `file://` pages). Off by default.
 #define WSGUARD_POLICY_ALLOW_NULL 1
 
@@ -990,6 +995,57 @@ typedef struct wsguard_connection_ending {
     size_t reason_len;
 } wsguard_connection_ending;
 
+/// Server handshake options besides the origin policy. Fill with
+/// `wsguard_server_options_default()`, then set fields. Every string is `pointer + length`;
+/// a NULL string pointer means "off". wsguard reads them only during a call.
+typedef struct wsguard_server_options {
+    /// Subprotocols the server speaks, most preferred first (`count` entries; may be NULL
+    /// when `subprotocols_count == 0`). The server's order wins.
+    const char *const *subprotocols;
+    /// Lengths of the `subprotocols` strings.
+    const size_t *subprotocol_lens;
+    /// Number of subprotocols (at most `WSGUARD_SERVER_MAX_SUBPROTOCOLS`).
+    size_t subprotocols_count;
+    /// Refuse (400 `subprotocol_no_match`) when no subprotocol is chosen.
+    bool require_subprotocol;
+    /// Read a bearer token from `Authorization: Bearer <token>`.
+    bool token_authorization;
+    /// Read the token from a `Sec-WebSocket-Protocol` entry `<prefix><token>` (NULL: off).
+    const char *token_subprotocol_prefix;
+    /// Length of `token_subprotocol_prefix`.
+    size_t token_subprotocol_prefix_len;
+    /// Read the token from the entry after a marker entry, `bearer, <token>` (NULL: off).
+    const char *token_subprotocol_pair;
+    /// Length of `token_subprotocol_pair`.
+    size_t token_subprotocol_pair_len;
+    /// Read the token from this query parameter, e.g. `token` for `?token=…` (NULL: off).
+    const char *token_query;
+    /// Length of `token_query`.
+    size_t token_query_len;
+    /// Refuse (401 `token_missing`) when no token was found.
+    bool token_required;
+    /// Most header fields accepted (default 32).
+    size_t max_headers;
+    /// Longest line in bytes (default 8192).
+    size_t max_line;
+    /// Largest request head in bytes (default 16384).
+    size_t max_total;
+    /// Development only: accept a request without a token instead of refusing it with
+    /// 401 `token_missing` (`wsguard_accepted.dev_auth_bypassed` says so; log
+    /// `wsguard_server_dev_auth_notice`). Applies only when the policy has
+    /// `WSGUARD_POLICY_DEVELOPMENT` and `dev_auth_listen` passes the core's check —
+    /// call `wsguard_dev_auth_check` at startup and refuse to start when it fails.
+    bool dev_auth_bypass;
+    /// The second, explicit override: the bypass also when `dev_auth_listen` is not a
+    /// loopback address (a development container on 0.0.0.0). Never allows production.
+    bool dev_auth_bypass_allow_non_loopback;
+    /// The address the server listens on (`127.0.0.1:8080`, `[::1]:8080`, a Unix socket
+    /// path), as text; NULL: unknown (the bypass then needs the override).
+    const char *dev_auth_listen;
+    /// Length of `dev_auth_listen`.
+    size_t dev_auth_listen_len;
+} wsguard_server_options;
+
 /// One decoded event. `payload` points INTO the buffer passed to the decode call (already
 /// unmasked in place): it is valid until you change or reuse that buffer, never free it.
 typedef struct wsguard_frame_event {
@@ -1259,43 +1315,6 @@ typedef struct wsguard_reconnect_decision {
     struct wsguard_str remedy;
 } wsguard_reconnect_decision;
 
-/// Server handshake options besides the origin policy. Fill with
-/// `wsguard_server_options_default()`, then set fields. Every string is `pointer + length`;
-/// a NULL string pointer means "off". wsguard reads them only during a call.
-typedef struct wsguard_server_options {
-    /// Subprotocols the server speaks, most preferred first (`count` entries; may be NULL
-    /// when `subprotocols_count == 0`). The server's order wins.
-    const char *const *subprotocols;
-    /// Lengths of the `subprotocols` strings.
-    const size_t *subprotocol_lens;
-    /// Number of subprotocols (at most `WSGUARD_SERVER_MAX_SUBPROTOCOLS`).
-    size_t subprotocols_count;
-    /// Refuse (400 `subprotocol_no_match`) when no subprotocol is chosen.
-    bool require_subprotocol;
-    /// Read a bearer token from `Authorization: Bearer <token>`.
-    bool token_authorization;
-    /// Read the token from a `Sec-WebSocket-Protocol` entry `<prefix><token>` (NULL: off).
-    const char *token_subprotocol_prefix;
-    /// Length of `token_subprotocol_prefix`.
-    size_t token_subprotocol_prefix_len;
-    /// Read the token from the entry after a marker entry, `bearer, <token>` (NULL: off).
-    const char *token_subprotocol_pair;
-    /// Length of `token_subprotocol_pair`.
-    size_t token_subprotocol_pair_len;
-    /// Read the token from this query parameter, e.g. `token` for `?token=…` (NULL: off).
-    const char *token_query;
-    /// Length of `token_query`.
-    size_t token_query_len;
-    /// Refuse (401 `token_missing`) when no token was found.
-    bool token_required;
-    /// Most header fields accepted (default 32).
-    size_t max_headers;
-    /// Longest line in bytes (default 8192).
-    size_t max_line;
-    /// Largest request head in bytes (default 16384).
-    size_t max_total;
-} wsguard_server_options;
-
 /// A valid upgrade request. Every pointer points INTO the request buffer you passed (or,
 /// for `subprotocol`, possibly into your options' strings): valid while those are. Absent
 /// values are NULL with length 0. Nothing is NUL-terminated except `accept`.
@@ -1337,6 +1356,10 @@ typedef struct wsguard_accepted {
     char accept[29];
     /// Bytes of the request head. Bytes after it already belong to the WebSocket stream.
     size_t consumed;
+    /// `true` when the request carried no token and the development auth bypass let it
+    /// in (`wsguard_server_options.dev_auth_bypass`): treat it as unauthenticated and log
+    /// `wsguard_server_dev_auth_notice`.
+    bool dev_auth_bypassed;
 } wsguard_accepted;
 
 /// A parsed `ws://` / `wss://` URL. Pointers borrow the string you passed.
@@ -1861,6 +1884,46 @@ wsguard_result wsguard_connection_get_ending(const struct wsguard_connection *co
                                              bool *ended_out,
                                              struct wsguard_connection_ending *ending_out);
 
+/// The development auth bypass's startup check: with `options->dev_auth_bypass` on, the
+/// core refuses a policy without `WSGUARD_POLICY_DEVELOPMENT` (`dev_auth_bypass_production`;
+/// no override) and a `dev_auth_listen` that is not loopback (`dev_auth_bypass_non_loopback`,
+/// or `dev_auth_bypass_listen_unknown` for NULL or a host name) unless
+/// `dev_auth_bypass_allow_non_loopback` is set. Refuse to start on a refusal: the bypass
+/// would not apply anyway (`wsguard_server_validate` fails closed).
+///
+/// * `WSGUARD_RESULT_OK`: the bypass is off, or it may run.
+/// * `WSGUARD_RESULT_INVALID_CONFIG`: refused; `*rejection_out` (may be NULL) has the
+///   code, reason and remedy (status 0).
+///
+/// # Safety
+/// `policy` live; `options` NULL or valid (its strings valid); `rejection_out` NULL or writable.
+wsguard_result wsguard_dev_auth_check(const struct wsguard_origin_policy *policy,
+                                      const struct wsguard_server_options *options,
+                                      struct wsguard_rejection *rejection_out);
+
+/// Writes the warning line to log for a request the development auth bypass let in
+/// (the core's `dev_auth_bypass_used` notice: target escaped with query tokens redacted,
+/// Origin escaped), not NUL-terminated, into `out`; `*written_out` is its length. The
+/// request is validated again exactly as `wsguard_server_validate` does.
+///
+/// * `WSGUARD_RESULT_OK`: written.
+/// * `WSGUARD_RESULT_BUFFER_TOO_SMALL`: nothing written; `*needed_out` (may be NULL) is
+///   the size needed (1 KiB suffices unless the target or Origin is longer).
+/// * `WSGUARD_RESULT_INVALID_ARGUMENT`: the request was accepted without the bypass
+///   (nothing to log). `WSGUARD_RESULT_HANDSHAKE_REJECTED` / `INCOMPLETE`: as validate.
+///
+/// # Safety
+/// As `wsguard_server_validate`; `out` points to `out_len` writable bytes; `written_out`
+/// writable; `needed_out` NULL or writable.
+wsguard_result wsguard_server_dev_auth_notice(const struct wsguard_origin_policy *policy,
+                                              const struct wsguard_server_options *options,
+                                              const uint8_t *request,
+                                              size_t request_len,
+                                              char *out,
+                                              size_t out_len,
+                                              size_t *written_out,
+                                              size_t *needed_out);
+
 /// Copies a string into a caller buffer and NUL-terminates it.
 ///
 /// On success writes `len + 1` bytes (the text and a NUL) into `buf` and the text length
@@ -2283,9 +2346,10 @@ wsguard_result wsguard_heartbeat_status_get(const struct wsguard_heartbeat *hear
 /// Lints raw allowed-origin entries (`entries[i]`, `lens[i]` bytes, `count` at most
 /// `WSGUARD_LINT_MAX_ENTRIES`) for the policy flags in `flags` (the same as
 /// `wsguard_origin_policy`'s: `WSGUARD_POLICY_DEVELOPMENT` or 0 for production, plus
-/// `WSGUARD_POLICY_ALLOW_NULL` / `WSGUARD_POLICY_ALLOW_MISSING`, which production flags)
-/// and with CORS `credentials` on or off. Findings about the two options come after the
-/// entries' and carry `index == count`.
+/// `WSGUARD_POLICY_ALLOW_NULL` / `WSGUARD_POLICY_ALLOW_MISSING`, which production flags,
+/// and `WSGUARD_LINT_DEV_AUTH_BYPASS`, an error in production) and with CORS `credentials`
+/// on or off. Findings about these options come after the entries' and carry
+/// `index == count`.
 ///
 /// Writes the first `findings_cap` findings into `findings` (in entry order; may be NULL
 /// when `findings_cap == 0`) and the total number found into `*count_out` (it may exceed

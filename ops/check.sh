@@ -5,7 +5,12 @@
 #      exact labels and text, and stays silent on healthy traffic;
 #   3. the Grafana dashboard: valid JSON, every panel has a query, every query is valid
 #      PromQL (promtool, as recording rules) and names only metrics `wsguard serve` exports
-#      (names read from crates/wsguard/src/counters.rs and crates/wsguard-cli/src/serve/).
+#      (names read from crates/wsguard-metrics/src/lib.rs and crates/wsguard-cli/src/serve/);
+#   4. the Python guard (ops/python_exposition.py): a real uvicorn app behind
+#      wsguard.asgi.WebSocketGuard scraped over HTTP before and after known traffic —
+#      `promtool check metrics`, exact counter values, serve's families and types, and
+#      `promtool test rules` over its real series. Builds this tree's wheel with maturin
+#      into the project venv (.venv from scripts/setup.sh); with CI=true a missing venv fails.
 # Prints `ops: N passed, M failed`. promtool comes from the Debian package `prometheus`.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -22,7 +27,7 @@ else cat "$TMP/check.log" >&2; bad "promtool check rules"; fi
 if promtool test rules ops/prometheus/wsguard-alerts.test.yml >"$TMP/test.log" 2>&1; then ok "promtool test rules (every alert fires on its case, not on healthy traffic)"
 else cat "$TMP/test.log" >&2; bad "promtool test rules"; fi
 
-grep -rhoE '"wsguard_[a-z_]+' crates/wsguard/src/counters.rs crates/wsguard-cli/src/serve/ | tr -d '"' | sort -u >"$TMP/exported.txt"
+grep -rhoE '"wsguard_[a-z_]+' crates/wsguard-metrics/src/lib.rs crates/wsguard-cli/src/serve/ | tr -d '"' | sort -u >"$TMP/exported.txt"
 python3 - "$TMP" <<'PY' >"$TMP/dash.log" 2>&1
 import json, re, sys
 tmp = sys.argv[1]
@@ -45,5 +50,36 @@ PY
 if [ $? -eq 0 ]; then ok "dashboard JSON: $(tail -1 "$TMP/dash.log")"; else cat "$TMP/dash.log" >&2; bad "dashboard JSON"; fi
 if [ -f "$TMP/dash-rules.yml" ] && promtool check rules "$TMP/dash-rules.yml" >"$TMP/dq.log" 2>&1; then ok "every dashboard query is valid PromQL (promtool)"
 else cat "$TMP/dq.log" >&2 2>/dev/null; bad "dashboard queries"; fi
+
+# 4. The Python guard's real exposition, from this tree's package (built and installed
+#    into the venv as the python and matrix suites do).
+VENV=${WSGUARD_VENV:-$PWD/.venv}
+PY=$VENV/bin/python
+if [ -x "$PY" ] && [ -x "$VENV/bin/maturin" ]; then
+  export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$PWD/target}
+  if (cd bindings/python && "$VENV/bin/maturin" build --release --quiet -i "$PY" --out "$TMP/wheel") >"$TMP/build.log" 2>&1 \
+     && "$PY" -m pip install --quiet --force-reinstall --no-deps "$TMP"/wheel/wsguard-*.whl >>"$TMP/build.log" 2>&1; then
+    ok "python guard: wsguard wheel built from this tree and installed"
+  else
+    cat "$TMP/build.log" >&2; bad "python guard: maturin build / pip install"
+  fi
+fi
+if [ -x "$PY" ] && "$PY" -c 'import wsguard.asgi, uvicorn, yaml, websockets' 2>/dev/null; then
+  "$PY" ops/python_exposition.py "$TMP" >"$TMP/py.log" 2>"$TMP/py.err"; rc=$?
+  while IFS= read -r line; do
+    case "$line" in
+      "ok   "*) ok "python guard: ${line#ok   }" ;;
+    esac
+  done <"$TMP/py.log"
+  n_fail=$(grep -c '^FAIL' "$TMP/py.err" || true)
+  if [ "$n_fail" -gt 0 ] || [ "$rc" -ne 0 ]; then
+    cat "$TMP/py.err" >&2
+    failed=$((failed + (n_fail > 0 ? n_fail : 1)))
+  fi
+elif [ "${CI:-}" = "true" ] || [ "${CI:-}" = "1" ]; then
+  bad "python guard exposition: $PY cannot import wsguard.asgi/uvicorn/yaml/websockets (run scripts/setup.sh and the python suite)"
+else
+  echo "skip python guard exposition: $PY cannot import wsguard (run scripts/setup.sh; CI=true makes this a failure)"
+fi
 echo "ops: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -27,6 +27,7 @@ pub fn fuzz_lint(data: &[u8]) {
         credentials: flags & 2 != 0,
         allow_null: flags & 4 != 0,
         allow_missing: flags & 8 != 0,
+        dev_auth_bypass: flags & 16 != 0,
     };
     let mut big = vec![Finding::EMPTY; 256];
     let total = lint(&entries, ctx, &mut big);

@@ -108,6 +108,23 @@ static wsguard_result w_respond_101(uint8_t *o, size_t n, size_t *w, size_t *nee
 static wsguard_result w_respond_403(uint8_t *o, size_t n, size_t *w, size_t *need) {
     return respond(bad_origin_request, o, n, w, need);
 }
+/* The development auth bypass's warning line for a request without a token. */
+static wsguard_result w_dev_auth_notice(uint8_t *o, size_t n, size_t *w, size_t *need) {
+    static const char req[] = "GET /ws?room=1&access_token=x HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\n"
+                              "Connection: Upgrade\r\nSec-WebSocket-Version: 13\r\n"
+                              "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nOrigin: http://localhost:5173\r\n\r\n";
+    static const char listen[] = "127.0.0.1:8000";
+    static wsguard_origin_policy *dev = NULL;
+    wsguard_server_options opt;
+    if (!dev && wsguard_origin_policy_new(WSGUARD_POLICY_DEVELOPMENT, &dev) != WSGUARD_RESULT_OK) return WSGUARD_RESULT_PANIC;
+    wsguard_server_options_default(&opt);
+    opt.token_authorization = true;
+    opt.token_required = true;
+    opt.dev_auth_bypass = true;
+    opt.dev_auth_listen = listen;
+    opt.dev_auth_listen_len = sizeof listen - 1;
+    return wsguard_server_dev_auth_notice(dev, &opt, (const uint8_t *)req, sizeof req - 1, (char *)o, n, w, need);
+}
 static wsguard_result w_client_request(uint8_t *o, size_t n, size_t *w, size_t *need) {
     static const char host[] = "app.example.com:8443", path[] = "/chat?room=1",
                       origin[] = "https://app.example.com", tok[] = "s3cret", name[] = "token";
@@ -440,6 +457,7 @@ int main(void) {
     sweep("contract-server-respond-101", w_respond_101, WSGUARD_RESULT_OK, true);
     sweep("contract-server-respond-403", w_respond_403, WSGUARD_RESULT_HANDSHAKE_REJECTED, true);
     sweep("contract-client-write-request", w_client_request, WSGUARD_RESULT_OK, true);
+    sweep("contract-server-dev-auth-notice", w_dev_auth_notice, WSGUARD_RESULT_OK, true);
     sweep("contract-url-write-resource", w_url_resource, WSGUARD_RESULT_OK, true);
     sweep("contract-url-write-host", w_url_host, WSGUARD_RESULT_OK, true);
     sweep("contract-url-derive", w_derive, WSGUARD_RESULT_OK, true);

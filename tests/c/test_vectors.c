@@ -812,6 +812,7 @@ static void lint_case(const cJSON *c, int index) {
     uint32_t flags = (preset && strcmp(preset, "development") == 0) ? WSGUARD_POLICY_DEVELOPMENT : 0;
     if (jbool(ctx, "allow_null", 0)) flags |= WSGUARD_POLICY_ALLOW_NULL;
     if (jbool(ctx, "allow_missing", 0)) flags |= WSGUARD_POLICY_ALLOW_MISSING;
+    if (jbool(ctx, "dev_auth_bypass", 0)) flags |= WSGUARD_LINT_DEV_AUTH_BYPASS;
     CHECK_RESULT(wsguard_origin_lint(entries, lens, n, flags, jbool(ctx, "credentials", 0), f, 64, &total),
                  WSGUARD_RESULT_OK);
     CHECK_INT(total, jint(e, "count", -1));
@@ -1158,6 +1159,73 @@ static void http_head_case(const cJSON *c, int index) {
     free(raw);
 }
 
+/* ---------- dev_auth.json ---------- */
+
+static void dev_auth_case(const cJSON *c, int index) {
+    const cJSON *e = cJSON_GetObjectItemCaseSensitive(c, "expect"), *tok;
+    const char *kind = jstr(c, "kind"), *listen = jstr(c, "listen");
+    wsguard_origin_policy *pol;
+    wsguard_server_options opt;
+    wsguard_rejection rej;
+    wsguard_accepted acc;
+    wsguard_result r;
+    size_t len = 0, written = 0, needed = 0;
+    char notice[1024];
+    (void)index;
+    /* The case holds `preset`, `allow` and `allow_missing` like a policy object. */
+    pol = build_policy(c, 1);
+    if (!pol) return;
+    CHECK_RESULT(wsguard_server_options_default(&opt), WSGUARD_RESULT_OK);
+    opt.dev_auth_bypass = jbool(c, "dev_auth_bypass", 0);
+    opt.dev_auth_bypass_allow_non_loopback = jbool(c, "dev_auth_bypass_allow_non_loopback", 0);
+    opt.dev_auth_listen = listen;
+    opt.dev_auth_listen_len = listen ? strlen(listen) : 0;
+    if (strcmp(kind, "start") == 0) {
+        r = wsguard_dev_auth_check(pol, &opt, &rej);
+        if (jbool(e, "ok", 1)) CHECK_RESULT(r, WSGUARD_RESULT_OK);
+        else {
+            CHECK_RESULT(r, WSGUARD_RESULT_INVALID_CONFIG);
+            CHECK_WSTR(rej.code, jstr(e, "code"));
+            CHECK(rej.reason.len > 0 && rej.remedy.len > 0);
+        }
+        wsguard_origin_policy_free(pol);
+        return;
+    }
+    tok = cJSON_GetObjectItemCaseSensitive(c, "token");
+    opt.token_authorization = jbool(tok, "authorization", 0);
+    opt.token_query = opt_str(tok, "query", &opt.token_query_len);
+    opt.token_required = jbool(tok, "required", 0);
+    {
+        uint8_t *request = jbytes(c, "request", &len);
+        r = wsguard_server_validate(pol, &opt, request, len, &acc, &rej);
+        if (jbool(e, "ok", 1)) {
+            CHECK_RESULT(r, WSGUARD_RESULT_OK);
+            if (r == WSGUARD_RESULT_OK) {
+                CHECK_INT(acc.dev_auth_bypassed, jbool(e, "dev_auth_bypassed", 0));
+                CHECK_FIELD(acc.token, acc.token_len, e, "token");
+                r = wsguard_server_dev_auth_notice(pol, &opt, request, len, notice, sizeof notice, &written, &needed);
+                if (jstr(e, "notice")) {
+                    CHECK_RESULT(r, WSGUARD_RESULT_OK);
+                    CHECK_INT(written, strlen(jstr(e, "notice")));
+                    CHECK(memcmp(notice, jstr(e, "notice"), written) == 0);
+                    /* Too small by one: nothing written, the exact size reported. */
+                    CHECK_RESULT(wsguard_server_dev_auth_notice(pol, &opt, request, len, notice, written - 1, &len, &needed),
+                                 WSGUARD_RESULT_BUFFER_TOO_SMALL);
+                    CHECK_INT(needed, written);
+                } else {
+                    CHECK_RESULT(r, WSGUARD_RESULT_INVALID_ARGUMENT);
+                }
+            }
+        } else {
+            CHECK_RESULT(r, WSGUARD_RESULT_HANDSHAKE_REJECTED);
+            CHECK_WSTR(rej.code, jstr(e, "code"));
+            CHECK_INT(rej.http_status, jint(e, "status", -1));
+        }
+        free(request);
+    }
+    wsguard_origin_policy_free(pol);
+}
+
 /* ---------- driver ---------- */
 
 typedef void (*case_fn)(const cJSON *c, int index);
@@ -1198,6 +1266,7 @@ static const char *const RUN_BY_C[] = {
     "external-websockets-handshake-client.json", "external-websockets-utf8.json",
     "external-wsproto-handshake-server.json", "external-wsproto-handshake-client.json",
     "external-wsproto-utf8.json",
+    "external-websockets-frames.json", "dev_auth.json",
 };
 static const char *const NOT_RUN_BY_C[] = {"regressions.json"};
 
@@ -1244,6 +1313,7 @@ int main(int argc, char **argv) {
     run_file("external-wsproto-handshake-server.json", server_case);
     run_file("external-wsproto-handshake-client.json", client_case);
     run_file("external-wsproto-utf8.json", utf8_case_i);
+    run_file("dev_auth.json", dev_auth_case);
     (void)streq_w;
     return h_summary("c-vectors");
 }

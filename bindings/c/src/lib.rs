@@ -19,6 +19,7 @@
 pub mod client;
 pub mod close;
 pub mod connection;
+pub mod dev_auth;
 pub mod ffi;
 pub mod frame;
 mod handle;

@@ -12,6 +12,10 @@ use wsguard_core::Diagnostic;
 
 /// Most entries one lint call takes.
 pub const WSGUARD_LINT_MAX_ENTRIES: usize = 64;
+/// Lint-only flag of `wsguard_origin_lint`: the server runs with the development auth
+/// bypass (`wsguard_server_options.dev_auth_bypass`); in production that is the error
+/// `lint_dev_auth_bypass_production`.
+pub const WSGUARD_LINT_DEV_AUTH_BYPASS: u32 = 1 << 8;
 const MAX_FINDINGS: usize = 256;
 
 /// One finding of `wsguard_origin_lint`. Static strings live forever; `suggestion_middle`
@@ -92,9 +96,10 @@ fn finding_to_c(f: &Finding<'_>) -> wsguard_lint_finding {
 /// Lints raw allowed-origin entries (`entries[i]`, `lens[i]` bytes, `count` at most
 /// `WSGUARD_LINT_MAX_ENTRIES`) for the policy flags in `flags` (the same as
 /// `wsguard_origin_policy`'s: `WSGUARD_POLICY_DEVELOPMENT` or 0 for production, plus
-/// `WSGUARD_POLICY_ALLOW_NULL` / `WSGUARD_POLICY_ALLOW_MISSING`, which production flags)
-/// and with CORS `credentials` on or off. Findings about the two options come after the
-/// entries' and carry `index == count`.
+/// `WSGUARD_POLICY_ALLOW_NULL` / `WSGUARD_POLICY_ALLOW_MISSING`, which production flags,
+/// and `WSGUARD_LINT_DEV_AUTH_BYPASS`, an error in production) and with CORS `credentials`
+/// on or off. Findings about these options come after the entries' and carry
+/// `index == count`.
 ///
 /// Writes the first `findings_cap` findings into `findings` (in entry order; may be NULL
 /// when `findings_cap == 0`) and the total number found into `*count_out` (it may exceed
@@ -123,7 +128,7 @@ pub unsafe extern "C" fn wsguard_origin_lint(
         if count > WSGUARD_LINT_MAX_ENTRIES {
             return Err(wsguard_result::CapacityExceeded);
         }
-        if flags & !ALL_FLAGS != 0 {
+        if flags & !(ALL_FLAGS | WSGUARD_LINT_DEV_AUTH_BYPASS) != 0 {
             return Err(wsguard_result::InvalidArgument);
         }
         if findings_cap > isize::MAX as usize / core::mem::size_of::<wsguard_lint_finding>() {
@@ -152,6 +157,7 @@ pub unsafe extern "C" fn wsguard_origin_lint(
                 credentials,
                 allow_null: flags & WSGUARD_POLICY_ALLOW_NULL != 0,
                 allow_missing: flags & WSGUARD_POLICY_ALLOW_MISSING != 0,
+                dev_auth_bypass: flags & WSGUARD_LINT_DEV_AUTH_BYPASS != 0,
             },
             &mut out,
         );

@@ -11,8 +11,8 @@ use crate::origin::{policy_data, slice_of, wsguard_origin_policy};
 use crate::result::{guard, wsguard_result};
 use core::ffi::c_char;
 use wsguard_core::handshake::{
-    validate_request, write_accept_response, write_rejection_response, AcceptKey, Accepted, Limits,
-    Rejection, ServerConfig, SubprotocolToken, TokenConfig,
+    validate_request, write_accept_response, write_rejection_response, AcceptKey, Accepted,
+    DevAuthBypass, Limits, Rejection, ServerConfig, SubprotocolToken, TokenConfig,
 };
 use wsguard_core::{Diagnostic, Status};
 
@@ -59,6 +59,20 @@ pub struct wsguard_server_options {
     pub max_line: usize,
     /// Largest request head in bytes (default 16384).
     pub max_total: usize,
+    /// Development only: accept a request without a token instead of refusing it with
+    /// 401 `token_missing` (`wsguard_accepted.dev_auth_bypassed` says so; log
+    /// `wsguard_server_dev_auth_notice`). Applies only when the policy has
+    /// `WSGUARD_POLICY_DEVELOPMENT` and `dev_auth_listen` passes the core's check —
+    /// call `wsguard_dev_auth_check` at startup and refuse to start when it fails.
+    pub dev_auth_bypass: bool,
+    /// The second, explicit override: the bypass also when `dev_auth_listen` is not a
+    /// loopback address (a development container on 0.0.0.0). Never allows production.
+    pub dev_auth_bypass_allow_non_loopback: bool,
+    /// The address the server listens on (`127.0.0.1:8080`, `[::1]:8080`, a Unix socket
+    /// path), as text; NULL: unknown (the bypass then needs the override).
+    pub dev_auth_listen: *const c_char,
+    /// Length of `dev_auth_listen`.
+    pub dev_auth_listen_len: usize,
 }
 
 /// Fills `*options_out` with the defaults: no subprotocols, no token, default limits.
@@ -88,6 +102,10 @@ pub unsafe extern "C" fn wsguard_server_options_default(
             max_headers: l.max_headers,
             max_line: l.max_line,
             max_total: l.max_total,
+            dev_auth_bypass: false,
+            dev_auth_bypass_allow_non_loopback: false,
+            dev_auth_listen: core::ptr::null(),
+            dev_auth_listen_len: 0,
         };
         unsafe { options_out.write(o) };
         Ok(())
@@ -146,6 +164,10 @@ pub struct wsguard_accepted {
     pub accept: [c_char; 29],
     /// Bytes of the request head. Bytes after it already belong to the WebSocket stream.
     pub consumed: usize,
+    /// `true` when the request carried no token and the development auth bypass let it
+    /// in (`wsguard_server_options.dev_auth_bypass`): treat it as unauthenticated and log
+    /// `wsguard_server_dev_auth_notice`.
+    pub dev_auth_bypassed: bool,
 }
 
 /// Most extension offers `wsguard_accepted.extensions` holds.
@@ -225,6 +247,7 @@ fn accepted_to_c(a: &Accepted<'_>) -> wsguard_accepted {
         extensions_count,
         accept,
         consumed: a.consumed,
+        dev_auth_bypassed: a.dev_auth_bypassed,
     }
 }
 
@@ -237,21 +260,35 @@ pub(crate) fn rejection_to_c(r: &Rejection) -> wsguard_rejection {
     wsguard_rejection::from_diag(r, r.status(), r.close_code()).with_detail(detail.unwrap_or(""))
 }
 
-/// What a validation produced, for the two entry points (lives on the stack only).
+/// What a validation produced, for the entry points (lives on the stack only).
 #[allow(clippy::large_enum_variant)]
-enum Outcome<'b> {
+pub(crate) enum Outcome<'b> {
     Accepted(Accepted<'b>),
     Rejected(Rejection),
 }
 
-/// Builds the core config on the stack and runs `validate_request`.
-unsafe fn run<'b, R>(
-    policy: *const wsguard_origin_policy,
+/// The options' development auth bypass in the core's terms, and its listen address.
+///
+/// # Safety
+/// `o.dev_auth_listen` is NULL or points to `o.dev_auth_listen_len` bytes.
+pub(crate) unsafe fn dev_auth_of<'a>(
+    o: &wsguard_server_options,
+) -> Result<(DevAuthBypass, &'a str), wsguard_result> {
+    let bypass = DevAuthBypass {
+        enabled: o.dev_auth_bypass,
+        allow_non_loopback: o.dev_auth_bypass_allow_non_loopback,
+    };
+    let listen = unsafe { opt_text(o.dev_auth_listen, o.dev_auth_listen_len)? };
+    Ok((bypass, listen.unwrap_or("")))
+}
+
+/// The options (defaults for NULL), copied.
+///
+/// # Safety
+/// `options` is NULL or valid.
+pub(crate) unsafe fn options_or_default(
     options: *const wsguard_server_options,
-    request: &'b [u8],
-    then: impl FnOnce(Outcome<'b>) -> Result<R, wsguard_result>,
-) -> Result<R, wsguard_result> {
-    let data = unsafe { policy_data(policy)? };
+) -> wsguard_server_options {
     let mut o = core::mem::MaybeUninit::<wsguard_server_options>::uninit();
     if options.is_null() {
         unsafe { wsguard_server_options_default(o.as_mut_ptr()) };
@@ -259,17 +296,16 @@ unsafe fn run<'b, R>(
         unsafe { o.as_mut_ptr().write(*options) };
     }
     // SAFETY: initialised by one of the two branches above.
-    let o = unsafe { o.assume_init() };
-    let count = o.subprotocols_count;
-    if count > WSGUARD_SERVER_MAX_SUBPROTOCOLS {
-        return Err(wsguard_result::CapacityExceeded);
-    }
-    let ptrs = unsafe { slice_of(o.subprotocols, count)? };
-    let lens = unsafe { slice_of(o.subprotocol_lens, count)? };
-    let mut protos = [""; WSGUARD_SERVER_MAX_SUBPROTOCOLS];
-    for ((slot, p), n) in protos.iter_mut().zip(ptrs.iter()).zip(lens.iter()) {
-        *slot = unsafe { text(*p, *n)? };
-    }
+    unsafe { o.assume_init() }
+}
+
+/// The core token configuration of the options.
+///
+/// # Safety
+/// The options' token strings are NULL or valid.
+pub(crate) unsafe fn token_of<'a>(
+    o: &wsguard_server_options,
+) -> Result<TokenConfig<'a>, wsguard_result> {
     let mut token = TokenConfig::DISABLED
         .authorization(o.token_authorization)
         .required(o.token_required);
@@ -286,6 +322,30 @@ unsafe fn run<'b, R>(
     if let Some(name) = unsafe { opt_text(o.token_query, o.token_query_len)? } {
         token = token.query(name);
     }
+    Ok(token)
+}
+
+/// Builds the core config on the stack and runs `validate_request`.
+pub(crate) unsafe fn run<'b, R>(
+    policy: *const wsguard_origin_policy,
+    options: *const wsguard_server_options,
+    request: &'b [u8],
+    then: impl FnOnce(Outcome<'b>) -> Result<R, wsguard_result>,
+) -> Result<R, wsguard_result> {
+    let data = unsafe { policy_data(policy)? };
+    let o = unsafe { options_or_default(options) };
+    let count = o.subprotocols_count;
+    if count > WSGUARD_SERVER_MAX_SUBPROTOCOLS {
+        return Err(wsguard_result::CapacityExceeded);
+    }
+    let ptrs = unsafe { slice_of(o.subprotocols, count)? };
+    let lens = unsafe { slice_of(o.subprotocol_lens, count)? };
+    let mut protos = [""; WSGUARD_SERVER_MAX_SUBPROTOCOLS];
+    for ((slot, p), n) in protos.iter_mut().zip(ptrs.iter()).zip(lens.iter()) {
+        *slot = unsafe { text(*p, *n)? };
+    }
+    let token = unsafe { token_of(&o)? };
+    let (bypass, listen) = unsafe { dev_auth_of(&o)? };
     let limits = Limits::DEFAULT
         .max_headers(o.max_headers)
         .max_line(o.max_line)
@@ -296,7 +356,10 @@ unsafe fn run<'b, R>(
             .subprotocols(protos.get(..count).unwrap_or(&[]))
             .require_subprotocol(o.require_subprotocol)
             .token(token)
-            .limits(limits);
+            .limits(limits)
+            // The bypass fails closed: only when the core's startup decision passes for
+            // this policy's preset and the listen address.
+            .dev_auth_bypass(bypass.applies(v.origin.preset_kind(), listen));
         match validate_request(&cfg, request) {
             Ok(Status::Partial) => Err(wsguard_result::Incomplete),
             Ok(Status::Complete(a)) => then(Outcome::Accepted(a)),

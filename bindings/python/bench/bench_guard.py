@@ -119,6 +119,9 @@ ASGI_VARIANTS: Dict[str, Any] = {
     "hand-written check": handwritten,
     "Channels OriginValidator": ChannelsOriginValidator(app, [ALLOWED]),
     "wsguard.asgi.WebSocketGuard": WebSocketGuard(app, policy=POLICY),
+    # The same with the operators' metrics on (issue 16 item 5): /metrics served, closes
+    # tracked by wrapping receive/send (accepts and refusals are counted either way).
+    "wsguard.asgi.WebSocketGuard + metrics": WebSocketGuard(app, policy=POLICY, metrics_path="/metrics"),
     "wsguard.channels.OriginValidator": WsguardOriginValidator(app, [ALLOWED]),
 }
 

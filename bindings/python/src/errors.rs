@@ -119,6 +119,7 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
         "WsguardError",
         "InvalidInput",
         "PolicyError",
+        "DevAuthBypassRefused",
         "UrlError",
         "ProtocolError",
         "HandshakeRejected",

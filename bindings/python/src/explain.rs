@@ -100,7 +100,11 @@ pub fn explain_scope(
         .and_then(|h| std::str::from_utf8(h.as_bytes()).ok())
         .unwrap_or("");
     let path = String::from_utf8_lossy(&path);
-    let body = guard.get().with_config(|config| {
+    // The same development auth bypass decision as the accept path for this connection.
+    let dev_bypass = guard
+        .get()
+        .dev_bypass_for(|| crate::dev_auth::scope_listen(py, scope))?;
+    let body = guard.get().with_config(dev_bypass, |config| {
         let mut scratch = vec![0u8; 2048];
         let verdict = explain::explain(
             config,

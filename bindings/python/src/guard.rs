@@ -15,20 +15,21 @@
 //! write network text through the core's `text::escaped` and `TokenConfig::log_target`:
 //! no CR/LF/ESC reaches a log line and a query token is never logged.
 
-use std::sync::atomic::{AtomicU64, Ordering};
-
 use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyList, PyString, PyTuple};
 use wsguard_core::handshake::{
-    validate_fields, FieldRequest, ServerConfig, SubprotocolToken, TokenConfig,
+    validate_fields, DevAuthBypass, DevAuthNotice, FieldRequest, ServerConfig, SubprotocolToken,
+    TokenConfig,
 };
 use wsguard_core::text::escaped;
+use wsguard_core::Diagnostic;
 
 use crate::convert::{bytes_of, str_list};
 use crate::handshake::{
     headers_shape, rejected, subprotocol_form, Handshake, PLACEHOLDER_KEY, TRACKED,
 };
+use crate::metrics::Metrics;
 use crate::origin::OriginPolicy;
 
 /// Where the token may travel, owned by the guard.
@@ -60,15 +61,19 @@ impl OwnedToken {
 ///
 /// ``ScopeGuard(policy, *, subprotocols=(), require_subprotocol=False,
 /// token_authorization=False, token_query=None, token_subprotocol_prefix=None,
-/// token_subprotocol_marker=None, require_token=False)``.
+/// token_subprotocol_marker=None, require_token=False, dev_auth_bypass=False,
+/// dev_auth_bypass_allow_non_loopback=False, metrics=None)``.
 #[pyclass(module = "wsguard._wsguard", name = "ScopeGuard", frozen)]
 pub struct ScopeGuard {
     policy: Py<OriginPolicy>,
     subprotocols: Vec<String>,
     require_subprotocol: bool,
     token: OwnedToken,
-    accepted: AtomicU64,
-    refused: AtomicU64,
+    /// The development auth bypass (checked against the preset at construction; its
+    /// listen check runs per connection, see `crate::dev_auth`).
+    dev_auth: DevAuthBypass,
+    /// Verdicts are counted here, inside the native call (`crate::metrics`).
+    metrics: Py<Metrics>,
 }
 
 /// Calls `f` with `list` as `&[&str]` (on the stack for up to 8 entries).
@@ -85,9 +90,28 @@ fn with_strs<R>(list: &[String], f: impl FnOnce(&[&str]) -> R) -> R {
 }
 
 impl ScopeGuard {
+    /// Whether the development auth bypass applies to a connection that arrived on
+    /// `listen` (`false` without a lookup when the bypass is off).
+    pub(crate) fn dev_bypass_for(
+        &self,
+        listen: impl FnOnce() -> PyResult<String>,
+    ) -> PyResult<bool> {
+        if !self.dev_auth.enabled {
+            return Ok(false);
+        }
+        Ok(self
+            .dev_auth
+            .applies(self.policy.get().preset_kind(), &listen()?))
+    }
+
     /// Calls `f` with the core's configuration, borrowed from this guard and its policy
-    /// (the accept path and the explain answer).
-    pub(crate) fn with_config<R>(&self, f: impl FnOnce(&ServerConfig<'_>) -> R) -> R {
+    /// (the accept path and the explain answer); `dev_bypass` is the development auth
+    /// bypass decision for the connection ([`Self::dev_bypass_for`]).
+    pub(crate) fn with_config<R>(
+        &self,
+        dev_bypass: bool,
+        f: impl FnOnce(&ServerConfig<'_>) -> R,
+    ) -> R {
         let policy = self.policy.get();
         with_strs(&self.subprotocols, |subprotocols| {
             policy.with_core(|origins, hosts| {
@@ -95,29 +119,39 @@ impl ScopeGuard {
                     .hosts(hosts)
                     .subprotocols(subprotocols)
                     .require_subprotocol(self.require_subprotocol)
-                    .token(self.token.config());
+                    .token(self.token.config())
+                    .dev_auth_bypass(dev_bypass);
                 f(&cfg)
             })
         })
     }
 
-    /// Validates `fields` for `target`, counting the verdict.
+    /// Validates `fields` for `target` with the bypass decision `dev_bypass`, counting
+    /// the verdict into this guard's [`Metrics`].
     fn decide(
         &self,
         py: Python<'_>,
         target: &[u8],
         fields: &[(&[u8], &[u8])],
+        dev_bypass: bool,
     ) -> PyResult<Handshake> {
-        let verdict = self.with_config(|cfg| {
-            validate_fields(cfg, &FieldRequest::get(target, fields)).map(|a| Handshake::lazy(&a))
+        let counters = self.metrics.get().counters();
+        let verdict = self.with_config(dev_bypass, |cfg| {
+            validate_fields(cfg, &FieldRequest::get(target, fields)).map(|a| {
+                let notice = a.dev_auth_bypassed.then(|| {
+                    let origin = a.origin.map(|o| o.as_str().as_bytes());
+                    DevAuthNotice::new(&cfg.token, target, origin).to_string()
+                });
+                Handshake::lazy(&a).with_dev_auth_notice(notice)
+            })
         });
         match verdict {
             Ok(h) => {
-                self.accepted.fetch_add(1, Ordering::Relaxed);
+                counters.accepted();
                 Ok(h)
             }
             Err(r) => {
-                self.refused.fetch_add(1, Ordering::Relaxed);
+                counters.refused(r.code());
                 Err(rejected(py, &r))
             }
         }
@@ -246,7 +280,8 @@ impl ScopeGuard {
     #[pyo3(signature = (
         policy, *, subprotocols = None, require_subprotocol = false, token_authorization = false,
         token_query = None, token_subprotocol_prefix = None, token_subprotocol_marker = None,
-        require_token = false
+        require_token = false, dev_auth_bypass = false, dev_auth_bypass_allow_non_loopback = false,
+        metrics = None
     ))]
     #[allow(clippy::too_many_arguments)]
     fn new(
@@ -259,7 +294,17 @@ impl ScopeGuard {
         token_subprotocol_prefix: Option<&str>,
         token_subprotocol_marker: Option<&str>,
         require_token: bool,
+        dev_auth_bypass: bool,
+        dev_auth_bypass_allow_non_loopback: bool,
+        metrics: Option<Py<Metrics>>,
     ) -> PyResult<Self> {
+        // The bypass never runs in production: DevAuthBypassRefused before any connection.
+        let dev_auth = crate::dev_auth::configure(
+            py,
+            dev_auth_bypass,
+            dev_auth_bypass_allow_non_loopback,
+            policy.get().preset_kind(),
+        )?;
         let subprotocols = str_list(py, subprotocols, "subprotocols")?;
         let form =
             subprotocol_form(py, token_subprotocol_prefix, token_subprotocol_marker)?.map(|f| {
@@ -278,8 +323,11 @@ impl ScopeGuard {
                 form,
                 required: require_token,
             },
-            accepted: AtomicU64::new(0),
-            refused: AtomicU64::new(0),
+            dev_auth,
+            metrics: match metrics {
+                Some(m) => m,
+                None => Py::new(py, Metrics::fresh())?,
+            },
         })
     }
 
@@ -318,23 +366,60 @@ impl ScopeGuard {
         if !offered.is_empty() {
             fields.push((TRACKED[4], offered.as_bytes()));
         }
-        self.decide(py, &target, &fields)
+        let dev_bypass = self.dev_bypass_for(|| crate::dev_auth::scope_listen(py, scope))?;
+        self.decide(py, &target, &fields, dev_bypass)
     }
 
     /// Validates a request given as an iterable of ``(name, value)`` pairs (``str`` or
     /// ``bytes``) and a request target — the ``websockets`` hook's request, which still
     /// carries every upgrade header. Returns the :class:`Handshake` or raises
-    /// ``HandshakeRejected``.
+    /// ``HandshakeRejected``. ``server`` is the local address the connection arrived on
+    /// (``connection.local_address``), used only by the development auth bypass.
+    #[pyo3(signature = (headers, path, server = None))]
     fn check_request(
         &self,
         py: Python<'_>,
         headers: &Bound<'_, PyAny>,
         path: &Bound<'_, PyAny>,
+        server: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Handshake> {
         let target = bytes_of(py, path, "path")?;
         let pairs = read_pairs(py, headers)?;
         let fields: Vec<(&[u8], &[u8])> = pairs.iter().map(Pair::get).collect();
-        self.decide(py, &target, &fields)
+        let dev_bypass = self.dev_bypass_for(|| crate::dev_auth::listen_text(py, server))?;
+        self.decide(py, &target, &fields, dev_bypass)
+    }
+
+    /// Whether the development auth bypass is on (``dev_auth_bypass=True``).
+    #[getter]
+    fn dev_auth_bypass(&self) -> bool {
+        self.dev_auth.enabled
+    }
+
+    /// The development auth bypass's listen check for ``address`` (``"host:port"``, a
+    /// ``(host, port)`` tuple, ``None``): ``None`` when the bypass is off or applies,
+    /// else the ``DevAuthBypassRefused`` saying why it does not (returned, not raised).
+    fn dev_auth_refusal(
+        &self,
+        py: Python<'_>,
+        address: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Option<PyErr>> {
+        let listen = crate::dev_auth::listen_text(py, address)?;
+        Ok(self
+            .dev_auth
+            .check_listen(&listen)
+            .err()
+            .map(|r| crate::dev_auth::refused(py, r)))
+    }
+
+    /// Raises ``DevAuthBypassRefused`` when the development auth bypass is on and
+    /// ``address`` (the server's listen address) is not loopback without the override:
+    /// call it at startup where the server exposes its address.
+    fn check_listen(&self, py: Python<'_>, address: Option<&Bound<'_, PyAny>>) -> PyResult<()> {
+        let listen = crate::dev_auth::listen_text(py, address)?;
+        self.dev_auth
+            .check_listen(&listen)
+            .map_err(|r| crate::dev_auth::refused(py, r))
     }
 
     /// The request target for a log line: control characters escaped, query tokens
@@ -364,12 +449,16 @@ impl ScopeGuard {
         Ok((target, scope_origins(py, scope)?, scope_client(py, scope)?))
     }
 
-    /// ``(accepted, refused)`` connections counted by this guard.
+    /// ``(accepted, refused)`` connections counted by this guard's :class:`Metrics`.
     fn counts(&self) -> (u64, u64) {
-        (
-            self.accepted.load(Ordering::Relaxed),
-            self.refused.load(Ordering::Relaxed),
-        )
+        let s = self.metrics.get().counters().snapshot();
+        (s.accepted, s.refused_total)
+    }
+
+    /// The :class:`Metrics` this guard counts into (shared when given to the constructor).
+    #[getter]
+    fn metrics(&self, py: Python<'_>) -> Py<Metrics> {
+        self.metrics.clone_ref(py)
     }
 
     /// The policy.

@@ -70,6 +70,14 @@ pub struct Handshake {
     /// The exact ``101 Switching Protocols`` response the core writes for this request,
     /// written on first use (the ASGI accept path never needs it).
     response: OnceLock<Vec<u8>>,
+    /// ``True`` when the request carried no token and the development auth bypass let
+    /// it in: treat the connection as unauthenticated.
+    #[pyo3(get)]
+    dev_auth_bypassed: bool,
+    /// For a bypassed connection, the core's warning line (``dev_auth_bypass_used``:
+    /// target escaped, query tokens redacted); ``None`` otherwise.
+    #[pyo3(get)]
+    dev_auth_notice: Option<String>,
 }
 
 /// The mapping keys of a `Handshake` (``scope["wsguard"]["origin"]``).
@@ -218,6 +226,7 @@ impl Handshake {
         origin: Option<Origin<'_>>,
         subprotocol: Option<&str>,
         token: Option<Token<'_>>,
+        dev_auth_bypassed: bool,
         key: &str,
         extension_values: Vec<Box<[u8]>>,
     ) -> Self {
@@ -237,6 +246,8 @@ impl Handshake {
             extension_values,
             extensions: OnceLock::new(),
             response: OnceLock::new(),
+            dev_auth_bypassed,
+            dev_auth_notice: None,
         }
     }
 
@@ -255,9 +266,16 @@ impl Handshake {
             a.origin,
             a.subprotocol,
             a.token,
+            a.dev_auth_bypassed,
             a.key,
             ext,
         )
+    }
+
+    /// Attaches the development auth bypass's warning line.
+    pub fn with_dev_auth_notice(mut self, notice: Option<String>) -> Self {
+        self.dev_auth_notice = notice;
+        self
     }
 }
 
@@ -270,6 +288,7 @@ impl From<&Accepted<'_>> for Handshake {
             a.origin,
             a.subprotocol,
             a.token,
+            a.dev_auth_bypassed,
             a.key,
             Vec::new(),
         );

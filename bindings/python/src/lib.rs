@@ -15,12 +15,14 @@ mod client;
 mod close;
 mod connection;
 mod convert;
+mod dev_auth;
 mod errors;
 mod explain;
 mod frame;
 mod guard;
 mod handshake;
 mod lint;
+mod metrics;
 mod origin;
 mod timing;
 mod url;
@@ -41,5 +43,7 @@ fn _wsguard(m: &Bound<'_, PyModule>) -> PyResult<()> {
     guard::register(m)?;
     connection::register(m)?;
     explain::register(m)?;
+    dev_auth::register(m)?;
+    metrics::register(m)?;
     Ok(())
 }

@@ -110,8 +110,11 @@ fn convert(entries: &[&str], f: &Finding<'_>) -> LintFinding {
 ///     credentials: whether CORS credentials are on (``*`` is then an error).
 ///     allow_null, allow_missing: the policy's options (flagged in production; those
 ///         findings come after the entries' and have ``index == len(allow)``).
+///     dev_auth_bypass: the server runs with the development auth bypass (an error,
+///         ``lint_dev_auth_bypass_production``, in production; same index).
 #[pyfunction]
-#[pyo3(signature = (allow, *, preset = None, credentials = false, allow_null = false, allow_missing = false))]
+#[pyo3(signature = (allow, *, preset = None, credentials = false, allow_null = false, allow_missing = false, dev_auth_bypass = false))]
+#[allow(clippy::too_many_arguments)]
 pub fn lint_origins(
     py: Python<'_>,
     allow: &Bound<'_, PyAny>,
@@ -119,6 +122,7 @@ pub fn lint_origins(
     credentials: bool,
     allow_null: bool,
     allow_missing: bool,
+    dev_auth_bypass: bool,
 ) -> PyResult<Vec<LintFinding>> {
     let entries = str_list(py, Some(allow), "allow")?;
     let refs: Vec<&str> = entries.iter().map(String::as_str).collect();
@@ -143,6 +147,7 @@ pub fn lint_origins(
             credentials,
             allow_null,
             allow_missing,
+            dev_auth_bypass,
         },
     ))
 }

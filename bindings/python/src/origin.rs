@@ -223,6 +223,10 @@ impl OriginPolicy {
     pub fn with_core<R>(&self, f: impl FnOnce(&CorePolicy<'_>, HostPolicy<'_>) -> R) -> R {
         self.policy.with_policy(f)
     }
+    /// The policy's preset (what the development auth bypass is checked against).
+    pub fn preset_kind(&self) -> wsguard_core::origin::Preset {
+        self.policy.flags().2
+    }
     fn raw_allow(&self) -> Vec<&str> {
         self.policy.patterns().map(|p| p.as_str()).collect()
     }
@@ -472,9 +476,10 @@ impl OriginPolicy {
         Ok(r.headers)
     }
 
-    /// Runs the policy linter over this policy's entries (with its preset).
-    #[pyo3(signature = (*, credentials = false))]
-    fn lint(&self, credentials: bool) -> Vec<crate::lint::LintFinding> {
+    /// Runs the policy linter over this policy's entries (with its preset);
+    /// ``dev_auth_bypass=True`` lints a server that runs with the development auth bypass.
+    #[pyo3(signature = (*, credentials = false, dev_auth_bypass = false))]
+    fn lint(&self, credentials: bool, dev_auth_bypass: bool) -> Vec<crate::lint::LintFinding> {
         crate::lint::run(
             &self.raw_allow(),
             wsguard_core::origin::LintContext {
@@ -482,6 +487,7 @@ impl OriginPolicy {
                 credentials,
                 allow_null: self.policy.flags().0,
                 allow_missing: self.policy.flags().1,
+                dev_auth_bypass,
             },
         )
     }

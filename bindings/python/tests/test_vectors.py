@@ -172,6 +172,7 @@ def run_lint(case: Case) -> None:
         credentials=bool(ctx.get("credentials")),
         allow_null=bool(ctx.get("allow_null")),
         allow_missing=bool(ctx.get("allow_missing")),
+        dev_auth_bypass=bool(ctx.get("dev_auth_bypass")),
     )
     got = []
     for f in findings:
@@ -208,7 +209,8 @@ def run_lint(case: Case) -> None:
         )
     except wsguard.PolicyError:
         return
-    check(case, "policy.lint", [f.code for f in policy.lint(credentials=bool(ctx.get("credentials")))], [f.code for f in findings])
+    lint_again = policy.lint(credentials=bool(ctx.get("credentials")), dev_auth_bypass=bool(ctx.get("dev_auth_bypass")))
+    check(case, "policy.lint", [f.code for f in lint_again], [f.code for f in findings])
 
 
 # -- near_miss.json ---------------------------------------------------------------------
@@ -676,6 +678,72 @@ def run_external_url(case: Case) -> None:
             wsguard.parse_ws_url(case["url"])
         return
     run_url(case)
+
+
+# -- dev_auth.json ----------------------------------------------------------------------
+
+
+def _split_request(raw: str) -> Any:
+    head = raw.split("\r\n\r\n", 1)[0].split("\r\n")
+    target = head[0].split(" ")[1]
+    headers = [tuple(line.split(": ", 1)) for line in head[1:]]
+    return target, headers
+
+
+@runner("dev_auth.json", 30)
+def run_dev_auth(case: Case) -> None:
+    expect = case["expect"]
+    preset = case["preset"]
+    on = case["dev_auth_bypass"]
+    override = case["dev_auth_bypass_allow_non_loopback"]
+    listen = case["listen"]
+    if case["kind"] == "start":
+        check(case, "listen_kind", wsguard.listen_kind(listen), expect["listen_kind"])
+        try:
+            if on:
+                wsguard.check_dev_auth_bypass(preset, listen, allow_non_loopback=override)
+            code = None
+        except wsguard.DevAuthBypassRefused as err:
+            code = err.code
+            assert err.reason and err.remedy
+        check(case, "ok", code is None, expect["ok"])
+        check(case, "code", code, expect.get("code"))
+        return
+    policy = wsguard.OriginPolicy(allow=case["allow"], preset=preset, allow_missing=case["allow_missing"])
+    token = case["token"]
+    try:
+        guard = wsguard.ScopeGuard(
+            policy,
+            token_authorization=token["authorization"],
+            token_query=token.get("query"),
+            require_token=token["required"],
+            dev_auth_bypass=on,
+            dev_auth_bypass_allow_non_loopback=override,
+        )
+    except wsguard.DevAuthBypassRefused as err:
+        # Production: refused at construction; the connection then meets a guard without
+        # the bypass (what a server that did not start would have served).
+        check(case, "refused at construction", err.code, "dev_auth_bypass_production")
+        guard = wsguard.ScopeGuard(
+            policy,
+            token_authorization=token["authorization"],
+            token_query=token.get("query"),
+            require_token=token["required"],
+        )
+    target, headers = _split_request(case["request"])
+    try:
+        h = guard.check_request(headers, target, listen)
+    except wsguard.HandshakeRejected as rej:
+        check(case, "ok", False, expect["ok"])
+        check(case, "code", rej.code, expect["code"])
+        check(case, "status", rej.status, expect["status"])
+        return
+    check(case, "ok", True, expect["ok"])
+    check(case, "dev_auth_bypassed", h.dev_auth_bypassed, expect["dev_auth_bypassed"])
+    check(case, "token", h.token, expect["token"])
+    check(case, "notice", h.dev_auth_notice, expect.get("notice"))
+    # The 101 is written on first read, from the accepted verdict.
+    assert h.response.startswith(b"HTTP/1.1 101 "), case["name"]
 
 
 handshake_runner("external-websockets-extensions.json", 15)

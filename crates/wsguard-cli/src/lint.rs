@@ -55,6 +55,7 @@ pub fn problems(cfg: &GuardConfig, credentials: bool) -> Vec<Problem> {
         credentials,
         allow_null: cfg.origin.allow_null,
         allow_missing: cfg.origin.allow_missing,
+        dev_auth_bypass: cfg.token.dev_auth_bypass,
     };
     let mut out = vec![Finding::EMPTY; entries.len() * 4 + 4];
     let mut n = lint(&entries, ctx, &mut out);
@@ -72,6 +73,7 @@ pub fn problems(cfg: &GuardConfig, credentials: bool) -> Vec<Problem> {
             let key = match f.kind {
                 LintCode::NullProduction => "origin.allow_null".to_string(),
                 LintCode::MissingProduction => "origin.allow_missing".to_string(),
+                LintCode::DevAuthBypassProduction => "token.dev_auth_bypass".to_string(),
                 _ => format!("origin.allowed[{}]", f.index),
             };
             Problem {
@@ -104,7 +106,8 @@ pub fn problems(cfg: &GuardConfig, credentials: bool) -> Vec<Problem> {
                 });
             }
         }
-        Err(e) if e.key == "origin.allowed" => {}
+        // Explained above by the linter (`lint_dev_auth_bypass_production`).
+        Err(e) if e.key == "origin.allowed" || e.code == "dev_auth_bypass_production" => {}
         Err(e) => list.push(Problem {
             severity: "error",
             key: match e.index {

@@ -36,6 +36,9 @@ fn lint_vectors() {
             credentials: case["context"]["credentials"].as_bool().unwrap(),
             allow_null: case["context"]["allow_null"].as_bool().unwrap_or(false),
             allow_missing: case["context"]["allow_missing"].as_bool().unwrap_or(false),
+            dev_auth_bypass: case["context"]["dev_auth_bypass"]
+                .as_bool()
+                .unwrap_or(false),
         };
         let mut out = [Finding::EMPTY; 32];
         let n = lint(entries, ctx, &mut out);
@@ -88,6 +91,7 @@ fn every_lint_code_has_text() {
         credentials: true,
         allow_null: true,
         allow_missing: true,
+        dev_auth_bypass: true,
     };
     let n = lint(&entries, ctx, &mut out);
     for f in &out[..n] {

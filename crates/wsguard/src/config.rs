@@ -29,6 +29,8 @@
 //! query_param = "token"
 //! subprotocol_pair = "bearer"        # Sec-WebSocket-Protocol: bearer, <token>
 //! subprotocol_prefix = ""            # or: "access_token." for access_token.<token>
+//! dev_auth_bypass = false            # development only: accept connections without a token
+//! dev_auth_bypass_allow_non_loopback = false  # …also when listening beyond loopback (a dev container)
 //!
 //! [limits]
 //! max_message_bytes = 1048576
@@ -158,6 +160,31 @@ pub struct TokenConfig {
     /// Prefix form in `Sec-WebSocket-Protocol` (`access_token.<token>`); when non-empty
     /// it replaces the pair form.
     pub subprotocol_prefix: String,
+    /// The development auth bypass: with `env = "development"`, a connection without a
+    /// token is accepted (and logged as a warning) instead of refused with 401
+    /// `token_missing`. [`Guard::new`](crate::Guard::new) refuses it in production
+    /// (`dev_auth_bypass_production`) and it applies only after
+    /// [`Guard::check_listen`](crate::Guard::check_listen) passed.
+    pub dev_auth_bypass: bool,
+    /// The second, explicit override: the bypass also on a non-loopback listen address
+    /// (a development container listening on `0.0.0.0`). Never allows production.
+    pub dev_auth_bypass_allow_non_loopback: bool,
+}
+
+impl TokenConfig {
+    /// The core's view of the two bypass options.
+    ///
+    /// ```
+    /// let mut t = wsguard::config::TokenConfig::default();
+    /// t.dev_auth_bypass = true;
+    /// assert_eq!(t.dev_auth(), wsguard_core::handshake::DevAuthBypass::ON);
+    /// ```
+    pub fn dev_auth(&self) -> wsguard_core::handshake::DevAuthBypass {
+        wsguard_core::handshake::DevAuthBypass {
+            enabled: self.dev_auth_bypass,
+            allow_non_loopback: self.dev_auth_bypass_allow_non_loopback,
+        }
+    }
 }
 
 impl Default for TokenConfig {
@@ -168,6 +195,8 @@ impl Default for TokenConfig {
             query_param: "token".into(),
             subprotocol_pair: "bearer".into(),
             subprotocol_prefix: String::new(),
+            dev_auth_bypass: false,
+            dev_auth_bypass_allow_non_loopback: false,
         }
     }
 }
@@ -445,7 +474,8 @@ impl GuardConfig {
     /// `WSGUARD_TOKEN_LOCATION`, `WSGUARD_TOKEN_QUERY` (query parameter name),
     /// `WSGUARD_TOKEN_SUBPROTOCOL_PAIR`, `WSGUARD_TOKEN_SUBPROTOCOL_PREFIX`,
     /// `WSGUARD_PING_INTERVAL_MS`, `WSGUARD_PONG_TIMEOUT_MS`, `WSGUARD_MAX_MISSED`, `WSGUARD_MAX_MESSAGE_BYTES`,
-    /// `WSGUARD_MAX_FRAME_BYTES`, `WSGUARD_MAX_HANDSHAKE_BYTES`.
+    /// `WSGUARD_MAX_FRAME_BYTES`, `WSGUARD_MAX_HANDSHAKE_BYTES`, `WSGUARD_DEV_AUTH_BYPASS`,
+    /// `WSGUARD_DEV_AUTH_BYPASS_ALLOW_NON_LOOPBACK`.
     ///
     /// ```
     /// let mut cfg = wsguard::GuardConfig::default();

@@ -22,6 +22,11 @@ pub const VARIABLES: &[(&str, &str)] = &[
         "WSGUARD_TOKEN_SUBPROTOCOL_PREFIX",
         "token.subprotocol_prefix",
     ),
+    ("WSGUARD_DEV_AUTH_BYPASS", "token.dev_auth_bypass"),
+    (
+        "WSGUARD_DEV_AUTH_BYPASS_ALLOW_NON_LOOPBACK",
+        "token.dev_auth_bypass_allow_non_loopback",
+    ),
     ("WSGUARD_MAX_MESSAGE_BYTES", "limits.max_message_bytes"),
     ("WSGUARD_MAX_FRAME_BYTES", "limits.max_frame_bytes"),
     ("WSGUARD_MAX_HANDSHAKE_BYTES", "limits.max_handshake_bytes"),
@@ -137,6 +142,10 @@ pub(crate) fn apply(
             "WSGUARD_SUBPROTOCOLS" => cfg.subprotocols.supported = parse_list(v),
             "WSGUARD_SUBPROTOCOL_REQUIRED" => cfg.subprotocols.required = parse_bool(var, v)?,
             "WSGUARD_TOKEN_REQUIRED" => cfg.token.required = parse_bool(var, v)?,
+            "WSGUARD_DEV_AUTH_BYPASS" => cfg.token.dev_auth_bypass = parse_bool(var, v)?,
+            "WSGUARD_DEV_AUTH_BYPASS_ALLOW_NON_LOOPBACK" => {
+                cfg.token.dev_auth_bypass_allow_non_loopback = parse_bool(var, v)?
+            }
             "WSGUARD_TOKEN_LOCATION" => {
                 cfg.token.location = TokenLocation::parse(v).ok_or_else(|| {
                     err(
@@ -236,6 +245,8 @@ mod tests {
                 ("WSGUARD_MAX_HANDSHAKE_BYTES", "2048"),
                 ("WSGUARD_PING_INTERVAL_MS", "1500"),
                 ("WSGUARD_PONG_TIMEOUT_MS", "700"),
+                ("WSGUARD_DEV_AUTH_BYPASS", "on"),
+                ("WSGUARD_DEV_AUTH_BYPASS_ALLOW_NON_LOOPBACK", "1"),
                 ("PATH", "/usr/bin"),
             ]),
         )
@@ -254,6 +265,7 @@ mod tests {
         assert_eq!(cfg.token.query_param, "access_token");
         assert_eq!(cfg.token.subprotocol_prefix, "access_token.");
         assert_eq!(cfg.origin.dev_hosts, ["frontend:3000", "web"]);
+        assert!(cfg.token.dev_auth_bypass && cfg.token.dev_auth_bypass_allow_non_loopback);
         assert_eq!(
             (
                 cfg.limits.max_message_bytes,

@@ -19,6 +19,8 @@ const SECTIONS: &[(&str, &[&str])] = &[
             "query_param",
             "subprotocol_pair",
             "subprotocol_prefix",
+            "dev_auth_bypass",
+            "dev_auth_bypass_allow_non_loopback",
         ],
     ),
     (
@@ -279,6 +281,10 @@ pub(crate) fn parse(text: &str, source: ConfigSource) -> Result<GuardConfig, Con
                 "subprotocols.supported" => cfg.subprotocols.supported = ctx.strings(&key, v)?,
                 "subprotocols.required" => cfg.subprotocols.required = ctx.bool(&key, v)?,
                 "token.required" => cfg.token.required = ctx.bool(&key, v)?,
+                "token.dev_auth_bypass" => cfg.token.dev_auth_bypass = ctx.bool(&key, v)?,
+                "token.dev_auth_bypass_allow_non_loopback" => {
+                    cfg.token.dev_auth_bypass_allow_non_loopback = ctx.bool(&key, v)?
+                }
                 "token.location" => {
                     let s = ctx.string(&key, v)?;
                     cfg.token.location = TokenLocation::parse(&s).ok_or_else(|| {
@@ -446,6 +452,33 @@ pong_timeout_ms = 500
         );
         let cfg = parse_inline("[origin]\ndev_hosts = [\"web\\u001b\"]\n").unwrap();
         assert_eq!(cfg.check().unwrap_err().key, "origin.dev_hosts");
+    }
+
+    #[test]
+    fn dev_auth_bypass_keys() {
+        let cfg = parse_inline(
+            "env = \"development\"\n[token]\nrequired = true\ndev_auth_bypass = true\ndev_auth_bypass_allow_non_loopback = true\n",
+        )
+        .unwrap();
+        assert!(cfg.token.dev_auth_bypass && cfg.token.dev_auth_bypass_allow_non_loopback);
+        assert!(cfg.check().is_ok());
+        // In production the core refuses the bypass: a typed error naming the key.
+        let cfg = parse_inline("[token]\nrequired = true\ndev_auth_bypass = true\n").unwrap();
+        let e = cfg.check().unwrap_err();
+        assert_eq!(
+            (e.key.as_str(), e.code, e.value.as_deref()),
+            (
+                "token.dev_auth_bypass",
+                "dev_auth_bypass_production",
+                Some("true")
+            )
+        );
+        assert_eq!(e.to_string(), "inline configuration: token.dev_auth_bypass = \"true\": `dev_auth_bypass` is on with the production preset: every connection without a token would be accepted in production [dev_auth_bypass_production] — fix: turn `dev_auth_bypass` off (it exists for local development only), or run with the development preset on a developer machine");
+        let e = parse_inline("[token]\ndev_auth_bypass = \"yes\"\n").unwrap_err();
+        assert_eq!(
+            (e.key.as_str(), e.code),
+            ("token.dev_auth_bypass", "config_wrong_type")
+        );
     }
 
     #[test]

@@ -4,7 +4,6 @@
 //! handshake takes a borrowed view of it ([`CoreParts::with_server_config`]).
 
 use crate::config::{ConfigError, GuardConfig, LintWarning, TokenLocation};
-use wsguard_core::close::CONVENTIONS;
 use wsguard_core::handshake::{Limits, ServerConfig, SubprotocolToken, TokenConfig};
 use wsguard_core::heartbeat::{HeartbeatConfig, HeartbeatConfigError};
 use wsguard_core::origin::{
@@ -12,11 +11,6 @@ use wsguard_core::origin::{
     Preset, Severity,
 };
 use wsguard_core::Diagnostic;
-
-/// The core's category code of a close code (conventional 4xxx codes included).
-pub(crate) fn close_category(code: u16) -> &'static str {
-    CONVENTIONS.classify(code).category().code()
-}
 
 /// Origin patterns, development hosts and Host entries a guard can hold: 256 per list,
 /// 16 KiB of text in all (a longer list is a [`ConfigError`] naming the key).
@@ -83,6 +77,9 @@ pub(crate) struct CoreParts<'a> {
     cfg: &'a GuardConfig,
     policy: &'a GuardPolicy,
     subprotocols: Vec<&'a str>,
+    /// Whether the development auth bypass applies (on, and the listen address passed
+    /// the core's check): [`ServerConfig::dev_auth_bypass`].
+    dev_auth_bypass: bool,
 }
 
 impl<'a> CoreParts<'a> {
@@ -97,7 +94,14 @@ impl<'a> CoreParts<'a> {
                 .iter()
                 .map(String::as_str)
                 .collect(),
+            dev_auth_bypass: false,
         }
+    }
+
+    /// The same parts with the development auth bypass applied (or not).
+    pub(crate) fn with_dev_auth_bypass(mut self, applies: bool) -> Self {
+        self.dev_auth_bypass = applies;
+        self
     }
 
     /// Calls `f` with the core's Origin policy.
@@ -137,7 +141,8 @@ impl<'a> CoreParts<'a> {
                 .subprotocols(&self.subprotocols)
                 .require_subprotocol(self.cfg.subprotocols.required)
                 .token(self.token_config())
-                .limits(limits);
+                .limits(limits)
+                .dev_auth_bypass(self.dev_auth_bypass);
             f(&sc)
         })
     }
@@ -201,6 +206,7 @@ pub(crate) fn check_and_build(
         credentials: false,
         allow_null: cfg.origin.allow_null,
         allow_missing: cfg.origin.allow_missing,
+        dev_auth_bypass: cfg.token.dev_auth_bypass,
     };
     let mut findings = vec![Finding::EMPTY; entries.len().saturating_mul(4).max(4)];
     let total = lint(&entries, ctx, &mut findings);
@@ -227,6 +233,20 @@ pub(crate) fn check_and_build(
         }
         e
     })?;
+    // The development auth bypass never runs in production: the core's refusal, naming
+    // the key that turned it on.
+    cfg.token
+        .dev_auth()
+        .check_preset(preset)
+        .map_err(|r| ConfigError {
+            source: cfg.source_of("token.dev_auth_bypass"),
+            key: "token.dev_auth_bypass".into(),
+            index: None,
+            value: Some("true".into()),
+            code: r.code(),
+            reason: r.reason().to_string(),
+            remedy: r.remedy().to_string(),
+        })?;
     if let Some(f) = findings.iter().find(|f| f.severity == Severity::Error) {
         return Err(ConfigError {
             source: cfg.source_of("origin.allowed"),

@@ -46,13 +46,14 @@ use crate::core_bind::{check_and_build, CoreParts, GuardPolicy};
 use crate::counters::Counters;
 use serde::Serialize;
 use std::io::{self, Read, Write};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use tungstenite::handshake::server::{ErrorResponse, Request, Response};
 use tungstenite::protocol::{Role, WebSocketConfig};
 use tungstenite::WebSocket;
 use wsguard_core::handshake::{
-    parse_request, validate_head, write_accept_response, write_rejection_response, Header,
-    Rejection, RequestHead, ServerConfig, EMPTY_HEADER, MAX_HEADERS,
+    parse_request, validate_head, write_accept_response, write_rejection_response, DevAuthNotice,
+    Header, Rejection, RequestHead, ServerConfig, EMPTY_HEADER, MAX_HEADERS,
 };
 use wsguard_core::text::escaped;
 use wsguard_core::{Diagnostic, Status};
@@ -74,6 +75,14 @@ pub struct Accepted {
     pub token: Option<String>,
     /// Where the token was found: `authorization`, `subprotocol` or `query`.
     pub token_source: Option<&'static str>,
+    /// `true` when the request carried no token and the development auth bypass let it
+    /// in (`token.dev_auth_bypass`; logged as a warning with the core's
+    /// `dev_auth_bypass_used` notice). Treat the connection as unauthenticated.
+    pub dev_auth_bypassed: bool,
+    /// For a bypassed connection, the core's warning line ([`DevAuthNotice`]: target
+    /// escaped and query tokens redacted, Origin escaped) — already logged with
+    /// `tracing::warn!`; servers with their own log print it.
+    pub dev_auth_notice: Option<String>,
     /// The exact `101 Switching Protocols` answer the core wrote for this request
     /// (with the chosen subprotocol); send it as is.
     #[serde(skip)]
@@ -236,6 +245,8 @@ struct Inner {
     /// `config`'s origin patterns and Host allowlist, parsed once by [`Guard::new`].
     policy: Box<GuardPolicy>,
     counters: Arc<Counters>,
+    /// Set by [`Guard::check_listen`] when the development auth bypass may apply.
+    dev_auth_active: AtomicBool,
 }
 
 /// A configured guard. Cheap to clone (shared, immutable config; shared counters).
@@ -310,6 +321,7 @@ impl Guard {
                 config,
                 policy,
                 counters,
+                dev_auth_active: AtomicBool::new(false),
             }),
         })
     }
@@ -486,6 +498,47 @@ impl Guard {
     /// This guard's config and parsed policy in the core's types.
     pub(crate) fn parts(&self) -> CoreParts<'_> {
         CoreParts::new(&self.inner.config, &self.inner.policy)
+            .with_dev_auth_bypass(self.inner.dev_auth_active.load(Ordering::Relaxed))
+    }
+
+    /// The development auth bypass's listen check (`token.dev_auth_bypass`): call it with
+    /// your listener's address before serving. The core refuses a non-loopback address
+    /// (`dev_auth_bypass_non_loopback`, or `dev_auth_bypass_listen_unknown`) unless
+    /// `token.dev_auth_bypass_allow_non_loopback` is set; refuse to start on the error.
+    /// Until this check has passed the bypass does not apply: a connection without a
+    /// token is refused (`token_missing`) and an error is logged. With the bypass off it
+    /// always passes. ([`Guard::new`] already refused the bypass in production.)
+    ///
+    /// ```
+    /// let mut cfg = wsguard::GuardConfig::default();
+    /// cfg.env = wsguard::Environment::Development;
+    /// cfg.token.required = true;
+    /// cfg.token.dev_auth_bypass = true;
+    /// let guard = wsguard::Guard::new(cfg).unwrap();
+    /// let e = guard.check_listen("0.0.0.0:8000").unwrap_err();
+    /// assert_eq!((e.key.as_str(), e.code), ("token.dev_auth_bypass", "dev_auth_bypass_non_loopback"));
+    /// guard.check_listen("127.0.0.1:8000").unwrap();
+    /// ```
+    pub fn check_listen(&self, listen: &str) -> Result<(), ConfigError> {
+        let t = &self.inner.config.token;
+        let bypass = t.dev_auth();
+        bypass.check_listen(listen).map_err(|r| ConfigError {
+            source: self.inner.config.source_of("token.dev_auth_bypass"),
+            key: "token.dev_auth_bypass".into(),
+            index: None,
+            value: Some(listen.to_string()),
+            code: r.code(),
+            reason: r.reason().to_string(),
+            remedy: r.remedy().to_string(),
+        })?;
+        if bypass.enabled {
+            self.inner.dev_auth_active.store(true, Ordering::Relaxed);
+            tracing::warn!(
+                listen = %escaped(listen.as_bytes()),
+                "dev_auth_bypass is on: connections without a token are accepted (development only)"
+            );
+        }
+        Ok(())
     }
 
     /// Parses a request head with the core (this guard's limits) into `headers`; a
@@ -555,8 +608,16 @@ impl Guard {
                     subprotocol: a.subprotocol.map(str::to_string),
                     token: a.token.map(|t| t.value.to_string()),
                     token_source: a.token.map(|t| t.source.as_str()),
+                    dev_auth_bypassed: a.dev_auth_bypassed,
+                    dev_auth_notice: a.dev_auth_bypassed.then(|| {
+                        let parts = self.parts();
+                        DevAuthNotice::for_accepted(&parts.token_config(), &a).to_string()
+                    }),
                     response,
                 };
+                if let Some(notice) = &accepted.dev_auth_notice {
+                    tracing::warn!(code = DevAuthNotice::CODE, "{notice}");
+                }
                 tracing::debug!(
                     path = %self.parts().token_config().log_target(accepted.path.as_bytes()),
                     origin = ?accepted.origin,
@@ -594,6 +655,14 @@ impl Guard {
     ) -> Refusal {
         let mut refusal = Refusal::from_rejection(rejection);
         self.inner.counters.refused(refusal.code);
+        if *rejection == Rejection::TokenMissing
+            && self.inner.config.token.dev_auth_bypass
+            && !self.inner.dev_auth_active.load(Ordering::Relaxed)
+        {
+            tracing::error!(
+                "dev_auth_bypass is on but did not apply: Guard::check_listen was not called or refused the listen address, so connections without a token are refused"
+            );
+        }
         let parts = self.parts();
         let (origin, host, path) = summarize(head, &parts.token_config());
         refusal.near_miss = head.and_then(|h| self.near_miss(rejection, h));

@@ -25,6 +25,7 @@ from __future__ import annotations
 from collections.abc import Mapping as _Mapping
 
 from ._errors import (
+    DevAuthBypassRefused,
     HandshakeRejected,
     InvalidInput,
     PolicyError,
@@ -50,6 +51,7 @@ from ._wsguard import (
     HeartbeatAction,
     LintFinding,
     Message,
+    Metrics,
     OriginPolicy,
     Ping,
     Pong,
@@ -61,6 +63,7 @@ from ._wsguard import (
     WsUrl,
     __version__,
     accept_key,
+    check_dev_auth_bypass,
     check_mixed_content,
     classify_close,
     encode_close,
@@ -73,6 +76,7 @@ from ._wsguard import (
     explain_scope,
     is_wire_valid,
     lint_origins,
+    listen_kind,
     log_target,
     log_text,
     validate_handshake,
@@ -86,6 +90,7 @@ __all__ = [
     "WsguardError",
     "InvalidInput",
     "PolicyError",
+    "DevAuthBypassRefused",
     "UrlError",
     "ProtocolError",
     "HandshakeRejected",
@@ -105,8 +110,12 @@ __all__ = [
     "lint_origins",
     # framework integrations: one native call per connection; log-safe network text
     "ScopeGuard",
+    "Metrics",
     "log_text",
     "log_target",
+    # development auth bypass (never in production, loopback unless overridden)
+    "check_dev_auth_bypass",
+    "listen_kind",
     # close codes
     "CloseInfo",
     "classify_close",

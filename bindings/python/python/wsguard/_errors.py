@@ -19,6 +19,7 @@ __all__ = [
     "WsguardError",
     "InvalidInput",
     "PolicyError",
+    "DevAuthBypassRefused",
     "HandshakeRejected",
     "ProtocolError",
     "UrlError",
@@ -58,6 +59,17 @@ class InvalidInput(WsguardError, ValueError):
 
 class PolicyError(InvalidInput):
     """An origin pattern or policy setting is invalid (raised when building a policy)."""
+
+
+class DevAuthBypassRefused(PolicyError):
+    """The development auth bypass (``dev_auth_bypass=True``) may not run here.
+
+    Raised by a guard's constructor with the production preset
+    (``dev_auth_bypass_production``; nothing overrides it), and by
+    :func:`wsguard.check_dev_auth_bypass` / ``ScopeGuard.check_listen`` for a listen
+    address that is not loopback (``dev_auth_bypass_non_loopback``,
+    ``dev_auth_bypass_listen_unknown``) unless ``dev_auth_bypass_allow_non_loopback=True``.
+    """
 
 
 class UrlError(InvalidInput):

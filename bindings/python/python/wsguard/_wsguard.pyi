@@ -2,6 +2,7 @@
 
 from typing import Any, Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, Tuple, Union, final
 
+from ._errors import DevAuthBypassRefused as DevAuthBypassRefused
 from ._errors import HandshakeRejected as HandshakeRejected
 from ._errors import InvalidInput as InvalidInput
 from ._errors import PolicyError as PolicyError
@@ -17,6 +18,7 @@ __all__ = [
     "Connection",
     "ControlFrame",
     "CorsResult",
+    "DevAuthBypassRefused",
     "Ending",
     "Established",
     "FollowUpPlan",
@@ -29,6 +31,7 @@ __all__ = [
     "InvalidInput",
     "LintFinding",
     "Message",
+    "Metrics",
     "OriginPolicy",
     "Ping",
     "Pong",
@@ -45,6 +48,7 @@ __all__ = [
     "WsguardError",
     "__version__",
     "accept_key",
+    "check_dev_auth_bypass",
     "check_mixed_content",
     "classify_close",
     "encode_close",
@@ -55,6 +59,7 @@ __all__ = [
     "fit_reason",
     "is_wire_valid",
     "lint_origins",
+    "listen_kind",
     "log_target",
     "log_text",
     "parse_close_payload",
@@ -255,7 +260,7 @@ class OriginPolicy:
         max_age: Optional[int] = None,
     ) -> List[Tuple[str, str]]:
         """Just the CORS response headers."""
-    def lint(self, *, credentials: bool = False) -> List[LintFinding]:
+    def lint(self, *, credentials: bool = False, dev_auth_bypass: bool = False) -> List[LintFinding]:
         """Runs the policy linter over this policy's entries."""
     def refusal(self, headers: Iterable[Tuple[_Text, _Text]]) -> Optional[Verdict]:
         """The Origin refusal for an ASGI header list, or ``None`` when allowed."""
@@ -281,6 +286,7 @@ def lint_origins(
     credentials: bool = False,
     allow_null: bool = False,
     allow_missing: bool = False,
+    dev_auth_bypass: bool = False,
 ) -> List[LintFinding]:
     """Explains each mistake in a list of allowed-origin strings."""
 
@@ -310,6 +316,10 @@ class Handshake:
     def key(self) -> str: ...
     @property
     def extensions(self) -> List[Tuple[str, List[Tuple[str, Optional[str]]]]]: ...
+    @property
+    def dev_auth_bypassed(self) -> bool: ...
+    @property
+    def dev_auth_notice(self) -> Optional[str]: ...
     @property
     def response(self) -> bytes: ...
     def __getitem__(self, key: str, /) -> Any: ...
@@ -767,11 +777,22 @@ class ScopeGuard:
         token_subprotocol_prefix: Optional[str] = None,
         token_subprotocol_marker: Optional[str] = None,
         require_token: bool = False,
+        dev_auth_bypass: bool = False,
+        dev_auth_bypass_allow_non_loopback: bool = False,
+        metrics: Optional["Metrics"] = None,
     ) -> "ScopeGuard": ...
+    @property
+    def metrics(self) -> "Metrics": ...
     def check_scope(self, scope: Mapping[str, Any]) -> Handshake:
         """Validates one ASGI websocket scope (raises HandshakeRejected)."""
-    def check_request(self, headers: Iterable[Tuple[_Text, _Text]], path: _Text) -> Handshake:
+    def check_request(self, headers: Iterable[Tuple[_Text, _Text]], path: _Text, server: Any = None) -> Handshake:
         """Validates a header list and request target (raises HandshakeRejected)."""
+    @property
+    def dev_auth_bypass(self) -> bool: ...
+    def dev_auth_refusal(self, address: Any) -> Optional[DevAuthBypassRefused]:
+        """Why the development auth bypass does not apply on ``address`` (``None``: it does or is off)."""
+    def check_listen(self, address: Any) -> None:
+        """Raises DevAuthBypassRefused for a listen address the bypass may not run on."""
     def log_target(self, target: _Text) -> str:
         """The request target escaped for a log line, query tokens redacted."""
     def describe(self, scope: Mapping[str, Any]) -> Tuple[str, str, str]:
@@ -780,6 +801,29 @@ class ScopeGuard:
         """``(accepted, refused)``."""
     @property
     def policy(self) -> OriginPolicy: ...
+
+@final
+class Metrics:
+    """Counters ``wsguard serve`` exports (accepts, refusals by code, closes, heartbeat timeouts)."""
+
+    def __new__(cls) -> "Metrics": ...
+    def closed(self, code: Optional[int] = None) -> None: ...
+    def app_closed(self, code: Any = None) -> None: ...
+    def peer_disconnected(self, code: Any = None) -> None: ...
+    def app_finished(self, raised: bool) -> None: ...
+    def heartbeat_timeout(self) -> None: ...
+    def connection_opened(self) -> None: ...
+    def connection_closed(self) -> None: ...
+    @property
+    def connections_active(self) -> int: ...
+    def snapshot(self) -> Dict[str, Any]: ...
+    def prometheus_text(self) -> str: ...
+
+def listen_kind(address: Any) -> str:
+    """``"loopback"``, ``"unix_socket"``, ``"network"`` or ``"unknown"``."""
+
+def check_dev_auth_bypass(preset: str, listen: Any, *, allow_non_loopback: bool = False) -> None:
+    """Raises DevAuthBypassRefused unless the development auth bypass may run there."""
 
 def log_text(value: Optional[_Text], max_bytes: Optional[int] = None) -> str:
     """Network text escaped for a log line or a terminal."""

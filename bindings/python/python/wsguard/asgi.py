@@ -36,11 +36,13 @@ import logging
 import threading
 from typing import Any, Awaitable, Callable, Dict, Iterable, List, MutableMapping, Optional, Sequence, Tuple
 
-from . import _wsguard
+from . import _devauth, _metrics, _wsguard
 from ._errors import HandshakeRejected
 from ._explain import Explainer
 
-__all__ = ["WebSocketGuard", "Scope", "Receive", "Send", "ASGIApp"]
+__all__ = ["WebSocketGuard", "metrics_app", "Scope", "Receive", "Send", "ASGIApp"]
+
+metrics_app = _metrics.metrics_app
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -136,6 +138,23 @@ class WebSocketGuard:
             ``"full"`` (also the remedy) or ``"off"``; ``None``: ``$WSGUARD_EXPLAIN``,
             else ``"public"``.
         explain_paths: the WebSocket paths explained; ``None``: any path.
+        dev_auth_bypass: development only — accept a connection without a token (with
+            ``require_token``) and log a warning for each; raises
+            :class:`wsguard.DevAuthBypassRefused` with a production-preset policy. Applies
+            only to connections whose ``scope["server"]`` is a loopback address or a Unix
+            socket (see :mod:`wsguard._devauth`); ``handshake.dev_auth_bypassed`` tells
+            the app.
+        dev_auth_bypass_allow_non_loopback: the second, explicit override for a
+            development container (``--host 0.0.0.0``); never allows production.
+        metrics: the :class:`wsguard.Metrics` to count into (a new one by default; share
+            one between guards to add them up). Also ``guard.metrics``.
+        metrics_path: when set (e.g. ``"/metrics"``), a GET on this HTTP path returns
+            the Prometheus text exposition with the names ``wsguard serve`` exports
+            (see :mod:`wsguard._metrics`); or mount :func:`metrics_app` elsewhere.
+        track_closes: count closes by code and category and open connections by
+            wrapping each connection's ``receive``/``send`` (default: on when
+            ``metrics`` or ``metrics_path`` is given; accepts and refusals are always
+            counted, inside the native check).
 
     The application finds ``scope["wsguard"]`` as a dict with ``origin``, ``token``,
     ``subprotocol`` and ``accept`` keys.
@@ -164,6 +183,11 @@ class WebSocketGuard:
         log: Optional[logging.Logger] = None,
         explain: Optional[str] = None,
         explain_paths: Optional[Sequence[str]] = None,
+        dev_auth_bypass: bool = False,
+        dev_auth_bypass_allow_non_loopback: bool = False,
+        metrics: Optional["_wsguard.Metrics"] = None,
+        metrics_path: Optional[str] = None,
+        track_closes: Optional[bool] = None,
     ) -> None:
         if not isinstance(policy, _wsguard.OriginPolicy):
             raise TypeError("WebSocketGuard(policy=...) needs a wsguard.OriginPolicy")
@@ -179,7 +203,14 @@ class WebSocketGuard:
             token_subprotocol_prefix=token_subprotocol_prefix,
             token_subprotocol_marker=token_subprotocol_marker,
             require_token=require_token,
+            dev_auth_bypass=dev_auth_bypass,
+            dev_auth_bypass_allow_non_loopback=dev_auth_bypass_allow_non_loopback,
+            metrics=metrics,
         )
+        self.metrics: "_wsguard.Metrics" = self.guard.metrics
+        self.metrics_path = metrics_path
+        self.track_closes = (metrics is not None or metrics_path is not None) if track_closes is None else track_closes
+        self.dev_auth_bypass = dev_auth_bypass
         self.cors = cors
         self.cors_options: Dict[str, Any] = {
             "credentials": cors_allow_credentials,
@@ -197,15 +228,32 @@ class WebSocketGuard:
         self.log = log or logger
         self.counters = _Counters(self.guard)
         self.explainer = Explainer(self.guard, explain, explain_paths)
+        _devauth.announce(self.guard, self.log)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         kind = scope["type"]
         if kind == "websocket":
             # The accept path: one native call, no per-header Python objects.
+            if self.dev_auth_bypass:
+                _devauth.check_arrival(self.guard, scope.get("server"), self.log)
             try:
                 result = self.guard.check_scope(scope)
             except HandshakeRejected as rejection:
                 await self._refuse(scope, receive, send, rejection)
+                return
+            if self.dev_auth_bypass:
+                _devauth.report(result, self.log)
+            if self.track_closes:
+                conn = _metrics.Tracked(self.metrics, receive, send)
+                try:
+                    await self.app({**scope, self.scope_key: result}, conn.receive, conn.send)
+                except Exception:
+                    conn.finished(raised=True)
+                    raise
+                except BaseException:
+                    conn.cancelled()  # the server cancelled the app (shutdown): no close code known
+                    raise
+                conn.finished(raised=False)
                 return
             await self.app({**scope, self.scope_key: result}, receive, send)
         elif kind == "http":
@@ -213,6 +261,8 @@ class WebSocketGuard:
                 return
             if self.health_path is not None and scope.get("path") == self.health_path:
                 await self._health(scope, receive, send)
+            elif self.metrics_path is not None and scope.get("path") == self.metrics_path:
+                await _metrics.respond(self.metrics, scope, send)
             elif self.cors:
                 await self._http_cors(scope, receive, send)
             else:

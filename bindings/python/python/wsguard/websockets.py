@@ -27,10 +27,10 @@ from __future__ import annotations
 import logging
 from typing import Any, Callable, Optional, Sequence
 
-from . import _wsguard
+from . import _devauth, _wsguard
 from ._errors import HandshakeRejected
 
-__all__ = ["process_request", "rejection_response"]
+__all__ = ["process_request", "rejection_response", "check_server"]
 
 logger = logging.getLogger("wsguard.websockets")
 
@@ -55,6 +55,8 @@ def process_request(
     token_subprotocol_prefix: Optional[str] = None,
     token_subprotocol_marker: Optional[str] = None,
     log: Optional[logging.Logger] = None,
+    dev_auth_bypass: bool = False,
+    dev_auth_bypass_allow_non_loopback: bool = False,
 ) -> Callable[[Any, Any], Any]:
     """Returns a ``process_request(connection, request)`` hook validating with ``policy``.
 
@@ -65,6 +67,15 @@ def process_request(
         token_authorization, token_query, token_subprotocol_prefix, token_subprotocol_marker:
             where the token may travel (see :func:`wsguard.validate_handshake`).
         log: where refusals are logged (``wsguard.websockets`` by default).
+        dev_auth_bypass: development only — accept a request without a token and log a
+            warning for each (raises :class:`wsguard.DevAuthBypassRefused` with a
+            production-preset policy); applies only to connections whose
+            ``connection.local_address`` is loopback. Call :func:`check_server` once the
+            server is up to refuse to start on a non-loopback address.
+        dev_auth_bypass_allow_non_loopback: the second, explicit override (a development
+            container); never allows production.
+
+    The hook's ``guard`` attribute is the :class:`wsguard.ScopeGuard` it validates with.
     """
     if not isinstance(policy, _wsguard.OriginPolicy):
         raise TypeError("process_request(policy) needs a wsguard.OriginPolicy")
@@ -76,12 +87,18 @@ def process_request(
         token_subprotocol_prefix=token_subprotocol_prefix,
         token_subprotocol_marker=token_subprotocol_marker,
         require_token=require_token,
+        dev_auth_bypass=dev_auth_bypass,
+        dev_auth_bypass_allow_non_loopback=dev_auth_bypass_allow_non_loopback,
     )
     out_log = log or logger
+    _devauth.announce(guard, out_log)
 
     def hook(connection: Any, request: Any) -> Any:
+        server = getattr(connection, "local_address", None) if dev_auth_bypass else None
+        if dev_auth_bypass:
+            _devauth.check_arrival(guard, server, out_log)
         try:
-            result = guard.check_request(request.headers.raw_items(), request.path)
+            result = guard.check_request(request.headers.raw_items(), request.path, server)
         except HandshakeRejected as rejection:
             # get_all: several Origin headers must not raise (that was an HTTP 500).
             origins = request.headers.get_all("Origin")
@@ -96,6 +113,8 @@ def process_request(
                 rejection.remedy,
             )
             return rejection_response(connection, rejection)
+        if dev_auth_bypass:
+            _devauth.report(result, out_log)
         try:
             connection.wsguard = result
         except AttributeError:  # pragma: no cover - a connection class with __slots__
@@ -103,4 +122,25 @@ def process_request(
         return None
 
     hook.__doc__ = "wsguard process_request hook (see wsguard.websockets.process_request)."
+    hook.guard = guard  # type: ignore[attr-defined]
     return hook
+
+
+def check_server(hook: Callable[[Any, Any], Any], server: Any) -> None:
+    """The development auth bypass's startup check for a running ``websockets`` server:
+    raises :class:`wsguard.DevAuthBypassRefused` when the hook's bypass is on and a socket
+    of ``server`` listens on a non-loopback address (without the override). Does nothing
+    when the bypass is off.
+
+    Example::
+
+        hook = process_request(policy, require_token=True, dev_auth_bypass=True)
+        async with serve(handler, "127.0.0.1", 8765, process_request=hook) as server:
+            check_server(hook, server)
+            await server.serve_forever()
+    """
+    guard = getattr(hook, "guard", None)
+    if not isinstance(guard, _wsguard.ScopeGuard):
+        raise TypeError("check_server(hook, server) needs a hook made by wsguard.websockets.process_request")
+    for sock in getattr(server, "sockets", ()) or ():
+        guard.check_listen(sock.getsockname())

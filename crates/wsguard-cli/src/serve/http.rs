@@ -88,6 +88,11 @@ impl Gate {
         self.guard.head_limits()
     }
 
+    /// The development auth bypass's listen check (the adapter's, over the core's).
+    pub fn check_listen(&self, listen: &str) -> Result<(), Box<wsguard::ConfigError>> {
+        self.guard.check_listen(listen).map_err(Box::new)
+    }
+
     /// The counters the guard records into.
     pub fn counters(&self) -> Arc<Counters> {
         self.guard.counters().clone()
@@ -149,6 +154,11 @@ impl Gate {
     /// The core's verdict on a parsed upgrade head, then the token value check.
     fn upgrade(&self, head: &RequestHead<'_, '_>) -> Result<Accepted, Refusal> {
         let accepted = self.guard.check_head(head)?;
+        // A missing token let in by the development bypass has no value to compare;
+        // a token that was sent is still checked.
+        if accepted.dev_auth_bypassed {
+            return Ok(accepted);
+        }
         if let Some(expected) = &self.token {
             if accepted.token.as_deref() != Some(expected.as_str()) {
                 self.guard.counters().refused("token_invalid");
@@ -440,6 +450,10 @@ pub async fn handle(
             Ok(accepted) => {
                 if stream.write_all(&accepted.response).await.is_err() {
                     return;
+                }
+                if let Some(notice) = &accepted.dev_auth_notice {
+                    // A warning on every bypassed connection, even with --quiet.
+                    eprintln!("{peer} warning: {notice}");
                 }
                 log(
                     &shared,

@@ -85,6 +85,16 @@ pub struct ServeArgs {
     /// Time allowed for the upgrade request to arrive, in seconds.
     #[arg(long, value_name = "SECS", default_value_t = 10.0)]
     pub handshake_timeout: f64,
+    /// Development only: accept connections without a token (with `--env development`;
+    /// each one is logged as a warning). Refuses to start in production or on a
+    /// non-loopback `--listen` (see `--dev-auth-bypass-allow-non-loopback`).
+    #[arg(long)]
+    pub dev_auth_bypass: bool,
+    /// The second, explicit override: allow `--dev-auth-bypass` on a non-loopback
+    /// `--listen` address (a development container listening on 0.0.0.0). Never allows
+    /// production.
+    #[arg(long)]
+    pub dev_auth_bypass_allow_non_loopback: bool,
     /// Log only errors (not every connection).
     #[arg(long, short = 'q')]
     pub quiet: bool,
@@ -162,8 +172,13 @@ pub struct Shared {
 pub fn build_config(
     args: &ServeArgs,
 ) -> Result<(GuardConfig, Vec<wsguard::LintWarning>), Box<wsguard::ConfigError>> {
-    let loaded = GuardConfig::load(args.config.as_deref()).map_err(Box::new)?;
-    let mut cfg = loaded.config;
+    // File, then environment, then flags; checked once by the core at the end, so a
+    // flag (`--env development`) can make valid what the environment alone is not.
+    let mut cfg = match args.config.as_deref() {
+        Some(path) => GuardConfig::from_file(path).map_err(Box::new)?,
+        None => GuardConfig::default(),
+    };
+    let mut warnings = cfg.apply_env(std::env::vars()).map_err(Box::new)?;
     cfg.origin.allowed.extend(args.allow.iter().cloned());
     if args.allow_missing_origin {
         cfg.origin.allow_missing = true;
@@ -178,6 +193,9 @@ pub fn build_config(
     if args.token.is_some() {
         cfg.token.required = true;
     }
+    // The bypass flags only turn options on (the environment may already have).
+    cfg.token.dev_auth_bypass |= args.dev_auth_bypass;
+    cfg.token.dev_auth_bypass_allow_non_loopback |= args.dev_auth_bypass_allow_non_loopback;
     if let Some(m) = args.max_message {
         cfg.limits.max_message_bytes = m;
         cfg.limits.max_frame_bytes = cfg.limits.max_frame_bytes.max(m);
@@ -188,12 +206,7 @@ pub fn build_config(
     if let Some(s) = args.pong_timeout {
         cfg.heartbeat.pong_timeout_ms = (s * 1000.0).max(1.0) as u64;
     }
-    // Flags may add entries: check again with the core (patterns + linter).
-    let warnings = if args.allow.is_empty() && args.hosts.is_empty() && args.env.is_none() {
-        loaded.warnings
-    } else {
-        cfg.check().map_err(Box::new)?
-    };
+    warnings.extend(cfg.check().map_err(Box::new)?);
     Ok((cfg, warnings))
 }
 
@@ -230,6 +243,22 @@ pub fn run(args: ServeArgs, color: ColorChoice) -> u8 {
             w.remedy
         );
     }
+    // The development auth bypass: the core refuses a non-loopback --listen before any
+    // socket is opened (the bound address is checked again in `Server::bind`).
+    if let Err(r) = cfg.token.dev_auth().check_listen(&args.listen) {
+        eprintln!(
+            "{} refusing to start: --listen {}: {r}",
+            err.bad("config error:"),
+            wsguard_core::text::escaped(args.listen.as_bytes())
+        );
+        return exit::USAGE;
+    }
+    if cfg.token.dev_auth_bypass {
+        eprintln!(
+            "{} dev_auth_bypass is on: connections without a token are accepted and logged (development only)",
+            err.warn("warning:")
+        );
+    }
     let rt = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -245,6 +274,12 @@ pub fn run(args: ServeArgs, color: ColorChoice) -> u8 {
         let server = match Server::bind(&args, cfg, rx).await {
             Ok(s) => s,
             Err(e) => {
+                // A configuration the listen address makes unsafe (the development auth
+                // bypass on a non-loopback address) is a config error, not a network one.
+                if let Some(c) = e.get_ref().and_then(|i| i.downcast_ref::<wsguard::ConfigError>()) {
+                    eprintln!("{} refusing to start: {c}", err.bad("config error:"));
+                    return exit::USAGE;
+                }
                 eprintln!("{} cannot listen on {}: {e}", err.bad("error:"), args.listen);
                 return exit::NETWORK;
             }
@@ -320,7 +355,11 @@ impl Server {
         let addr = listener.local_addr()?;
         let settings = ws_settings(&cfg, None);
         let guard = http::Gate::new(cfg, args.paths.clone(), args.token.clone())
-            .map_err(std::io::Error::other)?;
+            .map_err(|e| std::io::Error::other(*e))?;
+        // The development auth bypass: the core's check of the bound address.
+        guard
+            .check_listen(&addr.to_string())
+            .map_err(|e| std::io::Error::other(*e))?;
         let settings = WsSettings {
             heartbeat: guard.heartbeat_config(),
             ..settings

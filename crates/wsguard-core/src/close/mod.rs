@@ -33,7 +33,8 @@ pub use payload::{
     fit_reason, parse_payload, write_close_payload, CloseError, ClosePayload, MAX_REASON_LEN,
 };
 pub use refusal::{
-    ABNORMAL_CLOSURE, FORBIDDEN, NORMAL_CLOSURE, NO_STATUS_RECEIVED, POLICY_VIOLATION, UNAUTHORIZED,
+    ABNORMAL_CLOSURE, FORBIDDEN, INTERNAL_ERROR, NORMAL_CLOSURE, NO_STATUS_RECEIVED,
+    POLICY_VIOLATION, UNAUTHORIZED,
 };
 pub use registry::{AppCode, CloseRegistry, RegisterError, CONVENTIONS};
 

@@ -5,14 +5,18 @@
 
 use super::{Category, CloseInfo};
 
-/// 1000: normal closure — the default code of a closing handshake a caller starts.
-pub const NORMAL_CLOSURE: u16 = 1000;
 /// 1006: what a browser reports when the connection ended without a Close frame —
 /// including every refused upgrade (the page never sees the HTTP status).
 pub const ABNORMAL_CLOSURE: u16 = 1006;
 /// 1005: "no status received" — what a Close frame without a payload reports (never sent
 /// on the wire).
 pub const NO_STATUS_RECEIVED: u16 = 1005;
+/// 1000: normal closure — the default code of a closing handshake a caller starts, also
+/// what an ASGI `websocket.close` without a code means, and how a server closes a
+/// connection its application returned from.
+pub const NORMAL_CLOSURE: u16 = 1000;
+/// 1011: internal error — how a server closes a connection whose application raised.
+pub const INTERNAL_ERROR: u16 = 1011;
 /// 1008: policy violation, the close code for an Origin or Host refusal.
 pub const POLICY_VIOLATION: u16 = 1008;
 /// 4401: the application convention "unauthorized" (4000 + HTTP 401): token refused.

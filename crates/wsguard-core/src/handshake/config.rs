@@ -145,6 +145,13 @@ pub struct ServerConfig<'a> {
     pub token: TokenConfig<'a>,
     /// Size limits on the request head.
     pub limits: Limits,
+    /// The development auth bypass ([`DevAuthBypass`](super::DevAuthBypass)): a request
+    /// without a token is accepted (and marked
+    /// [`Accepted::dev_auth_bypassed`](super::Accepted::dev_auth_bypassed)) instead of
+    /// refused with `token_missing` — only when the Origin policy has the development
+    /// preset. Set it only after [`DevAuthBypass::check`](super::DevAuthBypass::check)
+    /// passed for the server's preset and listen address.
+    pub dev_auth_bypass: bool,
 }
 
 impl<'a> ServerConfig<'a> {
@@ -165,6 +172,7 @@ impl<'a> ServerConfig<'a> {
             require_subprotocol: false,
             token: TokenConfig::DISABLED,
             limits: Limits::DEFAULT,
+            dev_auth_bypass: false,
         }
     }
 
@@ -224,6 +232,28 @@ impl<'a> ServerConfig<'a> {
     /// ```
     pub const fn limits(mut self, limits: Limits) -> Self {
         self.limits = limits;
+        self
+    }
+
+    /// Turns the development auth bypass on or off for the handshakes checked with this
+    /// configuration (see [`ServerConfig::dev_auth_bypass`](Self#structfield.dev_auth_bypass)).
+    ///
+    /// ```
+    /// use wsguard_core::handshake::{validate_request, ServerConfig, TokenConfig};
+    /// use wsguard_core::origin::{OriginPolicy, Preset};
+    /// use wsguard_core::Status;
+    /// let dev = OriginPolicy::new(&[]).preset(Preset::Development);
+    /// let cfg = ServerConfig::new(dev)
+    ///     .token(TokenConfig::DISABLED.authorization(true).required(true))
+    ///     .dev_auth_bypass(true);
+    /// let req = b"GET /ws HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
+    ///             Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\
+    ///             Origin: http://localhost:5173\r\n\r\n";
+    /// let Ok(Status::Complete(a)) = validate_request(&cfg, req) else { panic!() };
+    /// assert!(a.dev_auth_bypassed && a.token.is_none());
+    /// ```
+    pub const fn dev_auth_bypass(mut self, on: bool) -> Self {
+        self.dev_auth_bypass = on;
         self
     }
 }

@@ -96,6 +96,10 @@ pub struct AcceptedFields<'b> {
     pub subprotocol: Option<&'b str>,
     /// The bearer token and where it was found.
     pub token: Option<Token<'b>>,
+    /// `true` when the development auth bypass let in a request without a token, as
+    /// [`Accepted::dev_auth_bypassed`](super::Accepted::dev_auth_bypassed) says (the same
+    /// rule): log [`DevAuthNotice`](super::DevAuthNotice) for it.
+    pub dev_auth_bypassed: bool,
     /// The `Sec-WebSocket-Key` as received.
     pub key: &'b str,
     fields: &'b [Field<'b>],
@@ -423,6 +427,7 @@ pub fn validate_fields<'b>(
         origin: c.origin,
         subprotocol: c.subprotocol,
         token: c.token,
+        dev_auth_bypassed: c.dev_auth_bypassed,
         key: c.key,
         fields: request.fields,
     })

@@ -41,6 +41,7 @@ mod accept;
 mod auth;
 mod client;
 mod config;
+mod dev_auth;
 mod diagnosis;
 mod differential;
 mod extensions;
@@ -61,6 +62,10 @@ pub use client::{
     RequestError, ResponseError, TokenPlacement,
 };
 pub use config::{ServerConfig, SubprotocolToken, TokenConfig};
+pub use dev_auth::{
+    DevAuthBypass, DevAuthNotice, DevAuthRefusal, Listen, DEV_AUTH_BYPASS,
+    DEV_AUTH_BYPASS_ALLOW_NON_LOOPBACK,
+};
 pub use diagnosis::{Diagnosis, DiagnosisKind};
 pub use differential::{
     follow_up_request, write_follow_up, Cause, FollowUp, Plan, Reply, Sent, Verdict,

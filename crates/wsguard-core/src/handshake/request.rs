@@ -11,7 +11,7 @@ use super::extensions::{check_extensions, ExtensionError};
 use super::parse::{limit_verdict, parse_into, prefix_verdict, RequestHead};
 use super::tokens::{list_contains, Extensions, HeaderIter};
 use super::{Rejection, ServerConfig};
-use crate::origin::{HostPolicy, Origin, OriginDenial};
+use crate::origin::{HostPolicy, Origin, OriginDenial, Preset};
 use crate::Status;
 
 /// A valid upgrade request, borrowed from the caller's buffer, with the accept value to
@@ -48,6 +48,11 @@ pub struct Accepted<'b> {
     pub subprotocol: Option<&'b str>,
     /// The bearer token and where it was found.
     pub token: Option<Token<'b>>,
+    /// `true` when the request carried no token, the configuration requires one, and
+    /// the development auth bypass let it in
+    /// ([`ServerConfig::dev_auth_bypass`](super::ServerConfig#structfield.dev_auth_bypass)):
+    /// log [`DevAuthNotice`](super::DevAuthNotice) for it.
+    pub dev_auth_bypassed: bool,
     /// The `Sec-WebSocket-Key` as received.
     pub key: &'b str,
     /// The `Sec-WebSocket-Accept` value to send back.
@@ -111,6 +116,30 @@ impl<'b> Accepted<'b> {
             .find(|(n, _)| n.eq_ignore_ascii_case(name))
             .map(|(_, v)| v)
     }
+
+    /// The request target exactly as sent (path and query, or the absolute form).
+    ///
+    /// ```
+    /// use wsguard_core::handshake::{validate_request, ServerConfig};
+    /// use wsguard_core::origin::OriginPolicy;
+    /// use wsguard_core::Status;
+    /// let cfg = ServerConfig::new(OriginPolicy::new(&[]).allow_missing(true));
+    /// let req = b"GET /ws?room=1 HTTP/1.1\r\nHost: a\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
+    /// Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n";
+    /// let Ok(Status::Complete(a)) = validate_request(&cfg, req) else { panic!() };
+    /// assert_eq!(a.target(), b"/ws?room=1");
+    /// ```
+    pub fn target(&self) -> &'b [u8] {
+        // The head was accepted by the parser: its first non-empty line is
+        // `METHOD SP target SP version`.
+        let line = self
+            .head
+            .split(|&b| b == b'\n')
+            .map(|l| l.strip_suffix(b"\r").unwrap_or(l))
+            .find(|l| !l.is_empty())
+            .unwrap_or(&[]);
+        line.split(|&b| b == b' ').nth(1).unwrap_or(&[])
+    }
 }
 
 impl<'b> Accepted<'b> {
@@ -124,6 +153,7 @@ impl<'b> Accepted<'b> {
             origin: None,
             subprotocol,
             token: None,
+            dev_auth_bypassed: false,
             key,
             accept: AcceptKey::from_key(key.as_bytes()),
             consumed: 0,
@@ -406,6 +436,7 @@ impl<'b> Classified<'b> {
             origin: c.origin,
             subprotocol: c.subprotocol,
             token: c.token,
+            dev_auth_bypassed: c.dev_auth_bypassed,
             key: c.key,
             accept: AcceptKey::from_key(c.key.as_bytes()),
             consumed: self.consumed,
@@ -509,6 +540,7 @@ pub(super) struct Checked<'b> {
     pub origin: Option<Origin<'b>>,
     pub subprotocol: Option<&'b str>,
     pub token: Option<Token<'b>>,
+    pub dev_auth_bypassed: bool,
     pub key: &'b str,
 }
 
@@ -587,7 +619,14 @@ pub(super) fn check<'b>(
         HeaderIter::fields(&[])
     };
     let query = target.query;
-    let token = locate_token(&config.token, headers, query)?;
+    // The development bypass stands in for a missing token only, and only under the
+    // development preset (a tier that skipped the startup check still never bypasses
+    // in production).
+    let bypass = config.dev_auth_bypass && config.origin.preset_kind() == Preset::Development;
+    let (token, dev_auth_bypassed) = match locate_token(&config.token, headers, query) {
+        Err(Rejection::TokenMissing) if bypass => (None, true),
+        other => (other?, false),
+    };
 
     let mut subprotocol = None;
     'pick: for wanted in config.subprotocols {
@@ -614,6 +653,7 @@ pub(super) fn check<'b>(
         origin,
         subprotocol,
         token,
+        dev_auth_bypassed,
         key,
     })
 }

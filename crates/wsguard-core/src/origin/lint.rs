@@ -24,6 +24,7 @@
 //! | `lint_null_credentials` | error | `allow_null` with CORS credentials (reported once, with `index` = number of entries: it belongs to no entry) |
 //! | `lint_allow_null_production` | warning | `allow_null` with the production preset (after the entries; `index` = number of entries) |
 //! | `lint_allow_missing_production` | warning | `allow_missing` with the production preset (likewise) |
+//! | `lint_dev_auth_bypass_production` | error | the development auth bypass (`dev_auth_bypass`) with the production preset (likewise; the server refuses to start, see [`DevAuthBypass`](crate::handshake::DevAuthBypass)) |
 //!
 //! `lint_duplicate` and `lint_shadowed` are only reported for entries without an error
 //! finding (fix the error first). Entries that cannot parse ("never match") get
@@ -126,6 +127,8 @@ pub struct LintContext {
     pub allow_null: bool,
     /// Whether the policy accepts requests without Origin (`allow_missing`).
     pub allow_missing: bool,
+    /// Whether the development auth bypass (`dev_auth_bypass`) is on.
+    pub dev_auth_bypass: bool,
 }
 
 /// How bad a finding is.
@@ -186,6 +189,8 @@ pub enum LintCode {
     NullProduction,
     /// `allow_missing` with the production preset (not an entry: `index` is the list length).
     MissingProduction,
+    /// `dev_auth_bypass` with the production preset (not an entry: `index` is the list length).
+    DevAuthBypassProduction,
 }
 
 impl LintCode {
@@ -222,6 +227,7 @@ impl Diagnostic for LintCode {
             LintCode::NullCredentials => "lint_null_credentials",
             LintCode::NullProduction => "lint_allow_null_production",
             LintCode::MissingProduction => "lint_allow_missing_production",
+            LintCode::DevAuthBypassProduction => "lint_dev_auth_bypass_production",
         }
     }
     fn reason(&self) -> &'static str {
@@ -243,6 +249,7 @@ impl Diagnostic for LintCode {
             LintCode::NullCredentials => "`allow_null` with CORS credentials would let every sandboxed iframe and file:// page make requests with your users' cookies (the CORS responder refuses `null` with credentials)",
             LintCode::NullProduction => "`allow_null` in production: any site can open a socket from a sandboxed iframe (it sends `Origin: null`), so the Origin check protects nothing",
             LintCode::MissingProduction => "`allow_missing` in production: requests without Origin (scripts, devices, curl) pass the Origin check, so they must be authenticated some other way",
+            LintCode::DevAuthBypassProduction => "`dev_auth_bypass` in production: every connection without a token would be accepted, so the server refuses to start with it",
         }
     }
     fn remedy(&self) -> &'static str {
@@ -263,6 +270,7 @@ impl Diagnostic for LintCode {
             LintCode::NullCredentials => "turn `allow_null` off, or turn CORS credentials off",
             LintCode::NullProduction => "turn `allow_null` off and serve the page from a real origin; if a sandboxed page must connect, give it a token",
             LintCode::MissingProduction => "keep `allow_missing` only if non-browser clients connect, and require a token from them",
+            LintCode::DevAuthBypassProduction => "turn `dev_auth_bypass` off for production; it is meant for a development preset on a developer machine",
         }
     }
 }
@@ -627,6 +635,9 @@ pub fn lint<'a>(entries: &[&'a str], ctx: LintContext, out: &mut [Finding<'a>]) 
         if ctx.allow_missing {
             emit(after, LintCode::MissingProduction, None, None);
         }
+        if ctx.dev_auth_bypass {
+            emit(after, LintCode::DevAuthBypassProduction, None, None);
+        }
     }
     total
 }
@@ -752,5 +763,27 @@ mod tests {
         );
         assert_eq!(run(&entries, ctx(true, false)), []);
         assert_eq!(LintCode::NullCredentials.severity(), Severity::Error);
+    }
+
+    #[test]
+    fn dev_auth_bypass_is_an_error_in_production_only() {
+        let prod = LintContext {
+            dev_auth_bypass: true,
+            ..LintContext::default()
+        };
+        let entries = ["https://app.example.com"];
+        assert_eq!(
+            run(&entries, prod),
+            [(1, "lint_dev_auth_bypass_production", None)]
+        );
+        assert_eq!(
+            LintCode::DevAuthBypassProduction.severity(),
+            Severity::Error
+        );
+        let dev = LintContext {
+            preset: Preset::Development,
+            ..prod
+        };
+        assert_eq!(run(&entries, dev), []);
     }
 }
