@@ -240,7 +240,7 @@ impl From<BufferTooSmall> for RequestError {
 }
 
 /// RFC 9110 `tchar` (also used by the extension grammar).
-pub(super) fn is_tchar(b: u8) -> bool {
+pub(super) const fn is_tchar(b: u8) -> bool {
     b.is_ascii_alphanumeric()
         || matches!(
             b,

@@ -239,25 +239,7 @@ const CLASSES: [u8; 256] = {
     while i < 256 {
         let b = i as u8;
         let mut c = 0;
-        if b.is_ascii_alphanumeric()
-            || matches!(
-                b,
-                b'!' | b'#'
-                    | b'$'
-                    | b'%'
-                    | b'&'
-                    | b'\''
-                    | b'*'
-                    | b'+'
-                    | b'-'
-                    | b'.'
-                    | b'^'
-                    | b'_'
-                    | b'`'
-                    | b'|'
-                    | b'~'
-            )
-        {
+        if super::client::is_tchar(b) {
             c |= TCHAR;
         }
         if (b >= 0x21 && b < 0x7f) || b >= 0x80 {

@@ -66,8 +66,25 @@ pub fn write_rejection_response(
     rejection: &Rejection,
     out: &mut [u8],
 ) -> Result<usize, BufferTooSmall> {
-    let status = rejection.status();
-    let (code, reason, remedy) = (rejection.code(), rejection.reason(), rejection.remedy());
+    write_refusal(
+        rejection.status(),
+        rejection.extra_headers().iter().copied(),
+        rejection,
+        out,
+    )
+}
+
+/// The one layout of every wsguard refusal: status line, `headers`, the text/plain
+/// headers, `Connection: close` (`Upgrade, close` when an `Upgrade` header is sent, RFC
+/// 9110 §7.8) and the body `<code>: <reason>` / `fix: <remedy>` of `why`. Used by
+/// [`write_rejection_response`] and the overload refusal of [`crate::limits`].
+pub(crate) fn write_refusal<'h>(
+    status: u16,
+    headers: impl IntoIterator<Item = (&'h str, &'h str)>,
+    why: &dyn Diagnostic,
+    out: &mut [u8],
+) -> Result<usize, BufferTooSmall> {
+    let (code, reason, remedy) = (why.code(), why.reason(), why.remedy());
     let body_len = code
         .len()
         .saturating_add(2)
@@ -83,7 +100,7 @@ pub fn write_rejection_response(
     let _ = c.put_str(reason_phrase(status));
     let _ = c.put_str("\r\n");
     let mut upgrade = false;
-    for (name, value) in rejection.extra_headers() {
+    for (name, value) in headers {
         upgrade |= name.eq_ignore_ascii_case("upgrade");
         let _ = c.put_str(name);
         let _ = c.put_str(": ");

@@ -34,7 +34,6 @@ pub use head::{HeadStep, HeadTracker};
 pub use log_gate::LogGate;
 
 use crate::close;
-use crate::handshake::reason_phrase;
 use crate::{BufferTooSmall, Cursor, Diagnostic};
 
 /// Limits on peers, shared by every connection of one server.
@@ -377,24 +376,12 @@ impl Overload {
         retry_after_s: u32,
         out: &mut [u8],
     ) -> Result<usize, BufferTooSmall> {
-        let status = 503;
-        let (code, reason, remedy) = (self.code(), self.reason(), self.remedy());
-        let body_len = code.len() + 2 + reason.len() + 6 + remedy.len() + 1;
-        let mut c = Cursor::new(out);
-        let _ = c.put_str("HTTP/1.1 503 ");
-        let _ = c.put_str(reason_phrase(status));
-        let _ = c.put_str("\r\nRetry-After: ");
-        let _ = c.put_u64(u64::from(retry_after_s));
-        let _ = c.put_str("\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ");
-        let _ = c.put_u64(body_len as u64);
-        let _ = c.put_str("\r\nConnection: close\r\n\r\n");
-        let _ = c.put_str(code);
-        let _ = c.put_str(": ");
-        let _ = c.put_str(reason);
-        let _ = c.put_str("\nfix: ");
-        let _ = c.put_str(remedy);
-        let _ = c.put_str("\n");
-        c.finish()
+        let mut digits = [0u8; 10];
+        let mut d = Cursor::new(&mut digits);
+        let _ = d.put_u64(u64::from(retry_after_s));
+        let n = d.finish().unwrap_or(0);
+        let retry = core::str::from_utf8(digits.get(..n).unwrap_or(&[])).unwrap_or("1");
+        crate::handshake::write_refusal(503, [("Retry-After", retry)], self, out)
     }
 }
 
