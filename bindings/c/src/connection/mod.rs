@@ -237,6 +237,29 @@ unsafe fn report(
     code
 }
 
+/// Writes the outputs of a handled input (consumed count and event), or reports why the
+/// core refused it; shared by both input entry points.
+///
+/// # Safety
+/// `consumed_out`, `event_out` writable; `rejection_out` NULL or writable.
+unsafe fn deliver(
+    got: Result<conn::Input<'_>, Error>,
+    consumed_out: *mut usize,
+    event_out: *mut wsguard_connection_event,
+    rejection_out: *mut wsguard_rejection,
+) -> Result<(), wsguard_result> {
+    match got {
+        Ok(got) => {
+            unsafe {
+                consumed_out.write(got.consumed);
+                event_out.write(event_to_c(got.event));
+            }
+            Ok(())
+        }
+        Err(e) => Err(unsafe { report(e, core::ptr::null_mut(), rejection_out) }),
+    }
+}
+
 /// Decodes the front of `input[0..input_len)` (the bytes received; masked payloads are
 /// unmasked in place) at `now_ms`. `message[0..message_len)` receives messages that
 /// arrive in several frames or over several reads: keep its contents between calls. A
@@ -277,15 +300,13 @@ pub unsafe extern "C" fn wsguard_connection_handle_input(
         let c = unsafe { handle::get_mut(connection)? };
         let input = unsafe { bytes_mut(input, input_len)? };
         let message = unsafe { bytes_mut(message, message_len)? };
-        match c.handle_input(now_ms, input, message) {
-            Ok(got) => {
-                unsafe {
-                    consumed_out.write(got.consumed);
-                    event_out.write(event_to_c(got.event));
-                }
-                Ok(())
-            }
-            Err(e) => Err(unsafe { report(e, core::ptr::null_mut(), rejection_out) }),
+        unsafe {
+            deliver(
+                c.handle_input(now_ms, input, message),
+                consumed_out,
+                event_out,
+                rejection_out,
+            )
         }
     })
 }
@@ -328,15 +349,13 @@ pub unsafe extern "C" fn wsguard_connection_handle_input_in_place(
         if start > end || end > buf.len() {
             return Err(wsguard_result::InvalidLength);
         }
-        match c.handle_input_in_place(now_ms, buf, start, end) {
-            Ok(got) => {
-                unsafe {
-                    consumed_out.write(got.consumed);
-                    event_out.write(event_to_c(got.event));
-                }
-                Ok(())
-            }
-            Err(e) => Err(unsafe { report(e, core::ptr::null_mut(), rejection_out) }),
+        unsafe {
+            deliver(
+                c.handle_input_in_place(now_ms, buf, start, end),
+                consumed_out,
+                event_out,
+                rejection_out,
+            )
         }
     })
 }
