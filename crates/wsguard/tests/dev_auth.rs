@@ -3,16 +3,51 @@
 //! core's notice — over a real TCP socket with a real tungstenite client.
 
 use std::net::{TcpListener, TcpStream};
-use std::sync::{Arc, Mutex};
+use std::sync::{Mutex, OnceLock};
+use std::thread::ThreadId;
 use tracing::field::{Field, Visit};
 use tracing::span::{Attributes, Id, Record};
 use tracing::{Event, Level, Metadata, Subscriber};
 use tungstenite::client::IntoClientRequest;
 use wsguard::{Environment, Guard, GuardConfig};
 
-/// Records `(level, message)` of every event.
-#[derive(Clone, Default)]
-struct Capture(Arc<Mutex<Vec<(Level, String)>>>);
+/// Records `(thread, level, message)` of every event. Installed once as the *global*
+/// subscriber: a scoped `with_default` subscriber races with other tests of this binary
+/// that hit the same callsites on their own threads (tracing caches a callsite's interest
+/// globally, and a callsite first seen with no subscriber can be cached as "never").
+#[derive(Default)]
+struct Capture(Mutex<Vec<(ThreadId, Level, String)>>);
+
+static CAPTURE: OnceLock<&'static Capture> = OnceLock::new();
+
+/// The events this thread logged, in order.
+fn my_logs() -> Vec<(Level, String)> {
+    let me = std::thread::current().id();
+    capture()
+        .0
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|(t, _, _)| *t == me)
+        .map(|(_, l, m)| (*l, m.clone()))
+        .collect()
+}
+
+/// Forgets the events this thread logged so far.
+fn clear_my_logs() {
+    let me = std::thread::current().id();
+    capture().0.lock().unwrap().retain(|(t, _, _)| *t != me);
+}
+
+fn capture() -> &'static Capture {
+    CAPTURE.get_or_init(|| {
+        let c: &'static Capture = Box::leak(Box::default());
+        tracing::subscriber::set_global_default(Forward(c)).expect("one global subscriber");
+        c
+    })
+}
+
+struct Forward(&'static Capture);
 
 struct Message<'a>(&'a mut String);
 impl Visit for Message<'_> {
@@ -23,7 +58,7 @@ impl Visit for Message<'_> {
     }
 }
 
-impl Subscriber for Capture {
+impl Subscriber for Forward {
     fn enabled(&self, _: &Metadata<'_>) -> bool {
         true
     }
@@ -35,10 +70,11 @@ impl Subscriber for Capture {
     fn event(&self, event: &Event<'_>) {
         let mut text = String::new();
         event.record(&mut Message(&mut text));
-        self.0
-            .lock()
-            .unwrap()
-            .push((*event.metadata().level(), text));
+        self.0 .0.lock().unwrap().push((
+            std::thread::current().id(),
+            *event.metadata().level(),
+            text,
+        ));
     }
     fn enter(&self, _: &Id) {}
     fn exit(&self, _: &Id) {}
@@ -77,16 +113,13 @@ fn production_refuses_to_build() {
 
 #[test]
 fn inactive_until_listen_checked_then_logged_per_connection() {
-    let capture = Capture::default();
-    let logs = capture.0.clone();
-    tracing::subscriber::with_default(capture, || {
+    capture();
+    {
         let guard = Guard::new(dev_config()).unwrap();
         // Not checked yet: fail closed, with an error saying why.
         let r = guard.check_raw(head("").as_bytes()).unwrap_err();
         assert_eq!((r.status, r.code), (401, "token_missing"));
-        assert!(logs
-            .lock()
-            .unwrap()
+        assert!(my_logs()
             .iter()
             .any(|(l, m)| *l == Level::ERROR
                 && m.starts_with("dev_auth_bypass is on but did not apply")));
@@ -105,7 +138,7 @@ fn inactive_until_listen_checked_then_logged_per_connection() {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let addr = listener.local_addr().unwrap();
         guard.check_listen(&addr.to_string()).unwrap();
-        logs.lock().unwrap().clear();
+        clear_my_logs();
         let client = std::thread::spawn(move || {
             let mut req = format!("ws://{addr}/ws?room=1")
                 .into_client_request()
@@ -139,9 +172,7 @@ fn inactive_until_listen_checked_then_logged_per_connection() {
 
         // The notice is the core's exact line (the query is not the token: not redacted
         // here; a `token=` parameter would be).
-        let warned: Vec<String> = logs
-            .lock()
-            .unwrap()
+        let warned: Vec<String> = my_logs()
             .iter()
             .filter(|(l, _)| *l == Level::WARN)
             .map(|(_, m)| m.clone())
@@ -169,7 +200,7 @@ fn inactive_until_listen_checked_then_logged_per_connection() {
             guard.check_raw(target.as_bytes()).unwrap_err().code,
             "token_malformed"
         );
-        logs.lock().unwrap().clear();
+        clear_my_logs();
         let a = guard
             .check_raw(
                 head("")
@@ -178,9 +209,7 @@ fn inactive_until_listen_checked_then_logged_per_connection() {
             )
             .unwrap();
         assert!(a.dev_auth_bypassed);
-        let last_warning = logs
-            .lock()
-            .unwrap()
+        let last_warning = my_logs()
             .iter()
             .rev()
             .find(|(l, _)| *l == Level::WARN)
@@ -189,7 +218,7 @@ fn inactive_until_listen_checked_then_logged_per_connection() {
             last_warning.as_deref(),
             Some(NOTICE.replace("&token=", "&access_token=").as_str())
         );
-    });
+    }
 }
 
 #[test]
