@@ -101,7 +101,7 @@ impl ConnectOptions {
 pub enum Outcome {
     /// Done.
     Ok,
-    /// Failed: see [`Report::failure`].
+    /// Failed: see [`crate::probe::Report::failure`] (or the [`Finding`] of [`connect`]).
     Failed,
     /// Not run (not applicable, or an earlier step failed).
     Skipped,
@@ -176,6 +176,11 @@ pub struct FollowUpRun {
 }
 
 /// An open, validated client connection.
+///
+/// ```no_run
+/// let c = wsguard::client::connect(&wsguard::client::ConnectOptions::new("ws://127.0.0.1:8000/ws")).unwrap();
+/// println!("{} chose {:?}", c.peer, c.subprotocol);
+/// ```
 #[derive(Debug)]
 pub struct Connected {
     /// The WebSocket (client role), a driver over the core's connection.
@@ -191,6 +196,11 @@ pub struct Connected {
 /// Connects with `opts` (URL, Origin, token, subprotocols, per-step timeout, CA file)
 /// and the core's default connection settings (16 MiB frames, 64 MiB messages, no
 /// heartbeat). The socket has no deadline when it is returned.
+///
+/// ```
+/// let err = wsguard::client::connect(&wsguard::client::ConnectOptions::new("http://x/")).unwrap_err();
+/// assert_eq!((err.step, err.code.as_str()), ("url", "url_scheme"));
+/// ```
 pub fn connect(opts: &ConnectOptions) -> Result<Connected, Box<Finding>> {
     connect_with_config(opts, Config::new(Role::Client))
 }

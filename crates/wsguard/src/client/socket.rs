@@ -65,9 +65,32 @@ impl std::fmt::Display for SocketError {
 
 impl std::error::Error for SocketError {}
 
-/// An open client WebSocket (see the [module](self)). Messages in and out are
-/// tungstenite [`Message`]s; `read` also returns pings (already answered), pongs and the
-/// peer's Close (already answered), then [`SocketError::Closed`].
+/// An open client WebSocket, a driver over the core's [`Connection`]. Messages in and
+/// out are tungstenite [`Message`]s; `read` also returns pings (already answered), pongs
+/// and the peer's Close (already answered), then [`SocketError::Closed`].
+///
+/// ```
+/// use std::net::TcpListener;
+/// use tungstenite::Message;
+/// use wsguard::client::{connect, ConnectOptions, SocketError};
+/// use wsguard_core::connection::Ending;
+/// let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+/// let addr = listener.local_addr().unwrap();
+/// let server = std::thread::spawn(move || {
+///     let mut ws = tungstenite::accept(listener.accept().unwrap().0).unwrap();
+///     let m = ws.read().unwrap();
+///     ws.send(m).unwrap();
+///     while ws.read().is_ok() {}
+/// });
+/// let mut c = connect(&ConnectOptions::new(format!("ws://{addr}/"))).unwrap();
+/// c.socket.send(Message::text("hi")).unwrap();
+/// assert_eq!(c.socket.read().unwrap(), Message::text("hi"));
+/// c.socket.close(None).unwrap();
+/// assert!(matches!(c.socket.read(), Ok(Message::Close(Some(f))) if u16::from(f.code) == 1000));
+/// assert_eq!(c.socket.connection().ending(), Some(Ending::Closed { code: 1000, by_peer: false }));
+/// assert!(matches!(c.socket.read(), Err(SocketError::Closed(_))));
+/// server.join().unwrap();
+/// ```
 #[derive(Debug)]
 pub struct Socket {
     stream: Conn,
@@ -104,21 +127,49 @@ impl Socket {
 
     /// Every later call returns [`SocketError::Timeout`] once `deadline` has passed
     /// (`None`: block as long as it takes, the default).
+    ///
+    /// ```no_run
+    /// let opts = wsguard::client::ConnectOptions::new("ws://127.0.0.1:8000/ws");
+    /// let mut c = wsguard::client::connect(&opts).unwrap();
+    /// c.socket.set_deadline(Some(std::time::Instant::now() + std::time::Duration::from_secs(2)));
+    /// match c.socket.read() {
+    ///     Err(wsguard::client::SocketError::Timeout) => eprintln!("nothing within 2 s"),
+    ///     other => println!("{other:?}"),
+    /// }
+    /// ```
     pub fn set_deadline(&mut self, deadline: Option<Instant>) {
         self.deadline = deadline;
     }
 
     /// The transport.
+    ///
+    /// ```no_run
+    /// let opts = wsguard::client::ConnectOptions::new("ws://127.0.0.1:8000/ws");
+    /// let mut c = wsguard::client::connect(&opts).unwrap();
+    /// println!("connected from {}", c.socket.get_ref().tcp().local_addr().unwrap());
+    /// ```
     pub fn get_ref(&self) -> &Conn {
         &self.stream
     }
 
     /// The core connection (close state, heartbeat, [`Connection::ending`]).
+    ///
+    /// ```no_run
+    /// let opts = wsguard::client::ConnectOptions::new("ws://127.0.0.1:8000/ws");
+    /// let mut c = wsguard::client::connect(&opts).unwrap();
+    /// assert_eq!(c.socket.connection().ending(), None);
+    /// ```
     pub fn connection(&self) -> &Connection {
         &self.conn
     }
 
     /// Sends a text, binary or ping message, or a Close (like [`close`](Self::close)).
+    ///
+    /// ```no_run
+    /// let opts = wsguard::client::ConnectOptions::new("ws://127.0.0.1:8000/ws");
+    /// let mut c = wsguard::client::connect(&opts).unwrap();
+    /// c.socket.send(tungstenite::Message::binary(vec![1, 2, 3])).unwrap();
+    /// ```
     pub fn send(&mut self, message: Message) -> Result<(), SocketError> {
         let (kind, data) = match &message {
             Message::Text(t) => (MessageKind::Text, t.as_bytes()),
@@ -147,6 +198,13 @@ impl Socket {
 
     /// Starts the closing handshake with `frame` (`None`: 1000, no reason); then `read`
     /// until it returns the server's Close (or [`SocketError::Closed`]).
+    ///
+    /// ```no_run
+    /// let opts = wsguard::client::ConnectOptions::new("ws://127.0.0.1:8000/ws");
+    /// let mut c = wsguard::client::connect(&opts).unwrap();
+    /// c.socket.close(None).unwrap();
+    /// while !matches!(c.socket.read(), Ok(tungstenite::Message::Close(_)) | Err(_)) {}
+    /// ```
     pub fn close(&mut self, frame: Option<CloseFrame>) -> Result<(), SocketError> {
         let (code, reason) = frame.map_or((NORMAL_CLOSURE, String::new()), |f| {
             (u16::from(f.code), f.reason.as_str().to_string())
@@ -160,6 +218,14 @@ impl Socket {
 
     /// The next message (see [`Socket`]). Blocks until one arrives, the deadline
     /// passes, or the connection ends.
+    ///
+    /// ```no_run
+    /// let opts = wsguard::client::ConnectOptions::new("ws://127.0.0.1:8000/ws");
+    /// let mut c = wsguard::client::connect(&opts).unwrap();
+    /// while let Ok(m) = c.socket.read() {
+    ///     println!("{m:?}");
+    /// }
+    /// ```
     pub fn read(&mut self) -> Result<Message, SocketError> {
         loop {
             if let Some(m) = self.decode()? {
