@@ -44,16 +44,22 @@
 //!          AcceptError { Refused(Refusal), Incomplete, Io(io::Error), WebSocket(tungstenite::Error) }
 //!          guard::request_to_bytes(&http::Request<B>) -> Vec<u8>
 //! tokio    (feature "tokio") tokio::accept_async(&Guard, S) -> Result<(WebSocketStream<S>, Accepted), AcceptError>
-//! probe    probe::probe(&ProbeOptions) -> Report          blocking std I/O, each step bounded by opts.timeout
-//!          ProbeOptions::new(url) + pub fields { url, origin, token, token_placement, subprotocols,
-//!                                                timeout: Duration, echo: Option<String>, ca_file: Option<PathBuf> }
-//!          probe::TokenPlacement { Authorization, Query(name), SubprotocolPair(marker), SubprotocolPrefix(prefix) }
+//! client   client::connect(&ConnectOptions) -> Result<Connected, Box<Finding>>   url → dns → tcp → tls → upgrade,
+//!            core handshake (follow-ups of an ambiguous refusal); ::connect_with_config(opts, core connection::Config)
+//!          ConnectOptions::new(url) + pub fields { url, origin, token, token_placement, subprotocols,
+//!                                                  timeout: Duration, echo: Option<String> (probe only), ca_file }
+//!          TokenPlacement { Authorization, Query(name), SubprotocolPair(marker), SubprotocolPrefix(prefix) }
+//!          Finding { step, code, what, cause, fix, http_status, close_code, server, follow_ups, remaining }
+//!          Connected { socket: Socket, subprotocol, server, peer }
+//!          Socket   driver over wsguard_core::connection::Connection (client role): .send(tungstenite::Message)
+//!                   .read() -> Result<Message, SocketError> (pings/Close answered by the core) .close(Option<CloseFrame>)
+//!                   .set_deadline(Option<Instant>) .connection() -> &Connection (ending, close_reason)
+//!          SocketError { Timeout, Io, Protocol(core ProtocolError), Closed(core Ending), Refused, Unsupported }
+//! probe    probe::probe(&ProbeOptions) -> Report          the client's steps, then ping → echo → close on its Socket
+//!          ProbeOptions = client::ConnectOptions; probe::{TokenPlacement, Finding, Step, Outcome} re-exported
 //!          Report { url, ok, steps: Vec<Step>, failure: Option<Finding>, peer, server, subprotocol,
 //!                   rtt_ms, close_code, total_ms }  (Serialize)  .render_text() -> String  .step(name)
 //!          Step { name: "url"|"dns"|"tcp"|"tls"|"upgrade"|"ping"|"echo"|"close", outcome: Ok|Failed|Skipped, ms, detail }
-//!          Finding { step, code, what, cause, fix, http_status: Option<u16>, close_code: Option<u16> }
-//! client   client::connect(&ProbeOptions) -> Result<Connected, Box<Finding>>   core handshake, tungstenite after
-//!          Connected { socket: WebSocket<probe::Conn>, subprotocol, server, peer }
 //! ```
 //!
 //! Every refusal is logged through `tracing` at `warn` with its code, status and reason.

@@ -1,650 +1,29 @@
-//! The probe's steps. Each step returns its detail or a [`Finding`]; the recorder times
-//! it and stops at the first failure.
+//! The probe's steps after the upgrade — `ping → echo → close` — over the validated
+//! client's [`Socket`] (a driver over the core's connection); the first five steps are
+//! the client's. Each step returns its detail or a [`Finding`]; the recorder times it and
+//! stops at the first failure.
 
-use super::net::{self, Conn};
-use super::{Finding, Outcome, ProbeOptions, Report, ServerSaid, Step, TokenPlacement};
-use crate::errors::{classify_io_error, Failure, FailureKind};
-use std::io::{self, Read, Write};
+use super::{Finding, ProbeOptions, Report};
+use crate::client::{self, finding, from_failure, shown, Recorder, Socket, SocketError};
+use crate::errors::classify_io_error;
 use std::time::Instant;
-use wsguard_core::close::{ABNORMAL_CLOSURE, CONVENTIONS, POLICY_VIOLATION, UNAUTHORIZED};
-use wsguard_core::frame::{encoder, Decoded, Decoder, DecoderConfig, Event, Opcode};
-use wsguard_core::handshake::{
-    self as hs, ClientFailure, ClientRequest, DiagnosisKind, SubprotocolToken,
+use tungstenite::protocol::frame::{coding::CloseCode, CloseFrame};
+use tungstenite::Message;
+use wsguard_core::close::{
+    ABNORMAL_CLOSURE, CONVENTIONS, NORMAL_CLOSURE, POLICY_VIOLATION, UNAUTHORIZED,
 };
-use wsguard_core::text::escaped;
-use wsguard_core::url::WsUrl;
-use wsguard_core::{Cursor, Diagnostic, Status};
+use wsguard_core::connection::{Config, Ending};
+use wsguard_core::frame::{DecoderConfig, Role};
+use wsguard_core::Diagnostic;
 
 const STEPS: [&str; 8] = [
     "url", "dns", "tcp", "tls", "upgrade", "ping", "echo", "close",
 ];
-const MAX_RESPONSE_HEAD: usize = 64 * 1024;
 const MAX_FRAME: u64 = 1 << 20;
 const PING_PAYLOAD: &[u8] = b"wsguard-probe";
 
-pub(crate) struct Recorder {
-    pub(crate) steps: Vec<Step>,
-    pub(crate) failure: Option<Finding>,
-}
-
-impl Recorder {
-    fn new() -> Self {
-        Recorder {
-            steps: Vec::new(),
-            failure: None,
-        }
-    }
-
-    /// Runs one step, unless an earlier one failed.
-    fn run<T>(
-        &mut self,
-        name: &'static str,
-        f: impl FnOnce() -> Result<(T, String), Finding>,
-    ) -> Option<T> {
-        if self.failure.is_some() {
-            self.skip(name, "not run: an earlier step failed");
-            return None;
-        }
-        let t0 = Instant::now();
-        let r = f();
-        let ms = t0.elapsed().as_secs_f64() * 1000.0;
-        match r {
-            Ok((v, detail)) => {
-                self.steps.push(Step {
-                    name,
-                    outcome: Outcome::Ok,
-                    ms,
-                    detail,
-                });
-                Some(v)
-            }
-            Err(finding) => {
-                self.steps.push(Step {
-                    name,
-                    outcome: Outcome::Failed,
-                    ms,
-                    detail: finding.what.clone(),
-                });
-                self.failure = Some(finding);
-                None
-            }
-        }
-    }
-
-    fn skip(&mut self, name: &'static str, why: &str) {
-        self.steps.push(Step {
-            name,
-            outcome: Outcome::Skipped,
-            ms: 0.0,
-            detail: why.to_string(),
-        });
-    }
-}
-
-fn finding(step: &'static str, code: &str, what: String, cause: &str, fix: &str) -> Finding {
-    Finding {
-        step,
-        code: code.to_string(),
-        what,
-        cause: cause.to_string(),
-        fix: fix.to_string(),
-        http_status: None,
-        close_code: None,
-        server: None,
-        follow_ups: Vec::new(),
-        remaining: Vec::new(),
-    }
-}
-
-fn from_failure(step: &'static str, what: String, f: &Failure) -> Finding {
-    let mut out = finding(step, f.code, what, &f.reason, &f.remedy);
-    if let FailureKind::Closed(c) = f.kind {
-        out.close_code = Some(c);
-    }
-    out
-}
-
-/// A connection after a successful upgrade.
-pub(crate) struct Established {
-    pub(crate) conn: Conn,
-    /// Bytes after the 101 head (the first frames, if the server sent some at once).
-    pub(crate) tail: Vec<u8>,
-    pub(crate) subprotocol: Option<String>,
-    pub(crate) server: Option<String>,
-    pub(crate) peer: String,
-}
-
-/// `url → dns → tcp → tls → upgrade`.
-pub(crate) fn establish(opts: &ProbeOptions, rec: &mut Recorder) -> Option<Established> {
-    let url = rec.run("url", || {
-        let u = WsUrl::parse(&opts.url).map_err(|e| {
-            finding(
-                "url",
-                e.code(),
-                format!("`{}` is not a usable WebSocket URL", opts.url),
-                e.reason(),
-                e.remedy(),
-            )
-        })?;
-        let mut buf = [0u8; 2048];
-        let mut c = Cursor::new(&mut buf);
-        let _ = u.write_normalized(&mut c);
-        let detail = String::from_utf8_lossy(c.written()).into_owned();
-        Ok((u, detail))
-    })?;
-    let host = url.host_unbracketed().to_string();
-    let port = url.port_or_default();
-    let addrs = rec.run("dns", || {
-        let addrs = net::resolve(&host, port, opts.timeout).map_err(|e| {
-            let f = classify_io_error(&e);
-            let what = if f.kind == FailureKind::Timeout {
-                format!(
-                    "resolving {host} took longer than {} ms",
-                    opts.timeout.as_millis()
-                )
-            } else {
-                format!("{host} does not resolve")
-            };
-            from_failure("dns", what, &f)
-        })?;
-        let detail = addrs
-            .iter()
-            .map(|a| a.ip().to_string())
-            .collect::<Vec<_>>()
-            .join(", ");
-        Ok((addrs, detail))
-    })?;
-    let (tcp, peer) = rec.run("tcp", || {
-        let (s, addr) = net::connect(&addrs, opts.timeout).map_err(|(e, addr)| {
-            let f = classify_io_error(&e);
-            let what = match f.kind {
-                FailureKind::Refused if f.code == "connection_refused" => format!("connection refused on {addr}"),
-                FailureKind::Timeout => format!("no answer from {addr} within {} ms", opts.timeout.as_millis()),
-                _ => format!("cannot connect to {addr}"),
-            };
-            let mut out = from_failure("tcp", what, &f);
-            if f.code == "connection_refused" {
-                out.cause = format!("nothing listens on {addr}");
-                out.fix = "is the backend running and the port published? (Docker: publish it with `-p`, and listen on 0.0.0.0 inside the container, not 127.0.0.1)".into();
-            } else if f.kind == FailureKind::Timeout {
-                out.cause = "a firewall drops the packets, or the host is down".into();
-            }
-            out
-        })?;
-        Ok(((s, addr), addr.to_string()))
-    })?;
-    let deadline = |opts: &ProbeOptions| Instant::now() + opts.timeout;
-    let conn = if url.secure() {
-        rec.run("tls", || {
-            let config = net::tls_config(opts.ca_file.as_deref()).map_err(|e| {
-                finding("tls", "tls_ca_file", e.0.clone(), "the CA file given cannot be used", "pass a PEM file holding the CA certificate (-----BEGIN CERTIFICATE-----)")
-            })?;
-            let conn = net::tls_handshake(tcp, &host, config, deadline(opts)).map_err(|e| {
-                let f = classify_io_error(&e);
-                let what = match f.kind {
-                    FailureKind::Timeout => format!("no TLS answer from {peer} within {} ms — is this a TLS port?", opts.timeout.as_millis()),
-                    FailureKind::Reset => format!("{peer} closed the connection during the TLS handshake"),
-                    _ => format!("TLS with {host} failed: {}", f.detail),
-                };
-                let mut out = from_failure("tls", what, &f);
-                if f.kind != FailureKind::Tls {
-                    out.cause = "the server did not complete a TLS handshake: it probably speaks plain HTTP/ws on this port".into();
-                    out.fix = "use ws:// for this port, or the port where TLS is terminated (usually 443)".into();
-                    out.code = "tls_no_handshake".into();
-                }
-                out
-            })?;
-            let detail = match &conn {
-                Conn::Tls(s) => format!(
-                    "{}, certificate valid for {host}",
-                    tls_version_name(s.conn.protocol_version())
-                ),
-                Conn::Plain(_) => String::new(),
-            };
-            Ok((conn, detail))
-        })?
-    } else {
-        rec.skip("tls", "ws:// (no TLS)");
-        Conn::Plain(tcp)
-    };
-    let mut conn = conn;
-    let (tail, subprotocol, server) =
-        rec.run("upgrade", || upgrade(opts, &url, &mut conn, deadline(opts)))?;
-    Some(Established {
-        conn,
-        tail,
-        subprotocol,
-        server,
-        peer: peer.to_string(),
-    })
-}
-
-/// `TLS 1.3` rather than rustls' `TLSv1_3`.
-fn tls_version_name(v: Option<rustls::ProtocolVersion>) -> String {
-    match v {
-        Some(rustls::ProtocolVersion::TLSv1_3) => "TLS 1.3".into(),
-        Some(rustls::ProtocolVersion::TLSv1_2) => "TLS 1.2".into(),
-        Some(other) => format!("{other:?}"),
-        None => "TLS".into(),
-    }
-}
-
-type Upgraded = (Vec<u8>, Option<String>, Option<String>);
-
-fn upgrade(
-    opts: &ProbeOptions,
-    url: &WsUrl<'_>,
-    conn: &mut Conn,
-    deadline: Instant,
-) -> Result<(Upgraded, String), Finding> {
-    let mut hbuf = [0u8; 512];
-    let mut hc = Cursor::new(&mut hbuf);
-    let _ = url.host_header(&mut hc);
-    let host_header = String::from_utf8_lossy(hc.written()).into_owned();
-    let mut pbuf = vec![0u8; url.resource_name().len().saturating_add(1)];
-    let mut pc = Cursor::new(&mut pbuf);
-    let _ = url.write_resource_name(&mut pc);
-    let path = String::from_utf8_lossy(pc.written()).into_owned();
-    let subs: Vec<&str> = opts.subprotocols.iter().map(String::as_str).collect();
-    let mut req = ClientRequest::new(&host_header, &path, net::random16()).subprotocols(&subs);
-    if let Some(o) = &opts.origin {
-        req = req.origin(o);
-    }
-    if let Some(t) = &opts.token {
-        let placement = match &opts.token_placement {
-            TokenPlacement::Authorization => hs::TokenPlacement::Authorization,
-            TokenPlacement::Query(n) => hs::TokenPlacement::Query(n),
-            TokenPlacement::SubprotocolPair(m) => {
-                hs::TokenPlacement::Subprotocol(SubprotocolToken::Pair(m))
-            }
-            TokenPlacement::SubprotocolPrefix(p) => {
-                hs::TokenPlacement::Subprotocol(SubprotocolToken::Prefix(p))
-            }
-        };
-        req = req.token(t, placement);
-    }
-    let mut out = vec![0u8; 1024];
-    let n = loop {
-        match hs::write_request(&req, &mut out) {
-            Ok(n) => break n,
-            Err(hs::RequestError::BufferTooSmall(b))
-                if b.needed > out.len() && b.needed < 1 << 20 =>
-            {
-                out.resize(b.needed, 0)
-            }
-            Err(e) => {
-                return Err(finding(
-                    "upgrade",
-                    e.code(),
-                    "the upgrade request cannot be written".into(),
-                    e.reason(),
-                    e.remedy(),
-                ))
-            }
-        }
-    };
-    let io_fail = |e: &io::Error, doing: &str| {
-        let f = classify_io_error(e);
-        let what = match f.kind {
-            FailureKind::Timeout => format!(
-                "no answer to the upgrade request within {} ms",
-                opts.timeout.as_millis()
-            ),
-            _ => format!("{doing}: {}", f.detail),
-        };
-        let mut fd = from_failure("upgrade", what, &f);
-        if f.kind == FailureKind::Timeout {
-            fd.cause = "the server accepted TCP but does not answer HTTP: a TLS port used with ws://, a non-HTTP service, or a stuck backend".into();
-            fd.fix = "check the scheme (wss:// for TLS ports) and that an HTTP/WebSocket server listens there".into();
-        }
-        fd
-    };
-    conn.set_deadline(deadline)
-        .map_err(|e| io_fail(&e, "cannot set the timeout"))?;
-    conn.write_all(&out[..n])
-        .and_then(|_| conn.flush())
-        .map_err(|e| io_fail(&e, "sending the upgrade request failed"))?;
-    let mut buf: Vec<u8> = Vec::with_capacity(2048);
-    let mut chunk = [0u8; 4096];
-    let mut want_body: Option<usize> = None;
-    for _ in 0..10_000 {
-        let eof = if want_body.is_some_and(|w| buf.len() >= w) {
-            true
-        } else {
-            conn.set_deadline(deadline)
-                .map_err(|e| io_fail(&e, "cannot set the timeout"))?;
-            match conn.read(&mut chunk) {
-                Ok(0) => true,
-                Ok(n) => {
-                    buf.extend_from_slice(&chunk[..n]);
-                    false
-                }
-                Err(e) if want_body.is_some() && is_timeout(&e) => true,
-                Err(e) if !buf.is_empty() && e.kind() == io::ErrorKind::ConnectionReset => true,
-                Err(e) => return Err(io_fail(&e, "reading the upgrade answer failed")),
-            }
-        };
-        match hs::validate_response(&req, &buf) {
-            Ok(Status::Partial) if eof => {
-                let (code, what) = if buf.is_empty() {
-                    (
-                        "no_response",
-                        "the server closed the connection without answering the upgrade"
-                            .to_string(),
-                    )
-                } else {
-                    ("truncated_response", format!("the server closed the connection in the middle of its answer ({} bytes)", buf.len()))
-                };
-                return Err(finding(
-                    "upgrade",
-                    code,
-                    what,
-                    "the server accepted TCP, then hung up: a TLS port used with ws://, a proxy that refuses the route, or a server that crashed",
-                    "check the scheme (wss:// for TLS ports), the port and the server's log",
-                ));
-            }
-            Ok(Status::Partial) if buf.len() > MAX_RESPONSE_HEAD => {
-                return Err(finding(
-                    "upgrade",
-                    "response_too_large",
-                    format!("the answer's head exceeds {MAX_RESPONSE_HEAD} bytes"),
-                    "this is not a WebSocket server's answer",
-                    "check the URL",
-                ));
-            }
-            Ok(Status::Partial) => {}
-            Ok(Status::Complete(est)) => {
-                let tail = buf.get(est.consumed..).unwrap_or(&[]).to_vec();
-                let sub = est.subprotocol.map(str::to_string);
-                let server = est.server.map(str::to_string);
-                let mut detail = "101 Switching Protocols".to_string();
-                if let Some(s) = &sub {
-                    detail.push_str(&format!(", subprotocol {s}"));
-                }
-                if let Some(s) = &server {
-                    detail.push_str(&format!(", server {}", shown(s)));
-                }
-                return Ok(((tail, sub, server), detail));
-            }
-            Err(ClientFailure::Rejected(d)) => {
-                // Read the body (bounded) so the diagnosis can quote the server's reason.
-                if want_body.is_none() && !eof {
-                    if let Some(total) = d.body_end {
-                        let total = usize::try_from(total).unwrap_or(usize::MAX);
-                        want_body = Some(total.min(MAX_RESPONSE_HEAD));
-                        continue;
-                    }
-                }
-                let mut f = rejected(opts, &d, &buf);
-                let own = super::differential::own_origin(url, &host_header);
-                if let Some(o) = super::differential::run(opts, url, &req, &own, &d) {
-                    apply_differential(&mut f, o);
-                }
-                return Err(f);
-            }
-            Err(ClientFailure::Invalid(e)) => {
-                let what = match e {
-                    hs::ResponseError::Malformed => format!(
-                        "the answer is not HTTP (starts with \"{}\")",
-                        escaped(&buf).max_bytes(40)
-                    ),
-                    _ => format!("invalid 101 answer: {}", e.reason()),
-                };
-                let mut f = finding("upgrade", e.code(), what, e.reason(), e.remedy());
-                f.http_status = ClientFailure::Invalid(e).status();
-                return Err(f);
-            }
-        }
-    }
-    Err(finding(
-        "upgrade",
-        "response_too_slow",
-        "the answer arrived in too many small pieces".into(),
-        "a broken server or proxy",
-        "check the server",
-    ))
-}
-
-fn is_timeout(e: &io::Error) -> bool {
-    matches!(
-        e.kind(),
-        io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock
-    )
-}
-
-/// Text a (possibly hostile) server sent, made safe for a terminal and a log line by the
-/// core: CR, LF, ESC/OSC sequences, BEL and other controls are escaped, length bounded.
-fn shown(s: &str) -> String {
-    escaped(s.as_bytes()).max_bytes(256).to_string()
-}
-
-fn rejected(opts: &ProbeOptions, d: &hs::Diagnosis<'_>, answer: &[u8]) -> Finding {
-    let from = d
-        .server
-        .map(|s| format!(" from {}", shown(s)))
-        .unwrap_or_default();
-    let status = d.status;
-    let mut what = match d.kind {
-        DiagnosisKind::Forbidden => match &opts.origin {
-            // Only a server that names the Origin (a wsguard `origin_*` code) is known to
-            // have refused it; a bare 403 may be anything (see the follow-ups).
-            Some(o) if d.server_code.is_some_and(|c| c.starts_with("origin_")) => {
-                format!("HTTP {status}{from}: the server refused Origin {o}")
-            }
-            Some(o) => format!(
-                "HTTP {status}{from}: the server refused the connection (Origin {o} was sent)"
-            ),
-            None => format!(
-                "HTTP {status}{from}: the server refused the connection (no Origin was sent)"
-            ),
-        },
-        DiagnosisKind::OriginRefused => match &opts.origin {
-            Some(o) => format!("HTTP {status}{from}: the server refused Origin {o}"),
-            None => format!("HTTP {status}{from}: the server refused the connection"),
-        },
-        DiagnosisKind::OriginRequired => {
-            format!("HTTP {status}{from}: the server refused a client without Origin")
-        }
-        // A bare 401 (no challenge, no wsguard code) may not be about a token at all.
-        DiagnosisKind::Unauthorized if !d.auth_challenge && d.server_code.is_none() => {
-            match &opts.token {
-                Some(_) => format!("HTTP {status}{from}: refused (a token was sent)"),
-                None => format!("HTTP {status}{from}: refused (no token was sent)"),
-            }
-        }
-        DiagnosisKind::Unauthorized => match &opts.token {
-            Some(_) => format!("HTTP {status}{from}: the token was refused"),
-            None => format!("HTTP {status}{from}: a token is required and none was sent"),
-        },
-        DiagnosisKind::ProxyDroppedUpgrade => {
-            format!("HTTP {status}{from} without Upgrade in the response")
-        }
-        DiagnosisKind::Redirect => format!(
-            "HTTP {status}{from}: redirect to {}",
-            d.location
-                .map_or_else(|| "(no Location)".to_string(), shown)
-        ),
-        DiagnosisKind::NotWebSocket => {
-            format!("HTTP {status}{from}: a plain HTTP answer, not a WebSocket upgrade")
-        }
-        _ => format!("HTTP {status}{from} instead of 101 Switching Protocols"),
-    };
-    if let Some(r) = d
-        .server_reason
-        .filter(|_| d.server_code.is_some() || status >= 400)
-    {
-        what.push_str(&format!(" — server says: {}", shown(r)));
-    }
-    let mut f = finding("upgrade", d.code(), what, d.reason(), d.remedy());
-    if let Some(code) = d.server_code {
-        f.code = shown(code);
-    }
-    // No Origin sent and a wsguard server says so: tell the client it sent none.
-    if opts.origin.is_none() && d.server_code == Some("origin_missing") {
-        f.cause = "this client sent no Origin header, and the server refuses requests without one (browsers always send one; devices and scripts do not)".into();
-        f.fix = "send an Origin header (the page's origin the server allows), or have the server allow clients without Origin (`allow_missing`) and authenticate them with a token".into();
-    }
-    let said = ServerSaid {
-        software: d.server.map(shown),
-        code: d.server_code.map(shown),
-        reason: d
-            .server_reason
-            .map(|r| match d.server_code {
-                // `origin_port: the Origin's …` → the sentence after the code.
-                Some(c) => r
-                    .strip_prefix(c)
-                    .and_then(|r| r.strip_prefix(':'))
-                    .unwrap_or(r)
-                    .trim(),
-                None => r,
-            })
-            .map(shown),
-        fix: d.server_fix(answer).map(shown),
-    };
-    // The server's own, specific fix (the exact port-list syntax …) goes first.
-    if let Some(fix) = &said.fix {
-        if !f.fix.contains(fix.as_str()) {
-            f.fix = format!("{fix} (server's fix) — {}", f.fix);
-        }
-    }
-    if said.software.is_some() || said.reason.is_some() || said.code.is_some() {
-        f.server = Some(said);
-    }
-    f.http_status = Some(status);
-    f
-}
-
-/// Replaces the single-answer guess with what the follow-ups established — or with
-/// the two causes that remain.
-fn apply_differential(f: &mut Finding, o: super::differential::Outcome) {
-    use wsguard_core::handshake::Verdict;
-    f.follow_ups = o.runs;
-    match o.verdict {
-        Verdict::Established { cause, .. } => {
-            f.code = cause.code().to_string();
-            f.cause = o.verdict.to_string();
-            f.fix = cause.remedy().to_string();
-        }
-        Verdict::Undecided { causes, .. } => {
-            f.remaining = causes.as_slice().iter().map(|c| c.code()).collect();
-            f.cause = o.verdict.to_string();
-            f.fix = causes
-                .as_slice()
-                .iter()
-                .map(|c| c.remedy())
-                .collect::<Vec<_>>()
-                .join(" — or: ");
-        }
-    }
-}
-
-/// What the frame reader saw.
-enum Incoming {
-    Data { payload: Vec<u8>, fin: bool },
-    Ping(Vec<u8>),
-    Pong(Vec<u8>),
-    Close(Option<u16>, String),
-    Eof,
-    Timeout,
-    Io(io::Error),
-    Protocol(wsguard_core::frame::ProtocolError),
-}
-
-struct Frames<'a> {
-    conn: &'a mut Conn,
-    buf: Vec<u8>,
-    dec: Decoder,
-}
-
-impl<'a> Frames<'a> {
-    fn new(conn: &'a mut Conn, tail: Vec<u8>) -> Self {
-        Frames {
-            conn,
-            buf: tail,
-            dec: Decoder::new(
-                DecoderConfig::client()
-                    .with_max_frame(MAX_FRAME)
-                    .with_max_message(MAX_FRAME),
-            ),
-        }
-    }
-
-    fn send(&mut self, opcode: Opcode, payload: &[u8], deadline: Instant) -> io::Result<()> {
-        let mask = {
-            let r = net::random16();
-            [r[0], r[1], r[2], r[3]]
-        };
-        let mut out = vec![0u8; payload.len() + 14 + 125];
-        let n = match opcode {
-            Opcode::Close => encoder::write_close(&mut out, Some(1000), "probe done", Some(mask))
-                .map_err(|e| io::Error::other(format!("{e:?}")))?,
-            _ => encoder::write_frame(&mut out, true, opcode, payload, Some(mask))
-                .map_err(|e| io::Error::other(e.to_string()))?,
-        };
-        self.conn.set_deadline(deadline)?;
-        self.conn.write_all(&out[..n])?;
-        self.conn.flush()
-    }
-
-    fn next(&mut self, deadline: Instant) -> Incoming {
-        let mut chunk = [0u8; 8192];
-        for _ in 0..100_000 {
-            let decoded = self.dec.decode(&mut self.buf);
-            let (consumed, inc) = match decoded {
-                Err(e) => return Incoming::Protocol(e),
-                Ok(Decoded::Incomplete { .. }) => (0, None),
-                Ok(Decoded::Event { consumed, event }) => {
-                    let inc = match event {
-                        Event::Data {
-                            payload,
-                            fin_of_message,
-                            ..
-                        } => Incoming::Data {
-                            payload: payload.to_vec(),
-                            fin: fin_of_message,
-                        },
-                        Event::Ping(p) => Incoming::Ping(p.to_vec()),
-                        Event::Pong(p) => Incoming::Pong(p.to_vec()),
-                        Event::Close(c) => Incoming::Close(c.code, c.reason.to_string()),
-                        Event::Header(_) | Event::Control { .. } => Incoming::Data {
-                            payload: Vec::new(),
-                            fin: false,
-                        },
-                    };
-                    (consumed, Some(inc))
-                }
-            };
-            if let Some(inc) = inc {
-                self.buf.drain(..consumed.min(self.buf.len()));
-                return inc;
-            }
-            if Instant::now() >= deadline {
-                return Incoming::Timeout;
-            }
-            if let Err(e) = self.conn.set_deadline(deadline) {
-                return Incoming::Io(e);
-            }
-            match self.conn.read(&mut chunk) {
-                Ok(0) => return Incoming::Eof,
-                Ok(n) => self.buf.extend_from_slice(&chunk[..n]),
-                Err(e) if is_timeout(&e) => return Incoming::Timeout,
-                Err(e)
-                    if matches!(
-                        e.kind(),
-                        io::ErrorKind::ConnectionReset | io::ErrorKind::UnexpectedEof
-                    ) =>
-                {
-                    return Incoming::Eof
-                }
-                Err(e) => return Incoming::Io(e),
-            }
-        }
-        Incoming::Timeout
-    }
-}
-
-fn closed_finding(step: &'static str, code: Option<u16>, reason: &str, when: &str) -> Finding {
-    let reported = code.unwrap_or(1005);
+/// The server closed with `reported` (the core's reported code: 1005 for an empty Close).
+fn closed_finding(step: &'static str, reported: u16, reason: &str, when: &str) -> Finding {
     let info = CONVENTIONS.classify(reported);
     let name = info.name().unwrap_or("closed");
     let mut what = format!("closed {reported} {when}");
@@ -665,10 +44,19 @@ fn closed_finding(step: &'static str, code: Option<u16>, reason: &str, when: &st
     f
 }
 
-fn frame_failure(step: &'static str, inc: Incoming, waited_ms: u128, waiting_for: &str) -> Finding {
-    match inc {
-        Incoming::Close(code, reason) => closed_finding(step, code, &reason, "right after the upgrade"),
-        Incoming::Eof => {
+/// The finding for a read or write that failed while the probe waited for `waiting_for`.
+fn frame_failure(
+    step: &'static str,
+    e: SocketError,
+    sock: &Socket,
+    waited_ms: u128,
+    waiting_for: &str,
+) -> Finding {
+    match e {
+        SocketError::Closed(Ending::Closed { code, .. }) => {
+            closed_finding(step, code, sock.connection().close_reason(), "right after the upgrade")
+        }
+        SocketError::Closed(Ending::Lost) => {
             let mut f = finding(
                 step,
                 "abnormal_closure",
@@ -679,24 +67,136 @@ fn frame_failure(step: &'static str, inc: Incoming, waited_ms: u128, waiting_for
             f.close_code = Some(ABNORMAL_CLOSURE);
             f
         }
-        Incoming::Timeout => finding(
+        SocketError::Timeout | SocketError::Closed(Ending::PeerDead(_) | Ending::CloseTimeout) => finding(
             step,
             "timeout",
             format!("no {waiting_for} within {waited_ms} ms"),
             "the server does not answer, or a proxy buffers WebSocket frames",
             "answer pings with pongs (RFC 6455 §5.5.2 — most libraries do it for you); disable response buffering on the proxy (nginx: proxy_buffering off)",
         ),
-        Incoming::Io(e) => {
+        SocketError::Io(e) => {
             let f = classify_io_error(&e);
             from_failure(step, format!("I/O error while waiting for {waiting_for}: {}", f.detail), &f)
         }
-        Incoming::Protocol(e) => {
+        SocketError::Protocol(e) | SocketError::Closed(Ending::Failed(e)) => {
             let mut f = finding(step, e.code(), format!("the server broke the WebSocket protocol: {e}"), e.reason(), e.remedy());
             f.close_code = Some(e.close_code());
             f
         }
-        Incoming::Data { .. } | Incoming::Ping(_) | Incoming::Pong(_) => {
-            finding(step, "unexpected_frame", format!("unexpected frame while waiting for {waiting_for}"), "the server sent something else", "check the server")
+        SocketError::Refused(e) => finding(step, e.code(), format!("the probe could not send: {e}"), e.reason(), e.remedy()),
+        SocketError::Unsupported(what) => finding(step, "other", format!("cannot send {what}"), "", ""),
+    }
+}
+
+/// The bytes of a data message (`None`: a control message).
+fn payload(m: &Message) -> Option<&[u8]> {
+    match m {
+        Message::Text(t) => Some(t.as_bytes()),
+        Message::Binary(b) => Some(b),
+        _ => None,
+    }
+}
+
+/// `ping`: a ping with [`PING_PAYLOAD`], timed until its pong.
+fn ping(sock: &mut Socket, ms: u128) -> Result<(f64, String), Finding> {
+    let sent = Instant::now();
+    sock.send(Message::Ping(PING_PAYLOAD.to_vec().into()))
+        .map_err(|e| frame_failure("ping", e, sock, ms, "a pong"))?;
+    let mut skipped = 0usize;
+    loop {
+        match sock.read() {
+            Ok(Message::Pong(p)) if p == PING_PAYLOAD => {
+                let rtt = sent.elapsed().as_secs_f64() * 1000.0;
+                let extra = if skipped > 0 {
+                    format!(" ({skipped} message(s) received before it)")
+                } else {
+                    String::new()
+                };
+                return Ok((rtt, format!("pong after {rtt:.2} ms{extra}")));
+            }
+            Ok(Message::Close(_)) => return Err(closed_at("ping", sock)),
+            Ok(m) if payload(&m).is_some() => skipped += 1,
+            Ok(_) => {}
+            Err(e) => return Err(frame_failure("ping", e, sock, ms, "a pong")),
+        }
+    }
+}
+
+/// The finding for the server's Close while a step waited (the core holds its code).
+fn closed_at(step: &'static str, sock: &Socket) -> Finding {
+    let code = sock
+        .connection()
+        .ending()
+        .map_or(ABNORMAL_CLOSURE, |e| e.code());
+    closed_finding(
+        step,
+        code,
+        sock.connection().close_reason(),
+        "right after the upgrade",
+    )
+}
+
+/// `echo`: `text` sent, the same bytes expected back.
+fn echo(sock: &mut Socket, text: &str, ms: u128) -> Result<((), String), Finding> {
+    let sent = Instant::now();
+    sock.send(Message::text(text))
+        .map_err(|e| frame_failure("echo", e, sock, ms, "the echo"))?;
+    loop {
+        let m = match sock.read() {
+            Ok(Message::Close(_)) => return Err(closed_at("echo", sock)),
+            Ok(m) => m,
+            Err(e) => return Err(frame_failure("echo", e, sock, ms, "the echo")),
+        };
+        let Some(message) = payload(&m) else { continue };
+        if message == text.as_bytes() {
+            return Ok((
+                (),
+                format!(
+                    "echoed {} bytes in {:.2} ms",
+                    message.len(),
+                    sent.elapsed().as_secs_f64() * 1000.0
+                ),
+            ));
+        }
+        let got: String = String::from_utf8_lossy(message).chars().take(60).collect();
+        return Err(finding(
+            "echo",
+            "echo_mismatch",
+            format!("sent {text:?}, received {got:?}"),
+            "the server answered with another message (it is not an echo endpoint, or sent a greeting first)",
+            "probe an echo endpoint, or leave --echo out",
+        ));
+    }
+}
+
+/// `close`: our Close (1000 "probe done"), then the server's reply.
+fn close(sock: &mut Socket, ms: u128) -> Result<(Option<u16>, String), Finding> {
+    let ours = CloseFrame {
+        code: CloseCode::from(NORMAL_CLOSURE),
+        reason: "probe done".into(),
+    };
+    sock.close(Some(ours))
+        .map_err(|e| frame_failure("close", e, sock, ms, "the Close reply"))?;
+    loop {
+        match sock.read() {
+            Ok(Message::Close(_)) => {
+                let c = sock.connection().ending().map_or(ABNORMAL_CLOSURE, |e| e.code());
+                return Ok((Some(c), format!("server replied Close {c}")));
+            }
+            Ok(_) => {}
+            Err(SocketError::Closed(Ending::Lost)) => {
+                return Ok((None, "server closed TCP without a Close reply".into()))
+            }
+            Err(SocketError::Timeout | SocketError::Closed(Ending::CloseTimeout)) => {
+                return Err(finding(
+                    "close",
+                    "close_not_acknowledged",
+                    format!("no Close reply within {ms} ms"),
+                    "the server does not complete the closing handshake",
+                    "reply to a Close frame with a Close frame, then close the TCP connection (RFC 6455 §5.5.1)",
+                ))
+            }
+            Err(e) => return Err(frame_failure("close", e, sock, ms, "the Close reply")),
         }
     }
 }
@@ -711,7 +211,17 @@ fn frame_failure(step: &'static str, inc: Incoming, waited_ms: u128, waiting_for
 pub fn probe(opts: &ProbeOptions) -> Report {
     let t0 = Instant::now();
     let mut rec = Recorder::new();
-    let est = establish(opts, &mut rec);
+    let timeout = opts.timeout;
+    let ms = timeout.as_millis();
+    // Frames and messages up to 1 MiB; our Close waits one step's time for the reply.
+    let config = Config::new(Role::Client)
+        .with_decoder(
+            DecoderConfig::client()
+                .with_max_frame(MAX_FRAME)
+                .with_max_message(MAX_FRAME),
+        )
+        .with_close_timeout(u64::try_from(ms).unwrap_or(u64::MAX));
+    let est = client::establish(opts, &mut rec, config);
     let mut report = Report {
         url: opts.url.clone(),
         ok: false,
@@ -728,100 +238,18 @@ pub fn probe(opts: &ProbeOptions) -> Report {
         report.peer = Some(est.peer.clone());
         report.server = est.server.clone();
         report.subprotocol = est.subprotocol.clone();
-        let mut conn = est.conn;
-        let mut frames = Frames::new(&mut conn, est.tail);
-        let timeout = opts.timeout;
-        let ms = timeout.as_millis();
-        let rtt = rec.run("ping", || {
-            let deadline = Instant::now() + timeout;
-            let sent = Instant::now();
-            frames
-                .send(Opcode::Ping, PING_PAYLOAD, deadline)
-                .map_err(|e| frame_failure("ping", Incoming::Io(e), ms, "a pong"))?;
-            let mut skipped = 0usize;
-            loop {
-                match frames.next(deadline) {
-                    Incoming::Pong(p) if p == PING_PAYLOAD => {
-                        let rtt = sent.elapsed().as_secs_f64() * 1000.0;
-                        let extra = if skipped > 0 {
-                            format!(" ({skipped} message(s) received before it)")
-                        } else {
-                            String::new()
-                        };
-                        return Ok((rtt, format!("pong after {rtt:.2} ms{extra}")));
-                    }
-                    Incoming::Pong(_) => {}
-                    Incoming::Data { .. } => skipped += 1,
-                    Incoming::Ping(p) => {
-                        let _ = frames.send(Opcode::Pong, &p, deadline);
-                    }
-                    other => return Err(frame_failure("ping", other, ms, "a pong")),
-                }
-            }
-        });
-        report.rtt_ms = rtt;
+        let mut sock = est.socket;
+        sock.set_deadline(Some(Instant::now() + timeout));
+        report.rtt_ms = rec.run("ping", || ping(&mut sock, ms));
         match &opts.echo {
             Some(text) => {
-                rec.run("echo", || {
-                    let deadline = Instant::now() + timeout;
-                    let sent = Instant::now();
-                    frames.send(Opcode::Text, text.as_bytes(), deadline).map_err(|e| frame_failure("echo", Incoming::Io(e), ms, "the echo"))?;
-                    let mut message = Vec::new();
-                    loop {
-                        match frames.next(deadline) {
-                            Incoming::Data { payload, fin, .. } => {
-                                message.extend_from_slice(&payload);
-                                if !fin {
-                                    continue;
-                                }
-                                if message == text.as_bytes() {
-                                    return Ok(((), format!("echoed {} bytes in {:.2} ms", message.len(), sent.elapsed().as_secs_f64() * 1000.0)));
-                                }
-                                let got: String = String::from_utf8_lossy(&message).chars().take(60).collect();
-                                return Err(finding(
-                                    "echo",
-                                    "echo_mismatch",
-                                    format!("sent {text:?}, received {got:?}"),
-                                    "the server answered with another message (it is not an echo endpoint, or sent a greeting first)",
-                                    "probe an echo endpoint, or leave --echo out",
-                                ));
-                            }
-                            Incoming::Ping(p) => {
-                                let _ = frames.send(Opcode::Pong, &p, deadline);
-                            }
-                            Incoming::Pong(_) => {}
-                            other => return Err(frame_failure("echo", other, ms, "the echo")),
-                        }
-                    }
-                });
+                sock.set_deadline(Some(Instant::now() + timeout));
+                rec.run("echo", || echo(&mut sock, text, ms));
             }
             None => rec.skip("echo", "no --echo message"),
         }
-        let close = rec.run("close", || {
-            let deadline = Instant::now() + timeout;
-            frames.send(Opcode::Close, &[], deadline).map_err(|e| frame_failure("close", Incoming::Io(e), ms, "the Close reply"))?;
-            loop {
-                match frames.next(deadline) {
-                    Incoming::Close(code, _) => {
-                        let c = code.unwrap_or(1005);
-                        return Ok((Some(c), format!("server replied Close {c}")));
-                    }
-                    Incoming::Eof => return Ok((None, "server closed TCP without a Close reply".into())),
-                    Incoming::Data { .. } | Incoming::Ping(_) | Incoming::Pong(_) => {}
-                    Incoming::Timeout => {
-                        return Err(finding(
-                            "close",
-                            "close_not_acknowledged",
-                            format!("no Close reply within {ms} ms"),
-                            "the server does not complete the closing handshake",
-                            "reply to a Close frame with a Close frame, then close the TCP connection (RFC 6455 §5.5.1)",
-                        ))
-                    }
-                    other => return Err(frame_failure("close", other, ms, "the Close reply")),
-                }
-            }
-        });
-        report.close_code = close.flatten();
+        sock.set_deadline(Some(Instant::now() + timeout));
+        report.close_code = rec.run("close", || close(&mut sock, ms)).flatten();
     }
     for name in STEPS {
         if !rec.steps.iter().any(|s| s.name == name) {
@@ -840,21 +268,4 @@ pub fn probe(opts: &ProbeOptions) -> Report {
     report.failure = rec.failure;
     report.total_ms = t0.elapsed().as_secs_f64() * 1000.0;
     report
-}
-
-/// `url → … → upgrade` for the validated client; the finding on failure.
-pub(crate) fn establish_or_finding(opts: &ProbeOptions) -> Result<Established, Box<Finding>> {
-    let mut rec = Recorder::new();
-    match establish(opts, &mut rec) {
-        Some(est) => Ok(est),
-        None => Err(Box::new(rec.failure.unwrap_or_else(|| {
-            finding(
-                "upgrade",
-                "other",
-                "the connection could not be established".into(),
-                "",
-                "",
-            )
-        }))),
-    }
 }

@@ -5,7 +5,7 @@
 //! what the answers mean; this module only does the I/O.
 
 use super::net::{self, Conn};
-use super::{FollowUpRun, ProbeOptions};
+use super::{ConnectOptions, FollowUpRun};
 use std::io::{Read, Write};
 use std::time::Instant;
 use wsguard_core::handshake::{
@@ -30,7 +30,7 @@ pub(crate) fn own_origin(url: &WsUrl<'_>, host_header: &str) -> String {
 
 /// Runs the plan for `first`, or `None` when the answer is not ambiguous.
 pub(crate) fn run(
-    opts: &ProbeOptions,
+    opts: &ConnectOptions,
     url: &WsUrl<'_>,
     req: &ClientRequest<'_>,
     own: &str,
@@ -65,7 +65,7 @@ pub(crate) fn run(
     })
 }
 
-fn open(opts: &ProbeOptions, url: &WsUrl<'_>) -> Option<Conn> {
+fn open(opts: &ConnectOptions, url: &WsUrl<'_>) -> Option<Conn> {
     let host = url.host_unbracketed().to_string();
     let addrs = net::resolve(&host, url.port_or_default(), opts.timeout).ok()?;
     let (tcp, _) = net::connect(&addrs, opts.timeout).ok()?;
@@ -78,7 +78,7 @@ fn open(opts: &ProbeOptions, url: &WsUrl<'_>) -> Option<Conn> {
 
 /// One follow-up: send it, read the answer, compare it with the first one.
 fn ask(
-    opts: &ProbeOptions,
+    opts: &ConnectOptions,
     url: &WsUrl<'_>,
     req: &ClientRequest<'_>,
     own: &str,
