@@ -80,6 +80,4 @@ pub use counters::{Counters, CountersSnapshot};
 pub use errors::{Failure, FailureKind};
 pub use guard::{AcceptError, Accepted, Guard, Refusal};
 
-mod config_env;
-mod config_toml;
 mod core_bind;

@@ -42,10 +42,25 @@
 //! pong_timeout_ms = 10000
 //! max_missed = 2
 //! ```
+//!
+//! ## Layout (dependencies run one way, top to bottom)
+//!
+//! | module | holds | uses |
+//! |---|---|---|
+//! | `config/mod.rs` | the types ([`GuardConfig`], [`ConfigError`], …) | — |
+//! | `config/keys.rs` | the one key table (TOML key ↔ `WSGUARD_*` variable), "did you mean" | — |
+//! | `config/toml.rs` | [`GuardConfig::from_toml_str`], [`GuardConfig::from_file`] | types, keys |
+//! | `config/env.rs` | [`GuardConfig::apply_env`] | types, keys |
+//! | `config/load.rs` | [`GuardConfig::load`], [`GuardConfig::load_from`], [`GuardConfig::check`] | toml, env, the core binding |
+
+mod env;
+mod keys;
+mod load;
+mod toml;
 
 use serde::Serialize;
 use std::fmt;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 /// Which preset the origin policy starts from.
 ///
@@ -399,107 +414,4 @@ pub struct LoadedConfig {
     pub config: GuardConfig,
     /// Linter and loader warnings, in order.
     pub warnings: Vec<LintWarning>,
-}
-
-impl GuardConfig {
-    /// Loads `path` (if any), applies the process's `WSGUARD_*` variables, then checks the
-    /// result with the core (pattern parsing + linter).
-    ///
-    /// ```no_run
-    /// let loaded = wsguard::GuardConfig::load(Some(std::path::Path::new("wsguard.toml"))).unwrap();
-    /// for w in &loaded.warnings { eprintln!("{w}"); }
-    /// ```
-    pub fn load(path: Option<&Path>) -> Result<LoadedConfig, ConfigError> {
-        Self::load_from(path, std::env::vars())
-    }
-
-    /// Like [`GuardConfig::load`] with the environment given explicitly.
-    ///
-    /// ```
-    /// let env = [("WSGUARD_ALLOWED_ORIGINS".to_string(), "https://a.example".to_string())];
-    /// let loaded = wsguard::GuardConfig::load_from(None, env).unwrap();
-    /// assert_eq!(loaded.config.origin.allowed, ["https://a.example"]);
-    /// ```
-    pub fn load_from(
-        path: Option<&Path>,
-        env: impl IntoIterator<Item = (String, String)>,
-    ) -> Result<LoadedConfig, ConfigError> {
-        let mut config = match path {
-            Some(p) => Self::from_file(p)?,
-            None => GuardConfig::default(),
-        };
-        let mut warnings = config.apply_env(env)?;
-        warnings.extend(config.check()?);
-        Ok(LoadedConfig { config, warnings })
-    }
-
-    /// Reads and parses a TOML file (no environment, no core check).
-    ///
-    /// ```no_run
-    /// let cfg = wsguard::GuardConfig::from_file(std::path::Path::new("wsguard.toml")).unwrap();
-    /// # let _ = cfg;
-    /// ```
-    pub fn from_file(path: &Path) -> Result<GuardConfig, ConfigError> {
-        let source = ConfigSource::File(path.to_path_buf());
-        let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
-            source: source.clone(),
-            key: "(file)".into(),
-            index: None,
-            value: None,
-            code: "config_unreadable",
-            reason: format!("cannot read the configuration file: {e}"),
-            remedy: "check the path and the file's permissions".into(),
-        })?;
-        Self::from_toml_str(&text, source)
-    }
-
-    /// Parses TOML text. Unknown keys and wrong types are errors naming the key.
-    ///
-    /// ```
-    /// use wsguard::{GuardConfig, ConfigSource};
-    /// let err = GuardConfig::from_toml_str("[origin]\nalowed = []\n", ConfigSource::Inline).unwrap_err();
-    /// assert_eq!(err.key, "origin.alowed");
-    /// assert!(err.remedy.contains("origin.allowed"));
-    /// ```
-    pub fn from_toml_str(text: &str, source: ConfigSource) -> Result<GuardConfig, ConfigError> {
-        crate::config_toml::parse(text, source)
-    }
-
-    /// Applies `WSGUARD_*` variables over the current values. Returns warnings for
-    /// unknown `WSGUARD_*` names (probably typos).
-    ///
-    /// Variables: `WSGUARD_ENV`, `WSGUARD_ALLOWED_ORIGINS` (comma-separated),
-    /// `WSGUARD_ALLOW_NULL`, `WSGUARD_ALLOW_MISSING_ORIGIN`, `WSGUARD_DEV_HOSTS`, `WSGUARD_ALLOWED_HOSTS`,
-    /// `WSGUARD_SUBPROTOCOLS`, `WSGUARD_SUBPROTOCOL_REQUIRED`, `WSGUARD_TOKEN_REQUIRED`,
-    /// `WSGUARD_TOKEN_LOCATION`, `WSGUARD_TOKEN_QUERY` (query parameter name),
-    /// `WSGUARD_TOKEN_SUBPROTOCOL_PAIR`, `WSGUARD_TOKEN_SUBPROTOCOL_PREFIX`,
-    /// `WSGUARD_PING_INTERVAL_MS`, `WSGUARD_PONG_TIMEOUT_MS`, `WSGUARD_MAX_MISSED`, `WSGUARD_MAX_MESSAGE_BYTES`,
-    /// `WSGUARD_MAX_FRAME_BYTES`, `WSGUARD_MAX_HANDSHAKE_BYTES`, `WSGUARD_DEV_AUTH_BYPASS`,
-    /// `WSGUARD_DEV_AUTH_BYPASS_ALLOW_NON_LOOPBACK`.
-    ///
-    /// ```
-    /// let mut cfg = wsguard::GuardConfig::default();
-    /// let env = [("WSGUARD_TOKEN_REQUIRED".to_string(), "yes".to_string())];
-    /// assert!(cfg.apply_env(env).unwrap().is_empty());
-    /// assert!(cfg.token.required);
-    /// ```
-    pub fn apply_env(
-        &mut self,
-        vars: impl IntoIterator<Item = (String, String)>,
-    ) -> Result<Vec<LintWarning>, ConfigError> {
-        crate::config_env::apply(self, vars)
-    }
-
-    /// Checks the configuration with the core: every origin pattern and host is parsed
-    /// (errors name the entry), then the core's policy linter runs; its findings are
-    /// returned as warnings.
-    ///
-    /// ```
-    /// let mut cfg = wsguard::GuardConfig::default();
-    /// cfg.origin.allowed = vec!["https://app.example.com".into()];
-    /// assert!(cfg.check().is_ok());
-    /// ```
-    pub fn check(&self) -> Result<Vec<LintWarning>, ConfigError> {
-        crate::core_bind::check_config(self)
-    }
 }

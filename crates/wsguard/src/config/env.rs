@@ -1,50 +1,36 @@
 //! `WSGUARD_*` environment variables over a [`GuardConfig`] (environment overrides file).
+//!
+//! Depends on the types (`config/mod.rs`) and the key table ([`super::keys`]) only.
 
-use crate::config::{
-    ConfigError, ConfigSource, Environment, GuardConfig, LintWarning, TokenLocation,
-};
+use super::keys::{key_of_variable, suggest, FOREIGN, KEYS};
+use super::{ConfigError, ConfigSource, Environment, GuardConfig, LintWarning, TokenLocation};
 
-/// Every variable the loader reads, with the config key it sets.
-pub const VARIABLES: &[(&str, &str)] = &[
-    ("WSGUARD_ENV", "env"),
-    ("WSGUARD_ALLOWED_ORIGINS", "origin.allowed"),
-    ("WSGUARD_ALLOW_NULL", "origin.allow_null"),
-    ("WSGUARD_ALLOW_MISSING_ORIGIN", "origin.allow_missing"),
-    ("WSGUARD_DEV_HOSTS", "origin.dev_hosts"),
-    ("WSGUARD_ALLOWED_HOSTS", "host.allowed"),
-    ("WSGUARD_SUBPROTOCOLS", "subprotocols.supported"),
-    ("WSGUARD_SUBPROTOCOL_REQUIRED", "subprotocols.required"),
-    ("WSGUARD_TOKEN_REQUIRED", "token.required"),
-    ("WSGUARD_TOKEN_LOCATION", "token.location"),
-    ("WSGUARD_TOKEN_QUERY", "token.query_param"),
-    ("WSGUARD_TOKEN_SUBPROTOCOL_PAIR", "token.subprotocol_pair"),
-    (
-        "WSGUARD_TOKEN_SUBPROTOCOL_PREFIX",
-        "token.subprotocol_prefix",
-    ),
-    ("WSGUARD_DEV_AUTH_BYPASS", "token.dev_auth_bypass"),
-    (
-        "WSGUARD_DEV_AUTH_BYPASS_ALLOW_NON_LOOPBACK",
-        "token.dev_auth_bypass_allow_non_loopback",
-    ),
-    ("WSGUARD_MAX_MESSAGE_BYTES", "limits.max_message_bytes"),
-    ("WSGUARD_MAX_FRAME_BYTES", "limits.max_frame_bytes"),
-    ("WSGUARD_MAX_HANDSHAKE_BYTES", "limits.max_handshake_bytes"),
-    ("WSGUARD_PING_INTERVAL_MS", "heartbeat.ping_interval_ms"),
-    ("WSGUARD_PONG_TIMEOUT_MS", "heartbeat.pong_timeout_ms"),
-    ("WSGUARD_MAX_MISSED", "heartbeat.max_missed"),
-];
-
-/// Variables that start with `WSGUARD_` but are read by other parts (the CLI), so they
-/// are not reported as unknown.
-const FOREIGN: &[&str] = &[
-    "WSGUARD_CONFIG",
-    "WSGUARD_LOG",
-    "WSGUARD_LISTEN",
-    "WSGUARD_BACKEND",
-    // The explain mode (docs/EXPLAIN.md), read by `wsguard serve` and the Python guards.
-    "WSGUARD_EXPLAIN",
-];
+impl GuardConfig {
+    /// Applies `WSGUARD_*` variables over the current values. Returns warnings for
+    /// unknown `WSGUARD_*` names (probably typos).
+    ///
+    /// Variables: `WSGUARD_ENV`, `WSGUARD_ALLOWED_ORIGINS` (comma-separated),
+    /// `WSGUARD_ALLOW_NULL`, `WSGUARD_ALLOW_MISSING_ORIGIN`, `WSGUARD_DEV_HOSTS`, `WSGUARD_ALLOWED_HOSTS`,
+    /// `WSGUARD_SUBPROTOCOLS`, `WSGUARD_SUBPROTOCOL_REQUIRED`, `WSGUARD_TOKEN_REQUIRED`,
+    /// `WSGUARD_TOKEN_LOCATION`, `WSGUARD_TOKEN_QUERY` (query parameter name),
+    /// `WSGUARD_TOKEN_SUBPROTOCOL_PAIR`, `WSGUARD_TOKEN_SUBPROTOCOL_PREFIX`,
+    /// `WSGUARD_PING_INTERVAL_MS`, `WSGUARD_PONG_TIMEOUT_MS`, `WSGUARD_MAX_MISSED`, `WSGUARD_MAX_MESSAGE_BYTES`,
+    /// `WSGUARD_MAX_FRAME_BYTES`, `WSGUARD_MAX_HANDSHAKE_BYTES`, `WSGUARD_DEV_AUTH_BYPASS`,
+    /// `WSGUARD_DEV_AUTH_BYPASS_ALLOW_NON_LOOPBACK`.
+    ///
+    /// ```
+    /// let mut cfg = wsguard::GuardConfig::default();
+    /// let env = [("WSGUARD_TOKEN_REQUIRED".to_string(), "yes".to_string())];
+    /// assert!(cfg.apply_env(env).unwrap().is_empty());
+    /// assert!(cfg.token.required);
+    /// ```
+    pub fn apply_env(
+        &mut self,
+        vars: impl IntoIterator<Item = (String, String)>,
+    ) -> Result<Vec<LintWarning>, ConfigError> {
+        apply(self, vars)
+    }
+}
 
 fn err(
     var: &str,
@@ -101,7 +87,7 @@ fn parse_list(v: &str) -> Vec<String> {
         .collect()
 }
 
-pub(crate) fn apply(
+fn apply(
     cfg: &mut GuardConfig,
     vars: impl IntoIterator<Item = (String, String)>,
 ) -> Result<Vec<LintWarning>, ConfigError> {
@@ -113,7 +99,7 @@ pub(crate) fn apply(
     vars.sort(); // deterministic order of errors and warnings
     for (var, value) in &vars {
         let (var, v) = (var.as_str(), value.as_str());
-        if let Some(key) = VARIABLES.iter().find(|(n, _)| *n == var).map(|(_, k)| *k) {
+        if let Some(key) = key_of_variable(var) {
             cfg.provenance
                 .insert(key.to_string(), ConfigSource::Env(var.to_string()));
         }
@@ -191,7 +177,7 @@ pub(crate) fn apply(
             }
             other if FOREIGN.contains(&other) => {}
             other => {
-                let hint = crate::config_toml::suggest(other, VARIABLES.iter().map(|(n, _)| *n));
+                let hint = suggest(other, KEYS.iter().map(|(_, v)| *v));
                 warnings.push(LintWarning {
                     key: other.to_string(),
                     severity: "warning",
@@ -316,7 +302,7 @@ mod tests {
 
     #[test]
     fn env_overrides_file() {
-        let mut cfg = crate::config_toml::parse(
+        let mut cfg = GuardConfig::from_toml_str(
             "[origin]\nallowed = [\"https://file.example\"]\n[token]\nrequired = true\n",
             ConfigSource::Inline,
         )
