@@ -2,7 +2,7 @@
 //!
 //! Depends on the types (`config/mod.rs`) and the key table ([`super::keys`]) only.
 
-use super::keys::{key_of_variable, suggest, FOREIGN, KEYS};
+use super::keys::{key_of_variable, range_error, suggest, FOREIGN, KEYS};
 use super::{ConfigError, ConfigSource, Environment, GuardConfig, LintWarning, TokenLocation};
 
 impl GuardConfig {
@@ -16,7 +16,12 @@ impl GuardConfig {
     /// `WSGUARD_TOKEN_SUBPROTOCOL_PAIR`, `WSGUARD_TOKEN_SUBPROTOCOL_PREFIX`,
     /// `WSGUARD_PING_INTERVAL_MS`, `WSGUARD_PONG_TIMEOUT_MS`, `WSGUARD_MAX_MISSED`, `WSGUARD_MAX_MESSAGE_BYTES`,
     /// `WSGUARD_MAX_FRAME_BYTES`, `WSGUARD_MAX_HANDSHAKE_BYTES`, `WSGUARD_DEV_AUTH_BYPASS`,
-    /// `WSGUARD_DEV_AUTH_BYPASS_ALLOW_NON_LOOPBACK`.
+    /// `WSGUARD_DEV_AUTH_BYPASS_ALLOW_NON_LOOPBACK`, and the peer limits
+    /// `WSGUARD_LIMITS_MAX_CONNECTIONS`, `WSGUARD_LIMITS_MAX_PER_ADDRESS`,
+    /// `WSGUARD_LIMITS_MAX_UPGRADING`, `WSGUARD_LIMITS_MESSAGE_BUDGET_BYTES`,
+    /// `WSGUARD_LIMITS_MAX_QUEUED_OUTPUT_BYTES`, `WSGUARD_LIMITS_WRITE_TIMEOUT_MS`,
+    /// `WSGUARD_LIMITS_RETRY_AFTER_S`, `WSGUARD_LIMITS_HANDSHAKE_TIMEOUT_MS` (each sets the
+    /// `[limits]` key of the same name; out of range: `config_out_of_range`).
     ///
     /// ```
     /// let mut cfg = wsguard::GuardConfig::default();
@@ -67,7 +72,7 @@ fn parse_bool(var: &str, v: &str) -> Result<bool, ConfigError> {
 }
 
 fn parse_u64(var: &str, v: &str) -> Result<u64, ConfigError> {
-    v.trim().replace('_', "").parse::<u64>().map_err(|_| {
+    let n = v.trim().replace('_', "").parse::<u64>().map_err(|_| {
         err(
             var,
             None,
@@ -76,7 +81,11 @@ fn parse_u64(var: &str, v: &str) -> Result<u64, ConfigError> {
             "not a whole non-negative number",
             "write digits only, e.g. 20000",
         )
-    })
+    })?;
+    match key_of_variable(var).and_then(|key| range_error(key, n)) {
+        None => Ok(n),
+        Some((reason, remedy)) => Err(err(var, None, v, "config_out_of_range", &reason, &remedy)),
+    }
 }
 
 fn parse_list(v: &str) -> Vec<String> {
@@ -99,7 +108,8 @@ fn apply(
     vars.sort(); // deterministic order of errors and warnings
     for (var, value) in &vars {
         let (var, v) = (var.as_str(), value.as_str());
-        if let Some(key) = key_of_variable(var) {
+        let key = key_of_variable(var);
+        if let Some(key) = key {
             cfg.provenance
                 .insert(key.to_string(), ConfigSource::Env(var.to_string()));
         }
@@ -158,22 +168,12 @@ fn apply(
                 }
                 cfg.token.query_param = name.to_string();
             }
-            "WSGUARD_MAX_MESSAGE_BYTES" => cfg.limits.max_message_bytes = parse_u64(var, v)?,
-            "WSGUARD_MAX_FRAME_BYTES" => cfg.limits.max_frame_bytes = parse_u64(var, v)?,
-            "WSGUARD_MAX_HANDSHAKE_BYTES" => cfg.limits.max_handshake_bytes = parse_u64(var, v)?,
-            "WSGUARD_PING_INTERVAL_MS" => cfg.heartbeat.ping_interval_ms = parse_u64(var, v)?,
-            "WSGUARD_PONG_TIMEOUT_MS" => cfg.heartbeat.pong_timeout_ms = parse_u64(var, v)?,
-            "WSGUARD_MAX_MISSED" => {
-                cfg.heartbeat.max_missed = u32::try_from(parse_u64(var, v)?).map_err(|_| {
-                    err(
-                        var,
-                        None,
-                        v,
-                        "config_bad_value",
-                        "too large",
-                        "use a small number such as 2",
-                    )
-                })?
+            // Every numeric key (`[limits]`, `[heartbeat]`): digits, then its range.
+            _ if key.is_some_and(|k| cfg.number_mut(k).is_some()) => {
+                let n = parse_u64(var, v)?;
+                if let Some(field) = key.and_then(|k| cfg.number_mut(k)) {
+                    field.set(n);
+                }
             }
             other if FOREIGN.contains(&other) => {}
             other => {

@@ -31,10 +31,100 @@ pub(crate) const KEYS: &[(&str, &str)] = &[
     ("limits.max_message_bytes", "WSGUARD_MAX_MESSAGE_BYTES"),
     ("limits.max_frame_bytes", "WSGUARD_MAX_FRAME_BYTES"),
     ("limits.max_handshake_bytes", "WSGUARD_MAX_HANDSHAKE_BYTES"),
+    ("limits.max_connections", "WSGUARD_LIMITS_MAX_CONNECTIONS"),
+    ("limits.max_per_address", "WSGUARD_LIMITS_MAX_PER_ADDRESS"),
+    ("limits.max_upgrading", "WSGUARD_LIMITS_MAX_UPGRADING"),
+    (
+        "limits.message_budget_bytes",
+        "WSGUARD_LIMITS_MESSAGE_BUDGET_BYTES",
+    ),
+    (
+        "limits.max_queued_output_bytes",
+        "WSGUARD_LIMITS_MAX_QUEUED_OUTPUT_BYTES",
+    ),
+    ("limits.write_timeout_ms", "WSGUARD_LIMITS_WRITE_TIMEOUT_MS"),
+    ("limits.retry_after_s", "WSGUARD_LIMITS_RETRY_AFTER_S"),
+    (
+        "limits.handshake_timeout_ms",
+        "WSGUARD_LIMITS_HANDSHAKE_TIMEOUT_MS",
+    ),
     ("heartbeat.ping_interval_ms", "WSGUARD_PING_INTERVAL_MS"),
     ("heartbeat.pong_timeout_ms", "WSGUARD_PONG_TIMEOUT_MS"),
     ("heartbeat.max_missed", "WSGUARD_MAX_MISSED"),
 ];
+
+const U32: u64 = u32::MAX as u64;
+const DAY_MS: u64 = 86_400_000;
+
+/// Allowed values of the numeric keys that have bounds: `(key, min, max, why)`; `why`
+/// says what a value outside would mean. Both loaders check at parse time and
+/// [`GuardConfig::check`](crate::GuardConfig::check) again (values set in code or by
+/// CLI flags).
+pub(crate) const RANGES: &[(&str, u64, u64, &str)] = &[
+    (
+        "limits.max_connections",
+        1,
+        U32,
+        "0 would refuse every connection",
+    ),
+    (
+        "limits.max_per_address",
+        1,
+        U32,
+        "0 would refuse every connection",
+    ),
+    (
+        "limits.max_upgrading",
+        1,
+        U32,
+        "0 would refuse every connection",
+    ),
+    (
+        "limits.message_budget_bytes",
+        1,
+        u64::MAX,
+        "0 would close every fragmented or partly received message",
+    ),
+    (
+        "limits.max_queued_output_bytes",
+        4096,
+        i32::MAX as u64,
+        "it is the kernel send buffer of each connection (SO_SNDBUF)",
+    ),
+    (
+        "limits.write_timeout_ms",
+        1,
+        DAY_MS,
+        "0 would drop every peer at its first write; a write pending for a day is a dead peer",
+    ),
+    (
+        "limits.retry_after_s",
+        0,
+        86_400,
+        "clients wait this long before they retry; more than a day looks like an outage",
+    ),
+    (
+        "limits.handshake_timeout_ms",
+        1,
+        DAY_MS,
+        "0 would time out every upgrade; a day would let slow clients hold connections",
+    ),
+    ("heartbeat.max_missed", 0, U32, "it counts pings"),
+];
+
+/// Why `n` is not allowed for `key`, as `(reason, remedy)`; `None` when it is (or the
+/// key has no bounds).
+pub(crate) fn range_error(key: &str, n: u64) -> Option<(String, String)> {
+    let (_, min, max, why) = RANGES.iter().find(|(k, ..)| *k == key)?;
+    if (*min..=*max).contains(&n) {
+        return None;
+    }
+    let side = if n < *min { "below" } else { "above" };
+    Some((
+        format!("{n} is {side} the allowed range {min} to {max}: {why}"),
+        format!("write a number from {min} to {max}"),
+    ))
+}
 
 /// Variables that start with `WSGUARD_` but are read by other parts (the CLI), so they
 /// are not reported as unknown.
@@ -117,6 +207,27 @@ mod tests {
         assert_eq!(edit_distance("", "abc"), 3);
         assert_eq!(suggest("tokn", ["token", "host"]), Some("token"));
         assert_eq!(suggest("zzzzzz", ["token"]), None);
+    }
+
+    #[test]
+    fn ranges() {
+        assert_eq!(range_error("limits.max_connections", 1), None);
+        assert_eq!(
+            range_error("limits.max_connections", 0),
+            Some((
+                "0 is below the allowed range 1 to 4294967295: 0 would refuse every connection"
+                    .into(),
+                "write a number from 1 to 4294967295".into()
+            ))
+        );
+        assert_eq!(
+            range_error("limits.retry_after_s", 86_401).unwrap().0,
+            "86401 is above the allowed range 0 to 86400: clients wait this long before they retry; more than a day looks like an outage"
+        );
+        assert_eq!(range_error("limits.max_message_bytes", 0), None);
+        for (key, ..) in RANGES {
+            assert!(KEYS.iter().any(|(k, _)| k == key), "{key}");
+        }
     }
 
     #[test]

@@ -37,9 +37,10 @@ impl GuardConfig {
         Ok(LoadedConfig { config, warnings })
     }
 
-    /// Checks the configuration with the core: every origin pattern and host is parsed
-    /// (errors name the entry), then the core's policy linter runs; its findings are
-    /// returned as warnings.
+    /// Checks the configuration: the numeric keys with bounds (the peer limits) are in
+    /// range (`config_out_of_range`), then, with the core, every origin pattern and host
+    /// is parsed (errors name the entry) and the core's policy linter runs; its findings
+    /// are returned as warnings.
     ///
     /// ```
     /// let mut cfg = wsguard::GuardConfig::default();

@@ -36,6 +36,14 @@
 //! max_message_bytes = 1048576
 //! max_frame_bytes = 1048576
 //! max_handshake_bytes = 8192
+//! max_connections = 10000            # open connections (upgrading included); over it: 503
+//! max_per_address = 256              # per client address group (IPv4 /32, IPv6 /64); 503
+//! max_upgrading = 1024               # request heads not answered yet; 503
+//! message_budget_bytes = 67108864    # partly received messages, all connections; close 1013
+//! max_queued_output_bytes = 1048576  # a peer that does not read is dropped beyond this
+//! write_timeout_ms = 30000           # …or when one write stays pending this long
+//! retry_after_s = 5                  # Retry-After of the 503
+//! handshake_timeout_ms = 10000       # time for the request head to arrive (then 408)
 //!
 //! [heartbeat]
 //! ping_interval_ms = 20000
@@ -51,11 +59,13 @@
 //! | `config/keys.rs` | the one key table (TOML key ↔ `WSGUARD_*` variable), "did you mean" | — |
 //! | `config/toml.rs` | [`GuardConfig::from_toml_str`], [`GuardConfig::from_file`] | types, keys |
 //! | `config/env.rs` | [`GuardConfig::apply_env`] | types, keys |
+//! | `config/ranges.rs` | the range check of the bounded keys over a whole configuration | types, keys |
 //! | `config/load.rs` | [`GuardConfig::load`], [`GuardConfig::load_from`], [`GuardConfig::check`] | toml, env, the core binding |
 
 mod env;
 mod keys;
 mod load;
+pub(crate) mod ranges;
 mod toml;
 
 use serde::Serialize;
@@ -216,7 +226,20 @@ impl Default for TokenConfig {
     }
 }
 
-/// `[limits]`.
+/// `[limits]`: sizes of one connection's input, and the limits on peers of a server that
+/// owns its sockets (the tokio guard through [`crate::limits::Admission`], `wsguard serve`).
+///
+/// The peer limits are the core's [`wsguard_core::limits::PeerLimits`] (see
+/// [`Limits::peer_limits`]): over a count the core's 503 with `Retry-After`
+/// (`too_many_connections`, `too_many_from_address`, `too_many_upgrades`); over the
+/// message budget close 1013 `message_budget_exhausted`; a peer that does not read is
+/// dropped after `write_timeout_ms` or `max_queued_output_bytes`.
+///
+/// ```
+/// let l = wsguard::config::Limits::default();
+/// assert_eq!((l.max_connections, l.max_per_address, l.retry_after_s), (10_000, 256, 5));
+/// assert_eq!(l.peer_limits(), wsguard_core::limits::PeerLimits::DEFAULT);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Limits {
     /// Largest message (all fragments) accepted.
@@ -225,15 +248,67 @@ pub struct Limits {
     pub max_frame_bytes: u64,
     /// Largest upgrade request (request line + headers).
     pub max_handshake_bytes: u64,
+    /// Open connections, upgrades in progress included (1 to 4294967295; default 10000).
+    pub max_connections: u32,
+    /// Open connections from one client address group, IPv4 /32 or IPv6 /64 (1 to
+    /// 4294967295; default 256).
+    pub max_per_address: u32,
+    /// Connections whose request head is not answered yet (1 to 4294967295; default 1024).
+    pub max_upgrading: u32,
+    /// Bytes of partly received messages across all connections (at least 1; default
+    /// 64 MiB).
+    pub message_budget_bytes: u64,
+    /// Output queued for one peer (the kernel send buffer) after which a peer that does
+    /// not read is dropped (4096 to 2147483647; default 1 MiB).
+    pub max_queued_output_bytes: u64,
+    /// How long one write may stay pending before the peer is dropped (1 ms to one day;
+    /// default 30000).
+    pub write_timeout_ms: u64,
+    /// `Retry-After` of the 503 over a limit, in seconds (0 to 86400; default 5).
+    pub retry_after_s: u32,
+    /// Time allowed for the request head to arrive (1 ms to one day; default 10000).
+    pub handshake_timeout_ms: u64,
 }
 
 impl Default for Limits {
     fn default() -> Self {
+        let p = wsguard_core::limits::PeerLimits::DEFAULT;
         Limits {
             max_message_bytes: 1 << 20,
             max_frame_bytes: 1 << 20,
             max_handshake_bytes: 8192,
+            max_connections: p.max_connections,
+            max_per_address: p.max_per_address,
+            max_upgrading: p.max_upgrading,
+            message_budget_bytes: p.message_budget,
+            max_queued_output_bytes: p.max_queued_output,
+            write_timeout_ms: p.write_timeout_ms,
+            retry_after_s: p.retry_after_s,
+            handshake_timeout_ms: p.handshake_timeout_ms,
         }
+    }
+}
+
+impl Limits {
+    /// The core's peer limits from these settings.
+    ///
+    /// ```
+    /// let mut l = wsguard::config::Limits::default();
+    /// l.max_per_address = 8;
+    /// l.retry_after_s = 30;
+    /// let p = l.peer_limits();
+    /// assert_eq!((p.max_per_address, p.retry_after_s), (8, 30));
+    /// ```
+    pub fn peer_limits(&self) -> wsguard_core::limits::PeerLimits {
+        wsguard_core::limits::PeerLimits::DEFAULT
+            .max_connections(self.max_connections)
+            .max_per_address(self.max_per_address)
+            .max_upgrading(self.max_upgrading)
+            .message_budget(self.message_budget_bytes)
+            .max_queued_output(self.max_queued_output_bytes)
+            .write_timeout_ms(self.write_timeout_ms)
+            .retry_after_s(self.retry_after_s)
+            .handshake_timeout_ms(self.handshake_timeout_ms)
     }
 }
 
@@ -304,6 +379,57 @@ impl GuardConfig {
             .get(key)
             .cloned()
             .unwrap_or(ConfigSource::Inline)
+    }
+}
+
+/// A numeric setting, by its dotted key: what the TOML and environment loaders write
+/// and the range check reads ([`GuardConfig::number_mut`]).
+pub(crate) enum Number<'a> {
+    /// A `u64` field.
+    U64(&'a mut u64),
+    /// A `u32` field; its range in the key table fits `u32`.
+    U32(&'a mut u32),
+}
+
+impl Number<'_> {
+    /// Stores `n` (a `u32` field saturates; the range check ran before).
+    pub(crate) fn set(self, n: u64) {
+        match self {
+            Number::U64(f) => *f = n,
+            Number::U32(f) => *f = u32::try_from(n).unwrap_or(u32::MAX),
+        }
+    }
+
+    /// The value.
+    pub(crate) fn get(&self) -> u64 {
+        match self {
+            Number::U64(f) => **f,
+            Number::U32(f) => u64::from(**f),
+        }
+    }
+}
+
+impl GuardConfig {
+    /// The numeric field named by `key` (`limits.max_connections`), `None` for other keys.
+    pub(crate) fn number_mut(&mut self, key: &str) -> Option<Number<'_>> {
+        let (l, h) = (&mut self.limits, &mut self.heartbeat);
+        Some(match key {
+            "limits.max_message_bytes" => Number::U64(&mut l.max_message_bytes),
+            "limits.max_frame_bytes" => Number::U64(&mut l.max_frame_bytes),
+            "limits.max_handshake_bytes" => Number::U64(&mut l.max_handshake_bytes),
+            "limits.max_connections" => Number::U32(&mut l.max_connections),
+            "limits.max_per_address" => Number::U32(&mut l.max_per_address),
+            "limits.max_upgrading" => Number::U32(&mut l.max_upgrading),
+            "limits.message_budget_bytes" => Number::U64(&mut l.message_budget_bytes),
+            "limits.max_queued_output_bytes" => Number::U64(&mut l.max_queued_output_bytes),
+            "limits.write_timeout_ms" => Number::U64(&mut l.write_timeout_ms),
+            "limits.retry_after_s" => Number::U32(&mut l.retry_after_s),
+            "limits.handshake_timeout_ms" => Number::U64(&mut l.handshake_timeout_ms),
+            "heartbeat.ping_interval_ms" => Number::U64(&mut h.ping_interval_ms),
+            "heartbeat.pong_timeout_ms" => Number::U64(&mut h.pong_timeout_ms),
+            "heartbeat.max_missed" => Number::U32(&mut h.max_missed),
+            _ => return None,
+        })
     }
 }
 

@@ -3,7 +3,7 @@
 //!
 //! Depends on the types (`config/mod.rs`) and the key table ([`super::keys`]) only.
 
-use super::keys::{keys_of, sections, suggest};
+use super::keys::{keys_of, range_error, sections, suggest};
 use super::{ConfigError, ConfigSource, Environment, GuardConfig, TokenLocation};
 use ::toml::{Table, Value};
 use std::path::Path;
@@ -99,7 +99,12 @@ impl Ctx {
 
     fn u64(&self, key: &str, v: &Value) -> Result<u64, ConfigError> {
         match v.as_integer() {
-            Some(n) if n >= 0 => Ok(n as u64),
+            Some(n) if n >= 0 => match range_error(key, n as u64) {
+                None => Ok(n as u64),
+                Some((reason, remedy)) => {
+                    Err(self.err(key, None, Some(v), "config_out_of_range", reason, remedy))
+                }
+            },
             Some(_) => Err(self.err(
                 key,
                 None,
@@ -270,26 +275,12 @@ fn parse(text: &str, source: ConfigSource) -> Result<GuardConfig, ConfigError> {
                     })?;
                 }
                 "token.query_param" => cfg.token.query_param = ctx.string(&key, v)?,
-                "limits.max_message_bytes" => cfg.limits.max_message_bytes = ctx.u64(&key, v)?,
-                "limits.max_frame_bytes" => cfg.limits.max_frame_bytes = ctx.u64(&key, v)?,
-                "limits.max_handshake_bytes" => {
-                    cfg.limits.max_handshake_bytes = ctx.u64(&key, v)?
-                }
-                "heartbeat.ping_interval_ms" => {
-                    cfg.heartbeat.ping_interval_ms = ctx.u64(&key, v)?
-                }
-                "heartbeat.pong_timeout_ms" => cfg.heartbeat.pong_timeout_ms = ctx.u64(&key, v)?,
-                "heartbeat.max_missed" => {
-                    cfg.heartbeat.max_missed = u32::try_from(ctx.u64(&key, v)?).map_err(|_| {
-                        ctx.err(
-                            &key,
-                            None,
-                            Some(v),
-                            "config_out_of_range",
-                            "too large".into(),
-                            "use a small number such as 2".into(),
-                        )
-                    })?
+                // Every numeric key (`[limits]`, `[heartbeat]`): an integer, then its range.
+                _ if cfg.number_mut(&key).is_some() => {
+                    let n = ctx.u64(&key, v)?;
+                    if let Some(field) = cfg.number_mut(&key) {
+                        field.set(n);
+                    }
                 }
                 _ => return Err(unknown_key(&ctx, &key, v, &known)),
             }
