@@ -2,9 +2,7 @@
 //! and when it is not 101, say why (proxy dropped the upgrade, redirect, auth, origin
 //! refused, plain HTTP server, upstream down …).
 
-use crate::ffi::{
-    bytes, bytes_mut, non_null, text, write_opt, write_whole, wsguard_rejection, wsguard_str,
-};
+use crate::ffi::{bytes, bytes_mut, non_null, text, write_opt, write_whole, wsguard_rejection};
 use crate::origin::slice_of;
 use crate::result::{guard, wsguard_result};
 use crate::server::{wsguard_extension_offer, WSGUARD_ACCEPTED_MAX_EXTENSIONS};
@@ -363,6 +361,3 @@ pub unsafe extern "C" fn wsguard_client_validate_response(
         }
     })
 }
-
-#[allow(dead_code)]
-fn _uses(_: wsguard_str) {}

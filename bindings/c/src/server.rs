@@ -14,7 +14,7 @@ use wsguard_core::handshake::{
     validate_request, write_accept_response, write_rejection_response, AcceptKey, Accepted,
     DevAuthBypass, Limits, Rejection, ServerConfig, SubprotocolToken, TokenConfig,
 };
-use wsguard_core::{Diagnostic, Status};
+use wsguard_core::Status;
 
 /// Most subprotocols `wsguard_server_options.subprotocols` may list.
 pub const WSGUARD_SERVER_MAX_SUBPROTOCOLS: usize = 16;
@@ -498,6 +498,3 @@ pub unsafe extern "C" fn wsguard_handshake_accept_value(
         Ok(())
     })
 }
-
-#[allow(dead_code)]
-fn _uses(_: &dyn Diagnostic) {}

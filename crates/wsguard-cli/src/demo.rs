@@ -241,11 +241,11 @@ pub fn run(args: DemoArgs, color: ColorChoice) -> u8 {
     let mut cfg = GuardConfig::default();
     cfg.origin.allowed = vec![ALLOWED.into()];
     cfg.heartbeat.ping_interval_ms = 0;
+    cfg.limits.handshake_timeout_ms = 5_000;
     let serve_args = ServeArgs {
         listen: "127.0.0.1:0".into(),
         paths: vec!["/ws".into()],
         token: Some(TOKEN.into()),
-        handshake_timeout: 5.0,
         quiet: true,
         ..ServeArgs::default()
     };

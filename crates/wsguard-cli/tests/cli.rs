@@ -465,3 +465,53 @@ fn interrupt_closes_connections_with_1001() {
 fn terminate_closes_connections_with_1001() {
     signal_closes_connections_with_1001("TERM");
 }
+
+/// `[limits]` in the file reaches the server; a flag overrides it. One connection that
+/// sends nothing holds the only upgrade slot (`max_upgrading = 1`), so the next one —
+/// accepted after it by the one accept loop — gets the core's 503 with the configured
+/// `Retry-After`.
+#[test]
+fn serve_takes_peer_limits_from_the_config_file_and_flags_override_them() {
+    let dir = std::env::temp_dir().join(format!("wsguard-cli-limits-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let cfg = dir.join("limits.toml");
+    std::fs::write(&cfg, "[limits]\nmax_upgrading = 1\nretry_after_s = 17\n").unwrap();
+    let health = b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n";
+    for (extra, retry) in [(None, "17"), (Some("3"), "3")] {
+        let mut args = vec!["--config", cfg.to_str().unwrap(), "--quiet"];
+        if let Some(r) = extra {
+            args.extend(["--retry-after", r]);
+        }
+        let srv = Server::start(&args);
+        let _held = std::net::TcpStream::connect(srv.addr).unwrap();
+        let r = http_exchange(srv.addr, health);
+        assert_eq!(r.status, 503, "{}", r.head);
+        assert_eq!(r.header("retry-after").as_deref(), Some(retry));
+        assert!(
+            r.body_str().starts_with("too_many_upgrades: "),
+            "{}",
+            r.body_str()
+        );
+    }
+}
+
+#[test]
+fn serve_refuses_to_start_with_a_limit_out_of_range() {
+    let dir = std::env::temp_dir().join(format!("wsguard-cli-limits-bad-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let cfg = dir.join("limits.toml");
+    std::fs::write(&cfg, "[limits]\nmax_connections = 0\n").unwrap();
+    let out = wsguard(&[
+        "serve",
+        "--listen",
+        "127.0.0.1:0",
+        "--config",
+        cfg.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("limits.max_connections = \"0\": 0 is below the allowed range 1 to 4294967295: 0 would refuse every connection [config_out_of_range]"),
+        "{err}"
+    );
+}

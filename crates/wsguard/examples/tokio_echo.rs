@@ -15,7 +15,6 @@ use futures_util::{SinkExt, StreamExt};
 use std::sync::Arc;
 use wsguard::limits::{net, Admission};
 use wsguard::{Guard, GuardConfig};
-use wsguard_core::limits::PeerLimits;
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> std::io::Result<()> {
@@ -49,12 +48,12 @@ async fn main() -> std::io::Result<()> {
     let mut cfg = GuardConfig::default();
     cfg.origin.allow_missing = true;
     cfg.origin.allowed = vec!["https://app.example.com".into()];
+    // The same keys as `[limits]` in a TOML file or `WSGUARD_LIMITS_*` variables.
+    cfg.limits.max_per_address = per_address;
+    cfg.limits.write_timeout_ms = 2_000;
+    cfg.limits.handshake_timeout_ms = handshake_s * 1000;
     let guard = Guard::new(cfg).map_err(std::io::Error::other)?;
-    let limits = PeerLimits::DEFAULT
-        .max_per_address(per_address)
-        .write_timeout_ms(2_000)
-        .handshake_timeout_ms(handshake_s * 1000);
-    let adm = Arc::new(Admission::new(limits, guard.counters().clone()));
+    let adm = Arc::new(Admission::for_guard(&guard));
     let listener = net::listen(addr, net::DEFAULT_BACKLOG)?;
     println!("listening on {}", listener.local_addr()?);
     let mut acceptor = net::Acceptor::new(listener, adm.clone());

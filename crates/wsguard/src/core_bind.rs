@@ -226,6 +226,7 @@ pub(crate) fn check_and_build(
         Some(s) if !remedy.contains(&s) => format!("write `{s}` instead — {remedy}"),
         _ => remedy.to_string(),
     };
+    crate::config::ranges::check_ranges(cfg)?;
     heartbeat_config(cfg)?;
     let policy = build_policy(cfg).map_err(|mut e| {
         if let Some(i) = e.index {

@@ -10,7 +10,10 @@
 //! config   GuardConfig { env, origin{allowed,allow_null,allow_missing,dev_hosts}, host{allowed},
 //!                        subprotocols{supported,required}, token{required,location,query_param,
 //!                        subprotocol_pair,subprotocol_prefix}, limits{max_message_bytes,max_frame_bytes,
-//!                        max_handshake_bytes}, heartbeat{ping_interval_ms,pong_timeout_ms,max_missed} }   (Serialize, Default)
+//!                        max_handshake_bytes, max_connections,max_per_address,max_upgrading,message_budget_bytes,
+//!                        max_queued_output_bytes,write_timeout_ms,retry_after_s,handshake_timeout_ms},
+//!                        heartbeat{ping_interval_ms,pong_timeout_ms,max_missed} }   (Serialize, Default)
+//!          config::Limits::peer_limits() -> wsguard_core::limits::PeerLimits   (Guard::peer_limits, Admission::for_guard)
 //!            ::load(path: Option<&Path>) -> Result<LoadedConfig, ConfigError>     file, then WSGUARD_* env, then check
 //!            ::load_from(path, env: impl IntoIterator<Item=(String,String)>)       same, env given (tests)
 //!            ::from_file(&Path) / ::from_toml_str(text, ConfigSource) -> Result<GuardConfig, ConfigError>
@@ -86,6 +89,4 @@ pub use counters::{Counters, CountersSnapshot};
 pub use errors::{Failure, FailureKind};
 pub use guard::{AcceptError, Accepted, Guard, Refusal};
 
-mod config_env;
-mod config_toml;
 mod core_bind;

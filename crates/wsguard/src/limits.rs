@@ -73,6 +73,20 @@ impl Guard {
     pub fn head_limits(&self) -> wsguard_core::handshake::Limits {
         self.parts().with_server_config(|sc| sc.limits)
     }
+
+    /// The core's peer limits from this guard's `[limits]` configuration (TOML keys
+    /// `max_connections` … `handshake_timeout_ms`, `WSGUARD_LIMITS_*` variables).
+    ///
+    /// ```
+    /// let mut cfg = wsguard::GuardConfig::default();
+    /// cfg.limits.max_connections = 64;
+    /// let g = wsguard::Guard::new(cfg).unwrap();
+    /// assert_eq!(g.peer_limits().max_connections, 64);
+    /// assert_eq!(g.peer_limits().max_per_address, 256);
+    /// ```
+    pub fn peer_limits(&self) -> PeerLimits {
+        self.config().limits.peer_limits()
+    }
 }
 
 /// The refusal the core writes for `overload` (503 with `Retry-After`), in the adapter's
@@ -118,6 +132,21 @@ impl Admission {
             descriptor_pauses: AtomicU64::new(0),
             epoch: Instant::now(),
         }
+    }
+
+    /// Counts against `guard`'s configured peer limits ([`Guard::peer_limits`]),
+    /// recording refusals into the guard's counters.
+    ///
+    /// ```
+    /// let mut cfg = wsguard::GuardConfig::default();
+    /// cfg.limits.max_upgrading = 2;
+    /// let g = wsguard::Guard::new(cfg).unwrap();
+    /// let adm = wsguard::limits::Admission::for_guard(&g);
+    /// assert_eq!(adm.limits().max_upgrading, 2);
+    /// assert!(std::sync::Arc::ptr_eq(adm.counters(), g.counters()));
+    /// ```
+    pub fn for_guard(guard: &Guard) -> Admission {
+        Admission::new(guard.peer_limits(), guard.counters().clone())
     }
 
     /// The limits.

@@ -250,3 +250,204 @@ fn policy_is_parsed_once_into_the_cores_owned_storage_with_its_limits() {
         ("host.allowed", Some(1), "config_control_char")
     );
 }
+
+const ALL_LIMITS: &str = "[limits]
+max_connections = 500
+max_per_address = 8
+max_upgrading = 40
+message_budget_bytes = 1_000_000
+max_queued_output_bytes = 65536
+write_timeout_ms = 2500
+retry_after_s = 17
+handshake_timeout_ms = 3000
+";
+
+#[test]
+fn peer_limits_load_from_the_file_with_exact_values() {
+    let path = temp_file("limits.toml", ALL_LIMITS);
+    let loaded = GuardConfig::load_from(Some(&path), env(&[])).unwrap();
+    assert!(loaded.warnings.is_empty(), "{:?}", loaded.warnings);
+    let l = loaded.config.limits;
+    assert_eq!(
+        (l.max_connections, l.max_per_address, l.max_upgrading),
+        (500, 8, 40)
+    );
+    assert_eq!(
+        (
+            l.message_budget_bytes,
+            l.max_queued_output_bytes,
+            l.write_timeout_ms,
+            l.retry_after_s,
+            l.handshake_timeout_ms
+        ),
+        (1_000_000, 65536, 2500, 17, 3000)
+    );
+    let guard = wsguard::Guard::new(loaded.config).unwrap();
+    assert_eq!(
+        guard.peer_limits(),
+        wsguard_core::limits::PeerLimits::DEFAULT
+            .max_connections(500)
+            .max_per_address(8)
+            .max_upgrading(40)
+            .message_budget(1_000_000)
+            .max_queued_output(65536)
+            .write_timeout_ms(2500)
+            .retry_after_s(17)
+            .handshake_timeout_ms(3000)
+    );
+    // The 503 over a limit carries the configured Retry-After.
+    let adm = std::sync::Arc::new(wsguard::limits::Admission::for_guard(&guard));
+    let r = wsguard::limits::refusal(
+        wsguard_core::limits::Overload::Connections,
+        adm.limits().retry_after_s,
+    );
+    assert!(r
+        .response
+        .starts_with(b"HTTP/1.1 503 Service Unavailable\r\nRetry-After: 17\r\n"));
+}
+
+#[test]
+fn peer_limits_from_the_environment_override_the_file() {
+    let path = temp_file("limits-env.toml", ALL_LIMITS);
+    let loaded = GuardConfig::load_from(
+        Some(&path),
+        env(&[
+            ("WSGUARD_LIMITS_MAX_CONNECTIONS", "100"),
+            ("WSGUARD_LIMITS_MAX_PER_ADDRESS", "2"),
+            ("WSGUARD_LIMITS_MAX_UPGRADING", "10"),
+            ("WSGUARD_LIMITS_MESSAGE_BUDGET_BYTES", "2_000_000"),
+            ("WSGUARD_LIMITS_MAX_QUEUED_OUTPUT_BYTES", "8192"),
+            ("WSGUARD_LIMITS_WRITE_TIMEOUT_MS", "900"),
+            ("WSGUARD_LIMITS_RETRY_AFTER_S", "0"),
+            ("WSGUARD_LIMITS_HANDSHAKE_TIMEOUT_MS", "1200"),
+        ]),
+    )
+    .unwrap();
+    let l = loaded.config.limits;
+    assert_eq!(
+        (
+            l.max_connections,
+            l.max_per_address,
+            l.max_upgrading,
+            l.message_budget_bytes,
+            l.max_queued_output_bytes,
+            l.write_timeout_ms,
+            l.retry_after_s,
+            l.handshake_timeout_ms
+        ),
+        (100, 2, 10, 2_000_000, 8192, 900, 0, 1200)
+    );
+    assert_eq!(
+        loaded.config.source_of("limits.max_per_address"),
+        ConfigSource::Env("WSGUARD_LIMITS_MAX_PER_ADDRESS".into())
+    );
+    // Keys the environment did not set keep the file's source.
+    let path2 = temp_file("limits-env2.toml", "[limits]\nmax_upgrading = 3\n");
+    let loaded = GuardConfig::load_from(Some(&path2), env(&[])).unwrap();
+    assert_eq!(
+        loaded.config.source_of("limits.max_upgrading"),
+        ConfigSource::File(path2)
+    );
+    assert_eq!(loaded.config.limits.max_connections, 10_000);
+}
+
+#[test]
+fn peer_limits_out_of_range_or_invalid_give_exact_errors() {
+    let path = temp_file("limits-zero.toml", "[limits]\nmax_connections = 0\n");
+    let err = GuardConfig::load_from(Some(&path), env(&[])).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        format!("{}: limits.max_connections = \"0\": 0 is below the allowed range 1 to 4294967295: 0 would refuse every connection [config_out_of_range] — fix: write a number from 1 to 4294967295", path.display())
+    );
+    let err = GuardConfig::from_toml_str(
+        "[limits]\nmax_per_address = 5000000000\n",
+        ConfigSource::Inline,
+    )
+    .unwrap_err();
+    assert_eq!(
+        (err.key.as_str(), err.value.as_deref(), err.code),
+        (
+            "limits.max_per_address",
+            Some("5000000000"),
+            "config_out_of_range"
+        )
+    );
+    assert_eq!(
+        err.reason,
+        "5000000000 is above the allowed range 1 to 4294967295: 0 would refuse every connection"
+    );
+    let err = GuardConfig::from_toml_str(
+        "[limits]\nmax_queued_output_bytes = 100\n",
+        ConfigSource::Inline,
+    )
+    .unwrap_err();
+    assert_eq!(err.reason, "100 is below the allowed range 4096 to 2147483647: it is the kernel send buffer of each connection (SO_SNDBUF)");
+    let err = GuardConfig::from_toml_str(
+        "[limits]\nwrite_timeout_ms = \"30s\"\n",
+        ConfigSource::Inline,
+    )
+    .unwrap_err();
+    assert_eq!(err.to_string(), "inline configuration: limits.write_timeout_ms = \"30s\": expected a whole number, found string [config_wrong_type] — fix: write it as `write_timeout_ms = 10000`");
+    let err = GuardConfig::from_toml_str("[limits]\nretry_after_s = -1\n", ConfigSource::Inline)
+        .unwrap_err();
+    assert_eq!(
+        (err.key.as_str(), err.code),
+        ("limits.retry_after_s", "config_out_of_range")
+    );
+
+    let err = GuardConfig::load_from(None, env(&[("WSGUARD_LIMITS_RETRY_AFTER_S", "90000")]))
+        .unwrap_err();
+    assert_eq!(err.to_string(), "environment variable WSGUARD_LIMITS_RETRY_AFTER_S: WSGUARD_LIMITS_RETRY_AFTER_S = \"90000\": 90000 is above the allowed range 0 to 86400: clients wait this long before they retry; more than a day looks like an outage [config_out_of_range] — fix: write a number from 0 to 86400");
+    let err =
+        GuardConfig::load_from(None, env(&[("WSGUARD_LIMITS_WRITE_TIMEOUT_MS", "0")])).unwrap_err();
+    assert_eq!(
+        (err.key.as_str(), err.code, err.reason.as_str()),
+        ("WSGUARD_LIMITS_WRITE_TIMEOUT_MS", "config_out_of_range", "0 is below the allowed range 1 to 86400000: 0 would drop every peer at its first write; a write pending for a day is a dead peer")
+    );
+    let err =
+        GuardConfig::load_from(None, env(&[("WSGUARD_LIMITS_MAX_UPGRADING", "lots")])).unwrap_err();
+    assert_eq!(
+        (err.key.as_str(), err.code),
+        ("WSGUARD_LIMITS_MAX_UPGRADING", "config_bad_value")
+    );
+
+    // Values set in code: the guard refuses them with the same error.
+    let mut cfg = GuardConfig::default();
+    cfg.limits.handshake_timeout_ms = 0;
+    let err = wsguard::Guard::new(cfg).unwrap_err();
+    assert_eq!(
+        (err.key.as_str(), err.source, err.code),
+        (
+            "limits.handshake_timeout_ms",
+            ConfigSource::Inline,
+            "config_out_of_range"
+        )
+    );
+}
+
+#[test]
+fn misspelt_limit_names_are_caught() {
+    let err = GuardConfig::from_toml_str("[limits]\nmax_conections = 5\n", ConfigSource::Inline)
+        .unwrap_err();
+    assert_eq!(
+        (err.key.as_str(), err.code),
+        ("limits.max_conections", "config_unknown_key")
+    );
+    assert!(
+        err.remedy
+            .starts_with("did you mean `limits.max_connections`?"),
+        "{}",
+        err.remedy
+    );
+    let loaded =
+        GuardConfig::load_from(None, env(&[("WSGUARD_LIMITS_MAX_CONECTIONS", "5")])).unwrap();
+    assert_eq!(loaded.warnings.len(), 1);
+    assert_eq!(
+        (loaded.warnings[0].code, loaded.warnings[0].remedy.as_str()),
+        (
+            "config_unknown_variable",
+            "did you mean WSGUARD_LIMITS_MAX_CONNECTIONS?"
+        )
+    );
+    assert_eq!(loaded.config.limits.max_connections, 10_000);
+}

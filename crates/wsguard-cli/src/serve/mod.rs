@@ -9,9 +9,12 @@
 //!
 //! Configuration: defaults < `--config FILE` (TOML) < `WSGUARD_*` environment < flags.
 //!
-//! Peer limits ([`wsguard_core::limits::PeerLimits`], flags `--max-connections`,
-//! `--max-per-address`, `--max-upgrading`, `--message-budget`, `--write-timeout`,
-//! `--max-queued-output`): over a limit at accept the core's 503 with `Retry-After` (or a
+//! Peer limits ([`wsguard_core::limits::PeerLimits`]): the `[limits]` keys of the file
+//! and the `WSGUARD_LIMITS_*` variables (see [`wsguard::config::Limits`]), overridden by
+//! the flags `--max-connections`, `--max-per-address`, `--max-upgrading`,
+//! `--message-budget`, `--max-queued-output`, `--write-timeout`, `--retry-after` and
+//! `--handshake-timeout`; every value is range-checked with the configuration (a flag out
+//! of range is a config error naming the key). Over a limit at accept the core's 503 with `Retry-After` (or a
 //! TCP close when even that cannot be afforded), counted in `/metrics` under
 //! `wsguard_refused_total{reason=...}` and logged at most once per 10 s; the accept loop
 //! pauses on `EMFILE`/`ENFILE`; the listen backlog is 2048 (`--backlog`).
@@ -34,7 +37,6 @@ use wsguard::limits::{net, Admission};
 use wsguard::{Counters, Environment, GuardConfig};
 use wsguard_core::frame::DecoderConfig;
 use wsguard_core::heartbeat::HeartbeatConfig;
-use wsguard_core::limits::PeerLimits;
 
 pub use conn::WsSettings;
 
@@ -82,9 +84,10 @@ pub struct ServeArgs {
     /// Declare the peer dead when no pong arrives within this many seconds.
     #[arg(long, value_name = "SECS")]
     pub pong_timeout: Option<f64>,
-    /// Time allowed for the upgrade request to arrive, in seconds.
-    #[arg(long, value_name = "SECS", default_value_t = 10.0)]
-    pub handshake_timeout: f64,
+    /// Time allowed for the upgrade request to arrive, in seconds (default 10;
+    /// `limits.handshake_timeout_ms`).
+    #[arg(long, value_name = "SECS")]
+    pub handshake_timeout: Option<f64>,
     /// Development only: accept connections without a token (with `--env development`;
     /// each one is logged as a warning). Refuses to start in production or on a
     /// non-loopback `--listen` (see `--dev-auth-bypass-allow-non-loopback`).
@@ -98,27 +101,32 @@ pub struct ServeArgs {
     /// Log only errors (not every connection).
     #[arg(long, short = 'q')]
     pub quiet: bool,
-    /// Most open connections, upgrades included (default 10000); over it: 503.
+    /// Most open connections, upgrades included (default 10000; `limits.max_connections`);
+    /// over it: 503.
     #[arg(long, value_name = "N")]
     pub max_connections: Option<u32>,
-    /// Most open connections per client address group, IPv4 /32 or IPv6 /64 (default 256).
+    /// Most open connections per client address group, IPv4 /32 or IPv6 /64 (default 256;
+    /// `limits.max_per_address`).
     #[arg(long, value_name = "N")]
     pub max_per_address: Option<u32>,
-    /// Most connections whose request head is not answered yet (default 1024).
+    /// Most connections whose request head is not answered yet (default 1024;
+    /// `limits.max_upgrading`).
     #[arg(long, value_name = "N")]
     pub max_upgrading: Option<u32>,
-    /// Bytes of partly received messages across all connections (default 64 MiB); a
-    /// message that would exceed it is closed with 1013.
+    /// Bytes of partly received messages across all connections (default 64 MiB;
+    /// `limits.message_budget_bytes`); a message that would exceed it is closed with 1013.
     #[arg(long, value_name = "BYTES")]
     pub message_budget: Option<u64>,
     /// Kernel send buffer per connection, what a peer that does not read can pin
-    /// (default 1 MiB).
+    /// (default 1 MiB; `limits.max_queued_output_bytes`).
     #[arg(long, value_name = "BYTES")]
     pub max_queued_output: Option<u64>,
-    /// Drop a peer whose pending write does not finish within this many seconds (default 30).
+    /// Drop a peer whose pending write does not finish within this many seconds (default
+    /// 30; `limits.write_timeout_ms`).
     #[arg(long, value_name = "SECS")]
     pub write_timeout: Option<f64>,
-    /// `Retry-After` of the 503 sent over a limit, in seconds (default 5).
+    /// `Retry-After` of the 503 sent over a limit, in seconds (default 5;
+    /// `limits.retry_after_s`).
     #[arg(long, value_name = "SECS")]
     pub retry_after: Option<u32>,
     /// Listen backlog (default 2048, capped by the kernel's somaxconn).
@@ -127,26 +135,43 @@ pub struct ServeArgs {
 }
 
 impl ServeArgs {
-    /// The core's peer limits: its defaults, then the flags.
+    /// Writes the peer-limit flags over `limits` (file and environment before them).
+    /// Seconds become milliseconds, rounded up (`0.0004` → 1 ms); 0 stays 0 and fails the
+    /// range check.
     ///
     /// ```ignore
-    /// let l = ServeArgs { max_connections: Some(5), ..Default::default() }.peer_limits();
-    /// assert_eq!(l.max_connections, 5);
+    /// let mut l = wsguard::config::Limits::default();
+    /// ServeArgs { max_connections: Some(5), write_timeout: Some(1.5), ..Default::default() }
+    ///     .apply_limit_flags(&mut l);
+    /// assert_eq!((l.max_connections, l.write_timeout_ms), (5, 1500));
     /// ```
-    pub fn peer_limits(&self) -> PeerLimits {
-        let d = PeerLimits::DEFAULT;
-        PeerLimits::DEFAULT
-            .max_connections(self.max_connections.unwrap_or(d.max_connections))
-            .max_per_address(self.max_per_address.unwrap_or(d.max_per_address))
-            .max_upgrading(self.max_upgrading.unwrap_or(d.max_upgrading))
-            .message_budget(self.message_budget.unwrap_or(d.message_budget))
-            .max_queued_output(self.max_queued_output.unwrap_or(d.max_queued_output))
-            .write_timeout_ms(
-                self.write_timeout
-                    .map_or(d.write_timeout_ms, |s| (s.max(0.001) * 1000.0) as u64),
-            )
-            .retry_after_s(self.retry_after.unwrap_or(d.retry_after_s))
-            .handshake_timeout_ms((self.handshake_timeout.max(0.1) * 1000.0) as u64)
+    /// (a binary crate: the example runs as the unit test `limit_flags_override_the_file`.)
+    pub fn apply_limit_flags(&self, limits: &mut wsguard::config::Limits) {
+        let ms = |s: f64| (s * 1000.0).ceil().max(0.0) as u64;
+        if let Some(n) = self.max_connections {
+            limits.max_connections = n;
+        }
+        if let Some(n) = self.max_per_address {
+            limits.max_per_address = n;
+        }
+        if let Some(n) = self.max_upgrading {
+            limits.max_upgrading = n;
+        }
+        if let Some(b) = self.message_budget {
+            limits.message_budget_bytes = b;
+        }
+        if let Some(b) = self.max_queued_output {
+            limits.max_queued_output_bytes = b;
+        }
+        if let Some(s) = self.write_timeout {
+            limits.write_timeout_ms = ms(s);
+        }
+        if let Some(s) = self.retry_after {
+            limits.retry_after_s = s;
+        }
+        if let Some(s) = self.handshake_timeout {
+            limits.handshake_timeout_ms = ms(s);
+        }
     }
 }
 
@@ -206,6 +231,7 @@ pub fn build_config(
     if let Some(s) = args.pong_timeout {
         cfg.heartbeat.pong_timeout_ms = (s * 1000.0).max(1.0) as u64;
     }
+    args.apply_limit_flags(&mut cfg.limits);
     warnings.extend(cfg.check().map_err(Box::new)?);
     Ok((cfg, warnings))
 }
@@ -327,13 +353,14 @@ pub struct Server {
 }
 
 impl Server {
-    /// Binds and prepares the server.
+    /// Binds and prepares the server with `cfg`'s peer limits (`[limits]`, after
+    /// [`build_config`] applied the flags).
     pub async fn bind(
         args: &ServeArgs,
         cfg: GuardConfig,
         shutdown: watch::Receiver<bool>,
     ) -> std::io::Result<Server> {
-        let limits = args.peer_limits();
+        let limits = cfg.limits.peer_limits();
         let mut last = None;
         let mut bound = None;
         for a in tokio::net::lookup_host(&args.listen).await? {
@@ -370,7 +397,7 @@ impl Server {
             counters: guard.counters(),
             guard,
             settings,
-            handshake_timeout: Duration::from_secs_f64(args.handshake_timeout.max(0.1)),
+            handshake_timeout: Duration::from_millis(limits.handshake_timeout_ms),
             started: Instant::now(),
             active: AtomicU64::new(0),
             messages: AtomicU64::new(0),
@@ -419,5 +446,71 @@ impl Server {
         while self.shared.active.load(Ordering::Relaxed) > 0 && Instant::now() < deadline {
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn temp_config(name: &str, text: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("wsguard-serve-test-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join(name);
+        std::fs::write(&path, text).unwrap();
+        path
+    }
+
+    #[test]
+    fn limit_flags_override_the_file() {
+        let path = temp_config(
+            "limits.toml",
+            "[limits]\nmax_connections = 50\nmax_per_address = 4\nretry_after_s = 9\nwrite_timeout_ms = 700\n",
+        );
+        let args = ServeArgs {
+            config: Some(path),
+            max_per_address: Some(7),
+            handshake_timeout: Some(0.25),
+            write_timeout: Some(0.0004),
+            ..Default::default()
+        };
+        let (cfg, _) = build_config(&args).unwrap();
+        let l = cfg.limits;
+        assert_eq!(
+            (
+                l.max_connections,
+                l.max_per_address,
+                l.retry_after_s,
+                l.handshake_timeout_ms,
+                l.write_timeout_ms,
+                l.max_upgrading
+            ),
+            (50, 7, 9, 250, 1, 1024)
+        );
+        // Without flags the file's values stand.
+        let mut plain = wsguard::config::Limits::default();
+        ServeArgs::default().apply_limit_flags(&mut plain);
+        assert_eq!(plain, wsguard::config::Limits::default());
+    }
+
+    #[test]
+    fn limit_flag_out_of_range_is_a_config_error() {
+        let args = ServeArgs {
+            max_connections: Some(0),
+            ..Default::default()
+        };
+        let e = build_config(&args).unwrap_err();
+        assert_eq!(
+            (e.key.as_str(), e.code, e.value.as_deref()),
+            ("limits.max_connections", "config_out_of_range", Some("0"))
+        );
+        let args = ServeArgs {
+            handshake_timeout: Some(0.0),
+            ..Default::default()
+        };
+        assert_eq!(
+            build_config(&args).unwrap_err().key,
+            "limits.handshake_timeout_ms"
+        );
     }
 }

@@ -7,8 +7,10 @@
 //! # async fn run(guard: wsguard::Guard) -> std::io::Result<()> {
 //! use std::sync::Arc;
 //! use wsguard::limits::{net, Admission};
-//! let adm = Arc::new(Admission::new(Default::default(), guard.counters().clone()));
-//! let listener = net::listen("127.0.0.1:9000".parse().unwrap(), net::DEFAULT_BACKLOG)?;
+//! // The `[limits]` of the guard's configuration (file, `WSGUARD_LIMITS_*`).
+//! let adm = Arc::new(Admission::for_guard(&guard));
+//! let queued = Some(adm.limits().max_queued_output);
+//! let listener = net::listen_with("127.0.0.1:9000".parse().unwrap(), net::DEFAULT_BACKLOG, queued)?;
 //! let mut acceptor = net::Acceptor::new(listener, adm.clone());
 //! loop {
 //!     let (tcp, peer) = acceptor.accept().await;

@@ -36,16 +36,41 @@
 //! max_message_bytes = 1048576
 //! max_frame_bytes = 1048576
 //! max_handshake_bytes = 8192
+//! max_connections = 10000            # open connections (upgrading included); over it: 503
+//! max_per_address = 256              # per client address group (IPv4 /32, IPv6 /64); 503
+//! max_upgrading = 1024               # request heads not answered yet; 503
+//! message_budget_bytes = 67108864    # partly received messages, all connections; close 1013
+//! max_queued_output_bytes = 1048576  # a peer that does not read is dropped beyond this
+//! write_timeout_ms = 30000           # …or when one write stays pending this long
+//! retry_after_s = 5                  # Retry-After of the 503
+//! handshake_timeout_ms = 10000       # time for the request head to arrive (then 408)
 //!
 //! [heartbeat]
 //! ping_interval_ms = 20000
 //! pong_timeout_ms = 10000
 //! max_missed = 2
 //! ```
+//!
+//! ## Layout (dependencies run one way, top to bottom)
+//!
+//! | module | holds | uses |
+//! |---|---|---|
+//! | `config/mod.rs` | the types ([`GuardConfig`], [`ConfigError`], …) | — |
+//! | `config/keys.rs` | the one key table (TOML key ↔ `WSGUARD_*` variable), "did you mean" | — |
+//! | `config/toml.rs` | [`GuardConfig::from_toml_str`], [`GuardConfig::from_file`] | types, keys |
+//! | `config/env.rs` | [`GuardConfig::apply_env`] | types, keys |
+//! | `config/ranges.rs` | the range check of the bounded keys over a whole configuration | types, keys |
+//! | `config/load.rs` | [`GuardConfig::load`], [`GuardConfig::load_from`], [`GuardConfig::check`] | toml, env, the core binding |
+
+mod env;
+mod keys;
+mod load;
+pub(crate) mod ranges;
+mod toml;
 
 use serde::Serialize;
 use std::fmt;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 /// Which preset the origin policy starts from.
 ///
@@ -201,7 +226,20 @@ impl Default for TokenConfig {
     }
 }
 
-/// `[limits]`.
+/// `[limits]`: sizes of one connection's input, and the limits on peers of a server that
+/// owns its sockets (the tokio guard through [`crate::limits::Admission`], `wsguard serve`).
+///
+/// The peer limits are the core's [`wsguard_core::limits::PeerLimits`] (see
+/// [`Limits::peer_limits`]): over a count the core's 503 with `Retry-After`
+/// (`too_many_connections`, `too_many_from_address`, `too_many_upgrades`); over the
+/// message budget close 1013 `message_budget_exhausted`; a peer that does not read is
+/// dropped after `write_timeout_ms` or `max_queued_output_bytes`.
+///
+/// ```
+/// let l = wsguard::config::Limits::default();
+/// assert_eq!((l.max_connections, l.max_per_address, l.retry_after_s), (10_000, 256, 5));
+/// assert_eq!(l.peer_limits(), wsguard_core::limits::PeerLimits::DEFAULT);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Limits {
     /// Largest message (all fragments) accepted.
@@ -210,15 +248,67 @@ pub struct Limits {
     pub max_frame_bytes: u64,
     /// Largest upgrade request (request line + headers).
     pub max_handshake_bytes: u64,
+    /// Open connections, upgrades in progress included (1 to 4294967295; default 10000).
+    pub max_connections: u32,
+    /// Open connections from one client address group, IPv4 /32 or IPv6 /64 (1 to
+    /// 4294967295; default 256).
+    pub max_per_address: u32,
+    /// Connections whose request head is not answered yet (1 to 4294967295; default 1024).
+    pub max_upgrading: u32,
+    /// Bytes of partly received messages across all connections (at least 1; default
+    /// 64 MiB).
+    pub message_budget_bytes: u64,
+    /// Output queued for one peer (the kernel send buffer) after which a peer that does
+    /// not read is dropped (4096 to 2147483647; default 1 MiB).
+    pub max_queued_output_bytes: u64,
+    /// How long one write may stay pending before the peer is dropped (1 ms to one day;
+    /// default 30000).
+    pub write_timeout_ms: u64,
+    /// `Retry-After` of the 503 over a limit, in seconds (0 to 86400; default 5).
+    pub retry_after_s: u32,
+    /// Time allowed for the request head to arrive (1 ms to one day; default 10000).
+    pub handshake_timeout_ms: u64,
 }
 
 impl Default for Limits {
     fn default() -> Self {
+        let p = wsguard_core::limits::PeerLimits::DEFAULT;
         Limits {
             max_message_bytes: 1 << 20,
             max_frame_bytes: 1 << 20,
             max_handshake_bytes: 8192,
+            max_connections: p.max_connections,
+            max_per_address: p.max_per_address,
+            max_upgrading: p.max_upgrading,
+            message_budget_bytes: p.message_budget,
+            max_queued_output_bytes: p.max_queued_output,
+            write_timeout_ms: p.write_timeout_ms,
+            retry_after_s: p.retry_after_s,
+            handshake_timeout_ms: p.handshake_timeout_ms,
         }
+    }
+}
+
+impl Limits {
+    /// The core's peer limits from these settings.
+    ///
+    /// ```
+    /// let mut l = wsguard::config::Limits::default();
+    /// l.max_per_address = 8;
+    /// l.retry_after_s = 30;
+    /// let p = l.peer_limits();
+    /// assert_eq!((p.max_per_address, p.retry_after_s), (8, 30));
+    /// ```
+    pub fn peer_limits(&self) -> wsguard_core::limits::PeerLimits {
+        wsguard_core::limits::PeerLimits::DEFAULT
+            .max_connections(self.max_connections)
+            .max_per_address(self.max_per_address)
+            .max_upgrading(self.max_upgrading)
+            .message_budget(self.message_budget_bytes)
+            .max_queued_output(self.max_queued_output_bytes)
+            .write_timeout_ms(self.write_timeout_ms)
+            .retry_after_s(self.retry_after_s)
+            .handshake_timeout_ms(self.handshake_timeout_ms)
     }
 }
 
@@ -289,6 +379,57 @@ impl GuardConfig {
             .get(key)
             .cloned()
             .unwrap_or(ConfigSource::Inline)
+    }
+}
+
+/// A numeric setting, by its dotted key: what the TOML and environment loaders write
+/// and the range check reads ([`GuardConfig::number_mut`]).
+pub(crate) enum Number<'a> {
+    /// A `u64` field.
+    U64(&'a mut u64),
+    /// A `u32` field; its range in the key table fits `u32`.
+    U32(&'a mut u32),
+}
+
+impl Number<'_> {
+    /// Stores `n` (a `u32` field saturates; the range check ran before).
+    pub(crate) fn set(self, n: u64) {
+        match self {
+            Number::U64(f) => *f = n,
+            Number::U32(f) => *f = u32::try_from(n).unwrap_or(u32::MAX),
+        }
+    }
+
+    /// The value.
+    pub(crate) fn get(&self) -> u64 {
+        match self {
+            Number::U64(f) => **f,
+            Number::U32(f) => u64::from(**f),
+        }
+    }
+}
+
+impl GuardConfig {
+    /// The numeric field named by `key` (`limits.max_connections`), `None` for other keys.
+    pub(crate) fn number_mut(&mut self, key: &str) -> Option<Number<'_>> {
+        let (l, h) = (&mut self.limits, &mut self.heartbeat);
+        Some(match key {
+            "limits.max_message_bytes" => Number::U64(&mut l.max_message_bytes),
+            "limits.max_frame_bytes" => Number::U64(&mut l.max_frame_bytes),
+            "limits.max_handshake_bytes" => Number::U64(&mut l.max_handshake_bytes),
+            "limits.max_connections" => Number::U32(&mut l.max_connections),
+            "limits.max_per_address" => Number::U32(&mut l.max_per_address),
+            "limits.max_upgrading" => Number::U32(&mut l.max_upgrading),
+            "limits.message_budget_bytes" => Number::U64(&mut l.message_budget_bytes),
+            "limits.max_queued_output_bytes" => Number::U64(&mut l.max_queued_output_bytes),
+            "limits.write_timeout_ms" => Number::U64(&mut l.write_timeout_ms),
+            "limits.retry_after_s" => Number::U32(&mut l.retry_after_s),
+            "limits.handshake_timeout_ms" => Number::U64(&mut l.handshake_timeout_ms),
+            "heartbeat.ping_interval_ms" => Number::U64(&mut h.ping_interval_ms),
+            "heartbeat.pong_timeout_ms" => Number::U64(&mut h.pong_timeout_ms),
+            "heartbeat.max_missed" => Number::U32(&mut h.max_missed),
+            _ => return None,
+        })
     }
 }
 
@@ -399,107 +540,4 @@ pub struct LoadedConfig {
     pub config: GuardConfig,
     /// Linter and loader warnings, in order.
     pub warnings: Vec<LintWarning>,
-}
-
-impl GuardConfig {
-    /// Loads `path` (if any), applies the process's `WSGUARD_*` variables, then checks the
-    /// result with the core (pattern parsing + linter).
-    ///
-    /// ```no_run
-    /// let loaded = wsguard::GuardConfig::load(Some(std::path::Path::new("wsguard.toml"))).unwrap();
-    /// for w in &loaded.warnings { eprintln!("{w}"); }
-    /// ```
-    pub fn load(path: Option<&Path>) -> Result<LoadedConfig, ConfigError> {
-        Self::load_from(path, std::env::vars())
-    }
-
-    /// Like [`GuardConfig::load`] with the environment given explicitly.
-    ///
-    /// ```
-    /// let env = [("WSGUARD_ALLOWED_ORIGINS".to_string(), "https://a.example".to_string())];
-    /// let loaded = wsguard::GuardConfig::load_from(None, env).unwrap();
-    /// assert_eq!(loaded.config.origin.allowed, ["https://a.example"]);
-    /// ```
-    pub fn load_from(
-        path: Option<&Path>,
-        env: impl IntoIterator<Item = (String, String)>,
-    ) -> Result<LoadedConfig, ConfigError> {
-        let mut config = match path {
-            Some(p) => Self::from_file(p)?,
-            None => GuardConfig::default(),
-        };
-        let mut warnings = config.apply_env(env)?;
-        warnings.extend(config.check()?);
-        Ok(LoadedConfig { config, warnings })
-    }
-
-    /// Reads and parses a TOML file (no environment, no core check).
-    ///
-    /// ```no_run
-    /// let cfg = wsguard::GuardConfig::from_file(std::path::Path::new("wsguard.toml")).unwrap();
-    /// # let _ = cfg;
-    /// ```
-    pub fn from_file(path: &Path) -> Result<GuardConfig, ConfigError> {
-        let source = ConfigSource::File(path.to_path_buf());
-        let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
-            source: source.clone(),
-            key: "(file)".into(),
-            index: None,
-            value: None,
-            code: "config_unreadable",
-            reason: format!("cannot read the configuration file: {e}"),
-            remedy: "check the path and the file's permissions".into(),
-        })?;
-        Self::from_toml_str(&text, source)
-    }
-
-    /// Parses TOML text. Unknown keys and wrong types are errors naming the key.
-    ///
-    /// ```
-    /// use wsguard::{GuardConfig, ConfigSource};
-    /// let err = GuardConfig::from_toml_str("[origin]\nalowed = []\n", ConfigSource::Inline).unwrap_err();
-    /// assert_eq!(err.key, "origin.alowed");
-    /// assert!(err.remedy.contains("origin.allowed"));
-    /// ```
-    pub fn from_toml_str(text: &str, source: ConfigSource) -> Result<GuardConfig, ConfigError> {
-        crate::config_toml::parse(text, source)
-    }
-
-    /// Applies `WSGUARD_*` variables over the current values. Returns warnings for
-    /// unknown `WSGUARD_*` names (probably typos).
-    ///
-    /// Variables: `WSGUARD_ENV`, `WSGUARD_ALLOWED_ORIGINS` (comma-separated),
-    /// `WSGUARD_ALLOW_NULL`, `WSGUARD_ALLOW_MISSING_ORIGIN`, `WSGUARD_DEV_HOSTS`, `WSGUARD_ALLOWED_HOSTS`,
-    /// `WSGUARD_SUBPROTOCOLS`, `WSGUARD_SUBPROTOCOL_REQUIRED`, `WSGUARD_TOKEN_REQUIRED`,
-    /// `WSGUARD_TOKEN_LOCATION`, `WSGUARD_TOKEN_QUERY` (query parameter name),
-    /// `WSGUARD_TOKEN_SUBPROTOCOL_PAIR`, `WSGUARD_TOKEN_SUBPROTOCOL_PREFIX`,
-    /// `WSGUARD_PING_INTERVAL_MS`, `WSGUARD_PONG_TIMEOUT_MS`, `WSGUARD_MAX_MISSED`, `WSGUARD_MAX_MESSAGE_BYTES`,
-    /// `WSGUARD_MAX_FRAME_BYTES`, `WSGUARD_MAX_HANDSHAKE_BYTES`, `WSGUARD_DEV_AUTH_BYPASS`,
-    /// `WSGUARD_DEV_AUTH_BYPASS_ALLOW_NON_LOOPBACK`.
-    ///
-    /// ```
-    /// let mut cfg = wsguard::GuardConfig::default();
-    /// let env = [("WSGUARD_TOKEN_REQUIRED".to_string(), "yes".to_string())];
-    /// assert!(cfg.apply_env(env).unwrap().is_empty());
-    /// assert!(cfg.token.required);
-    /// ```
-    pub fn apply_env(
-        &mut self,
-        vars: impl IntoIterator<Item = (String, String)>,
-    ) -> Result<Vec<LintWarning>, ConfigError> {
-        crate::config_env::apply(self, vars)
-    }
-
-    /// Checks the configuration with the core: every origin pattern and host is parsed
-    /// (errors name the entry), then the core's policy linter runs; its findings are
-    /// returned as warnings.
-    ///
-    /// ```
-    /// let mut cfg = wsguard::GuardConfig::default();
-    /// cfg.origin.allowed = vec!["https://app.example.com".into()];
-    /// assert!(cfg.check().is_ok());
-    /// ```
-    pub fn check(&self) -> Result<Vec<LintWarning>, ConfigError> {
-        crate::core_bind::check_config(self)
-    }
 }

@@ -1,41 +1,46 @@
 //! TOML → [`GuardConfig`], walking the table by hand so that every error names the key,
 //! the list index and the value (serde's messages name only the field).
+//!
+//! Depends on the types (`config/mod.rs`) and the key table ([`super::keys`]) only.
 
-use crate::config::{ConfigError, ConfigSource, Environment, GuardConfig, TokenLocation};
-use toml::{Table, Value};
+use super::keys::{keys_of, range_error, sections, suggest};
+use super::{ConfigError, ConfigSource, Environment, GuardConfig, TokenLocation};
+use ::toml::{Table, Value};
+use std::path::Path;
 
-const SECTIONS: &[(&str, &[&str])] = &[
-    (
-        "origin",
-        &["allowed", "allow_null", "allow_missing", "dev_hosts"],
-    ),
-    ("host", &["allowed"]),
-    ("subprotocols", &["supported", "required"]),
-    (
-        "token",
-        &[
-            "required",
-            "location",
-            "query_param",
-            "subprotocol_pair",
-            "subprotocol_prefix",
-            "dev_auth_bypass",
-            "dev_auth_bypass_allow_non_loopback",
-        ],
-    ),
-    (
-        "limits",
-        &[
-            "max_message_bytes",
-            "max_frame_bytes",
-            "max_handshake_bytes",
-        ],
-    ),
-    (
-        "heartbeat",
-        &["ping_interval_ms", "pong_timeout_ms", "max_missed"],
-    ),
-];
+impl GuardConfig {
+    /// Reads and parses a TOML file (no environment, no core check).
+    ///
+    /// ```no_run
+    /// let cfg = wsguard::GuardConfig::from_file(std::path::Path::new("wsguard.toml")).unwrap();
+    /// # let _ = cfg;
+    /// ```
+    pub fn from_file(path: &Path) -> Result<GuardConfig, ConfigError> {
+        let source = ConfigSource::File(path.to_path_buf());
+        let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
+            source: source.clone(),
+            key: "(file)".into(),
+            index: None,
+            value: None,
+            code: "config_unreadable",
+            reason: format!("cannot read the configuration file: {e}"),
+            remedy: "check the path and the file's permissions".into(),
+        })?;
+        Self::from_toml_str(&text, source)
+    }
+
+    /// Parses TOML text. Unknown keys and wrong types are errors naming the key.
+    ///
+    /// ```
+    /// use wsguard::{GuardConfig, ConfigSource};
+    /// let err = GuardConfig::from_toml_str("[origin]\nalowed = []\n", ConfigSource::Inline).unwrap_err();
+    /// assert_eq!(err.key, "origin.alowed");
+    /// assert!(err.remedy.contains("origin.allowed"));
+    /// ```
+    pub fn from_toml_str(text: &str, source: ConfigSource) -> Result<GuardConfig, ConfigError> {
+        parse(text, source)
+    }
+}
 
 struct Ctx {
     source: ConfigSource,
@@ -94,7 +99,12 @@ impl Ctx {
 
     fn u64(&self, key: &str, v: &Value) -> Result<u64, ConfigError> {
         match v.as_integer() {
-            Some(n) if n >= 0 => Ok(n as u64),
+            Some(n) if n >= 0 => match range_error(key, n as u64) {
+                None => Ok(n as u64),
+                Some((reason, remedy)) => {
+                    Err(self.err(key, None, Some(v), "config_out_of_range", reason, remedy))
+                }
+            },
             Some(_) => Err(self.err(
                 key,
                 None,
@@ -162,42 +172,8 @@ fn show(v: &Value) -> String {
     }
 }
 
-/// Closest known name within edit distance 2 (or one that extends it, such as a
-/// missing `_ms` suffix), for "did you mean".
-pub(crate) fn suggest<'a>(name: &str, known: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
-    known
-        .into_iter()
-        .map(|k| {
-            (
-                if k.starts_with(name) && !name.is_empty() {
-                    1
-                } else {
-                    edit_distance(name, k)
-                },
-                k,
-            )
-        })
-        .filter(|(d, _)| *d <= 2)
-        .min_by_key(|(d, _)| *d)
-        .map(|(_, k)| k)
-}
-
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let sub = prev[j] + usize::from(ca != *cb);
-            cur.push(sub.min(prev[j + 1] + 1).min(cur[j] + 1));
-        }
-        prev = cur;
-    }
-    prev[b.len()]
-}
-
-fn unknown_key(ctx: &Ctx, key: &str, v: &Value, known: &[String]) -> ConfigError {
-    let remedy = match suggest(key, known.iter().map(String::as_str)) {
+fn unknown_key(ctx: &Ctx, key: &str, v: &Value, known: &[&str]) -> ConfigError {
+    let remedy = match suggest(key, known.iter().copied()) {
         Some(s) => format!("did you mean `{s}`? known keys: {}", known.join(", ")),
         None => format!("remove it; known keys: {}", known.join(", ")),
     };
@@ -218,7 +194,7 @@ fn line_col(text: &str, offset: usize) -> (usize, usize) {
     (line, col)
 }
 
-pub(crate) fn parse(text: &str, source: ConfigSource) -> Result<GuardConfig, ConfigError> {
+fn parse(text: &str, source: ConfigSource) -> Result<GuardConfig, ConfigError> {
     let ctx = Ctx { source };
     let table: Table = match toml::from_str(text) {
         Ok(t) => t,
@@ -236,8 +212,8 @@ pub(crate) fn parse(text: &str, source: ConfigSource) -> Result<GuardConfig, Con
         }
     };
     let mut cfg = GuardConfig::default();
-    let mut known_top: Vec<String> = vec!["env".into()];
-    known_top.extend(SECTIONS.iter().map(|(s, _)| s.to_string()));
+    let mut known_top: Vec<&str> = vec!["env"];
+    known_top.extend(sections());
     for (name, value) in &table {
         if name == "env" {
             cfg.provenance.insert("env".into(), ctx.source.clone());
@@ -254,9 +230,9 @@ pub(crate) fn parse(text: &str, source: ConfigSource) -> Result<GuardConfig, Con
             })?;
             continue;
         }
-        let Some((_, keys)) = SECTIONS.iter().find(|(s, _)| s == name) else {
+        if !known_top.contains(&name.as_str()) {
             return Err(unknown_key(&ctx, name, value, &known_top));
-        };
+        }
         let section = value.as_table().ok_or_else(|| {
             ctx.wrong_type(
                 name,
@@ -266,7 +242,7 @@ pub(crate) fn parse(text: &str, source: ConfigSource) -> Result<GuardConfig, Con
                 &format!("a `[{name}]` section"),
             )
         })?;
-        let known: Vec<String> = keys.iter().map(|k| format!("{name}.{k}")).collect();
+        let known = keys_of(name);
         for (k, v) in section {
             let key = format!("{name}.{k}");
             cfg.provenance.insert(key.clone(), ctx.source.clone());
@@ -299,26 +275,12 @@ pub(crate) fn parse(text: &str, source: ConfigSource) -> Result<GuardConfig, Con
                     })?;
                 }
                 "token.query_param" => cfg.token.query_param = ctx.string(&key, v)?,
-                "limits.max_message_bytes" => cfg.limits.max_message_bytes = ctx.u64(&key, v)?,
-                "limits.max_frame_bytes" => cfg.limits.max_frame_bytes = ctx.u64(&key, v)?,
-                "limits.max_handshake_bytes" => {
-                    cfg.limits.max_handshake_bytes = ctx.u64(&key, v)?
-                }
-                "heartbeat.ping_interval_ms" => {
-                    cfg.heartbeat.ping_interval_ms = ctx.u64(&key, v)?
-                }
-                "heartbeat.pong_timeout_ms" => cfg.heartbeat.pong_timeout_ms = ctx.u64(&key, v)?,
-                "heartbeat.max_missed" => {
-                    cfg.heartbeat.max_missed = u32::try_from(ctx.u64(&key, v)?).map_err(|_| {
-                        ctx.err(
-                            &key,
-                            None,
-                            Some(v),
-                            "config_out_of_range",
-                            "too large".into(),
-                            "use a small number such as 2".into(),
-                        )
-                    })?
+                // Every numeric key (`[limits]`, `[heartbeat]`): an integer, then its range.
+                _ if cfg.number_mut(&key).is_some() => {
+                    let n = ctx.u64(&key, v)?;
+                    if let Some(field) = cfg.number_mut(&key) {
+                        field.set(n);
+                    }
                 }
                 _ => return Err(unknown_key(&ctx, &key, v, &known)),
             }
@@ -485,13 +447,5 @@ pong_timeout_ms = 500
     fn file_source_is_named() {
         let e = parse("[x]\n", ConfigSource::File("/etc/wsguard.toml".into())).unwrap_err();
         assert!(e.to_string().starts_with("/etc/wsguard.toml: x"), "{e}");
-    }
-
-    #[test]
-    fn distance() {
-        assert_eq!(edit_distance("orign", "origin"), 1);
-        assert_eq!(edit_distance("", "abc"), 3);
-        assert_eq!(suggest("tokn", ["token", "host"]), Some("token"));
-        assert_eq!(suggest("zzzzzz", ["token"]), None);
     }
 }

@@ -1,50 +1,41 @@
 //! `WSGUARD_*` environment variables over a [`GuardConfig`] (environment overrides file).
+//!
+//! Depends on the types (`config/mod.rs`) and the key table ([`super::keys`]) only.
 
-use crate::config::{
-    ConfigError, ConfigSource, Environment, GuardConfig, LintWarning, TokenLocation,
-};
+use super::keys::{key_of_variable, range_error, suggest, FOREIGN, KEYS};
+use super::{ConfigError, ConfigSource, Environment, GuardConfig, LintWarning, TokenLocation};
 
-/// Every variable the loader reads, with the config key it sets.
-pub const VARIABLES: &[(&str, &str)] = &[
-    ("WSGUARD_ENV", "env"),
-    ("WSGUARD_ALLOWED_ORIGINS", "origin.allowed"),
-    ("WSGUARD_ALLOW_NULL", "origin.allow_null"),
-    ("WSGUARD_ALLOW_MISSING_ORIGIN", "origin.allow_missing"),
-    ("WSGUARD_DEV_HOSTS", "origin.dev_hosts"),
-    ("WSGUARD_ALLOWED_HOSTS", "host.allowed"),
-    ("WSGUARD_SUBPROTOCOLS", "subprotocols.supported"),
-    ("WSGUARD_SUBPROTOCOL_REQUIRED", "subprotocols.required"),
-    ("WSGUARD_TOKEN_REQUIRED", "token.required"),
-    ("WSGUARD_TOKEN_LOCATION", "token.location"),
-    ("WSGUARD_TOKEN_QUERY", "token.query_param"),
-    ("WSGUARD_TOKEN_SUBPROTOCOL_PAIR", "token.subprotocol_pair"),
-    (
-        "WSGUARD_TOKEN_SUBPROTOCOL_PREFIX",
-        "token.subprotocol_prefix",
-    ),
-    ("WSGUARD_DEV_AUTH_BYPASS", "token.dev_auth_bypass"),
-    (
-        "WSGUARD_DEV_AUTH_BYPASS_ALLOW_NON_LOOPBACK",
-        "token.dev_auth_bypass_allow_non_loopback",
-    ),
-    ("WSGUARD_MAX_MESSAGE_BYTES", "limits.max_message_bytes"),
-    ("WSGUARD_MAX_FRAME_BYTES", "limits.max_frame_bytes"),
-    ("WSGUARD_MAX_HANDSHAKE_BYTES", "limits.max_handshake_bytes"),
-    ("WSGUARD_PING_INTERVAL_MS", "heartbeat.ping_interval_ms"),
-    ("WSGUARD_PONG_TIMEOUT_MS", "heartbeat.pong_timeout_ms"),
-    ("WSGUARD_MAX_MISSED", "heartbeat.max_missed"),
-];
-
-/// Variables that start with `WSGUARD_` but are read by other parts (the CLI), so they
-/// are not reported as unknown.
-const FOREIGN: &[&str] = &[
-    "WSGUARD_CONFIG",
-    "WSGUARD_LOG",
-    "WSGUARD_LISTEN",
-    "WSGUARD_BACKEND",
-    // The explain mode (docs/EXPLAIN.md), read by `wsguard serve` and the Python guards.
-    "WSGUARD_EXPLAIN",
-];
+impl GuardConfig {
+    /// Applies `WSGUARD_*` variables over the current values. Returns warnings for
+    /// unknown `WSGUARD_*` names (probably typos).
+    ///
+    /// Variables: `WSGUARD_ENV`, `WSGUARD_ALLOWED_ORIGINS` (comma-separated),
+    /// `WSGUARD_ALLOW_NULL`, `WSGUARD_ALLOW_MISSING_ORIGIN`, `WSGUARD_DEV_HOSTS`, `WSGUARD_ALLOWED_HOSTS`,
+    /// `WSGUARD_SUBPROTOCOLS`, `WSGUARD_SUBPROTOCOL_REQUIRED`, `WSGUARD_TOKEN_REQUIRED`,
+    /// `WSGUARD_TOKEN_LOCATION`, `WSGUARD_TOKEN_QUERY` (query parameter name),
+    /// `WSGUARD_TOKEN_SUBPROTOCOL_PAIR`, `WSGUARD_TOKEN_SUBPROTOCOL_PREFIX`,
+    /// `WSGUARD_PING_INTERVAL_MS`, `WSGUARD_PONG_TIMEOUT_MS`, `WSGUARD_MAX_MISSED`, `WSGUARD_MAX_MESSAGE_BYTES`,
+    /// `WSGUARD_MAX_FRAME_BYTES`, `WSGUARD_MAX_HANDSHAKE_BYTES`, `WSGUARD_DEV_AUTH_BYPASS`,
+    /// `WSGUARD_DEV_AUTH_BYPASS_ALLOW_NON_LOOPBACK`, and the peer limits
+    /// `WSGUARD_LIMITS_MAX_CONNECTIONS`, `WSGUARD_LIMITS_MAX_PER_ADDRESS`,
+    /// `WSGUARD_LIMITS_MAX_UPGRADING`, `WSGUARD_LIMITS_MESSAGE_BUDGET_BYTES`,
+    /// `WSGUARD_LIMITS_MAX_QUEUED_OUTPUT_BYTES`, `WSGUARD_LIMITS_WRITE_TIMEOUT_MS`,
+    /// `WSGUARD_LIMITS_RETRY_AFTER_S`, `WSGUARD_LIMITS_HANDSHAKE_TIMEOUT_MS` (each sets the
+    /// `[limits]` key of the same name; out of range: `config_out_of_range`).
+    ///
+    /// ```
+    /// let mut cfg = wsguard::GuardConfig::default();
+    /// let env = [("WSGUARD_TOKEN_REQUIRED".to_string(), "yes".to_string())];
+    /// assert!(cfg.apply_env(env).unwrap().is_empty());
+    /// assert!(cfg.token.required);
+    /// ```
+    pub fn apply_env(
+        &mut self,
+        vars: impl IntoIterator<Item = (String, String)>,
+    ) -> Result<Vec<LintWarning>, ConfigError> {
+        apply(self, vars)
+    }
+}
 
 fn err(
     var: &str,
@@ -81,7 +72,7 @@ fn parse_bool(var: &str, v: &str) -> Result<bool, ConfigError> {
 }
 
 fn parse_u64(var: &str, v: &str) -> Result<u64, ConfigError> {
-    v.trim().replace('_', "").parse::<u64>().map_err(|_| {
+    let n = v.trim().replace('_', "").parse::<u64>().map_err(|_| {
         err(
             var,
             None,
@@ -90,7 +81,11 @@ fn parse_u64(var: &str, v: &str) -> Result<u64, ConfigError> {
             "not a whole non-negative number",
             "write digits only, e.g. 20000",
         )
-    })
+    })?;
+    match key_of_variable(var).and_then(|key| range_error(key, n)) {
+        None => Ok(n),
+        Some((reason, remedy)) => Err(err(var, None, v, "config_out_of_range", &reason, &remedy)),
+    }
 }
 
 fn parse_list(v: &str) -> Vec<String> {
@@ -101,7 +96,7 @@ fn parse_list(v: &str) -> Vec<String> {
         .collect()
 }
 
-pub(crate) fn apply(
+fn apply(
     cfg: &mut GuardConfig,
     vars: impl IntoIterator<Item = (String, String)>,
 ) -> Result<Vec<LintWarning>, ConfigError> {
@@ -113,7 +108,8 @@ pub(crate) fn apply(
     vars.sort(); // deterministic order of errors and warnings
     for (var, value) in &vars {
         let (var, v) = (var.as_str(), value.as_str());
-        if let Some(key) = VARIABLES.iter().find(|(n, _)| *n == var).map(|(_, k)| *k) {
+        let key = key_of_variable(var);
+        if let Some(key) = key {
             cfg.provenance
                 .insert(key.to_string(), ConfigSource::Env(var.to_string()));
         }
@@ -172,26 +168,16 @@ pub(crate) fn apply(
                 }
                 cfg.token.query_param = name.to_string();
             }
-            "WSGUARD_MAX_MESSAGE_BYTES" => cfg.limits.max_message_bytes = parse_u64(var, v)?,
-            "WSGUARD_MAX_FRAME_BYTES" => cfg.limits.max_frame_bytes = parse_u64(var, v)?,
-            "WSGUARD_MAX_HANDSHAKE_BYTES" => cfg.limits.max_handshake_bytes = parse_u64(var, v)?,
-            "WSGUARD_PING_INTERVAL_MS" => cfg.heartbeat.ping_interval_ms = parse_u64(var, v)?,
-            "WSGUARD_PONG_TIMEOUT_MS" => cfg.heartbeat.pong_timeout_ms = parse_u64(var, v)?,
-            "WSGUARD_MAX_MISSED" => {
-                cfg.heartbeat.max_missed = u32::try_from(parse_u64(var, v)?).map_err(|_| {
-                    err(
-                        var,
-                        None,
-                        v,
-                        "config_bad_value",
-                        "too large",
-                        "use a small number such as 2",
-                    )
-                })?
+            // Every numeric key (`[limits]`, `[heartbeat]`): digits, then its range.
+            _ if key.is_some_and(|k| cfg.number_mut(k).is_some()) => {
+                let n = parse_u64(var, v)?;
+                if let Some(field) = key.and_then(|k| cfg.number_mut(k)) {
+                    field.set(n);
+                }
             }
             other if FOREIGN.contains(&other) => {}
             other => {
-                let hint = crate::config_toml::suggest(other, VARIABLES.iter().map(|(n, _)| *n));
+                let hint = suggest(other, KEYS.iter().map(|(_, v)| *v));
                 warnings.push(LintWarning {
                     key: other.to_string(),
                     severity: "warning",
@@ -316,7 +302,7 @@ mod tests {
 
     #[test]
     fn env_overrides_file() {
-        let mut cfg = crate::config_toml::parse(
+        let mut cfg = GuardConfig::from_toml_str(
             "[origin]\nallowed = [\"https://file.example\"]\n[token]\nrequired = true\n",
             ConfigSource::Inline,
         )
