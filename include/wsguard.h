@@ -2927,6 +2927,27 @@ wsguard_result wsguard_server_respond(const struct wsguard_origin_policy *policy
                                       struct wsguard_accepted *accepted_out,
                                       struct wsguard_rejection *rejection_out);
 
+/// The answer for a request head still incomplete at the server's handshake deadline
+/// (the server's own timer ran out with `buffered` bytes received): the core's
+/// `handshake_timeout` refusal, `408 Request Timeout` with the two-line body.
+///
+/// * `WSGUARD_RESULT_HANDSHAKE_REJECTED`: the answer is in `out` (`*written_out` bytes);
+///   send it, then close. `*rejection_out` (may be NULL) is set.
+/// * `WSGUARD_RESULT_OK`: `buffered == 0`: the client sent nothing, so there is nothing to
+///   answer: close. `*written_out` is 0.
+/// * `WSGUARD_RESULT_BUFFER_TOO_SMALL`: nothing written except `*needed_out` (may be
+///   NULL), the exact size (1 KiB always suffices).
+///
+/// # Safety
+/// `out` points to `out_len` writable bytes; `written_out` writable; `needed_out` and
+/// `rejection_out` NULL or writable.
+wsguard_result wsguard_server_deadline_refusal(size_t buffered,
+                                               uint8_t *out,
+                                               size_t out_len,
+                                               size_t *written_out,
+                                               size_t *needed_out,
+                                               struct wsguard_rejection *rejection_out);
+
 /// Computes `Sec-WebSocket-Accept` for a `Sec-WebSocket-Key` value (SHA-1 + base64 per
 /// RFC 6455 §4.2.2) into `out`, NUL-terminated: `out_len` must be at least
 /// `WSGUARD_ACCEPT_LEN + 1` (29), else `WSGUARD_RESULT_BUFFER_TOO_SMALL` and nothing is

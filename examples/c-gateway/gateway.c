@@ -22,7 +22,8 @@
  *    file descriptors, accepting pauses for 100 ms instead of spinning; at most --max-queued
  *    bytes of unsent output per connection
  *    (a peer that stops reading is dropped, logged with the count), a request head of at
- *    most 16 KiB (the core's limit) that must arrive within --handshake-ms (default 10 s).
+ *    most 16 KiB (the core's limit) that must arrive within --handshake-ms (default 10 s;
+ *    then the core's 408 handshake_timeout, or a plain close when nothing arrived).
  *
  *   gateway [--port N] [--allow PATTERN]... [--no-token] [--max-seconds N]
  *           [--max-conns N] [--max-per-address N] [--max-queued BYTES] [--heartbeat-ms N]
@@ -336,6 +337,26 @@ static int on_handshake(conn_t *c) {
     return c->have ? on_frames(c) : 0;
 }
 
+/* The head is still incomplete at --handshake-ms: the core's 408 handshake_timeout is
+ * queued (sent, then closed), or -1 when nothing was received (nothing to answer). */
+static int on_deadline(conn_t *c) {
+    uint8_t resp[1024];
+    size_t written = 0;
+    wsguard_rejection rej;
+    if (wsguard_server_deadline_refusal(c->have, resp, sizeof resp, &written, NULL, &rej) !=
+        WSGUARD_RESULT_HANDSHAKE_REJECTED) {
+        fprintf(stderr, "gateway: conn %lu: dropped: nothing received within %llu ms\n", c->id,
+                (unsigned long long)handshake_ms);
+        return -1;
+    }
+    log_rejection(c->id, "handshake refused", &rej);
+    answered(c);
+    start_closing(c);
+    c->have = 0;
+    if (queue_bytes(c, resp, written) != 0 || flush(c) != 0 || sent_all(c)) return -1;
+    return 0;
+}
+
 static void on_readable(conn_t *c) {
     for (;;) {
         ssize_t n;
@@ -493,9 +514,7 @@ static int run_timers(int cap_ms) {
         if (!c->ws) { /* still reading the upgrade request */
             uint64_t until = c->accepted_ms + handshake_ms;
             if (until <= now) {
-                fprintf(stderr, "gateway: conn %lu: dropped: no complete upgrade request within %llu ms\n", c->id,
-                        (unsigned long long)handshake_ms);
-                drop_conn(c);
+                if (on_deadline(c) != 0) drop_conn(c);
             } else if (until < next) {
                 next = until;
             }

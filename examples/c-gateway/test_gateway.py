@@ -10,7 +10,7 @@ gets 1002, invalid UTF-8 1007), refusals with the core's code (403 origin_host, 
 token_missing, 426), the heartbeat (a silent peer is pinged, then dropped as dead with
 1006), and the bounds: --max-conns and --max-per-address answer the extra connection with
 the core's 503 (exact status, Retry-After, code), --max-queued drops a peer
-that stops reading, --handshake-ms drops an unfinished request head, and out of file
+that stops reading, --handshake-ms answers an unfinished request head with the core's 408, and out of file
 descriptors the accept loop pauses (one log line a
 second, no spin) and recovers. The gateway's log lines are checked too.
 """
@@ -355,13 +355,22 @@ def bounds_checks(binary):
         s.close()
     finally:
         g.stop()
-    # A request head that never completes (slowloris) is dropped after --handshake-ms.
+    # A request head that never completes (slowloris) gets the core's 408 after
+    # --handshake-ms; a connection that sends nothing is closed without an answer.
     g = Gateway(binary, "--handshake-ms", "300")
     try:
+        status, headers, body = answer_until_eof(g.port, b"GET /echo HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+        record(
+            "handshake-timeout-408",
+            status == 408
+            and headers.get("Content-Length") == str(len(body))
+            and body.startswith(b"handshake_timeout: the upgrade request did not arrive completely in time\nfix: "),
+            f"status {status}, headers {headers}, body {body[:120]!r}",
+        )
+        record("handshake-timeout-logged", log_has(g.log.name, b"handshake refused: handshake_timeout (408)"))
         s = socket.create_connection(("127.0.0.1", g.port), timeout=20)
-        s.sendall(b"GET /echo HTTP/1.1\r\nHost: 127.0.0.1\r\n")
-        record("handshake-timeout-drops", until_eof(s))
-        record("handshake-timeout-logged", log_has(g.log.name, b"dropped: no complete upgrade request within 300 ms"))
+        record("handshake-timeout-silent-closed", s.recv(4096) == b"")
+        record("handshake-timeout-silent-logged", log_has(g.log.name, b"dropped: nothing received within 300 ms"))
         s.close()
         s = raw_upgraded(g.port)  # an upgraded connection is not subject to it
         time.sleep(0.6)

@@ -9,7 +9,8 @@
  *  - the connection handle's writers (poll_transmit, send, send_fragment, send_ping) obey the
  *    same sweep, and a refused call changes no state (the pong stays owed, the mask key
  *    stream does not advance);
- *  - the peer limits' 503 answer (wsguard_peer_limits_admit) obeys the same sweep.
+ *  - the peer limits' 503 answer (wsguard_peer_limits_admit) and the handshake deadline's
+ *    408 (wsguard_server_deadline_refusal) obey the same sweep.
  * Runs under valgrind and ASan with the other C tests (tests/c/run.sh). */
 #include <stdbool.h>
 #include <stdint.h>
@@ -73,6 +74,9 @@ static void sweep(const char *name, writer_fn f, wsguard_result ok, bool exact) 
 }
 
 /* ---- the writers, each bound to inputs ---- */
+static wsguard_result w_deadline_408(uint8_t *o, size_t n, size_t *w, size_t *need) {
+    return wsguard_server_deadline_refusal(37, o, n, w, need, NULL);
+}
 static wsguard_result w_overload(uint8_t *o, size_t n, size_t *w, size_t *need) {
     wsguard_peer_limits l;
     wsguard_load load = {3, 1, 0};
@@ -419,6 +423,25 @@ static void test_peer_limits_outputs(void) {
     h_end();
 }
 
+/* wsguard_server_deadline_refusal: nothing received, nothing to answer; else the 408. */
+static void test_deadline_refusal(void) {
+    static const char head[] = "HTTP/1.1 408 Request Timeout\r\n";
+    wsguard_rejection rej;
+    size_t w = SENTINEL, need = SENTINEL;
+    h_begin("contract-server-deadline-refusal");
+    memset(buf, CANARY, sizeof buf);
+    CHECK_RESULT(wsguard_server_deadline_refusal(0, buf, BIG, &w, &need, &rej), WSGUARD_RESULT_OK);
+    CHECK_INT(w, 0);
+    CHECK_INT(need, SENTINEL);
+    CHECK(canary_intact(0, sizeof buf));
+    CHECK_RESULT(wsguard_server_deadline_refusal(1, buf, BIG, &w, &need, &rej), WSGUARD_RESULT_HANDSHAKE_REJECTED);
+    CHECK(memcmp(buf, head, sizeof head - 1) == 0);
+    CHECK_WSTR(rej.code, "handshake_timeout");
+    CHECK_INT(rej.http_status, 408);
+    CHECK_RESULT(wsguard_server_deadline_refusal(1, buf, BIG, NULL, &need, &rej), WSGUARD_RESULT_NULL_ARGUMENT);
+    h_end();
+}
+
 static void test_frame_header_length_limit(void) {
     size_t w = SENTINEL, need = SENTINEL;
     h_begin("contract-frame-header-refuses-2^63");
@@ -526,12 +549,14 @@ int main(void) {
     sweep("contract-connection-send-fragment", w_conn_send_fragment, WSGUARD_RESULT_OK, true);
     sweep("contract-connection-send-ping", w_conn_send_ping, WSGUARD_RESULT_OK, true);
     sweep("contract-peer-limits-admit-503", w_overload, WSGUARD_RESULT_OVERLOADED, true);
+    sweep("contract-server-deadline-refusal-408", w_deadline_408, WSGUARD_RESULT_HANDSHAKE_REJECTED, true);
     test_connection_state_kept();
     test_fixed_size_writers();
     test_decoder_needed_exact();
     test_decoder_error_state();
     test_frame_header_length_limit();
     test_peer_limits_outputs();
+    test_deadline_refusal();
     test_storage_sizes();
     test_lint_cap();
     wsguard_origin_policy_free(policy);

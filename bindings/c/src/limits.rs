@@ -5,7 +5,7 @@
 //! answer come from the core, so a C gateway refuses the same peer with the same bytes as
 //! `wsguard serve` and the tokio guard.
 
-use crate::ffi::{non_null, write_opt, write_whole, wsguard_rejection};
+use crate::ffi::{non_null, write_refusal_answer, wsguard_rejection};
 use crate::result::{guard, wsguard_result};
 use wsguard_core::limits::{Load, Overload, PeerLimits, MAX_RESPONSE};
 
@@ -146,14 +146,9 @@ pub unsafe extern "C" fn wsguard_peer_limits_admit(
             Err(o) => o,
         };
         let write = |buf: &mut [u8]| overload.write_response(limits.retry_after_s, buf);
-        match write_whole(dst, write, |e| Some(e.needed)) {
-            Ok(n) => {
-                unsafe { written_out.write(n) };
-                unsafe { write_opt(rejection_out, rejection_of(overload)) };
-                Err(wsguard_result::Overloaded)
-            }
-            Err(w) => Err(unsafe { w.report(needed_out, |_| wsguard_result::BufferTooSmall) }),
-        }
+        let outs = (written_out, needed_out, rejection_out);
+        let verdict = (rejection_of(overload), wsguard_result::Overloaded);
+        unsafe { write_refusal_answer(dst, write, outs, verdict) }
     })
 }
 
