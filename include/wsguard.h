@@ -87,6 +87,10 @@
 /// Alignment (in bytes) the heartbeat storage must have.
 #define WSGUARD_HEARTBEAT_STORAGE_ALIGN 8
 
+/// Room `wsguard_peer_limits_admit` needs for any refusal and any `retry_after_s`: a
+/// buffer of this size never gets `WSGUARD_RESULT_BUFFER_TOO_SMALL`.
+#define WSGUARD_OVERLOAD_MAX_RESPONSE 512
+
 /// Most entries one lint call takes.
 #define WSGUARD_LINT_MAX_ENTRIES 64
 
@@ -269,6 +273,10 @@ enum wsguard_result
     /// above 125 bytes, or the close code may not appear on the wire (details in the
     /// rejection).
     WSGUARD_RESULT_SEND_REFUSED = 3013,
+    /// A peer limit is reached (too many connections, from one address, or upgrading):
+    /// the 503 answer with `Retry-After` was written; send it, then close (details in the
+    /// rejection, e.g. `too_many_connections`).
+    WSGUARD_RESULT_OVERLOADED = 3014,
     /// A Rust panic was caught at the boundary. It is a bug in wsguard: please report it.
     WSGUARD_RESULT_PANIC = 9001,
 };
@@ -1118,6 +1126,38 @@ typedef struct wsguard_heartbeat_status {
     /// What to do about it; empty when not dead.
     struct wsguard_str dead_remedy;
 } wsguard_heartbeat_status;
+
+/// Limits on peers shared by every connection of one server. Fill with
+/// `wsguard_peer_limits_default()`, then set fields. Every limit is a number (0 refuses
+/// every connection; there is no "unlimited").
+typedef struct wsguard_peer_limits {
+    /// Open connections, upgrades in progress included (default 10,000).
+    uint32_t max_connections;
+    /// Open connections from one client address: IPv4 /32, IPv6 /64 (default 256).
+    uint32_t max_per_address;
+    /// Connections whose request head is not answered yet (default 1,024).
+    uint32_t max_upgrading;
+    /// `Retry-After` of the 503, in seconds (default 5).
+    uint32_t retry_after_s;
+    /// Bytes of partly received messages across all connections (default 64 MiB).
+    uint64_t message_budget;
+    /// Output queued for one peer after which it is dropped (default 1 MiB).
+    uint64_t max_queued_output;
+    /// How long one write may stay pending before the peer is dropped (default 30 s).
+    uint64_t write_timeout_ms;
+    /// Time allowed for the request head to arrive (default 10 s).
+    uint64_t handshake_timeout_ms;
+} wsguard_peer_limits;
+
+/// The counts a server holds when a new connection arrives, before counting it.
+typedef struct wsguard_load {
+    /// Open connections (upgrading included).
+    uint32_t connections;
+    /// Open connections from the newcomer's address (IPv4 /32, IPv6 /64).
+    uint32_t from_address;
+    /// Connections whose request head is not answered yet.
+    uint32_t upgrading;
+} wsguard_load;
 
 /// One finding of `wsguard_origin_lint`. Static strings live forever; `suggestion_middle`
 /// points into the entry you passed.
@@ -2343,6 +2383,40 @@ wsguard_result wsguard_heartbeat_on_close(struct wsguard_heartbeat *heartbeat, u
 wsguard_result wsguard_heartbeat_status_get(const struct wsguard_heartbeat *heartbeat,
                                             struct wsguard_heartbeat_status *status_out);
 
+/// Writes the core's default limits into `*limits_out`.
+///
+/// # Safety
+/// `limits_out` is writable.
+wsguard_result wsguard_peer_limits_default(struct wsguard_peer_limits *limits_out);
+
+/// May one more connection be opened under `limits`, given `load` (the counts before
+/// it)? The first limit broken, in the order total, address, upgrades, decides.
+///
+/// * `WSGUARD_RESULT_OK`: admitted; `*written_out` is 0 and `out` is untouched.
+/// * `WSGUARD_RESULT_OVERLOADED`: refused; the exact answer is in `out` (`*written_out`
+///   bytes: `HTTP/1.1 503 Service Unavailable`, `Retry-After: <limits->retry_after_s>`,
+///   and the body `<code>: <reason>` / `fix: <remedy>`), and `*rejection_out` (may be
+///   NULL) names the limit (`too_many_connections`, `too_many_from_address`,
+///   `too_many_upgrades`; `http_status` 503, `close_code` 1013). Send the answer with one
+///   non-blocking write, then close; when the socket does not take it at once, a plain
+///   close is the refusal (even that answer cannot be afforded).
+/// * `WSGUARD_RESULT_BUFFER_TOO_SMALL`: refused, but `out` is too small: nothing is
+///   written except `*needed_out` (may be NULL), the exact size of the answer.
+///   `WSGUARD_OVERLOAD_MAX_RESPONSE` bytes always suffice.
+///
+/// Allocates nothing; keeps no pointer.
+///
+/// # Safety
+/// `limits` and `load` are readable; `out` points to `out_len` writable bytes;
+/// `written_out` is writable; `needed_out` and `rejection_out` are NULL or writable.
+wsguard_result wsguard_peer_limits_admit(const struct wsguard_peer_limits *limits,
+                                         const struct wsguard_load *load,
+                                         uint8_t *out,
+                                         size_t out_len,
+                                         size_t *written_out,
+                                         size_t *needed_out,
+                                         struct wsguard_rejection *rejection_out);
+
 /// Lints raw allowed-origin entries (`entries[i]`, `lens[i]` bytes, `count` at most
 /// `WSGUARD_LINT_MAX_ENTRIES`) for the policy flags in `flags` (the same as
 /// `wsguard_origin_policy`'s: `WSGUARD_POLICY_DEVELOPMENT` or 0 for production, plus
@@ -2852,6 +2926,27 @@ wsguard_result wsguard_server_respond(const struct wsguard_origin_policy *policy
                                       size_t *needed_out,
                                       struct wsguard_accepted *accepted_out,
                                       struct wsguard_rejection *rejection_out);
+
+/// The answer for a request head still incomplete at the server's handshake deadline
+/// (the server's own timer ran out with `buffered` bytes received): the core's
+/// `handshake_timeout` refusal, `408 Request Timeout` with the two-line body.
+///
+/// * `WSGUARD_RESULT_HANDSHAKE_REJECTED`: the answer is in `out` (`*written_out` bytes);
+///   send it, then close. `*rejection_out` (may be NULL) is set.
+/// * `WSGUARD_RESULT_OK`: `buffered == 0`: the client sent nothing, so there is nothing to
+///   answer: close. `*written_out` is 0.
+/// * `WSGUARD_RESULT_BUFFER_TOO_SMALL`: nothing written except `*needed_out` (may be
+///   NULL), the exact size (1 KiB always suffices).
+///
+/// # Safety
+/// `out` points to `out_len` writable bytes; `written_out` writable; `needed_out` and
+/// `rejection_out` NULL or writable.
+wsguard_result wsguard_server_deadline_refusal(size_t buffered,
+                                               uint8_t *out,
+                                               size_t out_len,
+                                               size_t *written_out,
+                                               size_t *needed_out,
+                                               struct wsguard_rejection *rejection_out);
 
 /// Computes `Sec-WebSocket-Accept` for a `Sec-WebSocket-Key` value (SHA-1 + base64 per
 /// RFC 6455 §4.2.2) into `out`, NUL-terminated: `out_len` must be at least

@@ -14,14 +14,20 @@
  *    accepted socket, so a small echo costs one send and no Nagle delay;
  *  - one 64 KiB buffer per connection: the core reassembles fragmented messages at its front
  *    (in-place mode) and streams longer messages through it in pieces;
- *  - bounded: at most --max-conns connections (an extra one is closed at once and logged,
- *    at most once a second; out of file descriptors, accepting pauses for 100 ms instead of
- *    spinning), at most --max-queued bytes of unsent output per connection
+ *  - bounded: at most --max-conns connections and --max-per-address from one client
+ *    address; the core decides (wsguard_peer_limits_admit) and writes the answer to an
+ *    extra one, 503 with Retry-After (too_many_connections, too_many_from_address), sent
+ *    like any refusal and logged at most once a second; beyond REFUSING_MAX refusals in
+ *    flight even that answer is not afforded: one non-blocking write and a close. Out of
+ *    file descriptors, accepting pauses for 100 ms instead of spinning; at most --max-queued
+ *    bytes of unsent output per connection
  *    (a peer that stops reading is dropped, logged with the count), a request head of at
- *    most 16 KiB (the core's limit) that must arrive within --handshake-ms (default 10 s).
+ *    most 16 KiB (the core's limit) that must arrive within --handshake-ms (default 10 s;
+ *    then the core's 408 handshake_timeout, or a plain close when nothing arrived).
  *
  *   gateway [--port N] [--allow PATTERN]... [--no-token] [--max-seconds N]
- *           [--max-conns N] [--max-queued BYTES] [--heartbeat-ms N] [--handshake-ms N]
+ *           [--max-conns N] [--max-per-address N] [--max-queued BYTES] [--heartbeat-ms N]
+ *           [--handshake-ms N]
  *
  * Prints `listening on 127.0.0.1:PORT` once ready (port 0 = any free port). The token may
  * travel as `?token=...` or `Authorization: Bearer ...`; it is only required to be present
@@ -45,6 +51,9 @@
 #include "wsguard.h"
 
 #define BUF_SIZE (64 * 1024)
+/* Over-limit connections answered politely at once (the 503 queued, read until the peer
+ * closes); beyond this many, one non-blocking write of the 503 and a close. */
+#define REFUSING_MAX 64
 
 typedef struct conn {
     int fd;
@@ -52,6 +61,10 @@ typedef struct conn {
     unsigned long id;
     uint64_t accepted_ms;  /* when accept() returned: the handshake must end by then + timeout */
     int open;              /* 0: reading the upgrade request; 1: WebSocket frames */
+    int refused;           /* over a peer limit: only the 503 goes out, then the close */
+    int upgrading;         /* counted in `upgrading`: the head is not answered yet */
+    int shut;              /* refused: write side shut down, waiting for the peer's EOF */
+    struct in_addr addr;   /* the client's address (IPv4: its own address group, /32) */
     int closing;           /* close the socket once the output queue is empty */
     uint64_t closing_ms;   /* when closing began: a peer that does not take the rest is dropped */
     int want_out;          /* EPOLLOUT is armed */
@@ -64,7 +77,9 @@ typedef struct conn {
 } conn_t;
 
 static conn_t **conns; /* the live connections, densely: conns[0..live_conns) */
-static size_t max_conns = 1024, live_conns;
+static size_t max_conns = 1024, live_conns; /* live_conns counts the refusing ones too */
+static size_t refusing, upgrading;            /* of live_conns: refused; not answered yet */
+static wsguard_peer_limits limits;           /* the core's; max_connections = --max-conns */
 static size_t max_queued = 1u << 20;
 static uint64_t heartbeat_ms;   /* 0: the core's default heartbeat */
 static uint64_t handshake_ms = 10000;
@@ -104,6 +119,8 @@ static void log_ending(conn_t *c) {
 
 static void drop_conn(conn_t *c) {
     log_ending(c);
+    if (c->refused) refusing--;
+    if (c->upgrading) upgrading--;
     epoll_ctl(epfd, EPOLL_CTL_DEL, c->fd, NULL);
     close(c->fd);
     if (c->ws) wsguard_connection_free(c->ws);
@@ -118,6 +135,25 @@ static void drop_conn(conn_t *c) {
 static void start_closing(conn_t *c) {
     if (!c->closing) c->closing_ms = now_ms();
     c->closing = 1;
+}
+
+/* The head is answered (101 or a refusal): no longer an upgrade in progress. */
+static void answered(conn_t *c) {
+    if (c->upgrading) upgrading--;
+    c->upgrading = 0;
+}
+
+/* Closing and everything sent: time to close, except that a refused peer first gets its
+ * write side shut down, and is closed on its EOF (or at the closing deadline), so that
+ * the 503 is not lost to a reset caused by request bytes not read yet. */
+static int sent_all(conn_t *c) {
+    if (!c->closing || c->out_len > 0) return 0;
+    if (!c->refused) return 1;
+    if (!c->shut) {
+        shutdown(c->fd, SHUT_WR);
+        c->shut = 1;
+    }
+    return 0;
 }
 
 /* Reserves n bytes at the end of the output queue; NULL when the cap would be passed. */
@@ -283,6 +319,7 @@ static int on_handshake(conn_t *c) {
     if (r == WSGUARD_RESULT_INCOMPLETE) return c->have == sizeof c->in ? -1 : 0;
     if (r == WSGUARD_RESULT_HANDSHAKE_REJECTED) {
         log_rejection(c->id, "handshake refused", &rej);
+        answered(c);
         start_closing(c);
         c->have = 0;
         return queue_bytes(c, resp, written);
@@ -291,12 +328,33 @@ static int on_handshake(conn_t *c) {
         fprintf(stderr, "gateway: conn %lu: %s\n", c->id, wsguard_result_message((uint32_t)r));
         return -1;
     }
+    answered(c);
     if (queue_bytes(c, resp, written) != 0 || start_connection(c) != 0) return -1;
     /* Bytes after the head already belong to the WebSocket stream. */
     memmove(c->in, c->in + acc.consumed, c->have - acc.consumed);
     c->have -= acc.consumed;
     c->open = 1;
     return c->have ? on_frames(c) : 0;
+}
+
+/* The head is still incomplete at --handshake-ms: the core's 408 handshake_timeout is
+ * queued (sent, then closed), or -1 when nothing was received (nothing to answer). */
+static int on_deadline(conn_t *c) {
+    uint8_t resp[1024];
+    size_t written = 0;
+    wsguard_rejection rej;
+    if (wsguard_server_deadline_refusal(c->have, resp, sizeof resp, &written, NULL, &rej) !=
+        WSGUARD_RESULT_HANDSHAKE_REJECTED) {
+        fprintf(stderr, "gateway: conn %lu: dropped: nothing received within %llu ms\n", c->id,
+                (unsigned long long)handshake_ms);
+        return -1;
+    }
+    log_rejection(c->id, "handshake refused", &rej);
+    answered(c);
+    start_closing(c);
+    c->have = 0;
+    if (queue_bytes(c, resp, written) != 0 || flush(c) != 0 || sent_all(c)) return -1;
+    return 0;
 }
 
 static void on_readable(conn_t *c) {
@@ -317,7 +375,9 @@ static void on_readable(conn_t *c) {
             return;
         }
         c->have += (size_t)n;
-        if ((c->open ? on_frames(c) : on_handshake(c)) != 0) {
+        if (c->closing && !c->open) {
+            c->have = 0; /* the head was answered (a refusal): later bytes are discarded */
+        } else if ((c->open ? on_frames(c) : on_handshake(c)) != 0) {
             drop_conn(c);
             return;
         }
@@ -325,20 +385,60 @@ static void on_readable(conn_t *c) {
          * (epoll is level-triggered, so bytes that arrive later wake us again). */
         if (c->closing || (size_t)n < room) break;
     }
-    if (flush(c) != 0 || (c->closing && c->out_len == 0)) drop_conn(c);
+    if (flush(c) != 0 || sent_all(c)) drop_conn(c);
 }
 
 static void on_writable(conn_t *c) {
-    if (flush(c) != 0 || (c->closing && c->out_len == 0)) drop_conn(c);
+    if (flush(c) != 0 || sent_all(c)) drop_conn(c);
+}
+
+/* Open connections from `addr`, the refused ones not counted. Below the limit in total,
+ * no address can be at it: the scan is skipped. */
+static uint32_t from_address(struct in_addr addr) {
+    size_t i;
+    uint32_t n = 0;
+    if (live_conns - refusing < limits.max_per_address) return 0;
+    for (i = 0; i < live_conns; i++)
+        if (!conns[i]->refused && conns[i]->addr.s_addr == addr.s_addr) n++;
+    return n;
+}
+
+/* Asks the core whether the connection from `addr` fits; when it does not, the core's
+ * 503 is in resp (*len bytes) and the refusal is logged at most once a second. */
+static int over_limit(struct in_addr addr, uint8_t *resp, size_t cap, size_t *len) {
+    static time_t last_refusal_log;
+    wsguard_load load;
+    wsguard_rejection rej;
+    wsguard_result r;
+    load.connections = (uint32_t)(live_conns - refusing);
+    load.from_address = from_address(addr);
+    load.upgrading = (uint32_t)upgrading;
+    r = wsguard_peer_limits_admit(&limits, &load, resp, cap, len, NULL, &rej);
+    if (r == WSGUARD_RESULT_OK) return 0;
+    if (r == WSGUARD_RESULT_OVERLOADED) {
+        time_t t = time(NULL);
+        if (t != last_refusal_log) {
+            fprintf(stderr, "gateway: refused a connection: %.*s (%d): %zu connections open, %u from %s\n",
+                    (int)rej.code.len, rej.code.ptr, rej.http_status, live_conns - refusing, load.from_address,
+                    inet_ntoa(addr));
+            last_refusal_log = t;
+        }
+    } else {
+        *len = 0;
+    }
+    return 1;
 }
 
 static void accept_all(int lfd) {
-    static time_t last_refusal_log;
     for (;;) {
-        int one = 1;
+        int one = 1, refuse;
         conn_t *c;
         struct epoll_event ev;
-        int fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        struct sockaddr_in peer;
+        socklen_t plen = sizeof peer;
+        uint8_t resp[WSGUARD_OVERLOAD_MAX_RESPONSE];
+        size_t resp_len = 0;
+        int fd = accept4(lfd, (struct sockaddr *)&peer, &plen, SOCK_NONBLOCK | SOCK_CLOEXEC);
         if (fd < 0) {
             if (errno == EINTR) continue;
             if (errno == EMFILE || errno == ENFILE) {
@@ -357,12 +457,9 @@ static void accept_all(int lfd) {
             }
             return;
         }
-        if (live_conns >= max_conns) {
-            time_t t = time(NULL);
-            if (t != last_refusal_log) {
-                fprintf(stderr, "gateway: refused a connection: %zu connections open (--max-conns)\n", live_conns);
-                last_refusal_log = t;
-            }
+        refuse = over_limit(peer.sin_addr, resp, sizeof resp, &resp_len);
+        if (refuse && refusing >= REFUSING_MAX) { /* cannot afford more: one try, then close */
+            if (resp_len && write(fd, resp, resp_len) < 0) { /* nothing more to do */ }
             close(fd);
             continue;
         }
@@ -372,12 +469,23 @@ static void accept_all(int lfd) {
         c->fd = fd;
         c->id = next_id++;
         c->accepted_ms = now_ms();
+        c->addr = peer.sin_addr;
         memset(&ev, 0, sizeof ev);
         ev.events = EPOLLIN;
         ev.data.ptr = c;
         if (epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev) != 0) { close(fd); free(c); continue; }
         c->slot = live_conns;
         conns[live_conns++] = c;
+        if (!refuse) {
+            c->upgrading = 1;
+            upgrading++;
+            continue;
+        }
+        /* Over a limit: the core's 503 goes out like any refusal, then the close. */
+        c->refused = 1;
+        refusing++;
+        start_closing(c);
+        if (queue_bytes(c, resp, resp_len) != 0 || flush(c) != 0 || sent_all(c)) drop_conn(c);
     }
 }
 
@@ -406,9 +514,7 @@ static int run_timers(int cap_ms) {
         if (!c->ws) { /* still reading the upgrade request */
             uint64_t until = c->accepted_ms + handshake_ms;
             if (until <= now) {
-                fprintf(stderr, "gateway: conn %lu: dropped: no complete upgrade request within %llu ms\n", c->id,
-                        (unsigned long long)handshake_ms);
-                drop_conn(c);
+                if (on_deadline(c) != 0) drop_conn(c);
             } else if (until < next) {
                 next = until;
             }
@@ -419,7 +525,7 @@ static int run_timers(int cap_ms) {
             wsguard_connection_handle_timeout(c->ws, now);
             if (queue_owed(c) != 0) { drop_conn(c); continue; }
             if (wsguard_connection_is_finished(c->ws)) start_closing(c);
-            if (flush(c) != 0 || (c->closing && c->out_len == 0)) { drop_conn(c); continue; }
+            if (flush(c) != 0 || sent_all(c)) { drop_conn(c); continue; }
             if (wsguard_connection_poll_timeout(c->ws, &has, &at) != WSGUARD_RESULT_OK || !has) continue;
         }
         if (at < next) next = at;
@@ -430,6 +536,7 @@ static int run_timers(int cap_ms) {
 
 static int parse_args(int argc, char **argv, int *port, int *max_seconds) {
     int i, token = 1;
+    if (wsguard_peer_limits_default(&limits) != WSGUARD_RESULT_OK) return -1;
     if (wsguard_origin_policy_init(policy_storage, sizeof policy_storage, 0, &policy) != WSGUARD_RESULT_OK) return -1;
     for (i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -445,6 +552,8 @@ static int parse_args(int argc, char **argv, int *port, int *max_seconds) {
             *max_seconds = atoi(v);
         } else if (strcmp(a, "--max-conns") == 0) {
             max_conns = strtoul(v, NULL, 10);
+        } else if (strcmp(a, "--max-per-address") == 0) {
+            limits.max_per_address = (uint32_t)strtoul(v, NULL, 10);
         } else if (strcmp(a, "--max-queued") == 0) {
             max_queued = strtoul(v, NULL, 10);
         } else if (strcmp(a, "--handshake-ms") == 0) {
@@ -462,12 +571,16 @@ static int parse_args(int argc, char **argv, int *port, int *max_seconds) {
             break;
         }
     }
-    if (i < argc || max_conns == 0 || max_queued < 4096) {
+    if (i < argc || max_conns == 0 || max_conns > UINT32_MAX || limits.max_per_address == 0 || max_queued < 4096) {
         fprintf(stderr, "usage: gateway [--port N] [--allow PATTERN]... [--no-token] [--max-seconds N]\n"
-                        "               [--max-conns N>0] [--max-queued BYTES>=4096] [--heartbeat-ms N]\n"
-                        "               [--handshake-ms N]\n");
+                        "               [--max-conns N>0] [--max-per-address N>0] [--max-queued BYTES>=4096]\n"
+                        "               [--heartbeat-ms N] [--handshake-ms N]\n");
         return -1;
     }
+    /* --max-conns bounds connections and, as one, upgrades in progress (the table holds
+     * max_conns connections plus REFUSING_MAX being refused). */
+    limits.max_connections = (uint32_t)max_conns;
+    limits.max_upgrading = (uint32_t)max_conns;
     if (wsguard_server_options_default(&options) != WSGUARD_RESULT_OK) return -1;
     options.token_authorization = token;
     options.token_query = token ? "token" : NULL;
@@ -483,7 +596,7 @@ int main(int argc, char **argv) {
     socklen_t alen = sizeof addr;
     time_t started = time(NULL);
     if (parse_args(argc, argv, &port, &max_seconds) != 0) return 2;
-    conns = calloc(max_conns, sizeof *conns);
+    conns = calloc(max_conns + REFUSING_MAX, sizeof *conns);
     signal(SIGTERM, on_signal);
     signal(SIGINT, on_signal);
     signal(SIGPIPE, SIG_IGN);

@@ -2,7 +2,9 @@
 # Builds the example epoll gateway against the static library and drives it with Python
 # `websockets` and raw sockets: exact echoes (0 B .. 200 KiB, fragmented), ping/pong, close
 # codes (peer's code returned, 1002, 1007), refusals with the core's code (403 origin_host,
-# 401, 426), heartbeat ping and dead-peer drop, --max-conns and --max-queued bounds.
+# 401, 426), heartbeat ping and dead-peer drop, --max-conns / --max-per-address answered with
+# the core's 503 + Retry-After (exact status, header and code), the 408 at --handshake-ms,
+# --max-queued bounds.
 # Prints `gateway: N passed, M failed`.
 set -uo pipefail
 cd "$(dirname "$0")/../.."

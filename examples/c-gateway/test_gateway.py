@@ -8,8 +8,9 @@ Checks: exact echoes (0 B .. 200 KiB, text and binary, fragmented), ping/pong an
 core, close codes (the client's code comes back in the server's Close; a protocol violation
 gets 1002, invalid UTF-8 1007), refusals with the core's code (403 origin_host, 401
 token_missing, 426), the heartbeat (a silent peer is pinged, then dropped as dead with
-1006), and the bounds: --max-conns refuses the extra connection, --max-queued drops a peer
-that stops reading, --handshake-ms drops an unfinished request head, and out of file
+1006), and the bounds: --max-conns and --max-per-address answer the extra connection with
+the core's 503 (exact status, Retry-After, code), --max-queued drops a peer
+that stops reading, --handshake-ms answers an unfinished request head with the core's 408, and out of file
 descriptors the accept loop pauses (one log line a
 second, no spin) and recovers. The gateway's log lines are checked too.
 """
@@ -258,17 +259,82 @@ class Gateway:
         os.unlink(self.log.name)
 
 
+def answer_until_eof(port, request=UPGRADE):
+    """(status, headers, body) of the whole answer to `request`, read until EOF."""
+    s = socket.create_connection(("127.0.0.1", port), timeout=10)
+    try:
+        s.sendall(request)
+        data = b""
+        while True:
+            try:
+                chunk = s.recv(4096)
+            except ConnectionResetError:
+                break
+            if not chunk:
+                break
+            data += chunk
+    finally:
+        s.close()
+    head, _, body = data.partition(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    status = int(lines[0].split(" ")[1]) if lines[0].startswith("HTTP/1.1 ") else None
+    headers = dict(line.split(": ", 1) for line in lines[1:] if ": " in line)
+    return status, headers, body
+
+
+def overload_check(name, got, code):
+    """The core's 503: exact status, Retry-After, Content-Length and the code's body."""
+    status, headers, body = got
+    ok = (
+        status == 503
+        and headers.get("Retry-After") == "5"
+        and headers.get("Content-Length") == str(len(body))
+        and headers.get("Connection") == "close"
+        and body.startswith(code.encode() + b": ")
+        and body.count(b"\nfix: ") == 1
+    )
+    record(name, ok, f"status {status}, headers {headers}, body {body[:120]!r}")
+
+
 def bounds_checks(binary):
+    # Over --max-conns: the core's 503 too_many_connections with Retry-After, not a bare close.
     g = Gateway(binary, "--max-conns", "1")
     try:
         first = raw_upgraded(g.port)
-        extra = socket.create_connection(("127.0.0.1", g.port), timeout=10)
-        record("max-conns-extra-closed", until_eof(extra))
-        record("max-conns-logged", log_has(g.log.name, b"refused a connection: 1 connections open"))
+        overload_check("max-conns-extra-503", answer_until_eof(g.port), "too_many_connections")
+        record(
+            "max-conns-logged",
+            log_has(g.log.name, b"refused a connection: too_many_connections (503): 1 connections open, 0 from 127.0.0.1"),
+        )
         first.sendall(masked_frame(2, b"still here"))
         record("max-conns-first-served", read_frame(first) == (2, b"still here"))
         first.close()
-        extra.close()
+        # The place is free again once the first one has gone.
+        s = None
+        for _ in range(50):
+            try:
+                s = raw_upgraded(g.port)
+                break
+            except (OSError, EOFError, ValueError):
+                time.sleep(0.1)
+        record("max-conns-place-returned", s is not None)
+        if s:
+            s.close()
+    finally:
+        g.stop()
+    # Over --max-per-address (every test client is 127.0.0.1): 503 too_many_from_address.
+    g = Gateway(binary, "--max-per-address", "2")
+    try:
+        held = [raw_upgraded(g.port), raw_upgraded(g.port)]
+        overload_check("max-per-address-503", answer_until_eof(g.port), "too_many_from_address")
+        record(
+            "max-per-address-logged",
+            log_has(g.log.name, b"refused a connection: too_many_from_address (503): 2 connections open, 2 from 127.0.0.1"),
+        )
+        held[0].sendall(masked_frame(2, b"kept"))
+        record("max-per-address-others-served", read_frame(held[0]) == (2, b"kept"))
+        for h in held:
+            h.close()
     finally:
         g.stop()
     g = Gateway(binary, "--max-queued", "65536")
@@ -289,13 +355,22 @@ def bounds_checks(binary):
         s.close()
     finally:
         g.stop()
-    # A request head that never completes (slowloris) is dropped after --handshake-ms.
+    # A request head that never completes (slowloris) gets the core's 408 after
+    # --handshake-ms; a connection that sends nothing is closed without an answer.
     g = Gateway(binary, "--handshake-ms", "300")
     try:
+        status, headers, body = answer_until_eof(g.port, b"GET /echo HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+        record(
+            "handshake-timeout-408",
+            status == 408
+            and headers.get("Content-Length") == str(len(body))
+            and body.startswith(b"handshake_timeout: the upgrade request did not arrive completely in time\nfix: "),
+            f"status {status}, headers {headers}, body {body[:120]!r}",
+        )
+        record("handshake-timeout-logged", log_has(g.log.name, b"handshake refused: handshake_timeout (408)"))
         s = socket.create_connection(("127.0.0.1", g.port), timeout=20)
-        s.sendall(b"GET /echo HTTP/1.1\r\nHost: 127.0.0.1\r\n")
-        record("handshake-timeout-drops", until_eof(s))
-        record("handshake-timeout-logged", log_has(g.log.name, b"dropped: no complete upgrade request within 300 ms"))
+        record("handshake-timeout-silent-closed", s.recv(4096) == b"")
+        record("handshake-timeout-silent-logged", log_has(g.log.name, b"dropped: nothing received within 300 ms"))
         s.close()
         s = raw_upgraded(g.port)  # an upgraded connection is not subject to it
         time.sleep(0.6)

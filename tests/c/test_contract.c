@@ -8,7 +8,9 @@
  *    refuses a findings_cap no array can have;
  *  - the connection handle's writers (poll_transmit, send, send_fragment, send_ping) obey the
  *    same sweep, and a refused call changes no state (the pong stays owed, the mask key
- *    stream does not advance).
+ *    stream does not advance);
+ *  - the peer limits' 503 answer (wsguard_peer_limits_admit) and the handshake deadline's
+ *    408 (wsguard_server_deadline_refusal) obey the same sweep.
  * Runs under valgrind and ASan with the other C tests (tests/c/run.sh). */
 #include <stdbool.h>
 #include <stdint.h>
@@ -72,6 +74,18 @@ static void sweep(const char *name, writer_fn f, wsguard_result ok, bool exact) 
 }
 
 /* ---- the writers, each bound to inputs ---- */
+static wsguard_result w_deadline_408(uint8_t *o, size_t n, size_t *w, size_t *need) {
+    return wsguard_server_deadline_refusal(37, o, n, w, need, NULL);
+}
+static wsguard_result w_overload(uint8_t *o, size_t n, size_t *w, size_t *need) {
+    wsguard_peer_limits l;
+    wsguard_load load = {3, 1, 0};
+    wsguard_rejection rej;
+    if (wsguard_peer_limits_default(&l) != WSGUARD_RESULT_OK) return WSGUARD_RESULT_PANIC;
+    l.max_connections = 3;
+    l.retry_after_s = 120;
+    return wsguard_peer_limits_admit(&l, &load, o, n, w, need, &rej);
+}
 static wsguard_result w_normalize(uint8_t *o, size_t n, size_t *w, size_t *need) {
     static const char in[] = "HTTPS://App.Example.COM:8443";
     return wsguard_origin_normalize(in, sizeof in - 1, (char *)o, n, w, need, NULL);
@@ -368,6 +382,66 @@ static void test_decoder_error_state(void) {
     h_end();
 }
 
+/* wsguard_peer_limits_admit: admitted writes only *written_out = 0; a short buffer leaves
+ * *rejection_out untouched too; the full answer is the exact 503. */
+static void test_peer_limits_outputs(void) {
+    static const char head[] = "HTTP/1.1 503 Service Unavailable\r\nRetry-After: 120\r\n";
+    wsguard_peer_limits l;
+    wsguard_load load = {2, 1, 0};
+    wsguard_rejection rej, canary_rej;
+    size_t w = SENTINEL, need = SENTINEL;
+    h_begin("contract-peer-limits-admit-outputs");
+    CHECK_RESULT(wsguard_peer_limits_default(&l), WSGUARD_RESULT_OK);
+    CHECK_INT(l.max_connections, 10000);
+    CHECK_INT(l.retry_after_s, 5);
+    l.max_connections = 3;
+    l.retry_after_s = 120;
+    memset(buf, CANARY, sizeof buf);
+    memset(&rej, CANARY, sizeof rej);
+    memcpy(&canary_rej, &rej, sizeof rej);
+    CHECK_RESULT(wsguard_peer_limits_admit(&l, &load, buf, BIG, &w, &need, &rej), WSGUARD_RESULT_OK);
+    CHECK_INT(w, 0);
+    CHECK_INT(need, SENTINEL);
+    CHECK(canary_intact(0, sizeof buf));
+    CHECK(memcmp(&rej, &canary_rej, sizeof rej) == 0);
+    load.connections = 3;
+    w = SENTINEL;
+    CHECK_RESULT(wsguard_peer_limits_admit(&l, &load, buf, 40, &w, &need, &rej), WSGUARD_RESULT_BUFFER_TOO_SMALL);
+    CHECK_INT(w, SENTINEL);
+    CHECK(memcmp(&rej, &canary_rej, sizeof rej) == 0);
+    CHECK(canary_intact(0, sizeof buf));
+    CHECK_RESULT(wsguard_peer_limits_admit(&l, &load, buf, WSGUARD_OVERLOAD_MAX_RESPONSE, &w, NULL, &rej),
+                 WSGUARD_RESULT_OVERLOADED);
+    CHECK_INT(w, need);
+    CHECK(memcmp(buf, head, sizeof head - 1) == 0);
+    CHECK_WSTR(rej.code, "too_many_connections");
+    CHECK_INT(rej.http_status, 503);
+    CHECK_RESULT(wsguard_peer_limits_admit(NULL, &load, buf, BIG, &w, &need, &rej), WSGUARD_RESULT_NULL_ARGUMENT);
+    CHECK_RESULT(wsguard_peer_limits_admit(&l, NULL, buf, BIG, &w, &need, &rej), WSGUARD_RESULT_NULL_ARGUMENT);
+    CHECK_RESULT(wsguard_peer_limits_admit(&l, &load, buf, BIG, NULL, &need, &rej), WSGUARD_RESULT_NULL_ARGUMENT);
+    CHECK_RESULT(wsguard_peer_limits_default(NULL), WSGUARD_RESULT_NULL_ARGUMENT);
+    h_end();
+}
+
+/* wsguard_server_deadline_refusal: nothing received, nothing to answer; else the 408. */
+static void test_deadline_refusal(void) {
+    static const char head[] = "HTTP/1.1 408 Request Timeout\r\n";
+    wsguard_rejection rej;
+    size_t w = SENTINEL, need = SENTINEL;
+    h_begin("contract-server-deadline-refusal");
+    memset(buf, CANARY, sizeof buf);
+    CHECK_RESULT(wsguard_server_deadline_refusal(0, buf, BIG, &w, &need, &rej), WSGUARD_RESULT_OK);
+    CHECK_INT(w, 0);
+    CHECK_INT(need, SENTINEL);
+    CHECK(canary_intact(0, sizeof buf));
+    CHECK_RESULT(wsguard_server_deadline_refusal(1, buf, BIG, &w, &need, &rej), WSGUARD_RESULT_HANDSHAKE_REJECTED);
+    CHECK(memcmp(buf, head, sizeof head - 1) == 0);
+    CHECK_WSTR(rej.code, "handshake_timeout");
+    CHECK_INT(rej.http_status, 408);
+    CHECK_RESULT(wsguard_server_deadline_refusal(1, buf, BIG, NULL, &need, &rej), WSGUARD_RESULT_NULL_ARGUMENT);
+    h_end();
+}
+
 static void test_frame_header_length_limit(void) {
     size_t w = SENTINEL, need = SENTINEL;
     h_begin("contract-frame-header-refuses-2^63");
@@ -474,11 +548,15 @@ int main(void) {
     sweep("contract-connection-send-masked", w_conn_send_masked, WSGUARD_RESULT_OK, true);
     sweep("contract-connection-send-fragment", w_conn_send_fragment, WSGUARD_RESULT_OK, true);
     sweep("contract-connection-send-ping", w_conn_send_ping, WSGUARD_RESULT_OK, true);
+    sweep("contract-peer-limits-admit-503", w_overload, WSGUARD_RESULT_OVERLOADED, true);
+    sweep("contract-server-deadline-refusal-408", w_deadline_408, WSGUARD_RESULT_HANDSHAKE_REJECTED, true);
     test_connection_state_kept();
     test_fixed_size_writers();
     test_decoder_needed_exact();
     test_decoder_error_state();
     test_frame_header_length_limit();
+    test_peer_limits_outputs();
+    test_deadline_refusal();
     test_storage_sizes();
     test_lint_cap();
     wsguard_origin_policy_free(policy);

@@ -1251,6 +1251,73 @@ static void run_file(const char *file, case_fn fn) {
     cJSON_Delete(root);
 }
 
+/* ---------- overload.json ---------- */
+
+/* The value of header `name` in the head of `resp` (NUL-terminated copy in `out`). */
+static int header_value(const char *resp, size_t len, const char *name, char *out, size_t cap) {
+    size_t i, n = strlen(name);
+    for (i = 0; i + n + 4 <= len; i++) {
+        if (resp[i] == '\r' && resp[i + 1] == '\n' && resp[i + 2] == '\r') return 0; /* end of head */
+        if (resp[i] == '\n' && memcmp(resp + i + 1, name, n) == 0 && resp[i + 1 + n] == ':') {
+            size_t j = i + n + 3, k = 0;
+            while (j < len && resp[j] != '\r' && k + 1 < cap) out[k++] = resp[j++];
+            out[k] = '\0';
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static void overload_case(const cJSON *c, int index) {
+    const cJSON *lim = cJSON_GetObjectItemCaseSensitive(c, "limits");
+    const cJSON *ld = cJSON_GetObjectItemCaseSensitive(c, "load");
+    const cJSON *e = cJSON_GetObjectItemCaseSensitive(c, "expect");
+    wsguard_peer_limits l;
+    wsguard_load load;
+    wsguard_rejection rej;
+    uint8_t out[WSGUARD_OVERLOAD_MAX_RESPONSE];
+    char value[64], prefix[96];
+    size_t written = 0, needed = 0;
+    wsguard_result r;
+    (void)index;
+    CHECK_RESULT(wsguard_peer_limits_default(&l), WSGUARD_RESULT_OK);
+    l.max_connections = (uint32_t)jint(lim, "max_connections", l.max_connections);
+    l.max_per_address = (uint32_t)jint(lim, "max_per_address", l.max_per_address);
+    l.max_upgrading = (uint32_t)jint(lim, "max_upgrading", l.max_upgrading);
+    l.retry_after_s = (uint32_t)jint(lim, "retry_after_s", l.retry_after_s);
+    load.connections = (uint32_t)jint(ld, "connections", 0);
+    load.from_address = (uint32_t)jint(ld, "from_address", 0);
+    load.upgrading = (uint32_t)jint(ld, "upgrading", 0);
+    r = wsguard_peer_limits_admit(&l, &load, out, sizeof out, &written, &needed, &rej);
+    if (jbool(e, "ok", 0)) {
+        CHECK_RESULT(r, WSGUARD_RESULT_OK);
+        CHECK_INT(written, 0);
+        return;
+    }
+    CHECK_RESULT(r, WSGUARD_RESULT_OVERLOADED);
+    if (r != WSGUARD_RESULT_OVERLOADED) return;
+    CHECK_WSTR(rej.code, jstr(e, "code"));
+    CHECK_INT(rej.http_status, jint(e, "status", -1));
+    CHECK_INT(rej.close_code, jint(e, "close_code", -1));
+    CHECK(written > 12 && memcmp(out, "HTTP/1.1 ", 9) == 0);
+    CHECK_INT(atoi((const char *)out + 9), jint(e, "status", -1));
+    if (!header_value((const char *)out, written, "Retry-After", value, sizeof value))
+        H_FAIL("no Retry-After in the answer");
+    else if (strcmp(value, jstr(e, "retry_after")) != 0)
+        H_FAIL("Retry-After: %s, expected %s", value, jstr(e, "retry_after"));
+    snprintf(prefix, sizeof prefix, "\r\n\r\n%s: ", jstr(e, "code"));
+    {
+        const char *body = NULL;
+        size_t i, plen = strlen(prefix);
+        for (i = 0; i + plen <= written && !body; i++)
+            if (memcmp(out + i, prefix, plen) == 0) body = (const char *)out + i + 4;
+        if (!body) H_FAIL("the body does not start with the code");
+        else if (!header_value((const char *)out, written, "Content-Length", value, sizeof value))
+            H_FAIL("no Content-Length");
+        else CHECK_INT(atoi(value), (long long)(written - (size_t)(body - (const char *)out)));
+    }
+}
+
 static void close_case_i(const cJSON *c, int i) { (void)i; close_case(c); }
 static void utf8_case_i(const cJSON *c, int i) { (void)i; utf8_case(c); }
 
@@ -1266,7 +1333,7 @@ static const char *const RUN_BY_C[] = {
     "external-websockets-handshake-client.json", "external-websockets-utf8.json",
     "external-wsproto-handshake-server.json", "external-wsproto-handshake-client.json",
     "external-wsproto-utf8.json",
-    "external-websockets-frames.json", "dev_auth.json",
+    "external-websockets-frames.json", "dev_auth.json", "overload.json",
 };
 static const char *const NOT_RUN_BY_C[] = {"regressions.json"};
 
@@ -1314,6 +1381,7 @@ int main(int argc, char **argv) {
     run_file("external-wsproto-handshake-client.json", client_case);
     run_file("external-wsproto-utf8.json", utf8_case_i);
     run_file("dev_auth.json", dev_auth_case);
+    run_file("overload.json", overload_case);
     (void)streq_w;
     return h_summary("c-vectors");
 }

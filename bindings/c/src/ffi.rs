@@ -258,6 +258,30 @@ impl<E> Whole<E> {
     }
 }
 
+/// Writes a refusal's answer into `dst` when it fits whole: then `*written_out` is its
+/// length, `*rejection_out` (may be NULL) is `rejection`, and the call returns `verdict`;
+/// when `dst` is too small only `*needed_out` (may be NULL) is written. The outputs come
+/// as `(written_out, needed_out, rejection_out)`.
+///
+/// # Safety
+/// `written_out` is valid for writes; `needed_out` and `rejection_out` are NULL or valid.
+pub(crate) unsafe fn write_refusal_answer(
+    dst: &mut [u8],
+    write: impl FnMut(&mut [u8]) -> Result<usize, wsguard_core::BufferTooSmall>,
+    (written_out, needed_out, rejection_out): (*mut usize, *mut usize, *mut wsguard_rejection),
+    (rejection, verdict): (wsguard_rejection, wsguard_result),
+) -> Result<(), wsguard_result> {
+    match write_whole(dst, write, |e| Some(e.needed)) {
+        Ok(n) => {
+            // SAFETY: caller's contract.
+            unsafe { written_out.write(n) };
+            unsafe { write_opt(rejection_out, rejection) };
+            Err(verdict)
+        }
+        Err(w) => Err(unsafe { w.report(needed_out, |_| wsguard_result::BufferTooSmall) }),
+    }
+}
+
 /// Formats `value` into the caller buffer `dst` when it fits: on success `*written_out`
 /// is its length; when `dst` is too small nothing is written into it and `*needed_out`
 /// (may be NULL) is the size the text needs.

@@ -24,6 +24,7 @@ pub mod ffi;
 pub mod frame;
 mod handle;
 pub mod heartbeat;
+pub mod limits;
 pub mod lint;
 pub mod near_miss;
 pub mod origin;

@@ -76,6 +76,10 @@ pub enum wsguard_result {
     /// above 125 bytes, or the close code may not appear on the wire (details in the
     /// rejection).
     SendRefused = 3013,
+    /// A peer limit is reached (too many connections, from one address, or upgrading):
+    /// the 503 answer with `Retry-After` was written; send it, then close (details in the
+    /// rejection, e.g. `too_many_connections`).
+    Overloaded = 3014,
     /// A Rust panic was caught at the boundary. It is a bug in wsguard: please report it.
     Panic = 9001,
 }
@@ -112,6 +116,7 @@ impl wsguard_result {
             R::InvalidRegistration => c"the close code cannot be registered; see the rejection",
             R::ConnectionClosed => c"the connection has ended or is closing; see the rejection",
             R::SendRefused => c"the connection refused the send; see the rejection",
+            R::Overloaded => c"a peer limit is reached; send the 503 answer and close",
             R::Panic => c"internal error (a Rust panic was caught); please report this bug",
         }
     }
@@ -135,7 +140,7 @@ pub extern "C" fn wsguard_result_message(result: u32) -> *const c_char {
 }
 
 /// Every value, for `wsguard_result_message` and the tests.
-pub(crate) const ALL_RESULTS: [wsguard_result; 24] = {
+pub(crate) const ALL_RESULTS: [wsguard_result; 25] = {
     use wsguard_result as R;
     [
         R::Ok,
@@ -161,6 +166,7 @@ pub(crate) const ALL_RESULTS: [wsguard_result; 24] = {
         R::InvalidRegistration,
         R::ConnectionClosed,
         R::SendRefused,
+        R::Overloaded,
         R::Panic,
     ]
 };

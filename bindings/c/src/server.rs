@@ -5,7 +5,8 @@
 //! needs storage or allocation.
 
 use crate::ffi::{
-    bytes, bytes_mut, non_null, text, write_opt, write_whole, wsguard_rejection, wsguard_str,
+    bytes, bytes_mut, non_null, text, write_opt, write_refusal_answer, write_whole,
+    wsguard_rejection, wsguard_str,
 };
 use crate::origin::{policy_data, slice_of, wsguard_origin_policy};
 use crate::result::{guard, wsguard_result};
@@ -468,6 +469,43 @@ pub unsafe extern "C" fn wsguard_server_respond(
                 verdict
             })
         }
+    })
+}
+
+/// The answer for a request head still incomplete at the server's handshake deadline
+/// (the server's own timer ran out with `buffered` bytes received): the core's
+/// `handshake_timeout` refusal, `408 Request Timeout` with the two-line body.
+///
+/// * `WSGUARD_RESULT_HANDSHAKE_REJECTED`: the answer is in `out` (`*written_out` bytes);
+///   send it, then close. `*rejection_out` (may be NULL) is set.
+/// * `WSGUARD_RESULT_OK`: `buffered == 0`: the client sent nothing, so there is nothing to
+///   answer: close. `*written_out` is 0.
+/// * `WSGUARD_RESULT_BUFFER_TOO_SMALL`: nothing written except `*needed_out` (may be
+///   NULL), the exact size (1 KiB always suffices).
+///
+/// # Safety
+/// `out` points to `out_len` writable bytes; `written_out` writable; `needed_out` and
+/// `rejection_out` NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn wsguard_server_deadline_refusal(
+    buffered: usize,
+    out: *mut u8,
+    out_len: usize,
+    written_out: *mut usize,
+    needed_out: *mut usize,
+    rejection_out: *mut wsguard_rejection,
+) -> wsguard_result {
+    guard(|| {
+        non_null(written_out)?;
+        let dst = unsafe { bytes_mut(out, out_len)? };
+        let Some(r) = Rejection::at_head_deadline(buffered) else {
+            unsafe { written_out.write(0) };
+            return Ok(());
+        };
+        let write = |buf: &mut [u8]| write_rejection_response(&r, buf);
+        let outs = (written_out, needed_out, rejection_out);
+        let verdict = (rejection_to_c(&r), wsguard_result::HandshakeRejected);
+        unsafe { write_refusal_answer(dst, write, outs, verdict) }
     })
 }
 

@@ -21,6 +21,7 @@ mod explain;
 mod frame;
 mod guard;
 mod handshake;
+mod limits;
 mod lint;
 mod metrics;
 mod origin;
@@ -44,6 +45,7 @@ fn _wsguard(m: &Bound<'_, PyModule>) -> PyResult<()> {
     connection::register(m)?;
     explain::register(m)?;
     dev_auth::register(m)?;
+    limits::register(m)?;
     metrics::register(m)?;
     Ok(())
 }

@@ -746,6 +746,32 @@ def run_dev_auth(case: Case) -> None:
     assert h.response.startswith(b"HTTP/1.1 101 "), case["name"]
 
 
+# -- overload.json ----------------------------------------------------------------------
+
+
+@runner("overload.json", 14)
+def run_overload(case: Case) -> None:
+    expect = case["expect"]
+    load = case["load"]
+    got = wsguard.peer_limits_admit(
+        load["connections"], load["from_address"], load["upgrading"], **case["limits"]
+    )
+    check(case, "ok", got is None, expect["ok"])
+    if got is None:
+        return
+    code, status, close_code, answer = got
+    check(case, "code", code, expect["code"])
+    check(case, "status", status, expect["status"])
+    check(case, "close_code", close_code, expect["close_code"])
+    head, _, body = answer.partition(b"\r\n\r\n")
+    lines = head.decode("ascii").split("\r\n")
+    headers = dict(line.split(": ", 1) for line in lines[1:])
+    check(case, "status line", int(lines[0].split(" ")[1]), expect["status"])
+    check(case, "Retry-After", headers.get("Retry-After"), expect["retry_after"])
+    check(case, "Content-Length", headers.get("Content-Length"), str(len(body)))
+    assert body.startswith(expect["code"].encode() + b": "), case["name"]
+
+
 handshake_runner("external-websockets-extensions.json", 15)
 handshake_runner("external-websockets-handshake-server.json", 40)
 handshake_runner("external-wsproto-handshake-server.json", 15)

@@ -424,7 +424,24 @@ fn slow_request_gets_408() {
     let srv = Server::start(&["--path", "/ws", "--handshake-timeout", "0.3", "--quiet"]);
     let r = http_exchange(srv.addr, b"GET /ws HTTP/1.1\r\nHost: x\r\n");
     assert_eq!(r.status, 408, "{}", r.head);
-    assert!(r.body_str().starts_with("handshake_timeout: "));
+    // Exactly the core's answer (Rejection::HandshakeTimeout), not texts of the CLI's own.
+    let mut core = [0u8; 1024];
+    let n = wsguard_core::handshake::write_rejection_response(
+        &wsguard_core::handshake::Rejection::HandshakeTimeout,
+        &mut core,
+    )
+    .unwrap();
+    let mut got = format!("{}\r\n\r\n", r.head.trim_end()).into_bytes();
+    got.extend_from_slice(&r.body);
+    assert_eq!(
+        String::from_utf8_lossy(&got),
+        String::from_utf8_lossy(&core[..n])
+    );
+    let m = http_get(srv.addr, "/metrics").body_str();
+    assert!(
+        m.contains("wsguard_refused_total{reason=\"handshake_timeout\"} 1\n"),
+        "{m}"
+    );
 }
 
 /// SIGINT (Ctrl-C) and SIGTERM (`docker stop`, Kubernetes, systemd) both close every

@@ -646,6 +646,23 @@ impl Guard {
         self.refuse(&Rejection::RequestTooLarge, None)
     }
 
+    /// The refusal for a request head still incomplete at the server's handshake
+    /// deadline with `buffered` bytes received: the core's `handshake_timeout` (408),
+    /// counted and logged like every refusal; `None` when nothing was received (an idle
+    /// connection gets no answer, only the close). For servers that read the head
+    /// themselves.
+    ///
+    /// ```
+    /// let guard = wsguard::Guard::new(wsguard::GuardConfig::default()).unwrap();
+    /// let r = guard.refuse_at_deadline(12).unwrap();
+    /// assert_eq!((r.status, r.code), (408, "handshake_timeout"));
+    /// assert!(r.response.starts_with(b"HTTP/1.1 408 Request Timeout\r\n"));
+    /// assert!(guard.refuse_at_deadline(0).is_none());
+    /// ```
+    pub fn refuse_at_deadline(&self, buffered: usize) -> Option<Refusal> {
+        Rejection::at_head_deadline(buffered).map(|r| self.refuse(&r, None))
+    }
+
     /// Counts and logs a refusal; `head` is the parsed head when the refusal came after
     /// parsing (a syntax or limit refusal has none: the log shows `-`).
     pub(crate) fn refuse(

@@ -5,7 +5,9 @@
 //! the socket. [`Guard::callback`](crate::Guard::callback) also works with
 //! `tokio_tungstenite::accept_hdr_async`. [`accept_or_explain`] also answers the explain
 //! exchange (docs/EXPLAIN.md) on the same listener, so a page refused with `1006` can ask
-//! why.
+//! why. [`accept_async_within`] and [`accept_or_explain_within`] add a handshake deadline:
+//! a head still incomplete when it passes gets the core's 408 `handshake_timeout` (a
+//! client that sent nothing gets only the close), not a silent drop.
 //!
 //! ```no_run
 //! # async fn serve(listener: tokio::net::TcpListener, guard: wsguard::Guard) {
@@ -20,6 +22,7 @@
 //! ```
 
 use crate::guard::{AcceptError, Accepted, Guard};
+use std::time::Duration;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio_tungstenite::tungstenite::protocol::Role;
 use tokio_tungstenite::WebSocketStream;
@@ -40,7 +43,8 @@ pub enum Served<S> {
 }
 
 /// Runs the server handshake over `stream` with the core's verdict and exact answer.
-/// Bound it with `tokio::time::timeout` against clients that never finish their head.
+/// It waits for the head as long as the client takes: use [`accept_async_within`] against
+/// clients that never finish it.
 pub async fn accept_async<S>(
     guard: &Guard,
     stream: S,
@@ -48,7 +52,40 @@ pub async fn accept_async<S>(
 where
     S: AsyncRead + AsyncWrite + Unpin,
 {
-    match accept_or_explain(guard, stream, Mode::Off).await? {
+    websocket_only(serve(guard, stream, Mode::Off, None).await)
+}
+
+/// [`accept_async`] with a handshake deadline: when the head is still incomplete
+/// `timeout` after the call, the client gets the core's 408 `handshake_timeout` (counted
+/// and logged like every refusal) and [`AcceptError::Refused`]; a client that sent
+/// nothing at all gets only the close ([`AcceptError::Incomplete`]).
+///
+/// ```no_run
+/// # async fn serve(listener: tokio::net::TcpListener, guard: wsguard::Guard) {
+/// use std::time::Duration;
+/// let (tcp, _) = listener.accept().await.unwrap();
+/// match wsguard::tokio::accept_async_within(&guard, tcp, Duration::from_secs(10)).await {
+///     Ok((ws, accepted)) => { let _ = (ws, accepted); /* serve */ }
+///     Err(e) => eprintln!("{e}"), // e.g. 408 handshake_timeout
+/// }
+/// # }
+/// ```
+pub async fn accept_async_within<S>(
+    guard: &Guard,
+    stream: S,
+    timeout: Duration,
+) -> Result<(WebSocketStream<S>, Accepted), AcceptError>
+where
+    S: AsyncRead + AsyncWrite + Unpin,
+{
+    let deadline = tokio::time::Instant::now() + timeout;
+    websocket_only(serve(guard, stream, Mode::Off, Some(deadline)).await)
+}
+
+fn websocket_only<S>(
+    served: Result<Served<S>, AcceptError>,
+) -> Result<(WebSocketStream<S>, Accepted), AcceptError> {
+    match served? {
         Served::WebSocket(ws, accepted) => Ok((ws, accepted)),
         // Mode::Off never explains; an explain request is refused like any plain GET.
         Served::Explained => Err(AcceptError::Incomplete),
@@ -79,8 +116,37 @@ where
 /// ```
 pub async fn accept_or_explain<S>(
     guard: &Guard,
+    stream: S,
+    mode: Mode,
+) -> Result<Served<S>, AcceptError>
+where
+    S: AsyncRead + AsyncWrite + Unpin,
+{
+    serve(guard, stream, mode, None).await
+}
+
+/// [`accept_or_explain`] with the handshake deadline of [`accept_async_within`].
+pub async fn accept_or_explain_within<S>(
+    guard: &Guard,
+    stream: S,
+    mode: Mode,
+    timeout: Duration,
+) -> Result<Served<S>, AcceptError>
+where
+    S: AsyncRead + AsyncWrite + Unpin,
+{
+    let deadline = tokio::time::Instant::now() + timeout;
+    serve(guard, stream, mode, Some(deadline)).await
+}
+
+/// Longest wait for the 408 to be taken by a client that also stopped reading.
+const DEADLINE_ANSWER: Duration = Duration::from_secs(1);
+
+async fn serve<S>(
+    guard: &Guard,
     mut stream: S,
     mode: Mode,
+    deadline: Option<tokio::time::Instant>,
 ) -> Result<Served<S>, AcceptError>
 where
     S: AsyncRead + AsyncWrite + Unpin,
@@ -92,7 +158,25 @@ where
     // something new (request line, end of head, a limit), not on every read.
     let (mut tracker, limits) = (HeadTracker::new(), guard.head_limits());
     loop {
-        let n = stream.read(&mut chunk).await?;
+        let n = match deadline {
+            None => stream.read(&mut chunk).await?,
+            Some(at) => match tokio::time::timeout_at(at, stream.read(&mut chunk)).await {
+                Ok(read) => read?,
+                Err(_) => {
+                    // The core's 408, or only the close when nothing was ever said.
+                    let refusal = guard
+                        .refuse_at_deadline(buf.len())
+                        .ok_or(AcceptError::Incomplete)?;
+                    let answer = async {
+                        stream.write_all(&refusal.response).await?;
+                        stream.flush().await?;
+                        stream.shutdown().await
+                    };
+                    let _ = tokio::time::timeout(DEADLINE_ANSWER, answer).await;
+                    return Err(AcceptError::Refused(refusal));
+                }
+            },
+        };
         if n == 0 {
             return Err(AcceptError::Incomplete);
         }

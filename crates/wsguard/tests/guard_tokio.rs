@@ -142,3 +142,104 @@ fn g_response(r: wsguard_core::handshake::Rejection) -> String {
     let n = wsguard_core::handshake::write_rejection_response(&r, &mut buf).unwrap();
     String::from_utf8_lossy(&buf[..n]).into_owned()
 }
+
+/// A server task running `accept_limited` once, with `limits`.
+async fn serve_limited(
+    g: wsguard::Guard,
+    limits: wsguard_core::limits::PeerLimits,
+) -> (
+    std::net::SocketAddr,
+    tokio::task::JoinHandle<Result<(), wsguard::guard::AcceptError>>,
+) {
+    use std::sync::Arc;
+    use wsguard::limits::{net, Admission};
+    let adm = Arc::new(Admission::new(limits, g.counters().clone()));
+    let listener = net::listen("127.0.0.1:0".parse().unwrap(), net::DEFAULT_BACKLOG).unwrap();
+    let addr = listener.local_addr().unwrap();
+    let h = tokio::spawn(async move {
+        let (tcp, peer) = listener.accept().await.unwrap();
+        net::accept_limited(&g, &adm, tcp, peer).await.map(|_| ())
+    });
+    (addr, h)
+}
+
+/// A slow head (slowloris) at the tokio guard's handshake deadline: the core's exact
+/// 408 `handshake_timeout`, counted — through `accept_async_within` and `accept_limited`.
+#[tokio::test]
+async fn incomplete_head_at_the_deadline_gets_the_core_408() {
+    let expected = g_response(wsguard_core::handshake::Rejection::HandshakeTimeout);
+    assert!(
+        expected.starts_with("HTTP/1.1 408 Request Timeout\r\n"),
+        "{expected}"
+    );
+    assert!(
+        expected.contains("\r\n\r\nhandshake_timeout: "),
+        "{expected}"
+    );
+    // accept_async_within
+    let g = guard(false);
+    let counters = g.counters().clone();
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let h = tokio::spawn(async move {
+        let (tcp, _) = listener.accept().await.unwrap();
+        let r = wsguard::tokio::accept_async_within(&g, tcp, std::time::Duration::from_millis(200));
+        match r.await {
+            Err(wsguard::guard::AcceptError::Refused(refusal)) => (refusal.status, refusal.code),
+            other => panic!("{:?}", other.map(|_| ())),
+        }
+    });
+    let got = raw(addr, "GET /chat HTTP/1.1\r\nHost: 127.0.0.1\r\n").await;
+    assert_eq!(got, expected);
+    assert_eq!(h.await.unwrap(), (408, "handshake_timeout"));
+    assert_eq!(counters.snapshot().refused["handshake_timeout"], 1);
+    // accept_limited takes the deadline from the peer limits
+    let g = guard(false);
+    let counters = g.counters().clone();
+    let limits = wsguard_core::limits::PeerLimits::DEFAULT.handshake_timeout_ms(200);
+    let (addr, h) = serve_limited(g, limits).await;
+    let got = raw(addr, "GET /chat HTTP/1.1\r\nHost: 127.0.0.1\r\n").await;
+    assert_eq!(got, expected);
+    assert!(matches!(
+        h.await.unwrap(),
+        Err(wsguard::guard::AcceptError::Refused(_))
+    ));
+    assert_eq!(counters.snapshot().refused["handshake_timeout"], 1);
+}
+
+/// A client that says nothing gets no answer at the deadline, only the close.
+#[tokio::test]
+async fn silent_client_at_the_deadline_gets_only_the_close() {
+    let g = guard(false);
+    let counters = g.counters().clone();
+    let limits = wsguard_core::limits::PeerLimits::DEFAULT.handshake_timeout_ms(200);
+    let (addr, h) = serve_limited(g, limits).await;
+    let got = raw(addr, "").await;
+    assert_eq!(got, "");
+    assert!(matches!(
+        h.await.unwrap(),
+        Err(wsguard::guard::AcceptError::Incomplete)
+    ));
+    assert!(counters.snapshot().refused.is_empty());
+}
+
+/// Over `max_connections` (0 here: the first one is over): the core's exact 503 with
+/// `Retry-After`, not a TCP close.
+#[tokio::test]
+async fn over_the_connection_limit_gets_the_core_503() {
+    use wsguard_core::limits::{Overload, PeerLimits};
+    let g = guard(false);
+    let counters = g.counters().clone();
+    let limits = PeerLimits::DEFAULT.max_connections(0).retry_after_s(11);
+    let (addr, h) = serve_limited(g, limits).await;
+    let got = raw(addr, &request(&format!("Origin: {APP}\r\n"))).await;
+    let mut buf = [0u8; wsguard_core::limits::MAX_RESPONSE];
+    let n = Overload::Connections.write_response(11, &mut buf).unwrap();
+    assert_eq!(got, String::from_utf8_lossy(&buf[..n]));
+    assert!(got.starts_with("HTTP/1.1 503 Service Unavailable\r\nRetry-After: 11\r\n"));
+    assert!(matches!(
+        h.await.unwrap(),
+        Err(wsguard::guard::AcceptError::Refused(_))
+    ));
+    assert_eq!(counters.snapshot().refused["too_many_connections"], 1);
+}

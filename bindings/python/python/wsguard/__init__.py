@@ -72,6 +72,7 @@ from ._wsguard import (
     fit_reason,
     parse_close_payload,
     parse_ws_url,
+    peer_limits_admit,
     explain,
     explain_scope,
     is_wire_valid,
@@ -116,6 +117,8 @@ __all__ = [
     # development auth bypass (never in production, loopback unless overridden)
     "check_dev_auth_bypass",
     "listen_kind",
+    # peer limits for servers that own sockets (the core's 503 + Retry-After)
+    "peer_limits_admit",
     # close codes
     "CloseInfo",
     "classify_close",

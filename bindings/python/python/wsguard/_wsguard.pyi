@@ -63,6 +63,7 @@ __all__ = [
     "log_target",
     "log_text",
     "parse_close_payload",
+    "peer_limits_admit",
     "parse_ws_url",
     "validate_handshake",
     "validate_request_bytes",
@@ -824,6 +825,18 @@ def listen_kind(address: Any) -> str:
 
 def check_dev_auth_bypass(preset: str, listen: Any, *, allow_non_loopback: bool = False) -> None:
     """Raises DevAuthBypassRefused unless the development auth bypass may run there."""
+
+def peer_limits_admit(
+    connections: int,
+    from_address: int,
+    upgrading: int,
+    *,
+    max_connections: Optional[int] = None,
+    max_per_address: Optional[int] = None,
+    max_upgrading: Optional[int] = None,
+    retry_after_s: Optional[int] = None,
+) -> Optional[Tuple[str, int, int, bytes]]:
+    """``None`` when one more connection fits, else ``(code, status, close_code, answer)`` (the core's 503)."""
 
 def log_text(value: Optional[_Text], max_bytes: Optional[int] = None) -> str:
     """Network text escaped for a log line or a terminal."""

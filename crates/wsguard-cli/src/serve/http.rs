@@ -373,17 +373,11 @@ pub async fn handle(
             Ok(Ok(0)) | Ok(Err(_)) => return, // the client left before finishing its request
             Ok(Ok(_)) => {}
             Err(_) => {
-                if buf.is_empty() {
-                    return; // nothing was ever said: nothing to answer
-                }
-                shared.counters.refused("handshake_timeout");
-                let r = plain_refusal(
-                    408,
-                    "handshake_timeout",
-                    "the upgrade request did not arrive completely in time",
-                    "send the whole request head at once; check proxies that buffer or slow the request",
-                );
-                log(&shared, peer, "→ 408 handshake_timeout");
+                // The core's 408, or nothing when nothing was ever said.
+                let Some(r) = gate.guard.refuse_at_deadline(buf.len()) else {
+                    return;
+                };
+                log(&shared, peer, &format!("→ {} {}", r.status, r.code));
                 return answer_and_close(&mut stream, &r.response).await;
             }
         }

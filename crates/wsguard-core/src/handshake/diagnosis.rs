@@ -195,7 +195,7 @@ pub struct Diagnosis<'b> {
 
 /// Every refusal the core writes whose code alone says the whole cause (the
 /// malformed-Origin and malformed-Host refusals carry a sub-reason and are left out).
-const NAMED: [Rejection; 41] = {
+const NAMED: [Rejection; 42] = {
     use ExtensionError as X;
     use Rejection::*;
     [
@@ -240,6 +240,7 @@ const NAMED: [Rejection; 41] = {
         TargetMalformed,
         RequestBody,
         ContentLengthInvalid,
+        HandshakeTimeout,
     ]
 };
 
@@ -634,7 +635,8 @@ mod tests {
             | TargetScheme
             | TargetMalformed
             | RequestBody
-            | ContentLengthInvalid => {}
+            | ContentLengthInvalid
+            | HandshakeTimeout => {}
         }
     }
 

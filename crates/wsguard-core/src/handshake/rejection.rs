@@ -14,7 +14,8 @@ use crate::Diagnostic;
 ///   so `curl` users and proxies see which protocol the URL wants;
 /// * a wrong or missing `Sec-WebSocket-Version` gets 426 with `Sec-WebSocket-Version: 13`;
 /// * token problems get 401 with `WWW-Authenticate: Bearer`; Origin refusals and Hosts
-///   outside the allowlist get 403; limits get 431; everything else malformed gets 400.
+///   outside the allowlist get 403; limits get 431; a head still incomplete at the
+///   deadline gets 408; everything else malformed gets 400.
 ///
 /// ```
 /// use wsguard_core::handshake::Rejection;
@@ -93,6 +94,10 @@ pub enum Rejection {
     RequestBody,
     /// `Content-Length` is not one field of digits (RFC 9112 §6.3: invalid framing).
     ContentLengthInvalid,
+    /// The request head was not complete when the server's handshake deadline passed
+    /// (408, RFC 9110 §15.5.9): a slow or stalled client (slowloris). See
+    /// [`Rejection::at_head_deadline`].
+    HandshakeTimeout,
 }
 
 const UPGRADE: (&str, &str) = ("Upgrade", "websocket");
@@ -114,6 +119,7 @@ impl Rejection {
             TokenMissing | TokenMalformed => 401,
             TooManyHeaders | HeaderLineTooLong | RequestTooLarge => 431,
             TargetTooLong => 414,
+            HandshakeTimeout => 408,
             HttpVersion | HostMissing | HostMultiple | HostInvalid | KeyMissing | KeyMultiple
             | KeyInvalid | SubprotocolNoMatch | TokenConflict | MalformedRequest
             | TargetAsteriskForm | TargetAuthorityForm | TargetScheme | TargetMalformed
@@ -156,6 +162,25 @@ impl Rejection {
         (buffered > limits.max_total).then_some(Rejection::RequestTooLarge)
     }
 
+    /// The refusal for a request head still incomplete at the server's handshake
+    /// deadline, holding `buffered` bytes: [`Rejection::HandshakeTimeout`] (408), or
+    /// `None` when the client sent nothing at all (an idle connection gets no answer:
+    /// close it).
+    ///
+    /// ```
+    /// use wsguard_core::handshake::{write_rejection_response, Rejection};
+    /// use wsguard_core::Diagnostic;
+    /// let r = Rejection::at_head_deadline(17).unwrap();
+    /// assert_eq!((r.status(), r.code()), (408, "handshake_timeout"));
+    /// assert_eq!(Rejection::at_head_deadline(0), None);
+    /// let mut out = [0u8; 512];
+    /// let n = write_rejection_response(&r, &mut out).unwrap();
+    /// assert!(out[..n].starts_with(b"HTTP/1.1 408 Request Timeout\r\n"));
+    /// ```
+    pub fn at_head_deadline(buffered: usize) -> Option<Rejection> {
+        (buffered > 0).then_some(Rejection::HandshakeTimeout)
+    }
+
     /// Headers the response must carry besides the ones every rejection has.
     ///
     /// ```
@@ -191,6 +216,7 @@ pub fn reason_phrase(status: u16) -> &'static str {
         403 => "Forbidden",
         404 => "Not Found",
         405 => "Method Not Allowed",
+        408 => "Request Timeout",
         414 => "URI Too Long",
         426 => "Upgrade Required",
         429 => "Too Many Requests",
@@ -237,6 +263,7 @@ impl Diagnostic for Rejection {
             TargetMalformed => "target_malformed",
             RequestBody => "request_body",
             ContentLengthInvalid => "content_length_invalid",
+            HandshakeTimeout => "handshake_timeout",
         }
     }
 
@@ -273,6 +300,7 @@ impl Diagnostic for Rejection {
             TargetMalformed => "the request target is neither a path starting with `/` nor an absolute http(s):// or ws(s):// URI with a host",
             RequestBody => "the upgrade request announces a body (Transfer-Encoding, or a Content-Length other than 0); an upgrade request has none, and its bytes would be taken for WebSocket frames",
             ContentLengthInvalid => "Content-Length is not a single field of digits, so the request's framing is invalid",
+            HandshakeTimeout => "the upgrade request did not arrive completely in time",
         }
     }
 
@@ -307,6 +335,7 @@ impl Diagnostic for Rejection {
             TargetScheme => "request the path (`GET /path`), or an absolute `ws://`, `wss://`, `http://` or `https://` URL",
             RequestBody => "send the upgrade request without a body: no Transfer-Encoding and no Content-Length (or `Content-Length: 0`); check proxies that add one",
             ContentLengthInvalid => "send no Content-Length, or exactly one `Content-Length: 0`",
+            HandshakeTimeout => "send the whole request head at once; check proxies that buffer or slow the request",
         }
     }
 }

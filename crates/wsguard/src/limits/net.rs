@@ -247,8 +247,9 @@ impl<S: AsyncWrite + Unpin> AsyncWrite for WriteDeadline<S> {
 }
 
 /// The tokio guard with the peer limits: admits `peer` (or answers the core's 503 and
-/// returns [`AcceptError::Refused`]), runs [`crate::tokio::accept_async`] within
-/// the limits' handshake timeout (then [`AcceptError::Incomplete`]), and hands back the socket under a [`WriteDeadline`] of the
+/// returns [`AcceptError::Refused`]), runs [`crate::tokio::accept_async_within`] with
+/// the limits' handshake timeout (a head still incomplete then gets the core's 408
+/// `handshake_timeout`; a silent client only the close), and hands back the socket under a [`WriteDeadline`] of the
 /// limits' write timeout plus the [`Permit`] to keep while the connection lives.
 pub async fn accept_limited(
     guard: &Guard,
@@ -264,11 +265,10 @@ pub async fn accept_limited(
         }
     };
     let timeout = Duration::from_millis(adm.limits().write_timeout_ms);
-    let accept = crate::tokio::accept_async(guard, WriteDeadline::new(stream, timeout));
     let handshake = Duration::from_millis(adm.limits().handshake_timeout_ms);
-    let (ws, accepted) = tokio::time::timeout(handshake, accept)
-        .await
-        .map_err(|_| AcceptError::Incomplete)??;
+    let (ws, accepted) =
+        crate::tokio::accept_async_within(guard, WriteDeadline::new(stream, timeout), handshake)
+            .await?;
     permit.upgraded();
     Ok((ws, accepted, permit))
 }
