@@ -79,71 +79,64 @@ pub enum CloseError {
     },
 }
 
-impl CloseError {
-    /// The close code to send back when a received payload is rejected: 1007 for a
-    /// non-UTF-8 reason, 1002 (protocol error) for everything else.
-    ///
-    /// ```
-    /// use wsguard_core::close::CloseError;
-    /// assert_eq!(CloseError::ReasonNotUtf8 { valid_up_to: 0 }.close_code(), 1007);
-    /// ```
-    pub const fn close_code(&self) -> u16 {
-        match self {
-            CloseError::ReasonNotUtf8 { .. } => 1007,
-            _ => 1002,
-        }
-    }
-}
-
 impl From<BufferTooSmall> for CloseError {
     fn from(e: BufferTooSmall) -> Self {
         CloseError::BufferTooSmall { needed: e.needed }
     }
 }
 
-impl crate::Diagnostic for CloseError {
-    fn code(&self) -> &'static str {
-        match self {
-            CloseError::LengthOne => "close_payload_length_one",
-            CloseError::LocalOnlyCode { .. } => "close_code_local_only",
-            CloseError::InvalidCode { .. } => "close_code_invalid",
-            CloseError::ReasonNotUtf8 { .. } => "close_reason_not_utf8",
-            CloseError::ReasonTooLong { .. } => "close_reason_too_long",
-            CloseError::BufferTooSmall { .. } => "buffer_too_small",
-        }
+crate::diag::diagnostics! {
+    CloseError in "wsguard_core::close" {
+        /// The close code to send back when a received payload is rejected: 1007 for a
+        /// non-UTF-8 reason, 1002 (protocol error) for everything else.
+        ///
+        /// ```
+        /// use wsguard_core::close::CloseError;
+        /// assert_eq!(CloseError::ReasonNotUtf8 { valid_up_to: 0 }.close_code(), 1007);
+        /// ```
+        pub fn close_code(&self) -> u16;
     }
-    fn reason(&self) -> &'static str {
-        match self {
-            CloseError::LengthOne => "the Close frame carries 1 byte; its payload must be empty or start with a 2-byte code",
-            CloseError::LocalOnlyCode { .. } => {
-                "the Close frame carries 1005, 1006 or 1015; these codes are only reported by the local API and must never be sent"
-            }
-            CloseError::InvalidCode { .. } => {
-                "the Close frame carries a code that is not valid on the wire (0–999, 1004, 1016–2999 or 5000 and above)"
-            }
-            CloseError::ReasonNotUtf8 { .. } => "the close reason is not valid UTF-8",
-            CloseError::ReasonTooLong { .. } => {
-                "the close reason is longer than 123 bytes; a Close frame carries at most 125 bytes including the 2-byte code"
-            }
-            CloseError::BufferTooSmall { .. } => "the output buffer is too small for the close payload",
-        }
-    }
-    fn remedy(&self) -> &'static str {
-        match self {
-            CloseError::LengthOne => "send an empty payload or a 2-byte big-endian code followed by an optional UTF-8 reason",
-            CloseError::LocalOnlyCode { .. } => {
-                "send 1000 (normal), 1001 (going away) or 1011 (error) instead; to close without a code send an empty payload"
-            }
-            CloseError::InvalidCode { .. } => {
-                "send a registered code (1000–1003, 1007–1014) or an application code in 4000–4999"
-            }
-            CloseError::ReasonNotUtf8 { .. } => "encode the reason as UTF-8 (or send no reason)",
-            CloseError::ReasonTooLong { .. } => {
-                "shorten the reason to at most 123 bytes (wsguard_core::close::fit_reason cuts it at a character boundary)"
-            }
-            CloseError::BufferTooSmall { .. } => "pass a buffer of at least `needed` bytes (125 always suffices)",
-        }
-    }
+    LengthOne => {
+        code: "close_payload_length_one",
+        reason: "the Close frame carries 1 byte; its payload must be empty or start with a 2-byte code",
+        remedy: "send an empty payload or a 2-byte big-endian code followed by an optional UTF-8 reason",
+        close_code: 1002,
+    },
+    LocalOnlyCode { .. } => {
+        example: Self::LocalOnlyCode { code: 1005 },
+        code: "close_code_local_only",
+        reason: "the Close frame carries 1005, 1006 or 1015; these codes are only reported by the local API and must never be sent",
+        remedy: "send 1000 (normal), 1001 (going away) or 1011 (error) instead; to close without a code send an empty payload",
+        close_code: 1002,
+    },
+    InvalidCode { .. } => {
+        example: Self::InvalidCode { code: 999 },
+        code: "close_code_invalid",
+        reason: "the Close frame carries a code that is not valid on the wire (0–999, 1004, 1016–2999 or 5000 and above)",
+        remedy: "send a registered code (1000–1003, 1007–1014) or an application code in 4000–4999",
+        close_code: 1002,
+    },
+    ReasonNotUtf8 { .. } => {
+        example: Self::ReasonNotUtf8 { valid_up_to: 0 },
+        code: "close_reason_not_utf8",
+        reason: "the close reason is not valid UTF-8",
+        remedy: "encode the reason as UTF-8 (or send no reason)",
+        close_code: 1007,
+    },
+    ReasonTooLong { .. } => {
+        example: Self::ReasonTooLong { len: 124 },
+        code: "close_reason_too_long",
+        reason: "the close reason is longer than 123 bytes; a Close frame carries at most 125 bytes including the 2-byte code",
+        remedy: "shorten the reason to at most 123 bytes (wsguard_core::close::fit_reason cuts it at a character boundary)",
+        close_code: 1002,
+    },
+    BufferTooSmall { .. } => {
+        example: Self::BufferTooSmall { needed: 0 },
+        code: "buffer_too_small",
+        reason: "the output buffer is too small for the close payload",
+        remedy: "pass a buffer of at least `needed` bytes (125 always suffices)",
+        close_code: 1002,
+    },
 }
 
 impl core::fmt::Display for CloseError {

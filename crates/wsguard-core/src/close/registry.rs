@@ -156,32 +156,27 @@ pub enum RegisterError {
     },
 }
 
-impl crate::Diagnostic for RegisterError {
-    fn code(&self) -> &'static str {
-        match self {
-            RegisterError::OutOfRange { .. } => "close_register_out_of_range",
-            RegisterError::Duplicate { .. } => "close_register_duplicate",
-            RegisterError::EmptyName { .. } => "close_register_empty_name",
-        }
+crate::diag::diagnostics! {
+    RegisterError in "wsguard_core::close" {
     }
-    fn reason(&self) -> &'static str {
-        match self {
-            RegisterError::OutOfRange { .. } => {
-                "only codes 4000–4999 (applications) and 3000–3999 (libraries) can be registered; 1000–2999 belong to the WebSocket standard and 0–999 and 5000+ are invalid"
-            }
-            RegisterError::Duplicate { .. } => "the same close code is registered twice",
-            RegisterError::EmptyName { .. } => "a registered close code has an empty name",
-        }
-    }
-    fn remedy(&self) -> &'static str {
-        match self {
-            RegisterError::OutOfRange { .. } => {
-                "pick a code in 4000–4999, e.g. 4000 + the HTTP status it mirrors (4401 unauthorized, 4403 forbidden)"
-            }
-            RegisterError::Duplicate { .. } => "keep one entry per code",
-            RegisterError::EmptyName { .. } => "give it a snake_case name such as `session_expired`",
-        }
-    }
+    OutOfRange { .. } => {
+        example: Self::OutOfRange { code: 1000 },
+        code: "close_register_out_of_range",
+        reason: "only codes 4000–4999 (applications) and 3000–3999 (libraries) can be registered; 1000–2999 belong to the WebSocket standard and 0–999 and 5000+ are invalid",
+        remedy: "pick a code in 4000–4999, e.g. 4000 + the HTTP status it mirrors (4401 unauthorized, 4403 forbidden)",
+    },
+    Duplicate { .. } => {
+        example: Self::Duplicate { code: 4000 },
+        code: "close_register_duplicate",
+        reason: "the same close code is registered twice",
+        remedy: "keep one entry per code",
+    },
+    EmptyName { .. } => {
+        example: Self::EmptyName { code: 4000 },
+        code: "close_register_empty_name",
+        reason: "a registered close code has an empty name",
+        remedy: "give it a snake_case name such as `session_expired`",
+    },
 }
 
 /// An application's close codes over a borrowed slice. Lookups fall back to [`classify`].

@@ -95,44 +95,45 @@ impl From<BufferTooSmall> for Error {
     }
 }
 
-impl crate::Diagnostic for Error {
-    fn code(&self) -> &'static str {
-        match self {
-            Error::Protocol(e) => e.code(),
-            Error::Closed => "connection_closed",
-            Error::MessageInProgress => "connection_message_in_progress",
-            Error::NoMessageInProgress => "connection_no_message_in_progress",
-            Error::ControlTooLong => "connection_control_too_long",
-            Error::InvalidCloseCode(_) => "connection_invalid_close_code",
-            Error::BufferTooSmall(_) => "connection_buffer_too_small",
-        }
+crate::diag::diagnostics! {
+    Error in "wsguard_core::connection" {
     }
-    fn reason(&self) -> &'static str {
-        match self {
-            Error::Protocol(e) => e.reason(),
-            Error::Closed => "the connection has ended or its closing handshake has begun",
-            Error::MessageInProgress => "a fragmented message is still open",
-            Error::NoMessageInProgress => "no fragmented message of this kind is open",
-            Error::ControlTooLong => "a ping or pong payload is longer than 125 bytes",
-            Error::InvalidCloseCode(_) => "this close code must not appear on the wire",
-            Error::BufferTooSmall(_) => "the output buffer is too small for the frame",
-        }
-    }
-    fn remedy(&self) -> &'static str {
-        match self {
-            Error::Protocol(e) => e.remedy(),
-            Error::Closed => "stop sending; drop the transport once `is_finished()`",
-            Error::MessageInProgress => {
-                "end the open message with `send_fragment(.., last: true)` first"
-            }
-            Error::NoMessageInProgress => "start the message with `send_fragment` of its kind",
-            Error::ControlTooLong => "keep ping payloads at 125 bytes or fewer",
-            Error::InvalidCloseCode(_) => {
-                "send 1000-1003, 1007-1014 or an application code 3000-4999"
-            }
-            Error::BufferTooSmall(_) => {
-                "pass a larger buffer or use `begin_frame` and send the payload in chunks"
-            }
-        }
-    }
+    Protocol(e) => {
+        each: ProtocolError::ALL,
+        code: e.code(),
+        reason: e.reason(),
+        remedy: e.remedy(),
+    },
+    Closed => {
+        code: "connection_closed",
+        reason: "the connection has ended or its closing handshake has begun",
+        remedy: "stop sending; drop the transport once `is_finished()`",
+    },
+    MessageInProgress => {
+        code: "connection_message_in_progress",
+        reason: "a fragmented message is still open",
+        remedy: "end the open message with `send_fragment(.., last: true)` first",
+    },
+    NoMessageInProgress => {
+        code: "connection_no_message_in_progress",
+        reason: "no fragmented message of this kind is open",
+        remedy: "start the message with `send_fragment` of its kind",
+    },
+    ControlTooLong => {
+        code: "connection_control_too_long",
+        reason: "a ping or pong payload is longer than 125 bytes",
+        remedy: "keep ping payloads at 125 bytes or fewer",
+    },
+    InvalidCloseCode(_) => {
+        example: Self::InvalidCloseCode(1005),
+        code: "connection_invalid_close_code",
+        reason: "this close code must not appear on the wire",
+        remedy: "send 1000-1003, 1007-1014 or an application code 3000-4999",
+    },
+    BufferTooSmall(_) => {
+        example: Self::BufferTooSmall(BufferTooSmall { needed: 0 }),
+        code: "connection_buffer_too_small",
+        reason: "the output buffer is too small for the frame",
+        remedy: "pass a larger buffer or use `begin_frame` and send the payload in chunks",
+    },
 }

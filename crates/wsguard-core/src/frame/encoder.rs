@@ -56,34 +56,35 @@ impl From<BufferTooSmall> for EncodeError {
     }
 }
 
-impl crate::Diagnostic for EncodeError {
-    fn code(&self) -> &'static str {
-        match self {
-            EncodeError::BufferTooSmall { .. } => "buffer_too_small",
-            EncodeError::ControlPayloadTooLong => "encode_control_too_long",
-            EncodeError::InvalidCloseCode => "encode_close_code_invalid",
-            EncodeError::CloseReasonTooLong => "encode_close_reason_too_long",
-            EncodeError::ReasonWithoutCode => "encode_close_reason_without_code",
-        }
+crate::diag::diagnostics! {
+    EncodeError in "wsguard_core::frame::encoder" {
     }
-    fn reason(&self) -> &'static str {
-        match self {
-            EncodeError::BufferTooSmall { .. } => "the output buffer is too small for the frame",
-            EncodeError::ControlPayloadTooLong => "a ping or pong payload is longer than the 125 bytes RFC 6455 allows",
-            EncodeError::InvalidCloseCode => "this close code must not be sent in a Close frame (1004, 1005, 1006 and 1015 are reserved; valid codes are 1000-1003, 1007-1014 and 3000-4999)",
-            EncodeError::CloseReasonTooLong => "the close reason is longer than 123 bytes (125-byte control payload minus the 2-byte code)",
-            EncodeError::ReasonWithoutCode => "a close reason was given without a close code; the reason can only follow a code",
-        }
-    }
-    fn remedy(&self) -> &'static str {
-        match self {
-            EncodeError::BufferTooSmall { .. } => "pass a buffer of at least `needed` bytes (header_len(payload_len, masked) + payload length)",
-            EncodeError::ControlPayloadTooLong => "keep ping/pong payloads at 125 bytes or less (a timestamp or counter is enough)",
-            EncodeError::InvalidCloseCode => "send 1000 (normal), 1001 (going away), 1008 (policy), 1011 (server error) or an application code in 4000-4999",
-            EncodeError::CloseReasonTooLong => "shorten the reason to at most 123 bytes of UTF-8; put details in your logs instead",
-            EncodeError::ReasonWithoutCode => "pass a code (e.g. Some(1000)) together with the reason, or drop the reason",
-        }
-    }
+    BufferTooSmall { .. } => {
+        example: Self::BufferTooSmall { needed: 0 },
+        code: "buffer_too_small",
+        reason: "the output buffer is too small for the frame",
+        remedy: "pass a buffer of at least `needed` bytes (header_len(payload_len, masked) + payload length)",
+    },
+    ControlPayloadTooLong => {
+        code: "encode_control_too_long",
+        reason: "a ping or pong payload is longer than the 125 bytes RFC 6455 allows",
+        remedy: "keep ping/pong payloads at 125 bytes or less (a timestamp or counter is enough)",
+    },
+    InvalidCloseCode => {
+        code: "encode_close_code_invalid",
+        reason: "this close code must not be sent in a Close frame (1004, 1005, 1006 and 1015 are reserved; valid codes are 1000-1003, 1007-1014 and 3000-4999)",
+        remedy: "send 1000 (normal), 1001 (going away), 1008 (policy), 1011 (server error) or an application code in 4000-4999",
+    },
+    CloseReasonTooLong => {
+        code: "encode_close_reason_too_long",
+        reason: "the close reason is longer than 123 bytes (125-byte control payload minus the 2-byte code)",
+        remedy: "shorten the reason to at most 123 bytes of UTF-8; put details in your logs instead",
+    },
+    ReasonWithoutCode => {
+        code: "encode_close_reason_without_code",
+        reason: "a close reason was given without a close code; the reason can only follow a code",
+        remedy: "pass a code (e.g. Some(1000)) together with the reason, or drop the reason",
+    },
 }
 
 /// Header length for a payload of `payload_len` bytes, with or without a masking key.

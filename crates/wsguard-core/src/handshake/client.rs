@@ -197,40 +197,45 @@ pub enum RequestError {
     InvalidToken,
 }
 
-impl Diagnostic for RequestError {
-    fn code(&self) -> &'static str {
-        match self {
-            RequestError::BufferTooSmall(b) => b.code(),
-            RequestError::InvalidHost => "request_host_invalid",
-            RequestError::InvalidPath => "request_path_invalid",
-            RequestError::InvalidOrigin => "request_origin_invalid",
-            RequestError::InvalidSubprotocol => "request_subprotocol_invalid",
-            RequestError::InvalidExtensions => "request_extensions_invalid",
-            RequestError::InvalidToken => "request_token_invalid",
-        }
+crate::diag::diagnostics! {
+    RequestError in "wsguard_core::handshake" {
     }
-    fn reason(&self) -> &'static str {
-        match self {
-            RequestError::BufferTooSmall(b) => b.reason(),
-            RequestError::InvalidHost => "the host to send is empty or contains spaces, control characters, `/`, `@` or `,`",
-            RequestError::InvalidPath => "the path to send does not start with `/` or contains spaces, control characters or `#`",
-            RequestError::InvalidOrigin => "the Origin to send is empty or contains spaces or control characters",
-            RequestError::InvalidSubprotocol => "a subprotocol (or the token's marker/prefix) is not an HTTP token: it is empty or contains spaces, commas or other separators",
-            RequestError::InvalidExtensions => "the Sec-WebSocket-Extensions value contains control characters",
-            RequestError::InvalidToken => "the token contains characters its placement cannot carry (spaces, commas, `&`, `#`, or for Authorization anything outside base64url/base64)",
-        }
-    }
-    fn remedy(&self) -> &'static str {
-        match self {
-            RequestError::BufferTooSmall(b) => b.remedy(),
-            RequestError::InvalidHost => "pass `host[:port]` only, e.g. `chat.example.com:8443`",
-            RequestError::InvalidPath => "pass the path and query only, percent-encoded, e.g. `/ws?room=1`",
-            RequestError::InvalidOrigin => "pass `scheme://host[:port]`, e.g. `https://app.example.com`",
-            RequestError::InvalidSubprotocol => "use names made of letters, digits and `.-_~!#$&'*+^`|`",
-            RequestError::InvalidExtensions => "pass the extensions on one line, e.g. `permessage-deflate; client_max_window_bits`",
-            RequestError::InvalidToken => "encode the token with base64url (JWTs already are), or percent-encode it for the query",
-        }
-    }
+    BufferTooSmall(b) => {
+        example: Self::BufferTooSmall(BufferTooSmall { needed: 0 }),
+        code: b.code(),
+        reason: b.reason(),
+        remedy: b.remedy(),
+    },
+    InvalidHost => {
+        code: "request_host_invalid",
+        reason: "the host to send is empty or contains spaces, control characters, `/`, `@` or `,`",
+        remedy: "pass `host[:port]` only, e.g. `chat.example.com:8443`",
+    },
+    InvalidPath => {
+        code: "request_path_invalid",
+        reason: "the path to send does not start with `/` or contains spaces, control characters or `#`",
+        remedy: "pass the path and query only, percent-encoded, e.g. `/ws?room=1`",
+    },
+    InvalidOrigin => {
+        code: "request_origin_invalid",
+        reason: "the Origin to send is empty or contains spaces or control characters",
+        remedy: "pass `scheme://host[:port]`, e.g. `https://app.example.com`",
+    },
+    InvalidSubprotocol => {
+        code: "request_subprotocol_invalid",
+        reason: "a subprotocol (or the token's marker/prefix) is not an HTTP token: it is empty or contains spaces, commas or other separators",
+        remedy: "use names made of letters, digits and `.-_~!#$&'*+^`|`",
+    },
+    InvalidExtensions => {
+        code: "request_extensions_invalid",
+        reason: "the Sec-WebSocket-Extensions value contains control characters",
+        remedy: "pass the extensions on one line, e.g. `permessage-deflate; client_max_window_bits`",
+    },
+    InvalidToken => {
+        code: "request_token_invalid",
+        reason: "the token contains characters its placement cannot carry (spaces, commas, `&`, `#`, or for Authorization anything outside base64url/base64)",
+        remedy: "encode the token with base64url (JWTs already are), or percent-encode it for the query",
+    },
 }
 
 impl From<BufferTooSmall> for RequestError {
@@ -483,51 +488,64 @@ pub enum ResponseError {
     TooLarge,
 }
 
-impl Diagnostic for ResponseError {
-    fn code(&self) -> &'static str {
-        match self {
-            ResponseError::AcceptMissing => "accept_missing",
-            ResponseError::AcceptMismatch => "accept_mismatch",
-            ResponseError::AcceptMultiple => "accept_multiple",
-            ResponseError::UpgradeMissing => "upgrade_missing",
-            ResponseError::UpgradeNotOnlyWebsocket => "upgrade_not_only_websocket",
-            ResponseError::ConnectionMissingUpgrade => "connection_missing_upgrade",
-            ResponseError::SubprotocolNotOffered => "subprotocol_not_offered",
-            ResponseError::SubprotocolMultiple => "subprotocol_multiple",
-            ResponseError::ExtensionNotOffered => "extension_not_offered",
-            ResponseError::Malformed => "malformed_response",
-            ResponseError::TooLarge => "response_too_large",
-        }
+crate::diag::diagnostics! {
+    ResponseError in "wsguard_core::handshake" {
     }
-    fn reason(&self) -> &'static str {
-        match self {
-            ResponseError::AcceptMissing => "the server answered 101 without Sec-WebSocket-Accept",
-            ResponseError::AcceptMismatch => "Sec-WebSocket-Accept does not match the key this client sent: the answer was computed for another request, or a proxy/cache replayed it",
-            ResponseError::AcceptMultiple => "the 101 answer carries Sec-WebSocket-Accept more than once: something between the server and this client added its own",
-            ResponseError::UpgradeMissing => "the 101 answer has no `Upgrade: websocket`",
-            ResponseError::UpgradeNotOnlyWebsocket => "the 101 answer's Upgrade names another protocol beside `websocket`; a WebSocket 101 switches to websocket alone (RFC 6455 §4.1)",
-            ResponseError::ConnectionMissingUpgrade => "the 101 answer's Connection header does not contain `upgrade`",
-            ResponseError::SubprotocolNotOffered => "the server chose a subprotocol this client did not offer (or echoed the token entry)",
-            ResponseError::SubprotocolMultiple => "the 101 answer names more than one subprotocol (Sec-WebSocket-Protocol repeated, or a list); a server selects exactly one (RFC 6455 §4.2.2)",
-            ResponseError::ExtensionNotOffered => "the server answered with an extension this client did not offer",
-            ResponseError::Malformed => "the bytes received are not a well-formed HTTP response: maybe not an HTTP server, or TLS spoken to a plain port",
-            ResponseError::TooLarge => "the answer's head breaks the client's size limits",
-        }
-    }
-    fn remedy(&self) -> &'static str {
-        match self {
-            ResponseError::AcceptMissing | ResponseError::AcceptMismatch => "compute Sec-WebSocket-Accept on the server as base64(SHA-1(key + \"258EAFA5-E914-47DA-95CA-C5AB0DC85B11\")) from this request's key; never cache upgrade answers",
-            ResponseError::AcceptMultiple => "send Sec-WebSocket-Accept exactly once; check that no middleware or proxy adds a second one",
-            ResponseError::UpgradeMissing => "send `Upgrade: websocket` in the 101 answer",
-            ResponseError::UpgradeNotOnlyWebsocket => "send exactly `Upgrade: websocket` in the 101 answer; check that no proxy adds its own Upgrade value",
-            ResponseError::ConnectionMissingUpgrade => "send `Connection: Upgrade` in the 101 answer",
-            ResponseError::SubprotocolNotOffered => "on the server, choose only among the offered subprotocols, never the token entry; omit the header when none matches",
-            ResponseError::SubprotocolMultiple => "on the server, send one of the offered subprotocols in a single Sec-WebSocket-Protocol header, or omit it",
-            ResponseError::ExtensionNotOffered => "on the server, answer only with extensions the client offered",
-            ResponseError::Malformed => "check the scheme (ws:// vs wss://), host and port",
-            ResponseError::TooLarge => "raise the client's `Limits`, or check what the server sends",
-        }
-    }
+    AcceptMissing => {
+        code: "accept_missing",
+        reason: "the server answered 101 without Sec-WebSocket-Accept",
+        remedy: "compute Sec-WebSocket-Accept on the server as base64(SHA-1(key + \"258EAFA5-E914-47DA-95CA-C5AB0DC85B11\")) from this request's key; never cache upgrade answers",
+    },
+    AcceptMismatch => {
+        code: "accept_mismatch",
+        reason: "Sec-WebSocket-Accept does not match the key this client sent: the answer was computed for another request, or a proxy/cache replayed it",
+        remedy: "compute Sec-WebSocket-Accept on the server as base64(SHA-1(key + \"258EAFA5-E914-47DA-95CA-C5AB0DC85B11\")) from this request's key; never cache upgrade answers",
+    },
+    AcceptMultiple => {
+        code: "accept_multiple",
+        reason: "the 101 answer carries Sec-WebSocket-Accept more than once: something between the server and this client added its own",
+        remedy: "send Sec-WebSocket-Accept exactly once; check that no middleware or proxy adds a second one",
+    },
+    UpgradeMissing => {
+        code: "upgrade_missing",
+        reason: "the 101 answer has no `Upgrade: websocket`",
+        remedy: "send `Upgrade: websocket` in the 101 answer",
+    },
+    UpgradeNotOnlyWebsocket => {
+        code: "upgrade_not_only_websocket",
+        reason: "the 101 answer's Upgrade names another protocol beside `websocket`; a WebSocket 101 switches to websocket alone (RFC 6455 §4.1)",
+        remedy: "send exactly `Upgrade: websocket` in the 101 answer; check that no proxy adds its own Upgrade value",
+    },
+    ConnectionMissingUpgrade => {
+        code: "connection_missing_upgrade",
+        reason: "the 101 answer's Connection header does not contain `upgrade`",
+        remedy: "send `Connection: Upgrade` in the 101 answer",
+    },
+    SubprotocolNotOffered => {
+        code: "subprotocol_not_offered",
+        reason: "the server chose a subprotocol this client did not offer (or echoed the token entry)",
+        remedy: "on the server, choose only among the offered subprotocols, never the token entry; omit the header when none matches",
+    },
+    SubprotocolMultiple => {
+        code: "subprotocol_multiple",
+        reason: "the 101 answer names more than one subprotocol (Sec-WebSocket-Protocol repeated, or a list); a server selects exactly one (RFC 6455 §4.2.2)",
+        remedy: "on the server, send one of the offered subprotocols in a single Sec-WebSocket-Protocol header, or omit it",
+    },
+    ExtensionNotOffered => {
+        code: "extension_not_offered",
+        reason: "the server answered with an extension this client did not offer",
+        remedy: "on the server, answer only with extensions the client offered",
+    },
+    Malformed => {
+        code: "malformed_response",
+        reason: "the bytes received are not a well-formed HTTP response: maybe not an HTTP server, or TLS spoken to a plain port",
+        remedy: "check the scheme (ws:// vs wss://), host and port",
+    },
+    TooLarge => {
+        code: "response_too_large",
+        reason: "the answer's head breaks the client's size limits",
+        remedy: "raise the client's `Limits`, or check what the server sends",
+    },
 }
 
 /// Why the handshake failed, client side: refused (non-101) or an invalid 101.

@@ -175,27 +175,24 @@ pub enum DevAuthRefusal {
     ListenUnknown,
 }
 
-impl Diagnostic for DevAuthRefusal {
-    fn code(&self) -> &'static str {
-        match self {
-            DevAuthRefusal::Production => "dev_auth_bypass_production",
-            DevAuthRefusal::NonLoopback => "dev_auth_bypass_non_loopback",
-            DevAuthRefusal::ListenUnknown => "dev_auth_bypass_listen_unknown",
-        }
+crate::diag::diagnostics! {
+    DevAuthRefusal in "wsguard_core::handshake" {
     }
-    fn reason(&self) -> &'static str {
-        match self {
-            DevAuthRefusal::Production => "`dev_auth_bypass` is on with the production preset: every connection without a token would be accepted in production",
-            DevAuthRefusal::NonLoopback => "`dev_auth_bypass` is on and the server listens on a non-loopback address: anyone who can reach this port would connect without a token",
-            DevAuthRefusal::ListenUnknown => "`dev_auth_bypass` is on and the listen address is not known to be loopback: anyone who can reach this port might connect without a token",
-        }
-    }
-    fn remedy(&self) -> &'static str {
-        match self {
-            DevAuthRefusal::Production => "turn `dev_auth_bypass` off (it exists for local development only), or run with the development preset on a developer machine",
-            DevAuthRefusal::NonLoopback | DevAuthRefusal::ListenUnknown => "listen on 127.0.0.1 or [::1]; inside a development container whose port is published only to your machine, also set `dev_auth_bypass_allow_non_loopback`",
-        }
-    }
+    Production => {
+        code: "dev_auth_bypass_production",
+        reason: "`dev_auth_bypass` is on with the production preset: every connection without a token would be accepted in production",
+        remedy: "turn `dev_auth_bypass` off (it exists for local development only), or run with the development preset on a developer machine",
+    },
+    NonLoopback => {
+        code: "dev_auth_bypass_non_loopback",
+        reason: "`dev_auth_bypass` is on and the server listens on a non-loopback address: anyone who can reach this port would connect without a token",
+        remedy: "listen on 127.0.0.1 or [::1]; inside a development container whose port is published only to your machine, also set `dev_auth_bypass_allow_non_loopback`",
+    },
+    ListenUnknown => {
+        code: "dev_auth_bypass_listen_unknown",
+        reason: "`dev_auth_bypass` is on and the listen address is not known to be loopback: anyone who can reach this port might connect without a token",
+        remedy: "listen on 127.0.0.1 or [::1]; inside a development container whose port is published only to your machine, also set `dev_auth_bypass_allow_non_loopback`",
+    },
 }
 
 impl fmt::Display for DevAuthRefusal {

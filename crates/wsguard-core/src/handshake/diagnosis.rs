@@ -5,7 +5,6 @@
 //! the first line of the body.
 
 use super::differential::{Plan, Sent, Verdict};
-use super::extensions::ExtensionError;
 use super::proxy::{find_ci, html_title, is_html, proxy_remedy, proxy_signature};
 use super::rejection::Rejection;
 use super::tokens::{header_values, single, trim_ows, HeaderIter};
@@ -61,75 +60,94 @@ pub enum DiagnosisKind {
     UnexpectedStatus,
 }
 
-impl Diagnostic for DiagnosisKind {
-    fn code(&self) -> &'static str {
-        use DiagnosisKind::*;
-        match self {
-            NotWebSocket => "http_200_not_websocket",
-            Redirect => "redirect",
-            ProxyDroppedUpgrade => "proxy_dropped_upgrade",
-            BadRequest => "bad_request",
-            Unauthorized => "unauthorized",
-            Forbidden => "forbidden",
-            OriginRefused => "origin_refused",
-            OriginRequired => "origin_required",
-            NotFound => "not_found",
-            MethodNotAllowed => "method_not_allowed",
-            VersionMismatch => "version_mismatch",
-            RateLimited => "rate_limited",
-            ServerError => "server_error",
-            BadGateway => "bad_gateway",
-            ServiceUnavailable => "service_unavailable",
-            GatewayTimeout => "gateway_timeout",
-            UnexpectedStatus => "unexpected_status",
-        }
+crate::diag::diagnostics! {
+    DiagnosisKind in "wsguard_core::handshake" {
     }
-
-    fn reason(&self) -> &'static str {
-        use DiagnosisKind::*;
-        match self {
-            NotWebSocket => "a plain HTTP server answered 200 instead of switching to WebSocket: the request reached a web server or a frontend dev server, not the WebSocket backend",
-            Redirect => "the server answered with a redirect; WebSocket clients do not follow redirects",
-            ProxyDroppedUpgrade => "the server did not see a WebSocket upgrade: a proxy between client and server most likely dropped the Upgrade and Connection headers (the answer carries no Upgrade header)",
-            BadRequest => "the server refused the upgrade request as malformed",
-            Unauthorized => "the server requires authentication: the token is missing, expired or rejected",
-            Forbidden => "the server refused the connection: most often the page's Origin is not in the server's allowed origins (Django Channels: the page's host is not in `ALLOWED_HOSTS`); under ASGI it is also what any close before `accept()` becomes — an auth check closing with 4401, or no WebSocket route at this path (Starlette/FastAPI)",
-            OriginRefused => "the server refused the Origin this client sent (its answer names the Origin)",
-            OriginRequired => "the client sent no Origin header, and the server refuses requests without one (its answer names the Origin); browsers always send one, devices and scripts do not",
-            NotFound => "nothing is served at this path: the WebSocket URL's path is wrong or the proxy routes it elsewhere",
-            MethodNotAllowed => "the URL is handled by a plain HTTP route that does not accept this request, not by the WebSocket endpoint",
-            VersionMismatch => "the server wants another WebSocket protocol version (see Sec-WebSocket-Version in its answer)",
-            RateLimited => "the server is rate limiting this client",
-            ServerError => "the server failed while handling the upgrade (500)",
-            BadGateway => "the proxy could not reach the WebSocket backend (502): it is down, or the proxy points at the wrong address or port",
-            ServiceUnavailable => "the backend is down, restarting or overloaded (503)",
-            GatewayTimeout => "the proxy timed out waiting for the WebSocket backend (504)",
-            UnexpectedStatus => "the server answered with a status other than 101 Switching Protocols",
-        }
-    }
-
-    fn remedy(&self) -> &'static str {
-        use DiagnosisKind::*;
-        match self {
-            NotWebSocket => "point the client at the WebSocket endpoint (check host, port and path); with a dev server, configure its proxy for WebSockets (Vite: `server.proxy[path].ws = true`)",
-            Redirect => "connect to the redirect target directly (see Location); common causes are http→https redirects (use wss://) and a missing or extra trailing slash",
-            ProxyDroppedUpgrade => "forward the upgrade with HTTP/1.1; in nginx: `proxy_http_version 1.1; proxy_set_header Upgrade $http_upgrade; proxy_set_header Connection \"upgrade\";`",
-            BadRequest => "read the server's reason (body of the answer) and fix the header it names",
-            Unauthorized => "send a valid token the way the server expects it (Authorization: Bearer, subprotocol entry or query parameter); get a fresh token if it expired",
-            Forbidden => "add the page's origin (scheme://host[:port], no path) to the server's allowed origins (Django: `ALLOWED_HOSTS`, `CORS_ALLOWED_ORIGINS`), or connect from an allowed page; if the Origin is allowed, check the route and the app's checks before `accept()` (`wsguard probe` tells them apart)",
-            OriginRefused => "add the page's origin (`location.origin`, scheme://host[:port]) to the server's allowed origins (Python websockets: `origins=[…]`; Django: `ALLOWED_HOSTS`), or connect from an allowed page",
-            OriginRequired => "send an Origin header (the page's origin the server allows), or allow requests without one on the server (Python websockets: `None` in `origins`; wsguard: `allow_missing`) and authenticate them with a token",
-            NotFound => "check the path of the WebSocket URL (a trailing slash matters) and the proxy's location block",
-            MethodNotAllowed => "check the path, and that the proxy forwards the Upgrade headers so the WebSocket route sees an upgrade",
-            VersionMismatch => "use a client that speaks the version the server lists in Sec-WebSocket-Version (13 for every current server)",
-            RateLimited => "wait (see Retry-After) and reconnect with backoff; do not reconnect in a tight loop",
-            ServerError => "look at the server's logs for the error raised during the handshake",
-            BadGateway => "start the backend, or fix the proxy's upstream address and port",
-            ServiceUnavailable => "retry with backoff; check the backend's health and capacity",
-            GatewayTimeout => "check the backend is up and answers the upgrade quickly; raise the proxy's connect/read timeouts if needed",
-            UnexpectedStatus => "see the status and the server's reason; make sure the URL points at a WebSocket endpoint",
-        }
-    }
+    NotWebSocket => {
+        code: "http_200_not_websocket",
+        reason: "a plain HTTP server answered 200 instead of switching to WebSocket: the request reached a web server or a frontend dev server, not the WebSocket backend",
+        remedy: "point the client at the WebSocket endpoint (check host, port and path); with a dev server, configure its proxy for WebSockets (Vite: `server.proxy[path].ws = true`)",
+    },
+    Redirect => {
+        code: "redirect",
+        reason: "the server answered with a redirect; WebSocket clients do not follow redirects",
+        remedy: "connect to the redirect target directly (see Location); common causes are http→https redirects (use wss://) and a missing or extra trailing slash",
+    },
+    ProxyDroppedUpgrade => {
+        code: "proxy_dropped_upgrade",
+        reason: "the server did not see a WebSocket upgrade: a proxy between client and server most likely dropped the Upgrade and Connection headers (the answer carries no Upgrade header)",
+        remedy: "forward the upgrade with HTTP/1.1; in nginx: `proxy_http_version 1.1; proxy_set_header Upgrade $http_upgrade; proxy_set_header Connection \"upgrade\";`",
+    },
+    BadRequest => {
+        code: "bad_request",
+        reason: "the server refused the upgrade request as malformed",
+        remedy: "read the server's reason (body of the answer) and fix the header it names",
+    },
+    Unauthorized => {
+        code: "unauthorized",
+        reason: "the server requires authentication: the token is missing, expired or rejected",
+        remedy: "send a valid token the way the server expects it (Authorization: Bearer, subprotocol entry or query parameter); get a fresh token if it expired",
+    },
+    Forbidden => {
+        code: "forbidden",
+        reason: "the server refused the connection: most often the page's Origin is not in the server's allowed origins (Django Channels: the page's host is not in `ALLOWED_HOSTS`); under ASGI it is also what any close before `accept()` becomes — an auth check closing with 4401, or no WebSocket route at this path (Starlette/FastAPI)",
+        remedy: "add the page's origin (scheme://host[:port], no path) to the server's allowed origins (Django: `ALLOWED_HOSTS`, `CORS_ALLOWED_ORIGINS`), or connect from an allowed page; if the Origin is allowed, check the route and the app's checks before `accept()` (`wsguard probe` tells them apart)",
+    },
+    OriginRefused => {
+        code: "origin_refused",
+        reason: "the server refused the Origin this client sent (its answer names the Origin)",
+        remedy: "add the page's origin (`location.origin`, scheme://host[:port]) to the server's allowed origins (Python websockets: `origins=[…]`; Django: `ALLOWED_HOSTS`), or connect from an allowed page",
+    },
+    OriginRequired => {
+        code: "origin_required",
+        reason: "the client sent no Origin header, and the server refuses requests without one (its answer names the Origin); browsers always send one, devices and scripts do not",
+        remedy: "send an Origin header (the page's origin the server allows), or allow requests without one on the server (Python websockets: `None` in `origins`; wsguard: `allow_missing`) and authenticate them with a token",
+    },
+    NotFound => {
+        code: "not_found",
+        reason: "nothing is served at this path: the WebSocket URL's path is wrong or the proxy routes it elsewhere",
+        remedy: "check the path of the WebSocket URL (a trailing slash matters) and the proxy's location block",
+    },
+    MethodNotAllowed => {
+        code: "method_not_allowed",
+        reason: "the URL is handled by a plain HTTP route that does not accept this request, not by the WebSocket endpoint",
+        remedy: "check the path, and that the proxy forwards the Upgrade headers so the WebSocket route sees an upgrade",
+    },
+    VersionMismatch => {
+        code: "version_mismatch",
+        reason: "the server wants another WebSocket protocol version (see Sec-WebSocket-Version in its answer)",
+        remedy: "use a client that speaks the version the server lists in Sec-WebSocket-Version (13 for every current server)",
+    },
+    RateLimited => {
+        code: "rate_limited",
+        reason: "the server is rate limiting this client",
+        remedy: "wait (see Retry-After) and reconnect with backoff; do not reconnect in a tight loop",
+    },
+    ServerError => {
+        code: "server_error",
+        reason: "the server failed while handling the upgrade (500)",
+        remedy: "look at the server's logs for the error raised during the handshake",
+    },
+    BadGateway => {
+        code: "bad_gateway",
+        reason: "the proxy could not reach the WebSocket backend (502): it is down, or the proxy points at the wrong address or port",
+        remedy: "start the backend, or fix the proxy's upstream address and port",
+    },
+    ServiceUnavailable => {
+        code: "service_unavailable",
+        reason: "the backend is down, restarting or overloaded (503)",
+        remedy: "retry with backoff; check the backend's health and capacity",
+    },
+    GatewayTimeout => {
+        code: "gateway_timeout",
+        reason: "the proxy timed out waiting for the WebSocket backend (504)",
+        remedy: "check the backend is up and answers the upgrade quickly; raise the proxy's connect/read timeouts if needed",
+    },
+    UnexpectedStatus => {
+        code: "unexpected_status",
+        reason: "the server answered with a status other than 101 Switching Protocols",
+        remedy: "see the status and the server's reason; make sure the URL points at a WebSocket endpoint",
+    },
 }
 
 /// A non-101 answer explained: the most likely cause and what the server said.
@@ -193,57 +211,6 @@ pub struct Diagnosis<'b> {
     pub body_end: Option<u32>,
 }
 
-/// Every refusal the core writes whose code alone says the whole cause (the
-/// malformed-Origin and malformed-Host refusals carry a sub-reason and are left out).
-const NAMED: [Rejection; 42] = {
-    use ExtensionError as X;
-    use Rejection::*;
-    [
-        MethodNotGet,
-        HttpVersion,
-        HostMissing,
-        HostMultiple,
-        HostInvalid,
-        Host(HostDenial::NotAllowed),
-        UpgradeMissing,
-        ConnectionMissingUpgrade,
-        VersionMissing,
-        VersionUnsupported,
-        KeyMissing,
-        KeyMultiple,
-        KeyInvalid,
-        Origin(OriginDenial::Missing),
-        Origin(OriginDenial::Null),
-        Origin(OriginDenial::Multiple),
-        Origin(OriginDenial::Scheme),
-        Origin(OriginDenial::Port),
-        Origin(OriginDenial::Host),
-        SubprotocolNoMatch,
-        Extensions(X::Empty),
-        Extensions(X::Name),
-        Extensions(X::ParamEmpty),
-        Extensions(X::ParamName),
-        Extensions(X::ParamValueMissing),
-        Extensions(X::QuoteUnterminated),
-        Extensions(X::ParamValue),
-        TokenMissing,
-        TokenMalformed,
-        TokenConflict,
-        TooManyHeaders,
-        HeaderLineTooLong,
-        RequestTooLarge,
-        MalformedRequest,
-        TargetTooLong,
-        TargetAsteriskForm,
-        TargetAuthorityForm,
-        TargetScheme,
-        TargetMalformed,
-        RequestBody,
-        ContentLengthInvalid,
-        HandshakeTimeout,
-    ]
-};
-
 impl Rejection {
     /// The refusal whose [`code`](Diagnostic::code) is `code`, when the code alone
     /// names it (a client reads it back from a wsguard server's answer).
@@ -255,7 +222,21 @@ impl Rejection {
     /// assert_eq!(Rejection::from_code("origin_not_allowed"), None);
     /// ```
     pub fn from_code(code: &str) -> Option<Rejection> {
-        NAMED.iter().copied().find(|r| r.code() == code)
+        Rejection::ALL
+            .iter()
+            .copied()
+            .filter(|r| r.names_whole_cause())
+            .find(|r| r.code() == code)
+    }
+
+    /// `false` for the malformed-Origin and malformed-Host refusals: their code does not
+    /// say the sub-reason they carry.
+    fn names_whole_cause(&self) -> bool {
+        !matches!(
+            self,
+            Rejection::Host(HostDenial::Malformed(_))
+                | Rejection::Origin(OriginDenial::Malformed(_))
+        )
     }
 }
 
@@ -601,51 +582,15 @@ fn is_plain_400_title(title: &str) -> bool {
 mod tests {
     use super::*;
 
-    /// Fails to compile when a refusal is added: add it to `NAMED` (or say why not).
-    #[allow(dead_code)]
-    fn every_refusal_is_listed(r: Rejection) {
-        use Rejection::*;
-        match r {
-            MethodNotGet
-            | HttpVersion
-            | HostMissing
-            | HostMultiple
-            | HostInvalid
-            | Host(_)
-            | UpgradeMissing
-            | ConnectionMissingUpgrade
-            | VersionMissing
-            | VersionUnsupported
-            | KeyMissing
-            | KeyMultiple
-            | KeyInvalid
-            | Origin(_)
-            | SubprotocolNoMatch
-            | Extensions(_)
-            | TokenMissing
-            | TokenMalformed
-            | TokenConflict
-            | TooManyHeaders
-            | HeaderLineTooLong
-            | RequestTooLarge
-            | MalformedRequest
-            | TargetTooLong
-            | TargetAsteriskForm
-            | TargetAuthorityForm
-            | TargetScheme
-            | TargetMalformed
-            | RequestBody
-            | ContentLengthInvalid
-            | HandshakeTimeout => {}
-        }
-    }
-
     #[test]
     fn named_codes_are_unique_and_round_trip() {
-        for (i, r) in NAMED.iter().enumerate() {
+        let named = || Rejection::ALL.iter().filter(|r| r.names_whole_cause());
+        assert_eq!(named().count(), 42);
+        for (i, r) in named().enumerate() {
             assert_eq!(Rejection::from_code(r.code()), Some(*r));
-            assert!(NAMED[..i].iter().all(|o| o.code() != r.code()), "{r:?}");
+            assert!(named().take(i).all(|o| o.code() != r.code()), "{r:?}");
         }
+        assert_eq!(Rejection::ALL.len(), 44);
         assert_eq!(Rejection::from_code("origin_malformed"), None);
         assert_eq!(Rejection::from_code("host_malformed"), None);
         assert_eq!(Rejection::from_code(""), None);

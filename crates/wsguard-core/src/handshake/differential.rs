@@ -195,46 +195,54 @@ pub enum Cause {
     AppError,
 }
 
-impl Diagnostic for Cause {
-    fn code(&self) -> &'static str {
-        match self {
-            Cause::OriginRefused => "origin_refused",
-            Cause::OriginRequired => "origin_required",
-            Cause::TokenRefused => "token_refused",
-            Cause::AppRefused => "app_refused_before_accept",
-            Cause::WrongPath => "wrong_path",
-            Cause::UpgradeNotForwarded => "upgrade_not_forwarded",
-            Cause::UpgradeRefused => "upgrade_refused",
-            Cause::ConnectionForm => "connection_header_form",
-            Cause::AppError => "app_error",
-        }
+crate::diag::diagnostics! {
+    Cause in "wsguard_core::handshake" {
     }
-    fn reason(&self) -> &'static str {
-        match self {
-            Cause::OriginRefused => "the server refuses the Origin that was sent",
-            Cause::OriginRequired => "the client sent no Origin header and the server refuses requests without one",
-            Cause::TokenRefused => "the token is missing, expired or refused",
-            Cause::AppRefused => "the application refused the connection before accepting it (ASGI: `websocket.close` before `accept()` is HTTP 403 — an auth check closing with 4401, say)",
-            Cause::WrongPath => "nothing is served as a WebSocket at this path (most servers answer 404; Starlette/FastAPI 403, Django Channels 500, Node `ws` 400)",
-            Cause::UpgradeNotForwarded => "the upgrade headers never reached the server: a proxy forwarded the request as a plain GET (nginx's default HTTP/1.0, or HTTP/1.1 without `Upgrade`/`Connection`)",
-            Cause::UpgradeRefused => "the server saw the upgrade and refused something in the request",
-            Cause::ConnectionForm => "the server only recognises the upgrade when `Connection` is the list browsers send",
-            Cause::AppError => "the application raised an error while handling the request (HTTP 500)",
-        }
-    }
-    fn remedy(&self) -> &'static str {
-        match self {
-            Cause::OriginRefused => "add the page's origin (`location.origin`) to the server's allowed origins (Django: `ALLOWED_HOSTS` for Channels' `AllowedHostsOriginValidator`, `CORS_ALLOWED_ORIGINS` if you share it with django-cors-headers)",
-            Cause::OriginRequired => "send an Origin header (the page's origin), or allow requests without one on the server (`allow_missing`) if non-browser clients are expected",
-            Cause::TokenRefused => "send a valid token the way the server expects it (Authorization: Bearer, subprotocol entry or query parameter)",
-            Cause::AppRefused => "look at the application's log and its route list: check the path, and the auth check that closes before `accept()`",
-            Cause::WrongPath => "check the WebSocket URL's path (a trailing slash matters) and the server's or proxy's route for it",
-            Cause::UpgradeNotForwarded => "forward the upgrade with HTTP/1.1; in nginx: `proxy_http_version 1.1; proxy_set_header Upgrade $http_upgrade; proxy_set_header Connection \"upgrade\";`",
-            Cause::UpgradeRefused => "read the server's reason (body of its answer, its log) and fix the header it names",
-            Cause::ConnectionForm => "browsers will connect; fix the server (or proxy) to read `Connection` as a token list",
-            Cause::AppError => "read the traceback in the server's log (Django Channels: `ValueError: No route found for path …` means the path is wrong)",
-        }
-    }
+    OriginRefused => {
+        code: "origin_refused",
+        reason: "the server refuses the Origin that was sent",
+        remedy: "add the page's origin (`location.origin`) to the server's allowed origins (Django: `ALLOWED_HOSTS` for Channels' `AllowedHostsOriginValidator`, `CORS_ALLOWED_ORIGINS` if you share it with django-cors-headers)",
+    },
+    OriginRequired => {
+        code: "origin_required",
+        reason: "the client sent no Origin header and the server refuses requests without one",
+        remedy: "send an Origin header (the page's origin), or allow requests without one on the server (`allow_missing`) if non-browser clients are expected",
+    },
+    TokenRefused => {
+        code: "token_refused",
+        reason: "the token is missing, expired or refused",
+        remedy: "send a valid token the way the server expects it (Authorization: Bearer, subprotocol entry or query parameter)",
+    },
+    AppRefused => {
+        code: "app_refused_before_accept",
+        reason: "the application refused the connection before accepting it (ASGI: `websocket.close` before `accept()` is HTTP 403 — an auth check closing with 4401, say)",
+        remedy: "look at the application's log and its route list: check the path, and the auth check that closes before `accept()`",
+    },
+    WrongPath => {
+        code: "wrong_path",
+        reason: "nothing is served as a WebSocket at this path (most servers answer 404; Starlette/FastAPI 403, Django Channels 500, Node `ws` 400)",
+        remedy: "check the WebSocket URL's path (a trailing slash matters) and the server's or proxy's route for it",
+    },
+    UpgradeNotForwarded => {
+        code: "upgrade_not_forwarded",
+        reason: "the upgrade headers never reached the server: a proxy forwarded the request as a plain GET (nginx's default HTTP/1.0, or HTTP/1.1 without `Upgrade`/`Connection`)",
+        remedy: "forward the upgrade with HTTP/1.1; in nginx: `proxy_http_version 1.1; proxy_set_header Upgrade $http_upgrade; proxy_set_header Connection \"upgrade\";`",
+    },
+    UpgradeRefused => {
+        code: "upgrade_refused",
+        reason: "the server saw the upgrade and refused something in the request",
+        remedy: "read the server's reason (body of its answer, its log) and fix the header it names",
+    },
+    ConnectionForm => {
+        code: "connection_header_form",
+        reason: "the server only recognises the upgrade when `Connection` is the list browsers send",
+        remedy: "browsers will connect; fix the server (or proxy) to read `Connection` as a token list",
+    },
+    AppError => {
+        code: "app_error",
+        reason: "the application raised an error while handling the request (HTTP 500)",
+        remedy: "read the traceback in the server's log (Django Channels: `ValueError: No route found for path …` means the path is wrong)",
+    },
 }
 
 /// The causes that remain (two or three, most likely first).

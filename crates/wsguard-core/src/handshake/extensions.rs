@@ -53,32 +53,44 @@ pub enum ExtensionError {
     ParamValue,
 }
 
-impl Diagnostic for ExtensionError {
-    fn code(&self) -> &'static str {
-        match self {
-            ExtensionError::Empty => "extensions_empty",
-            ExtensionError::Name => "extensions_name",
-            ExtensionError::ParamEmpty => "extensions_param_empty",
-            ExtensionError::ParamName => "extensions_param_name",
-            ExtensionError::ParamValueMissing => "extensions_param_value_missing",
-            ExtensionError::QuoteUnterminated => "extensions_quote_unterminated",
-            ExtensionError::ParamValue => "extensions_param_value",
-        }
+crate::diag::diagnostics! {
+    ExtensionError in "wsguard_core::handshake" {
     }
-    fn reason(&self) -> &'static str {
-        match self {
-            ExtensionError::Empty => "Sec-WebSocket-Extensions lists no extension",
-            ExtensionError::Name => "an extension name in Sec-WebSocket-Extensions is missing or not a token",
-            ExtensionError::ParamEmpty => "Sec-WebSocket-Extensions has a `;` with no parameter after it",
-            ExtensionError::ParamName => "an extension parameter name in Sec-WebSocket-Extensions is not a token",
-            ExtensionError::ParamValueMissing => "an extension parameter in Sec-WebSocket-Extensions has `=` but no value",
-            ExtensionError::QuoteUnterminated => "a quoted extension parameter value in Sec-WebSocket-Extensions has no closing quote",
-            ExtensionError::ParamValue => "an extension parameter value in Sec-WebSocket-Extensions is not a token (RFC 6455 §9.1)",
-        }
-    }
-    fn remedy(&self) -> &'static str {
-        "send `Sec-WebSocket-Extensions: name; param; param=value, other` (RFC 6455 §9.1), e.g. `permessage-deflate; client_max_window_bits`, or no header at all"
-    }
+    Empty => {
+        code: "extensions_empty",
+        reason: "Sec-WebSocket-Extensions lists no extension",
+        remedy: "send `Sec-WebSocket-Extensions: name; param; param=value, other` (RFC 6455 §9.1), e.g. `permessage-deflate; client_max_window_bits`, or no header at all",
+    },
+    Name => {
+        code: "extensions_name",
+        reason: "an extension name in Sec-WebSocket-Extensions is missing or not a token",
+        remedy: "send `Sec-WebSocket-Extensions: name; param; param=value, other` (RFC 6455 §9.1), e.g. `permessage-deflate; client_max_window_bits`, or no header at all",
+    },
+    ParamEmpty => {
+        code: "extensions_param_empty",
+        reason: "Sec-WebSocket-Extensions has a `;` with no parameter after it",
+        remedy: "send `Sec-WebSocket-Extensions: name; param; param=value, other` (RFC 6455 §9.1), e.g. `permessage-deflate; client_max_window_bits`, or no header at all",
+    },
+    ParamName => {
+        code: "extensions_param_name",
+        reason: "an extension parameter name in Sec-WebSocket-Extensions is not a token",
+        remedy: "send `Sec-WebSocket-Extensions: name; param; param=value, other` (RFC 6455 §9.1), e.g. `permessage-deflate; client_max_window_bits`, or no header at all",
+    },
+    ParamValueMissing => {
+        code: "extensions_param_value_missing",
+        reason: "an extension parameter in Sec-WebSocket-Extensions has `=` but no value",
+        remedy: "send `Sec-WebSocket-Extensions: name; param; param=value, other` (RFC 6455 §9.1), e.g. `permessage-deflate; client_max_window_bits`, or no header at all",
+    },
+    QuoteUnterminated => {
+        code: "extensions_quote_unterminated",
+        reason: "a quoted extension parameter value in Sec-WebSocket-Extensions has no closing quote",
+        remedy: "send `Sec-WebSocket-Extensions: name; param; param=value, other` (RFC 6455 §9.1), e.g. `permessage-deflate; client_max_window_bits`, or no header at all",
+    },
+    ParamValue => {
+        code: "extensions_param_value",
+        reason: "an extension parameter value in Sec-WebSocket-Extensions is not a token (RFC 6455 §9.1)",
+        remedy: "send `Sec-WebSocket-Extensions: name; param; param=value, other` (RFC 6455 §9.1), e.g. `permessage-deflate; client_max_window_bits`, or no header at all",
+    },
 }
 
 impl core::fmt::Display for ExtensionError {
@@ -229,32 +241,29 @@ pub enum DeflateError {
     UnexpectedValue,
 }
 
-impl Diagnostic for DeflateError {
-    fn code(&self) -> &'static str {
-        match self {
-            DeflateError::UnknownParam => "deflate_unknown_param",
-            DeflateError::Duplicate => "deflate_duplicate_param",
-            DeflateError::WindowBits => "deflate_window_bits",
-            DeflateError::UnexpectedValue => "deflate_unexpected_value",
-        }
+crate::diag::diagnostics! {
+    DeflateError in "wsguard_core::handshake" {
     }
-    fn reason(&self) -> &'static str {
-        match self {
-            DeflateError::UnknownParam => {
-                "the permessage-deflate offer has a parameter RFC 7692 does not define"
-            }
-            DeflateError::Duplicate => "the permessage-deflate offer repeats a parameter",
-            DeflateError::WindowBits => {
-                "a permessage-deflate window-bits value is not a number from 8 to 15"
-            }
-            DeflateError::UnexpectedValue => {
-                "a permessage-deflate no_context_takeover parameter carries a value"
-            }
-        }
-    }
-    fn remedy(&self) -> &'static str {
-        "decline permessage-deflate for this offer (RFC 7692 §7.1); the client should offer only server_no_context_takeover, client_no_context_takeover, server_max_window_bits=8..15 and client_max_window_bits[=8..15], each once"
-    }
+    UnknownParam => {
+        code: "deflate_unknown_param",
+        reason: "the permessage-deflate offer has a parameter RFC 7692 does not define",
+        remedy: "decline permessage-deflate for this offer (RFC 7692 §7.1); the client should offer only server_no_context_takeover, client_no_context_takeover, server_max_window_bits=8..15 and client_max_window_bits[=8..15], each once",
+    },
+    Duplicate => {
+        code: "deflate_duplicate_param",
+        reason: "the permessage-deflate offer repeats a parameter",
+        remedy: "decline permessage-deflate for this offer (RFC 7692 §7.1); the client should offer only server_no_context_takeover, client_no_context_takeover, server_max_window_bits=8..15 and client_max_window_bits[=8..15], each once",
+    },
+    WindowBits => {
+        code: "deflate_window_bits",
+        reason: "a permessage-deflate window-bits value is not a number from 8 to 15",
+        remedy: "decline permessage-deflate for this offer (RFC 7692 §7.1); the client should offer only server_no_context_takeover, client_no_context_takeover, server_max_window_bits=8..15 and client_max_window_bits[=8..15], each once",
+    },
+    UnexpectedValue => {
+        code: "deflate_unexpected_value",
+        reason: "a permessage-deflate no_context_takeover parameter carries a value",
+        remedy: "decline permessage-deflate for this offer (RFC 7692 §7.1); the client should offer only server_no_context_takeover, client_no_context_takeover, server_max_window_bits=8..15 and client_max_window_bits[=8..15], each once",
+    },
 }
 
 impl core::fmt::Display for DeflateError {

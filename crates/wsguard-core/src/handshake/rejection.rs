@@ -3,6 +3,7 @@
 //! turns it into the exact bytes to send.
 
 use super::ExtensionError;
+use crate::close::{POLICY_VIOLATION, UNAUTHORIZED};
 use crate::origin::{HostDenial, OriginDenial};
 use crate::Diagnostic;
 
@@ -103,49 +104,6 @@ pub enum Rejection {
 const UPGRADE: (&str, &str) = ("Upgrade", "websocket");
 
 impl Rejection {
-    /// The HTTP status to answer with.
-    ///
-    /// ```
-    /// # use wsguard_core::handshake::Rejection;
-    /// assert_eq!(Rejection::MethodNotGet.status(), 405);
-    /// ```
-    pub fn status(&self) -> u16 {
-        use Rejection::*;
-        match self {
-            MethodNotGet => 405,
-            UpgradeMissing | ConnectionMissingUpgrade | VersionMissing | VersionUnsupported => 426,
-            Host(d) => d.http_status(),
-            Origin(d) => d.http_status(),
-            TokenMissing | TokenMalformed => 401,
-            TooManyHeaders | HeaderLineTooLong | RequestTooLarge => 431,
-            TargetTooLong => 414,
-            HandshakeTimeout => 408,
-            HttpVersion | HostMissing | HostMultiple | HostInvalid | KeyMissing | KeyMultiple
-            | KeyInvalid | SubprotocolNoMatch | TokenConflict | MalformedRequest
-            | TargetAsteriskForm | TargetAuthorityForm | TargetScheme | TargetMalformed
-            | RequestBody | ContentLengthInvalid | Extensions(_) => 400,
-        }
-    }
-
-    /// The close code for this refusal when it is sent as a Close frame rather than an
-    /// HTTP status (an ASGI app that refuses with `websocket.close`, a server that
-    /// refuses after accepting): token problems are 4401 (re-authenticate), everything
-    /// else is 1008 (policy violation).
-    ///
-    /// ```
-    /// use wsguard_core::handshake::Rejection;
-    /// use wsguard_core::origin::OriginDenial;
-    /// assert_eq!(Rejection::Origin(OriginDenial::Host).close_code(), 1008);
-    /// assert_eq!(Rejection::TokenMissing.close_code(), 4401);
-    /// ```
-    pub fn close_code(&self) -> u16 {
-        use crate::close::{POLICY_VIOLATION, UNAUTHORIZED};
-        match self {
-            Rejection::TokenMissing | Rejection::TokenMalformed => UNAUTHORIZED,
-            _ => POLICY_VIOLATION,
-        }
-    }
-
     /// The refusal for a request head that grew past the size limit before it was
     /// complete (no `\r\n\r\n` within [`Limits::max_total`](super::Limits::max_total)
     /// bytes): [`Rejection::RequestTooLarge`] (431). Lets a server refuse the bytes it has
@@ -180,24 +138,6 @@ impl Rejection {
     pub fn at_head_deadline(buffered: usize) -> Option<Rejection> {
         (buffered > 0).then_some(Rejection::HandshakeTimeout)
     }
-
-    /// Headers the response must carry besides the ones every rejection has.
-    ///
-    /// ```
-    /// # use wsguard_core::handshake::Rejection;
-    /// assert_eq!(Rejection::MethodNotGet.extra_headers(), &[("Allow", "GET")]);
-    /// assert!(Rejection::KeyInvalid.extra_headers().is_empty());
-    /// ```
-    pub fn extra_headers(&self) -> &'static [(&'static str, &'static str)] {
-        use Rejection::*;
-        match self {
-            MethodNotGet => &[("Allow", "GET")],
-            UpgradeMissing | ConnectionMissingUpgrade => &[UPGRADE],
-            VersionMissing | VersionUnsupported => &[UPGRADE, ("Sec-WebSocket-Version", "13")],
-            TokenMissing | TokenMalformed => &[("WWW-Authenticate", "Bearer")],
-            _ => &[],
-        }
-    }
 }
 
 /// The standard reason phrase of an HTTP status (`"Switching Protocols"` for 101),
@@ -229,115 +169,287 @@ pub fn reason_phrase(status: u16) -> &'static str {
     }
 }
 
-impl Diagnostic for Rejection {
-    fn code(&self) -> &'static str {
-        use Rejection::*;
-        match self {
-            MethodNotGet => "method_not_get",
-            HttpVersion => "http_version",
-            HostMissing => "host_missing",
-            HostMultiple => "host_multiple",
-            HostInvalid => "host_invalid",
-            Host(d) => d.code(),
-            UpgradeMissing => "upgrade_missing",
-            ConnectionMissingUpgrade => "connection_missing_upgrade",
-            VersionMissing => "version_missing",
-            VersionUnsupported => "version_unsupported",
-            KeyMissing => "key_missing",
-            KeyMultiple => "key_multiple",
-            KeyInvalid => "key_invalid",
-            Origin(d) => d.code(),
-            SubprotocolNoMatch => "subprotocol_no_match",
-            Extensions(e) => e.code(),
-            TokenMissing => "token_missing",
-            TokenMalformed => "token_malformed",
-            TokenConflict => "token_conflict",
-            TooManyHeaders => "too_many_headers",
-            HeaderLineTooLong => "header_line_too_long",
-            RequestTooLarge => "request_too_large",
-            MalformedRequest => "malformed_request",
-            TargetTooLong => "target_too_long",
-            TargetAsteriskForm => "target_asterisk_form",
-            TargetAuthorityForm => "target_authority_form",
-            TargetScheme => "target_scheme",
-            TargetMalformed => "target_malformed",
-            RequestBody => "request_body",
-            ContentLengthInvalid => "content_length_invalid",
-            HandshakeTimeout => "handshake_timeout",
-        }
+crate::diag::diagnostics! {
+    Rejection in "wsguard_core::handshake" {
+        /// The HTTP status to answer with.
+        ///
+        /// ```
+        /// # use wsguard_core::handshake::Rejection;
+        /// assert_eq!(Rejection::MethodNotGet.status(), 405);
+        /// ```
+        pub fn status(&self) -> u16;
+        /// The close code for this refusal when it is sent as a Close frame rather than an
+        /// HTTP status (an ASGI app that refuses with `websocket.close`, a server that
+        /// refuses after accepting): token problems are 4401 (re-authenticate), everything
+        /// else is 1008 (policy violation).
+        ///
+        /// ```
+        /// use wsguard_core::handshake::Rejection;
+        /// use wsguard_core::origin::OriginDenial;
+        /// assert_eq!(Rejection::Origin(OriginDenial::Host).close_code(), 1008);
+        /// assert_eq!(Rejection::TokenMissing.close_code(), 4401);
+        /// ```
+        pub fn close_code(&self) -> u16;
+        /// Headers the response must carry besides the ones every rejection has.
+        ///
+        /// ```
+        /// # use wsguard_core::handshake::Rejection;
+        /// assert_eq!(Rejection::MethodNotGet.extra_headers(), &[("Allow", "GET")]);
+        /// assert!(Rejection::KeyInvalid.extra_headers().is_empty());
+        /// ```
+        pub fn extra_headers(&self) -> &'static [(&'static str, &'static str)];
     }
-
-    fn reason(&self) -> &'static str {
-        use Rejection::*;
-        match self {
-            MethodNotGet => "a WebSocket upgrade must use the GET method; this request used another one",
-            HttpVersion => "a WebSocket upgrade needs HTTP/1.1; this request used another HTTP version (HTTP/1.0, or a proxy that downgraded it)",
-            HostMissing => "the request has no Host header; HTTP/1.1 requires one",
-            HostMultiple => "the request has several Host headers; exactly one is allowed",
-            HostInvalid => "the Host header is empty or contains characters a host name cannot have",
-            Host(d) => d.reason(),
-            UpgradeMissing => "the request does not ask for a WebSocket upgrade: the Upgrade header is missing or does not contain `websocket`",
-            ConnectionMissingUpgrade => "the Connection header does not contain the token `upgrade`, so this is a plain HTTP request, not a WebSocket upgrade",
-            VersionMissing => "the request has no Sec-WebSocket-Version header",
-            VersionUnsupported => "Sec-WebSocket-Version is not exactly one header with the value 13, the only version this server speaks",
-            KeyMissing => "the request has no Sec-WebSocket-Key header",
-            KeyMultiple => "the request has several Sec-WebSocket-Key headers; exactly one is allowed",
-            KeyInvalid => "Sec-WebSocket-Key is not 24 base64 characters encoding 16 bytes",
-            Origin(d) => d.reason(),
-            Extensions(e) => e.reason(),
-            SubprotocolNoMatch => "none of the subprotocols offered in Sec-WebSocket-Protocol is one this server speaks, and the server requires one",
-            TokenMissing => "this endpoint requires a bearer token and the request carries none",
-            TokenMalformed => "the bearer token is malformed: Authorization is not `Bearer <token>`, or the token is empty or has characters a token cannot have",
-            TokenConflict => "the request carries several different bearer tokens (e.g. in Authorization and in the query string)",
-            TooManyHeaders => "the request has more header fields than this server accepts",
-            HeaderLineTooLong => "a line of the request head is longer than this server accepts",
-            RequestTooLarge => "the request head is larger than this server accepts",
-            MalformedRequest => "the bytes received are not a well-formed HTTP/1.1 request head",
-            TargetTooLong => "the request line (the URL's path and query) is longer than this server accepts",
-            TargetAsteriskForm => "the request target is `*`, which only an OPTIONS request may use; a WebSocket upgrade requests a path",
-            TargetAuthorityForm => "the request target is `host:port`, the form of a CONNECT request to a proxy, not a path",
-            TargetScheme => "the request target is an absolute URI whose scheme is not http, https, ws or wss",
-            TargetMalformed => "the request target is neither a path starting with `/` nor an absolute http(s):// or ws(s):// URI with a host",
-            RequestBody => "the upgrade request announces a body (Transfer-Encoding, or a Content-Length other than 0); an upgrade request has none, and its bytes would be taken for WebSocket frames",
-            ContentLengthInvalid => "Content-Length is not a single field of digits, so the request's framing is invalid",
-            HandshakeTimeout => "the upgrade request did not arrive completely in time",
-        }
-    }
-
-    fn remedy(&self) -> &'static str {
-        use Rejection::*;
-        match self {
-            MethodNotGet => "open the socket with a WebSocket client (`new WebSocket(url)`, `websockets.connect(url)`), which sends GET",
-            HttpVersion => "send HTTP/1.1; behind nginx set `proxy_http_version 1.1;` in the WebSocket location",
-            HostMissing => "send `Host: <host>[:port]` (every HTTP/1.1 client does; check hand-written requests)",
-            HostMultiple => "send a single Host header; check proxies that add one instead of replacing it",
-            HostInvalid => "send `Host: <host>[:port]`, e.g. `Host: chat.example.com`",
-            Host(d) => d.remedy(),
-            UpgradeMissing => "send `Upgrade: websocket`; behind nginx add `proxy_set_header Upgrade $http_upgrade;` to the WebSocket location",
-            ConnectionMissingUpgrade => "send `Connection: Upgrade`; behind nginx add `proxy_set_header Connection \"upgrade\";` to the WebSocket location",
-            VersionMissing => "send `Sec-WebSocket-Version: 13` (every current WebSocket client does; check hand-written requests and proxies)",
-            VersionUnsupported => "send exactly `Sec-WebSocket-Version: 13`",
-            KeyMissing => "send `Sec-WebSocket-Key:` with base64 of 16 random bytes (WebSocket clients do this; check hand-written requests)",
-            KeyMultiple => "send exactly one Sec-WebSocket-Key header",
-            KeyInvalid => "send base64 of exactly 16 random bytes, 24 characters ending in `==`, e.g. `dGhlIHNhbXBsZSBub25jZQ==`",
-            Origin(d) => d.remedy(),
-            Extensions(e) => e.remedy(),
-            SubprotocolNoMatch => "offer one of the server's subprotocols in the client (`new WebSocket(url, [\"<protocol>\"])`), or add the client's protocol to the server's list",
-            TokenMissing => "send the token as `Authorization: Bearer <token>`, or in the subprotocol or query parameter this server is configured to read",
-            TokenMalformed => "send `Authorization: Bearer <token>` (scheme `Bearer`, one space, a non-empty token)",
-            TokenConflict => "send the token in one place only",
-            TooManyHeaders => "send fewer headers (large cookie jars are a common cause) or raise the server's `Limits::max_headers`",
-            HeaderLineTooLong => "shorten the header (often a cookie or a token in the URL) or raise the server's `Limits::max_line`",
-            RequestTooLarge => "send a smaller request head or raise the server's `Limits::max_total`",
-            MalformedRequest => "send a valid HTTP/1.1 request: `GET /path HTTP/1.1`, CRLF line endings, `Name: value` headers without spaces before the colon",
-            TargetTooLong => "shorten the URL (a token in the query string is a common cause; send it in `Authorization`) or raise the server's `Limits::max_line`",
-            TargetAsteriskForm | TargetAuthorityForm | TargetMalformed => "request the socket's path: `GET /path?query HTTP/1.1` (as WebSocket clients do)",
-            TargetScheme => "request the path (`GET /path`), or an absolute `ws://`, `wss://`, `http://` or `https://` URL",
-            RequestBody => "send the upgrade request without a body: no Transfer-Encoding and no Content-Length (or `Content-Length: 0`); check proxies that add one",
-            ContentLengthInvalid => "send no Content-Length, or exactly one `Content-Length: 0`",
-            HandshakeTimeout => "send the whole request head at once; check proxies that buffer or slow the request",
-        }
-    }
+    MethodNotGet => {
+        code: "method_not_get",
+        reason: "a WebSocket upgrade must use the GET method; this request used another one",
+        remedy: "open the socket with a WebSocket client (`new WebSocket(url)`, `websockets.connect(url)`), which sends GET",
+        status: 405,
+        close_code: POLICY_VIOLATION,
+        extra_headers: &[("Allow", "GET")],
+    },
+    HttpVersion => {
+        code: "http_version",
+        reason: "a WebSocket upgrade needs HTTP/1.1; this request used another HTTP version (HTTP/1.0, or a proxy that downgraded it)",
+        remedy: "send HTTP/1.1; behind nginx set `proxy_http_version 1.1;` in the WebSocket location",
+        status: 400,
+        close_code: POLICY_VIOLATION,
+        extra_headers: &[],
+    },
+    HostMissing => {
+        code: "host_missing",
+        reason: "the request has no Host header; HTTP/1.1 requires one",
+        remedy: "send `Host: <host>[:port]` (every HTTP/1.1 client does; check hand-written requests)",
+        status: 400,
+        close_code: POLICY_VIOLATION,
+        extra_headers: &[],
+    },
+    HostMultiple => {
+        code: "host_multiple",
+        reason: "the request has several Host headers; exactly one is allowed",
+        remedy: "send a single Host header; check proxies that add one instead of replacing it",
+        status: 400,
+        close_code: POLICY_VIOLATION,
+        extra_headers: &[],
+    },
+    HostInvalid => {
+        code: "host_invalid",
+        reason: "the Host header is empty or contains characters a host name cannot have",
+        remedy: "send `Host: <host>[:port]`, e.g. `Host: chat.example.com`",
+        status: 400,
+        close_code: POLICY_VIOLATION,
+        extra_headers: &[],
+    },
+    Host(d) => {
+        each: HostDenial::ALL,
+        code: d.code(),
+        reason: d.reason(),
+        remedy: d.remedy(),
+        status: d.http_status(),
+        close_code: POLICY_VIOLATION,
+        extra_headers: &[],
+    },
+    UpgradeMissing => {
+        code: "upgrade_missing",
+        reason: "the request does not ask for a WebSocket upgrade: the Upgrade header is missing or does not contain `websocket`",
+        remedy: "send `Upgrade: websocket`; behind nginx add `proxy_set_header Upgrade $http_upgrade;` to the WebSocket location",
+        status: 426,
+        close_code: POLICY_VIOLATION,
+        extra_headers: &[UPGRADE],
+    },
+    ConnectionMissingUpgrade => {
+        code: "connection_missing_upgrade",
+        reason: "the Connection header does not contain the token `upgrade`, so this is a plain HTTP request, not a WebSocket upgrade",
+        remedy: "send `Connection: Upgrade`; behind nginx add `proxy_set_header Connection \"upgrade\";` to the WebSocket location",
+        status: 426,
+        close_code: POLICY_VIOLATION,
+        extra_headers: &[UPGRADE],
+    },
+    VersionMissing => {
+        code: "version_missing",
+        reason: "the request has no Sec-WebSocket-Version header",
+        remedy: "send `Sec-WebSocket-Version: 13` (every current WebSocket client does; check hand-written requests and proxies)",
+        status: 426,
+        close_code: POLICY_VIOLATION,
+        extra_headers: &[UPGRADE, ("Sec-WebSocket-Version", "13")],
+    },
+    VersionUnsupported => {
+        code: "version_unsupported",
+        reason: "Sec-WebSocket-Version is not exactly one header with the value 13, the only version this server speaks",
+        remedy: "send exactly `Sec-WebSocket-Version: 13`",
+        status: 426,
+        close_code: POLICY_VIOLATION,
+        extra_headers: &[UPGRADE, ("Sec-WebSocket-Version", "13")],
+    },
+    KeyMissing => {
+        code: "key_missing",
+        reason: "the request has no Sec-WebSocket-Key header",
+        remedy: "send `Sec-WebSocket-Key:` with base64 of 16 random bytes (WebSocket clients do this; check hand-written requests)",
+        status: 400,
+        close_code: POLICY_VIOLATION,
+        extra_headers: &[],
+    },
+    KeyMultiple => {
+        code: "key_multiple",
+        reason: "the request has several Sec-WebSocket-Key headers; exactly one is allowed",
+        remedy: "send exactly one Sec-WebSocket-Key header",
+        status: 400,
+        close_code: POLICY_VIOLATION,
+        extra_headers: &[],
+    },
+    KeyInvalid => {
+        code: "key_invalid",
+        reason: "Sec-WebSocket-Key is not 24 base64 characters encoding 16 bytes",
+        remedy: "send base64 of exactly 16 random bytes, 24 characters ending in `==`, e.g. `dGhlIHNhbXBsZSBub25jZQ==`",
+        status: 400,
+        close_code: POLICY_VIOLATION,
+        extra_headers: &[],
+    },
+    Origin(d) => {
+        each: OriginDenial::ALL,
+        code: d.code(),
+        reason: d.reason(),
+        remedy: d.remedy(),
+        status: d.http_status(),
+        close_code: POLICY_VIOLATION,
+        extra_headers: &[],
+    },
+    SubprotocolNoMatch => {
+        code: "subprotocol_no_match",
+        reason: "none of the subprotocols offered in Sec-WebSocket-Protocol is one this server speaks, and the server requires one",
+        remedy: "offer one of the server's subprotocols in the client (`new WebSocket(url, [\"<protocol>\"])`), or add the client's protocol to the server's list",
+        status: 400,
+        close_code: POLICY_VIOLATION,
+        extra_headers: &[],
+    },
+    Extensions(e) => {
+        each: ExtensionError::ALL,
+        code: e.code(),
+        reason: e.reason(),
+        remedy: e.remedy(),
+        status: 400,
+        close_code: POLICY_VIOLATION,
+        extra_headers: &[],
+    },
+    TokenMissing => {
+        code: "token_missing",
+        reason: "this endpoint requires a bearer token and the request carries none",
+        remedy: "send the token as `Authorization: Bearer <token>`, or in the subprotocol or query parameter this server is configured to read",
+        status: 401,
+        close_code: UNAUTHORIZED,
+        extra_headers: &[("WWW-Authenticate", "Bearer")],
+    },
+    TokenMalformed => {
+        code: "token_malformed",
+        reason: "the bearer token is malformed: Authorization is not `Bearer <token>`, or the token is empty or has characters a token cannot have",
+        remedy: "send `Authorization: Bearer <token>` (scheme `Bearer`, one space, a non-empty token)",
+        status: 401,
+        close_code: UNAUTHORIZED,
+        extra_headers: &[("WWW-Authenticate", "Bearer")],
+    },
+    TokenConflict => {
+        code: "token_conflict",
+        reason: "the request carries several different bearer tokens (e.g. in Authorization and in the query string)",
+        remedy: "send the token in one place only",
+        status: 400,
+        close_code: POLICY_VIOLATION,
+        extra_headers: &[],
+    },
+    TooManyHeaders => {
+        code: "too_many_headers",
+        reason: "the request has more header fields than this server accepts",
+        remedy: "send fewer headers (large cookie jars are a common cause) or raise the server's `Limits::max_headers`",
+        status: 431,
+        close_code: POLICY_VIOLATION,
+        extra_headers: &[],
+    },
+    HeaderLineTooLong => {
+        code: "header_line_too_long",
+        reason: "a line of the request head is longer than this server accepts",
+        remedy: "shorten the header (often a cookie or a token in the URL) or raise the server's `Limits::max_line`",
+        status: 431,
+        close_code: POLICY_VIOLATION,
+        extra_headers: &[],
+    },
+    RequestTooLarge => {
+        code: "request_too_large",
+        reason: "the request head is larger than this server accepts",
+        remedy: "send a smaller request head or raise the server's `Limits::max_total`",
+        status: 431,
+        close_code: POLICY_VIOLATION,
+        extra_headers: &[],
+    },
+    MalformedRequest => {
+        code: "malformed_request",
+        reason: "the bytes received are not a well-formed HTTP/1.1 request head",
+        remedy: "send a valid HTTP/1.1 request: `GET /path HTTP/1.1`, CRLF line endings, `Name: value` headers without spaces before the colon",
+        status: 400,
+        close_code: POLICY_VIOLATION,
+        extra_headers: &[],
+    },
+    TargetTooLong => {
+        code: "target_too_long",
+        reason: "the request line (the URL's path and query) is longer than this server accepts",
+        remedy: "shorten the URL (a token in the query string is a common cause; send it in `Authorization`) or raise the server's `Limits::max_line`",
+        status: 414,
+        close_code: POLICY_VIOLATION,
+        extra_headers: &[],
+    },
+    TargetAsteriskForm => {
+        code: "target_asterisk_form",
+        reason: "the request target is `*`, which only an OPTIONS request may use; a WebSocket upgrade requests a path",
+        remedy: "request the socket's path: `GET /path?query HTTP/1.1` (as WebSocket clients do)",
+        status: 400,
+        close_code: POLICY_VIOLATION,
+        extra_headers: &[],
+    },
+    TargetAuthorityForm => {
+        code: "target_authority_form",
+        reason: "the request target is `host:port`, the form of a CONNECT request to a proxy, not a path",
+        remedy: "request the socket's path: `GET /path?query HTTP/1.1` (as WebSocket clients do)",
+        status: 400,
+        close_code: POLICY_VIOLATION,
+        extra_headers: &[],
+    },
+    TargetScheme => {
+        code: "target_scheme",
+        reason: "the request target is an absolute URI whose scheme is not http, https, ws or wss",
+        remedy: "request the path (`GET /path`), or an absolute `ws://`, `wss://`, `http://` or `https://` URL",
+        status: 400,
+        close_code: POLICY_VIOLATION,
+        extra_headers: &[],
+    },
+    TargetMalformed => {
+        code: "target_malformed",
+        reason: "the request target is neither a path starting with `/` nor an absolute http(s):// or ws(s):// URI with a host",
+        remedy: "request the socket's path: `GET /path?query HTTP/1.1` (as WebSocket clients do)",
+        status: 400,
+        close_code: POLICY_VIOLATION,
+        extra_headers: &[],
+    },
+    RequestBody => {
+        code: "request_body",
+        reason: "the upgrade request announces a body (Transfer-Encoding, or a Content-Length other than 0); an upgrade request has none, and its bytes would be taken for WebSocket frames",
+        remedy: "send the upgrade request without a body: no Transfer-Encoding and no Content-Length (or `Content-Length: 0`); check proxies that add one",
+        status: 400,
+        close_code: POLICY_VIOLATION,
+        extra_headers: &[],
+    },
+    ContentLengthInvalid => {
+        code: "content_length_invalid",
+        reason: "Content-Length is not a single field of digits, so the request's framing is invalid",
+        remedy: "send no Content-Length, or exactly one `Content-Length: 0`",
+        status: 400,
+        close_code: POLICY_VIOLATION,
+        extra_headers: &[],
+    },
+    HandshakeTimeout => {
+        code: "handshake_timeout",
+        reason: "the upgrade request did not arrive completely in time",
+        remedy: "send the whole request head at once; check proxies that buffer or slow the request",
+        status: 408,
+        close_code: POLICY_VIOLATION,
+        extra_headers: &[],
+    },
 }
 
 impl core::fmt::Display for Rejection {

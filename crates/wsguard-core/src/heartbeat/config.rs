@@ -43,36 +43,25 @@ pub enum HeartbeatConfigError {
     ZeroMaxMissed,
 }
 
-impl crate::Diagnostic for HeartbeatConfigError {
-    fn code(&self) -> &'static str {
-        match self {
-            HeartbeatConfigError::ZeroInterval => "heartbeat_zero_interval",
-            HeartbeatConfigError::TimeoutNotAboveInterval { .. } => {
-                "heartbeat_timeout_not_above_interval"
-            }
-            HeartbeatConfigError::ZeroMaxMissed => "heartbeat_zero_max_missed",
-        }
+crate::diag::diagnostics! {
+    HeartbeatConfigError in "wsguard_core::heartbeat" {
     }
-    fn reason(&self) -> &'static str {
-        match self {
-            HeartbeatConfigError::ZeroInterval => "the ping interval is 0 ms, which would ping continuously",
-            HeartbeatConfigError::TimeoutNotAboveInterval { .. } => {
-                "the dead-peer timeout is not longer than the ping interval, so an idle but healthy peer would be declared dead before its pong can arrive"
-            }
-            HeartbeatConfigError::ZeroMaxMissed => "max_missed is 0, so the peer would be declared dead at the first ping",
-        }
-    }
-    fn remedy(&self) -> &'static str {
-        match self {
-            HeartbeatConfigError::ZeroInterval => {
-                "set the interval below the shortest idle timeout on the path, e.g. 20 000 ms for 60 s proxy timeouts"
-            }
-            HeartbeatConfigError::TimeoutNotAboveInterval { .. } => {
-                "set dead_timeout_ms to the interval plus the worst round-trip time you accept, e.g. interval 20 000 ms and timeout 30 000 ms"
-            }
-            HeartbeatConfigError::ZeroMaxMissed => "set max_missed to 1 or more (2 tolerates one lost pong)",
-        }
-    }
+    ZeroInterval => {
+        code: "heartbeat_zero_interval",
+        reason: "the ping interval is 0 ms, which would ping continuously",
+        remedy: "set the interval below the shortest idle timeout on the path, e.g. 20 000 ms for 60 s proxy timeouts",
+    },
+    TimeoutNotAboveInterval { .. } => {
+        example: Self::TimeoutNotAboveInterval { interval_ms: 10, dead_timeout_ms: 10 },
+        code: "heartbeat_timeout_not_above_interval",
+        reason: "the dead-peer timeout is not longer than the ping interval, so an idle but healthy peer would be declared dead before its pong can arrive",
+        remedy: "set dead_timeout_ms to the interval plus the worst round-trip time you accept, e.g. interval 20 000 ms and timeout 30 000 ms",
+    },
+    ZeroMaxMissed => {
+        code: "heartbeat_zero_max_missed",
+        reason: "max_missed is 0, so the peer would be declared dead at the first ping",
+        remedy: "set max_missed to 1 or more (2 tolerates one lost pong)",
+    },
 }
 
 impl HeartbeatConfig {

@@ -66,26 +66,19 @@ pub enum PeerDead {
     MissedPings,
 }
 
-impl crate::Diagnostic for PeerDead {
-    fn code(&self) -> &'static str {
-        match self {
-            PeerDead::Silent => "heartbeat_peer_silent",
-            PeerDead::MissedPings => "heartbeat_missed_pings",
-        }
+crate::diag::diagnostics! {
+    PeerDead in "wsguard_core::heartbeat" {
     }
-    fn reason(&self) -> &'static str {
-        match self {
-            PeerDead::Silent => "nothing arrived from the peer for longer than the dead-peer timeout; the connection is probably gone (network drop, proxy idle cut, crashed peer)",
-            PeerDead::MissedPings => "several pings in a row went unanswered; the peer or the path to it is dead",
-        }
-    }
-    fn remedy(&self) -> &'static str {
-        match self {
-            PeerDead::Silent | PeerDead::MissedPings => {
-                "drop the connection and reconnect with backoff; if this happens on an idle but healthy link, check that the peer answers pings and that no proxy buffers or drops control frames"
-            }
-        }
-    }
+    Silent => {
+        code: "heartbeat_peer_silent",
+        reason: "nothing arrived from the peer for longer than the dead-peer timeout; the connection is probably gone (network drop, proxy idle cut, crashed peer)",
+        remedy: "drop the connection and reconnect with backoff; if this happens on an idle but healthy link, check that the peer answers pings and that no proxy buffers or drops control frames",
+    },
+    MissedPings => {
+        code: "heartbeat_missed_pings",
+        reason: "several pings in a row went unanswered; the peer or the path to it is dead",
+        remedy: "drop the connection and reconnect with backoff; if this happens on an idle but healthy link, check that the peer answers pings and that no proxy buffers or drops control frames",
+    },
 }
 
 /// The heartbeat state of one connection.

@@ -227,38 +227,36 @@ pub enum CorsDenial {
     NullCredentials,
 }
 
-impl CorsDenial {
-    /// 403 Forbidden.
-    pub fn http_status(&self) -> u16 {
-        403
+crate::diag::diagnostics! {
+    CorsDenial in "wsguard_core::origin" {
+        /// 403 Forbidden.
+        pub fn http_status(&self) -> u16;
     }
-}
-
-impl Diagnostic for CorsDenial {
-    fn code(&self) -> &'static str {
-        match self {
-            CorsDenial::Origin(d) => d.code(),
-            CorsDenial::Method => "cors_method",
-            CorsDenial::Headers => "cors_headers",
-            CorsDenial::NullCredentials => "cors_null_credentials",
-        }
-    }
-    fn reason(&self) -> &'static str {
-        match self {
-            CorsDenial::Origin(d) => d.reason(),
-            CorsDenial::Method => "the preflight's Access-Control-Request-Method names a method that is not in the allowed CORS methods",
-            CorsDenial::Headers => "the preflight's Access-Control-Request-Headers names a header that is not in the allowed CORS headers",
-            CorsDenial::NullCredentials => "the Origin is `null` and CORS credentials are on; `Access-Control-Allow-Origin: null` with credentials would give every sandboxed or file:// page the user's cookies",
-        }
-    }
-    fn remedy(&self) -> &'static str {
-        match self {
-            CorsDenial::Origin(d) => d.remedy(),
-            CorsDenial::Method => "add the method (case-sensitive, e.g. `PUT`) to the CORS methods, or stop sending it from the page",
-            CorsDenial::Headers => "add each requested header (e.g. `authorization, content-type`) to the CORS headers, or stop sending it from the page",
-            CorsDenial::NullCredentials => "serve the page from a real origin and allow that origin; or turn CORS credentials off for `null` pages",
-        }
-    }
+    Origin(d) => {
+        each: OriginDenial::ALL,
+        code: d.code(),
+        reason: d.reason(),
+        remedy: d.remedy(),
+        http_status: 403,
+    },
+    Method => {
+        code: "cors_method",
+        reason: "the preflight's Access-Control-Request-Method names a method that is not in the allowed CORS methods",
+        remedy: "add the method (case-sensitive, e.g. `PUT`) to the CORS methods, or stop sending it from the page",
+        http_status: 403,
+    },
+    Headers => {
+        code: "cors_headers",
+        reason: "the preflight's Access-Control-Request-Headers names a header that is not in the allowed CORS headers",
+        remedy: "add each requested header (e.g. `authorization, content-type`) to the CORS headers, or stop sending it from the page",
+        http_status: 403,
+    },
+    NullCredentials => {
+        code: "cors_null_credentials",
+        reason: "the Origin is `null` and CORS credentials are on; `Access-Control-Allow-Origin: null` with credentials would give every sandboxed or file:// page the user's cookies",
+        remedy: "serve the page from a real origin and allow that origin; or turn CORS credentials off for `null` pages",
+        http_status: 403,
+    },
 }
 
 impl fmt::Display for CorsDenial {

@@ -31,17 +31,6 @@ pub enum HostDenial {
 }
 
 impl HostDenial {
-    /// The HTTP status: 400 for a malformed Host, 403 for one not in the allowlist.
-    ///
-    /// ```
-    /// assert_eq!(wsguard_core::origin::HostDenial::NotAllowed.http_status(), 403);
-    /// ```
-    pub fn http_status(&self) -> u16 {
-        match self {
-            HostDenial::Malformed(_) => 400,
-            HostDenial::NotAllowed => 403,
-        }
-    }
     /// The sub-reason for [`HostDenial::Malformed`].
     ///
     /// ```
@@ -57,25 +46,28 @@ impl HostDenial {
     }
 }
 
-impl Diagnostic for HostDenial {
-    fn code(&self) -> &'static str {
-        match self {
-            HostDenial::Malformed(_) => "host_malformed",
-            HostDenial::NotAllowed => "host_not_allowed",
-        }
+crate::diag::diagnostics! {
+    HostDenial in "wsguard_core::origin" {
+        /// The HTTP status: 400 for a malformed Host, 403 for one not in the allowlist.
+        ///
+        /// ```
+        /// assert_eq!(wsguard_core::origin::HostDenial::NotAllowed.http_status(), 403);
+        /// ```
+        pub fn http_status(&self) -> u16;
     }
-    fn reason(&self) -> &'static str {
-        match self {
-            HostDenial::Malformed(_) => "the Host header is not a valid `host[:port]` (e.g. empty, a path, a bad port or a non-canonical address)",
-            HostDenial::NotAllowed => "the Host header names a host this server does not answer to (possible DNS rebinding, or a missing allowlist entry)",
-        }
-    }
-    fn remedy(&self) -> &'static str {
-        match self {
-            HostDenial::Malformed(_) => "send `Host: name[:port]` exactly as in the URL, e.g. `Host: app.example.com` or `Host: [::1]:8080`",
-            HostDenial::NotAllowed => "add the name clients use to the Host allowlist (`app.example.com`, `*.example.com`, `localhost:*`), or connect with that name",
-        }
-    }
+    Malformed(_) => {
+        example: Self::Malformed(Malformed::Empty),
+        code: "host_malformed",
+        reason: "the Host header is not a valid `host[:port]` (e.g. empty, a path, a bad port or a non-canonical address)",
+        remedy: "send `Host: name[:port]` exactly as in the URL, e.g. `Host: app.example.com` or `Host: [::1]:8080`",
+        http_status: 400,
+    },
+    NotAllowed => {
+        code: "host_not_allowed",
+        reason: "the Host header names a host this server does not answer to (possible DNS rebinding, or a missing allowlist entry)",
+        remedy: "add the name clients use to the Host allowlist (`app.example.com`, `*.example.com`, `localhost:*`), or connect with that name",
+        http_status: 403,
+    },
 }
 
 impl fmt::Display for HostDenial {

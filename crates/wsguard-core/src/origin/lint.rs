@@ -193,86 +193,120 @@ pub enum LintCode {
     DevAuthBypassProduction,
 }
 
-impl LintCode {
-    /// Error or warning.
-    pub const fn severity(&self) -> Severity {
-        match self {
-            LintCode::HttpProduction
-            | LintCode::Duplicate
-            | LintCode::Shadowed
-            | LintCode::NullProduction
-            | LintCode::MissingProduction => Severity::Warning,
-            _ => Severity::Error,
-        }
+crate::diag::diagnostics! {
+    LintCode in "wsguard_core::origin" {
+        /// Error or warning.
+        pub fn severity(&self) -> Severity;
     }
-}
-
-impl Diagnostic for LintCode {
-    fn code(&self) -> &'static str {
-        match self {
-            LintCode::Null => "lint_null",
-            LintCode::WsScheme => "lint_ws_scheme",
-            LintCode::OpaqueScheme => "lint_opaque_scheme",
-            LintCode::NoScheme => "lint_no_scheme",
-            LintCode::LeadingDot => "lint_leading_dot",
-            LintCode::Path => "lint_path",
-            LintCode::TrailingSlash => "lint_trailing_slash",
-            LintCode::Invalid(_) => "lint_invalid",
-            LintCode::WildcardProduction => "lint_wildcard_production",
-            LintCode::WildcardCredentials => "lint_wildcard_credentials",
-            LintCode::PublicSuffix => "lint_public_suffix",
-            LintCode::HttpProduction => "lint_http_production",
-            LintCode::Duplicate => "lint_duplicate",
-            LintCode::Shadowed => "lint_shadowed",
-            LintCode::NullCredentials => "lint_null_credentials",
-            LintCode::NullProduction => "lint_allow_null_production",
-            LintCode::MissingProduction => "lint_allow_missing_production",
-            LintCode::DevAuthBypassProduction => "lint_dev_auth_bypass_production",
-        }
-    }
-    fn reason(&self) -> &'static str {
-        match self {
-            LintCode::Null => "`null` is not an origin pattern; it is what sandboxed iframes, file:// pages and some redirects send",
-            LintCode::WsScheme => WS_SCHEME_REASON,
-            LintCode::OpaqueScheme => "pages with this scheme send `Origin: null`, so this entry never matches",
-            LintCode::NoScheme => "the entry has no scheme; an Origin always starts with `http://` or `https://`, so this entry never matches",
-            LintCode::LeadingDot => "a leading dot (`.example.com`) is cookie-domain syntax; origin patterns write subdomains as `*.example.com`",
-            LintCode::Path => "the entry has a path, query or fragment; the Origin header is only scheme://host[:port], so this entry never matches",
-            LintCode::TrailingSlash => "the entry ends with `/`; the Origin header never does, so this entry never matches",
-            LintCode::Invalid(e) => e.reason(),
-            LintCode::WildcardProduction => "`*` allows every web page on the internet to open sockets to this server in production",
-            LintCode::WildcardCredentials => "`*` together with credentials lets every site make authenticated requests with your users' cookies",
-            LintCode::PublicSuffix => "the wildcard covers a public suffix, so anyone can register a matching domain",
-            LintCode::HttpProduction => "plain `http://` for a public host in production: the page (and its cookies) can be tampered with in transit",
-            LintCode::Duplicate => "the entry allows the same origins as an earlier entry (after normalising case and default ports)",
-            LintCode::Shadowed => "every origin this entry allows is already allowed by another entry",
-            LintCode::NullCredentials => "`allow_null` with CORS credentials would let every sandboxed iframe and file:// page make requests with your users' cookies (the CORS responder refuses `null` with credentials)",
-            LintCode::NullProduction => "`allow_null` in production: any site can open a socket from a sandboxed iframe (it sends `Origin: null`), so the Origin check protects nothing",
-            LintCode::MissingProduction => "`allow_missing` in production: requests without Origin (scripts, devices, curl) pass the Origin check, so they must be authenticated some other way",
-            LintCode::DevAuthBypassProduction => "`dev_auth_bypass` in production: every connection without a token would be accepted, so the server refuses to start with it",
-        }
-    }
-    fn remedy(&self) -> &'static str {
-        match self {
-            LintCode::Null => "remove the entry; set `allow_null` only if you really serve sandboxed or file:// pages",
-            LintCode::WsScheme => WS_SCHEME_REMEDY,
-            LintCode::OpaqueScheme => "remove the entry; serve the page over http(s), or set `allow_null` if you must",
-            LintCode::NoScheme => "add the scheme: `https://example.com` (`http://localhost:3000` for local development)",
-            LintCode::LeadingDot => "write `https://*.example.com`",
-            LintCode::Path | LintCode::TrailingSlash => "keep only scheme://host[:port]",
-            LintCode::Invalid(e) => e.remedy(),
-            LintCode::WildcardProduction => "list the real origins of your pages instead of `*`",
-            LintCode::WildcardCredentials => "list the real origins of your pages instead of `*` (browsers refuse `*` with credentials anyway)",
-            LintCode::PublicSuffix => "use a wildcard below your own registered domain, e.g. `https://*.example.com`, or list the exact origins",
-            LintCode::HttpProduction => "serve the page over https and write `https://`",
-            LintCode::Duplicate => "remove the duplicate entry",
-            LintCode::Shadowed => "remove the entry, or narrow the broader one",
-            LintCode::NullCredentials => "turn `allow_null` off, or turn CORS credentials off",
-            LintCode::NullProduction => "turn `allow_null` off and serve the page from a real origin; if a sandboxed page must connect, give it a token",
-            LintCode::MissingProduction => "keep `allow_missing` only if non-browser clients connect, and require a token from them",
-            LintCode::DevAuthBypassProduction => "turn `dev_auth_bypass` off for production; it is meant for a development preset on a developer machine",
-        }
-    }
+    Null => {
+        code: "lint_null",
+        reason: "`null` is not an origin pattern; it is what sandboxed iframes, file:// pages and some redirects send",
+        remedy: "remove the entry; set `allow_null` only if you really serve sandboxed or file:// pages",
+        severity: Severity::Error,
+    },
+    WsScheme => {
+        code: "lint_ws_scheme",
+        reason: WS_SCHEME_REASON,
+        remedy: WS_SCHEME_REMEDY,
+        severity: Severity::Error,
+    },
+    OpaqueScheme => {
+        code: "lint_opaque_scheme",
+        reason: "pages with this scheme send `Origin: null`, so this entry never matches",
+        remedy: "remove the entry; serve the page over http(s), or set `allow_null` if you must",
+        severity: Severity::Error,
+    },
+    NoScheme => {
+        code: "lint_no_scheme",
+        reason: "the entry has no scheme; an Origin always starts with `http://` or `https://`, so this entry never matches",
+        remedy: "add the scheme: `https://example.com` (`http://localhost:3000` for local development)",
+        severity: Severity::Error,
+    },
+    LeadingDot => {
+        code: "lint_leading_dot",
+        reason: "a leading dot (`.example.com`) is cookie-domain syntax; origin patterns write subdomains as `*.example.com`",
+        remedy: "write `https://*.example.com`",
+        severity: Severity::Error,
+    },
+    Path => {
+        code: "lint_path",
+        reason: "the entry has a path, query or fragment; the Origin header is only scheme://host[:port], so this entry never matches",
+        remedy: "keep only scheme://host[:port]",
+        severity: Severity::Error,
+    },
+    TrailingSlash => {
+        code: "lint_trailing_slash",
+        reason: "the entry ends with `/`; the Origin header never does, so this entry never matches",
+        remedy: "keep only scheme://host[:port]",
+        severity: Severity::Error,
+    },
+    Invalid(e) => {
+        each: PatternError::ALL,
+        code: "lint_invalid",
+        reason: e.reason(),
+        remedy: e.remedy(),
+        severity: Severity::Error,
+    },
+    WildcardProduction => {
+        code: "lint_wildcard_production",
+        reason: "`*` allows every web page on the internet to open sockets to this server in production",
+        remedy: "list the real origins of your pages instead of `*`",
+        severity: Severity::Error,
+    },
+    WildcardCredentials => {
+        code: "lint_wildcard_credentials",
+        reason: "`*` together with credentials lets every site make authenticated requests with your users' cookies",
+        remedy: "list the real origins of your pages instead of `*` (browsers refuse `*` with credentials anyway)",
+        severity: Severity::Error,
+    },
+    PublicSuffix => {
+        code: "lint_public_suffix",
+        reason: "the wildcard covers a public suffix, so anyone can register a matching domain",
+        remedy: "use a wildcard below your own registered domain, e.g. `https://*.example.com`, or list the exact origins",
+        severity: Severity::Error,
+    },
+    HttpProduction => {
+        code: "lint_http_production",
+        reason: "plain `http://` for a public host in production: the page (and its cookies) can be tampered with in transit",
+        remedy: "serve the page over https and write `https://`",
+        severity: Severity::Warning,
+    },
+    Duplicate => {
+        code: "lint_duplicate",
+        reason: "the entry allows the same origins as an earlier entry (after normalising case and default ports)",
+        remedy: "remove the duplicate entry",
+        severity: Severity::Warning,
+    },
+    Shadowed => {
+        code: "lint_shadowed",
+        reason: "every origin this entry allows is already allowed by another entry",
+        remedy: "remove the entry, or narrow the broader one",
+        severity: Severity::Warning,
+    },
+    NullCredentials => {
+        code: "lint_null_credentials",
+        reason: "`allow_null` with CORS credentials would let every sandboxed iframe and file:// page make requests with your users' cookies (the CORS responder refuses `null` with credentials)",
+        remedy: "turn `allow_null` off, or turn CORS credentials off",
+        severity: Severity::Error,
+    },
+    NullProduction => {
+        code: "lint_allow_null_production",
+        reason: "`allow_null` in production: any site can open a socket from a sandboxed iframe (it sends `Origin: null`), so the Origin check protects nothing",
+        remedy: "turn `allow_null` off and serve the page from a real origin; if a sandboxed page must connect, give it a token",
+        severity: Severity::Warning,
+    },
+    MissingProduction => {
+        code: "lint_allow_missing_production",
+        reason: "`allow_missing` in production: requests without Origin (scripts, devices, curl) pass the Origin check, so they must be authenticated some other way",
+        remedy: "keep `allow_missing` only if non-browser clients connect, and require a token from them",
+        severity: Severity::Warning,
+    },
+    DevAuthBypassProduction => {
+        code: "lint_dev_auth_bypass_production",
+        reason: "`dev_auth_bypass` in production: every connection without a token would be accepted, so the server refuses to start with it",
+        remedy: "turn `dev_auth_bypass` off for production; it is meant for a development preset on a developer machine",
+        severity: Severity::Error,
+    },
 }
 
 /// What to write instead, as `prefix + middle + suffix` (no allocation).

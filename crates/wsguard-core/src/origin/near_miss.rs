@@ -48,40 +48,44 @@ pub enum NearMissKind {
     TrailingSlash,
 }
 
-impl Diagnostic for NearMissKind {
-    fn code(&self) -> &'static str {
-        match self {
-            NearMissKind::WsScheme => "near_ws_scheme",
-            NearMissKind::WsOrigin => "near_ws_origin",
-            NearMissKind::Scheme => "near_scheme",
-            NearMissKind::Port => "near_port",
-            NearMissKind::ApexNotCovered => "near_apex",
-            NearMissKind::SubdomainNotCovered => "near_subdomain",
-            NearMissKind::TrailingSlash => "near_trailing_slash",
-        }
+crate::diag::diagnostics! {
+    NearMissKind in "wsguard_core::origin" {
     }
-    fn reason(&self) -> &'static str {
-        match self {
-            NearMissKind::WsScheme => "the allowed entry is the socket's `ws://` address; a browser page sends its own `http(s)://` origin, never `ws://`",
-            NearMissKind::WsOrigin => "the client sent a `ws://` Origin; browsers send the page's `http(s)://` origin",
-            NearMissKind::Scheme => "the allowed entry names this host and port with the other scheme (`http` against `https`)",
-            NearMissKind::Port => "the allowed entry names this scheme and host on another port",
-            NearMissKind::ApexNotCovered => "`*.` covers subdomains only, never the domain itself",
-            NearMissKind::SubdomainNotCovered => "the entry allows the domain itself, not its subdomains",
-            NearMissKind::TrailingSlash => "the value ends with `/`; an origin never has a path, not even `/`",
-        }
-    }
-    fn remedy(&self) -> &'static str {
-        match self {
-            NearMissKind::WsScheme => "allow the page's origin (as `location.origin` shows it) instead of the socket's address",
-            NearMissKind::WsOrigin => "send the page's origin (`http://` or `https://`) as Origin from non-browser clients",
-            NearMissKind::Scheme => "serve the page over the allowed scheme, or allow the origin with this scheme too",
-            NearMissKind::Port => "allow both ports with a port list, or this exact origin",
-            NearMissKind::ApexNotCovered => "allow the apex origin too",
-            NearMissKind::SubdomainNotCovered => "allow the subdomains with `*.` or list this exact origin",
-            NearMissKind::TrailingSlash => "send the origin without the trailing `/`",
-        }
-    }
+    WsScheme => {
+        code: "near_ws_scheme",
+        reason: "the allowed entry is the socket's `ws://` address; a browser page sends its own `http(s)://` origin, never `ws://`",
+        remedy: "allow the page's origin (as `location.origin` shows it) instead of the socket's address",
+    },
+    WsOrigin => {
+        code: "near_ws_origin",
+        reason: "the client sent a `ws://` Origin; browsers send the page's `http(s)://` origin",
+        remedy: "send the page's origin (`http://` or `https://`) as Origin from non-browser clients",
+    },
+    Scheme => {
+        code: "near_scheme",
+        reason: "the allowed entry names this host and port with the other scheme (`http` against `https`)",
+        remedy: "serve the page over the allowed scheme, or allow the origin with this scheme too",
+    },
+    Port => {
+        code: "near_port",
+        reason: "the allowed entry names this scheme and host on another port",
+        remedy: "allow both ports with a port list, or this exact origin",
+    },
+    ApexNotCovered => {
+        code: "near_apex",
+        reason: "`*.` covers subdomains only, never the domain itself",
+        remedy: "allow the apex origin too",
+    },
+    SubdomainNotCovered => {
+        code: "near_subdomain",
+        reason: "the entry allows the domain itself, not its subdomains",
+        remedy: "allow the subdomains with `*.` or list this exact origin",
+    },
+    TrailingSlash => {
+        code: "near_trailing_slash",
+        reason: "the value ends with `/`; an origin never has a path, not even `/`",
+        remedy: "send the origin without the trailing `/`",
+    },
 }
 
 /// What the fix should read: a whole value, or an entry widened to a port list.

@@ -124,43 +124,39 @@ pub enum PolicyBufError {
     BadHostEntry(PolicyList),
 }
 
-impl Diagnostic for PolicyBufError {
-    fn code(&self) -> &'static str {
-        match self {
-            PolicyBufError::Pattern(e) => e.code(),
-            PolicyBufError::Control(_, e) => e.code(),
-            PolicyBufError::TooManyEntries(_) => "policy_too_many_entries",
-            PolicyBufError::TextFull(_) => "policy_text_full",
-            PolicyBufError::BadHostEntry(_) => "policy_bad_host_entry",
-        }
+crate::diag::diagnostics! {
+    PolicyBufError in "wsguard_core::origin" {
     }
-    fn reason(&self) -> &'static str {
-        match self {
-            PolicyBufError::Pattern(e) => e.reason(),
-            PolicyBufError::Control(_, e) => e.reason(),
-            PolicyBufError::TooManyEntries(_) => {
-                "the policy already holds as many entries as its storage was sized for"
-            }
-            PolicyBufError::TextFull(_) => {
-                "the entries' text does not fit the storage the policy was sized for"
-            }
-            PolicyBufError::BadHostEntry(_) => {
-                "a Host allowlist entry is empty or holds a space, a control character or a character no host name contains"
-            }
-        }
-    }
-    fn remedy(&self) -> &'static str {
-        match self {
-            PolicyBufError::Pattern(e) => e.remedy(),
-            PolicyBufError::Control(_, e) => e.remedy(),
-            PolicyBufError::TooManyEntries(_) | PolicyBufError::TextFull(_) => {
-                "size the policy storage for the list (more entries or more bytes), or use `*.` wildcards and port lists to shorten it"
-            }
-            PolicyBufError::BadHostEntry(_) => {
-                "write each entry as `host`, `host:port`, `host:*` or `*.domain` with nothing else on the line"
-            }
-        }
-    }
+    Pattern(e) => {
+        each: PatternError::ALL,
+        code: e.code(),
+        reason: e.reason(),
+        remedy: e.remedy(),
+    },
+    TooManyEntries(_) => {
+        example: Self::TooManyEntries(PolicyList::Patterns),
+        code: "policy_too_many_entries",
+        reason: "the policy already holds as many entries as its storage was sized for",
+        remedy: "size the policy storage for the list (more entries or more bytes), or use `*.` wildcards and port lists to shorten it",
+    },
+    TextFull(_) => {
+        example: Self::TextFull(PolicyList::Patterns),
+        code: "policy_text_full",
+        reason: "the entries' text does not fit the storage the policy was sized for",
+        remedy: "size the policy storage for the list (more entries or more bytes), or use `*.` wildcards and port lists to shorten it",
+    },
+    Control(_, e) => {
+        example: Self::Control(PolicyList::Hosts, crate::text::ControlChar { offset: 0, byte: b'\r' }),
+        code: e.code(),
+        reason: e.reason(),
+        remedy: e.remedy(),
+    },
+    BadHostEntry(_) => {
+        example: Self::BadHostEntry(PolicyList::Hosts),
+        code: "policy_bad_host_entry",
+        reason: "a Host allowlist entry is empty or holds a space, a control character or a character no host name contains",
+        remedy: "write each entry as `host`, `host:port`, `host:*` or `*.domain` with nothing else on the line",
+    },
 }
 
 impl fmt::Display for PolicyBufError {

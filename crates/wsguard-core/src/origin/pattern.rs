@@ -101,40 +101,45 @@ impl PatternError {
     }
 }
 
-impl Diagnostic for PatternError {
-    fn code(&self) -> &'static str {
-        match self {
-            PatternError::Empty => "pattern_empty",
-            PatternError::Null => "pattern_null",
-            PatternError::NoScheme => "pattern_no_scheme",
-            PatternError::WsScheme => "pattern_ws_scheme",
-            PatternError::Wildcard => "pattern_wildcard",
-            PatternError::PortList => "pattern_port_list",
-            PatternError::Malformed(_) => "pattern_malformed",
-        }
+crate::diag::diagnostics! {
+    PatternError in "wsguard_core::origin" {
     }
-    fn reason(&self) -> &'static str {
-        match self {
-            PatternError::Empty => "the allowed-origin entry is empty",
-            PatternError::Null => "`null` in the allowed-origin list is not a pattern; sandboxed iframes and file:// pages send `Origin: null`",
-            PatternError::NoScheme => "the allowed-origin entry has no scheme (`example.com`); browsers send `https://example.com`",
-            PatternError::WsScheme => super::lint::WS_SCHEME_REASON,
-            PatternError::Wildcard => "a `*` may only stand alone (`*`), as the first label (`https://*.example.com`) or as the port (`:*`)",
-            PatternError::PortList => "the port list must be `:[3000,5173]`: ports from 1 to 65535, comma-separated, no spaces",
-            PatternError::Malformed(m) => m.reason(),
-        }
-    }
-    fn remedy(&self) -> &'static str {
-        match self {
-            PatternError::Empty => "remove the empty entry",
-            PatternError::Null => "remove `null` from the list and set `allow_null` only if you really serve sandboxed or file:// pages",
-            PatternError::NoScheme => "write the origin with its scheme: `https://example.com` (or `https://*.example.com` for subdomains, `http://localhost:3000` in development)",
-            PatternError::WsScheme => super::lint::WS_SCHEME_REMEDY,
-            PatternError::Wildcard => "write `https://*.example.com` for subdomains or `http://localhost:*` for any port",
-            PatternError::PortList => "write the ports like `http://localhost:[3000,5173]`",
-            PatternError::Malformed(m) => m.remedy(),
-        }
-    }
+    Empty => {
+        code: "pattern_empty",
+        reason: "the allowed-origin entry is empty",
+        remedy: "remove the empty entry",
+    },
+    Null => {
+        code: "pattern_null",
+        reason: "`null` in the allowed-origin list is not a pattern; sandboxed iframes and file:// pages send `Origin: null`",
+        remedy: "remove `null` from the list and set `allow_null` only if you really serve sandboxed or file:// pages",
+    },
+    NoScheme => {
+        code: "pattern_no_scheme",
+        reason: "the allowed-origin entry has no scheme (`example.com`); browsers send `https://example.com`",
+        remedy: "write the origin with its scheme: `https://example.com` (or `https://*.example.com` for subdomains, `http://localhost:3000` in development)",
+    },
+    WsScheme => {
+        code: "pattern_ws_scheme",
+        reason: super::lint::WS_SCHEME_REASON,
+        remedy: super::lint::WS_SCHEME_REMEDY,
+    },
+    Wildcard => {
+        code: "pattern_wildcard",
+        reason: "a `*` may only stand alone (`*`), as the first label (`https://*.example.com`) or as the port (`:*`)",
+        remedy: "write `https://*.example.com` for subdomains or `http://localhost:*` for any port",
+    },
+    PortList => {
+        code: "pattern_port_list",
+        reason: "the port list must be `:[3000,5173]`: ports from 1 to 65535, comma-separated, no spaces",
+        remedy: "write the ports like `http://localhost:[3000,5173]`",
+    },
+    Malformed(m) => {
+        example: Self::Malformed(Malformed::Empty),
+        code: "pattern_malformed",
+        reason: m.reason(),
+        remedy: m.remedy(),
+    },
 }
 
 impl fmt::Display for PatternError {

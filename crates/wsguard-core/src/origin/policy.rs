@@ -40,15 +40,6 @@ pub enum OriginDenial {
 }
 
 impl OriginDenial {
-    /// The HTTP status to answer with: always 403 Forbidden.
-    ///
-    /// ```
-    /// assert_eq!(wsguard_core::origin::OriginDenial::Null.http_status(), 403);
-    /// ```
-    pub fn http_status(&self) -> u16 {
-        403
-    }
-
     /// The malformation sub-reason for [`OriginDenial::Malformed`].
     ///
     /// ```
@@ -65,40 +56,58 @@ impl OriginDenial {
     }
 }
 
-impl Diagnostic for OriginDenial {
-    fn code(&self) -> &'static str {
-        match self {
-            OriginDenial::Missing => "origin_missing",
-            OriginDenial::Null => "origin_null",
-            OriginDenial::Multiple => "origin_multiple",
-            OriginDenial::Malformed(_) => "origin_malformed",
-            OriginDenial::Scheme => "origin_scheme",
-            OriginDenial::Port => "origin_port",
-            OriginDenial::Host => "origin_host",
-        }
+crate::diag::diagnostics! {
+    OriginDenial in "wsguard_core::origin" {
+        /// The HTTP status to answer with: always 403 Forbidden.
+        ///
+        /// ```
+        /// assert_eq!(wsguard_core::origin::OriginDenial::Null.http_status(), 403);
+        /// ```
+        pub fn http_status(&self) -> u16;
     }
-    fn reason(&self) -> &'static str {
-        match self {
-            OriginDenial::Missing => "the request has no Origin header; browsers always send one on WebSocket upgrades, so this client is not a browser page",
-            OriginDenial::Null => "the Origin header is `null` (sandboxed iframe, file:// page, data: URL or a redirect); such pages cannot be identified",
-            OriginDenial::Multiple => "the request carries several Origin values (repeated header or a list); a browser sends exactly one",
-            OriginDenial::Malformed(m) => m.reason(),
-            OriginDenial::Scheme => "the Origin's host and port are allowed, but with another scheme (e.g. the page is `http://` and only `https://` is allowed)",
-            OriginDenial::Port => "the Origin's scheme and host are allowed, but not on this port",
-            OriginDenial::Host => "the Origin's host is not in the allowed origins",
-        }
-    }
-    fn remedy(&self) -> &'static str {
-        match self {
-            OriginDenial::Missing => "send an Origin header from non-browser clients, or set `allow_missing` if such clients are expected",
-            OriginDenial::Null => "serve the page from a real origin; set `allow_null` only if you trust every sandboxed or file:// page",
-            OriginDenial::Multiple => "send exactly one Origin header with one origin; check proxies that append instead of replace",
-            OriginDenial::Malformed(m) => m.remedy(),
-            OriginDenial::Scheme => "serve the page over the allowed scheme (usually https), or add the exact origin with this scheme to the allowed origins",
-            OriginDenial::Port => "add the origin with this port (`http://localhost:5173`), a port list (`:[3000,5173]`) or `:*` to the allowed origins",
-            OriginDenial::Host => "add the page's exact origin (as shown by `location.origin` in the browser console) to the allowed origins",
-        }
-    }
+    Missing => {
+        code: "origin_missing",
+        reason: "the request has no Origin header; browsers always send one on WebSocket upgrades, so this client is not a browser page",
+        remedy: "send an Origin header from non-browser clients, or set `allow_missing` if such clients are expected",
+        http_status: 403,
+    },
+    Null => {
+        code: "origin_null",
+        reason: "the Origin header is `null` (sandboxed iframe, file:// page, data: URL or a redirect); such pages cannot be identified",
+        remedy: "serve the page from a real origin; set `allow_null` only if you trust every sandboxed or file:// page",
+        http_status: 403,
+    },
+    Multiple => {
+        code: "origin_multiple",
+        reason: "the request carries several Origin values (repeated header or a list); a browser sends exactly one",
+        remedy: "send exactly one Origin header with one origin; check proxies that append instead of replace",
+        http_status: 403,
+    },
+    Malformed(m) => {
+        example: Self::Malformed(Malformed::Empty),
+        code: "origin_malformed",
+        reason: m.reason(),
+        remedy: m.remedy(),
+        http_status: 403,
+    },
+    Scheme => {
+        code: "origin_scheme",
+        reason: "the Origin's host and port are allowed, but with another scheme (e.g. the page is `http://` and only `https://` is allowed)",
+        remedy: "serve the page over the allowed scheme (usually https), or add the exact origin with this scheme to the allowed origins",
+        http_status: 403,
+    },
+    Port => {
+        code: "origin_port",
+        reason: "the Origin's scheme and host are allowed, but not on this port",
+        remedy: "add the origin with this port (`http://localhost:5173`), a port list (`:[3000,5173]`) or `:*` to the allowed origins",
+        http_status: 403,
+    },
+    Host => {
+        code: "origin_host",
+        reason: "the Origin's host is not in the allowed origins",
+        remedy: "add the page's exact origin (as shown by `location.origin` in the browser console) to the allowed origins",
+        http_status: 403,
+    },
 }
 
 impl fmt::Display for OriginDenial {
