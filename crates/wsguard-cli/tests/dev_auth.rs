@@ -199,6 +199,8 @@ fn loopback_accepts_without_token_and_warns_each_time() {
         body.contains("wsguard_refused_total{reason=\"token_invalid\"} 1\n"),
         "{body}"
     );
+    // Each request counted once: the wrong token is not also counted as accepted.
+    assert!(body.contains("\nwsguard_accepted_total 3\n"), "{body}");
 }
 
 #[test]

@@ -161,6 +161,25 @@ fn handshake_token_required_is_401() {
     ]);
     let r = http_exchange(srv.addr, upgrade_request(srv.addr, "/ws", "").as_bytes());
     assert_eq!(r.status, 401, "{}", r.head);
+    assert!(
+        r.body_str().starts_with("token_missing: "),
+        "{}",
+        r.body_str()
+    );
+    // A wrong token: the core's token_invalid, with RFC 6750's error attribute.
+    let wrong = upgrade_request(srv.addr, "/ws", "Authorization: Bearer guess\r\n");
+    let r = http_exchange(srv.addr, wrong.as_bytes());
+    assert_eq!(r.status, 401, "{}", r.head);
+    assert!(
+        r.head
+            .contains("\r\nWWW-Authenticate: Bearer error=\"invalid_token\"\r\n"),
+        "{}",
+        r.head
+    );
+    assert_eq!(
+        r.body_str().lines().next(),
+        Some("token_invalid: the server did not accept the bearer token the client sent (unknown, expired or revoked, or not the token this server expects)")
+    );
     let mut c = Raw::open_with(srv.addr, "/ws", "Authorization: Bearer s3cret\r\n", &[]);
     c.echo(TEXT, b"authorised");
 }

@@ -567,7 +567,37 @@ impl Guard {
     /// See [`Guard::parse_head`] for an example.
     pub fn check_head(&self, head: &RequestHead<'_, '_>) -> Result<Accepted, Refusal> {
         self.parts()
-            .with_server_config(|sc| self.verdict_on(sc, head))
+            .with_server_config(|sc| self.verdict_on(sc, head, None))
+            .map(|v| v.accepted)
+    }
+
+    /// [`Guard::check_head`], then `verify` on the accepted request's token: `false`
+    /// refuses with the core's `token_invalid` (401, `WWW-Authenticate: Bearer
+    /// error="invalid_token"`). The request is counted once — accepted, or refused with
+    /// `token_invalid`. A connection let in without a token by the development bypass is
+    /// not passed to `verify` (there is nothing to check); a token that was sent is.
+    ///
+    /// ```
+    /// use wsguard_core::{handshake::EMPTY_HEADER, Status};
+    /// let mut cfg = wsguard::GuardConfig::default();
+    /// cfg.origin.allow_missing = true;
+    /// let g = wsguard::Guard::new(cfg).unwrap();
+    /// let req = b"GET /ws HTTP/1.1\r\nHost: a\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
+    ///     Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\
+    ///     Authorization: Bearer abc\r\n\r\n";
+    /// let mut headers = [EMPTY_HEADER; 64];
+    /// let Ok(Status::Complete(head)) = g.parse_head(req, &mut headers) else { panic!() };
+    /// let r = g.check_head_verified(&head, |t| t == Some("secret")).unwrap_err();
+    /// assert_eq!((r.status, r.code), (401, "token_invalid"));
+    /// assert!(g.check_head_verified(&head, |t| t == Some("abc")).is_ok());
+    /// ```
+    pub fn check_head_verified(
+        &self,
+        head: &RequestHead<'_, '_>,
+        verify: impl Fn(Option<&str>) -> bool,
+    ) -> Result<Accepted, Refusal> {
+        self.parts()
+            .with_server_config(|sc| self.verdict_on(sc, head, Some(&verify)))
             .map(|v| v.accepted)
     }
 
@@ -576,7 +606,7 @@ impl Guard {
         self.parts().with_server_config(|sc| {
             let mut headers = [EMPTY_HEADER; MAX_HEADERS];
             match parse_request(&sc.limits, head, &mut headers) {
-                Ok(Status::Complete(h)) => self.verdict_on(sc, &h).map(Some),
+                Ok(Status::Complete(h)) => self.verdict_on(sc, &h, None).map(Some),
                 Ok(Status::Partial) => Ok(None),
                 Err(rejection) => Err(self.refuse(&rejection, None)),
             }
@@ -587,9 +617,15 @@ impl Guard {
         &self,
         sc: &ServerConfig<'_>,
         head: &RequestHead<'_, '_>,
+        verify: Option<&dyn Fn(Option<&str>) -> bool>,
     ) -> Result<Verdict, Refusal> {
         match validate_head(sc, head) {
             Ok(a) => {
+                if let Some(verify) = verify {
+                    if !a.dev_auth_bypassed && !verify(a.token.map(|t| t.value)) {
+                        return Err(self.refuse(&Rejection::TokenInvalid, Some(head)));
+                    }
+                }
                 self.inner.counters.accepted();
                 let mut response = vec![0u8; 256];
                 let n = match write_accept_response(&a, &mut response) {

@@ -153,24 +153,14 @@ impl Gate {
 
     /// The core's verdict on a parsed upgrade head, then the token value check.
     fn upgrade(&self, head: &RequestHead<'_, '_>) -> Result<Accepted, Refusal> {
-        let accepted = self.guard.check_head(head)?;
-        // A missing token let in by the development bypass has no value to compare;
-        // a token that was sent is still checked.
-        if accepted.dev_auth_bypassed {
-            return Ok(accepted);
+        match &self.token {
+            // The core's `token_invalid` for a token other than `--token`; the guard
+            // counts the request once (and skips the check for a development bypass).
+            Some(expected) => self
+                .guard
+                .check_head_verified(head, |sent| sent == Some(expected.as_str())),
+            None => self.guard.check_head(head),
         }
-        if let Some(expected) = &self.token {
-            if accepted.token.as_deref() != Some(expected.as_str()) {
-                self.guard.counters().refused("token_invalid");
-                return Err(plain_refusal(
-                    401,
-                    "token_invalid",
-                    "the token the client sent is not the one this server expects",
-                    "send the token the server was started with (`wsguard serve --token`), in `Authorization: Bearer <token>` or `?token=<token>`",
-                ));
-            }
-        }
-        Ok(accepted)
     }
 
     fn not_found(&self, path: &str) -> Refusal {
@@ -205,18 +195,13 @@ fn plain_refusal(
     reason: &'static str,
     remedy: &'static str,
 ) -> Refusal {
-    let extra: &[(&str, &str)] = if status == 401 {
-        &[("WWW-Authenticate", "Bearer")]
-    } else {
-        &[]
-    };
     Refusal {
         status,
         code,
         reason,
         remedy,
         near_miss: None,
-        response: refusal_bytes(status, code, reason, remedy, extra),
+        response: refusal_bytes(status, code, reason, remedy, &[]),
     }
 }
 

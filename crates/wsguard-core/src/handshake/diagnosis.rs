@@ -585,12 +585,12 @@ mod tests {
     #[test]
     fn named_codes_are_unique_and_round_trip() {
         let named = || Rejection::ALL.iter().filter(|r| r.names_whole_cause());
-        assert_eq!(named().count(), 42);
+        assert_eq!(named().count(), 43);
         for (i, r) in named().enumerate() {
             assert_eq!(Rejection::from_code(r.code()), Some(*r));
             assert!(named().take(i).all(|o| o.code() != r.code()), "{r:?}");
         }
-        assert_eq!(Rejection::ALL.len(), 44);
+        assert_eq!(Rejection::ALL.len(), 45);
         assert_eq!(Rejection::from_code("origin_malformed"), None);
         assert_eq!(Rejection::from_code("host_malformed"), None);
         assert_eq!(Rejection::from_code(""), None);

@@ -68,6 +68,12 @@ pub enum Rejection {
     TokenMalformed,
     /// Tokens were found in several places (or several times) and differ.
     TokenConflict,
+    /// A well-formed token was found but the application's verifier refused it
+    /// (unknown, expired, revoked, or not the one this server expects): 401 with
+    /// `WWW-Authenticate: Bearer error="invalid_token"` (RFC 6750 §3.1). The core never
+    /// verifies tokens; a server returns this after its own check so every tier answers
+    /// and diagnoses it the same way.
+    TokenInvalid,
     /// More header fields than [`Limits::max_headers`](super::Limits::max_headers).
     TooManyHeaders,
     /// A line longer than [`Limits::max_line`](super::Limits::max_line).
@@ -353,6 +359,14 @@ crate::diag::diagnostics! {
         status: 400,
         close_code: POLICY_VIOLATION,
         extra_headers: &[],
+    },
+    TokenInvalid => {
+        code: "token_invalid",
+        reason: "the server did not accept the bearer token the client sent (unknown, expired or revoked, or not the token this server expects)",
+        remedy: "get a fresh token and reconnect with it; check that the client sends the token this server was configured with",
+        status: 401,
+        close_code: UNAUTHORIZED,
+        extra_headers: &[("WWW-Authenticate", "Bearer error=\"invalid_token\"")],
     },
     TooManyHeaders => {
         code: "too_many_headers",

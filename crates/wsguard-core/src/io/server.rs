@@ -43,7 +43,7 @@ pub async fn accept<'c, 'b, T: Read + Write>(
 /// Accepts a WebSocket on `io` as a server: reads the request into `rx`, validates it
 /// with `config`, then lets `check` look at the [`Accepted`] request (path, query,
 /// token, origin — copy out what you need) and refuse it with a [`Rejection`] of your
-/// choice (e.g. [`Rejection::TokenMalformed`] for a token your verifier refuses).
+/// choice (e.g. [`Rejection::TokenInvalid`] for a token your verifier refuses).
 ///
 /// A refused request is answered with the exact rejection (into whichever buffer is
 /// larger; with buffers under ~600 bytes the body is left out and only the status line
