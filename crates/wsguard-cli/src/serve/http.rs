@@ -13,6 +13,7 @@ use wsguard::guard::{Accepted, Refusal};
 use wsguard::limits::Permit;
 use wsguard::{Counters, Guard, GuardConfig};
 use wsguard_core::explain::{Mode, MARKER};
+use wsguard_core::handshake::CustomRefusal;
 use wsguard_core::handshake::{RequestHead, EMPTY_HEADER, MAX_HEADERS};
 use wsguard_core::limits::{HeadStep, HeadTracker};
 use wsguard_core::text::escaped;
@@ -176,7 +177,10 @@ impl Gate {
         r.response = refusal_bytes(
             404,
             "path_not_found",
-            &format!("no WebSocket endpoint at {path}; this server accepts upgrades on: {list}"),
+            &format!(
+                "no WebSocket endpoint at {}; this server accepts upgrades on: {list}",
+                escaped(path.as_bytes()).max_bytes(256)
+            ),
             &format!(
                 "connect to ws://<host>{}",
                 self.paths.first().map(String::as_str).unwrap_or("/ws")
@@ -205,6 +209,8 @@ fn plain_refusal(
     }
 }
 
+/// The core's refusal layout for a server's own decision ([`CustomRefusal`]); text the
+/// core refuses (a control character) is replaced by the code alone, never sent raw.
 fn refusal_bytes(
     status: u16,
     code: &str,
@@ -212,18 +218,23 @@ fn refusal_bytes(
     remedy: &str,
     extra: &[(&str, &str)],
 ) -> Vec<u8> {
-    let body = format!("{code}: {reason}\nfix: {remedy}\n");
-    let mut head = format!(
-        "HTTP/1.1 {status} {}\r\n",
-        wsguard_core::handshake::reason_phrase(status)
-    );
-    for (n, v) in extra {
-        head += &format!("{n}: {v}\r\n");
+    let refusal = CustomRefusal::new(status, code, reason, remedy)
+        .and_then(|r| r.with_headers(extra))
+        .or_else(|_| CustomRefusal::new(status, code, code, "see the server's documentation"))
+        .or_else(|_| CustomRefusal::new(500, "server_error", "invalid refusal", "report it"));
+    let Ok(refusal) = refusal else {
+        return Vec::new();
+    };
+    let mut out = vec![0u8; 512];
+    loop {
+        match refusal.write(&mut out) {
+            Ok(n) => {
+                out.truncate(n);
+                return out;
+            }
+            Err(e) => out.resize(e.needed, 0),
+        }
     }
-    head += &format!("Content-Type: text/plain; charset=utf-8\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", body.len());
-    let mut out = head.into_bytes();
-    out.extend_from_slice(body.as_bytes());
-    out
 }
 
 fn ok_response(content_type: &str, body: &str) -> Vec<u8> {

@@ -41,6 +41,7 @@ mod accept;
 mod auth;
 mod client;
 mod config;
+mod custom_refusal;
 mod dev_auth;
 mod diagnosis;
 mod differential;
@@ -62,6 +63,7 @@ pub use client::{
     RequestError, ResponseError, TokenPlacement,
 };
 pub use config::{ServerConfig, SubprotocolToken, TokenConfig};
+pub use custom_refusal::{CustomRefusal, CustomRefusalError};
 pub use dev_auth::{
     DevAuthBypass, DevAuthNotice, DevAuthRefusal, Listen, DEV_AUTH_BYPASS,
     DEV_AUTH_BYPASS_ALLOW_NON_LOOPBACK,

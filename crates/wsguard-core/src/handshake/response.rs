@@ -84,7 +84,22 @@ pub(crate) fn write_refusal<'h>(
     why: &dyn Diagnostic,
     out: &mut [u8],
 ) -> Result<usize, BufferTooSmall> {
-    let (code, reason, remedy) = (why.code(), why.reason(), why.remedy());
+    write_refusal_text(
+        status,
+        headers,
+        (why.code(), why.reason(), why.remedy()),
+        out,
+    )
+}
+
+/// [`write_refusal`] with the code, reason and remedy as borrowed text (the checked
+/// [`CustomRefusal`](super::CustomRefusal) of a server's own decision).
+pub(crate) fn write_refusal_text<'h>(
+    status: u16,
+    headers: impl IntoIterator<Item = (&'h str, &'h str)>,
+    (code, reason, remedy): (&str, &str, &str),
+    out: &mut [u8],
+) -> Result<usize, BufferTooSmall> {
     let body_len = code
         .len()
         .saturating_add(2)
