@@ -3,8 +3,8 @@
 //! pings), checks every echo is intact, and closes cleanly.
 //!
 //! The client side is wsguard-core too: `handshake::write_request` / `validate_response`
-//! for the upgrade, `frame::encoder` (masked) and the streaming `frame::Decoder` (client
-//! role) for frames.
+//! for the upgrade, then a driver over the sans-IO `connection::Connection` (client role)
+//! for frames, pongs and the closing handshake.
 //!
 //! ```text
 //! cargo run --release -p wsguard-cli --example load -- ADDR CONNECTIONS SECONDS [SERVER_PID]
@@ -20,8 +20,8 @@ use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::sync::{watch, Semaphore};
-use wsguard_core::frame::encoder::{write_close, write_frame, write_pong};
-use wsguard_core::frame::{Decoded, Decoder, DecoderConfig, Event, Opcode};
+use wsguard_core::connection::{Config, Connection, Ending, Event, MAX_CONTROL_FRAME};
+use wsguard_core::frame::{MessageKind, Role};
 use wsguard_core::handshake::{validate_response, write_request, ClientRequest};
 use wsguard_core::Status;
 
@@ -133,18 +133,26 @@ pub async fn upgrade(
 }
 
 /// One upgraded client connection: the socket, its read buffer (`buf[start..end]` not yet
-/// decoded), the client-role decoder and the masking-key generator.
+/// given to the connection) and the core's sans-IO connection (client role), which
+/// decodes, masks, queues the pongs and runs the closing handshake; this is only its
+/// driver.
 pub struct Client {
     pub s: TcpStream,
     pub buf: Vec<u8>,
     pub start: usize,
     pub end: usize,
-    pub dec: Decoder,
-    seed: u32,
+    pub conn: Connection,
+    /// The pieces of a fragmented message so far.
+    pieces: Vec<u8>,
+    epoch: Instant,
 }
 
-enum Got {
+/// What the connection reported, owned (its events borrow the buffer).
+pub enum Got {
     Message(Vec<u8>),
+    /// A ping (its pong is queued: [`Client::flush`]).
+    Ping,
+    Pong,
     Closed(Option<u16>),
 }
 
@@ -161,33 +169,147 @@ impl Client {
 
     /// The connection after `upgrade`: `buf[consumed..end]` holds the first frame bytes.
     pub fn upgraded(s: TcpStream, buf: Vec<u8>, consumed: usize, end: usize, id: usize) -> Client {
+        let seed = (id as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
         Client {
             s,
             buf,
             start: consumed,
             end,
-            dec: Decoder::new(DecoderConfig::client()),
-            seed: (id as u32).wrapping_mul(2654435761) | 1,
+            conn: Connection::new(Config::new(Role::Client).with_mask_seed(seed), 0),
+            pieces: Vec::new(),
+            epoch: Instant::now(),
         }
     }
 
-    /// The next masking key (xorshift).
-    pub fn key(&mut self) -> [u8; 4] {
-        self.seed ^= self.seed << 13;
-        self.seed ^= self.seed >> 17;
-        self.seed ^= self.seed << 5;
-        self.seed.to_be_bytes()
+    /// The connection's clock: ms since the upgrade.
+    fn now(&self) -> u64 {
+        self.epoch.elapsed().as_millis() as u64
     }
 
-    async fn send(&mut self, opcode: Opcode, payload: &[u8]) -> Result<(), String> {
+    /// The next event of the bytes read so far (`None`: read more, or nothing more
+    /// after the closing handshake).
+    pub fn event(&mut self) -> Result<Option<Got>, String> {
+        match self.conn.ending() {
+            None => {}
+            Some(Ending::Closed { .. }) => return Ok(None),
+            Some(other) => return Err(format!("connection ended: {other:?}")),
+        }
+        loop {
+            let now = self.now();
+            let input = &mut self.buf[self.start..self.end];
+            let got = self
+                .conn
+                .handle_input(now, input, &mut [])
+                .map_err(|e| format!("connection: {e}"))?;
+            self.start += got.consumed;
+            let g = match got.event {
+                None if got.consumed == 0 => return Ok(None),
+                None => continue,
+                Some(Event::Message { data, .. }) => Got::Message(data.to_vec()),
+                Some(Event::Piece {
+                    data, first, last, ..
+                }) => {
+                    if first {
+                        self.pieces.clear();
+                    }
+                    self.pieces.extend_from_slice(data);
+                    if !last {
+                        continue;
+                    }
+                    Got::Message(std::mem::take(&mut self.pieces))
+                }
+                Some(Event::Ping(_)) => Got::Ping,
+                Some(Event::Pong { .. }) => Got::Pong,
+                Some(Event::Close(c)) => Got::Closed(c.code),
+                Some(Event::Control { .. }) => continue,
+            };
+            return Ok(Some(g));
+        }
+    }
+
+    /// Writes the control frames the connection owes (pongs, the Close reply).
+    pub async fn flush(&mut self) -> Result<(), String> {
+        let mut out = [0u8; MAX_CONTROL_FRAME];
+        while let Some(n) = self
+            .conn
+            .poll_transmit(&mut out)
+            .map_err(|e| format!("{e:?}"))?
+        {
+            self.s
+                .write_all(&out[..n])
+                .await
+                .map_err(|e| format!("send: {e}"))?;
+        }
+        Ok(())
+    }
+
+    /// Sends one text message.
+    pub async fn send_text(&mut self, payload: &[u8]) -> Result<(), String> {
         let mut out = vec![0u8; payload.len() + 14];
-        let key = self.key();
-        let n = write_frame(&mut out, true, opcode, payload, Some(key))
-            .map_err(|e| format!("{e:?}"))?;
+        let n = self
+            .conn
+            .send(MessageKind::Text, payload, &mut out)
+            .map_err(|e| format!("{e}"))?;
         self.s
             .write_all(&out[..n])
             .await
             .map_err(|e| format!("send: {e}"))
+    }
+
+    /// Sends a ping.
+    pub async fn send_ping(&mut self, payload: &[u8]) -> Result<(), String> {
+        let mut out = [0u8; MAX_CONTROL_FRAME];
+        let n = self
+            .conn
+            .send_ping(payload, &mut out)
+            .map_err(|e| format!("{e}"))?;
+        self.s
+            .write_all(&out[..n])
+            .await
+            .map_err(|e| format!("send: {e}"))
+    }
+
+    /// Starts the closing handshake with 1000.
+    pub async fn start_close(&mut self) -> Result<(), String> {
+        let now = self.now();
+        self.conn
+            .close(now, 1000, "")
+            .map_err(|e| format!("close: {e}"))?;
+        self.flush().await
+    }
+
+    /// Makes room before a read; an incomplete frame header filling the buffer is an
+    /// error (payloads are consumed as they arrive).
+    pub fn room(&mut self) -> Result<(), String> {
+        if self.start == self.end {
+            (self.start, self.end) = (0, 0);
+        } else if self.end == self.buf.len() {
+            self.buf.copy_within(self.start..self.end, 0);
+            self.end -= self.start;
+            self.start = 0;
+        }
+        if self.end == self.buf.len() {
+            return Err("frame larger than the client buffer".into());
+        }
+        Ok(())
+    }
+
+    /// Accounts `n` bytes just read; returns every event they complete, each ping
+    /// answered as it comes.
+    pub async fn took(&mut self, n: usize) -> Result<Vec<Got>, String> {
+        if n == 0 {
+            return Err("server closed the TCP connection".into());
+        }
+        self.end += n;
+        let mut got = Vec::new();
+        while let Some(g) = self.event()? {
+            if let Got::Ping = g {
+                self.flush().await?;
+            }
+            got.push(g);
+        }
+        self.flush().await?;
+        Ok(got)
     }
 
     /// Holding an idle connection: wait until the socket is readable or `go` fires; when
@@ -207,103 +329,36 @@ impl Client {
                 r = go.changed() => { if r.is_err() { return Ok(()); } continue; }
                 r = self.s.readable() => r.map_err(|e| format!("readable: {e}"))?,
             }
-            if self.end == self.buf.len() {
-                return Err("unexpected data while holding".into());
-            }
-            match self.s.try_read(&mut self.buf[self.end..]) {
+            self.room()?;
+            let n = match self.s.try_read(&mut self.buf[self.end..]) {
                 Ok(0) => return Err("server closed the connection while holding".into()),
-                Ok(n) => self.end += n,
+                Ok(n) => n,
                 Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => continue,
                 Err(e) => return Err(format!("read: {e}")),
-            }
-            loop {
-                let decoded = self
-                    .dec
-                    .decode(&mut self.buf[self.start..self.end])
-                    .map_err(|e| format!("decode: {e:?}"))?;
-                let (consumed, pong) = match decoded {
-                    Decoded::Incomplete { .. } => break,
-                    Decoded::Event {
-                        consumed,
-                        event: Event::Ping(p),
-                    } => (consumed, p.to_vec()),
-                    Decoded::Event { event, .. } => {
-                        return Err(format!("unexpected {event:?} while holding"))
-                    }
+            };
+            for g in self.took(n).await? {
+                match g {
+                    Got::Ping => pings.fetch_add(1, Ordering::Relaxed),
+                    _ => return Err("unexpected frame while holding".into()),
                 };
-                self.start += consumed;
-                let mut out = [0u8; 139];
-                let key = self.key();
-                let n = write_pong(&mut out, &pong, Some(key)).map_err(|e| format!("{e:?}"))?;
-                self.s
-                    .write_all(&out[..n])
-                    .await
-                    .map_err(|e| format!("pong: {e}"))?;
-                pings.fetch_add(1, Ordering::Relaxed);
-            }
-            if self.start == self.end {
-                self.start = 0;
-                self.end = 0;
             }
         }
     }
 
-    /// Next message; answers pings on the way.
+    /// Next message or Close; answers pings on the way.
     async fn next(&mut self, pings: &AtomicU64) -> Result<Got, String> {
-        let mut msg = Vec::new();
         loop {
-            loop {
-                let decoded = self
-                    .dec
-                    .decode(&mut self.buf[self.start..self.end])
-                    .map_err(|e| format!("decode: {e:?}"))?;
-                let (consumed, event) = match decoded {
-                    Decoded::Incomplete { .. } => break,
-                    Decoded::Event { consumed, event } => (consumed, event),
-                };
-                let mut pong = None;
-                let mut done = None;
-                match event {
-                    Event::Data {
-                        payload,
-                        fin_of_message,
-                        ..
-                    } => {
-                        msg.extend_from_slice(payload);
-                        if fin_of_message {
-                            done = Some(Got::Message(std::mem::take(&mut msg)));
-                        }
+            while let Some(g) = self.event()? {
+                self.flush().await?;
+                match g {
+                    Got::Ping => {
+                        pings.fetch_add(1, Ordering::Relaxed);
                     }
-                    Event::Ping(p) => pong = Some(p.to_vec()),
-                    Event::Close(c) => done = Some(Got::Closed(c.code)),
-                    _ => {}
-                }
-                self.start += consumed;
-                if let Some(p) = pong {
-                    let mut out = [0u8; 139];
-                    let key = self.key();
-                    let n = write_pong(&mut out, &p, Some(key)).map_err(|e| format!("{e:?}"))?;
-                    self.s
-                        .write_all(&out[..n])
-                        .await
-                        .map_err(|e| format!("pong: {e}"))?;
-                    pings.fetch_add(1, Ordering::Relaxed);
-                }
-                if let Some(d) = done {
-                    return Ok(d);
+                    Got::Pong => {}
+                    done => return Ok(done),
                 }
             }
-            if self.start == self.end {
-                self.start = 0;
-                self.end = 0;
-            } else if self.end == self.buf.len() {
-                self.buf.copy_within(self.start..self.end, 0);
-                self.end -= self.start;
-                self.start = 0;
-                if self.end == self.buf.len() {
-                    self.buf.resize(self.buf.len() * 2, 0);
-                }
-            }
+            self.room()?;
             let n = self
                 .s
                 .read(&mut self.buf[self.end..])
@@ -382,7 +437,7 @@ pub async fn run(cfg: LoadConfig) -> LoadResult {
                     let payload: Vec<u8> = (0..len)
                         .map(|i| b'a' + ((i as u64 + k + id as u64) % 26) as u8)
                         .collect();
-                    c.send(Opcode::Text, &payload).await?;
+                    c.send_text(&payload).await?;
                     match c.next(&pings).await? {
                         Got::Message(m) if m == payload => {
                             messages.fetch_add(1, Ordering::Relaxed);
@@ -391,16 +446,11 @@ pub async fn run(cfg: LoadConfig) -> LoadResult {
                             corrupted.fetch_add(1, Ordering::Relaxed);
                         }
                         Got::Closed(code) => return Err(format!("server closed with {code:?}")),
+                        Got::Ping | Got::Pong => {}
                     }
                     k += 1;
                 }
-                let mut out = [0u8; 16];
-                let key = c.key();
-                let n = write_close(&mut out, Some(1000), "", Some(key))
-                    .map_err(|e| format!("{e:?}"))?;
-                c.s.write_all(&out[..n])
-                    .await
-                    .map_err(|e| format!("close: {e}"))?;
+                c.start_close().await?;
                 match c.next(&pings).await? {
                     Got::Closed(Some(1000)) => {
                         closes.fetch_add(1, Ordering::Relaxed);

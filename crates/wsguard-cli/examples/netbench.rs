@@ -18,33 +18,24 @@
 //! SOURCES > 0 binds client sockets round-robin to 127.0.0.1 … 127.0.0.SOURCES (more
 //! ephemeral ports than one address has). Every wait is bounded; the process stops by
 //! itself. The upgrade and frames are wsguard-core's (`handshake::write_request` /
-//! `validate_response`, `frame::encoder`, the client-role `frame::Decoder`).
+//! `validate_response`, then the sans-IO `connection::Connection`, client role, driven
+//! by the load generator's `Client`).
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::AsyncReadExt;
 use tokio::net::TcpSocket;
 use tokio::sync::{watch, Semaphore};
 use tokio::time::{sleep, sleep_until, timeout};
-use wsguard_core::frame::encoder::{write_close, write_frame, write_ping, write_pong};
-use wsguard_core::frame::{Decoded, Event, Opcode};
 
 // The upgrade and `rss_kib` are the load generator's (`scripts/load.sh`).
 #[path = "load.rs"]
 pub mod load;
-use load::rss_kib;
+use load::{rss_kib, Got};
 
 type Res<T> = Result<T, String>;
-
-/// What one read brought, owned (the decoder's events borrow the buffer).
-enum Got {
-    Ping(Vec<u8>),
-    Pong,
-    Message(Vec<u8>),
-    Close,
-}
 
 type Ws = load::Client;
 
@@ -69,70 +60,6 @@ impl load::Client {
         Ok((ws, t0.elapsed()))
     }
 
-    /// Sends one masked frame: a text message, a ping, a pong or a Close 1000.
-    async fn out(&mut self, what: Out<'_>) -> Res<()> {
-        let mut out = [0u8; 160];
-        let key = Some(self.key());
-        let n = match what {
-            Out::Text(p) => {
-                write_frame(&mut out, true, Opcode::Text, p, key).map_err(|e| format!("{e:?}"))
-            }
-            Out::Ping => write_ping(&mut out, b"hb", key).map_err(|e| format!("{e:?}")),
-            Out::Pong(p) => write_pong(&mut out, p, key).map_err(|e| format!("{e:?}")),
-            Out::Close => write_close(&mut out, Some(1000), "", key).map_err(|e| format!("{e:?}")),
-        }?;
-        self.s
-            .write_all(&out[..n])
-            .await
-            .map_err(|e| format!("send: {e}"))
-    }
-
-    /// Makes room before a read; an incomplete frame larger than the buffer is an error.
-    fn room(&mut self) -> Res<()> {
-        if self.start == self.end {
-            (self.start, self.end) = (0, 0);
-        } else if self.end == self.buf.len() {
-            self.buf.copy_within(self.start..self.end, 0);
-            self.end -= self.start;
-            self.start = 0;
-        }
-        if self.end == self.buf.len() {
-            return Err("frame larger than the client buffer".into());
-        }
-        Ok(())
-    }
-
-    /// Accounts `n` bytes just read and decodes every complete frame.
-    fn took(&mut self, n: usize) -> Res<Vec<Got>> {
-        if n == 0 {
-            return Err("server closed the TCP connection".into());
-        }
-        self.end += n;
-        let mut got = Vec::new();
-        loop {
-            let (consumed, g) = match self.dec.decode(&mut self.buf[self.start..self.end]) {
-                Err(e) => return Err(format!("decode: {e:?}")),
-                Ok(Decoded::Incomplete { .. }) => return Ok(got),
-                Ok(Decoded::Event { consumed, event }) => (
-                    consumed,
-                    match event {
-                        Event::Ping(p) => Some(Got::Ping(p.to_vec())),
-                        Event::Pong(_) => Some(Got::Pong),
-                        Event::Data {
-                            payload,
-                            fin_of_message: true,
-                            ..
-                        } => Some(Got::Message(payload.to_vec())),
-                        Event::Close(_) => Some(Got::Close),
-                        _ => None,
-                    },
-                ),
-            };
-            self.start += consumed;
-            got.extend(g);
-        }
-    }
-
     /// One read, then the decoded frames.
     async fn recv(&mut self) -> Res<Vec<Got>> {
         self.room()?;
@@ -141,15 +68,15 @@ impl load::Client {
             .read(&mut self.buf[self.end..])
             .await
             .map_err(|e| format!("read: {e}"))?;
-        self.took(n)
+        self.took(n).await
     }
 
     /// Close 1000, wait for the server's Close, then for its TCP close (bounded by caller).
     async fn close(mut self) -> Res<()> {
-        self.out(Out::Close).await?;
+        self.start_close().await?;
         'close: loop {
             for g in self.recv().await? {
-                if let Got::Close = g {
+                if let Got::Closed(_) = g {
                     break 'close;
                 }
             }
@@ -164,13 +91,6 @@ impl load::Client {
         {}
         Ok(())
     }
-}
-
-enum Out<'a> {
-    Text(&'a [u8]),
-    Ping,
-    Pong(&'a [u8]),
-    Close,
 }
 
 fn source(sources: usize, id: usize) -> Option<IpAddr> {
@@ -282,17 +202,17 @@ async fn hold(
         tokio::select! {
             _ = stop.changed() => {}
             _ = sleep_until(next) => {
-                ws.out(Out::Ping).await?;
+                ws.send_ping(b"hb").await?;
                 t.pings_sent.fetch_add(1, Relaxed);
                 next += period;
             }
             r = ws.s.read(&mut ws.buf[ws.end..]) => {
-                for g in ws.took(r.map_err(|e| format!("read: {e}"))?)? {
+                for g in ws.took(r.map_err(|e| format!("read: {e}"))?).await? {
                     match g {
-                        Got::Ping(p) => { ws.out(Out::Pong(&p)).await?; t.server_pings.fetch_add(1, Relaxed); }
+                        Got::Ping => { t.server_pings.fetch_add(1, Relaxed); }
                         Got::Pong => { t.pongs.fetch_add(1, Relaxed); }
                         Got::Message(_) => return Err("unexpected message while idle".into()),
-                        Got::Close => return Err("server sent Close while idle".into()),
+                        Got::Closed(_) => return Err("server sent Close while idle".into()),
                     }
                 }
             }
@@ -308,18 +228,17 @@ async fn echo(ws: &mut Ws, until: Instant, t: &Tally) -> Res<Vec<Duration>> {
     while Instant::now() < until {
         let payload: Vec<u8> = (0..32u32).map(|i| b'a' + ((i + k) % 26) as u8).collect();
         let t0 = Instant::now();
-        ws.out(Out::Text(&payload)).await?;
+        ws.send_text(&payload).await?;
         'reply: loop {
             for g in ws.recv().await? {
                 match g {
                     Got::Message(m) if m == payload => break 'reply,
                     Got::Message(_) => return Err("echo differs from the message".into()),
-                    Got::Ping(p) => {
-                        ws.out(Out::Pong(&p)).await?;
+                    Got::Ping => {
                         t.server_pings.fetch_add(1, Relaxed);
                     }
                     Got::Pong => {}
-                    Got::Close => return Err("server sent Close to the active client".into()),
+                    Got::Closed(_) => return Err("server sent Close to the active client".into()),
                 }
             }
         }
