@@ -311,6 +311,9 @@ pub fn run(args: ServeArgs, color: ColorChoice) -> u8 {
             }
         };
         let addr = server.addr;
+        // Handlers first: a signal that arrives once clients can connect must close them
+        // with 1001, never take the default action (the process killed mid-connection).
+        let shutdown = shutdown_signal();
         // The first stdout line is machine-readable (tests and the demo parse it).
         println!(
             "wsguard serve listening on http://{addr}  (WebSocket: ws://{addr}{}, health: /health, metrics: /metrics)",
@@ -319,7 +322,7 @@ pub fn run(args: ServeArgs, color: ColorChoice) -> u8 {
         use std::io::Write;
         let _ = std::io::stdout().flush();
         let run = tokio::spawn(server.run());
-        shutdown_signal().await;
+        shutdown.await;
         eprintln!("shutting down: closing connections with 1001 going away");
         let _ = tx.send(true);
         let _ = tokio::time::timeout(Duration::from_secs(5), run).await;
@@ -327,21 +330,34 @@ pub fn run(args: ServeArgs, color: ColorChoice) -> u8 {
     })
 }
 
-/// Waits for Ctrl-C (SIGINT) or, on Unix, SIGTERM — what `docker stop`, Kubernetes and
-/// systemd send — so that clients get 1001 (going away) and reconnect, not 1006.
-async fn shutdown_signal() {
+/// Installs the handlers for Ctrl-C (SIGINT) and, on Unix, SIGTERM — what `docker stop`,
+/// Kubernetes and systemd send — *now*, and returns the wait for either, so that clients
+/// get 1001 (going away) and reconnect, not 1006. (Installed lazily, on the future's first
+/// poll, a signal right after start-up would still kill the process.)
+fn shutdown_signal() -> impl std::future::Future<Output = ()> {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{signal, SignalKind};
-        if let Ok(mut term) = signal(SignalKind::terminate()) {
-            tokio::select! {
-                _ = tokio::signal::ctrl_c() => {}
-                _ = term.recv() => {}
+        let int = signal(SignalKind::interrupt());
+        let term = signal(SignalKind::terminate());
+        async move {
+            match (int, term) {
+                (Ok(mut int), Ok(mut term)) => {
+                    tokio::select! {
+                        _ = int.recv() => {}
+                        _ = term.recv() => {}
+                    }
+                }
+                _ => {
+                    let _ = tokio::signal::ctrl_c().await;
+                }
             }
-            return;
         }
     }
-    let _ = tokio::signal::ctrl_c().await;
+    #[cfg(not(unix))]
+    async {
+        let _ = tokio::signal::ctrl_c().await;
+    }
 }
 
 /// A bound server, ready to run (used by `serve` and by `demo`).
