@@ -155,6 +155,7 @@ export const NOT_APPLICABLE = {
   'cors.json': 'server-side responder',
   'lint.json': 'server-side policy linter',
   'dev_auth.json': 'server-side development auth bypass (a startup and accept-path decision; the browser never serves)',
+  'token_options.json': 'server-side token options (a configuration decision; the page sends the token, the server reads it)',
   'near_miss.json': 'server-side policy (near misses go to the server log, never to the page)',
   'external-httparse.json': 'server-side HTTP head parser',
   'external-websockets-extensions.json': 'server-side extension negotiation',

@@ -9,7 +9,7 @@
 //! ```text
 //! config   GuardConfig { env, origin{allowed,allow_null,allow_missing,dev_hosts}, host{allowed},
 //!                        subprotocols{supported,required}, token{required,location,query_param,
-//!                        subprotocol_pair,subprotocol_prefix}, limits{max_message_bytes,max_frame_bytes,
+//!                        subprotocol_pair: Option,subprotocol_prefix: Option (one of them; .subprotocol_form())}, limits{max_message_bytes,max_frame_bytes,
 //!                        max_handshake_bytes, max_connections,max_per_address,max_upgrading,message_budget_bytes,
 //!                        max_queued_output_bytes,write_timeout_ms,retry_after_s,handshake_timeout_ms},
 //!                        heartbeat{ping_interval_ms,pong_timeout_ms,max_missed} }   (Serialize, Default)

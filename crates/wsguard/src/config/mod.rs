@@ -27,8 +27,8 @@
 //! required = true
 //! location = "any"                   # header | query | subprotocol | any
 //! query_param = "token"
-//! subprotocol_pair = "bearer"        # Sec-WebSocket-Protocol: bearer, <token>
-//! subprotocol_prefix = ""            # or: "access_token." for access_token.<token>
+//! subprotocol_pair = "bearer"        # Sec-WebSocket-Protocol: bearer, <token> (the default)
+//! # subprotocol_prefix = "access_token."  # or instead: access_token.<token> (not both)
 //! dev_auth_bypass = false            # development only: accept connections without a token
 //! dev_auth_bypass_allow_non_loopback = false  # …also when listening beyond loopback (a dev container)
 //!
@@ -180,11 +180,17 @@ pub struct TokenConfig {
     /// Query parameter name for [`TokenLocation::Query`] / [`TokenLocation::Any`].
     pub query_param: String,
     /// Pair form in `Sec-WebSocket-Protocol`: a marker entry followed by the token
-    /// (`bearer, <token>`); used when `subprotocol_prefix` is empty.
-    pub subprotocol_pair: String,
-    /// Prefix form in `Sec-WebSocket-Protocol` (`access_token.<token>`); when non-empty
-    /// it replaces the pair form.
-    pub subprotocol_prefix: String,
+    /// (`bearer, <token>`). One form only, decided by the core
+    /// ([`wsguard_core::handshake::SubprotocolToken::from_options`]): with
+    /// `subprotocol_prefix` also set the configuration is refused
+    /// (`token_subprotocol_conflict`); neither set means the pair form `bearer`
+    /// ([`TokenConfig::subprotocol_form`]); an empty string is refused
+    /// (`token_subprotocol_empty_marker`).
+    pub subprotocol_pair: Option<String>,
+    /// Prefix form in `Sec-WebSocket-Protocol` (`access_token.<token>`). Not together with
+    /// `subprotocol_pair` (`token_subprotocol_conflict`); not empty
+    /// (`token_subprotocol_empty_prefix`).
+    pub subprotocol_prefix: Option<String>,
     /// The development auth bypass: with `env = "development"`, a connection without a
     /// token is accepted (and logged as a warning) instead of refused with 401
     /// `token_missing`. [`Guard::new`](crate::Guard::new) refuses it in production
@@ -197,6 +203,34 @@ pub struct TokenConfig {
 }
 
 impl TokenConfig {
+    /// The subprotocol token form, decided by the core
+    /// ([`SubprotocolToken::from_options`](wsguard_core::handshake::SubprotocolToken::from_options)):
+    /// the prefix or the pair form, whichever is set; the pair form `bearer` when neither
+    /// is (this adapter's default); both set, or an empty one, is the core's
+    /// [`TokenOptionError`](wsguard_core::handshake::TokenOptionError).
+    ///
+    /// ```
+    /// use wsguard_core::handshake::{SubprotocolToken, TokenOptionError};
+    /// let mut t = wsguard::config::TokenConfig::default();
+    /// assert_eq!(t.subprotocol_form(), Ok(SubprotocolToken::Pair("bearer")));
+    /// t.subprotocol_prefix = Some("access_token.".into());
+    /// assert_eq!(t.subprotocol_form(), Ok(SubprotocolToken::Prefix("access_token.")));
+    /// t.subprotocol_pair = Some("bearer".into());
+    /// assert_eq!(t.subprotocol_form(), Err(TokenOptionError::Conflict));
+    /// ```
+    pub fn subprotocol_form(
+        &self,
+    ) -> Result<
+        wsguard_core::handshake::SubprotocolToken<'_>,
+        wsguard_core::handshake::TokenOptionError,
+    > {
+        wsguard_core::handshake::SubprotocolToken::from_options(
+            self.subprotocol_prefix.as_deref(),
+            self.subprotocol_pair.as_deref(),
+        )
+        .map(|form| form.unwrap_or(wsguard_core::handshake::SubprotocolToken::Pair("bearer")))
+    }
+
     /// The core's view of the two bypass options.
     ///
     /// ```
@@ -218,8 +252,8 @@ impl Default for TokenConfig {
             required: false,
             location: TokenLocation::Any,
             query_param: "token".into(),
-            subprotocol_pair: "bearer".into(),
-            subprotocol_prefix: String::new(),
+            subprotocol_pair: None,
+            subprotocol_prefix: None,
             dev_auth_bypass: false,
             dev_auth_bypass_allow_non_loopback: false,
         }
