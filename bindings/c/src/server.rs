@@ -5,7 +5,8 @@
 //! needs storage or allocation.
 
 use crate::ffi::{
-    bytes, bytes_mut, non_null, text, write_opt, write_whole, wsguard_rejection, wsguard_str,
+    bytes, bytes_mut, non_null, opt_text, text, write_opt, write_whole, wsguard_rejection,
+    wsguard_str,
 };
 use crate::origin::{policy_data, slice_of, wsguard_origin_policy};
 use crate::result::{guard, wsguard_result};
@@ -116,14 +117,6 @@ pub unsafe extern "C" fn wsguard_server_options_default(
         unsafe { options_out.write(o) };
         Ok(())
     })
-}
-
-unsafe fn opt_text<'a>(p: *const c_char, n: usize) -> Result<Option<&'a str>, wsguard_result> {
-    if p.is_null() {
-        Ok(None)
-    } else {
-        Ok(Some(unsafe { text(p, n)? }))
-    }
 }
 
 /// A valid upgrade request. Every pointer points INTO the request buffer you passed (or,
