@@ -4,8 +4,13 @@
 //! from it (see [`crate::guard`]); nothing here re-implements a rule: every origin pattern
 //! is parsed by the core, and the core's linter runs at load ([`GuardConfig::check`]).
 //!
-//! Precedence: defaults < file < environment. An error names where the bad entry came
-//! from (file path or variable), the key, the list index, the value and why.
+//! Precedence: defaults < file < environment (< `wsguard serve` flags). An error names
+//! where the bad entry came from (file path or variable), the key, the list index, the
+//! value and why. Every key has a variable ([`GuardConfig::apply_env`] lists them; the
+//! peer limits of `[limits]` are `WSGUARD_LIMITS_<KEY>`, e.g.
+//! `WSGUARD_LIMITS_MAX_PER_ADDRESS=8`). Numbers with bounds (the peer limits,
+//! `heartbeat.max_missed`) are range-checked: `config_out_of_range` names the allowed
+//! range and what a value outside would mean.
 //!
 //! ```toml
 //! env = "production"                 # or "development" (adds the core's dev preset)
@@ -61,7 +66,6 @@
 //! | `config/env.rs` | [`GuardConfig::apply_env`] | types, keys |
 //! | `config/ranges.rs` | the range check of the bounded keys over a whole configuration | types, keys |
 //! | `config/load.rs` | [`GuardConfig::load`], [`GuardConfig::load_from`], [`GuardConfig::check`] | toml, env, the core binding |
-
 //!
 //! ## Names
 //!
