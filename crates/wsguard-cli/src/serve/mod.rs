@@ -296,6 +296,7 @@ pub fn run(args: ServeArgs, color: ColorChoice) -> u8 {
         }
     };
     rt.block_on(async move {
+        let shutdown = shutdown_signal();
         let (tx, rx) = watch::channel(false);
         let server = match Server::bind(&args, cfg, rx).await {
             Ok(s) => s,
@@ -319,7 +320,7 @@ pub fn run(args: ServeArgs, color: ColorChoice) -> u8 {
         use std::io::Write;
         let _ = std::io::stdout().flush();
         let run = tokio::spawn(server.run());
-        shutdown_signal().await;
+        shutdown.await;
         eprintln!("shutting down: closing connections with 1001 going away");
         let _ = tx.send(true);
         let _ = tokio::time::timeout(Duration::from_secs(5), run).await;
@@ -327,21 +328,30 @@ pub fn run(args: ServeArgs, color: ColorChoice) -> u8 {
     })
 }
 
-/// Waits for Ctrl-C (SIGINT) or, on Unix, SIGTERM — what `docker stop`, Kubernetes and
-/// systemd send — so that clients get 1001 (going away) and reconnect, not 1006.
-async fn shutdown_signal() {
+/// Installs the Ctrl-C (SIGINT) and, on Unix, SIGTERM handlers — what `docker stop`,
+/// Kubernetes and systemd send — *now*, and returns the wait for the first of them, so
+/// that clients get 1001 (going away) and reconnect, not 1006. Called before the
+/// listening line is printed: a signal sent right after that line must never meet the
+/// default action (the process killed without a close frame).
+fn shutdown_signal() -> std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>> {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{signal, SignalKind};
-        if let Ok(mut term) = signal(SignalKind::terminate()) {
-            tokio::select! {
-                _ = tokio::signal::ctrl_c() => {}
-                _ = term.recv() => {}
-            }
-            return;
+        if let (Ok(mut int), Ok(mut term)) = (
+            signal(SignalKind::interrupt()),
+            signal(SignalKind::terminate()),
+        ) {
+            return Box::pin(async move {
+                tokio::select! {
+                    _ = int.recv() => {}
+                    _ = term.recv() => {}
+                }
+            });
         }
     }
-    let _ = tokio::signal::ctrl_c().await;
+    Box::pin(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
 }
 
 /// A bound server, ready to run (used by `serve` and by `demo`).
