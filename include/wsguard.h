@@ -1019,10 +1019,16 @@ typedef struct wsguard_server_options {
     /// Read a bearer token from `Authorization: Bearer <token>`.
     bool token_authorization;
     /// Read the token from a `Sec-WebSocket-Protocol` entry `<prefix><token>` (NULL: off).
+    /// One form only: with `token_subprotocol_pair` also set, or an empty string, every
+    /// call taking these options returns `WSGUARD_RESULT_INVALID_CONFIG` with the core's
+    /// code (`token_subprotocol_conflict`, `token_subprotocol_empty_prefix`); check once
+    /// with `wsguard_server_options_check`.
     const char *token_subprotocol_prefix;
     /// Length of `token_subprotocol_prefix`.
     size_t token_subprotocol_prefix_len;
     /// Read the token from the entry after a marker entry, `bearer, <token>` (NULL: off).
+    /// Not together with `token_subprotocol_prefix` (`token_subprotocol_conflict`); not
+    /// empty (`token_subprotocol_empty_marker`).
     const char *token_subprotocol_pair;
     /// Length of `token_subprotocol_pair`.
     size_t token_subprotocol_pair_len;
@@ -2877,6 +2883,22 @@ const char *wsguard_result_message(uint32_t result);
 /// `options_out` is NULL (an error) or writable.
 wsguard_result wsguard_server_options_default(struct wsguard_server_options *options_out);
 
+/// Checks server options once, at startup, before any request: today the token options
+/// (the core's one meaning of `token_subprotocol_prefix` / `token_subprotocol_pair`).
+/// `options` NULL means the defaults (always valid).
+///
+/// * `WSGUARD_RESULT_OK`: the options are usable.
+/// * `WSGUARD_RESULT_INVALID_CONFIG`: `*rejection_out` (may be NULL) has the code
+///   (`token_subprotocol_conflict`, `token_subprotocol_empty_prefix`,
+///   `token_subprotocol_empty_marker`), reason and remedy; every validating call with
+///   these options returns the same.
+/// * `WSGUARD_RESULT_NOT_UTF8`: a string option is not UTF-8.
+///
+/// # Safety
+/// `options` NULL or valid (its strings valid); `rejection_out` NULL or writable.
+wsguard_result wsguard_server_options_check(const struct wsguard_server_options *options,
+                                            struct wsguard_rejection *rejection_out);
+
 /// Validates an HTTP/1.1 upgrade request held in `request[0..request_len)`: method,
 /// version, Host and the policy's Host allowlist, `Upgrade`/`Connection`, version 13, the
 /// key, the Origin policy, the token location and the subprotocol. `options` NULL means
@@ -2887,6 +2909,8 @@ wsguard_result wsguard_server_options_default(struct wsguard_server_options *opt
 /// * `WSGUARD_RESULT_HANDSHAKE_REJECTED`: `*rejection_out` (may be NULL) has the code, the
 ///   HTTP status to answer with, `detail`, reason and remedy. Answer with
 ///   `wsguard_server_respond` (which writes the exact response) and close.
+/// * `WSGUARD_RESULT_INVALID_CONFIG`: the options are refused before the request is read
+///   (the token options, see `wsguard_server_options_check`); `*rejection_out` has the code.
 ///
 /// Allocates nothing; keeps no pointer.
 ///
@@ -2912,6 +2936,8 @@ wsguard_result wsguard_server_validate(const struct wsguard_origin_policy *polic
 /// * `WSGUARD_RESULT_INCOMPLETE`: nothing written; read more.
 /// * `WSGUARD_RESULT_BUFFER_TOO_SMALL`: nothing usable in `out`; `*needed_out` (may be
 ///   NULL) is the size needed (1 KiB always suffices for rejections).
+/// * `WSGUARD_RESULT_INVALID_CONFIG`: nothing written; the options are refused (see
+///   `wsguard_server_options_check`); `*rejection_out` has the code.
 ///
 /// # Safety
 /// As `wsguard_server_validate`; `out` points to `out_len` writable bytes (not overlapping

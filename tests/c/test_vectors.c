@@ -1226,6 +1226,46 @@ static void dev_auth_case(const cJSON *c, int index) {
     wsguard_origin_policy_free(pol);
 }
 
+/* ---------- token_options.json ---------- */
+
+/* The two token-in-subprotocol options: refused at startup (wsguard_server_options_check)
+   and by every validating call with the core's code, else the token the request yields.
+   JSON null is a NULL option; "" is a non-NULL option of length 0. */
+static void token_options_case(const cJSON *c, int index) {
+    const cJSON *e = cJSON_GetObjectItemCaseSensitive(c, "expect");
+    wsguard_origin_policy *pol = NULL;
+    wsguard_server_options opt;
+    wsguard_rejection rej;
+    wsguard_accepted acc;
+    wsguard_result r;
+    size_t len = 0;
+    uint8_t *request;
+    (void)index;
+    CHECK_RESULT(wsguard_origin_policy_new(WSGUARD_POLICY_ALLOW_MISSING, &pol), WSGUARD_RESULT_OK);
+    if (!pol) return;
+    CHECK_RESULT(wsguard_server_options_default(&opt), WSGUARD_RESULT_OK);
+    opt.token_subprotocol_prefix = opt_str(c, "prefix", &opt.token_subprotocol_prefix_len);
+    opt.token_subprotocol_pair = opt_str(c, "pair", &opt.token_subprotocol_pair_len);
+    request = jbytes(c, "request", &len);
+    memset(&rej, 0, sizeof rej);
+    r = wsguard_server_options_check(&opt, &rej);
+    if (jbool(e, "ok", 1)) {
+        CHECK_RESULT(r, WSGUARD_RESULT_OK);
+        r = wsguard_server_validate(pol, &opt, request, len, &acc, &rej);
+        CHECK_RESULT(r, WSGUARD_RESULT_OK);
+        if (r == WSGUARD_RESULT_OK) CHECK_FIELD(acc.token, acc.token_len, e, "token");
+    } else {
+        CHECK_RESULT(r, WSGUARD_RESULT_INVALID_CONFIG);
+        CHECK_WSTR(rej.code, jstr(e, "code"));
+        CHECK(rej.reason.len > 0 && rej.remedy.len > 0);
+        memset(&rej, 0, sizeof rej);
+        CHECK_RESULT(wsguard_server_validate(pol, &opt, request, len, &acc, &rej), WSGUARD_RESULT_INVALID_CONFIG);
+        CHECK_WSTR(rej.code, jstr(e, "code"));
+    }
+    free(request);
+    wsguard_origin_policy_free(pol);
+}
+
 /* ---------- driver ---------- */
 
 typedef void (*case_fn)(const cJSON *c, int index);
@@ -1333,7 +1373,7 @@ static const char *const RUN_BY_C[] = {
     "external-websockets-handshake-client.json", "external-websockets-utf8.json",
     "external-wsproto-handshake-server.json", "external-wsproto-handshake-client.json",
     "external-wsproto-utf8.json",
-    "external-websockets-frames.json", "dev_auth.json", "overload.json",
+    "external-websockets-frames.json", "dev_auth.json", "overload.json", "token_options.json",
 };
 static const char *const NOT_RUN_BY_C[] = {"regressions.json"};
 
@@ -1382,6 +1422,7 @@ int main(int argc, char **argv) {
     run_file("external-wsproto-utf8.json", utf8_case_i);
     run_file("dev_auth.json", dev_auth_case);
     run_file("overload.json", overload_case);
+    run_file("token_options.json", token_options_case);
     (void)streq_w;
     return h_summary("c-vectors");
 }

@@ -2,7 +2,9 @@
 //! and when it is not 101, say why (proxy dropped the upgrade, redirect, auth, origin
 //! refused, plain HTTP server, upstream down …).
 
-use crate::ffi::{bytes, bytes_mut, non_null, text, write_opt, write_whole, wsguard_rejection};
+use crate::ffi::{
+    bytes, bytes_mut, non_null, opt_text, text, write_opt, write_whole, wsguard_rejection,
+};
 use crate::origin::slice_of;
 use crate::result::{guard, wsguard_result};
 use crate::server::{wsguard_extension_offer, WSGUARD_ACCEPTED_MAX_EXTENSIONS};
@@ -73,14 +75,6 @@ pub struct wsguard_client_request {
     pub max_line: usize,
     /// Largest answer head (0: 16384).
     pub max_total: usize,
-}
-
-unsafe fn opt_text<'a>(p: *const c_char, n: usize) -> Result<Option<&'a str>, wsguard_result> {
-    if p.is_null() {
-        Ok(None)
-    } else {
-        Ok(Some(unsafe { text(p, n)? }))
-    }
 }
 
 /// Builds the core request on the stack and hands it to `f`.

@@ -78,16 +78,22 @@ pub unsafe extern "C" fn wsguard_server_dev_auth_notice(
         let req = unsafe { bytes(request, request_len)? };
         let dst = unsafe { bytes_mut(out.cast(), out_len)? };
         let o = unsafe { options_or_default(options) };
-        let token = unsafe { token_of(&o)? };
+        let token = unsafe { token_of(&o, core::ptr::null_mut())? };
         unsafe {
-            run(policy, options, req, |outcome| match outcome {
-                Outcome::Accepted(a) if a.dev_auth_bypassed => {
-                    let notice = DevAuthNotice::for_accepted(&token, &a);
-                    write_display(dst, &notice, written_out, needed_out)
-                }
-                Outcome::Accepted(_) => Err(wsguard_result::InvalidArgument),
-                Outcome::Rejected(_) => Err(wsguard_result::HandshakeRejected),
-            })
+            run(
+                policy,
+                options,
+                req,
+                core::ptr::null_mut(),
+                |outcome| match outcome {
+                    Outcome::Accepted(a) if a.dev_auth_bypassed => {
+                        let notice = DevAuthNotice::for_accepted(&token, &a);
+                        write_display(dst, &notice, written_out, needed_out)
+                    }
+                    Outcome::Accepted(_) => Err(wsguard_result::InvalidArgument),
+                    Outcome::Rejected(_) => Err(wsguard_result::HandshakeRejected),
+                },
+            )
         }
     })
 }

@@ -134,6 +134,22 @@ pub(crate) unsafe fn text<'a>(ptr: *const c_char, len: usize) -> Result<&'a str,
     core::str::from_utf8(b).map_err(|_| wsguard_result::NotUtf8)
 }
 
+/// An optional string option: NULL is `None` ("off"), anything else [`text`] (a
+/// non-NULL pointer with length 0 is `Some("")`).
+///
+/// # Safety
+/// As [`text`] when `p` is not NULL.
+pub(crate) unsafe fn opt_text<'a>(
+    p: *const c_char,
+    n: usize,
+) -> Result<Option<&'a str>, wsguard_result> {
+    if p.is_null() {
+        Ok(None)
+    } else {
+        Ok(Some(unsafe { text(p, n)? }))
+    }
+}
+
 /// Fails with `NullArgument` when `p` is NULL (used for outputs before any work).
 pub(crate) fn non_null<T>(p: *const T) -> Result<(), wsguard_result> {
     if p.is_null() {

@@ -5,7 +5,7 @@
 //! needs storage or allocation.
 
 use crate::ffi::{
-    bytes, bytes_mut, non_null, text, write_opt, write_refusal_answer, write_whole,
+    bytes, bytes_mut, non_null, opt_text, text, write_opt, write_refusal_answer, write_whole,
     wsguard_rejection, wsguard_str,
 };
 use crate::origin::{policy_data, slice_of, wsguard_origin_policy};
@@ -41,10 +41,16 @@ pub struct wsguard_server_options {
     /// Read a bearer token from `Authorization: Bearer <token>`.
     pub token_authorization: bool,
     /// Read the token from a `Sec-WebSocket-Protocol` entry `<prefix><token>` (NULL: off).
+    /// One form only: with `token_subprotocol_pair` also set, or an empty string, every
+    /// call taking these options returns `WSGUARD_RESULT_INVALID_CONFIG` with the core's
+    /// code (`token_subprotocol_conflict`, `token_subprotocol_empty_prefix`); check once
+    /// with `wsguard_server_options_check`.
     pub token_subprotocol_prefix: *const c_char,
     /// Length of `token_subprotocol_prefix`.
     pub token_subprotocol_prefix_len: usize,
     /// Read the token from the entry after a marker entry, `bearer, <token>` (NULL: off).
+    /// Not together with `token_subprotocol_prefix` (`token_subprotocol_conflict`); not
+    /// empty (`token_subprotocol_empty_marker`).
     pub token_subprotocol_pair: *const c_char,
     /// Length of `token_subprotocol_pair`.
     pub token_subprotocol_pair_len: usize,
@@ -111,14 +117,6 @@ pub unsafe extern "C" fn wsguard_server_options_default(
         unsafe { options_out.write(o) };
         Ok(())
     })
-}
-
-unsafe fn opt_text<'a>(p: *const c_char, n: usize) -> Result<Option<&'a str>, wsguard_result> {
-    if p.is_null() {
-        Ok(None)
-    } else {
-        Ok(Some(unsafe { text(p, n)? }))
-    }
 }
 
 /// A valid upgrade request. Every pointer points INTO the request buffer you passed (or,
@@ -300,25 +298,28 @@ pub(crate) unsafe fn options_or_default(
     unsafe { o.assume_init() }
 }
 
-/// The core token configuration of the options.
+/// The core token configuration of the options. The two subprotocol forms are decided by
+/// the core (`SubprotocolToken::from_options`); a refusal fills `rejection_out` (NULL or
+/// writable) and is `InvalidConfig`.
 ///
 /// # Safety
-/// The options' token strings are NULL or valid.
+/// The options' token strings are NULL or valid; `rejection_out` is NULL or writable.
 pub(crate) unsafe fn token_of<'a>(
     o: &wsguard_server_options,
+    rejection_out: *mut wsguard_rejection,
 ) -> Result<TokenConfig<'a>, wsguard_result> {
     let mut token = TokenConfig::DISABLED
         .authorization(o.token_authorization)
         .required(o.token_required);
-    if let Some(prefix) =
-        unsafe { opt_text(o.token_subprotocol_prefix, o.token_subprotocol_prefix_len)? }
-    {
-        token = token.subprotocol(SubprotocolToken::Prefix(prefix));
-    }
-    if let Some(marker) =
-        unsafe { opt_text(o.token_subprotocol_pair, o.token_subprotocol_pair_len)? }
-    {
-        token = token.subprotocol(SubprotocolToken::Pair(marker));
+    let prefix = unsafe { opt_text(o.token_subprotocol_prefix, o.token_subprotocol_prefix_len)? };
+    let pair = unsafe { opt_text(o.token_subprotocol_pair, o.token_subprotocol_pair_len)? };
+    match SubprotocolToken::from_options(prefix, pair) {
+        Ok(Some(form)) => token = token.subprotocol(form),
+        Ok(None) => {}
+        Err(e) => {
+            unsafe { write_opt(rejection_out, wsguard_rejection::from_diag(&e, 0, 0)) };
+            return Err(wsguard_result::InvalidConfig);
+        }
     }
     if let Some(name) = unsafe { opt_text(o.token_query, o.token_query_len)? } {
         token = token.query(name);
@@ -326,11 +327,36 @@ pub(crate) unsafe fn token_of<'a>(
     Ok(token)
 }
 
+/// Checks server options once, at startup, before any request: today the token options
+/// (the core's one meaning of `token_subprotocol_prefix` / `token_subprotocol_pair`).
+/// `options` NULL means the defaults (always valid).
+///
+/// * `WSGUARD_RESULT_OK`: the options are usable.
+/// * `WSGUARD_RESULT_INVALID_CONFIG`: `*rejection_out` (may be NULL) has the code
+///   (`token_subprotocol_conflict`, `token_subprotocol_empty_prefix`,
+///   `token_subprotocol_empty_marker`), reason and remedy; every validating call with
+///   these options returns the same.
+/// * `WSGUARD_RESULT_NOT_UTF8`: a string option is not UTF-8.
+///
+/// # Safety
+/// `options` NULL or valid (its strings valid); `rejection_out` NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn wsguard_server_options_check(
+    options: *const wsguard_server_options,
+    rejection_out: *mut wsguard_rejection,
+) -> wsguard_result {
+    guard(|| {
+        let o = unsafe { options_or_default(options) };
+        unsafe { token_of(&o, rejection_out) }.map(|_| ())
+    })
+}
+
 /// Builds the core config on the stack and runs `validate_request`.
 pub(crate) unsafe fn run<'b, R>(
     policy: *const wsguard_origin_policy,
     options: *const wsguard_server_options,
     request: &'b [u8],
+    rejection_out: *mut wsguard_rejection,
     then: impl FnOnce(Outcome<'b>) -> Result<R, wsguard_result>,
 ) -> Result<R, wsguard_result> {
     let data = unsafe { policy_data(policy)? };
@@ -345,7 +371,7 @@ pub(crate) unsafe fn run<'b, R>(
     for ((slot, p), n) in protos.iter_mut().zip(ptrs.iter()).zip(lens.iter()) {
         *slot = unsafe { text(*p, *n)? };
     }
-    let token = unsafe { token_of(&o)? };
+    let token = unsafe { token_of(&o, rejection_out)? };
     let (bypass, listen) = unsafe { dev_auth_of(&o)? };
     let limits = Limits::DEFAULT
         .max_headers(o.max_headers)
@@ -379,6 +405,8 @@ pub(crate) unsafe fn run<'b, R>(
 /// * `WSGUARD_RESULT_HANDSHAKE_REJECTED`: `*rejection_out` (may be NULL) has the code, the
 ///   HTTP status to answer with, `detail`, reason and remedy. Answer with
 ///   `wsguard_server_respond` (which writes the exact response) and close.
+/// * `WSGUARD_RESULT_INVALID_CONFIG`: the options are refused before the request is read
+///   (the token options, see `wsguard_server_options_check`); `*rejection_out` has the code.
 ///
 /// Allocates nothing; keeps no pointer.
 ///
@@ -398,16 +426,22 @@ pub unsafe extern "C" fn wsguard_server_validate(
         non_null(accepted_out)?;
         let req = unsafe { bytes(request, request_len)? };
         unsafe {
-            run(policy, options, req, |outcome| match outcome {
-                Outcome::Accepted(a) => {
-                    accepted_out.write(accepted_to_c(&a));
-                    Ok(())
-                }
-                Outcome::Rejected(r) => {
-                    write_opt(rejection_out, rejection_to_c(&r));
-                    Err(wsguard_result::HandshakeRejected)
-                }
-            })
+            run(
+                policy,
+                options,
+                req,
+                rejection_out,
+                |outcome| match outcome {
+                    Outcome::Accepted(a) => {
+                        accepted_out.write(accepted_to_c(&a));
+                        Ok(())
+                    }
+                    Outcome::Rejected(r) => {
+                        write_opt(rejection_out, rejection_to_c(&r));
+                        Err(wsguard_result::HandshakeRejected)
+                    }
+                },
+            )
         }
     })
 }
@@ -424,6 +458,8 @@ pub unsafe extern "C" fn wsguard_server_validate(
 /// * `WSGUARD_RESULT_INCOMPLETE`: nothing written; read more.
 /// * `WSGUARD_RESULT_BUFFER_TOO_SMALL`: nothing usable in `out`; `*needed_out` (may be
 ///   NULL) is the size needed (1 KiB always suffices for rejections).
+/// * `WSGUARD_RESULT_INVALID_CONFIG`: nothing written; the options are refused (see
+///   `wsguard_server_options_check`); `*rejection_out` has the code.
 ///
 /// # Safety
 /// As `wsguard_server_validate`; `out` points to `out_len` writable bytes (not overlapping
@@ -448,7 +484,7 @@ pub unsafe extern "C" fn wsguard_server_respond(
         let req = unsafe { bytes(request, request_len)? };
         let dst = unsafe { bytes_mut(out, out_len)? };
         unsafe {
-            run(policy, options, req, |outcome| {
+            run(policy, options, req, rejection_out, |outcome| {
                 let write = |buf: &mut [u8]| match &outcome {
                     Outcome::Accepted(a) => write_accept_response(a, buf),
                     Outcome::Rejected(r) => write_rejection_response(r, buf),

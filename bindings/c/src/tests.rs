@@ -28,6 +28,19 @@ const REQUEST: &[u8] =
 Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\
 Origin: https://app.example.com\r\nSec-WebSocket-Protocol: chat\r\n\r\n";
 
+/// The rejection's code as a `String`.
+fn code(r: &wsguard_rejection) -> String {
+    // SAFETY: the code is a static string the library wrote (or EMPTY).
+    unsafe {
+        std::str::from_utf8(std::slice::from_raw_parts(
+            r.code.ptr.cast::<u8>(),
+            r.code.len,
+        ))
+    }
+    .unwrap()
+    .to_string()
+}
+
 fn policy() -> *mut wsguard_origin_policy {
     let mut p = null_mut();
     assert_eq!(unsafe { wsguard_origin_policy_new(0, &mut p) }, R::Ok);
@@ -238,14 +251,6 @@ fn storage_is_checked() {
 
 #[test]
 fn capacity_is_bounded() {
-    let code = |r: &wsguard_rejection| unsafe {
-        std::str::from_utf8(std::slice::from_raw_parts(
-            r.code.ptr.cast::<u8>(),
-            r.code.len,
-        ))
-        .unwrap()
-        .to_string()
-    };
     let p = policy();
     let mut last = R::Ok;
     let mut rej = wsguard_rejection::EMPTY;
@@ -628,4 +633,55 @@ mod state_machines {
             );
         }
     }
+}
+
+/// Both token-in-subprotocol forms: the core's `token_subprotocol_conflict` from the
+/// startup check and from every validating call, which writes nothing else.
+#[test]
+fn token_options_conflict_is_one_config_error() {
+    let p = policy();
+    let mut opts = MaybeUninit::uninit();
+    assert_eq!(
+        unsafe { wsguard_server_options_default(opts.as_mut_ptr()) },
+        R::Ok
+    );
+    let mut opts = unsafe { opts.assume_init() };
+    assert_eq!(
+        unsafe { wsguard_server_options_check(&opts, null_mut()) },
+        R::Ok
+    );
+    let (prefix, pair) = ("access_token.", "bearer");
+    opts.token_subprotocol_prefix = prefix.as_ptr().cast();
+    opts.token_subprotocol_prefix_len = prefix.len();
+    opts.token_subprotocol_pair = pair.as_ptr().cast();
+    opts.token_subprotocol_pair_len = pair.len();
+    let mut rej = wsguard_rejection::EMPTY;
+    assert_eq!(
+        unsafe { wsguard_server_options_check(&opts, &mut rej) },
+        R::InvalidConfig
+    );
+    assert_eq!(code(&rej), "token_subprotocol_conflict");
+    let mut out = [0xAAu8; 1024];
+    let (mut written, mut needed) = (7usize, 7usize);
+    let mut acc = MaybeUninit::uninit();
+    let mut rej = wsguard_rejection::EMPTY;
+    let r = unsafe {
+        wsguard_server_respond(
+            p,
+            &opts,
+            REQUEST.as_ptr(),
+            REQUEST.len(),
+            out.as_mut_ptr(),
+            out.len(),
+            &mut written,
+            &mut needed,
+            acc.as_mut_ptr(),
+            &mut rej,
+        )
+    };
+    assert_eq!(r, R::InvalidConfig);
+    assert_eq!(code(&rej), "token_subprotocol_conflict");
+    assert_eq!((written, needed), (7, 7));
+    assert!(out.iter().all(|b| *b == 0xAA));
+    unsafe { wsguard_origin_policy_free(p) };
 }

@@ -156,6 +156,7 @@ export const NOT_APPLICABLE = {
   'lint.json': 'server-side policy linter',
   'dev_auth.json': 'server-side development auth bypass (a startup and accept-path decision; the browser never serves)',
   'overload.json': 'server-side peer limits at accept time (the 503 answer of a server that owns sockets; the npm package owns none)',
+  'token_options.json': 'server-side token options (a configuration decision; the page sends the token, the server reads it)',
   'near_miss.json': 'server-side policy (near misses go to the server log, never to the page)',
   'external-httparse.json': 'server-side HTTP head parser',
   'external-websockets-extensions.json': 'server-side extension negotiation',

@@ -62,7 +62,9 @@ impl OwnedToken {
 /// ``ScopeGuard(policy, *, subprotocols=(), require_subprotocol=False,
 /// token_authorization=False, token_query=None, token_subprotocol_prefix=None,
 /// token_subprotocol_marker=None, require_token=False, dev_auth_bypass=False,
-/// dev_auth_bypass_allow_non_loopback=False, metrics=None)``.
+/// dev_auth_bypass_allow_non_loopback=False, metrics=None)``. The token options mean what
+/// they mean for ``validate_handshake`` (decided by the core): both subprotocol forms at
+/// once, or an empty one, raise ``InvalidInput`` (``token_subprotocol_conflict`` …).
 #[pyclass(module = "wsguard._wsguard", name = "ScopeGuard", frozen)]
 pub struct ScopeGuard {
     policy: Py<OriginPolicy>,

@@ -331,24 +331,16 @@ pub fn grow_write(mut write: impl FnMut(&mut [u8]) -> Result<usize, BufferTooSma
     Vec::new()
 }
 
-/// The `Sec-WebSocket-Protocol` token form from the keyword arguments (both at once is
-/// an `InvalidInput`).
+/// The `Sec-WebSocket-Protocol` token form from the keyword arguments, decided by the
+/// core ([`SubprotocolToken::from_options`]): both at once, or an empty string, raise
+/// `wsguard.InvalidInput` with the core's code (`token_subprotocol_conflict`,
+/// `token_subprotocol_empty_prefix`, `token_subprotocol_empty_marker`).
 pub fn subprotocol_form<'a>(
     py: Python<'_>,
     prefix: Option<&'a str>,
     marker: Option<&'a str>,
 ) -> PyResult<Option<SubprotocolToken<'a>>> {
-    match (prefix, marker) {
-        (Some(_), Some(_)) => Err(errors::invalid_input(
-            py,
-            "token_subprotocol_both",
-            "token_subprotocol_prefix and token_subprotocol_marker cannot both be set",
-            "choose the form your clients use: `<prefix><token>` or `<marker>, <token>`",
-        )),
-        (Some(p), None) => Ok(Some(SubprotocolToken::Prefix(p))),
-        (None, Some(m)) => Ok(Some(SubprotocolToken::Pair(m))),
-        (None, None) => Ok(None),
-    }
+    SubprotocolToken::from_options(prefix, marker).map_err(|e| errors::invalid_from(py, &e))
 }
 
 /// The core's token configuration from the keyword arguments.
@@ -578,6 +570,9 @@ pub fn limits_from(
 ///     token_query: query parameter holding a token, e.g. ``"token"`` (``None``: don't look).
 ///     token_subprotocol_prefix: token in a ``Sec-WebSocket-Protocol`` entry ``<prefix><token>``.
 ///     token_subprotocol_marker: token in the entry after a marker entry (``bearer, <token>``).
+///         One form only: setting both, or either to ``""``, raises ``InvalidInput``
+///         (``token_subprotocol_conflict``, ``token_subprotocol_empty_prefix``,
+///         ``token_subprotocol_empty_marker``); neither set: no token in the subprotocols.
 ///     require_token: refuse (401) when no token is found.
 ///     max_headers, max_line, max_total: the core's request limits (defaults 32 headers,
 ///         8192-byte lines, 16384-byte head).
@@ -590,7 +585,8 @@ pub fn limits_from(
 ///
 /// Raises:
 ///     HandshakeRejected: with ``status``, ``code``, ``reason``, ``remedy`` and ``headers``.
-///     InvalidInput: ``headers`` is not a list of pairs or a mapping of str/bytes.
+///     InvalidInput: ``headers`` is not a list of pairs or a mapping of str/bytes, or the
+///         token subprotocol options conflict (see ``token_subprotocol_marker``).
 #[pyfunction]
 #[pyo3(signature = (
     headers, *, policy, subprotocols = None, require_subprotocol = false, path = None, method = None,

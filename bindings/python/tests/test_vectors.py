@@ -772,6 +772,38 @@ def run_overload(case: Case) -> None:
     assert body.startswith(expect["code"].encode() + b": "), case["name"]
 
 
+# -- token_options.json -----------------------------------------------------------------
+
+
+@runner("token_options.json", 11)
+def run_token_options(case: Case) -> None:
+    """The two token-in-subprotocol options through every Python entry point that takes
+    them: refused with the core's code (``InvalidInput``) or the token the request yields."""
+    expect = case["expect"]
+    kwargs: Dict[str, Any] = {
+        "policy": wsguard.OriginPolicy(allow=[], allow_missing=True),
+        "token_subprotocol_prefix": case["prefix"],
+        "token_subprotocol_marker": case["pair"],
+    }
+    raw = case["request"].encode()
+    target, headers = _split_request(case["request"])
+    calls = [
+        lambda: wsguard.validate_request_bytes(raw, **kwargs),
+        lambda: wsguard.validate_handshake(headers, path=target, **kwargs),
+        lambda: wsguard.ScopeGuard(**kwargs).check_request(headers, target),
+    ]
+    for call in calls:
+        try:
+            h = call()
+        except wsguard.InvalidInput as err:
+            check(case, "ok", False, expect["ok"])
+            check(case, "code", err.code, expect["code"])
+            assert err.reason and err.remedy, case["name"]
+            continue
+        check(case, "ok", True, expect["ok"])
+        check(case, "token", h.token, expect["token"])
+
+
 handshake_runner("external-websockets-extensions.json", 15)
 handshake_runner("external-websockets-handshake-server.json", 40)
 handshake_runner("external-wsproto-handshake-server.json", 15)

@@ -4,7 +4,9 @@
 //! handshake takes a borrowed view of it ([`CoreParts::with_server_config`]).
 
 use crate::config::{ConfigError, GuardConfig, LintWarning, TokenLocation};
-use wsguard_core::handshake::{Limits, ServerConfig, SubprotocolToken, TokenConfig};
+use wsguard_core::handshake::{
+    Limits, ServerConfig, SubprotocolToken, TokenConfig, TokenOptionError,
+};
 use wsguard_core::heartbeat::{HeartbeatConfig, HeartbeatConfigError};
 use wsguard_core::origin::{
     lint, Finding, LintCode, LintContext, OriginPolicy, PolicyBuf, PolicyBufError, PolicyList,
@@ -112,11 +114,11 @@ impl<'a> CoreParts<'a> {
     /// The core's token configuration.
     pub(crate) fn token_config(&self) -> TokenConfig<'_> {
         let t = &self.cfg.token;
-        let form = if t.subprotocol_prefix.is_empty() {
-            SubprotocolToken::Pair(t.subprotocol_pair.as_str())
-        } else {
-            SubprotocolToken::Prefix(t.subprotocol_prefix.as_str())
-        };
+        // Checked when the guard was built (`check_token_options`); the fallback is
+        // never reached.
+        let form = t
+            .subprotocol_form()
+            .unwrap_or(SubprotocolToken::Pair("bearer"));
         let base = TokenConfig::DISABLED.required(t.required);
         match t.location {
             TokenLocation::Header => base.authorization(true),
@@ -178,6 +180,27 @@ pub(crate) fn heartbeat_config(cfg: &GuardConfig) -> Result<Option<HeartbeatConf
         })
 }
 
+/// The core's decision on `token.subprotocol_prefix` / `token.subprotocol_pair`, as a
+/// configuration error naming the key (the prefix for a conflict).
+fn check_token_options(cfg: &GuardConfig) -> Result<(), ConfigError> {
+    let t = &cfg.token;
+    t.subprotocol_form().map(|_| ()).map_err(|e| {
+        let (key, value) = match e {
+            TokenOptionError::EmptyMarker => ("token.subprotocol_pair", &t.subprotocol_pair),
+            _ => ("token.subprotocol_prefix", &t.subprotocol_prefix),
+        };
+        ConfigError {
+            source: cfg.source_of(key),
+            key: key.into(),
+            index: None,
+            value: value.clone(),
+            code: e.code(),
+            reason: e.reason().to_string(),
+            remedy: e.remedy().to_string(),
+        }
+    })
+}
+
 /// Runs the core's linter over the raw origin entries, then parses every entry with the
 /// core.
 ///
@@ -227,6 +250,7 @@ pub(crate) fn check_and_build(
         _ => remedy.to_string(),
     };
     crate::config::ranges::check_ranges(cfg)?;
+    check_token_options(cfg)?;
     heartbeat_config(cfg)?;
     let policy = build_policy(cfg).map_err(|mut e| {
         if let Some(i) = e.index {

@@ -9,11 +9,11 @@
 //! ```text
 //! config   GuardConfig { env, origin{allowed,allow_null,allow_missing,dev_hosts}, host{allowed},
 //!                        subprotocols{supported,required}, token{required,location,query_param,
-//!                        subprotocol_pair,subprotocol_prefix}, limits{max_message_bytes,max_frame_bytes,
+//!                        subprotocol_pair: Option,subprotocol_prefix: Option (one of them; .subprotocol_form())}, limits{max_message_bytes,max_frame_bytes,
 //!                        max_handshake_bytes, max_connections,max_per_address,max_upgrading,message_budget_bytes,
 //!                        max_queued_output_bytes,write_timeout_ms,retry_after_s,handshake_timeout_ms},
 //!                        heartbeat{ping_interval_ms,pong_timeout_ms,max_missed} }   (Serialize, Default)
-//!          config::Limits::peer_limits() -> wsguard_core::limits::PeerLimits   (Guard::peer_limits, Admission::for_guard)
+//!          config::LimitSettings::peer_limits() -> wsguard_core::limits::PeerLimits   (Guard::peer_limits, Admission::for_guard)
 //!            ::load(path: Option<&Path>) -> Result<LoadedConfig, ConfigError>     file, then WSGUARD_* env, then check
 //!            ::load_from(path, env: impl IntoIterator<Item=(String,String)>)       same, env given (tests)
 //!            ::from_file(&Path) / ::from_toml_str(text, ConfigSource) -> Result<GuardConfig, ConfigError>
@@ -27,6 +27,8 @@
 //!                       (core linter findings of severity error fail the load as ConfigError)
 //!          ConfigSource { File(PathBuf), Env(String), Inline }; Environment { Production, Development }
 //!          config::TokenLocation { Header, Query, Subprotocol, Any }
+//!          sections: config::{OriginSettings, HostSettings, SubprotocolSettings, TokenSettings,
+//!                    LimitSettings, HeartbeatSettings} (owned; the core's TokenConfig/Limits/HeartbeatConfig are built from them)
 //! counters Counters::new()  (Arc-shared; atomics only)
 //!            .accepted() .refused(code: &'static str) .closed(code: u16) .heartbeat_timeout()
 //!            .snapshot() -> CountersSnapshot (Serialize)  .to_prometheus() -> String  .to_json() -> String

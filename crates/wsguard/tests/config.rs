@@ -451,3 +451,84 @@ fn misspelt_limit_names_are_caught() {
     );
     assert_eq!(loaded.config.limits.max_connections, 10_000);
 }
+
+/// `tests/vectors/token_options.json` through the std configuration: the same refusals
+/// (as `ConfigError`s naming the key) and the same tokens, except where the std default
+/// (the pair form `bearer` when neither option is set) gives `std_token`.
+#[test]
+fn token_options_vectors_through_the_std_config() {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../tests/vectors/token_options.json"
+    );
+    let doc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    for case in doc["cases"].as_array().unwrap() {
+        let name = case["name"].as_str().unwrap();
+        let e = &case["expect"];
+        let mut cfg = GuardConfig::default();
+        cfg.origin.allow_missing = true;
+        cfg.token.location = wsguard::config::TokenLocation::Subprotocol;
+        cfg.token.subprotocol_prefix = case["prefix"].as_str().map(String::from);
+        cfg.token.subprotocol_pair = case["pair"].as_str().map(String::from);
+        let guard = match wsguard::Guard::new(cfg) {
+            Ok(g) => {
+                assert!(e["ok"].as_bool().unwrap(), "{name}: accepted");
+                g
+            }
+            Err(err) => {
+                assert!(!e["ok"].as_bool().unwrap(), "{name}: refused {err}");
+                assert_eq!(err.code, e["code"].as_str().unwrap(), "{name}");
+                let key = if err.code == "token_subprotocol_empty_marker" {
+                    "token.subprotocol_pair"
+                } else {
+                    "token.subprotocol_prefix"
+                };
+                assert_eq!(err.key, key, "{name}");
+                continue;
+            }
+        };
+        let want = if e.get("std_token").is_some() {
+            e["std_token"].as_str()
+        } else {
+            e["token"].as_str()
+        };
+        let accepted = guard
+            .check_raw(case["request"].as_str().unwrap().as_bytes())
+            .unwrap();
+        assert_eq!(accepted.token.as_deref(), want, "{name}");
+    }
+}
+
+#[test]
+fn token_options_from_file_and_environment() {
+    // Both forms, one from the file and one from the environment: refused, naming the
+    // prefix's source.
+    let path = temp_file(
+        "token-both.toml",
+        "[token]\nsubprotocol_prefix = \"access_token.\"\n",
+    );
+    let err = GuardConfig::load_from(
+        Some(&path),
+        env(&[("WSGUARD_TOKEN_SUBPROTOCOL_PAIR", "bearer")]),
+    )
+    .unwrap_err();
+    assert_eq!(err.to_string(), format!("{}: token.subprotocol_prefix = \"access_token.\": both the subprotocol token prefix and the subprotocol token pair marker are set, but the token travels in one form only [token_subprotocol_conflict] — fix: set only the form your clients send: the prefix for `<prefix><token>` (e.g. `access_token.`) or the pair marker for `<marker>, <token>` (e.g. `bearer`)", path.display()));
+    // An empty variable unsets the option; an empty TOML string is refused.
+    let loaded =
+        GuardConfig::load_from(Some(&path), env(&[("WSGUARD_TOKEN_SUBPROTOCOL_PAIR", "")]))
+            .unwrap();
+    assert_eq!(loaded.config.token.subprotocol_pair, None);
+    let err = GuardConfig::load_from(
+        Some(&temp_file(
+            "token-empty.toml",
+            "[token]\nsubprotocol_pair = \"\"\n",
+        )),
+        env(&[]),
+    )
+    .unwrap_err();
+    assert_eq!(
+        (err.key.as_str(), err.code),
+        ("token.subprotocol_pair", "token_subprotocol_empty_marker")
+    );
+}

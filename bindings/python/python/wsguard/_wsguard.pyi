@@ -350,7 +350,14 @@ def validate_handshake(
     max_line: Optional[int] = None,
     max_total: Optional[int] = None,
 ) -> Handshake:
-    """Validates a WebSocket upgrade request given as a header list."""
+    """Validates a WebSocket upgrade request given as a header list.
+
+    ``token_subprotocol_prefix`` (entry ``<prefix><token>``) and
+    ``token_subprotocol_marker`` (``<marker>, <token>``) are one form or the other:
+    both set, or either ``""``, raises :class:`InvalidInput` with the core's code
+    ``token_subprotocol_conflict``, ``token_subprotocol_empty_prefix`` or
+    ``token_subprotocol_empty_marker``; neither set: no token in the subprotocols.
+    """
 
 def validate_request_bytes(
     request: _Text,
@@ -367,7 +374,11 @@ def validate_request_bytes(
     max_line: Optional[int] = None,
     max_total: Optional[int] = None,
 ) -> Optional[Handshake]:
-    """Validates raw request bytes; ``None`` when the head is incomplete."""
+    """Validates raw request bytes; ``None`` when the head is incomplete.
+
+    The token options as for :func:`validate_handshake` (both subprotocol forms at once:
+    :class:`InvalidInput` ``token_subprotocol_conflict``).
+    """
 
 def accept_key(key: _Text) -> str:
     """The ``Sec-WebSocket-Accept`` value for a ``Sec-WebSocket-Key``."""
@@ -765,7 +776,11 @@ class FollowUpPlan:
 
 @final
 class ScopeGuard:
-    """A policy plus handshake options, converted once; one native call per connection."""
+    """A policy plus handshake options, converted once; one native call per connection.
+
+    The token options as for :func:`validate_handshake`: both subprotocol forms at once
+    raise :class:`InvalidInput` (``token_subprotocol_conflict``) here, at construction.
+    """
 
     def __new__(
         cls,

@@ -65,7 +65,9 @@ def process_request(
         subprotocols: subprotocols the server supports, in order of preference.
         require_token: refuse requests carrying no token (401 ``token_missing``).
         token_authorization, token_query, token_subprotocol_prefix, token_subprotocol_marker:
-            where the token may travel (see :func:`wsguard.validate_handshake`).
+            where the token may travel (see :func:`wsguard.validate_handshake`); both
+            subprotocol forms at once raise :class:`wsguard.InvalidInput`
+            (``token_subprotocol_conflict``) when the hook is built.
         log: where refusals are logged (``wsguard.websockets`` by default).
         dev_auth_bypass: development only — accept a request without a token and log a
             warning for each (raises :class:`wsguard.DevAuthBypassRefused` with a

@@ -10,7 +10,7 @@
 //! Configuration: defaults < `--config FILE` (TOML) < `WSGUARD_*` environment < flags.
 //!
 //! Peer limits ([`wsguard_core::limits::PeerLimits`]): the `[limits]` keys of the file
-//! and the `WSGUARD_LIMITS_*` variables (see [`wsguard::config::Limits`]), overridden by
+//! and the `WSGUARD_LIMITS_*` variables (see [`wsguard::config::LimitSettings`]), overridden by
 //! the flags `--max-connections`, `--max-per-address`, `--max-upgrading`,
 //! `--message-budget`, `--max-queued-output`, `--write-timeout`, `--retry-after` and
 //! `--handshake-timeout`; every value is range-checked with the configuration (a flag out
@@ -140,13 +140,13 @@ impl ServeArgs {
     /// range check.
     ///
     /// ```ignore
-    /// let mut l = wsguard::config::Limits::default();
+    /// let mut l = wsguard::config::LimitSettings::default();
     /// ServeArgs { max_connections: Some(5), write_timeout: Some(1.5), ..Default::default() }
     ///     .apply_limit_flags(&mut l);
     /// assert_eq!((l.max_connections, l.write_timeout_ms), (5, 1500));
     /// ```
     /// (a binary crate: the example runs as the unit test `limit_flags_override_the_file`.)
-    pub fn apply_limit_flags(&self, limits: &mut wsguard::config::Limits) {
+    pub fn apply_limit_flags(&self, limits: &mut wsguard::config::LimitSettings) {
         let ms = |s: f64| (s * 1000.0).ceil().max(0.0) as u64;
         if let Some(n) = self.max_connections {
             limits.max_connections = n;
@@ -296,6 +296,7 @@ pub fn run(args: ServeArgs, color: ColorChoice) -> u8 {
         }
     };
     rt.block_on(async move {
+        let shutdown = shutdown_signal();
         let (tx, rx) = watch::channel(false);
         let server = match Server::bind(&args, cfg, rx).await {
             Ok(s) => s,
@@ -504,9 +505,9 @@ mod tests {
             (50, 7, 9, 250, 1, 1024)
         );
         // Without flags the file's values stand.
-        let mut plain = wsguard::config::Limits::default();
+        let mut plain = wsguard::config::LimitSettings::default();
         ServeArgs::default().apply_limit_flags(&mut plain);
-        assert_eq!(plain, wsguard::config::Limits::default());
+        assert_eq!(plain, wsguard::config::LimitSettings::default());
     }
 
     #[test]

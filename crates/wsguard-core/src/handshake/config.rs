@@ -28,6 +28,108 @@ pub enum SubprotocolToken<'a> {
     Pair(&'a str),
 }
 
+impl<'a> SubprotocolToken<'a> {
+    /// The one meaning of the two token-in-subprotocol options every tier exposes (the
+    /// std configuration's `token.subprotocol_prefix` / `token.subprotocol_pair`, the C
+    /// options `token_subprotocol_prefix` / `token_subprotocol_pair`, Python's
+    /// `token_subprotocol_prefix` / `token_subprotocol_marker`):
+    ///
+    /// | prefix | pair marker | form |
+    /// |---|---|---|
+    /// | unset | unset | `None`: the subprotocol header carries no token |
+    /// | set | unset | [`SubprotocolToken::Prefix`] |
+    /// | unset | set | [`SubprotocolToken::Pair`] |
+    /// | set | set | [`TokenOptionError::Conflict`] (`token_subprotocol_conflict`) |
+    /// | `""` | — | [`TokenOptionError::EmptyPrefix`] (`token_subprotocol_empty_prefix`) |
+    /// | — | `""` | [`TokenOptionError::EmptyMarker`] (`token_subprotocol_empty_marker`) |
+    ///
+    /// A conflict is reported before an empty value. Defaults (such as the std adapter's
+    /// "pair `bearer` when neither is set") are the tier's, applied to `Ok(None)`.
+    ///
+    /// ```
+    /// use wsguard_core::Diagnostic;
+    /// use wsguard_core::handshake::{SubprotocolToken, TokenOptionError};
+    /// assert_eq!(SubprotocolToken::from_options(None, Some("bearer")), Ok(Some(SubprotocolToken::Pair("bearer"))));
+    /// assert_eq!(SubprotocolToken::from_options(None, None), Ok(None));
+    /// let e = SubprotocolToken::from_options(Some("access_token."), Some("bearer")).unwrap_err();
+    /// assert_eq!((e, e.code()), (TokenOptionError::Conflict, "token_subprotocol_conflict"));
+    /// ```
+    pub const fn from_options(
+        prefix: Option<&'a str>,
+        pair: Option<&'a str>,
+    ) -> Result<Option<SubprotocolToken<'a>>, TokenOptionError> {
+        match (prefix, pair) {
+            (Some(_), Some(_)) => Err(TokenOptionError::Conflict),
+            (Some(p), None) if p.is_empty() => Err(TokenOptionError::EmptyPrefix),
+            (Some(p), None) => Ok(Some(SubprotocolToken::Prefix(p))),
+            (None, Some(m)) if m.is_empty() => Err(TokenOptionError::EmptyMarker),
+            (None, Some(m)) => Ok(Some(SubprotocolToken::Pair(m))),
+            (None, None) => Ok(None),
+        }
+    }
+}
+
+/// Why the token-in-subprotocol options cannot be used
+/// ([`SubprotocolToken::from_options`]). A configuration error: a tier reports it when
+/// it is configured, before any connection.
+///
+/// ```
+/// use wsguard_core::Diagnostic;
+/// use wsguard_core::handshake::TokenOptionError;
+/// assert_eq!(TokenOptionError::EmptyMarker.code(), "token_subprotocol_empty_marker");
+/// assert_eq!(TokenOptionError::ALL.len(), 3);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub enum TokenOptionError {
+    /// Both the prefix and the pair marker are set: one `Sec-WebSocket-Protocol` header
+    /// can carry the token in one form only.
+    Conflict,
+    /// The prefix is the empty string (every entry would be taken as a token).
+    EmptyPrefix,
+    /// The pair marker is the empty string (no entry can be empty, so it never matches).
+    EmptyMarker,
+}
+
+impl TokenOptionError {
+    /// Every variant (for tests and generated lists).
+    pub const ALL: [TokenOptionError; 3] = [
+        TokenOptionError::Conflict,
+        TokenOptionError::EmptyPrefix,
+        TokenOptionError::EmptyMarker,
+    ];
+}
+
+impl crate::Diagnostic for TokenOptionError {
+    fn code(&self) -> &'static str {
+        match self {
+            TokenOptionError::Conflict => "token_subprotocol_conflict",
+            TokenOptionError::EmptyPrefix => "token_subprotocol_empty_prefix",
+            TokenOptionError::EmptyMarker => "token_subprotocol_empty_marker",
+        }
+    }
+    fn reason(&self) -> &'static str {
+        match self {
+            TokenOptionError::Conflict => "both the subprotocol token prefix and the subprotocol token pair marker are set, but the token travels in one form only",
+            TokenOptionError::EmptyPrefix => "the subprotocol token prefix is empty, so every Sec-WebSocket-Protocol entry would be taken as a token",
+            TokenOptionError::EmptyMarker => "the subprotocol token pair marker is empty, so it never matches an entry",
+        }
+    }
+    fn remedy(&self) -> &'static str {
+        match self {
+            TokenOptionError::Conflict => "set only the form your clients send: the prefix for `<prefix><token>` (e.g. `access_token.`) or the pair marker for `<marker>, <token>` (e.g. `bearer`)",
+            TokenOptionError::EmptyPrefix => "write the prefix your clients put before the token (e.g. `access_token.`), or leave the option unset",
+            TokenOptionError::EmptyMarker => "write the marker entry your clients send before the token (e.g. `bearer`), or leave the option unset",
+        }
+    }
+}
+
+impl core::fmt::Display for TokenOptionError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(crate::Diagnostic::reason(self))
+    }
+}
+
 /// Where the server looks for a bearer token. Extraction only: the token is returned
 /// as received (no JWT verification, no percent-decoding — a query token must already be
 /// URL-safe, as base64url JWTs are).

@@ -62,7 +62,7 @@ pub use client::{
     validate_response, write_request, ClientFailure, ClientRequest, ClientToken, Established,
     RequestError, ResponseError, TokenPlacement,
 };
-pub use config::{ServerConfig, SubprotocolToken, TokenConfig};
+pub use config::{ServerConfig, SubprotocolToken, TokenConfig, TokenOptionError};
 pub use custom_refusal::{CustomRefusal, CustomRefusalError};
 pub use dev_auth::{
     DevAuthBypass, DevAuthNotice, DevAuthRefusal, Listen, DEV_AUTH_BYPASS,

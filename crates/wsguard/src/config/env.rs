@@ -88,6 +88,10 @@ fn parse_u64(var: &str, v: &str) -> Result<u64, ConfigError> {
     }
 }
 
+fn optional(v: &str) -> Option<String> {
+    Some(v.trim()).filter(|s| !s.is_empty()).map(str::to_string)
+}
+
 fn parse_list(v: &str) -> Vec<String> {
     v.split(',')
         .map(str::trim)
@@ -130,10 +134,9 @@ fn apply(
             "WSGUARD_ALLOW_NULL" => cfg.origin.allow_null = parse_bool(var, v)?,
             "WSGUARD_ALLOW_MISSING_ORIGIN" => cfg.origin.allow_missing = parse_bool(var, v)?,
             "WSGUARD_DEV_HOSTS" => cfg.origin.dev_hosts = parse_list(v),
-            "WSGUARD_TOKEN_SUBPROTOCOL_PAIR" => cfg.token.subprotocol_pair = v.trim().to_string(),
-            "WSGUARD_TOKEN_SUBPROTOCOL_PREFIX" => {
-                cfg.token.subprotocol_prefix = v.trim().to_string()
-            }
+            // An empty variable unsets the option (as for lists and booleans).
+            "WSGUARD_TOKEN_SUBPROTOCOL_PAIR" => cfg.token.subprotocol_pair = optional(v),
+            "WSGUARD_TOKEN_SUBPROTOCOL_PREFIX" => cfg.token.subprotocol_prefix = optional(v),
             "WSGUARD_ALLOWED_HOSTS" => cfg.host.allowed = parse_list(v),
             "WSGUARD_SUBPROTOCOLS" => cfg.subprotocols.supported = parse_list(v),
             "WSGUARD_SUBPROTOCOL_REQUIRED" => cfg.subprotocols.required = parse_bool(var, v)?,
@@ -249,7 +252,10 @@ mod tests {
         assert!(cfg.subprotocols.required && cfg.token.required);
         assert_eq!(cfg.token.location, TokenLocation::Query);
         assert_eq!(cfg.token.query_param, "access_token");
-        assert_eq!(cfg.token.subprotocol_prefix, "access_token.");
+        assert_eq!(
+            cfg.token.subprotocol_prefix.as_deref(),
+            Some("access_token.")
+        );
         assert_eq!(cfg.origin.dev_hosts, ["frontend:3000", "web"]);
         assert!(cfg.token.dev_auth_bypass && cfg.token.dev_auth_bypass_allow_non_loopback);
         assert_eq!(

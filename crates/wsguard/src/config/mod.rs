@@ -4,8 +4,13 @@
 //! from it (see [`crate::guard`]); nothing here re-implements a rule: every origin pattern
 //! is parsed by the core, and the core's linter runs at load ([`GuardConfig::check`]).
 //!
-//! Precedence: defaults < file < environment. An error names where the bad entry came
-//! from (file path or variable), the key, the list index, the value and why.
+//! Precedence: defaults < file < environment (< `wsguard serve` flags). An error names
+//! where the bad entry came from (file path or variable), the key, the list index, the
+//! value and why. Every key has a variable ([`GuardConfig::apply_env`] lists them; the
+//! peer limits of `[limits]` are `WSGUARD_LIMITS_<KEY>`, e.g.
+//! `WSGUARD_LIMITS_MAX_PER_ADDRESS=8`). Numbers with bounds (the peer limits,
+//! `heartbeat.max_missed`) are range-checked: `config_out_of_range` names the allowed
+//! range and what a value outside would mean.
 //!
 //! ```toml
 //! env = "production"                 # or "development" (adds the core's dev preset)
@@ -27,8 +32,8 @@
 //! required = true
 //! location = "any"                   # header | query | subprotocol | any
 //! query_param = "token"
-//! subprotocol_pair = "bearer"        # Sec-WebSocket-Protocol: bearer, <token>
-//! subprotocol_prefix = ""            # or: "access_token." for access_token.<token>
+//! subprotocol_pair = "bearer"        # Sec-WebSocket-Protocol: bearer, <token> (the default)
+//! # subprotocol_prefix = "access_token."  # or instead: access_token.<token> (not both)
 //! dev_auth_bypass = false            # development only: accept connections without a token
 //! dev_auth_bypass_allow_non_loopback = false  # …also when listening beyond loopback (a dev container)
 //!
@@ -61,6 +66,17 @@
 //! | `config/env.rs` | [`GuardConfig::apply_env`] | types, keys |
 //! | `config/ranges.rs` | the range check of the bounded keys over a whole configuration | types, keys |
 //! | `config/load.rs` | [`GuardConfig::load`], [`GuardConfig::load_from`], [`GuardConfig::check`] | toml, env, the core binding |
+//!
+//! ## Names
+//!
+//! Each TOML section is an owned `*Settings` struct ([`OriginSettings`], [`HostSettings`],
+//! [`SubprotocolSettings`], [`TokenSettings`], [`LimitSettings`], [`HeartbeatSettings`]).
+//! The core's borrowed types they become keep the core's names, so the two are never
+//! confused: [`TokenSettings`] → `wsguard_core::handshake::TokenConfig`,
+//! [`LimitSettings`] → `wsguard_core::handshake::Limits` (the head) and
+//! `wsguard_core::limits::PeerLimits` ([`LimitSettings::peer_limits`]),
+//! [`HeartbeatSettings`] → `wsguard_core::heartbeat::HeartbeatConfig`
+//! ([`crate::Guard::heartbeat`]).
 
 mod env;
 mod keys;
@@ -113,7 +129,7 @@ impl Environment {
 pub enum TokenLocation {
     /// `Authorization: Bearer …`
     Header,
-    /// `?token=…` (the name is [`TokenConfig::query_param`]).
+    /// `?token=…` (the name is [`TokenSettings::query_param`]).
     Query,
     /// A `Sec-WebSocket-Protocol` entry (`bearer.<token>` / `access_token, <token>` styles).
     Subprotocol,
@@ -141,7 +157,7 @@ impl TokenLocation {
 
 /// `[origin]`: which browser origins may open a socket.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
-pub struct OriginConfig {
+pub struct OriginSettings {
     /// Patterns, parsed by the core (`https://app.example.com`, `https://*.example.com`,
     /// `http://localhost:*`, `*`).
     pub allowed: Vec<String>,
@@ -156,14 +172,14 @@ pub struct OriginConfig {
 
 /// `[host]`: Host allowlist (DNS-rebinding defence).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
-pub struct HostConfig {
+pub struct HostSettings {
     /// Allowed Host values (`app.example.com`, `localhost:8000`); empty means any.
     pub allowed: Vec<String>,
 }
 
 /// `[subprotocols]`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
-pub struct SubprotocolConfig {
+pub struct SubprotocolSettings {
     /// Supported subprotocols in order of preference.
     pub supported: Vec<String>,
     /// Refuse clients that offer none of them.
@@ -172,7 +188,7 @@ pub struct SubprotocolConfig {
 
 /// `[token]`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct TokenConfig {
+pub struct TokenSettings {
     /// Refuse (401) a handshake that carries no token.
     pub required: bool,
     /// Where to look.
@@ -180,11 +196,17 @@ pub struct TokenConfig {
     /// Query parameter name for [`TokenLocation::Query`] / [`TokenLocation::Any`].
     pub query_param: String,
     /// Pair form in `Sec-WebSocket-Protocol`: a marker entry followed by the token
-    /// (`bearer, <token>`); used when `subprotocol_prefix` is empty.
-    pub subprotocol_pair: String,
-    /// Prefix form in `Sec-WebSocket-Protocol` (`access_token.<token>`); when non-empty
-    /// it replaces the pair form.
-    pub subprotocol_prefix: String,
+    /// (`bearer, <token>`). One form only, decided by the core
+    /// ([`wsguard_core::handshake::SubprotocolToken::from_options`]): with
+    /// `subprotocol_prefix` also set the configuration is refused
+    /// (`token_subprotocol_conflict`); neither set means the pair form `bearer`
+    /// ([`TokenSettings::subprotocol_form`]); an empty string is refused
+    /// (`token_subprotocol_empty_marker`).
+    pub subprotocol_pair: Option<String>,
+    /// Prefix form in `Sec-WebSocket-Protocol` (`access_token.<token>`). Not together with
+    /// `subprotocol_pair` (`token_subprotocol_conflict`); not empty
+    /// (`token_subprotocol_empty_prefix`).
+    pub subprotocol_prefix: Option<String>,
     /// The development auth bypass: with `env = "development"`, a connection without a
     /// token is accepted (and logged as a warning) instead of refused with 401
     /// `token_missing`. [`Guard::new`](crate::Guard::new) refuses it in production
@@ -196,11 +218,39 @@ pub struct TokenConfig {
     pub dev_auth_bypass_allow_non_loopback: bool,
 }
 
-impl TokenConfig {
+impl TokenSettings {
+    /// The subprotocol token form, decided by the core
+    /// ([`SubprotocolToken::from_options`](wsguard_core::handshake::SubprotocolToken::from_options)):
+    /// the prefix or the pair form, whichever is set; the pair form `bearer` when neither
+    /// is (this adapter's default); both set, or an empty one, is the core's
+    /// [`TokenOptionError`](wsguard_core::handshake::TokenOptionError).
+    ///
+    /// ```
+    /// use wsguard_core::handshake::{SubprotocolToken, TokenOptionError};
+    /// let mut t = wsguard::config::TokenSettings::default();
+    /// assert_eq!(t.subprotocol_form(), Ok(SubprotocolToken::Pair("bearer")));
+    /// t.subprotocol_prefix = Some("access_token.".into());
+    /// assert_eq!(t.subprotocol_form(), Ok(SubprotocolToken::Prefix("access_token.")));
+    /// t.subprotocol_pair = Some("bearer".into());
+    /// assert_eq!(t.subprotocol_form(), Err(TokenOptionError::Conflict));
+    /// ```
+    pub fn subprotocol_form(
+        &self,
+    ) -> Result<
+        wsguard_core::handshake::SubprotocolToken<'_>,
+        wsguard_core::handshake::TokenOptionError,
+    > {
+        wsguard_core::handshake::SubprotocolToken::from_options(
+            self.subprotocol_prefix.as_deref(),
+            self.subprotocol_pair.as_deref(),
+        )
+        .map(|form| form.unwrap_or(wsguard_core::handshake::SubprotocolToken::Pair("bearer")))
+    }
+
     /// The core's view of the two bypass options.
     ///
     /// ```
-    /// let mut t = wsguard::config::TokenConfig::default();
+    /// let mut t = wsguard::config::TokenSettings::default();
     /// t.dev_auth_bypass = true;
     /// assert_eq!(t.dev_auth(), wsguard_core::handshake::DevAuthBypass::ON);
     /// ```
@@ -212,14 +262,14 @@ impl TokenConfig {
     }
 }
 
-impl Default for TokenConfig {
+impl Default for TokenSettings {
     fn default() -> Self {
-        TokenConfig {
+        TokenSettings {
             required: false,
             location: TokenLocation::Any,
             query_param: "token".into(),
-            subprotocol_pair: "bearer".into(),
-            subprotocol_prefix: String::new(),
+            subprotocol_pair: None,
+            subprotocol_prefix: None,
             dev_auth_bypass: false,
             dev_auth_bypass_allow_non_loopback: false,
         }
@@ -230,18 +280,18 @@ impl Default for TokenConfig {
 /// owns its sockets (the tokio guard through [`crate::limits::Admission`], `wsguard serve`).
 ///
 /// The peer limits are the core's [`wsguard_core::limits::PeerLimits`] (see
-/// [`Limits::peer_limits`]): over a count the core's 503 with `Retry-After`
+/// [`LimitSettings::peer_limits`]): over a count the core's 503 with `Retry-After`
 /// (`too_many_connections`, `too_many_from_address`, `too_many_upgrades`); over the
 /// message budget close 1013 `message_budget_exhausted`; a peer that does not read is
 /// dropped after `write_timeout_ms` or `max_queued_output_bytes`.
 ///
 /// ```
-/// let l = wsguard::config::Limits::default();
+/// let l = wsguard::config::LimitSettings::default();
 /// assert_eq!((l.max_connections, l.max_per_address, l.retry_after_s), (10_000, 256, 5));
 /// assert_eq!(l.peer_limits(), wsguard_core::limits::PeerLimits::DEFAULT);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub struct Limits {
+pub struct LimitSettings {
     /// Largest message (all fragments) accepted.
     pub max_message_bytes: u64,
     /// Largest single frame payload accepted.
@@ -270,10 +320,10 @@ pub struct Limits {
     pub handshake_timeout_ms: u64,
 }
 
-impl Default for Limits {
+impl Default for LimitSettings {
     fn default() -> Self {
         let p = wsguard_core::limits::PeerLimits::DEFAULT;
-        Limits {
+        LimitSettings {
             max_message_bytes: 1 << 20,
             max_frame_bytes: 1 << 20,
             max_handshake_bytes: 8192,
@@ -289,11 +339,11 @@ impl Default for Limits {
     }
 }
 
-impl Limits {
+impl LimitSettings {
     /// The core's peer limits from these settings.
     ///
     /// ```
-    /// let mut l = wsguard::config::Limits::default();
+    /// let mut l = wsguard::config::LimitSettings::default();
     /// l.max_per_address = 8;
     /// l.retry_after_s = 30;
     /// let p = l.peer_limits();
@@ -314,7 +364,7 @@ impl Limits {
 
 /// `[heartbeat]`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub struct HeartbeatConfig {
+pub struct HeartbeatSettings {
     /// Send a ping after this long without traffic (0: never).
     pub ping_interval_ms: u64,
     /// Declare the peer dead when no frame arrives within `ping_interval_ms +
@@ -324,9 +374,9 @@ pub struct HeartbeatConfig {
     pub max_missed: u32,
 }
 
-impl Default for HeartbeatConfig {
+impl Default for HeartbeatSettings {
     fn default() -> Self {
-        HeartbeatConfig {
+        HeartbeatSettings {
             ping_interval_ms: 20_000,
             pong_timeout_ms: 10_000,
             max_missed: 2,
@@ -350,17 +400,17 @@ pub struct GuardConfig {
     /// Preset.
     pub env: Environment,
     /// `[origin]`.
-    pub origin: OriginConfig,
+    pub origin: OriginSettings,
     /// `[host]`.
-    pub host: HostConfig,
+    pub host: HostSettings,
     /// `[subprotocols]`.
-    pub subprotocols: SubprotocolConfig,
+    pub subprotocols: SubprotocolSettings,
     /// `[token]`.
-    pub token: TokenConfig,
+    pub token: TokenSettings,
     /// `[limits]`.
-    pub limits: Limits,
+    pub limits: LimitSettings,
     /// `[heartbeat]`.
-    pub heartbeat: HeartbeatConfig,
+    pub heartbeat: HeartbeatSettings,
     /// Which file or variable set each key (for error messages); not serialised.
     #[serde(skip)]
     pub(crate) provenance: std::collections::BTreeMap<String, ConfigSource>,

@@ -251,8 +251,10 @@ fn parse(text: &str, source: ConfigSource) -> Result<GuardConfig, ConfigError> {
                 "origin.allow_null" => cfg.origin.allow_null = ctx.bool(&key, v)?,
                 "origin.allow_missing" => cfg.origin.allow_missing = ctx.bool(&key, v)?,
                 "origin.dev_hosts" => cfg.origin.dev_hosts = ctx.strings(&key, v)?,
-                "token.subprotocol_pair" => cfg.token.subprotocol_pair = ctx.string(&key, v)?,
-                "token.subprotocol_prefix" => cfg.token.subprotocol_prefix = ctx.string(&key, v)?,
+                "token.subprotocol_pair" => cfg.token.subprotocol_pair = Some(ctx.string(&key, v)?),
+                "token.subprotocol_prefix" => {
+                    cfg.token.subprotocol_prefix = Some(ctx.string(&key, v)?)
+                }
                 "host.allowed" => cfg.host.allowed = ctx.strings(&key, v)?,
                 "subprotocols.supported" => cfg.subprotocols.supported = ctx.strings(&key, v)?,
                 "subprotocols.required" => cfg.subprotocols.required = ctx.bool(&key, v)?,
