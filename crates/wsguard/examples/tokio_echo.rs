@@ -9,7 +9,8 @@
 //! `plain` is tokio-tungstenite as its README shows it (`TcpListener::bind`,
 //! `accept_async`, no limits); `guarded` is the tokio guard with the peer limits:
 //! `limits::net::listen` (backlog 2048), the EMFILE-aware `Acceptor` and `accept_limited`
-//! (503 over a limit, write deadline). Prints `listening on ADDR` first.
+//! (503 over a limit, 408 at the handshake deadline, write deadline, the shared budget
+//! for unfinished messages). Prints `listening on ADDR` first.
 
 use futures_util::{SinkExt, StreamExt};
 use std::sync::Arc;
