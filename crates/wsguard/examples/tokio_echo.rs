@@ -3,7 +3,7 @@
 //!
 //! ```text
 //! cargo run -p wsguard --features tokio --example tokio_echo -- plain   [ADDR]
-//! cargo run -p wsguard --features tokio --example tokio_echo -- guarded [ADDR] [MAX_PER_ADDRESS] [HANDSHAKE_SECS]
+//! cargo run -p wsguard --features tokio --example tokio_echo -- guarded [ADDR] [MAX_PER_ADDRESS] [HANDSHAKE_SECS] [MESSAGE_BUDGET_BYTES]
 //! ```
 //!
 //! `plain` is tokio-tungstenite as its README shows it (`TcpListener::bind`,
@@ -47,6 +47,8 @@ async fn main() -> std::io::Result<()> {
     }
     let per_address = args.next().and_then(|v| v.parse().ok()).unwrap_or(256);
     let handshake_s: u64 = args.next().and_then(|v| v.parse().ok()).unwrap_or(10);
+    let budget = PeerLimits::DEFAULT.message_budget;
+    let budget: u64 = args.next().and_then(|v| v.parse().ok()).unwrap_or(budget);
     let mut cfg = GuardConfig::default();
     cfg.origin.allow_missing = true;
     cfg.origin.allowed = vec!["https://app.example.com".into()];
@@ -54,7 +56,8 @@ async fn main() -> std::io::Result<()> {
     let limits = PeerLimits::DEFAULT
         .max_per_address(per_address)
         .write_timeout_ms(2_000)
-        .handshake_timeout_ms(handshake_s * 1000);
+        .handshake_timeout_ms(handshake_s * 1000)
+        .message_budget(budget);
     let adm = Arc::new(Admission::new(limits, guard.counters().clone()));
     let listener = net::listen(addr, net::DEFAULT_BACKLOG)?;
     println!("listening on {}", listener.local_addr()?);

@@ -295,6 +295,7 @@ async fn until(mut f: impl FnMut() -> bool) -> bool {
 /// connections each holding 60,000 bytes of an unfinished message against a 100,000-byte
 /// budget: the second is dropped with the core's `message_budget_exhausted` (counted),
 /// the first keeps its place and completes its message, and the budget is given back.
+/// The dropped one gets the core's Close 1013 `message_budget_exhausted`.
 #[tokio::test]
 async fn unfinished_messages_share_one_budget() {
     use std::sync::Arc;
@@ -344,8 +345,19 @@ async fn unfinished_messages_share_one_budget() {
         got.starts_with("error IO error: message_budget_exhausted: "),
         "{got}"
     );
+    // The core's Close 1013 with the code as its reason, then the close.
     let mut rest = Vec::new();
-    let _ = b.read_to_end(&mut rest).await; // dropped (EOF or reset)
+    let _ = b.read_to_end(&mut rest).await;
+    let (o, mut close) = (wsguard_core::limits::Overload::MessageBudget, [0u8; 64]);
+    let n = wsguard_core::frame::encoder::write_close(
+        &mut close,
+        Some(o.close_code()),
+        wsguard_core::Diagnostic::code(&o),
+        None,
+    )
+    .unwrap();
+    assert_eq!(rest, &close[..n]);
+    assert_eq!(&close[..4], b"\x88\x1a\x03\xf5");
     assert_eq!(g_refused(&adm, "message_budget_exhausted"), 1);
     assert_eq!(adm.buffered(), 60_000);
     a.write_all(&masked(true, 0, b"0123456789")).await.unwrap();

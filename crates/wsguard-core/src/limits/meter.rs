@@ -5,6 +5,8 @@
 //! unmasks and validates), reading frame headers with [`FrameHeader::parse`] and counting
 //! the payload of data frames until the frame that ends the message (`FIN`) is complete.
 //! The count is what the caller reserves from [`PeerLimits::message_budget`](super::PeerLimits::message_budget).
+//! Fed with the bytes a server writes, it tells where a frame of the server's own may go
+//! ([`MessageMeter::at_frame_boundary`]).
 
 use crate::frame::header::HeaderStatus;
 use crate::frame::FrameHeader;
@@ -82,6 +84,21 @@ impl MessageMeter {
     /// ```
     pub const fn lost(&self) -> bool {
         self.lost
+    }
+
+    /// `true` between frames (every frame seen so far is whole): a writer metering its own
+    /// output knows it may put a frame of its own (a Close) on the wire there.
+    ///
+    /// ```
+    /// let mut m = wsguard_core::limits::MessageMeter::new();
+    /// assert!(m.at_frame_boundary());
+    /// m.feed(&[0x82, 0x03, 1, 2]); // an unmasked server frame, 1 of 3 payload bytes missing
+    /// assert!(!m.at_frame_boundary());
+    /// m.feed(&[3]);
+    /// assert!(m.at_frame_boundary());
+    /// ```
+    pub const fn at_frame_boundary(&self) -> bool {
+        self.header_have == 0 && self.remaining == 0 && !self.lost
     }
 
     /// Watches `bytes`, the next bytes read from the stream, and returns [`Self::held`]

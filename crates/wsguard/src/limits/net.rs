@@ -259,14 +259,18 @@ impl<S: AsyncWrite + Unpin> AsyncWrite for WriteDeadline<S> {
 /// ([`Admission::reserve`]), as `wsguard serve` does with its own reassembly. Metering
 /// starts at [`MessageBudget::start`] (after the handshake); when one more byte would
 /// pass the budget, the read fails with the core's `message_budget_exhausted` (counted,
-/// logged at most once per interval) and the connection is dropped: tungstenite owns the
-/// write side, so no 1013 Close is sent. The bytes are given back when the message
-/// completes or the stream is dropped.
+/// logged at most once per interval): the peer gets the core's Close 1013 with that code
+/// as its reason — written here, below tungstenite, when its output is between frames
+/// (the written bytes are metered too) and the socket takes it at once — and the
+/// connection is dropped. The bytes are given back when the message completes or the
+/// stream is dropped.
 #[derive(Debug)]
 pub struct MessageBudget<S> {
     inner: S,
     /// `None` until [`MessageBudget::start`]: the handshake's bytes are not frames.
     meter: Option<MessageMeter>,
+    /// The frames written so far (where a Close of our own may go).
+    written: MessageMeter,
     held: Held,
     exhausted: bool,
 }
@@ -277,6 +281,7 @@ impl<S> MessageBudget<S> {
         MessageBudget {
             inner,
             meter: None,
+            written: MessageMeter::new(),
             held: Held::new(adm),
             exhausted: false,
         }
@@ -285,6 +290,7 @@ impl<S> MessageBudget<S> {
     /// The handshake is over: the stream's frames start with `tail` (the bytes read past
     /// the request head, which the WebSocket library gets from memory).
     pub fn start(&mut self, tail: &[u8]) {
+        self.written = MessageMeter::new(); // what went out before was the 101
         let mut meter = MessageMeter::new();
         let held = meter.feed(tail);
         self.meter = Some(meter);
@@ -327,7 +333,7 @@ impl<S> MessageBudget<S> {
     }
 }
 
-impl<S: AsyncRead + Unpin> AsyncRead for MessageBudget<S> {
+impl<S: AsyncRead + AsyncWrite + Unpin> AsyncRead for MessageBudget<S> {
     fn poll_read(
         mut self: Pin<&mut Self>,
         cx: &mut Context<'_>,
@@ -350,7 +356,32 @@ impl<S: AsyncRead + Unpin> AsyncRead for MessageBudget<S> {
             return Poll::Ready(Ok(()));
         }
         this.exhausted = true;
+        this.try_close(cx);
         Poll::Ready(Err(Self::exhausted_error()))
+    }
+}
+
+impl<S: AsyncWrite + Unpin> MessageBudget<S> {
+    /// One attempt at the core's Close 1013 `message_budget_exhausted`, only between
+    /// frames (never inside one of tungstenite's) and only if the socket takes it whole.
+    fn try_close(&mut self, cx: &mut Context<'_>) {
+        if !self.written.at_frame_boundary() {
+            return;
+        }
+        let o = Overload::MessageBudget;
+        let mut frame = [0u8; 64];
+        let Ok(n) = wsguard_core::frame::encoder::write_close(
+            &mut frame,
+            Some(o.close_code()),
+            o.code(),
+            None,
+        ) else {
+            return;
+        };
+        let close = frame.get(..n).unwrap_or(&[]);
+        if let Poll::Ready(Ok(sent)) = Pin::new(&mut self.inner).poll_write(cx, close) {
+            self.written.feed(close.get(..sent).unwrap_or(&[]));
+        }
     }
 }
 
@@ -360,7 +391,11 @@ impl<S: AsyncWrite + Unpin> AsyncWrite for MessageBudget<S> {
         cx: &mut Context<'_>,
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
-        Pin::new(&mut self.inner).poll_write(cx, buf)
+        let r = Pin::new(&mut self.inner).poll_write(cx, buf);
+        if let Poll::Ready(Ok(n)) = r {
+            self.written.feed(buf.get(..n).unwrap_or(&[]));
+        }
+        r
     }
 
     fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
