@@ -133,7 +133,8 @@ def targets(scale: dict, names: list[str], fd: bool = False) -> list[Target]:
                                   "--write-timeout", "2", "--handshake-timeout", str(scale["handshake"])],
                               r"http://127\.0\.0\.1:(\d+)", True, fd_limit=lim))
         elif n == "tokio-guarded":
-            out.append(Target(n, [echo_bin, "guarded", "127.0.0.1:0", str(PER_ADDRESS), str(scale["handshake"])], r"listening on [\d.]+:(\d+)", True, fd_limit=lim))
+            out.append(Target(n, [echo_bin, "guarded", "127.0.0.1:0", str(PER_ADDRESS), str(scale["handshake"]), str(BUDGET)],
+                              r"listening on [\d.]+:(\d+)", True, fd_limit=lim))
         elif n == "tokio-plain":
             out.append(Target(n, [echo_bin, "plain", "127.0.0.1:0"], r"listening on [\d.]+:(\d+)", False, fd_limit=lim))
         elif n == "node":
@@ -588,6 +589,14 @@ def judge(name: str, r: dict, s_counts: dict) -> None:
     fd = a.get("fd_exhaustion")
     if fd:
         check(f"{name} fd exhaustion: log not flooded (<= 10 lines)", fd["log_lines_too_many_open_files"] <= 10, fd)
+    if name == "tokio-guarded":
+        un = a["unfinished_messages"]
+        codes = un["close_codes"]
+        budgeted = BUDGET // MIB
+        # tungstenite reassembles; the core's meter under it holds the same budget.
+        check(f"{name} unfinished messages: {un['upgraded'] - budgeted}+ of {un['upgraded']} closed with 1013 (budget {BUDGET >> 20} MiB)",
+              un["upgraded"] == s_counts["unfinished"] and codes.get("1013", 0) >= un["upgraded"] - budgeted
+              and set(codes) <= {"1013", "open", "None"}, codes)
     if name == "serve":
         un = a["unfinished_messages"]
         codes = un["close_codes"]

@@ -9,6 +9,9 @@ use wsguard_core::Diagnostic;
 
 use crate::errors::invalid_input;
 
+/// `(code, status, close_code, answer)` of a refused connection.
+type Refused<'py> = (&'static str, u16, u16, Bound<'py, PyBytes>);
+
 fn count(py: Python<'_>, name: &str, v: i64) -> PyResult<u32> {
     u32::try_from(v).map_err(|_| {
         invalid_input(
@@ -48,7 +51,7 @@ pub fn peer_limits_admit<'py>(
     max_per_address: Option<i64>,
     max_upgrading: Option<i64>,
     retry_after_s: Option<i64>,
-) -> PyResult<Option<(&'static str, u16, u16, Bound<'py, PyBytes>)>> {
+) -> PyResult<Option<Refused<'py>>> {
     let mut limits = PeerLimits::DEFAULT;
     if let Some(n) = max_connections {
         limits = limits.max_connections(count(py, "max_connections", n)?);

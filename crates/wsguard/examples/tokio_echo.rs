@@ -3,18 +3,20 @@
 //!
 //! ```text
 //! cargo run -p wsguard --features tokio --example tokio_echo -- plain   [ADDR]
-//! cargo run -p wsguard --features tokio --example tokio_echo -- guarded [ADDR] [MAX_PER_ADDRESS] [HANDSHAKE_SECS]
+//! cargo run -p wsguard --features tokio --example tokio_echo -- guarded [ADDR] [MAX_PER_ADDRESS] [HANDSHAKE_SECS] [MESSAGE_BUDGET_BYTES]
 //! ```
 //!
 //! `plain` is tokio-tungstenite as its README shows it (`TcpListener::bind`,
 //! `accept_async`, no limits); `guarded` is the tokio guard with the peer limits:
 //! `limits::net::listen` (backlog 2048), the EMFILE-aware `Acceptor` and `accept_limited`
-//! (503 over a limit, write deadline). Prints `listening on ADDR` first.
+//! (503 over a limit, 408 at the handshake deadline, write deadline, the shared budget
+//! for unfinished messages). Prints `listening on ADDR` first.
 
 use futures_util::{SinkExt, StreamExt};
 use std::sync::Arc;
 use wsguard::limits::{net, Admission};
 use wsguard::{Guard, GuardConfig};
+use wsguard_core::limits::PeerLimits;
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> std::io::Result<()> {
@@ -45,6 +47,8 @@ async fn main() -> std::io::Result<()> {
     }
     let per_address = args.next().and_then(|v| v.parse().ok()).unwrap_or(256);
     let handshake_s: u64 = args.next().and_then(|v| v.parse().ok()).unwrap_or(10);
+    let budget = PeerLimits::DEFAULT.message_budget;
+    let budget: u64 = args.next().and_then(|v| v.parse().ok()).unwrap_or(budget);
     let mut cfg = GuardConfig::default();
     cfg.origin.allow_missing = true;
     cfg.origin.allowed = vec!["https://app.example.com".into()];
@@ -52,6 +56,7 @@ async fn main() -> std::io::Result<()> {
     cfg.limits.max_per_address = per_address;
     cfg.limits.write_timeout_ms = 2_000;
     cfg.limits.handshake_timeout_ms = handshake_s * 1000;
+    cfg.limits.message_budget_bytes = budget;
     let guard = Guard::new(cfg).map_err(std::io::Error::other)?;
     let adm = Arc::new(Admission::for_guard(&guard));
     let listener = net::listen(addr, net::DEFAULT_BACKLOG)?;

@@ -442,6 +442,11 @@ impl Held {
     pub fn bytes(&self) -> u64 {
         self.bytes
     }
+
+    /// The admission the bytes are reserved from.
+    pub fn admission(&self) -> &Arc<Admission> {
+        &self.adm
+    }
 }
 
 impl Drop for Held {

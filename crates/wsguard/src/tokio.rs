@@ -52,7 +52,7 @@ pub async fn accept_async<S>(
 where
     S: AsyncRead + AsyncWrite + Unpin,
 {
-    websocket_only(serve(guard, stream, Mode::Off, None).await)
+    websocket_only(serve(guard, stream, Mode::Off, None, |_, _| {}).await)
 }
 
 /// [`accept_async`] with a handshake deadline: when the head is still incomplete
@@ -79,10 +79,10 @@ where
     S: AsyncRead + AsyncWrite + Unpin,
 {
     let deadline = tokio::time::Instant::now() + timeout;
-    websocket_only(serve(guard, stream, Mode::Off, Some(deadline)).await)
+    websocket_only(serve(guard, stream, Mode::Off, Some(deadline), |_, _| {}).await)
 }
 
-fn websocket_only<S>(
+pub(crate) fn websocket_only<S>(
     served: Result<Served<S>, AcceptError>,
 ) -> Result<(WebSocketStream<S>, Accepted), AcceptError> {
     match served? {
@@ -122,7 +122,7 @@ pub async fn accept_or_explain<S>(
 where
     S: AsyncRead + AsyncWrite + Unpin,
 {
-    serve(guard, stream, mode, None).await
+    serve(guard, stream, mode, None, |_, _| {}).await
 }
 
 /// [`accept_or_explain`] with the handshake deadline of [`accept_async_within`].
@@ -136,17 +136,20 @@ where
     S: AsyncRead + AsyncWrite + Unpin,
 {
     let deadline = tokio::time::Instant::now() + timeout;
-    serve(guard, stream, mode, Some(deadline)).await
+    serve(guard, stream, mode, Some(deadline), |_, _| {}).await
 }
 
 /// Longest wait for the 408 to be taken by a client that also stopped reading.
 const DEADLINE_ANSWER: Duration = Duration::from_secs(1);
 
-async fn serve<S>(
+/// The handshake loop; `on_upgrade` sees the stream and the bytes read past the head
+/// (already WebSocket frames) just before tungstenite takes both.
+pub(crate) async fn serve<S>(
     guard: &Guard,
     mut stream: S,
     mode: Mode,
     deadline: Option<tokio::time::Instant>,
+    on_upgrade: impl FnOnce(&mut S, &[u8]),
 ) -> Result<Served<S>, AcceptError>
 where
     S: AsyncRead + AsyncWrite + Unpin,
@@ -196,6 +199,7 @@ where
                 stream.write_all(&done.accepted.response).await?;
                 stream.flush().await?;
                 let tail = buf.split_off(done.consumed.min(buf.len()));
+                on_upgrade(&mut stream, &tail);
                 let ws = WebSocketStream::from_partially_read(
                     stream,
                     tail,

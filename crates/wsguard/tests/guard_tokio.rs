@@ -243,3 +243,135 @@ async fn over_the_connection_limit_gets_the_core_503() {
     ));
     assert_eq!(counters.snapshot().refused["too_many_connections"], 1);
 }
+
+fn masked(fin: bool, opcode: u8, payload: &[u8]) -> Vec<u8> {
+    let key = [0x11u8, 0x22, 0x33, 0x44];
+    let mut out = vec![(if fin { 0x80 } else { 0 }) | opcode];
+    let n = payload.len();
+    if n < 126 {
+        out.push(0x80 | n as u8);
+    } else {
+        assert!(n < 65536);
+        out.push(0x80 | 126);
+        out.extend_from_slice(&(n as u16).to_be_bytes());
+    }
+    out.extend_from_slice(&key);
+    out.extend(payload.iter().enumerate().map(|(i, b)| b ^ key[i % 4]));
+    out
+}
+
+/// A raw client past the 101 (the head read up to its empty line).
+async fn upgraded(addr: std::net::SocketAddr) -> TcpStream {
+    let mut s = TcpStream::connect(addr).await.unwrap();
+    s.write_all(request(&format!("Origin: {APP}\r\n")).as_bytes())
+        .await
+        .unwrap();
+    let mut head = Vec::new();
+    let mut b = [0u8; 1];
+    while !head.ends_with(b"\r\n\r\n") {
+        assert_eq!(
+            s.read(&mut b).await.unwrap(),
+            1,
+            "closed during the handshake"
+        );
+        head.push(b[0]);
+    }
+    assert!(head.starts_with(b"HTTP/1.1 101 "), "{head:?}");
+    s
+}
+
+/// Waits (bounded) until `f` holds.
+async fn until(mut f: impl FnMut() -> bool) -> bool {
+    for _ in 0..500 {
+        if f() {
+            return true;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    false
+}
+
+/// The shared budget for partly received messages (issue 18) in the tokio guard: two
+/// connections each holding 60,000 bytes of an unfinished message against a 100,000-byte
+/// budget: the second is dropped with the core's `message_budget_exhausted` (counted),
+/// the first keeps its place and completes its message, and the budget is given back.
+/// The dropped one gets the core's Close 1013 `message_budget_exhausted`.
+#[tokio::test]
+async fn unfinished_messages_share_one_budget() {
+    use std::sync::Arc;
+    use wsguard::limits::{net, Admission};
+    let g = guard(false);
+    let limits = wsguard_core::limits::PeerLimits::DEFAULT.message_budget(100_000);
+    let adm = Arc::new(Admission::new(limits, g.counters().clone()));
+    let listener = net::listen("127.0.0.1:0".parse().unwrap(), net::DEFAULT_BACKLOG).unwrap();
+    let addr = listener.local_addr().unwrap();
+    let events = Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+    let tx = events.clone();
+    let server_adm = adm.clone();
+    tokio::spawn(async move {
+        for _ in 0..2 {
+            let (tcp, peer) = listener.accept().await.unwrap();
+            let (g, adm, tx) = (g.clone(), server_adm.clone(), tx.clone());
+            tokio::spawn(async move {
+                let (mut ws, _, _permit) = net::accept_limited(&g, &adm, tcp, peer).await.unwrap();
+                loop {
+                    match next(&mut ws).await {
+                        Some(Ok(Message::Binary(data))) => {
+                            tx.lock().unwrap().push(format!("message {}", data.len()));
+                        }
+                        Some(Ok(_)) => {}
+                        Some(Err(e)) => {
+                            tx.lock().unwrap().push(format!("error {e}"));
+                            break;
+                        }
+                        None => break,
+                    }
+                }
+            });
+        }
+    });
+    let mut a = upgraded(addr).await;
+    a.write_all(&masked(false, 2, &[7; 60_000])).await.unwrap();
+    assert!(
+        until(|| adm.buffered() == 60_000).await,
+        "{}",
+        adm.buffered()
+    );
+    let mut b = upgraded(addr).await;
+    b.write_all(&masked(false, 2, &[8; 60_000])).await.unwrap();
+    assert!(until(|| events.lock().unwrap().len() == 1).await);
+    let got = events.lock().unwrap()[0].clone();
+    assert!(
+        got.starts_with("error IO error: message_budget_exhausted: "),
+        "{got}"
+    );
+    // The core's Close 1013 with the code as its reason, then the close.
+    let mut rest = Vec::new();
+    let _ = b.read_to_end(&mut rest).await;
+    let (o, mut close) = (wsguard_core::limits::Overload::MessageBudget, [0u8; 64]);
+    let n = wsguard_core::frame::encoder::write_close(
+        &mut close,
+        Some(o.close_code()),
+        wsguard_core::Diagnostic::code(&o),
+        None,
+    )
+    .unwrap();
+    assert_eq!(rest, &close[..n]);
+    assert_eq!(&close[..4], b"\x88\x1a\x03\xf5");
+    assert_eq!(g_refused(&adm, "message_budget_exhausted"), 1);
+    assert_eq!(adm.buffered(), 60_000);
+    a.write_all(&masked(true, 0, b"0123456789")).await.unwrap();
+    assert!(until(|| events.lock().unwrap().len() == 2).await);
+    assert_eq!(events.lock().unwrap()[1], "message 60010");
+    assert_eq!(adm.buffered(), 0);
+    assert_eq!(adm.buffered_peak(), 60_000);
+}
+
+fn g_refused(adm: &wsguard::limits::Admission, code: &str) -> u64 {
+    adm.counters()
+        .snapshot()
+        .refused
+        .get(code)
+        .copied()
+        .unwrap_or(0)
+}

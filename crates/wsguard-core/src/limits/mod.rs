@@ -15,7 +15,9 @@
 //! A 503 carries `Retry-After` ([`Overload::write_response`]); when even that cannot be
 //! afforded (the socket does not take the bytes at once), the caller closes TCP.
 //! [`LogGate`] rate-limits the log line of a refusal; [`HeadTracker`] lets a server wait
-//! for a complete request head without re-parsing it from byte 0 on every read.
+//! for a complete request head without re-parsing it from byte 0 on every read;
+//! [`MessageMeter`] tells a server whose WebSocket library reassembles messages itself
+//! how much of an unfinished message a connection holds (for the shared budget).
 //!
 //! ```
 //! use wsguard_core::limits::{Load, Overload, PeerLimits};
@@ -28,10 +30,12 @@
 mod address;
 mod head;
 mod log_gate;
+mod meter;
 
 pub use address::AddressKey;
 pub use head::{HeadStep, HeadTracker};
 pub use log_gate::LogGate;
+pub use meter::MessageMeter;
 
 use crate::close;
 use crate::{BufferTooSmall, Cursor, Diagnostic};

@@ -1,7 +1,9 @@
 //! tokio side of the peer limits (feature `tokio`): a listener with a real backlog, an
 //! accept loop that pauses on `EMFILE`/`ENFILE` instead of flooding the log, the 503
-//! answer (or a plain TCP close when even that cannot be afforded), and a write deadline
-//! for peers that stop reading.
+//! answer (or a plain TCP close when even that cannot be afforded), a write deadline
+//! for peers that stop reading, and the shared budget for partly received messages
+//! ([`MessageBudget`]: tungstenite reassembles messages itself, so the core's
+//! [`MessageMeter`] watches the bytes it reads).
 //!
 //! ```no_run
 //! # async fn run(guard: wsguard::Guard) -> std::io::Result<()> {
@@ -24,7 +26,7 @@
 //! # }
 //! ```
 
-use super::{refusal, Admission, Permit};
+use super::{refusal, Admission, Held, Permit};
 use crate::guard::{AcceptError, Accepted, Guard};
 use std::future::Future;
 use std::io;
@@ -38,7 +40,9 @@ use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, ReadBuf};
 use tokio::net::{TcpListener, TcpSocket, TcpStream};
 use tokio::time::Sleep;
 use tokio_tungstenite::WebSocketStream;
-use wsguard_core::limits::Overload;
+use wsguard_core::explain::Mode;
+use wsguard_core::limits::{MessageMeter, Overload};
+use wsguard_core::Diagnostic;
 
 /// Listen backlog: uvicorn's and Node's default (the kernel caps it at
 /// `net.core.somaxconn`). 128 dropped 376 of 1,000 burst connects.
@@ -194,6 +198,11 @@ impl<S> WriteDeadline<S> {
         &self.inner
     }
 
+    /// The wrapped stream, mutably.
+    pub fn get_mut(&mut self) -> &mut S {
+        &mut self.inner
+    }
+
     fn check<T>(&mut self, cx: &mut Context<'_>, r: Poll<io::Result<T>>) -> Poll<io::Result<T>> {
         if r.is_ready() {
             self.pending = None;
@@ -246,17 +255,175 @@ impl<S: AsyncWrite + Unpin> AsyncWrite for WriteDeadline<S> {
     }
 }
 
+/// A stream whose reads count the peer's unfinished message (the core's
+/// [`MessageMeter`]) against the server's shared
+/// [`PeerLimits::message_budget`](wsguard_core::limits::PeerLimits::message_budget)
+/// ([`Admission::reserve`]), as `wsguard serve` does with its own reassembly. Metering
+/// starts at [`MessageBudget::start`] (after the handshake); when one more byte would
+/// pass the budget, the read fails with the core's `message_budget_exhausted` (counted,
+/// logged at most once per interval): the peer gets the core's Close 1013 with that code
+/// as its reason — written here, below tungstenite, when its output is between frames
+/// (the written bytes are metered too) and the socket takes it at once — and the
+/// connection is dropped. The bytes are given back when the message completes or the
+/// stream is dropped.
+#[derive(Debug)]
+pub struct MessageBudget<S> {
+    inner: S,
+    /// `None` until [`MessageBudget::start`]: the handshake's bytes are not frames.
+    meter: Option<MessageMeter>,
+    /// The frames written so far (where a Close of our own may go).
+    written: MessageMeter,
+    held: Held,
+    exhausted: bool,
+}
+
+impl<S> MessageBudget<S> {
+    /// Wraps `inner` (before its handshake) to meter it against `adm`'s budget.
+    pub fn new(inner: S, adm: Arc<Admission>) -> Self {
+        MessageBudget {
+            inner,
+            meter: None,
+            written: MessageMeter::new(),
+            held: Held::new(adm),
+            exhausted: false,
+        }
+    }
+
+    /// The handshake is over: the stream's frames start with `tail` (the bytes read past
+    /// the request head, which the WebSocket library gets from memory).
+    pub fn start(&mut self, tail: &[u8]) {
+        self.written = MessageMeter::new(); // what went out before was the 101
+        let mut meter = MessageMeter::new();
+        let held = meter.feed(tail);
+        self.meter = Some(meter);
+        self.exhausted = !self.settle(held);
+    }
+
+    /// The wrapped stream.
+    pub fn get_ref(&self) -> &S {
+        &self.inner
+    }
+
+    /// Bytes of the unfinished message held in the budget now.
+    pub fn held(&self) -> u64 {
+        self.held.bytes()
+    }
+
+    fn exhausted_error() -> io::Error {
+        let o = Overload::MessageBudget;
+        io::Error::other(format!("{}: {}", o.code(), o.reason()))
+    }
+
+    /// Brings the reservation to `held` bytes; `false` when the budget refuses.
+    fn settle(&mut self, held: u64) -> bool {
+        if held < self.held.bytes() {
+            self.held.clear(); // a message completed: what follows starts from 0
+        }
+        let more = held - self.held.bytes();
+        match self.held.grow(more) {
+            Ok(()) => true,
+            Err(o) => {
+                self.held.clear();
+                let adm = self.held.admission();
+                adm.refused(o);
+                if let Some(line) = adm.log_line(o, "connection") {
+                    eprintln!("{line}");
+                }
+                false
+            }
+        }
+    }
+}
+
+impl<S: AsyncRead + AsyncWrite + Unpin> AsyncRead for MessageBudget<S> {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        if self.exhausted {
+            return Poll::Ready(Err(Self::exhausted_error()));
+        }
+        let before = buf.filled().len();
+        match Pin::new(&mut self.inner).poll_read(cx, buf) {
+            Poll::Ready(Ok(())) => {}
+            other => return other,
+        }
+        let this = &mut *self;
+        let Some(meter) = this.meter.as_mut() else {
+            return Poll::Ready(Ok(())); // still the handshake
+        };
+        let held = meter.feed(buf.filled().get(before..).unwrap_or(&[]));
+        if this.settle(held) {
+            return Poll::Ready(Ok(()));
+        }
+        this.exhausted = true;
+        this.try_close(cx);
+        Poll::Ready(Err(Self::exhausted_error()))
+    }
+}
+
+impl<S: AsyncWrite + Unpin> MessageBudget<S> {
+    /// One attempt at the core's Close 1013 `message_budget_exhausted`, only between
+    /// frames (never inside one of tungstenite's) and only if the socket takes it whole.
+    fn try_close(&mut self, cx: &mut Context<'_>) {
+        if !self.written.at_frame_boundary() {
+            return;
+        }
+        let o = Overload::MessageBudget;
+        let mut frame = [0u8; 64];
+        let Ok(n) = wsguard_core::frame::encoder::write_close(
+            &mut frame,
+            Some(o.close_code()),
+            o.code(),
+            None,
+        ) else {
+            return;
+        };
+        let close = frame.get(..n).unwrap_or(&[]);
+        if let Poll::Ready(Ok(sent)) = Pin::new(&mut self.inner).poll_write(cx, close) {
+            self.written.feed(close.get(..sent).unwrap_or(&[]));
+        }
+    }
+}
+
+impl<S: AsyncWrite + Unpin> AsyncWrite for MessageBudget<S> {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        let r = Pin::new(&mut self.inner).poll_write(cx, buf);
+        if let Poll::Ready(Ok(n)) = r {
+            self.written.feed(buf.get(..n).unwrap_or(&[]));
+        }
+        r
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.inner).poll_flush(cx)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.inner).poll_shutdown(cx)
+    }
+}
+
+/// The socket [`accept_limited`] hands back: the write deadline over the message budget.
+pub type LimitedStream = WriteDeadline<MessageBudget<TcpStream>>;
+
 /// The tokio guard with the peer limits: admits `peer` (or answers the core's 503 and
 /// returns [`AcceptError::Refused`]), runs [`crate::tokio::accept_async_within`] with
 /// the limits' handshake timeout (a head still incomplete then gets the core's 408
 /// `handshake_timeout`; a silent client only the close), and hands back the socket under a [`WriteDeadline`] of the
-/// limits' write timeout plus the [`Permit`] to keep while the connection lives.
+/// limits' write timeout, its reads metered against the shared message budget
+/// ([`MessageBudget`]), plus the [`Permit`] to keep while the connection lives.
 pub async fn accept_limited(
     guard: &Guard,
     adm: &Arc<Admission>,
     stream: TcpStream,
     peer: SocketAddr,
-) -> Result<(WebSocketStream<WriteDeadline<TcpStream>>, Accepted, Permit), AcceptError> {
+) -> Result<(WebSocketStream<LimitedStream>, Accepted, Permit), AcceptError> {
     let mut permit = match adm.try_admit(peer.ip()) {
         Ok(p) => p,
         Err(o) => {
@@ -266,9 +433,11 @@ pub async fn accept_limited(
     };
     let timeout = Duration::from_millis(adm.limits().write_timeout_ms);
     let handshake = Duration::from_millis(adm.limits().handshake_timeout_ms);
-    let (ws, accepted) =
-        crate::tokio::accept_async_within(guard, WriteDeadline::new(stream, timeout), handshake)
-            .await?;
+    let stream = WriteDeadline::new(MessageBudget::new(stream, adm.clone()), timeout);
+    let deadline = Some(tokio::time::Instant::now() + handshake);
+    let start = |s: &mut LimitedStream, tail: &[u8]| s.get_mut().start(tail);
+    let served = crate::tokio::serve(guard, stream, Mode::Off, deadline, start).await;
+    let (ws, accepted) = crate::tokio::websocket_only(served)?;
     permit.upgraded();
     Ok((ws, accepted, permit))
 }
