@@ -22,8 +22,7 @@
 use super::parse::Origin;
 use super::policy::{OriginDenial, OriginPolicy};
 use crate::text::{check_config_text, ControlChar};
-use crate::{BufferTooSmall, Cursor, Diagnostic};
-use core::fmt;
+use crate::{BufferTooSmall, Cursor};
 
 /// CORS settings besides the origins (those come from the [`OriginPolicy`]).
 ///
@@ -228,7 +227,7 @@ pub enum CorsDenial {
 }
 
 crate::diag::diagnostics! {
-    CorsDenial in "wsguard_core::origin" {
+    CorsDenial in "wsguard_core::origin" display {
         /// 403 Forbidden.
         pub fn http_status(&self) -> u16;
     }
@@ -257,12 +256,6 @@ crate::diag::diagnostics! {
         remedy: "serve the page from a real origin and allow that origin; or turn CORS credentials off for `null` pages",
         http_status: 403,
     },
-}
-
-impl fmt::Display for CorsDenial {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.reason())
-    }
 }
 
 /// The CORS headers to add to one response. Holds no allocation; values borrow the
