@@ -90,18 +90,9 @@ impl<'a> Cursor<'a> {
     }
 
     /// Appends the decimal form of `n`.
-    pub fn put_u64(&mut self, mut n: u64) -> Result<(), BufferTooSmall> {
+    pub fn put_u64(&mut self, n: u64) -> Result<(), BufferTooSmall> {
         let mut tmp = [0u8; 20];
-        let mut i = tmp.len();
-        loop {
-            i -= 1;
-            tmp[i] = b'0' + (n % 10) as u8;
-            n /= 10;
-            if n == 0 {
-                break;
-            }
-        }
-        self.put(&tmp[i..])
+        self.put(decimal(n, &mut tmp))
     }
 
     /// Bytes written so far.
@@ -153,4 +144,18 @@ impl core::fmt::Write for Cursor<'_> {
         let _ = self.put_str(s);
         Ok(())
     }
+}
+
+/// The decimal digits of `n`, written at the end of `tmp` (20 bytes hold any `u64`).
+pub(crate) fn decimal(mut n: u64, tmp: &mut [u8; 20]) -> &[u8] {
+    let mut i = tmp.len();
+    loop {
+        i -= 1;
+        tmp[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    &tmp[i..]
 }

@@ -450,20 +450,12 @@ impl<'a> OriginPolicy<'a> {
                 _ => safe_list(config.headers),
             };
             if let Some(age) = config.max_age {
-                let mut n = age;
-                let mut tmp = [0u8; 10];
-                let mut i = tmp.len();
-                loop {
-                    i -= 1;
-                    tmp[i] = b'0' + (n % 10) as u8;
-                    n /= 10;
-                    if n == 0 {
-                        break;
-                    }
+                let mut tmp = [0u8; 20];
+                let digits = crate::write::decimal(age.into(), &mut tmp);
+                if let Some(dst) = resp.max_age.get_mut(..digits.len()) {
+                    dst.copy_from_slice(digits); // a u32 has at most 10 digits
+                    resp.max_age_len = digits.len() as u8;
                 }
-                let len = tmp.len() - i;
-                resp.max_age[..len].copy_from_slice(&tmp[i..]);
-                resp.max_age_len = len as u8;
             }
         } else {
             resp.expose_headers = safe_list(config.expose_headers);
