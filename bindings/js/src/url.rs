@@ -91,19 +91,16 @@ pub fn derive_ws_url(
     port: Option<u16>,
     max_size: Option<usize>,
 ) -> Result<String, Fault> {
-    let mut size = max_size.unwrap_or(page.len().saturating_add(target.len()).saturating_add(32));
-    loop {
-        let mut buf = vec![0u8; size];
-        match core_url::derive_ws_url(page, target, port, &mut buf) {
-            Ok(u) => return Ok(u.to_string()),
-            Err(UrlError::BufferTooSmall { needed })
-                if max_size.is_none() && needed > size && needed <= 1 << 16 =>
-            {
-                size = needed
-            }
-            Err(e) => return Err(fault(e)),
-        }
-    }
+    let size = max_size.unwrap_or(page.len().saturating_add(target.len()).saturating_add(32));
+    let mut buf = vec![0u8; size];
+    let max = if max_size.is_some() { size } else { 1 << 16 };
+    wsguard_core::write_growing(
+        &mut buf,
+        max,
+        |b, n| b.resize(n, 0),
+        |out| core_url::derive_ws_url(page, target, port, out).map(|u| u.to_string()),
+    )
+    .map_err(fault)
 }
 
 /// Refuses (`url_mixed_content`) a `ws://` socket from an https page.

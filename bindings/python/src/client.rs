@@ -8,7 +8,7 @@ use wsguard_core::handshake::{
     validate_response, write_follow_up, write_request, ClientFailure, ClientRequest, Diagnosis,
     FollowUp, Plan, Reply, RequestError, Sent, SubprotocolToken, TokenPlacement, Verdict,
 };
-use wsguard_core::{Diagnostic, Status};
+use wsguard_core::{write_growing, Diagnostic, Status};
 
 use crate::convert::{bytes_of, str_list};
 use crate::errors;
@@ -82,6 +82,24 @@ impl ClientHandshake {
             req = req.token(t, placement);
         }
         f(&req)
+    }
+}
+
+/// The request bytes a writer left in `buf`, or ``InvalidInput`` with its code.
+fn request_bytes<'py>(
+    py: Python<'py>,
+    buf: &[u8],
+    written: Result<usize, RequestError>,
+) -> PyResult<Bound<'py, PyBytes>> {
+    match written {
+        Ok(n) => Ok(PyBytes::new(py, buf.get(..n).unwrap_or(&[]))),
+        Err(RequestError::BufferTooSmall(_)) => Err(errors::invalid_input(
+            py,
+            "buffer_too_small",
+            "the request does not fit",
+            "",
+        )),
+        Err(e) => Err(errors::invalid_from(py, &e)),
     }
 }
 
@@ -190,24 +208,16 @@ impl ClientHandshake {
     /// codes) when a field cannot be sent (a bad host, path, origin, subprotocol or token).
     #[getter]
     fn request<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyBytes>> {
-        let mut size =
+        let size =
             512 + self.path.len() + self.host.len() + self.token.as_ref().map_or(0, String::len);
-        for _ in 0..3 {
-            let mut buf = vec![0u8; size];
-            match self.with_request(|r| write_request(r, &mut buf)) {
-                Ok(n) => return Ok(PyBytes::new(py, buf.get(..n).unwrap_or(&[]))),
-                Err(wsguard_core::handshake::RequestError::BufferTooSmall(b)) => {
-                    size = b.needed.max(size * 2)
-                }
-                Err(e) => return Err(errors::invalid_from(py, &e)),
-            }
-        }
-        Err(errors::invalid_input(
-            py,
-            "buffer_too_small",
-            "the request does not fit",
-            "",
-        ))
+        let mut buf = vec![0u8; size];
+        let written = write_growing(
+            &mut buf,
+            1 << 20,
+            |b, n| b.resize(n, 0),
+            |out| self.with_request(|r| write_request(r, out)),
+        );
+        request_bytes(py, &buf, written)
     }
 
     /// The ``Sec-WebSocket-Key`` this attempt sends.
@@ -335,25 +345,19 @@ impl FollowUpPlan {
     fn request<'py>(&self, py: Python<'py>, step: &str) -> PyResult<Bound<'py, PyBytes>> {
         let step = step_of(py, step)?;
         let hs = self.handshake.get();
-        let mut size = 1024
+        let size = 1024
             + hs.path.len()
             + hs.host.len()
             + self.own_origin.len()
             + hs.token.as_ref().map_or(0, String::len);
-        for _ in 0..3 {
-            let mut buf = vec![0u8; size];
-            match hs.with_request(|r| write_follow_up(r, step, &self.own_origin, &mut buf)) {
-                Ok(n) => return Ok(PyBytes::new(py, buf.get(..n).unwrap_or(&[]))),
-                Err(RequestError::BufferTooSmall(b)) => size = b.needed.max(size * 2),
-                Err(e) => return Err(errors::invalid_from(py, &e)),
-            }
-        }
-        Err(errors::invalid_input(
-            py,
-            "buffer_too_small",
-            "the request does not fit",
-            "",
-        ))
+        let mut buf = vec![0u8; size];
+        let written = write_growing(
+            &mut buf,
+            1 << 20,
+            |b, n| b.resize(n, 0),
+            |out| hs.with_request(|r| write_follow_up(r, step, &self.own_origin, out)),
+        );
+        request_bytes(py, &buf, written)
     }
 
     /// Records the answer to ``step`` (the bytes read so far). Returns ``False`` while

@@ -316,19 +316,15 @@ fn extension_names<'b>(offers: impl Iterator<Item = Extension<'b>>) -> Vec<Exten
 }
 
 /// Runs a core writer with a buffer that grows to what it asks for (`BufferTooSmall`).
-pub fn grow_write(mut write: impl FnMut(&mut [u8]) -> Result<usize, BufferTooSmall>) -> Vec<u8> {
-    let mut size = 512usize;
-    for _ in 0..4 {
-        let mut buf = vec![0u8; size];
-        match write(&mut buf) {
-            Ok(n) => {
-                buf.truncate(n);
-                return buf;
-            }
-            Err(BufferTooSmall { needed }) => size = needed.max(size.saturating_mul(2)),
+pub fn grow_write(write: impl FnMut(&mut [u8]) -> Result<usize, BufferTooSmall>) -> Vec<u8> {
+    let mut buf = vec![0u8; 512];
+    match wsguard_core::write_growing(&mut buf, 1 << 20, |b, n| b.resize(n, 0), write) {
+        Ok(n) => {
+            buf.truncate(n);
+            buf
         }
+        Err(_) => Vec::new(),
     }
-    Vec::new()
 }
 
 /// The `Sec-WebSocket-Protocol` token form from the keyword arguments, decided by the

@@ -4,7 +4,7 @@ use pyo3::prelude::*;
 use wsguard_core::url::{
     check_mixed_content as core_mixed, derive_ws_url, HostKind, UrlError, WsUrl as CoreUrl,
 };
-use wsguard_core::Cursor;
+use wsguard_core::{write_growing, Cursor};
 
 use crate::errors;
 
@@ -46,16 +46,19 @@ pub struct WsUrl {
 }
 
 fn write_with(f: impl Fn(&mut Cursor<'_>) -> Result<(), wsguard_core::BufferTooSmall>) -> String {
-    let mut size = 256usize;
-    for _ in 0..4 {
-        let mut buf = vec![0u8; size];
-        let mut cur = Cursor::new(&mut buf);
-        match f(&mut cur).and_then(|()| cur.finish()) {
-            Ok(n) => return String::from_utf8_lossy(buf.get(..n).unwrap_or(&[])).into_owned(),
-            Err(e) => size = e.needed.max(size.saturating_mul(2)),
-        }
+    let mut buf = vec![0u8; 256];
+    match write_growing(
+        &mut buf,
+        1 << 20,
+        |b, n| b.resize(n, 0),
+        |out| {
+            let mut cur = Cursor::new(out);
+            f(&mut cur).and_then(|()| cur.finish())
+        },
+    ) {
+        Ok(n) => String::from_utf8_lossy(buf.get(..n).unwrap_or(&[])).into_owned(),
+        Err(_) => String::new(),
     }
-    String::new()
 }
 
 impl From<&CoreUrl<'_>> for WsUrl {
@@ -127,19 +130,20 @@ pub fn websocket_url_for_page(
             .map(|u| u.to_string())
             .map_err(|e| url_err(py, e));
     }
-    let mut size = page_url
-        .len()
-        .saturating_add(target.len())
-        .saturating_add(32);
-    for _ in 0..3 {
-        let mut buf = vec![0u8; size];
-        match derive_ws_url(page_url, target, port, &mut buf) {
-            Ok(u) => return Ok(u.to_string()),
-            Err(UrlError::BufferTooSmall { needed }) => size = needed.max(size.saturating_mul(2)),
-            Err(e) => return Err(url_err(py, e)),
-        }
-    }
-    Err(url_err(py, UrlError::BufferTooSmall { needed: size }))
+    let mut buf = vec![
+        0u8;
+        page_url
+            .len()
+            .saturating_add(target.len())
+            .saturating_add(32)
+    ];
+    write_growing(
+        &mut buf,
+        1 << 20,
+        |b, n| b.resize(n, 0),
+        |out| derive_ws_url(page_url, target, port, out).map(|u| u.to_string()),
+    )
+    .map_err(|e| url_err(py, e))
 }
 
 /// Raises ``UrlError`` (``url_mixed_content``) when a page at ``page_url`` may not open

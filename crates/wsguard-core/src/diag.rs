@@ -50,11 +50,12 @@ pub trait Diagnostic {
 ///   header, by name (a missing or misspelled cell does not compile). Accessors are `const fn`.
 /// * `ALL` (`pub const ALL: &[Self]`) holds the values in table order; `in "path"` is
 ///   where the type is public, for the generated doc example.
-/// * Writing `const` after the path (`Malformed in "wsguard_core::origin" const { … }`)
-///   also makes `code`, `reason` and `remedy` inherent `const fn`s.
+/// * Words after the path: `const` also makes `code`, `reason` and `remedy` inherent
+///   `const fn`s (`Malformed in "wsguard_core::origin" const display { … }`); `display`
+///   implements `Display` as the reason.
 macro_rules! diagnostics {
     (
-        $T:ident in $path:literal $($konst:ident)? {
+        $T:ident in $path:literal $($flag:ident)* {
             $( $(#[$fm:meta])* $fvis:vis fn $f:ident(&self) -> $fty:ty; )*
         }
         $(
@@ -68,7 +69,8 @@ macro_rules! diagnostics {
             },
         )+
     ) => {
-        $crate::diag::diagnostics!(@codes [$($konst)?] $T $path
+        $crate::diag::diagnostics!(@display [$($flag)*] $T);
+        $crate::diag::diagnostics!(@codes [$($flag)*] $T $path
             $( [$V [$( ( $($tp)* ) )? $( { $($sp)* } )?] $code; $reason; $remedy] )+);
 
         const _: () = {
@@ -130,7 +132,7 @@ macro_rules! diagnostics {
             }
         }
     };
-    (@codes [const] $T:ident $path:literal $( [$V:ident [$($pat:tt)*] $code:expr; $reason:expr; $remedy:expr] )+) => {
+    (@codes [const $($flag:ident)*] $T:ident $path:literal $( [$V:ident [$($pat:tt)*] $code:expr; $reason:expr; $remedy:expr] )+) => {
         impl $T {
             #[doc = concat!(
                 "The stable code, as [`Diagnostic::code`](crate::Diagnostic::code) but usable in \
@@ -169,6 +171,23 @@ macro_rules! diagnostics {
             }
         }
     };
+
+    (@codes [$first:ident $($flag:ident)*] $($rest:tt)+) => {
+        $crate::diag::diagnostics!(@codes [$($flag)*] $($rest)+);
+    };
+
+    // `Display` as the reason, when the header says `display`.
+    (@display [display $($flag:ident)*] $T:ident) => {
+        impl core::fmt::Display for $T {
+            fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+                f.write_str($crate::Diagnostic::reason(self))
+            }
+        }
+    };
+    (@display [$first:ident $($flag:ident)*] $T:ident) => {
+        $crate::diag::diagnostics!(@display [$($flag)*] $T);
+    };
+    (@display [] $T:ident) => {};
 
     // The first value of `ALL` (what its array starts filled with).
     (@first $T:ident [$V:ident [] []] $($rest:tt)*) => { $T::$V };

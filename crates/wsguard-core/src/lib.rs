@@ -101,7 +101,7 @@ pub mod url;
 mod write;
 
 pub use diag::Diagnostic;
-pub use write::{BufferTooSmall, Cursor};
+pub use write::{write_growing, BufferTooSmall, Cursor, TooSmall};
 
 /// Result of an incremental parse: either a complete value or "feed me more bytes".
 ///

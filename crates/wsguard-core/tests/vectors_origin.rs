@@ -110,36 +110,10 @@ fn every_malformed_sub_code_is_covered() {
         .iter()
         .filter_map(|c| c["expect"].get("malformed").and_then(Value::as_str))
         .collect();
-    for code in [
-        "path",
-        "trailing_slash",
-        "query",
-        "fragment",
-        "userinfo",
-        "whitespace",
-        "control",
-        "percent",
-        "backslash",
-        "non_ascii",
-        "ipv4_noncanonical",
-        "ipv6_noncanonical",
-        "zone_id",
-        "trailing_dot",
-        "empty_label",
-        "label_too_long",
-        "host_too_long",
-        "port_zero",
-        "port_range",
-        "port_leading_zero",
-        "too_long",
-        "no_scheme",
-        "bad_scheme",
-        "empty",
-        "empty_host",
-        "bad_host",
-        "port_empty",
-        "port_invalid",
-    ] {
+    for code in wsguard_core::origin::Malformed::ALL
+        .iter()
+        .map(|m| m.code())
+    {
         assert!(
             seen.contains(code),
             "no vector for malformed sub-code {code}"

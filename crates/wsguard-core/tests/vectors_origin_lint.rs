@@ -102,4 +102,14 @@ fn every_lint_code_has_text() {
             f.code()
         );
     }
+    // Every kind of finding, not only those the entries above produce: 18 codes, and
+    // `lint_invalid` once per pattern error it explains.
+    let codes: std::collections::HashSet<&str> = LintCode::ALL.iter().map(|c| c.code()).collect();
+    assert_eq!(codes.len(), 18);
+    let invalid = wsguard_core::origin::PatternError::ALL.len();
+    assert_eq!(LintCode::ALL.len(), 17 + invalid);
+    for c in LintCode::ALL {
+        assert!(c.code().starts_with("lint_"), "{c:?}");
+        assert!(c.reason().len() > 20 && c.remedy().len() > 10, "{c:?}");
+    }
 }

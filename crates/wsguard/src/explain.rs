@@ -47,13 +47,13 @@ impl Guard {
         let n = parts.with_server_config(|config| {
             let mut scratch = vec![0u8; 2048];
             let verdict = explain::explain(config, path, host, origin, &q, &mut scratch);
-            match explain::write_answer(&verdict, mode, &mut out) {
-                Ok(n) => Some(n),
-                Err(e) => {
-                    out.resize(e.needed, 0);
-                    explain::write_answer(&verdict, mode, &mut out).ok()
-                }
-            }
+            wsguard_core::write_growing(
+                &mut out,
+                1 << 20,
+                |b, n| b.resize(n, 0),
+                |buf| explain::write_answer(&verdict, mode, buf),
+            )
+            .ok()
         })?;
         out.truncate(n);
         Some(out)

@@ -56,7 +56,7 @@ use wsguard_core::handshake::{
     Header, Rejection, RequestHead, ServerConfig, EMPTY_HEADER, MAX_HEADERS,
 };
 use wsguard_core::text::escaped;
-use wsguard_core::{Diagnostic, Status};
+use wsguard_core::{write_growing, Diagnostic, Status};
 
 /// A request that passed the core's checks (owned copies of the interesting parts).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -111,13 +111,13 @@ pub struct Refusal {
 impl Refusal {
     fn from_rejection(r: &Rejection) -> Self {
         let mut buf = vec![0u8; 1024];
-        let n = match write_rejection_response(r, &mut buf) {
-            Ok(n) => n,
-            Err(e) => {
-                buf.resize(e.needed, 0);
-                write_rejection_response(r, &mut buf).unwrap_or(0)
-            }
-        };
+        let n = write_growing(
+            &mut buf,
+            1 << 20,
+            |b, n| b.resize(n, 0),
+            |out| write_rejection_response(r, out),
+        )
+        .unwrap_or(0);
         buf.truncate(n);
         Refusal {
             status: r.status(),
@@ -628,13 +628,13 @@ impl Guard {
                 }
                 self.inner.counters.accepted();
                 let mut response = vec![0u8; 256];
-                let n = match write_accept_response(&a, &mut response) {
-                    Ok(n) => n,
-                    Err(e) => {
-                        response.resize(e.needed, 0);
-                        write_accept_response(&a, &mut response).unwrap_or(0)
-                    }
-                };
+                let n = write_growing(
+                    &mut response,
+                    1 << 20,
+                    |b, n| b.resize(n, 0),
+                    |out| write_accept_response(&a, out),
+                )
+                .unwrap_or(0);
                 response.truncate(n);
                 let accepted = Accepted {
                     path: a.path.to_string(),

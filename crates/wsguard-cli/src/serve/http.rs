@@ -226,15 +226,14 @@ fn refusal_bytes(
         return Vec::new();
     };
     let mut out = vec![0u8; 512];
-    loop {
-        match refusal.write(&mut out) {
-            Ok(n) => {
-                out.truncate(n);
-                return out;
-            }
-            Err(e) => out.resize(e.needed, 0),
-        }
-    }
+    let n = wsguard_core::write_growing(
+        &mut out,
+        1 << 16,
+        |b, n| b.resize(n, 0),
+        |buf| refusal.write(buf),
+    );
+    out.truncate(n.unwrap_or(0));
+    out
 }
 
 fn ok_response(content_type: &str, body: &str) -> Vec<u8> {

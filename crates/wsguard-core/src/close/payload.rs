@@ -86,7 +86,7 @@ impl From<BufferTooSmall> for CloseError {
 }
 
 crate::diag::diagnostics! {
-    CloseError in "wsguard_core::close" {
+    CloseError in "wsguard_core::close" display {
         /// The close code to send back when a received payload is rejected: 1007 for a
         /// non-UTF-8 reason, 1002 (protocol error) for everything else.
         ///
@@ -137,12 +137,6 @@ crate::diag::diagnostics! {
         remedy: "pass a buffer of at least `needed` bytes (125 always suffices)",
         close_code: 1002,
     },
-}
-
-impl core::fmt::Display for CloseError {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.write_str(crate::Diagnostic::reason(self))
-    }
 }
 
 fn check_code(code: u16) -> Result<(), CloseError> {

@@ -157,7 +157,7 @@ pub enum RegisterError {
 }
 
 crate::diag::diagnostics! {
-    RegisterError in "wsguard_core::close" {
+    RegisterError in "wsguard_core::close" display {
     }
     OutOfRange { .. } => {
         example: Self::OutOfRange { code: 1000 },

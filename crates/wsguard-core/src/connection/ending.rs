@@ -83,12 +83,6 @@ pub enum Error {
     BufferTooSmall(BufferTooSmall),
 }
 
-impl core::fmt::Display for Error {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.write_str(crate::Diagnostic::reason(self))
-    }
-}
-
 impl From<BufferTooSmall> for Error {
     fn from(b: BufferTooSmall) -> Self {
         Error::BufferTooSmall(b)
@@ -96,7 +90,7 @@ impl From<BufferTooSmall> for Error {
 }
 
 crate::diag::diagnostics! {
-    Error in "wsguard_core::connection" {
+    Error in "wsguard_core::connection" display {
     }
     Protocol(e) => {
         each: ProtocolError::ALL,

@@ -57,7 +57,7 @@ impl From<BufferTooSmall> for EncodeError {
 }
 
 crate::diag::diagnostics! {
-    EncodeError in "wsguard_core::frame::encoder" {
+    EncodeError in "wsguard_core::frame::encoder" display {
     }
     BufferTooSmall { .. } => {
         example: Self::BufferTooSmall { needed: 0 },

@@ -32,6 +32,24 @@ impl crate::Diagnostic for Utf8Error {
     }
 }
 
+impl core::fmt::Display for Utf8Error {
+    /// The reason and where the bad sequence starts.
+    ///
+    /// ```
+    /// let e = wsguard_core::frame::Utf8Error { valid_up_to: 2 };
+    /// assert_eq!(e.to_string(), "a text message is not valid UTF-8 (valid up to byte 2)");
+    /// ```
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        use crate::Diagnostic;
+        write!(
+            f,
+            "{} (valid up to byte {})",
+            self.reason(),
+            self.valid_up_to
+        )
+    }
+}
+
 /// Validates UTF-8 fed in arbitrary pieces.
 ///
 /// ```

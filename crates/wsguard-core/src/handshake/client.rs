@@ -198,7 +198,7 @@ pub enum RequestError {
 }
 
 crate::diag::diagnostics! {
-    RequestError in "wsguard_core::handshake" {
+    RequestError in "wsguard_core::handshake" display {
     }
     BufferTooSmall(b) => {
         example: Self::BufferTooSmall(BufferTooSmall { needed: 0 }),
@@ -489,7 +489,7 @@ pub enum ResponseError {
 }
 
 crate::diag::diagnostics! {
-    ResponseError in "wsguard_core::handshake" {
+    ResponseError in "wsguard_core::handshake" display {
     }
     AcceptMissing => {
         code: "accept_missing",
@@ -604,6 +604,12 @@ impl Diagnostic for ClientFailure<'_> {
             ClientFailure::Rejected(d) => d.remedy(),
             ClientFailure::Invalid(e) => e.remedy(),
         }
+    }
+}
+
+impl core::fmt::Display for ClientFailure<'_> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(self.reason())
     }
 }
 

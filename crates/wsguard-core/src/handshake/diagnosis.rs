@@ -61,7 +61,7 @@ pub enum DiagnosisKind {
 }
 
 crate::diag::diagnostics! {
-    DiagnosisKind in "wsguard_core::handshake" {
+    DiagnosisKind in "wsguard_core::handshake" display {
     }
     NotWebSocket => {
         code: "http_200_not_websocket",

@@ -196,7 +196,7 @@ pub enum Cause {
 }
 
 crate::diag::diagnostics! {
-    Cause in "wsguard_core::handshake" {
+    Cause in "wsguard_core::handshake" display {
     }
     OriginRefused => {
         code: "origin_refused",

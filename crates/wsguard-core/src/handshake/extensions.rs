@@ -21,7 +21,6 @@
 
 use super::client::is_tchar;
 use super::tokens::Extension;
-use crate::Diagnostic;
 
 /// Why a `Sec-WebSocket-Extensions` value breaks the RFC 6455 §9.1 grammar.
 ///
@@ -54,7 +53,7 @@ pub enum ExtensionError {
 }
 
 crate::diag::diagnostics! {
-    ExtensionError in "wsguard_core::handshake" {
+    ExtensionError in "wsguard_core::handshake" display {
     }
     Empty => {
         code: "extensions_empty",
@@ -91,12 +90,6 @@ crate::diag::diagnostics! {
         reason: "an extension parameter value in Sec-WebSocket-Extensions is not a token (RFC 6455 §9.1)",
         remedy: "send `Sec-WebSocket-Extensions: name; param; param=value, other` (RFC 6455 §9.1), e.g. `permessage-deflate; client_max_window_bits`, or no header at all",
     },
-}
-
-impl core::fmt::Display for ExtensionError {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.write_str(self.reason())
-    }
 }
 
 const fn is_ows(c: u8) -> bool {
@@ -242,7 +235,7 @@ pub enum DeflateError {
 }
 
 crate::diag::diagnostics! {
-    DeflateError in "wsguard_core::handshake" {
+    DeflateError in "wsguard_core::handshake" display {
     }
     UnknownParam => {
         code: "deflate_unknown_param",
@@ -264,12 +257,6 @@ crate::diag::diagnostics! {
         reason: "a permessage-deflate no_context_takeover parameter carries a value",
         remedy: "decline permessage-deflate for this offer (RFC 7692 §7.1); the client should offer only server_no_context_takeover, client_no_context_takeover, server_max_window_bits=8..15 and client_max_window_bits[=8..15], each once",
     },
-}
-
-impl core::fmt::Display for DeflateError {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.write_str(self.reason())
-    }
 }
 
 /// The parameters of a valid `permessage-deflate` offer (RFC 7692 §7.1).

@@ -44,7 +44,7 @@ pub enum HeartbeatConfigError {
 }
 
 crate::diag::diagnostics! {
-    HeartbeatConfigError in "wsguard_core::heartbeat" {
+    HeartbeatConfigError in "wsguard_core::heartbeat" display {
     }
     ZeroInterval => {
         code: "heartbeat_zero_interval",

@@ -67,7 +67,7 @@ pub enum PeerDead {
 }
 
 crate::diag::diagnostics! {
-    PeerDead in "wsguard_core::heartbeat" {
+    PeerDead in "wsguard_core::heartbeat" display {
     }
     Silent => {
         code: "heartbeat_peer_silent",

@@ -131,6 +131,12 @@ impl<E> Diagnostic for Error<E> {
     }
 }
 
+impl<E> core::fmt::Display for Error<E> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(self.reason())
+    }
+}
+
 /// Why [`connect`](super::connect) failed. `'b` borrows the read buffer, where the
 /// server's answer stays for you to inspect.
 ///
@@ -229,6 +235,12 @@ impl<E> Diagnostic for ConnectError<'_, E> {
     }
 }
 
+impl<E> core::fmt::Display for ConnectError<'_, E> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(self.reason())
+    }
+}
+
 /// Why [`accept`](super::accept) did not open a WebSocket.
 ///
 /// ```
@@ -293,5 +305,11 @@ impl<E> Diagnostic for AcceptError<E> {
             AcceptError::NoRequest => "nothing to fix on this side; close the transport",
             AcceptError::BufferTooSmall(_) => "give accept() a read buffer of at least MIN_BUFFER bytes and a write buffer of at least 160 bytes plus the longest subprotocol name",
         }
+    }
+}
+
+impl<E> core::fmt::Display for AcceptError<E> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(self.reason())
     }
 }

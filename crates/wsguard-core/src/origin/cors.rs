@@ -22,8 +22,7 @@
 use super::parse::Origin;
 use super::policy::{OriginDenial, OriginPolicy};
 use crate::text::{check_config_text, ControlChar};
-use crate::{BufferTooSmall, Cursor, Diagnostic};
-use core::fmt;
+use crate::{BufferTooSmall, Cursor};
 
 /// CORS settings besides the origins (those come from the [`OriginPolicy`]).
 ///
@@ -228,7 +227,7 @@ pub enum CorsDenial {
 }
 
 crate::diag::diagnostics! {
-    CorsDenial in "wsguard_core::origin" {
+    CorsDenial in "wsguard_core::origin" display {
         /// 403 Forbidden.
         pub fn http_status(&self) -> u16;
     }
@@ -257,12 +256,6 @@ crate::diag::diagnostics! {
         remedy: "serve the page from a real origin and allow that origin; or turn CORS credentials off for `null` pages",
         http_status: 403,
     },
-}
-
-impl fmt::Display for CorsDenial {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.reason())
-    }
 }
 
 /// The CORS headers to add to one response. Holds no allocation; values borrow the
@@ -457,20 +450,12 @@ impl<'a> OriginPolicy<'a> {
                 _ => safe_list(config.headers),
             };
             if let Some(age) = config.max_age {
-                let mut n = age;
-                let mut tmp = [0u8; 10];
-                let mut i = tmp.len();
-                loop {
-                    i -= 1;
-                    tmp[i] = b'0' + (n % 10) as u8;
-                    n /= 10;
-                    if n == 0 {
-                        break;
-                    }
+                let mut tmp = [0u8; 20];
+                let digits = crate::write::decimal(age.into(), &mut tmp);
+                if let Some(dst) = resp.max_age.get_mut(..digits.len()) {
+                    dst.copy_from_slice(digits); // a u32 has at most 10 digits
+                    resp.max_age_len = digits.len() as u8;
                 }
-                let len = tmp.len() - i;
-                resp.max_age[..len].copy_from_slice(&tmp[i..]);
-                resp.max_age_len = len as u8;
             }
         } else {
             resp.expose_headers = safe_list(config.expose_headers);

@@ -9,8 +9,6 @@ use super::authority::{
     split_host_port, validate_host,
 };
 use super::malformed::Malformed;
-use crate::Diagnostic;
-use core::fmt;
 
 /// Why a Host header was refused.
 ///
@@ -47,7 +45,7 @@ impl HostDenial {
 }
 
 crate::diag::diagnostics! {
-    HostDenial in "wsguard_core::origin" {
+    HostDenial in "wsguard_core::origin" display {
         /// The HTTP status: 400 for a malformed Host, 403 for one not in the allowlist.
         ///
         /// ```
@@ -68,12 +66,6 @@ crate::diag::diagnostics! {
         remedy: "add the name clients use to the Host allowlist (`app.example.com`, `*.example.com`, `localhost:*`), or connect with that name",
         http_status: 403,
     },
-}
-
-impl fmt::Display for HostDenial {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.reason())
-    }
 }
 
 /// Host allowlist. Empty: any well-formed Host.

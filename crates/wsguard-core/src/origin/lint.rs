@@ -194,7 +194,7 @@ pub enum LintCode {
 }
 
 crate::diag::diagnostics! {
-    LintCode in "wsguard_core::origin" {
+    LintCode in "wsguard_core::origin" display {
         /// Error or warning.
         pub fn severity(&self) -> Severity;
     }

@@ -1,8 +1,6 @@
 //! [`Malformed`]: the exact rule a malformed Origin value, Host header or pattern broke,
 //! with its stable sub-code, a sentence and the fix.
 
-use core::fmt;
-
 /// What exactly is wrong with a malformed Origin value (or a Host header, or a pattern).
 ///
 /// `code()` is a stable snake_case sub-code, e.g. `"path"`.
@@ -87,7 +85,7 @@ impl Malformed {
 }
 
 crate::diag::diagnostics! {
-    Malformed in "wsguard_core::origin" const {
+    Malformed in "wsguard_core::origin" const display {
     }
     Empty => {
         code: "empty",
@@ -229,12 +227,6 @@ crate::diag::diagnostics! {
         reason: "the port has leading zeros (`:08080`); browsers never send them",
         remedy: "write the port as a number from 1 to 65535 without leading zeros, or leave it out for the default port",
     },
-}
-
-impl fmt::Display for Malformed {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.reason())
-    }
 }
 
 #[cfg(test)]

@@ -49,7 +49,7 @@ pub enum NearMissKind {
 }
 
 crate::diag::diagnostics! {
-    NearMissKind in "wsguard_core::origin" {
+    NearMissKind in "wsguard_core::origin" display {
     }
     WsScheme => {
         code: "near_ws_scheme",

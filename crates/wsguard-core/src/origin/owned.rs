@@ -30,8 +30,6 @@ use super::host::HostPolicy;
 use super::pattern::{HostPattern, Pattern, PatternError, PortPattern};
 use super::policy::OriginPolicy;
 use super::presets::Preset;
-use crate::Diagnostic;
-use core::fmt;
 
 /// A byte range of [`PolicyBuf`]'s text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -125,7 +123,7 @@ pub enum PolicyBufError {
 }
 
 crate::diag::diagnostics! {
-    PolicyBufError in "wsguard_core::origin" {
+    PolicyBufError in "wsguard_core::origin" display {
     }
     Pattern(e) => {
         each: PatternError::ALL,
@@ -157,12 +155,6 @@ crate::diag::diagnostics! {
         reason: "a Host allowlist entry is empty or holds a space, a control character or a character no host name contains",
         remedy: "write each entry as `host`, `host:port`, `host:*` or `*.domain` with nothing else on the line",
     },
-}
-
-impl fmt::Display for PolicyBufError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.reason())
-    }
 }
 
 /// An owned Origin policy and Host allowlist: `N` entries per list, `BYTES` bytes of text.

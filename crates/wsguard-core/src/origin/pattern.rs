@@ -7,7 +7,6 @@ use super::authority::{
 };
 use super::malformed::Malformed;
 use super::parse::{Origin, OriginKind, MAX_ORIGIN_LEN};
-use crate::Diagnostic;
 use core::fmt;
 
 /// The host part of a pattern.
@@ -102,7 +101,7 @@ impl PatternError {
 }
 
 crate::diag::diagnostics! {
-    PatternError in "wsguard_core::origin" {
+    PatternError in "wsguard_core::origin" display {
     }
     Empty => {
         code: "pattern_empty",
@@ -140,12 +139,6 @@ crate::diag::diagnostics! {
         reason: m.reason(),
         remedy: m.remedy(),
     },
-}
-
-impl fmt::Display for PatternError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.reason())
-    }
 }
 
 /// `ws` or `wss`, any case.

@@ -5,8 +5,6 @@ use super::near_miss::{near_miss_in, NearMiss};
 use super::parse::{Origin, OriginKind};
 use super::pattern::Pattern;
 use super::presets::{dev_host_match, Preset};
-use crate::Diagnostic;
-use core::fmt;
 
 /// Why an Origin was refused. Every variant has its own stable code.
 ///
@@ -57,7 +55,7 @@ impl OriginDenial {
 }
 
 crate::diag::diagnostics! {
-    OriginDenial in "wsguard_core::origin" {
+    OriginDenial in "wsguard_core::origin" display {
         /// The HTTP status to answer with: always 403 Forbidden.
         ///
         /// ```
@@ -108,12 +106,6 @@ crate::diag::diagnostics! {
         remedy: "add the page's exact origin (as shown by `location.origin` in the browser console) to the allowed origins",
         http_status: 403,
     },
-}
-
-impl fmt::Display for OriginDenial {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.reason())
-    }
 }
 
 /// Which origins may open a WebSocket (and get CORS headers).
@@ -384,6 +376,7 @@ impl Default for OriginPolicy<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::Diagnostic;
 
     #[test]
     fn denial_classification() {

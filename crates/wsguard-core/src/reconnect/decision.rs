@@ -169,6 +169,18 @@ const fn transport_text(t: TransportFailure) -> (&'static str, &'static str) {
     }
 }
 
+impl core::fmt::Display for TransportFailure {
+    /// What the failure means, as [`Decision::reason`](crate::Diagnostic::reason) says it.
+    ///
+    /// ```
+    /// use wsguard_core::reconnect::TransportFailure;
+    /// assert_eq!(TransportFailure::Dns.to_string(), "the host name in the URL did not resolve");
+    /// ```
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(transport_text(*self).0)
+    }
+}
+
 impl Cause {
     /// One sentence explaining the disconnect.
     pub fn reason(&self) -> &'static str {

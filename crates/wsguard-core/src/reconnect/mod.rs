@@ -135,6 +135,16 @@ impl Default for ReconnectConfig<'static> {
 }
 
 impl ReconnectConfig<'_> {
+    /// A `Retry-After` of `s` seconds in milliseconds, capped at `max_retry_after_ms`.
+    const fn retry_after_ms(&self, s: u32) -> u64 {
+        let ms = (s as u64).saturating_mul(1_000);
+        if ms < self.max_retry_after_ms {
+            ms
+        } else {
+            self.max_retry_after_ms
+        }
+    }
+
     /// Backoff ceiling of attempt `attempt` (1-based): `min(cap, base · 2^(attempt-1))`.
     pub const fn ceiling_ms(&self, attempt: u32) -> u64 {
         let shift = if attempt == 0 { 0 } else { attempt - 1 };
@@ -344,56 +354,22 @@ impl<'a> Reconnect<'a> {
                     .config
                     .jitter
                     .apply(self.config.ceiling_ms(attempt), random);
+                // Retry-After (a 429 or 503 that says when) is honoured, up to its cap.
+                let retry_after = match disconnect {
+                    Disconnect::HttpStatus {
+                        retry_after_s: Some(s),
+                        ..
+                    } => self.config.retry_after_ms(s),
+                    _ => 0,
+                };
                 let delay_ms = match retry {
                     Retry::Soon if attempt == 1 => {
                         Jitter::Equal.apply(self.config.going_away_delay_ms, random)
                     }
                     Retry::AfterDelay => {
-                        let floor = match disconnect {
-                            Disconnect::HttpStatus {
-                                retry_after_s: Some(s),
-                                ..
-                            } => {
-                                let ra = (s as u64).saturating_mul(1_000);
-                                let ra = if ra < self.config.max_retry_after_ms {
-                                    ra
-                                } else {
-                                    self.config.max_retry_after_ms
-                                };
-                                if ra > self.config.overload_delay_ms {
-                                    ra
-                                } else {
-                                    self.config.overload_delay_ms
-                                }
-                            }
-                            _ => self.config.overload_delay_ms,
-                        };
-                        if backoff > floor {
-                            backoff
-                        } else {
-                            floor
-                        }
+                        backoff.max(retry_after).max(self.config.overload_delay_ms)
                     }
-                    _ => match disconnect {
-                        // Retry-After on a 503 (or any retryable status) is honoured too.
-                        Disconnect::HttpStatus {
-                            retry_after_s: Some(s),
-                            ..
-                        } => {
-                            let ra = (s as u64).saturating_mul(1_000);
-                            let ra = if ra < self.config.max_retry_after_ms {
-                                ra
-                            } else {
-                                self.config.max_retry_after_ms
-                            };
-                            if ra > backoff {
-                                ra
-                            } else {
-                                backoff
-                            }
-                        }
-                        _ => backoff,
-                    },
+                    _ => backoff.max(retry_after),
                 };
                 Decision::RetryAt {
                     at_ms: now_ms.saturating_add(delay_ms),

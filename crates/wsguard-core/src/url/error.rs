@@ -76,7 +76,7 @@ impl From<crate::BufferTooSmall> for UrlError {
 }
 
 crate::diag::diagnostics! {
-    UrlError in "wsguard_core::url" {
+    UrlError in "wsguard_core::url" display {
     }
     Empty => {
         code: "url_empty",
@@ -189,10 +189,4 @@ crate::diag::diagnostics! {
         reason: "the output buffer is too small for the URL",
         remedy: "pass a larger buffer (see `needed`)",
     },
-}
-
-impl core::fmt::Display for UrlError {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.write_str(crate::Diagnostic::reason(self))
-    }
 }

@@ -9,7 +9,7 @@ use super::{ConnectOptions, FollowUpRun};
 use std::io::{Read, Write};
 use std::time::Instant;
 use wsguard_core::handshake::{
-    self as hs, write_follow_up, ClientRequest, Diagnosis, FollowUp, Plan, Reply, Sent, Verdict,
+    write_follow_up, ClientRequest, Diagnosis, FollowUp, Plan, Reply, Sent, Verdict,
 };
 use wsguard_core::url::WsUrl;
 
@@ -89,16 +89,14 @@ fn ask(
         return Reply::NoAnswer;
     };
     let mut out = vec![0u8; 2048];
-    let n = match write_follow_up(req, step, own, &mut out) {
-        Ok(n) => n,
-        Err(hs::RequestError::BufferTooSmall(b)) if b.needed < 1 << 20 => {
-            out.resize(b.needed, 0);
-            match write_follow_up(req, step, own, &mut out) {
-                Ok(n) => n,
-                Err(_) => return Reply::NoAnswer,
-            }
-        }
-        Err(_) => return Reply::NoAnswer,
+    let written = wsguard_core::write_growing(
+        &mut out,
+        1 << 20,
+        |b, n| b.resize(n, 0),
+        |buf| write_follow_up(req, step, own, buf),
+    );
+    let Ok(n) = written else {
+        return Reply::NoAnswer;
     };
     let deadline = Instant::now() + opts.timeout;
     if conn.set_deadline(deadline).is_err()

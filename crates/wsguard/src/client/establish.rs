@@ -281,23 +281,22 @@ fn upgrade(
         req = req.token(t, placement);
     }
     let mut out = vec![0u8; 1024];
-    let n = loop {
-        match hs::write_request(&req, &mut out) {
-            Ok(n) => break n,
-            Err(hs::RequestError::BufferTooSmall(b))
-                if b.needed > out.len() && b.needed < 1 << 20 =>
-            {
-                out.resize(b.needed, 0)
-            }
-            Err(e) => {
-                return Err(finding(
-                    "upgrade",
-                    e.code(),
-                    "the upgrade request cannot be written".into(),
-                    e.reason(),
-                    e.remedy(),
-                ))
-            }
+    let written = wsguard_core::write_growing(
+        &mut out,
+        1 << 20,
+        |b, n| b.resize(n, 0),
+        |buf| hs::write_request(&req, buf),
+    );
+    let n = match written {
+        Ok(n) => n,
+        Err(e) => {
+            return Err(finding(
+                "upgrade",
+                e.code(),
+                "the upgrade request cannot be written".into(),
+                e.reason(),
+                e.remedy(),
+            ))
         }
     };
     let io_fail = |e: &io::Error, doing: &str| {
