@@ -155,6 +155,27 @@ impl<'b> AcceptedFields<'b> {
         Extensions::new(HeaderIter::list(self.fields))
     }
 
+    /// The values of the `Sec-WebSocket-Extensions` fields, in order, trimmed and not
+    /// parsed: what [`extensions`](Self::extensions) reads, for a caller that keeps them
+    /// to parse later. Names are compared as bytes (no UTF-8 check per field).
+    ///
+    /// ```
+    /// # use wsguard_core::handshake::{validate_fields, FieldRequest, ServerConfig};
+    /// # use wsguard_core::origin::OriginPolicy;
+    /// # let cfg = ServerConfig::new(OriginPolicy::new(&[]).allow_missing(true));
+    /// let f: [(&[u8], &[u8]); 7] = [(b"host", b"a"), (b"upgrade", b"websocket"), (b"connection", b"upgrade"),
+    ///     (b"sec-websocket-version", b"13"), (b"sec-websocket-key", b"dGhlIHNhbXBsZSBub25jZQ=="),
+    ///     (b"Sec-WebSocket-Extensions", b" a; b "), (b"sec-websocket-extensions", b"c")];
+    /// let a = validate_fields(&cfg, &FieldRequest::get(b"/", &f)).unwrap();
+    /// assert!(a.extension_values().eq([&b"a; b"[..], &b"c"[..]]));
+    /// ```
+    pub fn extension_values(&self) -> impl Iterator<Item = &'b [u8]> + Clone + 'b {
+        self.fields
+            .iter()
+            .filter(|(name, _)| name.eq_ignore_ascii_case(b"sec-websocket-extensions"))
+            .map(|&(_, value)| trim_ows(value))
+    }
+
     /// All header fields, in order, values trimmed.
     ///
     /// ```
