@@ -206,6 +206,13 @@ fn read_pair<'py>(py: Python<'py>, entry: &Bound<'py, PyAny>) -> PyResult<Pair<'
             if let (Ok(k), Ok(v)) = (k.cast::<PyBytes>(), v.cast::<PyBytes>()) {
                 return Ok(Pair::Bytes(k.to_owned(), v.to_owned()));
             }
+            // `str` pairs (the `websockets` hook): their UTF-8 as `bytes` objects, no Rust
+            // copy; text that is not UTF-8 (surrogates) takes the path below.
+            if let (Ok(k), Ok(v)) = (k.cast::<PyString>(), v.cast::<PyString>()) {
+                if let (Ok(k), Ok(v)) = (k.encode_utf8(), v.encode_utf8()) {
+                    return Ok(Pair::Bytes(k, v));
+                }
+            }
         }
     }
     let bad = |what: &str| headers_shape(py, what);
@@ -245,6 +252,7 @@ impl<'py> Pairs<'py> {
         }
     }
 
+    #[inline]
     fn push(&mut self, pair: Pair<'py>) {
         match self.inline.get_mut(self.len) {
             Some(slot) => *slot = Some(pair),
@@ -274,6 +282,7 @@ impl<'a> FieldBuf<'a> {
         FieldBuf::Inline([(&[], &[]); INLINE + 6], 0)
     }
 
+    #[inline]
     fn push(&mut self, field: (&'a [u8], &'a [u8])) {
         match self {
             FieldBuf::Inline(buf, len) => match buf.get_mut(*len) {
@@ -453,7 +462,8 @@ impl ScopeGuard {
         let mut seen = [false; 5];
         for (name, value) in pairs.iter() {
             for (slot, tracked) in seen.iter_mut().zip(TRACKED) {
-                *slot |= name.eq_ignore_ascii_case(tracked);
+                // The length first, inline: most names match none.
+                *slot |= name.len() == tracked.len() && name.eq_ignore_ascii_case(tracked);
             }
             fields.push((name, value));
         }
