@@ -15,6 +15,8 @@
 //! write network text through the core's `text::escaped` and `TokenConfig::log_target`:
 //! no CR/LF/ESC reaches a log line and a query token is never logged.
 
+use std::borrow::Cow;
+
 use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyList, PyString, PyTuple};
@@ -185,14 +187,15 @@ fn item<'py>(
 /// the ASGI case), or a copy (`str` values, as the `websockets` hook gets them).
 enum Pair<'py> {
     Bytes(Bound<'py, PyBytes>, Bound<'py, PyBytes>),
-    Copied(Vec<u8>, Vec<u8>),
+    /// Boxed: the common case stays two pointers wide.
+    Copied(Box<(Vec<u8>, Vec<u8>)>),
 }
 
 impl Pair<'_> {
     fn get(&self) -> (&[u8], &[u8]) {
         match self {
             Pair::Bytes(n, v) => (n.as_bytes(), v.as_bytes()),
-            Pair::Copied(n, v) => (n, v),
+            Pair::Copied(c) => (&c.0, &c.1),
         }
     }
 }
@@ -204,6 +207,13 @@ fn read_pair<'py>(py: Python<'py>, entry: &Bound<'py, PyAny>) -> PyResult<Pair<'
             let (k, v) = (t.get_borrowed_item(0)?, t.get_borrowed_item(1)?);
             if let (Ok(k), Ok(v)) = (k.cast::<PyBytes>(), v.cast::<PyBytes>()) {
                 return Ok(Pair::Bytes(k.to_owned(), v.to_owned()));
+            }
+            // `str` pairs (the `websockets` hook): their UTF-8 as `bytes` objects, no Rust
+            // copy; text that is not UTF-8 (surrogates) takes the path below.
+            if let (Ok(k), Ok(v)) = (k.cast::<PyString>(), v.cast::<PyString>()) {
+                if let (Ok(k), Ok(v)) = (k.encode_utf8(), v.encode_utf8()) {
+                    return Ok(Pair::Bytes(k, v));
+                }
             }
         }
     }
@@ -221,39 +231,133 @@ fn read_pair<'py>(py: Python<'py>, entry: &Bound<'py, PyAny>) -> PyResult<Pair<'
     };
     let name = bytes_of(py, &name, "header name")?.into_owned();
     let value = bytes_of(py, &value, "header value")?.into_owned();
-    Ok(Pair::Copied(name, value))
+    Ok(Pair::Copied(Box::new((name, value))))
 }
 
-/// Reads an iterable of `(name, value)` pairs; a `list` (the ASGI case) without an iterator.
-fn read_pairs<'py>(py: Python<'py>, headers: &Bound<'py, PyAny>) -> PyResult<Vec<Pair<'py>>> {
+/// Header lists up to this long are read without a heap allocation (the core's default
+/// limit refuses more than 32 fields anyway).
+const INLINE: usize = 40;
+
+/// The pairs of a header list: the first [`INLINE`] on the stack, any others in a `Vec`.
+struct Pairs<'py> {
+    inline: [Option<Pair<'py>>; INLINE],
+    more: Vec<Pair<'py>>,
+    len: usize,
+}
+
+impl<'py> Pairs<'py> {
+    fn new() -> Self {
+        Pairs {
+            inline: [const { None }; INLINE],
+            more: Vec::new(),
+            len: 0,
+        }
+    }
+
+    #[inline]
+    fn push(&mut self, pair: Pair<'py>) {
+        match self.inline.get_mut(self.len) {
+            Some(slot) => *slot = Some(pair),
+            None => self.more.push(pair),
+        }
+        self.len += 1;
+    }
+
+    fn iter(&self) -> impl Iterator<Item = (&[u8], &[u8])> {
+        self.inline
+            .iter()
+            .map_while(Option::as_ref)
+            .chain(&self.more)
+            .map(Pair::get)
+    }
+}
+
+/// Header fields in one slice: on the stack up to `INLINE + 6`, else on the heap.
+#[allow(clippy::large_enum_variant)] // on the stack on purpose: no allocation per scope
+enum FieldBuf<'a> {
+    Inline([(&'a [u8], &'a [u8]); INLINE + 6], usize),
+    Heap(Vec<(&'a [u8], &'a [u8])>),
+}
+
+impl<'a> FieldBuf<'a> {
+    fn new() -> Self {
+        FieldBuf::Inline([(&[], &[]); INLINE + 6], 0)
+    }
+
+    #[inline]
+    fn push(&mut self, field: (&'a [u8], &'a [u8])) {
+        match self {
+            FieldBuf::Inline(buf, len) => match buf.get_mut(*len) {
+                Some(slot) => {
+                    *slot = field;
+                    *len += 1;
+                }
+                None => {
+                    let mut v = buf.to_vec();
+                    v.push(field);
+                    *self = FieldBuf::Heap(v);
+                }
+            },
+            FieldBuf::Heap(v) => v.push(field),
+        }
+    }
+
+    fn as_slice(&self) -> &[(&'a [u8], &'a [u8])] {
+        match self {
+            FieldBuf::Inline(buf, len) => buf.get(..*len).unwrap_or(&[]),
+            FieldBuf::Heap(v) => v,
+        }
+    }
+}
+
+/// Reads an iterable of `(name, value)` pairs into `out`; a `list` (the ASGI case)
+/// without an iterator.
+fn read_pairs<'py>(
+    py: Python<'py>,
+    headers: &Bound<'py, PyAny>,
+    out: &mut Pairs<'py>,
+) -> PyResult<()> {
     if let Ok(list) = headers.cast::<PyList>() {
-        let mut out = Vec::with_capacity(list.len() + 5);
         for entry in list.iter() {
             out.push(read_pair(py, &entry)?);
         }
-        return Ok(out);
+        return Ok(());
     }
     let iter = headers
         .try_iter()
         .map_err(|_| headers_shape(py, &format!("got {}", crate::convert::type_name(headers))))?;
-    let mut out = Vec::with_capacity(16);
     for entry in iter {
         out.push(read_pair(py, &entry?)?);
     }
-    Ok(out)
+    Ok(())
+}
+
+/// A `bytes` value of a scope, if it is one.
+type ScopeBytes<'py> = Option<Bound<'py, PyBytes>>;
+
+/// `raw_path` and `query_string` of a scope, when they are `bytes` (as ASGI says).
+fn target_parts<'py>(
+    py: Python<'py>,
+    scope: &Bound<'py, PyDict>,
+) -> PyResult<(ScopeBytes<'py>, ScopeBytes<'py>)> {
+    let raw = item(scope, intern!(py, "raw_path"))?.and_then(|r| r.cast_into::<PyBytes>().ok());
+    let query =
+        item(scope, intern!(py, "query_string"))?.and_then(|q| q.cast_into::<PyBytes>().ok());
+    Ok((raw, query))
 }
 
 /// The request target of an ASGI scope: `raw_path` (else `root_path + path`), plus
 /// `?query_string` when the target has no query yet; borrowed from `raw_path` when that
-/// is the whole target (the common case: no copy).
-fn scope_target<'py>(py: Python<'py>, scope: &Bound<'py, PyDict>) -> PyResult<Vec<u8>> {
-    let raw = item(scope, intern!(py, "raw_path"))?;
-    let raw = raw.and_then(|r| r.cast_into::<PyBytes>().ok());
-    let query = item(scope, intern!(py, "query_string"))?;
-    let query = query.and_then(|q| q.cast_into::<PyBytes>().ok());
-    let query = query.as_ref().map_or(&b""[..], |q| q.as_bytes());
-    let mut target = match &raw {
-        Some(r) if !r.as_bytes().is_empty() => r.as_bytes().to_vec(),
+/// is the whole target (the common case: no copy). `raw` and `query` from [`target_parts`].
+fn scope_target<'a>(
+    py: Python<'_>,
+    scope: &Bound<'_, PyDict>,
+    raw: Option<&'a Bound<'_, PyBytes>>,
+    query: Option<&'a Bound<'_, PyBytes>>,
+) -> PyResult<Cow<'a, [u8]>> {
+    let query = query.map_or(&b""[..], |q| q.as_bytes());
+    let mut target = match raw.map(|r| r.as_bytes()) {
+        Some(r) if !r.is_empty() => Cow::Borrowed(r),
         _ => {
             let mut t = match item(scope, intern!(py, "root_path"))? {
                 Some(v) if !v.is_none() => bytes_of(py, &v, "root_path")?.into_owned(),
@@ -263,17 +367,24 @@ fn scope_target<'py>(py: Python<'py>, scope: &Bound<'py, PyDict>) -> PyResult<Ve
                 Some(v) if !v.is_none() => t.extend_from_slice(&bytes_of(py, &v, "path")?),
                 _ => t.push(b'/'),
             }
-            t
+            Cow::Owned(t)
         }
     };
     if !query.is_empty() && !target.contains(&b'?') {
-        target.push(b'?');
-        target.extend_from_slice(query);
+        let t = target.to_mut();
+        t.push(b'?');
+        t.extend_from_slice(query);
     }
     if target.is_empty() {
-        target.push(b'/');
+        target.to_mut().push(b'/');
     }
     Ok(target)
+}
+
+/// [`scope_target`] as an owned value.
+fn owned_target(py: Python<'_>, scope: &Bound<'_, PyDict>) -> PyResult<Vec<u8>> {
+    let (raw, query) = target_parts(py, scope)?;
+    Ok(scope_target(py, scope, raw.as_ref(), query.as_ref())?.into_owned())
 }
 
 #[pymethods]
@@ -341,35 +452,38 @@ impl ScopeGuard {
     /// :class:`Handshake` (also a read-only mapping) or raises ``HandshakeRejected``.
     fn check_scope(&self, py: Python<'_>, scope: &Bound<'_, PyAny>) -> PyResult<Handshake> {
         let scope = &as_dict(scope)?;
-        let target = scope_target(py, scope)?;
-        let pairs = match item(scope, intern!(py, "headers"))? {
-            Some(h) => read_pairs(py, &h)?,
-            None => Vec::new(),
-        };
-        let mut fields: Vec<(&[u8], &[u8])> = Vec::with_capacity(pairs.len() + 5);
+        let (raw, query) = target_parts(py, scope)?;
+        let target = scope_target(py, scope, raw.as_ref(), query.as_ref())?;
+        let mut pairs = Pairs::new();
+        if let Some(h) = item(scope, intern!(py, "headers"))? {
+            read_pairs(py, &h, &mut pairs)?;
+        }
+        let offered_list = item(scope, intern!(py, "subprotocols"))?;
+        let mut offered = String::new();
+        let mut fields = FieldBuf::new();
         let mut seen = [false; 5];
-        for p in &pairs {
-            let (name, value) = p.get();
+        for (name, value) in pairs.iter() {
             for (slot, tracked) in seen.iter_mut().zip(TRACKED) {
-                *slot |= name.eq_ignore_ascii_case(tracked);
+                // The length first, inline: most names match none.
+                *slot |= name.len() == tracked.len() && name.eq_ignore_ascii_case(tracked);
             }
             fields.push((name, value));
         }
+        // The upgrade headers the server consumed, then the offered subprotocols.
         let defaults: [&[u8]; 4] = [b"websocket", b"Upgrade", b"13", PLACEHOLDER_KEY];
         for (i, value) in defaults.iter().enumerate() {
             if !seen[i] {
                 fields.push((TRACKED[i], value));
             }
         }
-        let offered = match item(scope, intern!(py, "subprotocols"))? {
-            Some(o) if !seen[4] => str_list(py, Some(&o), "subprotocols")?.join(", "),
-            _ => String::new(),
-        };
+        if let Some(o) = offered_list.filter(|_| !seen[4]) {
+            offered = str_list(py, Some(&o), "subprotocols")?.join(", ");
+        }
         if !offered.is_empty() {
             fields.push((TRACKED[4], offered.as_bytes()));
         }
         let dev_bypass = self.dev_bypass_for(|| crate::dev_auth::scope_listen(py, scope))?;
-        self.decide(py, &target, &fields, dev_bypass)
+        self.decide(py, &target, fields.as_slice(), dev_bypass)
     }
 
     /// Validates a request given as an iterable of ``(name, value)`` pairs (``str`` or
@@ -386,10 +500,14 @@ impl ScopeGuard {
         server: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Handshake> {
         let target = bytes_of(py, path, "path")?;
-        let pairs = read_pairs(py, headers)?;
-        let fields: Vec<(&[u8], &[u8])> = pairs.iter().map(Pair::get).collect();
+        let mut pairs = Pairs::new();
+        read_pairs(py, headers, &mut pairs)?;
+        let mut fields = FieldBuf::new();
+        for field in pairs.iter() {
+            fields.push(field);
+        }
         let dev_bypass = self.dev_bypass_for(|| crate::dev_auth::listen_text(py, server))?;
-        self.decide(py, &target, &fields, dev_bypass)
+        self.decide(py, &target, fields.as_slice(), dev_bypass)
     }
 
     /// Whether the development auth bypass is on (``dev_auth_bypass=True``).
@@ -446,7 +564,7 @@ impl ScopeGuard {
         let target = self
             .token
             .config()
-            .log_target(&scope_target(py, scope)?)
+            .log_target(&owned_target(py, scope)?)
             .to_string();
         Ok((target, scope_origins(py, scope)?, scope_client(py, scope)?))
     }

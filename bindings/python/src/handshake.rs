@@ -31,40 +31,33 @@ pub const PLACEHOLDER_KEY: &[u8] = b"dGhlIHNhbXBsZSBub25jZQ==";
 
 /// An accepted WebSocket upgrade (see ``validate_handshake``).
 ///
-/// Built from the core's verdict with the strings an application reads; what costs more
-/// (the ``Sec-WebSocket-Accept`` SHA-1, the normalised Origin, the extension list, the
-/// 101 response) is computed on first read.
+/// Built from the core's verdict with the text an application reads, copied into one
+/// buffer (one allocation); what costs more (the ``Sec-WebSocket-Accept`` SHA-1, the
+/// normalised Origin, the extension list, the 101 response) is computed on first read,
+/// and every Python ``str`` only when its attribute is read.
 #[pyclass(module = "wsguard._wsguard", name = "Handshake", frozen)]
 pub struct Handshake {
-    /// The ``Sec-WebSocket-Accept`` value (computed from ``key`` on first read).
-    accept: OnceLock<String>,
-    /// The chosen subprotocol (the server's most preferred one the client offered), or ``None``.
-    #[pyo3(get)]
-    subprotocol: Option<String>,
-    /// The bearer token, or ``None``.
-    #[pyo3(get)]
-    token: Option<String>,
+    /// The verdict's text (path, query, host, key, Origin, token, subprotocol, the
+    /// extension values joined by LF, which no accepted value contains); the fields
+    /// below are ranges of it.
+    text: Box<[u8]>,
+    path: Span,
+    query: Option<Span>,
+    host: Span,
+    key: Span,
+    /// The Origin header as received (normalised on first read of ``origin``).
+    origin_raw: Option<Span>,
+    token: Option<Span>,
+    subprotocol: Option<Span>,
+    /// The ``Sec-WebSocket-Extensions`` values, LF-joined (parsed on first use).
+    extension_values: Span,
     /// Where the token was found: ``"authorization"``, ``"subprotocol"``, ``"query"`` or ``None``.
     #[pyo3(get)]
     token_source: Option<&'static str>,
-    /// The Origin header as received (normalised on first read of ``origin``).
-    origin_raw: Option<String>,
+    /// The ``Sec-WebSocket-Accept`` value (computed from ``key`` on first read).
+    accept: OnceLock<String>,
     /// The normalised Origin (``"null"`` when allowed null), ``None`` when absent.
     origin: OnceLock<Option<String>>,
-    /// The request path without the query.
-    #[pyo3(get)]
-    path: String,
-    /// The query string, or ``None``.
-    #[pyo3(get)]
-    query: Option<String>,
-    /// The Host header value.
-    #[pyo3(get)]
-    host: String,
-    /// The ``Sec-WebSocket-Key`` as received.
-    #[pyo3(get)]
-    key: String,
-    /// The ``Sec-WebSocket-Extensions`` values, one per header (parsed on first use).
-    extension_values: Vec<Box<[u8]>>,
     /// Extensions offered in ``Sec-WebSocket-Extensions`` (read on first use).
     extensions: OnceLock<Vec<ExtensionOffer>>,
     /// The exact ``101 Switching Protocols`` response the core writes for this request,
@@ -78,6 +71,16 @@ pub struct Handshake {
     /// target escaped, query tokens redacted); ``None`` otherwise.
     #[pyo3(get)]
     dev_auth_notice: Option<String>,
+}
+
+/// A range of [`Handshake::text`]: start and length.
+type Span = (usize, usize);
+
+/// Appends `part` to `text` and returns its range.
+fn span(text: &mut Vec<u8>, part: &[u8]) -> Span {
+    let at = text.len();
+    text.extend_from_slice(part);
+    (at, part.len())
 }
 
 /// The mapping keys of a `Handshake` (``scope["wsguard"]["origin"]``).
@@ -99,7 +102,7 @@ impl Handshake {
     #[getter]
     fn response<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
         let bytes = self.response.get_or_init(|| {
-            grow_write(|buf| write_accept_for(&self.key, self.subprotocol.as_deref(), buf))
+            grow_write(|buf| write_accept_for(self.key(), self.subprotocol(), buf))
         });
         PyBytes::new(py, bytes)
     }
@@ -107,8 +110,11 @@ impl Handshake {
     /// The ``Sec-WebSocket-Accept`` value to answer with.
     #[getter]
     fn accept(&self) -> &str {
-        self.accept
-            .get_or_init(|| AcceptKey::from_key(self.key.as_bytes()).as_str().to_owned())
+        self.accept.get_or_init(|| {
+            AcceptKey::from_key(self.bytes(self.key))
+                .as_str()
+                .to_owned()
+        })
     }
 
     /// The normalised Origin (``"null"`` when allowed null), ``None`` when absent.
@@ -116,13 +122,46 @@ impl Handshake {
     fn origin(&self) -> Option<String> {
         self.origin
             .get_or_init(|| {
-                let raw = self.origin_raw.as_deref()?;
-                Origin::parse(raw.as_bytes())
-                    .ok()
-                    .as_ref()
-                    .and_then(origin_text)
+                let raw = self.bytes(self.origin_raw?);
+                Origin::parse(raw).ok().as_ref().and_then(origin_text)
             })
             .clone()
+    }
+
+    /// The chosen subprotocol (the server's most preferred one the client offered), or ``None``.
+    #[getter]
+    fn subprotocol(&self) -> Option<&str> {
+        self.subprotocol.map(|s| self.str(s))
+    }
+
+    /// The bearer token, or ``None``.
+    #[getter]
+    fn token(&self) -> Option<&str> {
+        self.token.map(|s| self.str(s))
+    }
+
+    /// The request path without the query.
+    #[getter]
+    fn path(&self) -> &str {
+        self.str(self.path)
+    }
+
+    /// The query string, or ``None``.
+    #[getter]
+    fn query(&self) -> Option<&str> {
+        self.query.map(|s| self.str(s))
+    }
+
+    /// The Host header value.
+    #[getter]
+    fn host(&self) -> &str {
+        self.str(self.host)
+    }
+
+    /// The ``Sec-WebSocket-Key`` as received.
+    #[getter]
+    fn key(&self) -> &str {
+        self.str(self.key)
     }
 
     /// Extensions offered in ``Sec-WebSocket-Extensions`` (all headers, in order; parsed by
@@ -132,10 +171,10 @@ impl Handshake {
     fn extensions(&self) -> Vec<ExtensionOffer> {
         self.extensions
             .get_or_init(|| {
-                let offers = self
-                    .extension_values
-                    .iter()
-                    .flat_map(|v| CommaList::new(v))
+                let values = self.bytes(self.extension_values);
+                let offers = values
+                    .split(|&b| b == b'\n')
+                    .flat_map(CommaList::new)
                     .filter_map(Extension::parse);
                 extension_names(offers)
             })
@@ -193,9 +232,9 @@ impl Handshake {
         format!(
             "Handshake(origin={}, subprotocol={}, token_source={}, path={:?})",
             crate::convert::py_opt(&self.origin()),
-            crate::convert::py_opt(&self.subprotocol),
+            crate::convert::py_opt(&self.subprotocol()),
             crate::convert::py_opt(&self.token_source),
-            self.path
+            self.path()
         )
     }
 }
@@ -205,21 +244,31 @@ impl Handshake {
         use pyo3::IntoPyObjectExt;
         let v = match key {
             "origin" => self.origin().into_py_any(py),
-            "token" => self.token.clone().into_py_any(py),
-            "subprotocol" => self.subprotocol.clone().into_py_any(py),
+            "token" => self.token().into_py_any(py),
+            "subprotocol" => self.subprotocol().into_py_any(py),
             "accept" => self.accept().into_py_any(py),
             "token_source" => self.token_source.into_py_any(py),
-            "path" => self.path.clone().into_py_any(py),
-            "query" => self.query.clone().into_py_any(py),
-            "host" => self.host.clone().into_py_any(py),
+            "path" => self.path().into_py_any(py),
+            "query" => self.query().into_py_any(py),
+            "host" => self.host().into_py_any(py),
             _ => return None,
         };
         Some(v)
     }
 
-    /// The verdict's strings; everything computed on first read left empty.
+    /// The bytes of `span` (empty if it were out of range, which `base` never writes).
+    fn bytes(&self, (at, len): Span) -> &[u8] {
+        self.text.get(at..at.saturating_add(len)).unwrap_or(&[])
+    }
+
+    /// The text of `span`, copied from a `&str` by `base` (so always UTF-8).
+    fn str(&self, span: Span) -> &str {
+        std::str::from_utf8(self.bytes(span)).unwrap_or("")
+    }
+
+    /// The verdict's text in one buffer; everything computed on first read left empty.
     #[allow(clippy::too_many_arguments)]
-    fn base(
+    fn base<'b>(
         path: &str,
         query: Option<&str>,
         host: &str,
@@ -228,22 +277,56 @@ impl Handshake {
         token: Option<Token<'_>>,
         dev_auth_bypassed: bool,
         key: &str,
-        extension_values: Vec<Box<[u8]>>,
+        extension_values: impl Iterator<Item = &'b [u8]> + Clone,
     ) -> Self {
+        let origin = origin
+            .filter(|o| o.kind() != OriginKind::Missing)
+            .map(|o| o.as_str());
+        let token_value = token.map(|t| t.value);
+        let size = [
+            Some(path),
+            query,
+            Some(host),
+            Some(key),
+            origin,
+            token_value,
+            subprotocol,
+        ]
+        .iter()
+        .flatten()
+        .map(|s| s.len())
+        .sum::<usize>()
+            + extension_values.clone().map(|v| v.len() + 1).sum::<usize>();
+        let mut text = Vec::with_capacity(size);
+        let opt = |text: &mut Vec<u8>, s: Option<&str>| s.map(|s| span(text, s.as_bytes()));
+        let path = span(&mut text, path.as_bytes());
+        let query = opt(&mut text, query);
+        let host = span(&mut text, host.as_bytes());
+        let key = span(&mut text, key.as_bytes());
+        let origin_raw = opt(&mut text, origin);
+        let token_span = opt(&mut text, token_value);
+        let subprotocol = opt(&mut text, subprotocol);
+        let ext_at = text.len();
+        for (i, v) in extension_values.enumerate() {
+            if i > 0 {
+                text.push(b'\n');
+            }
+            text.extend_from_slice(v);
+        }
+        let extension_values = (ext_at, text.len() - ext_at);
         Handshake {
-            accept: OnceLock::new(),
-            subprotocol: subprotocol.map(str::to_owned),
-            token: token.map(|t| t.value.to_owned()),
-            token_source: token.map(|t| t.source.as_str()),
-            origin_raw: origin
-                .filter(|o| o.kind() != OriginKind::Missing)
-                .map(|o| o.as_str().to_owned()),
-            origin: OnceLock::new(),
-            path: path.to_owned(),
-            query: query.map(str::to_owned),
-            host: host.to_owned(),
-            key: key.to_owned(),
+            text: text.into_boxed_slice(),
+            path,
+            query,
+            host,
+            key,
+            origin_raw,
+            token: token_span,
+            subprotocol,
             extension_values,
+            token_source: token.map(|t| t.source.as_str()),
+            accept: OnceLock::new(),
+            origin: OnceLock::new(),
             extensions: OnceLock::new(),
             response: OnceLock::new(),
             dev_auth_bypassed,
@@ -254,11 +337,6 @@ impl Handshake {
     /// The verdict of a field list ([`validate_fields`](wsguard_core::handshake::validate_fields)):
     /// the accept value, the extension list and the 101 response are computed on first read.
     pub fn lazy(a: &AcceptedFields<'_>) -> Self {
-        let ext = a
-            .headers()
-            .filter(|(n, _)| n.eq_ignore_ascii_case("sec-websocket-extensions"))
-            .map(|(_, v)| Box::<[u8]>::from(v))
-            .collect();
         Handshake::base(
             a.path,
             a.query,
@@ -268,7 +346,7 @@ impl Handshake {
             a.token,
             a.dev_auth_bypassed,
             a.key,
-            ext,
+            a.extension_values(),
         )
     }
 
@@ -290,7 +368,7 @@ impl From<&Accepted<'_>> for Handshake {
             a.token,
             a.dev_auth_bypassed,
             a.key,
-            Vec::new(),
+            core::iter::empty(),
         );
         let _ = h.accept.set(a.accept.as_str().to_owned());
         let _ = h

@@ -243,10 +243,14 @@ class WebSocketGuard:
                 return
             if self.dev_auth_bypass:
                 _devauth.report(result, self.log)
+            # A copy for the app (the caller's scope stays as it was); one key stored into
+            # it, no temporary dict as ``{**scope, key: result}`` would build.
+            inner = {**scope}
+            inner[self.scope_key] = result
             if self.track_closes:
                 conn = _metrics.Tracked(self.metrics, receive, send)
                 try:
-                    await self.app({**scope, self.scope_key: result}, conn.receive, conn.send)
+                    await self.app(inner, conn.receive, conn.send)
                 except Exception:
                     conn.finished(raised=True)
                     raise
@@ -255,7 +259,7 @@ class WebSocketGuard:
                     raise
                 conn.finished(raised=False)
                 return
-            await self.app({**scope, self.scope_key: result}, receive, send)
+            await self.app(inner, receive, send)
         elif kind == "http":
             if await self.explainer.respond(scope, send):
                 return

@@ -155,6 +155,27 @@ impl<'b> AcceptedFields<'b> {
         Extensions::new(HeaderIter::list(self.fields))
     }
 
+    /// The values of the `Sec-WebSocket-Extensions` fields, in order, trimmed and not
+    /// parsed: what [`extensions`](Self::extensions) reads, for a caller that keeps them
+    /// to parse later. Names are compared as bytes (no UTF-8 check per field).
+    ///
+    /// ```
+    /// # use wsguard_core::handshake::{validate_fields, FieldRequest, ServerConfig};
+    /// # use wsguard_core::origin::OriginPolicy;
+    /// # let cfg = ServerConfig::new(OriginPolicy::new(&[]).allow_missing(true));
+    /// let f: [(&[u8], &[u8]); 7] = [(b"host", b"a"), (b"upgrade", b"websocket"), (b"connection", b"upgrade"),
+    ///     (b"sec-websocket-version", b"13"), (b"sec-websocket-key", b"dGhlIHNhbXBsZSBub25jZQ=="),
+    ///     (b"Sec-WebSocket-Extensions", b" a; b "), (b"sec-websocket-extensions", b"c")];
+    /// let a = validate_fields(&cfg, &FieldRequest::get(b"/", &f)).unwrap();
+    /// assert!(a.extension_values().eq([&b"a; b"[..], &b"c"[..]]));
+    /// ```
+    pub fn extension_values(&self) -> impl Iterator<Item = &'b [u8]> + Clone + 'b {
+        self.fields
+            .iter()
+            .filter(|(name, _)| name.eq_ignore_ascii_case(b"sec-websocket-extensions"))
+            .map(|&(_, value)| trim_ows(value))
+    }
+
     /// All header fields, in order, values trimmed.
     ///
     /// ```
@@ -261,6 +282,56 @@ fn first_bad(bytes: &[u8], class: u8) -> Option<usize> {
         .position(|&b| CLASSES[usize::from(b)] & class == 0)
 }
 
+/// `0x01` in every byte of a word.
+const ONES: u64 = u64::from_ne_bytes([1; 8]);
+/// `0x80` in every byte of a word.
+const HIGH: u64 = ONES * 0x80;
+
+/// `0x80` in exactly the bytes of `w` that are zero (no borrow between bytes).
+const fn zero_bytes(w: u64) -> u64 {
+    !(((w & !HIGH) + !HIGH) | w | !HIGH)
+}
+
+/// `0x80` in exactly the bytes of `w` within `lo..=hi`; every byte of `w` below `0x80`
+/// and `0 < lo <= hi < 0x80` (then no sum carries into the next byte).
+const fn in_range(w: u64, lo: u8, hi: u8) -> u64 {
+    let lo = ONES * (0x80 - lo as u64);
+    let hi = ONES * (0x7f - hi as u64);
+    w.wrapping_add(lo) & !w.wrapping_add(hi) & HIGH
+}
+
+/// Whether all eight bytes of `w` are `VALUE` bytes, when no byte is HTAB: none is below
+/// `0x20` or `0x7f` (a word with a HTAB answers `false`; the byte loop decides it).
+const fn value_word(w: u64) -> bool {
+    let below_space = w.wrapping_sub(ONES * 0x20) & !w & HIGH;
+    below_space | zero_bytes(w ^ (ONES * 0x7f)) == 0
+}
+
+/// Whether all eight bytes of `w` are letters, digits or `-` (all `tchar`; a word with
+/// another `tchar` answers `false`, and the byte loop decides it).
+const fn name_word(w: u64) -> bool {
+    if w & HIGH != 0 {
+        return false;
+    }
+    let ok = in_range(w | (ONES * 0x20), b'a', b'z')
+        | in_range(w, b'0', b'9')
+        | zero_bytes(w ^ (ONES * b'-' as u64));
+    ok == HIGH
+}
+
+/// [`first_bad`] for `TCHAR` or `VALUE`, eight bytes at a time while the words are
+/// plainly inside the class (`word`), byte by byte from the first word that is not.
+fn first_bad_words(bytes: &[u8], class: u8, word: fn(u64) -> bool) -> Option<usize> {
+    let mut at = 0;
+    for chunk in bytes.chunks_exact(8) {
+        match <[u8; 8]>::try_from(chunk) {
+            Ok(c) if word(u64::from_ne_bytes(c)) => at += 8,
+            _ => break,
+        }
+    }
+    first_bad(bytes.get(at..).unwrap_or(&[]), class).map(|j| at + j)
+}
+
 /// One line of the written head: where it starts, its length without CRLF, and the
 /// first syntax error in it (absolute offset and verdict).
 struct Line {
@@ -344,9 +415,9 @@ fn scan<'b>(limits: &Limits, req: &FieldRequest<'b>) -> Result<&'b str, Rejectio
         let len = name.len() + 2 + value.len();
         let error = if name.is_empty() {
             Some((start, Rejection::MalformedRequest))
-        } else if let Some(j) = first_bad(name, TCHAR) {
+        } else if let Some(j) = first_bad_words(name, TCHAR, name_word) {
             Some((start + j, Rejection::MalformedRequest))
-        } else if let Some(j) = first_bad(value, VALUE) {
+        } else if let Some(j) = first_bad_words(value, VALUE, value_word) {
             Some((start + name.len() + 2 + j, Rejection::MalformedRequest))
         } else if i >= cap {
             // The parser refuses the field after the last slot once its line ends.
@@ -413,4 +484,91 @@ pub fn validate_fields<'b>(
         key: c.key,
         fields: request.fields,
     })
+}
+
+#[cfg(test)]
+mod word_tests {
+    use super::*;
+
+    /// A word of `fill` with `b` at byte `at`.
+    fn word(fill: u8, b: u8, at: usize) -> u64 {
+        let mut w = [fill; 8];
+        w[at] = b;
+        u64::from_ne_bytes(w)
+    }
+
+    #[test]
+    fn words_never_pass_a_byte_outside_the_class() {
+        // Every byte at every position, among fills inside and at the edges of the class.
+        for fill in [b'a', b'Z', b'0', b'9', b'-', b'z', b'A'] {
+            for at in 0..8 {
+                for b in 0..=255u8 {
+                    let w = word(fill, b, at);
+                    let name_ok = CLASSES[usize::from(b)] & TCHAR != 0;
+                    let value_ok = CLASSES[usize::from(b)] & VALUE != 0;
+                    assert!(!name_word(w) || name_ok, "name {b:#04x} at {at} in {fill}");
+                    assert!(
+                        !value_word(w) || value_ok,
+                        "value {b:#04x} at {at} in {fill}"
+                    );
+                    // Exactly these bytes pass the word test (the rest go byte by byte).
+                    let plain = b.is_ascii_alphanumeric() || b == b'-';
+                    assert_eq!(name_word(w), plain, "name {b:#04x} at {at} in {fill}");
+                    assert_eq!(
+                        value_word(w),
+                        value_ok && b != b'\t',
+                        "value {b:#04x} at {at}"
+                    );
+                }
+            }
+        }
+        // Neighbours across a byte boundary: a zero next to the byte tested.
+        for at in 0..7 {
+            for b in 0..=255u8 {
+                let mut w = [b'a'; 8];
+                w[at] = 0;
+                w[at + 1] = b;
+                let w = u64::from_ne_bytes(w);
+                assert!(!name_word(w) && !value_word(w));
+            }
+        }
+    }
+
+    #[test]
+    fn first_bad_words_agrees_with_the_byte_loop() {
+        let texts: [&[u8]; 9] = [
+            b"",
+            b"sec-websocket-extensions",
+            b"Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36",
+            b"permessage-deflate;\tclient_max_window_bits",
+            b"abcdefgh\x7fjk",
+            b"abcdefghijklmno\x00",
+            b"x_custom.header!",
+            b"caf\xc3\xa9 \xff obs-text",
+            b"0123456789-ABCDEFGHIJ\r\nSet-Cookie: a",
+        ];
+        for t in texts {
+            for class in [TCHAR, VALUE] {
+                let word = if class == TCHAR {
+                    name_word
+                } else {
+                    value_word
+                };
+                assert_eq!(
+                    first_bad_words(t, class, word),
+                    first_bad(t, class),
+                    "{t:?}"
+                );
+            }
+        }
+        assert_eq!(
+            first_bad_words(b"abcdefgh\x7fjk", VALUE, value_word),
+            Some(8)
+        );
+        assert_eq!(first_bad_words(b"x_custom.header!", TCHAR, name_word), None);
+        assert_eq!(
+            first_bad_words(b"sec-websocket key", TCHAR, name_word),
+            Some(13)
+        );
+    }
 }
