@@ -312,9 +312,6 @@ pub fn run(args: ServeArgs, color: ColorChoice) -> u8 {
             }
         };
         let addr = server.addr;
-        // Handlers first: a signal that arrives once clients can connect must close them
-        // with 1001, never take the default action (the process killed mid-connection).
-        let shutdown = shutdown_signal();
         // The first stdout line is machine-readable (tests and the demo parse it).
         println!(
             "wsguard serve listening on http://{addr}  (WebSocket: ws://{addr}{}, health: /health, metrics: /metrics)",
