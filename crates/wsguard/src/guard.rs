@@ -58,6 +58,10 @@ use wsguard_core::handshake::{
 use wsguard_core::text::escaped;
 use wsguard_core::{write_growing, Diagnostic, Status};
 
+/// The application's token check of [`Guard::check_head_verified`]: the token sent (if
+/// any) → accepted?
+type TokenCheck<'f> = dyn Fn(Option<&str>) -> bool + 'f;
+
 /// A request that passed the core's checks (owned copies of the interesting parts).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Accepted {
@@ -617,7 +621,7 @@ impl Guard {
         &self,
         sc: &ServerConfig<'_>,
         head: &RequestHead<'_, '_>,
-        verify: Option<&dyn Fn(Option<&str>) -> bool>,
+        verify: Option<&TokenCheck<'_>>,
     ) -> Result<Verdict, Refusal> {
         match validate_head(sc, head) {
             Ok(a) => {
