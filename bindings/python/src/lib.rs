@@ -25,6 +25,7 @@ mod limits;
 mod lint;
 mod metrics;
 mod origin;
+mod refusal;
 mod timing;
 mod url;
 
@@ -46,6 +47,7 @@ fn _wsguard(m: &Bound<'_, PyModule>) -> PyResult<()> {
     explain::register(m)?;
     dev_auth::register(m)?;
     limits::register(m)?;
+    refusal::register(m)?;
     metrics::register(m)?;
     Ok(())
 }

@@ -216,3 +216,29 @@ def test_refusal_names_the_near_miss_and_the_cores_close_code() -> None:
     assert v.near_miss is not None and v.near_miss.endswith("`http://localhost:[3000,5173]`")
     assert v.close_code == 1008
     assert policy.check("http://localhost:3000").close_code is None
+
+
+def test_refusal_response_is_the_cores_layout_and_checks_its_text():
+    answer = wsguard.refusal_response(404, "room_not_found", "no such room", "join an existing room", [("Retry-After", "3")])
+    body = b"room_not_found: no such room\nfix: join an existing room\n"
+    assert answer == (
+        b"HTTP/1.1 404 Not Found\r\nRetry-After: 3\r\nContent-Type: text/plain; charset=utf-8\r\n"
+        b"Content-Length: %d\r\nConnection: close\r\n\r\n" % len(body)
+    ) + body
+    for args, code in [
+        ((200, "ok", "r", "f"), "refusal_status"),
+        ((404, "Not-Found", "r", "f"), "refusal_code"),
+        ((404, "nf", "r\r\nSet-Cookie: pwn=1", "f"), "refusal_text"),
+    ]:
+        with pytest.raises(wsguard.InvalidInput) as err:
+            wsguard.refusal_response(*args)
+        assert err.value.code == code
+    with pytest.raises(wsguard.InvalidInput) as err:
+        wsguard.refusal_response(404, "nf", "r", "f", [("X", "a\nb")])
+    assert err.value.code == "refusal_header"
+
+
+def test_an_app_raised_refusal_gets_the_cores_body():
+    r = wsguard.HandshakeRejected("room_not_found", "no such room", "join an existing room", status=404)
+    assert r.body == b"room_not_found: no such room\nfix: join an existing room\n"
+    assert r.full_response().startswith(b"HTTP/1.1 404 Not Found\r\n")

@@ -73,6 +73,7 @@ from ._wsguard import (
     parse_close_payload,
     parse_ws_url,
     peer_limits_admit,
+    refusal_response,
     explain,
     explain_scope,
     is_wire_valid,
@@ -119,6 +120,8 @@ __all__ = [
     "listen_kind",
     # peer limits for servers that own sockets (the core's 503 + Retry-After)
     "peer_limits_admit",
+    # an application's own refusal in the core's layout
+    "refusal_response",
     # close codes
     "CloseInfo",
     "classify_close",

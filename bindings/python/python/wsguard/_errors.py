@@ -135,9 +135,19 @@ class HandshakeRejected(WsguardError):
 
     @property
     def body(self) -> bytes:
-        """The body of :attr:`response` (empty when no response was written)."""
-        _, sep, body = self.response.partition(b"\r\n\r\n")
+        """The body of :attr:`response`: ``"<code>: <reason>\nfix: <remedy>\n"``."""
+        _, sep, body = self.full_response().partition(b"\r\n\r\n")
         return body if sep else b""
+
+    def full_response(self) -> bytes:
+        """:attr:`response`, or — for a refusal the application raised itself, which
+        carries none — the core's answer for it in the same layout
+        (:func:`wsguard.refusal_response`): every refusal is written by the core."""
+        if not self.response:
+            from ._wsguard import refusal_response
+
+            self.response = refusal_response(self.status, self.code, self.reason, self.remedy, self.headers)
+        return self.response
 
 
 class UpgradeFailed(WsguardError):

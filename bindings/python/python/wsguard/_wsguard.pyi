@@ -64,6 +64,7 @@ __all__ = [
     "log_text",
     "parse_close_payload",
     "peer_limits_admit",
+    "refusal_response",
     "parse_ws_url",
     "validate_handshake",
     "validate_request_bytes",
@@ -852,6 +853,11 @@ def peer_limits_admit(
     retry_after_s: Optional[int] = None,
 ) -> Optional[Tuple[str, int, int, bytes]]:
     """``None`` when one more connection fits, else ``(code, status, close_code, answer)`` (the core's 503)."""
+
+def refusal_response(
+    status: int, code: str, reason: str, remedy: str, headers: Optional[List[Tuple[str, str]]] = None
+) -> bytes:
+    """An application's own refusal written by the core (status 400-599, snake_case code, one-line text)."""
 
 def log_text(value: Optional[_Text], max_bytes: Optional[int] = None) -> str:
     """Network text escaped for a log line or a terminal."""

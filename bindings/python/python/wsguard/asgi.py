@@ -311,7 +311,7 @@ class WebSocketGuard:
             return
         extensions = scope.get("extensions") or {}
         if self.use_http_response and "websocket.http.response" in extensions:
-            body = rejection.body or f"{rejection.code}: {rejection.reason}\nfix: {rejection.remedy}\n".encode("utf-8")
+            body = rejection.body  # written by the core, also for an app-raised refusal
             headers = [(b"content-type", b"text/plain; charset=utf-8"), (b"content-length", str(len(body)).encode())]
             headers += [(k.encode("latin-1"), v.encode("latin-1")) for k, v in rejection.headers]
             headers.append((b"x-wsguard-code", rejection.code.encode("ascii", "replace")))

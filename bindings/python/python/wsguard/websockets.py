@@ -37,7 +37,7 @@ logger = logging.getLogger("wsguard.websockets")
 
 def rejection_response(connection: Any, rejection: HandshakeRejected) -> Any:
     """Builds the ``websockets`` ``Response`` for a :class:`~wsguard.HandshakeRejected`."""
-    body = rejection.body.decode("utf-8", "replace") or f"{rejection.code}: {rejection.reason}\nfix: {rejection.remedy}\n"
+    body = rejection.body.decode("utf-8", "replace")  # written by the core
     response = connection.respond(rejection.status, body)
     for name, value in rejection.headers:
         response.headers[name] = value
