@@ -135,42 +135,66 @@ pub struct ServeArgs {
 }
 
 impl ServeArgs {
-    /// Writes the peer-limit flags over `limits` (file and environment before them).
-    /// Seconds become milliseconds, rounded up (`0.0004` → 1 ms); 0 stays 0 and fails the
-    /// range check.
+    /// Writes the peer-limit flags over `cfg.limits` (file and environment before them)
+    /// and records each as the key's source, so a value out of range is reported as
+    /// `flag --max-connections: limits.max_connections = "0": …`. Seconds become
+    /// milliseconds, rounded up (`0.0004` → 1 ms); 0 stays 0 and fails the range check.
     ///
     /// ```ignore
-    /// let mut l = wsguard::config::LimitSettings::default();
+    /// let mut cfg = wsguard::GuardConfig::default();
     /// ServeArgs { max_connections: Some(5), write_timeout: Some(1.5), ..Default::default() }
-    ///     .apply_limit_flags(&mut l);
-    /// assert_eq!((l.max_connections, l.write_timeout_ms), (5, 1500));
+    ///     .apply_limit_flags(&mut cfg);
+    /// assert_eq!((cfg.limits.max_connections, cfg.limits.write_timeout_ms), (5, 1500));
     /// ```
     /// (a binary crate: the example runs as the unit test `limit_flags_override_the_file`.)
-    pub fn apply_limit_flags(&self, limits: &mut wsguard::config::LimitSettings) {
+    pub fn apply_limit_flags(&self, cfg: &mut GuardConfig) {
         let ms = |s: f64| (s * 1000.0).ceil().max(0.0) as u64;
-        if let Some(n) = self.max_connections {
-            limits.max_connections = n;
-        }
-        if let Some(n) = self.max_per_address {
-            limits.max_per_address = n;
-        }
-        if let Some(n) = self.max_upgrading {
-            limits.max_upgrading = n;
-        }
-        if let Some(b) = self.message_budget {
-            limits.message_budget_bytes = b;
-        }
-        if let Some(b) = self.max_queued_output {
-            limits.max_queued_output_bytes = b;
-        }
-        if let Some(s) = self.write_timeout {
-            limits.write_timeout_ms = ms(s);
-        }
-        if let Some(s) = self.retry_after {
-            limits.retry_after_s = s;
-        }
-        if let Some(s) = self.handshake_timeout {
-            limits.handshake_timeout_ms = ms(s);
+        let flags: [(&str, &str, Option<u64>); 8] = [
+            (
+                "--max-connections",
+                "limits.max_connections",
+                self.max_connections.map(u64::from),
+            ),
+            (
+                "--max-per-address",
+                "limits.max_per_address",
+                self.max_per_address.map(u64::from),
+            ),
+            (
+                "--max-upgrading",
+                "limits.max_upgrading",
+                self.max_upgrading.map(u64::from),
+            ),
+            (
+                "--message-budget",
+                "limits.message_budget_bytes",
+                self.message_budget,
+            ),
+            (
+                "--max-queued-output",
+                "limits.max_queued_output_bytes",
+                self.max_queued_output,
+            ),
+            (
+                "--write-timeout",
+                "limits.write_timeout_ms",
+                self.write_timeout.map(ms),
+            ),
+            (
+                "--retry-after",
+                "limits.retry_after_s",
+                self.retry_after.map(u64::from),
+            ),
+            (
+                "--handshake-timeout",
+                "limits.handshake_timeout_ms",
+                self.handshake_timeout.map(ms),
+            ),
+        ];
+        for (flag, key, value) in flags {
+            let Some(n) = value else { continue };
+            cfg.set_number(key, n);
+            cfg.set_source(key, wsguard::ConfigSource::Flag(flag.into()));
         }
     }
 }
@@ -231,7 +255,7 @@ pub fn build_config(
     if let Some(s) = args.pong_timeout {
         cfg.heartbeat.pong_timeout_ms = (s * 1000.0).max(1.0) as u64;
     }
-    args.apply_limit_flags(&mut cfg.limits);
+    args.apply_limit_flags(&mut cfg);
     warnings.extend(cfg.check().map_err(Box::new)?);
     Ok((cfg, warnings))
 }
@@ -502,9 +526,9 @@ mod tests {
             (50, 7, 9, 250, 1, 1024)
         );
         // Without flags the file's values stand.
-        let mut plain = wsguard::config::LimitSettings::default();
+        let mut plain = GuardConfig::default();
         ServeArgs::default().apply_limit_flags(&mut plain);
-        assert_eq!(plain, wsguard::config::LimitSettings::default());
+        assert_eq!(plain, GuardConfig::default());
     }
 
     #[test]
@@ -518,6 +542,7 @@ mod tests {
             (e.key.as_str(), e.code, e.value.as_deref()),
             ("limits.max_connections", "config_out_of_range", Some("0"))
         );
+        assert_eq!(e.to_string(), "flag --max-connections: limits.max_connections = \"0\": 0 is below the allowed range 1 to 4294967295: 0 would refuse every connection [config_out_of_range] — fix: write a number from 1 to 4294967295");
         let args = ServeArgs {
             handshake_timeout: Some(0.0),
             ..Default::default()

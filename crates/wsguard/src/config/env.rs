@@ -174,9 +174,7 @@ fn apply(
             // Every numeric key (`[limits]`, `[heartbeat]`): digits, then its range.
             _ if key.is_some_and(|k| cfg.number_mut(k).is_some()) => {
                 let n = parse_u64(var, v)?;
-                if let Some(field) = key.and_then(|k| cfg.number_mut(k)) {
-                    field.set(n);
-                }
+                cfg.set_number(key.unwrap_or_default(), n);
             }
             other if FOREIGN.contains(&other) => {}
             other => {

@@ -430,6 +430,41 @@ impl GuardConfig {
             .cloned()
             .unwrap_or(ConfigSource::Inline)
     }
+
+    /// Records where `key` was set, for the errors that name it (a program that sets
+    /// values from its own flags after loading).
+    ///
+    /// ```
+    /// use wsguard::{ConfigSource, GuardConfig};
+    /// let mut cfg = GuardConfig::default();
+    /// cfg.limits.max_connections = 0;
+    /// cfg.set_source("limits.max_connections", ConfigSource::Flag("--max-connections".into()));
+    /// let err = cfg.check().unwrap_err();
+    /// assert!(err.to_string().starts_with("flag --max-connections: limits.max_connections = \"0\""));
+    /// ```
+    pub fn set_source(&mut self, key: &str, source: ConfigSource) {
+        self.provenance.insert(key.to_string(), source);
+    }
+
+    /// Sets the numeric key `key` (`limits.max_connections`, `heartbeat.ping_interval_ms`
+    /// …) to `n`, as the loaders do (a `u32` field saturates; [`GuardConfig::check`]
+    /// then range-checks it). `false` when `key` is not a numeric key.
+    ///
+    /// ```
+    /// let mut cfg = wsguard::GuardConfig::default();
+    /// assert!(cfg.set_number("limits.max_per_address", 8));
+    /// assert_eq!(cfg.limits.max_per_address, 8);
+    /// assert!(!cfg.set_number("origin.allowed", 1));
+    /// ```
+    pub fn set_number(&mut self, key: &str, n: u64) -> bool {
+        match self.number_mut(key) {
+            Some(field) => {
+                field.set(n);
+                true
+            }
+            None => false,
+        }
+    }
 }
 
 /// A numeric setting, by its dotted key: what the TOML and environment loaders write
@@ -491,6 +526,9 @@ pub enum ConfigSource {
     File(PathBuf),
     /// An environment variable (its name).
     Env(String),
+    /// A command-line flag (its name, `--max-connections`), set by the program that
+    /// parsed it ([`GuardConfig::set_source`]).
+    Flag(String),
     /// A string given in code.
     Inline,
 }
@@ -500,6 +538,7 @@ impl fmt::Display for ConfigSource {
         match self {
             ConfigSource::File(p) => write!(f, "{}", p.display()),
             ConfigSource::Env(v) => write!(f, "environment variable {v}"),
+            ConfigSource::Flag(v) => write!(f, "flag {v}"),
             ConfigSource::Inline => f.write_str("inline configuration"),
         }
     }

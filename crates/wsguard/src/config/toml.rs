@@ -280,9 +280,7 @@ fn parse(text: &str, source: ConfigSource) -> Result<GuardConfig, ConfigError> {
                 // Every numeric key (`[limits]`, `[heartbeat]`): an integer, then its range.
                 _ if cfg.number_mut(&key).is_some() => {
                     let n = ctx.u64(&key, v)?;
-                    if let Some(field) = cfg.number_mut(&key) {
-                        field.set(n);
-                    }
+                    cfg.set_number(&key, n);
                 }
                 _ => return Err(unknown_key(&ctx, &key, v, &known)),
             }
