@@ -62,9 +62,11 @@ use wsguard_core::{write_growing, Diagnostic, Status};
 /// any) → accepted?
 type TokenCheck<'f> = dyn Fn(Option<&str>) -> bool + 'f;
 
-/// A request that passed the core's checks (owned copies of the interesting parts).
+/// A request that passed the core's checks (owned copies of the interesting parts) —
+/// the std adapter's owned form of the core's borrowed
+/// [`wsguard_core::handshake::Accepted`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Accepted {
+pub struct AcceptedRequest {
     /// Path without the query.
     pub path: String,
     /// Query string (not decoded).
@@ -240,7 +242,7 @@ impl From<io::Error> for AcceptError {
 
 /// An accepted head: what passed, how many bytes it took, the core's 101 answer.
 pub(crate) struct Verdict {
-    pub(crate) accepted: Accepted,
+    pub(crate) accepted: AcceptedRequest,
     pub(crate) consumed: usize,
 }
 
@@ -392,7 +394,7 @@ impl Guard {
     /// let r = g.check_raw(b"GET / HTTP/1.1\r\nHost: a\r\n\r\n").unwrap_err();
     /// assert_eq!(r.status, 426);
     /// ```
-    pub fn check_raw(&self, head: &[u8]) -> Result<Accepted, Refusal> {
+    pub fn check_raw(&self, head: &[u8]) -> Result<AcceptedRequest, Refusal> {
         match self.verdict(head) {
             Ok(Some(done)) => Ok(done.accepted),
             Ok(None) => Err(self.refuse(&Rejection::MalformedRequest, None)),
@@ -410,7 +412,7 @@ impl Guard {
     pub fn check_request<B>(
         &self,
         req: &tungstenite::http::Request<B>,
-    ) -> Result<Accepted, Refusal> {
+    ) -> Result<AcceptedRequest, Refusal> {
         self.check_raw(&request_to_bytes(req))
     }
 
@@ -433,7 +435,7 @@ impl Guard {
         &self,
         req: &Request,
         mut resp: Response,
-    ) -> Result<(Response, Accepted), ErrorResponse> {
+    ) -> Result<(Response, AcceptedRequest), ErrorResponse> {
         match self.check_request(req) {
             Ok(accepted) => {
                 if let Some(p) = &accepted.subprotocol {
@@ -456,7 +458,7 @@ impl Guard {
     pub fn accept<S: Read + Write>(
         &self,
         mut stream: S,
-    ) -> Result<(WebSocket<S>, Accepted), AcceptError> {
+    ) -> Result<(WebSocket<S>, AcceptedRequest), AcceptError> {
         let max = self.head_limit();
         let mut buf: Vec<u8> = Vec::with_capacity(1024);
         let mut chunk = [0u8; 2048];
@@ -569,7 +571,7 @@ impl Guard {
     /// Validates a head from [`Guard::parse_head`] with the core; counts and logs the verdict.
     ///
     /// See [`Guard::parse_head`] for an example.
-    pub fn check_head(&self, head: &RequestHead<'_, '_>) -> Result<Accepted, Refusal> {
+    pub fn check_head(&self, head: &RequestHead<'_, '_>) -> Result<AcceptedRequest, Refusal> {
         self.parts()
             .with_server_config(|sc| self.verdict_on(sc, head, None))
             .map(|v| v.accepted)
@@ -599,7 +601,7 @@ impl Guard {
         &self,
         head: &RequestHead<'_, '_>,
         verify: impl Fn(Option<&str>) -> bool,
-    ) -> Result<Accepted, Refusal> {
+    ) -> Result<AcceptedRequest, Refusal> {
         self.parts()
             .with_server_config(|sc| self.verdict_on(sc, head, Some(&verify)))
             .map(|v| v.accepted)
@@ -640,7 +642,7 @@ impl Guard {
                 )
                 .unwrap_or(0);
                 response.truncate(n);
-                let accepted = Accepted {
+                let accepted = AcceptedRequest {
                     path: a.path.to_string(),
                     query: a.query.map(str::to_string),
                     host: a.host.to_string(),

@@ -41,14 +41,14 @@
 //! guard    Guard::new(GuardConfig) -> Result<Guard, ConfigError>   ::with_counters(cfg, Arc<Counters>)
 //!            .config() .counters() -> &Arc<Counters>  .websocket_config() -> tungstenite WebSocketConfig
 //!            .heartbeat(now_ms) -> Option<wsguard_core::heartbeat::Heartbeat>   (None when pings are off)
-//!            .accept<S: Read+Write>(S) -> Result<(WebSocket<S>, Accepted), AcceptError>  core reads/answers the head
+//!            .accept<S: Read+Write>(S) -> Result<(WebSocket<S>, AcceptedRequest), AcceptError>  core reads/answers the head
 //!            .callback() -> impl FnOnce(&Request, Response) -> Result<Response, ErrorResponse>  for accept_hdr
-//!            .check_request(&http::Request<B>) / .check_raw(&[u8]) -> Result<Accepted, Refusal>
-//!          Accepted { path, query, host, origin, subprotocol, token, token_source, response }   (Serialize; response = the core's 101 bytes, not serialised)
+//!            .check_request(&http::Request<B>) / .check_raw(&[u8]) -> Result<AcceptedRequest, Refusal>
+//!          AcceptedRequest { path, query, host, origin, subprotocol, token, token_source, response }   (Serialize; response = the core's 101 bytes, not serialised)
 //!          Refusal  { status, code, reason, remedy, response: Vec<u8> }  .body() .to_error_response()
 //!          AcceptError { Refused(Refusal), Incomplete, Io(io::Error), WebSocket(tungstenite::Error) }
 //!          guard::request_to_bytes(&http::Request<B>) -> Vec<u8>
-//! tokio    (feature "tokio") tokio::accept_async(&Guard, S) -> Result<(WebSocketStream<S>, Accepted), AcceptError>
+//! tokio    (feature "tokio") tokio::accept_async(&Guard, S) -> Result<(WebSocketStream<S>, AcceptedRequest), AcceptError>
 //! client   client::connect(&ConnectOptions) -> Result<Connected, Box<Finding>>   url → dns → tcp → tls → upgrade,
 //!            core handshake (follow-ups of an ambiguous refusal); ::connect_with_config(opts, core connection::Config)
 //!          ConnectOptions::new(url) + pub fields { url, origin, token, token_placement, subprotocols,
@@ -89,6 +89,6 @@ pub use config::{ConfigError, ConfigSource, Environment, GuardConfig, LintWarnin
 pub use core_bind::OriginCheck;
 pub use counters::{Counters, CountersSnapshot};
 pub use errors::{Failure, FailureKind};
-pub use guard::{AcceptError, Accepted, Guard, Refusal};
+pub use guard::{AcceptError, AcceptedRequest, Guard, Refusal};
 
 mod core_bind;

@@ -21,7 +21,7 @@
 //! # }
 //! ```
 
-use crate::guard::{AcceptError, Accepted, Guard};
+use crate::guard::{AcceptError, AcceptedRequest, Guard};
 use std::time::Duration;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio_tungstenite::tungstenite::protocol::Role;
@@ -37,7 +37,7 @@ use wsguard_core::limits::{HeadStep, HeadTracker};
 #[allow(clippy::large_enum_variant)]
 pub enum Served<S> {
     /// The upgrade passed the core's checks: the socket and the verdict.
-    WebSocket(WebSocketStream<S>, Accepted),
+    WebSocket(WebSocketStream<S>, AcceptedRequest),
     /// An explain request: answered with the core's bytes, connection closed.
     Explained,
 }
@@ -48,7 +48,7 @@ pub enum Served<S> {
 pub async fn accept_async<S>(
     guard: &Guard,
     stream: S,
-) -> Result<(WebSocketStream<S>, Accepted), AcceptError>
+) -> Result<(WebSocketStream<S>, AcceptedRequest), AcceptError>
 where
     S: AsyncRead + AsyncWrite + Unpin,
 {
@@ -74,7 +74,7 @@ pub async fn accept_async_within<S>(
     guard: &Guard,
     stream: S,
     timeout: Duration,
-) -> Result<(WebSocketStream<S>, Accepted), AcceptError>
+) -> Result<(WebSocketStream<S>, AcceptedRequest), AcceptError>
 where
     S: AsyncRead + AsyncWrite + Unpin,
 {
@@ -84,7 +84,7 @@ where
 
 pub(crate) fn websocket_only<S>(
     served: Result<Served<S>, AcceptError>,
-) -> Result<(WebSocketStream<S>, Accepted), AcceptError> {
+) -> Result<(WebSocketStream<S>, AcceptedRequest), AcceptError> {
     match served? {
         Served::WebSocket(ws, accepted) => Ok((ws, accepted)),
         // Mode::Off never explains; an explain request is refused like any plain GET.

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
-use wsguard::guard::{Accepted, Refusal};
+use wsguard::guard::{AcceptedRequest, Refusal};
 use wsguard::limits::Permit;
 use wsguard::{Counters, Guard, GuardConfig};
 use wsguard_core::explain::{Mode, MARKER};
@@ -45,7 +45,7 @@ pub enum Route {
     /// The live status page (serve/status.rs).
     Status,
     /// An upgrade on a WebSocket path, with the core's verdict (and the token check).
-    Upgrade(Result<Accepted, Refusal>),
+    Upgrade(Result<AcceptedRequest, Refusal>),
     NotFound(String),
     MethodNotAllowed,
     /// An explain request (docs/EXPLAIN.md): the whole answer.
@@ -153,7 +153,7 @@ impl Gate {
     }
 
     /// The core's verdict on a parsed upgrade head, then the token value check.
-    fn upgrade(&self, head: &RequestHead<'_, '_>) -> Result<Accepted, Refusal> {
+    fn upgrade(&self, head: &RequestHead<'_, '_>) -> Result<AcceptedRequest, Refusal> {
         match &self.token {
             // The core's `token_invalid` for a token other than `--token`; the guard
             // counts the request once (and skips the check for a development bypass).

@@ -27,7 +27,7 @@
 //! ```
 
 use super::{refusal, Admission, Held, Permit};
-use crate::guard::{AcceptError, Accepted, Guard};
+use crate::guard::{AcceptError, AcceptedRequest, Guard};
 use std::future::Future;
 use std::io;
 use std::net::SocketAddr;
@@ -423,7 +423,7 @@ pub async fn accept_limited(
     adm: &Arc<Admission>,
     stream: TcpStream,
     peer: SocketAddr,
-) -> Result<(WebSocketStream<LimitedStream>, Accepted, Permit), AcceptError> {
+) -> Result<(WebSocketStream<LimitedStream>, AcceptedRequest, Permit), AcceptError> {
     let mut permit = match adm.try_admit(peer.ip()) {
         Ok(p) => p,
         Err(o) => {
