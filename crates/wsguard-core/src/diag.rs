@@ -50,12 +50,14 @@ pub trait Diagnostic {
 ///   header, by name (a missing or misspelled cell does not compile). Accessors are `const fn`.
 /// * `ALL` (`pub const ALL: &[Self]`) holds the values in table order; `in "path"` is
 ///   where the type is public, for the generated doc example.
+/// * A generic type names its parameters (`Error<E> in "wsguard_core::io" { … }`,
+///   `ClientFailure<'b> …`); it gets no `ALL`, since its data is the caller's type.
 /// * Words after the path: `const` also makes `code`, `reason` and `remedy` inherent
 ///   `const fn`s (`Malformed in "wsguard_core::origin" const display { … }`); `display`
 ///   implements `Display` as the reason.
 macro_rules! diagnostics {
     (
-        $T:ident in $path:literal $($flag:ident)* {
+        $T:ident $(< $($g:tt),+ >)? in $path:literal $($flag:ident)* {
             $( $(#[$fm:meta])* $fvis:vis fn $f:ident(&self) -> $fty:ty; )*
         }
         $(
@@ -69,14 +71,14 @@ macro_rules! diagnostics {
             },
         )+
     ) => {
-        $crate::diag::diagnostics!(@display [$($flag)*] $T);
-        $crate::diag::diagnostics!(@codes [$($flag)*] $T $path
+        $crate::diag::diagnostics!(@display [$($flag)*] [$($($g),+)?] $T);
+        $crate::diag::diagnostics!(@codes [$($flag)*] [$($($g),+)?] $T $path
             $( [$V [$( ( $($tp)* ) )? $( { $($sp)* } )?] $code; $reason; $remedy] )+);
 
         const _: () = {
             #[allow(dead_code)]
             struct Row { $( $f: $fty, )* }
-            impl $T {
+            impl<$($($g),+)?> $T<$($($g),+)?> {
                 #[inline(always)]
                 #[allow(dead_code)]
                 const fn __diag_row(&self) -> Row {
@@ -96,6 +98,13 @@ macro_rules! diagnostics {
             }
         };
 
+        $crate::diag::diagnostics!(@all [$($($g),+)?] $T $path
+            $( [$V [$( ( $($tp)* ) )? $( { $($sp)* } )?] [$(each $each)? $(example $ex)?]] )+);
+    };
+
+    // `ALL`, for a type without generic parameters (the data of a generic one is the
+    // caller's type, which the table cannot list).
+    (@all [] $T:ident $path:literal $( [$V:ident [$($pat:tt)*] [$($list:tt)*]] )+) => {
         impl $T {
             #[doc = concat!(
                 "Every [`", stringify!($T), "`] in the order of its diagnostics table: each value \
@@ -105,22 +114,20 @@ macro_rules! diagnostics {
                 "::ALL.iter().all(|e| !e.code().is_empty() && !e.remedy().is_empty()));\n```"
             )]
             pub const ALL: &'static [Self] = &{
-                let mut out = [$crate::diag::diagnostics!(@first $T
-                    $( [$V [$( ( $($tp)* ) )? $( { $($sp)* } )?] [$(each $each)? $(example $ex)?]] )+);
-                    0 $( + $crate::diag::diagnostics!(@count
-                        [$( ( $($tp)* ) )? $( { $($sp)* } )?] [$(each $each)? $(example $ex)?]) )+];
+                let mut out = [$crate::diag::diagnostics!(@first $T $( [$V [$($pat)*] [$($list)*]] )+);
+                    0 $( + $crate::diag::diagnostics!(@count [$($pat)*] [$($list)*]) )+];
                 let mut i = 0;
-                $( $crate::diag::diagnostics!(@item out i $T $V
-                    [$( ( $($tp)* ) )? $( { $($sp)* } )?] [$(each $each)? $(example $ex)?]); )+
+                $( $crate::diag::diagnostics!(@item out i $T $V [$($pat)*] [$($list)*]); )+
                 assert!(i == out.len());
                 out
             };
         }
     };
+    (@all [$($g:tt),+] $($rest:tt)*) => {};
 
     // The Diagnostic impl, or inherent `const fn`s and an impl that calls them.
-    (@codes [] $T:ident $path:literal $( [$V:ident [$($pat:tt)*] $code:expr; $reason:expr; $remedy:expr] )+) => {
-        impl $crate::Diagnostic for $T {
+    (@codes [] [$($g:tt),*] $T:ident $path:literal $( [$V:ident [$($pat:tt)*] $code:expr; $reason:expr; $remedy:expr] )+) => {
+        impl<$($g),*> $crate::Diagnostic for $T<$($g),*> {
             fn code(&self) -> &'static str {
                 match self { $( #[allow(unused_variables)] $T::$V $($pat)* => $code, )+ }
             }
@@ -132,7 +139,7 @@ macro_rules! diagnostics {
             }
         }
     };
-    (@codes [const $($flag:ident)*] $T:ident $path:literal $( [$V:ident [$($pat:tt)*] $code:expr; $reason:expr; $remedy:expr] )+) => {
+    (@codes [const $($flag:ident)*] [] $T:ident $path:literal $( [$V:ident [$($pat:tt)*] $code:expr; $reason:expr; $remedy:expr] )+) => {
         impl $T {
             #[doc = concat!(
                 "The stable code, as [`Diagnostic::code`](crate::Diagnostic::code) but usable in \
@@ -177,17 +184,17 @@ macro_rules! diagnostics {
     };
 
     // `Display` as the reason, when the header says `display`.
-    (@display [display $($flag:ident)*] $T:ident) => {
-        impl core::fmt::Display for $T {
+    (@display [display $($flag:ident)*] [$($g:tt),*] $T:ident) => {
+        impl<$($g),*> core::fmt::Display for $T<$($g),*> {
             fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
                 f.write_str($crate::Diagnostic::reason(self))
             }
         }
     };
-    (@display [$first:ident $($flag:ident)*] $T:ident) => {
-        $crate::diag::diagnostics!(@display [$($flag)*] $T);
+    (@display [$first:ident $($flag:ident)*] $($rest:tt)+) => {
+        $crate::diag::diagnostics!(@display [$($flag)*] $($rest)+);
     };
-    (@display [] $T:ident) => {};
+    (@display [] $($rest:tt)+) => {};
 
     // The first value of `ALL` (what its array starts filled with).
     (@first $T:ident [$V:ident [] []] $($rest:tt)*) => { $T::$V };

@@ -7,7 +7,7 @@ use super::tokens::{
     header_values, list_contains, single, CommaList, Extension, Extensions, HeaderIter,
 };
 use super::{ClientKey, Diagnosis, Limits, SubprotocolToken};
-use crate::{BufferTooSmall, Cursor, Diagnostic, Status};
+use crate::{BufferTooSmall, Cursor, Status};
 
 /// Where the client puts its bearer token.
 ///
@@ -198,8 +198,7 @@ pub enum RequestError {
 }
 
 crate::diag::diagnostics! {
-    RequestError in "wsguard_core::handshake" display {
-    }
+    RequestError in "wsguard_core::handshake" display {}
     BufferTooSmall(b) => {
         example: Self::BufferTooSmall(BufferTooSmall { needed: 0 }),
         code: b.code(),
@@ -489,8 +488,7 @@ pub enum ResponseError {
 }
 
 crate::diag::diagnostics! {
-    ResponseError in "wsguard_core::handshake" display {
-    }
+    ResponseError in "wsguard_core::handshake" display {}
     AcceptMissing => {
         code: "accept_missing",
         reason: "the server answered 101 without Sec-WebSocket-Accept",
@@ -586,31 +584,18 @@ impl ClientFailure<'_> {
     }
 }
 
-impl Diagnostic for ClientFailure<'_> {
-    fn code(&self) -> &'static str {
-        match self {
-            ClientFailure::Rejected(d) => d.code(),
-            ClientFailure::Invalid(e) => e.code(),
-        }
-    }
-    fn reason(&self) -> &'static str {
-        match self {
-            ClientFailure::Rejected(d) => d.reason(),
-            ClientFailure::Invalid(e) => e.reason(),
-        }
-    }
-    fn remedy(&self) -> &'static str {
-        match self {
-            ClientFailure::Rejected(d) => d.remedy(),
-            ClientFailure::Invalid(e) => e.remedy(),
-        }
-    }
-}
-
-impl core::fmt::Display for ClientFailure<'_> {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.write_str(self.reason())
-    }
+crate::diag::diagnostics! {
+    ClientFailure<'b> in "wsguard_core::handshake" display {}
+    Rejected(d) => {
+        code: d.code(),
+        reason: d.reason(),
+        remedy: d.remedy(),
+    },
+    Invalid(e) => {
+        code: e.code(),
+        reason: e.reason(),
+        remedy: e.remedy(),
+    },
 }
 
 /// A valid 101 answer, borrowed from the buffer.

@@ -7,7 +7,7 @@ use crate::frame::ProtocolError;
 use crate::handshake::{ClientFailure, Rejection, RequestError};
 use crate::heartbeat::PeerDead;
 use crate::reconnect::{Disconnect, TransportFailure};
-use crate::{BufferTooSmall, Diagnostic};
+use crate::BufferTooSmall;
 
 /// Why a read or a send on an open [`WebSocket`](super::WebSocket) failed.
 ///
@@ -89,52 +89,53 @@ impl<E> From<ProtocolError> for Error<E> {
     }
 }
 
-impl<E> Diagnostic for Error<E> {
-    fn code(&self) -> &'static str {
-        match self {
-            Error::Io(_) => "io_error",
-            Error::ConnectionLost => "connection_lost",
-            Error::Protocol(e) => e.code(),
-            Error::Closed => "connection_closed",
-            Error::Broken => "send_cancelled_midframe",
-            Error::Encode(e) => e.code(),
-            Error::BufferTooSmall(e) => e.code(),
-            Error::MessageInProgress => "fragmented_send_in_progress",
-            Error::PeerDead(d) => d.code(),
-        }
-    }
-    fn reason(&self) -> &'static str {
-        match self {
-            Error::Io(_) => "the transport (TCP socket, TLS session, UART …) reported an error",
-            Error::ConnectionLost => "the connection ended without a Close frame (close code 1006): the peer crashed or was killed, a proxy or NAT dropped an idle connection, or the network went away",
-            Error::Protocol(e) => e.reason(),
-            Error::Closed => "the closing handshake is complete, or this side already sent its Close; the WebSocket cannot be used any more",
-            Error::Broken => "a send of a frame larger than the write buffer was cancelled (its future dropped, e.g. by a timeout) after part of the frame was written; the peer now holds half a frame",
-            Error::Encode(e) => e.reason(),
-            Error::BufferTooSmall(e) => e.reason(),
-            Error::MessageInProgress => "a whole message or a ping was sent while a fragmented message started with send_fragment is not finished",
-            Error::PeerDead(d) => d.reason(),
-        }
-    }
-    fn remedy(&self) -> &'static str {
-        match self {
-            Error::Io(_) => "drop the connection and reconnect with backoff (reconnect::Disconnect::Transport)",
-            Error::ConnectionLost => "reconnect with backoff; if it happens on idle links, enable the heartbeat with an interval below the proxy's idle timeout (nginx proxy_read_timeout defaults to 60 s)",
-            Error::Protocol(e) => e.remedy(),
-            Error::Closed => "drop the transport; open a new connection if the reconnect policy says so",
-            Error::Broken => "do not put a timeout around a send of a message larger than the write buffer (or enlarge the write buffer); reconnect",
-            Error::Encode(e) => e.remedy(),
-            Error::BufferTooSmall(_) => "give the WebSocket read and write buffers of at least wsguard_core::frame::MIN_BUFFER (139) bytes each",
-            Error::MessageInProgress => "finish the fragmented message with send_fragment(.., last = true) first; only pongs and the close may be interleaved",
-            Error::PeerDead(d) => d.remedy(),
-        }
-    }
-}
-
-impl<E> core::fmt::Display for Error<E> {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.write_str(self.reason())
-    }
+crate::diag::diagnostics! {
+    Error<E> in "wsguard_core::io" display {}
+    Io(_) => {
+        code: "io_error",
+        reason: "the transport (TCP socket, TLS session, UART …) reported an error",
+        remedy: "drop the connection and reconnect with backoff (reconnect::Disconnect::Transport)",
+    },
+    ConnectionLost => {
+        code: "connection_lost",
+        reason: "the connection ended without a Close frame (close code 1006): the peer crashed or was killed, a proxy or NAT dropped an idle connection, or the network went away",
+        remedy: "reconnect with backoff; if it happens on idle links, enable the heartbeat with an interval below the proxy's idle timeout (nginx proxy_read_timeout defaults to 60 s)",
+    },
+    Protocol(e) => {
+        code: e.code(),
+        reason: e.reason(),
+        remedy: e.remedy(),
+    },
+    Closed => {
+        code: "connection_closed",
+        reason: "the closing handshake is complete, or this side already sent its Close; the WebSocket cannot be used any more",
+        remedy: "drop the transport; open a new connection if the reconnect policy says so",
+    },
+    Broken => {
+        code: "send_cancelled_midframe",
+        reason: "a send of a frame larger than the write buffer was cancelled (its future dropped, e.g. by a timeout) after part of the frame was written; the peer now holds half a frame",
+        remedy: "do not put a timeout around a send of a message larger than the write buffer (or enlarge the write buffer); reconnect",
+    },
+    Encode(e) => {
+        code: e.code(),
+        reason: e.reason(),
+        remedy: e.remedy(),
+    },
+    BufferTooSmall(e) => {
+        code: e.code(),
+        reason: e.reason(),
+        remedy: "give the WebSocket read and write buffers of at least wsguard_core::frame::MIN_BUFFER (139) bytes each",
+    },
+    MessageInProgress => {
+        code: "fragmented_send_in_progress",
+        reason: "a whole message or a ping was sent while a fragmented message started with send_fragment is not finished",
+        remedy: "finish the fragmented message with send_fragment(.., last = true) first; only pongs and the close may be interleaved",
+    },
+    PeerDead(d) => {
+        code: d.code(),
+        reason: d.reason(),
+        remedy: d.remedy(),
+    },
 }
 
 /// Why [`connect`](super::connect) failed. `'b` borrows the read buffer, where the
@@ -202,43 +203,38 @@ impl<E> ConnectError<'_, E> {
     }
 }
 
-impl<E> Diagnostic for ConnectError<'_, E> {
-    fn code(&self) -> &'static str {
-        match self {
-            ConnectError::Io(_) => "io_error",
-            ConnectError::Request(e) => e.code(),
-            ConnectError::Handshake(f) => f.code(),
-            ConnectError::NoResponse => "no_handshake_response",
-            ConnectError::ResponseTooLarge { .. } => "response_exceeds_buffer",
-            ConnectError::BufferTooSmall(e) => e.code(),
-        }
-    }
-    fn reason(&self) -> &'static str {
-        match self {
-            ConnectError::Io(_) => "the transport (TCP socket, TLS session …) reported an error during the opening handshake",
-            ConnectError::Request(e) => e.reason(),
-            ConnectError::Handshake(f) => f.reason(),
-            ConnectError::NoResponse => "the server closed the connection without answering the upgrade request: wrong port, a TLS port spoken to in plain text, or a server that crashed",
-            ConnectError::ResponseTooLarge { .. } => "the server's answer head is larger than the read buffer",
-            ConnectError::BufferTooSmall(e) => e.reason(),
-        }
-    }
-    fn remedy(&self) -> &'static str {
-        match self {
-            ConnectError::Io(_) => "check the network and retry with backoff",
-            ConnectError::Request(e) => e.remedy(),
-            ConnectError::Handshake(f) => f.remedy(),
-            ConnectError::NoResponse => "check host, port and scheme (ws:// on a plain port, wss:// through TLS); look at the server's log",
-            ConnectError::ResponseTooLarge { .. } => "give connect() a larger read buffer (1 KiB holds any ordinary 101 answer; error pages need more)",
-            ConnectError::BufferTooSmall(_) => "give connect() read and write buffers of at least wsguard_core::frame::MIN_BUFFER (139) bytes; the write buffer must also hold the upgrade request",
-        }
-    }
-}
-
-impl<E> core::fmt::Display for ConnectError<'_, E> {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.write_str(self.reason())
-    }
+crate::diag::diagnostics! {
+    ConnectError<'b, E> in "wsguard_core::io" display {}
+    Io(_) => {
+        code: "io_error",
+        reason: "the transport (TCP socket, TLS session …) reported an error during the opening handshake",
+        remedy: "check the network and retry with backoff",
+    },
+    Request(e) => {
+        code: e.code(),
+        reason: e.reason(),
+        remedy: e.remedy(),
+    },
+    Handshake(f) => {
+        code: f.code(),
+        reason: f.reason(),
+        remedy: f.remedy(),
+    },
+    NoResponse => {
+        code: "no_handshake_response",
+        reason: "the server closed the connection without answering the upgrade request: wrong port, a TLS port spoken to in plain text, or a server that crashed",
+        remedy: "check host, port and scheme (ws:// on a plain port, wss:// through TLS); look at the server's log",
+    },
+    ResponseTooLarge { .. } => {
+        code: "response_exceeds_buffer",
+        reason: "the server's answer head is larger than the read buffer",
+        remedy: "give connect() a larger read buffer (1 KiB holds any ordinary 101 answer; error pages need more)",
+    },
+    BufferTooSmall(e) => {
+        code: e.code(),
+        reason: e.reason(),
+        remedy: "give connect() read and write buffers of at least wsguard_core::frame::MIN_BUFFER (139) bytes; the write buffer must also hold the upgrade request",
+    },
 }
 
 /// Why [`accept`](super::accept) did not open a WebSocket.
@@ -281,35 +277,26 @@ impl<E> AcceptError<E> {
     }
 }
 
-impl<E> Diagnostic for AcceptError<E> {
-    fn code(&self) -> &'static str {
-        match self {
-            AcceptError::Io(_) => "io_error",
-            AcceptError::Rejected(r) => r.code(),
-            AcceptError::NoRequest => "no_handshake_request",
-            AcceptError::BufferTooSmall(e) => e.code(),
-        }
-    }
-    fn reason(&self) -> &'static str {
-        match self {
-            AcceptError::Io(_) => "the transport reported an error during the opening handshake",
-            AcceptError::Rejected(r) => r.reason(),
-            AcceptError::NoRequest => "the client closed the connection before sending a complete upgrade request (a port scanner, a health check, or a client that gave up)",
-            AcceptError::BufferTooSmall(e) => e.reason(),
-        }
-    }
-    fn remedy(&self) -> &'static str {
-        match self {
-            AcceptError::Io(_) => "close the transport and wait for the next client",
-            AcceptError::Rejected(r) => r.remedy(),
-            AcceptError::NoRequest => "nothing to fix on this side; close the transport",
-            AcceptError::BufferTooSmall(_) => "give accept() a read buffer of at least MIN_BUFFER bytes and a write buffer of at least 160 bytes plus the longest subprotocol name",
-        }
-    }
-}
-
-impl<E> core::fmt::Display for AcceptError<E> {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.write_str(self.reason())
-    }
+crate::diag::diagnostics! {
+    AcceptError<E> in "wsguard_core::io" display {}
+    Io(_) => {
+        code: "io_error",
+        reason: "the transport reported an error during the opening handshake",
+        remedy: "close the transport and wait for the next client",
+    },
+    Rejected(r) => {
+        code: r.code(),
+        reason: r.reason(),
+        remedy: r.remedy(),
+    },
+    NoRequest => {
+        code: "no_handshake_request",
+        reason: "the client closed the connection before sending a complete upgrade request (a port scanner, a health check, or a client that gave up)",
+        remedy: "nothing to fix on this side; close the transport",
+    },
+    BufferTooSmall(e) => {
+        code: e.code(),
+        reason: e.reason(),
+        remedy: "give accept() a read buffer of at least MIN_BUFFER bytes and a write buffer of at least 160 bytes plus the longest subprotocol name",
+    },
 }
