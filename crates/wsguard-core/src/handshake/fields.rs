@@ -170,9 +170,10 @@ impl<'b> AcceptedFields<'b> {
     /// assert!(a.extension_values().eq([&b"a; b"[..], &b"c"[..]]));
     /// ```
     pub fn extension_values(&self) -> impl Iterator<Item = &'b [u8]> + Clone + 'b {
+        const NAME: &[u8] = b"sec-websocket-extensions";
         self.fields
             .iter()
-            .filter(|(name, _)| name.eq_ignore_ascii_case(b"sec-websocket-extensions"))
+            .filter(|(name, _)| name.len() == NAME.len() && name.eq_ignore_ascii_case(NAME))
             .map(|&(_, value)| trim_ows(value))
     }
 
@@ -532,6 +533,21 @@ mod word_tests {
                 assert!(!name_word(w) && !value_word(w));
             }
         }
+    }
+
+    #[test]
+    fn tchar_table_is_the_rfc_9110_set() {
+        let tchars: std::vec::Vec<u8> = (0..=255u8)
+            .filter(|&b| super::super::client::is_tchar(b))
+            .collect();
+        assert_eq!(tchars.len(), 77);
+        assert_eq!(
+            tchars
+                .iter()
+                .filter(|b| !b.is_ascii_alphanumeric())
+                .collect::<std::vec::Vec<_>>(),
+            b"!#$%&'*+-.^_`|~".iter().collect::<std::vec::Vec<_>>()
+        );
     }
 
     #[test]
