@@ -322,7 +322,7 @@ const fn name_word(w: u64) -> bool {
 
 /// [`first_bad`] for `TCHAR` or `VALUE`, eight bytes at a time while the words are
 /// plainly inside the class (`word`), byte by byte from the first word that is not.
-fn first_bad_words(bytes: &[u8], class: u8, word: fn(u64) -> bool) -> Option<usize> {
+fn first_bad_words(bytes: &[u8], class: u8, word: impl Fn(u64) -> bool) -> Option<usize> {
     let mut at = 0;
     for chunk in bytes.chunks_exact(8) {
         match <[u8; 8]>::try_from(chunk) {
@@ -399,8 +399,13 @@ fn request_line_error(req: &FieldRequest<'_>) -> Option<(usize, Rejection)> {
 }
 
 /// Syntax and limits of the head written from `req`, in the order its bytes decide them;
-/// `Ok` with the target as text when the head would parse.
-fn scan<'b>(limits: &Limits, req: &FieldRequest<'b>) -> Result<&'b str, Rejection> {
+/// `Ok` with the target as text when the head would parse. Each field also goes into
+/// `slots` in the same pass (they are read only after the whole head passed).
+fn scan<'b>(
+    limits: &Limits,
+    req: &FieldRequest<'b>,
+    slots: &mut Slots<'b>,
+) -> Result<&'b str, Rejection> {
     let first = Line {
         start: 0,
         len: req.method.len() + 1 + req.target.len() + 9,
@@ -430,6 +435,7 @@ fn scan<'b>(limits: &Limits, req: &FieldRequest<'b>) -> Result<&'b str, Rejectio
         if let Some(r) = decide(limits, &line, None) {
             return Err(r);
         }
+        slots.field(name, value);
         start += len + 2;
     }
     let last = Line {
@@ -467,12 +473,9 @@ pub fn validate_fields<'b>(
     config: &ServerConfig<'_>,
     request: &FieldRequest<'b>,
 ) -> Result<AcceptedFields<'b>, Rejection> {
-    let target = scan(&config.limits, request)?;
-    request_line(request.method, request.minor)?;
     let mut slots = Slots::new();
-    for &(name, value) in request.fields {
-        slots.field(name, trim_ows(value));
-    }
+    let target = scan(&config.limits, request, &mut slots)?;
+    request_line(request.method, request.minor)?;
     let c = check(config, target, slots, HeaderIter::list(request.fields))?;
     Ok(AcceptedFields {
         path: c.path,
