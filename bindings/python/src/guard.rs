@@ -4,12 +4,14 @@
 //! `wsguard.asgi`, `wsguard.channels` and `wsguard.websockets` validate each connection
 //! with a single call that reads the ASGI scope (or the `websockets` header list) in
 //! Rust: header names and values are borrowed from the `bytes` objects already in the
-//! scope (no per-header Python object is created, nothing is copied), and the core
-//! validates the list as it is ([`validate_fields`]: no request head is written or
-//! parsed, no SHA-1 computed). The verdict ([`Handshake`]) holds Rust strings that become
-//! Python objects only when the application reads them; its accept value, extension list
-//! and 101 response are computed only if asked for. The guard owns its configuration
-//! (subprotocols, token locations) as Rust strings, freed with it.
+//! scope (no per-header Python object is created, nothing is copied; the list of borrowed
+//! fields lives on the stack for up to 40 headers, so a scope costs no heap allocation
+//! before the verdict), and the core validates the list as it is ([`validate_fields`]: no
+//! request head is written or parsed, no SHA-1 computed). The verdict ([`Handshake`])
+//! copies the text it reports into one buffer, which becomes Python strings only when
+//! the application reads them; its accept value, extension list and 101 response are
+//! computed only if asked for. The guard owns its configuration (subprotocols, token
+//! locations) as Rust strings, freed with it.
 //!
 //! The log helpers ([`log_text`], [`ScopeGuard::log_target`], [`ScopeGuard::describe`])
 //! write network text through the core's `text::escaped` and `TokenConfig::log_target`:

@@ -277,7 +277,7 @@ impl Handshake {
         token: Option<Token<'_>>,
         dev_auth_bypassed: bool,
         key: &str,
-        extension_values: impl Iterator<Item = &'b [u8]> + Clone,
+        extension_values: impl Iterator<Item = &'b [u8]>,
     ) -> Self {
         let origin = origin
             .filter(|o| o.kind() != OriginKind::Missing)
@@ -295,9 +295,9 @@ impl Handshake {
         .iter()
         .flatten()
         .map(|s| s.len())
-        .sum::<usize>()
-            + extension_values.clone().map(|v| v.len() + 1).sum::<usize>();
-        let mut text = Vec::with_capacity(size);
+        .sum::<usize>();
+        // Room for a usual extension offer; a longer one grows the buffer once.
+        let mut text = Vec::with_capacity(size + 64);
         let opt = |text: &mut Vec<u8>, s: Option<&str>| s.map(|s| span(text, s.as_bytes()));
         let path = span(&mut text, path.as_bytes());
         let query = opt(&mut text, query);

@@ -11,7 +11,7 @@ import httpx
 import pytest
 from fastapi import FastAPI, WebSocket
 
-from wsguard import OriginPolicy
+from wsguard import HandshakeRejected, OriginPolicy
 from wsguard.asgi import WebSocketGuard
 
 from clients import attempt
@@ -326,3 +326,79 @@ async def test_refusal_log_names_the_near_miss_and_close_code_comes_from_the_cor
     guard = WebSocketGuard(RecordingApp(), policy=POLICY, require_token=True)
     sent = await run_ws(guard, ws_scope([(b"origin", ALLOWED.encode())]))
     assert sent == [{"type": "websocket.close", "code": 4401, "reason": "token_missing"}]
+
+
+# -- the accept path's field list and verdict text (session 5) ------------------------
+
+
+def test_verdict_text_and_extensions_read_from_the_field_list() -> None:
+    guard = WebSocketGuard(RecordingApp(), policy=POLICY, subprotocols=["chat"])
+    scope = ws_scope(
+        [
+            (b"Origin", ALLOWED.encode()),
+            (b"Authorization", b"Bearer t0k"),
+            (b"Sec-WebSocket-Extensions", b"  permessage-deflate; client_max_window_bits "),
+            (b"sec-websocket-extensions", b'x-custom; a="1"'),
+        ],
+        subprotocols=["chat"],
+        query=b"room=1",
+    )
+    h = guard.validate(scope)
+    assert (h.path, h.query, h.host) == ("/ws", "room=1", "app.example.com")
+    assert (h.origin, h.token, h.token_source, h.subprotocol) == (ALLOWED, "t0k", "authorization", "chat")
+    assert h.key == "dGhlIHNhbXBsZSBub25jZQ=="
+    assert h.accept == "s3pPLMBiTxaQ9kYGzzhZRbK+xOo="
+    assert h.extensions == [("permessage-deflate", [("client_max_window_bits", None)]), ("x-custom", [("a", "1")])]
+    assert h.to_dict() == {
+        "origin": ALLOWED,
+        "token": "t0k",
+        "subprotocol": "chat",
+        "accept": "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=",
+        "token_source": "authorization",
+        "path": "/ws",
+        "query": "room=1",
+        "host": "app.example.com",
+    }
+    none = guard.validate(ws_scope([(b"origin", ALLOWED.encode())]))
+    assert (none.query, none.token, none.subprotocol, none.extensions) == (None, None, None, [])
+
+
+@pytest.mark.parametrize("count", [28, 29, 39, 45, 80])
+def test_header_lists_longer_than_the_stack_array(count: int) -> None:
+    # 40 pairs fit the native stack array; longer lists take the heap, same verdicts.
+    guard = WebSocketGuard(RecordingApp(), policy=POLICY)
+    extra = [(f"x-h{i}".encode(), b"v") for i in range(count - 2)]
+    scope = ws_scope([(b"origin", ALLOWED.encode())] + extra)
+    assert len(scope["headers"]) == count
+    if count == 28:  # + the 4 upgrade headers the server consumed: the core's 32 fields
+        assert guard.validate(scope).host == "app.example.com"
+    else:
+        with pytest.raises(HandshakeRejected) as info:
+            guard.validate(scope)
+        assert info.value.code == "too_many_headers"
+    # The earliest byte decides even beyond the stack array: a bad name first is malformed.
+    bad = ws_scope([(b"bad name", b"v"), (b"origin", ALLOWED.encode())] + extra)
+    with pytest.raises(HandshakeRejected) as info:
+        guard.validate(bad)
+    assert info.value.code == "malformed_request"
+
+
+def test_str_pairs_give_the_verdict_of_their_utf8_bytes() -> None:
+    guard = WebSocketGuard(RecordingApp(), policy=POLICY).guard
+    base = [
+        ("Host", "app.example.com"),
+        ("Upgrade", "websocket"),
+        ("Connection", "Upgrade"),
+        ("Sec-WebSocket-Version", "13"),
+        ("Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ=="),
+        ("Origin", ALLOWED),
+    ]
+    by_str = guard.check_request(base + [("X-Name", "café")], "/ws?token=q")
+    by_bytes = guard.check_request([(k.encode(), v.encode()) for k, v in base] + [(b"X-Name", "café".encode())], b"/ws?token=q")
+    assert by_str.to_dict() == by_bytes.to_dict()
+    assert (by_str.token, by_str.query) == ("q", "token=q")
+    # A lone surrogate is not UTF-8: written with surrogateescape (b"\xff", obs-text: allowed).
+    assert guard.check_request(base + [("X-Raw", "\udcff")], "/ws").host == "app.example.com"
+    with pytest.raises(HandshakeRejected) as info:
+        guard.check_request(base + [("X-Bad", "a\r\nb")], "/ws")
+    assert info.value.code == "malformed_request"

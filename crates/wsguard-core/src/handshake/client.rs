@@ -243,8 +243,26 @@ impl From<BufferTooSmall> for RequestError {
     }
 }
 
-/// RFC 9110 `tchar` (also used by the extension grammar).
+/// RFC 9110 `tchar` (also used by the extension grammar): one table lookup, inlined
+/// into the byte loops that call it.
+#[inline]
 pub(super) const fn is_tchar(b: u8) -> bool {
+    TCHARS[b as usize]
+}
+
+/// [`tchar_rule`] for every byte.
+const TCHARS: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut i = 0;
+    while i < 256 {
+        t[i] = tchar_rule(i as u8);
+        i += 1;
+    }
+    t
+};
+
+/// The `tchar` grammar itself.
+const fn tchar_rule(b: u8) -> bool {
     b.is_ascii_alphanumeric()
         || matches!(
             b,

@@ -170,9 +170,10 @@ impl<'b> AcceptedFields<'b> {
     /// assert!(a.extension_values().eq([&b"a; b"[..], &b"c"[..]]));
     /// ```
     pub fn extension_values(&self) -> impl Iterator<Item = &'b [u8]> + Clone + 'b {
+        const NAME: &[u8] = b"sec-websocket-extensions";
         self.fields
             .iter()
-            .filter(|(name, _)| name.eq_ignore_ascii_case(b"sec-websocket-extensions"))
+            .filter(|(name, _)| name.len() == NAME.len() && name.eq_ignore_ascii_case(NAME))
             .map(|&(_, value)| trim_ows(value))
     }
 
@@ -321,7 +322,7 @@ const fn name_word(w: u64) -> bool {
 
 /// [`first_bad`] for `TCHAR` or `VALUE`, eight bytes at a time while the words are
 /// plainly inside the class (`word`), byte by byte from the first word that is not.
-fn first_bad_words(bytes: &[u8], class: u8, word: fn(u64) -> bool) -> Option<usize> {
+fn first_bad_words(bytes: &[u8], class: u8, word: impl Fn(u64) -> bool) -> Option<usize> {
     let mut at = 0;
     for chunk in bytes.chunks_exact(8) {
         match <[u8; 8]>::try_from(chunk) {
@@ -398,8 +399,13 @@ fn request_line_error(req: &FieldRequest<'_>) -> Option<(usize, Rejection)> {
 }
 
 /// Syntax and limits of the head written from `req`, in the order its bytes decide them;
-/// `Ok` with the target as text when the head would parse.
-fn scan<'b>(limits: &Limits, req: &FieldRequest<'b>) -> Result<&'b str, Rejection> {
+/// `Ok` with the target as text when the head would parse. Each field also goes into
+/// `slots` in the same pass (they are read only after the whole head passed).
+fn scan<'b>(
+    limits: &Limits,
+    req: &FieldRequest<'b>,
+    slots: &mut Slots<'b>,
+) -> Result<&'b str, Rejection> {
     let first = Line {
         start: 0,
         len: req.method.len() + 1 + req.target.len() + 9,
@@ -429,6 +435,7 @@ fn scan<'b>(limits: &Limits, req: &FieldRequest<'b>) -> Result<&'b str, Rejectio
         if let Some(r) = decide(limits, &line, None) {
             return Err(r);
         }
+        slots.field(name, value);
         start += len + 2;
     }
     let last = Line {
@@ -466,12 +473,9 @@ pub fn validate_fields<'b>(
     config: &ServerConfig<'_>,
     request: &FieldRequest<'b>,
 ) -> Result<AcceptedFields<'b>, Rejection> {
-    let target = scan(&config.limits, request)?;
-    request_line(request.method, request.minor)?;
     let mut slots = Slots::new();
-    for &(name, value) in request.fields {
-        slots.field(name, trim_ows(value));
-    }
+    let target = scan(&config.limits, request, &mut slots)?;
+    request_line(request.method, request.minor)?;
     let c = check(config, target, slots, HeaderIter::list(request.fields))?;
     Ok(AcceptedFields {
         path: c.path,
@@ -532,6 +536,21 @@ mod word_tests {
                 assert!(!name_word(w) && !value_word(w));
             }
         }
+    }
+
+    #[test]
+    fn tchar_table_is_the_rfc_9110_set() {
+        let tchars: std::vec::Vec<u8> = (0..=255u8)
+            .filter(|&b| super::super::client::is_tchar(b))
+            .collect();
+        assert_eq!(tchars.len(), 77);
+        assert_eq!(
+            tchars
+                .iter()
+                .filter(|b| !b.is_ascii_alphanumeric())
+                .collect::<std::vec::Vec<_>>(),
+            b"!#$%&'*+-.^_`|~".iter().collect::<std::vec::Vec<_>>()
+        );
     }
 
     #[test]
