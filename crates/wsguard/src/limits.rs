@@ -30,9 +30,7 @@ use std::net::IpAddr;
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
-use wsguard_core::limits::{
-    AddressKey, Load, LogGate, Overload, PeerLimits, ALL_OVERLOADS, MAX_RESPONSE,
-};
+use wsguard_core::limits::{AddressKey, Load, LogGate, Overload, PeerLimits, MAX_RESPONSE};
 use wsguard_core::Diagnostic;
 
 /// Interval of the rate-limited refusal log.
@@ -47,7 +45,7 @@ pub struct Admission {
     per_address: Mutex<HashMap<AddressKey, u32>>,
     buffered: AtomicU64,
     buffered_peak: AtomicU64,
-    gates: Mutex<[LogGate; ALL_OVERLOADS.len()]>,
+    gates: Mutex<[LogGate; Overload::ALL.len()]>,
     descriptor_pauses: AtomicU64,
     epoch: Instant,
 }
@@ -114,7 +112,7 @@ pub fn refusal(overload: Overload, retry_after_s: u32) -> Refusal {
 }
 
 fn slot(o: Overload) -> usize {
-    ALL_OVERLOADS.iter().position(|x| *x == o).unwrap_or(0)
+    Overload::ALL.iter().position(|x| *x == o).unwrap_or(0)
 }
 
 impl Admission {
@@ -128,7 +126,7 @@ impl Admission {
             per_address: Mutex::new(HashMap::new()),
             buffered: AtomicU64::new(0),
             buffered_peak: AtomicU64::new(0),
-            gates: Mutex::new([LogGate::new(LOG_INTERVAL_MS); ALL_OVERLOADS.len()]),
+            gates: Mutex::new([LogGate::new(LOG_INTERVAL_MS); Overload::ALL.len()]),
             descriptor_pauses: AtomicU64::new(0),
             epoch: Instant::now(),
         }

@@ -38,7 +38,7 @@ pub use log_gate::LogGate;
 pub use meter::MessageMeter;
 
 use crate::close;
-use crate::{BufferTooSmall, Cursor, Diagnostic};
+use crate::{BufferTooSmall, Cursor};
 
 /// Limits on peers, shared by every connection of one server.
 ///
@@ -304,65 +304,19 @@ pub enum Overload {
     Descriptors,
 }
 
-/// Every [`Overload`], for tables and tests.
-///
-/// ```
-/// assert_eq!(wsguard_core::limits::ALL_OVERLOADS.len(), 7);
-/// ```
-pub const ALL_OVERLOADS: [Overload; 7] = [
-    Overload::Connections,
-    Overload::PerAddress,
-    Overload::Upgrades,
-    Overload::MessageBudget,
-    Overload::OutputQueue,
-    Overload::WriteTimeout,
-    Overload::Descriptors,
-];
-
 /// 1013 Try Again Later (RFC 6455 §7.4.1 registry): the server is overloaded.
 pub const TRY_AGAIN_LATER: u16 = 1013;
 
 /// Room [`Overload::write_response`] needs for any overload and any `Retry-After`.
 ///
 /// ```
-/// use wsguard_core::limits::{Overload, ALL_OVERLOADS, MAX_RESPONSE};
+/// use wsguard_core::limits::{Overload, MAX_RESPONSE};
 /// let mut out = [0u8; MAX_RESPONSE];
-/// for o in ALL_OVERLOADS { assert!(o.write_response(u32::MAX, &mut out).is_ok()); }
+/// for o in Overload::ALL { assert!(o.write_response(u32::MAX, &mut out).is_ok()); }
 /// ```
 pub const MAX_RESPONSE: usize = 512;
 
 impl Overload {
-    /// The HTTP status when the limit is met at the upgrade (503), `None` for the limits
-    /// met on an open connection.
-    ///
-    /// ```
-    /// use wsguard_core::limits::Overload;
-    /// assert_eq!(Overload::Upgrades.status(), Some(503));
-    /// assert_eq!(Overload::WriteTimeout.status(), None);
-    /// ```
-    pub const fn status(&self) -> Option<u16> {
-        match self {
-            Overload::Connections | Overload::PerAddress | Overload::Upgrades => Some(503),
-            Overload::Descriptors => Some(503),
-            _ => None,
-        }
-    }
-
-    /// The close code recorded (and sent, when the peer still reads) when the limit ends
-    /// an open connection: 1013 for the shared budget, 1008 for a peer that does not read.
-    ///
-    /// ```
-    /// use wsguard_core::limits::Overload;
-    /// assert_eq!(Overload::OutputQueue.close_code(), 1008);
-    /// assert_eq!(Overload::Connections.close_code(), 1013);
-    /// ```
-    pub const fn close_code(&self) -> u16 {
-        match self {
-            Overload::OutputQueue | Overload::WriteTimeout => close::POLICY_VIOLATION,
-            _ => TRY_AGAIN_LATER,
-        }
-    }
-
     /// Writes the exact refusal: `503 Service Unavailable` with `Retry-After`, and the
     /// body `<code>: <reason>` / `fix: <remedy>` every wsguard refusal carries.
     /// [`MAX_RESPONSE`] bytes always suffice; nothing is promised in `out` on error.
@@ -389,54 +343,87 @@ impl Overload {
     }
 }
 
-impl Diagnostic for Overload {
-    fn code(&self) -> &'static str {
-        match self {
-            Overload::Connections => "too_many_connections",
-            Overload::PerAddress => "too_many_from_address",
-            Overload::Upgrades => "too_many_upgrades",
-            Overload::MessageBudget => "message_budget_exhausted",
-            Overload::OutputQueue => "output_queue_full",
-            Overload::WriteTimeout => "write_timeout",
-            Overload::Descriptors => "out_of_descriptors",
-        }
+crate::diag::diagnostics! {
+    Overload in "wsguard_core::limits" display {
+        /// The HTTP status when the limit is met at the upgrade (503), `None` for the limits
+        /// met on an open connection.
+        ///
+        /// ```
+        /// use wsguard_core::limits::Overload;
+        /// assert_eq!(Overload::Upgrades.status(), Some(503));
+        /// assert_eq!(Overload::WriteTimeout.status(), None);
+        /// ```
+        pub fn status(&self) -> Option<u16>;
+        /// The close code recorded (and sent, when the peer still reads) when the limit ends
+        /// an open connection: 1013 for the shared budget, 1008 for a peer that does not read.
+        ///
+        /// ```
+        /// use wsguard_core::limits::Overload;
+        /// assert_eq!(Overload::OutputQueue.close_code(), 1008);
+        /// assert_eq!(Overload::Connections.close_code(), 1013);
+        /// ```
+        pub fn close_code(&self) -> u16;
     }
-
-    fn reason(&self) -> &'static str {
-        match self {
-            Overload::Connections => "the server holds as many connections as it allows",
-            Overload::PerAddress => "your address holds as many connections as one address may",
-            Overload::Upgrades => "too many upgrade requests are being received at once",
-            Overload::MessageBudget => {
-                "the server's memory for partly received messages is used up"
-            }
-            Overload::OutputQueue => "the peer does not read what the server sends",
-            Overload::WriteTimeout => "a write to the peer did not finish in time",
-            Overload::Descriptors => "the server process is out of file descriptors",
-        }
-    }
-
-    fn remedy(&self) -> &'static str {
-        match self {
-            Overload::Connections | Overload::Upgrades | Overload::Descriptors => {
-                "retry after the Retry-After delay with backoff; operators: raise the limit or add capacity"
-            }
-            Overload::PerAddress => {
-                "reuse one connection per client instead of opening many; behind NAT or a proxy, raise max_per_address"
-            }
-            Overload::MessageBudget => {
-                "send large messages in smaller pieces and retry later; operators: raise message_budget"
-            }
-            Overload::OutputQueue | Overload::WriteTimeout => {
-                "read from the socket continuously (a client that stops reading is dropped)"
-            }
-        }
-    }
+    Connections => {
+        code: "too_many_connections",
+        reason: "the server holds as many connections as it allows",
+        remedy: RETRY_LATER,
+        status: Some(503),
+        close_code: TRY_AGAIN_LATER,
+    },
+    PerAddress => {
+        code: "too_many_from_address",
+        reason: "your address holds as many connections as one address may",
+        remedy: "reuse one connection per client instead of opening many; behind NAT or a proxy, raise max_per_address",
+        status: Some(503),
+        close_code: TRY_AGAIN_LATER,
+    },
+    Upgrades => {
+        code: "too_many_upgrades",
+        reason: "too many upgrade requests are being received at once",
+        remedy: RETRY_LATER,
+        status: Some(503),
+        close_code: TRY_AGAIN_LATER,
+    },
+    MessageBudget => {
+        code: "message_budget_exhausted",
+        reason: "the server's memory for partly received messages is used up",
+        remedy: "send large messages in smaller pieces and retry later; operators: raise message_budget",
+        status: None,
+        close_code: TRY_AGAIN_LATER,
+    },
+    OutputQueue => {
+        code: "output_queue_full",
+        reason: "the peer does not read what the server sends",
+        remedy: READ_CONTINUOUSLY,
+        status: None,
+        close_code: close::POLICY_VIOLATION,
+    },
+    WriteTimeout => {
+        code: "write_timeout",
+        reason: "a write to the peer did not finish in time",
+        remedy: READ_CONTINUOUSLY,
+        status: None,
+        close_code: close::POLICY_VIOLATION,
+    },
+    Descriptors => {
+        code: "out_of_descriptors",
+        reason: "the server process is out of file descriptors",
+        remedy: RETRY_LATER,
+        status: Some(503),
+        close_code: TRY_AGAIN_LATER,
+    },
 }
+
+const RETRY_LATER: &str =
+    "retry after the Retry-After delay with backoff; operators: raise the limit or add capacity";
+const READ_CONTINUOUSLY: &str =
+    "read from the socket continuously (a client that stops reading is dropped)";
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::Diagnostic;
 
     #[test]
     fn response_exact_and_too_small() {
@@ -503,8 +490,8 @@ mod tests {
 
     #[test]
     fn codes_distinct() {
-        for (i, a) in ALL_OVERLOADS.iter().enumerate() {
-            for b in &ALL_OVERLOADS[i + 1..] {
+        for (i, a) in Overload::ALL.iter().enumerate() {
+            for b in &Overload::ALL[i + 1..] {
                 assert_ne!(a.code(), b.code());
             }
             assert!(!a.reason().is_empty() && !a.remedy().is_empty());
