@@ -166,20 +166,16 @@ impl Gate {
 
     fn not_found(&self, path: &str) -> Refusal {
         self.guard.counters().refused("path_not_found");
-        let list = self.paths.join(", ");
-        let mut r = plain_refusal(
-            404,
-            "path_not_found",
-            "this server accepts WebSocket upgrades on another path",
-            "connect to one of the WebSocket paths of this server",
-        );
-        // Name the paths: the most useful part of the answer.
-        r.response = refusal_bytes(
-            404,
-            "path_not_found",
+        // A refusal of the server's own (not a handshake rule), in the core's layout; the
+        // answer names the paths (the most useful part of it), the request's path escaped.
+        let (status, code) = (404, "path_not_found");
+        let response = refusal_bytes(
+            status,
+            code,
             &format!(
-                "no WebSocket endpoint at {}; this server accepts upgrades on: {list}",
-                escaped(path.as_bytes()).max_bytes(256)
+                "no WebSocket endpoint at {}; this server accepts upgrades on: {}",
+                escaped(path.as_bytes()).max_bytes(256),
+                self.paths.join(", ")
             ),
             &format!(
                 "connect to ws://<host>{}",
@@ -187,25 +183,14 @@ impl Gate {
             ),
             &[],
         );
-        r
-    }
-}
-
-/// A refusal decided by the server itself (not a handshake rule): same shape as the
-/// core's answers so clients and `wsguard probe` read both the same way.
-fn plain_refusal(
-    status: u16,
-    code: &'static str,
-    reason: &'static str,
-    remedy: &'static str,
-) -> Refusal {
-    Refusal {
-        status,
-        code,
-        reason,
-        remedy,
-        near_miss: None,
-        response: refusal_bytes(status, code, reason, remedy, &[]),
+        Refusal {
+            status,
+            code,
+            reason: "this server accepts WebSocket upgrades on another path",
+            remedy: "connect to one of the WebSocket paths of this server",
+            near_miss: None,
+            response,
+        }
     }
 }
 
@@ -220,8 +205,7 @@ fn refusal_bytes(
 ) -> Vec<u8> {
     let refusal = CustomRefusal::new(status, code, reason, remedy)
         .and_then(|r| r.with_headers(extra))
-        .or_else(|_| CustomRefusal::new(status, code, code, "see the server's documentation"))
-        .or_else(|_| CustomRefusal::new(500, "server_error", "invalid refusal", "report it"));
+        .or_else(|_| CustomRefusal::new(status, code, code, "see the server's documentation"));
     let Ok(refusal) = refusal else {
         return Vec::new();
     };
@@ -405,15 +389,14 @@ pub async fn handle(
             answer_and_close(&mut stream, &answer).await
         }
         Route::MethodNotAllowed => {
-            let mut r = plain_refusal(405, "method_not_get", "only GET is served here", "use GET");
-            r.response = refusal_bytes(
+            let answer = refusal_bytes(
                 405,
                 "method_not_get",
                 "only GET is served here",
                 "use GET",
                 &[("Allow", "GET")],
             );
-            answer_and_close(&mut stream, &r.response).await
+            answer_and_close(&mut stream, &answer).await
         }
         Route::NotFound(path) => {
             let r = gate.not_found(&path);
