@@ -311,9 +311,11 @@ class WebSocketGuard:
             return
         extensions = scope.get("extensions") or {}
         if self.use_http_response and "websocket.http.response" in extensions:
-            body = rejection.body  # written by the core, also for an app-raised refusal
-            headers = [(b"content-type", b"text/plain; charset=utf-8"), (b"content-length", str(len(body)).encode())]
-            headers += [(k.encode("latin-1"), v.encode("latin-1")) for k, v in rejection.headers]
+            # The core's answer as written (also for an app-raised refusal): its headers,
+            # lowercased for ASGI, without Connection (the server owns the connection).
+            head, _, body = rejection.full_response().partition(b"\r\n\r\n")
+            fields = (line.split(b": ", 1) for line in head.split(b"\r\n")[1:])
+            headers = [(name.lower(), value) for name, value in fields if name.lower() != b"connection"]
             headers.append((b"x-wsguard-code", rejection.code.encode("ascii", "replace")))
             await send({"type": "websocket.http.response.start", "status": rejection.status, "headers": headers})
             await send({"type": "websocket.http.response.body", "body": body, "more_body": False})
