@@ -24,7 +24,7 @@ demo-browser:
 bench:
 	bash scripts/bench.sh
 
-## Python wheels into dist/: wsguard (abi3, CPython >= 3.9) and wsguard-cli, manylinux2014
+## Python wheels into dist/: wsguard (abi3, CPython >= 3.10) and wsguard-cli, manylinux2014
 ## for x86_64 and aarch64 (zig from PyPI), plus the sdist; checked by auditwheel.
 wheel: setup
 	bash scripts/wheel.sh

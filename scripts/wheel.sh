@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `make wheel`: the Python packages as users install them, into dist/ at the repo root:
-#   wsguard-<v>-cp39-abi3-manylinux2014_<arch>.manylinux_2_17_<arch>.whl   (CPython >= 3.9)
+#   wsguard-<v>-cp310-abi3-manylinux2014_<arch>.manylinux_2_17_<arch>.whl  (CPython >= 3.10)
 #   wsguard_cli-<v>-py3-none-manylinux2014_<arch>.manylinux_2_17_<arch>.whl (`wsguard` command)
 #   wsguard-<v>.tar.gz                                            (sdist: builds with cargo)
 # manylinux2014 (glibc 2.17) through zig from PyPI (`ziglang`, pinned in

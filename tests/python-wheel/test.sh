@@ -24,10 +24,10 @@ rm -rf "$DIST"
 if WSGUARD_DIST="$DIST" WSGUARD_SDIST=0 bash scripts/wheel.sh x86_64 >"$TMP/build.log" 2>&1; then
   ok "make wheel (x86_64): $(grep -c 'manylinux_2_17_x86_64$' "$TMP/build.log") wheels tagged manylinux_2_17_x86_64 by auditwheel"
 else cat "$TMP/build.log" >&2; bad "build the x86_64 wheels"; finish; fi
-LIB=$(ls "$DIST"/wsguard-*-cp39-abi3-*manylinux_2_17_x86_64.whl 2>/dev/null | head -1)
+LIB=$(ls "$DIST"/wsguard-*-cp310-abi3-*manylinux_2_17_x86_64.whl 2>/dev/null | head -1)
 CLI=$(ls "$DIST"/wsguard_cli-*-py3-none-*manylinux_2_17_x86_64.whl 2>/dev/null | head -1)
 if [ -n "$LIB" ] && [ -n "$CLI" ]; then ok "wheel names: $(basename "$LIB"), $(basename "$CLI")"
-else ls "$DIST" >&2; bad "wheel names (cp39-abi3 / py3-none, manylinux_2_17_x86_64)"; finish; fi
+else ls "$DIST" >&2; bad "wheel names (cp310-abi3 / py3-none, manylinux_2_17_x86_64)"; finish; fi
 
 # A user's shell: the venv and the system, no ~/.cargo/bin.
 VENV="$TMP/venv"

@@ -3,11 +3,12 @@
 //!
 //! `wsguard.asgi`, `wsguard.channels` and `wsguard.websockets` validate each connection
 //! with a single call that reads the ASGI scope (or the `websockets` header list) in
-//! Rust: header names and values are borrowed from the `bytes` objects already in the
-//! scope (no per-header Python object is created, nothing is copied; the list of borrowed
-//! fields lives on the stack for up to 40 headers, so a scope costs no heap allocation
-//! before the verdict), and the core validates the list as it is ([`validate_fields`]: no
-//! request head is written or parsed, no SHA-1 computed). The verdict ([`Handshake`])
+//! Rust: header names and values are borrowed from the `bytes` (or `str`) objects already
+//! in the scope through the C API ([`crate::borrowed`]: no per-header Python object or
+//! reference count, nothing copied; the list of borrowed fields lives on the stack for up
+//! to 46 headers, so a scope costs no heap allocation before the verdict), and the core
+//! validates the list as it is ([`validate_fields`]: no request head is written or
+//! parsed, no SHA-1 computed). The verdict ([`Handshake`])
 //! copies the text it reports into one buffer, which becomes Python strings only when
 //! the application reads them; its accept value, extension list and 101 response are
 //! computed only if asked for. The guard owns its configuration (subprotocols, token
@@ -274,39 +275,40 @@ impl<'py> Pairs<'py> {
     }
 }
 
-/// Header fields in one slice: on the stack up to `INLINE + 6`, else on the heap.
+/// Header fields in one slice: on the stack up to `INLINE + 6` (uninitialised until
+/// pushed: no 1.5 KB cleared per scope), else on the heap.
 #[allow(clippy::large_enum_variant)] // on the stack on purpose: no allocation per scope
 enum FieldBuf<'a> {
-    Inline([(&'a [u8], &'a [u8]); INLINE + 6], usize),
+    Inline(heapless::Vec<(&'a [u8], &'a [u8]), { INLINE + 6 }>),
     Heap(Vec<(&'a [u8], &'a [u8])>),
 }
 
 impl<'a> FieldBuf<'a> {
     fn new() -> Self {
-        FieldBuf::Inline([(&[], &[]); INLINE + 6], 0)
+        FieldBuf::Inline(heapless::Vec::new())
     }
 
     #[inline]
     fn push(&mut self, field: (&'a [u8], &'a [u8])) {
         match self {
-            FieldBuf::Inline(buf, len) => match buf.get_mut(*len) {
-                Some(slot) => {
-                    *slot = field;
-                    *len += 1;
-                }
-                None => {
+            FieldBuf::Inline(buf) => {
+                if let Err(field) = buf.push(field) {
                     let mut v = buf.to_vec();
                     v.push(field);
                     *self = FieldBuf::Heap(v);
                 }
-            },
+            }
             FieldBuf::Heap(v) => v.push(field),
         }
     }
 
+    fn clear(&mut self) {
+        *self = FieldBuf::new();
+    }
+
     fn as_slice(&self) -> &[(&'a [u8], &'a [u8])] {
         match self {
-            FieldBuf::Inline(buf, len) => buf.get(..*len).unwrap_or(&[]),
+            FieldBuf::Inline(buf) => buf,
             FieldBuf::Heap(v) => v,
         }
     }
@@ -454,22 +456,41 @@ impl ScopeGuard {
     /// :class:`Handshake` (also a read-only mapping) or raises ``HandshakeRejected``.
     fn check_scope(&self, py: Python<'_>, scope: &Bound<'_, PyAny>) -> PyResult<Handshake> {
         let scope = &as_dict(scope)?;
+        // Everything that may run Python code (lookups, conversions, the bypass's listen
+        // address) happens before the header list is borrowed (`crate::borrowed`).
         let (raw, query) = target_parts(py, scope)?;
         let target = scope_target(py, scope, raw.as_ref(), query.as_ref())?;
-        let mut pairs = Pairs::new();
-        if let Some(h) = item(scope, intern!(py, "headers"))? {
-            read_pairs(py, &h, &mut pairs)?;
-        }
-        let offered_list = item(scope, intern!(py, "subprotocols"))?;
-        let mut offered = String::new();
+        let headers = item(scope, intern!(py, "headers"))?;
+        let offered = match item(scope, intern!(py, "subprotocols"))? {
+            Some(o) if o.len().map_or(true, |n| n > 0) => {
+                str_list(py, Some(&o), "subprotocols")?.join(", ")
+            }
+            _ => String::new(),
+        };
+        let dev_bypass = self.dev_bypass_for(|| crate::dev_auth::scope_listen(py, scope))?;
+        let mut slow: Option<Pairs<'_>> = None;
         let mut fields = FieldBuf::new();
+        if let Some(h) = &headers {
+            // SAFETY: the GIL is held, `headers` is a strong reference kept to the end of
+            // this function, and from here on only Rust code runs until `decide` has
+            // copied what the verdict keeps (the contract of `borrowed::exact_pairs`).
+            let exact = unsafe { crate::borrowed::exact_pairs(h, |n, v| fields.push((n, v))) };
+            if !exact {
+                // Another shape (subclass, `str`, lists): read safely, errors named there.
+                fields.clear();
+                let pairs = slow.insert(Pairs::new());
+                read_pairs(py, h, pairs)?;
+                for field in pairs.iter() {
+                    fields.push(field);
+                }
+            }
+        }
         let mut seen = [false; 5];
-        for (name, value) in pairs.iter() {
+        for (name, _) in fields.as_slice() {
             for (slot, tracked) in seen.iter_mut().zip(TRACKED) {
                 // The length first, inline: most names match none.
                 *slot |= name.len() == tracked.len() && name.eq_ignore_ascii_case(tracked);
             }
-            fields.push((name, value));
         }
         // The upgrade headers the server consumed, then the offered subprotocols.
         let defaults: [&[u8]; 4] = [b"websocket", b"Upgrade", b"13", PLACEHOLDER_KEY];
@@ -478,13 +499,9 @@ impl ScopeGuard {
                 fields.push((TRACKED[i], value));
             }
         }
-        if let Some(o) = offered_list.filter(|_| !seen[4]) {
-            offered = str_list(py, Some(&o), "subprotocols")?.join(", ");
-        }
-        if !offered.is_empty() {
+        if !seen[4] && !offered.is_empty() {
             fields.push((TRACKED[4], offered.as_bytes()));
         }
-        let dev_bypass = self.dev_bypass_for(|| crate::dev_auth::scope_listen(py, scope))?;
         self.decide(py, &target, fields.as_slice(), dev_bypass)
     }
 
@@ -502,13 +519,32 @@ impl ScopeGuard {
         server: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Handshake> {
         let target = bytes_of(py, path, "path")?;
-        let mut pairs = Pairs::new();
-        read_pairs(py, headers, &mut pairs)?;
-        let mut fields = FieldBuf::new();
-        for field in pairs.iter() {
-            fields.push(field);
-        }
         let dev_bypass = self.dev_bypass_for(|| crate::dev_auth::listen_text(py, server))?;
+        // `headers.raw_items()` is an iterator: made a list first (that may run Python
+        // code), then borrowed as `check_scope` does.
+        let list = match headers.cast::<PyList>() {
+            Ok(l) => l.clone().into_any(),
+            Err(_) => match headers.try_iter() {
+                Ok(iter) => PyList::new(py, iter.collect::<PyResult<Vec<_>>>()?)?.into_any(),
+                Err(_) => {
+                    let got = format!("got {}", crate::convert::type_name(headers));
+                    return Err(headers_shape(py, &got));
+                }
+            },
+        };
+        let mut slow: Option<Pairs<'_>> = None;
+        let mut fields = FieldBuf::new();
+        // SAFETY: the GIL is held, `list` is a strong reference kept to the end of this
+        // function, and from here on only Rust code runs until `decide` has copied what
+        // the verdict keeps (the contract of `borrowed::exact_pairs`).
+        if !unsafe { crate::borrowed::exact_pairs(&list, |n, v| fields.push((n, v))) } {
+            fields.clear();
+            let pairs = slow.insert(Pairs::new());
+            read_pairs(py, &list, pairs)?;
+            for field in pairs.iter() {
+                fields.push(field);
+            }
+        }
         self.decide(py, &target, fields.as_slice(), dev_bypass)
     }
 

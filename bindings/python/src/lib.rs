@@ -11,6 +11,7 @@
 
 use pyo3::prelude::*;
 
+mod borrowed;
 mod client;
 mod close;
 mod connection;

@@ -1,4 +1,4 @@
-"""Packaging: the maturin wheel is abi3 (CPython >= 3.9) and imports on other interpreters;
+"""Packaging: the maturin wheel is abi3 (CPython >= 3.10) and imports on other interpreters;
 ``pip install ./bindings/python`` (PEP 517) works in a fresh venv."""
 
 from __future__ import annotations
@@ -30,10 +30,10 @@ SMOKE = (
 
 
 def interpreters() -> List[str]:
-    """This venv's base interpreter plus any other CPython 3.9+ found on the machine."""
+    """This venv's base interpreter plus any other CPython 3.10+ found on the machine."""
     found = [sys._base_executable if hasattr(sys, "_base_executable") else sys.executable]
     pyenv = Path(os.environ.get("PYENV_ROOT", str(Path.home() / ".pyenv"))) / "versions"
-    for minor in (9, 13):
+    for minor in (10, 13):
         for cand in sorted(pyenv.glob(f"3.{minor}.*/bin/python3.{minor}")) + [Path(f"/usr/bin/python3.{minor}")]:
             if cand.exists():
                 found.append(str(cand))
@@ -44,7 +44,7 @@ def interpreters() -> List[str]:
 def test_wheel_is_abi3() -> None:
     require(bool(WHEEL), "WSGUARD_WHEEL (set by run-tests.sh)")
     name = Path(WHEEL).name
-    assert "-cp39-abi3-" in name, name
+    assert "-cp310-abi3-" in name, name
     with zipfile.ZipFile(WHEEL) as zf:
         names = set(zf.namelist())
     for expected in ("wsguard/__init__.py", "wsguard/py.typed", "wsguard/_wsguard.pyi", "wsguard/asgi.py"):
