@@ -252,12 +252,13 @@ class WebSocketGuard:
                 try:
                     await self.app(inner, conn.receive, conn.send)
                 except Exception:
-                    conn.finished(raised=True)
+                    conn.finished(True)
                     raise
                 except BaseException:
                     conn.cancelled()  # the server cancelled the app (shutdown): no close code known
                     raise
-                conn.finished(raised=False)
+                if conn.opened and not conn.closed:  # `finished(False)` without the call
+                    conn.finished(False)
                 return
             await self.app(inner, receive, send)
         elif kind == "http":
