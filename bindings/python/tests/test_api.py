@@ -222,7 +222,8 @@ def test_refusal_response_is_the_cores_layout_and_checks_its_text():
     answer = wsguard.refusal_response(404, "room_not_found", "no such room", "join an existing room", [("Retry-After", "3")])
     body = b"room_not_found: no such room\nfix: join an existing room\n"
     assert answer == (
-        b"HTTP/1.1 404 Not Found\r\nRetry-After: 3\r\nContent-Type: text/plain; charset=utf-8\r\n"
+        b"HTTP/1.1 404 Not Found\r\nRetry-After: 3\r\nX-Wsguard-Code: room_not_found\r\n"
+        b"Content-Type: text/plain; charset=utf-8\r\n"
         b"Content-Length: %d\r\nConnection: close\r\n\r\n" % len(body)
     ) + body
     for args, code in [

@@ -139,6 +139,15 @@ class HandshakeRejected(WsguardError):
         _, sep, body = self.full_response().partition(b"\r\n\r\n")
         return body if sep else b""
 
+    def response_headers(self) -> List[Tuple[bytes, bytes]]:
+        """The header fields of :meth:`full_response` as written by the core, in order —
+        the core's extra headers, ``X-Wsguard-Code`` with :attr:`code`, ``Content-Type``,
+        ``Content-Length``, ``Connection`` — for a framework that writes its own response
+        (each integration drops the ones its server sets itself)."""
+        head = self.full_response().partition(b"\r\n\r\n")[0]
+        fields = (line.partition(b": ") for line in head.split(b"\r\n")[1:])
+        return [(name, value) for name, _, value in fields]
+
     def full_response(self) -> bytes:
         """:attr:`response`, or — for a refusal the application raised itself, which
         carries none — the core's answer for it in the same layout

@@ -312,12 +312,11 @@ class WebSocketGuard:
             return
         extensions = scope.get("extensions") or {}
         if self.use_http_response and "websocket.http.response" in extensions:
-            # The core's answer as written (also for an app-raised refusal): its headers,
-            # lowercased for ASGI, without Connection (the server owns the connection).
-            head, _, body = rejection.full_response().partition(b"\r\n\r\n")
-            fields = (line.split(b": ", 1) for line in head.split(b"\r\n")[1:])
-            headers = [(name.lower(), value) for name, value in fields if name.lower() != b"connection"]
-            headers.append((b"x-wsguard-code", rejection.code.encode("ascii", "replace")))
+            # The core's answer as written (also for an app-raised refusal): its headers
+            # (X-Wsguard-Code among them), lowercased for ASGI, without Connection (the
+            # server owns the connection).
+            headers = [(n.lower(), v) for n, v in rejection.response_headers() if n.lower() != b"connection"]
+            body = rejection.body
             await send({"type": "websocket.http.response.start", "status": rejection.status, "headers": headers})
             await send({"type": "websocket.http.response.body", "body": body, "more_body": False})
         else:

@@ -39,9 +39,10 @@ def rejection_response(connection: Any, rejection: HandshakeRejected) -> Any:
     """Builds the ``websockets`` ``Response`` for a :class:`~wsguard.HandshakeRejected`."""
     body = rejection.body.decode("utf-8", "replace")  # written by the core
     response = connection.respond(rejection.status, body)
-    for name, value in rejection.headers:
-        response.headers[name] = value
-    response.headers["X-Wsguard-Code"] = rejection.code
+    # The core's headers (its extra ones and X-Wsguard-Code); `respond` wrote the others.
+    for name, value in rejection.response_headers():
+        if name.lower() not in (b"content-type", b"content-length", b"connection"):
+            response.headers[name.decode("latin-1")] = value.decode("latin-1")
     return response
 
 

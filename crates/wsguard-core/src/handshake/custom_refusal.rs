@@ -24,7 +24,7 @@ use crate::{BufferTooSmall, Diagnostic};
 /// let mut out = [0u8; 512];
 /// let n = r.write(&mut out).unwrap();
 /// let text = core::str::from_utf8(&out[..n]).unwrap();
-/// assert!(text.starts_with("HTTP/1.1 404 Not Found\r\nContent-Type: text/plain; charset=utf-8\r\n"));
+/// assert!(text.starts_with("HTTP/1.1 404 Not Found\r\nX-Wsguard-Code: path_not_found\r\nContent-Type: text/plain; charset=utf-8\r\n"));
 /// assert!(text.ends_with("\r\n\r\npath_not_found: no WebSocket endpoint at /chat; this server accepts upgrades on: /ws\nfix: connect to ws://<host>/ws\n"));
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -233,7 +233,7 @@ mod tests {
         let n = r.write(&mut out).unwrap();
         let body = "method_not_allowed: only GET\nfix: use GET\n";
         let expected = std::format!(
-            "HTTP/1.1 405 Method Not Allowed\r\nAllow: GET\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            "HTTP/1.1 405 Method Not Allowed\r\nAllow: GET\r\nX-Wsguard-Code: method_not_allowed\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
             body.len()
         );
         assert_eq!(core::str::from_utf8(&out[..n]).unwrap(), expected);

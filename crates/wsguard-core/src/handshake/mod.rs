@@ -81,7 +81,7 @@ pub use parse::{parse_request, RequestHead};
 pub use rejection::{reason_phrase, Rejection};
 pub use request::{validate_head, validate_request, Accepted};
 pub(crate) use response::write_refusal;
-pub use response::{write_accept_response, write_rejection_response};
+pub use response::{write_accept_response, write_rejection_response, CODE_HEADER};
 pub use tokens::{
     list_contains, CommaList, Extension, ExtensionParams, Extensions, Field, HeaderIter,
 };

@@ -48,8 +48,23 @@ pub fn write_accept_response(
     c.finish()
 }
 
+/// The response header naming the refusal's stable code in every answer the core writes
+/// ([`write_rejection_response`], the overload and custom refusals), so a proxy log, `curl
+/// -i` or a client that cannot read the body (a browser's failed upgrade) sees it; the
+/// same code leads the body. Read back by the client diagnosis.
+///
+/// ```
+/// use wsguard_core::handshake::{write_rejection_response, Rejection, CODE_HEADER};
+/// let mut out = [0u8; 512];
+/// let n = write_rejection_response(&Rejection::TokenMissing, &mut out).unwrap();
+/// let text = core::str::from_utf8(&out[..n]).unwrap();
+/// assert_eq!(CODE_HEADER, "X-Wsguard-Code");
+/// assert!(text.contains("\r\nX-Wsguard-Code: token_missing\r\n"));
+/// ```
+pub const CODE_HEADER: &str = "X-Wsguard-Code";
+
 /// Writes the complete answer for `rejection`: status line with its reason phrase, the
-/// rejection's [`extra_headers`](Rejection::extra_headers),
+/// rejection's [`extra_headers`](Rejection::extra_headers), [`CODE_HEADER`] with its code,
 /// `Content-Type: text/plain; charset=utf-8`, `Content-Length`, `Connection: close`
 /// (`Connection: Upgrade, close` when an `Upgrade` header is sent, as RFC 9110 §7.8
 /// asks), and a body of two lines: `<code>: <reason>` and `fix: <remedy>`.
@@ -74,8 +89,8 @@ pub fn write_rejection_response(
     )
 }
 
-/// The one layout of every wsguard refusal: status line, `headers`, the text/plain
-/// headers, `Connection: close` (`Upgrade, close` when an `Upgrade` header is sent, RFC
+/// The one layout of every wsguard refusal: status line, `headers`, [`CODE_HEADER`], the
+/// text/plain headers, `Connection: close` (`Upgrade, close` when an `Upgrade` header is sent, RFC
 /// 9110 §7.8) and the body `<code>: <reason>` / `fix: <remedy>` of `why`. Used by
 /// [`write_rejection_response`] and the overload refusal of [`crate::limits`].
 pub(crate) fn write_refusal<'h>(
@@ -122,7 +137,10 @@ pub(crate) fn write_refusal_text<'h>(
         let _ = c.put_str(value);
         let _ = c.put_str("\r\n");
     }
-    let _ = c.put_str("Content-Type: text/plain; charset=utf-8\r\nContent-Length: ");
+    let _ = c.put_str(CODE_HEADER);
+    let _ = c.put_str(": ");
+    let _ = c.put_str(code);
+    let _ = c.put_str("\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ");
     let _ = c.put_u64(body_len as u64);
     let _ = c.put_str(if upgrade {
         "\r\nConnection: Upgrade, close\r\n\r\n"
@@ -149,7 +167,7 @@ mod tests {
         let text = core::str::from_utf8(&out[..n]).unwrap();
         let body = "key_multiple: the request has several Sec-WebSocket-Key headers; exactly one is allowed\nfix: send exactly one Sec-WebSocket-Key header\n";
         let expected = std::format!(
-            "HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{}",
+            "HTTP/1.1 400 Bad Request\r\nX-Wsguard-Code: key_multiple\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{}",
             body.len(),
             body
         );

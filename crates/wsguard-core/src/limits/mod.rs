@@ -432,7 +432,7 @@ mod tests {
         let text = core::str::from_utf8(&out[..n]).unwrap();
         let body = "too_many_from_address: your address holds as many connections as one address may\nfix: reuse one connection per client instead of opening many; behind NAT or a proxy, raise max_per_address\n";
         let expected = std::format!(
-            "HTTP/1.1 503 Service Unavailable\r\nRetry-After: 7\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{}",
+            "HTTP/1.1 503 Service Unavailable\r\nRetry-After: 7\r\nX-Wsguard-Code: too_many_from_address\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{}",
             body.len(),
             body
         );
