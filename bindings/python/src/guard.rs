@@ -31,9 +31,7 @@ use wsguard_core::text::escaped;
 use wsguard_core::Diagnostic;
 
 use crate::convert::{bytes_of, str_list};
-use crate::handshake::{
-    headers_shape, rejected, subprotocol_form, Handshake, PLACEHOLDER_KEY, TRACKED,
-};
+use crate::handshake::{headers_shape, rejected, subprotocol_form, Handshake, PROTOCOL_HEADER};
 use crate::metrics::Metrics;
 use crate::origin::OriginPolicy;
 
@@ -134,16 +132,19 @@ impl ScopeGuard {
     }
 
     /// Validates `fields` for `target` with the bypass decision `dev_bypass`, counting
-    /// the verdict into this guard's [`Metrics`].
+    /// the verdict into this guard's [`Metrics`]; `upgraded`: the server already performed
+    /// the upgrade (an ASGI scope: the core's `ServerConfig::upgraded`).
     fn decide(
         &self,
         py: Python<'_>,
         target: &[u8],
         fields: &[(&[u8], &[u8])],
         dev_bypass: bool,
+        upgraded: bool,
     ) -> PyResult<Handshake> {
         let counters = self.metrics.get().counters();
         let verdict = self.with_config(dev_bypass, |cfg| {
+            let cfg = &cfg.upgraded(upgraded);
             validate_fields(cfg, &FieldRequest::get(target, fields)).map(|a| {
                 let notice = a.dev_auth_bypassed.then(|| {
                     let origin = a.origin.map(|o| o.as_str().as_bytes());
@@ -451,7 +452,8 @@ impl ScopeGuard {
     /// Validates one ASGI ``websocket`` scope (``headers``, ``raw_path``/``path``,
     /// ``query_string``, ``subprotocols``) as the field list it holds; the server already
     /// performed the upgrade, so missing ``Upgrade``/``Connection``/version/key headers
-    /// are supplied, and ``scope["subprotocols"]`` stands for a
+    /// are not refused (the core's ``ServerConfig::upgraded``), and
+    /// ``scope["subprotocols"]`` stands for a
     /// ``Sec-WebSocket-Protocol`` header the server removed. Returns the
     /// :class:`Handshake` (also a read-only mapping) or raises ``HandshakeRejected``.
     fn check_scope(&self, py: Python<'_>, scope: &Bound<'_, PyAny>) -> PyResult<Handshake> {
@@ -485,24 +487,20 @@ impl ScopeGuard {
                 }
             }
         }
-        let mut seen = [false; 5];
-        for (name, _) in fields.as_slice() {
-            for (slot, tracked) in seen.iter_mut().zip(TRACKED) {
-                // The length first, inline: most names match none.
-                *slot |= name.len() == tracked.len() && name.eq_ignore_ascii_case(tracked);
+        // `scope["subprotocols"]` stands for a `Sec-WebSocket-Protocol` header the server
+        // removed; the upgrade headers it may have consumed are the core's
+        // `ServerConfig::upgraded` (nothing is made up for them).
+        if !offered.is_empty() {
+            let (n, p) = (PROTOCOL_HEADER.len(), PROTOCOL_HEADER);
+            let present = fields
+                .as_slice()
+                .iter()
+                .any(|(name, _)| name.len() == n && name.eq_ignore_ascii_case(p));
+            if !present {
+                fields.push((PROTOCOL_HEADER, offered.as_bytes()));
             }
         }
-        // The upgrade headers the server consumed, then the offered subprotocols.
-        let defaults: [&[u8]; 4] = [b"websocket", b"Upgrade", b"13", PLACEHOLDER_KEY];
-        for (i, value) in defaults.iter().enumerate() {
-            if !seen[i] {
-                fields.push((TRACKED[i], value));
-            }
-        }
-        if !seen[4] && !offered.is_empty() {
-            fields.push((TRACKED[4], offered.as_bytes()));
-        }
-        self.decide(py, &target, fields.as_slice(), dev_bypass)
+        self.decide(py, &target, fields.as_slice(), dev_bypass, true)
     }
 
     /// Validates a request given as an iterable of ``(name, value)`` pairs (``str`` or
@@ -545,7 +543,7 @@ impl ScopeGuard {
                 fields.push(field);
             }
         }
-        self.decide(py, &target, fields.as_slice(), dev_bypass)
+        self.decide(py, &target, fields.as_slice(), dev_bypass, false)
     }
 
     /// Whether the development auth bypass is on (``dev_auth_bypass=True``).

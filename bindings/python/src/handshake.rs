@@ -2,8 +2,9 @@
 //!
 //! The core validates raw HTTP request bytes. This module writes the request line and the
 //! header list it is given into one buffer — byte for byte, nothing added unless the
-//! caller asks (`assume_upgrade`, `offered_subprotocols`) — and calls
-//! `wsguard_core::handshake::validate_request`. It applies no rule of its own; the only
+//! caller gives `offered_subprotocols` for a removed header — and calls
+//! `wsguard_core::handshake::validate_request` (with the core's `ServerConfig::upgraded`
+//! for `assume_upgrade`: no upgrade header is made up). It applies no rule of its own; the only
 //! refusal it makes itself is for input that cannot be written as an HTTP/1.1 request at
 //! all (a CR, LF or NUL inside a name, value or path), and it answers that with the
 //! core's own `Rejection::MalformedRequest`.
@@ -24,10 +25,6 @@ use crate::convert::{bytes_of, str_list, type_name};
 use crate::errors;
 use crate::origin::{origin_text, OriginPolicy};
 use wsguard_core::origin::{Origin, OriginKind};
-
-/// The `Sec-WebSocket-Key` used by `assume_upgrade` when the server already consumed
-/// the real one (the RFC 6455 sample key).
-pub const PLACEHOLDER_KEY: &[u8] = b"dGhlIHNhbXBsZSBub25jZQ==";
 
 /// An accepted WebSocket upgrade (see ``validate_handshake``).
 ///
@@ -98,22 +95,29 @@ const KEYS: [&str; 8] = [
 #[pymethods]
 impl Handshake {
     /// The exact ``101 Switching Protocols`` response (status line, headers, blank line)
-    /// the core writes for this request, as ``bytes``.
+    /// the core writes for this request, as ``bytes``; ``b""`` when the server already
+    /// upgraded and consumed the key (an ASGI scope without ``sec-websocket-key``).
     #[getter]
     fn response<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
         let bytes = self.response.get_or_init(|| {
+            if self.key().is_empty() {
+                return Vec::new();
+            }
             grow_write(|buf| write_accept_for(self.key(), self.subprotocol(), buf))
         });
         PyBytes::new(py, bytes)
     }
 
-    /// The ``Sec-WebSocket-Accept`` value to answer with.
+    /// The ``Sec-WebSocket-Accept`` value to answer with; ``""`` when the server already
+    /// upgraded and consumed the key.
     #[getter]
     fn accept(&self) -> &str {
         self.accept.get_or_init(|| {
-            AcceptKey::from_key(self.bytes(self.key))
-                .as_str()
-                .to_owned()
+            let key = self.bytes(self.key);
+            if key.is_empty() {
+                return String::new();
+            }
+            AcceptKey::from_key(key).as_str().to_owned()
         })
     }
 
@@ -439,22 +443,18 @@ pub fn token_config<'a>(
 }
 
 /// Writes the request head straight into one buffer while reading the Python header
-/// list: one allocation, no per-header copies. Remembers which headers were present (for
-/// `assume_upgrade` / `offered_subprotocols`) and whether anything could not be carried.
+/// list: one allocation, no per-header copies. Remembers whether a
+/// `Sec-WebSocket-Protocol` header was present (for `offered_subprotocols`) and whether
+/// anything could not be carried.
 pub struct RequestWriter {
     pub buf: Vec<u8>,
-    pub seen: [bool; 5],
+    pub protocol_seen: bool,
     unrepresentable: bool,
 }
 
-/// Headers `assume_upgrade` / `offered_subprotocols` may supply when absent.
-pub const TRACKED: [&[u8]; 5] = [
-    b"upgrade",
-    b"connection",
-    b"sec-websocket-version",
-    b"sec-websocket-key",
-    b"sec-websocket-protocol",
-];
+/// The header `offered_subprotocols` (an ASGI scope's `subprotocols`) stands for when the
+/// server removed it.
+pub const PROTOCOL_HEADER: &[u8] = b"sec-websocket-protocol";
 
 fn unrepresentable(b: &[u8]) -> bool {
     b.iter().any(|&c| c == b'\r' || c == b'\n' || c == 0)
@@ -479,16 +479,14 @@ impl RequestWriter {
         buf.extend_from_slice(b" HTTP/1.1\r\n");
         RequestWriter {
             buf,
-            seen: [false; 5],
+            protocol_seen: false,
             unrepresentable: bad,
         }
     }
 
     pub fn push(&mut self, name: &[u8], value: &[u8]) {
         self.unrepresentable |= unrepresentable(name) || unrepresentable(value);
-        for (slot, tracked) in self.seen.iter_mut().zip(TRACKED) {
-            *slot |= name.eq_ignore_ascii_case(tracked);
-        }
+        self.protocol_seen |= name.eq_ignore_ascii_case(PROTOCOL_HEADER);
         self.buf.extend_from_slice(name);
         self.buf.extend_from_slice(b": ");
         self.buf.extend_from_slice(value);
@@ -650,9 +648,10 @@ pub fn limits_from(
 ///     require_token: refuse (401) when no token is found.
 ///     max_headers, max_line, max_total: the core's request limits (defaults 32 headers,
 ///         8192-byte lines, 16384-byte head).
-///     assume_upgrade: the server already performed the upgrade (ASGI): supply
-///         ``Upgrade``, ``Connection``, ``Sec-WebSocket-Version`` and ``Sec-WebSocket-Key``
-///         when they are missing from the list (present ones are still checked).
+///     assume_upgrade: the server already performed the upgrade (ASGI): a missing
+///         ``Upgrade``, ``Connection``, ``Sec-WebSocket-Version`` or ``Sec-WebSocket-Key``
+///         is not refused (present ones are still checked); without a key, ``key``,
+///         ``accept`` and ``response`` are empty.
 ///
 /// Returns:
 ///     Handshake: the accept value, chosen subprotocol, token and origin.
@@ -698,16 +697,8 @@ pub fn validate_handshake(
     };
     let mut writer = RequestWriter::new(&method_b, &path_b);
     write_headers(py, headers, &mut writer)?;
-    if assume_upgrade {
-        let defaults: [&[u8]; 4] = [b"websocket", b"Upgrade", b"13", PLACEHOLDER_KEY];
-        for (i, value) in defaults.iter().enumerate() {
-            if !writer.seen[i] {
-                writer.push(TRACKED[i], value);
-            }
-        }
-    }
     if let Some(offered) = offered_subprotocols {
-        if !offered.is_none() && !writer.seen[4] {
+        if !offered.is_none() && !writer.protocol_seen {
             let list = str_list(py, Some(offered), "offered_subprotocols")?;
             if !list.is_empty() {
                 writer.push(b"Sec-WebSocket-Protocol", list.join(", ").as_bytes());
@@ -726,6 +717,7 @@ pub fn validate_handshake(
         max_headers,
         max_line,
         max_total,
+        upgraded: assume_upgrade,
     };
     // We always end the head with an empty line; "need more bytes" cannot happen with a
     // complete buffer, but answer it as the core's malformed request, never panic.
@@ -747,6 +739,8 @@ struct ServerOptions<'a, 'py> {
     max_headers: Option<usize>,
     max_line: Option<usize>,
     max_total: Option<usize>,
+    /// `assume_upgrade`: the core's `ServerConfig::upgraded`.
+    upgraded: bool,
 }
 
 impl ServerOptions<'_, '_> {
@@ -774,7 +768,8 @@ impl ServerOptions<'_, '_> {
                 .subprotocols(&supported_refs)
                 .require_subprotocol(self.require_subprotocol)
                 .token(token)
-                .limits(limits);
+                .limits(limits)
+                .upgraded(self.upgraded);
             validate_request(&config, request).map(|s| match s {
                 Status::Complete(a) => Some(Handshake::from(&a)),
                 Status::Partial => None,
@@ -822,6 +817,7 @@ pub fn validate_request_bytes(
         max_headers,
         max_line,
         max_total,
+        upgraded: false,
     };
     options.validate(py, &policy, &raw)
 }

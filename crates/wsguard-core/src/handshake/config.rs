@@ -254,6 +254,12 @@ pub struct ServerConfig<'a> {
     /// preset. Set it only after [`DevAuthBypass::check`](super::DevAuthBypass::check)
     /// passed for the server's preset and listen address.
     pub dev_auth_bypass: bool,
+    /// The HTTP server already performed the upgrade and hands over the request it
+    /// upgraded (an ASGI `websocket` scope, Django Channels): an absent `Upgrade`,
+    /// `Connection`, `Sec-WebSocket-Version` or `Sec-WebSocket-Key` — headers such a
+    /// server may consume — is not refused; one that is present is checked as always. An
+    /// absent key is accepted as the empty key. See [`upgraded`](Self::upgraded).
+    pub upgraded: bool,
 }
 
 impl<'a> ServerConfig<'a> {
@@ -275,6 +281,7 @@ impl<'a> ServerConfig<'a> {
             token: TokenConfig::DISABLED,
             limits: Limits::DEFAULT,
             dev_auth_bypass: false,
+            upgraded: false,
         }
     }
 
@@ -356,6 +363,29 @@ impl<'a> ServerConfig<'a> {
     /// ```
     pub const fn dev_auth_bypass(mut self, on: bool) -> Self {
         self.dev_auth_bypass = on;
+        self
+    }
+
+    /// Validates requests the server already upgraded (see the
+    /// [`upgraded`](Self::upgraded) field): the upgrade headers it consumed may be absent.
+    ///
+    /// ```
+    /// use wsguard_core::handshake::{validate_fields, FieldRequest, Rejection, ServerConfig};
+    /// use wsguard_core::origin::OriginPolicy;
+    /// // What an ASGI server may hand over: the upgrade headers are gone.
+    /// let fields: [(&[u8], &[u8]); 1] = [(b"host", b"a.example")];
+    /// let cfg = ServerConfig::new(OriginPolicy::new(&[]).allow_missing(true));
+    /// let req = FieldRequest::get(b"/ws", &fields);
+    /// assert_eq!(validate_fields(&cfg, &req), Err(Rejection::UpgradeMissing));
+    /// let a = validate_fields(&cfg.upgraded(true), &req).unwrap();
+    /// assert_eq!((a.path, a.key), ("/ws", ""));
+    /// // A header that is present is still checked.
+    /// let bad: [(&[u8], &[u8]); 2] = [(b"host", b"a.example"), (b"sec-websocket-version", b"8")];
+    /// let req = FieldRequest::get(b"/ws", &bad);
+    /// assert_eq!(validate_fields(&cfg.upgraded(true), &req), Err(Rejection::VersionUnsupported));
+    /// ```
+    pub const fn upgraded(mut self, on: bool) -> Self {
+        self.upgraded = on;
         self
     }
 }

@@ -100,7 +100,8 @@ pub struct AcceptedFields<'b> {
     /// [`Accepted::dev_auth_bypassed`](super::Accepted::dev_auth_bypassed) says (the same
     /// rule): log [`DevAuthNotice`](super::DevAuthNotice) for it.
     pub dev_auth_bypassed: bool,
-    /// The `Sec-WebSocket-Key` as received.
+    /// The `Sec-WebSocket-Key` as received; empty when a server that had already upgraded
+    /// consumed it ([`ServerConfig::upgraded`](super::ServerConfig::upgraded)).
     pub key: &'b str,
     fields: &'b [Field<'b>],
 }

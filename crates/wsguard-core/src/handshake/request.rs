@@ -53,7 +53,8 @@ pub struct Accepted<'b> {
     /// ([`ServerConfig::dev_auth_bypass`](super::ServerConfig#structfield.dev_auth_bypass)):
     /// log [`DevAuthNotice`](super::DevAuthNotice) for it.
     pub dev_auth_bypassed: bool,
-    /// The `Sec-WebSocket-Key` as received.
+    /// The `Sec-WebSocket-Key` as received; empty when a server that had already upgraded
+    /// consumed it ([`ServerConfig::upgraded`](super::ServerConfig::upgraded)).
     pub key: &'b str,
     /// The `Sec-WebSocket-Accept` value to send back.
     pub accept: super::AcceptKey,
@@ -186,6 +187,9 @@ pub(super) struct Slots<'b> {
     origin: (usize, Option<&'b [u8]>),
     content_length: (usize, Option<&'b [u8]>),
     transfer_encoding: bool,
+    /// An `Upgrade` / `Connection` field was present (for [`ServerConfig::upgraded`]).
+    upgrade_seen: bool,
+    connection_seen: bool,
     upgrade_websocket: bool,
     connection_upgrade: bool,
     auth_or_protocol: bool,
@@ -208,6 +212,8 @@ impl<'b> Slots<'b> {
             origin: (0, None),
             content_length: (0, None),
             transfer_encoding: false,
+            upgrade_seen: false,
+            connection_seen: false,
             upgrade_websocket: false,
             connection_upgrade: false,
             auth_or_protocol: false,
@@ -242,11 +248,13 @@ impl<'b> Slots<'b> {
             0 => note(&mut self.host, value),
             1 => note(&mut self.origin, value),
             2 => {
+                self.upgrade_seen = true;
                 self.upgrade_websocket = self.upgrade_websocket
                     || value.eq_ignore_ascii_case(b"websocket")
                     || list_contains(core::iter::once(value), b"websocket")
             }
             3 => {
+                self.connection_seen = true;
                 self.connection_upgrade = self.connection_upgrade
                     || value.eq_ignore_ascii_case(b"upgrade")
                     || list_contains(core::iter::once(value), b"upgrade")
@@ -578,23 +586,29 @@ pub(super) fn check<'b>(
         }
     };
 
-    if !slots.upgrade_websocket {
+    // A server that already upgraded (`config.upgraded`) may have consumed these fields:
+    // absent is then fine, present is checked as always.
+    let consumed = config.upgraded;
+    // Refused when the token is missing, unless the field itself was consumed.
+    if !slots.upgrade_websocket && (!consumed || slots.upgrade_seen) {
         return Err(Rejection::UpgradeMissing);
     }
-    if !slots.connection_upgrade {
+    if !slots.connection_upgrade && (!consumed || slots.connection_seen) {
         return Err(Rejection::ConnectionMissingUpgrade);
     }
     match slots.version {
+        (0, _) if consumed => {}
         (0, _) | (_, None) => return Err(Rejection::VersionMissing),
         (1, Some(b"13")) => {}
         _ => return Err(Rejection::VersionUnsupported),
     }
     let key = match slots.key {
+        (0, _) if consumed => &b""[..],
         (0, _) | (_, None) => return Err(Rejection::KeyMissing),
         (1, Some(k)) => k,
         _ => return Err(Rejection::KeyMultiple),
     };
-    if !key_is_valid(key) {
+    if (!key.is_empty() || !consumed) && !key_is_valid(key) {
         return Err(Rejection::KeyInvalid);
     }
     let key = core::str::from_utf8(key).map_err(|_| Rejection::KeyInvalid)?;
