@@ -22,6 +22,7 @@ mod explain;
 mod frame;
 mod guard;
 mod handshake;
+mod head_writer;
 mod limits;
 mod lint;
 mod metrics;
