@@ -3,7 +3,7 @@
 //! The policy is the core's owned `origin::OwnedPolicy`: every string it is given is
 //! copied into its storage and every pattern is parsed once, when it is added; each
 //! check reads that parse in place. This binding only provides the memory
-//! ([`crate::policy_storage`]):
+//! (`policy_storage.rs`):
 //!
 //! * `wsguard_origin_policy_init_sized`: caller storage of any size, for
 //!   `max_entries` entries and `max_text_bytes` of text (`wsguard_origin_policy_storage_size`
