@@ -109,26 +109,39 @@
 /// added with `wsguard_origin_policy_add_dev_host`). Without it: production (strict).
 #define WSGUARD_POLICY_DEVELOPMENT 4
 
-/// Most origin patterns one policy holds; one more is `WSGUARD_RESULT_CAPACITY_EXCEEDED`
+/// Origin patterns a policy made by `wsguard_origin_policy_init` (the default-capacity
+/// shortcut) holds; one more is `WSGUARD_RESULT_CAPACITY_EXCEEDED`
 /// (`wsguard_origin_policy_allow` fills its rejection with `policy_too_many_entries`).
+/// `wsguard_origin_policy_init_sized` and `wsguard_origin_policy_new` have no such limit.
 #define WSGUARD_POLICY_MAX_PATTERNS 128
 
-/// Most Host allowlist entries one policy holds (`WSGUARD_RESULT_CAPACITY_EXCEEDED` beyond).
+/// Host allowlist entries the default-capacity policy holds (`wsguard_origin_policy_init`).
 #define WSGUARD_POLICY_MAX_HOSTS WSGUARD_POLICY_MAX_PATTERNS
 
-/// Most development hosts one policy holds (`WSGUARD_RESULT_CAPACITY_EXCEEDED` beyond).
+/// Development hosts the default-capacity policy holds (`wsguard_origin_policy_init`).
 #define WSGUARD_POLICY_MAX_DEV_HOSTS WSGUARD_POLICY_MAX_PATTERNS
 
-/// Bytes of text one policy holds: patterns, Host entries and development hosts
-/// together. More is `WSGUARD_RESULT_CAPACITY_EXCEEDED` (`wsguard_origin_policy_allow`
-/// fills its rejection with `policy_text_full`).
+/// Bytes of text the default-capacity policy holds (`wsguard_origin_policy_init`):
+/// patterns, Host entries and development hosts together. More is
+/// `WSGUARD_RESULT_CAPACITY_EXCEEDED` (`wsguard_origin_policy_allow` fills its rejection
+/// with `policy_text_full`).
 #define WSGUARD_POLICY_MAX_TEXT 8192
 
-/// Bytes of caller storage an origin policy needs (`wsguard_origin_policy_init`).
+/// Bytes of caller storage the default-capacity policy needs (`wsguard_origin_policy_init`).
 #define WSGUARD_ORIGIN_POLICY_STORAGE_SIZE 24576
 
-/// Alignment (in bytes) the origin policy storage must have.
+/// Alignment (in bytes) every origin policy storage must have (`wsguard_origin_policy_init`,
+/// `wsguard_origin_policy_init_sized`).
 #define WSGUARD_ORIGIN_POLICY_STORAGE_ALIGN 8
+
+/// Bytes of sized caller storage taken by the policy itself: `wsguard_origin_policy_storage_size(e, t)`
+/// is `WSGUARD_ORIGIN_POLICY_HEADER_SIZE + e * WSGUARD_ORIGIN_POLICY_ENTRY_SIZE + t`
+/// (for a `static` buffer sized at compile time).
+#define WSGUARD_ORIGIN_POLICY_HEADER_SIZE 1536
+
+/// Bytes of sized caller storage per entry (origin pattern, Host entry or development
+/// host); see `WSGUARD_ORIGIN_POLICY_HEADER_SIZE`.
+#define WSGUARD_ORIGIN_POLICY_ENTRY_SIZE 20
 
 /// No follow-up: the plan is done (or there is none).
 #define WSGUARD_FOLLOW_UP_NONE 0
@@ -2475,10 +2488,13 @@ wsguard_result wsguard_origin_policy_near_miss(const struct wsguard_origin_polic
                                                struct wsguard_str *code_out);
 
 /// Creates an empty policy (allows nothing until patterns are added) inside caller
-/// storage: `storage` must hold `WSGUARD_ORIGIN_POLICY_STORAGE_SIZE` bytes aligned to
+/// storage with the default capacity: `WSGUARD_POLICY_MAX_PATTERNS` (128) origin
+/// patterns, as many Host entries and as many development hosts, and
+/// `WSGUARD_POLICY_MAX_TEXT` (8192) bytes of text. `storage` must hold
+/// `WSGUARD_ORIGIN_POLICY_STORAGE_SIZE` bytes aligned to
 /// `WSGUARD_ORIGIN_POLICY_STORAGE_ALIGN` (`WSGUARD_RESULT_INVALID_STORAGE` otherwise).
-/// `flags` is a combination of `WSGUARD_POLICY_*` (`WSGUARD_RESULT_INVALID_ARGUMENT` for
-/// unknown bits).
+/// For another capacity use `wsguard_origin_policy_init_sized`. `flags` is a combination
+/// of `WSGUARD_POLICY_*` (`WSGUARD_RESULT_INVALID_ARGUMENT` for unknown bits).
 ///
 /// On success `*policy_out` points into `storage`, which must stay valid and unmoved while
 /// the policy is used; releasing it needs nothing (`wsguard_origin_policy_free` only marks
@@ -2491,8 +2507,39 @@ wsguard_result wsguard_origin_policy_init(void *storage,
                                           uint32_t flags,
                                           struct wsguard_origin_policy **policy_out);
 
+/// Bytes of caller storage a policy of `max_entries` entries (origin patterns, Host
+/// entries and development hosts together) and `max_text_bytes` bytes of text needs
+/// (`wsguard_origin_policy_init_sized`): `WSGUARD_ORIGIN_POLICY_HEADER_SIZE +
+/// max_entries * WSGUARD_ORIGIN_POLICY_ENTRY_SIZE + max_text_bytes`. 0 when that does
+/// not fit a `ptrdiff_t` (no storage can be that large). Never fails, never allocates.
+size_t wsguard_origin_policy_storage_size(size_t max_entries, size_t max_text_bytes);
+
+/// Creates an empty policy inside caller storage sized by the caller: it holds
+/// `max_entries` entries — origin patterns, Host entries and development hosts together
+/// — and `max_text_bytes` bytes of their text; one more is
+/// `WSGUARD_RESULT_CAPACITY_EXCEEDED` (`policy_too_many_entries` / `policy_text_full`).
+/// `storage` must hold `wsguard_origin_policy_storage_size(max_entries, max_text_bytes)`
+/// bytes aligned to `WSGUARD_ORIGIN_POLICY_STORAGE_ALIGN`: smaller, misaligned, or sizes
+/// no storage can hold give `WSGUARD_RESULT_INVALID_STORAGE`. `flags` as
+/// `wsguard_origin_policy_init`.
+///
+/// On success `*policy_out` points into `storage`, which must stay valid and unmoved while
+/// the policy is used (`wsguard_origin_policy_free` only marks it dead). Nothing is
+/// written on failure. Allocates nothing.
+///
+/// # Safety
+/// `storage` points to `storage_len` writable bytes; `policy_out` to a writable pointer.
+wsguard_result wsguard_origin_policy_init_sized(void *storage,
+                                                size_t storage_len,
+                                                size_t max_entries,
+                                                size_t max_text_bytes,
+                                                uint32_t flags,
+                                                struct wsguard_origin_policy **policy_out);
+
 /// Creates an empty policy on the heap (see `wsguard_origin_policy_init` for `flags`);
-/// release it with `wsguard_origin_policy_free`. Nothing is written on failure.
+/// release it with `wsguard_origin_policy_free`. It grows with every entry: no limit on
+/// patterns, Host entries or development hosts (`WSGUARD_RESULT_CAPACITY_EXCEEDED` only
+/// when memory runs out, or past 4 GiB of text). Nothing is written on failure.
 ///
 /// # Safety
 /// `policy_out` points to a writable pointer.
@@ -2514,9 +2561,11 @@ void wsguard_origin_policy_free(struct wsguard_origin_policy *policy);
 /// An invalid pattern gives `WSGUARD_RESULT_INVALID_PATTERN` and `*rejection_out` (may be
 /// NULL) says why (`pattern_no_scheme` …, with `detail` for a malformation); a full
 /// policy gives `WSGUARD_RESULT_CAPACITY_EXCEEDED` and the rejection
-/// `policy_too_many_entries` (more than `WSGUARD_POLICY_MAX_PATTERNS`) or
-/// `policy_text_full` (more than `WSGUARD_POLICY_MAX_TEXT` bytes of text in all lists).
-/// The policy is unchanged on failure.
+/// `policy_too_many_entries` (the storage holds as many entries as it was sized for:
+/// `WSGUARD_POLICY_MAX_PATTERNS` patterns for `wsguard_origin_policy_init`, `max_entries`
+/// in all lists for `wsguard_origin_policy_init_sized`) or `policy_text_full` (the text
+/// of all lists would pass `WSGUARD_POLICY_MAX_TEXT` / `max_text_bytes`). A heap policy
+/// grows instead. The policy is unchanged on failure.
 ///
 /// # Safety
 /// `policy` is a live policy not used by another thread during the call; `pattern` points
@@ -2529,7 +2578,8 @@ wsguard_result wsguard_origin_policy_allow(struct wsguard_origin_policy *policy,
 /// Adds a Host allowlist entry (`chat.example.com`, `chat.example.com:8443`): once one is
 /// added, `wsguard_origin_policy_check_host` and the server handshake refuse every other
 /// Host (DNS-rebinding defence). The text is copied. `WSGUARD_RESULT_CAPACITY_EXCEEDED`
-/// when full (`WSGUARD_POLICY_MAX_HOSTS` entries, `WSGUARD_POLICY_MAX_TEXT` bytes),
+/// when the storage is full (as `wsguard_origin_policy_allow`; `WSGUARD_POLICY_MAX_HOSTS`
+/// entries for `wsguard_origin_policy_init`),
 /// `WSGUARD_RESULT_INVALID_CONFIG` when the entry holds a control character (CR, LF, …),
 /// is empty, or holds a space or a character no host contains; unchanged on failure.
 ///
@@ -2541,8 +2591,9 @@ wsguard_result wsguard_origin_policy_allow_host(struct wsguard_origin_policy *po
 
 /// Adds a development host (`frontend:3000`, a container service name) accepted on
 /// `http`/`https` when the policy has `WSGUARD_POLICY_DEVELOPMENT`. The text is copied.
-/// `WSGUARD_RESULT_CAPACITY_EXCEEDED` when full (`WSGUARD_POLICY_MAX_DEV_HOSTS`,
-/// `WSGUARD_POLICY_MAX_TEXT`), `WSGUARD_RESULT_INVALID_CONFIG` for an entry that is no
+/// `WSGUARD_RESULT_CAPACITY_EXCEEDED` when the storage is full (as
+/// `wsguard_origin_policy_allow`; `WSGUARD_POLICY_MAX_DEV_HOSTS` entries for
+/// `wsguard_origin_policy_init`), `WSGUARD_RESULT_INVALID_CONFIG` for an entry that is no
 /// host (as `wsguard_origin_policy_allow_host`); unchanged on failure.
 ///
 /// # Safety

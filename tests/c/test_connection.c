@@ -1,10 +1,13 @@
 /* The connection handle and the owned policy, from C: a whole server session in caller
  * storage (handshake, the frames that came in the same read, a ping, a fragmented message
  * streamed through a small message buffer, the closing handshake, the classified ending),
- * the heartbeat's deadlines, and the policy's documented capacity. Exact bytes and codes
- * throughout; runs with the other C tests (plain, valgrind, ASan/UBSan). */
+ * the heartbeat's deadlines, and the policy's capacity: the default-capacity storage, caller
+ * storage sized at run time (1,000 patterns, 40 KiB of text) and the heap policy that grows
+ * (5,000 patterns). Exact bytes and codes throughout; runs with the other C tests (plain,
+ * valgrind, ASan/UBSan). */
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include "harness.h"
 
 static const uint8_t key[4] = {0x37, 0xfa, 0x21, 0x3d};
@@ -163,12 +166,13 @@ static void test_heartbeat_deadlines(void) {
 }
 
 static void test_policy_capacity(void) {
+    static uint64_t storage[WSGUARD_ORIGIN_POLICY_STORAGE_SIZE / 8];
     wsguard_origin_policy *p = NULL;
     wsguard_rejection rej;
     char pat[64];
     size_t i, count = 0;
     h_begin("policy-documented-capacity");
-    CHECK_RESULT(wsguard_origin_policy_new(0, &p), WSGUARD_RESULT_OK);
+    CHECK_RESULT(wsguard_origin_policy_init(storage, sizeof storage, 0, &p), WSGUARD_RESULT_OK);
     for (i = 0; i < WSGUARD_POLICY_MAX_PATTERNS; i++) {
         int len = snprintf(pat, sizeof pat, "https://h%zu.example.com", i);
         CHECK_RESULT(wsguard_origin_policy_allow(p, pat, (size_t)len, &rej), WSGUARD_RESULT_OK);
@@ -187,9 +191,88 @@ static void test_policy_capacity(void) {
     h_end();
 }
 
+/* Caller storage sized at run time for 1,000 patterns and 40 KiB of text: the 1,000th
+ * pattern matches, the 1,001st is refused with `policy_too_many_entries`; one byte less of
+ * storage is refused with nothing written. */
+static void test_policy_sized_storage(void) {
+    enum { ENTRIES = 1000, TEXT = 40 * 1024 };
+    size_t need = wsguard_origin_policy_storage_size(ENTRIES, TEXT), i, count = 0;
+    void *storage = malloc(need);
+    wsguard_origin_policy *p = NULL, *const untouched = (wsguard_origin_policy *)&need;
+    wsguard_rejection rej;
+    char pat[64];
+    int len;
+    h_begin("policy-sized-storage");
+    CHECK_INT(need, WSGUARD_ORIGIN_POLICY_HEADER_SIZE + ENTRIES * WSGUARD_ORIGIN_POLICY_ENTRY_SIZE + TEXT);
+    CHECK_INT(need, 1536 + 20000 + 40960);
+    CHECK_INT(wsguard_origin_policy_storage_size(SIZE_MAX, 1), 0);
+    CHECK(storage != NULL);
+    if (storage == NULL) { h_end(); return; }
+    p = untouched;
+    CHECK_RESULT(wsguard_origin_policy_init_sized(storage, need - 1, ENTRIES, TEXT, 0, &p), WSGUARD_RESULT_INVALID_STORAGE);
+    CHECK(p == untouched);
+    CHECK_RESULT(wsguard_origin_policy_init_sized(storage, need, SIZE_MAX, 1, 0, &p), WSGUARD_RESULT_INVALID_STORAGE);
+    CHECK_RESULT(wsguard_origin_policy_init_sized((char *)storage + 4, need, ENTRIES, TEXT, 0, &p), WSGUARD_RESULT_INVALID_STORAGE);
+    CHECK(p == untouched);
+    CHECK_RESULT(wsguard_origin_policy_init_sized(storage, need, ENTRIES, TEXT, 0, &p), WSGUARD_RESULT_OK);
+    CHECK(p == (wsguard_origin_policy *)storage);
+    for (i = 0; i < ENTRIES; i++) {
+        len = snprintf(pat, sizeof pat, "https://app%zu.example.com", i);
+        CHECK_RESULT(wsguard_origin_policy_allow(p, pat, (size_t)len, &rej), WSGUARD_RESULT_OK);
+    }
+    CHECK_RESULT(wsguard_origin_policy_check(p, "https://app999.example.com", 26, &rej), WSGUARD_RESULT_OK);
+    CHECK_RESULT(wsguard_origin_policy_check(p, "https://app0.example.com", 24, &rej), WSGUARD_RESULT_OK);
+    len = snprintf(pat, sizeof pat, "https://app%d.example.com", ENTRIES);
+    CHECK_RESULT(wsguard_origin_policy_allow(p, pat, (size_t)len, &rej), WSGUARD_RESULT_CAPACITY_EXCEEDED);
+    CHECK_WSTR(rej.code, "policy_too_many_entries");
+    CHECK_RESULT(wsguard_origin_policy_allow_host(p, "a.example", 9), WSGUARD_RESULT_CAPACITY_EXCEEDED);
+    CHECK_RESULT(wsguard_origin_policy_pattern_count(p, &count), WSGUARD_RESULT_OK);
+    CHECK_INT(count, ENTRIES);
+    CHECK_RESULT(wsguard_origin_policy_check(p, pat, (size_t)len, &rej), WSGUARD_RESULT_ORIGIN_REJECTED);
+    CHECK_WSTR(rej.code, "origin_host");
+    wsguard_origin_policy_free(p);
+    CHECK_RESULT(wsguard_origin_policy_pattern_count(p, &count), WSGUARD_RESULT_INVALID_HANDLE);
+    /* Text sized below the entries: 64 bytes hold two 24-byte patterns, not three. */
+    CHECK_RESULT(wsguard_origin_policy_init_sized(storage, need, 10, 64, 0, &p), WSGUARD_RESULT_OK);
+    CHECK_RESULT(wsguard_origin_policy_allow(p, "https://app0.example.com", 24, &rej), WSGUARD_RESULT_OK);
+    CHECK_RESULT(wsguard_origin_policy_allow(p, "https://app1.example.com", 24, &rej), WSGUARD_RESULT_OK);
+    CHECK_RESULT(wsguard_origin_policy_allow(p, "https://app2.example.com", 24, &rej), WSGUARD_RESULT_CAPACITY_EXCEEDED);
+    CHECK_WSTR(rej.code, "policy_text_full");
+    CHECK_RESULT(wsguard_origin_policy_allow_host(p, "a.example", 9), WSGUARD_RESULT_OK);
+    CHECK_RESULT(wsguard_origin_policy_check_host(p, "a.example", 9, &rej), WSGUARD_RESULT_OK);
+    CHECK_RESULT(wsguard_origin_policy_check_host(p, "b.example", 9, &rej), WSGUARD_RESULT_HOST_REJECTED);
+    wsguard_origin_policy_free(p);
+    free(storage);
+    h_end();
+}
+
+/* The heap policy grows: 5,000 patterns, the last one matches. */
+static void test_policy_heap_grows(void) {
+    wsguard_origin_policy *p = NULL;
+    wsguard_rejection rej;
+    char pat[64];
+    size_t i, count = 0;
+    int len = 0;
+    h_begin("policy-heap-grows");
+    CHECK_RESULT(wsguard_origin_policy_new(0, &p), WSGUARD_RESULT_OK);
+    for (i = 0; i < 5000; i++) {
+        len = snprintf(pat, sizeof pat, "https://h%zu.example.com", i);
+        CHECK_RESULT(wsguard_origin_policy_allow(p, pat, (size_t)len, &rej), WSGUARD_RESULT_OK);
+    }
+    CHECK_RESULT(wsguard_origin_policy_pattern_count(p, &count), WSGUARD_RESULT_OK);
+    CHECK_INT(count, 5000);
+    CHECK_RESULT(wsguard_origin_policy_check(p, pat, (size_t)len, &rej), WSGUARD_RESULT_OK);
+    CHECK_RESULT(wsguard_origin_policy_check(p, "https://h5000.example.com", 25, &rej), WSGUARD_RESULT_ORIGIN_REJECTED);
+    CHECK_WSTR(rej.code, "origin_host");
+    wsguard_origin_policy_free(p);
+    h_end();
+}
+
 int main(void) {
     test_session();
     test_heartbeat_deadlines();
     test_policy_capacity();
+    test_policy_sized_storage();
+    test_policy_heap_grows();
     return h_summary("c-connection");
 }

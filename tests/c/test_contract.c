@@ -477,6 +477,10 @@ static void test_storage_sizes(void) {
     } while (0)
     BELOW(wsguard_origin_policy_init(st, WSGUARD_ORIGIN_POLICY_STORAGE_SIZE - 1, 0, (wsguard_origin_policy **)&h),
           wsguard_origin_policy_init(st, WSGUARD_ORIGIN_POLICY_STORAGE_SIZE, 0, (wsguard_origin_policy **)&h));
+    BELOW(wsguard_origin_policy_init_sized(st, wsguard_origin_policy_storage_size(4, 64) - 1, 4, 64, 0,
+                                           (wsguard_origin_policy **)&h),
+          wsguard_origin_policy_init_sized(st, wsguard_origin_policy_storage_size(4, 64), 4, 64, 0,
+                                           (wsguard_origin_policy **)&h));
     BELOW(wsguard_decoder_init(st, WSGUARD_DECODER_STORAGE_SIZE - 1, &dc, (wsguard_decoder **)&h),
           wsguard_decoder_init(st, WSGUARD_DECODER_STORAGE_SIZE, &dc, (wsguard_decoder **)&h));
     BELOW(wsguard_heartbeat_init(st, WSGUARD_HEARTBEAT_STORAGE_SIZE - 1, &hc, 0, (wsguard_heartbeat **)&h, NULL),

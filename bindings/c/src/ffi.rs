@@ -150,6 +150,24 @@ pub(crate) unsafe fn opt_text<'a>(
     }
 }
 
+/// Borrows `n` elements at `p` (an array argument and its count). NULL is allowed only
+/// when `n == 0`; a count whose bytes pass `isize::MAX` is `InvalidLength`.
+///
+/// # Safety
+/// `p` must point to `n` readable elements that stay valid for `'a`.
+pub(crate) unsafe fn slice_of<'a, T>(p: *const T, n: usize) -> Result<&'a [T], wsguard_result> {
+    if n == 0 {
+        return Ok(&[]);
+    }
+    if p.is_null() {
+        return Err(wsguard_result::NullArgument);
+    }
+    if n > isize::MAX as usize / core::mem::size_of::<T>().max(1) {
+        return Err(wsguard_result::InvalidLength);
+    }
+    Ok(unsafe { core::slice::from_raw_parts(p, n) })
+}
+
 /// Fails with `NullArgument` when `p` is NULL (used for outputs before any work).
 pub(crate) fn non_null<T>(p: *const T) -> Result<(), wsguard_result> {
     if p.is_null() {

@@ -34,13 +34,30 @@ pub(crate) unsafe fn init_in<W: Wrapped>(
     len: usize,
     inner: W::Inner,
 ) -> Result<*mut W, wsguard_result> {
+    unsafe { init_in_with::<W>(storage, len, W::STORAGE_SIZE, |_| Ok(inner)) }
+}
+
+/// As [`init_in`] for storage that must hold at least `min_len` bytes (and the handle),
+/// with the inner value made by `make` from the storage's address once the storage passed
+/// the checks (it may keep pointers past the handle, within `min_len`). Nothing is written
+/// when a check or `make` fails.
+///
+/// # Safety
+/// `storage` points to `len` writable bytes that outlive the handle.
+pub(crate) unsafe fn init_in_with<W: Wrapped>(
+    storage: *mut c_void,
+    len: usize,
+    min_len: usize,
+    make: impl FnOnce(*mut u8) -> Result<W::Inner, wsguard_result>,
+) -> Result<*mut W, wsguard_result> {
     if storage.is_null() {
         return Err(wsguard_result::NullArgument);
     }
-    let size = W::STORAGE_SIZE.max(core::mem::size_of::<W>());
+    let size = min_len.max(core::mem::size_of::<W>());
     if len < size || (storage as usize) % core::mem::align_of::<W>() != 0 {
         return Err(wsguard_result::InvalidStorage);
     }
+    let inner = make(storage.cast())?;
     let p = storage.cast::<W>();
     // SAFETY: non-NULL, large enough and aligned (checked above); writable per contract.
     unsafe {

@@ -29,6 +29,7 @@ pub mod lint;
 pub mod near_miss;
 pub mod origin;
 pub mod plan;
+mod policy_storage;
 pub mod reconnect;
 pub mod result;
 pub mod server;

@@ -1,24 +1,32 @@
 //! Origin policy, Host allowlist and CORS, as one opaque `wsguard_origin_policy`.
 //!
-//! The policy is the core's owned `origin::PolicyBuf`: every string it is given is copied
-//! into its own fixed-size storage (no heap needed) and every pattern is parsed once,
-//! when it is added. It can live in caller memory (`wsguard_origin_policy_init`) on a
-//! device without malloc, or on the heap (`wsguard_origin_policy_new` / `_free`).
+//! The policy is the core's owned `origin::OwnedPolicy`: every string it is given is
+//! copied into its storage and every pattern is parsed once, when it is added; each
+//! check reads that parse in place. This binding only provides the memory
+//! (`policy_storage.rs`):
 //!
-//! Stack: each check builds borrowed views of the stored patterns on the caller's stack,
-//! about 80 bytes per pattern slot (`WSGUARD_POLICY_MAX_PATTERNS`) plus 32 per Host and
-//! development-host slot: about 14 KiB on 64-bit targets.
+//! * `wsguard_origin_policy_init_sized`: caller storage of any size, for
+//!   `max_entries` entries and `max_text_bytes` of text (`wsguard_origin_policy_storage_size`
+//!   says how many bytes); no malloc;
+//! * `wsguard_origin_policy_init`: the default-capacity shortcut in
+//!   `WSGUARD_ORIGIN_POLICY_STORAGE_SIZE` bytes (128 patterns, 128 Host entries, 128
+//!   development hosts, 8 KiB of text);
+//! * `wsguard_origin_policy_new` / `_free`: on the heap, growing with every entry.
+//!
+//! Stack: a check takes the views of the policy (a few words), whatever its size.
 
+pub(crate) use crate::ffi::slice_of;
 use crate::ffi::{
     bytes, bytes_mut, non_null, text, write_display, write_opt, write_whole, wsguard_rejection,
 };
 use crate::handle::{self, Handle};
+use crate::policy_storage::{layout, CStorage, CallerStorage, HeapStorage, Layout};
 use crate::result::{guard, guard_value, wsguard_result};
 use crate::strtable::StrTable;
 use core::ffi::{c_char, c_void};
 use wsguard_core::origin::{
-    CorsConfig, CorsRequest, HostPolicy, Origin, OriginDenial, OriginPolicy, PolicyBuf,
-    PolicyBufError, Preset,
+    CorsConfig, CorsRequest, HostPolicy, Origin, OriginDenial, OriginPolicy, OwnedPolicy,
+    PolicyBufError, PolicyEntry, Preset,
 };
 use wsguard_core::text::check_config_text;
 use wsguard_core::Cursor;
@@ -33,28 +41,55 @@ pub const WSGUARD_POLICY_DEVELOPMENT: u32 = 4;
 pub(crate) const ALL_FLAGS: u32 =
     WSGUARD_POLICY_ALLOW_NULL | WSGUARD_POLICY_ALLOW_MISSING | WSGUARD_POLICY_DEVELOPMENT;
 
-/// Most origin patterns one policy holds; one more is `WSGUARD_RESULT_CAPACITY_EXCEEDED`
+/// Origin patterns a policy made by `wsguard_origin_policy_init` (the default-capacity
+/// shortcut) holds; one more is `WSGUARD_RESULT_CAPACITY_EXCEEDED`
 /// (`wsguard_origin_policy_allow` fills its rejection with `policy_too_many_entries`).
+/// `wsguard_origin_policy_init_sized` and `wsguard_origin_policy_new` have no such limit.
 pub const WSGUARD_POLICY_MAX_PATTERNS: usize = 128;
-/// Most Host allowlist entries one policy holds (`WSGUARD_RESULT_CAPACITY_EXCEEDED` beyond).
+/// Host allowlist entries the default-capacity policy holds (`wsguard_origin_policy_init`).
 pub const WSGUARD_POLICY_MAX_HOSTS: usize = WSGUARD_POLICY_MAX_PATTERNS;
-/// Most development hosts one policy holds (`WSGUARD_RESULT_CAPACITY_EXCEEDED` beyond).
+/// Development hosts the default-capacity policy holds (`wsguard_origin_policy_init`).
 pub const WSGUARD_POLICY_MAX_DEV_HOSTS: usize = WSGUARD_POLICY_MAX_PATTERNS;
-/// Bytes of text one policy holds: patterns, Host entries and development hosts
-/// together. More is `WSGUARD_RESULT_CAPACITY_EXCEEDED` (`wsguard_origin_policy_allow`
-/// fills its rejection with `policy_text_full`).
+/// Bytes of text the default-capacity policy holds (`wsguard_origin_policy_init`):
+/// patterns, Host entries and development hosts together. More is
+/// `WSGUARD_RESULT_CAPACITY_EXCEEDED` (`wsguard_origin_policy_allow` fills its rejection
+/// with `policy_text_full`).
 pub const WSGUARD_POLICY_MAX_TEXT: usize = 8192;
 const CORS_TEXT: usize = 1024;
 
-/// Bytes of caller storage an origin policy needs (`wsguard_origin_policy_init`).
+/// Bytes of caller storage the default-capacity policy needs (`wsguard_origin_policy_init`).
 pub const WSGUARD_ORIGIN_POLICY_STORAGE_SIZE: usize = 24576;
-/// Alignment (in bytes) the origin policy storage must have.
+/// Alignment (in bytes) every origin policy storage must have (`wsguard_origin_policy_init`,
+/// `wsguard_origin_policy_init_sized`).
 pub const WSGUARD_ORIGIN_POLICY_STORAGE_ALIGN: usize = 8;
+/// Bytes of sized caller storage taken by the policy itself: `wsguard_origin_policy_storage_size(e, t)`
+/// is `WSGUARD_ORIGIN_POLICY_HEADER_SIZE + e * WSGUARD_ORIGIN_POLICY_ENTRY_SIZE + t`
+/// (for a `static` buffer sized at compile time).
+pub const WSGUARD_ORIGIN_POLICY_HEADER_SIZE: usize = 1536;
+/// Bytes of sized caller storage per entry (origin pattern, Host entry or development
+/// host); see `WSGUARD_ORIGIN_POLICY_HEADER_SIZE`.
+pub const WSGUARD_ORIGIN_POLICY_ENTRY_SIZE: usize = 20;
 
-/// The core's owned policy at the C capacity: every pattern is parsed once, when it is
-/// added; each check slices a view of it (no re-parse).
-type CorePolicy = PolicyBuf<WSGUARD_POLICY_MAX_PATTERNS, WSGUARD_POLICY_MAX_TEXT>;
-const _: () = assert!(WSGUARD_POLICY_MAX_HOSTS == WSGUARD_POLICY_MAX_PATTERNS);
+/// The core's owned policy, over caller or heap memory: every pattern is parsed once,
+/// when it is added; each check reads that parse in place.
+type CorePolicy = OwnedPolicy<CStorage>;
+
+/// Where the default-capacity storage puts its parts: the three lists at their
+/// documented limit, and the text.
+const DEFAULT_LAYOUT: Layout = match layout(
+    WSGUARD_ORIGIN_POLICY_HEADER_SIZE,
+    3 * WSGUARD_POLICY_MAX_PATTERNS,
+    WSGUARD_POLICY_MAX_TEXT,
+) {
+    Some(l) => l,
+    None => panic!("default policy layout overflows"),
+};
+const _: () = assert!(DEFAULT_LAYOUT.total <= WSGUARD_ORIGIN_POLICY_STORAGE_SIZE);
+const _: () = assert!(core::mem::size_of::<PolicyEntry>() == WSGUARD_ORIGIN_POLICY_ENTRY_SIZE);
+const _: () = assert!(
+    WSGUARD_ORIGIN_POLICY_HEADER_SIZE % WSGUARD_ORIGIN_POLICY_STORAGE_ALIGN == 0
+        && WSGUARD_ORIGIN_POLICY_STORAGE_ALIGN % core::mem::align_of::<PolicyEntry>() == 0
+);
 
 pub(crate) struct PolicyData {
     buf: CorePolicy,
@@ -63,23 +98,30 @@ pub(crate) struct PolicyData {
     cors_max_age: Option<u32>,
 }
 
-/// The borrowed core views of a policy, built on the stack for one call.
+/// The borrowed core views of a policy for one call (a few words: they read the stored
+/// parse in place).
 pub(crate) struct PolicyView<'a> {
     pub origin: OriginPolicy<'a>,
     pub hosts: HostPolicy<'a>,
     pub cors: CorsConfig<'a>,
 }
 
+/// Refuses flag bits this version does not know (before any storage is touched).
+fn check_flags(flags: u32) -> Result<(), wsguard_result> {
+    if flags & !ALL_FLAGS != 0 {
+        return Err(wsguard_result::InvalidArgument);
+    }
+    Ok(())
+}
+
 impl PolicyData {
-    fn new(flags: u32) -> Result<Self, wsguard_result> {
-        if flags & !ALL_FLAGS != 0 {
-            return Err(wsguard_result::InvalidArgument);
-        }
+    fn new(flags: u32, storage: CStorage) -> Result<Self, wsguard_result> {
+        check_flags(flags)?;
         let mut cors_text = StrTable::new();
         for s in [CorsConfig::new().methods, "", ""] {
             cors_text.push(s)?;
         }
-        let mut buf = CorePolicy::new();
+        let mut buf = CorePolicy::with_storage(storage);
         buf.set_allow_null(flags & WSGUARD_POLICY_ALLOW_NULL != 0);
         buf.set_allow_missing(flags & WSGUARD_POLICY_ALLOW_MISSING != 0);
         buf.set_preset(if flags & WSGUARD_POLICY_DEVELOPMENT != 0 {
@@ -98,20 +140,18 @@ impl PolicyData {
     /// Runs `f` with the core views of this policy: the patterns parsed when they were
     /// added, sliced out of the owned storage (nothing is parsed again).
     pub(crate) fn with_view<R>(&self, f: impl FnOnce(&PolicyView<'_>) -> R) -> R {
-        self.buf.with_policy(|origin, hosts| {
-            let mut cors = CorsConfig::new()
-                .credentials(self.cors_credentials)
-                .methods(self.cors_text.get(0))
-                .headers(self.cors_text.get(1))
-                .expose_headers(self.cors_text.get(2));
-            if let Some(age) = self.cors_max_age {
-                cors = cors.max_age(age);
-            }
-            f(&PolicyView {
-                origin: *origin,
-                hosts,
-                cors,
-            })
+        let mut cors = CorsConfig::new()
+            .credentials(self.cors_credentials)
+            .methods(self.cors_text.get(0))
+            .headers(self.cors_text.get(1))
+            .expose_headers(self.cors_text.get(2));
+        if let Some(age) = self.cors_max_age {
+            cors = cors.max_age(age);
+        }
+        f(&PolicyView {
+            origin: self.buf.origin_policy(),
+            hosts: self.buf.host_policy(),
+            cors,
         })
     }
 }
@@ -147,7 +187,7 @@ pub struct wsguard_origin_policy {
 }
 
 const _: () =
-    assert!(core::mem::size_of::<wsguard_origin_policy>() <= WSGUARD_ORIGIN_POLICY_STORAGE_SIZE);
+    assert!(core::mem::size_of::<wsguard_origin_policy>() <= WSGUARD_ORIGIN_POLICY_HEADER_SIZE);
 const _: () =
     assert!(core::mem::align_of::<wsguard_origin_policy>() <= WSGUARD_ORIGIN_POLICY_STORAGE_ALIGN);
 
@@ -171,11 +211,43 @@ pub(crate) unsafe fn policy_data<'a>(
     unsafe { handle::get(p) }
 }
 
+/// Places an empty policy in caller storage laid out as `lay`, each list holding at
+/// most `list_cap` entries; `storage_len` must be at least `min_len`.
+///
+/// # Safety
+/// As `wsguard_origin_policy_init`.
+unsafe fn init_caller(
+    storage: *mut c_void,
+    storage_len: usize,
+    (lay, list_cap, min_len): (Layout, usize, usize),
+    flags: u32,
+    policy_out: *mut *mut wsguard_origin_policy,
+) -> Result<(), wsguard_result> {
+    non_null(policy_out)?;
+    check_flags(flags)?;
+    let min_len = min_len.max(lay.total);
+    let make = |base: *mut u8| {
+        // SAFETY: `base` holds `min_len >= lay.total` bytes, aligned (checked by
+        // `init_in_with` before it calls this); the handle takes only the first
+        // `slots_at` bytes (`size_of <= WSGUARD_ORIGIN_POLICY_HEADER_SIZE`, asserted above).
+        let mem = unsafe { CallerStorage::new(base, lay, list_cap) };
+        PolicyData::new(flags, CStorage::Caller(mem))
+    };
+    let p = unsafe {
+        handle::init_in_with::<wsguard_origin_policy>(storage, storage_len, min_len, make)?
+    };
+    unsafe { policy_out.write(p) };
+    Ok(())
+}
+
 /// Creates an empty policy (allows nothing until patterns are added) inside caller
-/// storage: `storage` must hold `WSGUARD_ORIGIN_POLICY_STORAGE_SIZE` bytes aligned to
+/// storage with the default capacity: `WSGUARD_POLICY_MAX_PATTERNS` (128) origin
+/// patterns, as many Host entries and as many development hosts, and
+/// `WSGUARD_POLICY_MAX_TEXT` (8192) bytes of text. `storage` must hold
+/// `WSGUARD_ORIGIN_POLICY_STORAGE_SIZE` bytes aligned to
 /// `WSGUARD_ORIGIN_POLICY_STORAGE_ALIGN` (`WSGUARD_RESULT_INVALID_STORAGE` otherwise).
-/// `flags` is a combination of `WSGUARD_POLICY_*` (`WSGUARD_RESULT_INVALID_ARGUMENT` for
-/// unknown bits).
+/// For another capacity use `wsguard_origin_policy_init_sized`. `flags` is a combination
+/// of `WSGUARD_POLICY_*` (`WSGUARD_RESULT_INVALID_ARGUMENT` for unknown bits).
 ///
 /// On success `*policy_out` points into `storage`, which must stay valid and unmoved while
 /// the policy is used; releasing it needs nothing (`wsguard_origin_policy_free` only marks
@@ -190,17 +262,74 @@ pub unsafe extern "C" fn wsguard_origin_policy_init(
     flags: u32,
     policy_out: *mut *mut wsguard_origin_policy,
 ) -> wsguard_result {
+    let sizes = (
+        DEFAULT_LAYOUT,
+        WSGUARD_POLICY_MAX_PATTERNS,
+        WSGUARD_ORIGIN_POLICY_STORAGE_SIZE,
+    );
+    guard(|| unsafe { init_caller(storage, storage_len, sizes, flags, policy_out) })
+}
+
+/// The layout of sized caller storage (`None`: no storage can be that large).
+fn sized_layout(max_entries: usize, max_text_bytes: usize) -> Option<Layout> {
+    layout(
+        WSGUARD_ORIGIN_POLICY_HEADER_SIZE,
+        max_entries,
+        max_text_bytes,
+    )
+}
+
+/// Bytes of caller storage a policy of `max_entries` entries (origin patterns, Host
+/// entries and development hosts together) and `max_text_bytes` bytes of text needs
+/// (`wsguard_origin_policy_init_sized`): `WSGUARD_ORIGIN_POLICY_HEADER_SIZE +
+/// max_entries * WSGUARD_ORIGIN_POLICY_ENTRY_SIZE + max_text_bytes`. 0 when that does
+/// not fit a `ptrdiff_t` (no storage can be that large). Never fails, never allocates.
+#[no_mangle]
+pub extern "C" fn wsguard_origin_policy_storage_size(
+    max_entries: usize,
+    max_text_bytes: usize,
+) -> usize {
+    guard_value(0, || {
+        sized_layout(max_entries, max_text_bytes).map_or(0, |l| l.total)
+    })
+}
+
+/// Creates an empty policy inside caller storage sized by the caller: it holds
+/// `max_entries` entries — origin patterns, Host entries and development hosts together
+/// — and `max_text_bytes` bytes of their text; one more is
+/// `WSGUARD_RESULT_CAPACITY_EXCEEDED` (`policy_too_many_entries` / `policy_text_full`).
+/// `storage` must hold `wsguard_origin_policy_storage_size(max_entries, max_text_bytes)`
+/// bytes aligned to `WSGUARD_ORIGIN_POLICY_STORAGE_ALIGN`: smaller, misaligned, or sizes
+/// no storage can hold give `WSGUARD_RESULT_INVALID_STORAGE`. `flags` as
+/// `wsguard_origin_policy_init`.
+///
+/// On success `*policy_out` points into `storage`, which must stay valid and unmoved while
+/// the policy is used (`wsguard_origin_policy_free` only marks it dead). Nothing is
+/// written on failure. Allocates nothing.
+///
+/// # Safety
+/// `storage` points to `storage_len` writable bytes; `policy_out` to a writable pointer.
+#[no_mangle]
+pub unsafe extern "C" fn wsguard_origin_policy_init_sized(
+    storage: *mut c_void,
+    storage_len: usize,
+    max_entries: usize,
+    max_text_bytes: usize,
+    flags: u32,
+    policy_out: *mut *mut wsguard_origin_policy,
+) -> wsguard_result {
     guard(|| {
-        non_null(policy_out)?;
-        let data = PolicyData::new(flags)?;
-        let p = unsafe { handle::init_in::<wsguard_origin_policy>(storage, storage_len, data)? };
-        unsafe { policy_out.write(p) };
-        Ok(())
+        let lay =
+            sized_layout(max_entries, max_text_bytes).ok_or(wsguard_result::InvalidStorage)?;
+        let sizes = (lay, max_entries, lay.total);
+        unsafe { init_caller(storage, storage_len, sizes, flags, policy_out) }
     })
 }
 
 /// Creates an empty policy on the heap (see `wsguard_origin_policy_init` for `flags`);
-/// release it with `wsguard_origin_policy_free`. Nothing is written on failure.
+/// release it with `wsguard_origin_policy_free`. It grows with every entry: no limit on
+/// patterns, Host entries or development hosts (`WSGUARD_RESULT_CAPACITY_EXCEEDED` only
+/// when memory runs out, or past 4 GiB of text). Nothing is written on failure.
 ///
 /// # Safety
 /// `policy_out` points to a writable pointer.
@@ -211,7 +340,7 @@ pub unsafe extern "C" fn wsguard_origin_policy_new(
 ) -> wsguard_result {
     guard(|| {
         non_null(policy_out)?;
-        let data = PolicyData::new(flags)?;
+        let data = PolicyData::new(flags, CStorage::Heap(HeapStorage::default()))?;
         unsafe { policy_out.write(handle::new_boxed::<wsguard_origin_policy>(data)) };
         Ok(())
     })
@@ -236,9 +365,11 @@ pub unsafe extern "C" fn wsguard_origin_policy_free(policy: *mut wsguard_origin_
 /// An invalid pattern gives `WSGUARD_RESULT_INVALID_PATTERN` and `*rejection_out` (may be
 /// NULL) says why (`pattern_no_scheme` …, with `detail` for a malformation); a full
 /// policy gives `WSGUARD_RESULT_CAPACITY_EXCEEDED` and the rejection
-/// `policy_too_many_entries` (more than `WSGUARD_POLICY_MAX_PATTERNS`) or
-/// `policy_text_full` (more than `WSGUARD_POLICY_MAX_TEXT` bytes of text in all lists).
-/// The policy is unchanged on failure.
+/// `policy_too_many_entries` (the storage holds as many entries as it was sized for:
+/// `WSGUARD_POLICY_MAX_PATTERNS` patterns for `wsguard_origin_policy_init`, `max_entries`
+/// in all lists for `wsguard_origin_policy_init_sized`) or `policy_text_full` (the text
+/// of all lists would pass `WSGUARD_POLICY_MAX_TEXT` / `max_text_bytes`). A heap policy
+/// grows instead. The policy is unchanged on failure.
 ///
 /// # Safety
 /// `policy` is a live policy not used by another thread during the call; `pattern` points
@@ -263,7 +394,8 @@ pub unsafe extern "C" fn wsguard_origin_policy_allow(
 /// Adds a Host allowlist entry (`chat.example.com`, `chat.example.com:8443`): once one is
 /// added, `wsguard_origin_policy_check_host` and the server handshake refuse every other
 /// Host (DNS-rebinding defence). The text is copied. `WSGUARD_RESULT_CAPACITY_EXCEEDED`
-/// when full (`WSGUARD_POLICY_MAX_HOSTS` entries, `WSGUARD_POLICY_MAX_TEXT` bytes),
+/// when the storage is full (as `wsguard_origin_policy_allow`; `WSGUARD_POLICY_MAX_HOSTS`
+/// entries for `wsguard_origin_policy_init`),
 /// `WSGUARD_RESULT_INVALID_CONFIG` when the entry holds a control character (CR, LF, …),
 /// is empty, or holds a space or a character no host contains; unchanged on failure.
 ///
@@ -284,8 +416,9 @@ pub unsafe extern "C" fn wsguard_origin_policy_allow_host(
 
 /// Adds a development host (`frontend:3000`, a container service name) accepted on
 /// `http`/`https` when the policy has `WSGUARD_POLICY_DEVELOPMENT`. The text is copied.
-/// `WSGUARD_RESULT_CAPACITY_EXCEEDED` when full (`WSGUARD_POLICY_MAX_DEV_HOSTS`,
-/// `WSGUARD_POLICY_MAX_TEXT`), `WSGUARD_RESULT_INVALID_CONFIG` for an entry that is no
+/// `WSGUARD_RESULT_CAPACITY_EXCEEDED` when the storage is full (as
+/// `wsguard_origin_policy_allow`; `WSGUARD_POLICY_MAX_DEV_HOSTS` entries for
+/// `wsguard_origin_policy_init`), `WSGUARD_RESULT_INVALID_CONFIG` for an entry that is no
 /// host (as `wsguard_origin_policy_allow_host`); unchanged on failure.
 ///
 /// # Safety
@@ -445,19 +578,6 @@ pub unsafe extern "C" fn wsguard_origin_policy_check_values(
             wsguard_result::OriginRejected
         })
     })
-}
-
-pub(crate) unsafe fn slice_of<'a, T>(p: *const T, n: usize) -> Result<&'a [T], wsguard_result> {
-    if n == 0 {
-        return Ok(&[]);
-    }
-    if p.is_null() {
-        return Err(wsguard_result::NullArgument);
-    }
-    if n > isize::MAX as usize / core::mem::size_of::<T>().max(1) {
-        return Err(wsguard_result::InvalidLength);
-    }
-    Ok(unsafe { core::slice::from_raw_parts(p, n) })
 }
 
 /// Checks a Host header value against the Host allowlist (any Host passes when the list

@@ -249,9 +249,28 @@ fn storage_is_checked() {
     );
 }
 
+/// A default-capacity policy (`wsguard_origin_policy_init`) in `storage`, allowing
+/// `https://*.example.com`.
+fn default_policy(storage: &mut Vec<u64>) -> *mut wsguard_origin_policy {
+    *storage = vec![0u64; WSGUARD_ORIGIN_POLICY_STORAGE_SIZE / 8];
+    let mut p = null_mut();
+    let len = WSGUARD_ORIGIN_POLICY_STORAGE_SIZE;
+    assert_eq!(
+        unsafe { wsguard_origin_policy_init(storage.as_mut_ptr().cast(), len, 0, &mut p) },
+        R::Ok
+    );
+    let pat = "https://*.example.com";
+    assert_eq!(
+        unsafe { wsguard_origin_policy_allow(p, pat.as_ptr().cast(), pat.len(), null_mut()) },
+        R::Ok
+    );
+    p
+}
+
 #[test]
 fn capacity_is_bounded() {
-    let p = policy();
+    let mut storage = Vec::new();
+    let p = default_policy(&mut storage);
     let mut last = R::Ok;
     let mut rej = wsguard_rejection::EMPTY;
     for i in 0..1000 {
@@ -282,7 +301,7 @@ fn capacity_is_bounded() {
     assert_eq!(r, R::Ok);
     unsafe { wsguard_origin_policy_free(p) };
     // Text: long patterns fill WSGUARD_POLICY_MAX_TEXT before the slots.
-    let p = policy();
+    let p = default_policy(&mut storage);
     let label = "abcdefghij".repeat(5) + ".";
     let long = format!("https://{}example.com", label.repeat(4));
     let mut stored = 0;
@@ -304,6 +323,69 @@ fn capacity_is_bounded() {
     let bad = "a b";
     let r = unsafe { wsguard_origin_policy_allow_host(p, bad.as_ptr().cast(), bad.len()) };
     assert_eq!(r, R::InvalidConfig);
+    unsafe { wsguard_origin_policy_free(p) };
+}
+
+#[test]
+fn sized_storage_holds_what_the_caller_sized_and_the_heap_grows() {
+    let need = wsguard_origin_policy_storage_size(3, 64);
+    assert_eq!(
+        need,
+        WSGUARD_ORIGIN_POLICY_HEADER_SIZE + 3 * WSGUARD_ORIGIN_POLICY_ENTRY_SIZE + 64
+    );
+    assert_eq!(wsguard_origin_policy_storage_size(usize::MAX, 1), 0);
+    let mut mem = vec![0u64; need.div_ceil(8)];
+    let base = mem.as_mut_ptr().cast();
+    let mut p = null_mut();
+    let init = |len, entries, text, p: &mut *mut wsguard_origin_policy| unsafe {
+        wsguard_origin_policy_init_sized(base, len, entries, text, 0, p)
+    };
+    assert_eq!(init(need - 1, 3, 64, &mut p), R::InvalidStorage);
+    assert_eq!(init(need, usize::MAX, 1, &mut p), R::InvalidStorage);
+    assert!(p.is_null());
+    assert_eq!(
+        unsafe { wsguard_origin_policy_init_sized(base, need, 3, 64, 0x80, &mut p) },
+        R::InvalidArgument
+    );
+    assert_eq!(init(need, 3, 64, &mut p), R::Ok);
+    let mut rej = wsguard_rejection::EMPTY;
+    let add_host =
+        |h: &str| unsafe { wsguard_origin_policy_allow_host(p, h.as_ptr().cast(), h.len()) };
+    let allow = |pat: &str, rej: &mut wsguard_rejection| unsafe {
+        wsguard_origin_policy_allow(p, pat.as_ptr().cast(), pat.len(), rej)
+    };
+    assert_eq!(allow("https://a.example", &mut rej), R::Ok);
+    assert_eq!(add_host("a.example"), R::Ok);
+    assert_eq!(allow("https://b.example", &mut rej), R::Ok);
+    // Three entries in all lists together: the fourth is refused, whatever its list.
+    assert_eq!(allow("https://c.example", &mut rej), R::CapacityExceeded);
+    assert_eq!(code(&rej), "policy_too_many_entries");
+    assert_eq!(add_host("c.example"), R::CapacityExceeded);
+    let check =
+        |o: &str| unsafe { wsguard_origin_policy_check(p, o.as_ptr().cast(), o.len(), null_mut()) };
+    assert_eq!(check("https://b.example"), R::Ok);
+    assert_eq!(check("https://c.example"), R::OriginRejected);
+    unsafe { wsguard_origin_policy_free(p) };
+    // The heap policy has no ceiling.
+    let p = policy();
+    for i in 0..2000 {
+        let pat = format!("https://h{i}.example.org");
+        assert_eq!(
+            unsafe { wsguard_origin_policy_allow(p, pat.as_ptr().cast(), pat.len(), null_mut()) },
+            R::Ok
+        );
+    }
+    let mut count = 0usize;
+    assert_eq!(
+        unsafe { wsguard_origin_policy_pattern_count(p, &mut count) },
+        R::Ok
+    );
+    assert_eq!(count, 2001);
+    let o = "https://h1999.example.org";
+    assert_eq!(
+        unsafe { wsguard_origin_policy_check(p, o.as_ptr().cast(), o.len(), null_mut()) },
+        R::Ok
+    );
     unsafe { wsguard_origin_policy_free(p) };
 }
 

@@ -3,7 +3,7 @@
 //!
 //! Covered: server handshake validation (accepted and rejected), accept computation and
 //! both response writers, client request writing and response validation/diagnosis,
-//! Origin check, Host check, CORS (simple and preflight), the policy linter, close-code
+//! Origin check, Host check, the owned policy (push and views), CORS (simple and preflight), the policy linter, close-code
 //! classification and close payloads, the frame decoder (whole and streaming), unmask,
 //! the encoder, UTF-8 validation, heartbeat, reconnect and URL helpers.
 
@@ -50,7 +50,8 @@ use wsguard_core::handshake::{
 };
 use wsguard_core::heartbeat::{Heartbeat, HeartbeatConfig};
 use wsguard_core::origin::{
-    lint, CorsConfig, CorsRequest, Finding, HostPolicy, LintContext, OriginPolicy, Pattern, Preset,
+    lint, CorsConfig, CorsRequest, Finding, HostPolicy, LintContext, OriginPolicy, Pattern,
+    PolicyBuf, Preset,
 };
 use wsguard_core::reconnect::{Disconnect, Reconnect, ReconnectConfig};
 use wsguard_core::url::{check_mixed_content, derive_ws_url, WsUrl};
@@ -122,6 +123,28 @@ fn every_core_path_allocates_nothing() {
     let (r, n) = count(|| Pattern::parse("https://*.example.com:*").is_ok());
     assert!(r);
     check("pattern parse", n);
+
+    // The owned policy: pushing copies into fixed storage, the views read it in place.
+    let mut owned: Box<PolicyBuf<64, 2048>> = Box::new(PolicyBuf::new());
+    let (r, n) = count(|| {
+        owned.push_pattern("https://app.example.com").is_ok()
+            && owned.push_pattern("https://*.example.com").is_ok()
+            && owned.push_host("app.example.com").is_ok()
+            && owned.push_dev_host("frontend:3000").is_ok()
+    });
+    assert!(r);
+    check("owned policy push", n);
+    let (r, n) = count(|| {
+        owned.with_policy(|o, h| {
+            (
+                o.check(Some(b"https://api.example.com")).is_ok(),
+                o.check(Some(b"https://evil-example.com")).is_err(),
+                h.check(b"app.example.com").is_ok(),
+            )
+        })
+    });
+    assert_eq!(r, (true, true, true));
+    check("owned policy views and checks", n);
 
     let hosts = HostPolicy::new(&["app.example.com", "*.example.com"]);
     let (r, n) = count(|| hosts.check(b"app.example.com").is_ok());
@@ -465,7 +488,7 @@ fn every_core_path_allocates_nothing() {
     assert_eq!(r, (8443, Ok(true), true));
     check("urls", n);
 
-    assert_eq!(total, 27, "paths checked");
+    assert_eq!(total, 29, "paths checked");
     // The counter itself works: a Vec allocates.
     let (_, n) = count(|| std::vec![1u8; 10]);
     assert_eq!(n, 1, "the counting allocator must see a Vec allocation");

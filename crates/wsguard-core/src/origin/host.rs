@@ -8,6 +8,7 @@ use super::authority::{
     ends_with_ci, eq_ci, find_byte, parse_authority, parse_port, scan_authority_fast, scan_bytes,
     split_host_port, validate_host,
 };
+use super::list::HostList;
 use super::malformed::Malformed;
 
 /// Why a Host header was refused.
@@ -86,7 +87,7 @@ crate::diag::diagnostics! {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct HostPolicy<'a> {
-    allowed: &'a [&'a str],
+    allowed: HostList<'a>,
 }
 
 fn host_port_matches(entry_port: Option<&str>, port: Option<u16>) -> bool {
@@ -129,11 +130,21 @@ impl<'a> HostPolicy<'a> {
     /// assert!(wsguard_core::origin::HostPolicy::new(&[]).check(b"anything.example").is_ok());
     /// ```
     pub const fn new(allowed: &'a [&'a str]) -> Self {
+        Self::from_list(HostList::new(allowed))
+    }
+
+    /// An allowlist of the entries of `list` (an owned policy's stored entries).
+    pub(crate) const fn from_list(allowed: HostList<'a>) -> Self {
         HostPolicy { allowed }
     }
 
-    /// The entries.
-    pub fn allowed(&self) -> &'a [&'a str] {
+    /// The entries (a `Copy` list; [`iter`](super::EntryList::iter) yields each `&str`).
+    ///
+    /// ```
+    /// let hosts = wsguard_core::origin::HostPolicy::new(&["a.example", "localhost:*"]);
+    /// assert_eq!(hosts.allowed().get(1), Some("localhost:*"));
+    /// ```
+    pub fn allowed(&self) -> HostList<'a> {
         self.allowed
     }
 
@@ -216,7 +227,7 @@ impl<'a> HostPolicy<'a> {
     /// assert_eq!(hosts.near_miss(b"example.com").unwrap().kind, NearMissKind::ApexNotCovered);
     /// ```
     pub fn near_miss<'s>(&'s self, host: &'s [u8]) -> Option<super::NearMiss<'s>> {
-        super::near_miss_host(self.allowed, host)
+        super::near_miss::near_miss_host_in(self.allowed.iter(), host)
     }
 
     /// The allowlist decision for a host already validated.

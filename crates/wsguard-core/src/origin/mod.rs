@@ -12,8 +12,9 @@
 //! * [`OriginPolicy`] — patterns + `allow_null` + `allow_missing` + [`Preset`]
 //!   (+ `dev_hosts`); denials say which rule failed ([`OriginDenial`]).
 //! * [`HostPolicy`] — Host allowlist against DNS rebinding.
-//! * [`PolicyBuf`] — both, owned in fixed-capacity storage and parsed once (for servers
-//!   that read their allowlist from configuration).
+//! * [`OwnedPolicy`] — both, owned and parsed once (for servers that read their allowlist
+//!   from configuration), in any [`PolicyStorage`]; [`PolicyBuf`] is the fixed-capacity
+//!   one. Its views read the stored parse through [`PatternList`] / [`HostList`].
 //! * [`CorsConfig`] / [`CorsRequest`] / [`CorsResponse`] — CORS headers without allocation.
 //! * [`lint()`] — explains mistakes in a list of raw pattern strings.
 //! * [`NearMiss`] — which allowed entry a refused Origin or Host came closest to, and why it
@@ -33,6 +34,7 @@ mod authority;
 mod cors;
 mod host;
 mod lint;
+mod list;
 mod malformed;
 mod near_miss;
 mod owned;
@@ -40,16 +42,19 @@ mod parse;
 mod pattern;
 mod policy;
 mod presets;
+mod storage;
 
 pub(crate) use authority::check_ipv6;
 pub use authority::default_port;
 pub use cors::{CorsConfig, CorsDenial, CorsRequest, CorsResponse};
 pub use host::{HostDenial, HostPolicy};
 pub use lint::{lint, Finding, LintCode, LintContext, Severity, Suggestion, PUBLIC_SUFFIXES};
+pub use list::{EntryIter, EntryList, HostList, PatternList, PolicyEntry};
 pub use malformed::Malformed;
 pub use near_miss::{near_miss_host, near_miss_origin, NearMiss, NearMissKind, Suggested};
-pub use owned::{PolicyBuf, PolicyBufError, PolicyList};
+pub use owned::{OwnedPolicy, PolicyBuf, PolicyBufError, PolicyList};
 pub use parse::{Origin, OriginKind, MAX_ORIGIN_LEN};
 pub use pattern::{HostPattern, Pattern, PatternError, PortPattern};
 pub use policy::{OriginDenial, OriginPolicy};
 pub use presets::Preset;
+pub use storage::{FixedStorage, PolicyStorage};

@@ -359,6 +359,15 @@ pub(crate) fn near_miss_in<'a>(
 /// assert_eq!(near_miss_host(&["*.example.com"], b"example.com").unwrap().kind, NearMissKind::ApexNotCovered);
 /// ```
 pub fn near_miss_host<'a>(entries: &[&'a str], value: &'a [u8]) -> Option<NearMiss<'a>> {
+    near_miss_host_in(entries.iter().copied(), value)
+}
+
+/// [`near_miss_host`] over any list of entries (a [`HostPolicy`](super::HostPolicy)'s,
+/// borrowed or stored).
+pub(crate) fn near_miss_host_in<'a>(
+    entries: impl IntoIterator<Item = &'a str>,
+    value: &'a [u8],
+) -> Option<NearMiss<'a>> {
     let text = core::str::from_utf8(value).ok()?;
     let (host, port) = split_host_port(text).ok()?;
     let port = match port {
@@ -366,7 +375,7 @@ pub fn near_miss_host<'a>(entries: &[&'a str], value: &'a [u8]) -> Option<NearMi
         None => None,
     };
     let mut best = None;
-    for &entry in entries {
+    for entry in entries {
         let Ok((ehost, eport)) = split_host_port(entry) else {
             continue;
         };

@@ -1,68 +1,43 @@
-//! An owned Origin + Host policy in fixed-capacity storage ([`heapless`]): every pattern is
-//! copied in and parsed exactly once, when it is pushed.
+//! An owned Origin + Host policy: every pattern is copied in and parsed exactly once, when
+//! it is pushed, and every check reads that parse.
 //!
 //! [`OriginPolicy`] and [`HostPolicy`] borrow their patterns, which is right for a
 //! firmware `static` list and wrong for a server that reads its allowlist from a file:
 //! the std adapter, the C binding and the Python binding each need to *own* the text and
-//! keep the parse. [`PolicyBuf`] is that one owner. It stores the pattern text in a
-//! `heapless::String<BYTES>` and, per pattern, the byte ranges the parser found (scheme,
-//! host, port list), so a borrowed [`OriginPolicy`] view is rebuilt by slicing — no
-//! re-parse, no allocation — each time [`PolicyBuf::with_policy`] is called.
+//! keep the parse. [`OwnedPolicy`] is that one owner. It keeps the pattern text and, per
+//! entry, where the parser found each part (a [`PolicyEntry`]) in a [`PolicyStorage`]; its
+//! [`origin_policy`](OwnedPolicy::origin_policy) and [`host_policy`](OwnedPolicy::host_policy)
+//! views read the storage directly, so taking them builds nothing, parses nothing and
+//! allocates nothing — it is two words per list, whatever the size of the policy.
 //!
-//! Capacity is the caller's: `N` entries per list (origin patterns, development hosts,
-//! Host allowlist) and `BYTES` bytes of text in all. A full buffer is a typed error
-//! ([`PolicyBufError`]), never a silent truncation.
+//! The storage decides the capacity: [`PolicyBuf<N, BYTES>`](PolicyBuf) is the owner over
+//! [`FixedStorage`] (`heapless`, in the value: `N` entries per list, `BYTES` bytes of text
+//! in all); the C binding provides caller memory of any size and a heap storage that
+//! grows. A full storage is a typed error ([`PolicyBufError`]), never a silent truncation.
+//! The rules (what a valid entry is, parse once, which error) are here, for every storage.
 //!
 //! ```
 //! use wsguard_core::origin::{OriginDenial, PolicyBuf};
 //! let mut policy: PolicyBuf<8, 256> = PolicyBuf::new();
 //! policy.push_pattern("https://*.example.com").unwrap();
 //! policy.push_host("api.example.com").unwrap();
-//! let verdict = policy.with_policy(|origins, _hosts| origins.check(Some(b"https://evil.test")));
+//! let verdict = policy.origin_policy().check(Some(b"https://evil.test"));
 //! assert_eq!(verdict, Err(OriginDenial::Host));
 //! ```
 //!
-//! Stack: [`with_policy`](PolicyBuf::with_policy) builds the borrowed views in a
-//! `heapless::Vec` of `N` patterns on the caller's stack (`N × size_of::<Pattern>()`,
-//! 80 bytes per pattern on 64-bit targets); size `N` for the policy you actually hold.
+//! Stack: the views are a few words ([`OriginPolicy`] 72 bytes and [`HostPolicy`] 32 on
+//! 64-bit targets), the same for 1 pattern or 10,000. (Until this owner read its storage in
+//! place, each view was rebuilt per call on the stack: `N × 80` bytes of patterns plus
+//! `2 × N × 16` of host entries.)
 
 use super::host::HostPolicy;
-use super::pattern::{HostPattern, Pattern, PatternError, PortPattern};
+use super::list::{EntryIter, HostList, PolicyEntry};
+use super::pattern::{Pattern, PatternError};
 use super::policy::OriginPolicy;
 use super::presets::Preset;
+use super::storage::{FixedStorage, PolicyStorage};
 
-/// A byte range of [`PolicyBuf`]'s text.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Span {
-    start: usize,
-    end: usize,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum StoredHost {
-    Any,
-    Exact(Span),
-    Subdomain(Span),
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum StoredPort {
-    Default,
-    Exact(u16),
-    Any,
-    List(Span),
-}
-
-/// One parsed pattern, as ranges of the owner's text.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct StoredPattern {
-    raw: Span,
-    scheme: Span,
-    host: StoredHost,
-    port: StoredPort,
-}
-
-/// Which list of a [`PolicyBuf`] an entry was pushed to.
+/// Which list of an [`OwnedPolicy`] an entry was pushed to.
 ///
 /// ```
 /// use wsguard_core::origin::PolicyList;
@@ -92,9 +67,31 @@ impl PolicyList {
             PolicyList::Hosts => "host.allowed",
         }
     }
+
+    /// `0`, `1`, `2`: the list's slot in a storage that keeps the three apart.
+    ///
+    /// ```
+    /// use wsguard_core::origin::PolicyList;
+    /// assert_eq!(PolicyList::ALL.map(|l| l.index()), [0, 1, 2]);
+    /// ```
+    pub const fn index(self) -> usize {
+        self as usize
+    }
+
+    /// The three lists, in [`index`](Self::index) order.
+    ///
+    /// ```
+    /// use wsguard_core::origin::PolicyList;
+    /// assert_eq!(PolicyList::ALL[2], PolicyList::Hosts);
+    /// ```
+    pub const ALL: [PolicyList; 3] = [
+        PolicyList::Patterns,
+        PolicyList::DevHosts,
+        PolicyList::Hosts,
+    ];
 }
 
-/// Why an entry could not be added to a [`PolicyBuf`].
+/// Why an entry could not be added to an [`OwnedPolicy`].
 ///
 /// ```
 /// use wsguard_core::origin::{PolicyBuf, PolicyBufError};
@@ -110,9 +107,9 @@ impl PolicyList {
 pub enum PolicyBufError {
     /// The pattern is not valid; the policy is unchanged.
     Pattern(PatternError),
-    /// The list already holds `N` entries.
+    /// The storage holds as many entries of this list as it was sized for.
     TooManyEntries(PolicyList),
-    /// The text of all entries would exceed `BYTES`.
+    /// The text of all entries would not fit the storage (or pass 4 GiB).
     TextFull(PolicyList),
     /// A Host or development-host entry holds a control character (CR, LF …): the core's
     /// `config_control_char`, with where it stands.
@@ -157,10 +154,31 @@ crate::diag::diagnostics! {
     },
 }
 
-/// An owned Origin policy and Host allowlist: `N` entries per list, `BYTES` bytes of text.
+/// An owned Origin policy and Host allowlist over a [`PolicyStorage`]: every pattern is
+/// parsed once, when it is pushed; the views read the stored parse.
 ///
-/// Build it once (at start-up, from configuration), share it by reference, and take a
-/// borrowed view per request with [`with_policy`](Self::with_policy).
+/// Build it once (at start-up, from configuration), share it by reference, and take the
+/// borrowed views per request ([`origin_policy`](Self::origin_policy),
+/// [`host_policy`](Self::host_policy), or both with [`with_policy`](Self::with_policy)).
+///
+/// ```
+/// use wsguard_core::origin::{FixedStorage, OwnedPolicy, Preset};
+/// let mut p = OwnedPolicy::with_storage(FixedStorage::<4, 128>::new());
+/// p.push_pattern("http://localhost:[3000,5173]").unwrap();
+/// p.set_preset(Preset::Development);
+/// assert!(p.origin_policy().check(Some(b"http://localhost:5173")).is_ok());
+/// assert_eq!(p.len(), 1);
+/// ```
+#[derive(Debug, Clone)]
+pub struct OwnedPolicy<S> {
+    storage: S,
+    allow_null: bool,
+    allow_missing: bool,
+    preset: Preset,
+}
+
+/// An [`OwnedPolicy`] in fixed-capacity storage ([`FixedStorage`]): `N` entries per list,
+/// `BYTES` bytes of text in all, no heap.
 ///
 /// ```
 /// use wsguard_core::origin::{PolicyBuf, Preset};
@@ -168,32 +186,25 @@ crate::diag::diagnostics! {
 /// p.push_pattern("http://localhost:[3000,5173]").unwrap();
 /// p.set_preset(Preset::Development);
 /// assert!(p.with_policy(|o, _| o.check(Some(b"http://localhost:5173")).is_ok()));
-/// assert_eq!(p.len(), 1);
 /// ```
-#[derive(Debug, Clone)]
-pub struct PolicyBuf<const N: usize, const BYTES: usize> {
-    text: heapless::String<BYTES>,
-    patterns: heapless::Vec<StoredPattern, N>,
-    dev_hosts: heapless::Vec<Span, N>,
-    hosts: heapless::Vec<Span, N>,
-    allow_null: bool,
-    allow_missing: bool,
-    preset: Preset,
-}
+pub type PolicyBuf<const N: usize, const BYTES: usize> = OwnedPolicy<FixedStorage<N, BYTES>>;
 
-impl<const N: usize, const BYTES: usize> Default for PolicyBuf<N, BYTES> {
-    fn default() -> Self {
-        Self::new()
+impl<const N: usize, const BYTES: usize> OwnedPolicy<FixedStorage<N, BYTES>> {
+    /// An empty policy in fixed storage: production preset, no `null`, no missing
+    /// Origin, any Host.
+    ///
+    /// ```
+    /// let p: wsguard_core::origin::PolicyBuf<2, 64> = wsguard_core::origin::PolicyBuf::new();
+    /// assert!(p.is_empty());
+    /// ```
+    pub const fn new() -> Self {
+        Self::with_storage(FixedStorage::new())
     }
 }
 
-/// Offset of `part` within `base`. The parser returns sub-slices of its input, except
-/// for empty parts (the scheme of `*`), which may point anywhere: they become `0..0`.
-fn offset_in(base: &str, part: &str) -> Span {
-    let start = (part.as_ptr() as usize).wrapping_sub(base.as_ptr() as usize);
-    match start.checked_add(part.len()) {
-        Some(end) if !part.is_empty() && end <= base.len() => Span { start, end },
-        _ => Span { start: 0, end: 0 },
+impl<S: PolicyStorage + Default> Default for OwnedPolicy<S> {
+    fn default() -> Self {
+        Self::with_storage(S::default())
     }
 }
 
@@ -205,23 +216,34 @@ fn host_entry_ok(entry: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || b"-._~:*[]%!$&'()+,;=".contains(&b))
 }
 
-impl<const N: usize, const BYTES: usize> PolicyBuf<N, BYTES> {
-    /// An empty policy: production preset, no `null`, no missing Origin, any Host.
+impl<S: PolicyStorage> OwnedPolicy<S> {
+    /// An empty policy in `storage` (which should be empty): production preset, no
+    /// `null`, no missing Origin, any Host.
     ///
     /// ```
-    /// let p: wsguard_core::origin::PolicyBuf<2, 64> = wsguard_core::origin::PolicyBuf::new();
+    /// use wsguard_core::origin::{FixedStorage, OwnedPolicy};
+    /// let p = OwnedPolicy::with_storage(FixedStorage::<2, 64>::new());
     /// assert!(p.is_empty());
     /// ```
-    pub const fn new() -> Self {
-        PolicyBuf {
-            text: heapless::String::new(),
-            patterns: heapless::Vec::new(),
-            dev_hosts: heapless::Vec::new(),
-            hosts: heapless::Vec::new(),
+    pub const fn with_storage(storage: S) -> Self {
+        OwnedPolicy {
+            storage,
             allow_null: false,
             allow_missing: false,
             preset: Preset::Production,
         }
+    }
+
+    /// The storage, read-only (its text and entries).
+    ///
+    /// ```
+    /// use wsguard_core::origin::{PolicyBuf, PolicyStorage};
+    /// let mut p: PolicyBuf<2, 64> = PolicyBuf::new();
+    /// p.push_host("a.example").unwrap();
+    /// assert_eq!(p.storage().text(), "a.example");
+    /// ```
+    pub fn storage(&self) -> &S {
+        &self.storage
     }
 
     /// Number of origin patterns.
@@ -232,7 +254,7 @@ impl<const N: usize, const BYTES: usize> PolicyBuf<N, BYTES> {
     /// assert_eq!(p.len(), 1);
     /// ```
     pub fn len(&self) -> usize {
-        self.patterns.len()
+        self.storage.entries(PolicyList::Patterns).len()
     }
 
     /// `true` when no origin pattern was pushed.
@@ -242,7 +264,7 @@ impl<const N: usize, const BYTES: usize> PolicyBuf<N, BYTES> {
     /// assert!(p.is_empty());
     /// ```
     pub fn is_empty(&self) -> bool {
-        self.patterns.is_empty()
+        self.len() == 0
     }
 
     /// Bytes of text stored so far (all lists).
@@ -253,22 +275,36 @@ impl<const N: usize, const BYTES: usize> PolicyBuf<N, BYTES> {
     /// assert_eq!(p.text_len(), 9);
     /// ```
     pub fn text_len(&self) -> usize {
-        self.text.len()
+        self.storage.text().len()
     }
 
-    /// Copies `raw` into the storage; on error the storage is unchanged.
-    fn store(&mut self, raw: &str, list: PolicyList) -> Result<Span, PolicyBufError> {
-        let start = self.text.len();
-        self.text
-            .push_str(raw)
-            .map_err(|_| PolicyBufError::TextFull(list))?;
-        Ok(Span {
-            start,
-            end: start + raw.len(),
-        })
+    /// Copies `raw` into the text and adds the entry `make(start)` to `list`; on error
+    /// the storage is unchanged. Entries address the text with 32 bits.
+    fn store(
+        &mut self,
+        raw: &str,
+        list: PolicyList,
+        make: impl FnOnce(u32) -> Option<PolicyEntry>,
+    ) -> Result<(), PolicyBufError> {
+        let before = self.storage.text().len();
+        let start = u32::try_from(before).map_err(|_| PolicyBufError::TextFull(list))?;
+        let entry = before
+            .checked_add(raw.len())
+            .filter(|&end| u32::try_from(end).is_ok())
+            .and_then(|_| make(start))
+            .ok_or(PolicyBufError::TextFull(list))?;
+        if !self.storage.push_text(raw) {
+            return Err(PolicyBufError::TextFull(list));
+        }
+        if !self.storage.push_entry(list, entry) {
+            self.storage.truncate_text(before);
+            return Err(PolicyBufError::TooManyEntries(list));
+        }
+        Ok(())
     }
 
-    /// Parses `raw` with [`Pattern::parse`] and adds it to the allowed origins.
+    /// Parses `raw` with [`Pattern::parse`] and adds it to the allowed origins. This is
+    /// the only parse: every check reads the positions it found.
     ///
     /// On any error nothing is added.
     ///
@@ -280,41 +316,11 @@ impl<const N: usize, const BYTES: usize> PolicyBuf<N, BYTES> {
     /// ```
     pub fn push_pattern(&mut self, raw: &str) -> Result<(), PolicyBufError> {
         // Validate first: a refused pattern must not cost storage.
-        Pattern::parse(raw).map_err(PolicyBufError::Pattern)?;
-        if self.patterns.is_full() {
-            return Err(PolicyBufError::TooManyEntries(PolicyList::Patterns));
-        }
-        let span = self.store(raw, PolicyList::Patterns)?;
-        let stored = &self.text[span.start..span.end];
-        let parsed = match Pattern::parse(stored) {
-            Ok(p) => p,
-            Err(e) => {
-                // Unreachable in practice (same text); keep the storage unchanged anyway.
-                self.text.truncate(span.start);
-                return Err(PolicyBufError::Pattern(e));
-            }
-        };
-        let base = self.text.as_str();
-        let host = match parsed.host() {
-            HostPattern::Any => StoredHost::Any,
-            HostPattern::Exact(h) => StoredHost::Exact(offset_in(base, h)),
-            HostPattern::Subdomain(h) => StoredHost::Subdomain(offset_in(base, h)),
-        };
-        let port = match parsed.port() {
-            PortPattern::Default => StoredPort::Default,
-            PortPattern::Exact(n) => StoredPort::Exact(n),
-            PortPattern::Any => StoredPort::Any,
-            PortPattern::List(l) => StoredPort::List(offset_in(base, l)),
-        };
-        let entry = StoredPattern {
-            raw: span,
-            scheme: offset_in(base, parsed.scheme()),
-            host,
-            port,
-        };
-        // Capacity was checked above.
-        let _ = self.patterns.push(entry);
-        Ok(())
+        let parsed = Pattern::parse(raw).map_err(PolicyBufError::Pattern)?;
+        // A pattern is at most `MAX_ORIGIN_LEN` bytes, so its parts always have positions.
+        self.store(raw, PolicyList::Patterns, |start| {
+            PolicyEntry::pattern(start, raw, &parsed)
+        })
     }
 
     fn push_host_entry(&mut self, raw: &str, list: PolicyList) -> Result<(), PolicyBufError> {
@@ -323,19 +329,8 @@ impl<const N: usize, const BYTES: usize> PolicyBuf<N, BYTES> {
         if !host_entry_ok(raw) {
             return Err(PolicyBufError::BadHostEntry(list));
         }
-        let full = match list {
-            PolicyList::DevHosts => self.dev_hosts.is_full(),
-            _ => self.hosts.is_full(),
-        };
-        if full {
-            return Err(PolicyBufError::TooManyEntries(list));
-        }
-        let span = self.store(raw, list)?;
-        let _ = match list {
-            PolicyList::DevHosts => self.dev_hosts.push(span),
-            _ => self.hosts.push(span),
-        };
-        Ok(())
+        let len = u32::try_from(raw.len()).map_err(|_| PolicyBufError::TextFull(list))?;
+        self.store(raw, list, |start| Some(PolicyEntry::text(start, len)))
     }
 
     /// Adds a development-preset container host (`frontend:3000`, `frontend`, `web:*`);
@@ -346,7 +341,7 @@ impl<const N: usize, const BYTES: usize> PolicyBuf<N, BYTES> {
     /// let mut p: PolicyBuf<2, 64> = PolicyBuf::new();
     /// p.set_preset(Preset::Development);
     /// p.push_dev_host("web:8080").unwrap();
-    /// assert!(p.with_policy(|o, _| o.check(Some(b"http://web:8080")).is_ok()));
+    /// assert!(p.origin_policy().check(Some(b"http://web:8080")).is_ok());
     /// ```
     pub fn push_dev_host(&mut self, raw: &str) -> Result<(), PolicyBufError> {
         self.push_host_entry(raw, PolicyList::DevHosts)
@@ -359,7 +354,7 @@ impl<const N: usize, const BYTES: usize> PolicyBuf<N, BYTES> {
     /// use wsguard_core::origin::PolicyBuf;
     /// let mut p: PolicyBuf<2, 64> = PolicyBuf::new();
     /// p.push_host("api.example.com").unwrap();
-    /// assert!(p.with_policy(|_, h| h.check(b"rebind.attacker.example").is_err()));
+    /// assert!(p.host_policy().check(b"rebind.attacker.example").is_err());
     /// let e = p.push_host("a.example\r\nSet-Cookie: x").unwrap_err();
     /// assert_eq!(wsguard_core::Diagnostic::code(&e), "config_control_char");
     /// ```
@@ -372,7 +367,7 @@ impl<const N: usize, const BYTES: usize> PolicyBuf<N, BYTES> {
     /// ```
     /// let mut p: wsguard_core::origin::PolicyBuf<1, 8> = Default::default();
     /// p.set_allow_null(true);
-    /// assert!(p.with_policy(|o, _| o.allows_null()));
+    /// assert!(p.origin_policy().allows_null());
     /// ```
     pub fn set_allow_null(&mut self, allow: bool) {
         self.allow_null = allow;
@@ -383,7 +378,7 @@ impl<const N: usize, const BYTES: usize> PolicyBuf<N, BYTES> {
     /// ```
     /// let mut p: wsguard_core::origin::PolicyBuf<1, 8> = Default::default();
     /// p.set_allow_missing(true);
-    /// assert!(p.with_policy(|o, _| o.check(None).is_ok()));
+    /// assert!(p.origin_policy().check(None).is_ok());
     /// ```
     pub fn set_allow_missing(&mut self, allow: bool) {
         self.allow_missing = allow;
@@ -395,27 +390,14 @@ impl<const N: usize, const BYTES: usize> PolicyBuf<N, BYTES> {
     /// use wsguard_core::origin::{PolicyBuf, Preset};
     /// let mut p: PolicyBuf<1, 8> = PolicyBuf::new();
     /// p.set_preset(Preset::Development);
-    /// assert_eq!(p.with_policy(|o, _| o.preset_kind()), Preset::Development);
+    /// assert_eq!(p.origin_policy().preset_kind(), Preset::Development);
     /// ```
     pub fn set_preset(&mut self, preset: Preset) {
         self.preset = preset;
     }
 
-    fn view(&self, s: StoredPattern) -> Pattern<'_> {
-        let t = self.text.as_str();
-        let slice = |sp: Span| &t[sp.start..sp.end];
-        let host = match s.host {
-            StoredHost::Any => HostPattern::Any,
-            StoredHost::Exact(h) => HostPattern::Exact(slice(h)),
-            StoredHost::Subdomain(h) => HostPattern::Subdomain(slice(h)),
-        };
-        let port = match s.port {
-            StoredPort::Default => PortPattern::Default,
-            StoredPort::Exact(n) => PortPattern::Exact(n),
-            StoredPort::Any => PortPattern::Any,
-            StoredPort::List(l) => PortPattern::List(slice(l)),
-        };
-        Pattern::from_parts(slice(s.raw), slice(s.scheme), host, port)
+    fn list(&self, list: PolicyList) -> HostList<'_> {
+        HostList::stored(self.storage.text(), self.storage.entries(list))
     }
 
     /// The stored patterns, as parsed when they were pushed.
@@ -426,8 +408,8 @@ impl<const N: usize, const BYTES: usize> PolicyBuf<N, BYTES> {
     /// let first = p.patterns().next().unwrap();
     /// assert_eq!(first.as_str(), "https://A.example:443");
     /// ```
-    pub fn patterns(&self) -> impl Iterator<Item = Pattern<'_>> + '_ {
-        self.patterns.iter().map(|s| self.view(*s))
+    pub fn patterns(&self) -> EntryIter<'_, Pattern<'_>> {
+        self.origin_policy().patterns().iter()
     }
 
     /// The development hosts, as pushed.
@@ -437,10 +419,8 @@ impl<const N: usize, const BYTES: usize> PolicyBuf<N, BYTES> {
     /// p.push_dev_host("web:8080").unwrap();
     /// assert_eq!(p.dev_hosts().collect::<Vec<_>>(), ["web:8080"]);
     /// ```
-    pub fn dev_hosts(&self) -> impl Iterator<Item = &str> + '_ {
-        self.dev_hosts
-            .iter()
-            .map(|s| self.text.get(s.start..s.end).unwrap_or(""))
+    pub fn dev_hosts(&self) -> EntryIter<'_, &str> {
+        self.list(PolicyList::DevHosts).iter()
     }
 
     /// The Host allowlist, as pushed.
@@ -450,10 +430,8 @@ impl<const N: usize, const BYTES: usize> PolicyBuf<N, BYTES> {
     /// p.push_host("api.example.com").unwrap();
     /// assert_eq!(p.hosts().collect::<Vec<_>>(), ["api.example.com"]);
     /// ```
-    pub fn hosts(&self) -> impl Iterator<Item = &str> + '_ {
-        self.hosts
-            .iter()
-            .map(|s| self.text.get(s.start..s.end).unwrap_or(""))
+    pub fn hosts(&self) -> EntryIter<'_, &str> {
+        self.list(PolicyList::Hosts).iter()
     }
 
     /// Whether `Origin: null` is accepted, a missing Origin is accepted, and the preset.
@@ -467,8 +445,40 @@ impl<const N: usize, const BYTES: usize> PolicyBuf<N, BYTES> {
         (self.allow_null, self.allow_missing, self.preset)
     }
 
-    /// Calls `f` with borrowed [`OriginPolicy`] and [`HostPolicy`] views of this policy.
-    /// Rebuilding the views slices the stored text; nothing is parsed again.
+    /// The borrowed [`OriginPolicy`] view: it reads the stored text and entries directly
+    /// (nothing is parsed, copied or built).
+    ///
+    /// ```
+    /// use wsguard_core::origin::PolicyBuf;
+    /// let mut p: PolicyBuf<2, 64> = PolicyBuf::new();
+    /// p.push_pattern("https://app.example.com").unwrap();
+    /// assert!(p.origin_policy().check(Some(b"https://app.example.com")).is_ok());
+    /// ```
+    pub fn origin_policy(&self) -> OriginPolicy<'_> {
+        let text = self.storage.text();
+        let patterns = self.storage.entries(PolicyList::Patterns);
+        OriginPolicy::from_list(super::list::PatternList::stored(text, patterns))
+            .allow_null(self.allow_null)
+            .allow_missing(self.allow_missing)
+            .preset(self.preset)
+            .dev_host_list(self.list(PolicyList::DevHosts))
+    }
+
+    /// The borrowed [`HostPolicy`] view (the Host allowlist), as
+    /// [`origin_policy`](Self::origin_policy).
+    ///
+    /// ```
+    /// use wsguard_core::origin::PolicyBuf;
+    /// let mut p: PolicyBuf<2, 64> = PolicyBuf::new();
+    /// p.push_host("api.example.com").unwrap();
+    /// assert!(p.host_policy().check(b"api.example.com:443").is_ok());
+    /// ```
+    pub fn host_policy(&self) -> HostPolicy<'_> {
+        HostPolicy::from_list(self.list(PolicyList::Hosts))
+    }
+
+    /// Calls `f` with both views ([`origin_policy`](Self::origin_policy) and
+    /// [`host_policy`](Self::host_policy)).
     ///
     /// ```
     /// use wsguard_core::origin::PolicyBuf;
@@ -480,25 +490,7 @@ impl<const N: usize, const BYTES: usize> PolicyBuf<N, BYTES> {
     /// assert!(ok);
     /// ```
     pub fn with_policy<R>(&self, f: impl FnOnce(&OriginPolicy<'_>, HostPolicy<'_>) -> R) -> R {
-        let mut patterns: heapless::Vec<Pattern<'_>, N> = heapless::Vec::new();
-        for s in &self.patterns {
-            let _ = patterns.push(self.view(*s));
-        }
-        let t = self.text.as_str();
-        let mut dev: heapless::Vec<&str, N> = heapless::Vec::new();
-        for s in &self.dev_hosts {
-            let _ = dev.push(&t[s.start..s.end]);
-        }
-        let mut hosts: heapless::Vec<&str, N> = heapless::Vec::new();
-        for s in &self.hosts {
-            let _ = hosts.push(&t[s.start..s.end]);
-        }
-        let policy = OriginPolicy::new(&patterns)
-            .allow_null(self.allow_null)
-            .allow_missing(self.allow_missing)
-            .preset(self.preset)
-            .dev_hosts(&dev);
-        f(&policy, HostPolicy::new(&hosts))
+        f(&self.origin_policy(), self.host_policy())
     }
 }
 
@@ -509,17 +501,8 @@ mod tests {
 
     #[test]
     fn stored_patterns_equal_fresh_parses() {
-        let raws = [
-            "*",
-            "https://app.example.com",
-            "https://*.example.com",
-            "http://localhost:*",
-            "http://localhost:[3000,5173]",
-            "https://A.example:443",
-            "http://[::1]:8080",
-            "chrome-extension://abcdef",
-        ];
-        let mut p: PolicyBuf<8, 256> = PolicyBuf::new();
+        let raws = crate::origin::list::PATTERN_SHAPES;
+        let mut p: PolicyBuf<9, 256> = PolicyBuf::new();
         for r in raws {
             p.push_pattern(r).unwrap();
         }
@@ -576,10 +559,13 @@ mod tests {
         );
         assert_eq!((p.len(), p.text_len()), before);
         p.push_pattern("*").unwrap();
+        let before = (p.len(), p.text_len());
         assert_eq!(
             p.push_pattern("*"),
             Err(PolicyBufError::TooManyEntries(PolicyList::Patterns))
         );
+        // The text copied before the table was found full is given back.
+        assert_eq!((p.len(), p.text_len()), before);
         assert_eq!(
             p.push_host("a b"),
             Err(PolicyBufError::BadHostEntry(PolicyList::Hosts))
@@ -604,5 +590,173 @@ mod tests {
             assert!(o.check(Some(b"http://frontend:3000")).is_ok());
             assert!(o.check(Some(b"http://frontend:3001")).is_err());
         });
+    }
+
+    /// A storage that grows (as the C binding's heap storage does), to run the owner over
+    /// a storage that is not `FixedStorage`.
+    #[derive(Default)]
+    struct Growing {
+        text: std::string::String,
+        lists: [std::vec::Vec<PolicyEntry>; 3],
+    }
+
+    impl PolicyStorage for Growing {
+        fn text(&self) -> &str {
+            &self.text
+        }
+        fn push_text(&mut self, s: &str) -> bool {
+            self.text.push_str(s);
+            true
+        }
+        fn truncate_text(&mut self, len: usize) {
+            if self.text.is_char_boundary(len) {
+                self.text.truncate(len);
+            }
+        }
+        fn entries(&self, list: PolicyList) -> &[PolicyEntry] {
+            &self.lists[list.index()]
+        }
+        fn push_entry(&mut self, list: PolicyList, entry: PolicyEntry) -> bool {
+            self.lists[list.index()].push(entry);
+            true
+        }
+    }
+
+    const RAWS: [&str; 9] = [
+        "https://app.example.com",
+        "https://*.example.com",
+        "http://localhost:[3000,5173]",
+        "https://A.example:443",
+        "https://b.example:8443",
+        "http://[::1]:8080",
+        "chrome-extension://abcdef",
+        "http://*.dev.test:*",
+        "https://c.example",
+    ];
+    const HOSTS: [&str; 3] = ["api.example.com", "localhost:*", "*.example.org:8443"];
+    const DEV: [&str; 2] = ["frontend:3000", "web"];
+    const ORIGINS: [&[u8]; 22] = [
+        b"https://app.example.com",
+        b"https://app.example.com:443",
+        b"http://app.example.com",
+        b"https://x.y.example.com",
+        b"https://example.com",
+        b"https://evil-example.com",
+        b"http://localhost:5173",
+        b"http://localhost:8080",
+        b"https://a.example",
+        b"https://b.example",
+        b"https://b.example:8443",
+        b"http://[::1]:8080",
+        b"http://[::1]:8081",
+        b"chrome-extension://abcdef",
+        b"http://a.dev.test:9",
+        b"http://frontend:3000",
+        b"http://frontend:3001",
+        b"https://web",
+        b"null",
+        b"https://c.example/",
+        b"ws://localhost:3000",
+        b"",
+    ];
+
+    fn fill<S: PolicyStorage>(p: &mut OwnedPolicy<S>) {
+        for r in RAWS {
+            p.push_pattern(r).unwrap();
+        }
+        for h in HOSTS {
+            p.push_host(h).unwrap();
+        }
+        for d in DEV {
+            p.push_dev_host(d).unwrap();
+        }
+    }
+
+    /// Every verdict of an owned policy, in either storage and under either preset,
+    /// equals the borrowed policy's over the same (freshly parsed) lists.
+    #[test]
+    fn every_storage_gives_the_borrowed_verdicts() {
+        let parsed: std::vec::Vec<Pattern<'_>> =
+            RAWS.iter().map(|r| Pattern::parse(r).unwrap()).collect();
+        let mut fixed: PolicyBuf<16, 512> = PolicyBuf::new();
+        let mut growing = OwnedPolicy::<Growing>::default();
+        fill(&mut fixed);
+        fill(&mut growing);
+        for preset in [Preset::Production, Preset::Development] {
+            for (null, missing) in [(false, false), (true, true)] {
+                let borrowed = OriginPolicy::new(&parsed)
+                    .dev_hosts(&DEV)
+                    .preset(preset)
+                    .allow_null(null)
+                    .allow_missing(missing);
+                let hosts = HostPolicy::new(&HOSTS);
+                for set in [&mut fixed as &mut dyn Settable, &mut growing] {
+                    set.set(preset, null, missing);
+                }
+                for (o, h) in [
+                    (fixed.origin_policy(), fixed.host_policy()),
+                    (growing.origin_policy(), growing.host_policy()),
+                ] {
+                    assert_eq!(o, borrowed);
+                    assert_eq!(h, hosts);
+                    assert_eq!(o.check(None), borrowed.check(None));
+                    for origin in ORIGINS {
+                        assert_eq!(o.check(Some(origin)), borrowed.check(Some(origin)));
+                        assert_eq!(o.near_miss(origin), borrowed.near_miss(origin));
+                        assert_eq!(h.check(origin), hosts.check(origin));
+                        assert_eq!(h.near_miss(origin), hosts.near_miss(origin));
+                    }
+                }
+            }
+        }
+        let stored: std::vec::Vec<Pattern<'_>> = growing.patterns().collect();
+        assert_eq!(stored, parsed);
+        assert_eq!(growing.dev_hosts().collect::<std::vec::Vec<_>>(), DEV);
+        assert_eq!(growing.hosts().collect::<std::vec::Vec<_>>(), HOSTS);
+    }
+
+    trait Settable {
+        fn set(&mut self, preset: Preset, null: bool, missing: bool);
+    }
+    impl<S: PolicyStorage> Settable for OwnedPolicy<S> {
+        fn set(&mut self, preset: Preset, null: bool, missing: bool) {
+            self.set_preset(preset);
+            self.set_allow_null(null);
+            self.set_allow_missing(missing);
+        }
+    }
+
+    /// A view is the same few words for 1 pattern or 5,000: nothing per pattern is built.
+    #[test]
+    fn views_cost_nothing_per_pattern() {
+        let mut big = OwnedPolicy::<Growing>::default();
+        for i in 0..5000 {
+            big.push_pattern(&std::format!("https://h{i}.example.com"))
+                .unwrap();
+        }
+        assert_eq!(big.len(), 5000);
+        let view = big.origin_policy();
+        assert_eq!(
+            core::mem::size_of_val(&view),
+            core::mem::size_of::<OriginPolicy<'static>>()
+        );
+        assert!(view.check(Some(b"https://h4999.example.com")).is_ok());
+        assert_eq!(
+            view.check(Some(b"https://h5000.example.com")),
+            Err(OriginDenial::Host)
+        );
+        assert_eq!(
+            view.patterns().get(4999).map(|p| p.as_str()),
+            Some("https://h4999.example.com")
+        );
+        assert_eq!(core::mem::size_of::<PolicyEntry>(), 20);
+        #[cfg(target_pointer_width = "64")]
+        assert_eq!(
+            (
+                core::mem::size_of::<OriginPolicy<'_>>(),
+                core::mem::size_of::<HostPolicy<'_>>()
+            ),
+            (72, 32)
+        );
     }
 }

@@ -1,5 +1,6 @@
 //! The Origin policy: one decision for the WebSocket Origin check and for HTTP CORS.
 
+use super::list::{HostList, PatternList};
 use super::malformed::Malformed;
 use super::near_miss::{near_miss_in, NearMiss};
 use super::parse::{Origin, OriginKind};
@@ -110,8 +111,10 @@ crate::diag::diagnostics! {
 
 /// Which origins may open a WebSocket (and get CORS headers).
 ///
-/// Built once, `Copy`, borrows its patterns. An empty pattern list denies every origin
-/// (unless a preset or `allow_null`/`allow_missing` says otherwise).
+/// Built once, `Copy`, borrows its patterns: a slice the caller parsed (below), or the
+/// stored parse of an owned policy ([`OwnedPolicy::origin_policy`](super::OwnedPolicy::origin_policy)).
+/// An empty pattern list denies every origin (unless a preset or
+/// `allow_null`/`allow_missing` says otherwise).
 ///
 /// ```
 /// use wsguard_core::origin::{OriginPolicy, Pattern, OriginDenial};
@@ -126,11 +129,11 @@ crate::diag::diagnostics! {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct OriginPolicy<'a> {
-    patterns: &'a [Pattern<'a>],
+    patterns: PatternList<'a>,
     allow_null: bool,
     allow_missing: bool,
     preset: Preset,
-    dev_hosts: &'a [&'a str],
+    dev_hosts: HostList<'a>,
 }
 
 impl<'a> OriginPolicy<'a> {
@@ -141,12 +144,17 @@ impl<'a> OriginPolicy<'a> {
     /// assert!(policy.check(Some(b"https://a.com")).is_err());
     /// ```
     pub const fn new(patterns: &'a [Pattern<'a>]) -> Self {
+        Self::from_list(PatternList::new(patterns))
+    }
+
+    /// A policy allowing the patterns of `list` (an owned policy's stored parse).
+    pub(crate) const fn from_list(patterns: PatternList<'a>) -> Self {
         OriginPolicy {
             patterns,
             allow_null: false,
             allow_missing: false,
             preset: Preset::Production,
-            dev_hosts: &[],
+            dev_hosts: HostList::new(&[]),
         }
     }
 
@@ -195,14 +203,29 @@ impl<'a> OriginPolicy<'a> {
     /// assert!(p.check(Some(b"http://web:8081")).is_err());
     /// ```
     pub const fn dev_hosts(mut self, hosts: &'a [&'a str]) -> Self {
+        self.dev_hosts = HostList::new(hosts);
+        self
+    }
+
+    /// [`dev_hosts`](Self::dev_hosts) from a list (an owned policy's stored entries).
+    pub(crate) const fn dev_host_list(mut self, hosts: HostList<'a>) -> Self {
         self.dev_hosts = hosts;
         self
     }
 
-    /// The patterns.
-    pub fn patterns(&self) -> &'a [Pattern<'a>] {
+    /// The patterns (a `Copy` list; [`PatternList::iter`](super::EntryList::iter) yields
+    /// each [`Pattern`]).
+    ///
+    /// ```
+    /// use wsguard_core::origin::{OriginPolicy, Pattern};
+    /// let parsed = [Pattern::parse("https://a.example").unwrap()];
+    /// let policy = OriginPolicy::new(&parsed);
+    /// assert_eq!(policy.patterns().iter().map(|p| p.as_str()).collect::<Vec<_>>(), ["https://a.example"]);
+    /// ```
+    pub fn patterns(&self) -> PatternList<'a> {
         self.patterns
     }
+
     /// Whether `null` is accepted.
     pub fn allows_null(&self) -> bool {
         self.allow_null
@@ -309,7 +332,7 @@ impl<'a> OriginPolicy<'a> {
         // verdicts need it), the ports are computed once for every pattern.
         let (scheme, host) = (origin.scheme(), origin.host());
         let (effective, explicit) = (origin.port(), origin.explicit_port());
-        for p in self.patterns.iter().chain(implicit.iter()) {
+        for p in self.patterns.iter().chain(implicit.iter().copied()) {
             if !p.host_matches(host) {
                 continue;
             }
@@ -322,7 +345,7 @@ impl<'a> OriginPolicy<'a> {
             port_near |= s;
         }
         if self.preset == Preset::Development {
-            for entry in self.dev_hosts {
+            for entry in self.dev_hosts.iter() {
                 let (s, h, pt) = dev_host_match(entry, origin);
                 if s && h && pt {
                     return Ok(());
@@ -360,7 +383,7 @@ impl<'a> OriginPolicy<'a> {
         near_miss_in(
             self.patterns
                 .iter()
-                .chain(implicit.iter())
+                .chain(implicit.iter().copied())
                 .map(|p| p.as_str()),
             origin,
         )
