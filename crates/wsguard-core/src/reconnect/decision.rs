@@ -200,34 +200,43 @@ impl Cause {
     }
 }
 
-impl crate::Diagnostic for Decision {
-    fn code(&self) -> &'static str {
-        match self {
-            Decision::Stop {
-                reason: StopReason::Normal,
-                ..
-            } => "reconnect_stop_normal",
-            Decision::Stop {
-                reason: StopReason::NotRetryable,
-                ..
-            } => "reconnect_stop_not_retryable",
-            Decision::Stop {
-                reason: StopReason::AttemptsExhausted,
-                ..
-            } => "reconnect_stop_attempts_exhausted",
-            Decision::WaitForReauth { .. } => "reconnect_wait_for_reauth",
-            Decision::RetryAt { .. } => "reconnect_retry",
-        }
+// One row per code: `Stop` has a row per `StopReason`. The reason (and, but for
+// `AttemptsExhausted`, the remedy) is the classified disconnect's, so the rows bind the
+// `cause`; `ALL` lists each row once with an example disconnect (a reset connection).
+crate::diag::diagnostics! {
+    Decision in "wsguard_core::reconnect" {
     }
-    fn reason(&self) -> &'static str {
-        self.cause().reason()
-    }
-    fn remedy(&self) -> &'static str {
-        match self {
-            Decision::Stop { reason: StopReason::AttemptsExhausted, .. } => {
-                "the failures persisted through every retry: fix the cause above, then call reset() and connect again"
-            }
-            _ => self.cause().remedy(),
-        }
-    }
+    Stop { reason: StopReason::Normal, cause } => {
+        example: Self::Stop { reason: StopReason::Normal, cause: EXAMPLE_CAUSE },
+        code: "reconnect_stop_normal",
+        reason: cause.reason(),
+        remedy: cause.remedy(),
+    },
+    Stop { reason: StopReason::NotRetryable, cause } => {
+        example: Self::Stop { reason: StopReason::NotRetryable, cause: EXAMPLE_CAUSE },
+        code: "reconnect_stop_not_retryable",
+        reason: cause.reason(),
+        remedy: cause.remedy(),
+    },
+    Stop { reason: StopReason::AttemptsExhausted, cause } => {
+        example: Self::Stop { reason: StopReason::AttemptsExhausted, cause: EXAMPLE_CAUSE },
+        code: "reconnect_stop_attempts_exhausted",
+        reason: cause.reason(),
+        remedy: "the failures persisted through every retry: fix the cause above, then call reset() and connect again",
+    },
+    WaitForReauth { cause } => {
+        example: Self::WaitForReauth { cause: EXAMPLE_CAUSE },
+        code: "reconnect_wait_for_reauth",
+        reason: cause.reason(),
+        remedy: cause.remedy(),
+    },
+    RetryAt { cause, .. } => {
+        example: Self::RetryAt { at_ms: 0, attempt: 1, delay_ms: 0, cause: EXAMPLE_CAUSE },
+        code: "reconnect_retry",
+        reason: cause.reason(),
+        remedy: cause.remedy(),
+    },
 }
+
+/// The disconnect each value of [`Decision::ALL`] carries.
+const EXAMPLE_CAUSE: Cause = Cause::Transport(TransportFailure::Reset);

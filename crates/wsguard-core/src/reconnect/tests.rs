@@ -105,6 +105,42 @@ fn diagnostics_are_filled_for_every_input() {
     }
 }
 
+/// The table's rows: one code per decision (one per stop reason), the reason and remedy
+/// of the disconnect, except the fixed remedy of `AttemptsExhausted`.
+#[test]
+fn decision_table() {
+    let codes: [&str; 5] = core::array::from_fn(|i| Decision::ALL[i].code());
+    assert_eq!(
+        codes,
+        [
+            "reconnect_stop_normal",
+            "reconnect_stop_not_retryable",
+            "reconnect_stop_attempts_exhausted",
+            "reconnect_wait_for_reauth",
+            "reconnect_retry",
+        ]
+    );
+    assert_eq!(Decision::ALL.len(), 5);
+    let reset = Cause::Transport(TransportFailure::Reset);
+    for d in Decision::ALL {
+        assert_eq!(*d.cause(), reset);
+        assert_eq!(d.reason(), reset.reason());
+    }
+    assert_eq!(Decision::ALL[0].remedy(), reset.remedy());
+    assert_eq!(
+        Decision::ALL[2].remedy(),
+        "the failures persisted through every retry: fix the cause above, then call reset() and connect again"
+    );
+    let stop = Decision::Stop {
+        reason: StopReason::NotRetryable,
+        cause: Cause::HttpStatus {
+            status: 404,
+            retry_after_s: None,
+        },
+    };
+    assert_eq!(stop.reason(), "the server rejected the upgrade request itself (400 bad request, 404 wrong path, 405 wrong method or 426 wrong version); retrying sends the same request");
+}
+
 #[test]
 fn reset_and_is_stable() {
     let mut rc = Reconnect::new(ReconnectConfig::DEFAULT);
