@@ -477,7 +477,7 @@ pub fn validate_fields<'b>(
     let mut slots = Slots::new();
     let target = scan(&config.limits, request, &mut slots)?;
     request_line(request.method, request.minor)?;
-    let c = check(config, target, slots, HeaderIter::list(request.fields))?;
+    let c = check(config, target, &slots, HeaderIter::list(request.fields))?;
     Ok(AcceptedFields {
         path: c.path,
         query: c.query,

@@ -182,7 +182,9 @@ pub(crate) fn prefix_verdict<'b>(
     (r, req.method.is_some())
 }
 
-/// `httparse` on the whole buffer, into `headers` (already capped).
+/// `httparse` on the whole buffer, into `headers` (already capped). Inlined into the
+/// frame that owns `headers`, so that no frame of its own stacks on the array.
+#[inline(always)]
 pub(crate) fn parse_into<'h, 'b>(
     request: &'b [u8],
     headers: &'h mut [Header<'b>],
