@@ -68,7 +68,8 @@ The work (scripts/size/*/src/main.rs):
 * **server** — for devices that serve WebSockets: validate an upgrade request, write the
   101, decode masked frames. wsguard also checks method, HTTP version, Host against an
   allowlist, Connection, version 13, the key's length and base64, the Origin against a
-  policy and looks for a bearer token; embedded-websocket checks \`Upgrade\` and reads the key.
+  policy; its configuration reads no token (\`TokenConfig::DISABLED\`). embedded-websocket
+  checks \`Upgrade\` and reads the key.
 
 | program | library | .text | .rodata | flash (.text + .rodata) |
 |---|---|---:|---:|---:|

@@ -38,23 +38,23 @@
 //! | entry point | worst-case stack (bytes) |
 //! |---|---:|
 //! | [`handshake::write_request`] | 332 |
-//! | [`handshake::validate_response`] | 1 696 |
-//! | [`handshake::validate_request`] + [`handshake::write_accept_response`] | 2 232 |
-//! | [`handshake::parse_request`] with 16 header slots + [`handshake::validate_head`] + 101 | 1 840 |
+//! | [`handshake::validate_response`] | 1 752 |
+//! | [`handshake::validate_request`] + [`handshake::write_accept_response`] | 2 016 |
+//! | [`handshake::parse_request`] with 16 header slots + [`handshake::validate_head`] + 101 | 1 912 |
 //! | [`frame::Decoder::decode`] | 344 |
 //! | [`frame::encoder::write_frame`] | 280 |
-//! | `io::connect` (future included) | 3 512 |
-//! | `io::WebSocket::read` + `send_binary` (future included) | 2 440 |
-//! | `io::accept` (future included) | 4 464 |
+//! | `io::connect` (future included) | 4 280 |
+//! | `io::WebSocket::read` + `send_binary` (future included) | 2 448 |
+//! | `io::accept` (future included) | 5 040 |
 //!
 //! `httparse` parses the head into a header array: [`handshake::validate_request`] and
 //! [`handshake::validate_response`] keep one of [`handshake::MAX_HEADERS`] = 64 slots
 //! (16 bytes each on a 32-bit target, 1 KiB) in a frame that is gone before the policy
 //! checks run; a device that allows fewer headers passes its own, smaller array to
-//! [`handshake::parse_request`]. Budget about 4.5 KiB for the task that connects or
+//! [`handshake::parse_request`]. Budget about 5 KiB for the task that connects or
 //! accepts and 2.5 KiB once the connection is open (mostly the future, which embassy
 //! keeps in static task storage). Flash: a client that writes the
-//! request, validates the 101 and decodes frames is 13,168 bytes of `.text` (BENCHMARKS.md
+//! request, validates the 101 and decodes frames is 14,108 bytes of `.text` (BENCHMARKS.md
 //! §3 has the comparison with `embedded-websocket` and what each dependency costs).
 //! No entry point recurses.
 //!
