@@ -456,7 +456,12 @@ struct Classified<'b> {
 impl<'b> Classified<'b> {
     /// The checks, then the accept value: the verdict of [`validate_request`].
     fn accept(&self, config: &ServerConfig<'_>) -> Result<Accepted<'b>, Rejection> {
-        let c = check(config, self.target, &self.slots, HeaderIter::new(self.bytes))?;
+        let c = check(
+            config,
+            self.target,
+            &self.slots,
+            HeaderIter::new(self.bytes),
+        )?;
         Ok(Accepted {
             path: c.path,
             query: c.query,
