@@ -40,7 +40,7 @@
 //! | [`handshake::write_request`] | 332 |
 //! | [`handshake::validate_response`] | 1 752 |
 //! | [`handshake::validate_request`] + [`handshake::write_accept_response`] | 2 016 |
-//! | [`handshake::parse_request`] with 16 header slots + [`handshake::validate_head`] + 101 | 1 912 |
+//! | [`handshake::parse_request`] with 16 header slots + [`handshake::validate_head`] + 101 | 1 904 |
 //! | [`frame::Decoder::decode`] | 344 |
 //! | [`frame::encoder::write_frame`] | 280 |
 //! | `io::connect` (future included) | 4 280 |

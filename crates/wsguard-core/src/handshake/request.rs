@@ -591,6 +591,9 @@ pub(super) fn check<'b>(
     slots: &Slots<'b>,
     fields: HeaderIter<'b>,
 ) -> Result<Checked<'b>, Rejection> {
+    // Read before any call the configuration escapes into: a firmware build with a
+    // constant configuration then folds the token lookup away when it has no source.
+    let token_config = config.token;
     let target = classify_target(target)?;
     slots.framing()?;
 
@@ -666,7 +669,18 @@ pub(super) fn check<'b>(
     // development preset (a tier that skipped the startup check still never bypasses
     // in production).
     let bypass = config.dev_auth_bypass && config.origin.preset_kind() == Preset::Development;
-    let (token, dev_auth_bypassed) = match locate_token(&config.token, headers, query) {
+    let sources = token_config.authorization
+        || token_config.query.is_some()
+        || token_config.subprotocol.is_some();
+    // Without a source, `locate_token`'s own answer: nothing found, missing if required.
+    let located = if sources {
+        locate_token(&token_config, headers, query)
+    } else if token_config.required {
+        Err(Rejection::TokenMissing)
+    } else {
+        Ok(None)
+    };
+    let (token, dev_auth_bypassed) = match located {
         Err(Rejection::TokenMissing) if bypass => (None, true),
         other => (other?, false),
     };
