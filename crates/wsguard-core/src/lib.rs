@@ -54,7 +54,7 @@
 //! [`handshake::parse_request`]. Budget about 5 KiB for the task that connects or
 //! accepts and 2.5 KiB once the connection is open (mostly the future, which embassy
 //! keeps in static task storage). Flash: a client that writes the
-//! request, validates the 101 and decodes frames is 14,108 bytes of `.text` (BENCHMARKS.md
+//! request, validates the 101 and decodes frames is 13,672 bytes of `.text` (BENCHMARKS.md
 //! §3 has the comparison with `embedded-websocket` and what each dependency costs).
 //! No entry point recurses.
 //!

@@ -479,11 +479,9 @@ pub(crate) fn diagnose<'b>(
         }
     };
     // A wsguard guard that answers before its body arrives names the code in a header.
-    let server_code = server_code.or_else(|| {
-        text(first("x-wsguard-code"))
-            .map(str::trim)
-            .filter(|c| leading_code_token(c))
-    });
+    // Its value trimmed of HTTP's optional whitespace (SP, HTAB: RFC 9110 §5.6.3).
+    let server_code = server_code
+        .or_else(|| text(first("x-wsguard-code").map(trim_ows)).filter(|c| leading_code_token(c)));
     let wanted_version = text(first("sec-websocket-version"));
     let has_upgrade = header_values(headers, "upgrade").next().is_some();
     let via_proxy = proxy_signature(headers);
@@ -607,5 +605,20 @@ mod tests {
         );
         assert_eq!(leading_code("error: x"), None);
         assert!(contains_ci(b"Can \"Upgrade\" only", b"upgrade"));
+    }
+
+    #[test]
+    fn code_header_is_trimmed_of_http_whitespace_only() {
+        use crate::handshake::{validate_response, ClientFailure, ClientRequest};
+        let req = ClientRequest::new("a.test", "/ws", [7; 16]);
+        let code_of = |resp: &[u8]| match validate_response(&req, resp) {
+            Err(ClientFailure::Rejected(d)) => d.code(),
+            other => panic!("{other:?}"),
+        };
+        let ows = b"HTTP/1.1 403 Forbidden\r\nX-Wsguard-Code: \torigin_host \t\r\nContent-Length: 0\r\n\r\n";
+        assert_eq!(code_of(ows), "origin_host");
+        // U+00A0 is not HTTP whitespace: the value names no code, the status decides.
+        let nbsp = "HTTP/1.1 403 Forbidden\r\nX-Wsguard-Code: \u{a0}origin_host\r\nContent-Length: 0\r\n\r\n";
+        assert_eq!(code_of(nbsp.as_bytes()), "forbidden");
     }
 }
