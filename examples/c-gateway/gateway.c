@@ -27,7 +27,12 @@
  *
  *   gateway [--port N] [--allow PATTERN]... [--no-token] [--max-seconds N]
  *           [--max-conns N] [--max-per-address N] [--max-queued BYTES] [--heartbeat-ms N]
- *           [--handshake-ms N]
+ *           [--handshake-ms N] [--dev] [--dev-auth-bypass]
+ *
+ * --dev: the core's development preset (loopback origins on any port are allowed).
+ * --dev-auth-bypass: development only — a connection without a token is let in, each one
+ * logged with the core's warning line; the core refuses it at startup without --dev (exit 2
+ * with the reason), and only ever applies it on this loopback listener.
  *
  * Prints `listening on 127.0.0.1:PORT` once ready (port 0 = any free port). The token may
  * travel as `?token=...` or `Authorization: Bearer ...`; it is only required to be present
@@ -89,6 +94,7 @@ static unsigned long next_id = 1;
 static uint64_t policy_storage[WSGUARD_ORIGIN_POLICY_STORAGE_SIZE / 8];
 static wsguard_origin_policy *policy;
 static wsguard_server_options options;
+static char dev_auth_listen[32]; /* "127.0.0.1:PORT", for the bypass's listen check */
 static volatile sig_atomic_t stop;
 
 static void on_signal(int sig) { (void)sig; stop = 1; }
@@ -329,6 +335,14 @@ static int on_handshake(conn_t *c) {
         return -1;
     }
     answered(c);
+    if (acc.dev_auth_bypassed) {
+        /* The core's warning line for a connection the development bypass let in. */
+        char notice[1024];
+        size_t n = 0;
+        if (wsguard_server_dev_auth_notice(policy, &options, c->in, c->have, notice, sizeof notice, &n, NULL) ==
+            WSGUARD_RESULT_OK)
+            fprintf(stderr, "gateway: conn %lu: %.*s\n", c->id, (int)n, notice);
+    }
     if (queue_bytes(c, resp, written) != 0 || start_connection(c) != 0) return -1;
     /* Bytes after the head already belong to the WebSocket stream. */
     memmove(c->in, c->in + acc.consumed, c->have - acc.consumed);
@@ -535,13 +549,22 @@ static int run_timers(int cap_ms) {
 }
 
 static int parse_args(int argc, char **argv, int *port, int *max_seconds) {
-    int i, token = 1;
+    int i, token = 1, dev = 0, dev_auth_bypass = 0;
     if (wsguard_peer_limits_default(&limits) != WSGUARD_RESULT_OK) return -1;
-    if (wsguard_origin_policy_init(policy_storage, sizeof policy_storage, 0, &policy) != WSGUARD_RESULT_OK) return -1;
+    /* --dev decides the policy's preset, which is fixed when the policy is made. */
+    for (i = 1; i < argc; i++) dev |= strcmp(argv[i], "--dev") == 0;
+    if (wsguard_origin_policy_init(policy_storage, sizeof policy_storage, dev ? WSGUARD_POLICY_DEVELOPMENT : 0,
+                                   &policy) != WSGUARD_RESULT_OK)
+        return -1;
     for (i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (strcmp(a, "--no-token") == 0) {
             token = 0;
+            continue;
+        }
+        if (strcmp(a, "--dev") == 0) continue;
+        if (strcmp(a, "--dev-auth-bypass") == 0) {
+            dev_auth_bypass = 1;
             continue;
         }
         if (!v) break;
@@ -574,7 +597,7 @@ static int parse_args(int argc, char **argv, int *port, int *max_seconds) {
     if (i < argc || max_conns == 0 || max_conns > UINT32_MAX || limits.max_per_address == 0 || max_queued < 4096) {
         fprintf(stderr, "usage: gateway [--port N] [--allow PATTERN]... [--no-token] [--max-seconds N]\n"
                         "               [--max-conns N>0] [--max-per-address N>0] [--max-queued BYTES>=4096]\n"
-                        "               [--heartbeat-ms N] [--handshake-ms N]\n");
+                        "               [--heartbeat-ms N] [--handshake-ms N] [--dev] [--dev-auth-bypass]\n");
         return -1;
     }
     /* --max-conns bounds connections and, as one, upgrades in progress (the table holds
@@ -586,6 +609,23 @@ static int parse_args(int argc, char **argv, int *port, int *max_seconds) {
     options.token_query = token ? "token" : NULL;
     options.token_query_len = token ? 5 : 0;
     options.token_required = token;
+    options.dev_auth_bypass = dev_auth_bypass;
+    return 0;
+}
+
+/* The development auth bypass's startup check, once the listen address is known: the
+ * core refuses it in production (and off loopback); the gateway then does not start. */
+static int check_dev_auth(uint16_t port) {
+    wsguard_rejection rej;
+    if (!options.dev_auth_bypass) return 0;
+    snprintf(dev_auth_listen, sizeof dev_auth_listen, "127.0.0.1:%u", (unsigned)port);
+    options.dev_auth_listen = dev_auth_listen;
+    options.dev_auth_listen_len = strlen(dev_auth_listen);
+    if (wsguard_dev_auth_check(policy, &options, &rej) != WSGUARD_RESULT_OK) {
+        log_rejection(0, "--dev-auth-bypass refused", &rej);
+        return -1;
+    }
+    fprintf(stderr, "gateway: development auth bypass on: connections without a token are let in\n");
     return 0;
 }
 
@@ -619,6 +659,7 @@ int main(int argc, char **argv) {
         perror("gateway: listen");
         return 1;
     }
+    if (check_dev_auth(ntohs(addr.sin_port)) != 0) return 2;
     printf("listening on 127.0.0.1:%d\n", ntohs(addr.sin_port));
     fflush(stdout);
     while (!stop && (max_seconds <= 0 || time(NULL) - started < max_seconds)) {

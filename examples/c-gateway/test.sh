@@ -4,7 +4,7 @@
 # codes (peer's code returned, 1002, 1007), refusals with the core's code (403 origin_host,
 # 401, 426), heartbeat ping and dead-peer drop, --max-conns / --max-per-address answered with
 # the core's 503 + Retry-After (exact status, header and code), the 408 at --handshake-ms,
-# --max-queued bounds.
+# --max-queued bounds, --dev-auth-bypass (refused in production, logged in development).
 # Prints `gateway: N passed, M failed`.
 set -uo pipefail
 cd "$(dirname "$0")/../.."

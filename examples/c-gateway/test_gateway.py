@@ -411,6 +411,35 @@ def bounds_checks(binary):
         g.stop()
 
 
+def dev_auth_checks(binary):
+    """--dev-auth-bypass: refused at startup without --dev (exit 2, the core's code); with
+    --dev a connection without a token gets its 101 and the core's warning line is logged,
+    while one with a bad token is still refused."""
+    g = Gateway(binary, "--dev-auth-bypass")
+    try:
+        code = g.proc.wait(timeout=10)
+        record("dev-auth-refused-in-production", g.port is None and code == 2
+               and log_has(g.log.name, b"--dev-auth-bypass refused: dev_auth_bypass_production"), f"exit {code}")
+    finally:
+        g.stop()
+    g = Gateway(binary, "--dev", "--dev-auth-bypass")
+    try:
+        no_token = UPGRADE.replace(b"/echo?token=a", b"/echo")
+        s = socket.create_connection(("127.0.0.1", g.port), timeout=10)
+        s.sendall(no_token)
+        head = s.recv(4096)
+        s.close()
+        record("dev-auth-bypass-101", head.startswith(b"HTTP/1.1 101 "), repr(head[:40]))
+        record("dev-auth-bypass-logged", log_has(
+            g.log.name, b"websocket accepted WITHOUT a token because dev_auth_bypass is on"
+            b" (development only, never in production): target /echo origin http://allowed.test [dev_auth_bypass_used]"))
+        status, headers, _ = answer_until_eof(g.port, UPGRADE.replace(b"?token=a", b"?token="))
+        record("dev-auth-bad-token-still-refused", status == 401 and headers.get("X-Wsguard-Code") == "token_malformed",
+               f"{status} {headers}")
+    finally:
+        g.stop()
+
+
 def run():
     binary = sys.argv[1]
     g = Gateway(binary, "--heartbeat-ms", "300")
@@ -434,6 +463,10 @@ def run():
         bounds_checks(binary)
     except Exception as e:
         record("gateway-bounds", False, f"{type(e).__name__}: {e}")
+    try:
+        dev_auth_checks(binary)
+    except Exception as e:
+        record("gateway-dev-auth", False, f"{type(e).__name__}: {e}")
     passed = sum(1 for _, ok in results if ok)
     failed = len(results) - passed
     print(f"gateway: {passed} passed, {failed} failed", flush=True)
