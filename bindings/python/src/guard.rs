@@ -337,6 +337,34 @@ fn read_pairs<'py>(
     Ok(())
 }
 
+/// Fills `fields` from a header list: borrowed through the C API when it has the exact
+/// shape servers build (`crate::borrowed`), else read the safe way into `slow`, which
+/// also names what is wrong with a bad list.
+///
+/// # Safety
+/// The contract of [`crate::borrowed::exact_pairs`]: the caller holds the GIL and runs no
+/// Python code while the fields borrowed from `headers` are in use.
+unsafe fn read_fields<'a, 'py>(
+    py: Python<'py>,
+    headers: &'a Bound<'py, PyAny>,
+    slow: &'a mut Option<Pairs<'py>>,
+    fields: &mut FieldBuf<'a>,
+) -> PyResult<()> {
+    // SAFETY: passed on to the caller (see above).
+    if unsafe { crate::borrowed::exact_pairs(headers, |n, v| fields.push((n, v))) } {
+        return Ok(());
+    }
+    // Another shape (a subclass, `[name, value]` lists, `bytearray` …): nothing borrowed
+    // is kept (`fields` starts again), and the safe reader may run Python code.
+    fields.clear();
+    let pairs = slow.insert(Pairs::new());
+    read_pairs(py, headers, pairs)?;
+    for field in pairs.iter() {
+        fields.push(field);
+    }
+    Ok(())
+}
+
 /// A `bytes` value of a scope, if it is one.
 type ScopeBytes<'py> = Option<Bound<'py, PyBytes>>;
 
@@ -476,16 +504,7 @@ impl ScopeGuard {
             // SAFETY: the GIL is held, `headers` is a strong reference kept to the end of
             // this function, and from here on only Rust code runs until `decide` has
             // copied what the verdict keeps (the contract of `borrowed::exact_pairs`).
-            let exact = unsafe { crate::borrowed::exact_pairs(h, |n, v| fields.push((n, v))) };
-            if !exact {
-                // Another shape (subclass, `str`, lists): read safely, errors named there.
-                fields.clear();
-                let pairs = slow.insert(Pairs::new());
-                read_pairs(py, h, pairs)?;
-                for field in pairs.iter() {
-                    fields.push(field);
-                }
-            }
+            unsafe { read_fields(py, h, &mut slow, &mut fields)? };
         }
         // `scope["subprotocols"]` stands for a `Sec-WebSocket-Protocol` header the server
         // removed; the upgrade headers it may have consumed are the core's
@@ -535,14 +554,7 @@ impl ScopeGuard {
         // SAFETY: the GIL is held, `list` is a strong reference kept to the end of this
         // function, and from here on only Rust code runs until `decide` has copied what
         // the verdict keeps (the contract of `borrowed::exact_pairs`).
-        if !unsafe { crate::borrowed::exact_pairs(&list, |n, v| fields.push((n, v))) } {
-            fields.clear();
-            let pairs = slow.insert(Pairs::new());
-            read_pairs(py, &list, pairs)?;
-            for field in pairs.iter() {
-                fields.push(field);
-            }
-        }
+        unsafe { read_fields(py, &list, &mut slow, &mut fields)? };
         self.decide(py, &target, fields.as_slice(), dev_bypass, false)
     }
 
